@@ -1,0 +1,71 @@
+/**
+ * The few error classes the domain and the adapters raise. Each carries a
+ * stable code; the GraphQL layer turns the code into `extensions.code` and
+ * anything that is not one of these into a generic INTERNAL_SERVER_ERROR.
+ *
+ * Messages must never contain personal data: name the field and the rule,
+ * never the value.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'TIMEOUT';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Extra machine-readable details for clients (never personal data). */
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** Input that breaks a rule; names the field and the rule, never the value. */
+export class ValidationError extends DomainError {
+  readonly code = 'BAD_USER_INPUT' as const;
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super(`${field}: ${rule}`, { field, rule });
+  }
+}
+
+/** A command that the current state of the aggregate does not allow. */
+export class IllegalStateError extends DomainError {
+  readonly code = 'BAD_USER_INPUT' as const;
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(what: string, id: string) {
+    super(`${what} ${id} was not found`, { what, id });
+  }
+}
+
+/** Optimistic concurrency: the stream moved on since the client read it. */
+export class ConcurrencyError extends DomainError {
+  readonly code = 'CONFLICT' as const;
+  constructor(
+    readonly streamId: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`stream ${streamId} is at ${actual}, the change expected ${expected}`, {
+      streamId,
+      expected,
+      actual,
+    });
+  }
+}
+
+/** A bounded wait (read-your-writes) ran out before the condition held. */
+export class TimeoutError extends DomainError {
+  readonly code = 'TIMEOUT' as const;
+}

@@ -1,0 +1,82 @@
+import type { NewEvent, RecordedEvent } from './event-envelope.js';
+
+/**
+ * The event store port. Adapters: SQLite (embedded), KurrentDB (distributed).
+ * Every adapter passes test/events/event-store.contract.ts.
+ *
+ * Revisions are 0-based per stream; a stream with one event is at revision 0.
+ * Positions are global, strictly increasing, start at 1; 0 means "before the
+ * first event".
+ */
+export type ExpectedRevision =
+  /** the stream must not exist yet */
+  | 'no_stream'
+  /** no check */
+  | 'any'
+  /** the stream must exist, at any revision */
+  | 'stream_exists'
+  /** the stream's last event must be at exactly this revision */
+  | number;
+
+export interface AppendResult {
+  /** revision of the last appended event: pass it as the next expected revision */
+  nextExpectedRevision: number;
+  /** global position of the last appended event */
+  position: number;
+  /** the events as stored (with revision, position and hash) */
+  events: RecordedEvent[];
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** inclusive; defaults to the first (forwards) or last (backwards) event */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** exclusive: events strictly after this position (default 0: from the start) */
+  fromPosition?: number;
+  maxCount?: number;
+}
+
+export interface SubscriptionHandler {
+  /** Called with batches in log order; the next batch waits for this promise. */
+  onEvents(events: RecordedEvent[]): Promise<void> | void;
+  /** Called each time the subscription has delivered everything in the log. */
+  onCaughtUp?(position: number): void;
+  /** A failure that ended the subscription (the handler threw, or the store failed). */
+  onError?(error: unknown): void;
+}
+
+export interface SubscribeOptions {
+  /** exclusive: deliver events strictly after this position */
+  fromPosition: number;
+  /** largest batch handed to onEvents */
+  batchSize?: number;
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves once no onEvents call is in flight. */
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /**
+   * Appends atomically: all events or none. Resolves only once the events
+   * are durable. A failed expectation rejects with ConcurrencyError.
+   */
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
+  /** A stream that does not exist reads as no events. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch up from a position, then follow live appends. */
+  subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
+  /** Position of the last event in the log (0 when empty). */
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The read store port: named collections of JSON documents that projections
+ * write and resolvers read. Adapters: SQLite (embedded), MongoDB (distributed).
+ * Every adapter passes test/projections/read-store.contract.ts.
+ *
+ * Field names in filters, sorts, indexes and patches are dotted paths into the
+ * document ("contact.email"). Every document has a string `id`.
+ */
+export type Doc = { id: string } & Record<string, unknown>;
+
+export type Scalar = string | number | boolean | null;
+
+export interface FieldCondition {
+  eq?: Scalar;
+  ne?: Scalar;
+  in?: Scalar[];
+  gt?: string | number;
+  gte?: string | number;
+  lt?: string | number;
+  lte?: string | number;
+}
+
+/** Every entry must hold (AND). A bare scalar means equality. */
+export type Filter = Record<string, Scalar | FieldCondition>;
+
+export interface SortKey {
+  field: string;
+  direction?: 'asc' | 'desc';
+}
+
+export interface FindQuery {
+  filter?: Filter;
+  /** `id` ascending is always appended as the final tie-breaker. */
+  sort?: SortKey[];
+  /** page size (default 50) */
+  first?: number;
+  /** an opaque cursor returned as `endCursor` by the previous page */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** cursor of the last item, null for an empty page */
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+export interface IndexSpec {
+  name: string;
+  fields: SortKey[];
+  unique?: boolean;
+}
+
+export type WriteOp =
+  | { kind: 'upsert'; collection: string; doc: Doc }
+  /** sets dotted paths; a no-op if the document does not exist */
+  | { kind: 'patch'; collection: string; id: string; set: Record<string, unknown> }
+  | { kind: 'delete'; collection: string; id: string };
+
+export interface Checkpoint {
+  name: string;
+  position: number;
+}
+
+export interface ReadStore {
+  /** Creates the collection and its indexes if missing (idempotent). */
+  ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void>;
+  get<T extends Doc>(collection: string, id: string): Promise<T | null>;
+  /** One result per id, in the order of `ids`, null where absent. */
+  getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]>;
+  find<T extends Doc>(collection: string, query?: FindQuery): Promise<Page<T>>;
+  count(collection: string, filter?: Filter): Promise<number>;
+  /**
+   * Applies the operations in order, and moves the checkpoint if given, all
+   * in one transaction: after a crash either all of it is there or none.
+   */
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint): Promise<void>;
+  /** null when the projection never committed. */
+  getCheckpoint(name: string): Promise<number | null>;
+  listCheckpoints(): Promise<Checkpoint[]>;
+  /** Drops the collections and the checkpoint together (for a rebuild). */
+  reset(name: string, collections: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
