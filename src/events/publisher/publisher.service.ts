@@ -1,0 +1,91 @@
+import type { Clock, IdGenerator } from '../../clock.js';
+import type { CommandHandler, CommandResult } from '../command-handler.js';
+import type { CommandContext } from '../event-codec.js';
+import { publisherDecider } from './publisher.commands.js';
+import { publisherStream, type ContactDetails, type PublisherState } from './publisher.events.js';
+import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
+
+export interface RegisterPublisherInput {
+  id?: string | null;
+  companyName: string;
+  contact: ContactDetails;
+}
+
+export interface UpdatePublisherContactInput {
+  id: string;
+  expectedVersion: number;
+  companyName?: string | null;
+  contact?: { name?: string | null; telephone?: string | null; email?: string | null } | null;
+}
+
+export type RegisteredPublisher = Extract<PublisherState, { status: 'registered' }>;
+
+export interface PublisherChange extends Omit<CommandResult<PublisherState>, 'state'> {
+  publisher: RegisteredPublisher;
+}
+
+/**
+ * The publisher's use cases: validate and normalise input into a command,
+ * stamp it with the clock, and run it through the command handler.
+ */
+export class PublisherService {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async register(input: RegisterPublisherInput, context: CommandContext): Promise<PublisherChange> {
+    const publisherId = input.id ? requireId('id', input.id) : this.ids.next();
+    const command = {
+      type: 'RegisterPublisher' as const,
+      data: {
+        publisherId,
+        companyName: requireText('companyName', input.companyName, 200),
+        contact: {
+          name: requireText('contact.name', input.contact.name, 100),
+          telephone: requireTelephone('contact.telephone', input.contact.telephone),
+          email: requireEmail('contact.email', input.contact.email),
+        },
+        now: this.clock.now().toISOString(),
+      },
+    };
+    return this.run(publisherId, command, { context });
+  }
+
+  async updateContact(input: UpdatePublisherContactInput, context: CommandContext): Promise<PublisherChange> {
+    const publisherId = requireId('id', input.id);
+    const contact = input.contact ?? {};
+    const command = {
+      type: 'UpdatePublisherContact' as const,
+      data: {
+        publisherId,
+        ...(input.companyName != null ? { companyName: requireText('companyName', input.companyName, 200) } : {}),
+        contact: {
+          ...(contact.name != null ? { name: requireText('contact.name', contact.name, 100) } : {}),
+          ...(contact.telephone != null
+            ? { telephone: requireTelephone('contact.telephone', contact.telephone) }
+            : {}),
+          ...(contact.email != null ? { email: requireEmail('contact.email', contact.email) } : {}),
+        },
+        now: this.clock.now().toISOString(),
+      },
+    };
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+  }
+
+  private async run(
+    publisherId: string,
+    command: Parameters<typeof publisherDecider.decide>[0],
+    options: { context: CommandContext; expectedVersion?: number },
+  ): Promise<PublisherChange> {
+    const { state, ...result } = await this.handler.handle(
+      publisherDecider,
+      publisherStream(publisherId),
+      command,
+      options,
+    );
+    if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
+    return { ...result, publisher: state };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The one declaration of personal data. Every personal value that an event
+ * carries is listed here with its data category and its data subject;
+ * encryption (src/events/event-codec.ts) reads it, and so will masking,
+ * export and erasure. A value not declared here is stored in clear.
+ *
+ * Categories follow the marketplace's privacy statement: administrator data
+ * (the publisher's contact person and accounts) and customer data.
+ */
+export type DataCategory = 'administrator' | 'customer';
+
+export interface PersonalField {
+  /** dotted path inside the event's data */
+  path: string;
+  category: DataCategory;
+  /** what the value is, in words (used by exports and the declaration test) */
+  label: string;
+  /** the data subject the value belongs to, from the event's data */
+  subject(data: Record<string, unknown>): string;
+}
+
+/** The publisher's contact person is one data subject per publisher. */
+export const contactSubject = (publisherId: string): string => `publisher/${publisherId}/contact`;
+
+const publisherContact = (data: Record<string, unknown>): string =>
+  contactSubject(String(data['publisherId']));
+
+const contactFields: PersonalField[] = [
+  { path: 'contact.name', category: 'administrator', label: 'contact person name', subject: publisherContact },
+  { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', subject: publisherContact },
+  { path: 'contact.email', category: 'administrator', label: 'contact person email', subject: publisherContact },
+];
+
+export const personalFieldsByEventType: Readonly<Record<string, readonly PersonalField[]>> = {
+  PublisherRegistered: contactFields,
+  ContactUpdated: contactFields,
+};
+
+export function personalFieldsOf(eventType: string): readonly PersonalField[] {
+  return personalFieldsByEventType[eventType] ?? [];
+}

@@ -1,0 +1,78 @@
+import { describe, it } from 'vitest';
+import { IllegalStateError, NotFoundError } from '../../../src/errors.js';
+import { publisherDecider } from '../../../src/events/publisher/publisher.commands.js';
+import type { PublisherEvent } from '../../../src/events/publisher/publisher.events.js';
+import { deciderSpec } from '../decider-spec.js';
+
+const spec = deciderSpec(publisherDecider);
+const id = '0190f5a2-7b3c-7d4e-8f60-123456789abc';
+const now = '2026-11-22T10:00:00.000Z';
+const later = '2026-11-22T11:00:00.000Z';
+const contact = { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@example.cn' };
+
+const registered: PublisherEvent = {
+  type: 'PublisherRegistered',
+  data: { publisherId: id, companyName: 'Contoso China', contact, registeredAt: now },
+};
+
+describe('publisher decider', () => {
+  it('registering a new publisher records PublisherRegistered', () => {
+    spec
+      .given([])
+      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Contoso China', contact, now } })
+      .then([registered]);
+  });
+
+  it('registering the same publisher twice is refused', () => {
+    spec
+      .given([registered])
+      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Other', contact, now } })
+      .thenThrows(IllegalStateError, /already registered/);
+  });
+
+  it('updating a publisher that was never registered is NOT_FOUND', () => {
+    spec
+      .given([])
+      .when({ type: 'UpdatePublisherContact', data: { publisherId: id, contact: { name: 'Han Meimei' }, now } })
+      .thenThrows(NotFoundError);
+  });
+
+  it('a contact update records only the fields that changed', () => {
+    spec
+      .given([registered])
+      .when({
+        type: 'UpdatePublisherContact',
+        data: {
+          publisherId: id,
+          companyName: 'Contoso China',
+          contact: { name: 'Li Lei', email: 'new@example.cn' },
+          now: later,
+        },
+      })
+      .then([{ type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'new@example.cn' }, updatedAt: later } }]);
+  });
+
+  it('a company name change is recorded without contact fields', () => {
+    spec
+      .given([registered])
+      .when({ type: 'UpdatePublisherContact', data: { publisherId: id, companyName: 'Fabrikam', contact: {}, now: later } })
+      .then([{ type: 'ContactUpdated', data: { publisherId: id, companyName: 'Fabrikam', updatedAt: later } }]);
+  });
+
+  it('an update that changes nothing records nothing', () => {
+    spec
+      .given([registered])
+      .when({ type: 'UpdatePublisherContact', data: { publisherId: id, contact: { ...contact }, now: later } })
+      .then([]);
+  });
+
+  it('an update is judged against the state after earlier updates', () => {
+    spec
+      .given([
+        registered,
+        { type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'new@example.cn' }, updatedAt: later } },
+      ])
+      .when({ type: 'UpdatePublisherContact', data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, now: later } })
+      .then([{ type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, updatedAt: later } }]);
+  });
+});
