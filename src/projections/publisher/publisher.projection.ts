@@ -1,0 +1,54 @@
+import type { RecordedEvent } from '../../events/event-envelope.js';
+import { documentProjection, type ProjectedDoc } from '../document-projection.js';
+
+export const PUBLISHERS = 'publishers';
+
+/**
+ * The publisher read model. Contact values are kept sealed, exactly as the
+ * events carry them; PublisherQueries opens them when read.
+ */
+export interface PublisherDoc extends ProjectedDoc {
+  companyName: string;
+  contact: Record<string, unknown>;
+  /** number of events in the publisher's stream */
+  version: number;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+type Data = Record<string, unknown>;
+
+export const publisherProjection = documentProjection<PublisherDoc>({
+  name: 'publishers',
+  collection: {
+    name: PUBLISHERS,
+    indexes: [{ name: 'by_registered_at', fields: [{ field: 'registeredAt', direction: 'desc' }] }],
+  },
+  documentId: (event) => (event.streamId.startsWith('publisher-') ? String(event.data['publisherId']) : null),
+  evolve(doc, event: RecordedEvent) {
+    const data = event.data as Data;
+    switch (event.type) {
+      case 'PublisherRegistered':
+        return {
+          id: String(data['publisherId']),
+          companyName: String(data['companyName']),
+          contact: { ...(data['contact'] as Data) },
+          version: event.revision + 1,
+          registeredAt: String(data['registeredAt']),
+          updatedAt: String(data['registeredAt']),
+        };
+      case 'ContactUpdated':
+        if (!doc) return null;
+        return {
+          ...doc,
+          companyName: (data['companyName'] as string | undefined) ?? doc.companyName,
+          contact: { ...doc.contact, ...(data['contact'] as Data | undefined) },
+          version: event.revision + 1,
+          updatedAt: String(data['updatedAt']),
+        };
+      default:
+        // Other publisher events still move the version the client edits.
+        return doc ? { ...doc, version: event.revision + 1 } : null;
+    }
+  },
+});

@@ -1,0 +1,46 @@
+import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
+import { isErased } from '../../privacy/personal-value.js';
+import type { ReadStore } from '../read-store.js';
+import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
+
+/** A publisher as the API shows it; a personal value is null once erased. */
+export interface PublisherView {
+  id: string;
+  companyName: string;
+  contact: { name: string | null; telephone: string | null; email: string | null };
+  version: number;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+export class PublisherQueries {
+  constructor(
+    private readonly store: ReadStore,
+    private readonly personalData: PersonalDataCodec,
+  ) {}
+
+  /** One read-store call and one key lookup, however many ids. */
+  async byIds(ids: readonly string[]): Promise<(PublisherView | null)[]> {
+    const docs = await this.store.getMany<PublisherDoc>(PUBLISHERS, ids);
+    const opened = await this.personalData.openMany(docs);
+    return opened.map((doc) => (doc ? toView(doc) : null));
+  }
+}
+
+const readable = (value: unknown): string | null =>
+  value === undefined || value === null || isErased(value) ? null : String(value);
+
+function toView(doc: PublisherDoc): PublisherView {
+  return {
+    id: doc.id,
+    companyName: doc.companyName,
+    contact: {
+      name: readable(doc.contact['name']),
+      telephone: readable(doc.contact['telephone']),
+      email: readable(doc.contact['email']),
+    },
+    version: doc.version,
+    registeredAt: doc.registeredAt,
+    updatedAt: doc.updatedAt,
+  };
+}
