@@ -1,0 +1,30 @@
+import DataLoader from 'dataloader';
+import type { CommandContext } from '../events/event-codec.js';
+import type { PublisherService } from '../events/publisher/publisher.service.js';
+import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
+
+/** What resolvers may use: application services and read queries, never a store. */
+export interface Services {
+  publishers: PublisherService;
+  publisherQueries: PublisherQueries;
+  /** read-your-writes: waits, bounded, until the read models reach a position */
+  waitForPosition(position: number): Promise<void>;
+}
+
+export interface Loaders {
+  publisher: DataLoader<string, PublisherView | null>;
+}
+
+export interface RequestContext {
+  services: Services;
+  loaders: Loaders;
+  /** who is asking, stamped on every event this request causes */
+  command: CommandContext;
+}
+
+/** Built per request: DataLoader caches must never outlive the request. */
+export function createLoaders(services: Services): Loaders {
+  return {
+    publisher: new DataLoader((ids: readonly string[]) => services.publisherQueries.byIds(ids)),
+  };
+}

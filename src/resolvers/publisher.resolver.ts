@@ -1,0 +1,67 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { requireId } from '../events/publisher/publisher.validation.js';
+import type { PublisherChange } from '../events/publisher/publisher.service.js';
+import { RegisterPublisherInput, UpdatePublisherContactInput } from '../schema/publisher.input.js';
+import { PublisherPayload, PublisherType } from '../schema/publisher.type.js';
+import type { RequestContext } from './context.js';
+
+@Resolver(() => PublisherType)
+export class PublisherResolver {
+  @Query(() => PublisherType, {
+    nullable: true,
+    description:
+      'A publisher by id. With `minPosition`, waits (bounded) until the read models include that log position.',
+  })
+  async publisher(
+    @Arg('id', () => ID, { description: 'The publisher id.' }) id: string,
+    @Arg('minPosition', () => String, {
+      nullable: true,
+      description: 'A log position returned by a mutation: read at least that far.',
+    })
+    minPosition: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PublisherType> {
+    const publisherId = requireId('id', id);
+    if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
+    const publisher = await ctx.loaders.publisher.load(publisherId);
+    if (!publisher) throw new NotFoundError('publisher', publisherId);
+    return publisher;
+  }
+
+  @Mutation(() => PublisherPayload, { description: 'Registers a new publisher with its contact person.' })
+  async registerPublisher(
+    @Arg('input', () => RegisterPublisherInput, { description: 'The publisher to register.' }) input: RegisterPublisherInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PublisherPayload> {
+    return toPayload(await ctx.services.publishers.register(input, ctx.command));
+  }
+
+  @Mutation(() => PublisherPayload, {
+    description:
+      "Changes a publisher's company name or contact person. Records only the fields that changed; a change that changes nothing records nothing.",
+  })
+  async updatePublisherContact(
+    @Arg('input', () => UpdatePublisherContactInput, { description: 'What to change, and the version edited.' }) input: UpdatePublisherContactInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PublisherPayload> {
+    return toPayload(await ctx.services.publishers.updateContact(input, ctx.command));
+  }
+}
+
+function parsePosition(value: string): number {
+  const position = Number(value);
+  if (!/^\d{1,16}$/.test(value) || !Number.isSafeInteger(position)) {
+    throw new ValidationError('minPosition', 'must be a log position returned by a mutation');
+  }
+  return position;
+}
+
+function toPayload(change: PublisherChange): PublisherPayload {
+  const { publisher, version, position } = change;
+  return {
+    publisher: { ...publisher, version },
+    version,
+    position: String(position),
+  };
+}

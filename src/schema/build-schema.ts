@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { PublisherResolver } from '../resolvers/publisher.resolver.js';
+
+/** The whole GraphQL schema. `npm run schema` writes it to schema.graphql. */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [PublisherResolver],
+    validate: false,
+  });
+}

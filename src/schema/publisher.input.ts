@@ -1,0 +1,59 @@
+import { Field, ID, InputType, Int } from 'type-graphql';
+
+@InputType('ContactInput', { description: 'A contact person, all fields required.' })
+export class ContactInput {
+  @Field(() => String, { description: 'Full name, 1 to 100 characters.' })
+  name!: string;
+
+  @Field(() => String, { description: 'Telephone number; +86 is assumed when no country code is given.' })
+  telephone!: string;
+
+  @Field(() => String, { description: 'Email address.' })
+  email!: string;
+}
+
+@InputType('ContactPatchInput', { description: 'The contact fields to change; omitted fields stay as they are.' })
+export class ContactPatchInput {
+  @Field(() => String, { nullable: true, description: 'Full name, 1 to 100 characters.' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Telephone number; +86 is assumed when no country code is given.' })
+  telephone?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Email address.' })
+  email?: string | null;
+}
+
+@InputType('RegisterPublisherInput', { description: 'A new publisher and its contact person.' })
+export class RegisterPublisherInput {
+  @Field(() => ID, {
+    nullable: true,
+    description: 'A client-chosen UUID for the new publisher; one is generated when omitted.',
+  })
+  id?: string | null;
+
+  @Field(() => String, { description: 'Registered name of the company, 1 to 200 characters.' })
+  companyName!: string;
+
+  @Field(() => ContactInput, { description: 'The contact person.' })
+  contact!: ContactInput;
+}
+
+@InputType('UpdatePublisherContactInput', {
+  description: 'A change to a publisher\'s company name or contact person. Only changed fields are recorded.',
+})
+export class UpdatePublisherContactInput {
+  @Field(() => ID, { description: 'The publisher to change.' })
+  id!: string;
+
+  @Field(() => Int, {
+    description: 'The version the client edited; if the publisher changed since, the update is refused with CONFLICT.',
+  })
+  expectedVersion!: number;
+
+  @Field(() => String, { nullable: true, description: 'New company name.' })
+  companyName?: string | null;
+
+  @Field(() => ContactPatchInput, { nullable: true, description: 'Contact fields to change.' })
+  contact?: ContactPatchInput | null;
+}

@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Logger } from 'pino';
+import { uuidV7Ids } from '../clock.js';
+import { createLoaders, type RequestContext } from '../resolvers/context.js';
+import { buildAppSchema } from '../schema/build-schema.js';
+import type { Config } from './config.js';
+import { createErrorFormatter } from './format-error.js';
+import { createHttpServer } from './http-server.js';
+import { openLedger, type Ledger, type LedgerOptions } from './ledger.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ledger: Ledger;
+  /** Drains in-flight requests, then stops projections and closes the stores. */
+  close(): Promise<void>;
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Starts the embedded service: stores, projections, GraphQL over HTTP. */
+export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
+  const ledger = openLedger(config, { ...options, logger });
+  try {
+    await ledger.runner.start();
+    const apollo = new ApolloServer<RequestContext>({
+      schema: await buildAppSchema(),
+      introspection: config.introspection,
+      csrfPrevention: true,
+      includeStacktraceInErrorResponses: false,
+      // Only what we use: no cache-control hints computed per field, no landing
+      // page that loads scripts from a CDN.
+      plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
+      formatError: createErrorFormatter((error) =>
+        logger.error({ error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' }, 'internal error'),
+      ),
+    });
+    await apollo.start();
+    const http = createHttpServer<RequestContext>({
+      apollo,
+      context: async (req) => requestContext(ledger, req),
+      ready: () => ledger.runner.live,
+      maxBodyBytes: config.maxBodyBytes,
+      logger,
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', reject);
+      http.server.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = http.server.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}/graphql`;
+    logger.info({ url, dataDir: config.dataDir }, 'privacy-ledger is serving');
+    return {
+      url,
+      port,
+      ledger,
+      async close() {
+        await http.drain();
+        await apollo.stop();
+        await ledger.close();
+        logger.info('privacy-ledger stopped');
+      },
+    };
+  } catch (error) {
+    await ledger.close();
+    throw error;
+  }
+}
+
+function requestContext(ledger: Ledger, req: IncomingMessage): RequestContext {
+  const header = req.headers['x-correlation-id'];
+  const requestId = uuidV7Ids.next();
+  const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
+  return {
+    services: ledger.services,
+    loaders: createLoaders(ledger.services),
+    // Until authentication lands every caller is anonymous.
+    command: { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId },
+  };
+}

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RecordedEvent } from '../../src/events/event-envelope.js';
+
+export function tempDir(prefix: string): { dir: string; remove(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Builds recorded events of one stream with consecutive revisions and positions. */
+export function recorded(
+  streamId: string,
+  events: Array<{ type: string; data: Record<string, unknown> }>,
+  startPosition = 1,
+  startRevision = 0,
+): RecordedEvent[] {
+  return events.map((event, i) => ({
+    eventId: `${streamId}-${startRevision + i}`,
+    type: event.type,
+    schemaVersion: 1,
+    occurredAt: '2026-11-22T10:00:00.000Z',
+    data: event.data,
+    metadata: { actor: { id: 'tester', kind: 'system' }, correlationId: 'c-1' },
+    streamId,
+    revision: startRevision + i,
+    position: startPosition + i,
+    prevHash: '',
+    hash: '',
+  }));
+}

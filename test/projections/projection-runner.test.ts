@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../src/events/event-envelope.js';
+import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
+import { TimeoutError } from '../../src/errors.js';
+import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
+import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
+import { tempDir } from './fixtures.js';
+
+/** Counts events per stream: small enough to see every effect. */
+interface CounterDoc extends ProjectedDoc {
+  count: number;
+}
+const counters = documentProjection<CounterDoc>({
+  name: 'counters',
+  collection: { name: 'counters' },
+  documentId: (event) => event.streamId,
+  evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1 }),
+});
+
+const event = (n: number): NewEvent => ({
+  eventId: crypto.randomUUID(),
+  type: 'Counted',
+  schemaVersion: 1,
+  occurredAt: new Date(0).toISOString(),
+  data: { n },
+  metadata: { actor: { id: 'tester', kind: 'system' }, correlationId: 'c' },
+});
+
+describe('projection runner', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let events: SqliteEventStore;
+  let reads: SqliteReadStore;
+  let runner: ProjectionRunner;
+
+  beforeEach(() => {
+    tmp = tempDir('pl-runner-');
+    events = SqliteEventStore.open(path.join(tmp.dir, 'events.sqlite'));
+    reads = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
+    runner = new ProjectionRunner(events, reads, [counters], { batchSize: 7 });
+  });
+  afterEach(async () => {
+    await runner.stop();
+    await Promise.all([events.close(), reads.close()]);
+    tmp.remove();
+  });
+
+  it('catches up in batches from an empty checkpoint, then follows live appends', async () => {
+    const first = await events.append('s-1', Array.from({ length: 20 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    await runner.start();
+    await runner.waitFor(first.position, 5_000);
+    expect(await reads.get('counters', 's-1')).toMatchObject({ count: 20 });
+    const live = await events.append('s-1', [event(20)], { expectedRevision: first.nextExpectedRevision });
+    await runner.waitFor(live.position, 5_000);
+    expect(await reads.get('counters', 's-1')).toMatchObject({ count: 21 });
+    expect(await reads.getCheckpoint('counters')).toBe(live.position);
+  });
+
+  it('resumes from its checkpoint after a restart without applying anything twice', async () => {
+    const first = await events.append('s-1', [event(1), event(2)], { expectedRevision: 'any' });
+    await runner.start();
+    await runner.waitFor(first.position, 5_000);
+    await runner.stop();
+    const more = await events.append('s-1', [event(3)], { expectedRevision: 'any' });
+    runner = new ProjectionRunner(events, reads, [counters]);
+    await runner.start();
+    await runner.waitFor(more.position, 5_000);
+    expect(await reads.get('counters', 's-1')).toMatchObject({ count: 3 });
+  });
+
+  it('waiting for a position the log never reaches times out with a clear error', async () => {
+    await runner.start();
+    await expect(runner.waitFor(99, 50)).rejects.toThrow(TimeoutError);
+  });
+
+  it('a rebuild drops the read model and replays the whole log into it', async () => {
+    const appended = await events.append('s-2', [event(1), event(2), event(3)], { expectedRevision: 'any' });
+    await runner.start();
+    await runner.waitFor(appended.position, 5_000);
+    await reads.write([{ kind: 'upsert', collection: 'counters', doc: { id: 'junk', count: 99, _position: 0 } }]);
+    const progress: number[] = [];
+    await runner.rebuild('counters', (done) => progress.push(done));
+    expect(await reads.get('counters', 'junk')).toBeNull();
+    expect(await reads.get('counters', 's-2')).toMatchObject({ count: 3 });
+    expect(progress.at(-1)).toBe(appended.position);
+    // and it is live again afterwards
+    const after = await events.append('s-2', [event(4)], { expectedRevision: 'any' });
+    await runner.waitFor(after.position, 5_000);
+    expect(await reads.get('counters', 's-2')).toMatchObject({ count: 4 });
+  });
+
+  it('reports each projection checkpoint and lag', async () => {
+    await events.append('s-3', [event(1), event(2)], { expectedRevision: 'any' });
+    expect(await runner.status()).toEqual([{ name: 'counters', checkpoint: 0, head: 2, lag: 2, state: 'stopped' }]);
+    await runner.start();
+    await runner.waitFor(2, 5_000);
+    expect(await runner.status()).toMatchObject([{ name: 'counters', checkpoint: 2, lag: 0 }]);
+  });
+});

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PUBLISHERS, publisherProjection } from '../../../src/projections/publisher/publisher.projection.js';
+import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
+import { recorded, tempDir } from '../fixtures.js';
+
+const id = '0190f5a2-7b3c-7d4e-8f60-123456789abc';
+const sealed = (v: string) => ({ $pd: 1, s: `publisher/${id}/contact`, c: `sealed:${v}` });
+const stream = `publisher-${id}`;
+
+const history = recorded(stream, [
+  {
+    type: 'PublisherRegistered',
+    data: {
+      publisherId: id,
+      companyName: 'Contoso China',
+      contact: { name: sealed('n'), telephone: sealed('t'), email: sealed('e') },
+      registeredAt: '2026-11-22T10:00:00.000Z',
+    },
+  },
+  { type: 'ContactUpdated', data: { publisherId: id, contact: { email: sealed('e2') }, updatedAt: '2026-11-22T11:00:00.000Z' } },
+  { type: 'ContactUpdated', data: { publisherId: id, companyName: 'Fabrikam', updatedAt: '2026-11-22T12:00:00.000Z' } },
+]);
+
+describe('publisher projection', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: SqliteReadStore;
+
+  beforeEach(async () => {
+    tmp = tempDir('pl-proj-');
+    store = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
+    await store.ensureCollection(PUBLISHERS, publisherProjection.collections[0]!.indexes);
+  });
+  afterEach(async () => {
+    await store.close();
+    tmp.remove();
+  });
+
+  async function apply(events = history) {
+    await store.write(await publisherProjection.project(events, store), { name: 'publishers', position: events.at(-1)!.position });
+  }
+
+  it('given registration and two updates, the document holds the latest values, sealed, and the version', async () => {
+    await apply();
+    expect(await store.get(PUBLISHERS, id)).toEqual({
+      id,
+      companyName: 'Fabrikam',
+      contact: { name: sealed('n'), telephone: sealed('t'), email: sealed('e2') },
+      version: 3,
+      registeredAt: '2026-11-22T10:00:00.000Z',
+      updatedAt: '2026-11-22T12:00:00.000Z',
+      _position: 3,
+    });
+  });
+
+  it('replaying the same events twice changes nothing', async () => {
+    await apply();
+    const once = await store.get(PUBLISHERS, id);
+    const ops = await publisherProjection.project(history, store);
+    expect(ops).toEqual([]);
+    await apply();
+    expect(await store.get(PUBLISHERS, id)).toEqual(once);
+  });
+
+  it('events applied one batch at a time give the same document as one batch', async () => {
+    for (const event of history) await apply([event]);
+    const stepwise = await store.get(PUBLISHERS, id);
+    await store.reset('publishers', [PUBLISHERS]);
+    await store.ensureCollection(PUBLISHERS);
+    await apply();
+    expect(await store.get(PUBLISHERS, id)).toEqual(stepwise);
+  });
+
+  it('an update for a publisher it never saw registered creates nothing', async () => {
+    await apply(history.slice(1));
+    expect(await store.get(PUBLISHERS, id)).toBeNull();
+  });
+
+  it('events of other streams are ignored', async () => {
+    const other = recorded('offer-1', [{ type: 'OfferCreated', data: { offerId: '1', publisherId: id } }], 10);
+    expect(await publisherProjection.project(other, store)).toEqual([]);
+  });
+});

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/server/config.js';
+import { createLogger } from '../../src/server/logger.js';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+
+export function tempDataDir(prefix = 'pl-e2e-'): { dir: string; remove(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every log line the server wrote, for tests that inspect logs. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+}
+
+export interface TestServer extends RunningServer {
+  logs: LogCapture;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+}
+
+export interface GqlResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+/** A real server on an ephemeral port, over a data directory the test owns. */
+export async function startTestServer(dataDir: string, env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, env);
+  const logs = new LogCapture();
+  const server = await startServer(config, createLogger(config.logLevel, logs));
+  return {
+    ...server,
+    logs,
+    gql: (query, variables, headers) => postGraphql(server.url, query, variables, headers),
+  };
+}
+
+export async function postGraphql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GqlResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GqlResponse<T>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+export const REGISTER = /* GraphQL */ `
+  mutation Register($input: RegisterPublisherInput!) {
+    registerPublisher(input: $input) {
+      version
+      position
+      publisher { id companyName version contact { name telephone email } }
+    }
+  }
+`;
+
+export const UPDATE = /* GraphQL */ `
+  mutation Update($input: UpdatePublisherContactInput!) {
+    updatePublisherContact(input: $input) {
+      version
+      position
+      publisher { id companyName version contact { name telephone email } }
+    }
+  }
+`;
+
+export const PUBLISHER = /* GraphQL */ `
+  query Publisher($id: ID!, $minPosition: String) {
+    publisher(id: $id, minPosition: $minPosition) {
+      id companyName version registeredAt updatedAt
+      contact { name telephone email }
+    }
+  }
+`;
+
+export const aPublisher = (overrides: Record<string, unknown> = {}) => ({
+  companyName: 'Contoso China',
+  contact: { name: 'Li Lei', telephone: '138 0013 8000', email: ' Li.Lei@Contoso.CN ' },
+  ...overrides,
+});
