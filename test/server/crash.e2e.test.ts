@@ -1,45 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
 import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { PUBLISHERS } from '../../src/projections/publisher/publisher.projection.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
+import { serveChild } from './child.js';
 import { aPublisher, postGraphql, PUBLISHER, REGISTER, startTestServer, tempDataDir } from './harness.js';
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-
-/** Starts `privacy-ledger serve` as a real child process and resolves with its URL. */
-function serveChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('child did not start in time')), 20_000);
-    child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'privacy-ledger is serving' && entry.url) {
-          clearTimeout(timer);
-          resolve({ child, url: entry.url });
-        }
-      } catch {
-        /* not a log line */
-      }
-    });
-  });
-}
 
 describe('a server killed with SIGKILL in the middle of a stream of appends', () => {
   it('loses no acknowledged event and leaves no projection half-applied', async () => {
     const data = tempDataDir('pl-crash-');
     try {
-      const { child, url } = await serveChild(data.dir);
+      const { child, url, exited } = await serveChild(data.dir);
       const acknowledged: Array<{ id: string; position: number }> = [];
       let killed = false;
       const writer = async () => {
@@ -55,7 +28,6 @@ describe('a server killed with SIGKILL in the middle of a stream of appends', ()
       };
       const writers = [writer(), writer(), writer(), writer()];
       while (acknowledged.length < 60) await new Promise((r) => setTimeout(r, 20));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       killed = true;
       await exited;

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseFlags } from '../../src/server/config.js';
+
+describe('configuration', () => {
+  it('defaults to port 4000 on loopback with data in ./data', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 4000, dataDir: path.resolve('data'), logLevel: 'info' });
+  });
+
+  it('flags win over environment variables', () => {
+    const { raw, rest } = parseFlags(['serve', '--port', '5000', '--data-dir=/tmp/x']);
+    expect(rest).toEqual(['serve']);
+    const config = loadConfig(raw, { PORT: '6000', DATA_DIR: '/tmp/y', LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ port: 5000, dataDir: '/tmp/x', logLevel: 'debug' });
+  });
+
+  it('a flag without a value is refused', () => {
+    expect(() => parseFlags(['serve', '--port'])).toThrow(ConfigError);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, '--port / PORT must be a whole number from 0 to 65535'],
+    [{ PORT: '4e3' }, '--port / PORT'],
+    [{ LOG_LEVEL: 'verbose' }, '--log-level / LOG_LEVEL must be one of'],
+    [{ DATA_DIR: '  ' }, '--data-dir / DATA_DIR must not be empty'],
+    [{ INTROSPECTION: 'maybe' }, '--introspection / INTROSPECTION must be true or false'],
+  ])('%j is refused with one sentence naming the setting', (env, sentence) => {
+    expect(() => loadConfig({}, env)).toThrow(sentence);
+  });
+});
