@@ -1,0 +1,175 @@
+import type { KeyStore } from './key-store.js';
+import {
+  ERASED,
+  isPersonalValue,
+  isSealedWith,
+  keyIdOf,
+  openValue,
+  sealValue,
+  type PersonalValue,
+} from './personal-value.js';
+
+/** A personal value to seal: where it is (dotted path) and whose it is. */
+export interface SealField {
+  /** dotted path, e.g. 'contact.email' (numeric segments index arrays) */
+  path: string;
+  subjectId: string;
+}
+
+/** Where an opened value goes: a property of a copied object or array. */
+interface Slot {
+  parent: Record<string, unknown> | unknown[];
+  key: string | number;
+  sealed: PersonalValue;
+}
+
+/**
+ * Seals the personal values of event data (or any JSON-like value) and opens
+ * them again. Inputs are never mutated: both directions return deep copies
+ * (plain objects and arrays are copied; other objects, which JSON data does
+ * not contain, are shared).
+ */
+export class PersonalDataCodec {
+  constructor(private readonly keys: KeyStore) {}
+
+  /**
+   * A copy of `value` in which the value at each listed path is replaced by a
+   * PersonalValue sealed under its subject's key (created on first use).
+   * A path whose value is undefined (or whose parents are missing) is left
+   * alone; a value already sealed for the same subject is kept as it is.
+   */
+  async seal<T>(value: T, fields: ReadonlyArray<SealField>): Promise<T> {
+    const copy = deepCopy(value, undefined);
+    const targets: Array<{ parent: Record<string, unknown>; key: string; subjectId: string }> = [];
+    for (const field of distinctFields(fields)) {
+      const segments = field.path.split('.');
+      const last = segments.pop();
+      if (last === undefined || segments.some(isUnsafeSegment) || isUnsafeSegment(last)) {
+        throw new Error(`The personal data path '${field.path}' is not a valid dotted path.`);
+      }
+      let parent: unknown = copy;
+      for (const segment of segments) parent = ownValue(parent, segment);
+      const current = ownValue(parent, last);
+      if (current === undefined) continue;
+      if (isPersonalValue(current)) {
+        if (current.s === field.subjectId) continue;
+        throw new Error(`The personal data at '${field.path}' is already sealed for another subject.`);
+      }
+      targets.push({ parent: parent as Record<string, unknown>, key: last, subjectId: field.subjectId });
+    }
+    const keys = new Map<string, { key: Buffer; id: string }>();
+    for (const subjectId of new Set(targets.map((t) => t.subjectId))) {
+      const key = await this.keys.getOrCreate(subjectId);
+      keys.set(subjectId, { key, id: keyIdOf(key) });
+    }
+    for (const target of targets) {
+      const { key, id } = keys.get(target.subjectId) as { key: Buffer; id: string };
+      setOwn(target.parent, target.key, sealValue(key, target.subjectId, target.parent[target.key], id));
+    }
+    return copy;
+  }
+
+  /**
+   * A copy of `value` in which every PersonalValue, at any depth, is
+   * decrypted, or reads as ERASED if its subject's key is gone (or was
+   * destroyed and replaced by a new one since the value was sealed). One
+   * keyStore.getMany call (none if there is nothing to open).
+   */
+  async open<T>(value: T): Promise<T> {
+    const [opened] = await this.openMany([value]);
+    return opened as T;
+  }
+
+  /** Like {@link open} for a whole batch, with one keyStore.getMany call for all of it. */
+  async openMany<T>(values: readonly T[]): Promise<T[]> {
+    const slots: Slot[] = [];
+    const copies = deepCopy(values as readonly unknown[], slots) as T[];
+    if (slots.length === 0) return copies;
+    const subjectIds = new Set<string>();
+    for (const slot of slots) subjectIds.add(slot.sealed.s);
+    const keys = await this.keys.getMany([...subjectIds]);
+    const keyIds = new Map<string, string>();
+    for (const [subjectId, key] of keys) keyIds.set(subjectId, keyIdOf(key));
+    for (const slot of slots) {
+      const key = keys.get(slot.sealed.s);
+      const keyId = keyIds.get(slot.sealed.s);
+      const readable = key !== undefined && keyId !== undefined && isSealedWith(slot.sealed, keyId);
+      const opened = readable ? openValue(key, slot.sealed, keyId) : ERASED;
+      if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = opened;
+      else setOwn(slot.parent, slot.key as string, opened);
+    }
+    return copies;
+  }
+}
+
+/**
+ * Copies plain objects and arrays. With `slots`, a PersonalValue is not
+ * copied but recorded as a slot to fill in (the batch array itself is the
+ * root, so even a top-level PersonalValue has a parent).
+ */
+function deepCopy<T>(value: T, slots: Slot[] | undefined): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (slots && isPersonalValue(item)) {
+        out[i] = undefined;
+        slots.push({ parent: out, key: i, sealed: item });
+      } else {
+        out[i] = deepCopy(item, slots);
+      }
+    }
+    return out as T;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (slots && isPersonalValue(item)) {
+      setOwn(out, key, undefined);
+      slots.push({ parent: out, key, sealed: item });
+    } else {
+      setOwn(out, key, deepCopy(item, slots));
+    }
+  }
+  return out as T;
+}
+
+/** Sets an own property, even one named '__proto__' (as JSON.parse can make). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+/** The fields without repeats; two subjects for one path, or nested paths, are mistakes. */
+function distinctFields(fields: ReadonlyArray<SealField>): SealField[] {
+  const byPath = new Map<string, SealField>();
+  for (const field of fields) {
+    const seen = byPath.get(field.path);
+    if (seen && seen.subjectId !== field.subjectId) {
+      throw new Error(`The personal data path '${field.path}' is listed for two subjects.`);
+    }
+    byPath.set(field.path, field);
+  }
+  const paths = [...byPath.keys()];
+  for (const path of paths) {
+    if (paths.some((other) => other.startsWith(`${path}.`))) {
+      throw new Error(`The personal data path '${path}' contains another listed path.`);
+    }
+  }
+  return [...byPath.values()];
+}
+
+function ownValue(parent: unknown, key: string): unknown {
+  if (typeof parent !== 'object' || parent === null) return undefined;
+  return Object.hasOwn(parent, key) ? (parent as Record<string, unknown>)[key] : undefined;
+}
+
+function isUnsafeSegment(segment: string): boolean {
+  return segment === '' || segment === '__proto__' || segment === 'constructor' || segment === 'prototype';
+}

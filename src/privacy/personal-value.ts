@@ -1,0 +1,125 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * The stored form of one personal value, as it appears inside an event's
+ * `data` or `metadata` (and in read models): the value's JSON, encrypted
+ * with AES-256-GCM under its data subject's key.
+ *
+ * - `$pd` is the format version (1);
+ * - `s` is the data subject id; it picks the key and is the additional
+ *   authenticated data, so a sealed value cannot be moved to another subject;
+ * - `k` identifies the key it was sealed with (see {@link keyIdOf}). After an
+ *   erasure the subject may get a new key; a value sealed under the destroyed
+ *   one must then read as erased, not fail as if it had been tampered with;
+ * - `c` is base64 of iv (12 bytes) | ciphertext | auth tag (16 bytes).
+ *
+ * Once the subject's key is destroyed the value reads as {@link ERASED}.
+ */
+export interface PersonalValue {
+  $pd: 1;
+  /** data subject id */
+  s: string;
+  /** key id: base64url of the first 8 bytes of HMAC-SHA256(key, a constant) */
+  k: string;
+  /** base64: iv(12) | ciphertext | tag(16) */
+  c: string;
+}
+
+/** What a personal value reads as once its subject's key is destroyed. */
+export interface ErasedValue {
+  $erased: true;
+}
+
+export const ERASED: ErasedValue = Object.freeze({ $erased: true as const });
+
+const ALGORITHM = 'aes-256-gcm';
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function isPersonalValue(x: unknown): x is PersonalValue {
+  return (
+    isRecord(x) &&
+    x['$pd'] === 1 &&
+    typeof x['s'] === 'string' &&
+    typeof x['k'] === 'string' &&
+    typeof x['c'] === 'string'
+  );
+}
+
+export function isErased(x: unknown): x is ErasedValue {
+  return isRecord(x) && x['$erased'] === true;
+}
+
+function checkKey(key: Buffer): void {
+  if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES) {
+    throw new Error(`A data key must be ${KEY_BYTES} bytes.`);
+  }
+}
+
+/**
+ * A short, public identifier of a data key (a one-way function of it): it
+ * tells which key a value was sealed with and reveals nothing about the key.
+ */
+export function keyIdOf(key: Buffer): string {
+  checkKey(key);
+  return createHmac('sha256', key).update('privacy-ledger/key-id/v1').digest().subarray(0, 8).toString('base64url');
+}
+
+/**
+ * Encrypts `value` (anything JSON can represent) under the subject's key.
+ * `keyId` may be passed when already known (it must be keyIdOf(key)).
+ */
+export function sealValue(key: Buffer, subjectId: string, value: unknown, keyId = keyIdOf(key)): PersonalValue {
+  checkKey(key);
+  const json = JSON.stringify(value);
+  if (typeof json !== 'string') {
+    throw new TypeError('A personal value must be representable as JSON.');
+  }
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(subjectId, 'utf8'));
+  const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+  const c = Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64');
+  return { $pd: 1, s: subjectId, k: keyId, c };
+}
+
+/** Whether `pv` was sealed with the key whose id is `keyId` (else: with a destroyed one). */
+export function isSealedWith(pv: PersonalValue, keyId: string): boolean {
+  return pv.k === keyId;
+}
+
+/**
+ * Decrypts a sealed value with its subject's key. Throws (without revealing
+ * anything about the value) if it was sealed with another key, or the key is
+ * wrong, or the value was altered. `keyId` as for {@link sealValue}.
+ */
+export function openValue(key: Buffer, pv: PersonalValue, keyId = keyIdOf(key)): unknown {
+  checkKey(key);
+  if (!isSealedWith(pv, keyId)) {
+    throw new Error('A personal value was sealed with another key than the one given.');
+  }
+  const raw = Buffer.from(pv.c, 'base64');
+  if (raw.length < IV_BYTES + TAG_BYTES) {
+    throw new Error('A personal value is malformed: its ciphertext is too short.');
+  }
+  const iv = raw.subarray(0, IV_BYTES);
+  const tag = raw.subarray(raw.length - TAG_BYTES);
+  const body = raw.subarray(IV_BYTES, raw.length - TAG_BYTES);
+  const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(Buffer.from(pv.s, 'utf8'));
+  decipher.setAuthTag(tag);
+  let json: string;
+  try {
+    json = decipher.update(body, undefined, 'utf8') + decipher.final('utf8');
+  } catch {
+    throw new Error(
+      'A personal value could not be decrypted: the key does not match or the value was altered.',
+    );
+  }
+  return JSON.parse(json) as unknown;
+}
