@@ -90,6 +90,9 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   const dataDir = get('dataDir').trim();
   if (!dataDir) throw new ConfigError(`${where('dataDir')} must not be empty.`);
   const masterKey = get('masterKey').trim();
+  if (masterKey && Buffer.from(masterKey, 'base64').length !== 32) {
+    throw new ConfigError(`${where('masterKey')} must be the base64 encoding of exactly 32 bytes (e.g. openssl rand -base64 32).`);
+  }
   return {
     host: get('host').trim(),
     port: integer('port', 0, 65535),

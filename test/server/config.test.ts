@@ -24,6 +24,7 @@ describe('configuration', () => {
     [{ PORT: '4e3' }, '--port / PORT'],
     [{ LOG_LEVEL: 'verbose' }, '--log-level / LOG_LEVEL must be one of'],
     [{ DATA_DIR: '  ' }, '--data-dir / DATA_DIR must not be empty'],
+    [{ PRIVACY_LEDGER_MASTER_KEY: 'dG9vLXNob3J0' }, '--master-key / PRIVACY_LEDGER_MASTER_KEY must be the base64 encoding of exactly 32 bytes'],
     [{ INTROSPECTION: 'maybe' }, '--introspection / INTROSPECTION must be true or false'],
   ])('%j is refused with one sentence naming the setting', (env, sentence) => {
     expect(() => loadConfig({}, env)).toThrow(sentence);
