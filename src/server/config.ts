@@ -52,7 +52,7 @@ type Raw = Partial<Record<keyof Config, string>>;
 export function parseFlags(argv: readonly string[]): { raw: Raw; rest: string[] } {
   const raw: Raw = {};
   const rest: string[] = [];
-  const byFlag = new Map(Object.entries(SETTINGS).map(([key, s]) => [s.flag, key as keyof Config]));
+  const byFlag = new Map<string, keyof Config>(Object.entries(SETTINGS).map(([key, s]) => [s.flag, key as keyof Config]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
