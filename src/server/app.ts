@@ -31,6 +31,10 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       schema: await buildAppSchema(),
       introspection: config.introspection,
       csrfPrevention: true,
+      // We drain on SIGTERM ourselves (src/cli/main.ts); Apollo's own handler
+      // would stop it mid-drain and re-raise the signal, killing the process
+      // before the stores are closed.
+      stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: false,
       // Only what we use: no cache-control hints computed per field, no landing
       // page that loads scripts from a CDN.

@@ -8,7 +8,7 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export function runCli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -19,22 +19,25 @@ export function runCli(args: string[], env: Record<string, string> = {}) {
 export function serveChild(
   dataDir: string,
   env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: string[] }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    // NODE_ENV as in production: libraries behave differently under "test".
+    { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const logs: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('child did not start in time')), 30_000);
     void exited.then((code) => reject(new Error(`child exited early with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
         if (entry.msg === 'privacy-ledger is serving' && entry.url) {
           clearTimeout(timer);
-          resolve({ child, url: entry.url, exited });
+          resolve({ child, url: entry.url, exited, logs });
         }
       } catch {
         /* not a log line */

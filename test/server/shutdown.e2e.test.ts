@@ -6,7 +6,7 @@ describe('process lifecycle', () => {
   it('SIGTERM lets an in-flight request finish, then exits cleanly', async () => {
     const data = tempDataDir('pl-term-');
     try {
-      const { child, url, exited } = await serveChild(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '1500' });
+      const { child, url, exited, logs } = await serveChild(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '1500' });
       // A read-your-writes wait for a position nobody will write keeps the request in flight.
       const inFlight = postGraphql<any>(url, PUBLISHER, {
         id: '0190f5a2-7b3c-7d4e-8f60-000000000000',
@@ -17,6 +17,7 @@ describe('process lifecycle', () => {
       const answer = await inFlight;
       expect(answer.errors?.[0]?.extensions?.['code']).toBe('TIMEOUT');
       expect(await exited).toBe(0);
+      expect(logs.join('\n')).toContain('privacy-ledger stopped');
       await expect(fetch(url)).rejects.toThrow();
     } finally {
       data.remove();
