@@ -77,13 +77,20 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
 }
 
 function requestContext(ledger: Ledger, req: IncomingMessage): RequestContext {
-  const header = req.headers['x-correlation-id'];
-  const requestId = uuidV7Ids.next();
-  const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
+  let command: RequestContext['command'] | undefined;
   return {
     services: ledger.services,
     loaders: createLoaders(ledger.services),
-    // Until authentication lands every caller is anonymous.
-    command: { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId },
+    // Made on first use: only mutations stamp events, and reads should not pay for ids.
+    get command() {
+      if (!command) {
+        const header = req.headers['x-correlation-id'];
+        const requestId = uuidV7Ids.next();
+        const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
+        // Until authentication lands every caller is anonymous.
+        command = { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId };
+      }
+      return command;
+    },
   };
 }
