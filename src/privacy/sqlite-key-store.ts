@@ -1,8 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../sqlite/open-database.js';
 import type { KeyStore } from './key-store.js';
 
 const KEY_BYTES = 32;
@@ -63,16 +62,10 @@ export class SqliteKeyStore implements KeyStore {
     if (!Buffer.isBuffer(masterKey) || masterKey.length !== KEY_BYTES) {
       throw new Error(`The master key must be ${KEY_BYTES} bytes.`);
     }
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    const db = new Database(filePath, { timeout: 5_000 });
+    // FULL: a key must be durable before any event sealed with it is
+    // acknowledged. secure_delete: a destroyed key is overwritten, not unlinked.
+    const db = openSqliteFile(filePath, { synchronous: 'FULL', secureDelete: true });
     try {
-      if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
-        throw new Error(`The key store ${filePath} cannot use write-ahead logging.`);
-      }
-      // A key must be durable before any event sealed with it is acknowledged.
-      db.pragma('synchronous = FULL');
-      // Deleted rows are overwritten with zeros, not just unlinked.
-      db.pragma('secure_delete = ON');
       db.exec(`
         CREATE TABLE IF NOT EXISTS subject_keys (
           subject_id TEXT PRIMARY KEY,

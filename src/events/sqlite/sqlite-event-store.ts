@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../../sqlite/open-database.js';
 import { ConcurrencyError } from '../../errors.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
 import type {
@@ -91,13 +90,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   static open(filePath: string, options: { pollIntervalMs?: number } = {}): SqliteEventStore {
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    const db = new Database(filePath);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    // Catch-up reads sweep the whole file: map it rather than read() page by page.
-    db.pragma('mmap_size = 1073741824');
+    // FULL: append resolves only once the commit is fsynced. Catch-up reads
+    // sweep the whole file: map it rather than read() it page by page.
+    const db = openSqliteFile(filePath, { synchronous: 'FULL', secureDelete: false, mmapBytes: 1 << 30 });
     db.exec(SCHEMA);
     return new SqliteEventStore(db, options.pollIntervalMs ?? 200);
   }

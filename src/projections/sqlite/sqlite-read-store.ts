@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../../sqlite/open-database.js';
 import type { Checkpoint, Doc, FieldCondition, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
 
 const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
@@ -35,12 +34,7 @@ export class SqliteReadStore implements ReadStore {
   private constructor(private readonly db: Database.Database) {}
 
   static open(filePath: string): SqliteReadStore {
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    const db = new Database(filePath);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('secure_delete = ON');
-    db.pragma('busy_timeout = 5000');
+    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     return new SqliteReadStore(db);
   }

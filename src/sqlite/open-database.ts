@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface SqliteFileOptions {
+  /**
+   * FULL: every commit is fsynced before it returns (the log, the keys).
+   * NORMAL: commits stay atomic but the last ones may be lost on power loss
+   * (read models, which are rebuilt from the log).
+   */
+  synchronous: 'FULL' | 'NORMAL';
+  /** overwrite deleted content with zeros (anything that may hold personal data) */
+  secureDelete: boolean;
+  /** bytes to memory-map, for files read in long sweeps */
+  mmapBytes?: number;
+}
+
+/**
+ * Opens one of the embedded shape's SQLite files: creates its folder, puts
+ * it in WAL mode (readers never block the writer) and applies the
+ * durability the file needs. Every embedded adapter opens its file here.
+ */
+export function openSqliteFile(filePath: string, options: SqliteFileOptions): Database.Database {
+  fs.mkdirSync(path.dirname(filePath), { recursive: true });
+  const db = new Database(filePath, { timeout: 5_000 });
+  try {
+    if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
+      throw new Error(`${filePath} cannot use write-ahead logging.`);
+    }
+    db.pragma(`synchronous = ${options.synchronous}`);
+    db.pragma(`secure_delete = ${options.secureDelete ? 'ON' : 'OFF'}`);
+    if (options.mmapBytes) db.pragma(`mmap_size = ${options.mmapBytes}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
