@@ -26,17 +26,17 @@ export function uuidV7(now = Date.now()): string {
     randomFillSync(pool);
     offset = 0;
   }
-  const b = new Array<number>(16);
-  let ms = now;
-  for (let i = 5; i >= 0; i--) {
-    b[i] = ms % 256;
-    ms = Math.floor(ms / 256);
-  }
-  for (let i = 6; i < 16; i++) b[i] = pool[offset++]!;
-  b[6] = (b[6]! & 0x0f) | 0x70; // version 7
-  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 9562 variant
-  const h = b.map((byte) => hex[byte]!);
-  return `${h.slice(0, 4).join('')}-${h.slice(4, 6).join('')}-${h.slice(6, 8).join('')}-${h.slice(8, 10).join('')}-${h.slice(10).join('')}`;
+  // 48-bit big-endian milliseconds as 12 hex digits.
+  const time = now.toString(16).padStart(12, '0');
+  const r = offset;
+  offset += 10;
+  const byte = (i: number) => hex[pool[r + i]!]!;
+  return (
+    `${time.slice(0, 8)}-${time.slice(8, 12)}-` +
+    `${hex[(pool[r]! & 0x0f) | 0x70]}${byte(1)}-` + // version 7
+    `${hex[(pool[r + 2]! & 0x3f) | 0x80]}${byte(3)}-` + // RFC 9562 variant
+    `${byte(4)}${byte(5)}${byte(6)}${byte(7)}${byte(8)}${byte(9)}`
+  );
 }
 
 export const uuidV7Ids: IdGenerator = { next: () => uuidV7() };
