@@ -20,10 +20,9 @@ type Data = Record<string, unknown>;
 
 export const publisherProjection = documentProjection<PublisherDoc>({
   name: 'publishers',
-  collection: {
-    name: PUBLISHERS,
-    indexes: [{ name: 'by_registered_at', fields: [{ field: 'registeredAt', direction: 'desc' }] }],
-  },
+  // No secondary index yet: publishers are read by id only. Declare one with
+  // the query that needs it (each index costs every upsert a JSON extraction).
+  collection: { name: PUBLISHERS },
   documentId: (event) => (event.streamId.startsWith('publisher-') ? String(event.data['publisherId']) : null),
   evolve(doc, event: RecordedEvent) {
     const data = event.data as Data;
