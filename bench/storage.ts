@@ -3,7 +3,7 @@ import path from 'node:path';
 import { systemClock, uuidV7Ids } from '../src/clock.js';
 import { EventCodec } from '../src/events/event-codec.js';
 import type { NewEvent } from '../src/events/event-envelope.js';
-import type { PublisherEvent } from '../src/events/publisher/publisher.events.js';
+import { noContact, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { SqliteEventStore } from '../src/events/sqlite/sqlite-event-store.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import { openLedger } from '../src/server/ledger.js';
@@ -77,7 +77,7 @@ export async function catchUpBenchmark(dir: string): Promise<Row[]> {
       const events: PublisherEvent[] = [
         {
           type: 'PublisherRegistered',
-          data: { publisherId, companyName: `Company ${p}`, contact: { name: `Person ${p}`, telephone: '+8613800138000', email: `p${p}@example.cn` }, registeredAt: now },
+          data: { publisherId, companyName: `Company ${p}`, registrationCode: '91350100M000100Y43', contactPreferences: noContact, contact: { name: `Person ${p}`, telephone: '+8613800138000', email: `p${p}@example.cn` }, registeredAt: now },
         },
       ];
       for (let i = 0; i < 9; i++) {

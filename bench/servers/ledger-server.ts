@@ -13,6 +13,7 @@ const server = await startServer(config, createLogger(config.logLevel));
 const change = await server.ledger.services.publishers.register(
   {
     companyName: 'Contoso China',
+    registrationCode: '91350100M000100Y43',
     contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
   },
   { actor: { id: 'bench', kind: 'system' }, correlationId: 'bench' },

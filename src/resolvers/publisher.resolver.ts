@@ -2,7 +2,12 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { PublisherChange } from '../events/publisher/publisher.service.js';
-import { RegisterPublisherInput, UpdatePublisherContactInput } from '../schema/publisher.input.js';
+import {
+  RegisterPublisherInput,
+  ReviewPublisherInput,
+  UpdateContactPreferencesInput,
+  UpdatePublisherContactInput,
+} from '../schema/publisher.input.js';
 import { PublisherPayload, PublisherType } from '../schema/publisher.type.js';
 import type { RequestContext } from './context.js';
 
@@ -46,6 +51,39 @@ export class PublisherResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<PublisherPayload> {
     return toPayload(await ctx.services.publishers.updateContact(input, ctx.command));
+  }
+
+  @Mutation(() => PublisherPayload, {
+    description: 'Replaces how the publisher agrees to be contacted. Setting the same preferences records nothing.',
+  })
+  async updateContactPreferences(
+    @Arg('input', () => UpdateContactPreferencesInput, { description: 'The new preferences and the version edited.' })
+    input: UpdateContactPreferencesInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PublisherPayload> {
+    return toPayload(await ctx.services.publishers.updateContactPreferences(input, ctx.command));
+  }
+
+  @Mutation(() => PublisherPayload, {
+    description: "An operator approves a publisher's registration (pending or rejected); the publisher may then publish offers.",
+  })
+  async approvePublisher(
+    @Arg('input', () => ReviewPublisherInput, { description: 'The publisher and the version reviewed.' })
+    input: ReviewPublisherInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PublisherPayload> {
+    return toPayload(await ctx.services.publishers.approve(input, ctx.command));
+  }
+
+  @Mutation(() => PublisherPayload, {
+    description: "An operator rejects a pending registration, with a reason the publisher can read.",
+  })
+  async rejectPublisher(
+    @Arg('input', () => ReviewPublisherInput, { description: 'The publisher, the version reviewed and the reason.' })
+    input: ReviewPublisherInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PublisherPayload> {
+    return toPayload(await ctx.services.publishers.reject({ ...input, reason: input.reason ?? '' }, ctx.command));
   }
 }
 

@@ -24,6 +24,21 @@ export class ContactPatchInput {
   email?: string | null;
 }
 
+@InputType('ContactPreferencesInput', { description: 'How the publisher agrees to be contacted; omitted choices are no.' })
+export class ContactPreferencesInput {
+  @Field(() => Boolean, { defaultValue: false, description: 'May be contacted about offers of other products and services.' })
+  aboutOffers!: boolean;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'May be contacted to give feedback.' })
+  aboutFeedback!: boolean;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'By email.' })
+  byEmail!: boolean;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'By telephone.' })
+  byPhone!: boolean;
+}
+
 @InputType('RegisterPublisherInput', { description: 'A new publisher and its contact person.' })
 export class RegisterPublisherInput {
   @Field(() => ID, {
@@ -35,8 +50,16 @@ export class RegisterPublisherInput {
   @Field(() => String, { description: 'Registered name of the company, 1 to 200 characters.' })
   companyName!: string;
 
+  @Field(() => String, {
+    description: 'Unified Social Credit Code of the legal entity: 18 characters whose last is a check character.',
+  })
+  registrationCode!: string;
+
   @Field(() => ContactInput, { description: 'The contact person.' })
   contact!: ContactInput;
+
+  @Field(() => ContactPreferencesInput, { nullable: true, description: 'How the publisher agrees to be contacted; no contact when omitted.' })
+  contactPreferences?: ContactPreferencesInput | null;
 }
 
 @InputType('UpdatePublisherContactInput', {
@@ -56,4 +79,28 @@ export class UpdatePublisherContactInput {
 
   @Field(() => ContactPatchInput, { nullable: true, description: 'Contact fields to change.' })
   contact?: ContactPatchInput | null;
+}
+
+@InputType('UpdateContactPreferencesInput', { description: "A publisher's new contact preferences (the whole set)." })
+export class UpdateContactPreferencesInput {
+  @Field(() => ID, { description: 'The publisher to change.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the publisher changed since.' })
+  expectedVersion!: number;
+
+  @Field(() => ContactPreferencesInput, { description: 'The new preferences.' })
+  contactPreferences!: ContactPreferencesInput;
+}
+
+@InputType('ReviewPublisherInput', { description: "An operator's decision on a publisher's registration." })
+export class ReviewPublisherInput {
+  @Field(() => ID, { description: 'The publisher reviewed.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version the operator reviewed; CONFLICT if the publisher changed since.' })
+  expectedVersion!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why the registration is rejected (required to reject, 1 to 500 characters).' })
+  reason?: string | null;
 }

@@ -1,4 +1,37 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum RegistrationStatus {
+  PENDING = 'PENDING',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+}
+
+registerEnumType(RegistrationStatus, {
+  name: 'RegistrationStatus',
+  description: "Where a publisher's registration stands; only an approved publisher may publish offers.",
+  valuesConfig: {
+    PENDING: { description: 'Registered, waiting for an operator to review the legal entity.' },
+    APPROVED: { description: 'Reviewed and approved: the publisher may publish offers.' },
+    REJECTED: { description: 'Reviewed and rejected; see `rejectionReason`. An operator may still approve it later.' },
+  },
+});
+
+@ObjectType('ContactPreferences', {
+  description: 'Whether the marketplace may contact the publisher about offers and feedback, and by which channels.',
+})
+export class ContactPreferencesType {
+  @Field(() => Boolean, { description: 'May be contacted about offers of other products and services.' })
+  aboutOffers!: boolean;
+
+  @Field(() => Boolean, { description: 'May be contacted to give feedback.' })
+  aboutFeedback!: boolean;
+
+  @Field(() => Boolean, { description: 'By email.' })
+  byEmail!: boolean;
+
+  @Field(() => Boolean, { description: 'By telephone.' })
+  byPhone!: boolean;
+}
 
 @ObjectType('ContactDetails', {
   description:
@@ -25,8 +58,22 @@ export class PublisherType {
   @Field(() => String, { description: 'Registered name of the company.' })
   companyName!: string;
 
+  @Field(() => String, {
+    description: 'Unified Social Credit Code (统一社会信用代码) of the legal entity, 18 characters.',
+  })
+  registrationCode!: string;
+
+  @Field(() => RegistrationStatus, { description: 'Where the registration stands.' })
+  registrationStatus!: `${RegistrationStatus}`;
+
+  @Field(() => String, { nullable: true, description: 'Why the registration was rejected; null unless rejected.' })
+  rejectionReason!: string | null;
+
   @Field(() => ContactDetailsType, { description: 'The contact person.' })
   contact!: ContactDetailsType;
+
+  @Field(() => ContactPreferencesType, { description: 'How the publisher agreed to be contacted.' })
+  contactPreferences!: ContactPreferencesType;
 
   @Field(() => Int, {
     description: 'Number of changes recorded for this publisher; pass it as `expectedVersion` when editing.',

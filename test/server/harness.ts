@@ -82,13 +82,16 @@ export const PUBLISHER = /* GraphQL */ `
   query Publisher($id: ID!, $minPosition: String) {
     publisher(id: $id, minPosition: $minPosition) {
       id companyName version registeredAt updatedAt
+      registrationCode registrationStatus rejectionReason
       contact { name telephone email }
+      contactPreferences { aboutOffers aboutFeedback byEmail byPhone }
     }
   }
 `;
 
 export const aPublisher = (overrides: Record<string, unknown> = {}) => ({
   companyName: 'Contoso China',
+  registrationCode: '91350100M000100Y43',
   contact: { name: 'Li Lei', telephone: '138 0013 8000', email: ' Li.Lei@Contoso.CN ' },
   ...overrides,
 });

@@ -153,3 +153,77 @@ describe('restart', () => {
     }
   });
 });
+
+describe('publisher registration and preferences over GraphQL', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: TestServer;
+  beforeEach(async () => {
+    data = tempDataDir();
+    server = await startTestServer(data.dir);
+  });
+  afterEach(async () => {
+    await server.close();
+    data.remove();
+  });
+
+  const REVIEW = (name: string) => `mutation ($input: ReviewPublisherInput!) { ${name}(input: $input) { version position publisher { registrationStatus rejectionReason } } }`;
+  const PREFERENCES = `mutation ($input: UpdateContactPreferencesInput!) { updateContactPreferences(input: $input) { version position publisher { contactPreferences { aboutOffers aboutFeedback byEmail byPhone } } } }`;
+
+  async function register(input = aPublisher()) {
+    const res = await server.gql(REGISTER, { input });
+    expect(res.errors).toBeUndefined();
+    return res.data!['registerPublisher'];
+  }
+
+  it('a new publisher is pending, with its normalised registration code and no contact consent', async () => {
+    const { publisher, position } = await register(aPublisher({ registrationCode: ' 9135-0100-m000 100y43 ' }));
+    const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
+    expect(read.data!['publisher']).toMatchObject({
+      registrationCode: '91350100M000100Y43',
+      registrationStatus: 'PENDING',
+      rejectionReason: null,
+      contactPreferences: { aboutOffers: false, aboutFeedback: false, byEmail: false, byPhone: false },
+    });
+  });
+
+  it('a registration code with a wrong check character is BAD_USER_INPUT with the reason', async () => {
+    const res = await server.gql(REGISTER, { input: aPublisher({ registrationCode: '91350100M000100Y44' }) });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationCode', rule: 'has a wrong check character (position 18)' });
+  });
+
+  it('contact preferences are replaced as a whole and read back', async () => {
+    const { publisher } = await register();
+    const res = await server.gql(PREFERENCES, {
+      input: { id: publisher.id, expectedVersion: 1, contactPreferences: { aboutOffers: true, byEmail: true } },
+    });
+    expect(res.errors).toBeUndefined();
+    const { version, position } = res.data!['updateContactPreferences'];
+    expect(version).toBe(2);
+    const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
+    expect(read.data!['publisher'].contactPreferences).toEqual({ aboutOffers: true, aboutFeedback: false, byEmail: true, byPhone: false });
+  });
+
+  it('an operator rejects with a reason, then approves on review', async () => {
+    const { publisher } = await register();
+    const rejected = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1, reason: 'registry has no such code' } });
+    expect(rejected.data!['rejectPublisher'].publisher).toEqual({ registrationStatus: 'REJECTED', rejectionReason: 'registry has no such code' });
+    const approved = await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 2 } });
+    const { position } = approved.data!['approvePublisher'];
+    const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
+    expect(read.data!['publisher']).toMatchObject({ registrationStatus: 'APPROVED', rejectionReason: null, version: 3 });
+  });
+
+  it('rejecting without a reason is BAD_USER_INPUT naming the reason', async () => {
+    const { publisher } = await register();
+    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1 } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+  });
+
+  it('rejecting an approved publisher is refused and changes nothing', async () => {
+    const { publisher } = await register();
+    await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 1 } });
+    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 2, reason: 'second thoughts' } });
+    expect(res.errors?.[0]).toMatchObject({ message: 'only a pending registration can be rejected', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
+

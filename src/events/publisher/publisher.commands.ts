@@ -5,9 +5,11 @@ import {
   evolvePublisher,
   initialPublisherState,
   type ContactDetails,
+  type ContactPreferences,
   type ContactUpdated,
   type PublisherEvent,
   type PublisherState,
+  type RegisteredPublisherState,
 } from './publisher.events.js';
 
 /**
@@ -16,38 +18,67 @@ import {
  */
 export type RegisterPublisher = {
   type: 'RegisterPublisher';
-  data: { publisherId: string; companyName: string; contact: ContactDetails; now: string };
-};
-
-export type UpdatePublisherContact = {
-  type: 'UpdatePublisherContact';
   data: {
     publisherId: string;
-    companyName?: string;
-    contact?: Partial<ContactDetails>;
+    companyName: string;
+    registrationCode: string;
+    contact: ContactDetails;
+    contactPreferences: ContactPreferences;
     now: string;
   };
 };
 
-export type PublisherCommand = RegisterPublisher | UpdatePublisherContact;
+export type UpdatePublisherContact = {
+  type: 'UpdatePublisherContact';
+  data: { publisherId: string; companyName?: string; contact?: Partial<ContactDetails>; now: string };
+};
+
+export type UpdateContactPreferences = {
+  type: 'UpdateContactPreferences';
+  data: { publisherId: string; contactPreferences: ContactPreferences; now: string };
+};
+
+/** An operator's decision on a registration. */
+export type ApprovePublisher = { type: 'ApprovePublisher'; data: { publisherId: string; now: string } };
+export type RejectPublisher = { type: 'RejectPublisher'; data: { publisherId: string; reason: string; now: string } };
+
+export type PublisherCommand =
+  | RegisterPublisher
+  | UpdatePublisherContact
+  | UpdateContactPreferences
+  | ApprovePublisher
+  | RejectPublisher;
 
 export function decidePublisher(command: PublisherCommand, state: PublisherState): PublisherEvent[] {
+  if (command.type === 'RegisterPublisher') {
+    if (state.status !== 'unregistered') {
+      throw new IllegalStateError(`publisher ${command.data.publisherId} is already registered`);
+    }
+    const { now, ...data } = command.data;
+    return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now } }];
+  }
+  if (state.status !== 'registered') throw new NotFoundError('publisher', command.data.publisherId);
+  const publisherId = state.id;
   switch (command.type) {
-    case 'RegisterPublisher': {
-      if (state.status !== 'unregistered') {
-        throw new IllegalStateError(`publisher ${command.data.publisherId} is already registered`);
-      }
-      const { publisherId, companyName, contact, now } = command.data;
-      return [
-        { type: 'PublisherRegistered', data: { publisherId, companyName, contact, registeredAt: now } },
-      ];
-    }
     case 'UpdatePublisherContact': {
-      if (state.status !== 'registered') throw new NotFoundError('publisher', command.data.publisherId);
       const changed = changedFields(state, command.data);
-      if (!changed) return [];
-      return [{ type: 'ContactUpdated', data: { ...changed, updatedAt: command.data.now } }];
+      return changed ? [{ type: 'ContactUpdated', data: { ...changed, updatedAt: command.data.now } }] : [];
     }
+    case 'UpdateContactPreferences': {
+      const { contactPreferences, now } = command.data;
+      const same = (Object.keys(contactPreferences) as (keyof ContactPreferences)[]).every(
+        (key) => contactPreferences[key] === state.contactPreferences[key],
+      );
+      return same ? [] : [{ type: 'ContactPreferencesChanged', data: { publisherId, contactPreferences, changedAt: now } }];
+    }
+    case 'ApprovePublisher':
+      if (state.registrationStatus === 'APPROVED') return [];
+      return [{ type: 'PublisherApproved', data: { publisherId, approvedAt: command.data.now } }];
+    case 'RejectPublisher':
+      if (state.registrationStatus !== 'PENDING') {
+        throw new IllegalStateError('only a pending registration can be rejected');
+      }
+      return [{ type: 'PublisherRejected', data: { publisherId, reason: command.data.reason, rejectedAt: command.data.now } }];
     default:
       return assertNever(command);
   }
@@ -55,7 +86,7 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
 
 /** Only the fields whose value differs from the current state; null when none. */
 function changedFields(
-  state: Extract<PublisherState, { status: 'registered' }>,
+  state: RegisteredPublisherState,
   update: UpdatePublisherContact['data'],
 ): Omit<ContactUpdated['data'], 'updatedAt'> | null {
   const contact: Partial<ContactDetails> = {};
@@ -64,9 +95,7 @@ function changedFields(
     if (value !== undefined && value !== state.contact[key]) contact[key] = value;
   }
   const companyName =
-    update.companyName !== undefined && update.companyName !== state.companyName
-      ? update.companyName
-      : undefined;
+    update.companyName !== undefined && update.companyName !== state.companyName ? update.companyName : undefined;
   const hasContact = Object.keys(contact).length > 0;
   if (companyName === undefined && !hasContact) return null;
   return {

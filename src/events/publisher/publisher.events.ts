@@ -13,12 +13,27 @@ export interface ContactDetails {
   email: string;
 }
 
+/** May the marketplace contact the publisher about offers and feedback, and how. Opt-in: all false by default. */
+export interface ContactPreferences {
+  aboutOffers: boolean;
+  aboutFeedback: boolean;
+  byEmail: boolean;
+  byPhone: boolean;
+}
+
+export const noContact: ContactPreferences = { aboutOffers: false, aboutFeedback: false, byEmail: false, byPhone: false };
+
+export type RegistrationStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+
 export type PublisherRegistered = DomainEvent<
   'PublisherRegistered',
   {
     publisherId: string;
     companyName: string;
+    /** Unified Social Credit Code of the legal entity */
+    registrationCode: string;
     contact: ContactDetails;
+    contactPreferences: ContactPreferences;
     registeredAt: string;
   }
 >;
@@ -34,40 +49,73 @@ export type ContactUpdated = DomainEvent<
   }
 >;
 
-export type PublisherEvent = PublisherRegistered | ContactUpdated;
+export type ContactPreferencesChanged = DomainEvent<
+  'ContactPreferencesChanged',
+  { publisherId: string; contactPreferences: ContactPreferences; changedAt: string }
+>;
 
-export type PublisherState =
-  | { status: 'unregistered' }
-  | {
-      status: 'registered';
-      id: string;
-      companyName: string;
-      contact: ContactDetails;
-      registeredAt: string;
-      updatedAt: string;
-    };
+export type PublisherApproved = DomainEvent<'PublisherApproved', { publisherId: string; approvedAt: string }>;
+
+export type PublisherRejected = DomainEvent<
+  'PublisherRejected',
+  { publisherId: string; reason: string; rejectedAt: string }
+>;
+
+export type PublisherEvent =
+  | PublisherRegistered
+  | ContactUpdated
+  | ContactPreferencesChanged
+  | PublisherApproved
+  | PublisherRejected;
+
+export interface RegisteredPublisherState {
+  status: 'registered';
+  id: string;
+  companyName: string;
+  registrationCode: string;
+  contact: ContactDetails;
+  contactPreferences: ContactPreferences;
+  registrationStatus: RegistrationStatus;
+  rejectionReason: string | null;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+export type PublisherState = { status: 'unregistered' } | RegisteredPublisherState;
 
 export const initialPublisherState: PublisherState = { status: 'unregistered' };
 
 export function evolvePublisher(state: PublisherState, event: PublisherEvent): PublisherState {
+  if (event.type === 'PublisherRegistered') {
+    const { publisherId, companyName, registrationCode, contact, contactPreferences, registeredAt } = event.data;
+    return {
+      status: 'registered',
+      id: publisherId,
+      companyName,
+      registrationCode,
+      contact: { ...contact },
+      contactPreferences: { ...contactPreferences },
+      registrationStatus: 'PENDING',
+      rejectionReason: null,
+      registeredAt,
+      updatedAt: registeredAt,
+    };
+  }
+  if (state.status !== 'registered') return state;
   switch (event.type) {
-    case 'PublisherRegistered':
-      return {
-        status: 'registered',
-        id: event.data.publisherId,
-        companyName: event.data.companyName,
-        contact: { ...event.data.contact },
-        registeredAt: event.data.registeredAt,
-        updatedAt: event.data.registeredAt,
-      };
     case 'ContactUpdated':
-      if (state.status !== 'registered') return state;
       return {
         ...state,
         companyName: event.data.companyName ?? state.companyName,
         contact: { ...state.contact, ...event.data.contact },
         updatedAt: event.data.updatedAt,
       };
+    case 'ContactPreferencesChanged':
+      return { ...state, contactPreferences: { ...event.data.contactPreferences }, updatedAt: event.data.changedAt };
+    case 'PublisherApproved':
+      return { ...state, registrationStatus: 'APPROVED', rejectionReason: null, updatedAt: event.data.approvedAt };
+    case 'PublisherRejected':
+      return { ...state, registrationStatus: 'REJECTED', rejectionReason: event.data.reason, updatedAt: event.data.rejectedAt };
     default:
       return assertNever(event);
   }

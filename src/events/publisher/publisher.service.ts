@@ -2,13 +2,29 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../event-codec.js';
 import { publisherDecider } from './publisher.commands.js';
-import { publisherStream, type ContactDetails, type PublisherState } from './publisher.events.js';
+import {
+  noContact,
+  publisherStream,
+  type ContactDetails,
+  type ContactPreferences,
+  type PublisherState,
+  type RegisteredPublisherState,
+} from './publisher.events.js';
 import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
+import { requireUscc } from './uscc.js';
 
 export interface RegisterPublisherInput {
   id?: string | null;
   companyName: string;
+  registrationCode: string;
   contact: ContactDetails;
+  contactPreferences?: ContactPreferences | null;
+}
+
+/** A change that names the publisher and the version the client edited. */
+export interface VersionedInput {
+  id: string;
+  expectedVersion: number;
 }
 
 export interface UpdatePublisherContactInput {
@@ -18,7 +34,7 @@ export interface UpdatePublisherContactInput {
   contact?: { name?: string | null; telephone?: string | null; email?: string | null } | null;
 }
 
-export type RegisteredPublisher = Extract<PublisherState, { status: 'registered' }>;
+export type RegisteredPublisher = RegisteredPublisherState;
 
 export interface PublisherChange extends Omit<CommandResult<PublisherState>, 'state'> {
   publisher: RegisteredPublisher;
@@ -42,12 +58,14 @@ export class PublisherService {
       data: {
         publisherId,
         companyName: requireText('companyName', input.companyName, 200),
+        registrationCode: requireUscc('registrationCode', input.registrationCode),
+        contactPreferences: { ...noContact, ...input.contactPreferences },
         contact: {
           name: requireText('contact.name', input.contact.name, 100),
           telephone: requireTelephone('contact.telephone', input.contact.telephone),
           email: requireEmail('contact.email', input.contact.email),
         },
-        now: this.clock.now().toISOString(),
+        now: this.now(),
       },
     };
     return this.run(publisherId, command, { context });
@@ -68,10 +86,40 @@ export class PublisherService {
             : {}),
           ...(contact.email != null ? { email: requireEmail('contact.email', contact.email) } : {}),
         },
-        now: this.clock.now().toISOString(),
+        now: this.now(),
       },
     };
     return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+  }
+
+  async updateContactPreferences(
+    input: VersionedInput & { contactPreferences: ContactPreferences },
+    context: CommandContext,
+  ): Promise<PublisherChange> {
+    const publisherId = requireId('id', input.id);
+    const command = {
+      type: 'UpdateContactPreferences' as const,
+      data: { publisherId, contactPreferences: { ...input.contactPreferences }, now: this.now() },
+    };
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+  }
+
+  /** An operator's decision. (Who may take it is enforced once authentication lands.) */
+  async approve(input: VersionedInput, context: CommandContext): Promise<PublisherChange> {
+    const publisherId = requireId('id', input.id);
+    const command = { type: 'ApprovePublisher' as const, data: { publisherId, now: this.now() } };
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+  }
+
+  async reject(input: VersionedInput & { reason: string }, context: CommandContext): Promise<PublisherChange> {
+    const publisherId = requireId('id', input.id);
+    const reason = requireText('reason', input.reason, 500);
+    const command = { type: 'RejectPublisher' as const, data: { publisherId, reason, now: this.now() } };
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
   }
 
   private async run(

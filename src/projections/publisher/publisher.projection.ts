@@ -9,6 +9,10 @@ export const PUBLISHERS = 'publishers';
  */
 export interface PublisherDoc extends ProjectedDoc {
   companyName: string;
+  registrationCode: string;
+  registrationStatus: 'PENDING' | 'APPROVED' | 'REJECTED';
+  rejectionReason: string | null;
+  contactPreferences: Record<string, boolean>;
   contact: Record<string, unknown>;
   /** number of events in the publisher's stream */
   version: number;
@@ -31,6 +35,10 @@ export const publisherProjection = documentProjection<PublisherDoc>({
         return {
           id: String(data['publisherId']),
           companyName: String(data['companyName']),
+          registrationCode: String(data['registrationCode']),
+          registrationStatus: 'PENDING',
+          rejectionReason: null,
+          contactPreferences: { ...(data['contactPreferences'] as Record<string, boolean>) },
           contact: { ...(data['contact'] as Data) },
           version: event.revision + 1,
           registeredAt: String(data['registeredAt']),
@@ -45,8 +53,14 @@ export const publisherProjection = documentProjection<PublisherDoc>({
           version: event.revision + 1,
           updatedAt: String(data['updatedAt']),
         };
+      case 'ContactPreferencesChanged':
+        return doc && { ...doc, contactPreferences: { ...(data['contactPreferences'] as Record<string, boolean>) }, version: event.revision + 1, updatedAt: String(data['changedAt']) };
+      case 'PublisherApproved':
+        return doc && { ...doc, registrationStatus: 'APPROVED', rejectionReason: null, version: event.revision + 1, updatedAt: String(data['approvedAt']) };
+      case 'PublisherRejected':
+        return doc && { ...doc, registrationStatus: 'REJECTED', rejectionReason: String(data['reason']), version: event.revision + 1, updatedAt: String(data['rejectedAt']) };
       default:
-        // Other publisher events still move the version the client edits.
+        // Publisher events this read model does not show still move the version the client edits.
         return doc ? { ...doc, version: event.revision + 1 } : null;
     }
   },

@@ -7,6 +7,10 @@ import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
 export interface PublisherView {
   id: string;
   companyName: string;
+  registrationCode: string;
+  registrationStatus: 'PENDING' | 'APPROVED' | 'REJECTED';
+  rejectionReason: string | null;
+  contactPreferences: { aboutOffers: boolean; aboutFeedback: boolean; byEmail: boolean; byPhone: boolean };
   contact: { name: string | null; telephone: string | null; email: string | null };
   version: number;
   registeredAt: string;
@@ -34,6 +38,15 @@ function toView(doc: PublisherDoc): PublisherView {
   return {
     id: doc.id,
     companyName: doc.companyName,
+    registrationCode: doc.registrationCode,
+    registrationStatus: doc.registrationStatus,
+    rejectionReason: doc.rejectionReason,
+    contactPreferences: {
+      aboutOffers: doc.contactPreferences['aboutOffers'] === true,
+      aboutFeedback: doc.contactPreferences['aboutFeedback'] === true,
+      byEmail: doc.contactPreferences['byEmail'] === true,
+      byPhone: doc.contactPreferences['byPhone'] === true,
+    },
     contact: {
       name: readable(doc.contact['name']),
       telephone: readable(doc.contact['telephone']),

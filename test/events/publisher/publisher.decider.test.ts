@@ -9,24 +9,27 @@ const id = '0190f5a2-7b3c-7d4e-8f60-123456789abc';
 const now = '2026-11-22T10:00:00.000Z';
 const later = '2026-11-22T11:00:00.000Z';
 const contact = { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@example.cn' };
+const registrationCode = '91350100M000100Y43';
+const contactPreferences = { aboutOffers: true, aboutFeedback: false, byEmail: true, byPhone: false };
 
 const registered: PublisherEvent = {
   type: 'PublisherRegistered',
-  data: { publisherId: id, companyName: 'Contoso China', contact, registeredAt: now },
+  data: { publisherId: id, companyName: 'Contoso China', registrationCode, contact, contactPreferences, registeredAt: now },
 };
+const approved: PublisherEvent = { type: 'PublisherApproved', data: { publisherId: id, approvedAt: later } };
 
 describe('publisher decider', () => {
   it('registering a new publisher records PublisherRegistered', () => {
     spec
       .given([])
-      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Contoso China', contact, now } })
+      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Contoso China', registrationCode, contact, contactPreferences, now } })
       .then([registered]);
   });
 
   it('registering the same publisher twice is refused', () => {
     spec
       .given([registered])
-      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Other', contact, now } })
+      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Other', registrationCode, contact, contactPreferences, now } })
       .thenThrows(IllegalStateError, /already registered/);
   });
 
@@ -74,5 +77,48 @@ describe('publisher decider', () => {
       ])
       .when({ type: 'UpdatePublisherContact', data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, now: later } })
       .then([{ type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, updatedAt: later } }]);
+  });
+
+  it('changing contact preferences records the whole new set', () => {
+    const next = { ...contactPreferences, byPhone: true };
+    spec
+      .given([registered])
+      .when({ type: 'UpdateContactPreferences', data: { publisherId: id, contactPreferences: next, now: later } })
+      .then([{ type: 'ContactPreferencesChanged', data: { publisherId: id, contactPreferences: next, changedAt: later } }]);
+  });
+
+  it('setting the same contact preferences records nothing', () => {
+    spec
+      .given([registered])
+      .when({ type: 'UpdateContactPreferences', data: { publisherId: id, contactPreferences: { ...contactPreferences }, now: later } })
+      .then([]);
+  });
+
+  it('an operator approves a pending registration', () => {
+    spec.given([registered]).when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } }).then([approved]);
+  });
+
+  it('approving an approved publisher records nothing', () => {
+    spec.given([registered, approved]).when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } }).then([]);
+  });
+
+  it('a rejection records its reason, and a rejected publisher can still be approved on review', () => {
+    const rejected: PublisherEvent = { type: 'PublisherRejected', data: { publisherId: id, reason: 'code not found in the registry', rejectedAt: later } };
+    spec
+      .given([registered])
+      .when({ type: 'RejectPublisher', data: { publisherId: id, reason: 'code not found in the registry', now: later } })
+      .then([rejected]);
+    spec.given([registered, rejected]).when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } }).then([approved]);
+  });
+
+  it('an approved publisher cannot be rejected', () => {
+    spec
+      .given([registered, approved])
+      .when({ type: 'RejectPublisher', data: { publisherId: id, reason: 'late doubts', now: later } })
+      .thenThrows(IllegalStateError, /only a pending registration/);
+  });
+
+  it('deciding on a publisher that was never registered is NOT_FOUND', () => {
+    spec.given([]).when({ type: 'ApprovePublisher', data: { publisherId: id, now } }).thenThrows(NotFoundError);
   });
 });

@@ -14,7 +14,9 @@ const history = recorded(stream, [
     data: {
       publisherId: id,
       companyName: 'Contoso China',
+      registrationCode: '91350100M000100Y43',
       contact: { name: sealed('n'), telephone: sealed('t'), email: sealed('e') },
+      contactPreferences: { aboutOffers: false, aboutFeedback: true, byEmail: true, byPhone: false },
       registeredAt: '2026-11-22T10:00:00.000Z',
     },
   },
@@ -45,6 +47,10 @@ describe('publisher projection', () => {
     expect(await store.get(PUBLISHERS, id)).toEqual({
       id,
       companyName: 'Fabrikam',
+      registrationCode: '91350100M000100Y43',
+      registrationStatus: 'PENDING',
+      rejectionReason: null,
+      contactPreferences: { aboutOffers: false, aboutFeedback: true, byEmail: true, byPhone: false },
       contact: { name: sealed('n'), telephone: sealed('t'), email: sealed('e2') },
       version: 3,
       registeredAt: '2026-11-22T10:00:00.000Z',
@@ -74,6 +80,29 @@ describe('publisher projection', () => {
   it('an update for a publisher it never saw registered creates nothing', async () => {
     await apply(history.slice(1));
     expect(await store.get(PUBLISHERS, id)).toBeNull();
+  });
+
+  it('a rejection, an approval and new preferences show in the document', async () => {
+    const review = recorded(
+      stream,
+      [
+        { type: 'PublisherRejected', data: { publisherId: id, reason: 'unknown code', rejectedAt: '2026-11-23T10:00:00.000Z' } },
+        { type: 'ContactPreferencesChanged', data: { publisherId: id, contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: false, byPhone: true }, changedAt: '2026-11-23T11:00:00.000Z' } },
+      ],
+      4,
+      3,
+    );
+    await apply([...history, ...review]);
+    expect(await store.get(PUBLISHERS, id)).toMatchObject({
+      registrationStatus: 'REJECTED',
+      rejectionReason: 'unknown code',
+      contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: false, byPhone: true },
+      version: 5,
+      updatedAt: '2026-11-23T11:00:00.000Z',
+    });
+    const approval = recorded(stream, [{ type: 'PublisherApproved', data: { publisherId: id, approvedAt: '2026-11-24T10:00:00.000Z' } }], 6, 5);
+    await apply(approval);
+    expect(await store.get(PUBLISHERS, id)).toMatchObject({ registrationStatus: 'APPROVED', rejectionReason: null, version: 6 });
   });
 
   it('events of other streams are ignored', async () => {
