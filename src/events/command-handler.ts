@@ -1,8 +1,9 @@
-import { ConcurrencyError } from '../errors.js';
+import { ConcurrencyError, ValidationError } from '../errors.js';
 import { fold, type Decider, type DomainEvent } from './decider.js';
 import type { CommandContext, EventCodec } from './event-codec.js';
 import type { RecordedEvent } from './event-envelope.js';
 import type { EventStore } from './event-store.js';
+import type { IdempotencyMark } from './idempotency.js';
 
 export interface CommandResult<State> {
   state: State;
@@ -18,6 +19,8 @@ export interface HandleOptions {
   /** the version the client edited; a different current version is CONFLICT */
   expectedVersion?: number;
   context: CommandContext;
+  /** a retry carrying the same mark returns the first result and appends nothing */
+  idempotency?: IdempotencyMark;
 }
 
 /** Retries when no version was given and another writer raced us between read and append. */
@@ -44,9 +47,11 @@ export class CommandHandler {
       try {
         return await this.attempt(decider, streamId, command, options);
       } catch (error) {
+        // A racing writer: decide again on the new state (or, for an idempotent
+        // retry racing its own first attempt, find that attempt's mark).
         const retry =
           error instanceof ConcurrencyError &&
-          options.expectedVersion === undefined &&
+          (options.expectedVersion === undefined || options.idempotency !== undefined) &&
           attempt < MAX_ATTEMPTS;
         if (!retry) throw error;
       }
@@ -57,10 +62,17 @@ export class CommandHandler {
     decider: Decider<Command, Event, State>,
     streamId: string,
     command: Command,
-    { expectedVersion, context }: HandleOptions,
+    { expectedVersion, context, idempotency }: HandleOptions,
   ): Promise<CommandResult<State>> {
     const recorded = await this.store.readStream(streamId);
-    const state = fold(decider, await this.codec.decode<Event>(recorded));
+    const history = await this.codec.decode<Event>(recorded);
+    if (idempotency) {
+      const first = firstResult(recorded, idempotency);
+      if (first) {
+        return { state: fold(decider, history.slice(0, first.revision + 1)), version: first.revision + 1, position: first.position, appended: [] };
+      }
+    }
+    const state = fold(decider, history);
     const version = recorded.length;
     const last = recorded.at(-1);
     if (expectedVersion !== undefined && expectedVersion !== version) {
@@ -70,7 +82,7 @@ export class CommandHandler {
     if (events.length === 0) {
       return { state, version, position: last?.position ?? 0, appended: [] };
     }
-    const result = await this.store.append(streamId, await this.codec.encode(events, context), {
+    const result = await this.store.append(streamId, await this.codec.encode(events, context, idempotency), {
       expectedRevision: last ? last.revision : 'no_stream',
     });
     return {
@@ -80,4 +92,13 @@ export class CommandHandler {
       appended: result.events,
     };
   }
+}
+
+/** The last event the first attempt under this key appended, if any. */
+function firstResult(recorded: readonly RecordedEvent[], mark: IdempotencyMark): RecordedEvent | undefined {
+  const earlier = recorded.findLast((event) => (event.metadata['idempotency'] as IdempotencyMark | undefined)?.key === mark.key);
+  if (earlier && (earlier.metadata['idempotency'] as IdempotencyMark).fingerprint !== mark.fingerprint) {
+    throw new ValidationError('idempotencyKey', 'was already used with different input');
+  }
+  return earlier;
 }

@@ -3,6 +3,7 @@ import { personalFieldsOf } from '../privacy/classification.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { DomainEvent } from './decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
+import type { IdempotencyMark } from './idempotency.js';
 
 /** Who asked for a change, and within which request: becomes every event's metadata. */
 export interface CommandContext {
@@ -28,13 +29,14 @@ export class EventCodec {
     private readonly ids: IdGenerator,
   ) {}
 
-  async encode(events: readonly DomainEvent[], context: CommandContext): Promise<NewEvent[]> {
+  async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
     const metadata: EventMetadata = {
       actor: context.actor,
       correlationId: context.correlationId,
       ...(context.causationId ? { causationId: context.causationId } : {}),
       ...(context.requestId ? { requestId: context.requestId } : {}),
+      ...(idempotency ? { idempotency } : {}),
     };
     return Promise.all(
       events.map(async (event) => {

@@ -41,6 +41,12 @@ export class ContactPreferencesInput {
 
 @InputType('RegisterPublisherInput', { description: 'A new publisher and its contact person.' })
 export class RegisterPublisherInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
+  })
+  idempotencyKey?: string | null;
+
   @Field(() => ID, {
     nullable: true,
     description: 'A client-chosen UUID for the new publisher; one is generated when omitted.',
@@ -66,6 +72,12 @@ export class RegisterPublisherInput {
   description: 'A change to a publisher\'s company name or contact person. Only changed fields are recorded.',
 })
 export class UpdatePublisherContactInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
+  })
+  idempotencyKey?: string | null;
+
   @Field(() => ID, { description: 'The publisher to change.' })
   id!: string;
 
@@ -83,6 +95,12 @@ export class UpdatePublisherContactInput {
 
 @InputType('UpdateContactPreferencesInput', { description: "A publisher's new contact preferences (the whole set)." })
 export class UpdateContactPreferencesInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
+  })
+  idempotencyKey?: string | null;
+
   @Field(() => ID, { description: 'The publisher to change.' })
   id!: string;
 
@@ -95,6 +113,12 @@ export class UpdateContactPreferencesInput {
 
 @InputType('ReviewPublisherInput', { description: "An operator's decision on a publisher's registration." })
 export class ReviewPublisherInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
+  })
+  idempotencyKey?: string | null;
+
   @Field(() => ID, { description: 'The publisher reviewed.' })
   id!: string;
 

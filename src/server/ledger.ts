@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
 import { CommandHandler } from '../events/command-handler.js';
 import { EventCodec } from '../events/event-codec.js';
+import { Idempotency } from '../events/idempotency.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
@@ -67,7 +68,7 @@ export function openLedger(
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids));
   const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids),
+    publishers: new PublisherService(handler, clock, ids, new Idempotency(masterKey)),
     publisherQueries: new PublisherQueries(reads, personalData),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };

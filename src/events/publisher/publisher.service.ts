@@ -1,6 +1,7 @@
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../event-codec.js';
+import type { Idempotency } from '../idempotency.js';
 import { publisherDecider } from './publisher.commands.js';
 import {
   noContact,
@@ -13,7 +14,12 @@ import {
 import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
 import { requireUscc } from './uscc.js';
 
-export interface RegisterPublisherInput {
+/** Every mutation may carry a key: a retry with it returns the first result and appends nothing. */
+export interface IdempotentInput {
+  idempotencyKey?: string | null;
+}
+
+export interface RegisterPublisherInput extends IdempotentInput {
   id?: string | null;
   companyName: string;
   registrationCode: string;
@@ -22,12 +28,12 @@ export interface RegisterPublisherInput {
 }
 
 /** A change that names the publisher and the version the client edited. */
-export interface VersionedInput {
+export interface VersionedInput extends IdempotentInput {
   id: string;
   expectedVersion: number;
 }
 
-export interface UpdatePublisherContactInput {
+export interface UpdatePublisherContactInput extends IdempotentInput {
   id: string;
   expectedVersion: number;
   companyName?: string | null;
@@ -49,10 +55,15 @@ export class PublisherService {
     private readonly handler: CommandHandler,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly idempotency: Idempotency,
   ) {}
 
   async register(input: RegisterPublisherInput, context: CommandContext): Promise<PublisherChange> {
-    const publisherId = input.id ? requireId('id', input.id) : this.ids.next();
+    const publisherId = input.id
+      ? requireId('id', input.id)
+      : input.idempotencyKey
+        ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey)
+        : this.ids.next();
     const command = {
       type: 'RegisterPublisher' as const,
       data: {
@@ -68,7 +79,7 @@ export class PublisherService {
         now: this.now(),
       },
     };
-    return this.run(publisherId, command, { context });
+    return this.run(publisherId, command, { context, idempotencyKey: input.idempotencyKey });
   }
 
   async updateContact(input: UpdatePublisherContactInput, context: CommandContext): Promise<PublisherChange> {
@@ -89,7 +100,7 @@ export class PublisherService {
         now: this.now(),
       },
     };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
   async updateContactPreferences(
@@ -101,21 +112,21 @@ export class PublisherService {
       type: 'UpdateContactPreferences' as const,
       data: { publisherId, contactPreferences: { ...input.contactPreferences }, now: this.now() },
     };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
   /** An operator's decision. (Who may take it is enforced once authentication lands.) */
   async approve(input: VersionedInput, context: CommandContext): Promise<PublisherChange> {
     const publisherId = requireId('id', input.id);
     const command = { type: 'ApprovePublisher' as const, data: { publisherId, now: this.now() } };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
   async reject(input: VersionedInput & { reason: string }, context: CommandContext): Promise<PublisherChange> {
     const publisherId = requireId('id', input.id);
     const reason = requireText('reason', input.reason, 500);
     const command = { type: 'RejectPublisher' as const, data: { publisherId, reason, now: this.now() } };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion });
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
   private now(): string {
@@ -125,14 +136,14 @@ export class PublisherService {
   private async run(
     publisherId: string,
     command: Parameters<typeof publisherDecider.decide>[0],
-    options: { context: CommandContext; expectedVersion?: number },
+    options: { context: CommandContext; expectedVersion?: number; idempotencyKey?: string | null | undefined },
   ): Promise<PublisherChange> {
-    const { state, ...result } = await this.handler.handle(
-      publisherDecider,
-      publisherStream(publisherId),
-      command,
-      options,
-    );
+    const { idempotencyKey, ...handleOptions } = options;
+    const { now: _now, ...input } = command.data;
+    const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
+      ...handleOptions,
+      ...(idempotencyKey ? { idempotency: this.idempotency.mark(idempotencyKey, command.type, input) } : {}),
+    });
     if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
     return { ...result, publisher: state };
   }

@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+
+describe('idempotent mutations over GraphQL', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: TestServer;
+  beforeEach(async () => {
+    data = tempDataDir();
+    server = await startTestServer(data.dir);
+  });
+  afterEach(async () => {
+    await server.close();
+    data.remove();
+  });
+
+  it('retrying a registration with the same key returns the first result and records nothing', async () => {
+    const input = aPublisher({ idempotencyKey: 'register-2026-11-22-0001' });
+    const first = await server.gql(REGISTER, { input });
+    const head = await server.ledger.events.headPosition();
+    const retry = await server.gql(REGISTER, { input });
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data).toEqual(first.data);
+    expect(await server.ledger.events.headPosition()).toBe(head);
+  });
+
+  it('the same key with different input is BAD_USER_INPUT and records nothing', async () => {
+    await server.gql(REGISTER, { input: aPublisher({ idempotencyKey: 'register-2026-11-22-0002' }) });
+    const head = await server.ledger.events.headPosition();
+    const other = await server.gql(REGISTER, { input: aPublisher({ idempotencyKey: 'register-2026-11-22-0002', companyName: 'Fabrikam' }) });
+    expect(other.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    expect(await server.ledger.events.headPosition()).toBe(head);
+  });
+
+  it('a retried update returns its first result even though its expected version is now stale', async () => {
+    const created = await server.gql(REGISTER, { input: aPublisher() });
+    const id = created.data!['registerPublisher'].publisher.id;
+    const input = { id, expectedVersion: 1, contact: { name: 'Han Meimei' }, idempotencyKey: 'update-2026-11-22-0001' };
+    const first = await server.gql(UPDATE, { input });
+    const retry = await server.gql(UPDATE, { input });
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data).toEqual(first.data);
+    expect(retry.data!['updatePublisherContact']).toMatchObject({ version: 2, publisher: { contact: { name: 'Han Meimei' } } });
+    const stale = await server.gql(UPDATE, { input: { ...input, idempotencyKey: undefined } });
+    expect(stale.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
+  });
+
+  it('concurrent retries of one registration record it once', async () => {
+    const input = aPublisher({ idempotencyKey: 'register-2026-11-22-0003' });
+    const results = await Promise.all(Array.from({ length: 5 }, () => server.gql(REGISTER, { input })));
+    expect(results.every((r) => r.errors === undefined)).toBe(true);
+    expect(new Set(results.map((r) => r.data!['registerPublisher'].publisher.id)).size).toBe(1);
+    expect(await server.ledger.events.headPosition()).toBe(1);
+  });
+});
