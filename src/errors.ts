@@ -44,8 +44,9 @@ export class IllegalStateError extends DomainError {
 
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND' as const;
-  constructor(what: string, id: string) {
-    super(`${what} ${id} was not found`, { what, id });
+  /** Leave `id` out when the id itself is personal data (an AAD object id). */
+  constructor(what: string, id?: string) {
+    super(id === undefined ? `${what} was not found` : `${what} ${id} was not found`, id === undefined ? { what } : { what, id });
   }
 }
 

@@ -31,9 +31,23 @@ const contactFields: PersonalField[] = [
   { path: 'contact.email', category: 'administrator', label: 'contact person email', subject: publisherContact },
 ];
 
+/** Each AAD account is its own data subject, named by its server-assigned account id (never by its object id). */
+export const aadAccountSubject = (publisherId: string, accountId: string): string =>
+  `publisher/${publisherId}/aad/${accountId}`;
+
+const aadAccount = (data: Record<string, unknown>): string =>
+  aadAccountSubject(String(data['publisherId']), String((data['user'] as Record<string, unknown>)['accountId']));
+
+const aadUserFields: PersonalField[] = [
+  { path: 'user.objectId', category: 'administrator', label: 'AAD account object id', subject: aadAccount },
+  { path: 'user.userPrincipalName', category: 'administrator', label: 'AAD account user principal name', subject: aadAccount },
+  { path: 'user.displayName', category: 'administrator', label: 'AAD account display name', subject: aadAccount },
+];
+
 export const personalFieldsByEventType: Readonly<Record<string, readonly PersonalField[]>> = {
   PublisherRegistered: contactFields,
   ContactUpdated: contactFields,
+  AadUserAdded: aadUserFields,
 };
 
 export function personalFieldsOf(eventType: string): readonly PersonalField[] {

@@ -95,10 +95,11 @@ function parsePosition(value: string): number {
   return position;
 }
 
-function toPayload(change: PublisherChange): PublisherPayload {
+/** A change as the API returns it: the publisher after it, its version and log position. */
+export function toPayload(change: PublisherChange): PublisherPayload {
   const { publisher, version, position } = change;
   return {
-    publisher: { ...publisher, version },
+    publisher: { ...publisher, aadUsers: publisher.aadUsers.map((user) => ({ ...user })), version },
     version,
     position: String(position),
   };

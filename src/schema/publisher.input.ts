@@ -128,3 +128,39 @@ export class ReviewPublisherInput {
   @Field(() => String, { nullable: true, description: 'Why the registration is rejected (required to reject, 1 to 500 characters).' })
   reason?: string | null;
 }
+
+@InputType('AddAadUserInput', { description: 'An AAD account to give access to the publisher.' })
+export class AddAadUserInput {
+  @Field(() => ID, { description: 'The publisher.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the publisher changed since.' })
+  expectedVersion!: number;
+
+  @Field(() => ID, { description: 'The account\'s AAD object id (a GUID); an account already on the list is refused.' })
+  objectId!: string;
+
+  @Field(() => String, { description: 'User principal name (email-shaped).' })
+  userPrincipalName!: string;
+
+  @Field(() => String, { description: 'Display name, 1 to 256 characters.' })
+  displayName!: string;
+
+  @Field(() => String, { nullable: true, description: 'Makes the mutation safe to retry (see registerPublisher).' })
+  idempotencyKey?: string | null;
+}
+
+@InputType('RemoveAadUserInput', { description: 'An AAD account whose access to the publisher ends now.' })
+export class RemoveAadUserInput {
+  @Field(() => ID, { description: 'The publisher.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the publisher changed since.' })
+  expectedVersion!: number;
+
+  @Field(() => ID, { description: 'The account\'s AAD object id. The last account cannot be removed.' })
+  objectId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Makes the mutation safe to retry (see registerPublisher).' })
+  idempotencyKey?: string | null;
+}

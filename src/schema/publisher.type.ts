@@ -48,6 +48,27 @@ export class ContactDetailsType {
   email!: string | null;
 }
 
+@ObjectType('AadUser', {
+  description:
+    'An Azure AD (Entra ID) account with access to the publisher. Personal data (administrator data): values read as null once erased.',
+})
+export class AadUserType {
+  @Field(() => ID, { nullable: true, description: 'The account\'s object id (a GUID).' })
+  objectId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'User principal name, e.g. li.lei@contoso.partner.onmschina.cn.' })
+  userPrincipalName!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Display name.' })
+  displayName!: string | null;
+
+  @Field(() => String, { description: 'When the account was given access (ISO-8601).' })
+  addedAt!: string;
+
+  @Field(() => String, { description: 'Who gave it access (an actor id).' })
+  addedBy!: string;
+}
+
 @ObjectType('Publisher', {
   description: 'A marketplace service provider: a legal entity that publishes offers.',
 })
@@ -71,6 +92,9 @@ export class PublisherType {
 
   @Field(() => ContactDetailsType, { description: 'The contact person.' })
   contact!: ContactDetailsType;
+
+  @Field(() => [AadUserType], { description: 'The AAD accounts with access to the publisher, in the order they were added.' })
+  aadUsers!: AadUserType[];
 
   @Field(() => ContactPreferencesType, { description: 'How the publisher agreed to be contacted.' })
   contactPreferences!: ContactPreferencesType;

@@ -4,6 +4,7 @@ import type { Decider } from '../decider.js';
 import {
   evolvePublisher,
   initialPublisherState,
+  type AadUser,
   type ContactDetails,
   type ContactPreferences,
   type ContactUpdated,
@@ -38,6 +39,15 @@ export type UpdateContactPreferences = {
   data: { publisherId: string; contactPreferences: ContactPreferences; now: string };
 };
 
+export type AddAadUser = {
+  type: 'AddAadUser';
+  data: { publisherId: string; user: Omit<AadUser, 'addedAt'>; now: string };
+};
+export type RemoveAadUser = {
+  type: 'RemoveAadUser';
+  data: { publisherId: string; objectId: string; now: string };
+};
+
 /** An operator's decision on a registration. */
 export type ApprovePublisher = { type: 'ApprovePublisher'; data: { publisherId: string; now: string } };
 export type RejectPublisher = { type: 'RejectPublisher'; data: { publisherId: string; reason: string; now: string } };
@@ -46,6 +56,8 @@ export type PublisherCommand =
   | RegisterPublisher
   | UpdatePublisherContact
   | UpdateContactPreferences
+  | AddAadUser
+  | RemoveAadUser
   | ApprovePublisher
   | RejectPublisher;
 
@@ -70,6 +82,21 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
         (key) => contactPreferences[key] === state.contactPreferences[key],
       );
       return same ? [] : [{ type: 'ContactPreferencesChanged', data: { publisherId, contactPreferences, changedAt: now } }];
+    }
+    case 'AddAadUser': {
+      const { user, now } = command.data;
+      if (state.aadUsers.some((existing) => existing.objectId === user.objectId)) {
+        throw new IllegalStateError('this AAD user already has access to the publisher');
+      }
+      return [{ type: 'AadUserAdded', data: { publisherId, user: { ...user, addedAt: now } } }];
+    }
+    case 'RemoveAadUser': {
+      const user = state.aadUsers.find((existing) => existing.objectId === command.data.objectId);
+      if (!user) throw new NotFoundError('AAD user of this publisher');
+      if (state.aadUsers.length === 1) {
+        throw new IllegalStateError('the last AAD user of a publisher cannot be removed');
+      }
+      return [{ type: 'AadUserRemoved', data: { publisherId, accountId: user.accountId, removedAt: command.data.now } }];
     }
     case 'ApprovePublisher':
       if (state.registrationStatus === 'APPROVED') return [];

@@ -25,6 +25,19 @@ export const noContact: ContactPreferences = { aboutOffers: false, aboutFeedback
 
 export type RegistrationStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 
+/** An Azure AD (Entra ID) account with access to the publisher. */
+export interface AadUser {
+  /** server-assigned; the data subject of the account's personal values */
+  accountId: string;
+  /** the AAD object id (a GUID) */
+  objectId: string;
+  userPrincipalName: string;
+  displayName: string;
+  addedAt: string;
+  /** actor id of whoever added it */
+  addedBy: string;
+}
+
 export type PublisherRegistered = DomainEvent<
   'PublisherRegistered',
   {
@@ -61,8 +74,18 @@ export type PublisherRejected = DomainEvent<
   { publisherId: string; reason: string; rejectedAt: string }
 >;
 
+export type AadUserAdded = DomainEvent<'AadUserAdded', { publisherId: string; user: AadUser }>;
+
+/** Access is revoked at once: the account is gone from the publisher's list. */
+export type AadUserRemoved = DomainEvent<
+  'AadUserRemoved',
+  { publisherId: string; accountId: string; removedAt: string }
+>;
+
 export type PublisherEvent =
   | PublisherRegistered
+  | AadUserAdded
+  | AadUserRemoved
   | ContactUpdated
   | ContactPreferencesChanged
   | PublisherApproved
@@ -75,6 +98,7 @@ export interface RegisteredPublisherState {
   registrationCode: string;
   contact: ContactDetails;
   contactPreferences: ContactPreferences;
+  aadUsers: AadUser[];
   registrationStatus: RegistrationStatus;
   rejectionReason: string | null;
   registeredAt: string;
@@ -95,6 +119,7 @@ export function evolvePublisher(state: PublisherState, event: PublisherEvent): P
       registrationCode,
       contact: { ...contact },
       contactPreferences: { ...contactPreferences },
+      aadUsers: [],
       registrationStatus: 'PENDING',
       rejectionReason: null,
       registeredAt,
@@ -112,6 +137,14 @@ export function evolvePublisher(state: PublisherState, event: PublisherEvent): P
       };
     case 'ContactPreferencesChanged':
       return { ...state, contactPreferences: { ...event.data.contactPreferences }, updatedAt: event.data.changedAt };
+    case 'AadUserAdded':
+      return { ...state, aadUsers: [...state.aadUsers, { ...event.data.user }], updatedAt: event.data.user.addedAt };
+    case 'AadUserRemoved':
+      return {
+        ...state,
+        aadUsers: state.aadUsers.filter((user) => user.accountId !== event.data.accountId),
+        updatedAt: event.data.removedAt,
+      };
     case 'PublisherApproved':
       return { ...state, registrationStatus: 'APPROVED', rejectionReason: null, updatedAt: event.data.approvedAt };
     case 'PublisherRejected':

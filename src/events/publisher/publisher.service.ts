@@ -115,6 +115,38 @@ export class PublisherService {
     return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
+  async addAadUser(
+    input: VersionedInput & { objectId: string; userPrincipalName: string; displayName: string },
+    context: CommandContext,
+  ): Promise<PublisherChange> {
+    const publisherId = requireId('id', input.id);
+    const command = {
+      type: 'AddAadUser' as const,
+      data: {
+        publisherId,
+        user: {
+          accountId: this.ids.next(),
+          objectId: requireId('objectId', input.objectId),
+          userPrincipalName: requireEmail('userPrincipalName', input.userPrincipalName),
+          displayName: requireText('displayName', input.displayName, 256),
+          addedBy: context.actor.id,
+        },
+        now: this.now(),
+      },
+    };
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+  }
+
+  /** Revokes the account's access at once: the next request with its token no longer finds it. */
+  async removeAadUser(input: VersionedInput & { objectId: string }, context: CommandContext): Promise<PublisherChange> {
+    const publisherId = requireId('id', input.id);
+    const command = {
+      type: 'RemoveAadUser' as const,
+      data: { publisherId, objectId: requireId('objectId', input.objectId), now: this.now() },
+    };
+    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+  }
+
   /** An operator's decision. (Who may take it is enforced once authentication lands.) */
   async approve(input: VersionedInput, context: CommandContext): Promise<PublisherChange> {
     const publisherId = requireId('id', input.id);
@@ -140,6 +172,8 @@ export class PublisherService {
   ): Promise<PublisherChange> {
     const { idempotencyKey, ...handleOptions } = options;
     const { now: _now, ...input } = command.data;
+    // A fresh account id is not part of what the client asked for.
+    if ('user' in input) input.user = { ...input.user, accountId: '' };
     const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
       ...handleOptions,
       ...(idempotencyKey ? { idempotency: this.idempotency.mark(idempotencyKey, command.type, input) } : {}),

@@ -14,6 +14,8 @@ export interface PublisherDoc extends ProjectedDoc {
   rejectionReason: string | null;
   contactPreferences: Record<string, boolean>;
   contact: Record<string, unknown>;
+  /** the publisher's AAD accounts, their personal values sealed */
+  aadUsers: Array<Record<string, unknown>>;
   /** number of events in the publisher's stream */
   version: number;
   registeredAt: string;
@@ -40,6 +42,7 @@ export const publisherProjection = documentProjection<PublisherDoc>({
           rejectionReason: null,
           contactPreferences: { ...(data['contactPreferences'] as Record<string, boolean>) },
           contact: { ...(data['contact'] as Data) },
+          aadUsers: [],
           version: event.revision + 1,
           registeredAt: String(data['registeredAt']),
           updatedAt: String(data['registeredAt']),
@@ -52,6 +55,17 @@ export const publisherProjection = documentProjection<PublisherDoc>({
           contact: { ...doc.contact, ...(data['contact'] as Data | undefined) },
           version: event.revision + 1,
           updatedAt: String(data['updatedAt']),
+        };
+      case 'AadUserAdded': {
+        const user = data['user'] as Data;
+        return doc && { ...doc, aadUsers: [...doc.aadUsers, { ...user }], version: event.revision + 1, updatedAt: String(user['addedAt']) };
+      }
+      case 'AadUserRemoved':
+        return doc && {
+          ...doc,
+          aadUsers: doc.aadUsers.filter((user) => user['accountId'] !== data['accountId']),
+          version: event.revision + 1,
+          updatedAt: String(data['removedAt']),
         };
       case 'ContactPreferencesChanged':
         return doc && { ...doc, contactPreferences: { ...(data['contactPreferences'] as Record<string, boolean>) }, version: event.revision + 1, updatedAt: String(data['changedAt']) };

@@ -12,9 +12,19 @@ export interface PublisherView {
   rejectionReason: string | null;
   contactPreferences: { aboutOffers: boolean; aboutFeedback: boolean; byEmail: boolean; byPhone: boolean };
   contact: { name: string | null; telephone: string | null; email: string | null };
+  aadUsers: AadUserView[];
   version: number;
   registeredAt: string;
   updatedAt: string;
+}
+
+/** An AAD account as the API shows it; its personal values are null once erased. */
+export interface AadUserView {
+  objectId: string | null;
+  userPrincipalName: string | null;
+  displayName: string | null;
+  addedAt: string;
+  addedBy: string;
 }
 
 export class PublisherQueries {
@@ -52,6 +62,13 @@ function toView(doc: PublisherDoc): PublisherView {
       telephone: readable(doc.contact['telephone']),
       email: readable(doc.contact['email']),
     },
+    aadUsers: (doc.aadUsers ?? []).map((user) => ({
+      objectId: readable(user['objectId']),
+      userPrincipalName: readable(user['userPrincipalName']),
+      displayName: readable(user['displayName']),
+      addedAt: String(user['addedAt']),
+      addedBy: String(user['addedBy']),
+    })),
     version: doc.version,
     registeredAt: doc.registeredAt,
     updatedAt: doc.updatedAt,

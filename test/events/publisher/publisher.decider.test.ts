@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IllegalStateError, NotFoundError } from '../../../src/errors.js';
 import { publisherDecider } from '../../../src/events/publisher/publisher.commands.js';
 import type { PublisherEvent } from '../../../src/events/publisher/publisher.events.js';
@@ -121,4 +121,66 @@ describe('publisher decider', () => {
   it('deciding on a publisher that was never registered is NOT_FOUND', () => {
     spec.given([]).when({ type: 'ApprovePublisher', data: { publisherId: id, now } }).thenThrows(NotFoundError);
   });
+
+  describe('AAD accounts', () => {
+    const oid1 = '11111111-2222-4333-8444-555555555555';
+    const oid2 = '66666666-7777-4888-9999-000000000000';
+    const user = (accountId: string, objectId: string) => ({
+      accountId,
+      objectId,
+      userPrincipalName: `${accountId}@contoso.cn`,
+      displayName: `User ${accountId}`,
+      addedBy: 'operator-1',
+    });
+    const added = (accountId: string, objectId: string): PublisherEvent => ({
+      type: 'AadUserAdded',
+      data: { publisherId: id, user: { ...user(accountId, objectId), addedAt: later } },
+    });
+
+    it('adding an account records it with when it was added', () => {
+      spec
+        .given([registered])
+        .when({ type: 'AddAadUser', data: { publisherId: id, user: user('a1', oid1), now: later } })
+        .then([added('a1', oid1)]);
+    });
+
+    it('the same object id twice is refused', () => {
+      spec
+        .given([registered, added('a1', oid1)])
+        .when({ type: 'AddAadUser', data: { publisherId: id, user: user('a2', oid1), now: later } })
+        .thenThrows(IllegalStateError, /already has access/);
+    });
+
+    it('removing an account revokes it by its account id', () => {
+      spec
+        .given([registered, added('a1', oid1), added('a2', oid2)])
+        .when({ type: 'RemoveAadUser', data: { publisherId: id, objectId: oid1, now: later } })
+        .then([{ type: 'AadUserRemoved', data: { publisherId: id, accountId: 'a1', removedAt: later } }]);
+    });
+
+    it('removing the last AAD user is refused', () => {
+      spec
+        .given([registered, added('a1', oid1)])
+        .when({ type: 'RemoveAadUser', data: { publisherId: id, objectId: oid1, now: later } })
+        .thenThrows(IllegalStateError, /last AAD user/);
+    });
+
+    it('removing an account the publisher does not have is NOT_FOUND, without echoing the object id', () => {
+      const run = () =>
+        publisherDecider.decide(
+          { type: 'RemoveAadUser', data: { publisherId: id, objectId: oid2, now: later } },
+          [registered, added('a1', oid1)].reduce(publisherDecider.evolve, publisherDecider.initialState),
+        );
+      expect(run).toThrow(NotFoundError);
+      expect(run).not.toThrow(oid2);
+    });
+
+    it('an account removed and added again is a new account', () => {
+      spec
+        .given([registered, added('a1', oid1), added('a2', oid2), { type: 'AadUserRemoved', data: { publisherId: id, accountId: 'a1', removedAt: later } }])
+        .when({ type: 'AddAadUser', data: { publisherId: id, user: user('a3', oid1), now: later } })
+        .then([added('a3', oid1)]);
+    });
+  });
 });
+

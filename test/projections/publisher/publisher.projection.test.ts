@@ -52,6 +52,7 @@ describe('publisher projection', () => {
       rejectionReason: null,
       contactPreferences: { aboutOffers: false, aboutFeedback: true, byEmail: true, byPhone: false },
       contact: { name: sealed('n'), telephone: sealed('t'), email: sealed('e2') },
+      aadUsers: [],
       version: 3,
       registeredAt: '2026-11-22T10:00:00.000Z',
       updatedAt: '2026-11-22T12:00:00.000Z',
@@ -103,6 +104,22 @@ describe('publisher projection', () => {
     const approval = recorded(stream, [{ type: 'PublisherApproved', data: { publisherId: id, approvedAt: '2026-11-24T10:00:00.000Z' } }], 6, 5);
     await apply(approval);
     expect(await store.get(PUBLISHERS, id)).toMatchObject({ registrationStatus: 'APPROVED', rejectionReason: null, version: 6 });
+  });
+
+  it('AAD accounts are added with their values sealed and removed by account id', async () => {
+    const user = (accountId: string) => ({ accountId, objectId: sealed(`o-${accountId}`), userPrincipalName: sealed('u'), displayName: sealed('d'), addedAt: '2026-11-23T10:00:00.000Z', addedBy: 'op' });
+    const accounts = recorded(
+      stream,
+      [
+        { type: 'AadUserAdded', data: { publisherId: id, user: user('a1') } },
+        { type: 'AadUserAdded', data: { publisherId: id, user: user('a2') } },
+        { type: 'AadUserRemoved', data: { publisherId: id, accountId: 'a1', removedAt: '2026-11-23T12:00:00.000Z' } },
+      ],
+      4,
+      3,
+    );
+    await apply([...history, ...accounts]);
+    expect(await store.get(PUBLISHERS, id)).toMatchObject({ aadUsers: [user('a2')], version: 6, updatedAt: '2026-11-23T12:00:00.000Z' });
   });
 
   it('events of other streams are ignored', async () => {
