@@ -40,6 +40,8 @@ export interface FindQuery {
 
 export interface Page<T> {
   items: T[];
+  /** each item's cursor: `after` it continues with the next item */
+  cursors: string[];
   /** cursor of the last item, null for an empty page */
   endCursor: string | null;
   hasNextPage: boolean;

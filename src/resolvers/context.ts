@@ -1,12 +1,16 @@
 import DataLoader from 'dataloader';
 import type { CommandContext } from '../events/event-codec.js';
+import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
+import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
 
 /** What resolvers may use: application services and read queries, never a store. */
 export interface Services {
   publishers: PublisherService;
   publisherQueries: PublisherQueries;
+  privacyRequests: PrivacyRequestService;
+  privacyRequestQueries: PrivacyRequestQueries;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

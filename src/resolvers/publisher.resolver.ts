@@ -87,7 +87,8 @@ export class PublisherResolver {
   }
 }
 
-function parsePosition(value: string): number {
+/** A `minPosition` argument: a log position as a string of digits. */
+export function parsePosition(value: string): number {
   const position = Number(value);
   if (!/^\d{1,16}$/.test(value) || !Number.isSafeInteger(position)) {
     throw new ValidationError('minPosition', 'must be a log position returned by a mutation');

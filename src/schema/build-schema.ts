@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
+import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
 import { PublisherResolver } from '../resolvers/publisher.resolver.js';
 
 /** The whole GraphQL schema. `npm run schema` writes it to schema.graphql. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PublisherResolver, AadUserResolver],
+    resolvers: [PublisherResolver, AadUserResolver, PrivacyRequestResolver],
     validate: false,
   });
 }

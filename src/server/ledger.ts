@@ -14,6 +14,9 @@ import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { publisherProjection } from '../projections/publisher/publisher.projection.js';
+import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
+import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
+import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
 import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
@@ -21,7 +24,7 @@ import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection];
+export const projections: readonly Projection[] = [publisherProjection, privacyRequestProjection];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -67,8 +70,11 @@ export function openLedger(
   const personalData = new PersonalDataCodec(keys);
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids));
   const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
+  const privacyRequestQueries = new PrivacyRequestQueries(reads);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, new Idempotency(masterKey)),
+    privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock),
+    privacyRequestQueries,
     publisherQueries: new PublisherQueries(reads, personalData),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };

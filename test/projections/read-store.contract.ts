@@ -143,6 +143,15 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       }
     });
 
+    it("each item's cursor continues right after that item", async () => {
+      const sort = [{ field: 'age', direction: 'desc' as const }];
+      const page = await store.find('people', { sort, first: 5 });
+      expect(page.cursors).toHaveLength(5);
+      const next = await store.find('people', { sort, first: 2, after: page.cursors[1]! });
+      expect(next.items.map((d) => d.id)).toEqual(page.items.slice(2, 4).map((d) => d.id));
+      expect(page.endCursor).toBe(page.cursors[4]);
+    });
+
     it('a page reports whether another follows', async () => {
       const page = await store.find('people', { first: 5 });
       expect(page.hasNextPage).toBe(false);

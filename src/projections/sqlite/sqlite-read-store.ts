@@ -99,12 +99,8 @@ export class SqliteReadStore implements ReadStore {
     const sql = `SELECT body FROM ${this.ensureTable(collection)}${where.sql.length ? ` WHERE ${where.sql.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
     const rows = this.prepare(sql).all(...where.params, first + 1) as Array<{ body: string }>;
     const items = rows.slice(0, first).map((r) => JSON.parse(r.body) as T);
-    const last = items.at(-1);
-    return {
-      items,
-      hasNextPage: rows.length > first,
-      endCursor: last ? encodeCursor(sort.map((s) => valueAt(last, s.field))) : null,
-    };
+    const cursors = items.map((item) => encodeCursor(sort.map((s) => valueAt(item, s.field))));
+    return { items, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
   }
 
   async count(collection: string, filter: Filter = {}): Promise<number> {

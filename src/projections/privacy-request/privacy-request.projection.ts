@@ -1,0 +1,57 @@
+import type { RecordedEvent } from '../../events/event-envelope.js';
+import type { PrivacyRequestKind } from '../../events/privacy-request/privacy-request.js';
+import { documentProjection, type ProjectedDoc } from '../document-projection.js';
+
+export const PRIVACY_REQUESTS = 'privacy_requests';
+
+/** A privacy request record as queries return it. */
+export interface PrivacyRequestRecord {
+  id: string;
+  publisherId: string;
+  kind: PrivacyRequestKind;
+  /** which personal data the request concerned */
+  target: string;
+  /** actor id of who asked */
+  requestedBy: string;
+  requestedAt: string;
+  outcome: 'COMPLETED';
+}
+
+export type PrivacyRequestDoc = ProjectedDoc & PrivacyRequestRecord;
+
+/** Which change events are privacy requests, of which kind, on what. */
+const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: string }>> = {
+  ContactUpdated: { kind: 'EDIT', target: 'contact' },
+  ContactPreferencesChanged: { kind: 'EDIT', target: 'contactPreferences' },
+  AadUserAdded: { kind: 'EDIT', target: 'aadUsers' },
+  AadUserRemoved: { kind: 'DELETION', target: 'aadUsers' },
+};
+
+/**
+ * One record per change of personal data, keyed by the id of the event that
+ * made it, newest first per publisher; a deletion event removes its record.
+ */
+export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
+  name: 'privacy-requests',
+  collection: {
+    name: PRIVACY_REQUESTS,
+    indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] }],
+  },
+  documentId(event: RecordedEvent) {
+    if (event.type === 'PrivacyRequestRecordDeleted') return String(event.data['recordId']);
+    return requests[event.type] ? event.eventId : null;
+  },
+  evolve(_doc, event) {
+    const request = requests[event.type];
+    if (!request) return null; // PrivacyRequestRecordDeleted
+    return {
+      id: event.eventId,
+      publisherId: String(event.data['publisherId']),
+      kind: request.kind,
+      target: request.target,
+      requestedBy: event.metadata.actor.id,
+      requestedAt: event.occurredAt,
+      outcome: 'COMPLETED',
+    };
+  },
+});

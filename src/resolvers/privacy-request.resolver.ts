@@ -1,0 +1,48 @@
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { ValidationError } from '../errors.js';
+import { requireId } from '../events/publisher/publisher.validation.js';
+import { PageArgs, type ConnectionShape } from '../schema/connection.js';
+import {
+  DeletedPrivacyRequestRecord,
+  PrivacyRequestConnection,
+  type PrivacyRequestRecordType,
+} from '../schema/privacy-request.type.js';
+import type { RequestContext } from './context.js';
+import { parsePosition } from './publisher.resolver.js';
+
+@Resolver()
+export class PrivacyRequestResolver {
+  @Query(() => PrivacyRequestConnection, {
+    description: "A publisher's privacy request records, newest first. With `minPosition`, waits (bounded) for that log position.",
+  })
+  async privacyRequests(
+    @Arg('publisherId', () => ID, { description: 'The publisher.' }) publisherId: string,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('minPosition', () => String, { nullable: true, description: 'A log position returned by a mutation.' })
+    minPosition: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionShape<PrivacyRequestRecordType>> {
+    const id = requireId('publisherId', publisherId);
+    if (!Number.isInteger(page.first) || page.first < 1 || page.first > 100) {
+      throw new ValidationError('first', 'must be from 1 to 100');
+    }
+    if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
+    const result = await ctx.services.privacyRequestQueries.forPublisher(id, page.first, page.after);
+    return {
+      edges: result.items.map((node, i) => ({ node, cursor: result.cursors[i]! })),
+      pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
+      totalCount: result.totalCount,
+    };
+  }
+
+  @Mutation(() => DeletedPrivacyRequestRecord, {
+    description: 'Deletes one privacy request record. The change it recorded stays in the audit log.',
+  })
+  async deletePrivacyRequestRecord(
+    @Arg('id', () => ID, { description: 'The record to delete.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DeletedPrivacyRequestRecord> {
+    const result = await ctx.services.privacyRequests.deleteRecord(id, ctx.command);
+    return { id: result.id, position: String(result.position) };
+  }
+}

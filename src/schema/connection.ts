@@ -1,0 +1,55 @@
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+
+@ObjectType('PageInfo', { description: 'Where a page of a list stands (Relay cursor connections).' })
+export class PageInfo {
+  @Field(() => Boolean, { description: 'Whether a next page follows: pass `endCursor` as `after` to read it.' })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the last item on this page; null for an empty page.' })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100.' })
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: "The previous page's `endCursor`." })
+  after?: string | null;
+}
+
+export interface Edge<T> {
+  node: T;
+  cursor: string;
+}
+
+export interface ConnectionShape<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** A Relay connection type for `node` objects, named `<name>Connection` / `<name>Edge`. */
+export function connectionOf<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a list, with its cursor.` })
+  class EdgeType {
+    @Field(() => node, { description: `The ${name}.` })
+    node!: T;
+
+    @Field(() => String, { description: 'Pass as `after` to read what follows this item.' })
+    cursor!: string;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
+  class ConnectionType implements ConnectionShape<T> {
+    @Field(() => [EdgeType], { description: 'The items of this page, in order.' })
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo, { description: 'Whether more follow, and from where.' })
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'How many items the whole list holds.' })
+    totalCount!: number;
+  }
+  return ConnectionType;
+}

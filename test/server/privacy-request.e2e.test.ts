@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+
+const LIST = `query ($publisherId: ID!, $first: Int, $after: String, $minPosition: String) {
+  privacyRequests(publisherId: $publisherId, first: $first, after: $after, minPosition: $minPosition) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id kind target requestedBy requestedAt outcome } }
+  }
+}`;
+const DELETE = `mutation ($id: ID!) { deletePrivacyRequestRecord(id: $id) { id position } }`;
+const ADD = `mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { position } }`;
+
+describe('privacy request records over GraphQL', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: TestServer;
+  let publisherId: string;
+  let position: string;
+  beforeEach(async () => {
+    data = tempDataDir();
+    server = await startTestServer(data.dir);
+    const created = await server.gql(REGISTER, { input: aPublisher() });
+    publisherId = created.data!['registerPublisher'].publisher.id;
+    await server.gql(UPDATE, { input: { id: publisherId, expectedVersion: 1, contact: { name: 'Han Meimei' } } });
+    const added = await server.gql(ADD, {
+      input: { id: publisherId, expectedVersion: 2, objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'a@contoso.cn', displayName: 'A' },
+    });
+    position = added.data!['addAadUser'].position;
+  });
+  afterEach(async () => {
+    await server.close();
+    data.remove();
+  });
+
+  it('every edit of personal data is recorded by the operation itself, newest first', async () => {
+    const res = await server.gql(LIST, { publisherId, minPosition: position });
+    expect(res.errors).toBeUndefined();
+    const list = res.data!['privacyRequests'];
+    expect(list.totalCount).toBe(2);
+    expect(list.edges.map((e: any) => [e.node.kind, e.node.target])).toEqual([['EDIT', 'aadUsers'], ['EDIT', 'contact']]);
+    expect(list.edges[0].node).toMatchObject({ requestedBy: 'anonymous', outcome: 'COMPLETED' });
+  });
+
+  it('pages through the records with cursors', async () => {
+    const first = await server.gql(LIST, { publisherId, first: 1, minPosition: position });
+    const page = first.data!['privacyRequests'];
+    expect(page.edges).toHaveLength(1);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    const second = await server.gql(LIST, { publisherId, first: 1, after: page.pageInfo.endCursor });
+    expect(second.data!['privacyRequests'].edges.map((e: any) => e.node.target)).toEqual(['contact']);
+    expect(second.data!['privacyRequests'].pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('a publisher deletes one record; deleting it again is NOT_FOUND', async () => {
+    const list = await server.gql(LIST, { publisherId, minPosition: position });
+    const recordId = list.data!['privacyRequests'].edges[1].node.id;
+    const deleted = await server.gql(DELETE, { id: recordId });
+    expect(deleted.errors).toBeUndefined();
+    const after = await server.gql(LIST, { publisherId, minPosition: deleted.data!['deletePrivacyRequestRecord'].position });
+    expect(after.data!['privacyRequests'].edges.map((e: any) => e.node.target)).toEqual(['aadUsers']);
+    const again = await server.gql(DELETE, { id: recordId });
+    expect(again.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+  });
+
+  it('a page size out of range is BAD_USER_INPUT', async () => {
+    const res = await server.gql(LIST, { publisherId, first: 1000 });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+  });
+});
