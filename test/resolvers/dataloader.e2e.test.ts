@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { aPublisher, REGISTER, startTestServer, tempDataDir, type TestServer } from '../server/harness.js';
+
+describe('per-request DataLoaders', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: TestServer;
+  beforeEach(async () => {
+    data = tempDataDir();
+    server = await startTestServer(data.dir);
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await server.close();
+    data.remove();
+  });
+
+  it('reading many publishers with their accounts in one query costs one read-store call and one key lookup', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await server.gql(REGISTER, { input: aPublisher({ companyName: `Company ${i}` }) });
+      ids.push(res.data!['registerPublisher'].publisher.id);
+    }
+    await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 5_000);
+    // Spies call through to the real stores; they only count.
+    const reads = vi.spyOn(server.ledger.reads, 'getMany');
+    const keys = vi.spyOn(server.ledger.keys, 'getMany');
+    const query = `query { ${ids
+      .map((id, i) => `p${i}: publisher(id: "${id}") { companyName contact { email } aadUsers { objectId } }`)
+      .join(' ')} again: publisher(id: "${ids[0]}") { version } }`;
+    const res = await server.gql(query);
+    expect(res.errors).toBeUndefined();
+    expect(Object.keys(res.data!)).toHaveLength(9);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(keys).toHaveBeenCalledTimes(1);
+  });
+
+  it('loaders are not shared between requests: a change is visible to the next request', async () => {
+    const created = await server.gql(REGISTER, { input: aPublisher() });
+    const { id } = created.data!['registerPublisher'].publisher;
+    const q = `query ($id: ID!, $p: String) { publisher(id: $id, minPosition: $p) { version } }`;
+    expect((await server.gql(q, { id, p: created.data!['registerPublisher'].position })).data!['publisher'].version).toBe(1);
+    const updated = await server.gql(
+      `mutation ($input: UpdatePublisherContactInput!) { updatePublisherContact(input: $input) { position } }`,
+      { input: { id, expectedVersion: 1, companyName: 'Renamed' } },
+    );
+    const after = await server.gql(q, { id, p: updated.data!['updatePublisherContact'].position });
+    expect(after.data!['publisher'].version).toBe(2);
+  });
+});
