@@ -37,6 +37,15 @@ export class CommandHandler {
     private readonly codec: EventCodec,
   ) {}
 
+  /** The current state of a stream, folded from the log (authoritative, unlike a read model). */
+  async load<Event extends DomainEvent, State>(
+    decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
+    streamId: string,
+  ): Promise<{ state: State; version: number }> {
+    const recorded = await this.store.readStream(streamId);
+    return { state: fold(decider, await this.codec.decode<Event>(recorded)), version: recorded.length };
+  }
+
   async handle<Command, Event extends DomainEvent, State>(
     decider: Decider<Command, Event, State>,
     streamId: string,
