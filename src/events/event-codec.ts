@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../clock.js';
-import { personalFieldsOf } from '../privacy/classification.js';
+import { concretePaths, personalFieldsOf } from '../privacy/classification.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { DomainEvent } from './decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
@@ -41,10 +41,9 @@ export class EventCodec {
     return Promise.all(
       events.map(async (event) => {
         const data = event.data as Record<string, unknown>;
-        const fields = personalFieldsOf(event.type).map((field) => ({
-          path: field.path,
-          subjectId: field.subject(data),
-        }));
+        const fields = personalFieldsOf(event.type).flatMap((field) =>
+          concretePaths(data, field.path).map((path) => ({ path, subjectId: field.subject(data) })),
+        );
         return {
           eventId: this.ids.next(),
           type: event.type,

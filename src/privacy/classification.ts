@@ -10,7 +10,7 @@
 export type DataCategory = 'administrator' | 'customer';
 
 export interface PersonalField {
-  /** dotted path inside the event's data */
+  /** dotted path inside the event's data; `*` stands for every element of an array */
   path: string;
   category: DataCategory;
   /** what the value is, in words (used by exports and the declaration test) */
@@ -44,7 +44,17 @@ const aadUserFields: PersonalField[] = [
   { path: 'user.displayName', category: 'administrator', label: 'AAD account display name', subject: aadAccount },
 ];
 
+/** An offer's customer-service contacts: one subject per offer (issue 5 may split it per contact). */
+export const offerSupportSubject = (offerId: string): string => `offer/${offerId}/support`;
+
+const offerSupport = (data: Record<string, unknown>): string => offerSupportSubject(String(data['offerId']));
+
+const supportContactFields: PersonalField[] = (['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const).map(
+  (field) => ({ path: `supportContacts.*.${field}`, category: 'customer', label: `customer-service ${field}`, subject: offerSupport }),
+);
+
 export const personalFieldsByEventType: Readonly<Record<string, readonly PersonalField[]>> = {
+  OfferCustomerServiceUpdated: supportContactFields,
   PublisherRegistered: contactFields,
   ContactUpdated: contactFields,
   AadUserAdded: aadUserFields,
@@ -52,4 +62,17 @@ export const personalFieldsByEventType: Readonly<Record<string, readonly Persona
 
 export function personalFieldsOf(eventType: string): readonly PersonalField[] {
   return personalFieldsByEventType[eventType] ?? [];
+}
+
+/** The concrete paths of a declared field in one event's data (`*` expanded over arrays). */
+export function concretePaths(data: unknown, path: string): string[] {
+  const [head, ...rest] = path.split('.');
+  if (head === undefined) return [];
+  if (head === '*') {
+    if (!Array.isArray(data)) return [];
+    return data.flatMap((item, i) => (rest.length ? concretePaths(item, rest.join('.')).map((p) => `${i}.${p}`) : [String(i)]));
+  }
+  if (rest.length === 0) return [head];
+  const next = data && typeof data === 'object' ? (data as Record<string, unknown>)[head] : undefined;
+  return concretePaths(next, rest.join('.')).map((p) => `${head}.${p}`);
 }

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
 import type { CommandContext } from '../events/event-codec.js';
+import type { OfferService } from '../events/offer/offer.service.js';
+import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
@@ -9,6 +11,8 @@ import type { PublisherQueries, PublisherView } from '../projections/publisher/p
 export interface Services {
   publishers: PublisherService;
   publisherQueries: PublisherQueries;
+  offers: OfferService;
+  offerQueries: OfferQueries;
   privacyRequests: PrivacyRequestService;
   privacyRequestQueries: PrivacyRequestQueries;
   /** read-your-writes: waits, bounded, until the read models reach a position */
@@ -17,6 +21,7 @@ export interface Services {
 
 export interface Loaders {
   publisher: DataLoader<string, PublisherView | null>;
+  offer: DataLoader<string, OfferView | null>;
 }
 
 export interface RequestContext {
@@ -30,5 +35,6 @@ export interface RequestContext {
 export function createLoaders(services: Services): Loaders {
   return {
     publisher: new DataLoader((ids: readonly string[]) => services.publisherQueries.byIds(ids)),
+    offer: new DataLoader((ids: readonly string[]) => services.offerQueries.byIds(ids)),
   };
 }

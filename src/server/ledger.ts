@@ -14,6 +14,9 @@ import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { publisherProjection } from '../projections/publisher/publisher.projection.js';
+import { OfferService } from '../events/offer/offer.service.js';
+import { offerProjection } from '../projections/offer/offer.projection.js';
+import { OfferQueries } from '../projections/offer/offer.queries.js';
 import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
@@ -24,7 +27,7 @@ import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection, privacyRequestProjection];
+export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -71,8 +74,11 @@ export function openLedger(
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids));
   const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
   const privacyRequestQueries = new PrivacyRequestQueries(reads);
+  const idempotency = new Idempotency(masterKey);
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, new Idempotency(masterKey)),
+    publishers: new PublisherService(handler, clock, ids, idempotency),
+    offers: new OfferService(handler, clock, ids, idempotency),
+    offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock),
     privacyRequestQueries,
     publisherQueries: new PublisherQueries(reads, personalData),

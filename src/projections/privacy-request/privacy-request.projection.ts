@@ -25,6 +25,8 @@ const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: stri
   ContactPreferencesChanged: { kind: 'EDIT', target: 'contactPreferences' },
   AadUserAdded: { kind: 'EDIT', target: 'aadUsers' },
   AadUserRemoved: { kind: 'DELETION', target: 'aadUsers' },
+  OfferCustomerServiceUpdated: { kind: 'EDIT', target: 'offer.supportContacts' },
+  OfferDeleted: { kind: 'DELETION', target: 'offer' },
 };
 
 /**

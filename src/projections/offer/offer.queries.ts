@@ -1,0 +1,50 @@
+import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
+import { isErased } from '../../privacy/personal-value.js';
+import type { Filter, Page, ReadStore } from '../read-store.js';
+import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
+
+const CONTACT_FIELDS = ['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const;
+export type SupportContactView = Record<(typeof CONTACT_FIELDS)[number], string | null>;
+export type OfferView = Omit<OfferRecord, 'supportContacts'> & { supportContacts: SupportContactView[] };
+
+export interface OfferFilter {
+  status?: OfferRecord['status'] | null;
+  kind?: OfferRecord['kind'] | null;
+}
+
+export class OfferQueries {
+  constructor(
+    private readonly store: ReadStore,
+    private readonly personalData: PersonalDataCodec,
+  ) {}
+
+  /** One read-store call and one key lookup, however many ids. */
+  async byIds(ids: readonly string[]): Promise<(OfferView | null)[]> {
+    const docs = await this.store.getMany<OfferDoc>(OFFERS, ids);
+    return (await this.personalData.openMany(docs)).map((doc) => (doc ? toView(doc) : null));
+  }
+
+  /** A publisher's offers, newest first: one find, one count and one key lookup per page. */
+  async forPublisher(publisherId: string, filter: OfferFilter, first: number, after?: string | null): Promise<Page<OfferView> & { totalCount: number }> {
+    const where: Filter = { publisherId, ...(filter.status ? { status: filter.status } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
+    const [page, totalCount] = await Promise.all([
+      this.store.find<OfferDoc>(OFFERS, { filter: where, sort: [{ field: 'createdAt', direction: 'desc' }], first, ...(after ? { after } : {}) }),
+      this.store.count(OFFERS, where),
+    ]);
+    const items = (await this.personalData.openMany(page.items)).map(toView);
+    return { ...page, items, totalCount };
+  }
+}
+
+const readable = (value: unknown): string | null =>
+  value === undefined || value === null || isErased(value) ? null : String(value);
+
+function toView(doc: OfferDoc): OfferView {
+  const { _position: _, supportContacts, ...offer } = doc;
+  return {
+    ...offer,
+    supportContacts: supportContacts.map(
+      (contact) => Object.fromEntries(CONTACT_FIELDS.map((field) => [field, readable(contact[field])])) as SupportContactView,
+    ),
+  };
+}

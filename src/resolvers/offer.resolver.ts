@@ -1,0 +1,102 @@
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { OfferChange } from '../events/offer/offer.service.js';
+import { requireId } from '../events/publisher/publisher.validation.js';
+import { PageArgs, type ConnectionShape } from '../schema/connection.js';
+import { CreateOfferInput, OfferChangeInput, UpdateOfferCustomerServiceInput } from '../schema/offer.input.js';
+import { OfferConnection, OfferKind, OfferPayload, OfferStatus, OfferType } from '../schema/offer.type.js';
+import type { RequestContext } from './context.js';
+import { parsePosition } from './publisher.resolver.js';
+
+@Resolver(() => OfferType)
+export class OfferResolver {
+  @Query(() => OfferType, { nullable: true, description: 'An offer by id; a deleted offer is NOT_FOUND. `minPosition` as for `publisher`.' })
+  async offer(
+    @Arg('id', () => ID, { description: 'The offer id.' }) id: string,
+    @Arg('minPosition', () => String, { nullable: true, description: 'A log position returned by a mutation.' }) minPosition: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OfferType> {
+    const offerId = requireId('id', id);
+    if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
+    const offer = await ctx.loaders.offer.load(offerId);
+    if (!offer) throw new NotFoundError('offer', offerId);
+    return offer;
+  }
+
+  @Query(() => OfferConnection, { description: "A publisher's offers, newest first, optionally filtered by status and kind." })
+  async offers(
+    @Arg('publisherId', () => ID, { description: 'The publisher.' }) publisherId: string,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('status', () => OfferStatus, { nullable: true, description: 'Only offers in this status.' }) status: `${OfferStatus}` | null,
+    @Arg('kind', () => OfferKind, { nullable: true, description: 'Only offers of this kind.' }) kind: `${OfferKind}` | null,
+    @Arg('minPosition', () => String, { nullable: true, description: 'A log position returned by a mutation.' }) minPosition: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionShape<OfferType>> {
+    const id = requireId('publisherId', publisherId);
+    if (!Number.isInteger(page.first) || page.first < 1 || page.first > 100) throw new ValidationError('first', 'must be from 1 to 100');
+    if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
+    const result = await ctx.services.offerQueries.forPublisher(id, { status, kind }, page.first, page.after);
+    return {
+      edges: result.items.map((node, i) => ({ node, cursor: result.cursors[i]! })),
+      pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
+      totalCount: result.totalCount,
+    };
+  }
+
+  @Mutation(() => OfferPayload, { description: 'Creates a draft offer for a registered publisher.' })
+  async createOffer(
+    @Arg('input', () => CreateOfferInput, { description: 'The new offer.' }) input: CreateOfferInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OfferPayload> {
+    return toPayload(await ctx.services.offers.create(input, ctx.command));
+  }
+
+  @Mutation(() => OfferPayload, { description: "Replaces an offer's customer-service contacts. The same list records nothing." })
+  async updateOfferCustomerService(
+    @Arg('input', () => UpdateOfferCustomerServiceInput, { description: 'The contacts and the version edited.' }) input: UpdateOfferCustomerServiceInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OfferPayload> {
+    return toPayload(await ctx.services.offers.updateCustomerService(input, ctx.command));
+  }
+
+  @Mutation(() => OfferPayload, { description: 'Publishes an offer: needs an approved publisher and at least one customer-service contact.' })
+  async publishOffer(
+    @Arg('input', () => OfferChangeInput, { description: 'The offer and the version edited.' }) input: OfferChangeInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OfferPayload> {
+    return toPayload(await ctx.services.offers.publish(input, ctx.command));
+  }
+
+  @Mutation(() => OfferPayload, {
+    description: 'Deletes an offer with its customer-service details: it disappears from every list and query; its history stays for auditors.',
+  })
+  async deleteOffer(
+    @Arg('input', () => OfferChangeInput, { description: 'The offer and the version edited.' }) input: OfferChangeInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OfferPayload> {
+    return toPayload(await ctx.services.offers.delete(input, ctx.command));
+  }
+}
+
+function toPayload({ offer, version, position }: OfferChange): OfferPayload {
+  const contact = (c: Record<string, string | undefined>) => ({
+    name: c['name'] ?? null, telephone: c['telephone'] ?? null, email: c['email'] ?? null,
+    qq: c['qq'] ?? null, wechat: c['wechat'] ?? null, weibo: c['weibo'] ?? null,
+  });
+  return {
+    offer: offer && {
+      id: offer.id,
+      publisherId: offer.publisherId,
+      name: offer.name,
+      kind: offer.kind,
+      status: offer.status === 'published' ? 'PUBLISHED' : 'DRAFT',
+      supportContacts: offer.supportContacts.map((c) => contact({ ...c })),
+      version,
+      createdAt: offer.createdAt,
+      updatedAt: offer.updatedAt,
+      publishedAt: offer.publishedAt,
+    },
+    version,
+    position: String(position),
+  };
+}

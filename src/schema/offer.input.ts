@@ -1,0 +1,72 @@
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { OfferKind } from './offer.type.js';
+
+const IDEMPOTENCY = 'Makes the mutation safe to retry (see registerPublisher).';
+
+@InputType('CreateOfferInput', { description: 'A new draft offer.' })
+export class CreateOfferInput {
+  @Field(() => ID, { nullable: true, description: 'A client-chosen UUID; generated when omitted.' })
+  id?: string | null;
+
+  @Field(() => ID, { description: 'The publisher the offer belongs to.' })
+  publisherId!: string;
+
+  @Field(() => String, { description: 'Name, 1 to 200 characters.' })
+  name!: string;
+
+  @Field(() => OfferKind, { description: 'What the offer is.' })
+  kind!: `${OfferKind}`;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY })
+  idempotencyKey?: string | null;
+}
+
+@InputType('SupportContactInput', {
+  description: 'A customer-service contact: every field optional, but at least one of telephone, email, qq, wechat, weibo.',
+})
+export class SupportContactInput {
+  @Field(() => String, { nullable: true, description: 'Name, up to 100 characters.' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Telephone; +86 assumed without a country code.' })
+  telephone?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Email address.' })
+  email?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'QQ number: 5 to 11 digits, no leading zero.' })
+  qq?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'WeChat id: 6 to 20 characters, starting with a letter; letters, digits, _ and -.' })
+  wechat?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Weibo account, up to 50 characters.' })
+  weibo?: string | null;
+}
+
+@InputType('UpdateOfferCustomerServiceInput', { description: "An offer's new list of customer-service contacts (replaces the old)." })
+export class UpdateOfferCustomerServiceInput {
+  @Field(() => ID, { description: 'The offer.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the offer changed since.' })
+  expectedVersion!: number;
+
+  @Field(() => [SupportContactInput], { description: 'Up to 20 contacts.' })
+  supportContacts!: SupportContactInput[];
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY })
+  idempotencyKey?: string | null;
+}
+
+@InputType('OfferChangeInput', { description: 'An offer to publish or delete, and the version edited.' })
+export class OfferChangeInput {
+  @Field(() => ID, { description: 'The offer.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the offer changed since.' })
+  expectedVersion!: number;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY })
+  idempotencyKey?: string | null;
+}
