@@ -34,6 +34,41 @@ describe('per-request DataLoaders', () => {
     expect(keys).toHaveBeenCalledTimes(1);
   });
 
+  it('a publisher with its accounts and 50 offers with their support contacts costs a constant number of store calls', async () => {
+    const created = await server.gql(REGISTER, { input: aPublisher() });
+    const { id } = created.data!['registerPublisher'].publisher;
+    await server.ledger.services.publishers.addAadUser(
+      { id, expectedVersion: 1, objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'a@contoso.cn', displayName: 'A' },
+      { actor: { id: 'test', kind: 'system' }, correlationId: 'c' },
+    );
+    const context = { actor: { id: 'test', kind: 'system' as const }, correlationId: 'c' };
+    for (let i = 0; i < 50; i++) {
+      const { offer } = await server.ledger.services.offers.create({ publisherId: id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' }, context);
+      await server.ledger.services.offers.updateCustomerService(
+        { id: offer!.id, expectedVersion: 1, supportContacts: [{ qq: `${10000 + i}`, email: `s${i}@contoso.cn` }] },
+        context,
+      );
+    }
+    await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 10_000);
+    const calls = () => ({
+      getMany: vi.spyOn(server.ledger.reads, 'getMany'),
+      find: vi.spyOn(server.ledger.reads, 'find'),
+      count: vi.spyOn(server.ledger.reads, 'count'),
+      keys: vi.spyOn(server.ledger.keys, 'getMany'),
+    });
+    const spies = calls();
+    const res = await server.gql(
+      `query ($id: ID!) { publisher(id: $id) { companyName contact { email } aadUsers { objectId displayName } }
+        offers(publisherId: $id, first: 50) { totalCount edges { node { name supportContacts { qq email } } } } }`,
+      { id },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!['offers'].edges).toHaveLength(50);
+    expect(res.data!['offers'].edges[49].node.supportContacts[0]).toEqual({ qq: '10000', email: 's0@contoso.cn' });
+    const counts = Object.fromEntries(Object.entries(spies).map(([name, spy]) => [name, spy.mock.calls.length]));
+    expect(counts).toEqual({ getMany: 1, find: 1, count: 1, keys: 2 });
+  });
+
   it('loaders are not shared between requests: a change is visible to the next request', async () => {
     const created = await server.gql(REGISTER, { input: aPublisher() });
     const { id } = created.data!['registerPublisher'].publisher;
