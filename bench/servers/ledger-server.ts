@@ -1,5 +1,5 @@
-// Our real server on a temporary data directory, with one registered
-// publisher; tells the parent its URL and the publisher id over IPC.
+// Our real server on a temporary data directory, seeded for the HTTP
+// benchmarks; tells the parent its URL and the ids it seeded over IPC.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,16 +10,35 @@ import { createLogger } from '../../src/server/logger.js';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-http-'));
 const config = loadConfig({ port: '0', dataDir, logLevel: 'warn' }, {});
 const server = await startServer(config, createLogger(config.logLevel));
-const change = await server.ledger.services.publishers.register(
-  {
-    companyName: 'Contoso China',
-    registrationCode: '91350100M000100Y43',
-    contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
-  },
-  { actor: { id: 'bench', kind: 'system' }, correlationId: 'bench' },
+const { publishers, offers } = server.ledger.services;
+const context = { actor: { id: 'bench', kind: 'system' as const }, correlationId: 'bench' };
+const register = () =>
+  publishers.register(
+    {
+      companyName: 'Contoso China',
+      registrationCode: '91350100M000100Y43',
+      contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
+    },
+    context,
+  );
+
+const main = await register();
+await publishers.addAadUser(
+  { id: main.publisher.id, expectedVersion: 1, objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei' },
+  context,
 );
-await server.ledger.runner.waitFor(change.position, 5_000);
-process.send!({ url: server.url, id: change.publisher.id });
+for (let i = 0; i < 50; i++) {
+  const created = await offers.create({ publisherId: main.publisher.id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' }, context);
+  await offers.updateCustomerService(
+    { id: created.offer!.id, expectedVersion: 1, supportContacts: [{ name: 'Support Desk', qq: `${10000 + i}`, email: 'help@contoso.cn' }] },
+    context,
+  );
+}
+// One publisher per load connection for the mutation benchmark.
+const editable: string[] = [];
+for (let i = 0; i < 10; i++) editable.push((await register()).publisher.id);
+await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 30_000);
+process.send!({ url: server.url, id: main.publisher.id, editable });
 process.on('disconnect', () => {
   void server.close().then(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 });
