@@ -2,56 +2,131 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FindQuery } from '../../src/projections/read-store.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { readStoreContract } from './read-store.contract.js';
 
-const tempFile = () => {
+const dirs: string[] = [];
+const tempFile = (name = 'read.sqlite') => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-rs-'));
-  return { file: path.join(dir, 'read.sqlite'), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  dirs.push(dir);
+  return path.join(dir, name);
 };
-
-readStoreContract('SQLite', async () => {
-  const { file, remove } = tempFile();
-  const store = SqliteReadStore.open(file);
-  return { store, cleanup: async () => (await store.close(), remove()) };
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+readStoreContract('SQLite', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-rs-'));
+  const store = SqliteReadStore.open(path.join(dir, 'read.sqlite'));
+  return { store, cleanup: async () => (await store.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+});
+
+const RECORDS = [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' as const }] }];
+
 describe('SQLite read store', () => {
-  it('writes and checkpoints survive closing and reopening', async () => {
-    const { file, remove } = tempFile();
-    let store = SqliteReadStore.open(file);
-    await store.write([{ kind: 'upsert', collection: 'things', doc: { id: '1', v: 1 } }], { name: 'p', position: 7 });
+  it('creates the folder of its file', async () => {
+    const file = path.join(path.dirname(tempFile()), 'deeper', 'still', 'read.sqlite');
+    const store = SqliteReadStore.open(file);
     await store.close();
-    store = SqliteReadStore.open(file);
-    expect(await store.get('things', '1')).toEqual({ id: '1', v: 1 });
-    expect(await store.getCheckpoint('p')).toBe(7);
-    await store.close();
-    remove();
+    expect(fs.existsSync(file)).toBe(true);
   });
 
-  it('a declared index serves a filtered, sorted find', async () => {
-    const { file, remove } = tempFile();
+  it('writes, checkpoints and indexes survive closing and reopening', async () => {
+    const file = tempFile();
+    let store = SqliteReadStore.open(file);
+    await store.ensureCollection('records', RECORDS);
+    await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', publisherId: 'p', requestedAt: '2026-01-01' } }], { name: 'p', position: 7 });
+    await store.close();
+    await store.close(); // closing twice is harmless
+    store = SqliteReadStore.open(file);
+    expect(await store.get('records', '1')).toEqual({ id: '1', publisherId: 'p', requestedAt: '2026-01-01' });
+    expect(await store.getCheckpoint('p')).toBe(7);
+    expect(store.explainFind('records', { filter: { publisherId: 'p' }, sort: [{ field: 'requestedAt', direction: 'desc' }] })[0]).toContain('doc_records__by_publisher_newest');
+    await store.close();
+  });
+
+  it('keeps the file in WAL mode', async () => {
+    const file = tempFile();
+    await SqliteReadStore.open(file).close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('a declared index serves a filtered, sorted find and every page after it, without sorting', async () => {
+    const store = SqliteReadStore.open(tempFile());
+    await store.ensureCollection('records', [...RECORDS, { name: 'by_requested', fields: [{ field: 'requestedAt' }] }]);
+    await store.write(
+      Array.from({ length: 300 }, (_, i) => ({
+        kind: 'upsert' as const,
+        collection: 'records',
+        doc: { id: `r${i}`, publisherId: `p${i % 3}`, requestedAt: i % 10 === 0 ? null : `2026-01-${String((i % 28) + 1).padStart(2, '0')}` },
+      })),
+    );
+    const shapes: [FindQuery, string][] = [
+      [{ filter: { publisherId: 'p1' }, sort: [{ field: 'requestedAt', direction: 'desc' }] }, 'by_publisher_newest'],
+      [{ filter: { publisherId: 'p2' }, sort: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] }, 'by_publisher_newest'],
+      [{ sort: [{ field: 'requestedAt' }] }, 'by_requested'],
+    ];
+    for (const [shape, index] of shapes) {
+      const query = { ...shape, first: 11 };
+      // the first page, then pages inside the dated records and among the undated ones (nulls first ascending, last descending)
+      const plans: string[] = [...store.explainFind('records', query)];
+      let page = await store.find('records', query);
+      while (page.hasNextPage) {
+        plans.push(...store.explainFind('records', { ...query, after: page.endCursor! }));
+        page = await store.find('records', { ...query, after: page.endCursor! });
+      }
+      expect(plans.length, JSON.stringify(shape)).toBeGreaterThan(10);
+      for (const plan of plans) {
+        expect(plan, JSON.stringify(shape)).toContain(`USING INDEX doc_records__${index}`);
+        expect(plan, JSON.stringify(shape)).not.toContain('TEMP B-TREE');
+      }
+    }
+    await store.close();
+  });
+
+  it('an index whose declaration changed is rebuilt; an unchanged one is left alone', async () => {
+    const file = tempFile();
     const store = SqliteReadStore.open(file);
-    await store.ensureCollection('offers', [{ name: 'by_status_created', fields: [{ field: 'status' }, { field: 'createdAt', direction: 'desc' }] }]);
+    await store.ensureCollection('records', RECORDS);
+    await store.ensureCollection('records', RECORDS);
+    await store.ensureCollection('records', [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt' }] }]);
     await store.close();
     const db = new Database(file, { readonly: true });
-    const plan = db
-      .prepare(
-        `EXPLAIN QUERY PLAN SELECT body FROM doc_offers WHERE json_extract(body, '$.status') = ? ORDER BY json_extract(body, '$.status') ASC, json_extract(body, '$.createdAt') DESC, id ASC LIMIT 10`,
-      )
-      .all('published') as Array<{ detail: string }>;
+    const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'doc_records' AND sql IS NOT NULL").pluck().all();
     db.close();
-    remove();
-    expect(plan.map((row) => row.detail).join(' ')).toContain('doc_offers__by_status_created');
+    expect(sql).toEqual([`CREATE INDEX doc_records__by_publisher_newest ON doc_records (json_extract(body, '$.publisherId') ASC, json_extract(body, '$.requestedAt') ASC, id ASC)`]);
   });
 
-  it('runs with secure_delete on, so overwritten values do not linger in free pages', async () => {
-    const { file, remove } = tempFile();
+  it('erased personal data does not linger in the file (secure_delete)', async () => {
+    const secrets = ['ERASED-BY-DELETE-13800000000', 'ERASED-BY-UPSERT-zhang@example.cn', 'ERASED-BY-PATCH-Zhang-San', 'ERASED-BY-RESET-110101199003074477'];
+    const padding = 'x'.repeat(200);
+    const file = tempFile();
     const store = SqliteReadStore.open(file);
-    const db = (store as unknown as { db: Database.Database }).db;
-    expect(db.pragma('secure_delete', { simple: true })).toBe(1);
+    await store.ensureCollection('people', [{ name: 'by_phone', fields: [{ field: 'phone' }] }]);
+    await store.write([
+      ...Array.from({ length: 50 }, (_, i) => ({ kind: 'upsert' as const, collection: 'people', doc: { id: `k${i}`, padding } })),
+      { kind: 'upsert', collection: 'people', doc: { id: 'd', phone: secrets[0], padding } },
+      { kind: 'upsert', collection: 'people', doc: { id: 'u', email: secrets[1], padding } },
+      { kind: 'upsert', collection: 'people', doc: { id: 'p', name: secrets[2], padding } },
+      { kind: 'upsert', collection: 'dropped', doc: { id: 'r', card: secrets[3], padding } },
+    ]);
     await store.close();
-    remove();
+    const written = fs.readFileSync(file, 'latin1');
+    for (const secret of secrets) expect(written).toContain(secret);
+
+    const reopened = SqliteReadStore.open(file);
+    await reopened.write([
+      { kind: 'delete', collection: 'people', id: 'd' },
+      { kind: 'upsert', collection: 'people', doc: { id: 'u', email: null, padding } },
+      { kind: 'patch', collection: 'people', id: 'p', set: { name: null } },
+    ]);
+    await reopened.reset('dropping', ['dropped']);
+    await reopened.close();
+    const left = fs.readFileSync(file, 'latin1') + (fs.existsSync(`${file}-wal`) ? fs.readFileSync(`${file}-wal`, 'latin1') : '');
+    for (const secret of secrets) expect(left, secret).not.toContain(secret);
   });
 });

@@ -1,240 +1,249 @@
 import type Database from 'better-sqlite3';
+import { ValidationError } from '../../errors.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
-import type { Checkpoint, Doc, FieldCondition, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { Checkpoint, Doc, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
+import { afterSegments, checkFieldPath, checkIndexName, effectiveSort, fieldExpr, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
 
-const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
-const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** Statement shapes come from code, so this is a safety net, not a working set. */
+const MAX_STATEMENTS = 1000;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 1000;
 
-function table(collection: string): string {
-  if (!COLLECTION.test(collection)) throw new Error(`invalid collection name "${collection}"`);
-  return `doc_${collection}`;
-}
-function expr(field: string): string {
-  if (field === 'id') return 'id';
-  if (!FIELD.test(field)) throw new Error(`invalid field path "${field}"`);
-  return `json_extract(body, '$.${field}')`;
-}
-function sqlValue(v: unknown): unknown {
-  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+interface Query {
+  sql: string;
+  params: unknown[];
 }
 
 /**
- * The embedded read store: one SQLite file, one table per collection holding
- * JSON documents, expression indexes on json_extract(). Rowid tables, not
- * WITHOUT ROWID: documents are large rows, and upserting them into a
- * WITHOUT ROWID table measured 2.3x slower. WAL with
- * synchronous=NORMAL: read models can be rebuilt from the log, and a WAL
- * commit is atomic, so writes and checkpoint never split. secure_delete so
- * that overwritten values do not linger in free pages.
+ * The embedded read store: one SQLite file, one rowid table per collection
+ * `doc_<name>(id TEXT PRIMARY KEY, body TEXT NOT NULL)` holding the JSON
+ * document, expression indexes on json_extract(), and `_checkpoints`.
+ *
+ * Durability: WAL with synchronous=NORMAL. A commit may be lost on power
+ * loss, but never split: a WAL commit is all or nothing, so a projection's
+ * writes and its checkpoint are there together or not at all, and a lost
+ * tail is simply replayed from the log (read models can always be rebuilt).
+ * secure_delete overwrites deleted and replaced content with zeros, so
+ * erased personal data does not linger in free pages. Reads and writes run
+ * synchronously on one connection; the async signatures are the port's.
+ *
+ * Collections need no ensureCollection before use: the first operation
+ * that touches one creates its table (a read finds nothing). ensureCollection
+ * adds the indexes.
  */
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly known = new Set<string>();
+  /** tables known to exist */
+  private readonly tables = new Set<string>();
+  /** tables created by the running write, forgotten again if it rolls back */
+  private createdInWrite: string[] | null = null;
+  private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint) => void>;
 
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(private readonly db: Database.Database) {
+    this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint) => {
+      for (const op of ops) this.apply(op);
+      if (checkpoint) {
+        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
+      }
+    });
+  }
 
+  /** Opens (creating it and its folder if missing) the read model file. */
   static open(filePath: string): SqliteReadStore {
+    // WAL, busy_timeout=5000 and the folder come from openSqliteFile.
     const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     return new SqliteReadStore(db);
   }
 
-  private prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
+  /** Prepared once per SQL text; `raw` statements return rows as arrays. */
+  private statement(sql: string, raw = false): Database.Statement {
+    const key = raw ? `raw ${sql}` : sql;
+    let statement = this.statements.get(key);
     if (!statement) {
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
       statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+      if (raw) statement.raw(true);
+      this.statements.set(key, statement);
     }
     return statement;
   }
 
-  /** Collections are created on first use too, so reads of a never-written collection find nothing. */
-  private ensureTable(collection: string): string {
-    const name = table(collection);
-    if (!this.known.has(name)) {
-      this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
-      this.known.add(name);
+  private table(collection: string): string {
+    const table = tableName(collection);
+    if (!this.tables.has(table)) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
+      this.tables.add(table);
+      this.createdInWrite?.push(table);
     }
-    return name;
+    return table;
   }
 
+  /**
+   * Creates the table and each declared index, `doc_<collection>__<index>`.
+   * A non-unique index ends with `id`, the tie-breaker of every sort, so a
+   * find sorted like the index reads it in order and never sorts. An index
+   * whose declaration changed is rebuilt.
+   */
   async ensureCollection(collection: string, indexes: IndexSpec[] = []): Promise<void> {
-    const name = this.ensureTable(collection);
+    const table = this.table(collection);
     for (const index of indexes) {
-      if (!COLLECTION.test(index.name)) throw new Error(`invalid index name "${index.name}"`);
-      const columns = index.fields.map((f) => `${expr(f.field)} ${f.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
-      this.db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name}__${index.name} ON ${name} (${columns})`);
+      checkIndexName(index.name);
+      if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
+      const columns = index.fields.map((f) => `${fieldExpr(f.field)} ${direction(f)}`);
+      if (!index.unique && !index.fields.some((f) => f.field === 'id')) columns.push('id ASC');
+      const name = `${table}__${index.name}`;
+      const sql = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${columns.join(', ')})`;
+      const existing = this.statement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(name);
+      if (existing === sql) continue;
+      this.db.transaction(() => {
+        if (existing !== undefined) this.db.exec(`DROP INDEX ${name}`);
+        this.db.exec(sql);
+      })();
     }
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const row = this.prepare(`SELECT body FROM ${this.ensureTable(collection)} WHERE id = ?`).get(id) as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as T) : null;
+    const body = this.statement(`SELECT body FROM ${this.table(collection)} WHERE id = ?`).pluck().get(id) as string | undefined;
+    return body === undefined ? null : (JSON.parse(body) as T);
   }
 
   async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
+    const table = this.table(collection);
     if (ids.length === 0) return [];
-    const name = this.ensureTable(collection);
-    const found = new Map<string, T>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this.prepare(`SELECT id, body FROM ${name} WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Array<{ id: string; body: string }>;
-      for (const row of rows) found.set(row.id, JSON.parse(row.body) as T);
-    }
-    return ids.map((id) => found.get(id) ?? null);
+    // One statement for any number of ids: they travel as one JSON array.
+    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(JSON.stringify([...new Set(ids)])) as [string, string][];
+    const found = new Map(rows.map(([id, body]) => [id, body]));
+    return ids.map((id) => {
+      const body = found.get(id);
+      return body === undefined ? null : (JSON.parse(body) as T);
+    });
   }
 
   async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
-    const first = query.first ?? 50;
-    if (!Number.isInteger(first) || first < 1 || first > 1000) throw new Error('first must be between 1 and 1000');
-    const sort: SortKey[] = [...(query.sort ?? []).filter((s) => s.field !== 'id'), { field: 'id', direction: 'asc' }];
-    const where = whereClause(query.filter ?? {});
-    if (query.after) {
-      const after = afterClause(sort, decodeCursor(query.after, sort.length));
-      where.sql.push(after.sql);
-      where.params.push(...after.params);
+    const first = query.first ?? DEFAULT_PAGE;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ValidationError('first', `must be an integer from 1 to ${MAX_PAGE}`);
+    const { sort, queries } = this.findQueries(collection, query);
+    // Fetch one more than asked to know whether another page follows.
+    const rows: unknown[][] = [];
+    for (const { sql, params } of queries) {
+      if (rows.length > first) break;
+      rows.push(...(this.statement(sql, true).all(...params, first + 1 - rows.length) as unknown[][]));
     }
-    const order = sort.map((s) => `${expr(s.field)} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
-    const sql = `SELECT body FROM ${this.ensureTable(collection)}${where.sql.length ? ` WHERE ${where.sql.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-    const rows = this.prepare(sql).all(...where.params, first + 1) as Array<{ body: string }>;
-    const items = rows.slice(0, first).map((r) => JSON.parse(r.body) as T);
-    const cursors = items.map((item) => encodeCursor(sort.map((s) => valueAt(item, s.field))));
-    return { items, cursors, hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null };
+    // Each row is [body, ...the sort values as SQLite compared them]: cursors repeat exactly what ORDER BY saw.
+    const page = rows.slice(0, first);
+    const cursors = page.map((row) => encodeCursor(sort, row.slice(1) as Scalar[]));
+    return {
+      items: page.map((row) => JSON.parse(row[0] as string) as T),
+      cursors,
+      endCursor: cursors.at(-1) ?? null,
+      hasNextPage: rows.length > first,
+    };
+  }
+
+  /** SQLite's query plan for each statement a find runs (not part of the port; for tests and tuning). */
+  explainFind(collection: string, query: FindQuery = {}): string[] {
+    return this.findQueries(collection, query).queries.map(({ sql, params }) =>
+      (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 1) as { detail: string }[]).map((row) => row.detail).join('; '),
+    );
+  }
+
+  /** The statements that answer a find, in result order, each taking a LIMIT as last parameter. */
+  private findQueries(collection: string, query: FindQuery): { sort: SortKey[]; queries: Query[] } {
+    const table = this.table(collection);
+    const filter = filterSql(query.filter ?? {});
+    const sort = effectiveSort(query.sort ?? [], filter.constant);
+    const keys = sqlKeys(sort);
+    const select = `SELECT body, ${keys.map((k) => k.expr).join(', ')} FROM ${table}`;
+    const segments = query.after == null ? [{ terms: [], params: [], orderFrom: 0 }] : afterSegments(keys, decodeCursor(query.after, sort));
+    const queries = segments.map((segment) => {
+      const terms = [...filter.terms, ...segment.terms];
+      const where = terms.length ? ` WHERE ${terms.join(' AND ')}` : '';
+      return { sql: `${select}${where}${orderBy(keys.slice(segment.orderFrom))} LIMIT ?`, params: [...filter.params, ...segment.params] };
+    });
+    return { sort, queries };
   }
 
   async count(collection: string, filter: Filter = {}): Promise<number> {
-    const where = whereClause(filter);
-    const sql = `SELECT COUNT(*) AS n FROM ${this.ensureTable(collection)}${where.sql.length ? ` WHERE ${where.sql.join(' AND ')}` : ''}`;
-    return (this.prepare(sql).get(...where.params) as { n: number }).n;
+    const { terms, params } = filterSql(filter);
+    const sql = `SELECT COUNT(*) FROM ${this.table(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
+    return this.statement(sql).pluck().get(...params) as number;
   }
 
   async write(ops: readonly WriteOp[], checkpoint?: Checkpoint): Promise<void> {
-    this.db.transaction(() => {
-      for (const op of ops) {
-        const name = this.ensureTable(op.collection);
-        switch (op.kind) {
-          case 'upsert':
-            this.prepare(`INSERT INTO ${name} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`).run(op.doc.id, JSON.stringify(op.doc));
-            break;
-          case 'patch': {
-            const entries = Object.entries(op.set);
-            if (entries.length === 0) break;
-            const sets = entries.map(([field]) => {
-              expr(field);
-              return `'$.${field}', json(?)`;
-            });
-            this.prepare(`UPDATE ${name} SET body = json_set(body, ${sets.join(', ')}) WHERE id = ?`).run(...entries.map(([, v]) => JSON.stringify(v ?? null)), op.id);
-            break;
-          }
-          case 'delete':
-            this.prepare(`DELETE FROM ${name} WHERE id = ?`).run(op.id);
-            break;
+    if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
+      throw new Error('a checkpoint needs a name and an integer position');
+    }
+    this.createdInWrite = [];
+    try {
+      this.writeTx(ops, checkpoint);
+    } catch (error) {
+      // The rollback dropped the tables this write created.
+      for (const table of this.createdInWrite) this.tables.delete(table);
+      throw error;
+    } finally {
+      this.createdInWrite = null;
+    }
+  }
+
+  private apply(op: WriteOp): void {
+    const table = this.table(op.collection);
+    switch (op.kind) {
+      case 'upsert': {
+        const doc: unknown = op.doc;
+        if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
+          throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
         }
+        this.statement(`INSERT INTO ${table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`).run(op.doc.id, JSON.stringify(doc));
+        return;
       }
-      if (checkpoint) {
-        this.prepare('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
+      case 'patch': {
+        const entries = Object.entries(op.set);
+        for (const [field] of entries) {
+          checkFieldPath(field);
+          if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
+        }
+        if (entries.length === 0) return;
+        // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
+        const paths = entries.map(([field]) => `'$.${field}', json(?)`).join(', ');
+        this.statement(`UPDATE ${table} SET body = json_set(body, ${paths}) WHERE id = ?`).run(...entries.map(([, value]) => JSON.stringify(value ?? null)), op.id);
+        return;
       }
-    })();
+      case 'delete':
+        this.statement(`DELETE FROM ${table} WHERE id = ?`).run(op.id);
+        return;
+      default:
+        throw new Error(`unknown write operation "${String((op as { kind: unknown }).kind)}"`);
+    }
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
-    const row = this.prepare('SELECT position FROM _checkpoints WHERE name = ?').get(name) as { position: number } | undefined;
-    return row?.position ?? null;
+    const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(name) as number | undefined;
+    return position ?? null;
   }
 
   async listCheckpoints(): Promise<Checkpoint[]> {
-    return this.prepare('SELECT name, position FROM _checkpoints ORDER BY name').all() as Checkpoint[];
+    return this.statement('SELECT name, position FROM _checkpoints ORDER BY name').all() as Checkpoint[];
   }
 
   async reset(name: string, collections: readonly string[]): Promise<void> {
+    const tables = collections.map(tableName);
     this.db.transaction(() => {
-      for (const collection of collections) {
-        const t = table(collection);
-        this.db.exec(`DROP TABLE IF EXISTS ${t}`);
-        this.known.delete(t);
-      }
-      this.prepare('DELETE FROM _checkpoints WHERE name = ?').run(name);
+      for (const table of tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
     })();
+    for (const table of tables) this.tables.delete(table);
     this.statements.clear();
   }
 
   async close(): Promise<void> {
+    this.statements.clear();
     if (this.db.open) this.db.close();
   }
 }
 
-function valueAt(doc: Doc, field: string): Scalar {
-  let value: unknown = doc;
-  for (const part of field.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
-  return value === undefined ? null : (value as Scalar);
-}
-
-function whereClause(filter: Filter): { sql: string[]; params: unknown[] } {
-  const sql: string[] = [];
-  const params: unknown[] = [];
-  for (const [field, condition] of Object.entries(filter)) {
-    const e = expr(field);
-    const c: FieldCondition = condition !== null && typeof condition === 'object' ? condition : { eq: condition };
-    if ('eq' in c) {
-      if (c.eq === null) sql.push(`${e} IS NULL`);
-      else (sql.push(`${e} = ?`), params.push(sqlValue(c.eq)));
-    }
-    if ('ne' in c) {
-      if (c.ne === null) sql.push(`${e} IS NOT NULL`);
-      else (sql.push(`(${e} IS NULL OR ${e} != ?)`), params.push(sqlValue(c.ne)));
-    }
-    if (c.in) {
-      if (c.in.length === 0) sql.push('0');
-      else (sql.push(`${e} IN (${c.in.map(() => '?').join(',')})`), params.push(...c.in.map(sqlValue)));
-    }
-    for (const [op, sqlOp] of [['gt', '>'], ['gte', '>='], ['lt', '<'], ['lte', '<=']] as const) {
-      if (c[op] !== undefined) (sql.push(`${e} ${sqlOp} ?`), params.push(c[op]));
-    }
-  }
-  return { sql, params };
-}
-
-/** Rows strictly after the cursor in the sort order; NULL sorts first ascending, as in SQLite. */
-function afterClause(sort: SortKey[], values: Scalar[]): { sql: string; params: unknown[] } {
-  const alternatives: string[] = [];
-  const params: unknown[] = [];
-  for (let i = 0; i < sort.length; i++) {
-    const key = sort[i]!;
-    const parts: string[] = [];
-    for (let j = 0; j < i; j++) {
-      const v = values[j];
-      if (v === null) parts.push(`${expr(sort[j]!.field)} IS NULL`);
-      else (parts.push(`${expr(sort[j]!.field)} = ?`), params.push(sqlValue(v)));
-    }
-    const e = expr(key.field);
-    const v = values[i];
-    const desc = key.direction === 'desc';
-    if (v === null) {
-      if (desc) continue; // nothing sorts after NULL descending
-      parts.push(`${e} IS NOT NULL`);
-    } else if (desc) {
-      parts.push(`(${e} < ? OR ${e} IS NULL)`);
-      params.push(sqlValue(v));
-    } else {
-      parts.push(`${e} > ?`);
-      params.push(sqlValue(v));
-    }
-    alternatives.push(`(${parts.join(' AND ')})`);
-  }
-  return { sql: alternatives.length ? `(${alternatives.join(' OR ')})` : '0', params };
-}
-
-export function encodeCursor(values: Scalar[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-export function decodeCursor(cursor: string, length: number): Scalar[] {
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === length) return values as Scalar[];
-  } catch {
-    /* fall through */
-  }
-  throw new Error('invalid cursor: pass an endCursor returned by the same query');
-}
+const direction = (key: SortKey): string => {
+  if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`"${key.field}": direction must be asc or desc`);
+  return key.direction === 'desc' ? 'DESC' : 'ASC';
+};
