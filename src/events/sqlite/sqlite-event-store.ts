@@ -52,6 +52,14 @@ function toEvent(row: Row): RecordedEvent {
   };
 }
 
+interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The embedded event store: one SQLite file in WAL mode with
  * synchronous=FULL, so `append` resolves only after the commit is on disk.
@@ -59,6 +67,7 @@ function toEvent(row: Row): RecordedEvent {
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly subscriptions = new Set<LiveSubscription>();
+  private pending: PendingAppend[] = [];
   private readonly stmt;
   private closed = false;
 
@@ -97,14 +106,47 @@ export class SqliteEventStore implements EventStore {
     return new SqliteEventStore(db, options.pollIntervalMs ?? 200);
   }
 
-  async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  /**
+   * Group commit: appends that arrive in the same turn of the event loop
+   * share one transaction, so one fsync acknowledges them all. Each runs in
+   * its own savepoint, so a failed expectation rejects only that append.
+   */
+  append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     this.assertOpen();
-    const recorded = this.appendNow(streamId, events, options.expectedRevision);
-    for (const subscription of this.subscriptions) subscription.wake();
-    return recorded;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ streamId, events, expected: options.expectedRevision, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
   }
 
-  private readonly appendNow = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult =>
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    let outcomes: Array<{ result: AppendResult } | { error: unknown }>;
+    try {
+      outcomes = this.db
+        .transaction(() =>
+          batch.map((append) => {
+            try {
+              return { result: this.appendOne(append.streamId, append.events, append.expected) };
+            } catch (error) {
+              return { error };
+            }
+          }),
+        )
+        .immediate();
+    } catch (error) {
+      // The commit itself failed: nothing of the batch is in the log.
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    for (const subscription of this.subscriptions) subscription.wake();
+    outcomes.forEach((outcome, i) => ('result' in outcome ? batch[i]!.resolve(outcome.result) : batch[i]!.reject(outcome.error)));
+  }
+
+  /** One append inside the batch's transaction: a savepoint, rolled back alone if it throws. */
+  private readonly appendOne = (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult =>
     this.db.transaction((): AppendResult => {
       const current = this.stmt.last.get(streamId);
       checkExpected(streamId, expected, current?.revision);
@@ -122,7 +164,7 @@ export class SqliteEventStore implements EventStore {
       }
       const position = stored.at(-1)?.position ?? current?.position ?? 0;
       return { nextExpectedRevision: revision, position, events: stored };
-    }).immediate();
+    })();
 
   /** The UNIQUE constraint on event_id refuses an event already in the log. */
   private insert(
@@ -176,6 +218,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush(); // acknowledge what was asked before closing
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.closed = true;
     this.db.close();
