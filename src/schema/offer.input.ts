@@ -1,7 +1,7 @@
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType } from 'type-graphql';
+import { IDEMPOTENCY_KEY_DESCRIPTION, VersionedChange } from './change.input.js';
 import { OfferKind } from './offer.type.js';
 
-const IDEMPOTENCY = 'Makes the mutation safe to retry (see registerPublisher).';
 
 @InputType('CreateOfferInput', { description: 'A new draft offer.' })
 export class CreateOfferInput {
@@ -17,7 +17,7 @@ export class CreateOfferInput {
   @Field(() => OfferKind, { description: 'What the offer is.' })
   kind!: `${OfferKind}`;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY })
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
   idempotencyKey?: string | null;
 }
 
@@ -45,28 +45,16 @@ export class SupportContactInput {
 }
 
 @InputType('UpdateOfferCustomerServiceInput', { description: "An offer's new list of customer-service contacts (replaces the old)." })
-export class UpdateOfferCustomerServiceInput {
-  @Field(() => ID, { description: 'The offer.' })
-  id!: string;
+export class UpdateOfferCustomerServiceInput extends VersionedChange('offer') {
 
-  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the offer changed since.' })
-  expectedVersion!: number;
 
   @Field(() => [SupportContactInput], { description: 'Up to 20 contacts.' })
   supportContacts!: SupportContactInput[];
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY })
-  idempotencyKey?: string | null;
 }
 
 @InputType('OfferChangeInput', { description: 'An offer to publish or delete, and the version edited.' })
-export class OfferChangeInput {
-  @Field(() => ID, { description: 'The offer.' })
-  id!: string;
+export class OfferChangeInput extends VersionedChange('offer') {
 
-  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the offer changed since.' })
-  expectedVersion!: number;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY })
-  idempotencyKey?: string | null;
 }

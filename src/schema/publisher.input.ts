@@ -1,4 +1,5 @@
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType } from 'type-graphql';
+import { IDEMPOTENCY_KEY_DESCRIPTION, VersionedChange } from './change.input.js';
 
 @InputType('ContactInput', { description: 'A contact person, all fields required.' })
 export class ContactInput {
@@ -43,7 +44,7 @@ export class ContactPreferencesInput {
 export class RegisterPublisherInput {
   @Field(() => String, {
     nullable: true,
-    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
+    description: IDEMPOTENCY_KEY_DESCRIPTION,
   })
   idempotencyKey?: string | null;
 
@@ -71,20 +72,9 @@ export class RegisterPublisherInput {
 @InputType('UpdatePublisherContactInput', {
   description: 'A change to a publisher\'s company name or contact person. Only changed fields are recorded.',
 })
-export class UpdatePublisherContactInput {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
-  })
-  idempotencyKey?: string | null;
+export class UpdatePublisherContactInput extends VersionedChange('publisher') {
 
-  @Field(() => ID, { description: 'The publisher to change.' })
-  id!: string;
 
-  @Field(() => Int, {
-    description: 'The version the client edited; if the publisher changed since, the update is refused with CONFLICT.',
-  })
-  expectedVersion!: number;
 
   @Field(() => String, { nullable: true, description: 'New company name.' })
   companyName?: string | null;
@@ -94,48 +84,26 @@ export class UpdatePublisherContactInput {
 }
 
 @InputType('UpdateContactPreferencesInput', { description: "A publisher's new contact preferences (the whole set)." })
-export class UpdateContactPreferencesInput {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
-  })
-  idempotencyKey?: string | null;
+export class UpdateContactPreferencesInput extends VersionedChange('publisher') {
 
-  @Field(() => ID, { description: 'The publisher to change.' })
-  id!: string;
 
-  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the publisher changed since.' })
-  expectedVersion!: number;
 
   @Field(() => ContactPreferencesInput, { description: 'The new preferences.' })
   contactPreferences!: ContactPreferencesInput;
 }
 
 @InputType('ReviewPublisherInput', { description: "An operator's decision on a publisher's registration." })
-export class ReviewPublisherInput {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -',
-  })
-  idempotencyKey?: string | null;
+export class ReviewPublisherInput extends VersionedChange('publisher') {
 
-  @Field(() => ID, { description: 'The publisher reviewed.' })
-  id!: string;
 
-  @Field(() => Int, { description: 'The version the operator reviewed; CONFLICT if the publisher changed since.' })
-  expectedVersion!: number;
 
   @Field(() => String, { nullable: true, description: 'Why the registration is rejected (required to reject, 1 to 500 characters).' })
   reason?: string | null;
 }
 
 @InputType('AddAadUserInput', { description: 'An AAD account to give access to the publisher.' })
-export class AddAadUserInput {
-  @Field(() => ID, { description: 'The publisher.' })
-  id!: string;
+export class AddAadUserInput extends VersionedChange('publisher') {
 
-  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the publisher changed since.' })
-  expectedVersion!: number;
 
   @Field(() => ID, { description: 'The account\'s AAD object id (a GUID); an account already on the list is refused.' })
   objectId!: string;
@@ -146,21 +114,13 @@ export class AddAadUserInput {
   @Field(() => String, { description: 'Display name, 1 to 256 characters.' })
   displayName!: string;
 
-  @Field(() => String, { nullable: true, description: 'Makes the mutation safe to retry (see registerPublisher).' })
-  idempotencyKey?: string | null;
 }
 
 @InputType('RemoveAadUserInput', { description: 'An AAD account whose access to the publisher ends now.' })
-export class RemoveAadUserInput {
-  @Field(() => ID, { description: 'The publisher.' })
-  id!: string;
+export class RemoveAadUserInput extends VersionedChange('publisher') {
 
-  @Field(() => Int, { description: 'The version the client edited; CONFLICT if the publisher changed since.' })
-  expectedVersion!: number;
 
   @Field(() => ID, { description: 'The account\'s AAD object id. The last account cannot be removed.' })
   objectId!: string;
 
-  @Field(() => String, { nullable: true, description: 'Makes the mutation safe to retry (see registerPublisher).' })
-  idempotencyKey?: string | null;
 }
