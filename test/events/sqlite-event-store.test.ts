@@ -2,66 +2,142 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConcurrencyError } from '../../src/errors.js';
 import type { RecordedEvent } from '../../src/events/event-envelope.js';
+import { chainHash } from '../../src/events/hash-chain.js';
+import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { eventStoreContract, newEvent } from './event-store.contract.js';
 
-const tempFile = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-es-'));
-  return { file: path.join(dir, 'events.sqlite'), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
-};
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-es-'));
 
+// A poll interval far longer than any test: every live delivery the contract
+// sees comes from the store waking its own subscriptions on append.
 eventStoreContract('SQLite', async () => {
-  const { file, remove } = tempFile();
-  const store = SqliteEventStore.open(file, { pollIntervalMs: 20 });
-  return { store, cleanup: async () => (await store.close(), remove()) };
+  const dir = tempDir();
+  const store = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 600_000 });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 describe('SQLite event store', () => {
-  it('runs in WAL mode with synchronous=FULL, so an acknowledged append is on disk', async () => {
-    const { file, remove } = tempFile();
-    const store = SqliteEventStore.open(file);
-    const probe = new Database(file, { readonly: true });
-    expect(probe.pragma('journal_mode', { simple: true })).toBe('wal');
-    probe.close();
-    // synchronous is per connection: read it from the store's own.
-    expect((store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
-    await store.close();
-    remove();
+  const opened: SqliteEventStore[] = [];
+  const dirs: string[] = [];
+  const newFile = () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    return path.join(dir, 'events.sqlite');
+  };
+  const open = (file: string, options?: { pollIntervalMs?: number }) => {
+    const store = SqliteEventStore.open(file, options);
+    opened.push(store);
+    return store;
+  };
+  /** A second connection to the file, as another process (or an operator) would have. */
+  const withConnection = <T>(file: string, use: (db: Database.Database) => T): T => {
+    const db = new Database(file);
+    try {
+      return use(db);
+    } finally {
+      db.close();
+    }
+  };
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps events across closing and reopening the file', async () => {
-    const { file, remove } = tempFile();
-    let store = SqliteEventStore.open(file);
-    await store.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
-    await store.close();
-    store = SqliteEventStore.open(file);
-    expect((await store.readStream('s-1')).map((e) => e.data['n'])).toEqual([1, 2]);
-    await store.close();
-    remove();
+  it('runs in WAL mode with synchronous=FULL, a 5 s busy timeout and foreign keys on', () => {
+    const store = open(newFile());
+    // These are per connection: read them from the store's own.
+    const db = (store as unknown as { db: Database.Database }).db;
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
-  it('a subscription sees appends made through another connection to the same file (another process)', async () => {
-    const { file, remove } = tempFile();
-    const reader = SqliteEventStore.open(file, { pollIntervalMs: 20 });
-    const writer = SqliteEventStore.open(file);
+  it('creates the folder and the file when they are missing', async () => {
+    const file = path.join(tempDir(), 'nested', 'deeper', 'events.sqlite');
+    dirs.push(path.dirname(path.dirname(path.dirname(file))));
+    const store = open(file);
+    await store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('keeps events across closing and reopening the file, and the chain and positions carry on', async () => {
+    const file = newFile();
+    const first = SqliteEventStore.open(file);
+    const before = await first.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+    await first.close();
+    const reopened = open(file);
+    expect(await reopened.readStream('s-1')).toEqual(before.events);
+    const after = await reopened.append('s-1', [newEvent(3)], { expectedRevision: 1 });
+    expect(after.events[0]).toMatchObject({ revision: 2, position: 3, prevHash: before.events[1]!.hash });
+  });
+
+  it('stores data and metadata as exactly the JSON the hash covers', async () => {
+    const file = newFile();
+    const store = open(file);
+    const event = newEvent(1);
+    await store.append('s-1', [event], { expectedRevision: 'no_stream' });
+    const row = withConnection(file, (db) =>
+      db.prepare('SELECT data, metadata, prev_hash, hash FROM events WHERE event_id = ?').get(event.eventId),
+    ) as { data: string; metadata: string; prev_hash: string; hash: string };
+    expect(row.data).toBe(JSON.stringify(event.data));
+    expect(row.metadata).toBe(JSON.stringify(event.metadata));
+    expect(chainHash('s-1', 0, event, row.data, row.metadata, row.prev_hash)).toBe(row.hash);
+  });
+
+  it('never hands out a position again, even after the newest rows were removed', async () => {
+    const file = newFile();
+    const store = open(file);
+    const first = await store.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+    withConnection(file, (db) => db.prepare('DELETE FROM events WHERE position = ?').run(first.position));
+    const next = await store.append('s-2', [newEvent(3)], { expectedRevision: 'no_stream' });
+    expect(next.position).toBe(first.position + 1);
+  });
+
+  it('a subscription sees appends that another store on the same file makes, by polling', async () => {
+    const file = newFile();
+    const reader = open(file, { pollIntervalMs: 20 });
+    const writer = open(file);
     const seen: RecordedEvent[] = [];
     const subscription = reader.subscribeToAll({ fromPosition: 0 }, { onEvents: (batch) => void seen.push(...batch) });
-    await writer.append('s-2', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const written = await writer.append('s-2', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
     const deadline = Date.now() + 3_000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await subscription.close();
-    await Promise.all([reader.close(), writer.close()]);
-    remove();
-    expect(seen.map((e) => e.streamId)).toEqual(['s-2']);
+    expect(seen).toEqual(written.events);
   });
 
-  it('closing twice is harmless', async () => {
-    const { file, remove } = tempFile();
-    const store = SqliteEventStore.open(file);
+  it('two stores on the same file see each other\'s revisions: a stale append from either conflicts', async () => {
+    const file = newFile();
+    const one = open(file);
+    const two = open(file);
+    await one.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    await expect(two.append('s-1', [newEvent(2)], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyError);
+    await two.append('s-1', [newEvent(2)], { expectedRevision: 0 });
+    await expect(one.append('s-1', [newEvent(3)], { expectedRevision: 0 })).rejects.toMatchObject({ expected: '0', actual: '1' });
+    expect((await one.readAll()).map((e) => e.position)).toEqual([1, 2]);
+  });
+
+  it('refuses a batch size below 1', () => {
+    const store = open(newFile());
+    expect(() => store.subscribeToAll({ fromPosition: 0, batchSize: 0 }, { onEvents: () => {} })).toThrow(RangeError);
+  });
+
+  it('refuses to be used once closed', async () => {
+    const store = open(newFile());
     await store.close();
-    await expect(store.close()).resolves.toBeUndefined();
-    remove();
+    await expect(store.append('s-1', [newEvent(1)], { expectedRevision: 'any' })).rejects.toThrow('closed');
+    await expect(store.readAll()).rejects.toThrow('closed');
+    expect(() => store.subscribeToAll({ fromPosition: 0 }, { onEvents: () => {} })).toThrow('closed');
   });
 });

@@ -1,0 +1,83 @@
+import type { RecordedEvent } from '../event-envelope.js';
+
+/**
+ * The log's one table.
+ *
+ * - `position` is the rowid with AUTOINCREMENT: strictly increasing, first
+ *   event 1, and never handed out again even if the newest rows were removed
+ *   (plain rowids would reuse them).
+ * - `data` and `metadata` hold exactly the JSON strings the hash was computed
+ *   over, so the chain can be re-verified from the rows alone.
+ * - UNIQUE (stream_id, revision) is the index behind every stream read and
+ *   behind append's "where is this stream now" lookup (its last entry). It is
+ *   also the last line of defence: two writers can never both store a
+ *   revision. Reads "as of an instant" walk a stream through it: a stream is
+ *   short, and its events are in time order anyway.
+ * - UNIQUE (event_id) refuses an event that is already in the log.
+ *
+ * No other index and no table of streams: each page a commit touches is one
+ * more 4 KiB frame written and fsynced to the WAL, and single appends are
+ * bound by exactly that.
+ */
+export const EVENTS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  stream_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  schema_version INTEGER NOT NULL,
+  occurred_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (stream_id, revision)
+);
+`;
+
+export const SELECT_EVENTS =
+  'SELECT position, event_id, stream_id, revision, type, schema_version, occurred_at, data, metadata, prev_hash, hash FROM events';
+
+export const INSERT_EVENT = `INSERT INTO events
+  (event_id, stream_id, revision, type, schema_version, occurred_at, data, metadata, prev_hash, hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** A row of SELECT_EVENTS in raw mode (arrays cost much less than objects). */
+export type EventRow = [
+  position: number,
+  eventId: string,
+  streamId: string,
+  revision: number,
+  type: string,
+  schemaVersion: number,
+  occurredAt: string,
+  data: string,
+  metadata: string,
+  prevHash: string,
+  hash: string,
+];
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    eventId: row[1],
+    type: row[4],
+    schemaVersion: row[5],
+    occurredAt: row[6],
+    data: JSON.parse(row[7]) as RecordedEvent['data'],
+    metadata: JSON.parse(row[8]) as RecordedEvent['metadata'],
+    streamId: row[2],
+    revision: row[3],
+    position: row[0],
+    prevHash: row[9],
+    hash: row[10],
+  };
+}
+
+/** better-sqlite3 reports constraint failures by code and names the column in the message. */
+export function isDuplicateEventId(error: unknown): boolean {
+  return (
+    (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    String((error as Error).message).includes('events.event_id')
+  );
+}
