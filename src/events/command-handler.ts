@@ -1,4 +1,5 @@
 import { ConcurrencyError, ValidationError } from '../errors.js';
+import { AggregateCache, markOf, type CachedAggregate } from './aggregate-cache.js';
 import { fold, type Decider, type DomainEvent } from './decider.js';
 import type { CommandContext, EventCodec } from './event-codec.js';
 import type { RecordedEvent } from './event-envelope.js';
@@ -26,24 +27,30 @@ export interface HandleOptions {
 /** Retries when no version was given and another writer raced us between read and append. */
 const MAX_ATTEMPTS = 3;
 
+type FoldOf<Event extends DomainEvent, State> = Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>;
+
 /**
  * The generic command handler: read the stream, fold `evolve`, `decide`,
  * append with the revision read. A client's stale version, or a concurrent
- * append, is a ConcurrencyError (CONFLICT), never a lost update.
+ * append, is a ConcurrencyError (CONFLICT), never a lost update. Folded
+ * states are cached, so each command reads only the stream's new events.
  */
 export class CommandHandler {
   constructor(
     private readonly store: EventStore,
     private readonly codec: EventCodec,
+    private readonly cache = new AggregateCache(),
   ) {}
 
   /** The current state of a stream, folded from the log (authoritative, unlike a read model). */
-  async load<Event extends DomainEvent, State>(
-    decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
-    streamId: string,
-  ): Promise<{ state: State; version: number }> {
-    const recorded = await this.store.readStream(streamId);
-    return { state: fold(decider, await this.codec.decode<Event>(recorded)), version: recorded.length };
+  async load<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<{ state: State; version: number }> {
+    const current = await this.catchUp(decider, streamId);
+    return { state: current.state, version: current.revision + 1 };
+  }
+
+  /** Drops a stream's cached state (erasure must call this for every stream it touches). */
+  forget(streamId: string): void {
+    this.cache.forget(streamId);
   }
 
   async handle<Command, Event extends DomainEvent, State>(
@@ -56,6 +63,7 @@ export class CommandHandler {
       try {
         return await this.attempt(decider, streamId, command, options);
       } catch (error) {
+        if (error instanceof ConcurrencyError) this.cache.forget(streamId);
         // A racing writer: decide again on the new state (or, for an idempotent
         // retry racing its own first attempt, find that attempt's mark).
         const retry =
@@ -73,41 +81,62 @@ export class CommandHandler {
     command: Command,
     { expectedVersion, context, idempotency }: HandleOptions,
   ): Promise<CommandResult<State>> {
-    const recorded = await this.store.readStream(streamId);
-    const history = await this.codec.decode<Event>(recorded);
+    const current = await this.catchUp(decider, streamId);
     if (idempotency) {
-      const first = firstResult(recorded, idempotency);
-      if (first) {
-        return { state: fold(decider, history.slice(0, first.revision + 1)), version: first.revision + 1, position: first.position, appended: [] };
+      const first = current.marks.get(idempotency.key);
+      if (first && first.fingerprint !== idempotency.fingerprint) {
+        throw new ValidationError('idempotencyKey', 'was already used with different input');
       }
+      if (first) return { state: await this.stateAt(decider, streamId, first.revision, current), version: first.revision + 1, position: first.position, appended: [] };
     }
-    const state = fold(decider, history);
-    const version = recorded.length;
-    const last = recorded.at(-1);
+    const version = current.revision + 1;
     if (expectedVersion !== undefined && expectedVersion !== version) {
       throw new ConcurrencyError(streamId, `version ${expectedVersion}`, `version ${version}`);
     }
-    const events = decider.decide(command, state);
-    if (events.length === 0) {
-      return { state, version, position: last?.position ?? 0, appended: [] };
-    }
+    const events = decider.decide(command, current.state);
+    if (events.length === 0) return { state: current.state, version, position: current.position, appended: [] };
     const result = await this.store.append(streamId, await this.codec.encode(events, context, idempotency), {
-      expectedRevision: last ? last.revision : 'no_stream',
+      expectedRevision: current.revision >= 0 ? current.revision : 'no_stream',
     });
-    return {
-      state: fold(decider, events, state),
-      version: result.nextExpectedRevision + 1,
+    const next: CachedAggregate<State> = {
+      state: fold(decider, events, current.state),
+      revision: result.nextExpectedRevision,
       position: result.position,
-      appended: result.events,
+      marks: new Map(current.marks),
     };
+    if (idempotency) next.marks.set(idempotency.key, { fingerprint: idempotency.fingerprint, revision: next.revision, position: next.position });
+    this.cache.set(streamId, next);
+    return { state: next.state, version: next.revision + 1, position: next.position, appended: result.events };
   }
-}
 
-/** The last event the first attempt under this key appended, if any. */
-function firstResult(recorded: readonly RecordedEvent[], mark: IdempotencyMark): RecordedEvent | undefined {
-  const earlier = recorded.findLast((event) => (event.metadata['idempotency'] as IdempotencyMark | undefined)?.key === mark.key);
-  if (earlier && (earlier.metadata['idempotency'] as IdempotencyMark).fingerprint !== mark.fingerprint) {
-    throw new ValidationError('idempotencyKey', 'was already used with different input');
+  /** The cached state brought up to date with whatever was appended since (by anyone). */
+  private async catchUp<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<CachedAggregate<State>> {
+    const cached = this.cache.get<State>(streamId);
+    const start = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map() };
+    const recorded = await this.store.readStream(streamId, { fromRevision: start.revision + 1 });
+    if (recorded.length === 0) return start;
+    const events = await this.codec.decode<Event>(recorded);
+    const marks = new Map(start.marks);
+    for (const event of recorded) {
+      const mark = markOf(event.metadata);
+      // the last event appended under a key carries the first result's position
+      if (mark) marks.set(mark.key, { fingerprint: mark.fingerprint, revision: event.revision, position: event.position });
+    }
+    const last = recorded.at(-1)!;
+    const next = { state: fold(decider, events, start.state), revision: last.revision, position: last.position, marks };
+    this.cache.set(streamId, next);
+    return next;
   }
-  return earlier;
+
+  /** The state right after `revision`: the current one, or refolded from the log for an older retry. */
+  private async stateAt<Event extends DomainEvent, State>(
+    decider: FoldOf<Event, State>,
+    streamId: string,
+    revision: number,
+    current: CachedAggregate<State>,
+  ): Promise<State> {
+    if (revision === current.revision) return current.state;
+    const recorded = await this.store.readStream(streamId, { maxCount: revision + 1 });
+    return fold(decider, await this.codec.decode<Event>(recorded));
+  }
 }
