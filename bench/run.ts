@@ -14,7 +14,7 @@ try {
   for (const [label, run] of [
     ['appends', () => appendBenchmarks(dir)],
     ['catch-up', () => catchUpBenchmark(dir)],
-    ['http', () => httpBenchmarks()],
+    ['http', () => httpBenchmarks(dir)],
   ] as const) {
     process.stderr.write(`running ${label}...\n`);
     rows.push(...(await run()));

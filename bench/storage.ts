@@ -3,7 +3,7 @@ import path from 'node:path';
 import { systemClock, uuidV7Ids } from '../src/clock.js';
 import { EventCodec } from '../src/events/event-codec.js';
 import type { NewEvent } from '../src/events/event-envelope.js';
-import { noContact, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
+import { noContact, publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { SqliteEventStore } from '../src/events/sqlite/sqlite-event-store.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import { openLedger } from '../src/server/ledger.js';
@@ -13,10 +13,10 @@ const quick = process.env['BENCH_QUICK'] === '1';
 const seconds = quick ? 500 : 2_000;
 
 /** fdatasync after appending a block to a file: what any durable store pays per commit. */
-function rawFsync(dir: string, bytes: number): Promise<number> {
-  const fd = fs.openSync(path.join(dir, `raw-${bytes}`), 'w');
+function rawFsync(dir: string, bytes: number, ms: number): Promise<number> {
+  const fd = fs.openSync(path.join(dir, `raw-${bytes}`), 'a');
   const block = Buffer.alloc(bytes, 1);
-  return ratePerSecond(seconds, () => {
+  return ratePerSecond(ms, () => {
     fs.writeSync(fd, block);
     fs.fdatasyncSync(fd);
     return 1;
@@ -32,31 +32,60 @@ const testEvent = (): NewEvent => ({
   metadata: { actor: { id: 'bench', kind: 'system' }, correlationId: 'bench' },
 });
 
+/**
+ * The baseline is small (64 B) writes, each followed by fdatasync, in the
+ * event store's own directory. Raw and SQLite runs alternate in halves (raw,
+ * single, raw, single) so that drift in the disk's rate during the run hits
+ * both sides of the ratio alike. 4 KiB writes are printed for context only.
+ */
 export async function appendBenchmarks(dir: string): Promise<Row[]> {
-  const raw64 = await rawFsync(dir, 64);
-  const raw4k = await rawFsync(dir, 4096);
   const store = SqliteEventStore.open(path.join(dir, 'appends.sqlite'));
   try {
-    const single = await ratePerSecond(seconds, async (i) => {
-      await store.append(`single-${i}`, [testEvent()], { expectedRevision: 'no_stream' });
-      return 1;
-    });
-    const batched = await ratePerSecond(seconds, async (i) => {
-      await store.append(`batch-${i}`, Array.from({ length: 100 }, testEvent), { expectedRevision: 'no_stream' });
-      return 100;
-    });
+    let next = 0;
+    const singles = () =>
+      ratePerSecond(seconds / 2, async () => {
+        await store.append(`single-${next++}`, [testEvent()], { expectedRevision: 'no_stream' });
+        return 1;
+      });
+    const rawA = await rawFsync(dir, 64, seconds / 2);
+    const singleA = await singles();
+    const rawB = await rawFsync(dir, 64, seconds / 2);
+    const singleB = await singles();
+    const raw64 = (rawA + rawB) / 2;
+    const single = (singleA + singleB) / 2;
+    const raw4k = await rawFsync(dir, 4096, seconds / 2);
+    // Only the time inside append counts: building 100 test events (~3 µs each) is the caller's work.
+    let inside = 0;
+    let appended = 0;
+    const started = performance.now();
+    for (let i = 0; performance.now() - started < seconds; i++) {
+      const batch = Array.from({ length: 100 }, testEvent);
+      const t = performance.now();
+      await store.append(`batch-${i}`, batch, { expectedRevision: 'no_stream' });
+      inside += performance.now() - t;
+      appended += batch.length;
+    }
+    const batched = appended / (inside / 1000);
+    const batchedWall = appended / ((performance.now() - started) / 1000);
+    const halves = (a: number, b: number) => `${Math.round(a)} / ${Math.round(b)}`;
     return [
-      { name: 'raw fsync, 64 B appends', value: raw64, unit: 'ops/s' },
-      { name: 'raw fsync, 4 KiB appends (baseline)', value: raw4k, unit: 'ops/s' },
+      { name: 'raw fsync, 64 B writes (baseline)', value: raw64, unit: 'ops/s', note: `halves ${halves(rawA, rawB)} ops/s` },
+      { name: 'raw fsync, 4 KiB writes (context)', value: raw4k, unit: 'ops/s' },
       {
         name: 'durable single-event appends',
         value: single,
         unit: 'ev/s',
-        baseline: { value: raw4k, unit: 'fsync/s' },
+        baseline: { value: raw64, unit: 'ops/s' },
         target: { min: 0.7, ratio: true },
-        note: `${(single / raw64).toFixed(2)} of the 64 B fsync rate; each commit writes at least three 4 KiB pages (row, two unique indexes)`,
+        note: `halves ${halves(singleA, singleB)} ev/s; ${(single / raw4k).toFixed(2)} of the 4 KiB rate; one event per call, awaited in turn, a new stream each`,
       },
-      { name: 'batched appends (100 per call, one stream each)', value: batched, unit: 'ev/s', target: { min: 50_000, ratio: false } },
+      {
+        name: 'batched appends (100 ev/call, new stream per call)',
+        value: batched,
+        unit: 'ev/s',
+        target: { min: 50_000, ratio: false },
+        note: `time inside append only; ${Math.round(batchedWall).toLocaleString('en-US')} ev/s wall-clock including building the test events`,
+      },
     ];
   } finally {
     await store.close();
@@ -77,13 +106,22 @@ export async function catchUpBenchmark(dir: string): Promise<Row[]> {
       const events: PublisherEvent[] = [
         {
           type: 'PublisherRegistered',
-          data: { publisherId, companyName: `Company ${p}`, registrationCode: '91350100M000100Y43', contactPreferences: noContact, contact: { name: `Person ${p}`, telephone: '+8613800138000', email: `p${p}@example.cn` }, registeredAt: now },
+          data: {
+            publisherId,
+            companyName: `Company ${p}`,
+            registrationCode: '91350100M000100Y43',
+            contactPreferences: noContact,
+            contact: { name: `Person ${p}`, telephone: '+8613800138000', email: `p${p}@example.cn` },
+            registeredAt: now,
+          },
         },
       ];
+      // Nine contact changes, rotating over the three personal fields.
       for (let i = 0; i < 9; i++) {
-        events.push({ type: 'ContactUpdated', data: { publisherId, contact: { email: `p${p}.${i}@example.cn` }, updatedAt: now } });
+        const contact = [{ email: `p${p}.${i}@example.cn` }, { name: `Person ${p}.${i}` }, { telephone: '+8613900139000' }][i % 3]!;
+        events.push({ type: 'ContactUpdated', data: { publisherId, contact, updatedAt: now } });
       }
-      await ledger.events.append(`publisher-${publisherId}`, await codec.encode(events, context), { expectedRevision: 'no_stream' });
+      await ledger.events.append(publisherStream(publisherId), await codec.encode(events, context), { expectedRevision: 'no_stream' });
     }
     const generated = (performance.now() - generating) / 1000;
     const total = publishers * 10;
@@ -92,11 +130,17 @@ export async function catchUpBenchmark(dir: string): Promise<Row[]> {
     const rate = total / ((performance.now() - replaying) / 1000);
     return [
       {
-        name: `projection catch-up (${total.toLocaleString('en-US')} events)`,
+        name: `catch-up log generation (${total.toLocaleString('en-US')} ev)`,
+        value: total / generated,
+        unit: 'ev/s',
+        note: `${generated.toFixed(1)} s: EventCodec.encode (contact values sealed) + one append of 10 events per publisher stream`,
+      },
+      {
+        name: `projection catch-up, rebuild('publishers')`,
         value: rate,
         unit: 'ev/s',
         target: { min: 150_000, ratio: false },
-        note: `generating the log (codec + sealing + batched appends of 10) took ${generated.toFixed(1)} s`,
+        note: `${total.toLocaleString('en-US')} events (${publishers.toLocaleString('en-US')} publishers x (1 registered + 9 contact updates)) replayed into an empty read store`,
       },
     ];
   } finally {

@@ -39,6 +39,12 @@ export function printTable(rows: Row[]): boolean {
   process.stdout.write(`\n${render(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const line of lines) process.stdout.write(`${render(line)}\n`);
   for (const row of rows.filter((r) => r.note)) process.stdout.write(`  * ${row.name}: ${row.note}\n`);
+  process.stdout.write('\n');
+  lines.forEach((line, i) => {
+    if (!line[5]) return;
+    const measured = line[3] ? `${line[1]} = ${line[3]} of ${line[2]}` : line[1];
+    process.stdout.write(`target ${line[5] === 'yes' ? 'met    ' : 'NOT MET'}  ${rows[i]!.name}: ${measured}, target ${line[4]}\n`);
+  });
   return lines.every((l) => l[5] !== 'NO');
 }
 

@@ -28,10 +28,15 @@ const publisher = {
 };
 const offers = {
   totalCount: 50,
-  edges: Array.from({ length: 50 }, (_, i) => ({
-    cursor: `cursor-${i}`,
-    node: { id: `offer-${i}`, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE', status: 'DRAFT', supportContacts: [{ name: 'Support Desk', qq: `${10000 + i}`, email: 'help@contoso.cn' }] },
-  })),
+  // ids and cursors as long as ours (uuid v7 ids, base64url keyset cursors)
+  edges: Array.from({ length: 50 }, (_, i) => {
+    const id = `01a204b3-3f50-7594-a60b-${String(i).padStart(12, '0')}`;
+    const cursor = Buffer.from(JSON.stringify({ s: 'createdAt:desc,id:asc', v: ['2026-11-22T10:00:00.000Z', id] })).toString('base64url');
+    return {
+      cursor,
+      node: { id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE', status: 'DRAFT', supportContacts: [{ name: 'Support Desk', qq: `${10000 + i}`, email: 'help@contoso.cn' }] },
+    };
+  }),
 };
 const server = new ApolloServer({
   typeDefs,
@@ -41,5 +46,5 @@ const server = new ApolloServer({
   },
 });
 const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-process.send!({ url, id: publisher.id, editable: Array.from({ length: 10 }, () => publisher.id) });
+process.send!({ url, id: publisher.id, editable: Array.from({ length: 20 }, () => publisher.id) });
 process.on('disconnect', () => void server.stop());

@@ -1,13 +1,13 @@
-// Our real server on a temporary data directory, seeded for the HTTP
-// benchmarks; tells the parent its URL and the ids it seeded over IPC.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// Our real server (embedded stores, log level warn) on the empty data
+// directory the parent passes as the first argument (the parent removes it),
+// seeded for the HTTP benchmarks; tells the parent its URL and the ids it
+// seeded over IPC.
 import { startServer } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-http-'));
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error('usage: ledger-server.ts <empty data directory>');
 const config = loadConfig({ port: '0', dataDir, logLevel: 'warn' }, {});
 const server = await startServer(config, createLogger(config.logLevel));
 const { publishers, offers } = server.ledger.services;
@@ -34,11 +34,10 @@ for (let i = 0; i < 50; i++) {
     context,
   );
 }
-// One publisher per load connection for the mutation benchmark.
+// One publisher per load connection for the mutation benchmark, for the
+// warm-up and again for the measured run.
 const editable: string[] = [];
-for (let i = 0; i < 10; i++) editable.push((await register()).publisher.id);
+for (let i = 0; i < 20; i++) editable.push((await register()).publisher.id);
 await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 30_000);
 process.send!({ url: server.url, id: main.publisher.id, editable });
-process.on('disconnect', () => {
-  void server.close().then(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-});
+process.on('disconnect', () => void server.close());
