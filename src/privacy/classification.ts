@@ -1,3 +1,5 @@
+import { supportContactFields } from '../events/offer/offer.events.js';
+
 /**
  * The one declaration of personal data. Every personal value that an event
  * carries is listed here with its data category and its data subject;
@@ -49,12 +51,12 @@ export const offerSupportSubject = (offerId: string): string => `offer/${offerId
 
 const offerSupport = (data: Record<string, unknown>): string => offerSupportSubject(String(data['offerId']));
 
-const supportContactFields: PersonalField[] = (['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const).map(
+const supportContactPaths: PersonalField[] = supportContactFields.map(
   (field) => ({ path: `supportContacts.*.${field}`, category: 'customer', label: `customer-service ${field}`, subject: offerSupport }),
 );
 
 export const personalFieldsByEventType: Readonly<Record<string, readonly PersonalField[]>> = {
-  OfferCustomerServiceUpdated: supportContactFields,
+  OfferCustomerServiceUpdated: supportContactPaths,
   PublisherRegistered: contactFields,
   ContactUpdated: contactFields,
   AadUserAdded: aadUserFields,

@@ -123,3 +123,8 @@ export function openValue(key: Buffer, pv: PersonalValue, keyId = keyIdOf(key)):
   }
   return JSON.parse(json) as unknown;
 }
+
+/** What the API shows for a stored personal value: its text, or null when absent or erased. */
+export function shownOrNull(value: unknown): string | null {
+  return value === undefined || value === null || isErased(value) ? null : String(value);
+}

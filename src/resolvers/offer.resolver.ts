@@ -1,11 +1,12 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { OfferChange } from '../events/offer/offer.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
 import { CreateOfferInput, OfferChangeInput, UpdateOfferCustomerServiceInput } from '../schema/offer.input.js';
 import { OfferConnection, OfferKind, OfferPayload, OfferStatus, OfferType } from '../schema/offer.type.js';
 import type { RequestContext } from './context.js';
+import { pageSize, toConnection } from './pagination.js';
 import { parsePosition } from './publisher.resolver.js';
 
 @Resolver(() => OfferType)
@@ -33,14 +34,9 @@ export class OfferResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionShape<OfferType>> {
     const id = requireId('publisherId', publisherId);
-    if (!Number.isInteger(page.first) || page.first < 1 || page.first > 100) throw new ValidationError('first', 'must be from 1 to 100');
+    const first = pageSize(page);
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
-    const result = await ctx.services.offerQueries.forPublisher(id, { status, kind }, page.first, page.after);
-    return {
-      edges: result.items.map((node, i) => ({ node, cursor: result.cursors[i]! })),
-      pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
-      totalCount: result.totalCount,
-    };
+    return toConnection(await ctx.services.offerQueries.forPublisher(id, { status, kind }, first, page.after));
   }
 
   @Mutation(() => OfferPayload, { description: 'Creates a draft offer for a registered publisher.' })

@@ -1,5 +1,4 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
 import {
@@ -8,6 +7,7 @@ import {
   type PrivacyRequestRecordType,
 } from '../schema/privacy-request.type.js';
 import type { RequestContext } from './context.js';
+import { pageSize, toConnection } from './pagination.js';
 import { parsePosition } from './publisher.resolver.js';
 
 @Resolver()
@@ -23,16 +23,9 @@ export class PrivacyRequestResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionShape<PrivacyRequestRecordType>> {
     const id = requireId('publisherId', publisherId);
-    if (!Number.isInteger(page.first) || page.first < 1 || page.first > 100) {
-      throw new ValidationError('first', 'must be from 1 to 100');
-    }
+    const first = pageSize(page);
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
-    const result = await ctx.services.privacyRequestQueries.forPublisher(id, page.first, page.after);
-    return {
-      edges: result.items.map((node, i) => ({ node, cursor: result.cursors[i]! })),
-      pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
-      totalCount: result.totalCount,
-    };
+    return toConnection(await ctx.services.privacyRequestQueries.forPublisher(id, first, page.after));
   }
 
   @Mutation(() => DeletedPrivacyRequestRecord, {

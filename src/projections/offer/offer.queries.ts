@@ -1,10 +1,10 @@
+import { supportContactFields } from '../../events/offer/offer.events.js';
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
-import { isErased } from '../../privacy/personal-value.js';
+import { shownOrNull } from '../../privacy/personal-value.js';
 import type { Filter, Page, ReadStore } from '../read-store.js';
 import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
 
-const CONTACT_FIELDS = ['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const;
-export type SupportContactView = Record<(typeof CONTACT_FIELDS)[number], string | null>;
+export type SupportContactView = Record<(typeof supportContactFields)[number], string | null>;
 export type OfferView = Omit<OfferRecord, 'supportContacts'> & { supportContacts: SupportContactView[] };
 
 export interface OfferFilter {
@@ -36,15 +36,12 @@ export class OfferQueries {
   }
 }
 
-const readable = (value: unknown): string | null =>
-  value === undefined || value === null || isErased(value) ? null : String(value);
-
 function toView(doc: OfferDoc): OfferView {
   const { _position: _, supportContacts, ...offer } = doc;
   return {
     ...offer,
     supportContacts: supportContacts.map(
-      (contact) => Object.fromEntries(CONTACT_FIELDS.map((field) => [field, readable(contact[field])])) as SupportContactView,
+      (contact) => Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])])) as SupportContactView,
     ),
   };
 }

@@ -1,5 +1,5 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
-import { isErased } from '../../privacy/personal-value.js';
+import { shownOrNull } from '../../privacy/personal-value.js';
 import type { ReadStore } from '../read-store.js';
 import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
 
@@ -41,9 +41,6 @@ export class PublisherQueries {
   }
 }
 
-const readable = (value: unknown): string | null =>
-  value === undefined || value === null || isErased(value) ? null : String(value);
-
 function toView(doc: PublisherDoc): PublisherView {
   return {
     id: doc.id,
@@ -58,14 +55,14 @@ function toView(doc: PublisherDoc): PublisherView {
       byPhone: doc.contactPreferences['byPhone'] === true,
     },
     contact: {
-      name: readable(doc.contact['name']),
-      telephone: readable(doc.contact['telephone']),
-      email: readable(doc.contact['email']),
+      name: shownOrNull(doc.contact['name']),
+      telephone: shownOrNull(doc.contact['telephone']),
+      email: shownOrNull(doc.contact['email']),
     },
     aadUsers: (doc.aadUsers ?? []).map((user) => ({
-      objectId: readable(user['objectId']),
-      userPrincipalName: readable(user['userPrincipalName']),
-      displayName: readable(user['displayName']),
+      objectId: shownOrNull(user['objectId']),
+      userPrincipalName: shownOrNull(user['userPrincipalName']),
+      displayName: shownOrNull(user['displayName']),
       addedAt: String(user['addedAt']),
       addedBy: String(user['addedBy']),
     })),

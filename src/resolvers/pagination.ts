@@ -1,0 +1,20 @@
+import { ValidationError } from '../errors.js';
+import type { Page } from '../projections/read-store.js';
+import type { ConnectionShape, PageArgs } from '../schema/connection.js';
+
+/** The page size a list query asked for, within the API's limit. */
+export function pageSize(args: PageArgs): number {
+  if (!Number.isInteger(args.first) || args.first < 1 || args.first > 100) {
+    throw new ValidationError('first', 'must be from 1 to 100');
+  }
+  return args.first;
+}
+
+/** A read-store page as a Relay connection. */
+export function toConnection<T>(page: Page<T> & { totalCount: number }): ConnectionShape<T> {
+  return {
+    edges: page.items.map((node, i) => ({ node, cursor: page.cursors[i]! })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    totalCount: page.totalCount,
+  };
+}
