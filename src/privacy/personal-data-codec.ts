@@ -1,4 +1,5 @@
 import type { KeyStore } from './key-store.js';
+import { OpenedValueCache } from './opened-value-cache.js';
 import {
   ERASED,
   isPersonalValue,
@@ -36,8 +37,20 @@ export class PersonalDataCodec {
    * Bounded; a subject whose key changed (erased, then re-created) misses.
    */
   private readonly keyIds = new Map<string, { key: Buffer; id: string }>();
+  private readonly opened = new OpenedValueCache();
 
   constructor(private readonly keys: KeyStore) {}
+
+  /**
+   * Drops what this codec remembers of a subject (its key id, its opened
+   * values). Erasure calls it after destroying the subject's key; reads are
+   * correct without it (they check the key first), but the plaintext should
+   * not outlive the key in memory either.
+   */
+  forget(subjectId: string): void {
+    this.keyIds.delete(subjectId);
+    this.opened.forget(subjectId);
+  }
 
   private keyId(subjectId: string, key: Buffer): string {
     const known = this.keyIds.get(subjectId);
@@ -110,11 +123,19 @@ export class PersonalDataCodec {
       const key = keys.get(slot.sealed.s);
       const keyId = keyIds.get(slot.sealed.s);
       const readable = key !== undefined && keyId !== undefined && isSealedWith(slot.sealed, keyId);
-      const opened = readable ? openValue(key, slot.sealed, keyId) : ERASED;
+      const opened = readable ? this.openCached(key, slot.sealed, keyId) : ERASED;
       if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = opened;
       else setOwn(slot.parent, slot.key as string, opened);
     }
     return copies;
+  }
+
+  private openCached(key: Buffer, sealed: PersonalValue, keyId: string): unknown {
+    const hit = this.opened.get(sealed.s, sealed.c);
+    if (hit !== undefined) return hit;
+    const value = openValue(key, sealed, keyId);
+    this.opened.set(sealed.s, sealed.c, value);
+    return value;
   }
 }
 

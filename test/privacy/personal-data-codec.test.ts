@@ -131,6 +131,24 @@ describe('PersonalDataCodec', () => {
     expect(openedBob).toEqual(registered('p-2', 'Bob Example', 'bob@example.org'));
   });
 
+  it('reads a value it has opened before as ERASED once the key is destroyed', async () => {
+    const sealed = await codec.seal({ email: 'alice@example.org' }, [{ path: 'email', subjectId: ALICE }]);
+    expect(await codec.open(sealed)).toEqual({ email: 'alice@example.org' });
+    expect(await codec.open(sealed)).toEqual({ email: 'alice@example.org' });
+    await keys.destroy(ALICE);
+    expect(await codec.open(sealed)).toEqual({ email: ERASED });
+    codec.forget(ALICE);
+    expect(await codec.open(sealed)).toEqual({ email: ERASED });
+  });
+
+  it('refuses a value moved to another subject even after opening it where it belongs', async () => {
+    const sealed = await codec.seal({ email: 'alice@example.org' }, [{ path: 'email', subjectId: ALICE }]);
+    expect(await codec.open(sealed)).toEqual({ email: 'alice@example.org' });
+    const pv = sealed.email as unknown as PersonalValue;
+    const moved = { email: { ...pv, s: BOB, k: keyIdOf(await keys.getOrCreate(BOB)) } };
+    await expect(codec.open(moved)).rejects.toThrow(/could not be decrypted/);
+  });
+
   it('keeps erased values erased after the subject gets a new key', async () => {
     const old = await codec.seal({ email: 'alice@example.org' }, [{ path: 'email', subjectId: ALICE }]);
     await keys.destroy(ALICE);
