@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConcurrencyError } from '../../errors.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
@@ -34,22 +36,49 @@ interface PendingAppend {
 
 type Outcome = { result: AppendResult } | { error: unknown };
 
+/** A committed batch waiting for the fsync that makes it durable. */
+interface CommittedBatch {
+  batch: readonly PendingAppend[];
+  outcomes: Outcome[];
+  /** position of the batch's first event, if it wrote any */
+  firstPosition: number | undefined;
+}
+
 /**
- * The embedded event store: one SQLite file in WAL mode with
- * synchronous=FULL, so `append` resolves only once its commit is fsynced.
- * better-sqlite3 is synchronous; the async methods only wrap it.
+ * The embedded event store: one SQLite file in WAL mode. `append` resolves
+ * only once its commit is durable.
  *
- * Group commit: appends that arrive in the same turn of the event loop share
- * one BEGIN IMMEDIATE transaction, so one fsync acknowledges them all; each
- * runs in its own savepoint, so a failed expectation rejects only its own
- * append. Several processes may open the same file (the write lock is waited
- * for up to 5 s), and subscriptions poll for what the others append.
+ * Durability without blocking: SQLite commits with synchronous=NORMAL (the
+ * commit writes its WAL frames, no fsync), and the store itself fsyncs the
+ * WAL file on libuv's thread pool before it acknowledges. better-sqlite3 is
+ * synchronous, so with synchronous=FULL every fsync stalled the whole
+ * process; now requests keep being served while the disk syncs, and every
+ * commit made meanwhile shares the next fsync (group commit). Until its fsync
+ * completes an event is not acknowledged and not delivered to subscriptions
+ * (so no read model can get ahead of what a power cut would leave), though a
+ * stream read may see it; a command deciding on it appends after it, and is
+ * acknowledged only by a later fsync that covers both.
+ *
+ * Appends that arrive in the same turn of the event loop share one BEGIN
+ * IMMEDIATE transaction; each runs in its own savepoint, so a failed
+ * expectation rejects only its own append. Several processes may open the
+ * same file (the write lock is waited for up to 5 s), and subscriptions poll
+ * for what the others append.
  */
 export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements: ReturnType<typeof prepare>;
   private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
   private pending: PendingAppend[] = [];
+  /** committed, waiting for the next fsync */
+  private committed: CommittedBatch[] = [];
+  /** the fsync in flight, if any */
+  private syncing: Promise<void> | undefined;
+  /** an fsync failed: the log's durability is unknown, so nothing more is acknowledged */
+  private syncFailure: unknown;
+  /** lowest position committed here and not yet durable: subscriptions stop before it */
+  private firstUnsynced: number | undefined;
+  private walFd: number | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -74,10 +103,10 @@ export class SqliteEventStore implements EventStore {
   static open(filePath: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     const pollIntervalMs = options.pollIntervalMs ?? 200;
     if (!(pollIntervalMs > 0 && Number.isFinite(pollIntervalMs))) throw new RangeError('pollIntervalMs must be a positive number');
-    // FULL: in WAL mode every commit fsyncs the WAL, so an acknowledged append
-    // survives power loss (NORMAL may lose the last commits). Catch-up reads
-    // sweep the whole file: map it rather than read() it page by page.
-    const db = openSqliteFile(filePath, { synchronous: 'FULL', secureDelete: false, mmapBytes: 1 << 30 });
+    // NORMAL: commits do not fsync; the store fsyncs the WAL itself, off the
+    // main thread, before acknowledging (see the class comment). Catch-up
+    // reads sweep the whole file: map it rather than read() it page by page.
+    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: false, mmapBytes: 1 << 30 });
     try {
       db.pragma('foreign_keys = ON');
       db.exec(EVENTS_SCHEMA);
@@ -96,11 +125,15 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /** Commits every append queued since the last flush in one transaction. */
+  /** Commits every append queued since the last flush in one transaction, then has it synced. */
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    if (this.syncFailure !== undefined) {
+      for (const append of batch) append.reject(this.syncFailure);
+      return;
+    }
     let outcomes: Outcome[];
     try {
       outcomes = this.commitBatch(batch);
@@ -109,10 +142,59 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(error);
       return;
     }
-    if (outcomes.some((o) => 'result' in o && o.result.events.length > 0)) {
-      for (const subscription of this.subscriptions) subscription.wake();
+    const first = firstWrittenPosition(outcomes);
+    if (first === undefined) {
+      settle(batch, outcomes); // wrote nothing: nothing to make durable
+      return;
     }
-    outcomes.forEach((o, i) => ('result' in o ? batch[i]!.resolve(o.result) : batch[i]!.reject(o.error)));
+    this.firstUnsynced ??= first;
+    this.committed.push({ batch, outcomes, firstPosition: first });
+    this.sync();
+  }
+
+  /**
+   * fsyncs the WAL on the thread pool, then acknowledges every batch that had
+   * committed when the fsync started; batches committed meanwhile wait for
+   * the next one. One fsync at a time.
+   */
+  private sync(): void {
+    if (this.syncing || this.committed.length === 0) return;
+    const covered = this.committed;
+    this.committed = [];
+    this.syncing = new Promise<void>((done) => {
+      fs.fsync(this.wal(), (error) => {
+        this.syncing = undefined;
+        if (error) {
+          // After a failed fsync the kernel may have dropped the pages: the
+          // process must not go on acknowledging anything.
+          this.syncFailure = new Error(`the event log could not be made durable (${error.code ?? 'fsync failed'})`);
+          for (const { batch } of [...covered, ...this.committed]) for (const append of batch) append.reject(this.syncFailure);
+          this.committed = [];
+          this.firstUnsynced = undefined;
+          done();
+          return;
+        }
+        this.firstUnsynced = this.committed[0]?.firstPosition;
+        for (const subscription of this.subscriptions) subscription.wake();
+        for (const { batch, outcomes } of covered) settle(batch, outcomes);
+        done();
+        this.sync();
+      });
+    });
+  }
+
+  /** The WAL file, opened on first use (it exists once a commit was made); its folder is synced once, so the file itself survives a power cut. */
+  private wal(): number {
+    if (this.walFd === undefined) {
+      this.walFd = fs.openSync(`${this.db.name}-wal`, 'r+');
+      const dir = fs.openSync(path.dirname(this.db.name), 'r');
+      try {
+        fs.fsyncSync(dir);
+      } finally {
+        fs.closeSync(dir);
+      }
+    }
+    return this.walFd;
   }
 
   /** Runs inside the BEGIN IMMEDIATE transaction: any throw rolls the whole append back. */
@@ -191,6 +273,12 @@ export class SqliteEventStore implements EventStore {
   private readonly readAfter = (position: number, maxCount: number): RecordedEvent[] =>
     this.statements.after.all(position, maxCount).map(toRecordedEvent);
 
+  /** What subscriptions may deliver: only durable events, so never past this store's first unsynced commit. */
+  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] =>
+    this.firstUnsynced === undefined
+      ? this.readAfter(position, maxCount)
+      : this.statements.afterBelow.all(position, this.firstUnsynced, maxCount).map(toRecordedEvent);
+
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.statements.head.get()?.[0] ?? 0;
@@ -198,7 +286,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
-    const subscription = new SqliteSubscription(this.readAfter, options, handler, this.pollIntervalMs, (s) =>
+    const subscription = new SqliteSubscription(this.readDurableAfter, options, handler, this.pollIntervalMs, (s) =>
       this.subscriptions.delete(s),
     );
     this.subscriptions.add(subscription);
@@ -210,8 +298,10 @@ export class SqliteEventStore implements EventStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.flush(); // what was asked before close is committed and answered
+      while (this.syncing) await this.syncing;
       await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
       this.db.close();
+      if (this.walFd !== undefined) fs.closeSync(this.walFd);
     })();
     return this.closing;
   }
@@ -235,8 +325,20 @@ function prepare(db: Database.Database) {
       .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
       .raw(true),
     after: db.prepare<[number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position ASC LIMIT ?`).raw(true),
+    afterBelow: db
+      .prepare<[number, number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`)
+      .raw(true),
     head: db.prepare<[], [number | null]>('SELECT MAX(position) FROM events').raw(true),
   };
+}
+
+function firstWrittenPosition(outcomes: readonly Outcome[]): number | undefined {
+  for (const o of outcomes) if ('result' in o && o.result.events.length > 0) return o.result.events[0]!.position;
+  return undefined;
+}
+
+function settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
+  outcomes.forEach((o, i) => ('result' in o ? batch[i]!.resolve(o.result) : batch[i]!.reject(o.error)));
 }
 
 /** Throws unless the stream's current revision (undefined: no stream) meets the expectation. */
