@@ -21,10 +21,17 @@ interface Started {
   editable: string[];
 }
 
+/**
+ * With BENCH_PROFILE=<dir>, each server writes a V8 CPU profile there when it
+ * exits (`npx tsx bench/profile-summary.ts <file>` prints where the time went).
+ */
+const profileDir = process.env['BENCH_PROFILE'];
+
 /** Each server runs in its own process (not sharing the load generator's event loop), on a data directory the caller removes. */
-function startChild(script: string, dataDir: string): Promise<Started> {
+function startChild(script: string, dataDir: string, label: string): Promise<Started> {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${label}-${script}.cpuprofile`] : [];
   const child = fork(new URL(`./servers/${script}`, import.meta.url), [dataDir], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profile],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -110,7 +117,7 @@ const updates: Load = (server, seconds) =>
 
 async function compare(dir: string, name: string, load: Load, seconds: number, target: number): Promise<Row[]> {
   const measure = async (script: string) => {
-    const server = await startChild(script, fs.mkdtempSync(path.join(dir, 'http-')));
+    const server = await startChild(script, fs.mkdtempSync(path.join(dir, 'http-')), name.replace(/\W+/g, '-'));
     try {
       return await load(server, seconds);
     } finally {
