@@ -3,6 +3,7 @@ import type { CommandContext } from '../events/event-codec.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
+import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
@@ -15,6 +16,8 @@ export interface Services {
   offerQueries: OfferQueries;
   privacyRequests: PrivacyRequestService;
   privacyRequestQueries: PrivacyRequestQueries;
+  /** records views and exports of personal data as privacy requests */
+  readRecorder: ReadRecorder;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

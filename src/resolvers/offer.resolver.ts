@@ -1,11 +1,13 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../errors.js';
 import type { OfferChange } from '../events/offer/offer.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
 import { CreateOfferInput, OfferChangeInput, UpdateOfferCustomerServiceInput } from '../schema/offer.input.js';
-import { OfferConnection, OfferKind, OfferPayload, OfferStatus, OfferType } from '../schema/offer.type.js';
+import { OfferConnection, OfferKind, OfferPayload, OfferStatus, OfferType, SupportContactType } from '../schema/offer.type.js';
 import type { RequestContext } from './context.js';
+import { recordView } from './read-audit.js';
 import { pageSize, toConnection } from './pagination.js';
 import { parsePosition } from './publisher.resolver.js';
 
@@ -37,6 +39,12 @@ export class OfferResolver {
     const first = pageSize(page);
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
     return toConnection(await ctx.services.offerQueries.forPublisher(id, { status, kind }, first, page.after));
+  }
+
+  @FieldResolver(() => [SupportContactType])
+  supportContacts(@Root() offer: OfferType, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): SupportContactType[] {
+    recordView(ctx, info, offer.publisherId, 'offer.supportContacts');
+    return offer.supportContacts;
   }
 
   @Mutation(() => OfferPayload, { description: 'Creates a draft offer for a registered publisher.' })

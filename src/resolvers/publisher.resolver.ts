@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { PublisherChange } from '../events/publisher/publisher.service.js';
@@ -8,8 +9,9 @@ import {
   UpdateContactPreferencesInput,
   UpdatePublisherContactInput,
 } from '../schema/publisher.input.js';
-import { PublisherPayload, PublisherType } from '../schema/publisher.type.js';
+import { AadUserType, ContactDetailsType, PublisherPayload, PublisherType } from '../schema/publisher.type.js';
 import type { RequestContext } from './context.js';
+import { recordView } from './read-audit.js';
 
 @Resolver(() => PublisherType)
 export class PublisherResolver {
@@ -32,6 +34,18 @@ export class PublisherResolver {
     const publisher = await ctx.loaders.publisher.load(publisherId);
     if (!publisher) throw new NotFoundError('publisher', publisherId);
     return publisher;
+  }
+
+  @FieldResolver(() => ContactDetailsType)
+  contact(@Root() publisher: PublisherType, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): ContactDetailsType {
+    recordView(ctx, info, publisher.id, 'contact');
+    return publisher.contact;
+  }
+
+  @FieldResolver(() => [AadUserType])
+  aadUsers(@Root() publisher: PublisherType, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): AadUserType[] {
+    recordView(ctx, info, publisher.id, 'aadUsers');
+    return publisher.aadUsers;
   }
 
   @Mutation(() => PublisherPayload, { description: 'Registers a new publisher with its contact person.' })

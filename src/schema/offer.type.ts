@@ -69,7 +69,9 @@ export class OfferType {
   @Field(() => OfferStatus, { description: 'Draft or published.' })
   status!: `${OfferStatus}`;
 
-  @Field(() => [SupportContactType], { description: 'Customer-service contacts, in the order given.' })
+  @Field(() => [SupportContactType], {
+    description: 'Customer-service contacts, in the order given. Reading them in a query is recorded as a privacy request (VIEW) of the publisher.',
+  })
   supportContacts!: SupportContactType[];
 
   @Field(() => Int, { description: 'Number of changes recorded for this offer; pass it as `expectedVersion` when editing.' })

@@ -90,10 +90,12 @@ export class PublisherType {
   @Field(() => String, { nullable: true, description: 'Why the registration was rejected; null unless rejected.' })
   rejectionReason!: string | null;
 
-  @Field(() => ContactDetailsType, { description: 'The contact person.' })
+  @Field(() => ContactDetailsType, { description: 'The contact person. Reading it in a query is recorded as a privacy request (VIEW).' })
   contact!: ContactDetailsType;
 
-  @Field(() => [AadUserType], { description: 'The AAD accounts with access to the publisher, in the order they were added.' })
+  @Field(() => [AadUserType], {
+    description: 'The AAD accounts with access to the publisher, in the order they were added. Reading them in a query is recorded as a privacy request (VIEW).',
+  })
   aadUsers!: AadUserType[];
 
   @Field(() => ContactPreferencesType, { description: 'How the publisher agreed to be contacted.' })

@@ -20,6 +20,7 @@ import { OfferQueries } from '../projections/offer/offer.queries.js';
 import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
+import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
 import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
@@ -81,6 +82,7 @@ export function openLedger(
     offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock),
     privacyRequestQueries,
+    readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
     publisherQueries: new PublisherQueries(reads, personalData),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
@@ -91,6 +93,7 @@ export function openLedger(
     runner,
     services,
     async close() {
+      await services.readRecorder.drain();
       await runner.stop();
       await Promise.all([events.close(), reads.close(), keys.close()]);
     },

@@ -39,6 +39,27 @@ describe('privacy request records over GraphQL', () => {
     expect(list.edges[0].node).toMatchObject({ requestedBy: 'anonymous', outcome: 'COMPLETED' });
   });
 
+  /** Waits until every recorded view is in the log and projected; returns the kinds and targets, newest first. */
+  const records = async () => {
+    await server.ledger.services.readRecorder.drain();
+    const head = String(await server.ledger.events.headPosition());
+    const res = await server.gql(LIST, { publisherId, minPosition: head });
+    return res.data!['privacyRequests'].edges.map((e: any) => `${e.node.kind} ${e.node.target}`);
+  };
+
+  it('a query that shows personal data is recorded as a VIEW of it, once per reader and minute', async () => {
+    const query = `query ($id: ID!) { publisher(id: $id) { contact { email } } offers(publisherId: $id) { totalCount } }`;
+    expect((await server.gql(query, { id: publisherId })).errors).toBeUndefined();
+    expect((await server.gql(query, { id: publisherId })).errors).toBeUndefined();
+    expect(await records()).toEqual(['VIEW contact', 'EDIT aadUsers', 'EDIT contact']);
+  });
+
+  it('a query without personal fields, and the payload of a change, record no view', async () => {
+    await server.gql(`query ($id: ID!) { publisher(id: $id) { companyName registrationStatus } }`, { id: publisherId });
+    await server.gql(UPDATE, { input: { id: publisherId, expectedVersion: 3, contact: { name: 'Li Lei' } } });
+    expect(await records()).toEqual(['EDIT contact', 'EDIT aadUsers', 'EDIT contact']);
+  });
+
   it('pages through the records with cursors', async () => {
     const first = await server.gql(LIST, { publisherId, first: 1, minPosition: position });
     const page = first.data!['privacyRequests'];

@@ -1,12 +1,15 @@
 import { NotFoundError } from '../../errors.js';
+import { assertNever } from '../../assert-never.js';
 import type { Decider, DomainEvent } from '../decider.js';
 
 /**
  * A publisher's privacy request records. Records of edits and deletions are
  * derived from the change events themselves (see
  * src/projections/privacy-request), so a record exists exactly when its
- * change does. What the publisher can do to them is delete one, recorded
- * here in stream `privacy-requests-<publisherId>`.
+ * change does. Reads leave no change behind, so a view or an export is
+ * recorded here, in stream `privacy-requests-<publisherId>`, as
+ * `PrivacyRequestRecorded` (see read-recorder.ts); and so is the deletion of
+ * a record.
  */
 export const privacyRequestStream = (publisherId: string): string => `privacy-requests-${publisherId}`;
 
@@ -17,24 +20,48 @@ export type PrivacyRequestRecordDeleted = DomainEvent<
   { publisherId: string; recordId: string; deletedAt: string }
 >;
 
-export type PrivacyRequestEvent = PrivacyRequestRecordDeleted;
+/** A read of personal data: who read it is the event's actor. */
+export type PrivacyRequestRecorded = DomainEvent<
+  'PrivacyRequestRecorded',
+  { publisherId: string; kind: ReadKind; target: string; requestedAt: string }
+>;
 
-export interface DeletePrivacyRequestRecord {
-  type: 'DeletePrivacyRequestRecord';
-  data: { publisherId: string; recordId: string; now: string };
-}
+export type ReadKind = Extract<PrivacyRequestKind, 'VIEW' | 'EXPORT'>;
+
+export type PrivacyRequestEvent = PrivacyRequestRecordDeleted | PrivacyRequestRecorded;
+
+export type PrivacyRequestCommand =
+  | { type: 'DeletePrivacyRequestRecord'; data: { publisherId: string; recordId: string; now: string } }
+  | { type: 'RecordRead'; data: { publisherId: string; kind: ReadKind; target: string; now: string } };
 
 /** The ids of the records already deleted. */
 export type PrivacyRequestState = { deleted: ReadonlySet<string> };
 
-export const privacyRequestDecider: Decider<DeletePrivacyRequestRecord, PrivacyRequestEvent, PrivacyRequestState> = {
+export const privacyRequestDecider: Decider<PrivacyRequestCommand, PrivacyRequestEvent, PrivacyRequestState> = {
   initialState: { deleted: new Set() },
   decide(command, state) {
-    const { publisherId, recordId, now } = command.data;
-    if (state.deleted.has(recordId)) throw new NotFoundError('privacy request record', recordId);
-    return [{ type: 'PrivacyRequestRecordDeleted', data: { publisherId, recordId, deletedAt: now } }];
+    switch (command.type) {
+      case 'DeletePrivacyRequestRecord': {
+        const { publisherId, recordId, now } = command.data;
+        if (state.deleted.has(recordId)) throw new NotFoundError('privacy request record', recordId);
+        return [{ type: 'PrivacyRequestRecordDeleted', data: { publisherId, recordId, deletedAt: now } }];
+      }
+      case 'RecordRead': {
+        const { publisherId, kind, target, now } = command.data;
+        return [{ type: 'PrivacyRequestRecorded', data: { publisherId, kind, target, requestedAt: now } }];
+      }
+      default:
+        return assertNever(command);
+    }
   },
   evolve(state, event) {
-    return { deleted: new Set([...state.deleted, event.data.recordId]) };
+    switch (event.type) {
+      case 'PrivacyRequestRecordDeleted':
+        return { deleted: new Set([...state.deleted, event.data.recordId]) };
+      case 'PrivacyRequestRecorded':
+        return state;
+      default:
+        return assertNever(event);
+    }
   },
 };

@@ -31,7 +31,8 @@ const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: stri
 
 /**
  * One record per change of personal data, keyed by the id of the event that
- * made it, newest first per publisher; a deletion event removes its record.
+ * made it, and one per recorded read (PrivacyRequestRecorded), newest first
+ * per publisher; a deletion event removes its record.
  */
 export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
   name: 'privacy-requests',
@@ -41,10 +42,13 @@ export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
   },
   documentId(event: RecordedEvent) {
     if (event.type === 'PrivacyRequestRecordDeleted') return String(event.data['recordId']);
-    return requests[event.type] ? event.eventId : null;
+    return requests[event.type] || event.type === 'PrivacyRequestRecorded' ? event.eventId : null;
   },
   evolve(_doc, event) {
-    const request = requests[event.type];
+    const request =
+      event.type === 'PrivacyRequestRecorded'
+        ? { kind: event.data['kind'] as PrivacyRequestKind, target: String(event.data['target']) }
+        : requests[event.type];
     if (!request) return null; // PrivacyRequestRecordDeleted
     return {
       id: event.eventId,
@@ -52,7 +56,8 @@ export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
       kind: request.kind,
       target: request.target,
       requestedBy: event.metadata.actor.id,
-      requestedAt: event.occurredAt,
+      // a read is recorded after it happened: its own instant is in the data
+      requestedAt: event.type === 'PrivacyRequestRecorded' ? String(event.data['requestedAt']) : event.occurredAt,
       outcome: 'COMPLETED',
     };
   },

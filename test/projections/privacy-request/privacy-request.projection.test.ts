@@ -52,4 +52,20 @@ describe('privacy request records projection', () => {
     await apply(deletion);
     expect(await ids()).toEqual([['DELETION', 'aadUsers']]);
   });
+
+  it('a recorded read becomes a record at the instant of the read, with its kind and target', async () => {
+    const read = recorded(`privacy-requests-${id}`, [
+      { type: 'PrivacyRequestRecorded', data: { publisherId: id, kind: 'VIEW', target: 'contact', requestedAt: '2026-11-22T09:59:58.000Z' } },
+    ], 5);
+    await apply(read);
+    await apply(read);
+    expect(await store.get(PRIVACY_REQUESTS, read[0]!.eventId)).toMatchObject({
+      publisherId: id,
+      kind: 'VIEW',
+      target: 'contact',
+      requestedBy: 'tester',
+      requestedAt: '2026-11-22T09:59:58.000Z',
+    });
+    expect(await store.count(PRIVACY_REQUESTS)).toBe(1);
+  });
 });

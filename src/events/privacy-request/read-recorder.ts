@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { CommandHandler } from '../command-handler.js';
+import type { CommandContext } from '../event-codec.js';
+import { privacyRequestDecider, privacyRequestStream, type ReadKind } from './privacy-request.js';
+
+export interface ReadRecorderOptions {
+  /** one record per reader, publisher, kind and data within this window (default one minute) */
+  windowMs?: number;
+  logger?: Logger;
+}
+
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Records reads of personal data (views, exports) as privacy request records
+ * in the publisher's `privacy-requests-<id>` stream; its actor is who read.
+ *
+ * Portals poll: recording every read would turn each query into a durable
+ * write and bury the records a publisher wants to see. So a read is recorded
+ * once per reader, publisher, kind and data within a window (one minute by
+ * default): "Li Lei viewed the contact details at 10:00:03" stands for every
+ * view of them by Li Lei until 10:01:03. A view is recorded in the
+ * background (the answer does not wait for the fsync); an export waits for
+ * its record to be durable. `drain()` waits for every record in flight.
+ */
+export class ReadRecorder {
+  /** key -> when its window started (ms) */
+  private readonly recent = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly windowMs: number;
+
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly clock: Clock,
+    private readonly options: ReadRecorderOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? 60_000;
+  }
+
+  /** Records a view in the background (at most once per window); never throws. */
+  viewed(publisherId: string, target: string, context: CommandContext): void {
+    const at = this.clock.now();
+    if (!this.firstInWindow(at.getTime(), publisherId, 'VIEW', target, context)) return;
+    const recording = this.append(at, publisherId, 'VIEW', target, context).catch((error: unknown) => {
+      this.recent.delete(key(publisherId, 'VIEW', target, context)); // try again on the next view
+      this.options.logger?.error({ error: error instanceof Error ? error.name : 'unknown', target }, 'a view of personal data could not be recorded');
+    });
+    this.inFlight.add(recording);
+    void recording.finally(() => this.inFlight.delete(recording));
+  }
+
+  /** Records an export and resolves once the record is durable (every export is recorded). */
+  async exported(publisherId: string, target: string, context: CommandContext): Promise<void> {
+    await this.append(this.clock.now(), publisherId, 'EXPORT', target, context);
+  }
+
+  /** Waits for every record in flight (at shutdown, and for tests). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private firstInWindow(now: number, publisherId: string, kind: ReadKind, target: string, context: CommandContext): boolean {
+    const k = key(publisherId, kind, target, context);
+    const since = this.recent.get(k);
+    if (since !== undefined && now - since < this.windowMs) return false;
+    if (this.recent.size >= MAX_REMEMBERED) this.forgetExpired(now);
+    this.recent.delete(k); // re-insert: the map stays ordered by window start
+    this.recent.set(k, now);
+    return true;
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [k, since] of this.recent) {
+      if (now - since < this.windowMs && this.recent.size < MAX_REMEMBERED) break;
+      this.recent.delete(k);
+    }
+  }
+
+  private async append(at: Date, publisherId: string, kind: ReadKind, target: string, context: CommandContext): Promise<void> {
+    await this.handler.handle(
+      privacyRequestDecider,
+      privacyRequestStream(publisherId),
+      { type: 'RecordRead', data: { publisherId, kind, target, now: at.toISOString() } },
+      { context },
+    );
+  }
+}
+
+const key = (publisherId: string, kind: ReadKind, target: string, context: CommandContext): string =>
+  `${context.actor.id}\u0000${publisherId}\u0000${kind}\u0000${target}`;
