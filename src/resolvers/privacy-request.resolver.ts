@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { requireId } from '../events/publisher/publisher.validation.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../schema/change.input.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
 import {
   DeletedPrivacyRequestRecord,
@@ -33,9 +34,10 @@ export class PrivacyRequestResolver {
   })
   async deletePrivacyRequestRecord(
     @Arg('id', () => ID, { description: 'The record to delete.' }) id: string,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<DeletedPrivacyRequestRecord> {
-    const result = await ctx.services.privacyRequests.deleteRecord(id, ctx.command);
+    const result = await ctx.services.privacyRequests.deleteRecord(id, idempotencyKey, ctx.command);
     return { id: result.id, position: String(result.position) };
   }
 }

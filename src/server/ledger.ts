@@ -80,7 +80,7 @@ export function openLedger(
     publishers: new PublisherService(handler, clock, ids, idempotency),
     offers: new OfferService(handler, clock, ids, idempotency),
     offerQueries: new OfferQueries(reads, personalData),
-    privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock),
+    privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
     publisherQueries: new PublisherQueries(reads, personalData),

@@ -81,6 +81,20 @@ describe('privacy request records over GraphQL', () => {
     expect(again.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
   });
 
+  it('a deletion retried with its idempotency key answers as the first did; the same key for another record is BAD_USER_INPUT', async () => {
+    const list = await server.gql(LIST, { publisherId, minPosition: position });
+    const [newest, oldest] = list.data!['privacyRequests'].edges.map((e: any) => e.node.id);
+    const DELETE_ONCE = `mutation ($id: ID!, $key: String) { deletePrivacyRequestRecord(id: $id, idempotencyKey: $key) { id position } }`;
+    const first = await server.gql(DELETE_ONCE, { id: oldest, key: 'delete-0001' });
+    expect(first.errors).toBeUndefined();
+    await server.gql(LIST, { publisherId, minPosition: first.data!['deletePrivacyRequestRecord'].position });
+    const retry = await server.gql(DELETE_ONCE, { id: oldest, key: 'delete-0001' });
+    expect(retry.data!['deletePrivacyRequestRecord']).toEqual(first.data!['deletePrivacyRequestRecord']);
+    const other = await server.gql(DELETE_ONCE, { id: newest, key: 'delete-0001' });
+    expect(other.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(await records()).toEqual(['EDIT aadUsers']);
+  });
+
   it('a page size out of range is BAD_USER_INPUT', async () => {
     const res = await server.gql(LIST, { publisherId, first: 1000 });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });

@@ -17,7 +17,16 @@ export interface PrivacyRequestRecord {
   outcome: 'COMPLETED';
 }
 
-export type PrivacyRequestDoc = ProjectedDoc & PrivacyRequestRecord;
+/** What stays of a deleted record: enough to answer a retried deletion, nothing of the request itself. */
+export interface DeletedRecord {
+  id: string;
+  publisherId: string;
+  deleted: true;
+}
+
+export type PrivacyRequestDoc = ProjectedDoc & (PrivacyRequestRecord | DeletedRecord);
+
+export const isDeletedRecord = (doc: PrivacyRequestRecord | DeletedRecord): doc is DeletedRecord => 'deleted' in doc && doc.deleted;
 
 /** Which change events are privacy requests, of which kind, on what. */
 const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: string }>> = {
@@ -32,7 +41,7 @@ const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: stri
 /**
  * One record per change of personal data, keyed by the id of the event that
  * made it, and one per recorded read (PrivacyRequestRecorded), newest first
- * per publisher; a deletion event removes its record.
+ * per publisher; a deletion event leaves only a tombstone (DeletedRecord).
  */
 export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
   name: 'privacy-requests',
@@ -49,7 +58,7 @@ export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
       event.type === 'PrivacyRequestRecorded'
         ? { kind: event.data['kind'] as PrivacyRequestKind, target: String(event.data['target']) }
         : requests[event.type];
-    if (!request) return null; // PrivacyRequestRecordDeleted
+    if (!request) return { id: String(event.data['recordId']), publisherId: String(event.data['publisherId']), deleted: true }; // PrivacyRequestRecordDeleted
     return {
       id: event.eventId,
       publisherId: String(event.data['publisherId']),

@@ -46,11 +46,12 @@ describe('privacy request records projection', () => {
     expect(await store.find(PRIVACY_REQUESTS)).toEqual(before);
   });
 
-  it('a deletion event removes its record', async () => {
+  it('a deletion event leaves only a tombstone of its record: whose it was, nothing of the request', async () => {
     await apply();
     const deletion = recorded(`privacy-requests-${id}`, [{ type: 'PrivacyRequestRecordDeleted', data: { publisherId: id, recordId: changes[1]!.eventId } }], 5);
     await apply(deletion);
-    expect(await ids()).toEqual([['DELETION', 'aadUsers']]);
+    expect(await store.get(PRIVACY_REQUESTS, changes[1]!.eventId)).toEqual({ id: changes[1]!.eventId, publisherId: id, deleted: true, _position: 5 });
+    expect(await ids()).toEqual([[undefined, undefined], ['DELETION', 'aadUsers']]);
   });
 
   it('a recorded read becomes a record at the instant of the read, with its kind and target', async () => {
