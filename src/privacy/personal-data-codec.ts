@@ -1,4 +1,5 @@
 import type { KeyStore } from './key-store.js';
+import { deepFreeze } from '../deep-freeze.js';
 import { OpenedValueCache } from './opened-value-cache.js';
 import {
   ERASED,
@@ -16,6 +17,15 @@ export interface SealField {
   path: string;
   subjectId: string;
 }
+
+/** A frozen input opened once, and the key id each of its subjects had then (undefined: no key, read as erased). */
+interface OpenedDoc {
+  opened: unknown;
+  keyIds: ReadonlyMap<string, string | undefined>;
+}
+
+/** Frozen objects are shared, read-only documents (see the read store): safe to open once and reuse. */
+const isShared = (value: unknown): value is object => typeof value === 'object' && value !== null && Object.isFrozen(value);
 
 /** Where an opened value goes: a property of a copied object or array. */
 interface Slot {
@@ -38,6 +48,8 @@ export class PersonalDataCodec {
    */
   private readonly keyIds = new Map<string, { key: Buffer; id: string }>();
   private readonly opened = new OpenedValueCache();
+  /** opened copies of frozen inputs (see openMany) */
+  private readonly openedDocs = new WeakMap<object, OpenedDoc>();
 
   constructor(private readonly keys: KeyStore) {}
 
@@ -109,25 +121,56 @@ export class PersonalDataCodec {
     return opened as T;
   }
 
-  /** Like {@link open} for a whole batch, with one keyStore.getMany call for all of it. */
+  /**
+   * Like {@link open} for a whole batch, with one keyStore.getMany call for
+   * all of it. A frozen input (a read model's shared document) is opened
+   * once: its frozen copy is reused for as long as every key it was opened
+   * under is still the subject's current key, so an erasure shows at once.
+   */
   async openMany<T>(values: readonly T[]): Promise<T[]> {
-    const slots: Slot[] = [];
-    const copies = deepCopy(values as readonly unknown[], slots) as T[];
-    if (slots.length === 0) return copies;
+    const results = new Array<unknown>(values.length);
+    const reused: Array<{ index: number; memo: OpenedDoc }> = [];
+    const toOpen: number[] = [];
     const subjectIds = new Set<string>();
-    for (const slot of slots) subjectIds.add(slot.sealed.s);
-    const keys = await this.keys.getMany([...subjectIds]);
+    values.forEach((value, index) => {
+      const memo = isShared(value) ? this.openedDocs.get(value) : undefined;
+      if (!memo) return toOpen.push(index);
+      reused.push({ index, memo });
+      for (const subjectId of memo.keyIds.keys()) subjectIds.add(subjectId);
+    });
+    // each copy sits in a one-element array, so even a top-level PersonalValue has a parent slot
+    const copies = new Map<number, { box: unknown[]; slots: Slot[] }>();
+    const copy = (index: number) => {
+      const slots: Slot[] = [];
+      copies.set(index, { box: deepCopy([values[index]], slots), slots });
+      for (const slot of slots) subjectIds.add(slot.sealed.s);
+    };
+    toOpen.forEach(copy);
+    const keys = subjectIds.size > 0 ? await this.keys.getMany([...subjectIds]) : new Map<string, Buffer>();
     const keyIds = new Map<string, string>();
     for (const [subjectId, key] of keys) keyIds.set(subjectId, this.keyId(subjectId, key));
-    for (const slot of slots) {
-      const key = keys.get(slot.sealed.s);
-      const keyId = keyIds.get(slot.sealed.s);
-      const readable = key !== undefined && keyId !== undefined && isSealedWith(slot.sealed, keyId);
-      const opened = readable ? this.openCached(key, slot.sealed, keyId) : ERASED;
-      if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = opened;
-      else setOwn(slot.parent, slot.key as string, opened);
+    for (const { index, memo } of reused) {
+      if ([...memo.keyIds].every(([subjectId, keyId]) => keyIds.get(subjectId) === keyId)) results[index] = memo.opened;
+      else copy(index); // a key changed (an erasure): open it again; its subjects' keys are already here
     }
-    return copies;
+    for (const [index, { box, slots }] of copies) {
+      for (const slot of slots) {
+        const key = keys.get(slot.sealed.s);
+        const keyId = keyIds.get(slot.sealed.s);
+        const readable = key !== undefined && keyId !== undefined && isSealedWith(slot.sealed, keyId);
+        const opened = readable ? this.openCached(key, slot.sealed, keyId) : ERASED;
+        if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = opened;
+        else setOwn(slot.parent, slot.key as string, opened);
+      }
+      const [copied] = box;
+      const value = values[index];
+      if (isShared(value)) {
+        const used = new Map(slots.map((slot) => [slot.sealed.s, keyIds.get(slot.sealed.s)]));
+        this.openedDocs.set(value, { opened: deepFreeze(copied), keyIds: used });
+      }
+      results[index] = copied;
+    }
+    return results as T[];
   }
 
   private openCached(key: Buffer, sealed: PersonalValue, keyId: string): unknown {

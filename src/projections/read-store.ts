@@ -5,6 +5,9 @@
  *
  * Field names in filters, sorts, indexes and patches are dotted paths into the
  * document ("contact.email"). Every document has a string `id`.
+ *
+ * Documents that reads return may be shared with other readers: treat them
+ * as read-only (the SQLite adapter caches them deep-frozen).
  */
 export type Doc = { id: string } & Record<string, unknown>;
 

@@ -149,6 +149,20 @@ describe('PersonalDataCodec', () => {
     await expect(codec.open(moved)).rejects.toThrow(/could not be decrypted/);
   });
 
+  it('opens a frozen (shared) document once and reuses it until one of its keys is destroyed', async () => {
+    const doc = Object.freeze(await codec.seal(registered('p-1', 'Alice Example', 'alice@example.org'), contactFields(ALICE)));
+    const [first] = await codec.openMany([doc]);
+    const [second] = await codec.openMany([doc]);
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first?.contact.email).toBe('alice@example.org');
+    await keys.destroy(ALICE);
+    const [after] = await codec.openMany([doc]);
+    expect(after?.contact).toEqual({ name: ERASED, telephone: ERASED, email: ERASED });
+    await keys.getOrCreate(ALICE); // a new key for the subject does not bring the old values back
+    expect((await codec.open(doc)).contact.email).toEqual(ERASED);
+  });
+
   it('keeps erased values erased after the subject gets a new key', async () => {
     const old = await codec.seal({ email: 'alice@example.org' }, [{ path: 'email', subjectId: ALICE }]);
     await keys.destroy(ALICE);

@@ -1,6 +1,7 @@
 import { supportContactFields } from '../../events/offer/offer.events.js';
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { shownOrNull } from '../../privacy/personal-value.js';
+import { sharedView } from '../shared-view.js';
 import type { Filter, Page, ReadStore } from '../read-store.js';
 import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
 
@@ -36,7 +37,7 @@ export class OfferQueries {
   }
 }
 
-function toView(doc: OfferDoc): OfferView {
+const toView = sharedView(function toView(doc: OfferDoc): OfferView {
   const { _position: _, supportContacts, ...offer } = doc;
   return {
     ...offer,
@@ -44,4 +45,4 @@ function toView(doc: OfferDoc): OfferView {
       (contact) => Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])])) as SupportContactView,
     ),
   };
-}
+});

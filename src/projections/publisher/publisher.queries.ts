@@ -1,5 +1,6 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { shownOrNull } from '../../privacy/personal-value.js';
+import { sharedView } from '../shared-view.js';
 import type { ReadStore } from '../read-store.js';
 import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
 
@@ -41,7 +42,7 @@ export class PublisherQueries {
   }
 }
 
-function toView(doc: PublisherDoc): PublisherView {
+const toView = sharedView(function toView(doc: PublisherDoc): PublisherView {
   return {
     id: doc.id,
     companyName: doc.companyName,
@@ -70,4 +71,4 @@ function toView(doc: PublisherDoc): PublisherView {
     registeredAt: doc.registeredAt,
     updatedAt: doc.updatedAt,
   };
-}
+});

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { ValidationError } from '../../errors.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { cursorEncoder, decodeCursor } from '../cursor.js';
+import { DocCache } from './doc-cache.js';
 import type { Checkpoint, Doc, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
 import { afterSegments, checkFieldPath, checkIndexName, effectiveSort, fieldExpr, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
 
@@ -31,6 +32,10 @@ interface Query {
  * Collections need no ensureCollection before use: the first operation
  * that touches one creates its table (a read finds nothing). ensureCollection
  * adds the indexes.
+ *
+ * Parsed documents are cached (DocCache): reads return shared, frozen
+ * documents; a find reads only ids and sort values from the index and takes
+ * the documents from the cache.
  */
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
@@ -39,8 +44,13 @@ export class SqliteReadStore implements ReadStore {
   /** tables created by the running write, forgotten again if it rolls back */
   private createdInWrite: string[] | null = null;
   private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint) => void>;
+  private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
+  private readonly docs = new DocCache();
+  /** SQLite's data_version when the cache was last known to be current */
+  private dataVersion = -1;
 
   private constructor(private readonly db: Database.Database) {
+    this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
     this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint) => {
       for (const op of ops) this.apply(op);
       if (checkpoint) {
@@ -105,37 +115,58 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const body = this.statement(`SELECT body FROM ${this.table(collection)} WHERE id = ?`).pluck().get(id) as string | undefined;
-    return body === undefined ? null : (JSON.parse(body) as T);
+    const [doc] = this.docsById(this.table(collection), [id]);
+    return (doc ?? null) as T | null;
   }
 
   async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
     const table = this.table(collection);
     if (ids.length === 0) return [];
+    return this.docsById(table, ids).map((doc) => (doc ?? null) as T | null);
+  }
+
+  /** The documents of `ids` (undefined where absent): from the cache, the misses in one statement. */
+  private docsById(table: string, ids: readonly string[]): (Doc | undefined)[] {
+    this.checkCacheCurrent();
+    const found = ids.map((id) => this.docs.get(table, id));
+    const missing = ids.filter((_, i) => found[i] === undefined);
+    if (missing.length === 0) return found;
     // One statement for any number of ids: they travel as one JSON array.
-    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(JSON.stringify([...new Set(ids)])) as [string, string][];
-    const found = new Map(rows.map(([id, body]) => [id, body]));
-    return ids.map((id) => {
-      const body = found.get(id);
-      return body === undefined ? null : (JSON.parse(body) as T);
-    });
+    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(JSON.stringify([...new Set(missing)])) as [string, string][];
+    const read = new Map(rows.map(([id, body]) => [id, this.docs.remember(table, id, body)]));
+    return ids.map((id, i) => found[i] ?? read.get(id));
+  }
+
+  /** Drops the whole cache when another connection (a worker, the CLI) committed to the file since it was last checked. */
+  private checkCacheCurrent(): void {
+    const version = this.statement('PRAGMA data_version').pluck().get() as number;
+    if (version !== this.dataVersion) {
+      this.docs.clear();
+      this.dataVersion = version;
+    }
   }
 
   async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
     const first = query.first ?? DEFAULT_PAGE;
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ValidationError('first', `must be an integer from 1 to ${MAX_PAGE}`);
-    const { sort, queries } = this.findQueries(collection, query);
+    return this.findTx(collection, query, first) as Page<T>;
+  }
+
+  /** Runs inside one read transaction: the ids, their sort values and their documents come from the same snapshot. */
+  private findInSnapshot(collection: string, query: FindQuery, first: number): Page<Doc> {
+    const { table, sort, queries } = this.findQueries(collection, query);
     // Fetch one more than asked to know whether another page follows.
     const rows: unknown[][] = [];
     for (const { sql, params } of queries) {
       if (rows.length > first) break;
       rows.push(...(this.statement(sql, true).all(...params, first + 1 - rows.length) as unknown[][]));
     }
-    // Each row is [body, ...the sort values as SQLite compared them]: cursors repeat exactly what ORDER BY saw.
+    // Each row is [id, ...the sort values as SQLite compared them]: cursors repeat exactly what ORDER BY saw.
     const page = rows.slice(0, first);
-    const cursors = page.map((row) => encodeCursor(sort, row.slice(1) as Scalar[]));
+    const encode = cursorEncoder(sort);
+    const cursors = page.map((row) => encode(row.slice(1) as Scalar[]));
     return {
-      items: page.map((row) => JSON.parse(row[0] as string) as T),
+      items: this.docsById(table, page.map((row) => row[0] as string)) as Doc[],
       cursors,
       endCursor: cursors.at(-1) ?? null,
       hasNextPage: rows.length > first,
@@ -150,19 +181,19 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /** The statements that answer a find, in result order, each taking a LIMIT as last parameter. */
-  private findQueries(collection: string, query: FindQuery): { sort: SortKey[]; queries: Query[] } {
+  private findQueries(collection: string, query: FindQuery): { table: string; sort: SortKey[]; queries: Query[] } {
     const table = this.table(collection);
     const filter = filterSql(query.filter ?? {});
     const sort = effectiveSort(query.sort ?? [], filter.constant);
     const keys = sqlKeys(sort);
-    const select = `SELECT body, ${keys.map((k) => k.expr).join(', ')} FROM ${table}`;
+    const select = `SELECT id, ${keys.map((k) => k.expr).join(', ')} FROM ${table}`;
     const segments = query.after == null ? [{ terms: [], params: [], orderFrom: 0 }] : afterSegments(keys, decodeCursor(query.after, sort));
     const queries = segments.map((segment) => {
       const terms = [...filter.terms, ...segment.terms];
       const where = terms.length ? ` WHERE ${terms.join(' AND ')}` : '';
       return { sql: `${select}${where}${orderBy(keys.slice(segment.orderFrom))} LIMIT ?`, params: [...filter.params, ...segment.params] };
     });
-    return { sort, queries };
+    return { table, sort, queries };
   }
 
   async count(collection: string, filter: Filter = {}): Promise<number> {
@@ -189,6 +220,8 @@ export class SqliteReadStore implements ReadStore {
 
   private apply(op: WriteOp): void {
     const table = this.table(op.collection);
+    // Dropped before the change: if the transaction rolls back, the next read simply parses again.
+    this.docs.forget(table, op.kind === 'upsert' ? op.doc?.id : op.id);
     switch (op.kind) {
       case 'upsert': {
         const doc: unknown = op.doc;
@@ -233,7 +266,10 @@ export class SqliteReadStore implements ReadStore {
       for (const table of tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
       this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
     })();
-    for (const table of tables) this.tables.delete(table);
+    for (const table of tables) {
+      this.tables.delete(table);
+      this.docs.forgetTable(table);
+    }
     this.statements.clear();
   }
 
