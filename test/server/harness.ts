@@ -23,6 +23,8 @@ export class LogCapture extends Writable {
 export interface TestServer extends RunningServer {
   logs: LogCapture;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** A raw HTTP request (path from the server's origin), for tests of the transport itself. */
+  http(path: string, init?: RequestInit): Promise<Response>;
 }
 
 export interface GqlResponse<T> {
@@ -40,6 +42,7 @@ export async function startTestServer(dataDir: string, env: Record<string, strin
     ...server,
     logs,
     gql: (query, variables, headers) => postGraphql(server.url, query, variables, headers),
+    http: (path, init) => fetch(new URL(path, server.url), init),
   };
 }
 
