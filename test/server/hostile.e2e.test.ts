@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aPublisher, PUBLISHER, REGISTER, startTestServer, tempDataDir, type TestServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { aPublisher, PUBLISHER, REGISTER, suiteServer } from './harness.js';
 
 /**
  * Requests an attacker (or a broken client) sends, over real HTTP: each is
@@ -7,20 +7,11 @@ import { aPublisher, PUBLISHER, REGISTER, startTestServer, tempDataDir, type Tes
  * internal message, and the server keeps serving ordinary requests.
  */
 describe('hostile requests', () => {
-  const data = tempDataDir();
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer(data.dir);
-  });
-  afterAll(async () => {
-    await server.close();
-    data.remove();
-  });
+  const server = suiteServer();
 
   /** POSTs a raw body and returns the status and the parsed answer, checking it reveals no internals. */
   async function send(body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-    const response = await server.http('/graphql', { method: 'POST', headers, body });
+    const response = await server().http('/graphql', { method: 'POST', headers, body });
     const text = await response.text();
     expect(text).not.toMatch(/stack|\bat .+:\d+:\d+|node_modules|\/src\//i);
     return { status: response.status, errors: (JSON.parse(text) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }).errors };
@@ -116,18 +107,18 @@ describe('hostile requests', () => {
   });
 
   it('a GET without a preflight-forcing header is blocked as cross-site request forgery', async () => {
-    const response = await server.http(`/graphql?query=${encodeURIComponent('{ __typename }')}`);
+    const response = await server().http(`/graphql?query=${encodeURIComponent('{ __typename }')}`);
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: unknown }> };
     expect(response.status).toBe(400);
     expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/Cross-Site Request Forgery/), extensions: { code: 'BAD_REQUEST' } });
   });
 
   it('after all of that the server still serves ordinary requests, and logged no internal error', async () => {
-    const registered = await server.gql(REGISTER, { input: aPublisher() });
+    const registered = await server().gql(REGISTER, { input: aPublisher() });
     expect(registered.errors).toBeUndefined();
     const { id } = registered.data!['registerPublisher'].publisher;
-    const read = await server.gql(PUBLISHER, { id, minPosition: registered.data!['registerPublisher'].position });
+    const read = await server().gql(PUBLISHER, { id, minPosition: registered.data!['registerPublisher'].position });
     expect(read.data?.['publisher']).toMatchObject({ id, companyName: 'Contoso China' });
-    expect(server.logs.lines.filter((line) => /internal error|request failed/.test(line))).toEqual([]);
+    expect(server().logs.lines.filter((line) => /internal error|request failed/.test(line))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { operationDepth } from '../../src/server/query-limits.js';
-import { startTestServer, tempDataDir } from './harness.js';
+import { withTestServer } from './harness.js';
 
 const depth = (text: string) => {
   const document = parse(text);
@@ -27,10 +27,8 @@ describe('query depth', () => {
 });
 
 describe('query cost', () => {
-  it('a connection costs its selection once per item asked for: first: 100 of a wide selection is refused, first: 10 is not', async () => {
-    const data = tempDataDir();
-    const server = await startTestServer(data.dir, { MAX_QUERY_COST: '1000' });
-    try {
+  it('a connection costs its selection once per item asked for: first: 100 of a wide selection is refused, first: 10 is not', () =>
+    withTestServer({ MAX_QUERY_COST: '1000' }, async (server) => {
       const query = `query($n: Int!) { offers(publisherId: "01890000-0000-7000-8000-000000000000", first: $n) {
         edges { cursor node { id name kind status version createdAt updatedAt supportContacts { name email telephone qq wechat weibo } } } } }`;
       const wide = await server.gql(query, { n: 100 });
@@ -38,9 +36,5 @@ describe('query cost', () => {
       const narrow = await server.gql(query, { n: 10 });
       expect(narrow.errors).toBeUndefined();
       expect(narrow.data?.['offers']).toEqual({ edges: [] });
-    } finally {
-      await server.close();
-      data.remove();
-    }
-  });
+    }));
 });
