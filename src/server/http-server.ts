@@ -207,10 +207,8 @@ function cors(allowed: readonly string[], req: IncomingMessage, res: ServerRespo
   const origin = req.headers.origin;
   res.setHeader('vary', 'Origin');
   const permitted = origin !== undefined && allowed.includes(origin);
-  if (permitted) {
-    res.setHeader('access-control-allow-origin', origin);
-    res.setHeader('access-control-allow-credentials', 'true');
-  }
+  // No allow-credentials: callers send bearer tokens, never cookies.
+  if (permitted) res.setHeader('access-control-allow-origin', origin);
   if (req.method !== 'OPTIONS') return false;
   if (origin !== undefined && !permitted) {
     throw new HttpError(403, 'CORS_ORIGIN_REFUSED', 'This origin may not call the API');

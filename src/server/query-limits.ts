@@ -9,6 +9,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type TypeNode,
 } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
@@ -84,6 +85,44 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
   return depthOf(operation.selectionSet, new Set());
 }
 
+/** What the limits look at, for one operation of one document with given variables. */
+interface Measure {
+  depth: number;
+  /** undefined when the variables are invalid: execution refuses them with BAD_USER_INPUT */
+  cost: number | undefined;
+}
+
+/** Entries kept per document; past it, operations are measured without caching. */
+const CACHE_PER_DOCUMENT = 64;
+
+/**
+ * Measures an operation, remembering the answer per parsed document (Apollo
+ * hands the same DocumentNode to every request with the same query text).
+ * Only Int and Boolean variables can change the measure (`first`,
+ * `@include`, `@skip`), so only their values are part of the key: ids and
+ * inputs, which may hold personal data, are never kept.
+ */
+function cachedMeasure(measure: (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => Measure) {
+  const cache = new WeakMap<DocumentNode, Map<string, Measure>>();
+  return (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Measure => {
+    const scalars = (operation.variableDefinitions ?? [])
+      .filter((definition) => ['Int', 'Boolean'].includes(getNamedTypeNode(definition.type)))
+      .map((definition) => variables[definition.variable.name.value] ?? null);
+    const key = `${operation.name?.value ?? ''}\u0000${JSON.stringify(scalars)}`;
+    let entries = cache.get(document);
+    const known = entries?.get(key);
+    if (known) return known;
+    const measured = measure(document, operation, variables);
+    if (!entries) cache.set(document, (entries = new Map()));
+    if (measured.cost !== undefined && entries.size < CACHE_PER_DOCUMENT) entries.set(key, measured);
+    return measured;
+  };
+}
+
+function getNamedTypeNode(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : getNamedTypeNode(type.type);
+}
+
 /**
  * Refuses an operation deeper or costlier than the limits after it has been
  * parsed and validated (so fragments are known to be acyclic) and before any
@@ -91,24 +130,28 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
  */
 export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
   const estimators = [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
+  const measure = cachedMeasure((document, operation, variables): Measure => {
+    const depth = operationDepth(document, operation);
+    if (depth > limits.maxDepth) return { depth, cost: 0 }; // refused for depth; cost needs no walk
+    try {
+      const operationName = operation.name?.value;
+      return { depth, cost: getComplexity({ schema, query: document, estimators, variables, ...(operationName ? { operationName } : {}) }) };
+    } catch (error) {
+      // More than the node limit (a fragment bomb) is a cost refusal; anything else is bad variables.
+      if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) return { depth, cost: Infinity };
+      return { depth, cost: undefined };
+    }
+  });
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, operationName, request }) {
+        async didResolveOperation({ document, operation, request }) {
           if (!operation) return; // Apollo refuses a request without a resolvable operation itself
-          const depth = operationDepth(document, operation);
+          const { depth, cost } = measure(document, operation, request.variables ?? {});
           if (depth > limits.maxDepth) {
             throw refusal('QUERY_TOO_DEEP', `Query depth ${depth} exceeds the limit of ${limits.maxDepth}.`);
           }
-          let cost: number;
-          try {
-            cost = getComplexity({ schema, query: document, estimators, variables: request.variables ?? {}, ...(operationName ? { operationName } : {}) });
-          } catch (error) {
-            // Bad variables are refused by execution with BAD_USER_INPUT; too many nodes is a cost refusal.
-            if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) cost = Infinity;
-            else return;
-          }
-          if (cost > limits.maxCost) {
+          if (cost !== undefined && cost > limits.maxCost) {
             throw refusal('QUERY_TOO_COSTLY', `Query cost ${Number.isFinite(cost) ? cost : 'over the node limit'} exceeds the limit of ${limits.maxCost}.`);
           }
         },

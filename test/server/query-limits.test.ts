@@ -27,7 +27,7 @@ describe('query depth', () => {
 });
 
 describe('query cost', () => {
-  it('a connection costs its selection once per item asked for: first: 100 of a wide selection is refused, first: 10 is not', () =>
+  it('a connection costs its selection once per item asked for: first: 100 of a wide selection is refused, first: 10 is not, each time', () =>
     withTestServer({ MAX_QUERY_COST: '1000' }, async (server) => {
       const query = `query($n: Int!) { offers(publisherId: "01890000-0000-7000-8000-000000000000", first: $n) {
         edges { cursor node { id name kind status version createdAt updatedAt supportContacts { name email telephone qq wechat weibo } } } } }`;
@@ -36,5 +36,8 @@ describe('query cost', () => {
       const narrow = await server.gql(query, { n: 10 });
       expect(narrow.errors).toBeUndefined();
       expect(narrow.data?.['offers']).toEqual({ edges: [] });
+      // The measure is remembered per query text and page size, never across page sizes.
+      expect((await server.gql(query, { n: 100 })).errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COSTLY' });
+      expect((await server.gql(query, { n: 10 })).errors).toBeUndefined();
     }));
 });
