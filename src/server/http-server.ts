@@ -56,9 +56,11 @@ const CORS_METHODS = 'GET, POST, OPTIONS';
 const CORS_HEADERS = 'authorization, content-type, x-correlation-id, apollo-require-preflight, x-apollo-operation-name';
 
 /**
- * A thin node:http transport for Apollo: /graphql, /healthz and /readyz.
- * It reads the body with a size limit, parses JSON, and hands the request to
- * Apollo; nothing else (no express) sits on the hot path.
+ * A thin node:http transport for Apollo: /graphql, /healthz and /readyz (and
+ * the IDE's pages when given). Before Apollo sees a request it answers CORS,
+ * applies the rate limit, insists on JSON, reads the body with a size limit,
+ * parses it and refuses batches unless allowed: all cheap, all before any
+ * GraphQL work. Nothing else (no express) sits on the hot path.
  */
 export function createHttpServer<Context extends object>(options: HttpOptions<Context>): HttpServer {
   let inFlight = 0;
