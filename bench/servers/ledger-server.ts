@@ -8,7 +8,8 @@ import { createLogger } from '../../src/server/logger.js';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: ledger-server.ts <empty data directory>');
-const config = loadConfig({ port: '0', dataDir, logLevel: 'warn' }, {});
+// The load generator is one client at one address: a per-client rate limit would measure itself.
+const config = loadConfig({ port: '0', dataDir, logLevel: 'warn', rateLimitPerSecond: '0' }, {});
 const server = await startServer(config, createLogger(config.logLevel));
 const { publishers, offers } = server.ledger.services;
 const context = { actor: { id: 'bench', kind: 'system' as const }, correlationId: 'bench' };

@@ -1,11 +1,12 @@
 import { ValidationError } from '../errors.js';
 import type { Page } from '../projections/read-store.js';
 import type { ConnectionShape, PageArgs } from '../schema/connection.js';
+import { MAX_PAGE_SIZE } from '../schema/page-size.js';
 
 /** The page size a list query asked for, within the API's limit. */
 export function pageSize(args: PageArgs): number {
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > 100) {
-    throw new ValidationError('first', 'must be from 1 to 100');
+  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
+    throw new ValidationError('first', `must be from 1 to ${MAX_PAGE_SIZE}`);
   }
   return args.first;
 }

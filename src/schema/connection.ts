@@ -1,4 +1,5 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { MAX_PAGE_SIZE } from './page-size.js';
 
 @ObjectType('PageInfo', { description: 'Where a page of a list stands (Relay cursor connections).' })
 export class PageInfo {
@@ -11,7 +12,7 @@ export class PageInfo {
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { defaultValue: 20, description: 'Page size, 1 to 100.' })
+  @Field(() => Int, { defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
   first!: number;
 
   @Field(() => String, { nullable: true, description: "The previous page's `endCursor`." })

@@ -10,7 +10,10 @@ import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
+import { graphiqlPages } from './graphiql.js';
 import { openLedger, type Ledger, type LedgerOptions } from './ledger.js';
+import { queryLimitsPlugin } from './query-limits.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface RunningServer {
   url: string;
@@ -27,10 +30,16 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   const ledger = openLedger(config, { ...options, logger });
   try {
     await ledger.runner.start();
+    const schema = await buildAppSchema();
     const apollo = new ApolloServer<RequestContext>({
-      schema: await buildAppSchema(),
+      schema,
       introspection: config.introspection,
+      // A GET, or a POST a plain HTML form could send, must carry a header no
+      // browser adds cross-site without a preflight (content-type: application/json does).
       csrfPrevention: true,
+      allowBatchedHttpRequests: config.maxBatchOperations > 0,
+      // Refused while parsing: a flood of aliases or fields never reaches validation.
+      parseOptions: { maxTokens: config.maxQueryTokens },
       // We drain on SIGTERM ourselves (src/cli/main.ts); Apollo's own handler
       // would stop it mid-drain and re-raise the signal, killing the process
       // before the stores are closed.
@@ -38,7 +47,11 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       includeStacktraceInErrorResponses: false,
       // Only what we use: no cache-control hints computed per field, no landing
       // page that loads scripts from a CDN.
-      plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
+      plugins: [
+        ApolloServerPluginCacheControlDisabled(),
+        ApolloServerPluginLandingPageDisabled(),
+        queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
+      ],
       formatError: createErrorFormatter((error) =>
         logger.error({ error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' }, 'internal error'),
       ),
@@ -49,6 +62,18 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       context: async (req) => requestContext(ledger, req),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
+      maxBatchOperations: config.maxBatchOperations,
+      corsOrigins: config.corsOrigins,
+      ...(config.rateLimitPerSecond > 0
+        ? {
+            rateLimit: {
+              limiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
+              // The client address until authentication names the principal; then key by the principal.
+              key: (req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown',
+            },
+          }
+        : {}),
+      ...(config.graphiql ? { pages: graphiqlPages() } : {}),
       logger,
     });
     await new Promise<void>((resolve, reject) => {

@@ -16,7 +16,24 @@ export interface Config {
   readYourWritesTimeoutMs: number;
   /** largest accepted request body */
   maxBodyBytes: number;
+  /** schema introspection; `auto` in the settings means on unless NODE_ENV=production */
   introspection: boolean;
+  /** the in-browser IDE at GET /graphql; `auto` follows introspection */
+  graphiql: boolean;
+  /** most tokens a query document may hold (refused while parsing, before validation) */
+  maxQueryTokens: number;
+  /** deepest selection nesting an operation may reach */
+  maxQueryDepth: number;
+  /** highest estimated cost of an operation (1 per field, lists times `first`) */
+  maxQueryCost: number;
+  /** operations in one batched (JSON array) request; 0 refuses batches */
+  maxBatchOperations: number;
+  /** token bucket per client: tokens added per second (0 turns rate limiting off) */
+  rateLimitPerSecond: number;
+  /** token bucket per client: its size, the largest burst */
+  rateLimitBurst: number;
+  /** browser origins (scheme://host[:port]) allowed to call the API cross-origin */
+  corsOrigins: string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -43,7 +60,35 @@ export const SETTINGS = {
     help: 'how long a query with minPosition waits',
   },
   maxBodyBytes: { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', default: '1048576', help: 'largest request body' },
-  introspection: { flag: '--introspection', env: 'INTROSPECTION', default: 'true', help: 'allow schema introspection' },
+  introspection: {
+    flag: '--introspection',
+    env: 'INTROSPECTION',
+    default: 'auto',
+    help: 'allow schema introspection: true, false, or auto (on unless NODE_ENV=production)',
+  },
+  graphiql: { flag: '--graphiql', env: 'GRAPHIQL', default: 'auto', help: 'serve the GraphiQL IDE at GET /graphql: true, false, or auto (as introspection)' },
+  maxQueryTokens: { flag: '--max-query-tokens', env: 'MAX_QUERY_TOKENS', default: '2000', help: 'most tokens in a query document' },
+  maxQueryDepth: { flag: '--max-query-depth', env: 'MAX_QUERY_DEPTH', default: '15', help: 'deepest selection nesting (the standard introspection query reaches 15)' },
+  maxQueryCost: { flag: '--max-query-cost', env: 'MAX_QUERY_COST', default: '5000', help: 'highest estimated cost (1 per field, lists times first)' },
+  maxBatchOperations: {
+    flag: '--max-batch-operations',
+    env: 'MAX_BATCH_OPERATIONS',
+    default: '0',
+    help: 'operations per batched (JSON array) request; 0 refuses batches',
+  },
+  rateLimitPerSecond: {
+    flag: '--rate-limit-per-second',
+    env: 'RATE_LIMIT_PER_SECOND',
+    default: '20',
+    help: 'requests per second each client may sustain; 0 turns the limit off',
+  },
+  rateLimitBurst: { flag: '--rate-limit-burst', env: 'RATE_LIMIT_BURST', default: '100', help: 'requests each client may send at once' },
+  corsOrigins: {
+    flag: '--cors-origins',
+    env: 'CORS_ORIGINS',
+    default: '',
+    help: 'comma-separated browser origins allowed cross-origin (e.g. https://portal.example.com); none when empty',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -83,10 +128,13 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`${where('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
   }
-  const introspection = get('introspection').trim().toLowerCase();
-  if (!['true', 'false'].includes(introspection)) {
-    throw new ConfigError(`${where('introspection')} must be true or false.`);
-  }
+  const switchable = (key: 'introspection' | 'graphiql', auto: boolean): boolean => {
+    const text = get(key).trim().toLowerCase();
+    if (text === 'auto') return auto;
+    if (text === 'true' || text === 'false') return text === 'true';
+    throw new ConfigError(`${where(key)} must be true, false or auto.`);
+  };
+  const introspection = switchable('introspection', env['NODE_ENV'] !== 'production');
   const dataDir = get('dataDir').trim();
   if (!dataDir) throw new ConfigError(`${where('dataDir')} must not be empty.`);
   const masterKey = get('masterKey').trim();
@@ -101,6 +149,31 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     ...(masterKey ? { masterKey } : {}),
     readYourWritesTimeoutMs: integer('readYourWritesTimeoutMs', 0, 60_000),
     maxBodyBytes: integer('maxBodyBytes', 1024, 100 * 1024 * 1024),
-    introspection: introspection === 'true',
+    introspection,
+    graphiql: switchable('graphiql', introspection),
+    maxQueryTokens: integer('maxQueryTokens', 100, 1_000_000),
+    maxQueryDepth: integer('maxQueryDepth', 2, 100),
+    maxQueryCost: integer('maxQueryCost', 10, 10_000_000),
+    maxBatchOperations: integer('maxBatchOperations', 0, 100),
+    rateLimitPerSecond: integer('rateLimitPerSecond', 0, 1_000_000),
+    rateLimitBurst: integer('rateLimitBurst', 1, 1_000_000),
+    corsOrigins: parseOrigins(get('corsOrigins'), where('corsOrigins')),
   };
+}
+
+/** `https://a.example, http://localhost:3000` as exact origins; a path, a wildcard or junk is refused. */
+function parseOrigins(text: string, where: string): string[] {
+  const origins = text.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(`${where} must list origins like https://portal.example.com, got "${origin}".`);
+    }
+  }
+  return origins.map((o) => o.replace(/\/$/, ''));
 }

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface HttpOptions<Context extends object> {
   apollo: ApolloServer<Context>;
@@ -8,6 +9,17 @@ export interface HttpOptions<Context extends object> {
   /** /readyz answers 200 only while this is true */
   ready(): boolean;
   maxBodyBytes: number;
+  /** operations a JSON array body may hold; 0 refuses batched requests */
+  maxBatchOperations: number;
+  /** browser origins allowed to call cross-origin; every other origin gets no CORS headers */
+  corsOrigins: readonly string[];
+  /**
+   * Per-client rate limit, checked before the body is read. `key` names the
+   * client: its address until authentication can name the principal.
+   */
+  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): string };
+  /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */
+  pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
   logger: Logger;
 }
 
@@ -17,20 +29,38 @@ export interface HttpServer {
   drain(timeoutMs?: number): Promise<void>;
 }
 
+/** Refusals made by the transport itself; each code is stable and listed in the README. */
+export type HttpErrorCode =
+  | 'NOT_FOUND'
+  | 'BAD_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'BATCHING_DISABLED'
+  | 'BATCH_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'CORS_ORIGIN_REFUSED'
+  | 'INTERNAL_SERVER_ERROR';
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: HttpErrorCode,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
+const CORS_METHODS = 'GET, POST, OPTIONS';
+const CORS_HEADERS = 'authorization, content-type, x-correlation-id, apollo-require-preflight, x-apollo-operation-name';
+
 /**
- * A thin node:http transport for Apollo: /graphql, /healthz and /readyz.
- * It reads the body with a size limit, parses JSON, and hands the request to
- * Apollo; nothing else (no express) sits on the hot path.
+ * A thin node:http transport for Apollo: /graphql, /healthz and /readyz (and
+ * the IDE's pages when given). Before Apollo sees a request it answers CORS,
+ * applies the rate limit, insists on JSON, reads the body with a size limit,
+ * parses it and refuses batches unless allowed: all cheap, all before any
+ * GraphQL work. Nothing else (no express) sits on the hot path.
  */
 export function createHttpServer<Context extends object>(options: HttpOptions<Context>): HttpServer {
   let inFlight = 0;
@@ -44,7 +74,7 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
         const httpError =
           error instanceof HttpError ? error : new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
         if (!(error instanceof HttpError)) options.logger.error({ error: describe(error) }, 'request failed');
-        sendJson(res, httpError.status, { errors: [{ message: httpError.message, extensions: { code: httpError.code } }] });
+        sendJson(res, httpError.status, { errors: [{ message: httpError.message, extensions: { code: httpError.code } }] }, httpError.headers);
       })
       .finally(() => {
         options.logger.debug(
@@ -79,21 +109,37 @@ async function handle<Context extends object>(
   res: ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  switch (url.pathname) {
-    case '/healthz':
-      return sendJson(res, 200, { status: 'ok' });
-    case '/readyz':
-      return options.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'starting' });
-    case '/graphql':
-      break;
-    default:
-      throw new HttpError(404, 'NOT_FOUND', 'Not found: GraphQL is served at /graphql');
+  if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+  if (url.pathname === '/readyz') {
+    return options.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'starting' });
   }
+  if (cors(options.corsOrigins, req, res)) return;
+  // Everything below costs more than a health check: limit it before reading a byte of the body.
+  if (options.rateLimit) takeTokens(options.rateLimit, req, 1);
+  if (options.pages?.(req, res, url)) return;
+  if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'Not found: GraphQL is served at /graphql');
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = req.method === 'POST' ? parseBody(headers.get('content-type'), await readBody(req, options.maxBodyBytes)) : undefined;
+  let body: unknown;
+  if (req.method === 'POST') {
+    if (!isJson(headers.get('content-type'))) {
+      req.resume();
+      throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'POST bodies must be JSON: send content-type: application/json');
+    }
+    body = parseJson(await readBody(req, options.maxBodyBytes));
+    if (Array.isArray(body)) {
+      if (options.maxBatchOperations === 0) {
+        throw new HttpError(400, 'BATCHING_DISABLED', 'Batched requests (a JSON array body) are not accepted: send one operation per request');
+      }
+      if (body.length > options.maxBatchOperations) {
+        throw new HttpError(400, 'BATCH_TOO_LARGE', `A batch may hold at most ${options.maxBatchOperations} operations`);
+      }
+      // One token per operation: a batch is not a way around the rate limit.
+      if (options.rateLimit && body.length > 1) takeTokens(options.rateLimit, req, body.length - 1);
+    }
+  }
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
     context: () => options.context(req),
@@ -130,8 +176,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function parseBody(contentType: string | undefined, text: string): unknown {
-  if (!contentType?.toLowerCase().startsWith('application/json')) return text;
+function isJson(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json';
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -139,9 +189,45 @@ function parseBody(contentType: string | undefined, text: string): unknown {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
+function takeTokens(rateLimit: NonNullable<HttpOptions<object>['rateLimit']>, req: IncomingMessage, cost: number): void {
+  const decision = rateLimit.limiter.take(rateLimit.key(req), cost);
+  if (!decision.allowed) {
+    req.resume();
+    throw new HttpError(429, 'RATE_LIMITED', `Too many requests: retry in ${decision.retryAfterSeconds} s`, {
+      'retry-after': String(decision.retryAfterSeconds),
+    });
+  }
+}
+
+/**
+ * CORS for the configured origins only. A preflight from one of them is
+ * answered here (204); from any other origin it is refused (403), and other
+ * requests from it get no CORS headers, so the browser hides the answer.
+ * Same-origin pages (the IDE) need no CORS. Returns whether it answered.
+ */
+function cors(allowed: readonly string[], req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  res.setHeader('vary', 'Origin');
+  const permitted = origin !== undefined && allowed.includes(origin);
+  // No allow-credentials: callers send bearer tokens, never cookies.
+  if (permitted) res.setHeader('access-control-allow-origin', origin);
+  if (req.method !== 'OPTIONS') return false;
+  if (origin !== undefined && !permitted) {
+    throw new HttpError(403, 'CORS_ORIGIN_REFUSED', 'This origin may not call the API');
+  }
+  res.writeHead(204, {
+    allow: CORS_METHODS,
+    ...(permitted
+      ? { 'access-control-allow-methods': CORS_METHODS, 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' }
+      : {}),
+  });
+  res.end();
+  return true;
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(value));
 }
 

@@ -25,8 +25,40 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'verbose' }, '--log-level / LOG_LEVEL must be one of'],
     [{ DATA_DIR: '  ' }, '--data-dir / DATA_DIR must not be empty'],
     [{ PRIVACY_LEDGER_MASTER_KEY: 'dG9vLXNob3J0' }, '--master-key / PRIVACY_LEDGER_MASTER_KEY must be the base64 encoding of exactly 32 bytes'],
-    [{ INTROSPECTION: 'maybe' }, '--introspection / INTROSPECTION must be true or false'],
+    [{ INTROSPECTION: 'maybe' }, '--introspection / INTROSPECTION must be true, false or auto'],
+    [{ GRAPHIQL: 'yes' }, '--graphiql / GRAPHIQL must be true, false or auto'],
+    [{ MAX_QUERY_DEPTH: '1' }, '--max-query-depth / MAX_QUERY_DEPTH must be a whole number from 2 to 100'],
+    [{ MAX_QUERY_COST: 'lots' }, '--max-query-cost / MAX_QUERY_COST must be a whole number'],
+    [{ MAX_BATCH_OPERATIONS: '-1' }, '--max-batch-operations / MAX_BATCH_OPERATIONS must be a whole number from 0 to 100'],
+    [{ RATE_LIMIT_BURST: '0' }, '--rate-limit-burst / RATE_LIMIT_BURST must be a whole number from 1'],
+    [{ CORS_ORIGINS: '*' }, '--cors-origins / CORS_ORIGINS must list origins like https://portal.example.com, got "*"'],
+    [{ CORS_ORIGINS: 'https://portal.example.com/app' }, 'got "https://portal.example.com/app"'],
+    [{ CORS_ORIGINS: 'ftp://portal.example.com' }, 'got "ftp://portal.example.com"'],
   ])('%j is refused with one sentence naming the setting', (env, sentence) => {
     expect(() => loadConfig({}, env)).toThrow(sentence);
+  });
+
+  it('hardening defaults: batching off, rate limit on, no cross-origin callers, introspection and the IDE on in development', () => {
+    expect(loadConfig({}, {})).toMatchObject({
+      introspection: true,
+      graphiql: true,
+      maxQueryDepth: 15,
+      maxQueryCost: 5000,
+      maxBatchOperations: 0,
+      rateLimitPerSecond: 20,
+      rateLimitBurst: 100,
+      corsOrigins: [],
+    });
+  });
+
+  it('NODE_ENV=production turns introspection and the IDE off unless set explicitly', () => {
+    expect(loadConfig({}, { NODE_ENV: 'production' })).toMatchObject({ introspection: false, graphiql: false });
+    expect(loadConfig({}, { NODE_ENV: 'production', INTROSPECTION: 'true' })).toMatchObject({ introspection: true, graphiql: true });
+    expect(loadConfig({}, { INTROSPECTION: 'true', GRAPHIQL: 'false' })).toMatchObject({ introspection: true, graphiql: false });
+  });
+
+  it('CORS_ORIGINS is a comma-separated list of exact origins', () => {
+    const config = loadConfig({}, { CORS_ORIGINS: ' https://portal.example.com, http://localhost:3000/ ' });
+    expect(config.corsOrigins).toEqual(['https://portal.example.com', 'http://localhost:3000']);
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
@@ -23,6 +24,8 @@ export class LogCapture extends Writable {
 export interface TestServer extends RunningServer {
   logs: LogCapture;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** A raw HTTP request (path from the server's origin), for tests of the transport itself. */
+  http(path: string, init?: RequestInit): Promise<Response>;
 }
 
 export interface GqlResponse<T> {
@@ -40,7 +43,37 @@ export async function startTestServer(dataDir: string, env: Record<string, strin
     ...server,
     logs,
     gql: (query, variables, headers) => postGraphql(server.url, query, variables, headers),
+    http: (path, init) => fetch(new URL(path, server.url), init),
   };
+}
+
+/** One server for a whole describe block: started before its tests, closed (and its data removed) after them. */
+export function suiteServer(env: Record<string, string> = {}): () => TestServer {
+  const data = tempDataDir();
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(data.dir, env);
+  });
+  afterAll(async () => {
+    await server?.close();
+    data.remove();
+  });
+  return () => {
+    if (!server) throw new Error('the suite server starts in beforeAll');
+    return server;
+  };
+}
+
+/** Runs `use` against a fresh server with these settings, then closes it and removes its data. */
+export async function withTestServer<T>(env: Record<string, string>, use: (server: TestServer) => Promise<T>): Promise<T> {
+  const data = tempDataDir();
+  const server = await startTestServer(data.dir, env);
+  try {
+    return await use(server);
+  } finally {
+    await server.close();
+    data.remove();
+  }
 }
 
 export async function postGraphql<T>(
