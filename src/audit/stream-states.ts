@@ -1,0 +1,108 @@
+import type { RecordedEvent } from '../events/event-envelope.js';
+import type { EventStore } from '../events/event-store.js';
+import type { UpcasterRegistry } from '../events/upcasters.js';
+import type { AuditedAggregate } from './subjects.js';
+
+/** How far to fold a stream: up to a revision (inclusive), or up to an instant (inclusive). */
+export type Until = { revision: number } | { instant: string };
+
+export interface FoldedState<State> {
+  /** the state with its personal values still sealed */
+  state: State;
+  /** last folded revision (-1: nothing folded) */
+  revision: number;
+}
+
+interface Snapshot {
+  revision: number;
+  occurredAt: string;
+  state: unknown;
+}
+
+export interface StreamStatesOptions {
+  /** a snapshot every this many events (default 256) */
+  every?: number;
+  /** streams whose snapshots are kept, least recently used first out (default 1000) */
+  maxStreams?: number;
+}
+
+/**
+ * Folds streams to a past revision or instant without opening anything:
+ * events are folded as stored (personal values sealed; evolve moves them
+ * around but never reads them), so the caller opens only the one state it
+ * shows. Snapshots of those sealed states, one every `every` events, bound
+ * the work for long streams: a fold starts from the last snapshot before
+ * the target and reads at most `every` events in one bounded read.
+ *
+ * Snapshots hold no plaintext: erasing a key makes their values unreadable
+ * exactly as it does in the log. Events never change, so snapshots never go
+ * stale; they live in memory and are rebuilt on the first fold after a
+ * restart.
+ *
+ * "As of an instant" folds the events up to the last one that occurred at
+ * or before it; occurredAt comes from the clock at append, so within a
+ * stream it follows revision order.
+ */
+export class StreamStates {
+  private readonly snapshots = new Map<string, Snapshot[]>();
+  private readonly every: number;
+  private readonly maxStreams: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly upcasters: UpcasterRegistry,
+    options: StreamStatesOptions = {},
+  ) {
+    this.every = options.every ?? 256;
+    this.maxStreams = options.maxStreams ?? 1000;
+  }
+
+  async stateAt<State>(aggregate: AuditedAggregate<State>, streamId: string, until: Until): Promise<FoldedState<State>> {
+    const list = this.listOf(streamId);
+    const start = findLastFitting(list, until);
+    let state = (start?.state as State | undefined) ?? aggregate.initialState;
+    let revision = start?.revision ?? -1;
+    for (;;) {
+      const limit = 'revision' in until ? Math.min(this.every, until.revision - revision) : this.every;
+      if (limit <= 0) return { state, revision };
+      const chunk = await this.store.readStream(streamId, { fromRevision: revision + 1, maxCount: limit });
+      for (const event of chunk) {
+        if (!fits(until, event)) return { state, revision };
+        state = aggregate.evolve(state, this.upcasters.upcast(event));
+        revision = event.revision;
+        this.remember(list, revision, event.occurredAt, state);
+      }
+      if (chunk.length < limit) return { state, revision };
+    }
+  }
+
+  /** Keeps a snapshot at every `every`-th event, extending the stream's list only at its end. */
+  private remember(list: Snapshot[], revision: number, occurredAt: string, state: unknown): void {
+    const next = (list.at(-1)?.revision ?? -1) + this.every;
+    if (revision === next) list.push({ revision, occurredAt, state });
+  }
+
+  private listOf(streamId: string): Snapshot[] {
+    const list = this.snapshots.get(streamId) ?? [];
+    this.snapshots.delete(streamId);
+    this.snapshots.set(streamId, list);
+    if (this.snapshots.size > this.maxStreams) this.snapshots.delete(this.snapshots.keys().next().value!);
+    return list;
+  }
+}
+
+function fits(until: Until, event: Pick<RecordedEvent, 'revision' | 'occurredAt'>): boolean {
+  return 'revision' in until ? event.revision <= until.revision : event.occurredAt <= until.instant;
+}
+
+/** The last snapshot within `until` (binary search: snapshots are in revision and time order). */
+function findLastFitting(list: readonly Snapshot[], until: Until): Snapshot | undefined {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (fits(until, list[middle]!)) low = middle + 1;
+    else high = middle;
+  }
+  return low > 0 ? list[low - 1] : undefined;
+}
