@@ -36,6 +36,10 @@ export class HistoryExport {
       .sort((a, b) => a.position - b.position);
   }
 
+  async timeline(publisherId: string): Promise<string> {
+    return timeline(await this.entries(publisherId));
+  }
+
   async document(publisherId: string, format: ExportFormat, range: ExportRange = {}): Promise<string> {
     const entries = await this.entries(publisherId, range);
     switch (format) {

@@ -6,6 +6,7 @@ import { PointInTime } from '../../src/audit/point-in-time.js';
 import { StreamStates } from '../../src/audit/stream-states.js';
 import { uuidV7Ids, type Clock } from '../../src/clock.js';
 import type { DomainEvent } from '../../src/events/decider.js';
+import { noContact, type PublisherEvent } from '../../src/events/publisher/publisher.events.js';
 import { EventCodec } from '../../src/events/event-codec.js';
 import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { upcasters } from '../../src/events/upcasters.js';
@@ -18,6 +19,19 @@ import { tempDir } from '../projections/fixtures.js';
 export const publisherId = '0190f5a2-7b3c-7d4e-8f60-123456789abc';
 export const offerId = '0190f5a2-7b3c-7d4e-8f60-0000000000a1';
 export const operator = { id: 'op-1', kind: 'user' as const, role: 'operator' };
+
+/** The publisher's first event, registered at 2026-11-22T10:00:00Z. */
+export const registered: PublisherEvent = {
+  type: 'PublisherRegistered',
+  data: {
+    publisherId,
+    companyName: 'Contoso China',
+    registrationCode: '91350100M000100Y43',
+    contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
+    contactPreferences: noContact,
+    registeredAt: '2026-11-22T10:00:00.000Z',
+  },
+};
 
 /** Real SQLite stores in a temp directory, a settable clock, and the audit services over them. */
 export function auditFixture(options: { snapshotEvery?: number } = {}) {

@@ -5,20 +5,9 @@ import { offerStream, type OfferEvent } from '../../src/events/offer/offer.event
 import { noContact, publisherStream, type PublisherEvent } from '../../src/events/publisher/publisher.events.js';
 import { contactSubject, offerSupportSubject } from '../../src/privacy/classification.js';
 import { ERASED } from '../../src/privacy/personal-value.js';
-import { auditFixture, offerId, operator, publisherId } from './audit-fixture.js';
+import { auditFixture, registered, offerId, operator, publisherId } from './audit-fixture.js';
 
 const t0 = '2026-11-22T10:00:00.000Z';
-const registered: PublisherEvent = {
-  type: 'PublisherRegistered',
-  data: {
-    publisherId,
-    companyName: 'Contoso China',
-    registrationCode: '91350100M000100Y43',
-    contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
-    contactPreferences: noContact,
-    registeredAt: t0,
-  },
-};
 const account = {
   accountId: 'acc-1',
   objectId: '6f1c1c8e-1111-4a6b-9c1e-000000000001',
