@@ -20,7 +20,7 @@ interface Snapshot {
 }
 
 export interface StreamStatesOptions {
-  /** a snapshot every this many events (default 256) */
+  /** a snapshot every this many events (default 64) */
   every?: number;
   /** streams whose snapshots are kept, least recently used first out (default 1000) */
   maxStreams?: number;
@@ -53,7 +53,7 @@ export class StreamStates {
     private readonly upcasters: UpcasterRegistry,
     options: StreamStatesOptions = {},
   ) {
-    this.every = options.every ?? 256;
+    this.every = options.every ?? 64;
     this.maxStreams = options.maxStreams ?? 1000;
   }
 
