@@ -193,6 +193,33 @@ describe('history', () => {
     expect(third.entries.map((e) => e.revision)).toEqual([6]);
   });
 
+  it('pages read through snapshots show what a fold from the first event shows', async () => {
+    const snapshotting = auditFixture({ snapshotEvery: 4 });
+    try {
+      const updates: PublisherEvent[] = Array.from({ length: 30 }, (_, i) => ({
+        type: 'ContactUpdated',
+        data: { publisherId, contact: { name: `Name ${i}` }, updatedAt: t0 },
+      }));
+      for (const fixture of [f, snapshotting]) await fixture.append(publisherStream(publisherId), [registered, ...updates]);
+      const pages = async (fixture: typeof f, size: number) => {
+        const entries: HistoryEntry[] = [];
+        for (let after = -1, more = true; more; ) {
+          const page = await fixture.history.page({ kind: 'publisher', id: publisherId }, size, after);
+          entries.push(...page.entries);
+          more = page.hasNextPage;
+          after = page.entries.at(-1)?.revision ?? after;
+        }
+        return entries;
+      };
+      await pages(snapshotting, 3); // leaves snapshots at every 4th revision for the second read
+      const viaSnapshots = await pages(snapshotting, 3);
+      expect(viaSnapshots).toEqual(await pages(f, 31));
+      expect(byField(viaSnapshots[30]!.changes)).toEqual({ 'contact.name': ['Name 28', 'Name 29'] });
+    } finally {
+      await snapshotting.close();
+    }
+  });
+
   it('an unknown subject has an empty history', async () => {
     expect(await f.history.page({ kind: 'offer', id: offerId }, 10)).toEqual({ entries: [], hasNextPage: false, totalCount: 0 });
   });
