@@ -24,7 +24,6 @@ ${Object.values(SETTINGS)
   .map((s) => `  ${`${s.flag} <value>`.padEnd(38)} ${s.env.padEnd(28)} ${s.help} (default ${s.default || 'none'})`)
   .join('\n')}`;
 
-
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const { raw, rest } = parseFlags(argv);

@@ -1,5 +1,5 @@
-import { parseInstant } from '../audit/point-in-time.js';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { parseInstant } from '../audit/point-in-time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { PublisherChange } from '../events/publisher/publisher.service.js';
