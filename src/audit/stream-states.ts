@@ -22,8 +22,8 @@ interface Snapshot {
 export interface StreamStatesOptions {
   /** a snapshot every this many events (default 64) */
   every?: number;
-  /** streams whose snapshots are kept, least recently used first out (default 1000) */
-  maxStreams?: number;
+  /** snapshots kept in all, those of the least recently used streams first out (default 20,000) */
+  maxSnapshots?: number;
 }
 
 /**
@@ -46,7 +46,8 @@ export interface StreamStatesOptions {
 export class StreamStates {
   private readonly snapshots = new Map<string, Snapshot[]>();
   private readonly every: number;
-  private readonly maxStreams: number;
+  private readonly maxSnapshots: number;
+  private held = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -54,11 +55,11 @@ export class StreamStates {
     options: StreamStatesOptions = {},
   ) {
     this.every = options.every ?? 64;
-    this.maxStreams = options.maxStreams ?? 1000;
+    this.maxSnapshots = options.maxSnapshots ?? 20_000;
   }
 
   async stateAt<State>(aggregate: AuditedAggregate<State>, streamId: string, until: Until): Promise<FoldedState<State>> {
-    const list = this.listOf(streamId);
+    const list = this.touch(streamId);
     const start = findLastFitting(list, until);
     let state = (start?.state as State | undefined) ?? aggregate.initialState;
     let revision = start?.revision ?? -1;
@@ -70,23 +71,34 @@ export class StreamStates {
         if (!fits(until, event)) return { state, revision };
         state = aggregate.evolve(state, this.upcasters.upcast(event));
         revision = event.revision;
-        this.remember(list, revision, event.occurredAt, state);
+        this.remember(streamId, revision, event.occurredAt, state);
       }
       if (chunk.length < limit) return { state, revision };
     }
   }
 
   /** Keeps a snapshot at every `every`-th event, extending the stream's list only at its end. */
-  private remember(list: Snapshot[], revision: number, occurredAt: string, state: unknown): void {
-    const next = (list.at(-1)?.revision ?? -1) + this.every;
-    if (revision === next) list.push({ revision, occurredAt, state });
-  }
-
-  private listOf(streamId: string): Snapshot[] {
+  private remember(streamId: string, revision: number, occurredAt: string, state: unknown): void {
     const list = this.snapshots.get(streamId) ?? [];
+    if (revision !== (list.at(-1)?.revision ?? -1) + this.every) return;
+    list.push({ revision, occurredAt, state });
     this.snapshots.delete(streamId);
     this.snapshots.set(streamId, list);
-    if (this.snapshots.size > this.maxStreams) this.snapshots.delete(this.snapshots.keys().next().value!);
+    this.held++;
+    // Evict whole streams, least recently used first (never this one: it is now the newest).
+    for (const [oldestId, oldest] of this.snapshots) {
+      if (this.held <= this.maxSnapshots || oldestId === streamId) break;
+      this.snapshots.delete(oldestId);
+      this.held -= oldest.length;
+    }
+  }
+
+  /** The stream's snapshots (none yet: an empty list, not kept), marked as used most recently. */
+  private touch(streamId: string): readonly Snapshot[] {
+    const list = this.snapshots.get(streamId);
+    if (!list) return [];
+    this.snapshots.delete(streamId);
+    this.snapshots.set(streamId, list);
     return list;
   }
 }
