@@ -82,7 +82,12 @@ describe('history', () => {
     });
   });
 
-  it('PublisherRejected then PublisherApproved: status and reason', async () => {
+  it('PublisherApproved: the registration status', async () => {
+    await f.append(publisherStream(publisherId), [registered, { type: 'PublisherApproved', data: { publisherId, approvedAt: t0 } }]);
+    expect(byField(lastOf(await publisherHistory()).changes)).toEqual({ registrationStatus: ['PENDING', 'APPROVED'] });
+  });
+
+  it('PublisherRejected: status and reason; approving on review clears the reason', async () => {
     await f.append(publisherStream(publisherId), [
       registered,
       { type: 'PublisherRejected', data: { publisherId, reason: 'licence unreadable', rejectedAt: t0 } },
@@ -93,22 +98,33 @@ describe('history', () => {
     expect(byField(approved!.changes)).toEqual({ registrationStatus: ['REJECTED', 'APPROVED'], rejectionReason: ['licence unreadable', null] });
   });
 
-  it('AadUserAdded and AadUserRemoved: the account’s fields, keyed by account id', async () => {
+  const accountFields = {
+    'aadUsers.acc-1.accountId': 'acc-1',
+    'aadUsers.acc-1.objectId': account.objectId,
+    'aadUsers.acc-1.userPrincipalName': account.userPrincipalName,
+    'aadUsers.acc-1.displayName': 'Li Lei',
+    'aadUsers.acc-1.addedAt': t0,
+    'aadUsers.acc-1.addedBy': 'op-1',
+  };
+
+  it('AadUserAdded: the account’s fields appear, keyed by account id', async () => {
+    await f.append(publisherStream(publisherId), [registered, { type: 'AadUserAdded', data: { publisherId, user: account } }]);
+    expect(byField(lastOf(await publisherHistory()).changes)).toEqual(
+      Object.fromEntries(Object.entries(accountFields).map(([field, value]) => [field, [null, value]])),
+    );
+  });
+
+  it('AadUserRemoved: that account’s fields go, the others stay', async () => {
+    const other = { ...account, accountId: 'acc-2', displayName: 'Han Meimei' };
     await f.append(publisherStream(publisherId), [
       registered,
       { type: 'AadUserAdded', data: { publisherId, user: account } },
+      { type: 'AadUserAdded', data: { publisherId, user: other } },
       { type: 'AadUserRemoved', data: { publisherId, accountId: 'acc-1', removedAt: t0 } },
     ]);
-    const [, added, removed] = await publisherHistory();
-    expect(byField(added!.changes)).toEqual({
-      'aadUsers.acc-1.accountId': [null, 'acc-1'],
-      'aadUsers.acc-1.objectId': [null, account.objectId],
-      'aadUsers.acc-1.userPrincipalName': [null, account.userPrincipalName],
-      'aadUsers.acc-1.displayName': [null, 'Li Lei'],
-      'aadUsers.acc-1.addedAt': [null, t0],
-      'aadUsers.acc-1.addedBy': [null, 'op-1'],
-    });
-    expect(byField(removed!.changes)).toEqual(Object.fromEntries(Object.entries(byField(added!.changes)).map(([k, [b, a]]) => [k, [a, b]])));
+    expect(byField(lastOf(await publisherHistory()).changes)).toEqual(
+      Object.fromEntries(Object.entries(accountFields).map(([field, value]) => [field, [value, null]])),
+    );
   });
 
   it('OfferCreated: the offer’s fields appear', async () => {
