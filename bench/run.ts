@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { asOfBenchmark } from './audit.js';
 import { httpBenchmarks } from './http.js';
 import { appendBenchmarks, catchUpBenchmark } from './storage.js';
 import { printTable, type Row } from './table.js';
@@ -15,6 +16,7 @@ try {
     ['appends', () => appendBenchmarks(dir)],
     ['catch-up', () => catchUpBenchmark(dir)],
     ['http', () => httpBenchmarks(dir)],
+    ['asOf', () => asOfBenchmark(dir)],
   ] as const) {
     process.stderr.write(`running ${label}...\n`);
     rows.push(...(await run()));

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, parseFlags, SETTINGS, type Config } from '../s
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/app.js';
 import { openLedger } from '../server/ledger.js';
+import { DomainError } from '../errors.js';
+import { exportCommand, replayCommand, UsageError } from './audit-commands.js';
 import { progressBar } from './progress.js';
 import { liveHolder, takeServeLock } from './serve-lock.js';
 
@@ -13,14 +15,14 @@ commands:
   serve                  serve GraphQL at http://<host>:<port>/graphql
   rebuild [projection]   drop a projection (default: all) and replay the log into it
   status                 each projection's checkpoint and lag
+  export --publisher ID [--format jsonl|csv] [--from ISO] [--to ISO] [--out FILE]
+                         the publisher's and its offers' change histories (default jsonl, to stdout)
+  replay --publisher ID  the same histories as a readable timeline
 
 options (each also settable by environment variable):
 ${Object.values(SETTINGS)
   .map((s) => `  ${`${s.flag} <value>`.padEnd(38)} ${s.env.padEnd(28)} ${s.help} (default ${s.default || 'none'})`)
   .join('\n')}`;
-
-/** A failure the user can act on: printed as one sentence, no stack. */
-class UsageError extends Error {}
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -38,6 +40,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await rebuild(config, args[0]);
       case 'status':
         return await status(config);
+      case 'export':
+        return await exportCommand(config, args);
+      case 'replay':
+        return await replayCommand(config, args);
       default:
         throw new UsageError(`unknown command "${command}"; run "privacy-ledger help".`);
     }
@@ -118,7 +124,7 @@ async function status(config: Config): Promise<number> {
 }
 
 function explain(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof UsageError) return error.message;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DomainError) return error.message;
   const code = (error as { code?: unknown })?.code;
   if (code === 'EADDRINUSE') return 'the port is already in use; choose another with --port or PORT.';
   if (code === 'EACCES') return 'permission denied (the port or the data directory); check --port and --data-dir.';

@@ -4,6 +4,7 @@ import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { DomainEvent } from './decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
 import type { IdempotencyMark } from './idempotency.js';
+import { upcasters as productionUpcasters, type UpcasterRegistry } from './upcasters.js';
 
 /** Who asked for a change, and within which request: becomes every event's metadata. */
 export interface CommandContext {
@@ -13,20 +14,20 @@ export interface CommandContext {
   requestId?: string;
 }
 
-/** The current schema version of each event type; absent means 1. */
-const schemaVersions: Readonly<Record<string, number>> = {};
-
 /**
  * Turns domain events into stored envelopes and back. On the way in it
  * stamps id, instant, schema version and audit metadata, and seals every
  * declared personal value under its subject's key; on the way out it opens
- * them (a destroyed key reads as ERASED).
+ * them (a destroyed key reads as ERASED). Events written in an older schema
+ * version are upcast to the current shape before anything else reads them.
  */
 export class EventCodec {
   constructor(
     private readonly personalData: PersonalDataCodec,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    /** production's registry unless a test injects its own */
+    readonly upcasters: UpcasterRegistry = productionUpcasters,
   ) {}
 
   async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark): Promise<NewEvent[]> {
@@ -47,7 +48,7 @@ export class EventCodec {
         return {
           eventId: this.ids.next(),
           type: event.type,
-          schemaVersion: schemaVersions[event.type] ?? 1,
+          schemaVersion: this.upcasters.currentVersion(event.type),
           occurredAt,
           data: await this.personalData.seal(data, fields),
           metadata,
@@ -58,7 +59,13 @@ export class EventCodec {
 
   /** Decrypts the personal values of a batch with one key lookup. */
   async decode<E extends DomainEvent>(recorded: readonly RecordedEvent[]): Promise<E[]> {
-    const data = await this.personalData.openMany(recorded.map((event) => event.data));
-    return recorded.map((event, i) => ({ type: event.type, data: data[i] }) as E);
+    return (await this.openRecorded(recorded)).map((event) => ({ type: event.type, data: event.data }) as E);
+  }
+
+  /** The recorded events in their current shape, personal values opened (ERASED once a key is gone). */
+  async openRecorded(recorded: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    const current = this.upcasters.upcastAll(recorded);
+    const data = await this.personalData.openMany(current.map((event) => event.data));
+    return current.map((event, i) => ({ ...event, data: data[i]! }));
   }
 }

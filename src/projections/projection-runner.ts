@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { TimeoutError } from '../errors.js';
 import type { EventStore, Subscription } from '../events/event-store.js';
+import { upcasters, type UpcasterRegistry } from '../events/upcasters.js';
 import type { Projection } from './projection.js';
 import type { ReadStore } from './read-store.js';
 
@@ -17,6 +18,8 @@ export interface RunnerOptions {
   /** wait before resubscribing a projection whose batch failed */
   retryDelayMs?: number;
   logger?: Logger;
+  /** turns older event versions into the current shape before projecting (default: production's) */
+  upcasters?: UpcasterRegistry;
 }
 
 interface Running {
@@ -139,7 +142,7 @@ export class ProjectionRunner {
 
   private async apply(projection: Projection, batch: Parameters<Projection['project']>[0]): Promise<number> {
     const last = batch.at(-1)!.position;
-    const ops = await projection.project(batch, this.reads);
+    const ops = await projection.project((this.options.upcasters ?? upcasters).upcastAll(batch), this.reads);
     await this.reads.write(ops, { name: projection.name, position: last });
     return last;
   }

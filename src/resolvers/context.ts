@@ -1,4 +1,7 @@
 import DataLoader from 'dataloader';
+import type { HistoryExport } from '../audit/export.js';
+import type { History } from '../audit/history.js';
+import type { PointInTime } from '../audit/point-in-time.js';
 import type { CommandContext } from '../events/event-codec.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
@@ -18,6 +21,10 @@ export interface Services {
   privacyRequestQueries: PrivacyRequestQueries;
   /** records views and exports of personal data as privacy requests */
   readRecorder: ReadRecorder;
+  /** auditors: change histories, records as they stood at an instant, exports */
+  history: History;
+  pointInTime: PointInTime;
+  historyExport: HistoryExport;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

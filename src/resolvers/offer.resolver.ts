@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../errors.js';
+import { parseInstant } from '../audit/point-in-time.js';
 import type { OfferChange } from '../events/offer/offer.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
@@ -9,21 +9,21 @@ import { OfferConnection, OfferKind, OfferPayload, OfferStatus, OfferType, Suppo
 import type { RequestContext } from './context.js';
 import { recordView } from './read-audit.js';
 import { pageSize, toConnection } from './pagination.js';
-import { parsePosition } from './publisher.resolver.js';
+import { orNotFound, parsePosition } from './publisher.resolver.js';
 
 @Resolver(() => OfferType)
 export class OfferResolver {
-  @Query(() => OfferType, { nullable: true, description: 'An offer by id; a deleted offer is NOT_FOUND. `minPosition` as for `publisher`.' })
+  @Query(() => OfferType, { nullable: true, description: 'An offer by id; a deleted offer is NOT_FOUND. `minPosition` and `asOf` as for `publisher` (as of an instant after its deletion, NOT_FOUND).' })
   async offer(
     @Arg('id', () => ID, { description: 'The offer id.' }) id: string,
     @Arg('minPosition', () => String, { nullable: true, description: 'A log position returned by a mutation.' }) minPosition: string | null,
+    @Arg('asOf', () => String, { nullable: true, description: 'An instant (ISO-8601 with a zone): show the offer as it stood then.' }) asOf: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<OfferType> {
     const offerId = requireId('id', id);
+    if (asOf != null) return orNotFound('offer', offerId, await ctx.services.pointInTime.offer(offerId, parseInstant('asOf', asOf)));
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
-    const offer = await ctx.loaders.offer.load(offerId);
-    if (!offer) throw new NotFoundError('offer', offerId);
-    return offer;
+    return orNotFound('offer', offerId, await ctx.loaders.offer.load(offerId));
   }
 
   @Query(() => OfferConnection, { description: "A publisher's offers, newest first, optionally filtered by status and kind." })

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { parseInstant } from '../audit/point-in-time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { PublisherChange } from '../events/publisher/publisher.service.js';
@@ -18,7 +19,7 @@ export class PublisherResolver {
   @Query(() => PublisherType, {
     nullable: true,
     description:
-      'A publisher by id. With `minPosition`, waits (bounded) until the read models include that log position.',
+      'A publisher by id. With `minPosition`, waits (bounded) until the read models include that log position. With `asOf`, the publisher exactly as it stood at that instant, folded from its log (NOT_FOUND before it registered).',
   })
   async publisher(
     @Arg('id', () => ID, { description: 'The publisher id.' }) id: string,
@@ -27,13 +28,14 @@ export class PublisherResolver {
       description: 'A log position returned by a mutation: read at least that far.',
     })
     minPosition: string | null,
+    @Arg('asOf', () => String, { nullable: true, description: 'An instant (ISO-8601 with a zone): show the publisher as it stood then.' })
+    asOf: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<PublisherType> {
     const publisherId = requireId('id', id);
+    if (asOf != null) return orNotFound('publisher', publisherId, await ctx.services.pointInTime.publisher(publisherId, parseInstant('asOf', asOf)));
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
-    const publisher = await ctx.loaders.publisher.load(publisherId);
-    if (!publisher) throw new NotFoundError('publisher', publisherId);
-    return publisher;
+    return orNotFound('publisher', publisherId, await ctx.loaders.publisher.load(publisherId));
   }
 
   @FieldResolver(() => ContactDetailsType)
@@ -99,6 +101,12 @@ export class PublisherResolver {
   ): Promise<PublisherPayload> {
     return toPayload(await ctx.services.publishers.reject({ ...input, reason: input.reason ?? '' }, ctx.command));
   }
+}
+
+/** The record, or NOT_FOUND. */
+export function orNotFound<T>(what: string, id: string, record: T | null): T {
+  if (!record) throw new NotFoundError(what, id);
+  return record;
 }
 
 /** A `minPosition` argument: a log position as a string of digits. */

@@ -1,12 +1,17 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
+import { HistoryExport } from '../audit/export.js';
+import { History } from '../audit/history.js';
+import { PointInTime } from '../audit/point-in-time.js';
+import { StreamStates } from '../audit/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
 import { EventCodec } from '../events/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
+import { upcasters } from '../events/upcasters.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
@@ -16,6 +21,8 @@ import { ProjectionRunner } from '../projections/projection-runner.js';
 import { publisherProjection } from '../projections/publisher/publisher.projection.js';
 import { OfferService } from '../events/offer/offer.service.js';
 import { offerProjection } from '../projections/offer/offer.projection.js';
+import { offerDirectoryProjection } from '../projections/offer-directory/offer-directory.projection.js';
+import { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import { OfferQueries } from '../projections/offer/offer.queries.js';
 import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
@@ -28,7 +35,7 @@ import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection];
+export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, offerDirectoryProjection];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -72,10 +79,12 @@ export function openLedger(
   const reads = SqliteReadStore.open(file(embeddedFiles.readModels));
   const keys = SqliteKeyStore.open(file(embeddedFiles.keys), masterKey);
   const personalData = new PersonalDataCodec(keys);
-  const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids));
+  const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
   const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
   const privacyRequestQueries = new PrivacyRequestQueries(reads);
   const idempotency = new Idempotency(masterKey);
+  const states = new StreamStates(events, upcasters);
+  const history = new History(events, personalData, states, upcasters);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency),
     offers: new OfferService(handler, clock, ids, idempotency),
@@ -84,6 +93,9 @@ export function openLedger(
     privacyRequestQueries,
     readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
     publisherQueries: new PublisherQueries(reads, personalData),
+    history,
+    pointInTime: new PointInTime(states, personalData),
+    historyExport: new HistoryExport(history, new OfferDirectoryQueries(reads, events)),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
   return {

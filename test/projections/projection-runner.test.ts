@@ -6,6 +6,7 @@ import { TimeoutError } from '../../src/errors.js';
 import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
+import { UpcasterRegistry } from '../../src/events/upcasters.js';
 import { tempDir } from './fixtures.js';
 
 /** Counts events per stream: small enough to see every effect. */
@@ -55,6 +56,30 @@ describe('projection runner', () => {
     await runner.waitFor(live.position, 5_000);
     expect(await reads.get('counters', 's-1')).toMatchObject({ count: 21 });
     expect(await reads.getCheckpoint('counters')).toBe(live.position);
+  });
+
+  it('projects events written in an older schema version in their current shape', async () => {
+    // test-only registry: version 1 of Counted carried `n`, version 2 calls it `amount`
+    const upcasters = new UpcasterRegistry([{ type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) }]);
+    const seen: Array<{ version: number; data: unknown }> = [];
+    const spy = documentProjection<CounterDoc>({
+      name: 'shapes',
+      collection: { name: 'shapes' },
+      documentId: (e) => e.streamId,
+      evolve: (doc, e) => {
+        seen.push({ version: e.schemaVersion, data: e.data });
+        return { id: e.streamId, count: (doc?.count ?? 0) + 1 };
+      },
+    });
+    const upcasting = new ProjectionRunner(events, reads, [spy], { upcasters });
+    const { position } = await events.append('s-v1', [event(7)], { expectedRevision: 'no_stream' });
+    await upcasting.start();
+    try {
+      await upcasting.waitFor(position, 5_000);
+      expect(seen).toEqual([{ version: 2, data: { amount: 7 } }]);
+    } finally {
+      await upcasting.stop();
+    }
   });
 
   it('resumes from its checkpoint after a restart without applying anything twice', async () => {

@@ -41,8 +41,11 @@ const toView = sharedView(function toView(doc: OfferDoc): OfferView {
   const { _position: _, supportContacts, ...offer } = doc;
   return {
     ...offer,
-    supportContacts: supportContacts.map(
-      (contact) => Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])])) as SupportContactView,
-    ),
+    supportContacts: supportContacts.map(supportContactView),
   };
 });
+
+/** A support contact (opened) as the API shows it: every field, null when absent or erased. */
+export function supportContactView(contact: Readonly<Record<string, unknown>>): SupportContactView {
+  return Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])])) as SupportContactView;
+}

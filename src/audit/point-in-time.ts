@@ -1,0 +1,84 @@
+import { ValidationError } from '../errors.js';
+import { type LiveOfferState, type OfferState } from '../events/offer/offer.events.js';
+import type { PublisherState, RegisteredPublisherState } from '../events/publisher/publisher.events.js';
+import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
+import { shownOrNull } from '../privacy/personal-value.js';
+import { supportContactView, type OfferView } from '../projections/offer/offer.queries.js';
+import type { PublisherView } from '../projections/publisher/publisher.queries.js';
+import type { StreamStates } from './stream-states.js';
+import { offerAggregate, publisherAggregate } from './subjects.js';
+
+/** An ISO-8601 date-time with a zone, as the log stores instants (UTC, milliseconds). */
+export function parseInstant(field: string, value: string): string {
+  const text = value.trim();
+  const date = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(text) || Number.isNaN(date.getTime())) {
+    throw new ValidationError(field, 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T10:00:00Z');
+  }
+  return date.toISOString();
+}
+
+/**
+ * Records as they stood at a past instant, folded from their streams (not
+ * read from the read models, which only know the present). Null before the
+ * first event, and for an offer once deleted, as the present-day queries.
+ */
+export class PointInTime {
+  constructor(
+    private readonly states: StreamStates,
+    private readonly personalData: PersonalDataCodec,
+  ) {}
+
+  async publisher(id: string, instant: string): Promise<PublisherView | null> {
+    const { state, revision } = await this.states.stateAt<PublisherState>(publisherAggregate, publisherAggregate.streamOf(id), { instant });
+    if (state.status !== 'registered') return null;
+    return publisherView(await this.personalData.open(state), revision + 1);
+  }
+
+  async offer(id: string, instant: string): Promise<OfferView | null> {
+    const { state, revision } = await this.states.stateAt<OfferState>(offerAggregate, offerAggregate.streamOf(id), { instant });
+    if (state.status !== 'draft' && state.status !== 'published') return null;
+    return offerView(await this.personalData.open(state), revision + 1);
+  }
+}
+
+function publisherView(state: RegisteredPublisherState, version: number): PublisherView {
+  return {
+    id: state.id,
+    companyName: state.companyName,
+    registrationCode: state.registrationCode,
+    registrationStatus: state.registrationStatus,
+    rejectionReason: state.rejectionReason,
+    contactPreferences: { ...state.contactPreferences },
+    contact: {
+      name: shownOrNull(state.contact.name),
+      telephone: shownOrNull(state.contact.telephone),
+      email: shownOrNull(state.contact.email),
+    },
+    aadUsers: state.aadUsers.map((user) => ({
+      objectId: shownOrNull(user.objectId),
+      userPrincipalName: shownOrNull(user.userPrincipalName),
+      displayName: shownOrNull(user.displayName),
+      addedAt: user.addedAt,
+      addedBy: user.addedBy,
+    })),
+    version,
+    registeredAt: state.registeredAt,
+    updatedAt: state.updatedAt,
+  };
+}
+
+function offerView(state: LiveOfferState, version: number): OfferView {
+  return {
+    id: state.id,
+    publisherId: state.publisherId,
+    name: state.name,
+    kind: state.kind,
+    status: state.status === 'published' ? 'PUBLISHED' : 'DRAFT',
+    supportContacts: state.supportContacts.map((contact) => supportContactView({ ...contact })),
+    version,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    publishedAt: state.publishedAt,
+  };
+}

@@ -1,0 +1,48 @@
+import type { EventStore } from '../../events/event-store.js';
+import type { ReadStore } from '../read-store.js';
+import { OFFER_DIRECTORY, offerDirectoryName, type OfferDirectoryDoc } from './offer-directory.projection.js';
+
+const PAGE = 500;
+
+export class OfferDirectoryQueries {
+  constructor(
+    private readonly reads: ReadStore,
+    private readonly events: EventStore,
+  ) {}
+
+  /**
+   * The ids of every offer the publisher created, oldest first, deleted ones
+   * included. Exact even while the projection lags (or has never run, as in
+   * a CLI process): what it has not applied yet is read from the log after
+   * its checkpoint.
+   */
+  async offerIdsOf(publisherId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.reads.find<OfferDirectoryDoc>(OFFER_DIRECTORY, {
+        filter: { publisherId },
+        sort: [{ field: 'createdAt' }],
+        first: PAGE,
+        ...(after ? { after } : {}),
+      });
+      ids.push(...page.items.map((doc) => doc.id));
+      after = page.hasNextPage ? page.endCursor! : undefined;
+    } while (after);
+    const seen = new Set(ids);
+    let position = (await this.reads.getCheckpoint(offerDirectoryName)) ?? 0;
+    for (;;) {
+      const batch = await this.events.readAll({ fromPosition: position, maxCount: 2500 });
+      if (batch.length === 0) break;
+      for (const event of batch) {
+        const offerId = String(event.data['offerId']);
+        if (event.type === 'OfferCreated' && event.data['publisherId'] === publisherId && !seen.has(offerId)) {
+          seen.add(offerId);
+          ids.push(offerId);
+        }
+      }
+      position = batch.at(-1)!.position;
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,64 @@
+import { Arg, Args, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { historyCursor, type HistoryEntry } from '../audit/history.js';
+import { parseInstant } from '../audit/point-in-time.js';
+import { requireId } from '../events/publisher/publisher.validation.js';
+import { isErased } from '../privacy/personal-value.js';
+import { PageArgs, type ConnectionShape } from '../schema/connection.js';
+import { ExportFormat, HistoryEntryConnection, HistorySubjectKind, type HistoryEntryType } from '../schema/history.type.js';
+import type { RequestContext } from './context.js';
+import { pageSize } from './pagination.js';
+
+/** Auditors: what changed, when, by whom, and the export of it all. */
+@Resolver()
+export class HistoryResolver {
+  @Query(() => HistoryEntryConnection, {
+    description: "A publisher's or an offer's change history, oldest first: each change with who, when and the fields it changed. A deleted offer keeps its history.",
+  })
+  async history(
+    @Arg('kind', () => HistorySubjectKind, { description: 'Publisher or offer.' }) kind: `${HistorySubjectKind}`,
+    @Arg('id', () => ID, { description: 'The publisher or offer id.' }) id: string,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionShape<HistoryEntryType>> {
+    const subject = { kind: kind === 'PUBLISHER' ? ('publisher' as const) : ('offer' as const), id: requireId('id', id) };
+    const first = pageSize(page);
+    const after = page.after ? historyCursor.decode(page.after) : -1;
+    const result = await ctx.services.history.page(subject, first, after);
+    const edges = result.entries.map((entry) => ({ node: toEntryType(entry), cursor: historyCursor.encode(entry.revision) }));
+    return { edges, pageInfo: { hasNextPage: result.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: result.totalCount };
+  }
+
+  @Query(() => String, {
+    description: "A publisher's history and its offers' histories (deleted offers included) as one document, in log order, optionally within a time range.",
+  })
+  async exportHistory(
+    @Arg('publisherId', () => ID, { description: 'The publisher.' }) publisherId: string,
+    @Arg('format', () => ExportFormat, { description: 'JSONL or CSV.' }) format: `${ExportFormat}`,
+    @Arg('from', () => String, { nullable: true, description: 'Only changes at or after this instant (ISO-8601).' }) from: string | null,
+    @Arg('to', () => String, { nullable: true, description: 'Only changes at or before this instant (ISO-8601).' }) to: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<string> {
+    const range = { from: from == null ? null : parseInstant('from', from), to: to == null ? null : parseInstant('to', to) };
+    return ctx.services.historyExport.document(requireId('publisherId', publisherId), format === 'CSV' ? 'csv' : 'jsonl', range);
+  }
+}
+
+function toEntryType(entry: HistoryEntry): HistoryEntryType {
+  return {
+    subjectKind: entry.subject.kind === 'publisher' ? 'PUBLISHER' : 'OFFER',
+    subjectId: entry.subject.id,
+    revision: entry.revision,
+    position: String(entry.position),
+    eventType: entry.type,
+    schemaVersion: entry.schemaVersion,
+    occurredAt: entry.occurredAt,
+    actor: { id: entry.actor.id, kind: entry.actor.kind, role: entry.actor.role ?? null },
+    changes: entry.changes.map((change) => ({
+      field: change.field,
+      before: change.before === null || isErased(change.before) ? null : String(change.before),
+      after: change.after === null || isErased(change.after) ? null : String(change.after),
+      beforeErased: isErased(change.before),
+      afterErased: isErased(change.after),
+    })),
+  };
+}
