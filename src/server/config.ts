@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { connectionStringProblem } from '../events/kurrentdb/connection-string.js';
 
 /**
  * Configuration from flags (first) and environment variables. A bad value
@@ -17,6 +18,8 @@ export interface Config {
   /** largest accepted request body */
   maxBodyBytes: number;
   introspection: boolean;
+  /** KurrentDB connection string; when absent the log is the SQLite file in the data directory */
+  kurrentdbUrl?: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,6 +47,12 @@ export const SETTINGS = {
   },
   maxBodyBytes: { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', default: '1048576', help: 'largest request body' },
   introspection: { flag: '--introspection', env: 'INTROSPECTION', default: 'true', help: 'allow schema introspection' },
+  kurrentdbUrl: {
+    flag: '--kurrentdb-url',
+    env: 'KURRENTDB_URL',
+    default: '',
+    help: 'KurrentDB connection string (kurrentdb://...); the SQLite log in the data directory when empty',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -93,6 +102,9 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (masterKey && Buffer.from(masterKey, 'base64').length !== 32) {
     throw new ConfigError(`${where('masterKey')} must be the base64 encoding of exactly 32 bytes (e.g. openssl rand -base64 32).`);
   }
+  const kurrentdbUrl = get('kurrentdbUrl').trim();
+  const kurrentdbProblem = kurrentdbUrl ? connectionStringProblem(kurrentdbUrl) : undefined;
+  if (kurrentdbProblem) throw new ConfigError(`${where('kurrentdbUrl')} ${kurrentdbProblem}.`);
   return {
     host: get('host').trim(),
     port: integer('port', 0, 65535),
@@ -102,5 +114,6 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     readYourWritesTimeoutMs: integer('readYourWritesTimeoutMs', 0, 60_000),
     maxBodyBytes: integer('maxBodyBytes', 1024, 100 * 1024 * 1024),
     introspection: introspection === 'true',
+    ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
   };
 }

@@ -1,17 +1,10 @@
-import {
-  BACKWARDS,
-  END,
-  FORWARDS,
+import type * as KurrentClient from '@kurrent/kurrentdb-client';
+import type {
+  AppendResult as KurrentAppendResult,
+  CurrentStreamState,
+  Filter,
   KurrentDBClient,
-  NO_STREAM,
-  START,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  streamNameFilter,
-  type AppendResult as KurrentAppendResult,
-  type CurrentStreamState,
-  type Filter,
-  type ReadRevision,
+  ReadRevision,
 } from '@kurrent/kurrentdb-client';
 import { ConcurrencyError } from '../../errors.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
@@ -26,6 +19,7 @@ import type {
   SubscriptionHandler,
 } from '../event-store.js';
 import { checkExpected } from '../expected-revision.js';
+import { kurrent } from './kurrentdb-client.js';
 import { chainForAppend, decodeRecord, toReadPosition, type KurrentRecord, type StreamHead } from './kurrentdb-record.js';
 import { KurrentSubscription, type ReconnectOptions } from './kurrentdb-subscription.js';
 
@@ -43,7 +37,7 @@ export interface KurrentDbEventStoreOptions {
 }
 
 /** [expected, actual] as the port reports them, from the client's wrong-expected-version answer. */
-const describeState = (state: CurrentStreamState | bigint): string => (state === NO_STREAM || state < 0n ? 'no_stream' : String(state));
+const describeState = (state: CurrentStreamState | bigint): string => (state === 'no_stream' || state < 0n ? 'no_stream' : String(state));
 
 /**
  * The distributed event store: a KurrentDB (EventStoreDB) cluster through
@@ -73,7 +67,7 @@ export class KurrentDbEventStore implements EventStore {
     private readonly options: KurrentDbEventStoreOptions,
   ) {
     if (options.streamPrefixes.length === 0) throw new RangeError('streamPrefixes must name at least one prefix');
-    this.filter = streamNameFilter({ prefixes: [...options.streamPrefixes] });
+    this.filter = kurrent().streamNameFilter({ prefixes: [...options.streamPrefixes] });
   }
 
   /**
@@ -85,7 +79,7 @@ export class KurrentDbEventStore implements EventStore {
   static open(connectionString: string, options: KurrentDbEventStoreOptions): KurrentDbEventStore {
     let client: KurrentDBClient;
     try {
-      client = KurrentDBClient.connectionString(connectionString);
+      client = kurrent().KurrentDBClient.connectionString(connectionString);
     } catch (error) {
       throw new Error(`the KurrentDB connection string is not valid: ${error instanceof Error ? error.message.replace(connectionString, '<url>') : 'unknown'}`);
     }
@@ -113,12 +107,13 @@ export class KurrentDbEventStore implements EventStore {
       let result: KurrentAppendResult;
       try {
         result = await this.client.appendToStream(streamId, proposed, {
-          streamState: head ? BigInt(head.revision) : NO_STREAM,
+          streamState: head ? BigInt(head.revision) : 'no_stream',
           requiresLeader: true,
         });
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        result = { success: false, nextExpectedRevision: error.actualState === NO_STREAM ? -1n : error.actualState };
+        if (!(error instanceof kurrent().WrongExpectedVersionError)) throw error;
+        const actual = (error as InstanceType<typeof KurrentClient.WrongExpectedVersionError>).actualState;
+        result = { success: false, nextExpectedRevision: actual === 'no_stream' ? -1n : actual };
       }
       if (!result.success) {
         // Another writer got there between our read and our write.
@@ -144,12 +139,12 @@ export class KurrentDbEventStore implements EventStore {
 
   /** The stream's last event, read from the leader so an append chains onto the newest one. */
   private async lastEvent(streamId: string): Promise<(StreamHead & { position: number }) | undefined> {
-    const [last] = await this.read(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true });
+    const [last] = await this.read(streamId, { direction: 'backwards', fromRevision: 'end', maxCount: 1, requiresLeader: true });
     return last && { revision: last.revision, hash: last.hash, position: last.position };
   }
 
   private readRevisions(streamId: string, from: number, count: number): Promise<RecordedEvent[]> {
-    return this.read(streamId, { direction: FORWARDS, fromRevision: BigInt(from), maxCount: count, requiresLeader: true });
+    return this.read(streamId, { direction: 'forwards', fromRevision: BigInt(from), maxCount: count, requiresLeader: true });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -157,9 +152,9 @@ export class KurrentDbEventStore implements EventStore {
     if (options.maxCount === 0) return [];
     const backwards = options.direction === 'backwards';
     const fromRevision: ReadRevision =
-      options.fromRevision === undefined ? (backwards ? END : START) : BigInt(Math.max(0, options.fromRevision));
+      options.fromRevision === undefined ? (backwards ? 'end' : 'start') : BigInt(Math.max(0, options.fromRevision));
     return this.read(streamId, {
-      direction: backwards ? BACKWARDS : FORWARDS,
+      direction: backwards ? 'backwards' : 'forwards',
       fromRevision,
       ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
     });
@@ -173,7 +168,7 @@ export class KurrentDbEventStore implements EventStore {
         if (resolved.event) events.push(decodeRecord(resolved.event as KurrentRecord));
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof kurrent().StreamNotFoundError) return [];
       throw error;
     }
     return events;
@@ -190,7 +185,7 @@ export class KurrentDbEventStore implements EventStore {
     const events: RecordedEvent[] = [];
     // A read from a position includes the event at it: ask for one more and drop it.
     const iterator = this.client.readAll({
-      direction: FORWARDS,
+      direction: 'forwards',
       fromPosition: toReadPosition(position),
       ...(maxCount === undefined ? {} : { maxCount: maxCount + 1 }),
       filter: this.filter,
@@ -205,7 +200,7 @@ export class KurrentDbEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: this.filter })) {
+    for await (const resolved of this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, filter: this.filter })) {
       if (resolved.event) return decodeRecord(resolved.event).position;
     }
     return 0;

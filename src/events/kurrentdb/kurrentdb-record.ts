@@ -1,6 +1,7 @@
-import { jsonEvent, START, type EventData, type JSONEventType, type Position, type ReadPosition } from '@kurrent/kurrentdb-client';
+import type { EventData, JSONEventType, Position, ReadPosition } from '@kurrent/kurrentdb-client';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../event-envelope.js';
 import { chainEvents, recordedAt } from '../hash-chain.js';
+import { kurrent } from './kurrentdb-client.js';
 
 /**
  * How one ledger event is laid out in KurrentDB. The log format is the same
@@ -60,7 +61,7 @@ export function chainForAppend(
       prevHash,
       hash,
     };
-    return jsonEvent<LedgerEventType>({ id: event.eventId, type: event.type, data: event.data, metadata });
+    return kurrent().jsonEvent<LedgerEventType>({ id: event.eventId, type: event.type, data: event.data, metadata });
   });
   return { proposed, recorded: chained.map((c) => recordedAt(streamId, c, 0)) };
 }
@@ -127,7 +128,7 @@ export function toLedgerPosition(position: Position): number {
 
 /** Where to resume after a ledger position: the start of the log for 0. */
 export function toReadPosition(position: number): ReadPosition {
-  if (position <= 0) return START;
+  if (position <= 0) return 'start';
   const commit = BigInt(position);
   return { commit, prepare: commit };
 }

@@ -1,6 +1,8 @@
-import { ErrorType, isCommandError, type AllStreamResolvedEvent, type AllStreamSubscription } from '@kurrent/kurrentdb-client';
+import type * as KurrentClient from '@kurrent/kurrentdb-client';
+import type { AllStreamResolvedEvent, AllStreamSubscription } from '@kurrent/kurrentdb-client';
 import type { RecordedEvent } from '../event-envelope.js';
 import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.js';
+import { kurrent } from './kurrentdb-client.js';
 import { decodeRecord } from './kurrentdb-record.js';
 
 export interface ReconnectOptions {
@@ -16,8 +18,8 @@ export interface ReconnectOptions {
 export type OpenAllSubscription = (afterPosition: number) => AllStreamSubscription;
 
 /** Failures that reconnecting cannot cure: the subscription ends and reports them. */
-const PERMANENT: ReadonlySet<string> = new Set([ErrorType.ACCESS_DENIED, ErrorType.INVALID_ARGUMENT, ErrorType.UNSUPPORTED]);
-const isTransient = (error: unknown): boolean => !(error instanceof Error && isCommandError(error) && PERMANENT.has(error.type));
+const PERMANENT: ReadonlySet<string> = new Set(['access-denied', 'invalid-argument', 'unsupported'] satisfies `${KurrentClient.ErrorType}`[]);
+const isTransient = (error: unknown): boolean => !(error instanceof Error && kurrent().isCommandError(error) && PERMANENT.has(error.type));
 
 /**
  * One catch-up subscription to the ledger's part of `$all`.
