@@ -17,6 +17,6 @@ export function openEventStore(config: Pick<Config, 'dataDir' | 'kurrentdbUrl'>)
   try {
     return KurrentDbEventStore.open(config.kurrentdbUrl, { streamPrefixes: LEDGER_STREAM_PREFIXES });
   } catch (error) {
-    throw new ConfigError(`--kurrentdb-url / KURRENTDB_URL: ${error instanceof Error ? error.message : 'not usable'}.`);
+    throw new ConfigError(`--kurrentdb-url / KURRENTDB_URL: ${error instanceof Error ? error.message.replace(/\.+$/, '') : 'not usable'}.`);
   }
 }

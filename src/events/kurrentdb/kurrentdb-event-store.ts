@@ -81,7 +81,9 @@ export class KurrentDbEventStore implements EventStore {
     try {
       client = kurrent().KurrentDBClient.connectionString(connectionString);
     } catch (error) {
-      throw new Error(`the KurrentDB connection string is not valid: ${error instanceof Error ? error.message.replace(connectionString, '<url>') : 'unknown'}`);
+      // The client quotes the offending part, which may be a password: say where, not what.
+      const reason = error instanceof Error ? error.message.split('\n')[0]!.replaceAll(connectionString, '<url>').replace(/"[^"]*"/g, '(…)') : 'unknown';
+      throw new Error(`the KurrentDB connection string is not valid: ${reason}`);
     }
     return new KurrentDbEventStore(client, options);
   }
@@ -111,6 +113,8 @@ export class KurrentDbEventStore implements EventStore {
           requiresLeader: true,
         });
       } catch (error) {
+        // A follower refuses the write before it is made: try again on the leader.
+        if (error instanceof kurrent().NotLeaderError && attempt < attempts) continue;
         if (!(error instanceof kurrent().WrongExpectedVersionError)) throw error;
         const actual = (error as InstanceType<typeof KurrentClient.WrongExpectedVersionError>).actualState;
         result = { success: false, nextExpectedRevision: actual === 'no_stream' ? -1n : actual };
@@ -209,7 +213,8 @@ export class KurrentDbEventStore implements EventStore {
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
     const subscription = new KurrentSubscription(
-      (from) => this.client.subscribeToAll({ fromPosition: toReadPosition(from), filter: this.filter }),
+      (from, bufferSize) =>
+        this.client.subscribeToAll({ fromPosition: toReadPosition(from), filter: this.filter }, { highWaterMark: bufferSize }),
       options,
       handler,
       this.options.reconnect ?? {},

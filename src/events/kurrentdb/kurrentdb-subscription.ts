@@ -14,8 +14,12 @@ export interface ReconnectOptions {
   maxAttempts?: number;
 }
 
-/** Opens a server-side filtered catch-up subscription to $all, delivering events strictly after a ledger position. */
-export type OpenAllSubscription = (afterPosition: number) => AllStreamSubscription;
+/**
+ * Opens a server-side filtered catch-up subscription to $all, delivering
+ * events strictly after a ledger position, whose stream buffers up to
+ * `bufferSize` events (the stream's highWaterMark).
+ */
+export type OpenAllSubscription = (afterPosition: number, bufferSize: number) => AllStreamSubscription;
 
 /** Failures that reconnecting cannot cure: the subscription ends and reports them. */
 const PERMANENT: ReadonlySet<string> = new Set(['access-denied', 'invalid-argument', 'unsupported'] satisfies `${KurrentClient.ErrorType}`[]);
@@ -77,7 +81,8 @@ export class KurrentSubscription implements Subscription {
   }
 
   private connect(): void {
-    const stream = this.open(this.position);
+    // A buffer of one batch: a catch-up batch can fill up while the previous one is handled.
+    const stream = this.open(this.position, this.batchSize);
     this.stream = stream;
     this.consumed = 0;
     this.caughtUpAfter = undefined;
