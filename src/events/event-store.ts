@@ -12,7 +12,9 @@ import type { NewEvent, RecordedEvent } from './event-envelope.js';
  * 1, 2, 3, ..., KurrentDB uses the commit positions of its transaction log
  * (byte offsets). So compare positions, never count with them: no `+ 1` for
  * "the next event", and a difference of two positions is not a number of
- * events.
+ * events. A position handed back to the store (`fromPosition`) is 0 or one
+ * the store gave out (an event's, a head, a caught-up position): KurrentDB
+ * refuses to read from a position that is not the start of a record.
  *
  * Event ids: an append refuses two events with the same id. Whether an id
  * already elsewhere in the log is refused depends on the adapter (SQLite

@@ -1,7 +1,8 @@
 import type * as KurrentClient from '@kurrent/kurrentdb-client';
 import type { AllStreamResolvedEvent, AllStreamSubscription } from '@kurrent/kurrentdb-client';
+import { DeliveryLoop } from '../delivery-loop.js';
 import type { RecordedEvent } from '../event-envelope.js';
-import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.js';
+import type { SubscribeOptions, SubscriptionHandler } from '../event-store.js';
 import { kurrent } from './kurrentdb-client.js';
 import { decodeRecord } from './kurrentdb-record.js';
 
@@ -38,18 +39,15 @@ const isTransient = (error: unknown): boolean => !(error instanceof Error && kur
  * and the stream is drained (as the embedded store does). A `fellBehind`
  * (the server went back to catching up) waits for the next signal.
  *
- * Delivery pulls from the stream (paused mode) in batches of at most
- * `batchSize`, and moves the position on only after onEvents has settled;
- * while a batch is in flight the stream's buffer fills and gRPC flow control
- * holds the server back. On a transient failure (a node went away, a leader
+ * Each pass (the loop itself: ../delivery-loop.ts) pulls from the stream
+ * (paused mode) in batches of at most `batchSize` until it is drained; while
+ * a batch is in flight the stream's buffer fills and gRPC flow control holds
+ * the server back. On a transient failure (a node went away, a leader
  * changed, the server dropped the subscription) it resubscribes from the
  * last delivered position after an exponential, jittered backoff, and drops
- * whatever the server repeats at or before that position. A failure of the
- * handler ends the subscription and is reported through onError.
+ * whatever the server repeats at or before that position.
  */
-export class KurrentSubscription implements Subscription {
-  private position: number;
-  private readonly batchSize: number;
+export class KurrentSubscription extends DeliveryLoop {
   private stream: AllStreamSubscription | undefined;
   /** events read off the current server subscription */
   private consumed = 0;
@@ -57,26 +55,17 @@ export class KurrentSubscription implements Subscription {
   private caughtUpAfter: number | undefined;
   /** the server has sent everything so far and now sends appends as they happen */
   private live = false;
-  /** the position last reported through onCaughtUp */
-  private caughtUpAt: number | undefined;
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
-  private running = false;
-  private dirty = false;
-  private stopped = false;
-  private loop: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly open: OpenAllSubscription,
     options: SubscribeOptions,
-    private readonly handler: SubscriptionHandler,
+    handler: SubscriptionHandler,
     private readonly reconnect: ReconnectOptions,
     private readonly onStop: (subscription: KurrentSubscription) => void,
   ) {
-    const batchSize = options.batchSize ?? 500;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
-    this.batchSize = batchSize;
-    this.position = options.fromPosition;
+    super(options, handler);
     this.connect();
   }
 
@@ -104,37 +93,17 @@ export class KurrentSubscription implements Subscription {
     stream.on('end', () => current() && this.disconnected(new Error('the server ended the subscription')));
   }
 
-  private wake(): void {
-    if (this.stopped) return;
-    this.dirty = true;
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.deliver();
-  }
-
-  private async deliver(): Promise<void> {
-    try {
-      await Promise.resolve(); // never run a handler inside the caller's stack
-      while (this.dirty && !this.stopped) {
-        this.dirty = false;
-        let drained = false;
-        while (!drained) {
-          const taken = this.take();
-          drained = taken.drained;
-          if (taken.batch.length > 0) {
-            await this.handler.onEvents(taken.batch);
-            this.position = taken.batch[taken.batch.length - 1]!.position;
-            this.failures = 0;
-            if (this.stopped) return;
-          }
-          // Events that arrived during onEvents set `dirty`: not drained yet.
-          this.signalCaughtUp(drained && !this.dirty);
-        }
+  protected async pass(): Promise<void> {
+    let drained = false;
+    while (!drained) {
+      const taken = this.take();
+      drained = taken.drained;
+      if (taken.batch.length > 0) {
+        if (!(await this.handOver(taken.batch))) return;
+        this.failures = 0;
       }
-    } catch (error) {
-      this.end(error);
-    } finally {
-      this.running = false;
+      // Events that arrived during onEvents set `dirty`: not drained yet.
+      this.signalCaughtUp(drained && !this.dirty);
     }
   }
 
@@ -165,16 +134,11 @@ export class KurrentSubscription implements Subscription {
       this.live = true;
       this.failures = 0;
     }
-    if (!reachedSignal && !(this.live && drained)) return;
-    if (this.caughtUpAt === this.position) return;
-    this.caughtUpAt = this.position;
-    this.handler.onCaughtUp?.(this.position);
+    if (reachedSignal || (this.live && drained)) this.caughtUp();
   }
 
   private disconnected(error: Error): void {
-    const stream = this.stream;
-    this.stream = undefined;
-    void stream?.unsubscribe().catch(() => {});
+    this.detach();
     this.failures++;
     if (!isTransient(error) || this.failures > (this.reconnect.maxAttempts ?? 10)) {
       this.end(error);
@@ -183,38 +147,23 @@ export class KurrentSubscription implements Subscription {
     const base = Math.min(this.reconnect.maxDelayMs ?? 10_000, (this.reconnect.initialDelayMs ?? 100) * 2 ** (this.failures - 1));
     this.retry = setTimeout(() => {
       // Resubscribe only once the batch in flight has settled, from the position it reached.
-      void this.loop.then(() => {
+      void this.settled.then(() => {
         if (!this.stopped && !this.stream) this.connect();
       });
     }, base * (0.5 + Math.random() / 2));
     // Not unref'd: a projection worker may have nothing else to keep it alive while it waits.
   }
 
-  /** Ends the subscription and reports why. */
-  private end(error: unknown): void {
-    if (this.stopped) return;
-    this.stop();
-    try {
-      this.handler.onError?.(error);
-    } catch {
-      // The subscription has ended either way; nothing is left to tell.
-    }
-  }
-
-  /** Resolves once no onEvents call is in flight. Do not await it inside onEvents. */
-  async close(): Promise<void> {
-    this.stop();
-    await this.loop;
-  }
-
-  private stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    clearTimeout(this.retry);
+  /** Cancels the server subscription; nothing is read from it any more, so there is nothing to wait for. */
+  private detach(): void {
     const stream = this.stream;
     this.stream = undefined;
-    // Cancelling never needs waiting for: nothing is read from the stream any more.
     void stream?.unsubscribe().catch(() => {});
+  }
+
+  protected release(): void {
+    clearTimeout(this.retry);
+    this.detach();
     this.onStop(this);
   }
 }
