@@ -67,7 +67,7 @@ export function openLedger(
     dataDir: config.dataDir,
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
   });
-  const events = openEventStore(config);
+  const events = openEventStore(config, options.logger);
   const reads = SqliteReadStore.open(file(embeddedFiles.readModels));
   const keys = SqliteKeyStore.open(file(embeddedFiles.keys), masterKey);
   const personalData = new PersonalDataCodec(keys);

@@ -27,8 +27,14 @@ if (url) {
 // listens on (connection refused at once) shows how the adapter fails.
 describe('KurrentDB event store when the cluster cannot be reached', () => {
   const unreachable = 'kurrentdb://admin:changeit@127.0.0.1:1?tls=false&defaultDeadline=2000';
-  const open = () =>
-    KurrentDbEventStore.open(unreachable, { streamPrefixes: ['test-'], reconnect: { initialDelayMs: 50, maxAttempts: 3 } });
+  const reconnects: Array<{ attempt: number; delayMs: number }> = [];
+  const open = () => {
+    reconnects.length = 0;
+    return KurrentDbEventStore.open(unreachable, {
+      streamPrefixes: ['test-'],
+      reconnect: { initialDelayMs: 50, maxAttempts: 3, onReconnect: (attempt, delayMs) => void reconnects.push({ attempt, delayMs }) },
+    });
+  };
   const event = () => ({
     eventId: crypto.randomUUID(),
     type: 'TestEvent',
@@ -70,6 +76,11 @@ describe('KurrentDB event store when the cluster cannot be reached', () => {
     await new Promise((r) => setTimeout(r, 200));
     await store.close();
     // three waits of 50, 100 and 200 ms, each jittered down to half at most
+    expect(reconnects.map((r) => r.attempt)).toEqual([1, 2, 3]);
+    reconnects.forEach(({ delayMs }, i) => {
+      expect(delayMs).toBeGreaterThanOrEqual(25 * 2 ** i);
+      expect(delayMs).toBeLessThanOrEqual(50 * 2 ** i);
+    });
     expect(elapsed).toBeGreaterThanOrEqual(175);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ type: 'unavailable' });
@@ -85,6 +96,18 @@ describe('KurrentDB event store when the cluster cannot be reached', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(errors).toEqual([]);
     await expect(store.append('test-1', [event()], { expectedRevision: 'any' })).rejects.toThrow('closed');
+  });
+
+  it('closing the store lets an append in flight settle first', async () => {
+    const store = open();
+    let settled = false;
+    const appending = store.append('test-1', [event()], { expectedRevision: 'any' }).then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await store.close();
+    expect(settled).toBe(true);
+    await appending;
   });
 
   it('a connection string the client cannot parse is refused without repeating what it holds', () => {

@@ -60,6 +60,8 @@ const describeState = (state: CurrentStreamState | bigint): string => (state ===
 export class KurrentDbEventStore implements EventStore {
   private readonly filter: Filter;
   private readonly subscriptions = new Set<KurrentSubscription>();
+  /** appends not yet answered: close() lets them finish, so none is cut off after the server took it */
+  private readonly appending = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -90,7 +92,16 @@ export class KurrentDbEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     this.assertOpen();
-    const expected = options.expectedRevision;
+    const appending = this.write(streamId, events, options.expectedRevision);
+    this.appending.add(appending);
+    try {
+      return await appending;
+    } finally {
+      this.appending.delete(appending);
+    }
+  }
+
+  private async write(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const ids = new Set<string>();
     for (const event of events) {
       if (ids.has(event.eventId)) {
@@ -224,9 +235,10 @@ export class KurrentDbEventStore implements EventStore {
     return subscription;
   }
 
-  /** Ends every subscription (waiting for handlers in flight), then closes the connection. Idempotent. */
+  /** Lets appends in flight finish, ends every subscription (waiting for handlers in flight), then closes the connection. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await Promise.allSettled([...this.appending]);
       await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
       await this.client.dispose();
     })();

@@ -13,6 +13,8 @@ export interface ReconnectOptions {
   maxDelayMs?: number;
   /** failures in a row, with nothing delivered between them, before the subscription ends and reports the error (default 10) */
   maxAttempts?: number;
+  /** told of each reconnection before its wait (for the operator's log) */
+  onReconnect?(attempt: number, delayMs: number, error: Error): void;
 }
 
 /**
@@ -145,12 +147,14 @@ export class KurrentSubscription extends DeliveryLoop {
       return;
     }
     const base = Math.min(this.reconnect.maxDelayMs ?? 10_000, (this.reconnect.initialDelayMs ?? 100) * 2 ** (this.failures - 1));
+    const delay = base * (0.5 + Math.random() / 2);
+    this.reconnect.onReconnect?.(this.failures, Math.round(delay), error);
     this.retry = setTimeout(() => {
       // Resubscribe only once the batch in flight has settled, from the position it reached.
       void this.settled.then(() => {
         if (!this.stopped && !this.stream) this.connect();
       });
-    }, base * (0.5 + Math.random() / 2));
+    }, delay);
     // Not unref'd: a projection worker may have nothing else to keep it alive while it waits.
   }
 
