@@ -1,10 +1,10 @@
-import type * as KurrentClient from '@kurrent/kurrentdb-client';
 import type {
   AppendResult as KurrentAppendResult,
   CurrentStreamState,
   Filter,
   KurrentDBClient,
   ReadRevision,
+  WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
 import { ConcurrencyError } from '../../errors.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
@@ -127,7 +127,7 @@ export class KurrentDbEventStore implements EventStore {
         // A follower refuses the write before it is made: try again on the leader.
         if (error instanceof kurrent().NotLeaderError && attempt < attempts) continue;
         if (!(error instanceof kurrent().WrongExpectedVersionError)) throw error;
-        const actual = (error as InstanceType<typeof KurrentClient.WrongExpectedVersionError>).actualState;
+        const actual = (error as WrongExpectedVersionError).actualState;
         result = { success: false, nextExpectedRevision: actual === 'no_stream' ? -1n : actual };
       }
       if (!result.success) {

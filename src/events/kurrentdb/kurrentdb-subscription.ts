@@ -1,5 +1,4 @@
-import type * as KurrentClient from '@kurrent/kurrentdb-client';
-import type { AllStreamResolvedEvent, AllStreamSubscription } from '@kurrent/kurrentdb-client';
+import type { AllStreamResolvedEvent, AllStreamSubscription, ErrorType } from '@kurrent/kurrentdb-client';
 import { DeliveryLoop } from '../delivery-loop.js';
 import type { RecordedEvent } from '../event-envelope.js';
 import type { SubscribeOptions, SubscriptionHandler } from '../event-store.js';
@@ -25,7 +24,7 @@ export interface ReconnectOptions {
 export type OpenAllSubscription = (afterPosition: number, bufferSize: number) => AllStreamSubscription;
 
 /** Failures that reconnecting cannot cure: the subscription ends and reports them. */
-const PERMANENT: ReadonlySet<string> = new Set(['access-denied', 'invalid-argument', 'unsupported'] satisfies `${KurrentClient.ErrorType}`[]);
+const PERMANENT: ReadonlySet<string> = new Set(['access-denied', 'invalid-argument', 'unsupported'] satisfies `${ErrorType}`[]);
 const isTransient = (error: unknown): boolean => !(error instanceof Error && kurrent().isCommandError(error) && PERMANENT.has(error.type));
 
 /**
