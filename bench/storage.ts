@@ -4,8 +4,8 @@ import { systemClock, uuidV7Ids } from '../src/clock.js';
 import { EventCodec } from '../src/events/event-codec.js';
 import type { NewEvent } from '../src/events/event-envelope.js';
 import { noContact, publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
-import { SqliteEventStore } from '../src/events/sqlite/sqlite-event-store.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
+import { openEventStore } from '../src/server/event-store-factory.js';
 import { openLedger } from '../src/server/ledger.js';
 import { ratePerSecond, type Row } from './table.js';
 
@@ -39,12 +39,17 @@ const testEvent = (): NewEvent => ({
  * both sides of the ratio alike. 4 KiB writes are printed for context only.
  */
 export async function appendBenchmarks(dir: string): Promise<Row[]> {
-  const store = SqliteEventStore.open(path.join(dir, 'appends.sqlite'));
+  // With KURRENTDB_URL the appends go to that cluster (the fsync baseline is
+  // still this machine's disk, for context); streams are named per run, so
+  // runs against the same cluster never collide.
+  const kurrentdbUrl = process.env['KURRENTDB_URL'];
+  const store = openEventStore({ dataDir: dir, ...(kurrentdbUrl ? { kurrentdbUrl } : {}) });
+  const run = `bench-${uuidV7Ids.next()}`;
   try {
     let next = 0;
     const singles = () =>
       ratePerSecond(seconds / 2, async () => {
-        await store.append(`single-${next++}`, [testEvent()], { expectedRevision: 'no_stream' });
+        await store.append(`${run}-single-${next++}`, [testEvent()], { expectedRevision: 'no_stream' });
         return 1;
       });
     const rawA = await rawFsync(dir, 64, seconds / 2);
@@ -61,7 +66,7 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
     for (let i = 0; performance.now() - started < seconds; i++) {
       const batch = Array.from({ length: 100 }, testEvent);
       const t = performance.now();
-      await store.append(`batch-${i}`, batch, { expectedRevision: 'no_stream' });
+      await store.append(`${run}-batch-${i}`, batch, { expectedRevision: 'no_stream' });
       inside += performance.now() - t;
       appended += batch.length;
     }
@@ -77,14 +82,14 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
         unit: 'ev/s',
         baseline: { value: raw64, unit: 'ops/s' },
         target: { min: 0.7, ratio: true },
-        note: `halves ${halves(singleA, singleB)} ev/s; ${(single / raw4k).toFixed(2)} of the 4 KiB rate; one event per call, awaited in turn, a new stream each`,
+        note: `${kurrentdbUrl ? 'KurrentDB (KURRENTDB_URL); ' : ''}halves ${halves(singleA, singleB)} ev/s; ${(single / raw4k).toFixed(2)} of the 4 KiB rate; one event per call, awaited in turn, a new stream each`,
       },
       {
         name: 'batched appends (100 ev/call, new stream per call)',
         value: batched,
         unit: 'ev/s',
         target: { min: 50_000, ratio: false },
-        note: `time inside append only; ${Math.round(batchedWall).toLocaleString('en-US')} ev/s wall-clock including building the test events`,
+        note: `${kurrentdbUrl ? 'KurrentDB (KURRENTDB_URL); ' : ''}time inside append only; ${Math.round(batchedWall).toLocaleString('en-US')} ev/s wall-clock including building the test events`,
       },
     ];
   } finally {

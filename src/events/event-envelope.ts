@@ -46,7 +46,7 @@ export interface RecordedEvent extends NewEvent {
   streamId: string;
   /** 0-based index of the event in its stream. */
   revision: number;
-  /** Global, strictly increasing position in the whole log (first event: 1). */
+  /** Global, strictly increasing position in the whole log (not contiguous on every adapter: see event-store.ts). */
   position: number;
   /** Hash of the previous event of the same stream ('' for revision 0). */
   prevHash: string;

@@ -5,8 +5,21 @@ import type { NewEvent, RecordedEvent } from './event-envelope.js';
  * Every adapter passes test/events/event-store.contract.ts.
  *
  * Revisions are 0-based per stream; a stream with one event is at revision 0.
- * Positions are global, strictly increasing, start at 1; 0 means "before the
- * first event".
+ *
+ * Positions are global and strictly increasing in log order: positive whole
+ * numbers within Number's safe range, 0 meaning "before the first event".
+ * They need not be contiguous nor start at 1: the embedded store counts
+ * 1, 2, 3, ..., KurrentDB uses the commit positions of its transaction log
+ * (byte offsets). So compare positions, never count with them: no `+ 1` for
+ * "the next event", and a difference of two positions is not a number of
+ * events. A position handed back to the store (`fromPosition`) is 0 or one
+ * the store gave out (an event's, a head, a caught-up position): KurrentDB
+ * refuses to read from a position that is not the start of a record.
+ *
+ * Event ids: an append refuses two events with the same id. Whether an id
+ * already elsewhere in the log is refused depends on the adapter (SQLite
+ * does, KurrentDB does not); ids are fresh UUIDs and retries are recognised
+ * by idempotency keys, so nothing relies on it.
  */
 export type ExpectedRevision =
   /** the stream must not exist yet */

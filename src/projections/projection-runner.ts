@@ -9,6 +9,11 @@ export interface ProjectionStatus {
   name: string;
   checkpoint: number;
   head: number;
+  /**
+   * head - checkpoint, in positions: a number of events on the embedded
+   * store, bytes of transaction log on KurrentDB (positions are not
+   * contiguous there); 0 means caught up either way.
+   */
   lag: number;
   state: 'stopped' | 'catching-up' | 'live' | 'failed';
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { connectionStringProblem } from '../events/kurrentdb/connection-string.js';
 
 /**
  * Configuration from flags (first) and environment variables. A bad value
@@ -34,6 +35,8 @@ export interface Config {
   rateLimitBurst: number;
   /** browser origins (scheme://host[:port]) allowed to call the API cross-origin */
   corsOrigins: string[];
+  /** KurrentDB connection string; when absent the log is the SQLite file in the data directory */
+  kurrentdbUrl?: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -89,6 +92,12 @@ export const SETTINGS = {
     default: '',
     help: 'comma-separated browser origins allowed cross-origin (e.g. https://portal.example.com); none when empty',
   },
+  kurrentdbUrl: {
+    flag: '--kurrentdb-url',
+    env: 'KURRENTDB_URL',
+    default: '',
+    help: 'KurrentDB connection string (kurrentdb://...); the SQLite log in the data directory when empty',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -141,6 +150,9 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (masterKey && Buffer.from(masterKey, 'base64').length !== 32) {
     throw new ConfigError(`${where('masterKey')} must be the base64 encoding of exactly 32 bytes (e.g. openssl rand -base64 32).`);
   }
+  const kurrentdbUrl = get('kurrentdbUrl').trim();
+  const kurrentdbProblem = kurrentdbUrl ? connectionStringProblem(kurrentdbUrl) : undefined;
+  if (kurrentdbProblem) throw new ConfigError(`${where('kurrentdbUrl')} ${kurrentdbProblem}.`);
   return {
     host: get('host').trim(),
     port: integer('port', 0, 65535),
@@ -158,6 +170,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     rateLimitPerSecond: integer('rateLimitPerSecond', 0, 1_000_000),
     rateLimitBurst: integer('rateLimitBurst', 1, 1_000_000),
     corsOrigins: parseOrigins(get('corsOrigins'), where('corsOrigins')),
+    ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
   };
 }
 

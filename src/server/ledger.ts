@@ -10,7 +10,6 @@ import { EventCodec } from '../events/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
-import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
 import { upcasters } from '../events/upcasters.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
@@ -33,6 +32,7 @@ import type { ReadStore } from '../projections/read-store.js';
 import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
+import { openEventStore } from './event-store-factory.js';
 
 /** Every projection the service maintains. */
 export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, offerDirectoryProjection];
@@ -65,7 +65,7 @@ export interface LedgerOptions {
  * services. The HTTP server and the CLI both start from here.
  */
 export function openLedger(
-  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs'>,
+  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'>,
   options: LedgerOptions = {},
 ): Ledger {
   const clock = options.clock ?? systemClock;
@@ -75,7 +75,7 @@ export function openLedger(
     dataDir: config.dataDir,
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
   });
-  const events = SqliteEventStore.open(file(embeddedFiles.events));
+  const events = openEventStore(config, options.logger);
   const reads = SqliteReadStore.open(file(embeddedFiles.readModels));
   const keys = SqliteKeyStore.open(file(embeddedFiles.keys), masterKey);
   const personalData = new PersonalDataCodec(keys);

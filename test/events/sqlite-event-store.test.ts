@@ -23,7 +23,7 @@ eventStoreContract('SQLite', async () => {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}, { freshLogCountingFromOne: true, refusesEventIdsAlreadyInLog: true });
 
 describe('SQLite event store', () => {
   const opened: SqliteEventStore[] = [];

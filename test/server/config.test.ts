@@ -61,4 +61,29 @@ describe('configuration', () => {
     const config = loadConfig({}, { CORS_ORIGINS: ' https://portal.example.com, http://localhost:3000/ ' });
     expect(config.corsOrigins).toEqual(['https://portal.example.com', 'http://localhost:3000']);
   });
+
+  it('without a KurrentDB connection string the log stays embedded; with one it is kept as given', () => {
+    expect(loadConfig({}, {}).kurrentdbUrl).toBeUndefined();
+    const url = 'kurrentdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=true&tlsCAFile=/certs/ca.crt&nodePreference=leader';
+    expect(loadConfig({}, { KURRENTDB_URL: ` ${url} ` }).kurrentdbUrl).toBe(url);
+    expect(loadConfig(parseFlags(['--kurrentdb-url', 'esdb+discover://cluster.internal:2113']).raw, { KURRENTDB_URL: url }).kurrentdbUrl).toBe(
+      'esdb+discover://cluster.internal:2113',
+    );
+  });
+
+  it.each([
+    ['mongodb://admin:s3cret-pw@node1:27017', 'must be a KurrentDB connection string'],
+    ['admin:s3cret-pw@node1:2113', 'must be a KurrentDB connection string'],
+    ['kurrentdb://admin:s3cret-pw@node1:2113?tls=true&tlsVerifyCrt=false', 'has an option the client does not know'],
+  ])('a KurrentDB connection string it cannot use is refused without repeating it (%s)', (url, sentence) => {
+    let message = '';
+    try {
+      loadConfig({}, { KURRENTDB_URL: url });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain(`--kurrentdb-url / KURRENTDB_URL ${sentence}`);
+    expect(message).not.toContain('s3cret-pw');
+  });
 });

@@ -14,7 +14,8 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.js';
-import { chainHash } from '../hash-chain.js';
+import { checkExpected } from '../expected-revision.js';
+import { chainEvents, recordedAt, type ChainedEvent } from '../hash-chain.js';
 import { EVENTS_SCHEMA, type EventRow, INSERT_EVENT, isDuplicateEventId, SELECT_EVENTS, toRecordedEvent } from './event-schema.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
@@ -201,50 +202,28 @@ export class SqliteEventStore implements EventStore {
   private write(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
     const head = this.statements.streamHead.get(streamId);
     checkExpected(streamId, expected, head?.[0]);
-    let revision = head ? head[0] : -1;
-    let prevHash = head ? head[1] : '';
     let position = head ? head[2] : 0;
-    const stored: RecordedEvent[] = [];
-    for (const event of events) {
-      revision++;
-      const data = JSON.stringify(event.data);
-      const metadata = JSON.stringify(event.metadata);
-      const hash = chainHash(streamId, revision, event, data, metadata, prevHash);
-      position = this.insert(streamId, revision, event, data, metadata, prevHash, hash);
-      // NewEvent data and metadata are already plain JSON values (encoded for
-      // storage), so the caller's objects stand for what reads back. Parsing
-      // the stored strings again would add ~1 µs (~6%) per batched event.
-      stored.push({
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        occurredAt: event.occurredAt,
-        data: event.data,
-        metadata: event.metadata,
-        streamId,
-        revision,
-        position,
-        prevHash,
-        hash,
-      });
-      prevHash = hash;
-    }
-    return { nextExpectedRevision: revision, position, events: stored };
+    const stored = chainEvents(streamId, head && { revision: head[0], hash: head[1] }, events).map((chained) => {
+      position = this.insert(streamId, chained);
+      return recordedAt(streamId, chained, position);
+    });
+    return { nextExpectedRevision: stored.at(-1)?.revision ?? (head ? head[0] : -1), position, events: stored };
   }
 
-  private insert(streamId: string, revision: number, event: NewEvent, data: string, metadata: string, prevHash: string, hash: string): number {
+  private insert(streamId: string, chained: ChainedEvent): number {
+    const { event } = chained;
     try {
       const { lastInsertRowid } = this.statements.insert.run(
         event.eventId,
         streamId,
-        revision,
+        chained.revision,
         event.type,
         event.schemaVersion,
         event.occurredAt,
-        data,
-        metadata,
-        prevHash,
-        hash,
+        chained.dataJson,
+        chained.metadataJson,
+        chained.prevHash,
+        chained.hash,
       );
       return Number(lastInsertRowid);
     } catch (error) {
@@ -339,12 +318,4 @@ function firstWrittenPosition(outcomes: readonly Outcome[]): number | undefined 
 
 function settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
   outcomes.forEach((o, i) => ('result' in o ? batch[i]!.resolve(o.result) : batch[i]!.reject(o.error)));
-}
-
-/** Throws unless the stream's current revision (undefined: no stream) meets the expectation. */
-function checkExpected(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
-  const met =
-    expected === 'any' ||
-    (expected === 'no_stream' ? current === undefined : expected === 'stream_exists' ? current !== undefined : current === expected);
-  if (!met) throw new ConcurrencyError(streamId, String(expected), current === undefined ? 'no_stream' : String(current));
 }
