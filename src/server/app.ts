@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
 import { openLedger, type Ledger, type LedgerOptions } from './ledger.js';
+import { requestClient } from './request-client.js';
 
 export interface RunningServer {
   url: string;
@@ -46,7 +47,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await apollo.start();
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => requestContext(ledger, req),
+      context: async (req) => requestContext(ledger, req, config.trustProxy),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
       logger,
@@ -76,7 +77,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   }
 }
 
-function requestContext(ledger: Ledger, req: IncomingMessage): RequestContext {
+function requestContext(ledger: Ledger, req: IncomingMessage, trustProxy: boolean): RequestContext {
   let command: RequestContext['command'] | undefined;
   return {
     services: ledger.services,
@@ -88,7 +89,7 @@ function requestContext(ledger: Ledger, req: IncomingMessage): RequestContext {
         const requestId = uuidV7Ids.next();
         const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
         // Until authentication lands every caller is anonymous.
-        command = { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId };
+        command = { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId, client: requestClient(req, trustProxy) };
       }
       return command;
     },

@@ -17,6 +17,8 @@ export interface Config {
   /** largest accepted request body */
   maxBodyBytes: number;
   introspection: boolean;
+  /** take the client IP from X-Forwarded-For (only behind a proxy that sets it) */
+  trustProxy: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,6 +46,12 @@ export const SETTINGS = {
   },
   maxBodyBytes: { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', default: '1048576', help: 'largest request body' },
   introspection: { flag: '--introspection', env: 'INTROSPECTION', default: 'true', help: 'allow schema introspection' },
+  trustProxy: {
+    flag: '--trust-proxy',
+    env: 'TRUST_PROXY',
+    default: 'false',
+    help: 'take the client IP from X-Forwarded-For (set only behind a proxy that overwrites it)',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -83,10 +91,11 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`${where('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
   }
-  const introspection = get('introspection').trim().toLowerCase();
-  if (!['true', 'false'].includes(introspection)) {
-    throw new ConfigError(`${where('introspection')} must be true or false.`);
-  }
+  const boolean = (key: keyof Config): boolean => {
+    const text = get(key).trim().toLowerCase();
+    if (!['true', 'false'].includes(text)) throw new ConfigError(`${where(key)} must be true or false.`);
+    return text === 'true';
+  };
   const dataDir = get('dataDir').trim();
   if (!dataDir) throw new ConfigError(`${where('dataDir')} must not be empty.`);
   const masterKey = get('masterKey').trim();
@@ -101,6 +110,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     ...(masterKey ? { masterKey } : {}),
     readYourWritesTimeoutMs: integer('readYourWritesTimeoutMs', 0, 60_000),
     maxBodyBytes: integer('maxBodyBytes', 1024, 100 * 1024 * 1024),
-    introspection: introspection === 'true',
+    introspection: boolean('introspection'),
+    trustProxy: boolean('trustProxy'),
   };
 }
