@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { CommandContext } from '../events/event-codec.js';
+import type { IntegrityVerifier } from '../events/integrity.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
@@ -15,6 +16,8 @@ export interface Services {
   offerQueries: OfferQueries;
   privacyRequests: PrivacyRequestService;
   privacyRequestQueries: PrivacyRequestQueries;
+  /** tamper evidence: recomputes the hash chain */
+  integrity: IntegrityVerifier;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

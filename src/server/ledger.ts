@@ -4,6 +4,7 @@ import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.j
 import { CommandHandler } from '../events/command-handler.js';
 import { EventCodec } from '../events/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
+import { IntegrityVerifier } from '../events/integrity.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
@@ -81,6 +82,7 @@ export function openLedger(
     offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock),
     privacyRequestQueries,
+    integrity: new IntegrityVerifier(events),
     publisherQueries: new PublisherQueries(reads, personalData),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
