@@ -5,6 +5,7 @@ import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
+import type { AuditQueries } from '../projections/audit/audit.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
 
@@ -16,6 +17,8 @@ export interface Services {
   offerQueries: OfferQueries;
   privacyRequests: PrivacyRequestService;
   privacyRequestQueries: PrivacyRequestQueries;
+  /** the audit trail of the whole log */
+  auditQueries: AuditQueries;
   /** tamper evidence: recomputes the hash chain */
   integrity: IntegrityVerifier;
   /** read-your-writes: waits, bounded, until the read models reach a position */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
+import { AuditResolver } from '../resolvers/audit.resolver.js';
 import { IntegrityResolver } from '../resolvers/integrity.resolver.js';
 import { OfferResolver } from '../resolvers/offer.resolver.js';
 import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
@@ -10,7 +11,7 @@ import { PublisherResolver } from '../resolvers/publisher.resolver.js';
 /** The whole GraphQL schema. `npm run schema` writes it to schema.graphql. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, IntegrityResolver],
+    resolvers: [PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, AuditResolver, IntegrityResolver],
     validate: false,
   });
 }

@@ -12,6 +12,8 @@ import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
 import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
+import { auditProjection } from '../projections/audit/audit.projection.js';
+import { AuditQueries } from '../projections/audit/audit.queries.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { publisherProjection } from '../projections/publisher/publisher.projection.js';
@@ -28,7 +30,7 @@ import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection];
+export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, auditProjection];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -82,6 +84,7 @@ export function openLedger(
     offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock),
     privacyRequestQueries,
+    auditQueries: new AuditQueries(reads),
     integrity: new IntegrityVerifier(events),
     publisherQueries: new PublisherQueries(reads, personalData),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),

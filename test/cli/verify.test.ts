@@ -16,7 +16,7 @@ function flipByteOf(file: string, needle: string): void {
   const bytes = fs.readFileSync(file);
   const at = bytes.indexOf(Buffer.from(needle, 'utf8'));
   expect(at).toBeGreaterThanOrEqual(0);
-  bytes[at + needle.length - 1] ^= 0x01;
+  bytes[at + needle.length - 1]! ^= 0x01;
   fs.writeFileSync(file, bytes);
 }
 
