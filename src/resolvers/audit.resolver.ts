@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import type { AuditEntry } from '../projections/audit/audit.projection.js';
 import { AuditEntryConnection, AuditTrailFilterInput, type AuditEntryType } from '../schema/audit.type.js';
 import { PageArgs, type PageShape } from '../schema/connection.js';
 import type { RequestContext } from './context.js';
@@ -21,6 +22,11 @@ export class AuditResolver {
     const first = pageSize(page);
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
     const entries = await ctx.services.auditQueries.page(filter ?? {}, first, page.after);
-    return toPage({ ...entries, items: entries.items.map((entry) => ({ ...entry, position: String(entry.position) })) });
+    return toPage({ ...entries, items: entries.items.map(toEntryType) });
   }
+}
+
+function toEntryType(entry: AuditEntry): AuditEntryType {
+  const kind = entry.actor.kind.toUpperCase() as Uppercase<AuditEntry['actor']['kind']>;
+  return { ...entry, position: String(entry.position), actor: { ...entry.actor, kind } };
 }

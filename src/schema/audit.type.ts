@@ -2,18 +2,18 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { uncountedConnectionOf } from './connection.js';
 
 export enum ActorKind {
-  user = 'user',
-  service = 'service',
-  system = 'system',
+  USER = 'USER',
+  SERVICE = 'SERVICE',
+  SYSTEM = 'SYSTEM',
 }
 
 registerEnumType(ActorKind, {
   name: 'ActorKind',
   description: 'What kind of actor caused an event.',
   valuesConfig: {
-    user: { description: 'A person (an Azure AD object id).' },
-    service: { description: 'A service identity.' },
-    system: { description: 'The ledger itself (migrations, maintenance).' },
+    USER: { description: 'A person (an Azure AD object id).' },
+    SERVICE: { description: 'A service identity.' },
+    SYSTEM: { description: 'The ledger itself (migrations, maintenance).' },
   },
 });
 

@@ -39,7 +39,7 @@ describe('auditTrail', () => {
     expect(nodes[1]).toMatchObject({
       streamId: `publisher-${id}`,
       revision: 1,
-      actor: { id: 'anonymous', kind: 'user', role: null },
+      actor: { id: 'anonymous', kind: 'USER', role: null },
       publisherId: id,
       offerId: null,
       changedFields: ['contact.email'],
