@@ -87,7 +87,11 @@ export async function auditBenchmarks(dir: string): Promise<Row[]> {
         const from = start + random(span);
         return { actorId: `user-${random(actors)}`, from: new Date(from).toISOString(), to: new Date(from + 86_400_000).toISOString() };
       }],
-      ['by two event types', () => ({ eventTypes: ['PublisherRegistered', 'PublisherApproved'] })],
+      ['by two event types', () => {
+        const types = ['PublisherRegistered', 'PublisherApproved', 'ContactUpdated', 'ContactPreferencesChanged'];
+        const a = random(types.length);
+        return { eventTypes: [types[a]!, types[(a + 1 + random(types.length - 1)) % types.length]!] };
+      }],
     ];
     const rows: Row[] = [
       {

@@ -21,22 +21,36 @@ const MAX_TYPES = 20;
  * Pages of the audit trail, newest first. Each filter shape (none, actor,
  * publisher, one event type; each with or without a time range) reads an
  * index in its sort order, so a page costs the same however long the log
- * is. Combined conditions read the index of the first of actor, publisher,
- * event type and filter the rest. No total count: counting a long log on
- * every page would cost what the index saves.
+ * is. Combined conditions read the index of one of them and filter the
+ * rest. Several event types read one page per type and merge them: a
+ * cursor holds only the sort values, so it continues every type's list.
+ * No total count: counting a long log on every page would cost what the
+ * index saves.
  */
 export class AuditQueries {
   constructor(private readonly store: ReadStore) {}
 
   async page(filter: AuditFilter, first: number, after?: string | null): Promise<Page<AuditEntry>> {
-    const page = await this.store.find<AuditEntry>(AUDIT_TRAIL, {
-      filter: toReadFilter(filter),
-      sort: newestFirst,
-      first,
-      ...(after ? { after } : {}),
-    });
-    return page;
+    const where = toReadFilter(filter);
+    const find = (readFilter: Filter) =>
+      this.store.find<AuditEntry>(AUDIT_TRAIL, { filter: readFilter, sort: newestFirst, first, ...(after ? { after } : {}) });
+    const types = [...new Set(filter.eventTypes ?? [])];
+    if (types.length < 2) return find(where);
+    return mergeNewestFirst(await Promise.all(types.map((type) => find({ ...where, type }))), first);
   }
+}
+
+/** The first `first` entries of several newest-first pages, newest first, each with its own cursor. */
+function mergeNewestFirst(pages: readonly Page<AuditEntry>[], first: number): Page<AuditEntry> {
+  const entries = pages.flatMap((page) => page.items.map((item, i) => ({ item, cursor: page.cursors[i]! })));
+  entries.sort((a, b) => (a.item.occurredAt === b.item.occurredAt ? b.item.position - a.item.position : a.item.occurredAt < b.item.occurredAt ? 1 : -1));
+  const kept = entries.slice(0, first);
+  return {
+    items: kept.map((entry) => entry.item),
+    cursors: kept.map((entry) => entry.cursor),
+    endCursor: kept.at(-1)?.cursor ?? null,
+    hasNextPage: entries.length > first || pages.some((page) => page.hasNextPage),
+  };
 }
 
 function instant(field: 'from' | 'to', value: string | null | undefined): string | undefined {
@@ -63,6 +77,7 @@ function toReadFilter(filter: AuditFilter): Filter {
   return {
     ...(filter.actorId != null ? { 'actor.id': filter.actorId } : {}),
     ...(filter.publisherId != null ? { publisherId: filter.publisherId } : {}),
+    // Several types are read one by one (AuditQueries.page), each by equality on the type index.
     ...(types ? { type: types.length === 1 ? types[0]! : { in: [...types] } } : {}),
     ...(from || to ? { occurredAt: { gte: from, lt: to } } : {}),
   };

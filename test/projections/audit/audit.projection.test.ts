@@ -100,6 +100,19 @@ describe('audit projection', () => {
     expect(second.hasNextPage).toBe(false);
   });
 
+  it('several event types are merged newest first, and their pages continue like any other', async () => {
+    await apply(log());
+    const types = ['PublisherRegistered', 'OfferCustomerServiceUpdated', 'ContactUpdated'];
+    const one = await queries.page({ eventTypes: types }, 2);
+    expect(one.items.map((e) => e.position)).toEqual([5, 3]);
+    expect(one.hasNextPage).toBe(true);
+    const two = await queries.page({ eventTypes: types }, 2, one.endCursor);
+    expect(two.items.map((e) => e.position)).toEqual([2, 1]);
+    expect(two.hasNextPage).toBe(false);
+    const again = await queries.page({ eventTypes: types }, 2, one.cursors[0]);
+    expect(again.items.map((e) => e.position)).toEqual([3, 2]);
+  });
+
   it('every supported filter shape reads an index in order, never the whole table, never a sort', async () => {
     const shapes: Filter[] = [{}, { 'actor.id': 'a' }, { publisherId: 'p' }, { type: 'T' }, { 'actor.id': 'a', occurredAt: { gte: 'x', lt: 'y' } }, { occurredAt: { lt: 'y' } }];
     for (const filter of shapes) {
