@@ -1,23 +1,33 @@
 // `npm run bench`: every benchmark in one run, printed as one table. Targets
 // that are ratios are measured against a baseline taken in the same run.
-// BENCH_QUICK=1 shrinks counts and durations for a smoke run.
+// BENCH_QUICK=1 shrinks counts and durations for a smoke run. Names as
+// arguments run only those groups: `npm run bench -- audit`.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { asOfBenchmark } from './audit.js';
+import { auditBenchmarks } from './audit.js';
 import { httpBenchmarks } from './http.js';
+import { asOfBenchmark } from './point-in-time.js';
 import { appendBenchmarks, catchUpBenchmark } from './storage.js';
 import { printTable, type Row } from './table.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'));
 const rows: Row[] = [];
+const groups = [
+  ['appends', () => appendBenchmarks(dir)],
+  ['catch-up', () => catchUpBenchmark(dir)],
+  ['http', () => httpBenchmarks(dir)],
+  ['audit', () => auditBenchmarks(dir)],
+  ['asOf', () => asOfBenchmark(dir)],
+] as const;
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !groups.some(([label]) => label === name));
+if (unknown.length) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${groups.map(([label]) => label).join(', ')}\n`);
+  process.exit(2);
+}
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'));
 try {
-  for (const [label, run] of [
-    ['appends', () => appendBenchmarks(dir)],
-    ['catch-up', () => catchUpBenchmark(dir)],
-    ['http', () => httpBenchmarks(dir)],
-    ['asOf', () => asOfBenchmark(dir)],
-  ] as const) {
+  for (const [label, run] of groups.filter(([label]) => only.length === 0 || only.includes(label))) {
     process.stderr.write(`running ${label}...\n`);
     rows.push(...(await run()));
   }

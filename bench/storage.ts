@@ -3,10 +3,11 @@ import path from 'node:path';
 import { systemClock, uuidV7Ids } from '../src/clock.js';
 import { EventCodec } from '../src/events/event-codec.js';
 import type { NewEvent } from '../src/events/event-envelope.js';
-import { noContact, publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
+import { publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import { openEventStore } from '../src/server/event-store-factory.js';
 import { openLedger } from '../src/server/ledger.js';
+import { contactChange, registration } from './publisher-events.js';
 import { ratePerSecond, type Row } from './table.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
@@ -108,24 +109,9 @@ export async function catchUpBenchmark(dir: string): Promise<Row[]> {
     for (let p = 0; p < publishers; p++) {
       const publisherId = uuidV7Ids.next();
       const now = new Date().toISOString();
-      const events: PublisherEvent[] = [
-        {
-          type: 'PublisherRegistered',
-          data: {
-            publisherId,
-            companyName: `Company ${p}`,
-            registrationCode: '91350100M000100Y43',
-            contactPreferences: noContact,
-            contact: { name: `Person ${p}`, telephone: '+8613800138000', email: `p${p}@example.cn` },
-            registeredAt: now,
-          },
-        },
-      ];
-      // Nine contact changes, rotating over the three personal fields.
-      for (let i = 0; i < 9; i++) {
-        const contact = [{ email: `p${p}.${i}@example.cn` }, { name: `Person ${p}.${i}` }, { telephone: '+8613900139000' }][i % 3]!;
-        events.push({ type: 'ContactUpdated', data: { publisherId, contact, updatedAt: now } });
-      }
+      // Nine contact changes after the registration, rotating over the three personal fields.
+      const events: PublisherEvent[] = [registration(publisherId, p, now)];
+      for (let i = 0; i < 9; i++) events.push(contactChange(publisherId, p, i, now));
       await ledger.events.append(publisherStream(publisherId), await codec.encode(events, context), { expectedRevision: 'no_stream' });
     }
     const generated = (performance.now() - generating) / 1000;

@@ -6,6 +6,7 @@ import { startServer } from '../server/app.js';
 import { openLedger } from '../server/ledger.js';
 import { DomainError } from '../errors.js';
 import { exportCommand, replayCommand, UsageError } from './audit-commands.js';
+import type { BreakKind } from '../events/integrity.js';
 import { progressBar } from './progress.js';
 import { liveHolder, takeServeLock } from './serve-lock.js';
 
@@ -18,6 +19,7 @@ commands:
   export --publisher ID [--format jsonl|csv] [--from ISO] [--to ISO] [--out FILE]
                          the publisher's and its offers' change histories (default jsonl, to stdout)
   replay --publisher ID  the same histories as a readable timeline
+  verify                 recompute the whole log's hash chain; exit 1 at the first broken link
 
 options (each also settable by environment variable):
 ${Object.values(SETTINGS)
@@ -44,6 +46,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await exportCommand(config, args);
       case 'replay':
         return await replayCommand(config, args);
+      case 'verify':
+        return await verify(config);
       default:
         throw new UsageError(`unknown command "${command}"; run "privacy-ledger help".`);
     }
@@ -118,6 +122,33 @@ async function status(config: Config): Promise<number> {
       process.stdout.write(`${row.name.padEnd(20)} ${String(row.checkpoint).padStart(12)} ${String(row.lag).padStart(10)}\n`);
     }
     return 0;
+  } finally {
+    await ledger.close();
+  }
+}
+
+const breakWords: Record<BreakKind, string> = {
+  HASH_MISMATCH: 'hash mismatch (the event was altered)',
+  PREV_HASH_MISMATCH: "prev-hash mismatch (the event does not follow its stream's previous event)",
+  REVISION_GAP: 'revision gap (an event was removed)',
+};
+
+async function verify(config: Config): Promise<number> {
+  const ledger = openLedger(config);
+  try {
+    const bar = progressBar('verifying');
+    const report = await ledger.services.integrity.verifyAll((done, total) => bar.update(done, total));
+    bar.done();
+    const broken = report.firstBreak;
+    if (!broken) {
+      process.stdout.write(`verified ${report.eventsChecked} events in ${report.streamsChecked} streams: every link holds\n`);
+      return 0;
+    }
+    process.stdout.write(
+      `broken link: stream ${broken.streamId}, revision ${broken.revision}, position ${broken.position}: ${breakWords[broken.kind]}\n` +
+        `  expected ${broken.expected}\n  found    ${broken.found}\n`,
+    );
+    return 1;
   } finally {
     await ledger.close();
   }

@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../clock.js';
-import { concretePaths, personalFieldsOf } from '../privacy/classification.js';
+import { personalFieldsOf, personalMetadataFields, sealFieldsOf } from '../privacy/classification.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { DomainEvent } from './decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
@@ -12,6 +12,8 @@ export interface CommandContext {
   correlationId: string;
   causationId?: string;
   requestId?: string;
+  /** where the request came from; personal data, sealed under the month's client subject */
+  client?: { ip?: string; userAgent?: string };
 }
 
 /**
@@ -32,19 +34,20 @@ export class EventCodec {
 
   async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
-    const metadata: EventMetadata = {
+    const plainMetadata: EventMetadata = {
       actor: context.actor,
       correlationId: context.correlationId,
       ...(context.causationId ? { causationId: context.causationId } : {}),
       ...(context.requestId ? { requestId: context.requestId } : {}),
+      ...(context.client?.ip ? { clientIp: context.client.ip } : {}),
+      ...(context.client?.userAgent ? { userAgent: context.client.userAgent } : {}),
       ...(idempotency ? { idempotency } : {}),
     };
+    const metadata = await this.personalData.seal(plainMetadata, sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt));
     return Promise.all(
       events.map(async (event) => {
         const data = event.data as Record<string, unknown>;
-        const fields = personalFieldsOf(event.type).flatMap((field) =>
-          concretePaths(data, field.path).map((path) => ({ path, subjectId: field.subject(data) })),
-        );
+        const fields = sealFieldsOf(personalFieldsOf(event.type), data, occurredAt);
         return {
           eventId: this.ids.next(),
           type: event.type,

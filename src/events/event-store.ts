@@ -53,6 +53,18 @@ export interface ReadAllOptions {
   maxCount?: number;
 }
 
+/**
+ * An event exactly as the log holds it: `dataJson` and `metadataJson` are the
+ * stored text the hash covers (a read that parsed and re-serialised them
+ * could hide a change that does not alter the parsed value).
+ */
+export type StoredEvent = Omit<RecordedEvent, 'data' | 'metadata'> & { dataJson: string; metadataJson: string };
+
+/** One stream from a revision (inclusive), or the whole log after a position (exclusive). */
+export type ReadStoredOptions =
+  | { streamId: string; fromRevision?: number; maxCount?: number }
+  | { streamId?: undefined; fromPosition?: number; maxCount?: number };
+
 export interface SubscriptionHandler {
   /** Called with batches in log order; the next batch waits for this promise. */
   onEvents(events: RecordedEvent[]): Promise<void> | void;
@@ -87,6 +99,8 @@ export interface EventStore {
   /** A stream that does not exist reads as no events. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Events as stored, for verifying the hash chain; a stream forwards by revision, the log by position. */
+  readStored(options: ReadStoredOptions): Promise<StoredEvent[]>;
   /** Catch up from a position, then follow live appends. */
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
   /** Position of the last event in the log (0 when empty). */

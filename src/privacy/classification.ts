@@ -1,4 +1,5 @@
 import { supportContactFields } from '../events/offer/offer.events.js';
+import type { SealField } from './personal-data-codec.js';
 
 /**
  * The one declaration of personal data. Every personal value that an event
@@ -17,8 +18,8 @@ export interface PersonalField {
   category: DataCategory;
   /** what the value is, in words (used by exports and the declaration test) */
   label: string;
-  /** the data subject the value belongs to, from the event's data */
-  subject(data: Record<string, unknown>): string;
+  /** the data subject the value belongs to, from the value's container (the event's data or metadata) and the event's instant */
+  subject(container: Record<string, unknown>, occurredAt: string): string;
 }
 
 /** The publisher's contact person is one data subject per publisher. */
@@ -62,8 +63,29 @@ export const personalFieldsByEventType: Readonly<Record<string, readonly Persona
   AadUserAdded: aadUserFields,
 };
 
+/**
+ * Where a request came from: one data subject per calendar month (UTC) of
+ * the event, so that a retention job can destroy a whole month's key.
+ */
+export const clientSubject = (occurredAt: string): string => `client/${occurredAt.slice(0, 7)}`;
+
+const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);
+
+/** Personal values in the metadata of every event, whatever its type (see EventMetadata). */
+export const personalMetadataFields: readonly PersonalField[] = [
+  { path: 'clientIp', category: 'administrator', label: 'client IP address of the request', subject: requestClient },
+  { path: 'userAgent', category: 'administrator', label: 'user agent of the request', subject: requestClient },
+];
+
 export function personalFieldsOf(eventType: string): readonly PersonalField[] {
   return personalFieldsByEventType[eventType] ?? [];
+}
+
+/** What to seal in one event's data or metadata: each declared field at each of its concrete paths, with its subject. */
+export function sealFieldsOf(fields: readonly PersonalField[], container: Record<string, unknown>, occurredAt: string): SealField[] {
+  return fields.flatMap((field) =>
+    concretePaths(container, field.path).map((path) => ({ path, subjectId: field.subject(container, occurredAt) })),
+  );
 }
 
 /** The concrete paths of a declared field in one event's data (`*` expanded over arrays). */

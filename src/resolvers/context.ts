@@ -3,11 +3,13 @@ import type { HistoryExport } from '../audit/export.js';
 import type { History } from '../audit/history.js';
 import type { PointInTime } from '../audit/point-in-time.js';
 import type { CommandContext } from '../events/event-codec.js';
+import type { IntegrityVerifier } from '../events/integrity.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
+import type { AuditQueries } from '../projections/audit/audit.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
 
@@ -25,6 +27,10 @@ export interface Services {
   history: History;
   pointInTime: PointInTime;
   historyExport: HistoryExport;
+  /** the audit trail of the whole log */
+  auditQueries: AuditQueries;
+  /** tamper evidence: recomputes the hash chain */
+  integrity: IntegrityVerifier;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

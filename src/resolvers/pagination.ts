@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
 import type { Page } from '../projections/read-store.js';
-import type { ConnectionShape, PageArgs } from '../schema/connection.js';
+import type { ConnectionShape, PageArgs, PageShape } from '../schema/connection.js';
 import { MAX_PAGE_SIZE } from '../schema/page-size.js';
 
 /** The page size a list query asked for, within the API's limit. */
@@ -11,11 +11,15 @@ export function pageSize(args: PageArgs): number {
   return args.first;
 }
 
-/** A read-store page as a Relay connection. */
-export function toConnection<T>(page: Page<T> & { totalCount: number }): ConnectionShape<T> {
+/** A read-store page as a Relay connection without a count. */
+export function toPage<T>(page: Page<T>): PageShape<T> {
   return {
     edges: page.items.map((node, i) => ({ node, cursor: page.cursors[i]! })),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
-    totalCount: page.totalCount,
   };
+}
+
+/** A counted read-store page as a Relay connection. */
+export function toConnection<T>(page: Page<T> & { totalCount: number }): ConnectionShape<T> {
+  return { ...toPage(page), totalCount: page.totalCount };
 }

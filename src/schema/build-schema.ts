@@ -3,6 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
 import { HistoryResolver } from '../resolvers/history.resolver.js';
+import { AuditResolver } from '../resolvers/audit.resolver.js';
+import { IntegrityResolver } from '../resolvers/integrity.resolver.js';
 import { OfferResolver } from '../resolvers/offer.resolver.js';
 import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
 import { PublisherResolver } from '../resolvers/publisher.resolver.js';
@@ -10,7 +12,7 @@ import { PublisherResolver } from '../resolvers/publisher.resolver.js';
 /** The whole GraphQL schema. `npm run schema` writes it to schema.graphql. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver],
+    resolvers: [PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver],
     validate: false,
   });
 }

@@ -24,14 +24,18 @@ export interface Edge<T> {
   cursor: string;
 }
 
-export interface ConnectionShape<T> {
+/** A page of a list that is not counted (see {@link uncountedConnectionOf}). */
+export interface PageShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
+}
+
+export interface ConnectionShape<T> extends PageShape<T> {
   totalCount: number;
 }
 
-/** A Relay connection type for `node` objects, named `<name>Connection` / `<name>Edge`. */
-export function connectionOf<T extends object>(node: ClassType<T>, name: string) {
+/** `<name>Edge` and an abstract base holding `edges` and `pageInfo`. */
+function pageBaseOf<T extends object>(node: ClassType<T>, name: string) {
   @ObjectType(`${name}Edge`, { description: `One ${name} in a list, with its cursor.` })
   class EdgeType {
     @Field(() => node, { description: `The ${name}.` })
@@ -41,16 +45,31 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string)
     cursor!: string;
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
-  class ConnectionType implements ConnectionShape<T> {
+  // Never referenced by a field, so not emitted: only the named connection types below inherit it.
+  @ObjectType(`${name}PageBase`)
+  class PageBase implements PageShape<T> {
     @Field(() => [EdgeType], { description: 'The items of this page, in order.' })
     edges!: EdgeType[];
 
     @Field(() => PageInfo, { description: 'Whether more follow, and from where.' })
     pageInfo!: PageInfo;
+  }
+  return PageBase;
+}
 
+/** A Relay connection type for `node` objects, named `<name>Connection` / `<name>Edge`. */
+export function connectionOf<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
+  class ConnectionType extends pageBaseOf(node, name) implements ConnectionShape<T> {
     @Field(() => Int, { description: 'How many items the whole list holds.' })
     totalCount!: number;
   }
+  return ConnectionType;
+}
+
+/** A Relay connection without `totalCount`, for lists too long to count on every page. */
+export function uncountedConnectionOf<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items (not counted: the list can be very long).` })
+  class ConnectionType extends pageBaseOf(node, name) {}
   return ConnectionType;
 }

@@ -14,6 +14,7 @@ import { graphiqlPages } from './graphiql.js';
 import { openLedger, type Ledger, type LedgerOptions } from './ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
+import { requestClient } from './request-client.js';
 
 export interface RunningServer {
   url: string;
@@ -59,7 +60,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await apollo.start();
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => requestContext(ledger, req),
+      context: async (req) => requestContext(ledger, req, config.trustProxy),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
@@ -101,7 +102,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   }
 }
 
-function requestContext(ledger: Ledger, req: IncomingMessage): RequestContext {
+function requestContext(ledger: Ledger, req: IncomingMessage, trustProxy: boolean): RequestContext {
   let command: RequestContext['command'] | undefined;
   return {
     services: ledger.services,
@@ -113,7 +114,7 @@ function requestContext(ledger: Ledger, req: IncomingMessage): RequestContext {
         const requestId = uuidV7Ids.next();
         const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
         // Until authentication lands every caller is anonymous.
-        command = { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId };
+        command = { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId, client: requestClient(req, trustProxy) };
       }
       return command;
     },

@@ -37,6 +37,8 @@ export interface Config {
   corsOrigins: string[];
   /** KurrentDB connection string; when absent the log is the SQLite file in the data directory */
   kurrentdbUrl?: string;
+  /** take the client IP from X-Forwarded-For (only behind a proxy that sets it) */
+  trustProxy: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,6 +100,12 @@ export const SETTINGS = {
     default: '',
     help: 'KurrentDB connection string (kurrentdb://...); the SQLite log in the data directory when empty',
   },
+  trustProxy: {
+    flag: '--trust-proxy',
+    env: 'TRUST_PROXY',
+    default: 'false',
+    help: 'take the client IP from X-Forwarded-For (set only behind a proxy that overwrites it)',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -144,6 +152,11 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     throw new ConfigError(`${where(key)} must be true, false or auto.`);
   };
   const introspection = switchable('introspection', env['NODE_ENV'] !== 'production');
+  const boolean = (key: keyof Config): boolean => {
+    const text = get(key).trim().toLowerCase();
+    if (!['true', 'false'].includes(text)) throw new ConfigError(`${where(key)} must be true or false.`);
+    return text === 'true';
+  };
   const dataDir = get('dataDir').trim();
   if (!dataDir) throw new ConfigError(`${where('dataDir')} must not be empty.`);
   const masterKey = get('masterKey').trim();
@@ -171,6 +184,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     rateLimitBurst: integer('rateLimitBurst', 1, 1_000_000),
     corsOrigins: parseOrigins(get('corsOrigins'), where('corsOrigins')),
     ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
+    trustProxy: boolean('trustProxy'),
   };
 }
 

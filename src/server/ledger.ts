@@ -8,6 +8,7 @@ import { StreamStates } from '../audit/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
 import { EventCodec } from '../events/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
+import { IntegrityVerifier } from '../events/integrity.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { upcasters } from '../events/upcasters.js';
@@ -15,6 +16,8 @@ import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
 import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
+import { auditProjection } from '../projections/audit/audit.projection.js';
+import { AuditQueries } from '../projections/audit/audit.queries.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { publisherProjection } from '../projections/publisher/publisher.projection.js';
@@ -35,7 +38,7 @@ import type { Config } from './config.js';
 import { openEventStore } from './event-store-factory.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, offerDirectoryProjection];
+export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, offerDirectoryProjection, auditProjection];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -92,6 +95,8 @@ export function openLedger(
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
+    auditQueries: new AuditQueries(reads),
+    integrity: new IntegrityVerifier(events),
     publisherQueries: new PublisherQueries(reads, personalData),
     history,
     pointInTime: new PointInTime(states, personalData),

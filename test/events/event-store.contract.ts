@@ -378,6 +378,24 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         }
       });
 
+      it('readStored gives the stored JSON text the hash covers, for a stream by revision and for the log by position', async () => {
+        const a = stream();
+        const b = stream();
+        await store.append(a, events(3), { expectedRevision: 'no_stream' });
+        await store.append(b, events(2), { expectedRevision: 'no_stream' });
+        const ofA = await store.readStored({ streamId: a, fromRevision: 1, maxCount: 5 });
+        expect(revisions(ofA as unknown as RecordedEvent[])).toEqual([1, 2]);
+        const recorded = await store.readStream(a);
+        for (const event of ofA) {
+          expect(JSON.parse(event.dataJson)).toEqual(recorded[event.revision]!.data);
+          expect(chainHash(a, event.revision, event, event.dataJson, event.metadataJson, event.prevHash)).toBe(event.hash);
+        }
+        const all = await store.readAll();
+        const afterFirst = await store.readStored({ fromPosition: all[0]!.position, maxCount: 3 });
+        expect(afterFirst.map((e) => e.position)).toEqual(all.slice(1, 4).map((e) => e.position));
+        expect(await store.readStored({ streamId: stream() })).toEqual([]);
+      });
+
       it('equal events in different places of the log get different hashes', async () => {
         const template = newEvent(1);
         const a = await store.append(stream(), [{ ...template, eventId: crypto.randomUUID() }], { expectedRevision: 'no_stream' });

@@ -13,6 +13,8 @@ import type {
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
+  ReadStoredOptions,
+  StoredEvent,
   ReadStreamOptions,
   SubscribeOptions,
   Subscription,
@@ -20,7 +22,7 @@ import type {
 } from '../event-store.js';
 import { checkExpected } from '../expected-revision.js';
 import { kurrent } from './kurrentdb-client.js';
-import { chainForAppend, decodeRecord, toReadPosition, type KurrentRecord, type StreamHead } from './kurrentdb-record.js';
+import { chainForAppend, decodeRecord, toReadPosition, toStoredEvent, type KurrentRecord, type StreamHead } from './kurrentdb-record.js';
 import { KurrentSubscription, type ReconnectOptions } from './kurrentdb-subscription.js';
 
 export interface KurrentDbEventStoreOptions {
@@ -192,6 +194,14 @@ export class KurrentDbEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     return this.readAfter(options.fromPosition ?? 0, options.maxCount);
+  }
+
+  async readStored(options: ReadStoredOptions): Promise<StoredEvent[]> {
+    const events =
+      options.streamId !== undefined
+        ? await this.readStream(options.streamId, { fromRevision: options.fromRevision ?? 0, ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }) })
+        : await this.readAll({ fromPosition: options.fromPosition ?? 0, ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }) });
+    return events.map(toStoredEvent);
   }
 
   /** Up to `maxCount` ledger events strictly after `position`, in log order. */

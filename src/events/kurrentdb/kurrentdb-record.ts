@@ -1,5 +1,6 @@
 import type { EventData, JSONEventType, Position, ReadPosition } from '@kurrent/kurrentdb-client';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../event-envelope.js';
+import type { StoredEvent } from '../event-store.js';
 import { chainEvents, recordedAt } from '../hash-chain.js';
 import { kurrent } from './kurrentdb-client.js';
 
@@ -100,6 +101,17 @@ export function decodeRecord(record: KurrentRecord): RecordedEvent {
     prevHash: String(stored.prevHash),
     hash: String(stored.hash),
   };
+}
+
+/**
+ * A decoded event as the hash chain saw it: the data and metadata strings
+ * are JSON.stringify of what reads back, which is byte for byte what was
+ * hashed (see the layout above). So verification here checks the values as
+ * the server holds them, not the server's own bytes on disk.
+ */
+export function toStoredEvent(event: RecordedEvent): StoredEvent {
+  const { data, metadata, ...rest } = event;
+  return { ...rest, dataJson: JSON.stringify(data), metadataJson: JSON.stringify(metadata) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../event-envelope.js';
+import type { StoredEvent } from '../event-store.js';
 
 /**
  * The log's one table.
@@ -66,6 +67,22 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     occurredAt: row[6],
     data: JSON.parse(row[7]) as RecordedEvent['data'],
     metadata: JSON.parse(row[8]) as RecordedEvent['metadata'],
+    streamId: row[2],
+    revision: row[3],
+    position: row[0],
+    prevHash: row[9],
+    hash: row[10],
+  };
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    eventId: row[1],
+    type: row[4],
+    schemaVersion: row[5],
+    occurredAt: row[6],
+    dataJson: row[7],
+    metadataJson: row[8],
     streamId: row[2],
     revision: row[3],
     position: row[0],

@@ -9,14 +9,16 @@ import type {
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
+  ReadStoredOptions,
   ReadStreamOptions,
+  StoredEvent,
   SubscribeOptions,
   Subscription,
   SubscriptionHandler,
 } from '../event-store.js';
 import { checkExpected } from '../expected-revision.js';
 import { chainEvents, recordedAt, type ChainedEvent } from '../hash-chain.js';
-import { EVENTS_SCHEMA, type EventRow, INSERT_EVENT, isDuplicateEventId, SELECT_EVENTS, toRecordedEvent } from './event-schema.js';
+import { EVENTS_SCHEMA, type EventRow, INSERT_EVENT, isDuplicateEventId, SELECT_EVENTS, toRecordedEvent, toStoredEvent } from './event-schema.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -247,6 +249,16 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     return this.readAfter(options.fromPosition ?? 0, options.maxCount ?? -1);
+  }
+
+  async readStored(options: ReadStoredOptions): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const limit = options.maxCount ?? -1;
+    const rows =
+      options.streamId !== undefined
+        ? this.statements.forwards.all(options.streamId, options.fromRevision ?? 0, limit)
+        : this.statements.after.all(options.fromPosition ?? 0, limit);
+    return rows.map(toStoredEvent);
   }
 
   private readonly readAfter = (position: number, maxCount: number): RecordedEvent[] =>

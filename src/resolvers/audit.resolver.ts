@@ -1,0 +1,32 @@
+import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import type { AuditEntry } from '../projections/audit/audit.projection.js';
+import { AuditEntryConnection, AuditTrailFilterInput, type AuditEntryType } from '../schema/audit.type.js';
+import { PageArgs, type PageShape } from '../schema/connection.js';
+import type { RequestContext } from './context.js';
+import { pageSize, toPage } from './pagination.js';
+import { parsePosition } from './publisher.resolver.js';
+
+@Resolver()
+export class AuditResolver {
+  @Query(() => AuditEntryConnection, {
+    description: 'Every change in the log, newest first, filtered by time range, actor, event types and publisher. With `minPosition`, waits (bounded) for that log position.',
+  })
+  async auditTrail(
+    @Arg('filter', () => AuditTrailFilterInput, { nullable: true, description: 'Which entries; all when omitted.' })
+    filter: AuditTrailFilterInput | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('minPosition', () => String, { nullable: true, description: 'A log position returned by a mutation.' })
+    minPosition: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PageShape<AuditEntryType>> {
+    const first = pageSize(page);
+    if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
+    const entries = await ctx.services.auditQueries.page(filter ?? {}, first, page.after);
+    return toPage({ ...entries, items: entries.items.map(toEntryType) });
+  }
+}
+
+function toEntryType(entry: AuditEntry): AuditEntryType {
+  const kind = entry.actor.kind.toUpperCase() as Uppercase<AuditEntry['actor']['kind']>;
+  return { ...entry, position: String(entry.position), actor: { ...entry.actor, kind } };
+}

@@ -1,0 +1,83 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { uncountedConnectionOf } from './connection.js';
+
+export enum ActorKind {
+  USER = 'USER',
+  SERVICE = 'SERVICE',
+  SYSTEM = 'SYSTEM',
+}
+
+registerEnumType(ActorKind, {
+  name: 'ActorKind',
+  description: 'What kind of actor caused an event.',
+  valuesConfig: {
+    USER: { description: 'A person (an Azure AD object id).' },
+    SERVICE: { description: 'A service identity.' },
+    SYSTEM: { description: 'The ledger itself (migrations, maintenance).' },
+  },
+});
+
+@ObjectType('AuditActor', { description: 'Who caused an event.' })
+export class AuditActorType {
+  @Field(() => String, { description: 'An Azure AD object id or a service identity.' })
+  id!: string;
+
+  @Field(() => ActorKind, { description: 'User, service or system.' })
+  kind!: `${ActorKind}`;
+
+  @Field(() => String, { nullable: true, description: 'The role it acted in, when known.' })
+  role!: string | null;
+}
+
+@ObjectType('AuditEntry', { description: 'One event of the log as the audit trail shows it: what, where, when, who, and which fields; never values.' })
+export class AuditEntryType {
+  @Field(() => ID, { description: 'The event id (UUID v7).' })
+  id!: string;
+
+  @Field(() => String, { description: 'The event type, e.g. `ContactUpdated`.' })
+  type!: string;
+
+  @Field(() => String, { description: 'The stream, e.g. `publisher-<id>`.' })
+  streamId!: string;
+
+  @Field(() => Int, { description: 'The revision (0-based) of the event in its stream.' })
+  revision!: number;
+
+  @Field(() => String, { description: 'The global log position.' })
+  position!: string;
+
+  @Field(() => String, { description: 'When it happened (ISO-8601).' })
+  occurredAt!: string;
+
+  @Field(() => AuditActorType, { description: 'Who caused it.' })
+  actor!: AuditActorType;
+
+  @Field(() => ID, { nullable: true, description: 'The publisher it concerns.' })
+  publisherId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The offer it concerns, if any.' })
+  offerId!: string | null;
+
+  @Field(() => [String], { description: 'Dotted names of the fields it set (`contact.email`, `supportContacts.*.qq`), without values.' })
+  changedFields!: string[];
+}
+
+export const AuditEntryConnection = uncountedConnectionOf(AuditEntryType, 'AuditEntry');
+
+@InputType('AuditTrailFilter', { description: 'Which audit entries to list; every given condition must hold.' })
+export class AuditTrailFilterInput {
+  @Field(() => String, { nullable: true, description: 'Entries at or after this instant (ISO-8601 with a time zone).' })
+  from?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Entries before this instant (ISO-8601 with a time zone).' })
+  to?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Entries caused by this actor id.' })
+  actorId?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Entries of these event types (1 to 20).' })
+  eventTypes?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Entries about this publisher or its offers.' })
+  publisherId?: string | null;
+}

@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+
+const AUDIT = /* GraphQL */ `
+  query Audit($filter: AuditTrailFilter, $first: Int, $after: String, $minPosition: String) {
+    auditTrail(filter: $filter, first: $first, after: $after, minPosition: $minPosition) {
+      edges { cursor node { id type streamId revision position occurredAt actor { id kind role } publisherId offerId changedFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+const CREATE_OFFER = `mutation ($input: CreateOfferInput!) { createOffer(input: $input) { position offer { id } } }`;
+
+describe('auditTrail', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: TestServer;
+  beforeEach(async () => {
+    data = tempDataDir('pl-audit-');
+    server = await startTestServer(data.dir);
+  });
+  afterEach(async () => {
+    await server.close();
+    data.remove();
+  });
+
+  it('lists every change newest first, by publisher and type, naming fields but never showing their values', async () => {
+    const first = await server.gql(REGISTER, { input: aPublisher() });
+    const id: string = first.data!['registerPublisher'].publisher.id;
+    await server.gql(REGISTER, { input: aPublisher({ companyName: 'Other' }) });
+    await server.gql(UPDATE, { input: { id, expectedVersion: 1, contact: { email: 'new.mail@contoso.cn' } } });
+    const offer = await server.gql(CREATE_OFFER, { input: { publisherId: id, name: 'VM image', kind: 'VIRTUAL_MACHINE' } });
+    expect(offer.errors).toBeUndefined();
+    const minPosition: string = offer.data!['createOffer'].position;
+
+    const mine = await server.gql(AUDIT, { filter: { publisherId: id }, minPosition });
+    expect(mine.errors).toBeUndefined();
+    const nodes = mine.data!['auditTrail'].edges.map((e: { node: Record<string, unknown> }) => e.node);
+    expect(nodes.map((n: { type: string }) => n.type)).toEqual(['OfferCreated', 'ContactUpdated', 'PublisherRegistered']);
+    expect(nodes[1]).toMatchObject({
+      streamId: `publisher-${id}`,
+      revision: 1,
+      actor: { id: 'anonymous', kind: 'USER', role: null },
+      publisherId: id,
+      offerId: null,
+      changedFields: ['contact.email'],
+    });
+    expect(nodes[0].offerId).toBe(offer.data!['createOffer'].offer.id);
+    expect(JSON.stringify(mine.data)).not.toMatch(/contoso\.cn|Li Lei|138/i);
+
+    const all = await server.gql(AUDIT, { first: 3 });
+    expect(all.data!['auditTrail'].edges.map((e: { node: { position: string } }) => e.node.position)).toEqual([minPosition, String(Number(minPosition) - 1), String(Number(minPosition) - 2)]);
+    const rest = await server.gql(AUDIT, { first: 3, after: all.data!['auditTrail'].pageInfo.endCursor });
+    expect(rest.data!['auditTrail']).toMatchObject({ edges: [{ node: { position: '1' } }], pageInfo: { hasNextPage: false } });
+
+    const registrations = await server.gql(AUDIT, { filter: { eventTypes: ['PublisherRegistered'], actorId: 'anonymous' } });
+    expect(registrations.data!['auditTrail'].edges).toHaveLength(2);
+    const bad = await server.gql(AUDIT, { filter: { from: 'last week' } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
+  });
+});
