@@ -7,6 +7,7 @@ import type { IntegrityVerifier } from '../events/integrity.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
+import type { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { AuditQueries } from '../projections/audit/audit.queries.js';
@@ -27,6 +28,8 @@ export interface Services {
   history: History;
   pointInTime: PointInTime;
   historyExport: HistoryExport;
+  /** every offer ever created, deleted ones included, by publisher */
+  offerDirectory: OfferDirectoryQueries;
   /** the audit trail of the whole log */
   auditQueries: AuditQueries;
   /** tamper evidence: recomputes the hash chain */

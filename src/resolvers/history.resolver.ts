@@ -12,7 +12,8 @@ import { pageSize } from './pagination.js';
 @Resolver()
 export class HistoryResolver {
   @Query(() => HistoryEntryConnection, {
-    description: "A publisher's or an offer's change history, oldest first: each change with who, when and the fields it changed. A deleted offer keeps its history.",
+    description:
+      "A publisher's or an offer's change history, oldest first: each change with who, when and the fields it changed. A deleted offer keeps its history. Reading it is recorded as a privacy request (VIEW) of the publisher.",
   })
   async history(
     @Arg('kind', () => HistorySubjectKind, { description: 'Publisher or offer.' }) kind: `${HistorySubjectKind}`,
@@ -24,12 +25,15 @@ export class HistoryResolver {
     const first = pageSize(page);
     const after = page.after ? historyCursor.decode(page.after) : -1;
     const result = await ctx.services.history.page(subject, first, after);
+    const publisherId = subject.kind === 'publisher' ? subject.id : await ctx.services.offerDirectory.publisherOf(subject.id);
+    if (publisherId && result.entries.length > 0) ctx.services.readRecorder.viewed(publisherId, `${subject.kind}.history`, ctx.command);
     const edges = result.entries.map((entry) => ({ node: toEntryType(entry), cursor: historyCursor.encode(entry.revision) }));
     return { edges, pageInfo: { hasNextPage: result.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: result.totalCount };
   }
 
   @Query(() => String, {
-    description: "A publisher's history and its offers' histories (deleted offers included) as one document, in log order, optionally within a time range.",
+    description:
+      "A publisher's history and its offers' histories (deleted offers included) as one document, in log order, optionally within a time range. Recorded as a privacy request (EXPORT).",
   })
   async exportHistory(
     @Arg('publisherId', () => ID, { description: 'The publisher.' }) publisherId: string,
@@ -39,7 +43,10 @@ export class HistoryResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<string> {
     const range = { from: from == null ? null : parseInstant('from', from), to: to == null ? null : parseInstant('to', to) };
-    return ctx.services.historyExport.document(requireId('publisherId', publisherId), format === 'CSV' ? 'csv' : 'jsonl', range);
+    const id = requireId('publisherId', publisherId);
+    const document = await ctx.services.historyExport.document(id, format === 'CSV' ? 'csv' : 'jsonl', range);
+    await ctx.services.readRecorder.exported(id, 'history', ctx.command); // durable before the export leaves
+    return document;
   }
 }
 

@@ -88,6 +88,7 @@ export function openLedger(
   const idempotency = new Idempotency(masterKey);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
+  const offerDirectory = new OfferDirectoryQueries(reads, events);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency),
     offers: new OfferService(handler, clock, ids, idempotency),
@@ -100,7 +101,8 @@ export function openLedger(
     publisherQueries: new PublisherQueries(reads, personalData),
     history,
     pointInTime: new PointInTime(states, personalData),
-    historyExport: new HistoryExport(history, new OfferDirectoryQueries(reads, events)),
+    historyExport: new HistoryExport(history, offerDirectory),
+    offerDirectory,
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
   return {

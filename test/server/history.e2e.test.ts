@@ -103,4 +103,15 @@ describe('auditors over GraphQL', () => {
     expect(await code(EXPORT, { id: publisherId, format: 'JSONL', from: '2026-11-22' })).toBe('BAD_USER_INPUT');
     expect(await code(EXPORT, { id: '0190f5a2-7b3c-7d4e-8f60-00000000ffff', format: 'CSV' })).toBe('NOT_FOUND');
   });
+
+  it('reading a history is recorded as a VIEW of its publisher, an export as an EXPORT', async () => {
+    await server.gql(HISTORY, { kind: 'OFFER', id: offerId });
+    await server.gql(EXPORT, { id: publisherId, format: 'JSONL' });
+    await server.ledger.services.readRecorder.drain();
+    const head = String(await server.ledger.events.headPosition());
+    const res = await server.gql(`query ($id: ID!, $p: String) { privacyRequests(publisherId: $id, minPosition: $p) { edges { node { kind target } } } }`, { id: publisherId, p: head });
+    const records = res.data!['privacyRequests'].edges.map((e: any) => `${e.node.kind} ${e.node.target}`);
+    expect(records).toContain('VIEW offer.history');
+    expect(records).toContain('EXPORT history');
+  });
 });

@@ -1,4 +1,5 @@
 import type { EventStore } from '../../events/event-store.js';
+import { offerStream } from '../../events/offer/offer.events.js';
 import type { ReadStore } from '../read-store.js';
 import { OFFER_DIRECTORY, offerDirectoryName, type OfferDirectoryDoc } from './offer-directory.projection.js';
 
@@ -44,5 +45,14 @@ export class OfferDirectoryQueries {
       position = batch.at(-1)!.position;
     }
     return ids;
+  }
+
+  /** Which publisher created an offer (deleted ones included); null for an offer that never existed. */
+  async publisherOf(offerId: string): Promise<string | null> {
+    const doc = await this.reads.get<OfferDirectoryDoc>(OFFER_DIRECTORY, offerId);
+    if (doc) return doc.publisherId;
+    // not projected yet: the offer's first event names it
+    const [created] = await this.events.readStream(offerStream(offerId), { maxCount: 1 });
+    return created ? String(created.data['publisherId']) : null;
   }
 }
