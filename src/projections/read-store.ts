@@ -64,6 +64,15 @@ export interface Checkpoint {
   position: number;
 }
 
+/**
+ * Proof that the writer holds a projection's lease (./lease.ts): the
+ * lease's name and the fencing token it was granted.
+ */
+export interface Fence {
+  lease: string;
+  token: number;
+}
+
 export interface ReadStore {
   /** Creates the collection and its indexes if missing (idempotent). */
   ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void>;
@@ -75,8 +84,16 @@ export interface ReadStore {
   /**
    * Applies the operations in order, and moves the checkpoint if given, all
    * in one transaction: after a crash either all of it is there or none.
+   *
+   * Idempotent by log position: when the stored checkpoint is already at or
+   * past `checkpoint.position`, the batch was committed before (a retry
+   * after an unknown outcome, a worker that replays) and nothing is applied.
+   *
+   * With a fence, the same transaction checks that the lease still carries
+   * the fence's token and otherwise applies nothing and rejects with
+   * LeaseLostError: a deposed worker's late write never lands.
    */
-  write(ops: readonly WriteOp[], checkpoint?: Checkpoint): Promise<void>;
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void>;
   /** null when the projection never committed. */
   getCheckpoint(name: string): Promise<number | null>;
   listCheckpoints(): Promise<Checkpoint[]>;

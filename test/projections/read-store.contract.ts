@@ -212,6 +212,17 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
         expect(await store.getCheckpoint('p')).toBe(43);
       });
 
+      it('a batch whose checkpoint is not past the stored one was applied before, and applies nothing again', async () => {
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 1 } }], { name: 'p', position: 10 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 2 } }, { kind: 'delete', collection: 'people', id: 'a' }], { name: 'p', position: 10 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 3 } }], { name: 'p', position: 7 });
+        expect(await store.get('people', 'f')).toEqual({ id: 'f', n: 1 });
+        expect(await store.get('people', 'a')).toEqual(people[0]);
+        expect(await store.getCheckpoint('p')).toBe(10);
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 4 } }], { name: 'p', position: 11 });
+        expect(await store.get('people', 'f')).toEqual({ id: 'f', n: 4 });
+      });
+
       it('a failing batch applies nothing: neither its earlier writes nor its checkpoint', async () => {
         await store.write([], { name: 'p', position: 1 });
         await expect(

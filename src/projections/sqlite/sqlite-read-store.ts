@@ -2,8 +2,11 @@ import type Database from 'better-sqlite3';
 import { ValidationError } from '../../errors.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { Checkpoint, Doc, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
-import { afterSegments, checkFieldPath, checkIndexName, effectiveSort, fieldExpr, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
+import { LeaseLostError } from '../lease.js';
+import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
+import { checkFieldPath, checkIndexName, effectiveSort } from '../query-terms.js';
+import { LEASES_TABLE } from './sqlite-lease-store.js';
+import { afterSegments, fieldExpr, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
 
 /** Statement shapes come from code, so this is a safety net, not a working set. */
 const MAX_STATEMENTS = 1000;
@@ -38,10 +41,17 @@ export class SqliteReadStore implements ReadStore {
   private readonly tables = new Set<string>();
   /** tables created by the running write, forgotten again if it rolls back */
   private createdInWrite: string[] | null = null;
-  private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint) => void>;
+  private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => void>;
 
   private constructor(private readonly db: Database.Database) {
-    this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint) => {
+    this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => {
+      if (fence && this.statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
+        throw new LeaseLostError(fence.lease);
+      }
+      if (checkpoint) {
+        const stored = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
+        if (stored !== undefined && stored >= checkpoint.position) return;
+      }
       for (const op of ops) this.apply(op);
       if (checkpoint) {
         this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
@@ -54,6 +64,7 @@ export class SqliteReadStore implements ReadStore {
     // WAL, busy_timeout=5000 and the folder come from openSqliteFile.
     const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    db.exec(LEASES_TABLE);
     return new SqliteReadStore(db);
   }
 
@@ -171,13 +182,18 @@ export class SqliteReadStore implements ReadStore {
     return this.statement(sql).pluck().get(...params) as number;
   }
 
-  async write(ops: readonly WriteOp[], checkpoint?: Checkpoint): Promise<void> {
+  /**
+   * BEGIN IMMEDIATE: the fence and checkpoint checks read before writing,
+   * and another process (a worker taking the lease over) may write between;
+   * holding the write lock from the start makes check and write one step.
+   */
+  async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
     if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
       throw new Error('a checkpoint needs a name and an integer position');
     }
     this.createdInWrite = [];
     try {
-      this.writeTx(ops, checkpoint);
+      this.writeTx.immediate(ops, checkpoint, fence);
     } catch (error) {
       // The rollback dropped the tables this write created.
       for (const table of this.createdInWrite) this.tables.delete(table);
