@@ -1,15 +1,18 @@
 import type { Logger } from 'pino';
 import { TimeoutError } from '../errors.js';
 import type { EventStore, Subscription } from '../events/event-store.js';
+import { HeldLease, type LeaseSettings } from './held-lease.js';
+import { LeaseLostError } from './lease.js';
 import type { Projection } from './projection.js';
-import type { ReadStore } from './read-store.js';
+import type { Fence, ReadStore } from './read-store.js';
 
 export interface ProjectionStatus {
   name: string;
   checkpoint: number;
   head: number;
   lag: number;
-  state: 'stopped' | 'catching-up' | 'live' | 'failed';
+  /** standby: another worker holds the projection's lease; this one waits to take over */
+  state: 'stopped' | 'standby' | 'catching-up' | 'live' | 'failed';
 }
 
 export interface RunnerOptions {
@@ -17,6 +20,8 @@ export interface RunnerOptions {
   /** wait before resubscribing a projection whose batch failed */
   retryDelayMs?: number;
   logger?: Logger;
+  /** with several workers: run a projection only while holding its lease */
+  lease?: LeaseSettings;
 }
 
 interface Running {
@@ -24,7 +29,9 @@ interface Running {
   position: number;
   state: ProjectionStatus['state'];
   subscription?: Subscription;
+  lease?: HeldLease;
   retry?: NodeJS.Timeout;
+  stopped?: boolean;
 }
 
 /**
@@ -32,6 +39,13 @@ interface Running {
  * follow live appends. Each batch's writes and the new checkpoint commit in
  * one read-store write, so a crash never leaves a projection half-applied
  * and a restart resumes exactly where the last commit ended.
+ *
+ * With a lease (several workers on one store), a projection runs only
+ * while this worker holds its lease, and every write carries the lease's
+ * fencing token. A worker that does not get the lease waits in standby,
+ * following the holder's checkpoint (so waitFor still answers), and takes
+ * over when the lease is released or expires. A worker that loses its
+ * lease stops its subscription and goes back to standby.
  */
 export class ProjectionRunner {
   private readonly running = new Map<string, Running>();
@@ -91,21 +105,32 @@ export class ProjectionRunner {
     });
   }
 
-  /** Drops a projection's collections and checkpoint and replays the whole log into it. */
+  /**
+   * Drops a projection's collections and checkpoint and replays the whole
+   * log into it. With leases, it holds the projection's lease meanwhile, and
+   * refuses while another worker runs the projection.
+   */
   async rebuild(name: string, onProgress?: (position: number, head: number) => void): Promise<void> {
     const projection = this.find(name);
     const run = this.running.get(name);
     if (run) await this.stopOne(run);
     this.running.delete(name);
-    await this.reads.reset(name, projection.collections.map((c) => c.name));
-    await this.ensureCollections(projection);
-    const head = await this.events.headPosition();
-    let position = 0;
-    for (;;) {
-      const batch = await this.events.readAll({ fromPosition: position, maxCount: this.batchSize });
-      if (batch.length === 0) break;
-      position = await this.apply(projection, batch);
-      onProgress?.(position, Math.max(head, position));
+    const settings = this.options.lease;
+    const lease = settings ? await HeldLease.take(settings, name, () => undefined) : undefined;
+    if (lease === null) throw new Error(`projection "${name}" is run by another worker; stop it before rebuilding`);
+    try {
+      await this.reads.reset(name, projection.collections.map((c) => c.name));
+      await this.ensureCollections(projection);
+      const head = await this.events.headPosition();
+      let position = 0;
+      for (;;) {
+        const batch = await this.events.readAll({ fromPosition: position, maxCount: this.batchSize });
+        if (batch.length === 0) break;
+        position = await this.apply(projection, batch, lease);
+        onProgress?.(position, Math.max(head, position));
+      }
+    } finally {
+      await lease?.release();
     }
     if (run) await this.startOne(projection);
   }
@@ -137,23 +162,68 @@ export class ProjectionRunner {
     for (const c of projection.collections) await this.reads.ensureCollection(c.name, c.indexes);
   }
 
-  private async apply(projection: Projection, batch: Parameters<Projection['project']>[0]): Promise<number> {
+  private async apply(projection: Projection, batch: Parameters<Projection['project']>[0], lease?: HeldLease): Promise<number> {
     const last = batch.at(-1)!.position;
     const ops = await projection.project(batch, this.reads);
-    await this.reads.write(ops, { name: projection.name, position: last });
+    // Taken last: a lease lost while the batch was projected stops the write.
+    const fence: Fence | undefined = lease?.fence();
+    await this.reads.write(ops, { name: projection.name, position: last }, fence);
     return last;
   }
 
   private async startOne(projection: Projection): Promise<void> {
     await this.ensureCollections(projection);
-    const checkpoint = (await this.reads.getCheckpoint(projection.name)) ?? 0;
-    const run: Running = { projection, position: checkpoint, state: 'catching-up' };
+    const run: Running = { projection, position: (await this.reads.getCheckpoint(projection.name)) ?? 0, state: 'catching-up' };
     this.running.set(projection.name, run);
+    if (this.options.lease) await this.claim(run, this.options.lease);
+    else this.subscribe(run);
+  }
+
+  /** Takes the lease and runs, or waits in standby and tries again. */
+  private async claim(run: Running, settings: LeaseSettings): Promise<void> {
+    const name = run.projection.name;
+    if (run.stopped) return;
+    try {
+      const lease = await HeldLease.take(settings, name, (error) => this.lose(run, error));
+      if (run.stopped) return void (await lease?.release());
+      const checkpoint = (await this.reads.getCheckpoint(name)) ?? 0;
+      if (lease) {
+        run.lease = lease;
+        run.position = checkpoint;
+        run.state = 'catching-up';
+        this.options.logger?.info({ projection: name, token: lease.token }, 'projection lease taken');
+        return this.subscribe(run);
+      }
+      // Another worker runs it: follow its checkpoint, for waitFor.
+      run.state = 'standby';
+      run.position = Math.max(run.position, checkpoint);
+      this.settleWaiters();
+    } catch (error) {
+      this.options.logger?.warn({ projection: name, error: error instanceof Error ? error.name : 'unknown' }, 'projection lease could not be checked');
+    }
+    run.retry = setTimeout(() => void this.claim(run, settings), settings.standbyPollMs ?? 500);
+  }
+
+  /** The lease was lost: stop writing at once and wait to take over again. */
+  private lose(run: Running, error: LeaseLostError): void {
+    const settings = this.options.lease;
+    if (run.stopped || !settings) return;
+    this.options.logger?.warn({ projection: run.projection.name }, error.message);
+    run.lease = undefined;
+    const subscription = run.subscription;
+    run.subscription = undefined;
+    run.state = 'standby';
+    clearTimeout(run.retry);
+    void (subscription?.close() ?? Promise.resolve()).then(() => this.claim(run, settings));
+  }
+
+  private subscribe(run: Running): void {
+    const { projection } = run;
     run.subscription = this.events.subscribeToAll(
-      { fromPosition: checkpoint, batchSize: this.batchSize },
+      { fromPosition: run.position, batchSize: this.batchSize },
       {
         onEvents: async (batch) => {
-          run.position = await this.apply(projection, batch);
+          run.position = await this.apply(projection, batch, run.lease);
           this.settleWaiters();
         },
         onCaughtUp: (head) => {
@@ -162,7 +232,7 @@ export class ProjectionRunner {
           run.state = 'live';
           this.settleWaiters();
         },
-        onError: (error) => this.fail(run, error),
+        onError: (error) => (error instanceof LeaseLostError ? this.lose(run, error) : this.fail(run, error)),
       },
     );
   }
@@ -174,15 +244,23 @@ export class ProjectionRunner {
       { projection: name, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown', position: run.position },
       'projection failed; it will be resubscribed from its checkpoint',
     );
+    // With leases, let another worker try meanwhile: this one may be the one that is broken.
+    const lease = run.lease;
+    run.lease = undefined;
+    void lease?.release();
     run.retry = setTimeout(() => {
-      if (this.running.get(name) !== run) return;
-      void this.startOne(run.projection).catch((e) => this.fail(run, e));
+      if (run.stopped) return;
+      if (this.options.lease) void this.claim(run, this.options.lease);
+      else void this.startOne(run.projection).catch((e) => this.fail(run, e));
     }, this.options.retryDelayMs ?? 5000);
   }
 
   private async stopOne(run: Running): Promise<void> {
+    run.stopped = true;
     clearTimeout(run.retry);
     await run.subscription?.close();
+    await run.lease?.release();
+    run.lease = undefined;
     run.state = 'stopped';
   }
 
