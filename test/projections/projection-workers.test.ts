@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewEvent } from '../../src/events/event-envelope.js';
 import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
-import { tempDir } from './fixtures.js';
+import { countedEvent, tempDir } from './fixtures.js';
 
 interface CounterDoc extends ProjectedDoc {
   count: number;
@@ -20,14 +19,7 @@ const counters = documentProjection<CounterDoc>({
   evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1, seen: [...(doc?.seen ?? []), (event.data as { n: number }).n] }),
 });
 
-const event = (n: number): NewEvent => ({
-  eventId: crypto.randomUUID(),
-  type: 'Counted',
-  schemaVersion: 1,
-  occurredAt: new Date(0).toISOString(),
-  data: { n },
-  metadata: { actor: { id: 'tester', kind: 'system' }, correlationId: 'c' },
-});
+const event = countedEvent;
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const TTL = 400;
