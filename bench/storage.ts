@@ -95,7 +95,7 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
 /** 100k realistic publisher events (contact values sealed as in production), then a full replay. */
 export async function catchUpBenchmark(dir: string): Promise<Row[]> {
   const publishers = quick ? 1_000 : 10_000;
-  const ledger = openLedger({ dataDir: path.join(dir, 'catch-up'), readYourWritesTimeoutMs: 1_000 });
+  const ledger = await openLedger({ dataDir: path.join(dir, 'catch-up'), readYourWritesTimeoutMs: 1_000 });
   try {
     const codec = new EventCodec(new PersonalDataCodec(ledger.keys), systemClock, uuidV7Ids);
     const context = { actor: { id: 'bench', kind: 'system' as const }, correlationId: 'bench' };

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig, parseFlags, SETTINGS, type Config } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/app.js';
-import { openLedger } from '../server/ledger.js';
+import { openLedger, processHolder } from '../server/ledger.js';
 import { progressBar } from './progress.js';
 import { liveHolder, takeServeLock } from './serve-lock.js';
 
@@ -11,6 +12,8 @@ const USAGE = `usage: privacy-ledger <command> [options]
 
 commands:
   serve                  serve GraphQL at http://<host>:<port>/graphql
+  project                run the projections without the API, until SIGTERM/SIGINT; with
+                         several workers one runs each projection, the others take over
   rebuild [projection]   drop a projection (default: all) and replay the log into it
   status                 each projection's checkpoint and lag
 
@@ -34,6 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(config);
+      case 'project':
+        return await project(config);
       case 'rebuild':
         return await rebuild(config, args[0]);
       case 'status':
@@ -58,19 +63,45 @@ async function serve(config: Config): Promise<number> {
     throw error;
   }
   const running = server;
+  return untilSignal(logger, () => running.close(), releaseLock);
+}
+
+/**
+ * The projections alone, as a worker of the distributed shape (or beside
+ * an embedded server on the same data directory): each projection runs
+ * while this worker holds its lease. A signal drains: the batch in flight
+ * commits, subscriptions close, the leases are released for another worker.
+ */
+async function project(config: Config): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const ledger = await openLedger(config, { logger, leaseHolder: processHolder('project') });
+  try {
+    await ledger.runner.start();
+  } catch (error) {
+    await ledger.close();
+    throw error;
+  }
+  logger.info({ projections: ledger.runner.names, readModels: config.mongodbUrl ? 'mongodb' : 'sqlite' }, 'privacy-ledger is projecting');
+  return untilSignal(logger, async () => {
+    await ledger.close();
+    logger.info('privacy-ledger stopped');
+  });
+}
+
+/** Runs until SIGTERM or SIGINT, then `close`; resolves with the exit code. */
+function untilSignal(logger: Logger, close: () => Promise<void>, after: () => void = () => undefined): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'draining');
-      running
-        .close()
+      close()
         .then(() => resolve(0), (error: unknown) => {
           logger.error({ error: explain(error) }, 'shutdown failed');
           resolve(1);
         })
-        .finally(releaseLock);
+        .finally(after);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -82,7 +113,7 @@ async function rebuild(config: Config, only: string | undefined): Promise<number
   if (holder !== null) {
     throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding.`);
   }
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config, { leaseHolder: processHolder('rebuild') });
   try {
     const names = only ? [only] : ledger.runner.names;
     if (only && !ledger.runner.names.includes(only)) {
@@ -102,7 +133,7 @@ async function rebuild(config: Config, only: string | undefined): Promise<number
 }
 
 async function status(config: Config): Promise<number> {
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   try {
     const rows = await ledger.runner.status();
     const head = await ledger.events.headPosition();

@@ -10,7 +10,7 @@ import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
-import { openLedger, type Ledger, type LedgerOptions } from './ledger.js';
+import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
 
 export interface RunningServer {
   url: string;
@@ -24,7 +24,9 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Starts the embedded service: stores, projections, GraphQL over HTTP. */
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
-  const ledger = openLedger(config, { ...options, logger });
+  // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
+  const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
+  const ledger = await openLedger(config, { ...options, logger, leaseHolder });
   try {
     await ledger.runner.start();
     const apollo = new ApolloServer<RequestContext>({

@@ -17,6 +17,11 @@ export interface Config {
   /** largest accepted request body */
   maxBodyBytes: number;
   introspection: boolean;
+  /** a MongoDB replica set for read models, keys and leases; absent: SQLite files in the data directory */
+  mongodbUrl?: string;
+  mongodbDatabase: string;
+  /** how long a projection lease lasts without renewal: how long a dead worker's projections wait */
+  leaseTtlMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,6 +49,14 @@ export const SETTINGS = {
   },
   maxBodyBytes: { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', default: '1048576', help: 'largest request body' },
   introspection: { flag: '--introspection', env: 'INTROSPECTION', default: 'true', help: 'allow schema introspection' },
+  mongodbUrl: {
+    flag: '--mongodb-url',
+    env: 'MONGODB_URL',
+    default: '',
+    help: 'mongodb:// or mongodb+srv:// URL of a replica set for read models, keys and leases; SQLite files when empty',
+  },
+  mongodbDatabase: { flag: '--mongodb-database', env: 'MONGODB_DATABASE', default: 'privacy_ledger', help: 'database of the read models, keys and leases' },
+  leaseTtlMs: { flag: '--lease-ttl-ms', env: 'LEASE_TTL_MS', default: '15000', help: "how long a projection lease lasts unrenewed (a dead worker's projections wait that long)" },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -93,6 +106,18 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (masterKey && Buffer.from(masterKey, 'base64').length !== 32) {
     throw new ConfigError(`${where('masterKey')} must be the base64 encoding of exactly 32 bytes (e.g. openssl rand -base64 32).`);
   }
+  // The URL may hold credentials: it is never echoed.
+  const mongodbUrl = get('mongodbUrl').trim();
+  if (mongodbUrl && !/^mongodb(\+srv)?:\/\/[^\s]+$/.test(mongodbUrl)) {
+    throw new ConfigError(`${where('mongodbUrl')} must be a mongodb:// or mongodb+srv:// connection string.`);
+  }
+  if (mongodbUrl && !masterKey) {
+    throw new ConfigError(`with ${where('mongodbUrl')}, set ${where('masterKey')}: every process must wrap keys with the same master key.`);
+  }
+  const mongodbDatabase = get('mongodbDatabase').trim();
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDatabase)) {
+    throw new ConfigError(`${where('mongodbDatabase')} must be 1 to 63 letters, digits, _ or -.`);
+  }
   return {
     host: get('host').trim(),
     port: integer('port', 0, 65535),
@@ -102,5 +127,8 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     readYourWritesTimeoutMs: integer('readYourWritesTimeoutMs', 0, 60_000),
     maxBodyBytes: integer('maxBodyBytes', 1024, 100 * 1024 * 1024),
     introspection: introspection === 'true',
+    ...(mongodbUrl ? { mongodbUrl } : {}),
+    mongodbDatabase,
+    leaseTtlMs: integer('leaseTtlMs', 100, 600_000),
   };
 }

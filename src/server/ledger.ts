@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
@@ -10,7 +11,6 @@ import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
-import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { publisherProjection } from '../projections/publisher/publisher.projection.js';
@@ -22,9 +22,9 @@ import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-re
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
-import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
+import { openReadSide, readSideFiles } from './read-store-factory.js';
 
 /** Every projection the service maintains. */
 export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection];
@@ -32,8 +32,7 @@ export const projections: readonly Projection[] = [publisherProjection, offerPro
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
   events: 'events.sqlite',
-  readModels: 'read-models.sqlite',
-  keys: 'keys.sqlite',
+  ...readSideFiles,
 } as const;
 
 export interface Ledger {
@@ -49,17 +48,28 @@ export interface LedgerOptions {
   logger?: Logger;
   clock?: Clock;
   ids?: IdGenerator;
+  /**
+   * This process's name in the projection leases (default: host and pid).
+   * A process that is the only one of its kind on a data directory (serve,
+   * under its lock) may use a fixed name, so that after a crash it takes
+   * its leases back at once instead of waiting for them to expire.
+   */
+  leaseHolder?: string;
 }
 
+/** A name for this process in the projection leases. */
+export const processHolder = (role: string): string => `${role}:${hostname()}:${process.pid}`;
+
 /**
- * The composition root of the embedded shape: opens the three SQLite files
- * in the data directory and wires codec, command handler, projections and
+ * The composition root: opens the event store (SQLite in the data
+ * directory), the read side (SQLite files, or MongoDB with `mongodbUrl`)
+ * and wires codec, command handler, projections (holding their leases) and
  * services. The HTTP server and the CLI both start from here.
  */
-export function openLedger(
-  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs'>,
+export async function openLedger(
+  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'leaseTtlMs'>>,
   options: LedgerOptions = {},
-): Ledger {
+): Promise<Ledger> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidV7Ids;
   const file = (name: string) => path.join(config.dataDir, name);
@@ -67,12 +77,21 @@ export function openLedger(
     dataDir: config.dataDir,
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
   });
-  const events = SqliteEventStore.open(file(embeddedFiles.events));
-  const reads = SqliteReadStore.open(file(embeddedFiles.readModels));
-  const keys = SqliteKeyStore.open(file(embeddedFiles.keys), masterKey);
+  const readSide = await openReadSide(config, masterKey, clock);
+  const { reads, keys } = readSide;
+  let events: EventStore;
+  try {
+    events = SqliteEventStore.open(file(embeddedFiles.events));
+  } catch (error) {
+    await readSide.close();
+    throw error;
+  }
   const personalData = new PersonalDataCodec(keys);
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids));
-  const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
+  const runner = new ProjectionRunner(events, reads, projections, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    lease: { store: readSide.leases, holder: options.leaseHolder ?? processHolder('ledger'), clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
+  });
   const privacyRequestQueries = new PrivacyRequestQueries(reads);
   const idempotency = new Idempotency(masterKey);
   const services: Services = {
@@ -92,7 +111,7 @@ export function openLedger(
     services,
     async close() {
       await runner.stop();
-      await Promise.all([events.close(), reads.close(), keys.close()]);
+      await Promise.all([events.close(), readSide.close()]);
     },
   };
 }
