@@ -20,6 +20,8 @@ export interface Config {
   /** a MongoDB replica set for read models, keys and leases; absent: SQLite files in the data directory */
   mongodbUrl?: string;
   mongodbDatabase: string;
+  /** a separate replica set for the keys (a short oplog window, its own backups); default: mongodbUrl */
+  mongodbKeysUrl?: string;
   /** how long a projection lease lasts without renewal: how long a dead worker's projections wait */
   leaseTtlMs: number;
 }
@@ -56,6 +58,12 @@ export const SETTINGS = {
     help: 'mongodb:// or mongodb+srv:// URL of a replica set for read models, keys and leases; SQLite files when empty',
   },
   mongodbDatabase: { flag: '--mongodb-database', env: 'MONGODB_DATABASE', default: 'privacy_ledger', help: 'database of the read models, keys and leases' },
+  mongodbKeysUrl: {
+    flag: '--mongodb-keys-url',
+    env: 'MONGODB_KEYS_URL',
+    default: '',
+    help: 'a separate replica set for the data keys (see docs/erasure-on-mongodb.md); the --mongodb-url one when empty',
+  },
   leaseTtlMs: { flag: '--lease-ttl-ms', env: 'LEASE_TTL_MS', default: '15000', help: "how long a projection lease lasts unrenewed (a dead worker's projections wait that long)" },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
@@ -106,11 +114,15 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (masterKey && Buffer.from(masterKey, 'base64').length !== 32) {
     throw new ConfigError(`${where('masterKey')} must be the base64 encoding of exactly 32 bytes (e.g. openssl rand -base64 32).`);
   }
-  // The URL may hold credentials: it is never echoed.
-  const mongodbUrl = get('mongodbUrl').trim();
-  if (mongodbUrl && !/^mongodb(\+srv)?:\/\/[^\s]+$/.test(mongodbUrl)) {
-    throw new ConfigError(`${where('mongodbUrl')} must be a mongodb:// or mongodb+srv:// connection string.`);
-  }
+  // The URLs may hold credentials: they are never echoed.
+  const mongoUrl = (key: 'mongodbUrl' | 'mongodbKeysUrl'): string => {
+    const url = get(key).trim();
+    if (url && !/^mongodb(\+srv)?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`${where(key)} must be a mongodb:// or mongodb+srv:// connection string.`);
+    return url;
+  };
+  const mongodbUrl = mongoUrl('mongodbUrl');
+  const mongodbKeysUrl = mongoUrl('mongodbKeysUrl');
+  if (mongodbKeysUrl && !mongodbUrl) throw new ConfigError(`${where('mongodbKeysUrl')} needs ${where('mongodbUrl')}.`);
   if (mongodbUrl && !masterKey) {
     throw new ConfigError(`with ${where('mongodbUrl')}, set ${where('masterKey')}: every process must wrap keys with the same master key.`);
   }
@@ -129,6 +141,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     introspection: introspection === 'true',
     ...(mongodbUrl ? { mongodbUrl } : {}),
     mongodbDatabase,
+    ...(mongodbKeysUrl ? { mongodbKeysUrl } : {}),
     leaseTtlMs: integer('leaseTtlMs', 100, 600_000),
   };
 }

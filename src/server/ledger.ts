@@ -67,7 +67,7 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * services. The HTTP server and the CLI both start from here.
  */
 export async function openLedger(
-  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'leaseTtlMs'>>,
+  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs'>>,
   options: LedgerOptions = {},
 ): Promise<Ledger> {
   const clock = options.clock ?? systemClock;

@@ -32,14 +32,16 @@ export interface ReadSide {
 /**
  * Opens the read side: SQLite files in the data directory by default, or
  * the MongoDB replica set of `mongodbUrl` (read models, `_checkpoints` and
- * `_leases` in one database, the keys in their own collections there).
+ * `_leases` in one database), with the keys in their own collections there
+ * or, with `mongodbKeysUrl`, on a replica set of their own
+ * (docs/erasure-on-mongodb.md says why).
  */
 export async function openReadSide(
-  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase'>>,
+  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl'>>,
   masterKey: Buffer,
   clock: Clock,
 ): Promise<ReadSide> {
-  if (config.mongodbUrl) return openMongoReadSide(config.mongodbUrl, config.mongodbDatabase ?? SETTINGS.mongodbDatabase.default, masterKey, clock);
+  if (config.mongodbUrl) return openMongoReadSide(config.mongodbUrl, config.mongodbKeysUrl, config.mongodbDatabase ?? SETTINGS.mongodbDatabase.default, masterKey, clock);
   const file = (name: string) => path.join(config.dataDir, name);
   const reads = SqliteReadStore.open(file(readSideFiles.readModels));
   const leases = SqliteLeaseStore.open(file(readSideFiles.readModels), clock);
@@ -53,18 +55,28 @@ export async function openReadSide(
   };
 }
 
-async function openMongoReadSide(url: string, database: string, masterKey: Buffer, clock: Clock): Promise<ReadSide> {
+/** A connected client; the error names the setting, never the URL (it may hold credentials). */
+async function connect(url: string, setting: string): Promise<MongoClient> {
   // ignoreUndefined: an undefined field is left out, as JSON (and so the SQLite store) leaves it out.
   const client = new MongoClient(url, { ignoreUndefined: true, appName: 'privacy-ledger' });
   try {
-    await client.connect();
+    return await client.connect();
   } catch (error) {
-    // The driver's message may repeat the host list, never the password; keep only its kind.
-    throw new Error(`could not connect to MongoDB (${error instanceof Error ? error.name : 'unknown error'}); check --mongodb-url / MONGODB_URL`);
+    await client.close().catch(() => undefined);
+    throw new Error(`could not connect to MongoDB (${error instanceof Error ? error.name : 'unknown error'}); check ${setting}`);
   }
+}
+
+async function openMongoReadSide(url: string, keysUrl: string | undefined, database: string, masterKey: Buffer, clock: Clock): Promise<ReadSide> {
+  const clients: MongoClient[] = [];
+  const closeAll = async () => void (await Promise.all(clients.map((client) => client.close())));
   try {
+    const client = await connect(url, '--mongodb-url / MONGODB_URL');
+    clients.push(client);
+    const keyClient = keysUrl && keysUrl !== url ? await connect(keysUrl, '--mongodb-keys-url / MONGODB_KEYS_URL') : client;
+    if (keyClient !== client) clients.push(keyClient);
     const db = client.db(database);
-    const keys = await MongoKeyStore.open(db, masterKey, clock);
+    const keys = await MongoKeyStore.open(keyClient.db(database), masterKey, clock);
     return {
       reads: new MongoReadStore(client, db),
       keys,
@@ -72,11 +84,11 @@ async function openMongoReadSide(url: string, database: string, masterKey: Buffe
       backend: 'mongodb',
       async close() {
         await keys.close();
-        await client.close();
+        await closeAll();
       },
     };
   } catch (error) {
-    await client.close();
+    await closeAll();
     throw error;
   }
 }

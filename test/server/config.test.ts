@@ -37,6 +37,7 @@ describe('configuration', () => {
     [{ INTROSPECTION: 'maybe' }, '--introspection / INTROSPECTION must be true or false'],
     [{ MONGODB_URL: 'http://user:secret@db' }, '--mongodb-url / MONGODB_URL must be a mongodb:// or mongodb+srv:// connection string.'],
     [{ MONGODB_URL: 'mongodb://db1,db2/?replicaSet=rs0' }, 'with --mongodb-url / MONGODB_URL, set --master-key / PRIVACY_LEDGER_MASTER_KEY'],
+    [{ MONGODB_KEYS_URL: 'mongodb://keys/?replicaSet=k' }, '--mongodb-keys-url / MONGODB_KEYS_URL needs --mongodb-url / MONGODB_URL.'],
     [{ MONGODB_DATABASE: 'a/b' }, '--mongodb-database / MONGODB_DATABASE must be'],
     [{ LEASE_TTL_MS: '10' }, '--lease-ttl-ms / LEASE_TTL_MS must be a whole number from 100 to 600000'],
   ])('%j is refused with one sentence naming the setting', (env, sentence) => {
