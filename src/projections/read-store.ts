@@ -73,6 +73,14 @@ export interface Fence {
   token: number;
 }
 
+/** A read model built beside the live one (an online rebuild), under other names. */
+export interface StagedModel {
+  /** the checkpoint the staged model was written with */
+  checkpoint: string;
+  /** each staged collection and the live collection it replaces */
+  collections: ReadonlyArray<{ staged: string; live: string }>;
+}
+
 export interface ReadStore {
   /** Creates the collection and its indexes if missing (idempotent). */
   ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void>;
@@ -99,5 +107,14 @@ export interface ReadStore {
   listCheckpoints(): Promise<Checkpoint[]>;
   /** Drops the collections and the checkpoint together (for a rebuild). */
   reset(name: string, collections: readonly string[]): Promise<void>;
+  /**
+   * Makes a staged model the live one of projection `name`: its collections
+   * replace the live ones and its checkpoint becomes `name`'s. Readers see
+   * the old model or the new one, never a mix, and never nothing. The lease
+   * `name`, if any, gets a new token, so the worker that ran the old model
+   * has its next write refused and resumes from the new checkpoint. Indexes
+   * come along; ensureCollection afterwards puts them under their own names.
+   */
+  promote(name: string, staged: StagedModel): Promise<void>;
   close(): Promise<void>;
 }

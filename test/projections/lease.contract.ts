@@ -137,6 +137,19 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
       expect(await reads.getCheckpoint('p')).toBe(2);
     });
 
+    it("promoting a staged model refuses the old model's worker its next write; taking the lease back gives the new token", async () => {
+      const { reads } = fixture;
+      const held = await a.acquire('p', 'worker-a', TTL);
+      await reads.write([{ kind: 'upsert', collection: 'things_staged', doc: { id: 't', v: 2 } }], { name: 'p:staged', position: 3 });
+      await reads.promote('p', { checkpoint: 'p:staged', collections: [{ staged: 'things_staged', live: 'things' }] });
+      await expect(reads.write([{ kind: 'upsert', collection: 'things', doc: { id: 't', v: 1 } }], { name: 'p', position: 4 }, { lease: 'p', token: held!.token })).rejects.toThrow(LeaseLostError);
+      expect(await a.renew(held!, TTL)).toBeNull();
+      const again = await a.acquire('p', 'worker-a', TTL);
+      expect(again!.token).toBeGreaterThan(held!.token);
+      await reads.write([{ kind: 'upsert', collection: 'things', doc: { id: 't', v: 3 } }], { name: 'p', position: 4 }, { lease: 'p', token: again!.token });
+      expect(await reads.get('things', 't')).toEqual({ id: 't', v: 3 });
+    });
+
     it('a fenced write for a lease never granted is refused', async () => {
       await expect(fixture.reads.write([], { name: 'p', position: 1 }, { lease: 'p', token: 1 })).rejects.toThrow(LeaseLostError);
       expect(await fixture.reads.getCheckpoint('p')).toBeNull();

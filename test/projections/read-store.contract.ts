@@ -308,6 +308,41 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       });
     });
 
+    describe('promote', () => {
+      const staged = { checkpoint: 'p:staged', collections: [{ staged: 'people_staged', live: 'people' }] };
+
+      it('replaces the live collections and checkpoint with the staged ones, and touches nothing else', async () => {
+        await store.write([{ kind: 'upsert', collection: 'others', doc: { id: 'o' } }], { name: 'p', position: 5 });
+        await store.ensureCollection('people_staged', [{ name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] }]);
+        await store.write(
+          [
+            { kind: 'upsert', collection: 'people_staged', doc: { id: 'a', age: 2, v: 2 } },
+            { kind: 'upsert', collection: 'people_staged', doc: { id: 'z', age: 3, v: 2 } },
+          ],
+          { name: 'p:staged', position: 9 },
+        );
+        await store.promote('p', staged);
+        expect(await store.get('people', 'a')).toEqual({ id: 'a', age: 2, v: 2 });
+        expect(await store.get('people', 'b')).toBeNull();
+        expect(await store.getCheckpoint('p')).toBe(9);
+        expect(await store.getCheckpoint('p:staged')).toBeNull();
+        expect(await store.count('people_staged')).toBe(0);
+        expect(await store.get('others', 'o')).toEqual({ id: 'o' });
+        // The indexes came along, and the live declaration takes them over.
+        await store.ensureCollection('people', [{ name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] }]);
+        expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['z', 'a']);
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'y', age: 1 } }], { name: 'p', position: 10 });
+        expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['z', 'a', 'y']);
+      });
+
+      it('refuses when nothing was staged, and changes nothing', async () => {
+        await store.write([], { name: 'p', position: 5 });
+        await expect(store.promote('p', staged)).rejects.toThrow(/nothing staged/);
+        expect(await store.count('people')).toBe(5);
+        expect(await store.getCheckpoint('p')).toBe(5);
+      });
+    });
+
     describe('filters', () => {
       it('a bare value is equality, on top-level and nested fields', async () => {
         expect(await ids({ filter: { city: 'Beijing' } })).toEqual(['a', 'c']);

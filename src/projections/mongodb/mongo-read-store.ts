@@ -1,9 +1,10 @@
-import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Document, MongoClient, TransactionOptions } from 'mongodb';
+import type { ClientSession, Collection, Db, Document, MongoClient, TransactionOptions } from 'mongodb';
 import { ValidationError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { LeaseLostError } from '../lease.js';
-import { checkCollectionName, checkFieldPath, checkIndexName, effectiveSort, pinnedFields } from '../query-terms.js';
-import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, WriteOp } from '../read-store.js';
+import { checkCollectionName, checkIndexName, effectiveSort, pinnedFields } from '../query-terms.js';
+import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, StagedModel, WriteOp } from '../read-store.js';
+import { bulkGroups, type StoredDoc } from './mongo-bulk.js';
 import { afterSlices, mongoFilter, mongoPath, mongoSort, sortValue } from './mongo-query.js';
 
 const DEFAULT_PAGE = 50;
@@ -14,9 +15,6 @@ const NAMESPACE_NOT_FOUND = 26;
 
 /** The collections of the read store besides the documents', in the same database. */
 export const mongoCollections = { checkpoints: '_checkpoints', leases: '_leases' } as const;
-
-/** A read-model document as stored: the document with its id as `_id` too (reads leave `_id` out). */
-type StoredDoc = Document & { _id: string };
 
 interface StoredCheckpoint {
   _id: string;
@@ -211,52 +209,38 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
+  /**
+   * MongoDB renames no collection inside a transaction, so the switch is a
+   * sequence that is safe to interrupt anywhere: bump the lease's token
+   * (the old model's worker stops writing), lower the live checkpoint to
+   * the older of the two models, rename each staged collection over its
+   * live one (renameCollection with dropTarget: readers see one or the
+   * other; index names are per collection and come along), then set the
+   * staged position, forget the staged checkpoint and bump the token again
+   * (a worker that took the lease back meanwhile resumes from the new
+   * checkpoint). A crash midway leaves a checkpoint at or below what the
+   * live model holds, and replaying from there changes nothing it has seen.
+   */
+  async promote(name: string, staged: StagedModel): Promise<void> {
+    const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.collection(from).collectionName, to: this.collection(to).collectionName }));
+    const checkpoints = this.db.collection<StoredCheckpoint>(mongoCollections.checkpoints, { writeConcern: { w: 'majority' } });
+    const leases = this.db.collection<StoredLease>(mongoCollections.leases, { writeConcern: { w: 'majority' } });
+    const position = (await checkpoints.findOne({ _id: staged.checkpoint }))?.position;
+    if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);
+    await leases.updateOne({ _id: name }, { $inc: { token: 1 } });
+    await checkpoints.updateOne({ _id: name }, { $min: { position } });
+    for (const { from, to } of pairs) {
+      await this.create(from);
+      await this.db.renameCollection(from, to, { dropTarget: true });
+      this.existing.delete(from);
+      this.existing.add(to);
+    }
+    await checkpoints.updateOne({ _id: name }, { $set: { position } }, { upsert: true });
+    await checkpoints.deleteOne({ _id: staged.checkpoint });
+    await leases.updateOne({ _id: name }, { $inc: { token: 1 } });
+  }
+
   async close(): Promise<void> {
     if (this.ownsClient) await this.client.close();
-  }
-}
-
-interface BulkGroup {
-  collection: string;
-  ops: AnyBulkWriteOperation<StoredDoc>[];
-}
-
-/** Runs of consecutive operations on one collection, each a single ordered bulkWrite. */
-function bulkGroups(ops: readonly WriteOp[], storedName: (collection: string) => string): BulkGroup[] {
-  const groups: BulkGroup[] = [];
-  for (const op of ops) {
-    const collection = storedName(op.collection);
-    const bulk = bulkOp(op);
-    if (bulk === null) continue;
-    let group = groups.at(-1);
-    if (group?.collection !== collection) groups.push((group = { collection, ops: [] }));
-    group.ops.push(bulk);
-  }
-  return groups;
-}
-
-/** The operation as a bulkWrite model; null for a patch that sets nothing. */
-function bulkOp(op: WriteOp): AnyBulkWriteOperation<StoredDoc> | null {
-  switch (op.kind) {
-    case 'upsert': {
-      const doc: unknown = op.doc;
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
-        throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
-      }
-      return { replaceOne: { filter: { _id: op.doc.id }, replacement: { ...op.doc, _id: op.doc.id }, upsert: true } };
-    }
-    case 'patch': {
-      const set: Document = {};
-      for (const [field, value] of Object.entries(op.set)) {
-        checkFieldPath(field);
-        if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
-        set[field] = value ?? null;
-      }
-      return Object.keys(set).length === 0 ? null : { updateOne: { filter: { _id: op.id }, update: { $set: set } } };
-    }
-    case 'delete':
-      return { deleteOne: { filter: { _id: op.id } } };
-    default:
-      throw new Error(`unknown write operation "${String((op as { kind: unknown }).kind)}"`);
   }
 }

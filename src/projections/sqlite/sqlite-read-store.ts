@@ -3,7 +3,7 @@ import { ValidationError } from '../../errors.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { LeaseLostError } from '../lease.js';
-import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
+import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
 import { checkFieldPath, checkIndexName, effectiveSort } from '../query-terms.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
 import { afterSegments, fieldExpr, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
@@ -113,6 +113,9 @@ export class SqliteReadStore implements ReadStore {
         this.db.exec(sql);
       })();
     }
+    // Indexes a promote brought along under a staged table's name: the ones above replace them.
+    const names = this.statement("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").pluck().all(table) as string[];
+    for (const leftover of names.filter((n) => !n.startsWith(`${table}__`))) this.db.exec(`DROP INDEX ${leftover}`);
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
@@ -250,6 +253,31 @@ export class SqliteReadStore implements ReadStore {
       this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
     })();
     for (const table of tables) this.tables.delete(table);
+    this.statements.clear();
+  }
+
+  /**
+   * One IMMEDIATE transaction: drop each live table, rename the staged one
+   * in its place (its indexes follow it), move the checkpoint, bump the
+   * lease's token. Readers in WAL mode keep reading the old tables until it
+   * commits, then see the new ones.
+   */
+  async promote(name: string, staged: StagedModel): Promise<void> {
+    const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.table(from), to: tableName(to) }));
+    this.db
+      .transaction(() => {
+        const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(staged.checkpoint) as number | undefined;
+        if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);
+        for (const { from, to } of pairs) {
+          this.db.exec(`DROP TABLE IF EXISTS ${to}`);
+          this.db.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+        }
+        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
+        this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
+        this.statement('UPDATE _leases SET token = token + 1 WHERE name = ?').run(name);
+      })
+      .immediate();
+    for (const { from, to } of pairs) (this.tables.delete(from), this.tables.add(to));
     this.statements.clear();
   }
 
