@@ -15,6 +15,8 @@ commands:
   project                run the projections without the API, until SIGTERM/SIGINT; with
                          several workers one runs each projection, the others take over
   rebuild [projection]   drop a projection (default: all) and replay the log into it
+    --online             build the new read model beside the old one, catch it up, then
+                         switch at once; servers and workers keep running and answering
   status                 each projection's checkpoint and lag
 
 options (each also settable by environment variable):
@@ -40,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'project':
         return await project(config);
       case 'rebuild':
-        return await rebuild(config, args[0]);
+        return await rebuild(config, args.filter((a) => a !== '--online')[0], args.includes('--online'));
       case 'status':
         return await status(config);
       default:
@@ -108,10 +110,10 @@ function untilSignal(logger: Logger, close: () => Promise<void>, after: () => vo
   });
 }
 
-async function rebuild(config: Config, only: string | undefined): Promise<number> {
-  const holder = liveHolder(config.dataDir);
+async function rebuild(config: Config, only: string | undefined, online: boolean): Promise<number> {
+  const holder = online ? null : liveHolder(config.dataDir);
   if (holder !== null) {
-    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding.`);
+    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding, or rebuild --online.`);
   }
   const ledger = await openLedger(config, { leaseHolder: processHolder('rebuild') });
   try {
@@ -122,7 +124,8 @@ async function rebuild(config: Config, only: string | undefined): Promise<number
     for (const name of names) {
       const bar = progressBar(`rebuilding ${name}`);
       bar.update(0, await ledger.events.headPosition());
-      await ledger.runner.rebuild(name, (done, total) => bar.update(done, total));
+      const progress = (done: number, total: number) => bar.update(done, total);
+      await (online ? ledger.runner.rebuildOnline(name, progress) : ledger.runner.rebuild(name, progress));
       bar.done();
       process.stdout.write(`${name}: rebuilt\n`);
     }

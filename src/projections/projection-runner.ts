@@ -4,7 +4,8 @@ import type { EventStore, Subscription } from '../events/event-store.js';
 import { HeldLease, type LeaseSettings } from './held-lease.js';
 import { LeaseLostError } from './lease.js';
 import type { Projection } from './projection.js';
-import type { Fence, ReadStore } from './read-store.js';
+import type { ReadStore } from './read-store.js';
+import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
 
 export interface ProjectionStatus {
   name: string;
@@ -120,19 +121,36 @@ export class ProjectionRunner {
     if (lease === null) throw new Error(`projection "${name}" is run by another worker; stop it before rebuilding`);
     try {
       await this.reads.reset(name, projection.collections.map((c) => c.name));
-      await this.ensureCollections(projection);
-      const head = await this.events.headPosition();
-      let position = 0;
-      for (;;) {
-        const batch = await this.events.readAll({ fromPosition: position, maxCount: this.batchSize });
-        if (batch.length === 0) break;
-        position = await this.apply(projection, batch, lease);
-        onProgress?.(position, Math.max(head, position));
-      }
+      await ensureCollections(this.reads, projection);
+      await replay(this.events, this.reads, projection, 0, this.batchSize, { ...(lease ? { lease } : {}), ...(onProgress ? { onProgress } : {}) });
     } finally {
       await lease?.release();
     }
     if (run) await this.startOne(projection);
+  }
+
+  /**
+   * Rebuilds a projection beside its live model and switches to it at once
+   * (./replay.ts rebuildOnline), while this or another worker keeps the
+   * live model running and queries keep being answered. With leases, one
+   * online rebuild of a projection runs at a time.
+   */
+  async rebuildOnline(name: string, onProgress?: Progress): Promise<void> {
+    const projection = this.find(name);
+    const settings = this.options.lease;
+    const lease = settings ? await HeldLease.take(settings, `${name}:rebuild`, () => undefined) : undefined;
+    if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
+    try {
+      await rebuildOnline(this.events, this.reads, projection, this.batchSize, onProgress);
+    } finally {
+      await lease?.release();
+    }
+    // Without leases nothing tells this runner's own subscription that the model changed under it.
+    const run = this.running.get(name);
+    if (run && !settings) {
+      await this.stopOne(run);
+      await this.startOne(projection);
+    }
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -158,21 +176,8 @@ export class ProjectionRunner {
     return projection;
   }
 
-  private async ensureCollections(projection: Projection): Promise<void> {
-    for (const c of projection.collections) await this.reads.ensureCollection(c.name, c.indexes);
-  }
-
-  private async apply(projection: Projection, batch: Parameters<Projection['project']>[0], lease?: HeldLease): Promise<number> {
-    const last = batch.at(-1)!.position;
-    const ops = await projection.project(batch, this.reads);
-    // Taken last: a lease lost while the batch was projected stops the write.
-    const fence: Fence | undefined = lease?.fence();
-    await this.reads.write(ops, { name: projection.name, position: last }, fence);
-    return last;
-  }
-
   private async startOne(projection: Projection): Promise<void> {
-    await this.ensureCollections(projection);
+    await ensureCollections(this.reads, projection);
     const run: Running = { projection, position: (await this.reads.getCheckpoint(projection.name)) ?? 0, state: 'catching-up' };
     this.running.set(projection.name, run);
     if (this.options.lease) await this.claim(run, this.options.lease);
@@ -223,7 +228,7 @@ export class ProjectionRunner {
       { fromPosition: run.position, batchSize: this.batchSize },
       {
         onEvents: async (batch) => {
-          run.position = await this.apply(projection, batch, run.lease);
+          run.position = await applyBatch(this.reads, projection, batch, run.lease);
           this.settleWaiters();
         },
         onCaughtUp: (head) => {
