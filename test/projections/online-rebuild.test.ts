@@ -1,12 +1,8 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import type { Projection } from '../../src/projections/projection.js';
-import { ProjectionRunner } from '../../src/projections/projection-runner.js';
-import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
-import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { countedEvent, tempDir } from './fixtures.js';
+import { sqliteWorker } from './worker-fixture.js';
 
 interface CounterDoc extends ProjectedDoc {
   count: number;
@@ -25,23 +21,7 @@ const counters = (v: 1 | 2): Projection =>
 
 const STREAMS = ['s-1', 's-2', 's-3'];
 
-/** One process's view of the data directory: its own connections. */
-function open(dir: string, projection: Projection, holder: string) {
-  const events = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 10 });
-  const reads = SqliteReadStore.open(path.join(dir, 'read-models.sqlite'));
-  const leases = SqliteLeaseStore.open(path.join(dir, 'read-models.sqlite'));
-  const runner = new ProjectionRunner(events, reads, [projection], { batchSize: 50, retryDelayMs: 20, lease: { store: leases, holder, ttlMs: 2000, standbyPollMs: 20 } });
-  return {
-    events,
-    reads,
-    leases,
-    runner,
-    async close() {
-      await runner.stop();
-      await Promise.all([events.close(), reads.close(), leases.close()]);
-    },
-  };
-}
+const open = (dir: string, projection: Projection, holder: string) => sqliteWorker(dir, projection, holder, { ttlMs: 2000, batchSize: 50 });
 
 describe('online rebuild', () => {
   let tmp: ReturnType<typeof tempDir>;

@@ -1,11 +1,8 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
-import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
-import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { countedEvent, tempDir } from './fixtures.js';
+import { sqliteWorker } from './worker-fixture.js';
 
 interface CounterDoc extends ProjectedDoc {
   count: number;
@@ -24,23 +21,7 @@ const event = countedEvent;
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const TTL = 400;
 
-/** One worker as a separate process would have it: its own connections to the data directory's files. */
-function worker(dir: string, holder: string) {
-  const events = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 10 });
-  const reads = SqliteReadStore.open(path.join(dir, 'read-models.sqlite'));
-  const leases = SqliteLeaseStore.open(path.join(dir, 'read-models.sqlite'));
-  const runner = new ProjectionRunner(events, reads, [counters], { batchSize: 4, retryDelayMs: 20, lease: { store: leases, holder, ttlMs: TTL, standbyPollMs: 20 } });
-  return {
-    events,
-    reads,
-    leases,
-    runner,
-    async close() {
-      await runner.stop();
-      await Promise.all([events.close(), reads.close(), leases.close()]);
-    },
-  };
-}
+const worker = (dir: string, holder: string) => sqliteWorker(dir, counters, holder, { ttlMs: TTL, batchSize: 4 });
 
 async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
