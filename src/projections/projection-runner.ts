@@ -81,9 +81,13 @@ export class ProjectionRunner {
     return positions.length ? Math.min(...positions) : 0;
   }
 
-  /** true once every projection has caught up with the log at least once. */
+  /**
+   * true once every projection has caught up with the log at least once
+   * here, or is run by another worker (standby): an API process whose
+   * projections a worker runs is ready too.
+   */
   get live(): boolean {
-    return this.running.size > 0 && [...this.running.values()].every((run) => run.state === 'live');
+    return this.running.size > 0 && [...this.running.values()].every((run) => run.state === 'live' || run.state === 'standby');
   }
 
   /** Read-your-writes: resolves once every projection has applied `position`. */

@@ -30,6 +30,8 @@ describe('privacy-ledger project', () => {
       const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
       expect(read.data?.['publisher']?.id).toBe(publisher.id);
       expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(['standby', 'standby', 'standby']);
+      // A server whose projections a worker runs is ready.
+      expect((await fetch(new URL('/readyz', server.url))).status).toBe(200);
 
       second = await projectChild(data.dir, env);
       first.child.kill('SIGKILL');

@@ -150,6 +150,7 @@ export class MongoReadStore implements ReadStore {
     }
     // Everything is checked before anything is sent: a bad batch applies nothing.
     const groups = bulkGroups(ops, (name) => this.collection(name).collectionName);
+    if (groups.length === 0 && !checkpoint && !fence) return;
     for (const group of groups) await this.create(group.collection);
     if (checkpoint) await this.create(mongoCollections.checkpoints);
     const session = this.client.startSession();
