@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { TimeoutError } from '../errors.js';
 import type { EventStore, Subscription } from '../events/event-store.js';
 import { HeldLease, type LeaseSettings } from './held-lease.js';
 import { LeaseLostError } from './lease.js';
+import { PositionWaiters } from './position-waiters.js';
 import type { Projection } from './projection.js';
 import type { ReadStore } from './read-store.js';
 import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
@@ -50,7 +50,7 @@ interface Running {
  */
 export class ProjectionRunner {
   private readonly running = new Map<string, Running>();
-  private readonly waiters = new Set<{ position: number; resolve(): void }>();
+  private readonly waiters = new PositionWaiters();
   private readonly batchSize: number;
 
   constructor(
@@ -92,22 +92,7 @@ export class ProjectionRunner {
 
   /** Read-your-writes: resolves once every projection has applied `position`. */
   waitFor(position: number, timeoutMs: number): Promise<void> {
-    if (this.position >= position) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new TimeoutError(`read models did not reach position ${position} within ${timeoutMs} ms; retry`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(position, this.position, timeoutMs);
   }
 
   /**
@@ -274,7 +259,6 @@ export class ProjectionRunner {
   }
 
   private settleWaiters(): void {
-    const reached = this.position;
-    for (const waiter of this.waiters) if (waiter.position <= reached) waiter.resolve();
+    this.waiters.settle(this.position);
   }
 }
