@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collection, CollectionOptions, Db } from 'mongodb';
 import { systemClock, type Clock } from '../clock.js';
 import type { KeyStore } from './key-store.js';
@@ -18,6 +19,11 @@ interface StoredMeta {
 
 /** MongoDB's duplicate key error: another process created the document first. */
 const DUPLICATE_KEY = 11000;
+/**
+ * Reads of a key another process is creating: majority reads see it once
+ * its insert is majority-committed, which its writer waits for too.
+ */
+const WINNER_READS = 10;
 
 /**
  * Majority and journaled: a key must survive the loss of the primary before
@@ -81,21 +87,25 @@ export class MongoKeyStore implements KeyStore {
   }
 
   async getOrCreate(subjectId: string): Promise<Buffer> {
-    let stored = await this.keys.findOne({ _id: subjectId });
-    if (!stored) {
-      const fresh = randomBytes(KEY_BYTES);
-      try {
-        await this.keys.insertOne({ _id: subjectId, wrapped: this.wrapper.wrap(subjectId, fresh), createdAt: this.clock.now() });
-      } catch (error) {
-        // Another process created the key meanwhile: theirs wins.
-        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
-      } finally {
-        fresh.fill(0);
-      }
-      stored = await this.keys.findOne({ _id: subjectId });
-      if (!stored) throw new Error('The data key of a subject vanished while it was being created.');
+    const stored = await this.keys.findOne({ _id: subjectId });
+    if (stored) return this.wrapper.unwrap(stored._id, stored.wrapped);
+    const fresh = randomBytes(KEY_BYTES);
+    try {
+      // Acknowledged means majority-committed: the key is ours and durable.
+      await this.keys.insertOne({ _id: subjectId, wrapped: this.wrapper.wrap(subjectId, fresh), createdAt: this.clock.now() });
+      return Buffer.from(fresh);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+    } finally {
+      fresh.fill(0);
     }
-    return this.wrapper.unwrap(stored._id, stored.wrapped);
+    // Another process created the key meanwhile: theirs wins, once a majority has it.
+    for (let attempt = 0; attempt < WINNER_READS; attempt++) {
+      const winner = await this.keys.findOne({ _id: subjectId });
+      if (winner) return this.wrapper.unwrap(winner._id, winner.wrapped);
+      await sleep(20 * (attempt + 1));
+    }
+    throw new Error('The data key of a subject vanished while it was being created.');
   }
 
   async getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
