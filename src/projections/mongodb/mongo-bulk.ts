@@ -8,17 +8,30 @@ export type StoredDoc = Document & { _id: string };
 export interface BulkGroup {
   collection: string;
   ops: AnyBulkWriteOperation<StoredDoc>[];
+  /** false when no document is touched twice: the server may then apply the group in any order */
+  ordered: boolean;
 }
 
-/** Runs of consecutive operations on one collection, each a single ordered bulkWrite. */
+/**
+ * The operations as few bulkWrite calls as their order allows. When no
+ * document is touched twice (a document projection's batch: one write per
+ * touched document), order cannot matter: one unordered bulkWrite per
+ * collection. Otherwise one ordered bulkWrite per run of consecutive
+ * operations on the same collection, so every operation applies in turn.
+ */
 export function bulkGroups(ops: readonly WriteOp[], storedName: (collection: string) => string): BulkGroup[] {
-  const groups: BulkGroup[] = [];
-  for (const op of ops) {
+  const named = ops.map((op) => {
     const collection = storedName(op.collection);
     const bulk = bulkOp(op);
+    return { collection, id: op.kind === 'upsert' ? op.doc.id : op.id, bulk };
+  });
+  const touched = new Set(named.map(({ collection, id }) => `${collection}\0${String(id)}`));
+  const ordered = touched.size < named.length;
+  const groups: BulkGroup[] = [];
+  for (const { collection, bulk } of named) {
     if (bulk === null) continue;
-    let group = groups.at(-1);
-    if (group?.collection !== collection) groups.push((group = { collection, ops: [] }));
+    let group = ordered ? groups.at(-1) : groups.find((g) => g.collection === collection);
+    if (group?.collection !== collection) groups.push((group = { collection, ops: [], ordered }));
     group.ops.push(bulk);
   }
   return groups;

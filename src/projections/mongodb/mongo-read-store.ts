@@ -36,8 +36,8 @@ const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, wr
  * database of a replica set (transactions need one).
  *
  * A write is one transaction (majority write concern): the fence check,
- * then the operations as ordered bulkWrite calls, one per run of
- * consecutive operations on the same collection, then the checkpoint. The
+ * then the operations as few bulkWrite calls as their order allows
+ * (./mongo-bulk.ts), then the checkpoint. The
  * driver's withTransaction retries transient errors and unknown commit
  * outcomes; the checkpoint check at the start makes a batch that did commit
  * apply nothing the second time.
@@ -162,7 +162,7 @@ export class MongoReadStore implements ReadStore {
           const stored = await checkpoints.findOne({ _id: checkpoint.name }, { session });
           if (stored && stored.position >= checkpoint.position) return;
         }
-        for (const group of groups) await this.db.collection<StoredDoc>(group.collection).bulkWrite(group.ops, { session, ordered: true });
+        for (const group of groups) await this.db.collection<StoredDoc>(group.collection).bulkWrite(group.ops, { session, ordered: group.ordered });
         if (checkpoint) await checkpoints.updateOne({ _id: checkpoint.name }, { $set: { position: checkpoint.position } }, { session, upsert: true });
       }, TRANSACTION);
     } finally {
