@@ -14,6 +14,8 @@ try {
   for (const [label, run] of [
     ['appends', () => appendBenchmarks(dir)],
     ['catch-up', () => catchUpBenchmark(dir)],
+    // Only where a replica set is named: none runs on the development machines.
+    ...(process.env['MONGODB_URL'] ? [['catch-up into MongoDB', () => catchUpBenchmark(dir, process.env['MONGODB_URL'])] as const] : []),
     ['http', () => httpBenchmarks(dir)],
   ] as const) {
     process.stderr.write(`running ${label}...\n`);
