@@ -177,8 +177,9 @@ export class ProjectionRunner {
   private async claim(run: Running, settings: LeaseSettings): Promise<void> {
     const name = run.projection.name;
     if (run.stopped) return;
+    let lease: HeldLease | null = null;
     try {
-      const lease = await HeldLease.take(settings, name, (error) => this.lose(run, error));
+      lease = await HeldLease.take(settings, name, (error) => this.lose(run, lease!, error));
       if (run.stopped) return void (await lease?.release());
       const checkpoint = (await this.reads.getCheckpoint(name)) ?? 0;
       if (lease) {
@@ -186,24 +187,30 @@ export class ProjectionRunner {
         run.position = checkpoint;
         run.state = 'catching-up';
         this.options.logger?.info({ projection: name, token: lease.token }, 'projection lease taken');
-        return this.subscribe(run);
+        return this.subscribe(run, lease);
       }
       // Another worker runs it: follow its checkpoint, for waitFor.
       run.state = 'standby';
       run.position = Math.max(run.position, checkpoint);
       this.settleWaiters();
     } catch (error) {
+      await lease?.release();
       this.options.logger?.warn({ projection: name, error: error instanceof Error ? error.name : 'unknown' }, 'projection lease could not be checked');
     }
     run.retry = setTimeout(() => void this.claim(run, settings), settings.standbyPollMs ?? 500);
   }
 
-  /** The lease was lost: stop writing at once and wait to take over again. */
-  private lose(run: Running, error: LeaseLostError): void {
+  /**
+   * `lease` was lost (its renewal refused, or a write fenced by it): stop
+   * writing at once and wait to take over again. Reports about a lease the
+   * run no longer holds are ignored.
+   */
+  private lose(run: Running, lease: HeldLease, error: LeaseLostError): void {
     const settings = this.options.lease;
-    if (run.stopped || !settings) return;
+    if (run.stopped || !settings || run.lease !== lease) return;
     this.options.logger?.warn({ projection: run.projection.name }, error.message);
     run.lease = undefined;
+    void lease.release(); // ends its renewals; the store keeps the new holder's lease
     const subscription = run.subscription;
     run.subscription = undefined;
     run.state = 'standby';
@@ -211,13 +218,14 @@ export class ProjectionRunner {
     void (subscription?.close() ?? Promise.resolve()).then(() => this.claim(run, settings));
   }
 
-  private subscribe(run: Running): void {
+  /** Follows the log from the run's position; with a lease, every write is fenced by that lease, and none once it is lost. */
+  private subscribe(run: Running, lease?: HeldLease): void {
     const { projection } = run;
     run.subscription = this.events.subscribeToAll(
       { fromPosition: run.position, batchSize: this.batchSize },
       {
         onEvents: async (batch) => {
-          run.position = await applyBatch(this.reads, projection, batch, run.lease);
+          run.position = await applyBatch(this.reads, projection, batch, lease);
           this.settleWaiters();
         },
         onCaughtUp: (head) => {
@@ -226,7 +234,7 @@ export class ProjectionRunner {
           run.state = 'live';
           this.settleWaiters();
         },
-        onError: (error) => (error instanceof LeaseLostError ? this.lose(run, error) : this.fail(run, error)),
+        onError: (error) => (error instanceof LeaseLostError && lease ? this.lose(run, lease, error) : this.fail(run, error)),
       },
     );
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
@@ -88,5 +89,34 @@ describe('projection workers on one data directory', () => {
     await until(async () => (await stateOf(a)) !== 'live');
     const doc = await b.reads.get<CounterDoc>('counters', 's-1');
     expect(doc?.seen).toEqual(range(0, 25));
+  });
+
+  it('a worker whose lease was taken over stops writing at once, and resumes only when it gets the lease back', async () => {
+    let now = Date.parse('2026-11-22T10:00:00Z');
+    const clock = { now: () => new Date(now) };
+    const deposed = sqliteWorker(tmp.dir, counters, 'worker-c', { ttlMs: 60_000, batchSize: 4, clock });
+    const usurper = SqliteLeaseStore.open(path.join(tmp.dir, 'read-models.sqlite'), clock);
+    try {
+      const first = await deposed.events.append('s-1', range(0, 5).map(event), { expectedRevision: 'no_stream' });
+      await deposed.runner.start();
+      await deposed.runner.waitFor(first.position, 5_000);
+      now += 60_000;
+      const taken = await usurper.acquire('counters', 'worker-d', 60_000);
+      expect(taken).not.toBeNull();
+      const more = await deposed.events.append('s-1', range(5, 9).map(event), { expectedRevision: first.nextExpectedRevision });
+      await until(async () => (await stateOf(deposed)) === 'standby');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await deposed.reads.getCheckpoint('counters')).toBe(first.position);
+      expect((await deposed.reads.get<CounterDoc>('counters', 's-1'))?.count).toBe(5);
+
+      await usurper.release(taken!);
+      await deposed.runner.waitFor(more.position, 5_000);
+      const doc = await deposed.reads.get<CounterDoc>('counters', 's-1');
+      expect(doc?.seen).toEqual(range(0, 9));
+      expect((await deposed.leases.current('counters'))?.token).toBeGreaterThan(taken!.token);
+    } finally {
+      await usurper.close();
+      await deposed.close();
+    }
   });
 });
