@@ -4,9 +4,10 @@ import { openSqliteFile } from '../../sqlite/open-database.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { LeaseLostError } from '../lease.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
-import { checkFieldPath, checkIndexName, effectiveSort } from '../query-terms.js';
+import { checkFieldPath, effectiveSort } from '../query-terms.js';
+import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
-import { afterSegments, fieldExpr, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
+import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
 
 /** Statement shapes come from code, so this is a safety net, not a working set. */
 const MAX_STATEMENTS = 1000;
@@ -91,31 +92,9 @@ export class SqliteReadStore implements ReadStore {
     return table;
   }
 
-  /**
-   * Creates the table and each declared index, `doc_<collection>__<index>`.
-   * A non-unique index ends with `id`, the tie-breaker of every sort, so a
-   * find sorted like the index reads it in order and never sorts. An index
-   * whose declaration changed is rebuilt.
-   */
+  /** Creates the table and its declared indexes (./sqlite-indexes.ts). */
   async ensureCollection(collection: string, indexes: IndexSpec[] = []): Promise<void> {
-    const table = this.table(collection);
-    for (const index of indexes) {
-      checkIndexName(index.name);
-      if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
-      const columns = index.fields.map((f) => `${fieldExpr(f.field)} ${direction(f)}`);
-      if (!index.unique && !index.fields.some((f) => f.field === 'id')) columns.push('id ASC');
-      const name = `${table}__${index.name}`;
-      const sql = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${columns.join(', ')})`;
-      const existing = this.statement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(name);
-      if (existing === sql) continue;
-      this.db.transaction(() => {
-        if (existing !== undefined) this.db.exec(`DROP INDEX ${name}`);
-        this.db.exec(sql);
-      })();
-    }
-    // Indexes a promote brought along under a staged table's name: the ones above replace them.
-    const names = this.statement("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").pluck().all(table) as string[];
-    for (const leftover of names.filter((n) => !n.startsWith(`${table}__`))) this.db.exec(`DROP INDEX ${leftover}`);
+    ensureIndexes(this.db, this.table(collection), indexes);
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
@@ -286,8 +265,3 @@ export class SqliteReadStore implements ReadStore {
     if (this.db.open) this.db.close();
   }
 }
-
-const direction = (key: SortKey): string => {
-  if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`"${key.field}": direction must be asc or desc`);
-  return key.direction === 'desc' ? 'DESC' : 'ASC';
-};
