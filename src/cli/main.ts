@@ -17,7 +17,7 @@ commands:
   rebuild [projection]   drop a projection (default: all) and replay the log into it
     --online             build the new read model beside the old one, catch it up, then
                          switch at once; servers and workers keep running and answering
-  status                 each projection's checkpoint and lag
+  status                 each projection's checkpoint, lag, and which worker runs it
 
 options (each also settable by environment variable):
 ${Object.values(SETTINGS)
@@ -141,9 +141,11 @@ async function status(config: Config): Promise<number> {
     const rows = await ledger.runner.status();
     const head = await ledger.events.headPosition();
     process.stdout.write(`log head: ${head}\n`);
-    process.stdout.write(`${'projection'.padEnd(20)} ${'checkpoint'.padStart(12)} ${'lag'.padStart(10)}\n`);
+    process.stdout.write(`${'projection'.padEnd(20)} ${'checkpoint'.padStart(12)} ${'lag'.padStart(10)}  run by\n`);
     for (const row of rows) {
-      process.stdout.write(`${row.name.padEnd(20)} ${String(row.checkpoint).padStart(12)} ${String(row.lag).padStart(10)}\n`);
+      const lease = await ledger.leases.current(row.name);
+      const runBy = !lease ? '-' : lease.expiresAt > Date.now() ? lease.holder : `nobody (last: ${lease.holder})`;
+      process.stdout.write(`${row.name.padEnd(20)} ${String(row.checkpoint).padStart(12)} ${String(row.lag).padStart(10)}  ${runBy}\n`);
     }
     return 0;
   } finally {

@@ -11,6 +11,7 @@ import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
+import type { LeaseStore } from '../projections/lease.js';
 import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { publisherProjection } from '../projections/publisher/publisher.projection.js';
@@ -39,6 +40,8 @@ export interface Ledger {
   events: EventStore;
   reads: ReadStore;
   keys: KeyStore;
+  /** the projection leases (who runs which projection) */
+  leases: LeaseStore;
   runner: ProjectionRunner;
   services: Services;
   close(): Promise<void>;
@@ -107,6 +110,7 @@ export async function openLedger(
     events,
     reads,
     keys,
+    leases: readSide.leases,
     runner,
     services,
     async close() {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
-import { projectChild } from '../server/child.js';
+import { projectChild, runCli } from '../server/child.js';
 import { aPublisher, PUBLISHER, REGISTER, startTestServer, tempDataDir } from '../server/harness.js';
 
 async function holders(dataDir: string): Promise<Array<{ holder: string; expiresAt: number } | null>> {
@@ -32,6 +32,7 @@ describe('privacy-ledger project', () => {
       expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(['standby', 'standby', 'standby']);
       // A server whose projections a worker runs is ready.
       expect((await fetch(new URL('/readyz', server.url))).status).toBe(200);
+      expect(runCli(['status', '--data-dir', data.dir]).stdout).toMatch(new RegExp(`publishers\\s+\\d+\\s+\\d+\\s+project:${hostname()}:${first.child.pid}`));
 
       second = await projectChild(data.dir, env);
       first.child.kill('SIGKILL');
