@@ -4,11 +4,21 @@ import { createInterface } from 'node:readline';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The test runner's environment without the settings that point at
+ * servers (MONGODB_URL is set to run the MongoDB contract suites): a child
+ * uses the embedded data directory unless a test says otherwise.
+ */
+function inherited(): NodeJS.ProcessEnv {
+  const { MONGODB_URL: _url, MONGODB_KEYS_URL: _keys, MONGODB_DATABASE: _db, ...rest } = process.env;
+  return rest;
+}
+
 /** Runs the CLI from source (tsx) as a real process and waits for it to end. */
 export function runCli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
+    env: { ...inherited(), NODE_ENV: 'production', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -35,7 +45,7 @@ function cliChild(args: string[], env: Record<string, string>, ready: string) {
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', ...args],
     // NODE_ENV as in production: libraries behave differently under "test".
-    { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: repoRoot, env: { ...inherited(), NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logs: string[] = [];
