@@ -45,7 +45,7 @@ function percentile(sorted: number[], p: number): number {
  * HTTP), each a first page and the page after it, for random filters.
  */
 export async function auditBenchmarks(dir: string): Promise<Row[]> {
-  const ledger = openLedger({ dataDir: path.join(dir, 'audit'), readYourWritesTimeoutMs: 1_000 });
+  const ledger = await openLedger({ dataDir: path.join(dir, 'audit'), readYourWritesTimeoutMs: 1_000 });
   try {
     let tick = 0;
     const clock = { now: () => new Date(start + 1000 * tick++) };

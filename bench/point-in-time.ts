@@ -26,7 +26,7 @@ export async function asOfBenchmark(dir: string): Promise<Row[]> {
   const start = Date.UTC(2026, 0, 1);
   let now = start;
   const clock: Clock = { now: () => new Date(now) };
-  const ledger = openLedger({ dataDir: path.join(dir, 'as-of'), readYourWritesTimeoutMs: 1_000 });
+  const ledger = await openLedger({ dataDir: path.join(dir, 'as-of'), readYourWritesTimeoutMs: 1_000 });
   try {
     const personalData = new PersonalDataCodec(ledger.keys);
     const codec = new EventCodec(personalData, clock, uuidV7Ids);

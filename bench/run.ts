@@ -15,6 +15,8 @@ const rows: Row[] = [];
 const groups = [
   ['appends', () => appendBenchmarks(dir)],
   ['catch-up', () => catchUpBenchmark(dir)],
+  // Only where a replica set is named: none runs on the development machines.
+  ...(process.env['MONGODB_URL'] ? [['catch-up-mongodb', () => catchUpBenchmark(dir, process.env['MONGODB_URL'])] as const] : []),
   ['http', () => httpBenchmarks(dir)],
   ['audit', () => auditBenchmarks(dir)],
   ['asOf', () => asOfBenchmark(dir)],

@@ -42,7 +42,7 @@ export async function exportCommand(config: Config, args: readonly string[]): Pr
   const from = options.get('--from');
   const to = options.get('--to');
   const range = { from: from === undefined ? null : parseInstant('--from', from), to: to === undefined ? null : parseInstant('--to', to) };
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   try {
     const document = await ledger.services.historyExport.document(publisherId, format satisfies ExportFormat, range);
     const out = options.get('--out');
@@ -57,7 +57,7 @@ export async function exportCommand(config: Config, args: readonly string[]): Pr
 /** `replay --publisher ID`: the publisher's and its offers' histories as a readable timeline. */
 export async function replayCommand(config: Config, args: readonly string[]): Promise<number> {
   const publisherId = publisherOf(commandOptions(args, ['--publisher']));
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   try {
     process.stdout.write(await ledger.services.historyExport.timeline(publisherId));
     return 0;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig, parseFlags, SETTINGS, type Config } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/app.js';
-import { openLedger } from '../server/ledger.js';
+import { openLedger, processHolder } from '../server/ledger.js';
 import { DomainError } from '../errors.js';
 import { exportCommand, replayCommand, UsageError } from './audit-commands.js';
 import type { BreakKind } from '../events/integrity.js';
@@ -14,8 +15,12 @@ const USAGE = `usage: privacy-ledger <command> [options]
 
 commands:
   serve                  serve GraphQL at http://<host>:<port>/graphql
+  project                run the projections without the API, until SIGTERM/SIGINT; with
+                         several workers one runs each projection, the others take over
   rebuild [projection]   drop a projection (default: all) and replay the log into it
-  status                 each projection's checkpoint and lag
+    --online             build the new read model beside the old one, catch it up, then
+                         switch at once; servers and workers keep running and answering
+  status                 each projection's checkpoint, lag, and which worker runs it
   export --publisher ID [--format jsonl|csv] [--from ISO] [--to ISO] [--out FILE]
                          the publisher's and its offers' change histories (default jsonl, to stdout)
   replay --publisher ID  the same histories as a readable timeline
@@ -38,8 +43,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(config);
+      case 'project':
+        return await project(config);
       case 'rebuild':
-        return await rebuild(config, args[0]);
+        return await rebuild(config, args.filter((a) => a !== '--online')[0], args.includes('--online'));
       case 'status':
         return await status(config);
       case 'export':
@@ -68,31 +75,57 @@ async function serve(config: Config): Promise<number> {
     throw error;
   }
   const running = server;
+  return untilSignal(logger, () => running.close(), releaseLock);
+}
+
+/**
+ * The projections alone, as a worker of the distributed shape (or beside
+ * an embedded server on the same data directory): each projection runs
+ * while this worker holds its lease. A signal drains: the batch in flight
+ * commits, subscriptions close, the leases are released for another worker.
+ */
+async function project(config: Config): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const ledger = await openLedger(config, { logger, leaseHolder: processHolder('project') });
+  try {
+    await ledger.runner.start();
+  } catch (error) {
+    await ledger.close();
+    throw error;
+  }
+  logger.info({ projections: ledger.runner.names, readModels: config.mongodbUrl ? 'mongodb' : 'sqlite' }, 'privacy-ledger is projecting');
+  return untilSignal(logger, async () => {
+    await ledger.close();
+    logger.info('privacy-ledger stopped');
+  });
+}
+
+/** Runs until SIGTERM or SIGINT, then `close`; resolves with the exit code. */
+function untilSignal(logger: Logger, close: () => Promise<void>, after: () => void = () => undefined): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'draining');
-      running
-        .close()
+      close()
         .then(() => resolve(0), (error: unknown) => {
           logger.error({ error: explain(error) }, 'shutdown failed');
           resolve(1);
         })
-        .finally(releaseLock);
+        .finally(after);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
 }
 
-async function rebuild(config: Config, only: string | undefined): Promise<number> {
-  const holder = liveHolder(config.dataDir);
+async function rebuild(config: Config, only: string | undefined, online: boolean): Promise<number> {
+  const holder = online ? null : liveHolder(config.dataDir);
   if (holder !== null) {
-    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding.`);
+    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding, or rebuild --online.`);
   }
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config, { leaseHolder: processHolder('rebuild') });
   try {
     const names = only ? [only] : ledger.runner.names;
     if (only && !ledger.runner.names.includes(only)) {
@@ -101,7 +134,8 @@ async function rebuild(config: Config, only: string | undefined): Promise<number
     for (const name of names) {
       const bar = progressBar(`rebuilding ${name}`);
       bar.update(0, await ledger.events.headPosition());
-      await ledger.runner.rebuild(name, (done, total) => bar.update(done, total));
+      const progress = (done: number, total: number) => bar.update(done, total);
+      await (online ? ledger.runner.rebuildOnline(name, progress) : ledger.runner.rebuild(name, progress));
       bar.done();
       process.stdout.write(`${name}: rebuilt\n`);
     }
@@ -112,14 +146,16 @@ async function rebuild(config: Config, only: string | undefined): Promise<number
 }
 
 async function status(config: Config): Promise<number> {
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   try {
     const rows = await ledger.runner.status();
     const head = await ledger.events.headPosition();
     process.stdout.write(`log head: ${head}\n`);
-    process.stdout.write(`${'projection'.padEnd(20)} ${'checkpoint'.padStart(12)} ${'lag'.padStart(10)}\n`);
+    process.stdout.write(`${'projection'.padEnd(20)} ${'checkpoint'.padStart(12)} ${'lag'.padStart(10)}  run by\n`);
     for (const row of rows) {
-      process.stdout.write(`${row.name.padEnd(20)} ${String(row.checkpoint).padStart(12)} ${String(row.lag).padStart(10)}\n`);
+      const lease = await ledger.leases.current(row.name);
+      const runBy = !lease ? '-' : lease.expiresAt > Date.now() ? lease.holder : `nobody (last: ${lease.holder})`;
+      process.stdout.write(`${row.name.padEnd(20)} ${String(row.checkpoint).padStart(12)} ${String(row.lag).padStart(10)}  ${runBy}\n`);
     }
     return 0;
   } finally {
@@ -134,7 +170,7 @@ const breakWords: Record<BreakKind, string> = {
 };
 
 async function verify(config: Config): Promise<number> {
-  const ledger = openLedger(config);
+  const ledger = await openLedger(config);
   try {
     const bar = progressBar('verifying');
     const report = await ledger.services.integrity.verifyAll((done, total) => bar.update(done, total));

@@ -1,20 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../sqlite/open-database.js';
 import type { KeyStore } from './key-store.js';
+import { KEY_BYTES, KeyCache, KeyWrapper } from './key-wrap.js';
 
-const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-/** first byte of a wrapped key: the wrapping format */
-const WRAP_VERSION = 1;
-const WRAPPED_BYTES = 1 + IV_BYTES + KEY_BYTES + TAG_BYTES;
-const CACHE_SIZE = 10_000;
 const CHECKPOINT_ATTEMPTS = 20;
-
-const MISMATCH =
-  'The master key does not match the key store (use the master key it was created with: PRIVACY_LEDGER_MASTER_KEY or master.key), or the key store was altered.';
 
 interface KeyRow {
   subject_id: string;
@@ -35,7 +26,7 @@ interface KeyRow {
  * one destroying keys in the file (the embedded shape runs one server).
  */
 export class SqliteKeyStore implements KeyStore {
-  private readonly cache = new Map<string, Buffer>();
+  private readonly cache = new KeyCache();
   private checkpointPending = false;
   private closed = false;
   private readonly selectOne: Database.Statement<[string], KeyRow>;
@@ -45,7 +36,7 @@ export class SqliteKeyStore implements KeyStore {
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly masterKey: Buffer,
+    private readonly wrapper: KeyWrapper,
   ) {
     this.selectOne = db.prepare('SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ?');
     this.selectMany = db.prepare(
@@ -59,9 +50,7 @@ export class SqliteKeyStore implements KeyStore {
 
   /** Opens (or creates) the key store; throws if `masterKey` is not the one it was created with. */
   static open(filePath: string, masterKey: Buffer): SqliteKeyStore {
-    if (!Buffer.isBuffer(masterKey) || masterKey.length !== KEY_BYTES) {
-      throw new Error(`The master key must be ${KEY_BYTES} bytes.`);
-    }
+    const wrapper = new KeyWrapper(masterKey);
     // FULL: a key must be durable before any event sealed with it is
     // acknowledged. secure_delete: a destroyed key is overwritten, not unlinked.
     const db = openSqliteFile(filePath, { synchronous: 'FULL', secureDelete: true });
@@ -77,7 +66,7 @@ export class SqliteKeyStore implements KeyStore {
           value BLOB NOT NULL
         );
       `);
-      const store = new SqliteKeyStore(db, Buffer.from(masterKey));
+      const store = new SqliteKeyStore(db, wrapper);
       store.checkMasterKey();
       return store;
     } catch (error) {
@@ -87,18 +76,18 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async getOrCreate(subjectId: string): Promise<Buffer> {
-    const cached = this.cacheGet(subjectId);
+    const cached = this.cache.get(subjectId);
     if (cached) return Buffer.from(cached);
     if (!this.selectOne.get(subjectId)) {
       const fresh = randomBytes(KEY_BYTES);
       // OR IGNORE: if another connection created the key meanwhile, theirs wins.
-      this.insert.run(subjectId, this.wrap(subjectId, fresh), new Date().toISOString());
+      this.insert.run(subjectId, this.wrapper.wrap(subjectId, fresh), new Date().toISOString());
       fresh.fill(0);
     }
     const row = this.selectOne.get(subjectId);
     if (!row) throw new Error('The data key of a subject vanished while it was being created.');
-    const key = this.unwrap(row.subject_id, row.wrapped_key);
-    this.cacheSet(subjectId, key);
+    const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
+    this.cache.set(subjectId, key);
     return Buffer.from(key);
   }
 
@@ -106,14 +95,14 @@ export class SqliteKeyStore implements KeyStore {
     const found = new Map<string, Buffer>();
     const missing: string[] = [];
     for (const id of new Set(subjectIds)) {
-      const cached = this.cacheGet(id);
+      const cached = this.cache.get(id);
       if (cached) found.set(id, Buffer.from(cached));
       else missing.push(id);
     }
     if (missing.length > 0) {
       for (const row of this.selectMany.all(JSON.stringify(missing))) {
-        const key = this.unwrap(row.subject_id, row.wrapped_key);
-        this.cacheSet(row.subject_id, key);
+        const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
+        this.cache.set(row.subject_id, key);
         found.set(row.subject_id, Buffer.from(key));
       }
     }
@@ -121,7 +110,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(subjectId: string): Promise<boolean> {
-    this.evict(subjectId);
+    this.cache.evict(subjectId);
     const deleted = this.remove.run(subjectId).changes > 0;
     if (deleted) this.checkpointPending = true;
     // The wrapped key's bytes are still in the WAL until it is checkpointed and truncated.
@@ -132,9 +121,8 @@ export class SqliteKeyStore implements KeyStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const key of this.cache.values()) key.fill(0);
     this.cache.clear();
-    this.masterKey.fill(0);
+    this.wrapper.destroy();
     this.db.close(); // the last connection checkpoints and removes the WAL
   }
 
@@ -151,38 +139,9 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
-  private wrap(subjectId: string, key: Buffer): Buffer {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(wrapAad(subjectId));
-    const body = Buffer.concat([cipher.update(key), cipher.final()]);
-    return Buffer.concat([Buffer.of(WRAP_VERSION), iv, body, cipher.getAuthTag()]);
-  }
-
-  private unwrap(subjectId: string, wrapped: Buffer): Buffer {
-    if (wrapped.length !== WRAPPED_BYTES || wrapped[0] !== WRAP_VERSION) {
-      throw new Error('A wrapped data key in the key store has an unknown format.');
-    }
-    const iv = wrapped.subarray(1, 1 + IV_BYTES);
-    const body = wrapped.subarray(1 + IV_BYTES, wrapped.length - TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(wrapAad(subjectId));
-    decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
-    try {
-      return Buffer.concat([decipher.update(body), decipher.final()]);
-    } catch {
-      throw new Error(MISMATCH);
-    }
-  }
-
-  /**
-   * Stores a check value (an HMAC of a constant, revealing nothing about the
-   * key) on first open, and compares it on every later open, so a wrong
-   * master key fails at start-up rather than at the first read, and can
-   * never wrap new keys into a store that holds keys of another master key.
-   */
+  /** Stores the master key's check value on first open (KeyWrapper.checkValue) and verifies it on every open. */
   private checkMasterKey(): void {
-    const check = createHmac('sha256', this.masterKey).update('privacy-ledger key store check v1').digest();
+    const check = this.wrapper.checkValue();
     const read = this.db.prepare<[string], { value: Buffer }>('SELECT value FROM key_store_meta WHERE name = ?');
     this.db
       .transaction(() => {
@@ -191,42 +150,10 @@ export class SqliteKeyStore implements KeyStore {
         const any = this.db
           .prepare<[], KeyRow>('SELECT subject_id, wrapped_key FROM subject_keys LIMIT 1')
           .get();
-        if (any) this.unwrap(any.subject_id, any.wrapped_key).fill(0);
+        if (any) this.wrapper.unwrap(any.subject_id, any.wrapped_key).fill(0);
         this.db.prepare('INSERT INTO key_store_meta (name, value) VALUES (?, ?)').run('master_key_check', check);
       })
       .immediate();
-    const stored = read.get('master_key_check')?.value;
-    if (!stored || stored.length !== check.length || !timingSafeEqual(stored, check)) {
-      throw new Error(MISMATCH);
-    }
+    this.wrapper.verify(read.get('master_key_check')?.value);
   }
-
-  private cacheGet(subjectId: string): Buffer | undefined {
-    const key = this.cache.get(subjectId);
-    if (key) {
-      // most recently used goes last
-      this.cache.delete(subjectId);
-      this.cache.set(subjectId, key);
-    }
-    return key;
-  }
-
-  private cacheSet(subjectId: string, key: Buffer): void {
-    this.cache.delete(subjectId);
-    this.cache.set(subjectId, key);
-    if (this.cache.size > CACHE_SIZE) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.evict(oldest);
-    }
-  }
-
-  private evict(subjectId: string): void {
-    this.cache.get(subjectId)?.fill(0);
-    this.cache.delete(subjectId);
-  }
-}
-
-/** The wrapped key is bound to its subject: it cannot be moved to another one. */
-function wrapAad(subjectId: string): Buffer {
-  return Buffer.from(`privacy-ledger/subject-key/v1\0${subjectId}`, 'utf8');
 }

@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
-import { TimeoutError } from '../errors.js';
 import type { EventStore, Subscription } from '../events/event-store.js';
-import { upcasters, type UpcasterRegistry } from '../events/upcasters.js';
+import type { UpcasterRegistry } from '../events/upcasters.js';
+import { HeldLease, type LeaseSettings } from './held-lease.js';
+import { LeaseLostError } from './lease.js';
+import { PositionWaiters } from './position-waiters.js';
 import type { Projection } from './projection.js';
 import type { ReadStore } from './read-store.js';
+import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
 
 export interface ProjectionStatus {
   name: string;
@@ -15,7 +18,8 @@ export interface ProjectionStatus {
    * contiguous there); 0 means caught up either way.
    */
   lag: number;
-  state: 'stopped' | 'catching-up' | 'live' | 'failed';
+  /** standby: another worker holds the projection's lease; this one waits to take over */
+  state: 'stopped' | 'standby' | 'catching-up' | 'live' | 'failed';
 }
 
 export interface RunnerOptions {
@@ -25,6 +29,8 @@ export interface RunnerOptions {
   logger?: Logger;
   /** turns older event versions into the current shape before projecting (default: production's) */
   upcasters?: UpcasterRegistry;
+  /** with several workers: run a projection only while holding its lease */
+  lease?: LeaseSettings;
 }
 
 interface Running {
@@ -32,7 +38,9 @@ interface Running {
   position: number;
   state: ProjectionStatus['state'];
   subscription?: Subscription;
+  lease?: HeldLease;
   retry?: NodeJS.Timeout;
+  stopped?: boolean;
 }
 
 /**
@@ -40,10 +48,17 @@ interface Running {
  * follow live appends. Each batch's writes and the new checkpoint commit in
  * one read-store write, so a crash never leaves a projection half-applied
  * and a restart resumes exactly where the last commit ended.
+ *
+ * With a lease (several workers on one store), a projection runs only
+ * while this worker holds its lease, and every write carries the lease's
+ * fencing token. A worker that does not get the lease waits in standby,
+ * following the holder's checkpoint (so waitFor still answers), and takes
+ * over when the lease is released or expires. A worker that loses its
+ * lease stops its subscription and goes back to standby.
  */
 export class ProjectionRunner {
   private readonly running = new Map<string, Running>();
-  private readonly waiters = new Set<{ position: number; resolve(): void }>();
+  private readonly waiters = new PositionWaiters();
   private readonly batchSize: number;
 
   constructor(
@@ -74,48 +89,69 @@ export class ProjectionRunner {
     return positions.length ? Math.min(...positions) : 0;
   }
 
-  /** true once every projection has caught up with the log at least once. */
+  /**
+   * true once every projection has caught up with the log at least once
+   * here, or is run by another worker (standby): an API process whose
+   * projections a worker runs is ready too.
+   */
   get live(): boolean {
-    return this.running.size > 0 && [...this.running.values()].every((run) => run.state === 'live');
+    return this.running.size > 0 && [...this.running.values()].every((run) => run.state === 'live' || run.state === 'standby');
   }
 
   /** Read-your-writes: resolves once every projection has applied `position`. */
   waitFor(position: number, timeoutMs: number): Promise<void> {
-    if (this.position >= position) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new TimeoutError(`read models did not reach position ${position} within ${timeoutMs} ms; retry`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(position, this.position, timeoutMs);
   }
 
-  /** Drops a projection's collections and checkpoint and replays the whole log into it. */
+  /**
+   * Drops a projection's collections and checkpoint and replays the whole
+   * log into it. With leases, it holds the projection's lease meanwhile, and
+   * refuses while another worker runs the projection.
+   */
   async rebuild(name: string, onProgress?: (position: number, head: number) => void): Promise<void> {
     const projection = this.find(name);
     const run = this.running.get(name);
     if (run) await this.stopOne(run);
     this.running.delete(name);
-    await this.reads.reset(name, projection.collections.map((c) => c.name));
-    await this.ensureCollections(projection);
-    const head = await this.events.headPosition();
-    let position = 0;
-    for (;;) {
-      const batch = await this.events.readAll({ fromPosition: position, maxCount: this.batchSize });
-      if (batch.length === 0) break;
-      position = await this.apply(projection, batch);
-      onProgress?.(position, Math.max(head, position));
+    const settings = this.options.lease;
+    const lease = settings ? await HeldLease.take(settings, name, () => undefined) : undefined;
+    if (lease === null) throw new Error(`projection "${name}" is run by another worker; stop it before rebuilding`);
+    try {
+      await this.reads.reset(name, projection.collections.map((c) => c.name));
+      await ensureCollections(this.reads, projection);
+      await replay(this.events, this.reads, projection, 0, this.batchSize, {
+        ...(lease ? { lease } : {}),
+        ...(onProgress ? { onProgress } : {}),
+        ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),
+      });
+    } finally {
+      await lease?.release();
     }
     if (run) await this.startOne(projection);
+  }
+
+  /**
+   * Rebuilds a projection beside its live model and switches to it at once
+   * (./replay.ts rebuildOnline), while this or another worker keeps the
+   * live model running and queries keep being answered. With leases, one
+   * online rebuild of a projection runs at a time.
+   */
+  async rebuildOnline(name: string, onProgress?: Progress): Promise<void> {
+    const projection = this.find(name);
+    const settings = this.options.lease;
+    const lease = settings ? await HeldLease.take(settings, `${name}:rebuild`, () => undefined) : undefined;
+    if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
+    try {
+      await rebuildOnline(this.events, this.reads, projection, this.batchSize, onProgress);
+    } finally {
+      await lease?.release();
+    }
+    // Without leases nothing tells this runner's own subscription that the model changed under it.
+    const run = this.running.get(name);
+    if (run && !settings) {
+      await this.stopOne(run);
+      await this.startOne(projection);
+    }
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -141,27 +177,67 @@ export class ProjectionRunner {
     return projection;
   }
 
-  private async ensureCollections(projection: Projection): Promise<void> {
-    for (const c of projection.collections) await this.reads.ensureCollection(c.name, c.indexes);
-  }
-
-  private async apply(projection: Projection, batch: Parameters<Projection['project']>[0]): Promise<number> {
-    const last = batch.at(-1)!.position;
-    const ops = await projection.project((this.options.upcasters ?? upcasters).upcastAll(batch), this.reads);
-    await this.reads.write(ops, { name: projection.name, position: last });
-    return last;
-  }
-
   private async startOne(projection: Projection): Promise<void> {
-    await this.ensureCollections(projection);
-    const checkpoint = (await this.reads.getCheckpoint(projection.name)) ?? 0;
-    const run: Running = { projection, position: checkpoint, state: 'catching-up' };
+    await ensureCollections(this.reads, projection);
+    const run: Running = { projection, position: (await this.reads.getCheckpoint(projection.name)) ?? 0, state: 'catching-up' };
     this.running.set(projection.name, run);
+    if (this.options.lease) await this.claim(run, this.options.lease);
+    else this.subscribe(run);
+  }
+
+  /** Takes the lease and runs, or waits in standby and tries again. */
+  private async claim(run: Running, settings: LeaseSettings): Promise<void> {
+    const name = run.projection.name;
+    if (run.stopped) return;
+    let lease: HeldLease | null = null;
+    try {
+      lease = await HeldLease.take(settings, name, (error) => this.lose(run, lease!, error));
+      if (run.stopped) return void (await lease?.release());
+      const checkpoint = (await this.reads.getCheckpoint(name)) ?? 0;
+      if (lease) {
+        run.lease = lease;
+        run.position = checkpoint;
+        run.state = 'catching-up';
+        this.options.logger?.info({ projection: name, token: lease.token }, 'projection lease taken');
+        return this.subscribe(run, lease);
+      }
+      // Another worker runs it: follow its checkpoint, for waitFor.
+      run.state = 'standby';
+      run.position = Math.max(run.position, checkpoint);
+      this.settleWaiters();
+    } catch (error) {
+      await lease?.release();
+      this.options.logger?.warn({ projection: name, error: error instanceof Error ? error.name : 'unknown' }, 'projection lease could not be checked');
+    }
+    run.retry = setTimeout(() => void this.claim(run, settings), settings.standbyPollMs ?? 500);
+  }
+
+  /**
+   * `lease` was lost (its renewal refused, or a write fenced by it): stop
+   * writing at once and wait to take over again. Reports about a lease the
+   * run no longer holds are ignored.
+   */
+  private lose(run: Running, lease: HeldLease, error: LeaseLostError): void {
+    const settings = this.options.lease;
+    if (run.stopped || !settings || run.lease !== lease) return;
+    this.options.logger?.warn({ projection: run.projection.name }, error.message);
+    run.lease = undefined;
+    void lease.release(); // ends its renewals; the store keeps the new holder's lease
+    const subscription = run.subscription;
+    run.subscription = undefined;
+    run.state = 'standby';
+    clearTimeout(run.retry);
+    void (subscription?.close() ?? Promise.resolve()).then(() => this.claim(run, settings));
+  }
+
+  /** Follows the log from the run's position; with a lease, every write is fenced by that lease, and none once it is lost. */
+  private subscribe(run: Running, lease?: HeldLease): void {
+    const { projection } = run;
     run.subscription = this.events.subscribeToAll(
-      { fromPosition: checkpoint, batchSize: this.batchSize },
+      { fromPosition: run.position, batchSize: this.batchSize },
       {
         onEvents: async (batch) => {
-          run.position = await this.apply(projection, batch);
+          run.position = await applyBatch(this.reads, projection, batch, lease, this.options.upcasters);
           this.settleWaiters();
         },
         onCaughtUp: (head) => {
@@ -170,7 +246,7 @@ export class ProjectionRunner {
           run.state = 'live';
           this.settleWaiters();
         },
-        onError: (error) => this.fail(run, error),
+        onError: (error) => (error instanceof LeaseLostError && lease ? this.lose(run, lease, error) : this.fail(run, error)),
       },
     );
   }
@@ -182,20 +258,27 @@ export class ProjectionRunner {
       { projection: name, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown', position: run.position },
       'projection failed; it will be resubscribed from its checkpoint',
     );
+    // With leases, let another worker try meanwhile: this one may be the one that is broken.
+    const lease = run.lease;
+    run.lease = undefined;
+    void lease?.release();
     run.retry = setTimeout(() => {
-      if (this.running.get(name) !== run) return;
-      void this.startOne(run.projection).catch((e) => this.fail(run, e));
+      if (run.stopped) return;
+      if (this.options.lease) void this.claim(run, this.options.lease);
+      else void this.startOne(run.projection).catch((e) => this.fail(run, e));
     }, this.options.retryDelayMs ?? 5000);
   }
 
   private async stopOne(run: Running): Promise<void> {
+    run.stopped = true;
     clearTimeout(run.retry);
     await run.subscription?.close();
+    await run.lease?.release();
+    run.lease = undefined;
     run.state = 'stopped';
   }
 
   private settleWaiters(): void {
-    const reached = this.position;
-    for (const waiter of this.waiters) if (waiter.position <= reached) waiter.resolve();
+    this.waiters.settle(this.position);
   }
 }

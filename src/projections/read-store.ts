@@ -67,6 +67,23 @@ export interface Checkpoint {
   position: number;
 }
 
+/**
+ * Proof that the writer holds a projection's lease (./lease.ts): the
+ * lease's name and the fencing token it was granted.
+ */
+export interface Fence {
+  lease: string;
+  token: number;
+}
+
+/** A read model built beside the live one (an online rebuild), under other names. */
+export interface StagedModel {
+  /** the checkpoint the staged model was written with */
+  checkpoint: string;
+  /** each staged collection and the live collection it replaces */
+  collections: ReadonlyArray<{ staged: string; live: string }>;
+}
+
 export interface ReadStore {
   /** Creates the collection and its indexes if missing (idempotent). */
   ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void>;
@@ -78,12 +95,29 @@ export interface ReadStore {
   /**
    * Applies the operations in order, and moves the checkpoint if given, all
    * in one transaction: after a crash either all of it is there or none.
+   *
+   * Idempotent by log position: when the stored checkpoint is already at or
+   * past `checkpoint.position`, the batch was committed before (a retry
+   * after an unknown outcome, a worker that replays) and nothing is applied.
+   *
+   * With a fence, the same transaction checks that the lease still carries
+   * the fence's token and otherwise applies nothing and rejects with
+   * LeaseLostError: a deposed worker's late write never lands.
    */
-  write(ops: readonly WriteOp[], checkpoint?: Checkpoint): Promise<void>;
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void>;
   /** null when the projection never committed. */
   getCheckpoint(name: string): Promise<number | null>;
   listCheckpoints(): Promise<Checkpoint[]>;
   /** Drops the collections and the checkpoint together (for a rebuild). */
   reset(name: string, collections: readonly string[]): Promise<void>;
+  /**
+   * Makes a staged model the live one of projection `name`: its collections
+   * replace the live ones and its checkpoint becomes `name`'s. Readers see
+   * the old model or the new one, never a mix, and never nothing. The lease
+   * `name`, if any, gets a new token, so the worker that ran the old model
+   * has its next write refused and resumes from the new checkpoint. Indexes
+   * come along; ensureCollection afterwards puts them under their own names.
+   */
+  promote(name: string, staged: StagedModel): Promise<void>;
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
 import { graphiqlPages } from './graphiql.js';
-import { openLedger, type Ledger, type LedgerOptions } from './ledger.js';
+import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
 import { requestClient } from './request-client.js';
@@ -28,7 +28,9 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Starts the embedded service: stores, projections, GraphQL over HTTP. */
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
-  const ledger = openLedger(config, { ...options, logger });
+  // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
+  const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
+  const ledger = await openLedger(config, { ...options, logger, leaseHolder });
   try {
     await ledger.runner.start();
     const schema = await buildAppSchema();

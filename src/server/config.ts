@@ -39,6 +39,13 @@ export interface Config {
   kurrentdbUrl?: string;
   /** take the client IP from X-Forwarded-For (only behind a proxy that sets it) */
   trustProxy: boolean;
+  /** a MongoDB replica set for read models, keys and leases; absent: SQLite files in the data directory */
+  mongodbUrl?: string;
+  mongodbDatabase: string;
+  /** a separate replica set for the keys (a short oplog window, its own backups); default: mongodbUrl */
+  mongodbKeysUrl?: string;
+  /** how long a projection lease lasts without renewal: how long a dead worker's projections wait */
+  leaseTtlMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -106,6 +113,20 @@ export const SETTINGS = {
     default: 'false',
     help: 'take the client IP from X-Forwarded-For (set only behind a proxy that overwrites it)',
   },
+  mongodbUrl: {
+    flag: '--mongodb-url',
+    env: 'MONGODB_URL',
+    default: '',
+    help: 'mongodb:// or mongodb+srv:// URL of a replica set for read models, keys and leases; SQLite files when empty',
+  },
+  mongodbDatabase: { flag: '--mongodb-database', env: 'MONGODB_DATABASE', default: 'privacy_ledger', help: 'database of the read models, keys and leases' },
+  mongodbKeysUrl: {
+    flag: '--mongodb-keys-url',
+    env: 'MONGODB_KEYS_URL',
+    default: '',
+    help: 'a separate replica set for the data keys (see docs/erasure-on-mongodb.md); the --mongodb-url one when empty',
+  },
+  leaseTtlMs: { flag: '--lease-ttl-ms', env: 'LEASE_TTL_MS', default: '15000', help: "how long a projection lease lasts unrenewed (a dead worker's projections wait that long)" },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -166,6 +187,22 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   const kurrentdbUrl = get('kurrentdbUrl').trim();
   const kurrentdbProblem = kurrentdbUrl ? connectionStringProblem(kurrentdbUrl) : undefined;
   if (kurrentdbProblem) throw new ConfigError(`${where('kurrentdbUrl')} ${kurrentdbProblem}.`);
+  // The URLs may hold credentials: they are never echoed.
+  const mongoUrl = (key: 'mongodbUrl' | 'mongodbKeysUrl'): string => {
+    const url = get(key).trim();
+    if (url && !/^mongodb(\+srv)?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`${where(key)} must be a mongodb:// or mongodb+srv:// connection string.`);
+    return url;
+  };
+  const mongodbUrl = mongoUrl('mongodbUrl');
+  const mongodbKeysUrl = mongoUrl('mongodbKeysUrl');
+  if (mongodbKeysUrl && !mongodbUrl) throw new ConfigError(`${where('mongodbKeysUrl')} needs ${where('mongodbUrl')}.`);
+  if (mongodbUrl && !masterKey) {
+    throw new ConfigError(`with ${where('mongodbUrl')}, set ${where('masterKey')}: every process must wrap keys with the same master key.`);
+  }
+  const mongodbDatabase = get('mongodbDatabase').trim();
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDatabase)) {
+    throw new ConfigError(`${where('mongodbDatabase')} must be 1 to 63 letters, digits, _ or -.`);
+  }
   return {
     host: get('host').trim(),
     port: integer('port', 0, 65535),
@@ -185,6 +222,10 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     corsOrigins: parseOrigins(get('corsOrigins'), where('corsOrigins')),
     ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
     trustProxy: boolean('trustProxy'),
+    ...(mongodbUrl ? { mongodbUrl } : {}),
+    mongodbDatabase,
+    ...(mongodbKeysUrl ? { mongodbKeysUrl } : {}),
+    leaseTtlMs: integer('leaseTtlMs', 100, 600_000),
   };
 }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
@@ -15,7 +16,7 @@ import { upcasters } from '../events/upcasters.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
-import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
+import type { LeaseStore } from '../projections/lease.js';
 import { auditProjection } from '../projections/audit/audit.projection.js';
 import { AuditQueries } from '../projections/audit/audit.queries.js';
 import type { Projection } from '../projections/projection.js';
@@ -32,10 +33,10 @@ import { PrivacyRequestService } from '../events/privacy-request/privacy-request
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
-import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 import { openEventStore } from './event-store-factory.js';
+import { openReadSide, readSideFiles } from './read-store-factory.js';
 
 /** Every projection the service maintains. */
 export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, offerDirectoryProjection, auditProjection];
@@ -43,14 +44,15 @@ export const projections: readonly Projection[] = [publisherProjection, offerPro
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
   events: 'events.sqlite',
-  readModels: 'read-models.sqlite',
-  keys: 'keys.sqlite',
+  ...readSideFiles,
 } as const;
 
 export interface Ledger {
   events: EventStore;
   reads: ReadStore;
   keys: KeyStore;
+  /** the projection leases (who runs which projection) */
+  leases: LeaseStore;
   runner: ProjectionRunner;
   services: Services;
   close(): Promise<void>;
@@ -60,30 +62,50 @@ export interface LedgerOptions {
   logger?: Logger;
   clock?: Clock;
   ids?: IdGenerator;
+  /**
+   * This process's name in the projection leases (default: host and pid).
+   * A process that is the only one of its kind on a data directory (serve,
+   * under its lock) may use a fixed name, so that after a crash it takes
+   * its leases back at once instead of waiting for them to expire.
+   */
+  leaseHolder?: string;
 }
 
+/** A name for this process in the projection leases. */
+export const processHolder = (role: string): string => `${role}:${hostname()}:${process.pid}`;
+
 /**
- * The composition root of the embedded shape: opens the three SQLite files
- * in the data directory and wires codec, command handler, projections and
+ * The composition root: opens the event store (SQLite in the data
+ * directory), the read side (SQLite files, or MongoDB with `mongodbUrl`)
+ * and wires codec, command handler, projections (holding their leases) and
  * services. The HTTP server and the CLI both start from here.
  */
-export function openLedger(
-  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'>,
+export async function openLedger(
+  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
+    Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs'>>,
   options: LedgerOptions = {},
-): Ledger {
+): Promise<Ledger> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidV7Ids;
-  const file = (name: string) => path.join(config.dataDir, name);
   const masterKey = loadMasterKey({
     dataDir: config.dataDir,
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
   });
-  const events = openEventStore(config, options.logger);
-  const reads = SqliteReadStore.open(file(embeddedFiles.readModels));
-  const keys = SqliteKeyStore.open(file(embeddedFiles.keys), masterKey);
+  const readSide = await openReadSide(config, masterKey, clock);
+  const { reads, keys } = readSide;
+  let events: EventStore;
+  try {
+    events = openEventStore(config, options.logger);
+  } catch (error) {
+    await readSide.close();
+    throw error;
+  }
   const personalData = new PersonalDataCodec(keys);
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
-  const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
+  const runner = new ProjectionRunner(events, reads, projections, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    lease: { store: readSide.leases, holder: options.leaseHolder ?? processHolder('ledger'), clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
+  });
   const privacyRequestQueries = new PrivacyRequestQueries(reads);
   const idempotency = new Idempotency(masterKey);
   const states = new StreamStates(events, upcasters);
@@ -109,12 +131,13 @@ export function openLedger(
     events,
     reads,
     keys,
+    leases: readSide.leases,
     runner,
     services,
     async close() {
       await services.readRecorder.drain();
       await runner.stop();
-      await Promise.all([events.close(), reads.close(), keys.close()]);
+      await Promise.all([events.close(), readSide.close()]);
     },
   };
 }

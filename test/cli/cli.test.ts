@@ -65,4 +65,30 @@ describe('privacy-ledger CLI', () => {
       data.remove();
     }
   });
+
+  it('rebuild --online runs beside a live server, which goes on serving the rebuilt read models', async () => {
+    const data = tempDataDir('pl-cli-');
+    try {
+      const { child, url, exited } = await serveChild(data.dir);
+      try {
+        const before = await postGraphql<any>(url, REGISTER, { input: aPublisher() });
+        const result = runCli(['rebuild', '--online', '--data-dir', data.dir]);
+        expect(result.stderr).not.toContain('stop it before rebuilding');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain('publishers: rebuilt');
+        const { publisher, position } = before.data!['registerPublisher'];
+        const read = await postGraphql<any>(url, PUBLISHER, { id: publisher.id, minPosition: position });
+        expect(read.data?.['publisher']?.id).toBe(publisher.id);
+        const after = await postGraphql<any>(url, REGISTER, { input: aPublisher() });
+        const next = after.data!['registerPublisher'];
+        const readNext = await postGraphql<any>(url, PUBLISHER, { id: next.publisher.id, minPosition: next.position });
+        expect(readNext.data?.['publisher']?.id).toBe(next.publisher.id);
+      } finally {
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }
+    } finally {
+      data.remove();
+    }
+  }, 60_000);
 });

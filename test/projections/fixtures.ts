@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RecordedEvent } from '../../src/events/event-envelope.js';
+import type { NewEvent, RecordedEvent } from '../../src/events/event-envelope.js';
 
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -29,3 +29,13 @@ export function recorded(
     hash: '',
   }));
 }
+
+/** A new event carrying a number, for runner tests that count what was applied. */
+export const countedEvent = (n: number): NewEvent => ({
+  eventId: crypto.randomUUID(),
+  type: 'Counted',
+  schemaVersion: 1,
+  occurredAt: new Date(0).toISOString(),
+  data: { n },
+  metadata: { actor: { id: 'tester', kind: 'system' }, correlationId: 'c' },
+});

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewEvent } from '../../src/events/event-envelope.js';
 import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { TimeoutError } from '../../src/errors.js';
 import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { UpcasterRegistry } from '../../src/events/upcasters.js';
-import { tempDir } from './fixtures.js';
+import { countedEvent, tempDir } from './fixtures.js';
 
 /** Counts events per stream: small enough to see every effect. */
 interface CounterDoc extends ProjectedDoc {
@@ -20,14 +19,7 @@ const counters = documentProjection<CounterDoc>({
   evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1 }),
 });
 
-const event = (n: number): NewEvent => ({
-  eventId: crypto.randomUUID(),
-  type: 'Counted',
-  schemaVersion: 1,
-  occurredAt: new Date(0).toISOString(),
-  data: { n },
-  metadata: { actor: { id: 'tester', kind: 'system' }, correlationId: 'c' },
-});
+const event = countedEvent;
 
 describe('projection runner', () => {
   let tmp: ReturnType<typeof tempDir>;

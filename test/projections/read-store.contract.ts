@@ -212,6 +212,17 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
         expect(await store.getCheckpoint('p')).toBe(43);
       });
 
+      it('a batch whose checkpoint is not past the stored one was applied before, and applies nothing again', async () => {
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 1 } }], { name: 'p', position: 10 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 2 } }, { kind: 'delete', collection: 'people', id: 'a' }], { name: 'p', position: 10 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 3 } }], { name: 'p', position: 7 });
+        expect(await store.get('people', 'f')).toEqual({ id: 'f', n: 1 });
+        expect(await store.get('people', 'a')).toEqual(people[0]);
+        expect(await store.getCheckpoint('p')).toBe(10);
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 4 } }], { name: 'p', position: 11 });
+        expect(await store.get('people', 'f')).toEqual({ id: 'f', n: 4 });
+      });
+
       it('a failing batch applies nothing: neither its earlier writes nor its checkpoint', async () => {
         await store.write([], { name: 'p', position: 1 });
         await expect(
@@ -294,6 +305,41 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
         await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'a', age: 1 } }], { name: 'p', position: 1 });
         expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['a']);
         expect(await store.getCheckpoint('p')).toBe(1);
+      });
+    });
+
+    describe('promote', () => {
+      const staged = { checkpoint: 'p:staged', collections: [{ staged: 'people_staged', live: 'people' }] };
+
+      it('replaces the live collections and checkpoint with the staged ones, and touches nothing else', async () => {
+        await store.write([{ kind: 'upsert', collection: 'others', doc: { id: 'o' } }], { name: 'p', position: 5 });
+        await store.ensureCollection('people_staged', [{ name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] }]);
+        await store.write(
+          [
+            { kind: 'upsert', collection: 'people_staged', doc: { id: 'a', age: 2, v: 2 } },
+            { kind: 'upsert', collection: 'people_staged', doc: { id: 'z', age: 3, v: 2 } },
+          ],
+          { name: 'p:staged', position: 9 },
+        );
+        await store.promote('p', staged);
+        expect(await store.get('people', 'a')).toEqual({ id: 'a', age: 2, v: 2 });
+        expect(await store.get('people', 'b')).toBeNull();
+        expect(await store.getCheckpoint('p')).toBe(9);
+        expect(await store.getCheckpoint('p:staged')).toBeNull();
+        expect(await store.count('people_staged')).toBe(0);
+        expect(await store.get('others', 'o')).toEqual({ id: 'o' });
+        // The indexes came along, and the live declaration takes them over.
+        await store.ensureCollection('people', [{ name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] }]);
+        expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['z', 'a']);
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'y', age: 1 } }], { name: 'p', position: 10 });
+        expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['z', 'a', 'y']);
+      });
+
+      it('refuses when nothing was staged, and changes nothing', async () => {
+        await store.write([], { name: 'p', position: 5 });
+        await expect(store.promote('p', staged)).rejects.toThrow(/nothing staged/);
+        expect(await store.count('people')).toBe(5);
+        expect(await store.getCheckpoint('p')).toBe(5);
       });
     });
 

@@ -4,11 +4,21 @@ import { createInterface } from 'node:readline';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The test runner's environment without the settings that point at
+ * servers (MONGODB_URL is set to run the MongoDB contract suites): a child
+ * uses the embedded data directory unless a test says otherwise.
+ */
+function inherited(): NodeJS.ProcessEnv {
+  const { MONGODB_URL: _url, MONGODB_KEYS_URL: _keys, MONGODB_DATABASE: _db, ...rest } = process.env;
+  return rest;
+}
+
 /** Runs the CLI from source (tsx) as a real process and waits for it to end. */
 export function runCli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
+    env: { ...inherited(), NODE_ENV: 'production', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -16,28 +26,39 @@ export function runCli(args: string[], env: Record<string, string> = {}) {
 }
 
 /** Starts `privacy-ledger serve` as a real child process and resolves once it serves. */
-export function serveChild(
+export async function serveChild(
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: string[] }> {
+  const started = await cliChild(['serve', '--port', '0', '--data-dir', dataDir], env, 'privacy-ledger is serving');
+  return { ...started, url: started.entry['url'] as string };
+}
+
+/** Starts `privacy-ledger project` as a real child process and resolves once it runs its projections. */
+export function projectChild(dataDir: string, env: Record<string, string> = {}) {
+  return cliChild(['project', '--data-dir', dataDir], env, 'privacy-ledger is projecting');
+}
+
+/** Starts the CLI as a real child process and resolves at the first log entry with message `ready`. */
+function cliChild(args: string[], env: Record<string, string>, ready: string) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir],
+    ['--import', 'tsx', 'src/cli/main.ts', ...args],
     // NODE_ENV as in production: libraries behave differently under "test".
-    { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: repoRoot, env: { ...inherited(), NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logs: string[] = [];
-  return new Promise((resolve, reject) => {
+  return new Promise<{ child: ChildProcess; exited: Promise<number | null>; logs: string[]; entry: Record<string, unknown> }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('child did not start in time')), 30_000);
     void exited.then((code) => reject(new Error(`child exited early with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
       try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'privacy-ledger is serving' && entry.url) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry['msg'] === ready) {
           clearTimeout(timer);
-          resolve({ child, url: entry.url, exited, logs });
+          resolve({ child, exited, logs, entry });
         }
       } catch {
         /* not a log line */

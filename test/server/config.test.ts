@@ -15,6 +15,15 @@ describe('configuration', () => {
     expect(config).toMatchObject({ port: 5000, dataDir: '/tmp/x', logLevel: 'debug' });
   });
 
+  it('reads the MongoDB settings, and never echoes a connection string that may hold credentials', () => {
+    const masterKey = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({}, { MONGODB_URL: 'mongodb://u:p@db1,db2/?replicaSet=rs0', PRIVACY_LEDGER_MASTER_KEY: masterKey, MONGODB_DATABASE: 'ledger' });
+    expect(config).toMatchObject({ mongodbUrl: 'mongodb://u:p@db1,db2/?replicaSet=rs0', mongodbDatabase: 'ledger', leaseTtlMs: 15_000 });
+    expect(loadConfig({}, {})).toMatchObject({ mongodbDatabase: 'privacy_ledger' });
+    expect(loadConfig({}, {}).mongodbUrl).toBeUndefined();
+    expect(() => loadConfig({}, { MONGODB_URL: 'mongo://u:secret@db' })).toThrow(/^(?!.*secret)/);
+  });
+
   it('a flag without a value is refused', () => {
     expect(() => parseFlags(['serve', '--port'])).toThrow(ConfigError);
   });
@@ -34,6 +43,11 @@ describe('configuration', () => {
     [{ CORS_ORIGINS: '*' }, '--cors-origins / CORS_ORIGINS must list origins like https://portal.example.com, got "*"'],
     [{ CORS_ORIGINS: 'https://portal.example.com/app' }, 'got "https://portal.example.com/app"'],
     [{ CORS_ORIGINS: 'ftp://portal.example.com' }, 'got "ftp://portal.example.com"'],
+    [{ MONGODB_URL: 'http://user:secret@db' }, '--mongodb-url / MONGODB_URL must be a mongodb:// or mongodb+srv:// connection string.'],
+    [{ MONGODB_URL: 'mongodb://db1,db2/?replicaSet=rs0' }, 'with --mongodb-url / MONGODB_URL, set --master-key / PRIVACY_LEDGER_MASTER_KEY'],
+    [{ MONGODB_KEYS_URL: 'mongodb://keys/?replicaSet=k' }, '--mongodb-keys-url / MONGODB_KEYS_URL needs --mongodb-url / MONGODB_URL.'],
+    [{ MONGODB_DATABASE: 'a/b' }, '--mongodb-database / MONGODB_DATABASE must be'],
+    [{ LEASE_TTL_MS: '10' }, '--lease-ttl-ms / LEASE_TTL_MS must be a whole number from 100 to 600000'],
   ])('%j is refused with one sentence naming the setting', (env, sentence) => {
     expect(() => loadConfig({}, env)).toThrow(sentence);
   });

@@ -1,9 +1,11 @@
-import type { FieldCondition, Filter, Scalar, SortKey } from '../read-store.js';
+import { assertNever } from '../../assert-never.js';
+import { checkCollectionName, checkFieldPath, checkValue, filterTerms, pinnedFields } from '../query-terms.js';
+import type { Filter, Scalar, SortKey } from '../read-store.js';
 
 /**
  * Filters, sorts and cursors as SQL over `doc_<collection>(id, body)`.
  * Collection and field names are the only text interpolated into SQL, and
- * only after matching the patterns below; every value is a bound parameter.
+ * only after the checks of ../query-terms.ts; every value is a bound parameter.
  *
  * A field is `json_extract(body, '$.<path>')`, spelled exactly as in the
  * expression indexes so that SQLite can use them; `id` is the key column.
@@ -14,23 +16,13 @@ import type { FieldCondition, Filter, Scalar, SortKey } from '../read-store.js';
  * the cursor predicates alike: nulls (and missing fields) first ascending,
  * last descending.
  */
-const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
-const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-const OPERATORS = new Set(['eq', 'ne', 'in', 'gt', 'gte', 'lt', 'lte']);
+
 /** -Infinity: below every number and text, so `x >= NOT_NULL` is an index-friendly `x IS NOT NULL`. */
 const NOT_NULL = '-9e999';
 
 export function tableName(collection: string): string {
-  if (typeof collection !== 'string' || !COLLECTION.test(collection)) throw new Error(`invalid collection name ${JSON.stringify(collection)}`);
+  checkCollectionName(collection);
   return `doc_${collection}`;
-}
-
-export function checkIndexName(name: string): void {
-  if (typeof name !== 'string' || !COLLECTION.test(name)) throw new Error(`invalid index name ${JSON.stringify(name)}`);
-}
-
-export function checkFieldPath(field: string): void {
-  if (typeof field !== 'string' || !FIELD.test(field)) throw new Error(`invalid field path ${JSON.stringify(field)}`);
 }
 
 export function fieldExpr(field: string): string {
@@ -40,9 +32,8 @@ export function fieldExpr(field: string): string {
 
 /** A value as SQLite sees it in a document: booleans are 1 and 0. */
 function param(field: string, value: unknown): string | number {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
-  throw new Error(`filter on "${field}": expected a string, a finite number or a boolean`);
+  const checked = checkValue(field, value);
+  return typeof checked === 'boolean' ? (checked ? 1 : 0) : checked;
 }
 
 export interface Clause {
@@ -55,54 +46,43 @@ export interface FilterSql extends Clause {
   constant: Set<string>;
 }
 
-/**
- * Every entry must hold (AND). A bare scalar is `eq`. Operators whose value
- * is undefined are ignored (`{ gte: from, lte: to }` with optional bounds);
- * an entry that is undefined itself, or an unknown operator, is refused so a
- * mistyped filter never silently matches everything. Ranges match values of
- * their own type only: a numeric bound never matches text, a text bound
- * never matches numbers.
- */
+/** The filter's terms (src/projections/query-terms.ts) as SQL, ANDed. */
 export function filterSql(filter: Filter): FilterSql {
-  const out: FilterSql = { terms: [], params: [], constant: new Set() };
-  for (const [field, entry] of Object.entries(filter)) {
-    const e = fieldExpr(field);
-    if (entry === undefined) throw new Error(`filter on "${field}" is undefined`);
-    const c: FieldCondition = entry !== null && typeof entry === 'object' ? entry : { eq: entry };
-    for (const [op, value] of Object.entries(c)) {
-      if (!OPERATORS.has(op)) throw new Error(`filter on "${field}": unknown condition "${op}"`);
-      if (value === undefined) continue;
-      switch (op) {
-        case 'eq':
-          out.constant.add(field);
-          if (value === null) out.terms.push(`${e} IS NULL`);
-          else (out.terms.push(`${e} = ?`), out.params.push(param(field, value)));
-          break;
-        case 'ne':
-          if (value === null) out.terms.push(`${e} IS NOT NULL`);
-          else (out.terms.push(`(${e} IS NULL OR ${e} <> ?)`), out.params.push(param(field, value)));
-          break;
-        case 'in': {
-          if (!Array.isArray(value)) throw new Error(`filter on "${field}": "in" takes an array`);
-          // One statement whatever the list's length: the values travel as one JSON array.
-          const values = (value as Scalar[]).filter((v) => v !== null).map((v) => param(field, v));
-          const list = `${e} IN (SELECT value FROM json_each(?))`;
-          if (values.length < value.length) out.terms.push(`(${e} IS NULL OR ${list})`);
-          else out.terms.push(value.length === 0 ? '0' : list);
-          if (value.length > 0) out.params.push(JSON.stringify(values));
-          break;
-        }
-        default: {
-          if (typeof value === 'boolean') throw new Error(`filter on "${field}": "${op}" takes a number or a string`);
-          const p = param(field, value);
-          const sql = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op as 'gt' | 'gte' | 'lt' | 'lte'];
-          out.terms.push(`${e} ${sql} ?`);
-          out.params.push(p);
-          // Type bracketing: numbers sort below all text, so bound the other side too.
-          if (typeof p === 'number' && (op === 'gt' || op === 'gte')) out.terms.push(`${e} < ''`);
-          if (typeof p === 'string' && (op === 'lt' || op === 'lte')) out.terms.push(`${e} >= ''`);
-        }
+  const terms = filterTerms(filter);
+  const out: FilterSql = { terms: [], params: [], constant: pinnedFields(terms) };
+  for (const term of terms) {
+    const e = fieldExpr(term.field);
+    switch (term.op) {
+      case 'eq':
+        if (term.value === null) out.terms.push(`${e} IS NULL`);
+        else (out.terms.push(`${e} = ?`), out.params.push(param(term.field, term.value)));
+        break;
+      case 'ne':
+        if (term.value === null) out.terms.push(`${e} IS NOT NULL`);
+        else (out.terms.push(`(${e} IS NULL OR ${e} <> ?)`), out.params.push(param(term.field, term.value)));
+        break;
+      case 'in': {
+        // One statement whatever the list's length: the values travel as one JSON array.
+        const list = `${e} IN (SELECT value FROM json_each(?))`;
+        if (term.withNull) out.terms.push(`(${e} IS NULL OR ${list})`);
+        else out.terms.push(term.values.length === 0 ? '0' : list);
+        if (term.values.length > 0 || term.withNull) out.params.push(JSON.stringify(term.values.map((v) => param(term.field, v))));
+        break;
       }
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte': {
+        const p = term.value;
+        out.terms.push(`${e} ${{ gt: '>', gte: '>=', lt: '<', lte: '<=' }[term.op]} ?`);
+        out.params.push(p);
+        // Type bracketing: numbers sort below all text, so bound the other side too.
+        if (typeof p === 'number' && (term.op === 'gt' || term.op === 'gte')) out.terms.push(`${e} < ''`);
+        if (typeof p === 'string' && (term.op === 'lt' || term.op === 'lte')) out.terms.push(`${e} >= ''`);
+        break;
+      }
+      default:
+        assertNever(term);
     }
   }
   return out;
@@ -112,27 +92,6 @@ export interface SqlKey {
   field: string;
   expr: string;
   desc: boolean;
-}
-
-/**
- * The sort a find really runs: the requested keys up to and including `id`
- * (ids are unique, so nothing after `id` matters), `id` ascending appended
- * when absent, repeated fields and fields the filter pins to one value left
- * out (they order nothing, and keeping them stops SQLite from reading an
- * index in order).
- */
-export function effectiveSort(sort: readonly SortKey[], constant: ReadonlySet<string>): SortKey[] {
-  const keys: SortKey[] = [];
-  const seen = new Set<string>();
-  for (const key of [...sort, { field: 'id', direction: 'asc' as const }]) {
-    checkFieldPath(key.field);
-    if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`sort on "${key.field}": direction must be asc or desc`);
-    if (seen.has(key.field) || (key.field !== 'id' && constant.has(key.field))) continue;
-    seen.add(key.field);
-    keys.push({ field: key.field, direction: key.direction ?? 'asc' });
-    if (key.field === 'id') break;
-  }
-  return keys;
 }
 
 export const sqlKeys = (sort: readonly SortKey[]): SqlKey[] =>

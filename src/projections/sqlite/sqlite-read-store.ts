@@ -2,9 +2,13 @@ import type Database from 'better-sqlite3';
 import { ValidationError } from '../../errors.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
+import { LeaseLostError } from '../lease.js';
+import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
+import { checkFieldPath, effectiveSort } from '../query-terms.js';
 import { DocCache } from './doc-cache.js';
-import type { Checkpoint, Doc, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.js';
-import { afterSegments, checkFieldPath, checkIndexName, effectiveSort, fieldExpr, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
+import { ensureIndexes } from './sqlite-indexes.js';
+import { LEASES_TABLE } from './sqlite-lease-store.js';
+import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
 
 /** Statement shapes come from code, so this is a safety net, not a working set. */
 const MAX_STATEMENTS = 1000;
@@ -43,7 +47,8 @@ export class SqliteReadStore implements ReadStore {
   private readonly tables = new Set<string>();
   /** tables created by the running write, forgotten again if it rolls back */
   private createdInWrite: string[] | null = null;
-  private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint) => void>;
+  private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => void>;
+
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs = new DocCache();
   /** SQLite's data_version when the cache was last known to be current */
@@ -51,7 +56,14 @@ export class SqliteReadStore implements ReadStore {
 
   private constructor(private readonly db: Database.Database) {
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
-    this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint) => {
+    this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => {
+      if (fence && this.statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
+        throw new LeaseLostError(fence.lease);
+      }
+      if (checkpoint) {
+        const stored = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
+        if (stored !== undefined && stored >= checkpoint.position) return;
+      }
       for (const op of ops) this.apply(op);
       if (checkpoint) {
         this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
@@ -64,6 +76,7 @@ export class SqliteReadStore implements ReadStore {
     // WAL, busy_timeout=5000 and the folder come from openSqliteFile.
     const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    db.exec(LEASES_TABLE);
     return new SqliteReadStore(db);
   }
 
@@ -90,28 +103,9 @@ export class SqliteReadStore implements ReadStore {
     return table;
   }
 
-  /**
-   * Creates the table and each declared index, `doc_<collection>__<index>`.
-   * A non-unique index ends with `id`, the tie-breaker of every sort, so a
-   * find sorted like the index reads it in order and never sorts. An index
-   * whose declaration changed is rebuilt.
-   */
+  /** Creates the table and its declared indexes (./sqlite-indexes.ts). */
   async ensureCollection(collection: string, indexes: IndexSpec[] = []): Promise<void> {
-    const table = this.table(collection);
-    for (const index of indexes) {
-      checkIndexName(index.name);
-      if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
-      const columns = index.fields.map((f) => `${fieldExpr(f.field)} ${direction(f)}`);
-      if (!index.unique && !index.fields.some((f) => f.field === 'id')) columns.push('id ASC');
-      const name = `${table}__${index.name}`;
-      const sql = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${columns.join(', ')})`;
-      const existing = this.statement("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(name);
-      if (existing === sql) continue;
-      this.db.transaction(() => {
-        if (existing !== undefined) this.db.exec(`DROP INDEX ${name}`);
-        this.db.exec(sql);
-      })();
-    }
+    ensureIndexes(this.db, this.table(collection), indexes);
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
@@ -202,13 +196,18 @@ export class SqliteReadStore implements ReadStore {
     return this.statement(sql).pluck().get(...params) as number;
   }
 
-  async write(ops: readonly WriteOp[], checkpoint?: Checkpoint): Promise<void> {
+  /**
+   * BEGIN IMMEDIATE: the fence and checkpoint checks read before writing,
+   * and another process (a worker taking the lease over) may write between;
+   * holding the write lock from the start makes check and write one step.
+   */
+  async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
     if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
       throw new Error('a checkpoint needs a name and an integer position');
     }
     this.createdInWrite = [];
     try {
-      this.writeTx(ops, checkpoint);
+      this.writeTx.immediate(ops, checkpoint, fence);
     } catch (error) {
       // The rollback dropped the tables this write created.
       for (const table of this.createdInWrite) this.tables.delete(table);
@@ -273,13 +272,38 @@ export class SqliteReadStore implements ReadStore {
     this.statements.clear();
   }
 
+  /**
+   * One IMMEDIATE transaction: drop each live table, rename the staged one
+   * in its place (its indexes follow it), move the checkpoint, bump the
+   * lease's token. Readers in WAL mode keep reading the old tables until it
+   * commits, then see the new ones.
+   */
+  async promote(name: string, staged: StagedModel): Promise<void> {
+    const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.table(from), to: tableName(to) }));
+    this.db
+      .transaction(() => {
+        const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(staged.checkpoint) as number | undefined;
+        if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);
+        for (const { from, to } of pairs) {
+          this.db.exec(`DROP TABLE IF EXISTS ${to}`);
+          this.db.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+        }
+        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
+        this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
+        this.statement('UPDATE _leases SET token = token + 1 WHERE name = ?').run(name);
+      })
+      .immediate();
+    for (const { from, to } of pairs) {
+      this.tables.delete(from);
+      this.tables.add(to);
+      this.docs.forgetTable(from);
+      this.docs.forgetTable(to);
+    }
+    this.statements.clear();
+  }
+
   async close(): Promise<void> {
     this.statements.clear();
     if (this.db.open) this.db.close();
   }
 }
-
-const direction = (key: SortKey): string => {
-  if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`"${key.field}": direction must be asc or desc`);
-  return key.direction === 'desc' ? 'DESC' : 'ASC';
-};

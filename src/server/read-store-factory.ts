@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import type { Clock } from '../clock.js';
+import type { KeyStore } from '../privacy/key-store.js';
+import { MongoKeyStore } from '../privacy/mongodb-key-store.js';
+import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
+import type { LeaseStore } from '../projections/lease.js';
+import { MongoLeaseStore } from '../projections/mongodb/mongo-lease-store.js';
+import { MongoReadStore } from '../projections/mongodb/mongo-read-store.js';
+import type { ReadStore } from '../projections/read-store.js';
+import { SqliteLeaseStore } from '../projections/sqlite/sqlite-lease-store.js';
+import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
+import { SETTINGS, type Config } from './config.js';
+
+/** The files of the embedded read side, inside the data directory. */
+export const readSideFiles = {
+  readModels: 'read-models.sqlite',
+  keys: 'keys.sqlite',
+} as const;
+
+/** The read models, the keys and the projection leases, on one backend. */
+export interface ReadSide {
+  reads: ReadStore;
+  keys: KeyStore;
+  /** in the read models' store: a fenced write checks them in its own transaction */
+  leases: LeaseStore;
+  /** which backend, for logs and status (never the connection string) */
+  backend: 'sqlite' | 'mongodb';
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the read side: SQLite files in the data directory by default, or
+ * the MongoDB replica set of `mongodbUrl` (read models, `_checkpoints` and
+ * `_leases` in one database), with the keys in their own collections there
+ * or, with `mongodbKeysUrl`, on a replica set of their own
+ * (docs/erasure-on-mongodb.md says why).
+ */
+export async function openReadSide(
+  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl'>>,
+  masterKey: Buffer,
+  clock: Clock,
+): Promise<ReadSide> {
+  if (config.mongodbUrl) return openMongoReadSide(config.mongodbUrl, config.mongodbKeysUrl, config.mongodbDatabase ?? SETTINGS.mongodbDatabase.default, masterKey, clock);
+  const file = (name: string) => path.join(config.dataDir, name);
+  const reads = SqliteReadStore.open(file(readSideFiles.readModels));
+  const leases = SqliteLeaseStore.open(file(readSideFiles.readModels), clock);
+  const keys = SqliteKeyStore.open(file(readSideFiles.keys), masterKey);
+  return {
+    reads,
+    keys,
+    leases,
+    backend: 'sqlite',
+    close: async () => void (await Promise.all([reads.close(), leases.close(), keys.close()])),
+  };
+}
+
+/** A connected client; the error names the setting, never the URL (it may hold credentials). */
+async function connect(url: string, setting: string): Promise<MongoClient> {
+  // ignoreUndefined: an undefined field is left out, as JSON (and so the SQLite store) leaves it out.
+  const client = new MongoClient(url, { ignoreUndefined: true, appName: 'privacy-ledger' });
+  try {
+    return await client.connect();
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw new Error(`could not connect to MongoDB (${error instanceof Error ? error.name : 'unknown error'}); check ${setting}`);
+  }
+}
+
+async function openMongoReadSide(url: string, keysUrl: string | undefined, database: string, masterKey: Buffer, clock: Clock): Promise<ReadSide> {
+  const clients: MongoClient[] = [];
+  const closeAll = async () => void (await Promise.all(clients.map((client) => client.close())));
+  try {
+    const client = await connect(url, '--mongodb-url / MONGODB_URL');
+    clients.push(client);
+    const keyClient = keysUrl && keysUrl !== url ? await connect(keysUrl, '--mongodb-keys-url / MONGODB_KEYS_URL') : client;
+    if (keyClient !== client) clients.push(keyClient);
+    const db = client.db(database);
+    const keys = await MongoKeyStore.open(keyClient.db(database), masterKey, clock);
+    return {
+      reads: new MongoReadStore(client, db),
+      keys,
+      leases: new MongoLeaseStore(db, clock),
+      backend: 'mongodb',
+      async close() {
+        await keys.close();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
