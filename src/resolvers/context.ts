@@ -1,4 +1,7 @@
 import DataLoader from 'dataloader';
+import type { AccessChecks } from '../auth/authorize.js';
+import type { Membership } from '../auth/membership.js';
+import type { Principal } from '../auth/principal.js';
 import type { CommandContext } from '../events/event-codec.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
@@ -15,6 +18,8 @@ export interface Services {
   offerQueries: OfferQueries;
   privacyRequests: PrivacyRequestService;
   privacyRequestQueries: PrivacyRequestQueries;
+  /** who belongs to which publisher (for authorisation and `me`) */
+  membership: Membership;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }
@@ -27,6 +32,10 @@ export interface Loaders {
 export interface RequestContext {
   services: Services;
   loaders: Loaders;
+  /** who is asking, from the verified bearer token */
+  principal: Principal;
+  /** membership answers for this request (src/auth/authorize.ts) */
+  access: AccessChecks;
   /** who is asking, stamped on every event this request causes */
   command: CommandContext;
 }

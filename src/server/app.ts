@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Principal } from '../auth/principal.js';
+import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
+import { UnauthenticatedError } from '../errors.js';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
@@ -26,6 +30,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
   const ledger = openLedger(config, { ...options, logger });
   try {
+    const tokens = await createTokenVerifier(config);
     await ledger.runner.start();
     const apollo = new ApolloServer<RequestContext>({
       schema: await buildAppSchema(),
@@ -46,7 +51,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await apollo.start();
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => requestContext(ledger, req),
+      context: async (req) => requestContext(ledger, await authenticate(tokens, req), req),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
       logger,
@@ -76,19 +81,38 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   }
 }
 
-function requestContext(ledger: Ledger, req: IncomingMessage): RequestContext {
+/**
+ * The principal of a request's bearer token. Without a valid one the whole
+ * request is refused before anything runs: HTTP 401 with
+ * `WWW-Authenticate: Bearer` and one UNAUTHENTICATED error.
+ */
+async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promise<Principal> {
+  try {
+    return await tokens.verify(req.headers.authorization);
+  } catch (error) {
+    if (!(error instanceof UnauthenticatedError)) throw error;
+    throw new GraphQLError(error.message, {
+      originalError: error,
+      extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+    });
+  }
+}
+
+function requestContext(ledger: Ledger, principal: Principal, req: IncomingMessage): RequestContext {
   let command: RequestContext['command'] | undefined;
   return {
     services: ledger.services,
     loaders: createLoaders(ledger.services),
+    principal,
+    access: ledger.services.membership.checksFor(principal),
     // Made on first use: only mutations stamp events, and reads should not pay for ids.
     get command() {
       if (!command) {
         const header = req.headers['x-correlation-id'];
         const requestId = uuidV7Ids.next();
         const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
-        // Until authentication lands every caller is anonymous.
-        command = { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId };
+        // The role is the permission column that allowed the mutation (src/auth/authorize.ts sets it).
+        command = { actor: { id: principal.id, kind: principal.kind }, correlationId, requestId };
       }
       return command;
     },

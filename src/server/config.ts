@@ -17,6 +17,14 @@ export interface Config {
   /** largest accepted request body */
   maxBodyBytes: number;
   introspection: boolean;
+  /** the `iss` every token must carry */
+  authIssuer: string;
+  /** the `aud` every token must carry */
+  authAudience: string;
+  /** Entra ID's signing keys; when absent, tokens are verified with the embedded key in the data directory */
+  authJwksUrl?: string;
+  /** how far `exp` and `nbf` may be off */
+  authClockSkewSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,6 +52,20 @@ export const SETTINGS = {
   },
   maxBodyBytes: { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', default: '1048576', help: 'largest request body' },
   introspection: { flag: '--introspection', env: 'INTROSPECTION', default: 'true', help: 'allow schema introspection' },
+  authIssuer: {
+    flag: '--auth-issuer',
+    env: 'AUTH_ISSUER',
+    default: 'privacy-ledger-local',
+    help: 'the iss of accepted tokens (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0)',
+  },
+  authAudience: { flag: '--auth-audience', env: 'AUTH_AUDIENCE', default: 'privacy-ledger', help: 'the aud of accepted tokens (Entra ID: the API app id)' },
+  authJwksUrl: {
+    flag: '--auth-jwks-url',
+    env: 'AUTH_JWKS_URL',
+    default: '',
+    help: 'Entra ID signing keys (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys); when empty, a key generated into the data directory',
+  },
+  authClockSkewSeconds: { flag: '--auth-clock-skew-seconds', env: 'AUTH_CLOCK_SKEW_SECONDS', default: '60', help: 'allowed clock skew for exp and nbf' },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -93,6 +115,13 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (masterKey && Buffer.from(masterKey, 'base64').length !== 32) {
     throw new ConfigError(`${where('masterKey')} must be the base64 encoding of exactly 32 bytes (e.g. openssl rand -base64 32).`);
   }
+  const authJwksUrl = get('authJwksUrl').trim();
+  if (authJwksUrl && !isKeySetUrl(authJwksUrl)) {
+    throw new ConfigError(`${where('authJwksUrl')} must be an https URL (http only for localhost).`);
+  }
+  const authIssuer = get('authIssuer').trim();
+  const authAudience = get('authAudience').trim();
+  if (!authIssuer || !authAudience) throw new ConfigError(`${where('authIssuer')} and ${where('authAudience')} must not be empty.`);
   return {
     host: get('host').trim(),
     port: integer('port', 0, 65535),
@@ -102,5 +131,18 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     readYourWritesTimeoutMs: integer('readYourWritesTimeoutMs', 0, 60_000),
     maxBodyBytes: integer('maxBodyBytes', 1024, 100 * 1024 * 1024),
     introspection: introspection === 'true',
+    authIssuer,
+    authAudience,
+    ...(authJwksUrl ? { authJwksUrl } : {}),
+    authClockSkewSeconds: integer('authClockSkewSeconds', 0, 300),
   };
+}
+
+function isKeySetUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
 }

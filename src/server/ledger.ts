@@ -20,6 +20,10 @@ import { OfferQueries } from '../projections/offer/offer.queries.js';
 import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
+import { Membership } from '../auth/membership.js';
+import { BlindIndex } from '../privacy/blind-index.js';
+import { membershipProjection } from '../projections/membership/membership.projection.js';
+import { MembershipQueries } from '../projections/membership/membership.queries.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
 import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
@@ -27,7 +31,7 @@ import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection];
+export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, membershipProjection];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -75,8 +79,10 @@ export function openLedger(
   const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
   const privacyRequestQueries = new PrivacyRequestQueries(reads);
   const idempotency = new Idempotency(masterKey);
+  const objectIds = new BlindIndex(masterKey, 'aad-object-id');
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, idempotency),
+    publishers: new PublisherService(handler, clock, ids, idempotency, objectIds),
+    membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds),
     offers: new OfferService(handler, clock, ids, idempotency),
     offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock),

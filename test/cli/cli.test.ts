@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, serveChild } from '../server/child.js';
-import { aPublisher, postGraphql, REGISTER, startTestServer, tempDataDir, PUBLISHER } from '../server/harness.js';
+import { aPublisher, authHeader, postGraphql, REGISTER, startTestServer, tempDataDir, PUBLISHER } from '../server/harness.js';
 
 describe('privacy-ledger CLI', () => {
   it('status shows the log head and each projection checkpoint and lag; rebuild replays the log', async () => {
@@ -55,7 +55,7 @@ describe('privacy-ledger CLI', () => {
     const data = tempDataDir('pl-cli-');
     try {
       const { child, url, exited } = await serveChild(data.dir);
-      await postGraphql(url, REGISTER, { input: aPublisher() });
+      await postGraphql(url, REGISTER, { input: aPublisher() }, await authHeader(data.dir));
       const result = runCli(['rebuild', '--data-dir', data.dir]);
       child.kill('SIGTERM');
       await exited;

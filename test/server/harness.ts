@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { AppRole } from '../../src/auth/principal.js';
+import { loadSigningKey } from '../../src/auth/signing-key.js';
+import { mintToken } from '../../src/auth/token-issuer.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
@@ -20,9 +23,41 @@ export class LogCapture extends Writable {
   }
 }
 
+/** Who a test request is made as: a token minted with the data directory's embedded key. */
+export interface TestPrincipal {
+  role: AppRole | 'member';
+  /** AAD object id; each role has a fixed default */
+  oid?: string;
+  userPrincipalName?: string;
+  displayName?: string;
+}
+
+/**
+ * The principal `gql` uses when none is given: a signed-in user without app
+ * roles. It may register publishers, becomes the first account of each one
+ * it registers, and so may then do everything a publisher member may to them.
+ * Operator-only operations (approvePublisher, rejectPublisher) need `{ role: 'operator' }`.
+ */
+export const DEFAULT_PRINCIPAL: Readonly<TestPrincipal> = { role: 'member', oid: '0d5e7a11-0000-4000-8000-000000000001' };
+
+const defaultOids: Record<TestPrincipal['role'], string> = {
+  member: DEFAULT_PRINCIPAL.oid!,
+  operator: '0d5e7a11-0000-4000-8000-0000000000a2',
+  auditor: '0d5e7a11-0000-4000-8000-0000000000a3',
+  analyst: '0d5e7a11-0000-4000-8000-0000000000a4',
+};
+
 export interface TestServer extends RunningServer {
   logs: LogCapture;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** a bearer token for the principal (the default one when omitted) */
+  token(as?: TestPrincipal): Promise<string>;
+  /** POSTs a GraphQL request as the principal (DEFAULT_PRINCIPAL when omitted) */
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: TestPrincipal,
+    headers?: Record<string, string>,
+  ): Promise<GqlResponse<T>>;
 }
 
 export interface GqlResponse<T> {
@@ -36,11 +71,45 @@ export async function startTestServer(dataDir: string, env: Record<string, strin
   const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, env);
   const logs = new LogCapture();
   const server = await startServer(config, createLogger(config.logLevel, logs));
+  const token = tokenMinter(dataDir, config);
   return {
     ...server,
     logs,
-    gql: (query, variables, headers) => postGraphql(server.url, query, variables, headers),
+    token,
+    gql: async (query, variables, as, headers) =>
+      postGraphql(server.url, query, variables, { authorization: `Bearer ${await token(as)}`, ...headers }),
   };
+}
+
+/**
+ * Mints tokens with the embedded key of a data directory whose server has
+ * started (it generates the key), the way `privacy-ledger token` does.
+ * Tokens are cached per principal.
+ */
+export function tokenMinter(dataDir: string, config = loadConfig({ dataDir })): (as?: TestPrincipal) => Promise<string> {
+  const tokens = new Map<string, Promise<string>>();
+  return (as = DEFAULT_PRINCIPAL) => {
+    const oid = as.oid ?? defaultOids[as.role];
+    const key = JSON.stringify({ ...as, oid });
+    let token = tokens.get(key);
+    if (!token) {
+      token = loadSigningKey(dataDir).then((signingKey) =>
+        mintToken(signingKey, config.authIssuer, config.authAudience, {
+          role: as.role,
+          oid,
+          ...(as.userPrincipalName ? { userPrincipalName: as.userPrincipalName } : {}),
+          ...(as.displayName ? { displayName: as.displayName } : {}),
+        }),
+      );
+      tokens.set(key, token);
+    }
+    return token;
+  };
+}
+
+/** The Authorization header of the default principal for a server over `dataDir` (e.g. a child process). */
+export async function authHeader(dataDir: string, as?: TestPrincipal): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await tokenMinter(dataDir)(as)}` };
 }
 
 export async function postGraphql<T>(

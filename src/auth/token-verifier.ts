@@ -1,0 +1,53 @@
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { UnauthenticatedError } from '../errors.js';
+import { principalOf, type Principal } from './principal.js';
+import { loadSigningKey, SIGNING_ALGORITHM } from './signing-key.js';
+
+/** What verification needs from the configuration (src/server/config.ts). */
+export interface AuthConfig {
+  dataDir: string;
+  authIssuer: string;
+  authAudience: string;
+  /** Entra ID's JWKS; when absent, the embedded signing key in the data directory */
+  authJwksUrl?: string;
+  authClockSkewSeconds: number;
+}
+
+/** Turns an Authorization header into a principal, or throws UnauthenticatedError. */
+export interface TokenVerifier {
+  verify(authorization: string | undefined): Promise<Principal>;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+
+/**
+ * Bearer JWTs, RS256 only (so `alg: none` and HMAC tokens signed with a
+ * public key are refused before any key is looked at), with the configured
+ * issuer and audience and a small clock-skew allowance. Every failure is the
+ * same UnauthenticatedError.
+ */
+export async function createTokenVerifier(config: AuthConfig): Promise<TokenVerifier> {
+  const keys: JWTVerifyGetKey = config.authJwksUrl
+    ? createRemoteJWKSet(new URL(config.authJwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 })
+    : createLocalJWKSet({ keys: [(await loadSigningKey(config.dataDir)).publicJwk] });
+  const options = {
+    issuer: config.authIssuer,
+    audience: config.authAudience,
+    algorithms: [SIGNING_ALGORITHM],
+    clockTolerance: config.authClockSkewSeconds,
+    requiredClaims: ['exp'],
+  };
+  return {
+    async verify(authorization) {
+      const token = authorization && BEARER.exec(authorization.trim())?.[1];
+      if (!token) throw new UnauthenticatedError();
+      let claims: Record<string, unknown>;
+      try {
+        claims = (await jwtVerify(token, keys, options)).payload;
+      } catch {
+        throw new UnauthenticatedError();
+      }
+      return principalOf(claims);
+    },
+  };
+}
