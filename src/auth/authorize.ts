@@ -58,38 +58,48 @@ function guard(
 ): void {
   const resolve: GraphQLFieldResolver<unknown, AuthorizedContext> = field.resolve ?? defaultFieldResolver;
   field.resolve = (source, args, ctx, info) => {
-    const allowed = appRoleAllowing(permission, ctx.principal);
+    const columns = columnsOf(ctx.principal);
     const run = (column: Column) => resolve(source, args, isMutation ? actingAs(ctx, column) : ctx, info);
+    const allowed = columns.find((column) => permission[column] === 'yes');
     if (allowed) return run(allowed);
-    return memberAllowed(permission, name, subject(source, args), ctx).then(run);
+    return ownAllowed(permission, columns, name, subject(source, args), ctx).then(run);
   };
 }
 
-/** The first of the principal's app roles that the row allows whatever the publisher; no I/O. */
-function appRoleAllowing(permission: Permission, principal: Principal): Column | undefined {
-  return principal.roles.find((role) => permission[role] === 'yes');
+/**
+ * The columns that judge a principal: its app roles, or, with none, the
+ * member column. Staff accounts (operator, auditor, analyst) are judged by
+ * their roles only, even where they also belong to a publisher.
+ */
+function columnsOf(principal: Principal): readonly Column[] {
+  return principal.roles.length > 0 ? principal.roles : ['member'];
 }
 
-/** The member column (or an app role's `own`): resolves the publisher touched and checks membership. */
-async function memberAllowed(permission: Permission, name: string, subject: Record<string, unknown>, ctx: AuthorizedContext): Promise<Column> {
-  if (permission.member === 'yes') return 'member';
-  const own = permission.member === 'own' || ctx.principal.roles.some((role) => permission[role] === 'own');
+/** An `own` cell: resolves the publisher the operation touches and checks membership. */
+async function ownAllowed(
+  permission: Permission,
+  columns: readonly Column[],
+  name: string,
+  subject: Record<string, unknown>,
+  ctx: AuthorizedContext,
+): Promise<Column> {
+  const column = columns.find((c) => permission[c] === 'own');
   const { target } = permission;
-  if (!own || target.kind === 'none') throw new ForbiddenError(name);
+  if (!column || target.kind === 'none') throw new ForbiddenError(name);
   const field = target.path.split('.').at(-1)!;
   const id = requireId(field, String(valueAt(subject, target.path) ?? ''));
   switch (target.kind) {
     case 'publisher':
-      if (await ctx.access.isMember(id)) return 'member';
+      if (await ctx.access.isMember(id)) return column;
       throw new ForbiddenError(name);
     case 'offer': {
       const publisherId = await ctx.access.publisherOfOffer(id);
-      if (publisherId && (await ctx.access.isMember(publisherId))) return 'member';
+      if (publisherId && (await ctx.access.isMember(publisherId))) return column;
       throw new NotFoundError('offer', id);
     }
     case 'record': {
       const publisherId = await ctx.access.publisherOfRecord(id);
-      if (publisherId && (await ctx.access.isMember(publisherId))) return 'member';
+      if (publisherId && (await ctx.access.isMember(publisherId))) return column;
       throw new NotFoundError('privacy request record', id);
     }
   }

@@ -13,9 +13,9 @@ import type { AppRole } from './principal.js';
  *   request, so a removed account loses access at once);
  * - `no`: FORBIDDEN.
  *
- * The `member` column is any signed-in principal, judged by its membership
- * of the publisher the operation touches. When several columns apply (an
- * operator who is also a member), any that allows is enough.
+ * A principal with app roles is judged by those columns (any that allows is
+ * enough); one without, by the `member` column: staff accounts do not act as
+ * publisher members.
  */
 export type Access = 'yes' | 'own' | 'no';
 export type Column = 'member' | AppRole;
