@@ -30,6 +30,8 @@ export interface TestPrincipal {
   oid?: string;
   userPrincipalName?: string;
   displayName?: string;
+  /** an app-only (service) token */
+  kind?: 'user' | 'service';
 }
 
 /**
@@ -99,6 +101,7 @@ export function tokenMinter(dataDir: string, config = loadConfig({ dataDir })): 
           oid,
           ...(as.userPrincipalName ? { userPrincipalName: as.userPrincipalName } : {}),
           ...(as.displayName ? { displayName: as.displayName } : {}),
+          ...(as.kind ? { kind: as.kind } : {}),
         }),
       );
       tokens.set(key, token);
