@@ -65,4 +65,41 @@ describe('privacy-ledger CLI', () => {
       data.remove();
     }
   });
+
+  it('token prints a bearer token the server accepts, for the role and object id asked', async () => {
+    const data = tempDataDir('pl-cli-');
+    try {
+      const server = await startTestServer(data.dir);
+      try {
+        const oid = 'c11c0000-0000-4000-8000-000000000001';
+        const result = runCli(['token', '--role', 'auditor', '--oid', oid, '--ttl', '15m', '--data-dir', data.dir]);
+        expect(result.code).toBe(0);
+        const res = await postGraphql<any>(server.url, '{ me { id roles } }', {}, { authorization: `Bearer ${result.stdout.trim()}` });
+        expect(res.data?.me).toEqual({ id: oid, roles: ['auditor'] });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      data.remove();
+    }
+  });
+
+  it.each([
+    [['token'], 'token needs --role'],
+    [['token', '--role', 'boss'], '--role must be one of member, operator, auditor, analyst'],
+    [['token', '--role', 'member', '--oid', 'li.lei'], '--oid must be a UUID'],
+    [['token', '--role', 'member', '--scope', 'all'], 'unknown option "--scope" for token'],
+    [['token', '--role', 'member', '--auth-jwks-url', 'https://login.microsoftonline.com/t/discovery/v2.0/keys'], 'tokens come from Entra ID'],
+  ])('token %j is refused with one sentence', (args, sentence) => {
+    const data = tempDataDir('pl-cli-');
+    try {
+      const result = runCli([...args, '--data-dir', data.dir]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(sentence);
+    } finally {
+      data.remove();
+    }
+  });
 });
