@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../errors.js';
 import { principalOf, type Principal } from './principal.js';
 import { loadSigningKey, SIGNING_ALGORITHM } from './signing-key.js';
@@ -44,7 +44,11 @@ export async function createTokenVerifier(config: AuthConfig): Promise<TokenVeri
       let claims: Record<string, unknown>;
       try {
         claims = (await jwtVerify(token, keys, options)).payload;
-      } catch {
+      } catch (error) {
+        // Entra ID's key set unreachable is our failure, not the caller's: INTERNAL_SERVER_ERROR (logged), not 401.
+        if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+          throw new Error('the token signing keys could not be fetched', { cause: error });
+        }
         throw new UnauthenticatedError();
       }
       return principalOf(claims);

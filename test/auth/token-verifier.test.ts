@@ -70,4 +70,18 @@ describe('tokens from Entra ID (issuer, audience and JWKS URL from configuration
   it('the key set is fetched from the configured URL and reused, not fetched per request', () => {
     expect(fetches).toBe(1);
   });
+
+  it('an unreachable key set is a server failure, not the caller being unauthenticated', async () => {
+    const down = http.createServer();
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    const { port } = down.address() as AddressInfo;
+    await new Promise<void>((resolve) => down.close(() => resolve()));
+    const offline = await createTokenVerifier({
+      dataDir: '/nonexistent', authIssuer: ISSUER, authAudience: AUDIENCE, authJwksUrl: `http://127.0.0.1:${port}/keys`, authClockSkewSeconds: 60,
+    });
+    const jwt = await token(rsa, 'RS256', 'rsa-1', {});
+    const failure = await offline.verify(`Bearer ${jwt}`).then(() => null, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(UnauthenticatedError);
+  });
 });
