@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSigningKey, SIGNING_KEY_FILE } from '../../src/auth/signing-key.js';
 import { createTokenVerifier } from '../../src/auth/token-verifier.js';
 import { mintToken, parseTtl } from '../../src/auth/token-issuer.js';
+import { UnauthenticatedError } from '../../src/errors.js';
 import { tempDataDir } from '../server/harness.js';
 
 describe('the embedded token-signing key', () => {
@@ -31,6 +32,18 @@ describe('the embedded token-signing key', () => {
     const oid = '7e57ab1e-0000-4000-8000-000000000009';
     const token = await mintToken(key, 'iss', 'aud', { role: 'analyst', oid, userPrincipalName: 'wang@contoso.cn' });
     expect(await verifier.verify(`Bearer ${token}`)).toMatchObject({ id: oid, kind: 'user', roles: ['analyst'], userPrincipalName: 'wang@contoso.cn' });
+  });
+
+  it('a token verified once is still refused once it has expired (verified tokens are remembered only until their expiry)', async () => {
+    const key = await loadSigningKey(data.dir);
+    let now = new Date('2026-11-23T08:00:00.000Z');
+    const verifier = await createTokenVerifier({ dataDir: data.dir, authIssuer: 'iss', authAudience: 'aud', authClockSkewSeconds: 60 }, { now: () => now });
+    const token = `Bearer ${await mintToken(key, 'iss', 'aud', { role: 'auditor', ttlSeconds: 600, now })}`;
+    expect((await verifier.verify(token)).roles).toEqual(['auditor']);
+    now = new Date('2026-11-23T08:10:59.000Z'); // past exp, within the skew allowance
+    expect((await verifier.verify(token)).roles).toEqual(['auditor']);
+    now = new Date('2026-11-23T08:11:01.000Z');
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
   it('a damaged key file stops start-up with a sentence naming the file, not the key', async () => {
