@@ -153,7 +153,7 @@ export class PublisherService {
     return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
-  /** An operator's decision. (Who may take it is enforced once authentication lands.) */
+  /** An operator's decision (src/auth/permissions.ts: operators only). */
   async approve(input: VersionedInput, context: CommandContext): Promise<PublisherChange> {
     const publisherId = requireId('id', input.id);
     const command = { type: 'ApprovePublisher' as const, data: { publisherId, now: this.now() } };
