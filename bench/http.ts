@@ -19,6 +19,8 @@ interface Started {
   url: string;
   id: string;
   editable: string[];
+  /** a bearer token (our server; the bare baseline takes none) */
+  token?: string;
 }
 
 /**
@@ -26,6 +28,10 @@ interface Started {
  * exits (`npx tsx bench/profile-summary.ts <file>` prints where the time went).
  */
 const profileDir = process.env['BENCH_PROFILE'];
+const headersFor = (server: Started): Record<string, string> => ({
+  'content-type': 'application/json',
+  ...(server.token ? { authorization: `Bearer ${server.token}` } : {}),
+});
 
 /** Each server runs in its own process (not sharing the load generator's event loop), on a data directory the caller removes. */
 function startChild(script: string, dataDir: string, label: string): Promise<Started> {
@@ -54,7 +60,7 @@ async function run(server: Started, seconds: number, options: (phase: Phase) => 
   const once = async (phase: Phase, duration: number) => {
     const result = await autocannon({
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: headersFor(server),
       connections: CONNECTIONS,
       verifyBody: answered,
       ...options(phase),
@@ -98,7 +104,7 @@ const updates: Load = (server, seconds) =>
       requests: [
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: headersFor(server),
           setupRequest: (request: any, context: any) => {
             const id = free.pop()!;
             context.id = id;

@@ -66,6 +66,26 @@ export class ConcurrencyError extends DomainError {
   }
 }
 
+/**
+ * No valid bearer token. One message for every reason (missing, expired,
+ * forged, wrong issuer or audience...), so a caller learns nothing about
+ * which check failed.
+ */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED' as const;
+  constructor() {
+    super('A valid bearer token is required');
+  }
+}
+
+/** The principal may not run this operation (or read this field). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN' as const;
+  constructor(operation: string) {
+    super(`not allowed: ${operation}`, { operation });
+  }
+}
+
 /** A bounded wait (read-your-writes) ran out before the condition held. */
 export class TimeoutError extends DomainError {
   readonly code = 'TIMEOUT' as const;

@@ -2,6 +2,8 @@
 // directory the parent passes as the first argument (the parent removes it),
 // seeded for the HTTP benchmarks; tells the parent its URL and the ids it
 // seeded over IPC.
+import { loadSigningKey } from '../../src/auth/signing-key.js';
+import { mintToken } from '../../src/auth/token-issuer.js';
 import { startServer } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -12,7 +14,11 @@ if (!dataDir) throw new Error('usage: ledger-server.ts <empty data directory>');
 const config = loadConfig({ port: '0', dataDir, logLevel: 'warn', rateLimitPerSecond: '0' }, {});
 const server = await startServer(config, createLogger(config.logLevel));
 const { publishers, offers } = server.ledger.services;
-const context = { actor: { id: 'bench', kind: 'system' as const }, correlationId: 'bench' };
+// The load runs as a portal user who registered every seeded publisher, so
+// each request pays for authentication and the membership check.
+const member = { objectId: '0be0c400-0000-4000-8000-000000000001', userPrincipalName: 'bench@contoso.cn', displayName: 'Bench' };
+const token = await mintToken(await loadSigningKey(dataDir), config.authIssuer, config.authAudience, { role: 'member', oid: member.objectId });
+const context = { actor: { id: member.objectId, kind: 'user' as const, role: 'member' }, correlationId: 'bench' };
 const register = () =>
   publishers.register(
     {
@@ -21,6 +27,7 @@ const register = () =>
       contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
     },
     context,
+    member,
   );
 
 const main = await register();
@@ -40,5 +47,5 @@ for (let i = 0; i < 50; i++) {
 const editable: string[] = [];
 for (let i = 0; i < 20; i++) editable.push((await register()).publisher.id);
 await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 30_000);
-process.send!({ url: server.url, id: main.publisher.id, editable });
+process.send!({ url: server.url, id: main.publisher.id, editable, token });
 process.on('disconnect', () => void server.close());

@@ -38,14 +38,16 @@ const contactFields: PersonalField[] = [
 export const aadAccountSubject = (publisherId: string, accountId: string): string =>
   `publisher/${publisherId}/aad/${accountId}`;
 
-const aadAccount = (data: Record<string, unknown>): string =>
-  aadAccountSubject(String(data['publisherId']), String((data['user'] as Record<string, unknown>)['accountId']));
-
-const aadUserFields: PersonalField[] = [
-  { path: 'user.objectId', category: 'administrator', label: 'AAD account object id', subject: aadAccount },
-  { path: 'user.userPrincipalName', category: 'administrator', label: 'AAD account user principal name', subject: aadAccount },
-  { path: 'user.displayName', category: 'administrator', label: 'AAD account display name', subject: aadAccount },
-];
+/** An account's fields, under `at` in the event's data (`user`, or `firstUser` of a registration). */
+const aadUserFields = (at: string): PersonalField[] => {
+  const subject = (data: Record<string, unknown>): string =>
+    aadAccountSubject(String(data['publisherId']), String((data[at] as Record<string, unknown> | undefined)?.['accountId']));
+  return [
+    { path: `${at}.objectId`, category: 'administrator', label: 'AAD account object id', subject },
+    { path: `${at}.userPrincipalName`, category: 'administrator', label: 'AAD account user principal name', subject },
+    { path: `${at}.displayName`, category: 'administrator', label: 'AAD account display name', subject },
+  ];
+};
 
 /** An offer's customer-service contacts: one subject per offer (issue 5 may split it per contact). */
 export const offerSupportSubject = (offerId: string): string => `offer/${offerId}/support`;
@@ -58,9 +60,9 @@ const supportContactPaths: PersonalField[] = supportContactFields.map(
 
 export const personalFieldsByEventType: Readonly<Record<string, readonly PersonalField[]>> = {
   OfferCustomerServiceUpdated: supportContactPaths,
-  PublisherRegistered: contactFields,
+  PublisherRegistered: [...contactFields, ...aadUserFields('firstUser')],
   ContactUpdated: contactFields,
-  AadUserAdded: aadUserFields,
+  AadUserAdded: aadUserFields('user'),
 };
 
 /**

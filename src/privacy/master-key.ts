@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
+import { createSecretFile, readSecretFile } from '../secret-file.js';
 
 /**
  * The master key wraps every data subject's key in the key store. It comes
@@ -30,7 +30,7 @@ export function loadMasterKey(options: LoadMasterKeyOptions): Buffer {
     return key;
   }
   const file = path.join(options.dataDir, MASTER_KEY_FILE);
-  return readKeyFile(file) ?? createKeyFile(options.dataDir, file);
+  return readKeyFile(file) ?? createKeyFile(file);
 }
 
 /** base64 (standard or url-safe alphabet) of exactly 32 bytes, else undefined */
@@ -43,13 +43,8 @@ function decodeKey(text: string): Buffer | undefined {
 
 /** The key in `file`, or undefined if the file does not exist. */
 function readKeyFile(file: string): Buffer | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = readSecretFile(file);
+  if (text === undefined) return undefined;
   const key = decodeKey(text);
   if (!key) {
     throw new Error(
@@ -59,61 +54,11 @@ function readKeyFile(file: string): Buffer | undefined {
   return key;
 }
 
-/**
- * Generates a key and publishes it atomically: written and fsynced under a
- * temporary name (mode 0600), then linked into place. Linking, unlike a
- * plain rename, never replaces a file: if another process published a key
- * first, that key wins and is returned, so two processes starting on an
- * empty directory cannot end up with different master keys.
- */
-function createKeyFile(dataDir: string, file: string): Buffer {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(MASTER_KEY_BYTES);
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = fs.openSync(temp, 'wx', 0o600);
-  try {
-    fs.fchmodSync(fd, 0o600); // in case a umask or ACL widened it
-    fs.writeFileSync(fd, `${key.toString('base64')}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    publish(temp, file);
-  } finally {
-    fs.rmSync(temp, { force: true });
-  }
-  syncDirectory(dataDir);
+/** Generates a key; if another process published one first, that key wins and is returned. */
+function createKeyFile(file: string): Buffer {
+  createSecretFile(file, `${randomBytes(MASTER_KEY_BYTES).toString('base64')}\n`);
   // Read back: the key on disk is the one every later start will use.
   const stored = readKeyFile(file);
   if (!stored) throw new Error(`The master key file ${file} vanished right after it was written.`);
   return stored;
-}
-
-function publish(temp: string, file: string): void {
-  try {
-    fs.linkSync(temp, file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return; // another process was first: use its key
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') {
-      // file systems without hard links: fall back to an atomic rename
-      fs.renameSync(temp, file);
-      return;
-    }
-    throw error;
-  }
-}
-
-/** Makes the new directory entry durable (best effort: not every platform can). */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Windows and some file systems cannot fsync a directory.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }

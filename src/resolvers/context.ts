@@ -2,6 +2,9 @@ import DataLoader from 'dataloader';
 import type { HistoryExport } from '../audit/export.js';
 import type { History } from '../audit/history.js';
 import type { PointInTime } from '../audit/point-in-time.js';
+import type { AccessChecks } from '../auth/authorize.js';
+import type { Membership } from '../auth/membership.js';
+import type { Principal } from '../auth/principal.js';
 import type { CommandContext } from '../events/event-codec.js';
 import type { IntegrityVerifier } from '../events/integrity.js';
 import type { OfferService } from '../events/offer/offer.service.js';
@@ -34,6 +37,8 @@ export interface Services {
   auditQueries: AuditQueries;
   /** tamper evidence: recomputes the hash chain */
   integrity: IntegrityVerifier;
+  /** who belongs to which publisher (for authorisation and `me`) */
+  membership: Membership;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }
@@ -46,6 +51,10 @@ export interface Loaders {
 export interface RequestContext {
   services: Services;
   loaders: Loaders;
+  /** who is asking, from the verified bearer token */
+  principal: Principal;
+  /** membership answers for this request (src/auth/authorize.ts) */
+  access: AccessChecks;
   /** who is asking, stamped on every event this request causes */
   command: CommandContext;
 }

@@ -50,12 +50,16 @@ export class PublisherResolver {
     return publisher.aadUsers;
   }
 
-  @Mutation(() => PublisherPayload, { description: 'Registers a new publisher with its contact person.' })
+  @Mutation(() => PublisherPayload, {
+    description: 'Registers a new publisher with its contact person. The signed-in account (from the token) becomes its first AAD account.',
+  })
   async registerPublisher(
     @Arg('input', () => RegisterPublisherInput, { description: 'The publisher to register.' }) input: RegisterPublisherInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PublisherPayload> {
-    return toPayload(await ctx.services.publishers.register(input, ctx.command));
+    // Whoever registers it becomes its first AAD account.
+    const { id: objectId, userPrincipalName, displayName } = ctx.principal;
+    return toPayload(await ctx.services.publishers.register(input, ctx.command, { objectId, userPrincipalName, displayName }));
   }
 
   @Mutation(() => PublisherPayload, {

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { enforcePermissions } from '../auth/authorize.js';
+import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
 import { HistoryResolver } from '../resolvers/history.resolver.js';
 import { AuditResolver } from '../resolvers/audit.resolver.js';
@@ -9,10 +11,15 @@ import { OfferResolver } from '../resolvers/offer.resolver.js';
 import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
 import { PublisherResolver } from '../resolvers/publisher.resolver.js';
 
-/** The whole GraphQL schema. `npm run schema` writes it to schema.graphql. */
-export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: [PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver],
-    validate: false,
-  });
+/**
+ * The whole GraphQL schema, with src/auth/permissions.ts enforced on every
+ * operation and personal field. `npm run schema` writes it to schema.graphql.
+ */
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  return enforcePermissions(
+    await buildSchema({
+      resolvers: [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver],
+      validate: false,
+    }),
+  );
 }

@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Principal } from '../auth/principal.js';
+import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
+import { UnauthenticatedError } from '../errors.js';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
@@ -32,6 +36,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
   const ledger = await openLedger(config, { ...options, logger, leaseHolder });
   try {
+    const tokens = await createTokenVerifier(config);
     await ledger.runner.start();
     const schema = await buildAppSchema();
     const apollo = new ApolloServer<RequestContext>({
@@ -62,7 +67,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await apollo.start();
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => requestContext(ledger, req, config.trustProxy),
+      context: async (req) => requestContext(ledger, await authenticate(tokens, req), req, config.trustProxy),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
@@ -71,8 +76,12 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         ? {
             rateLimit: {
               limiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
-              // The client address until authentication names the principal; then key by the principal.
-              key: (req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown',
+              // Per principal once its token has been verified (no crypto here: the
+              // limit runs before anything else); by client address before that.
+              key: (req: IncomingMessage) => {
+                const principal = tokens.known(req.headers.authorization);
+                return principal ? `principal:${principal.id}` : `address:${req.socket.remoteAddress ?? 'unknown'}`;
+              },
             },
           }
         : {}),
@@ -104,19 +113,38 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   }
 }
 
-function requestContext(ledger: Ledger, req: IncomingMessage, trustProxy: boolean): RequestContext {
+/**
+ * The principal of a request's bearer token. Without a valid one the whole
+ * request is refused before anything runs: HTTP 401 with
+ * `WWW-Authenticate: Bearer` and one UNAUTHENTICATED error.
+ */
+async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promise<Principal> {
+  try {
+    return await tokens.verify(req.headers.authorization);
+  } catch (error) {
+    if (!(error instanceof UnauthenticatedError)) throw error;
+    throw new GraphQLError(error.message, {
+      originalError: error,
+      extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+    });
+  }
+}
+
+function requestContext(ledger: Ledger, principal: Principal, req: IncomingMessage, trustProxy: boolean): RequestContext {
   let command: RequestContext['command'] | undefined;
   return {
     services: ledger.services,
     loaders: createLoaders(ledger.services),
+    principal,
+    access: ledger.services.membership.checksFor(principal),
     // Made on first use: only mutations stamp events, and reads should not pay for ids.
     get command() {
       if (!command) {
         const header = req.headers['x-correlation-id'];
         const requestId = uuidV7Ids.next();
         const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
-        // Until authentication lands every caller is anonymous.
-        command = { actor: { id: 'anonymous', kind: 'user' }, correlationId, requestId, client: requestClient(req, trustProxy) };
+        // The role is the permission column that allowed the mutation (src/auth/authorize.ts sets it).
+        command = { actor: { id: principal.id, kind: principal.kind }, correlationId, requestId, client: requestClient(req, trustProxy) };
       }
       return command;
     },

@@ -46,6 +46,14 @@ export interface Config {
   mongodbKeysUrl?: string;
   /** how long a projection lease lasts without renewal: how long a dead worker's projections wait */
   leaseTtlMs: number;
+  /** the `iss` every token must carry */
+  authIssuer: string;
+  /** the `aud` every token must carry */
+  authAudience: string;
+  /** Entra ID's signing keys; when absent, tokens are verified with the embedded key in the data directory */
+  authJwksUrl?: string;
+  /** how far `exp` and `nbf` may be off */
+  authClockSkewSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -127,6 +135,20 @@ export const SETTINGS = {
     help: 'a separate replica set for the data keys (see docs/erasure-on-mongodb.md); the --mongodb-url one when empty',
   },
   leaseTtlMs: { flag: '--lease-ttl-ms', env: 'LEASE_TTL_MS', default: '15000', help: "how long a projection lease lasts unrenewed (a dead worker's projections wait that long)" },
+  authIssuer: {
+    flag: '--auth-issuer',
+    env: 'AUTH_ISSUER',
+    default: 'privacy-ledger-local',
+    help: 'the iss of accepted tokens (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0)',
+  },
+  authAudience: { flag: '--auth-audience', env: 'AUTH_AUDIENCE', default: 'privacy-ledger', help: 'the aud of accepted tokens (Entra ID: the API app id)' },
+  authJwksUrl: {
+    flag: '--auth-jwks-url',
+    env: 'AUTH_JWKS_URL',
+    default: '',
+    help: 'Entra ID signing keys (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys); when empty, a key generated into the data directory',
+  },
+  authClockSkewSeconds: { flag: '--auth-clock-skew-seconds', env: 'AUTH_CLOCK_SKEW_SECONDS', default: '60', help: 'allowed clock skew for exp and nbf' },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -203,6 +225,13 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
   if (!/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDatabase)) {
     throw new ConfigError(`${where('mongodbDatabase')} must be 1 to 63 letters, digits, _ or -.`);
   }
+  const authJwksUrl = get('authJwksUrl').trim();
+  if (authJwksUrl && !isKeySetUrl(authJwksUrl)) {
+    throw new ConfigError(`${where('authJwksUrl')} must be an https URL (http only for localhost).`);
+  }
+  const authIssuer = get('authIssuer').trim();
+  const authAudience = get('authAudience').trim();
+  if (!authIssuer || !authAudience) throw new ConfigError(`${where('authIssuer')} and ${where('authAudience')} must not be empty.`);
   return {
     host: get('host').trim(),
     port: integer('port', 0, 65535),
@@ -226,6 +255,10 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     mongodbDatabase,
     ...(mongodbKeysUrl ? { mongodbKeysUrl } : {}),
     leaseTtlMs: integer('leaseTtlMs', 100, 600_000),
+    authIssuer,
+    authAudience,
+    ...(authJwksUrl ? { authJwksUrl } : {}),
+    authClockSkewSeconds: integer('authClockSkewSeconds', 0, 300),
   };
 }
 
@@ -244,4 +277,13 @@ function parseOrigins(text: string, where: string): string[] {
     }
   }
   return origins.map((o) => o.replace(/\/$/, ''));
+}
+
+function isKeySetUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
 }

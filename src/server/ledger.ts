@@ -31,6 +31,10 @@ import { privacyRequestProjection } from '../projections/privacy-request/privacy
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
+import { Membership } from '../auth/membership.js';
+import { BlindIndex } from '../privacy/blind-index.js';
+import { membershipProjection } from '../projections/membership/membership.projection.js';
+import { MembershipQueries } from '../projections/membership/membership.queries.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
 import type { Services } from '../resolvers/context.js';
@@ -39,7 +43,14 @@ import { openEventStore } from './event-store-factory.js';
 import { openReadSide, readSideFiles } from './read-store-factory.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, offerDirectoryProjection, auditProjection];
+export const projections: readonly Projection[] = [
+  publisherProjection,
+  offerProjection,
+  privacyRequestProjection,
+  offerDirectoryProjection,
+  auditProjection,
+  membershipProjection,
+];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -111,8 +122,10 @@ export async function openLedger(
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
+  const objectIds = new BlindIndex(masterKey, 'aad-object-id');
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, idempotency),
+    publishers: new PublisherService(handler, clock, ids, idempotency, objectIds),
+    membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds),
     offers: new OfferService(handler, clock, ids, idempotency),
     offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, serveChild } from '../server/child.js';
-import { aPublisher, postGraphql, REGISTER, startTestServer, tempDataDir, PUBLISHER } from '../server/harness.js';
+import { aPublisher, authHeader, postGraphql, REGISTER, startTestServer, tempDataDir, PUBLISHER } from '../server/harness.js';
 
 describe('privacy-ledger CLI', () => {
   it('status shows the log head and each projection checkpoint and lag; rebuild replays the log', async () => {
@@ -55,7 +55,7 @@ describe('privacy-ledger CLI', () => {
     const data = tempDataDir('pl-cli-');
     try {
       const { child, url, exited } = await serveChild(data.dir);
-      await postGraphql(url, REGISTER, { input: aPublisher() });
+      await postGraphql(url, REGISTER, { input: aPublisher() }, await authHeader(data.dir));
       const result = runCli(['rebuild', '--data-dir', data.dir]);
       child.kill('SIGTERM');
       await exited;
@@ -70,18 +70,19 @@ describe('privacy-ledger CLI', () => {
     const data = tempDataDir('pl-cli-');
     try {
       const { child, url, exited } = await serveChild(data.dir);
+      const auth = await authHeader(data.dir);
       try {
-        const before = await postGraphql<any>(url, REGISTER, { input: aPublisher() });
+        const before = await postGraphql<any>(url, REGISTER, { input: aPublisher() }, auth);
         const result = runCli(['rebuild', '--online', '--data-dir', data.dir]);
         expect(result.stderr).not.toContain('stop it before rebuilding');
         expect(result.code).toBe(0);
         expect(result.stdout).toContain('publishers: rebuilt');
         const { publisher, position } = before.data!['registerPublisher'];
-        const read = await postGraphql<any>(url, PUBLISHER, { id: publisher.id, minPosition: position });
+        const read = await postGraphql<any>(url, PUBLISHER, { id: publisher.id, minPosition: position }, auth);
         expect(read.data?.['publisher']?.id).toBe(publisher.id);
-        const after = await postGraphql<any>(url, REGISTER, { input: aPublisher() });
+        const after = await postGraphql<any>(url, REGISTER, { input: aPublisher() }, auth);
         const next = after.data!['registerPublisher'];
-        const readNext = await postGraphql<any>(url, PUBLISHER, { id: next.publisher.id, minPosition: next.position });
+        const readNext = await postGraphql<any>(url, PUBLISHER, { id: next.publisher.id, minPosition: next.position }, auth);
         expect(readNext.data?.['publisher']?.id).toBe(next.publisher.id);
       } finally {
         child.kill('SIGTERM');
@@ -91,4 +92,41 @@ describe('privacy-ledger CLI', () => {
       data.remove();
     }
   }, 60_000);
+
+  it('token prints a bearer token the server accepts, for the role and object id asked', async () => {
+    const data = tempDataDir('pl-cli-');
+    try {
+      const server = await startTestServer(data.dir);
+      try {
+        const oid = 'c11c0000-0000-4000-8000-000000000001';
+        const result = runCli(['token', '--role', 'auditor', '--oid', oid, '--ttl', '15m', '--data-dir', data.dir]);
+        expect(result.code).toBe(0);
+        const res = await postGraphql<any>(server.url, '{ me { id roles } }', {}, { authorization: `Bearer ${result.stdout.trim()}` });
+        expect(res.data?.me).toEqual({ id: oid, roles: ['auditor'] });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      data.remove();
+    }
+  });
+
+  it.each([
+    [['token'], 'token needs --role'],
+    [['token', '--role', 'boss'], '--role must be one of member, operator, auditor, analyst'],
+    [['token', '--role', 'member', '--oid', 'li.lei'], '--oid must be a UUID'],
+    [['token', '--role', 'member', '--scope', 'all'], 'unknown option "--scope" for token'],
+    [['token', '--role', 'member', '--auth-jwks-url', 'https://login.microsoftonline.com/t/discovery/v2.0/keys'], 'tokens come from Entra ID'],
+  ])('token %j is refused with one sentence', (args, sentence) => {
+    const data = tempDataDir('pl-cli-');
+    try {
+      const result = runCli([...args, '--data-dir', data.dir]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(sentence);
+    } finally {
+      data.remove();
+    }
+  });
 });

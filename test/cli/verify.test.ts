@@ -29,11 +29,11 @@ describe('tamper evidence', () => {
       const id: string = registered.data!['registerPublisher'].publisher.id;
       const updated = await server.gql(UPDATE, { input: { id, expectedVersion: 1, companyName: 'Tailspin Toys' } });
       expect(updated.errors).toBeUndefined();
-      const intact = await server.gql(VERIFY, { streamId: publisherStream(id) });
+      const intact = await server.gql(VERIFY, { streamId: publisherStream(id) }, { role: 'auditor' });
       expect(intact.data!['verifyIntegrity']).toEqual({ intact: true, eventsChecked: 2, firstBreak: null });
-      const unknown = await server.gql(VERIFY, { streamId: 'publisher-nobody' });
+      const unknown = await server.gql(VERIFY, { streamId: 'publisher-nobody' }, { role: 'auditor' });
       expect(unknown.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
-      const bad = await server.gql(VERIFY, { streamId: 'DROP TABLE' });
+      const bad = await server.gql(VERIFY, { streamId: 'DROP TABLE' }, { role: 'auditor' });
       expect(bad.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
       await server.close();
 
@@ -50,7 +50,7 @@ describe('tamper evidence', () => {
 
       const again = await startTestServer(data.dir);
       try {
-        const report = await again.gql(VERIFY, { streamId: publisherStream(id) });
+        const report = await again.gql(VERIFY, { streamId: publisherStream(id) }, { role: 'auditor' });
         expect(report.data!['verifyIntegrity']).toMatchObject({
           intact: false,
           eventsChecked: 2,

@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, PUBLISHER, REGISTER, startTestServer, tempDataDir, type TestServer } from './harness.js';
+import { aPublisher, DEFAULT_PRINCIPAL, PUBLISHER, REGISTER, startTestServer, tempDataDir, type TestServer } from './harness.js';
 
 const ADD = `mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { version position publisher { aadUsers { objectId userPrincipalName displayName addedAt addedBy } } } }`;
 const REMOVE = `mutation ($input: RemoveAadUserInput!) { removeAadUser(input: $input) { version position publisher { aadUsers { objectId } } } }`;
 const USERS = `query ($id: ID!, $minPosition: String) { publisher(id: $id, minPosition: $minPosition) { version aadUsers { objectId userPrincipalName displayName } } }`;
 const oid1 = '11111111-2222-4333-8444-555555555555';
 const oid2 = '66666666-7777-4888-9999-000000000000';
+/** the default principal, with the names its token carries */
+const registrant = { ...DEFAULT_PRINCIPAL, userPrincipalName: 'Registrant@Contoso.cn', displayName: 'Registrant' };
 
 describe('AAD user accounts over GraphQL', () => {
   let data: ReturnType<typeof tempDataDir>;
@@ -16,7 +18,7 @@ describe('AAD user accounts over GraphQL', () => {
   beforeEach(async () => {
     data = tempDataDir();
     server = await startTestServer(data.dir);
-    const res = await server.gql(REGISTER, { input: aPublisher() });
+    const res = await server.gql(REGISTER, { input: aPublisher() }, registrant);
     id = res.data!['registerPublisher'].publisher.id;
   });
   afterEach(async () => {
@@ -36,19 +38,27 @@ describe('AAD user accounts over GraphQL', () => {
     expect(read.data!['publisher']).toEqual({
       version: 3,
       aadUsers: [
+        { objectId: DEFAULT_PRINCIPAL.oid, userPrincipalName: 'registrant@contoso.cn', displayName: 'Registrant' },
         { objectId: oid1, userPrincipalName: 'li.lei@contoso.partner.onmschina.cn', displayName: 'Li Lei' },
         { objectId: oid2, userPrincipalName: 'han.meimei@contoso.partner.onmschina.cn', displayName: 'Li Lei' },
       ],
     });
-    expect(res.data!['addAadUser'].publisher.aadUsers[1]).toMatchObject({ addedBy: 'anonymous' });
+    expect(res.data!['addAadUser'].publisher.aadUsers[2]).toMatchObject({ addedBy: DEFAULT_PRINCIPAL.oid });
+  });
+
+  it('the account that registers a publisher is its first account', async () => {
+    const read = await server.gql(USERS, { id });
+    expect(read.data!['publisher']).toEqual({
+      version: 1,
+      aadUsers: [{ objectId: DEFAULT_PRINCIPAL.oid, userPrincipalName: 'registrant@contoso.cn', displayName: 'Registrant' }],
+    });
   });
 
   it('removing an account takes it off the list at once; removing the last one is refused', async () => {
     await add(oid1, 1);
-    await add(oid2, 2);
-    const removed = await server.gql(REMOVE, { input: { id, expectedVersion: 3, objectId: oid1 } });
-    expect(removed.data!['removeAadUser'].publisher.aadUsers).toEqual([{ objectId: oid2 }]);
-    const last = await server.gql(REMOVE, { input: { id, expectedVersion: 4, objectId: oid2 } });
+    const removed = await server.gql(REMOVE, { input: { id, expectedVersion: 2, objectId: DEFAULT_PRINCIPAL.oid } }, registrant);
+    expect(removed.data!['removeAadUser'].publisher.aadUsers).toEqual([{ objectId: oid1 }]);
+    const last = await server.gql(REMOVE, { input: { id, expectedVersion: 3, objectId: oid1 } }, { role: 'operator' });
     expect(last.errors?.[0]).toMatchObject({
       message: 'the last AAD user of a publisher cannot be removed',
       extensions: { code: 'BAD_USER_INPUT' },

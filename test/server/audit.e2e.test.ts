@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer, DEFAULT_PRINCIPAL } from './harness.js';
 
 const AUDIT = /* GraphQL */ `
   query Audit($filter: AuditTrailFilter, $first: Int, $after: String, $minPosition: String) {
@@ -32,14 +32,14 @@ describe('auditTrail', () => {
     expect(offer.errors).toBeUndefined();
     const minPosition: string = offer.data!['createOffer'].position;
 
-    const mine = await server.gql(AUDIT, { filter: { publisherId: id }, minPosition });
+    const mine = await server.gql(AUDIT, { filter: { publisherId: id }, minPosition }, { role: 'auditor' });
     expect(mine.errors).toBeUndefined();
     const nodes = mine.data!['auditTrail'].edges.map((e: { node: Record<string, unknown> }) => e.node);
     expect(nodes.map((n: { type: string }) => n.type)).toEqual(['OfferCreated', 'ContactUpdated', 'PublisherRegistered']);
     expect(nodes[1]).toMatchObject({
       streamId: `publisher-${id}`,
       revision: 1,
-      actor: { id: 'anonymous', kind: 'USER', role: null },
+      actor: { id: DEFAULT_PRINCIPAL.oid, kind: 'USER', role: 'member' },
       publisherId: id,
       offerId: null,
       changedFields: ['contact.email'],
@@ -47,14 +47,14 @@ describe('auditTrail', () => {
     expect(nodes[0].offerId).toBe(offer.data!['createOffer'].offer.id);
     expect(JSON.stringify(mine.data)).not.toMatch(/contoso\.cn|Li Lei|138/i);
 
-    const all = await server.gql(AUDIT, { first: 3 });
+    const all = await server.gql(AUDIT, { first: 3 }, { role: 'auditor' });
     expect(all.data!['auditTrail'].edges.map((e: { node: { position: string } }) => e.node.position)).toEqual([minPosition, String(Number(minPosition) - 1), String(Number(minPosition) - 2)]);
-    const rest = await server.gql(AUDIT, { first: 3, after: all.data!['auditTrail'].pageInfo.endCursor });
+    const rest = await server.gql(AUDIT, { first: 3, after: all.data!['auditTrail'].pageInfo.endCursor }, { role: 'auditor' });
     expect(rest.data!['auditTrail']).toMatchObject({ edges: [{ node: { position: '1' } }], pageInfo: { hasNextPage: false } });
 
-    const registrations = await server.gql(AUDIT, { filter: { eventTypes: ['PublisherRegistered'], actorId: 'anonymous' } });
+    const registrations = await server.gql(AUDIT, { filter: { eventTypes: ['PublisherRegistered'], actorId: DEFAULT_PRINCIPAL.oid } }, { role: 'auditor' });
     expect(registrations.data!['auditTrail'].edges).toHaveLength(2);
-    const bad = await server.gql(AUDIT, { filter: { from: 'last week' } });
+    const bad = await server.gql(AUDIT, { filter: { from: 'last week' } }, { role: 'auditor' });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
   });
 });

@@ -8,6 +8,14 @@ describe('configuration', () => {
     expect(config).toMatchObject({ host: '127.0.0.1', port: 4000, dataDir: path.resolve('data'), logLevel: 'info' });
   });
 
+  it('verifies tokens with the embedded key by default, and with Entra ID once its JWKS URL, issuer and audience are set', () => {
+    expect(loadConfig({}, {})).toMatchObject({ authIssuer: 'privacy-ledger-local', authAudience: 'privacy-ledger', authClockSkewSeconds: 60 });
+    expect(loadConfig({}, {}).authJwksUrl).toBeUndefined();
+    const tenant = 'https://login.microsoftonline.com/0d5e7a11-0000-4000-8000-00000000f00d';
+    const entra = loadConfig({}, { AUTH_JWKS_URL: `${tenant}/discovery/v2.0/keys`, AUTH_ISSUER: `${tenant}/v2.0`, AUTH_AUDIENCE: 'api://privacy-ledger' });
+    expect(entra).toMatchObject({ authJwksUrl: `${tenant}/discovery/v2.0/keys`, authIssuer: `${tenant}/v2.0`, authAudience: 'api://privacy-ledger' });
+  });
+
   it('flags win over environment variables', () => {
     const { raw, rest } = parseFlags(['serve', '--port', '5000', '--data-dir=/tmp/x']);
     expect(rest).toEqual(['serve']);
@@ -48,6 +56,10 @@ describe('configuration', () => {
     [{ MONGODB_KEYS_URL: 'mongodb://keys/?replicaSet=k' }, '--mongodb-keys-url / MONGODB_KEYS_URL needs --mongodb-url / MONGODB_URL.'],
     [{ MONGODB_DATABASE: 'a/b' }, '--mongodb-database / MONGODB_DATABASE must be'],
     [{ LEASE_TTL_MS: '10' }, '--lease-ttl-ms / LEASE_TTL_MS must be a whole number from 100 to 600000'],
+    [{ AUTH_JWKS_URL: 'http://login.example.com/keys' }, '--auth-jwks-url / AUTH_JWKS_URL must be an https URL (http only for localhost)'],
+    [{ AUTH_JWKS_URL: 'keys.json' }, '--auth-jwks-url / AUTH_JWKS_URL must be an https URL'],
+    [{ AUTH_AUDIENCE: ' ' }, 'must not be empty'],
+    [{ AUTH_CLOCK_SKEW_SECONDS: '3600' }, '--auth-clock-skew-seconds / AUTH_CLOCK_SKEW_SECONDS must be a whole number from 0 to 300'],
   ])('%j is refused with one sentence naming the setting', (env, sentence) => {
     expect(() => loadConfig({}, env)).toThrow(sentence);
   });

@@ -6,19 +6,20 @@ import { PUBLISHERS } from '../../src/projections/publisher/publisher.projection
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
 import { serveChild } from './child.js';
-import { aPublisher, postGraphql, PUBLISHER, REGISTER, startTestServer, tempDataDir } from './harness.js';
+import { aPublisher, authHeader, postGraphql, PUBLISHER, REGISTER, startTestServer, tempDataDir } from './harness.js';
 
 describe('a server killed with SIGKILL in the middle of a stream of appends', () => {
   it('loses no acknowledged event and leaves no projection half-applied', async () => {
     const data = tempDataDir('pl-crash-');
     try {
       const { child, url, exited } = await serveChild(data.dir);
+      const auth = await authHeader(data.dir);
       const acknowledged: Array<{ id: string; position: number }> = [];
       let killed = false;
       const writer = async () => {
         while (!killed) {
           try {
-            const res = await postGraphql<any>(url, REGISTER, { input: aPublisher() });
+            const res = await postGraphql<any>(url, REGISTER, { input: aPublisher() }, auth);
             const result = res.data?.registerPublisher;
             if (result) acknowledged.push({ id: result.publisher.id, position: Number(result.position) });
           } catch {

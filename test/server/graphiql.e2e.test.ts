@@ -44,7 +44,7 @@ describe('GraphiQL', () => {
 
   it('API clients asking for JSON still get GraphQL, and unknown assets are 404', async () => {
     const json = await server().http(`/graphql?query=${encodeURIComponent('{ __typename }')}`, {
-      headers: { accept: 'text/html, application/json', 'apollo-require-preflight': 'true' },
+      headers: { accept: 'text/html, application/json', 'apollo-require-preflight': 'true', authorization: `Bearer ${await server().token()}` },
     });
     expect(await json.json()).toEqual({ data: { __typename: 'Query' } });
     expect((await server().http('/graphiql/assets/..%2F..%2Fpackage.json')).status).toBe(404);

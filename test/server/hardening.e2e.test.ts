@@ -18,15 +18,19 @@ describe('hardening settings', () => {
   });
 
   describe('rate limit', () => {
-    it('a client over its burst gets 429 RATE_LIMITED with Retry-After; health checks are not limited', async () => {
+    it('a principal over its burst gets 429 RATE_LIMITED with Retry-After, another principal does not; health checks are not limited', async () => {
       const server = await serve({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
+      // the first request verifies the token; until then a caller is counted by its address
+      expect((await server.gql('{ __typename }')).status).toBe(200);
       const statuses = [];
       for (let i = 0; i < 3; i++) statuses.push((await server.gql('{ __typename }')).status);
       expect(statuses).toEqual([200, 200, 200]);
-      const refused = await server.http('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${await server.token()}` };
+      const refused = await server.http('/graphql', { method: 'POST', headers, body: '{"query":"{ __typename }"}' });
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(await refused.json()).toEqual({ errors: [{ message: 'Too many requests: retry in 1 s', extensions: { code: 'RATE_LIMITED' } }] });
+      expect((await server.gql('{ __typename }', {}, { role: 'operator' })).status).toBe(200);
       expect((await server.http('/healthz')).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       expect((await server.gql('{ __typename }')).status).toBe(200);
@@ -42,7 +46,9 @@ describe('hardening settings', () => {
   describe('batching', () => {
     it('MAX_BATCH_OPERATIONS allows batches up to that size, each operation taking a rate-limit token', async () => {
       const server = await serve({ MAX_BATCH_OPERATIONS: '2', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
-      const post = (body: unknown) => server.http('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const authorization = `Bearer ${await server.token()}`;
+      const post = (body: unknown) => server.http('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
+      expect((await post({ query: '{ __typename }' })).status).toBe(200); // verifies the token: from here on, the principal's bucket
       const two = await post([{ query: '{ __typename }' }, { query: '{ a: __typename }' }]);
       expect(two.status).toBe(200);
       expect(await two.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { a: 'Query' } }]);

@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
+import type { AppRole } from '../../src/auth/principal.js';
+import { loadSigningKey } from '../../src/auth/signing-key.js';
+import { mintToken } from '../../src/auth/token-issuer.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
@@ -21,9 +24,43 @@ export class LogCapture extends Writable {
   }
 }
 
+/** Who a test request is made as: a token minted with the data directory's embedded key. */
+export interface TestPrincipal {
+  role: AppRole | 'member';
+  /** AAD object id; each role has a fixed default */
+  oid?: string;
+  userPrincipalName?: string;
+  displayName?: string;
+  /** an app-only (service) token */
+  kind?: 'user' | 'service';
+}
+
+/**
+ * The principal `gql` uses when none is given: a signed-in user without app
+ * roles. It may register publishers, becomes the first account of each one
+ * it registers, and so may then do everything a publisher member may to them.
+ * Operator-only operations (approvePublisher, rejectPublisher) need `{ role: 'operator' }`.
+ */
+export const DEFAULT_PRINCIPAL: Readonly<TestPrincipal> = { role: 'member', oid: '0d5e7a11-0000-4000-8000-000000000001' };
+
+const defaultOids: Record<TestPrincipal['role'], string> = {
+  member: DEFAULT_PRINCIPAL.oid!,
+  operator: '0d5e7a11-0000-4000-8000-0000000000a2',
+  auditor: '0d5e7a11-0000-4000-8000-0000000000a3',
+  analyst: '0d5e7a11-0000-4000-8000-0000000000a4',
+};
+
 export interface TestServer extends RunningServer {
   logs: LogCapture;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** a bearer token for the principal (the default one when omitted) */
+  token(as?: TestPrincipal): Promise<string>;
+  /** POSTs a GraphQL request as the principal (DEFAULT_PRINCIPAL when omitted) */
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: TestPrincipal,
+    headers?: Record<string, string>,
+  ): Promise<GqlResponse<T>>;
   /** A raw HTTP request (path from the server's origin), for tests of the transport itself. */
   http(path: string, init?: RequestInit): Promise<Response>;
 }
@@ -36,13 +73,17 @@ export interface GqlResponse<T> {
 
 /** A real server on an ephemeral port, over a data directory the test owns. */
 export async function startTestServer(dataDir: string, env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, env);
+  // One test client sends far more than a person would: no rate limit unless a test sets one.
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, { RATE_LIMIT_PER_SECOND: '0', ...env });
   const logs = new LogCapture();
   const server = await startServer(config, createLogger(config.logLevel, logs));
+  const token = tokenMinter(dataDir, config);
   return {
     ...server,
     logs,
-    gql: (query, variables, headers) => postGraphql(server.url, query, variables, headers),
+    token,
+    gql: async (query, variables, as, headers) =>
+      postGraphql(server.url, query, variables, { authorization: `Bearer ${await token(as)}`, ...headers }),
     http: (path, init) => fetch(new URL(path, server.url), init),
   };
 }
@@ -74,6 +115,38 @@ export async function withTestServer<T>(env: Record<string, string>, use: (serve
     await server.close();
     data.remove();
   }
+}
+
+/**
+ * Mints tokens with the embedded key of a data directory whose server has
+ * started (it generates the key), the way `privacy-ledger token` does.
+ * Tokens are cached per principal.
+ */
+export function tokenMinter(dataDir: string, config = loadConfig({ dataDir })): (as?: TestPrincipal) => Promise<string> {
+  const tokens = new Map<string, Promise<string>>();
+  return (as = DEFAULT_PRINCIPAL) => {
+    const oid = as.oid ?? defaultOids[as.role];
+    const key = JSON.stringify({ ...as, oid });
+    let token = tokens.get(key);
+    if (!token) {
+      token = loadSigningKey(dataDir).then((signingKey) =>
+        mintToken(signingKey, config.authIssuer, config.authAudience, {
+          role: as.role,
+          oid,
+          ...(as.userPrincipalName ? { userPrincipalName: as.userPrincipalName } : {}),
+          ...(as.displayName ? { displayName: as.displayName } : {}),
+          ...(as.kind ? { kind: as.kind } : {}),
+        }),
+      );
+      tokens.set(key, token);
+    }
+    return token;
+  };
+}
+
+/** The Authorization header of the default principal for a server over `dataDir` (e.g. a child process). */
+export async function authHeader(dataDir: string, as?: TestPrincipal): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await tokenMinter(dataDir)(as)}` };
 }
 
 export async function postGraphql<T>(

@@ -16,6 +16,8 @@ const DELETE = `mutation ($input: OfferChangeInput!) { deleteOffer(input: $input
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+const auditor = { role: 'auditor' as const };
+
 describe('auditors over GraphQL', () => {
   let data: ReturnType<typeof tempDataDir>;
   let server: TestServer;
@@ -38,12 +40,12 @@ describe('auditors over GraphQL', () => {
   });
 
   it('history lists each change with who, when and the fields before and after, page by page', async () => {
-    const first = await server.gql(HISTORY, { kind: 'PUBLISHER', id: publisherId, first: 1 });
+    const first = await server.gql(HISTORY, { kind: 'PUBLISHER', id: publisherId, first: 1 }, auditor);
     expect(first.errors).toBeUndefined();
     const page = first.data!['history'];
     expect(page).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
     expect(page.edges[0].node).toMatchObject({ subjectKind: 'PUBLISHER', revision: 0, eventType: 'PublisherRegistered', schemaVersion: 1 });
-    const next = await server.gql(HISTORY, { kind: 'PUBLISHER', id: publisherId, first: 10, after: page.pageInfo.endCursor });
+    const next = await server.gql(HISTORY, { kind: 'PUBLISHER', id: publisherId, first: 10, after: page.pageInfo.endCursor }, auditor);
     const update = next.data!['history'].edges[0].node;
     expect(update).toMatchObject({ revision: 1, eventType: 'ContactUpdated', actor: { kind: expect.any(String) } });
     expect(update.changes).toEqual([{ field: 'contact.email', before: 'li.lei@contoso.cn', after: 'han@contoso.cn', beforeErased: false, afterErased: false }]);
@@ -51,7 +53,7 @@ describe('auditors over GraphQL', () => {
   });
 
   it('a deleted offer keeps its history', async () => {
-    const res = await server.gql(HISTORY, { kind: 'OFFER', id: offerId });
+    const res = await server.gql(HISTORY, { kind: 'OFFER', id: offerId }, auditor);
     expect(res.data!['history'].edges.map((e: { node: { eventType: string } }) => e.node.eventType)).toEqual([
       'OfferCreated',
       'OfferCustomerServiceUpdated',
@@ -60,29 +62,29 @@ describe('auditors over GraphQL', () => {
   });
 
   it('publisher and offer asOf: as they stood between two changes; NOT_FOUND before the first and after deletion', async () => {
-    const entries = (await server.gql(HISTORY, { kind: 'PUBLISHER', id: publisherId })).data!['history'].edges;
+    const entries = (await server.gql(HISTORY, { kind: 'PUBLISHER', id: publisherId }, auditor)).data!['history'].edges;
     const registeredAt = entries[0].node.occurredAt as string;
     const before = new Date(Date.parse(registeredAt) - 1).toISOString();
     const between = new Date(Date.parse(entries[1].node.occurredAt) - 1).toISOString();
-    expect((await server.gql(AS_OF, { id: publisherId, asOf: between })).data!['publisher']).toEqual({
+    expect((await server.gql(AS_OF, { id: publisherId, asOf: between }, auditor)).data!['publisher']).toEqual({
       version: 1,
       companyName: 'Contoso China',
       contact: { name: 'Li Lei', email: 'li.lei@contoso.cn' },
     });
-    expect((await server.gql(AS_OF, { id: publisherId, asOf: before })).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect((await server.gql(AS_OF, { id: publisherId, asOf: before }, auditor)).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
 
-    const offerEntries = (await server.gql(HISTORY, { kind: 'OFFER', id: offerId })).data!['history'].edges;
+    const offerEntries = (await server.gql(HISTORY, { kind: 'OFFER', id: offerId }, auditor)).data!['history'].edges;
     const beforeDeletion = new Date(Date.parse(offerEntries[2].node.occurredAt) - 1).toISOString();
-    expect((await server.gql(OFFER_AS_OF, { id: offerId, asOf: beforeDeletion })).data!['offer']).toEqual({
+    expect((await server.gql(OFFER_AS_OF, { id: offerId, asOf: beforeDeletion }, auditor)).data!['offer']).toEqual({
       status: 'DRAFT',
       version: 2,
       supportContacts: [{ qq: '55501234' }],
     });
-    expect((await server.gql(OFFER_AS_OF, { id: offerId, asOf: offerEntries[2].node.occurredAt })).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect((await server.gql(OFFER_AS_OF, { id: offerId, asOf: offerEntries[2].node.occurredAt }, auditor)).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
   });
 
   it('exportHistory returns the publisher’s and its offers’ changes as one document', async () => {
-    const res = await server.gql(EXPORT, { id: publisherId, format: 'JSONL' });
+    const res = await server.gql(EXPORT, { id: publisherId, format: 'JSONL' }, auditor);
     expect(res.errors).toBeUndefined();
     const lines = (res.data!['exportHistory'] as string).trimEnd().split('\n').map((l) => JSON.parse(l) as { subject: { kind: string }; type: string });
     expect(lines.map((l) => `${l.subject.kind}:${l.type}`)).toEqual([
@@ -92,12 +94,12 @@ describe('auditors over GraphQL', () => {
       'offer:OfferCustomerServiceUpdated',
       'offer:OfferDeleted',
     ]);
-    const csv = await server.gql(EXPORT, { id: publisherId, format: 'CSV' });
+    const csv = await server.gql(EXPORT, { id: publisherId, format: 'CSV' }, auditor);
     expect(csv.data!['exportHistory']).toMatch(/^subject_kind,subject_id,revision/);
   });
 
   it('bad instants, cursors and unknown publishers get clear error codes', async () => {
-    const code = async (query: string, variables: Record<string, unknown>) => (await server.gql(query, variables)).errors?.[0]?.extensions?.['code'];
+    const code = async (query: string, variables: Record<string, unknown>) => (await server.gql(query, variables, auditor)).errors?.[0]?.extensions?.['code'];
     expect(await code(AS_OF, { id: publisherId, asOf: 'last tuesday' })).toBe('BAD_USER_INPUT');
     expect(await code(HISTORY, { kind: 'PUBLISHER', id: publisherId, after: 'bm9wZQ' })).toBe('BAD_USER_INPUT');
     expect(await code(EXPORT, { id: publisherId, format: 'JSONL', from: '2026-11-22' })).toBe('BAD_USER_INPUT');
@@ -105,8 +107,8 @@ describe('auditors over GraphQL', () => {
   });
 
   it('reading a history is recorded as a VIEW of its publisher, an export as an EXPORT', async () => {
-    await server.gql(HISTORY, { kind: 'OFFER', id: offerId });
-    await server.gql(EXPORT, { id: publisherId, format: 'JSONL' });
+    await server.gql(HISTORY, { kind: 'OFFER', id: offerId }, auditor);
+    await server.gql(EXPORT, { id: publisherId, format: 'JSONL' }, auditor);
     await server.ledger.services.readRecorder.drain();
     const head = String(await server.ledger.events.headPosition());
     const res = await server.gql(`query ($id: ID!, $p: String) { privacyRequests(publisherId: $id, minPosition: $p) { edges { node { kind target } } } }`, { id: publisherId, p: head });

@@ -9,9 +9,14 @@ import { aPublisher, PUBLISHER, REGISTER, suiteServer } from './harness.js';
 describe('hostile requests', () => {
   const server = suiteServer();
 
-  /** POSTs a raw body and returns the status and the parsed answer, checking it reveals no internals. */
+  /**
+   * POSTs a raw body as a signed-in caller (an anonymous one is refused with
+   * 401 before anything is parsed) and returns the status and the parsed
+   * answer, checking it reveals no internals.
+   */
   async function send(body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-    const response = await server().http('/graphql', { method: 'POST', headers, body });
+    const authorization = `Bearer ${await server().token({ role: 'auditor' })}`; // reads any publisher: these tests are about limits
+    const response = await server().http('/graphql', { method: 'POST', headers: { authorization, ...headers }, body });
     const text = await response.text();
     expect(text).not.toMatch(/stack|\bat .+:\d+:\d+|node_modules|\/src\//i);
     return { status: response.status, errors: (JSON.parse(text) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }).errors };
@@ -107,7 +112,7 @@ describe('hostile requests', () => {
   });
 
   it('a GET without a preflight-forcing header is blocked as cross-site request forgery', async () => {
-    const response = await server().http(`/graphql?query=${encodeURIComponent('{ __typename }')}`);
+    const response = await server().http(`/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { authorization: `Bearer ${await server().token()}` } });
     const body = (await response.json()) as { errors: Array<{ message: string; extensions: unknown }> };
     expect(response.status).toBe(400);
     expect(body.errors[0]).toMatchObject({ message: expect.stringMatching(/Cross-Site Request Forgery/), extensions: { code: 'BAD_REQUEST' } });

@@ -37,7 +37,7 @@ describe('offers over GraphQL', () => {
     expect(res.errors).toBeUndefined();
     return res.data!['createOffer'];
   }
-  const approve = () => server.gql(APPROVE, { input: { id: publisherId, expectedVersion: 1 } });
+  const approve = () => server.gql(APPROVE, { input: { id: publisherId, expectedVersion: 1 } }, { role: 'operator' });
 
   it('an offer is created as a draft, gets support contacts, and is published once its publisher is approved', async () => {
     const { offer } = await create();
@@ -97,9 +97,9 @@ describe('offers over GraphQL', () => {
     expect(page2.data!['offers'].edges.map((e: any) => e.node.name)).toEqual(['First']);
   });
 
-  it('creating an offer for an unknown publisher is NOT_FOUND', async () => {
+  it('creating an offer for an unknown publisher is FORBIDDEN, like for any publisher one is not a member of', async () => {
     const res = await server.gql(CREATE, { input: { publisherId: '0190f5a2-7b3c-7d4e-8f60-000000000000', name: 'x', kind: 'VIRTUAL_MACHINE' } });
-    expect(res.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect(res.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 
   it('support contacts are stored encrypted: no file holds them in clear', async () => {

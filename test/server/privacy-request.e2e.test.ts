@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+import { aPublisher, DEFAULT_PRINCIPAL, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
 
 const LIST = `query ($publisherId: ID!, $first: Int, $after: String, $minPosition: String) {
   privacyRequests(publisherId: $publisherId, first: $first, after: $after, minPosition: $minPosition) {
@@ -36,7 +36,7 @@ describe('privacy request records over GraphQL', () => {
     const list = res.data!['privacyRequests'];
     expect(list.totalCount).toBe(2);
     expect(list.edges.map((e: any) => [e.node.kind, e.node.target])).toEqual([['EDIT', 'aadUsers'], ['EDIT', 'contact']]);
-    expect(list.edges[0].node).toMatchObject({ requestedBy: 'anonymous', outcome: 'COMPLETED' });
+    expect(list.edges[0].node).toMatchObject({ requestedBy: DEFAULT_PRINCIPAL.oid, outcome: 'COMPLETED' });
   });
 
   /** Waits until every recorded view is in the log and projected; returns the kinds and targets, newest first. */

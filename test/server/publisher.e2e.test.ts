@@ -74,9 +74,10 @@ describe('publisher over GraphQL (HTTP, embedded stores)', () => {
     expect(read.data!['publisher']).toMatchObject({ version: 2, contact: { name: 'Han Meimei' } });
   });
 
-  it('an unknown publisher is NOT_FOUND', async () => {
-    const res = await server.gql(PUBLISHER, { id: '0190f5a2-7b3c-7d4e-8f60-000000000000' });
-    expect(res.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+  it('an unknown publisher is NOT_FOUND to an operator, and FORBIDDEN to a user (as is any publisher it is not a member of)', async () => {
+    const unknown = { id: '0190f5a2-7b3c-7d4e-8f60-000000000000' };
+    expect((await server.gql(PUBLISHER, unknown, { role: 'operator' })).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect((await server.gql(PUBLISHER, unknown)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 
   it.each([
@@ -205,9 +206,9 @@ describe('publisher registration and preferences over GraphQL', () => {
 
   it('an operator rejects with a reason, then approves on review', async () => {
     const { publisher } = await register();
-    const rejected = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1, reason: 'registry has no such code' } });
+    const rejected = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1, reason: 'registry has no such code' } }, { role: 'operator' });
     expect(rejected.data!['rejectPublisher'].publisher).toEqual({ registrationStatus: 'REJECTED', rejectionReason: 'registry has no such code' });
-    const approved = await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 2 } });
+    const approved = await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 2 } }, { role: 'operator' });
     const { position } = approved.data!['approvePublisher'];
     const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
     expect(read.data!['publisher']).toMatchObject({ registrationStatus: 'APPROVED', rejectionReason: null, version: 3 });
@@ -215,14 +216,14 @@ describe('publisher registration and preferences over GraphQL', () => {
 
   it('rejecting without a reason is BAD_USER_INPUT naming the reason', async () => {
     const { publisher } = await register();
-    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1 } });
+    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1 } }, { role: 'operator' });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
   });
 
   it('rejecting an approved publisher is refused and changes nothing', async () => {
     const { publisher } = await register();
-    await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 1 } });
-    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 2, reason: 'second thoughts' } });
+    await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 1 } }, { role: 'operator' });
+    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 2, reason: 'second thoughts' } }, { role: 'operator' });
     expect(res.errors?.[0]).toMatchObject({ message: 'only a pending registration can be rejected', extensions: { code: 'BAD_USER_INPUT' } });
   });
 });

@@ -31,13 +31,14 @@ describe('query cost', () => {
     withTestServer({ MAX_QUERY_COST: '1000' }, async (server) => {
       const query = `query($n: Int!) { offers(publisherId: "01890000-0000-7000-8000-000000000000", first: $n) {
         edges { cursor node { id name kind status version createdAt updatedAt supportContacts { name email telephone qq wechat weibo } } } } }`;
-      const wide = await server.gql(query, { n: 100 });
+      const auditor = { role: 'auditor' as const };
+      const wide = await server.gql(query, { n: 100 }, auditor);
       expect(wide.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COSTLY' } });
-      const narrow = await server.gql(query, { n: 10 });
+      const narrow = await server.gql(query, { n: 10 }, auditor);
       expect(narrow.errors).toBeUndefined();
       expect(narrow.data?.['offers']).toEqual({ edges: [] });
       // The measure is remembered per query text and page size, never across page sizes.
-      expect((await server.gql(query, { n: 100 })).errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COSTLY' });
-      expect((await server.gql(query, { n: 10 })).errors).toBeUndefined();
+      expect((await server.gql(query, { n: 100 }, auditor)).errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COSTLY' });
+      expect((await server.gql(query, { n: 10 }, auditor)).errors).toBeUndefined();
     }));
 });

@@ -17,7 +17,7 @@ describe('client metadata of a change', () => {
 
   async function registeredMetadata(env: Record<string, string>) {
     server = await startTestServer(data.dir, env);
-    const res = await server.gql(REGISTER, { input: aPublisher() }, headers);
+    const res = await server.gql(REGISTER, { input: aPublisher() }, undefined, headers);
     expect(res.errors).toBeUndefined();
     const [event] = await server.ledger.events.readAll();
     return { stored: event!.metadata, opened: await new PersonalDataCodec(server.ledger.keys).open(event!.metadata) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, serveChild } from './child.js';
-import { postGraphql, PUBLISHER, tempDataDir } from './harness.js';
+import { authHeader, postGraphql, PUBLISHER, tempDataDir } from './harness.js';
 
 describe('process lifecycle', () => {
   it('SIGTERM lets an in-flight request finish, then exits cleanly', async () => {
@@ -8,10 +8,12 @@ describe('process lifecycle', () => {
     try {
       const { child, url, exited, logs } = await serveChild(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '1500' });
       // A read-your-writes wait for a position nobody will write keeps the request in flight.
-      const inFlight = postGraphql<any>(url, PUBLISHER, {
-        id: '0190f5a2-7b3c-7d4e-8f60-000000000000',
-        minPosition: '999999',
-      });
+      const inFlight = postGraphql<any>(
+        url,
+        PUBLISHER,
+        { id: '0190f5a2-7b3c-7d4e-8f60-000000000000', minPosition: '999999' },
+        await authHeader(data.dir, { role: 'operator' }),
+      );
       await new Promise((r) => setTimeout(r, 300));
       child.kill('SIGTERM');
       const answer = await inFlight;

@@ -25,6 +25,8 @@ export type RegisterPublisher = {
     registrationCode: string;
     contact: ContactDetails;
     contactPreferences: ContactPreferences;
+    /** the account that registers it, which becomes its first */
+    firstUser?: Omit<AadUser, 'addedAt'>;
     now: string;
   };
 };
@@ -66,8 +68,8 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
     if (state.status !== 'unregistered') {
       throw new IllegalStateError(`publisher ${command.data.publisherId} is already registered`);
     }
-    const { now, ...data } = command.data;
-    return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now } }];
+    const { now, firstUser, ...data } = command.data;
+    return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now, ...(firstUser ? { firstUser: { ...firstUser, addedAt: now } } : {}) } }];
   }
   if (state.status !== 'registered') throw new NotFoundError('publisher', command.data.publisherId);
   const publisherId = state.id;

@@ -36,6 +36,12 @@ export interface AadUser {
   addedAt: string;
   /** actor id of whoever added it */
   addedBy: string;
+  /**
+   * Blind index of the object id (a keyed HMAC, src/privacy/blind-index.ts):
+   * lets `me` find the publishers of an account without the object id in
+   * clear. Absent from events recorded before it existed.
+   */
+  objectIdIndex?: string;
 }
 
 export type PublisherRegistered = DomainEvent<
@@ -48,6 +54,8 @@ export type PublisherRegistered = DomainEvent<
     contact: ContactDetails;
     contactPreferences: ContactPreferences;
     registeredAt: string;
+    /** whoever registered it becomes its first account */
+    firstUser?: AadUser;
   }
 >;
 
@@ -111,7 +119,7 @@ export const initialPublisherState: PublisherState = { status: 'unregistered' };
 
 export function evolvePublisher(state: PublisherState, event: PublisherEvent): PublisherState {
   if (event.type === 'PublisherRegistered') {
-    const { publisherId, companyName, registrationCode, contact, contactPreferences, registeredAt } = event.data;
+    const { publisherId, companyName, registrationCode, contact, contactPreferences, registeredAt, firstUser } = event.data;
     return {
       status: 'registered',
       id: publisherId,
@@ -119,7 +127,7 @@ export function evolvePublisher(state: PublisherState, event: PublisherEvent): P
       registrationCode,
       contact: { ...contact },
       contactPreferences: { ...contactPreferences },
-      aadUsers: [],
+      aadUsers: firstUser ? [{ ...firstUser }] : [],
       registrationStatus: 'PENDING',
       rejectionReason: null,
       registeredAt,

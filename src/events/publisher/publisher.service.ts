@@ -5,12 +5,15 @@ import type { Idempotency } from '../idempotency.js';
 import { publisherDecider } from './publisher.commands.js';
 import {
   noContact,
+  type AadUser,
   publisherStream,
   type ContactDetails,
   type ContactPreferences,
   type PublisherState,
   type RegisteredPublisherState,
 } from './publisher.events.js';
+import { ValidationError } from '../../errors.js';
+import type { BlindIndex } from '../../privacy/blind-index.js';
 import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
 import { requireUscc } from './uscc.js';
 
@@ -40,6 +43,13 @@ export interface UpdatePublisherContactInput extends IdempotentInput {
   contact?: { name?: string | null; telephone?: string | null; email?: string | null } | null;
 }
 
+/** The signed-in account that registers a publisher, which becomes its first account. */
+export interface Registrant {
+  objectId: string;
+  userPrincipalName?: string;
+  displayName?: string;
+}
+
 export type RegisteredPublisher = RegisteredPublisherState;
 
 export interface PublisherChange extends Omit<CommandResult<PublisherState>, 'state'> {
@@ -56,9 +66,10 @@ export class PublisherService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly idempotency: Idempotency,
+    private readonly objectIds: BlindIndex,
   ) {}
 
-  async register(input: RegisterPublisherInput, context: CommandContext): Promise<PublisherChange> {
+  async register(input: RegisterPublisherInput, context: CommandContext, registrant?: Registrant): Promise<PublisherChange> {
     const publisherId = input.id
       ? requireId('id', input.id)
       : input.idempotencyKey
@@ -76,6 +87,7 @@ export class PublisherService {
           telephone: requireTelephone('contact.telephone', input.contact.telephone),
           email: requireEmail('contact.email', input.contact.email),
         },
+        ...(registrant ? { firstUser: this.account(registrant, context) } : {}),
         now: this.now(),
       },
     };
@@ -124,13 +136,7 @@ export class PublisherService {
       type: 'AddAadUser' as const,
       data: {
         publisherId,
-        user: {
-          accountId: this.ids.next(),
-          objectId: requireId('objectId', input.objectId),
-          userPrincipalName: requireEmail('userPrincipalName', input.userPrincipalName),
-          displayName: requireText('displayName', input.displayName, 256),
-          addedBy: context.actor.id,
-        },
+        user: this.account(input, context),
         now: this.now(),
       },
     };
@@ -147,7 +153,7 @@ export class PublisherService {
     return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
-  /** An operator's decision. (Who may take it is enforced once authentication lands.) */
+  /** An operator's decision (src/auth/permissions.ts: operators only). */
   async approve(input: VersionedInput, context: CommandContext): Promise<PublisherChange> {
     const publisherId = requireId('id', input.id);
     const command = { type: 'ApprovePublisher' as const, data: { publisherId, now: this.now() } };
@@ -159,6 +165,21 @@ export class PublisherService {
     const reason = requireText('reason', input.reason, 500);
     const command = { type: 'RejectPublisher' as const, data: { publisherId, reason, now: this.now() } };
     return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+  }
+
+  /** A new account: validated, with a fresh account id and the blind index of its object id. */
+  private account(user: Registrant, context: CommandContext): Omit<AadUser, 'addedAt'> {
+    const objectId = requireId('objectId', user.objectId);
+    if (!user.userPrincipalName) throw new ValidationError('userPrincipalName', 'must be in the token (upn or preferred_username) to register');
+    const userPrincipalName = requireEmail('userPrincipalName', user.userPrincipalName);
+    return {
+      accountId: this.ids.next(),
+      objectId,
+      userPrincipalName,
+      displayName: requireText('displayName', user.displayName ?? userPrincipalName, 256),
+      addedBy: context.actor.id,
+      objectIdIndex: this.objectIds.of(objectId),
+    };
   }
 
   private now(): string {
@@ -174,6 +195,7 @@ export class PublisherService {
     const { now: _now, ...input } = command.data;
     // A fresh account id is not part of what the client asked for.
     if ('user' in input) input.user = { ...input.user, accountId: '' };
+    if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '' };
     const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
       ...handleOptions,
       ...(idempotencyKey ? { idempotency: this.idempotency.mark(idempotencyKey, command.type, input) } : {}),

@@ -42,7 +42,7 @@ export const publisherProjection = documentProjection<PublisherDoc>({
           rejectionReason: null,
           contactPreferences: { ...(data['contactPreferences'] as Record<string, boolean>) },
           contact: { ...(data['contact'] as Data) },
-          aadUsers: [],
+          aadUsers: data['firstUser'] ? [{ ...(data['firstUser'] as Data) }] : [],
           version: event.revision + 1,
           registeredAt: String(data['registeredAt']),
           updatedAt: String(data['registeredAt']),

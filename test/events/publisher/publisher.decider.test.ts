@@ -26,6 +26,14 @@ describe('publisher decider', () => {
       .then([registered]);
   });
 
+  it('whoever registers a publisher becomes its first account, added at the registration instant', () => {
+    const firstUser = { accountId: 'acc-1', objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei', addedBy: 'x', objectIdIndex: 'idx' };
+    spec
+      .given([])
+      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Contoso China', registrationCode, contact, contactPreferences, firstUser, now } })
+      .then([{ ...registered, data: { ...registered.data, firstUser: { ...firstUser, addedAt: now } } } as PublisherEvent]);
+  });
+
   it('registering the same publisher twice is refused', () => {
     spec
       .given([registered])

@@ -1,0 +1,80 @@
+import type { AppRole } from './principal.js';
+
+/**
+ * Who may run which operation, and read which personal field, on whose data.
+ * The one table: src/auth/authorize.ts enforces it on every root field of
+ * the schema (a root field without a row refuses to start), and the README
+ * shows the same table (test/auth/role-matrix.e2e.test.ts runs every cell
+ * of the README's copy over HTTP).
+ *
+ * - `yes`: allowed, whatever publisher the operation touches;
+ * - `own`: allowed only on a publisher whose AAD accounts include the
+ *   principal's object id (read from the publisher's stream on every
+ *   request, so a removed account loses access at once);
+ * - `no`: FORBIDDEN.
+ *
+ * A principal with app roles is judged by those columns (any that allows is
+ * enough); one without, by the `member` column: staff accounts do not act as
+ * publisher members.
+ */
+export type Access = 'yes' | 'own' | 'no';
+export type Column = 'member' | AppRole;
+
+/**
+ * Which publisher an operation touches, and the argument (a dotted path into
+ * the arguments; for a field, into the object it belongs to) that names it:
+ * - `publisher`: it names the publisher: a member of another one is FORBIDDEN
+ *   (a publisher that does not exist has no members either, so this reveals nothing);
+ * - `offer` / `record`: it names an offer or a privacy request record: one
+ *   of another publisher is NOT_FOUND, exactly like one that does not exist;
+ * - `subject`: a `kind` argument says whether `path` names a publisher or an
+ *   offer (the audit history), and each is judged as above;
+ * - `none`: it touches no publisher's data.
+ */
+export type Target = { kind: 'none' } | { kind: 'publisher' | 'offer' | 'record' | 'subject'; path: string };
+
+export interface Permission extends Record<Column, Access> {
+  target: Target;
+}
+
+const none: Target = { kind: 'none' };
+const publisher = (path: string): Target => ({ kind: 'publisher', path });
+const offer = (path: string): Target => ({ kind: 'offer', path });
+const record = (path: string): Target => ({ kind: 'record', path });
+const subject = (path: string): Target => ({ kind: 'subject', path });
+
+/** Every query and mutation. */
+export const operationPermissions: Readonly<Record<string, Permission>> = {
+  me: { target: none, member: 'yes', operator: 'yes', auditor: 'yes', analyst: 'yes' },
+  publisher: { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
+  offer: { target: offer('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
+  offers: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
+  privacyRequests: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  registerPublisher: { target: none, member: 'yes', operator: 'yes', auditor: 'no', analyst: 'no' },
+  updatePublisherContact: { target: publisher('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  updateContactPreferences: { target: publisher('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  addAadUser: { target: publisher('input.id'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
+  removeAadUser: { target: publisher('input.id'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
+  approvePublisher: { target: publisher('input.id'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
+  rejectPublisher: { target: publisher('input.id'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
+  createOffer: { target: publisher('input.publisherId'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  updateOfferCustomerService: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  publishOffer: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  deleteOffer: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  deletePrivacyRequestRecord: { target: record('id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  history: { target: subject('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  exportHistory: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  auditTrail: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  verifyIntegrity: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
+};
+
+/**
+ * Fields that hold personal data, keyed `Type.field`; the publisher is found
+ * from the object the field belongs to. Analysts read everything else.
+ */
+export const fieldPermissions: Readonly<Record<string, Permission>> = {
+  'Publisher.contact': { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  'Publisher.aadUsers': { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  'Offer.supportContacts': { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  'PrivacyRequestRecord.requestedBy': { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+};

@@ -1,0 +1,77 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { systemClock, type Clock } from '../clock.js';
+import { UnauthenticatedError } from '../errors.js';
+import { principalOf, type Principal } from './principal.js';
+import { loadSigningKey, SIGNING_ALGORITHM } from './signing-key.js';
+
+/** What verification needs from the configuration (src/server/config.ts). */
+export interface AuthConfig {
+  dataDir: string;
+  authIssuer: string;
+  authAudience: string;
+  /** Entra ID's JWKS; when absent, the embedded signing key in the data directory */
+  authJwksUrl?: string;
+  authClockSkewSeconds: number;
+}
+
+/** Turns an Authorization header into a principal, or throws UnauthenticatedError. */
+export interface TokenVerifier {
+  verify(authorization: string | undefined): Promise<Principal>;
+  /** The principal of a token already verified and not expired, without verifying anything (for the rate limit). */
+  known(authorization: string | undefined): Principal | undefined;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+
+/**
+ * Bearer JWTs, RS256 only (so `alg: none` and HMAC tokens signed with a
+ * public key are refused before any key is looked at), with the configured
+ * issuer and audience and a small clock-skew allowance. Every failure is the
+ * same UnauthenticatedError.
+ */
+export async function createTokenVerifier(config: AuthConfig, clock: Clock = systemClock): Promise<TokenVerifier> {
+  const keys: JWTVerifyGetKey = config.authJwksUrl
+    ? createRemoteJWKSet(new URL(config.authJwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 })
+    : createLocalJWKSet({ keys: [(await loadSigningKey(config.dataDir)).publicJwk] });
+  const options = {
+    issuer: config.authIssuer,
+    audience: config.authAudience,
+    algorithms: [SIGNING_ALGORITHM],
+    clockTolerance: config.authClockSkewSeconds,
+    requiredClaims: ['exp'],
+  };
+  // A verified token's principal, until the token expires: an RS256 verification costs ~150 µs.
+  const verified = new Map<string, { principal: Principal; until: number }>();
+  return {
+    known(authorization) {
+      const token = authorization && BEARER.exec(authorization.trim())?.[1];
+      const cached = token ? verified.get(token) : undefined;
+      return cached && clock.now().getTime() < cached.until ? cached.principal : undefined;
+    },
+    async verify(authorization) {
+      const token = authorization && BEARER.exec(authorization.trim())?.[1];
+      if (!token) throw new UnauthenticatedError();
+      const now = clock.now();
+      const cached = verified.get(token);
+      if (cached && now.getTime() < cached.until) return cached.principal;
+      if (cached) verified.delete(token);
+      let claims: Record<string, unknown>;
+      try {
+        claims = (await jwtVerify(token, keys, { ...options, currentDate: now })).payload;
+      } catch (error) {
+        // Entra ID's key set unreachable is our failure, not the caller's: INTERNAL_SERVER_ERROR (logged), not 401.
+        if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+          throw new Error('the token signing keys could not be fetched', { cause: error });
+        }
+        throw new UnauthenticatedError();
+      }
+      const principal = principalOf(claims);
+      if (verified.size >= CACHED_TOKENS) verified.delete(verified.keys().next().value!);
+      verified.set(token, { principal, until: (Number(claims['exp']) + config.authClockSkewSeconds) * 1000 });
+      return principal;
+    },
+  };
+}
+
+/** How many verified tokens are remembered (oldest first out). */
+const CACHED_TOKENS = 10_000;

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Column } from '../../src/auth/permissions.js';
+import { aPublisher, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../server/harness.js';
+import { COLUMNS, expectedAnswer, readmeTable } from './readme-tables.js';
+
+/**
+ * Every cell of the README's permission tables, over HTTP: each operation
+ * (and each personal field) run by a member on its own publisher and on
+ * another one, and by each app role on both. A refusal must also leave the
+ * log untouched.
+ */
+const member: TestPrincipal = { role: 'member', oid: '5e1f0000-0000-4000-8000-00000000000a' };
+const stranger: TestPrincipal = { role: 'member', oid: '5e1f0000-0000-4000-8000-00000000000b' };
+const operator: TestPrincipal = { role: 'operator' };
+const principalFor = (column: Column): TestPrincipal => (column === 'member' ? member : { role: column });
+
+/** A publisher of `owner`, with an offer (with support contacts), a second account, and a privacy request record. */
+interface World {
+  publisherId: string;
+  version: number;
+  offerId: string;
+  offerVersion: number;
+  recordId: string;
+  secondOid: string;
+}
+
+type Request = { query: string; variables?: Record<string, unknown> };
+
+/** How each operation of the table is called on a world; what it selects is no personal data. */
+const requests: Record<string, (w: World) => Request> = {
+  me: () => ({ query: '{ me { id } }' }),
+  publisher: (w) => ({ query: 'query ($id: ID!) { publisher(id: $id) { id companyName version } }', variables: { id: w.publisherId } }),
+  offer: (w) => ({ query: 'query ($id: ID!) { offer(id: $id) { id name } }', variables: { id: w.offerId } }),
+  offers: (w) => ({ query: 'query ($p: ID!) { offers(publisherId: $p) { totalCount } }', variables: { p: w.publisherId } }),
+  privacyRequests: (w) => ({ query: 'query ($p: ID!) { privacyRequests(publisherId: $p) { totalCount } }', variables: { p: w.publisherId } }),
+  registerPublisher: () => ({
+    query: 'mutation ($input: RegisterPublisherInput!) { registerPublisher(input: $input) { position } }',
+    variables: { input: aPublisher() },
+  }),
+  updatePublisherContact: (w) => ({
+    query: 'mutation ($input: UpdatePublisherContactInput!) { updatePublisherContact(input: $input) { position } }',
+    variables: { input: { id: w.publisherId, expectedVersion: w.version, companyName: 'Fabrikam China' } },
+  }),
+  updateContactPreferences: (w) => ({
+    query: 'mutation ($input: UpdateContactPreferencesInput!) { updateContactPreferences(input: $input) { position } }',
+    variables: { input: { id: w.publisherId, expectedVersion: w.version, contactPreferences: { aboutOffers: true, byEmail: true } } },
+  }),
+  addAadUser: (w) => ({
+    query: 'mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { position } }',
+    variables: { input: { id: w.publisherId, expectedVersion: w.version, objectId: randomUUID(), userPrincipalName: 'han.meimei@contoso.cn', displayName: 'Han Meimei' } },
+  }),
+  removeAadUser: (w) => ({
+    query: 'mutation ($input: RemoveAadUserInput!) { removeAadUser(input: $input) { position } }',
+    variables: { input: { id: w.publisherId, expectedVersion: w.version, objectId: w.secondOid } },
+  }),
+  approvePublisher: (w) => ({
+    query: 'mutation ($input: ReviewPublisherInput!) { approvePublisher(input: $input) { position } }',
+    variables: { input: { id: w.publisherId, expectedVersion: w.version } },
+  }),
+  rejectPublisher: (w) => ({
+    query: 'mutation ($input: ReviewPublisherInput!) { rejectPublisher(input: $input) { position } }',
+    variables: { input: { id: w.publisherId, expectedVersion: w.version, reason: 'registry has no such code' } },
+  }),
+  createOffer: (w) => ({
+    query: 'mutation ($input: CreateOfferInput!) { createOffer(input: $input) { position } }',
+    variables: { input: { publisherId: w.publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' } },
+  }),
+  updateOfferCustomerService: (w) => ({
+    query: 'mutation ($input: UpdateOfferCustomerServiceInput!) { updateOfferCustomerService(input: $input) { position } }',
+    variables: { input: { id: w.offerId, expectedVersion: w.offerVersion, supportContacts: [{ wechat: 'contoso_help' }] } },
+  }),
+  publishOffer: (w) => ({
+    query: 'mutation ($input: OfferChangeInput!) { publishOffer(input: $input) { position } }',
+    variables: { input: { id: w.offerId, expectedVersion: w.offerVersion } },
+  }),
+  deleteOffer: (w) => ({
+    query: 'mutation ($input: OfferChangeInput!) { deleteOffer(input: $input) { position } }',
+    variables: { input: { id: w.offerId, expectedVersion: w.offerVersion } },
+  }),
+  deletePrivacyRequestRecord: (w) => ({ query: 'mutation ($id: ID!) { deletePrivacyRequestRecord(id: $id) { position } }', variables: { id: w.recordId } }),
+  history: (w) => ({ query: 'query ($id: ID!) { history(kind: PUBLISHER, id: $id) { totalCount } }', variables: { id: w.publisherId } }),
+  exportHistory: (w) => ({ query: 'query ($p: ID!) { exportHistory(publisherId: $p, format: JSONL) }', variables: { p: w.publisherId } }),
+  auditTrail: () => ({ query: '{ auditTrail(first: 5) { edges { node { type } } } }' }),
+  verifyIntegrity: (w) => ({ query: 'query ($s: String!) { verifyIntegrity(streamId: $s) { intact } }', variables: { s: `publisher-${w.publisherId}` } }),
+};
+
+/** How each personal field is reached, on a world. */
+const fieldRequests: Record<string, (w: World) => Request> = {
+  'Publisher.contact': (w) => ({ query: 'query ($id: ID!) { publisher(id: $id) { contact { name } } }', variables: { id: w.publisherId } }),
+  'Publisher.aadUsers': (w) => ({ query: 'query ($id: ID!) { publisher(id: $id) { aadUsers { addedAt } } }', variables: { id: w.publisherId } }),
+  'Offer.supportContacts': (w) => ({ query: 'query ($id: ID!) { offer(id: $id) { supportContacts { wechat } } }', variables: { id: w.offerId } }),
+  'PrivacyRequestRecord.requestedBy': (w) => ({
+    query: 'query ($p: ID!) { privacyRequests(publisherId: $p) { edges { node { requestedBy } } } }',
+    variables: { p: w.publisherId },
+  }),
+};
+
+const operations = readmeTable('operation');
+const fields = readmeTable('personal field');
+const cases = <T extends { name: string }>(rows: T[]) =>
+  rows.flatMap((row) => COLUMNS.flatMap((column) => [true, false].map((own) => ({ row, column, own }))));
+
+describe('the role x operation x own/other publisher matrix, from the README', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: TestServer;
+  const shared = new Map<boolean, World>();
+
+  const ok = async (query: string, variables: Record<string, unknown>, as: TestPrincipal) => {
+    const res = await server.gql(query, variables, as);
+    expect(res.errors, query).toBeUndefined();
+    return res.data!;
+  };
+
+  /** A fresh publisher of `owner` with everything every operation needs; approved when asked (publishOffer needs it). */
+  async function world(owner: TestPrincipal, approved = false): Promise<World> {
+    const registered = await ok('mutation ($input: RegisterPublisherInput!) { registerPublisher(input: $input) { publisher { id } } }', { input: aPublisher() }, owner);
+    const publisherId = registered['registerPublisher'].publisher.id;
+    const secondOid = randomUUID();
+    await ok(requests['addAadUser']!({ publisherId, version: 1, secondOid } as World).query, {
+      input: { id: publisherId, expectedVersion: 1, objectId: secondOid, userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei' },
+    }, owner);
+    const offer = await ok('mutation ($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }', {
+      input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' },
+    }, owner);
+    const offerId = offer['createOffer'].offer.id;
+    const contacts = await ok(requests['updateOfferCustomerService']!({ offerId, offerVersion: 1 } as World).query, {
+      input: { id: offerId, expectedVersion: 1, supportContacts: [{ name: 'Support Desk', qq: '12345678' }] },
+    }, owner);
+    if (approved) await ok(requests['approvePublisher']!({ publisherId, version: 2 } as World).query, { input: { id: publisherId, expectedVersion: 2 } }, operator);
+    const records = await ok('query ($p: ID!, $at: String) { privacyRequests(publisherId: $p, minPosition: $at) { edges { node { id } } } }', {
+      p: publisherId, at: contacts['updateOfferCustomerService'].position,
+    }, owner);
+    return { publisherId, version: approved ? 3 : 2, offerId, offerVersion: 2, recordId: records['privacyRequests'].edges[0].node.id, secondOid };
+  }
+
+  beforeAll(async () => {
+    data = tempDataDir('pl-matrix-');
+    server = await startTestServer(data.dir);
+    shared.set(true, await world(member));
+    shared.set(false, await world(stranger));
+  });
+  afterAll(async () => {
+    await server.close();
+    data.remove();
+  });
+
+  it.each(cases(operations))('$row.name by $column on its own publisher ($own)', async ({ row, column, own }) => {
+    const request = requests[row.name];
+    if (!request) throw new Error(`the test has no request for ${row.name}: add one`);
+    const isQuery = request(shared.get(own)!).query.trimStart().startsWith('query') || row.name === 'me';
+    const target = isQuery ? shared.get(own)! : await world(own ? member : stranger, row.name === 'publishOffer');
+    const { query, variables } = request(target);
+    const head = await server.ledger.events.headPosition();
+    const res = await server.gql(query, variables, principalFor(column));
+    const refusal = expectedAnswer(row, column, own);
+    if (refusal === null) {
+      expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+      expect(res.data?.[row.name]).toBeTruthy();
+    } else {
+      expect(res.errors?.[0]?.extensions?.['code']).toBe(refusal);
+      expect(res.data?.[row.name] ?? null).toBeNull();
+      expect(await server.ledger.events.headPosition()).toBe(head);
+    }
+  });
+
+  it.each(cases(fields))('personal field $row.name read by $column on its own publisher ($own)', async ({ row, column, own }) => {
+    const request = fieldRequests[row.name];
+    if (!request) throw new Error(`the test has no request for ${row.name}: add one`);
+    const { query, variables } = request(shared.get(own)!);
+    const operation = operations.find((op) => query.includes(`${op.name}(`))!;
+    const refusal = expectedAnswer(operation, column, own) ?? expectedAnswer(row, column, own);
+    const res = await server.gql(query, variables, principalFor(column));
+    if (refusal === null) {
+      expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    } else {
+      expect(res.errors?.[0]?.extensions?.['code']).toBe(refusal);
+      expect(JSON.stringify(res.data ?? null)).not.toMatch(/Support Desk|Li Lei|contoso\.cn|5e1f0000/);
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { loadSigningKey, type SigningKey } from '../../src/auth/signing-key.js';
+import { mintToken } from '../../src/auth/token-issuer.js';
+import { postGraphql, tempDataDir, startTestServer, type TestServer } from '../server/harness.js';
+
+const ME = '{ me { id roles } }';
+const oid = '3c0ffee0-0000-4000-8000-000000000001';
+const ISSUER = 'privacy-ledger-local';
+const AUDIENCE = 'privacy-ledger';
+const HOUR = 3600;
+
+/** Signs the claims with a key and a header of our choosing. */
+async function sign(key: CryptoKey, header: { alg: string; kid?: string }, claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader(header).sign(key);
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const validClaims = (overrides: Record<string, unknown> = {}) => ({
+  oid, roles: ['auditor'], iss: ISSUER, aud: AUDIENCE, iat: now(), nbf: now(), exp: now() + HOUR, ...overrides,
+});
+const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
+
+describe('a request whose bearer token is missing, forged, or not for us', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let server: TestServer;
+  let key: SigningKey;
+  let stranger: { privateKey: CryptoKey; kid: string };
+
+  beforeAll(async () => {
+    data = tempDataDir('pl-forge-');
+    server = await startTestServer(data.dir);
+    key = await loadSigningKey(data.dir);
+    const pair = await generateKeyPair('RS256');
+    stranger = { privateKey: pair.privateKey, kid: await calculateJwkThumbprint(await exportJWK(pair.publicKey)) };
+  });
+  afterAll(async () => {
+    await server.close();
+    data.remove();
+  });
+
+  const cases: Array<[string, () => Promise<Record<string, string>>]> = [
+    ['no Authorization header', async () => ({})],
+    ['a Basic instead of a Bearer credential', async () => ({ authorization: 'Basic YWxpY2U6c2VjcmV0' })],
+    ['garbage', async () => ({ authorization: 'Bearer not-a-token' })],
+    ['three segments of garbage', async () => ({ authorization: 'Bearer a.b.c' })],
+    ['alg none', async () => ({ authorization: `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode(validClaims())}.` })],
+    [
+      'HS256 signed with the public key as the secret',
+      async () => {
+        const secret = new TextEncoder().encode(JSON.stringify(key.publicJwk));
+        const token = await new SignJWT(validClaims()).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(secret);
+        return { authorization: `Bearer ${token}` };
+      },
+    ],
+    ['signed with another key under our key id', async () => ({ authorization: `Bearer ${await sign(stranger.privateKey, { alg: 'RS256', kid: key.kid }, validClaims())}` })],
+    ['signed with an unknown key id', async () => ({ authorization: `Bearer ${await sign(stranger.privateKey, { alg: 'RS256', kid: stranger.kid }, validClaims())}` })],
+    [
+      'a valid signature over other claims (roles raised)',
+      async () => {
+        const [header, , signature] = (await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims())).split('.');
+        return { authorization: `Bearer ${header}.${encode(validClaims({ roles: ['operator'] }))}.${signature}` };
+      },
+    ],
+    ['expired beyond the clock-skew allowance', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, AUDIENCE, { role: 'auditor', oid, ttlSeconds: 60, now: new Date(Date.now() - 10 * 60_000) })}` })],
+    ['not valid before a time beyond the allowance', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ nbf: now() + 600 }))}` })],
+    ['without an expiry', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ exp: undefined }))}` })],
+    ['from another issuer', async () => ({ authorization: `Bearer ${await mintToken(key, 'https://evil.example.com', AUDIENCE, { role: 'auditor', oid })}` })],
+    ['for another audience', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, 'another-api', { role: 'auditor', oid })}` })],
+    ['without an object id', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ oid: undefined }))}` })],
+  ];
+
+  it.each(cases)('%s is HTTP 401, UNAUTHENTICATED, with the one generic message and no data', async (_name, headers) => {
+    const res = await postGraphql(server.url, ME, {}, await headers());
+    expect(res.status).toBe(401);
+    expect(res.data).toBeUndefined();
+    expect(res.errors).toEqual([{ message: 'A valid bearer token is required', extensions: { code: 'UNAUTHENTICATED' } }]);
+  });
+
+  it('a 401 tells the client to bring a bearer token', async () => {
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: ME }) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('a token just past its expiry, within the clock-skew allowance, is still accepted; and the server kept serving', async () => {
+    const token = await mintToken(key, ISSUER, AUDIENCE, { role: 'auditor', oid, ttlSeconds: 60, now: new Date(Date.now() - 90_000) });
+    const res = await postGraphql<any>(server.url, ME, {}, { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    expect(res.data!.me).toEqual({ id: oid, roles: ['auditor'] });
+  });
+});
