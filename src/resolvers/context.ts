@@ -1,12 +1,14 @@
 import DataLoader from 'dataloader';
 import type { HistoryExport } from '../audit/export.js';
 import type { History } from '../audit/history.js';
+import type { PersonalDataExport } from '../audit/personal-data-export.js';
 import type { PointInTime } from '../audit/point-in-time.js';
 import type { CommandContext } from '../events/event-codec.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
+import type { ErasureService } from '../privacy/erasure.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
@@ -25,6 +27,9 @@ export interface Services {
   history: History;
   pointInTime: PointInTime;
   historyExport: HistoryExport;
+  /** data subjects' rights: erasure and account closure, and the export of their data */
+  erasure: ErasureService;
+  personalDataExport: PersonalDataExport;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
 import { HistoryExport } from '../audit/export.js';
 import { History } from '../audit/history.js';
+import { PersonalDataExport } from '../audit/personal-data-export.js';
 import { PointInTime } from '../audit/point-in-time.js';
 import { StreamStates } from '../audit/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
@@ -11,6 +12,7 @@ import { Idempotency } from '../events/idempotency.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { upcasters } from '../events/upcasters.js';
+import { ErasureService } from '../privacy/erasure.service.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
@@ -85,17 +87,21 @@ export function openLedger(
   const idempotency = new Idempotency(masterKey);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
+  const offerDirectory = new OfferDirectoryQueries(reads, events);
+  const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency),
     offers: new OfferService(handler, clock, ids, idempotency),
     offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
-    readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
+    readRecorder,
     publisherQueries: new PublisherQueries(reads, personalData),
     history,
     pointInTime: new PointInTime(states, personalData),
-    historyExport: new HistoryExport(history, new OfferDirectoryQueries(reads, events)),
+    historyExport: new HistoryExport(history, offerDirectory),
+    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency),
+    personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
   return {
