@@ -6,6 +6,8 @@ import { startServer } from '../server/app.js';
 import { openLedger } from '../server/ledger.js';
 import { DomainError } from '../errors.js';
 import { exportCommand, replayCommand, UsageError } from './audit-commands.js';
+import { rotateMasterKeyCommand } from './rotate-master-key.js';
+import { RotationError } from '../privacy/master-key-rotation.js';
 import { progressBar } from './progress.js';
 import { liveHolder, takeServeLock } from './serve-lock.js';
 
@@ -18,6 +20,9 @@ commands:
   export --publisher ID [--format jsonl|csv] [--from ISO] [--to ISO] [--out FILE]
                          the publisher's and its offers' change histories (default jsonl, to stdout)
   replay --publisher ID  the same histories as a readable timeline
+  rotate-master-key [--new-master-key BASE64]
+                         re-wrap every data key under a new master key (generated into
+                         <data-dir>/master.key when not given); the server must be stopped
 
 options (each also settable by environment variable):
 ${Object.values(SETTINGS)
@@ -44,6 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await exportCommand(config, args);
       case 'replay':
         return await replayCommand(config, args);
+      case 'rotate-master-key':
+        return await rotateMasterKeyCommand(config, args);
       default:
         throw new UsageError(`unknown command "${command}"; run "privacy-ledger help".`);
     }
@@ -124,7 +131,7 @@ async function status(config: Config): Promise<number> {
 }
 
 function explain(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DomainError) return error.message;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DomainError || error instanceof RotationError) return error.message;
   const code = (error as { code?: unknown })?.code;
   if (code === 'EADDRINUSE') return 'the port is already in use; choose another with --port or PORT.';
   if (code === 'EACCES') return 'permission denied (the port or the data directory); check --port and --data-dir.';

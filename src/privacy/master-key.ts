@@ -34,7 +34,7 @@ export function loadMasterKey(options: LoadMasterKeyOptions): Buffer {
 }
 
 /** base64 (standard or url-safe alphabet) of exactly 32 bytes, else undefined */
-function decodeKey(text: string): Buffer | undefined {
+export function decodeKey(text: string): Buffer | undefined {
   const trimmed = text.trim();
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return undefined;
   const key = Buffer.from(trimmed, 'base64');
@@ -42,7 +42,7 @@ function decodeKey(text: string): Buffer | undefined {
 }
 
 /** The key in `file`, or undefined if the file does not exist. */
-function readKeyFile(file: string): Buffer | undefined {
+export function readKeyFile(file: string): Buffer | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -103,6 +103,27 @@ function publish(temp: string, file: string): void {
     }
     throw error;
   }
+}
+
+/** Writes `key` to `file` (mode 0600) and makes it durable, replacing any file there. */
+export function writeKeyFile(file: string, key: Buffer): void {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = fs.openSync(temp, 'wx', 0o600);
+  try {
+    fs.fchmodSync(fd, 0o600);
+    fs.writeFileSync(fd, `${key.toString('base64')}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+  syncDirectory(path.dirname(file));
+}
+
+/** Replaces `to` with `from` atomically and durably. */
+export function moveKeyFile(from: string, to: string): void {
+  fs.renameSync(from, to);
+  syncDirectory(path.dirname(to));
 }
 
 /** Makes the new directory entry durable (best effort: not every platform can). */

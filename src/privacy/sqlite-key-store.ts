@@ -129,6 +129,44 @@ export class SqliteKeyStore implements KeyStore {
     return deleted;
   }
 
+  /**
+   * Re-wraps every data key under `newMasterKey` in one transaction (with the
+   * check value), so the file is under the old key or the new one, never a
+   * mix; then truncates the WAL, so no page of the old wrapping lingers
+   * there. The store goes on under the new key. Returns how many keys.
+   */
+  async rotateMasterKey(newMasterKey: Buffer): Promise<number> {
+    if (!Buffer.isBuffer(newMasterKey) || newMasterKey.length !== KEY_BYTES) {
+      throw new Error(`The master key must be ${KEY_BYTES} bytes.`);
+    }
+    const rows = this.db.prepare<[], KeyRow>('SELECT subject_id, wrapped_key FROM subject_keys');
+    const update = this.db.prepare<[Buffer, string]>('UPDATE subject_keys SET wrapped_key = ? WHERE subject_id = ?');
+    const oldMasterKey = Buffer.from(this.masterKey);
+    let count = 0;
+    try {
+      this.db
+        .transaction(() => {
+          const raw = rows.all().map((row) => ({ subjectId: row.subject_id, key: this.unwrap(row.subject_id, row.wrapped_key) }));
+          newMasterKey.copy(this.masterKey);
+          for (const { subjectId, key } of raw) {
+            update.run(this.wrap(subjectId, key), subjectId);
+            key.fill(0);
+          }
+          this.db.prepare('UPDATE key_store_meta SET value = ? WHERE name = ?').run(masterKeyCheck(this.masterKey), 'master_key_check');
+          count = raw.length;
+        })
+        .immediate();
+    } catch (error) {
+      oldMasterKey.copy(this.masterKey); // rolled back: still the old key
+      throw error;
+    } finally {
+      oldMasterKey.fill(0);
+    }
+    this.checkpointPending = true;
+    await this.truncateWal();
+    return count;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -182,7 +220,7 @@ export class SqliteKeyStore implements KeyStore {
    * never wrap new keys into a store that holds keys of another master key.
    */
   private checkMasterKey(): void {
-    const check = createHmac('sha256', this.masterKey).update('privacy-ledger key store check v1').digest();
+    const check = masterKeyCheck(this.masterKey);
     const read = this.db.prepare<[string], { value: Buffer }>('SELECT value FROM key_store_meta WHERE name = ?');
     this.db
       .transaction(() => {
@@ -224,6 +262,11 @@ export class SqliteKeyStore implements KeyStore {
     this.cache.get(subjectId)?.fill(0);
     this.cache.delete(subjectId);
   }
+}
+
+/** A value that tells whether a master key is the store's, and reveals nothing about it. */
+function masterKeyCheck(masterKey: Buffer): Buffer {
+  return createHmac('sha256', masterKey).update('privacy-ledger key store check v1').digest();
 }
 
 /** The wrapped key is bound to its subject: it cannot be moved to another one. */
