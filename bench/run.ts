@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { asOfBenchmark } from './audit.js';
+import { erasureBenchmark } from './erasure.js';
 import { httpBenchmarks } from './http.js';
 import { appendBenchmarks, catchUpBenchmark } from './storage.js';
 import { printTable, type Row } from './table.js';
@@ -17,6 +18,7 @@ try {
     ['catch-up', () => catchUpBenchmark(dir)],
     ['http', () => httpBenchmarks(dir)],
     ['asOf', () => asOfBenchmark(dir)],
+    ['erasure', () => erasureBenchmark(dir)],
   ] as const) {
     process.stderr.write(`running ${label}...\n`);
     rows.push(...(await run()));

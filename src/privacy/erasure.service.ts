@@ -110,18 +110,20 @@ export class ErasureService {
     if (closed.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
     const subjectIds = [contactSubject(publisherId), ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id))];
     const streamIds = [streamId];
-    for (const offerId of await this.offers.offerIdsOf(publisherId)) {
-      await this.handler.handle(offerDecider, offerStream(offerId), { type: 'EraseOfferSupport', data: { offerId, scope: 'account', now } }, { context });
-      subjectIds.push(offerSupportSubject(offerId));
-      streamIds.push(offerStream(offerId));
-    }
+    const offerIds = await this.offers.offerIdsOf(publisherId);
+    // Concurrently: the event store commits concurrent appends together (one sync for all).
+    await Promise.all(offerIds.map((offerId) =>
+      this.handler.handle(offerDecider, offerStream(offerId), { type: 'EraseOfferSupport', data: { offerId, scope: 'account', now } }, { context }),
+    ));
+    subjectIds.push(...offerIds.map(offerSupportSubject));
+    streamIds.push(...offerIds.map(offerStream));
     await this.shred(subjectIds, streamIds);
     return { subjectIds, position: closed.position };
   }
 
   /** Destroys the keys (again, on a retry), then forgets the plaintext this process holds. */
   private async shred(subjectIds: readonly string[], streamIds: readonly string[]): Promise<void> {
-    for (const subjectId of subjectIds) await this.keys.destroy(subjectId);
+    await this.keys.destroyMany(subjectIds);
     for (const subjectId of subjectIds) this.personalData.forget(subjectId);
     for (const streamId of streamIds) this.handler.forget(streamId);
   }

@@ -121,10 +121,15 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(subjectId: string): Promise<boolean> {
-    this.evict(subjectId);
-    const deleted = this.remove.run(subjectId).changes > 0;
-    if (deleted) this.checkpointPending = true;
-    // The wrapped key's bytes are still in the WAL until it is checkpointed and truncated.
+    return (await this.destroyMany([subjectId])).length > 0;
+  }
+
+  async destroyMany(subjectIds: readonly string[]): Promise<string[]> {
+    const ids = [...new Set(subjectIds)];
+    for (const id of ids) this.evict(id);
+    const deleted = this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))();
+    if (deleted.length > 0) this.checkpointPending = true;
+    // The wrapped keys' bytes are still in the WAL until it is checkpointed and truncated.
     if (this.checkpointPending) await this.truncateWal();
     return deleted;
   }
