@@ -28,7 +28,7 @@ export interface ErasePersonalDataInput extends IdempotentInput {
 export interface ErasureResult {
   /** the data subjects whose keys are now destroyed */
   subjectIds: string[];
-  /** log position of the owning stream's last event (read-your-writes) */
+  /** the last log position among the streams it touched (read-your-writes) */
   position: number;
 }
 
@@ -112,13 +112,13 @@ export class ErasureService {
     const streamIds = [streamId];
     const offerIds = await this.offers.offerIdsOf(publisherId);
     // Concurrently: the event store commits concurrent appends together (one sync for all).
-    await Promise.all(offerIds.map((offerId) =>
+    const withdrawn = await Promise.all(offerIds.map((offerId) =>
       this.handler.handle(offerDecider, offerStream(offerId), { type: 'EraseOfferSupport', data: { offerId, scope: 'account', now } }, { context }),
     ));
     subjectIds.push(...offerIds.map(offerSupportSubject));
     streamIds.push(...offerIds.map(offerStream));
     await this.shred(subjectIds, streamIds);
-    return { subjectIds, position: closed.position };
+    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map((offer) => offer.position)) };
   }
 
   /** Destroys the keys (again, on a retry), then forgets the plaintext this process holds. */

@@ -45,9 +45,18 @@ describe('erasure over GraphQL', () => {
 
   it('closing an account erases everyone, records one ERASURE and refuses later changes with a clear error', async () => {
     const { id, accountId } = await register();
+    const created = await server().gql(`mutation ($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }`, {
+      input: { publisherId: id, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' },
+    });
+    const offerId = created.data!['createOffer'].offer.id;
     const closed = await server().gql(CLOSE, { input: { publisherId: id } });
-    expect(closed.data!['closePublisherAccount']).toMatchObject({ erasedCount: 2, subjects: [`publisher/${id}/contact`, `publisher/${id}/aad/${accountId}`] });
+    expect(closed.data!['closePublisherAccount']).toMatchObject({
+      erasedCount: 3,
+      subjects: [`publisher/${id}/contact`, `publisher/${id}/aad/${accountId}`, `offer/${offerId}/support`],
+    });
     const position = closed.data!['closePublisherAccount'].position;
+    const offers = await server().gql(`query ($id: ID!, $p: String) { offers(publisherId: $id, first: 10, minPosition: $p) { totalCount } }`, { id, p: position });
+    expect(offers.data!['offers']).toEqual({ totalCount: 0 });
     const read = await server().gql(READ, { id, minPosition: position });
     expect(read.data!['publisher']).toMatchObject({ registrationStatus: 'CLOSED', contact: { erased: true }, aadUsers: [{ accountId, displayName: null, erased: true }] });
     const records = await server().gql(RECORDS, { id, minPosition: position });
