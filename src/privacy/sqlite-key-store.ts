@@ -1,15 +1,10 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../sqlite/open-database.js';
 import type { KeyStore } from './key-store.js';
+import { KEY_BYTES, masterKeyCheck, unwrapKey, wrapKey } from './key-wrapping.js';
 
-const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-/** first byte of a wrapped key: the wrapping format */
-const WRAP_VERSION = 1;
-const WRAPPED_BYTES = 1 + IV_BYTES + KEY_BYTES + TAG_BYTES;
 const CACHE_SIZE = 10_000;
 const CHECKPOINT_ATTEMPTS = 20;
 
@@ -195,27 +190,13 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   private wrap(subjectId: string, key: Buffer): Buffer {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(wrapAad(subjectId));
-    const body = Buffer.concat([cipher.update(key), cipher.final()]);
-    return Buffer.concat([Buffer.of(WRAP_VERSION), iv, body, cipher.getAuthTag()]);
+    return wrapKey(this.masterKey, subjectId, key);
   }
 
   private unwrap(subjectId: string, wrapped: Buffer): Buffer {
-    if (wrapped.length !== WRAPPED_BYTES || wrapped[0] !== WRAP_VERSION) {
-      throw new Error('A wrapped data key in the key store has an unknown format.');
-    }
-    const iv = wrapped.subarray(1, 1 + IV_BYTES);
-    const body = wrapped.subarray(1 + IV_BYTES, wrapped.length - TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(wrapAad(subjectId));
-    decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
-    try {
-      return Buffer.concat([decipher.update(body), decipher.final()]);
-    } catch {
-      throw new Error(MISMATCH);
-    }
+    const key = unwrapKey(this.masterKey, subjectId, wrapped);
+    if (!key) throw new Error(MISMATCH);
+    return key;
   }
 
   /**
@@ -267,14 +248,4 @@ export class SqliteKeyStore implements KeyStore {
     this.cache.get(subjectId)?.fill(0);
     this.cache.delete(subjectId);
   }
-}
-
-/** A value that tells whether a master key is the store's, and reveals nothing about it. */
-function masterKeyCheck(masterKey: Buffer): Buffer {
-  return createHmac('sha256', masterKey).update('privacy-ledger key store check v1').digest();
-}
-
-/** The wrapped key is bound to its subject: it cannot be moved to another one. */
-function wrapAad(subjectId: string): Buffer {
-  return Buffer.from(`privacy-ledger/subject-key/v1\0${subjectId}`, 'utf8');
 }
