@@ -4,7 +4,7 @@ import { CommandHandler } from '../../src/events/command-handler.js';
 import { EventCodec } from '../../src/events/event-codec.js';
 import { publisherDecider } from '../../src/events/publisher/publisher.commands.js';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
-import { contactSubject } from '../../src/privacy/classification.js';
+import { contactSubject, offerSupportSubject } from '../../src/privacy/classification.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import type { Ledger } from '../../src/server/ledger.js';
 import { tempDataDir } from '../server/harness.js';
@@ -104,5 +104,27 @@ describe('erasing one person', () => {
     const [view] = await ledger.services.publisherQueries.byIds([publisherId]);
     expect(view!.contact.erased).toBe(true);
     expect(await records(ledger, publisherId)).toHaveLength(1);
+  });
+
+  it('a closure that crashed after closing the publisher is finished by the retry: offers withdrawn, every key destroyed', async () => {
+    const { publisherId, liveOfferId, deletedOfferId, ledger: crashed } = await start();
+    const handler = new CommandHandler(crashed.events, new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids));
+    await handler.handle(publisherDecider, publisherStream(publisherId), {
+      type: 'ClosePublisherAccount',
+      data: { publisherId, now: new Date().toISOString() },
+    }, { context: operator });
+    await crashed.close();
+    const ledger = openTestLedger(data.dir);
+    reopened = ledger;
+    await ledger.runner.start();
+
+    const result = await ledger.services.erasure.closeAccount({ publisherId }, operator);
+    expect(result.subjectIds).toContain(offerSupportSubject(deletedOfferId));
+    expect((await ledger.keys.getMany(result.subjectIds)).size).toBe(0);
+    await caughtUp(ledger);
+    expect(await ledger.services.offerQueries.byIds([liveOfferId])).toEqual([null]);
+    const publisherEvents = await ledger.events.readStream(publisherStream(publisherId));
+    expect(publisherEvents.filter((e) => e.type === 'PublisherAccountClosed')).toHaveLength(1);
+    expect((await records(ledger, publisherId)).map((r) => 'target' in r && r.target)).toEqual(['publisher']);
   });
 });
