@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditBenchmarks } from './audit.js';
+import { erasureBenchmark } from './erasure.js';
 import { httpBenchmarks } from './http.js';
 import { asOfBenchmark } from './point-in-time.js';
 import { appendBenchmarks, catchUpBenchmark } from './storage.js';
@@ -20,6 +21,7 @@ const groups = [
   ['http', () => httpBenchmarks(dir)],
   ['audit', () => auditBenchmarks(dir)],
   ['asOf', () => asOfBenchmark(dir)],
+  ['erasure', () => erasureBenchmark(dir)],
 ] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !groups.some(([label]) => label === name));

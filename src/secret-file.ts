@@ -48,6 +48,27 @@ export function createSecretFile(file: string, contents: string): string {
   return stored;
 }
 
+/** Writes `contents` to `file` (mode 0600) durably, replacing any file there (rename, not link: the last writer wins). */
+export function replaceSecretFile(file: string, contents: string): void {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = fs.openSync(temp, 'wx', 0o600);
+  try {
+    fs.fchmodSync(fd, 0o600);
+    fs.writeFileSync(fd, contents);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+  syncDirectory(path.dirname(file));
+}
+
+/** Replaces `to` with `from` atomically and durably. */
+export function moveSecretFile(from: string, to: string): void {
+  fs.renameSync(from, to);
+  syncDirectory(path.dirname(to));
+}
+
 function publish(temp: string, file: string): void {
   try {
     fs.linkSync(temp, file);

@@ -1,10 +1,9 @@
 import { ValidationError } from '../errors.js';
 import { type LiveOfferState, type OfferState } from '../events/offer/offer.events.js';
-import type { PublisherState, RegisteredPublisherState } from '../events/publisher/publisher.events.js';
+import type { PublisherState } from '../events/publisher/publisher.events.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
-import { shownOrNull } from '../privacy/personal-value.js';
 import { supportContactView, type OfferView } from '../projections/offer/offer.queries.js';
-import type { PublisherView } from '../projections/publisher/publisher.queries.js';
+import { publisherView, type PublisherView } from '../projections/publisher/publisher.queries.js';
 import type { StreamStates } from './stream-states.js';
 import { offerAggregate, publisherAggregate } from './subjects.js';
 
@@ -42,33 +41,7 @@ export class PointInTime {
   }
 }
 
-function publisherView(state: RegisteredPublisherState, version: number): PublisherView {
-  return {
-    id: state.id,
-    companyName: state.companyName,
-    registrationCode: state.registrationCode,
-    registrationStatus: state.registrationStatus,
-    rejectionReason: state.rejectionReason,
-    contactPreferences: { ...state.contactPreferences },
-    contact: {
-      name: shownOrNull(state.contact.name),
-      telephone: shownOrNull(state.contact.telephone),
-      email: shownOrNull(state.contact.email),
-    },
-    aadUsers: state.aadUsers.map((user) => ({
-      objectId: shownOrNull(user.objectId),
-      userPrincipalName: shownOrNull(user.userPrincipalName),
-      displayName: shownOrNull(user.displayName),
-      addedAt: user.addedAt,
-      addedBy: user.addedBy,
-    })),
-    version,
-    registeredAt: state.registeredAt,
-    updatedAt: state.updatedAt,
-  };
-}
-
-function offerView(state: LiveOfferState, version: number): OfferView {
+export function offerView(state: LiveOfferState, version: number): OfferView {
   return {
     id: state.id,
     publisherId: state.publisherId,

@@ -37,7 +37,7 @@ export const publisherAggregate: AuditedAggregate<PublisherState> = {
   initialState: initialPublisherState,
   evolve: (state, event) => evolvePublisher(state, event as PublisherEvent),
   exists: (state) => state.status === 'registered',
-  bookkeeping: new Set(['status', 'updatedAt']),
+  bookkeeping: new Set(['status', 'updatedAt', 'erasure']),
 };
 
 export const offerAggregate: AuditedAggregate<OfferState> = {
@@ -45,7 +45,7 @@ export const offerAggregate: AuditedAggregate<OfferState> = {
   initialState: initialOfferState,
   evolve: (state, event) => evolveOffer(state, event as OfferEvent),
   exists: (state) => state.status === 'draft' || state.status === 'published',
-  bookkeeping: new Set(['updatedAt']),
+  bookkeeping: new Set(['updatedAt', 'supportErased']),
 };
 
 export function aggregateOf(kind: SubjectKind): AuditedAggregate<unknown> {

@@ -66,6 +66,9 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   exportHistory: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
   auditTrail: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
   verifyIntegrity: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  erasePersonalData: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
+  closePublisherAccount: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
+  exportPersonalData: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
 };
 
 /**

@@ -12,6 +12,8 @@ import { loadSigningKey } from '../auth/signing-key.js';
 import { mintToken, parseTtl, TOKEN_ROLES, type TokenRequest } from '../auth/token-issuer.js';
 
 import { requireId } from '../events/publisher/publisher.validation.js';
+import { rotateMasterKeyCommand } from './rotate-master-key.js';
+import { RotationError } from '../privacy/master-key-rotation.js';
 import { progressBar } from './progress.js';
 import { liveHolder, takeServeLock } from './serve-lock.js';
 
@@ -32,6 +34,9 @@ commands:
   token --role ROLE [--oid ID] [--ttl 1h] [--upn EMAIL] [--name NAME]
                          print a bearer token signed with the data directory's key
                          (ROLE: member, operator, auditor, analyst; --oid: AAD object id, random when absent)
+  rotate-master-key [--new-master-key BASE64]
+                         re-wrap every data key under a new master key (generated into
+                         <data-dir>/master.key when not given); the server must be stopped
 
 options (each also settable by environment variable):
 ${Object.values(SETTINGS)
@@ -64,6 +69,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await verify(config);
       case 'token':
         return await token(config, args);
+      case 'rotate-master-key':
+        return await rotateMasterKeyCommand(config, args);
       default:
         throw new UsageError(`unknown command "${command}"; run "privacy-ledger help".`);
     }
@@ -240,7 +247,7 @@ function tokenOptions(args: readonly string[]): Map<string, string> {
 
 function explain(error: unknown): string {
   if (error instanceof ValidationError) return `${error.field} ${error.rule}.`;
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DomainError) return error.message;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DomainError || error instanceof RotationError) return error.message;
   const code = (error as { code?: unknown })?.code;
   if (code === 'EADDRINUSE') return 'the port is already in use; choose another with --port or PORT.';
   if (code === 'EACCES') return 'permission denied (the port or the data directory); check --port and --data-dir.';

@@ -11,5 +11,7 @@ export interface KeyStore {
   getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
   /** true if a key existed and is now gone for good. */
   destroy(subjectId: string): Promise<boolean>;
+  /** Destroys several keys at once (one commit, one sync): the subjects whose key existed and is now gone. */
+  destroyMany(subjectIds: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createSecretFile, readSecretFile } from '../secret-file.js';
+import { createSecretFile, moveSecretFile, readSecretFile, replaceSecretFile } from '../secret-file.js';
 
 /**
  * The master key wraps every data subject's key in the key store. It comes
@@ -34,7 +34,7 @@ export function loadMasterKey(options: LoadMasterKeyOptions): Buffer {
 }
 
 /** base64 (standard or url-safe alphabet) of exactly 32 bytes, else undefined */
-function decodeKey(text: string): Buffer | undefined {
+export function decodeKey(text: string): Buffer | undefined {
   const trimmed = text.trim();
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return undefined;
   const key = Buffer.from(trimmed, 'base64');
@@ -42,7 +42,7 @@ function decodeKey(text: string): Buffer | undefined {
 }
 
 /** The key in `file`, or undefined if the file does not exist. */
-function readKeyFile(file: string): Buffer | undefined {
+export function readKeyFile(file: string): Buffer | undefined {
   const text = readSecretFile(file);
   if (text === undefined) return undefined;
   const key = decodeKey(text);
@@ -62,3 +62,11 @@ function createKeyFile(file: string): Buffer {
   if (!stored) throw new Error(`The master key file ${file} vanished right after it was written.`);
   return stored;
 }
+
+/** Writes `key` to `file` (mode 0600) and makes it durable, replacing any file there. */
+export function writeKeyFile(file: string, key: Buffer): void {
+  replaceSecretFile(file, `${key.toString('base64')}\n`);
+}
+
+/** Replaces `to` with `from` atomically and durably. */
+export const moveKeyFile = moveSecretFile;

@@ -122,6 +122,15 @@ export class MongoKeyStore implements KeyStore {
     return deletedCount > 0;
   }
 
+  /** One deleteMany for all of them; the subjects that had a key (read just before, so a concurrent destroy may claim one too). */
+  async destroyMany(subjectIds: readonly string[]): Promise<string[]> {
+    const ids = [...new Set(subjectIds)];
+    if (ids.length === 0) return [];
+    const existing = (await this.keys.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
+    if (existing.length > 0) await this.keys.deleteMany({ _id: { $in: existing } });
+    return existing;
+  }
+
   /** The client belongs to whoever opened it (src/server/read-store-factory.ts); this forgets the master key. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -128,3 +128,8 @@ export function openValue(key: Buffer, pv: PersonalValue, keyId = keyIdOf(key)):
 export function shownOrNull(value: unknown): string | null {
   return value === undefined || value === null || isErased(value) ? null : String(value);
 }
+
+/** Whether any of these opened values reads as erased (the API's `erased` marker). */
+export function anyErased(values: readonly unknown[]): boolean {
+  return values.some(isErased);
+}

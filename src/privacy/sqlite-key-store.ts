@@ -36,7 +36,7 @@ export class SqliteKeyStore implements KeyStore {
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly wrapper: KeyWrapper,
+    private wrapper: KeyWrapper,
   ) {
     this.selectOne = db.prepare('SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ?');
     this.selectMany = db.prepare(
@@ -110,12 +110,52 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(subjectId: string): Promise<boolean> {
-    this.cache.evict(subjectId);
-    const deleted = this.remove.run(subjectId).changes > 0;
-    if (deleted) this.checkpointPending = true;
-    // The wrapped key's bytes are still in the WAL until it is checkpointed and truncated.
+    return (await this.destroyMany([subjectId])).length > 0;
+  }
+
+  /** One transaction for all of them, then one WAL truncation. */
+  async destroyMany(subjectIds: readonly string[]): Promise<string[]> {
+    const ids = [...new Set(subjectIds)];
+    for (const id of ids) this.cache.evict(id);
+    const deleted = this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))();
+    if (deleted.length > 0) this.checkpointPending = true;
+    // The wrapped keys' bytes are still in the WAL until it is checkpointed and truncated.
     if (this.checkpointPending) await this.truncateWal();
     return deleted;
+  }
+
+  /**
+   * Re-wraps every data key under `newMasterKey` in one transaction (with the
+   * check value), so the file is under the old key or the new one, never a
+   * mix; then truncates the WAL, so no page of the old wrapping lingers
+   * there. The store goes on under the new key. Returns how many keys.
+   */
+  async rotateMasterKey(newMasterKey: Buffer): Promise<number> {
+    const next = new KeyWrapper(newMasterKey);
+    const rows = this.db.prepare<[], KeyRow>('SELECT subject_id, wrapped_key FROM subject_keys');
+    const update = this.db.prepare<[Buffer, string]>('UPDATE subject_keys SET wrapped_key = ? WHERE subject_id = ?');
+    let count = 0;
+    try {
+      this.db
+        .transaction(() => {
+          for (const row of rows.all()) {
+            const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
+            update.run(next.wrap(row.subject_id, key), row.subject_id);
+            key.fill(0);
+            count++;
+          }
+          this.db.prepare('UPDATE key_store_meta SET value = ? WHERE name = ?').run(next.checkValue(), 'master_key_check');
+        })
+        .immediate();
+    } catch (error) {
+      next.destroy(); // rolled back: still under the old key
+      throw error;
+    }
+    this.wrapper.destroy();
+    this.wrapper = next;
+    this.checkpointPending = true;
+    await this.truncateWal();
+    return count;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { HistoryExport } from '../audit/export.js';
 import type { History } from '../audit/history.js';
+import type { PersonalDataExport } from '../audit/personal-data-export.js';
 import type { PointInTime } from '../audit/point-in-time.js';
 import type { AccessChecks } from '../auth/authorize.js';
 import type { Membership } from '../auth/membership.js';
@@ -12,6 +13,7 @@ import type { OfferQueries, OfferView } from '../projections/offer/offer.queries
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
+import type { ErasureService } from '../privacy/erasure.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { AuditQueries } from '../projections/audit/audit.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
@@ -39,6 +41,9 @@ export interface Services {
   integrity: IntegrityVerifier;
   /** who belongs to which publisher (for authorisation and `me`) */
   membership: Membership;
+  /** data subjects' rights: erasure and account closure, and the export of their data */
+  erasure: ErasureService;
+  personalDataExport: PersonalDataExport;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

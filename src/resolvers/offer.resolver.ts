@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { parseInstant } from '../audit/point-in-time.js';
+import { offerView, parseInstant } from '../audit/point-in-time.js';
 import type { OfferChange } from '../events/offer/offer.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
@@ -83,24 +83,5 @@ export class OfferResolver {
 }
 
 function toPayload({ offer, version, position }: OfferChange): OfferPayload {
-  const contact = (c: Record<string, string | undefined>) => ({
-    name: c['name'] ?? null, telephone: c['telephone'] ?? null, email: c['email'] ?? null,
-    qq: c['qq'] ?? null, wechat: c['wechat'] ?? null, weibo: c['weibo'] ?? null,
-  });
-  return {
-    offer: offer && {
-      id: offer.id,
-      publisherId: offer.publisherId,
-      name: offer.name,
-      kind: offer.kind,
-      status: offer.status === 'published' ? 'PUBLISHED' : 'DRAFT',
-      supportContacts: offer.supportContacts.map((c) => contact({ ...c })),
-      version,
-      createdAt: offer.createdAt,
-      updatedAt: offer.updatedAt,
-      publishedAt: offer.publishedAt,
-    },
-    version,
-    position: String(position),
-  };
+  return { offer: offer && offerView(offer, version), version, position: String(position) };
 }

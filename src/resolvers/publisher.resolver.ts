@@ -11,6 +11,7 @@ import {
   UpdatePublisherContactInput,
 } from '../schema/publisher.input.js';
 import { AadUserType, ContactDetailsType, PublisherPayload, PublisherType } from '../schema/publisher.type.js';
+import { publisherView } from '../projections/publisher/publisher.queries.js';
 import type { RequestContext } from './context.js';
 import { recordView } from './read-audit.js';
 
@@ -126,7 +127,7 @@ export function parsePosition(value: string): number {
 export function toPayload(change: PublisherChange): PublisherPayload {
   const { publisher, version, position } = change;
   return {
-    publisher: { ...publisher, aadUsers: publisher.aadUsers.map((user) => ({ ...user })), version },
+    publisher: publisherView(publisher, version),
     version,
     position: String(position),
   };

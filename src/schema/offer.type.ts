@@ -50,6 +50,9 @@ export class SupportContactType {
 
   @Field(() => String, { nullable: true, description: 'Weibo account.' })
   weibo!: string | null;
+
+  @Field(() => Boolean, { description: "True once the offer's customer-service contacts were erased: every value then reads as null." })
+  erased!: boolean;
 }
 
 @ObjectType('Offer', { description: "A publisher's product or service in the marketplace." })

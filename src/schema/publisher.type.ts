@@ -4,6 +4,7 @@ export enum RegistrationStatus {
   PENDING = 'PENDING',
   APPROVED = 'APPROVED',
   REJECTED = 'REJECTED',
+  CLOSED = 'CLOSED',
 }
 
 registerEnumType(RegistrationStatus, {
@@ -13,6 +14,7 @@ registerEnumType(RegistrationStatus, {
     PENDING: { description: 'Registered, waiting for an operator to review the legal entity.' },
     APPROVED: { description: 'Reviewed and approved: the publisher may publish offers.' },
     REJECTED: { description: 'Reviewed and rejected; see `rejectionReason`. An operator may still approve it later.' },
+    CLOSED: { description: 'The account was closed and its people erased (`closePublisherAccount`); it accepts no further changes.' },
   },
 });
 
@@ -46,6 +48,9 @@ export class ContactDetailsType {
 
   @Field(() => String, { nullable: true, description: 'Email address, trimmed and lower-cased.' })
   email!: string | null;
+
+  @Field(() => Boolean, { description: 'True once the contact person was erased: its values then read as null, here, in history and in exports.' })
+  erased!: boolean;
 }
 
 @ObjectType('AadUser', {
@@ -53,6 +58,12 @@ export class ContactDetailsType {
     'An Azure AD (Entra ID) account with access to the publisher. Personal data (administrator data): values read as null once erased.',
 })
 export class AadUserType {
+  @Field(() => ID, { description: 'The account\'s id in this service (not its AAD object id): names it for erasure and in history (`aadUsers.<accountId>.…`).' })
+  accountId!: string;
+
+  @Field(() => Boolean, { description: 'True once the account was erased: its values then read as null.' })
+  erased!: boolean;
+
   @Field(() => ID, { nullable: true, description: 'The account\'s object id (a GUID).' })
   objectId!: string | null;
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
 import { HistoryExport } from '../audit/export.js';
 import { History } from '../audit/history.js';
+import { PersonalDataExport } from '../audit/personal-data-export.js';
 import { PointInTime } from '../audit/point-in-time.js';
 import { StreamStates } from '../audit/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
@@ -13,6 +14,7 @@ import { IntegrityVerifier } from '../events/integrity.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { upcasters } from '../events/upcasters.js';
+import { ErasureService } from '../privacy/erasure.service.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
@@ -123,6 +125,7 @@ export async function openLedger(
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
   const objectIds = new BlindIndex(masterKey, 'aad-object-id');
+  const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, objectIds),
     membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds),
@@ -130,7 +133,7 @@ export async function openLedger(
     offerQueries: new OfferQueries(reads, personalData),
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
-    readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
+    readRecorder,
     auditQueries: new AuditQueries(reads),
     integrity: new IntegrityVerifier(events),
     publisherQueries: new PublisherQueries(reads, personalData),
@@ -138,6 +141,8 @@ export async function openLedger(
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
     offerDirectory,
+    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency),
+    personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
   return {

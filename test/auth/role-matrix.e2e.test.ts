@@ -82,6 +82,15 @@ const requests: Record<string, (w: World) => Request> = {
   history: (w) => ({ query: 'query ($id: ID!) { history(kind: PUBLISHER, id: $id) { totalCount } }', variables: { id: w.publisherId } }),
   exportHistory: (w) => ({ query: 'query ($p: ID!) { exportHistory(publisherId: $p, format: JSONL) }', variables: { p: w.publisherId } }),
   auditTrail: () => ({ query: '{ auditTrail(first: 5) { edges { node { type } } } }' }),
+  erasePersonalData: (w) => ({
+    query: 'mutation ($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) { position } }',
+    variables: { input: { publisherId: w.publisherId, target: 'CONTACT' } },
+  }),
+  closePublisherAccount: (w) => ({
+    query: 'mutation ($input: ClosePublisherAccountInput!) { closePublisherAccount(input: $input) { position } }',
+    variables: { input: { publisherId: w.publisherId } },
+  }),
+  exportPersonalData: (w) => ({ query: 'query ($p: ID!) { exportPersonalData(publisherId: $p) }', variables: { p: w.publisherId } }),
   verifyIntegrity: (w) => ({ query: 'query ($s: String!) { verifyIntegrity(streamId: $s) { intact } }', variables: { s: `publisher-${w.publisherId}` } }),
 };
 

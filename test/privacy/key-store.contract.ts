@@ -76,6 +76,17 @@ export function keyStoreContract(adapterName: string, factory: () => Promise<Key
       expect(await store.destroy('never-seen')).toBe(false);
     });
 
+    it('destroys several keys at once, reporting those that existed', async () => {
+      await store.getOrCreate('subject-a');
+      await store.getOrCreate('subject-b');
+      const c = await store.getOrCreate('subject-c');
+      expect((await store.destroyMany(['subject-a', 'never-seen', 'subject-b', 'subject-a'])).sort()).toEqual(['subject-a', 'subject-b']);
+      const keys = await store.getMany(['subject-a', 'subject-b', 'subject-c']);
+      expect([...keys.keys()]).toEqual(['subject-c']);
+      expect(keys.get('subject-c')?.equals(c)).toBe(true);
+      expect(await store.destroyMany(['subject-a'])).toEqual([]);
+    });
+
     it('forgets a destroyed key but keeps the keys of other subjects', async () => {
       await store.getOrCreate('subject-a');
       const b = await store.getOrCreate('subject-b');

@@ -24,6 +24,9 @@ class CountingKeyStore implements KeyStore {
   destroy(subjectId: string): Promise<boolean> {
     return this.real.destroy(subjectId);
   }
+  destroyMany(subjectIds: readonly string[]): Promise<string[]> {
+    return this.real.destroyMany(subjectIds);
+  }
   close(): Promise<void> {
     return this.real.close();
   }

@@ -175,4 +175,21 @@ describe('SqliteKeyStore', () => {
     expect(columns.map((c) => c.name)).toEqual(['subject_id', 'wrapped_key', 'created_at']);
     expect(journal).toBe('wal');
   });
+
+  it('re-wraps every key under a new master key: same data keys, no old wrapping left in any file, the old master key refused', async () => {
+    const store = openStore();
+    const keys = await Promise.all(['a', 'b'].map((id) => store.getOrCreate(`subject-${id}`).then((k) => Buffer.from(k))));
+    const oldWrapped = ['a', 'b'].map((id) => wrappedKeyOf(file, `subject-${id}`));
+    const next = randomBytes(32);
+    expect(await store.rotateMasterKey(next)).toBe(2);
+    expect((await store.getOrCreate('subject-c')).length).toBe(32); // new keys are wrapped under the new master key
+    await store.close();
+    for (const wrapped of oldWrapped) expect(filesContaining(temp.dir, wrapped)).toEqual([]);
+    expect(() => openStore()).toThrow(/does not match the key store/);
+    const reopened = openStore(next);
+    const found = await reopened.getMany(['subject-a', 'subject-b', 'subject-c']);
+    expect(found.get('subject-a')?.equals(keys[0]!)).toBe(true);
+    expect(found.get('subject-b')?.equals(keys[1]!)).toBe(true);
+    expect(found.size).toBe(3);
+  });
 });

@@ -1,6 +1,7 @@
 import { assertNever } from '../../assert-never.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
+import type { ErasureScope } from '../erasure.events.js';
 import {
   evolveOffer,
   initialOfferState,
@@ -34,7 +35,10 @@ export type PublishOffer = {
 
 export type DeleteOffer = { type: 'DeleteOffer'; data: { offerId: string; now: string } };
 
-export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOffer | DeleteOffer;
+/** Erases the offer's customer-service contacts (deleted offers included); `account` also withdraws the offer. */
+export type EraseOfferSupport = { type: 'EraseOfferSupport'; data: { offerId: string; scope: ErasureScope; now: string } };
+
+export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOffer | DeleteOffer | EraseOfferSupport;
 
 export function decideOffer(command: OfferCommand, state: OfferState): OfferEvent[] {
   if (command.type === 'CreateOffer') {
@@ -42,6 +46,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
     const { now, ...data } = command.data;
     return [{ type: 'OfferCreated', data: { ...data, createdAt: now } }];
   }
+  if (command.type === 'EraseOfferSupport') return decideErasure(command.data, state);
   // A deleted offer disappears: it is as not found as one never created.
   if (state.status !== 'draft' && state.status !== 'published') {
     throw new NotFoundError('offer', command.data.offerId);
@@ -76,6 +81,13 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
     default:
       return assertNever(command);
   }
+}
+
+/** Nothing when already done (erased, and withdrawn if the account closes): a retry only destroys the key again. */
+function decideErasure({ offerId, scope, now }: EraseOfferSupport['data'], state: OfferState): OfferEvent[] {
+  if (state.status === 'none') throw new NotFoundError('offer', offerId);
+  if (state.supportErased && (scope === 'subject' || state.status === 'deleted')) return [];
+  return [{ type: 'PersonalDataErased', data: { offerId, publisherId: state.publisherId, subject: { kind: 'offerSupport' }, scope, erasedAt: now } }];
 }
 
 /** Same contacts in the same order, field by field (an absent field equals an absent field). */

@@ -1,5 +1,6 @@
 import { assertNever } from '../../assert-never.js';
 import type { DomainEvent } from '../decider.js';
+import type { OfferPersonalDataErased } from '../erasure.events.js';
 
 /** The offer aggregate: its events, its state and how events fold into it. */
 
@@ -42,7 +43,7 @@ export type OfferPublished = DomainEvent<'OfferPublished', { offerId: string; pu
 /** The offer disappears, and its support details with it. */
 export type OfferDeleted = DomainEvent<'OfferDeleted', { offerId: string; publisherId: string; deletedAt: string }>;
 
-export type OfferEvent = OfferCreated | OfferCustomerServiceUpdated | OfferPublished | OfferDeleted;
+export type OfferEvent = OfferCreated | OfferCustomerServiceUpdated | OfferPublished | OfferDeleted | OfferPersonalDataErased;
 
 export interface LiveOfferState {
   status: 'draft' | 'published';
@@ -54,6 +55,8 @@ export interface LiveOfferState {
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
+  /** bookkeeping: the contacts' key was destroyed and no contacts were recorded since */
+  supportErased: boolean;
 }
 
 /** A deleted offer keeps only what identifies it: no support contacts. */
@@ -61,6 +64,8 @@ export interface DeletedOfferState {
   status: 'deleted';
   id: string;
   publisherId: string;
+  /** its former contacts stay sealed in the log until erased */
+  supportErased: boolean;
 }
 
 export type OfferState = { status: 'none' } | LiveOfferState | DeletedOfferState;
@@ -80,7 +85,16 @@ export function evolveOffer(state: OfferState, event: OfferEvent): OfferState {
       createdAt,
       updatedAt: createdAt,
       publishedAt: null,
+      supportErased: false,
     };
+  }
+  if (event.type === 'PersonalDataErased') {
+    if (state.status === 'none') return state;
+    // Closing the publisher's account withdraws its offers along with their contacts.
+    if (state.status === 'deleted' || event.data.scope === 'account') {
+      return { status: 'deleted', id: state.id, publisherId: state.publisherId, supportErased: true };
+    }
+    return { ...state, supportErased: true, updatedAt: event.data.erasedAt };
   }
   if (state.status !== 'draft' && state.status !== 'published') return state;
   switch (event.type) {
@@ -89,11 +103,12 @@ export function evolveOffer(state: OfferState, event: OfferEvent): OfferState {
         ...state,
         supportContacts: event.data.supportContacts.map((contact) => ({ ...contact })),
         updatedAt: event.data.updatedAt,
+        supportErased: false,
       };
     case 'OfferPublished':
       return { ...state, status: 'published', publishedAt: event.data.publishedAt, updatedAt: event.data.publishedAt };
     case 'OfferDeleted':
-      return { status: 'deleted', id: state.id, publisherId: state.publisherId };
+      return { status: 'deleted', id: state.id, publisherId: state.publisherId, supportErased: state.supportErased };
     default:
       return assertNever(event);
   }

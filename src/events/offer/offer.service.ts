@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import { NotFoundError } from '../../errors.js';
+import { IllegalStateError, NotFoundError } from '../../errors.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../event-codec.js';
 import type { Idempotency } from '../idempotency.js';
@@ -36,6 +36,9 @@ export class OfferService {
     const publisherId = requireId('publisherId', input.publisherId);
     const publisher = await this.handler.load(publisherDecider, publisherStream(publisherId));
     if (publisher.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
+    if (publisher.state.registrationStatus === 'CLOSED') {
+      throw new IllegalStateError(`the account of publisher ${publisherId} is closed: it accepts no further changes`);
+    }
     const offerId = input.id
       ? requireId('id', input.id)
       : input.idempotencyKey

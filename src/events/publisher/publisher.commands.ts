@@ -1,6 +1,7 @@
 import { assertNever } from '../../assert-never.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
+import type { PublisherPersonalDataErased } from '../erasure.events.js';
 import {
   evolvePublisher,
   initialPublisherState,
@@ -54,8 +55,19 @@ export type RemoveAadUser = {
 export type ApprovePublisher = { type: 'ApprovePublisher'; data: { publisherId: string; now: string } };
 export type RejectPublisher = { type: 'RejectPublisher'; data: { publisherId: string; reason: string; now: string } };
 
+/** Erases one person of the publisher: its contact, or a removed AAD account. */
+export type ErasePublisherSubject = {
+  type: 'ErasePublisherSubject';
+  data: { publisherId: string; subject: PublisherPersonalDataErased['data']['subject']; now: string };
+};
+
+/** Erases every person of the publisher and closes the account. */
+export type ClosePublisherAccount = { type: 'ClosePublisherAccount'; data: { publisherId: string; now: string } };
+
 export type PublisherCommand =
   | RegisterPublisher
+  | ErasePublisherSubject
+  | ClosePublisherAccount
   | UpdatePublisherContact
   | UpdateContactPreferences
   | AddAadUser
@@ -73,6 +85,9 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
   }
   if (state.status !== 'registered') throw new NotFoundError('publisher', command.data.publisherId);
   const publisherId = state.id;
+  if (state.registrationStatus === 'CLOSED' && command.type !== 'ErasePublisherSubject' && command.type !== 'ClosePublisherAccount') {
+    throw new IllegalStateError(`the account of publisher ${publisherId} is closed: it accepts no further changes`);
+  }
   switch (command.type) {
     case 'UpdatePublisherContact': {
       const changed = changedFields(state, command.data);
@@ -108,8 +123,47 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
         throw new IllegalStateError('only a pending registration can be rejected');
       }
       return [{ type: 'PublisherRejected', data: { publisherId, reason: command.data.reason, rejectedAt: command.data.now } }];
+    case 'ErasePublisherSubject':
+      return decideErasure(state, command.data);
+    case 'ClosePublisherAccount': {
+      if (state.registrationStatus === 'CLOSED') return [];
+      const erased = (subject: PublisherPersonalDataErased['data']['subject']): PublisherEvent => ({
+        type: 'PersonalDataErased',
+        data: { publisherId, subject, scope: 'account', erasedAt: command.data.now },
+      });
+      const { contactErased, accountIds, erasedAccountIds } = state.erasure;
+      return [
+        ...(contactErased ? [] : [erased({ kind: 'contact' })]),
+        ...accountIds.filter((id) => !erasedAccountIds.includes(id)).map((accountId) => erased({ kind: 'aadAccount', accountId })),
+        { type: 'PublisherAccountClosed', data: { publisherId, closedAt: command.data.now } },
+      ];
+    }
     default:
       return assertNever(command);
+  }
+}
+
+/**
+ * One person's erasure; nothing when it is erased already (a retry then only
+ * destroys the key again). An AAD account must have lost its access first:
+ * an account that can still sign in cannot be nameless.
+ */
+function decideErasure(state: RegisteredPublisherState, { subject, now }: ErasePublisherSubject['data']): PublisherEvent[] {
+  const event: PublisherEvent = { type: 'PersonalDataErased', data: { publisherId: state.id, subject, scope: 'subject', erasedAt: now } };
+  switch (subject.kind) {
+    case 'contact':
+      return state.erasure.contactErased ? [] : [event];
+    case 'aadAccount': {
+      const { accountId } = subject;
+      if (!state.erasure.accountIds.includes(accountId)) throw new NotFoundError('AAD account of this publisher', accountId);
+      if (state.erasure.erasedAccountIds.includes(accountId)) return [];
+      if (state.aadUsers.some((user) => user.accountId === accountId)) {
+        throw new IllegalStateError('an AAD account that still has access cannot be erased: remove it first');
+      }
+      return [event];
+    }
+    default:
+      return assertNever(subject);
   }
 }
 

@@ -1,5 +1,6 @@
 import { assertNever } from '../../assert-never.js';
 import type { DomainEvent } from '../decider.js';
+import type { PublisherPersonalDataErased } from '../erasure.events.js';
 
 /** The publisher aggregate: its events, its state and how events fold into it. */
 
@@ -23,7 +24,8 @@ export interface ContactPreferences {
 
 export const noContact: ContactPreferences = { aboutOffers: false, aboutFeedback: false, byEmail: false, byPhone: false };
 
-export type RegistrationStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+/** CLOSED: the account was closed and its people erased; no change is accepted any more. */
+export type RegistrationStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CLOSED';
 
 /** An Azure AD (Entra ID) account with access to the publisher. */
 export interface AadUser {
@@ -90,8 +92,13 @@ export type AadUserRemoved = DomainEvent<
   { publisherId: string; accountId: string; removedAt: string }
 >;
 
+/** Every person of the publisher was erased (events before it in the same append) and the account closed. */
+export type PublisherAccountClosed = DomainEvent<'PublisherAccountClosed', { publisherId: string; closedAt: string }>;
+
 export type PublisherEvent =
   | PublisherRegistered
+  | PublisherPersonalDataErased
+  | PublisherAccountClosed
   | AadUserAdded
   | AadUserRemoved
   | ContactUpdated
@@ -111,6 +118,17 @@ export interface RegisteredPublisherState {
   rejectionReason: string | null;
   registeredAt: string;
   updatedAt: string;
+  /** bookkeeping for erasure: which subjects exist and which are erased already */
+  erasure: ErasureBookkeeping;
+}
+
+export interface ErasureBookkeeping {
+  /** every AAD account ever added, removed ones included (their values stay sealed in the log) */
+  accountIds: string[];
+  /** accounts whose key was destroyed */
+  erasedAccountIds: string[];
+  /** the contact's key was destroyed and no contact value was recorded since */
+  contactErased: boolean;
 }
 
 export type PublisherState = { status: 'unregistered' } | RegisteredPublisherState;
@@ -132,6 +150,7 @@ export function evolvePublisher(state: PublisherState, event: PublisherEvent): P
       rejectionReason: null,
       registeredAt,
       updatedAt: registeredAt,
+      erasure: { accountIds: firstUser ? [firstUser.accountId] : [], erasedAccountIds: [], contactErased: false },
     };
   }
   if (state.status !== 'registered') return state;
@@ -142,11 +161,17 @@ export function evolvePublisher(state: PublisherState, event: PublisherEvent): P
         companyName: event.data.companyName ?? state.companyName,
         contact: { ...state.contact, ...event.data.contact },
         updatedAt: event.data.updatedAt,
+        ...(event.data.contact ? { erasure: { ...state.erasure, contactErased: false } } : {}),
       };
     case 'ContactPreferencesChanged':
       return { ...state, contactPreferences: { ...event.data.contactPreferences }, updatedAt: event.data.changedAt };
     case 'AadUserAdded':
-      return { ...state, aadUsers: [...state.aadUsers, { ...event.data.user }], updatedAt: event.data.user.addedAt };
+      return {
+        ...state,
+        aadUsers: [...state.aadUsers, { ...event.data.user }],
+        updatedAt: event.data.user.addedAt,
+        erasure: { ...state.erasure, accountIds: [...state.erasure.accountIds, event.data.user.accountId] },
+      };
     case 'AadUserRemoved':
       return {
         ...state,
@@ -157,6 +182,16 @@ export function evolvePublisher(state: PublisherState, event: PublisherEvent): P
       return { ...state, registrationStatus: 'APPROVED', rejectionReason: null, updatedAt: event.data.approvedAt };
     case 'PublisherRejected':
       return { ...state, registrationStatus: 'REJECTED', rejectionReason: event.data.reason, updatedAt: event.data.rejectedAt };
+    case 'PersonalDataErased': {
+      const { subject, erasedAt } = event.data;
+      const erasure =
+        subject.kind === 'contact'
+          ? { ...state.erasure, contactErased: true }
+          : { ...state.erasure, erasedAccountIds: [...state.erasure.erasedAccountIds, subject.accountId] };
+      return { ...state, erasure, updatedAt: erasedAt };
+    }
+    case 'PublisherAccountClosed':
+      return { ...state, registrationStatus: 'CLOSED', rejectionReason: null, updatedAt: event.data.closedAt };
     default:
       return assertNever(event);
   }

@@ -50,6 +50,8 @@ export const offerProjection = documentProjection<OfferDoc>({
         return doc && { ...doc, status: 'PUBLISHED', version, updatedAt: String(data['publishedAt']), publishedAt: String(data['publishedAt']) };
       case 'OfferDeleted':
         return null; // gone from every list and query; its history stays in the log
+      case 'PersonalDataErased': // closing the publisher's account withdraws the offer; otherwise its contacts read as erased
+        return data['scope'] === 'account' ? null : doc && { ...doc, version, updatedAt: String(data['erasedAt']) };
       default:
         return doc ? { ...doc, version } : null;
     }

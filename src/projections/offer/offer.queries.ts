@@ -1,11 +1,12 @@
 import { supportContactFields } from '../../events/offer/offer.events.js';
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
-import { shownOrNull } from '../../privacy/personal-value.js';
+import { anyErased, shownOrNull } from '../../privacy/personal-value.js';
 import { sharedView } from '../shared-view.js';
 import type { Filter, Page, ReadStore } from '../read-store.js';
 import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
 
-export type SupportContactView = Record<(typeof supportContactFields)[number], string | null>;
+/** Every field null when absent or erased; `erased` once the contacts' key was destroyed. */
+export type SupportContactView = Record<(typeof supportContactFields)[number], string | null> & { erased: boolean };
 export type OfferView = Omit<OfferRecord, 'supportContacts'> & { supportContacts: SupportContactView[] };
 
 export interface OfferFilter {
@@ -47,5 +48,6 @@ const toView = sharedView(function toView(doc: OfferDoc): OfferView {
 
 /** A support contact (opened) as the API shows it: every field, null when absent or erased. */
 export function supportContactView(contact: Readonly<Record<string, unknown>>): SupportContactView {
-  return Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])])) as SupportContactView;
+  const fields = Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])]));
+  return { ...fields, erased: anyErased(supportContactFields.map((field) => contact[field])) } as SupportContactView;
 }

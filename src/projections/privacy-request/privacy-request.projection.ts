@@ -36,7 +36,25 @@ const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: stri
   AadUserRemoved: { kind: 'DELETION', target: 'aadUsers' },
   OfferCustomerServiceUpdated: { kind: 'EDIT', target: 'offer.supportContacts' },
   OfferDeleted: { kind: 'DELETION', target: 'offer' },
+  PublisherAccountClosed: { kind: 'ERASURE', target: 'publisher' },
 };
+
+const erasureTargets: Readonly<Record<string, string>> = { contact: 'contact', aadAccount: 'aadUsers', offerSupport: 'offer.supportContacts' };
+
+/**
+ * The request an event records, if any. An erasure at a person's request is
+ * one record; closing an account is one request, recorded once by
+ * PublisherAccountClosed (not once per person it erased).
+ */
+function requestOf(event: RecordedEvent): { kind: PrivacyRequestKind; target: string } | undefined {
+  if (event.type === 'PrivacyRequestRecorded') return { kind: event.data['kind'] as PrivacyRequestKind, target: String(event.data['target']) };
+  if (event.type === 'PersonalDataErased') {
+    if (event.data['scope'] !== 'subject') return undefined;
+    const subject = event.data['subject'] as { kind: string };
+    return { kind: 'ERASURE', target: erasureTargets[subject.kind] ?? subject.kind };
+  }
+  return requests[event.type];
+}
 
 /**
  * One record per change of personal data, keyed by the id of the event that
@@ -51,13 +69,10 @@ export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
   },
   documentId(event: RecordedEvent) {
     if (event.type === 'PrivacyRequestRecordDeleted') return String(event.data['recordId']);
-    return requests[event.type] || event.type === 'PrivacyRequestRecorded' ? event.eventId : null;
+    return requestOf(event) ? event.eventId : null;
   },
   evolve(_doc, event) {
-    const request =
-      event.type === 'PrivacyRequestRecorded'
-        ? { kind: event.data['kind'] as PrivacyRequestKind, target: String(event.data['target']) }
-        : requests[event.type];
+    const request = requestOf(event);
     if (!request) return { id: String(event.data['recordId']), publisherId: String(event.data['publisherId']), deleted: true }; // PrivacyRequestRecordDeleted
     return {
       id: event.eventId,

@@ -10,7 +10,7 @@ export const PUBLISHERS = 'publishers';
 export interface PublisherDoc extends ProjectedDoc {
   companyName: string;
   registrationCode: string;
-  registrationStatus: 'PENDING' | 'APPROVED' | 'REJECTED';
+  registrationStatus: 'PENDING' | 'APPROVED' | 'REJECTED' | 'CLOSED';
   rejectionReason: string | null;
   contactPreferences: Record<string, boolean>;
   contact: Record<string, unknown>;
@@ -71,6 +71,10 @@ export const publisherProjection = documentProjection<PublisherDoc>({
         return doc && { ...doc, contactPreferences: { ...(data['contactPreferences'] as Record<string, boolean>) }, version: event.revision + 1, updatedAt: String(data['changedAt']) };
       case 'PublisherApproved':
         return doc && { ...doc, registrationStatus: 'APPROVED', rejectionReason: null, version: event.revision + 1, updatedAt: String(data['approvedAt']) };
+      case 'PersonalDataErased': // the values stay sealed here; their key is gone
+        return doc && { ...doc, version: event.revision + 1, updatedAt: String(data['erasedAt']) };
+      case 'PublisherAccountClosed':
+        return doc && { ...doc, registrationStatus: 'CLOSED', rejectionReason: null, version: event.revision + 1, updatedAt: String(data['closedAt']) };
       case 'PublisherRejected':
         return doc && { ...doc, registrationStatus: 'REJECTED', rejectionReason: String(data['reason']), version: event.revision + 1, updatedAt: String(data['rejectedAt']) };
       default:

@@ -1,5 +1,5 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
-import { shownOrNull } from '../../privacy/personal-value.js';
+import { anyErased, shownOrNull } from '../../privacy/personal-value.js';
 import { sharedView } from '../shared-view.js';
 import type { ReadStore } from '../read-store.js';
 import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
@@ -9,18 +9,29 @@ export interface PublisherView {
   id: string;
   companyName: string;
   registrationCode: string;
-  registrationStatus: 'PENDING' | 'APPROVED' | 'REJECTED';
+  registrationStatus: 'PENDING' | 'APPROVED' | 'REJECTED' | 'CLOSED';
   rejectionReason: string | null;
   contactPreferences: { aboutOffers: boolean; aboutFeedback: boolean; byEmail: boolean; byPhone: boolean };
-  contact: { name: string | null; telephone: string | null; email: string | null };
+  contact: ContactView;
   aadUsers: AadUserView[];
   version: number;
   registeredAt: string;
   updatedAt: string;
 }
 
+/** The contact person as the API shows it: `erased` once its key was destroyed (its values then read null). */
+export interface ContactView {
+  name: string | null;
+  telephone: string | null;
+  email: string | null;
+  erased: boolean;
+}
+
 /** An AAD account as the API shows it; its personal values are null once erased. */
 export interface AadUserView {
+  /** server-assigned: names the account's data subject (erasure) */
+  accountId: string;
+  erased: boolean;
   objectId: string | null;
   userPrincipalName: string | null;
   displayName: string | null;
@@ -43,32 +54,57 @@ export class PublisherQueries {
 }
 
 const toView = sharedView(function toView(doc: PublisherDoc): PublisherView {
+  return publisherView(doc, doc.version);
+});
+
+type Fields<K extends string> = Readonly<Partial<Record<K, unknown>>>;
+
+/** The opened fields of a publisher, from a read model document or a folded state. */
+export interface OpenedPublisher {
+  id: string;
+  companyName: string;
+  registrationCode: string;
+  registrationStatus: PublisherView['registrationStatus'];
+  rejectionReason: string | null;
+  contactPreferences: Fields<keyof PublisherView['contactPreferences']>;
+  contact: Fields<'name' | 'telephone' | 'email'>;
+  aadUsers: ReadonlyArray<Fields<'accountId' | 'objectId' | 'userPrincipalName' | 'displayName' | 'addedAt' | 'addedBy'>>;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+/** A publisher (personal values opened; erased ones as ERASED) as the API shows it. */
+export function publisherView(record: OpenedPublisher, version: number): PublisherView {
+  const contact = record.contact;
   return {
-    id: doc.id,
-    companyName: doc.companyName,
-    registrationCode: doc.registrationCode,
-    registrationStatus: doc.registrationStatus,
-    rejectionReason: doc.rejectionReason,
+    id: record.id,
+    companyName: record.companyName,
+    registrationCode: record.registrationCode,
+    registrationStatus: record.registrationStatus,
+    rejectionReason: record.rejectionReason,
     contactPreferences: {
-      aboutOffers: doc.contactPreferences['aboutOffers'] === true,
-      aboutFeedback: doc.contactPreferences['aboutFeedback'] === true,
-      byEmail: doc.contactPreferences['byEmail'] === true,
-      byPhone: doc.contactPreferences['byPhone'] === true,
+      aboutOffers: record.contactPreferences['aboutOffers'] === true,
+      aboutFeedback: record.contactPreferences['aboutFeedback'] === true,
+      byEmail: record.contactPreferences['byEmail'] === true,
+      byPhone: record.contactPreferences['byPhone'] === true,
     },
     contact: {
-      name: shownOrNull(doc.contact['name']),
-      telephone: shownOrNull(doc.contact['telephone']),
-      email: shownOrNull(doc.contact['email']),
+      name: shownOrNull(contact['name']),
+      telephone: shownOrNull(contact['telephone']),
+      email: shownOrNull(contact['email']),
+      erased: anyErased([contact['name'], contact['telephone'], contact['email']]),
     },
-    aadUsers: (doc.aadUsers ?? []).map((user) => ({
+    aadUsers: (record.aadUsers ?? []).map((user) => ({
+      accountId: String(user['accountId']),
+      erased: anyErased([user['objectId'], user['userPrincipalName'], user['displayName']]),
       objectId: shownOrNull(user['objectId']),
       userPrincipalName: shownOrNull(user['userPrincipalName']),
       displayName: shownOrNull(user['displayName']),
       addedAt: String(user['addedAt']),
       addedBy: String(user['addedBy']),
     })),
-    version: doc.version,
-    registeredAt: doc.registeredAt,
-    updatedAt: doc.updatedAt,
+    version,
+    registeredAt: record.registeredAt,
+    updatedAt: record.updatedAt,
   };
-});
+}

@@ -133,7 +133,7 @@ describe('offer decider', () => {
   });
 
   it('deleting an offer deletes its support details', () => {
-    expect(fold(offerDecider, [created, supported, published, deleted])).toEqual({ status: 'deleted', id, publisherId });
+    expect(fold(offerDecider, [created, supported, published, deleted])).toEqual({ status: 'deleted', id, publisherId, supportErased: false });
   });
 
   it('a deleted offer disappears: every command on it is NOT_FOUND', () => {
