@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditBenchmarks } from './audit.js';
+import { decryptionBenchmark } from './decryption.js';
 import { erasureBenchmark } from './erasure.js';
 import { httpBenchmarks } from './http.js';
 import { asOfBenchmark } from './point-in-time.js';
@@ -22,6 +23,7 @@ const groups = [
   ['audit', () => auditBenchmarks(dir)],
   ['asOf', () => asOfBenchmark(dir)],
   ['erasure', () => erasureBenchmark(dir)],
+  ['decryption', () => decryptionBenchmark(dir)],
 ] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !groups.some(([label]) => label === name));
