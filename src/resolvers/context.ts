@@ -8,6 +8,7 @@ import type { OfferQueries, OfferView } from '../projections/offer/offer.queries
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
+import type { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
 
@@ -21,6 +22,8 @@ export interface Services {
   privacyRequestQueries: PrivacyRequestQueries;
   /** records views and exports of personal data as privacy requests */
   readRecorder: ReadRecorder;
+  /** analysts: counts from read models without personal data */
+  analytics: AnalyticsQueries;
   /** auditors: change histories, records as they stood at an instant, exports */
   history: History;
   pointInTime: PointInTime;

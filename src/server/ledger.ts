@@ -23,6 +23,8 @@ import { offerProjection } from '../projections/offer/offer.projection.js';
 import { offerDirectoryProjection } from '../projections/offer-directory/offer-directory.projection.js';
 import { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import { OfferQueries } from '../projections/offer/offer.queries.js';
+import { analyticsProjections } from '../projections/analytics/analytics.projection.js';
+import { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
 import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
@@ -35,7 +37,13 @@ import type { Config } from './config.js';
 import { openEventStore } from './event-store-factory.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [publisherProjection, offerProjection, privacyRequestProjection, offerDirectoryProjection];
+export const projections: readonly Projection[] = [
+  publisherProjection,
+  offerProjection,
+  privacyRequestProjection,
+  offerDirectoryProjection,
+  ...analyticsProjections,
+];
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -93,6 +101,7 @@ export function openLedger(
     privacyRequestQueries,
     readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
     publisherQueries: new PublisherQueries(reads, personalData),
+    analytics: new AnalyticsQueries(reads),
     history,
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, new OfferDirectoryQueries(reads, events)),
