@@ -9,6 +9,7 @@ import type { PrivacyRequestService } from '../events/privacy-request/privacy-re
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
+import type { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
 
@@ -24,6 +25,8 @@ export interface Services {
   readRecorder: ReadRecorder;
   /** analysts: counts from read models without personal data */
   analytics: AnalyticsQueries;
+  /** analysts: a publisher and its offers, personal values masked */
+  maskedPublishers: MaskedPublisherQueries;
   /** auditors: change histories, records as they stood at an instant, exports */
   history: History;
   pointInTime: PointInTime;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
-import { AnalyticsResolver } from '../resolvers/analytics.resolver.js';
+import { AnalystResolver } from '../resolvers/analyst.resolver.js';
 import { HistoryResolver } from '../resolvers/history.resolver.js';
 import { OfferResolver } from '../resolvers/offer.resolver.js';
 import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
@@ -11,7 +11,7 @@ import { PublisherResolver } from '../resolvers/publisher.resolver.js';
 /** The whole GraphQL schema. `npm run schema` writes it to schema.graphql. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AnalyticsResolver],
+    resolvers: [PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AnalystResolver],
     validate: false,
   });
 }

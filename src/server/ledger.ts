@@ -25,6 +25,7 @@ import { OfferDirectoryQueries } from '../projections/offer-directory/offer-dire
 import { OfferQueries } from '../projections/offer/offer.queries.js';
 import { analyticsProjections } from '../projections/analytics/analytics.projection.js';
 import { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
+import { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
 import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
@@ -93,15 +94,18 @@ export function openLedger(
   const idempotency = new Idempotency(masterKey);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
+  const publisherQueries = new PublisherQueries(reads, personalData);
+  const offerQueries = new OfferQueries(reads, personalData);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency),
     offers: new OfferService(handler, clock, ids, idempotency),
-    offerQueries: new OfferQueries(reads, personalData),
+    offerQueries,
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder: new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {}),
-    publisherQueries: new PublisherQueries(reads, personalData),
+    publisherQueries,
     analytics: new AnalyticsQueries(reads),
+    maskedPublishers: new MaskedPublisherQueries(publisherQueries, offerQueries, keys),
     history,
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, new OfferDirectoryQueries(reads, events)),

@@ -1,14 +1,27 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver } from 'type-graphql';
+import { requireId } from '../events/publisher/publisher.validation.js';
 import { AnalyticsType, DayCountType, OfferKindStatusCountType, PublisherStatusCountType } from '../schema/analytics.type.js';
+import { MaskedPublisherType } from '../schema/masked.type.js';
 import type { RequestContext } from './context.js';
 import { allowAnalyst } from './analyst-access.js';
+import { orNotFound } from './publisher.resolver.js';
 
+/** What the analyst role reads: counts, and publishers with their personal values masked. */
 @Resolver(() => AnalyticsType)
-export class AnalyticsResolver {
+export class AnalystResolver {
   @Query(() => AnalyticsType, { description: 'Counts for analysts; nothing in them is personal data.' })
   analytics(@Ctx() ctx: RequestContext): AnalyticsType {
     allowAnalyst(ctx);
     return {};
+  }
+
+  @Query(() => MaskedPublisherType, {
+    description: 'A publisher and its offers with every personal value masked or pseudonymous: what the analyst role sees. Not recorded as a privacy request (nothing personal is shown).',
+  })
+  async maskedPublisher(@Arg('id', () => ID, { description: 'The publisher id.' }) id: string, @Ctx() ctx: RequestContext): Promise<MaskedPublisherType> {
+    allowAnalyst(ctx);
+    const publisherId = requireId('id', id);
+    return orNotFound('publisher', publisherId, (await ctx.services.maskedPublishers.publisher(publisherId)) as MaskedPublisherType | null);
   }
 
   @FieldResolver(() => [PublisherStatusCountType], { description: 'Publishers by registration status, every status listed.' })
