@@ -18,6 +18,8 @@ commands:
   export --publisher ID [--format jsonl|csv] [--from ISO] [--to ISO] [--out FILE]
                          the publisher's and its offers' change histories (default jsonl, to stdout)
   replay --publisher ID  the same histories as a readable timeline
+  retention              destroy the month keys past the retention period (--retention-days):
+                         privacy request requesters (retention/<YYYY-MM>), client IP and user agent (client/<YYYY-MM>)
 
 options (each also settable by environment variable):
 ${Object.values(SETTINGS)
@@ -44,6 +46,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await exportCommand(config, args);
       case 'replay':
         return await replayCommand(config, args);
+      case 'retention':
+        return await retention(config);
       default:
         throw new UsageError(`unknown command "${command}"; run "privacy-ledger help".`);
     }
@@ -101,6 +105,25 @@ async function rebuild(config: Config, only: string | undefined): Promise<number
       bar.done();
       process.stdout.write(`${name}: rebuilt\n`);
     }
+    return 0;
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** Meant to run daily (cron, a Kubernetes CronJob); each run destroys what has expired since the last. */
+async function retention(config: Config): Promise<number> {
+  const holder = liveHolder(config.dataDir);
+  if (holder !== null) {
+    // The server caches unwrapped keys: it would keep reading a destroyed month until restarted.
+    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before running retention.`);
+  }
+  const ledger = openLedger(config);
+  try {
+    const { destroyed, throughMonth } = await ledger.retention.run();
+    process.stdout.write(`retention ${config.retentionDays} days: months through ${throughMonth} are past it\n`);
+    for (const subject of destroyed) process.stdout.write(`destroyed ${subject}\n`);
+    if (destroyed.length === 0) process.stdout.write('nothing to destroy\n');
     return 0;
   } finally {
     await ledger.close();

@@ -37,6 +37,8 @@ export interface Config {
   corsOrigins: string[];
   /** KurrentDB connection string; when absent the log is the SQLite file in the data directory */
   kurrentdbUrl?: string;
+  /** how long privacy request records' requesters and client IP / user agent stay readable */
+  retentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -97,6 +99,12 @@ export const SETTINGS = {
     env: 'KURRENTDB_URL',
     default: '',
     help: 'KurrentDB connection string (kurrentdb://...); the SQLite log in the data directory when empty',
+  },
+  retentionDays: {
+    flag: '--retention-days',
+    env: 'RETENTION_DAYS',
+    default: '365',
+    help: 'days after which privacy request requesters and client IP / user agent become unreadable (privacy-ledger retention)',
   },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
@@ -171,6 +179,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     rateLimitBurst: integer('rateLimitBurst', 1, 1_000_000),
     corsOrigins: parseOrigins(get('corsOrigins'), where('corsOrigins')),
     ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
+    retentionDays: integer('retentionDays', 1, 36_500),
   };
 }
 

@@ -26,7 +26,8 @@ import { OfferQueries } from '../projections/offer/offer.queries.js';
 import { analyticsProjections } from '../projections/analytics/analytics.projection.js';
 import { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
 import { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
-import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
+import { privacyRequestProjection, type RequesterSealing } from '../projections/privacy-request/privacy-request.projection.js';
+import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
@@ -34,17 +35,13 @@ import { PublisherQueries } from '../projections/publisher/publisher.queries.js'
 import type { ReadStore } from '../projections/read-store.js';
 import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
 import type { Services } from '../resolvers/context.js';
-import type { Config } from './config.js';
+import { SETTINGS, type Config } from './config.js';
 import { openEventStore } from './event-store-factory.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [
-  publisherProjection,
-  offerProjection,
-  privacyRequestProjection,
-  offerDirectoryProjection,
-  ...analyticsProjections,
-];
+export function ledgerProjections(requesters: RequesterSealing): readonly Projection[] {
+  return [publisherProjection, offerProjection, privacyRequestProjection(requesters), offerDirectoryProjection, ...analyticsProjections];
+}
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -55,6 +52,8 @@ export const embeddedFiles = {
 
 export interface Ledger {
   events: EventStore;
+  /** destroys the month buckets past the retention period (`privacy-ledger retention`) */
+  retention: Retention;
   reads: ReadStore;
   keys: KeyStore;
   runner: ProjectionRunner;
@@ -74,7 +73,7 @@ export interface LedgerOptions {
  * services. The HTTP server and the CLI both start from here.
  */
 export function openLedger(
-  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'>,
+  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> & Partial<Pick<Config, 'retentionDays'>>,
   options: LedgerOptions = {},
 ): Ledger {
   const clock = options.clock ?? systemClock;
@@ -89,8 +88,10 @@ export function openLedger(
   const keys = SqliteKeyStore.open(file(embeddedFiles.keys), masterKey);
   const personalData = new PersonalDataCodec(keys);
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
+  const retentionPolicy = new RetentionPolicy(config.retentionDays ?? Number(SETTINGS.retentionDays.default), clock);
+  const projections = ledgerProjections(new RequesterSealer(personalData, retentionPolicy));
   const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
-  const privacyRequestQueries = new PrivacyRequestQueries(reads);
+  const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
   const idempotency = new Idempotency(masterKey);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
@@ -113,6 +114,7 @@ export function openLedger(
   };
   return {
     events,
+    retention: new Retention(keys, events, retentionPolicy, (subjectId) => personalData.forget(subjectId)),
     reads,
     keys,
     runner,

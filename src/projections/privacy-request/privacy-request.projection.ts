@@ -1,6 +1,8 @@
 import type { RecordedEvent } from '../../events/event-envelope.js';
 import type { PrivacyRequestKind } from '../../events/privacy-request/privacy-request.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
+import type { Projection } from '../projection.js';
+import type { WriteOp } from '../read-store.js';
 
 export const PRIVACY_REQUESTS = 'privacy_requests';
 
@@ -11,8 +13,12 @@ export interface PrivacyRequestRecord {
   kind: PrivacyRequestKind;
   /** which personal data the request concerned */
   target: string;
-  /** actor id of who asked */
-  requestedBy: string;
+  /**
+   * actor id of who asked: personal data kept for the retention period
+   * only, so sealed under its month's retention key (an ERASED marker once
+   * that key is destroyed); PrivacyRequestQueries opens it
+   */
+  requestedBy: unknown;
   requestedAt: string;
   outcome: 'COMPLETED';
 }
@@ -38,12 +44,33 @@ const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: stri
   OfferDeleted: { kind: 'DELETION', target: 'offer' },
 };
 
+/** Seals a record's requester under its month's retention key (src/privacy/retention.ts). */
+export interface RequesterSealing {
+  seal<T extends Record<string, unknown>>(record: T): Promise<T>;
+}
+
 /**
  * One record per change of personal data, keyed by the id of the event that
  * made it, and one per recorded read (PrivacyRequestRecorded), newest first
  * per publisher; a deletion event leaves only a tombstone (DeletedRecord).
+ * Records are folded in clear and their requester sealed on the way to the
+ * store.
  */
-export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
+export function privacyRequestProjection(requesters: RequesterSealing): Projection {
+  return {
+    ...records,
+    async project(events, store) {
+      const ops = await records.project(events, store);
+      return Promise.all(
+        ops.map(async (op): Promise<WriteOp> =>
+          op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? { ...op, doc: await requesters.seal(op.doc) } : op,
+        ),
+      );
+    },
+  };
+}
+
+const records = documentProjection<PrivacyRequestDoc>({
   name: 'privacy-requests',
   collection: {
     name: PRIVACY_REQUESTS,

@@ -1,0 +1,115 @@
+import type { Clock } from '../clock.js';
+import type { EventStore } from '../events/event-store.js';
+import { RETENTION_BUCKET_PREFIXES, requesterField } from './classification.js';
+import type { KeyStore } from './key-store.js';
+import type { PersonalDataCodec } from './personal-data-codec.js';
+import { ERASED } from './personal-value.js';
+
+/**
+ * Retention: what is kept only for a period (privacy request records'
+ * requesters; client IP and user agent, recorded by another branch) is
+ * sealed under one key per calendar month (UTC), `retention/<YYYY-MM>` and
+ * `client/<YYYY-MM>`. Once a whole month is older than the period its keys
+ * are destroyed, and everything sealed under them reads as erased: in read
+ * models, in the log, in every backup of either.
+ *
+ * So a value becomes unreadable between `days` and `days` + one month after
+ * it was recorded (the month must end first).
+ */
+export class RetentionPolicy {
+  constructor(
+    readonly days: number,
+    private readonly clock: Clock,
+  ) {
+    if (!Number.isInteger(days) || days < 1) throw new Error('The retention period must be a whole number of days, at least 1.');
+  }
+
+  /** Months (YYYY-MM) whose data is past the period: every instant in them is older than now - days. */
+  isExpired(month: string): boolean {
+    return nextMonthStart(month) <= this.cutoff();
+  }
+
+  /** The last expired month. */
+  lastExpiredMonth(): string {
+    const cutoff = new Date(this.cutoff());
+    const month = cutoff.toISOString().slice(0, 7);
+    return this.isExpired(month) ? month : previousMonth(month);
+  }
+
+  private cutoff(): number {
+    return this.clock.now().getTime() - this.days * 86_400_000;
+  }
+}
+
+/**
+ * Seals the requester of a privacy request record (a read-model document)
+ * under its month's retention key; for a month already past the period it
+ * stores the erased marker instead, so a rebuild of the read model never
+ * brings a destroyed month back under a fresh key.
+ */
+export class RequesterSealer {
+  constructor(
+    private readonly codec: PersonalDataCodec,
+    private readonly policy: RetentionPolicy,
+  ) {}
+
+  async seal<T extends Record<string, unknown>>(record: T): Promise<T> {
+    const subjectId = requesterField.subject(record);
+    if (this.policy.isExpired(subjectId.slice(subjectId.indexOf('/') + 1))) return { ...record, requestedBy: ERASED };
+    return this.codec.seal(record, [{ path: 'requestedBy', subjectId }]);
+  }
+}
+
+export interface RetentionResult {
+  /** the subjects whose keys were destroyed by this run */
+  destroyed: string[];
+  /** the last month now past the period (YYYY-MM) */
+  throughMonth: string;
+}
+
+/**
+ * `privacy-ledger retention`: destroys the keys of every month bucket past
+ * the period, from the month before the log's first event (a read is
+ * recorded with its own, slightly earlier instant) to the last expired
+ * month. Destroying is idempotent: a month already destroyed, or never
+ * used, is skipped.
+ */
+export class Retention {
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly events: EventStore,
+    private readonly policy: RetentionPolicy,
+    /** forgets what an in-process codec remembers of a destroyed subject */
+    private readonly forget: (subjectId: string) => void = () => {},
+  ) {}
+
+  async run(): Promise<RetentionResult> {
+    const throughMonth = this.policy.lastExpiredMonth();
+    const [first] = await this.events.readAll({ maxCount: 1 });
+    const destroyed: string[] = [];
+    if (first) {
+      for (let month = previousMonth(first.occurredAt.slice(0, 7)); month <= throughMonth; month = nextMonth(month)) {
+        for (const prefix of RETENTION_BUCKET_PREFIXES) {
+          const subjectId = `${prefix}${month}`;
+          if (await this.keys.destroy(subjectId)) destroyed.push(subjectId);
+          this.forget(subjectId);
+        }
+      }
+    }
+    return { destroyed, throughMonth };
+  }
+}
+
+function nextMonthStart(month: string): number {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return Date.UTC(year, m, 1); // m is 1-based: Date.UTC's month m is the next one
+}
+
+function nextMonth(month: string): string {
+  return new Date(nextMonthStart(month)).toISOString().slice(0, 7);
+}
+
+function previousMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, m - 2, 1)).toISOString().slice(0, 7);
+}
