@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { OfferKind, OfferStatus } from './offer.type.js';
+import { OfferSummaryType } from './offer.type.js';
 import { RegistrationStatus } from './publisher.type.js';
 
 const EMAIL = 'The domain only, e.g. `*@contoso.cn`; null when absent or erased.';
@@ -55,25 +55,7 @@ export class MaskedSupportContactType {
 }
 
 @ObjectType('MaskedOffer', { description: 'An offer as an analyst sees it.' })
-export class MaskedOfferType {
-  @Field(() => ID, { description: 'The offer id.' })
-  id!: string;
-
-  @Field(() => String, { description: 'Name of the offer.' })
-  name!: string;
-
-  @Field(() => OfferKind, { description: 'What the offer is.' })
-  kind!: `${OfferKind}`;
-
-  @Field(() => OfferStatus, { description: 'Draft or published.' })
-  status!: `${OfferStatus}`;
-
-  @Field(() => String, { description: 'When the offer was created (ISO-8601).' })
-  createdAt!: string;
-
-  @Field(() => String, { nullable: true, description: 'When the offer was published (ISO-8601); null while a draft.' })
-  publishedAt!: string | null;
-
+export class MaskedOfferType extends OfferSummaryType {
   @Field(() => [MaskedSupportContactType], { description: 'Customer-service contacts, masked.' })
   supportContacts!: MaskedSupportContactType[];
 }
