@@ -34,16 +34,7 @@ export class MaskedAadUserType {
 }
 
 @ObjectType('MaskedSupportContact', { description: "An offer's customer-service contact as an analyst sees it." })
-export class MaskedSupportContactType {
-  @Field(() => String, { nullable: true, description: `The name. ${PSEUDONYM}` })
-  name!: string | null;
-
-  @Field(() => String, { nullable: true, description: `The telephone. ${TELEPHONE}` })
-  telephone!: string | null;
-
-  @Field(() => String, { nullable: true, description: `The email. ${EMAIL}` })
-  email!: string | null;
-
+export class MaskedSupportContactType extends MaskedContactType {
   @Field(() => String, { nullable: true, description: `The QQ number. ${PSEUDONYM}` })
   qq!: string | null;
 
