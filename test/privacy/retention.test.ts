@@ -3,7 +3,6 @@ import type { Clock } from '../../src/clock.js';
 import { RetentionPolicy } from '../../src/privacy/retention.js';
 import { loadConfig } from '../../src/server/config.js';
 import { openLedger } from '../../src/server/ledger.js';
-import { runCli } from '../server/child.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });
@@ -65,26 +64,6 @@ describe('retention period', () => {
       } finally {
         await server.close();
       }
-    } finally {
-      data.remove();
-    }
-  });
-
-  it('privacy-ledger retention destroys the months past --retention-days and says which', async () => {
-    const data = tempDataDir('pl-retention-cli-');
-    try {
-      const server = await startTestServer(data.dir, {}, { clock: at('2025-06-10T12:00:00.000Z') });
-      const registered = await server.gql(REGISTER, { input: aPublisher() });
-      const id = registered.data!['registerPublisher'].publisher.id as string;
-      const edit = await server.gql(UPDATE, { input: { id, expectedVersion: 1, contact: { name: 'Han Meimei' } } });
-      await server.ledger.runner.waitFor(Number(edit.data!['updatePublisherContact'].position), 5_000);
-      await server.close();
-      const result = runCli(['retention', '--data-dir', data.dir, '--retention-days', '30']);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain('retention 30 days');
-      expect(result.stdout).toContain('destroyed retention/2025-06');
-      expect(runCli(['retention', '--data-dir', data.dir, '--retention-days', '30']).stdout).toContain('nothing to destroy');
     } finally {
       data.remove();
     }
