@@ -29,6 +29,13 @@ export class RetentionPolicy {
     return nextMonthStart(month) <= this.cutoff();
   }
 
+  /** Whether a month bucket's subject (`retention/<YYYY-MM>`, `client/<YYYY-MM>`) is past the period. */
+  isExpiredBucket(subjectId: string): boolean {
+    const month = /^[a-z]+\/(\d{4}-\d{2})$/.exec(subjectId)?.[1];
+    if (!month) throw new Error('Not a month bucket subject.');
+    return this.isExpired(month);
+  }
+
   /** The last expired month. */
   lastExpiredMonth(): string {
     const cutoff = new Date(this.cutoff());
@@ -55,7 +62,7 @@ export class RequesterSealer {
 
   async seal<T extends Record<string, unknown>>(record: T): Promise<T> {
     const subjectId = requesterField.subject(record);
-    if (this.policy.isExpired(subjectId.slice(subjectId.indexOf('/') + 1))) return { ...record, requestedBy: ERASED };
+    if (this.policy.isExpiredBucket(subjectId)) return { ...record, requestedBy: ERASED };
     return this.codec.seal(record, [{ path: 'requestedBy', subjectId }]);
   }
 }

@@ -18,6 +18,8 @@ describe('retention period', () => {
     expect(policy.isExpired('2026-01')).toBe(false); // 2026-01-31 is only 29 days old
     expect(policy.lastExpiredMonth()).toBe('2025-12');
     expect(new RetentionPolicy(30, at('2026-03-03T00:00:00Z')).lastExpiredMonth()).toBe('2026-01');
+    expect(policy.isExpiredBucket('retention/2025-12')).toBe(true);
+    expect(policy.isExpiredBucket('client/2026-01')).toBe(false);
     expect(() => new RetentionPolicy(0, at('2026-03-01T00:00:00Z'))).toThrow(/at least 1/);
   });
 
