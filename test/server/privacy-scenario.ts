@@ -23,14 +23,14 @@ export function shownValues(): string[] {
   return [...new Set(all.map((value) => value.trim()).concat(all.map(normalise)))];
 }
 
-/** Parts that must not leak either: email local parts, telephone digits, each word of a name. */
+/** Parts that must not leak either: email local parts, telephone digits, each word of a name (five letters or more, so that no common word matches by chance). */
 export function valueParts(): string[] {
   const parts = new Set<string>();
   for (const value of shownValues()) {
     if (value.includes('@')) parts.add(value.slice(0, value.indexOf('@')).toLowerCase());
     const digits = value.replace(/\D/g, '');
     if (/^[+\d\s]+$/.test(value) && digits.length >= 8) parts.add(digits.slice(-8));
-    if (/^[A-Z][a-z]+ [A-Z][a-z]+$/.test(value)) value.split(' ').forEach((word) => parts.add(word));
+    if (/^[A-Z][a-z]+ [A-Z][a-z]+$/.test(value)) value.split(' ').filter((word) => word.length >= 5).forEach((word) => parts.add(word));
   }
   return [...parts];
 }
