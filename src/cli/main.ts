@@ -111,12 +111,14 @@ async function rebuild(config: Config, only: string | undefined): Promise<number
   }
 }
 
-/** Meant to run daily (cron, a Kubernetes CronJob); each run destroys what has expired since the last. */
+/** For a data directory no server is serving (a server applies retention itself, at start and daily). */
 async function retention(config: Config): Promise<number> {
   const holder = liveHolder(config.dataDir);
   if (holder !== null) {
-    // The server caches unwrapped keys: it would keep reading a destroyed month until restarted.
-    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before running retention.`);
+    // The server caches unwrapped keys (it would keep reading a destroyed month), and applies retention itself.
+    throw new UsageError(
+      `a server (pid ${holder}) is running on ${config.dataDir} and applies retention itself (at start and daily); stop it before running retention by hand.`,
+    );
   }
   const ledger = openLedger(config);
   try {

@@ -14,6 +14,7 @@ import { graphiqlPages } from './graphiql.js';
 import { openLedger, type Ledger, type LedgerOptions } from './ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
+import { scheduleRetention, type RetentionSchedule } from './retention-schedule.js';
 
 export interface RunningServer {
   url: string;
@@ -28,8 +29,11 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Starts the embedded service: stores, projections, GraphQL over HTTP. */
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
   const ledger = openLedger(config, { ...options, logger });
+  let retention: RetentionSchedule | undefined;
   try {
     await ledger.runner.start();
+    retention = scheduleRetention(ledger.retention, logger);
+    await retention.first;
     const schema = await buildAppSchema();
     const apollo = new ApolloServer<RequestContext>({
       schema,
@@ -91,11 +95,13 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       async close() {
         await http.drain();
         await apollo.stop();
+        await retention?.stop();
         await ledger.close();
         logger.info('privacy-ledger stopped');
       },
     };
   } catch (error) {
+    await retention?.stop();
     await ledger.close();
     throw error;
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { runCli, serveChild } from '../server/child.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
+import { startTestServer, tempDataDir } from '../server/harness.js';
+import { recordAnEdit } from '../server/privacy-scenario.js';
 
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });
 
@@ -10,10 +11,7 @@ describe('privacy-ledger retention', () => {
     const data = tempDataDir('pl-retention-cli-');
     try {
       const server = await startTestServer(data.dir, {}, { clock: at('2025-06-10T12:00:00.000Z') });
-      const registered = await server.gql(REGISTER, { input: aPublisher() });
-      const id = registered.data!['registerPublisher'].publisher.id as string;
-      const edit = await server.gql(UPDATE, { input: { id, expectedVersion: 1, contact: { name: 'Han Meimei' } } });
-      await server.ledger.runner.waitFor(Number(edit.data!['updatePublisherContact'].position), 5_000);
+      await recordAnEdit(server);
       await server.close();
       const result = runCli(['retention', '--data-dir', data.dir, '--retention-days', '30']);
       expect(result.stderr).toBe('');
@@ -34,7 +32,7 @@ describe('privacy-ledger retention', () => {
       child.kill('SIGTERM');
       await exited;
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('stop it before running retention');
+      expect(result.stderr).toContain('applies retention itself (at start and daily); stop it before running retention by hand');
     } finally {
       data.remove();
     }

@@ -3,7 +3,8 @@ import type { Clock } from '../../src/clock.js';
 import { RetentionPolicy } from '../../src/privacy/retention.js';
 import { loadConfig } from '../../src/server/config.js';
 import { openLedger } from '../../src/server/ledger.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
+import { startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
+import { recordAnEdit } from '../server/privacy-scenario.js';
 
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });
 
@@ -30,10 +31,8 @@ describe('retention period', () => {
     const env = { RETENTION_DAYS: '365' };
     try {
       let server = await startTestServer(data.dir, env, { clock });
-      const registered = await server.gql(REGISTER, { input: aPublisher() });
-      const id = registered.data!['registerPublisher'].publisher.id as string;
-      const edit = await server.gql(UPDATE, { input: { id, expectedVersion: 1, contact: { name: 'Han Meimei' } } });
-      const before = await server.gql(RECORDS, { id, p: edit.data!['updatePublisherContact'].position });
+      const { id } = await recordAnEdit(server);
+      const before = await server.gql(RECORDS, { id });
       expect(before.data!['privacyRequests'].edges).toEqual([
         { node: { kind: 'EDIT', requestedAt: '2026-01-15T09:00:00.000Z', requestedBy: 'anonymous', requestedByErased: false } },
       ]);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { GqlResponse, TestServer } from './harness.js';
+import { aPublisher, REGISTER, UPDATE, type GqlResponse, type TestServer } from './harness.js';
 
 /**
  * A full scenario over HTTP with distinctive personal values: every mutation
@@ -140,4 +140,14 @@ export async function runScenario(server: TestServer): Promise<ScenarioResult> {
   await refused(`query { publisher(id: "${people.contact.email}") { id } }`);
   await refused(`query { offer(id: "${people.support.wechat}") { id } }`);
   return { publisherId, rejectedPublisherId, offerId, deletedOfferId, responses, position };
+}
+
+/** Registers a publisher and edits its contact (one privacy request record); waits until the records show it. */
+export async function recordAnEdit(server: TestServer): Promise<{ id: string; position: string }> {
+  const registered = await server.gql(REGISTER, { input: aPublisher() });
+  const id = registered.data!['registerPublisher'].publisher.id as string;
+  const edit = await server.gql(UPDATE, { input: { id, expectedVersion: 1, contact: { name: 'Han Meimei' } } });
+  const position = edit.data!['updatePublisherContact'].position as string;
+  await server.ledger.runner.waitFor(Number(position), 5_000);
+  return { id, position };
 }
