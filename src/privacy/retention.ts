@@ -2,8 +2,7 @@ import type { Clock } from '../clock.js';
 import type { EventStore } from '../events/event-store.js';
 import { RETENTION_BUCKET_PREFIXES, requesterField } from './classification.js';
 import type { KeyStore } from './key-store.js';
-import type { PersonalDataCodec } from './personal-data-codec.js';
-import { ERASED } from './personal-value.js';
+import { ERASED, keyIdOf, sealValue } from './personal-value.js';
 
 /**
  * Retention: what is kept only for a period (privacy request records'
@@ -49,21 +48,34 @@ export class RetentionPolicy {
 }
 
 /**
- * Seals the requester of a privacy request record (a read-model document)
- * under its month's retention key; for a month already past the period it
+ * Seals the requester of privacy request records (read-model documents)
+ * under their month's retention key; for a month already past the period it
  * stores the erased marker instead, so a rebuild of the read model never
- * brings a destroyed month back under a fresh key.
+ * brings a destroyed month back under a fresh key. A batch costs one key
+ * lookup per month in it.
  */
 export class RequesterSealer {
   constructor(
-    private readonly codec: PersonalDataCodec,
+    private readonly keys: KeyStore,
     private readonly policy: RetentionPolicy,
   ) {}
 
-  async seal<T extends Record<string, unknown>>(record: T): Promise<T> {
-    const subjectId = requesterField.subject(record);
-    if (this.policy.isExpiredBucket(subjectId)) return { ...record, requestedBy: ERASED };
-    return this.codec.seal(record, [{ path: 'requestedBy', subjectId }]);
+  async sealAll<T extends Record<string, unknown>>(records: readonly T[]): Promise<T[]> {
+    const subjects = records.map((record) => requesterField.subject(record));
+    const keys = new Map<string, { key: Buffer; id: string } | null>();
+    for (const subjectId of new Set(subjects)) {
+      if (this.policy.isExpiredBucket(subjectId)) keys.set(subjectId, null);
+      else {
+        const key = await this.keys.getOrCreate(subjectId);
+        keys.set(subjectId, { key, id: keyIdOf(key) });
+      }
+    }
+    return records.map((record, i) => {
+      const subjectId = subjects[i]!;
+      const sealing = keys.get(subjectId);
+      const requestedBy = sealing ? sealValue(sealing.key, subjectId, record['requestedBy'], sealing.id) : ERASED;
+      return { ...record, requestedBy };
+    });
   }
 }
 

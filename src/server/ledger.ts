@@ -89,7 +89,7 @@ export function openLedger(
   const personalData = new PersonalDataCodec(keys);
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
   const retentionPolicy = new RetentionPolicy(config.retentionDays ?? Number(SETTINGS.retentionDays.default), clock);
-  const projections = ledgerProjections(new RequesterSealer(personalData, retentionPolicy));
+  const projections = ledgerProjections(new RequesterSealer(keys, retentionPolicy));
   const runner = new ProjectionRunner(events, reads, projections, options.logger ? { logger: options.logger } : {});
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
   const idempotency = new Idempotency(masterKey);

@@ -44,9 +44,9 @@ const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: stri
   OfferDeleted: { kind: 'DELETION', target: 'offer' },
 };
 
-/** Seals a record's requester under its month's retention key (src/privacy/retention.ts). */
+/** Seals records' requesters under their month's retention key (src/privacy/retention.ts). */
 export interface RequesterSealing {
-  seal<T extends Record<string, unknown>>(record: T): Promise<T>;
+  sealAll<T extends Record<string, unknown>>(records: readonly T[]): Promise<T[]>;
 }
 
 /**
@@ -61,11 +61,11 @@ export function privacyRequestProjection(requesters: RequesterSealing): Projecti
     ...records,
     async project(events, store) {
       const ops = await records.project(events, store);
-      return Promise.all(
-        ops.map(async (op): Promise<WriteOp> =>
-          op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? { ...op, doc: await requesters.seal(op.doc) } : op,
-        ),
-      );
+      // documents folded from this batch carry the requester in clear; sealed ones read from the store are left alone
+      const clear = ops.flatMap((op) => (op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? [op.doc] : []));
+      const sealed = await requesters.sealAll(clear);
+      let next = 0;
+      return ops.map((op): WriteOp => (op.kind === 'upsert' && op.doc === clear[next] ? { ...op, doc: sealed[next++]! } : op));
     },
   };
 }

@@ -27,7 +27,7 @@ describe('privacy request records projection', () => {
     store = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
     keys = SqliteKeyStore.open(path.join(tmp.dir, 'keys.sqlite'), Buffer.alloc(32, 1));
     codec = new PersonalDataCodec(keys);
-    projection = privacyRequestProjection(new RequesterSealer(codec, new RetentionPolicy(365, { now: () => new Date('2026-11-22T12:00:00Z') })));
+    projection = privacyRequestProjection(new RequesterSealer(keys, new RetentionPolicy(365, { now: () => new Date('2026-11-22T12:00:00Z') })));
   });
   afterEach(async () => {
     await store.close();
@@ -61,7 +61,7 @@ describe('privacy request records projection', () => {
   });
 
   it('a record of a month already past the retention period is projected with its requester erased, never under a new key', async () => {
-    const late = privacyRequestProjection(new RequesterSealer(codec, new RetentionPolicy(30, { now: () => new Date('2027-02-01T00:00:00Z') })));
+    const late = privacyRequestProjection(new RequesterSealer(keys, new RetentionPolicy(30, { now: () => new Date('2027-02-01T00:00:00Z') })));
     await store.write(await late.project(changes, store), { name: 'privacy-requests', position: changes.at(-1)!.position });
     expect(await store.get(PRIVACY_REQUESTS, changes[1]!.eventId)).toMatchObject({ requestedBy: { $erased: true } });
     expect(await keys.getMany(['retention/2026-11'])).toEqual(new Map());
