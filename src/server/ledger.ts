@@ -23,7 +23,7 @@ import { offerProjection } from '../projections/offer/offer.projection.js';
 import { offerDirectoryProjection } from '../projections/offer-directory/offer-directory.projection.js';
 import { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import { OfferQueries } from '../projections/offer/offer.queries.js';
-import { analyticsProjections } from '../projections/analytics/analytics.projection.js';
+import { analyticsProjection } from '../projections/analytics/analytics.projection.js';
 import { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
 import { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
 import { privacyRequestProjection, type RequesterSealing } from '../projections/privacy-request/privacy-request.projection.js';
@@ -40,7 +40,7 @@ import { openEventStore } from './event-store-factory.js';
 
 /** Every projection the service maintains. */
 export function ledgerProjections(requesters: RequesterSealing): readonly Projection[] {
-  return [publisherProjection, offerProjection, privacyRequestProjection(requesters), offerDirectoryProjection, ...analyticsProjections];
+  return [publisherProjection, offerProjection, privacyRequestProjection(requesters), offerDirectoryProjection, analyticsProjection];
 }
 
 /** The files of the embedded shape, inside the data directory. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/event-envelope.js';
-import { analyticsProjections } from '../../../src/projections/analytics/analytics.projection.js';
+import { analyticsProjection } from '../../../src/projections/analytics/analytics.projection.js';
 import { AnalyticsQueries } from '../../../src/projections/analytics/analytics.queries.js';
 import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
 import { recorded, tempDir } from '../fixtures.js';
@@ -44,9 +44,7 @@ describe('analytics projections', () => {
   beforeEach(async () => {
     tmp = tempDir('pl-analytics-');
     store = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
-    for (const projection of analyticsProjections) {
-      for (const c of projection.collections) await store.ensureCollection(c.name, c.indexes);
-    }
+    for (const c of analyticsProjection.collections) await store.ensureCollection(c.name, c.indexes);
     queries = new AnalyticsQueries(store);
   });
   afterEach(async () => {
@@ -58,9 +56,7 @@ describe('analytics projections', () => {
   const apply = async (events: RecordedEvent[], size = events.length) => {
     for (let i = 0; i < events.length; i += size) {
       const batch = events.slice(i, i + size);
-      for (const projection of analyticsProjections) {
-        await store.write(await projection.project(batch, store), { name: projection.name, position: batch.at(-1)!.position });
-      }
+      await store.write(await analyticsProjection.project(batch, store), { name: analyticsProjection.name, position: batch.at(-1)!.position });
     }
   };
   const counts = async () => ({
@@ -99,12 +95,10 @@ describe('analytics projections', () => {
 
   it('the analytics read models hold no personal value, sealed or not', async () => {
     await apply(log());
-    for (const projection of analyticsProjections) {
-      for (const collection of projection.collections) {
-        const docs = (await store.find(collection.name, { first: 1000 })).items;
-        expect(docs.length).toBeGreaterThan(0);
-        expect(JSON.stringify(docs)).not.toContain('$pd');
-      }
+    for (const collection of analyticsProjection.collections) {
+      const docs = (await store.find(collection.name, { first: 1000 })).items;
+      expect(docs.length).toBeGreaterThan(0);
+      expect(JSON.stringify(docs)).not.toContain('$pd');
     }
   });
 
