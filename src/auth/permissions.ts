@@ -69,6 +69,8 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   erasePersonalData: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
   closePublisherAccount: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
   exportPersonalData: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
+  analytics: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'yes' },
+  maskedPublisher: { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
 };
 
 /**

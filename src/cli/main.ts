@@ -37,6 +37,8 @@ commands:
   rotate-master-key [--new-master-key BASE64]
                          re-wrap every data key under a new master key (generated into
                          <data-dir>/master.key when not given); the server must be stopped
+  retention              destroy the month keys past the retention period (--retention-days):
+                         privacy request requesters (retention/<YYYY-MM>), client IP and user agent (client/<YYYY-MM>)
 
 options (each also settable by environment variable):
 ${Object.values(SETTINGS)
@@ -71,6 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await token(config, args);
       case 'rotate-master-key':
         return await rotateMasterKeyCommand(config, args);
+      case 'retention':
+        return await retention(config);
       default:
         throw new UsageError(`unknown command "${command}"; run "privacy-ledger help".`);
     }
@@ -155,6 +159,27 @@ async function rebuild(config: Config, only: string | undefined, online: boolean
       bar.done();
       process.stdout.write(`${name}: rebuilt\n`);
     }
+    return 0;
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** For a data directory no server is serving (a server applies retention itself, at start and daily). */
+async function retention(config: Config): Promise<number> {
+  const holder = liveHolder(config.dataDir);
+  if (holder !== null) {
+    // The server caches unwrapped keys (it would keep reading a destroyed month), and applies retention itself.
+    throw new UsageError(
+      `a server (pid ${holder}) is running on ${config.dataDir} and applies retention itself (at start and daily); stop it before running retention by hand.`,
+    );
+  }
+  const ledger = await openLedger(config);
+  try {
+    const { destroyed, throughMonth } = await ledger.retention.run();
+    process.stdout.write(`retention ${config.retentionDays} days: months through ${throughMonth} are past it\n`);
+    for (const subject of destroyed) process.stdout.write(`destroyed ${subject}\n`);
+    if (destroyed.length === 0) process.stdout.write('nothing to destroy\n');
     return 0;
   } finally {
     await ledger.close();

@@ -12,13 +12,22 @@ import type { SealField } from './personal-data-codec.js';
  */
 export type DataCategory = 'administrator' | 'customer';
 
+/**
+ * How an analyst sees a value (src/privacy/masking.ts): an email by its
+ * domain only, a telephone by its country calling code only, anything else
+ * (names, ids, accounts) as a keyed pseudonym.
+ */
+export type Masking = 'email-domain' | 'telephone-country' | 'pseudonym';
+
 export interface PersonalField {
   /** dotted path inside the event's data; `*` stands for every element of an array */
   path: string;
   category: DataCategory;
   /** what the value is, in words (used by exports and the declaration test) */
   label: string;
-  /** the data subject the value belongs to, from the value's container (the event's data or metadata) and the event's instant */
+  /** what an analyst sees instead of the value */
+  mask: Masking;
+  /** the data subject the value belongs to, from the value's container (the event's data or metadata, or a record) and the event's instant */
   subject(container: Record<string, unknown>, occurredAt: string): string;
 }
 
@@ -29,9 +38,9 @@ const publisherContact = (data: Record<string, unknown>): string =>
   contactSubject(String(data['publisherId']));
 
 const contactFields: PersonalField[] = [
-  { path: 'contact.name', category: 'administrator', label: 'contact person name', subject: publisherContact },
-  { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', subject: publisherContact },
-  { path: 'contact.email', category: 'administrator', label: 'contact person email', subject: publisherContact },
+  { path: 'contact.name', category: 'administrator', label: 'contact person name', mask: 'pseudonym', subject: publisherContact },
+  { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', mask: 'telephone-country', subject: publisherContact },
+  { path: 'contact.email', category: 'administrator', label: 'contact person email', mask: 'email-domain', subject: publisherContact },
 ];
 
 /** Each AAD account is its own data subject, named by its server-assigned account id (never by its object id). */
@@ -43,9 +52,10 @@ const aadUserFields = (at: string): PersonalField[] => {
   const subject = (data: Record<string, unknown>): string =>
     aadAccountSubject(String(data['publisherId']), String((data[at] as Record<string, unknown> | undefined)?.['accountId']));
   return [
-    { path: `${at}.objectId`, category: 'administrator', label: 'AAD account object id', subject },
-    { path: `${at}.userPrincipalName`, category: 'administrator', label: 'AAD account user principal name', subject },
-    { path: `${at}.displayName`, category: 'administrator', label: 'AAD account display name', subject },
+    { path: `${at}.objectId`, category: 'administrator', label: 'AAD account object id', mask: 'pseudonym', subject },
+    // a UPN is email-shaped: its domain is the tenant's, not the person's
+    { path: `${at}.userPrincipalName`, category: 'administrator', label: 'AAD account user principal name', mask: 'email-domain', subject },
+    { path: `${at}.displayName`, category: 'administrator', label: 'AAD account display name', mask: 'pseudonym', subject },
   ];
 };
 
@@ -54,9 +64,51 @@ export const offerSupportSubject = (offerId: string): string => `offer/${offerId
 
 const offerSupport = (data: Record<string, unknown>): string => offerSupportSubject(String(data['offerId']));
 
-const supportContactPaths: PersonalField[] = supportContactFields.map(
-  (field) => ({ path: `supportContacts.*.${field}`, category: 'customer', label: `customer-service ${field}`, subject: offerSupport }),
-);
+const supportMasking: Record<(typeof supportContactFields)[number], Masking> = {
+  name: 'pseudonym',
+  telephone: 'telephone-country',
+  email: 'email-domain',
+  qq: 'pseudonym',
+  wechat: 'pseudonym',
+  weibo: 'pseudonym',
+};
+
+const supportContactPaths: PersonalField[] = supportContactFields.map((field) => ({
+  path: `supportContacts.*.${field}`,
+  category: 'customer',
+  label: `customer-service ${field}`,
+  mask: supportMasking[field],
+  subject: offerSupport,
+}));
+
+/**
+ * Time-bucketed subjects: what is kept only for the retention period shares
+ * one key per calendar month (UTC), which `privacy-ledger retention`
+ * destroys once the whole month is older than the period. `instant` is an
+ * ISO-8601 instant in UTC (as the clock stamps them).
+ */
+export const RETENTION_BUCKET_PREFIXES = ['retention/', 'client/'] as const;
+export const retentionSubject = (instant: string): string => `retention/${instant.slice(0, 7)}`;
+/** client IP and user agent in event metadata */
+export const clientSubject = (instant: string): string => `client/${instant.slice(0, 7)}`;
+
+/**
+ * Personal data in event metadata rather than data: who asked (the actor's
+ * id, an AAD object id once authentication lands), shown as the requester
+ * of privacy request records, the author of changes and who added an
+ * account. The privacy request read model seals it under a retention
+ * bucket, so it becomes unreadable after the retention period. Client IP
+ * and user agent join this list with the branch that records them
+ * (subjects `client/<YYYY-MM>`).
+ */
+export const requesterField: PersonalField = {
+  path: 'actor.id',
+  category: 'administrator',
+  label: 'requester (actor id)',
+  mask: 'pseudonym',
+  /** of a privacy request record: the month bucket of its `requestedAt` */
+  subject: (record) => retentionSubject(String(record['requestedAt'])),
+};
 
 export const personalFieldsByEventType: Readonly<Record<string, readonly PersonalField[]>> = {
   OfferCustomerServiceUpdated: supportContactPaths,
@@ -65,19 +117,25 @@ export const personalFieldsByEventType: Readonly<Record<string, readonly Persona
   AadUserAdded: aadUserFields('user'),
 };
 
-/**
- * Where a request came from: one data subject per calendar month (UTC) of
- * the event, so that a retention job can destroy a whole month's key.
- */
-export const clientSubject = (occurredAt: string): string => `client/${occurredAt.slice(0, 7)}`;
-
 const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);
 
-/** Personal values in the metadata of every event, whatever its type (see EventMetadata). */
+/** Personal values in the metadata of every event, whatever its type (see EventMetadata): one subject per calendar month. */
 export const personalMetadataFields: readonly PersonalField[] = [
-  { path: 'clientIp', category: 'administrator', label: 'client IP address of the request', subject: requestClient },
-  { path: 'userAgent', category: 'administrator', label: 'user agent of the request', subject: requestClient },
+  { path: 'clientIp', category: 'administrator', label: 'client IP address of the request', mask: 'pseudonym', subject: requestClient },
+  { path: 'userAgent', category: 'administrator', label: 'user agent of the request', mask: 'pseudonym', subject: requestClient },
 ];
+
+/** Every declared field once: the event data's, then the metadata's. */
+export const declaredFields: readonly PersonalField[] = [
+  ...new Set([...Object.values(personalFieldsByEventType).flat(), requesterField, ...personalMetadataFields]),
+];
+
+/** The declared field with this label (labels are unique); throws for an undeclared one. */
+export function declaredField(label: string): PersonalField {
+  const field = declaredFields.find((f) => f.label === label);
+  if (!field) throw new Error(`No personal field is declared as '${label}'.`);
+  return field;
+}
 
 export function personalFieldsOf(eventType: string): readonly PersonalField[] {
   return personalFieldsByEventType[eventType] ?? [];

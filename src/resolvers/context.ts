@@ -16,6 +16,8 @@ import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { ErasureService } from '../privacy/erasure.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { AuditQueries } from '../projections/audit/audit.queries.js';
+import type { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
+import type { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { PublisherQueries, PublisherView } from '../projections/publisher/publisher.queries.js';
 
@@ -29,6 +31,10 @@ export interface Services {
   privacyRequestQueries: PrivacyRequestQueries;
   /** records views and exports of personal data as privacy requests */
   readRecorder: ReadRecorder;
+  /** analysts: counts from read models without personal data */
+  analytics: AnalyticsQueries;
+  /** analysts: a publisher and its offers, personal values masked */
+  maskedPublishers: MaskedPublisherQueries;
   /** auditors: change histories, records as they stood at an instant, exports */
   history: History;
   pointInTime: PointInTime;

@@ -5,6 +5,7 @@ import { enforcePermissions } from '../auth/authorize.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
 import { ErasureResolver } from '../resolvers/erasure.resolver.js';
+import { AnalystResolver } from '../resolvers/analyst.resolver.js';
 import { HistoryResolver } from '../resolvers/history.resolver.js';
 import { AuditResolver } from '../resolvers/audit.resolver.js';
 import { IntegrityResolver } from '../resolvers/integrity.resolver.js';
@@ -19,7 +20,7 @@ import { PublisherResolver } from '../resolvers/publisher.resolver.js';
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   return enforcePermissions(
     await buildSchema({
-      resolvers: [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver],
+      resolvers: [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver],
       validate: false,
     }),
   );

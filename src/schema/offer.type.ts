@@ -55,13 +55,11 @@ export class SupportContactType {
   erased!: boolean;
 }
 
-@ObjectType('Offer', { description: "A publisher's product or service in the marketplace." })
-export class OfferType {
+/** What every view of an offer shows, the analyst's masked one included. */
+@ObjectType()
+export abstract class OfferSummaryType {
   @Field(() => ID, { description: 'The offer id (a UUID).' })
   id!: string;
-
-  @Field(() => ID, { description: 'The publisher it belongs to.' })
-  publisherId!: string;
 
   @Field(() => String, { description: 'Name of the offer.' })
   name!: string;
@@ -72,6 +70,18 @@ export class OfferType {
   @Field(() => OfferStatus, { description: 'Draft or published.' })
   status!: `${OfferStatus}`;
 
+  @Field(() => String, { description: 'When the offer was created (ISO-8601).' })
+  createdAt!: string;
+
+  @Field(() => String, { nullable: true, description: 'When the offer was published (ISO-8601); null while a draft.' })
+  publishedAt!: string | null;
+}
+
+@ObjectType('Offer', { description: "A publisher's product or service in the marketplace." })
+export class OfferType extends OfferSummaryType {
+  @Field(() => ID, { description: 'The publisher it belongs to.' })
+  publisherId!: string;
+
   @Field(() => [SupportContactType], {
     description: 'Customer-service contacts, in the order given. Reading them in a query is recorded as a privacy request (VIEW) of the publisher.',
   })
@@ -80,14 +90,8 @@ export class OfferType {
   @Field(() => Int, { description: 'Number of changes recorded for this offer; pass it as `expectedVersion` when editing.' })
   version!: number;
 
-  @Field(() => String, { description: 'When the offer was created (ISO-8601).' })
-  createdAt!: string;
-
   @Field(() => String, { description: 'When the offer last changed (ISO-8601).' })
   updatedAt!: string;
-
-  @Field(() => String, { nullable: true, description: 'When the offer was published (ISO-8601); null while a draft.' })
-  publishedAt!: string | null;
 }
 
 export const OfferConnection = connectionOf(OfferType, 'Offer');

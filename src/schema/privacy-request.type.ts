@@ -32,8 +32,14 @@ export class PrivacyRequestRecordType {
   @Field(() => String, { description: 'Which personal data it concerned, e.g. `contact` or `aadUsers`.' })
   target!: string;
 
-  @Field(() => String, { description: 'Who asked (an actor id).' })
-  requestedBy!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who asked (an actor id): kept for the retention period only (RETENTION_DAYS), then null with `requestedByErased` true.',
+  })
+  requestedBy!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether who asked is no longer readable: its retention period is over.' })
+  requestedByErased!: boolean;
 
   @Field(() => String, { description: 'When (ISO-8601).' })
   requestedAt!: string;

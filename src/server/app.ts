@@ -19,6 +19,7 @@ import { openLedger, processHolder, type Ledger, type LedgerOptions } from './le
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
 import { requestClient } from './request-client.js';
+import { scheduleRetention, type RetentionSchedule } from './retention-schedule.js';
 
 export interface RunningServer {
   url: string;
@@ -35,9 +36,12 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
   const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
   const ledger = await openLedger(config, { ...options, logger, leaseHolder });
+  let retention: RetentionSchedule | undefined;
   try {
     const tokens = await createTokenVerifier(config);
     await ledger.runner.start();
+    retention = scheduleRetention(ledger.retention, logger);
+    await retention.first;
     const schema = await buildAppSchema();
     const apollo = new ApolloServer<RequestContext>({
       schema,
@@ -103,11 +107,13 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       async close() {
         await http.drain();
         await apollo.stop();
+        await retention?.stop();
         await ledger.close();
         logger.info('privacy-ledger stopped');
       },
     };
   } catch (error) {
+    await retention?.stop();
     await ledger.close();
     throw error;
   }

@@ -54,6 +54,8 @@ export interface Config {
   authJwksUrl?: string;
   /** how far `exp` and `nbf` may be off */
   authClockSkewSeconds: number;
+  /** how long privacy request records' requesters and client IP / user agent stay readable */
+  retentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -149,6 +151,12 @@ export const SETTINGS = {
     help: 'Entra ID signing keys (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys); when empty, a key generated into the data directory',
   },
   authClockSkewSeconds: { flag: '--auth-clock-skew-seconds', env: 'AUTH_CLOCK_SKEW_SECONDS', default: '60', help: 'allowed clock skew for exp and nbf' },
+  retentionDays: {
+    flag: '--retention-days',
+    env: 'RETENTION_DAYS',
+    default: '365',
+    help: 'days after which privacy request requesters and client IP / user agent become unreadable (privacy-ledger retention)',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
 
 type Raw = Partial<Record<keyof Config, string>>;
@@ -259,6 +267,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     authAudience,
     ...(authJwksUrl ? { authJwksUrl } : {}),
     authClockSkewSeconds: integer('authClockSkewSeconds', 0, 300),
+    retentionDays: integer('retentionDays', 1, 36_500),
   };
 }
 

@@ -29,7 +29,11 @@ import { offerProjection } from '../projections/offer/offer.projection.js';
 import { offerDirectoryProjection } from '../projections/offer-directory/offer-directory.projection.js';
 import { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import { OfferQueries } from '../projections/offer/offer.queries.js';
-import { privacyRequestProjection } from '../projections/privacy-request/privacy-request.projection.js';
+import { analyticsProjection } from '../projections/analytics/analytics.projection.js';
+import { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
+import { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
+import { privacyRequestProjection, type RequesterSealing } from '../projections/privacy-request/privacy-request.projection.js';
+import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
@@ -40,19 +44,26 @@ import { MembershipQueries } from '../projections/membership/membership.queries.
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
 import type { Services } from '../resolvers/context.js';
-import type { Config } from './config.js';
+import { SETTINGS, type Config } from './config.js';
 import { openEventStore } from './event-store-factory.js';
 import { openReadSide, readSideFiles } from './read-store-factory.js';
 
 /** Every projection the service maintains. */
-export const projections: readonly Projection[] = [
-  publisherProjection,
-  offerProjection,
-  privacyRequestProjection,
-  offerDirectoryProjection,
-  auditProjection,
-  membershipProjection,
-];
+/** Every projection the service maintains (the privacy request records seal their requesters with `requesters`). */
+export function ledgerProjections(requesters: RequesterSealing): readonly Projection[] {
+  return [
+    publisherProjection,
+    offerProjection,
+    privacyRequestProjection(requesters),
+    offerDirectoryProjection,
+    auditProjection,
+    membershipProjection,
+    analyticsProjection,
+  ];
+}
+
+/** The names of the projections, in order (for the CLI and for tests). */
+export const projectionNames: readonly string[] = ledgerProjections({ sealAll: async (records) => [...records] }).map((p) => p.name);
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -62,6 +73,8 @@ export const embeddedFiles = {
 
 export interface Ledger {
   events: EventStore;
+  /** destroys the month buckets past the retention period (`privacy-ledger retention`) */
+  retention: Retention;
   reads: ReadStore;
   keys: KeyStore;
   /** the projection leases (who runs which projection) */
@@ -95,7 +108,7 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  */
 export async function openLedger(
   config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-    Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs'>>,
+    Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays'>>,
   options: LedgerOptions = {},
 ): Promise<Ledger> {
   const clock = options.clock ?? systemClock;
@@ -115,28 +128,34 @@ export async function openLedger(
   }
   const personalData = new PersonalDataCodec(keys);
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
+  const retentionPolicy = new RetentionPolicy(config.retentionDays ?? Number(SETTINGS.retentionDays.default), clock);
+  const projections = ledgerProjections(new RequesterSealer(keys, retentionPolicy));
   const runner = new ProjectionRunner(events, reads, projections, {
     ...(options.logger ? { logger: options.logger } : {}),
     lease: { store: readSide.leases, holder: options.leaseHolder ?? processHolder('ledger'), clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
   });
-  const privacyRequestQueries = new PrivacyRequestQueries(reads);
+  const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
   const idempotency = new Idempotency(masterKey);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
   const objectIds = new BlindIndex(masterKey, 'aad-object-id');
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
+  const publisherQueries = new PublisherQueries(reads, personalData);
+  const offerQueries = new OfferQueries(reads, personalData);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, objectIds),
     membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds),
     offers: new OfferService(handler, clock, ids, idempotency),
-    offerQueries: new OfferQueries(reads, personalData),
+    offerQueries,
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder,
     auditQueries: new AuditQueries(reads),
     integrity: new IntegrityVerifier(events),
-    publisherQueries: new PublisherQueries(reads, personalData),
+    publisherQueries,
+    analytics: new AnalyticsQueries(reads),
+    maskedPublishers: new MaskedPublisherQueries(publisherQueries, offerQueries, keys),
     history,
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
@@ -147,6 +166,7 @@ export async function openLedger(
   };
   return {
     events,
+    retention: new Retention(keys, events, retentionPolicy, (subjectId) => personalData.forget(subjectId)),
     reads,
     keys,
     leases: readSide.leases,

@@ -90,6 +90,8 @@ const requests: Record<string, (w: World) => Request> = {
     query: 'mutation ($input: ClosePublisherAccountInput!) { closePublisherAccount(input: $input) { position } }',
     variables: { input: { publisherId: w.publisherId } },
   }),
+  analytics: () => ({ query: '{ analytics { publishersByStatus { status count } } }' }),
+  maskedPublisher: (w) => ({ query: 'query ($id: ID!) { maskedPublisher(id: $id) { id } }', variables: { id: w.publisherId } }),
   exportPersonalData: (w) => ({ query: 'query ($p: ID!) { exportPersonalData(publisherId: $p) }', variables: { p: w.publisherId } }),
   verifyIntegrity: (w) => ({ query: 'query ($s: String!) { verifyIntegrity(streamId: $s) { intact } }', variables: { s: `publisher-${w.publisherId}` } }),
 };

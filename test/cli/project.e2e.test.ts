@@ -2,14 +2,14 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
-import { embeddedFiles, projections } from '../../src/server/ledger.js';
+import { embeddedFiles, projectionNames } from '../../src/server/ledger.js';
 import { projectChild, runCli } from '../server/child.js';
 import { aPublisher, PUBLISHER, REGISTER, startTestServer, tempDataDir } from '../server/harness.js';
 
 async function holders(dataDir: string): Promise<Array<{ holder: string; expiresAt: number } | null>> {
   const leases = SqliteLeaseStore.open(path.join(dataDir, embeddedFiles.readModels));
   try {
-    return await Promise.all(projections.map(({ name }) => leases.current(name)));
+    return await Promise.all(projectionNames.map((name) => leases.current(name)));
   } finally {
     await leases.close();
   }
@@ -23,13 +23,13 @@ describe('privacy-ledger project', () => {
     let second: Awaited<ReturnType<typeof projectChild>> | undefined;
     const server = await startTestServer(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '8000' });
     try {
-      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(Array(projections.length).fill(`project:${hostname()}:${first.child.pid}`));
+      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(Array(projectionNames.length).fill(`project:${hostname()}:${first.child.pid}`));
       // The server answers read-your-writes while the worker projects.
       const registered = await server.gql(REGISTER, { input: aPublisher() });
       const { publisher, position } = registered.data!['registerPublisher'];
       const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
       expect(read.data?.['publisher']?.id).toBe(publisher.id);
-      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(Array(projections.length).fill('standby'));
+      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(Array(projectionNames.length).fill('standby'));
       // A server whose projections a worker runs is ready.
       expect((await fetch(new URL('/readyz', server.url))).status).toBe(200);
       expect(runCli(['status', '--data-dir', data.dir]).stdout).toMatch(new RegExp(`publishers\\s+\\d+\\s+\\d+\\s+project:${hostname()}:${first.child.pid}`));
@@ -50,8 +50,8 @@ describe('privacy-ledger project', () => {
       // With every worker gone, the server's own runner takes each projection over.
       const deadline = Date.now() + 5_000;
       while ((await server.ledger.runner.status()).some((s) => s.state !== 'live') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(Array(projections.length).fill('serve'));
-      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(Array(projections.length).fill('live'));
+      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(Array(projectionNames.length).fill('serve'));
+      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(Array(projectionNames.length).fill('live'));
     } finally {
       first.child.kill('SIGKILL');
       second?.child.kill('SIGKILL');

@@ -9,6 +9,7 @@ import { mintToken } from '../../src/auth/token-issuer.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
+import type { LedgerOptions } from '../../src/server/ledger.js';
 
 export function tempDataDir(prefix = 'pl-e2e-'): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -71,12 +72,12 @@ export interface GqlResponse<T> {
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
-/** A real server on an ephemeral port, over a data directory the test owns. */
-export async function startTestServer(dataDir: string, env: Record<string, string> = {}): Promise<TestServer> {
+/** A real server on an ephemeral port, over a data directory the test owns (`options`: an injected clock or ids). */
+export async function startTestServer(dataDir: string, env: Record<string, string> = {}, options: LedgerOptions = {}): Promise<TestServer> {
   // One test client sends far more than a person would: no rate limit unless a test sets one.
   const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, { RATE_LIMIT_PER_SECOND: '0', ...env });
   const logs = new LogCapture();
-  const server = await startServer(config, createLogger(config.logLevel, logs));
+  const server = await startServer(config, createLogger(config.logLevel, logs), options);
   const token = tokenMinter(dataDir, config);
   return {
     ...server,

@@ -1,6 +1,8 @@
 import type { RecordedEvent } from '../../events/event-envelope.js';
 import type { PrivacyRequestKind } from '../../events/privacy-request/privacy-request.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
+import type { Projection } from '../projection.js';
+import type { WriteOp } from '../read-store.js';
 
 export const PRIVACY_REQUESTS = 'privacy_requests';
 
@@ -11,8 +13,12 @@ export interface PrivacyRequestRecord {
   kind: PrivacyRequestKind;
   /** which personal data the request concerned */
   target: string;
-  /** actor id of who asked */
-  requestedBy: string;
+  /**
+   * actor id of who asked: personal data kept for the retention period
+   * only, so sealed under its month's retention key (an ERASED marker once
+   * that key is destroyed); PrivacyRequestQueries opens it
+   */
+  requestedBy: unknown;
   requestedAt: string;
   outcome: 'COMPLETED';
 }
@@ -56,12 +62,33 @@ function requestOf(event: RecordedEvent): { kind: PrivacyRequestKind; target: st
   return requests[event.type];
 }
 
+/** Seals records' requesters under their month's retention key (src/privacy/retention.ts). */
+export interface RequesterSealing {
+  sealAll<T extends Record<string, unknown>>(records: readonly T[]): Promise<T[]>;
+}
+
 /**
  * One record per change of personal data, keyed by the id of the event that
  * made it, and one per recorded read (PrivacyRequestRecorded), newest first
  * per publisher; a deletion event leaves only a tombstone (DeletedRecord).
+ * Records are folded in clear and their requester sealed on the way to the
+ * store.
  */
-export const privacyRequestProjection = documentProjection<PrivacyRequestDoc>({
+export function privacyRequestProjection(requesters: RequesterSealing): Projection {
+  return {
+    ...records,
+    async project(events, store) {
+      const ops = await records.project(events, store);
+      // documents folded from this batch carry the requester in clear; sealed ones read from the store are left alone
+      const clear = ops.flatMap((op) => (op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? [op.doc] : []));
+      const sealed = await requesters.sealAll(clear);
+      let next = 0;
+      return ops.map((op): WriteOp => (op.kind === 'upsert' && op.doc === clear[next] ? { ...op, doc: sealed[next++]! } : op));
+    },
+  };
+}
+
+const records = documentProjection<PrivacyRequestDoc>({
   name: 'privacy-requests',
   collection: {
     name: PRIVACY_REQUESTS,

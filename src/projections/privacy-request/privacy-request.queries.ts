@@ -1,11 +1,17 @@
+import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
+import { isErased, shownOrNull } from '../../privacy/personal-value.js';
 import type { Page, ReadStore } from '../read-store.js';
 import type { Filter } from '../read-store.js';
 import { isDeletedRecord, PRIVACY_REQUESTS, type PrivacyRequestDoc, type PrivacyRequestRecord } from './privacy-request.projection.js';
 
-export type PrivacyRequestView = PrivacyRequestRecord;
+/** A record as the API shows it: the requester is null, and flagged, once its retention key is destroyed. */
+export type PrivacyRequestView = Omit<PrivacyRequestRecord, 'requestedBy'> & { requestedBy: string | null; requestedByErased: boolean };
 
 export class PrivacyRequestQueries {
-  constructor(private readonly store: ReadStore) {}
+  constructor(
+    private readonly store: ReadStore,
+    private readonly personalData: PersonalDataCodec,
+  ) {}
 
   /** A publisher's records, newest first. */
   async forPublisher(publisherId: string, first: number, after?: string | null): Promise<Page<PrivacyRequestView> & { totalCount: number }> {
@@ -19,7 +25,14 @@ export class PrivacyRequestQueries {
       }),
       this.store.count(PRIVACY_REQUESTS, filter),
     ]);
-    return { ...page, totalCount };
+    const items = (await this.personalData.openMany(page.items)).map(
+      ({ _position: _, requestedBy, ...record }): PrivacyRequestView => ({
+        ...record,
+        requestedBy: shownOrNull(requestedBy),
+        requestedByErased: isErased(requestedBy),
+      }),
+    );
+    return { ...page, items, totalCount };
   }
 
   /** Whose record it is, and whether it was deleted; null if there never was one. */

@@ -2,6 +2,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PRIVACY_REQUESTS, privacyRequestProjection } from '../../../src/projections/privacy-request/privacy-request.projection.js';
 import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
+import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
+import { isPersonalValue } from '../../../src/privacy/personal-value.js';
+import { RequesterSealer, RetentionPolicy } from '../../../src/privacy/retention.js';
+import { SqliteKeyStore } from '../../../src/privacy/sqlite-key-store.js';
 import { recorded, tempDir } from '../fixtures.js';
 
 const id = '0190f5a2-7b3c-7d4e-8f60-123456789abc';
@@ -15,28 +19,52 @@ const changes = recorded(`publisher-${id}`, [
 describe('privacy request records projection', () => {
   let tmp: ReturnType<typeof tempDir>;
   let store: SqliteReadStore;
+  let keys: SqliteKeyStore;
+  let codec: PersonalDataCodec;
+  let projection: ReturnType<typeof privacyRequestProjection>;
   beforeEach(() => {
     tmp = tempDir('pl-prr-');
     store = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
+    keys = SqliteKeyStore.open(path.join(tmp.dir, 'keys.sqlite'), Buffer.alloc(32, 1));
+    codec = new PersonalDataCodec(keys);
+    projection = privacyRequestProjection(new RequesterSealer(keys, new RetentionPolicy(365, { now: () => new Date('2026-11-22T12:00:00Z') })));
   });
   afterEach(async () => {
     await store.close();
+    await keys.close();
     tmp.remove();
   });
 
   const apply = async (events = changes) =>
-    store.write(await privacyRequestProjection.project(events, store), { name: 'privacy-requests', position: events.at(-1)!.position });
+    store.write(await projection.project(events, store), { name: 'privacy-requests', position: events.at(-1)!.position });
+  /** the record as stored, its requester opened */
+  const opened = async (id: string) => codec.open(await store.get(PRIVACY_REQUESTS, id));
   const ids = async () => (await store.find(PRIVACY_REQUESTS, { sort: [{ field: 'requestedAt' }] })).items.map((d) => [d['kind'], d['target']]);
 
   it('given an edit and a deletion of personal data, then one record each; registration and review are not requests', async () => {
     await apply();
     expect(await ids()).toEqual([['EDIT', 'contact'], ['DELETION', 'aadUsers']]);
-    expect(await store.get(PRIVACY_REQUESTS, changes[1]!.eventId)).toMatchObject({
+    expect(await opened(changes[1]!.eventId)).toMatchObject({
       publisherId: id,
       requestedBy: 'tester',
       requestedAt: changes[1]!.occurredAt,
       outcome: 'COMPLETED',
     });
+  });
+
+  it('the requester is stored sealed under the month of the request, never in clear', async () => {
+    await apply();
+    const stored = await store.get(PRIVACY_REQUESTS, changes[1]!.eventId);
+    expect(stored!['requestedBy']).toSatisfy(isPersonalValue);
+    expect(stored!['requestedBy']).toMatchObject({ s: 'retention/2026-11' });
+    expect(JSON.stringify(stored)).not.toContain('tester');
+  });
+
+  it('a record of a month already past the retention period is projected with its requester erased, never under a new key', async () => {
+    const late = privacyRequestProjection(new RequesterSealer(keys, new RetentionPolicy(30, { now: () => new Date('2027-02-01T00:00:00Z') })));
+    await store.write(await late.project(changes, store), { name: 'privacy-requests', position: changes.at(-1)!.position });
+    expect(await store.get(PRIVACY_REQUESTS, changes[1]!.eventId)).toMatchObject({ requestedBy: { $erased: true } });
+    expect(await keys.getMany(['retention/2026-11'])).toEqual(new Map());
   });
 
   it('replaying the same events twice changes nothing', async () => {
@@ -60,7 +88,7 @@ describe('privacy request records projection', () => {
     ], 5);
     await apply(read);
     await apply(read);
-    expect(await store.get(PRIVACY_REQUESTS, read[0]!.eventId)).toMatchObject({
+    expect(await opened(read[0]!.eventId)).toMatchObject({
       publisherId: id,
       kind: 'VIEW',
       target: 'contact',

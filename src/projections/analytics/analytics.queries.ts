@@ -1,0 +1,77 @@
+import { ValidationError } from '../../errors.js';
+import type { ReadStore } from '../read-store.js';
+import {
+  ANALYTICS_DAYS,
+  ANALYTICS_OFFERS,
+  ANALYTICS_PUBLISHERS,
+  type DayDoc,
+} from './analytics.projection.js';
+
+export const PUBLISHER_STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
+export const OFFER_KINDS = ['VIRTUAL_MACHINE', 'SOLUTION_TEMPLATE', 'CUSTOMIZED_SERVICE'] as const;
+export const OFFER_STATUSES = ['DRAFT', 'PUBLISHED', 'DELETED'] as const;
+/** the longest range `changesPerDay` answers, in days */
+export const MAX_DAYS = 366;
+
+export interface StatusCount {
+  status: (typeof PUBLISHER_STATUSES)[number];
+  count: number;
+}
+
+export interface KindStatusCount {
+  kind: (typeof OFFER_KINDS)[number];
+  status: (typeof OFFER_STATUSES)[number];
+  count: number;
+}
+
+export interface DayCount {
+  day: string;
+  changes: number;
+  erasures: number;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MS_PER_DAY = 86_400_000;
+
+/** Counts for analysts, read from the analytics read models (no personal data). */
+export class AnalyticsQueries {
+  constructor(private readonly store: ReadStore) {}
+
+  /** Every status, zero counts included. */
+  async publishersByStatus(): Promise<StatusCount[]> {
+    return Promise.all(
+      PUBLISHER_STATUSES.map(async (status) => ({ status, count: await this.store.count(ANALYTICS_PUBLISHERS, { status }) })),
+    );
+  }
+
+  /** Every kind and status, zero counts included. */
+  async offersByKindAndStatus(): Promise<KindStatusCount[]> {
+    const pairs = OFFER_KINDS.flatMap((kind) => OFFER_STATUSES.map((status) => ({ kind, status })));
+    return Promise.all(pairs.map(async (pair) => ({ ...pair, count: await this.store.count(ANALYTICS_OFFERS, pair) })));
+  }
+
+  /** Each UTC day from `from` to `to` (inclusive, `YYYY-MM-DD`), days without changes as zeros. */
+  async changesPerDay(from: string, to: string): Promise<DayCount[]> {
+    const start = parseDay('from', from);
+    const end = parseDay('to', to);
+    if (end < start) throw new ValidationError('to', 'must not be before from');
+    const days = (end - start) / MS_PER_DAY + 1;
+    if (days > MAX_DAYS) throw new ValidationError('to', `must be at most ${MAX_DAYS} days after from`);
+    const page = await this.store.find<DayDoc>(ANALYTICS_DAYS, { filter: { id: { gte: from, lte: to } }, first: days });
+    const counted = new Map(page.items.map((doc) => [doc.id, doc]));
+    return Array.from({ length: days }, (_, i) => {
+      const day = new Date(start + i * MS_PER_DAY).toISOString().slice(0, 10);
+      const doc = counted.get(day);
+      return { day, changes: doc?.changes ?? 0, erasures: doc?.erasures ?? 0 };
+    });
+  }
+}
+
+/** A calendar day `YYYY-MM-DD` as its UTC midnight in milliseconds. */
+function parseDay(field: string, text: string): number {
+  const ms = DAY.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) {
+    throw new ValidationError(field, 'must be a calendar day YYYY-MM-DD');
+  }
+  return ms;
+}
