@@ -30,7 +30,8 @@ describe('per-request DataLoaders', () => {
     const res = await server.gql(query);
     expect(res.errors).toBeUndefined();
     expect(Object.keys(res.data!)).toHaveLength(9);
-    expect(reads).toHaveBeenCalledTimes(1);
+    // only the query's own reads: projections (of the VIEW records this query leaves) read the store in the background
+    expect(reads.mock.calls.filter(([collection]) => collection === 'publishers')).toHaveLength(1);
     expect(keys).toHaveBeenCalledTimes(1);
   });
 
@@ -65,7 +66,10 @@ describe('per-request DataLoaders', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!['offers'].edges).toHaveLength(50);
     expect(res.data!['offers'].edges[49].node.supportContacts[0]).toEqual({ qq: '10000', email: 's0@contoso.cn' });
-    const counts = Object.fromEntries(Object.entries(spies).map(([name, spy]) => [name, spy.mock.calls.length]));
+    // only the query's own reads: projections (of the VIEW records this query leaves) read the store in the background
+    const queried = new Set(['publishers', 'offers']);
+    const ofQuery = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.filter(([collection]) => queried.has(String(collection))).length;
+    const counts = { getMany: ofQuery(spies.getMany), find: ofQuery(spies.find), count: ofQuery(spies.count), keys: spies.keys.mock.calls.length };
     expect(counts).toEqual({ getMany: 1, find: 1, count: 1, keys: 2 });
   });
 
