@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../events/event-envelope.js';
+import { yieldToEventLoop } from '../event-loop.js';
 import type { EventStore } from '../events/event-store.js';
 import { upcasters as productionUpcasters, type UpcasterRegistry } from '../events/upcasters.js';
 import type { HeldLease } from './held-lease.js';
@@ -43,6 +44,7 @@ export async function replay(
     if (batch.length === 0) return position;
     position = await applyBatch(store, projection, batch, options.lease, options.upcasters);
     options.onProgress?.(position, Math.max(head, position));
+    await yieldToEventLoop(); // the lease's renewal timer must get to run
   }
 }
 

@@ -120,4 +120,21 @@ describe('projection workers on one data directory', () => {
       await deposed.close();
     }
   });
+
+  it('a rebuild that takes longer than the lease lasts keeps its lease: it lets the renewal run between batches', async () => {
+    // every batch holds the event loop for 30 ms, as a large batch of real projection work does
+    const slow = { ...counters, project: async (events: Parameters<typeof counters.project>[0], store: Parameters<typeof counters.project>[1]) => {
+      const until = Date.now() + 30;
+      while (Date.now() < until);
+      return counters.project(events, store);
+    } };
+    const w = sqliteWorker(tmp.dir, slow, 'rebuilder', { ttlMs: 200, batchSize: 4 });
+    try {
+      await w.events.append('s-1', range(0, 60).map(event), { expectedRevision: 'no_stream' });
+      await w.runner.rebuild('counters'); // 15 batches, ~450 ms: more than twice the lease
+      expect(await w.reads.get('counters', 's-1')).toMatchObject({ count: 60 });
+    } finally {
+      await w.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { yieldToEventLoop } from '../../event-loop.js';
 import { DeliveryLoop } from '../delivery-loop.js';
 import type { RecordedEvent } from '../event-envelope.js';
 import type { SubscribeOptions, SubscriptionHandler } from '../event-store.js';
@@ -40,6 +41,8 @@ export class SqliteSubscription extends DeliveryLoop {
       batch = this.readAfter(this.position, this.batchSize);
       if (batch.length === 0) break;
       if (!(await this.handOver(batch))) return;
+      // a full batch means more follow: let requests and timers in between batches
+      if (batch.length === this.batchSize) await yieldToEventLoop();
     } while (batch.length === this.batchSize);
     // An append during the last onEvents set `dirty`: not caught up yet.
     if (!this.dirty) this.caughtUp();
