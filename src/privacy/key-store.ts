@@ -13,5 +13,13 @@ export interface KeyStore {
   destroy(subjectId: string): Promise<boolean>;
   /** Destroys several keys at once (one commit, one sync): the subjects whose key existed and is now gone. */
   destroyMany(subjectIds: readonly string[]): Promise<string[]>;
+  /**
+   * A number that changes whenever a key is destroyed through this store.
+   * Only a store that is the sole destroyer of its keys offers it (the
+   * embedded one, under the serve lock): readers then know that values
+   * opened under an unchanged generation are still readable without asking
+   * for the keys again. A store shared by several processes leaves it out.
+   */
+  generation?(): number;
   close(): Promise<void>;
 }

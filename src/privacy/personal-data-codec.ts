@@ -22,6 +22,8 @@ export interface SealField {
 interface OpenedDoc {
   opened: unknown;
   keyIds: ReadonlyMap<string, string | undefined>;
+  /** the key store's generation when it was opened (undefined: the store has none) */
+  generation: number | undefined;
 }
 
 /** Frozen objects are shared, read-only documents (see the read store): safe to open once and reuse. */
@@ -126,15 +128,20 @@ export class PersonalDataCodec {
    * all of it. A frozen input (a read model's shared document) is opened
    * once: its frozen copy is reused for as long as every key it was opened
    * under is still the subject's current key, so an erasure shows at once.
+   * A key store that is the sole destroyer of its keys answers that without
+   * a lookup (KeyStore.generation); others are asked for the keys.
    */
   async openMany<T>(values: readonly T[]): Promise<T[]> {
     const results = new Array<unknown>(values.length);
     const reused: Array<{ index: number; memo: OpenedDoc }> = [];
     const toOpen: number[] = [];
     const subjectIds = new Set<string>();
+    // a store that is the sole destroyer of its keys says whether any was destroyed since a memo was made
+    const generation = this.keys.generation?.();
     values.forEach((value, index) => {
       const memo = isShared(value) ? this.openedDocs.get(value) : undefined;
       if (!memo) return toOpen.push(index);
+      if (generation !== undefined && memo.generation === generation) return void (results[index] = memo.opened);
       reused.push({ index, memo });
       for (const subjectId of memo.keyIds.keys()) subjectIds.add(subjectId);
     });
@@ -166,7 +173,7 @@ export class PersonalDataCodec {
       const value = values[index];
       if (isShared(value)) {
         const used = new Map(slots.map((slot) => [slot.sealed.s, keyIds.get(slot.sealed.s)]));
-        this.openedDocs.set(value, { opened: deepFreeze(copied), keyIds: used });
+        this.openedDocs.set(value, { opened: deepFreeze(copied), keyIds: used, generation });
       }
       results[index] = copied;
     }

@@ -28,6 +28,8 @@ interface KeyRow {
 export class SqliteKeyStore implements KeyStore {
   private readonly cache = new KeyCache();
   private checkpointPending = false;
+  /** how many destroys removed a key: the store's generation */
+  private destroyed = 0;
   private closed = false;
   private readonly selectOne: Database.Statement<[string], KeyRow>;
   private readonly selectMany: Database.Statement<[string], KeyRow>;
@@ -109,6 +111,11 @@ export class SqliteKeyStore implements KeyStore {
     return found;
   }
 
+  /** This process is the only one destroying keys in the file (see the class comment). */
+  generation(): number {
+    return this.destroyed;
+  }
+
   async destroy(subjectId: string): Promise<boolean> {
     return (await this.destroyMany([subjectId])).length > 0;
   }
@@ -118,7 +125,10 @@ export class SqliteKeyStore implements KeyStore {
     const ids = [...new Set(subjectIds)];
     for (const id of ids) this.cache.evict(id);
     const deleted = this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))();
-    if (deleted.length > 0) this.checkpointPending = true;
+    if (deleted.length > 0) {
+      this.checkpointPending = true;
+      this.destroyed++;
+    }
     // The wrapped keys' bytes are still in the WAL until it is checkpointed and truncated.
     if (this.checkpointPending) await this.truncateWal();
     return deleted;

@@ -166,6 +166,25 @@ describe('PersonalDataCodec', () => {
     expect((await codec.open(doc)).contact.email).toEqual(ERASED);
   });
 
+  it('with a key store that is the sole destroyer of its keys, a reused document needs no key lookup until a key is destroyed', async () => {
+    const store = SqliteKeyStore.open(path.join(dir, 'own-keys.db'), randomBytes(32));
+    try {
+      const own = new PersonalDataCodec(store);
+      const doc = Object.freeze(await own.seal(registered('p-1', 'Alice Example', 'alice@example.org'), contactFields(ALICE)));
+      const [first] = await own.openMany([doc]);
+      let lookups = 0;
+      const getMany = store.getMany.bind(store);
+      store.getMany = (ids) => (lookups++, getMany(ids));
+      expect((await own.openMany([doc]))[0]).toBe(first);
+      expect(lookups).toBe(0);
+      await store.destroy(ALICE);
+      expect((await own.open(doc)).contact).toEqual({ name: ERASED, telephone: ERASED, email: ERASED });
+      expect(lookups).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps erased values erased after the subject gets a new key', async () => {
     const old = await codec.seal({ email: 'alice@example.org' }, [{ path: 'email', subjectId: ALICE }]);
     await keys.destroy(ALICE);
