@@ -59,7 +59,7 @@ const aadUserFields = (at: string): PersonalField[] => {
   ];
 };
 
-/** An offer's customer-service contacts: one subject per offer (issue 5 may split it per contact). */
+/** An offer's customer-service contacts: one subject per offer (the list is replaced whole; its entries have no identity of their own). */
 export const offerSupportSubject = (offerId: string): string => `offer/${offerId}/support`;
 
 const offerSupport = (data: Record<string, unknown>): string => offerSupportSubject(String(data['offerId']));
@@ -94,12 +94,12 @@ export const clientSubject = (instant: string): string => `client/${instant.slic
 
 /**
  * Personal data in event metadata rather than data: who asked (the actor's
- * id, an AAD object id once authentication lands), shown as the requester
+ * id: the signed-in principal's AAD object id), shown as the requester
  * of privacy request records, the author of changes and who added an
  * account. The privacy request read model seals it under a retention
- * bucket, so it becomes unreadable after the retention period. Client IP
- * and user agent join this list with the branch that records them
- * (subjects `client/<YYYY-MM>`).
+ * bucket, so it becomes unreadable after the retention period. (In the
+ * log's metadata it stays in clear: the audit trail filters by it.) Client
+ * IP and user agent are declared below (personalMetadataFields).
  */
 export const requesterField: PersonalField = {
   path: 'actor.id',

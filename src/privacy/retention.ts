@@ -6,7 +6,7 @@ import { ERASED, keyIdOf, sealValue } from './personal-value.js';
 
 /**
  * Retention: what is kept only for a period (privacy request records'
- * requesters; client IP and user agent, recorded by another branch) is
+ * requesters; client IP and user agent in event metadata) is
  * sealed under one key per calendar month (UTC), `retention/<YYYY-MM>` and
  * `client/<YYYY-MM>`. Once a whole month is older than the period its keys
  * are destroyed, and everything sealed under them reads as erased: in read

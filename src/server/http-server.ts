@@ -15,7 +15,7 @@ export interface HttpOptions<Context extends object> {
   corsOrigins: readonly string[];
   /**
    * Per-client rate limit, checked before the body is read. `key` names the
-   * client: its address until authentication can name the principal.
+   * client: the principal once its token has been verified, its address before (src/server/app.ts).
    */
   rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): string };
   /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */

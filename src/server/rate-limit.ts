@@ -1,6 +1,6 @@
 /**
- * A token bucket per key (a client address today, the authenticated
- * principal once authentication lands): each key holds up to `burst` tokens,
+ * A token bucket per key (the authenticated principal, or the client
+ * address before its token is verified): each key holds up to `burst` tokens,
  * refilled at `perSecond`; a request takes one token per operation, and a
  * request that finds too few is refused with how long to wait.
  */

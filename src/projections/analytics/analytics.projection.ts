@@ -13,7 +13,7 @@ export const ANALYTICS_PUBLISHERS = 'analytics_publishers';
 export const ANALYTICS_OFFERS = 'analytics_offers';
 export const ANALYTICS_DAYS = 'analytics_days';
 
-/** The erasure event (issue 5, another branch); counted by its type name only. */
+/** The erasure event; counted by its type name only. */
 export const ERASURE_EVENT = 'PersonalDataErased';
 
 export interface PublisherStatusDoc extends ProjectedDoc {
