@@ -2,9 +2,10 @@ import path from 'node:path';
 import { uuidV7Ids, type Clock } from '../src/clock.js';
 import { EventCodec } from '../src/events/event-codec.js';
 import type { NewEvent } from '../src/events/event-envelope.js';
-import { noContact, publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
+import { publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import { openLedger } from '../src/server/ledger.js';
+import { contactChange, registration } from './publisher-events.js';
 import type { Row } from './table.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
@@ -38,20 +39,7 @@ export async function asOfBenchmark(dir: string): Promise<Row[]> {
     for (let j = 0; j < events; j++) {
       now = start + j * 1000; // each event its own second: encode stamps the clock's instant
       const at = new Date(now).toISOString();
-      const event: PublisherEvent =
-        j === 0
-          ? {
-              type: 'PublisherRegistered',
-              data: {
-                publisherId,
-                companyName: 'Contoso China',
-                registrationCode: '91350100M000100Y43',
-                contactPreferences: noContact,
-                contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
-                registeredAt: at,
-              },
-            }
-          : { type: 'ContactUpdated', data: { publisherId, contact: [{ email: `p${j}@example.cn` }, { name: `Person ${j}` }, { telephone: '+8613900139000' }][j % 3]!, updatedAt: at } };
+      const event: PublisherEvent = j === 0 ? registration(publisherId, 0, at) : contactChange(publisherId, 0, j, at);
       batch.push(...(await codec.encode([event], context)));
       if (batch.length === 100 || j === events - 1) {
         await ledger.events.append(stream, batch, { expectedRevision: 'any' });
