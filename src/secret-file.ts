@@ -28,15 +28,7 @@ export function readSecretFile(file: string): string | undefined {
 export function createSecretFile(file: string, contents: string): string {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = fs.openSync(temp, 'wx', 0o600);
-  try {
-    fs.fchmodSync(fd, 0o600); // in case a umask or ACL widened it
-    fs.writeFileSync(fd, contents);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const temp = writeTemporary(file, contents);
   try {
     publish(temp, file);
   } finally {
@@ -50,16 +42,7 @@ export function createSecretFile(file: string, contents: string): string {
 
 /** Writes `contents` to `file` (mode 0600) durably, replacing any file there (rename, not link: the last writer wins). */
 export function replaceSecretFile(file: string, contents: string): void {
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = fs.openSync(temp, 'wx', 0o600);
-  try {
-    fs.fchmodSync(fd, 0o600);
-    fs.writeFileSync(fd, contents);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, file);
+  fs.renameSync(writeTemporary(file, contents), file);
   syncDirectory(path.dirname(file));
 }
 
@@ -67,6 +50,20 @@ export function replaceSecretFile(file: string, contents: string): void {
 export function moveSecretFile(from: string, to: string): void {
   fs.renameSync(from, to);
   syncDirectory(path.dirname(to));
+}
+
+/** `contents` written and fsynced beside `file` under a fresh temporary name, mode 0600; returns that name. */
+function writeTemporary(file: string, contents: string): string {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = fs.openSync(temp, 'wx', 0o600);
+  try {
+    fs.fchmodSync(fd, 0o600); // in case a umask or ACL widened it
+    fs.writeFileSync(fd, contents);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return temp;
 }
 
 function publish(temp: string, file: string): void {

@@ -21,10 +21,6 @@ export function sortSignature(sort: readonly SortKey[]): string {
   return sort.map((key) => `${key.field}:${key.direction ?? 'asc'}`).join(',');
 }
 
-export function encodeCursor(sort: readonly SortKey[], values: readonly Scalar[]): string {
-  return cursorEncoder(sort)(values);
-}
-
 /** Encodes the cursors of one page: the sort's part of the JSON is made once, not once per item. */
 export function cursorEncoder(sort: readonly SortKey[]): (values: readonly Scalar[]) => string {
   // the same JSON as JSON.stringify({ s, v }) would give

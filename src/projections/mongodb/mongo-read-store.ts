@@ -1,6 +1,6 @@
 import type { ClientSession, Collection, Db, Document, MongoClient, TransactionOptions } from 'mongodb';
 import { ValidationError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { cursorEncoder, decodeCursor } from '../cursor.js';
 import { LeaseLostError } from '../lease.js';
 import { checkCollectionName, checkIndexName, effectiveSort, pinnedFields } from '../query-terms.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, StagedModel, WriteOp } from '../read-store.js';
@@ -135,7 +135,8 @@ export class MongoReadStore implements ReadStore {
       docs.push(...(found as unknown as T[]));
     }
     const page = docs.slice(0, first);
-    const cursors = page.map((doc) => encodeCursor(sort, sort.map((key) => sortValue(doc, key.field))));
+    const encode = cursorEncoder(sort);
+    const cursors = page.map((doc) => encode(sort.map((key) => sortValue(doc, key.field))));
     return { items: page, cursors, endCursor: cursors.at(-1) ?? null, hasNextPage: docs.length > first };
   }
 
