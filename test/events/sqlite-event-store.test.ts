@@ -128,6 +128,33 @@ describe('SQLite event store', () => {
     expect((await one.readAll()).map((e) => e.position)).toEqual([1, 2]);
   });
 
+  it('a stream read to its end, then appended to by another store on the same file, reads the new events', async () => {
+    const file = newFile();
+    const reader = open(file);
+    const writer = open(file);
+    await reader.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    // The reader knows where s-1 ends (its own append, then a read to the end)...
+    expect(await reader.readStream('s-1', { fromRevision: 1 })).toEqual([]);
+    const appended = await writer.append('s-1', [newEvent(2)], { expectedRevision: 0 });
+    // ...and still sees what the other connection added after it.
+    expect(await reader.readStream('s-1', { fromRevision: 1 })).toEqual(appended.events);
+    expect((await reader.readStream('s-1')).map((e) => e.revision)).toEqual([0, 1]);
+  });
+
+  it('appends made in one turn share a transaction, yet a failed expectation rejects only its own append', async () => {
+    const store = open(newFile());
+    await store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const [ok, stale, other] = await Promise.allSettled([
+      store.append('s-1', [newEvent(2)], { expectedRevision: 0 }),
+      store.append('s-1', [newEvent(3)], { expectedRevision: 0 }),
+      store.append('s-2', [newEvent(4)], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
+    expect(stale).toMatchObject({ status: 'rejected', reason: expect.any(ConcurrencyError) });
+    expect(other).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
+    expect((await store.readAll()).map((e) => [e.streamId, e.revision])).toEqual([['s-1', 0], ['s-1', 1], ['s-2', 0]]);
+  });
+
   it('refuses a batch size below 1', () => {
     const store = open(newFile());
     expect(() => store.subscribeToAll({ fromPosition: 0, batchSize: 0 }, { onEvents: () => {} })).toThrow(RangeError);

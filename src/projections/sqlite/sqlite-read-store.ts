@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ValidationError } from '../../errors.js';
+import { batchedTransaction, type Outcome, SameTurnBatches, settleAll } from '../../sqlite/batched-writes.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
 import { LeaseLostError } from '../lease.js';
@@ -14,6 +15,14 @@ import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-fil
 const MAX_STATEMENTS = 1000;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
+
+interface QueuedWrite {
+  ops: readonly WriteOp[];
+  checkpoint: Checkpoint | undefined;
+  fence: Fence | undefined;
+  resolve(result: void): void;
+  reject(error: unknown): void;
+}
 
 interface Query {
   sql: string;
@@ -47,8 +56,8 @@ export class SqliteReadStore implements ReadStore {
   private readonly tables = new Set<string>();
   /** tables created by the running write, forgotten again if it rolls back */
   private createdInWrite: string[] | null = null;
-  private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => void>;
-
+  private readonly commitBatch: (batch: readonly QueuedWrite[]) => Outcome<void>[];
+  private readonly queued = new SameTurnBatches<QueuedWrite>((batch) => this.flush(batch));
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs = new DocCache();
   /** SQLite's data_version when the cache was last known to be current */
@@ -56,19 +65,7 @@ export class SqliteReadStore implements ReadStore {
 
   private constructor(private readonly db: Database.Database) {
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
-    this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => {
-      if (fence && this.statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
-        throw new LeaseLostError(fence.lease);
-      }
-      if (checkpoint) {
-        const stored = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
-        if (stored !== undefined && stored >= checkpoint.position) return;
-      }
-      for (const op of ops) this.apply(op);
-      if (checkpoint) {
-        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
-      }
-    });
+    this.commitBatch = batchedTransaction(db, (write: QueuedWrite) => this.writeOne(write));
   }
 
   /** Opens (creating it and its folder if missing) the read model file. */
@@ -197,23 +194,56 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /**
-   * BEGIN IMMEDIATE: the fence and checkpoint checks read before writing,
-   * and another process (a worker taking the lease over) may write between;
-   * holding the write lock from the start makes check and write one step.
+   * Writes queued in the same turn of the event loop (every projection
+   * woken by the same appends) commit together: one BEGIN IMMEDIATE
+   * transaction, one commit, each write in its own savepoint, so a write
+   * refused (its lease lost) or failing rolls back alone. IMMEDIATE: the
+   * fence and checkpoint checks read before writing, and another process (a
+   * worker taking the lease over) may write between; holding the write lock
+   * from the start makes check and write one step.
    */
   async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
     if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
       throw new Error('a checkpoint needs a name and an integer position');
     }
+    return new Promise<void>((resolve, reject) => this.queued.push({ ops, checkpoint, fence, resolve, reject }));
+  }
+
+  private flush(batch: readonly QueuedWrite[]): void {
     this.createdInWrite = [];
+    let outcomes: Outcome<void>[];
     try {
-      this.writeTx.immediate(ops, checkpoint, fence);
+      outcomes = this.commitBatch(batch);
     } catch (error) {
-      // The rollback dropped the tables this write created.
+      // The rollback dropped the tables this batch created.
       for (const table of this.createdInWrite) this.tables.delete(table);
-      throw error;
+      for (const write of batch) write.reject(error);
+      return;
     } finally {
       this.createdInWrite = null;
+    }
+    settleAll(batch, outcomes);
+  }
+
+  /** One write, in its savepoint: fence, then the checkpoint (already past it: nothing to do), then the operations. */
+  private writeOne({ ops, checkpoint, fence }: QueuedWrite): void {
+    const created = this.createdInWrite!.length;
+    try {
+      if (fence && this.statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
+        throw new LeaseLostError(fence.lease);
+      }
+      if (checkpoint) {
+        const stored = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
+        if (stored !== undefined && stored >= checkpoint.position) return;
+      }
+      for (const op of ops) this.apply(op);
+      if (checkpoint) {
+        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
+      }
+    } catch (error) {
+      // The savepoint's rollback drops the tables it created.
+      for (const table of this.createdInWrite!.splice(created)) this.tables.delete(table);
+      throw error;
     }
   }
 
@@ -260,6 +290,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async reset(name: string, collections: readonly string[]): Promise<void> {
+    this.queued.drain(); // writes asked before come first
     const tables = collections.map(tableName);
     this.db.transaction(() => {
       for (const table of tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
@@ -279,6 +310,7 @@ export class SqliteReadStore implements ReadStore {
    * commits, then see the new ones.
    */
   async promote(name: string, staged: StagedModel): Promise<void> {
+    this.queued.drain();
     const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.table(from), to: tableName(to) }));
     this.db
       .transaction(() => {
@@ -303,6 +335,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.queued.drain(); // what was asked before close is committed and answered
     this.statements.clear();
     if (this.db.open) this.db.close();
   }
