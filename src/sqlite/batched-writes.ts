@@ -12,18 +12,22 @@ export type Outcome<Result> = { result: Result } | { error: unknown };
 export function batchedTransaction<Item, Result>(
   db: Database.Database,
   each: (item: Item) => Result,
+  /** runs inside the transaction after every item, before COMMIT (what must be known before others can see the batch) */
+  beforeCommit?: (outcomes: readonly Outcome<Result>[]) => void,
 ): (items: readonly Item[]) => Outcome<Result>[] {
   // Called inside the batch's transaction, a transaction function is a savepoint.
   const savepoint = db.transaction(each);
-  return db.transaction((items: readonly Item[]) =>
-    items.map((item): Outcome<Result> => {
+  return db.transaction((items: readonly Item[]) => {
+    const outcomes = items.map((item): Outcome<Result> => {
       try {
         return { result: savepoint(item) };
       } catch (error) {
         return { error };
       }
-    }),
-  ).immediate;
+    });
+    beforeCommit?.(outcomes);
+    return outcomes;
+  }).immediate;
 }
 
 /**

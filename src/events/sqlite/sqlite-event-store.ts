@@ -18,13 +18,25 @@ import type {
 import { checkExpected } from '../expected-revision.js';
 import { chainEvents, recordedAt, type ChainedEvent } from '../hash-chain.js';
 import { EVENTS_SCHEMA, type EventRow, INSERT_EVENT, isDuplicateEventId, SELECT_EVENTS, toRecordedEvent, toStoredEvent } from './event-schema.js';
+import type { DurableBoundary } from './durable-boundary.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 import { StreamEnds } from './stream-ends.js';
 import { WalDurability } from './wal-durability.js';
 
+/** The log's file in the data directory of the embedded shape. */
+export const EMBEDDED_LOG_FILE = 'events.sqlite';
+
 export interface SqliteEventStoreOptions {
   /** How often subscriptions look for events appended by other processes (default 200 ms). */
   pollIntervalMs?: number;
+  /**
+   * Shared with another thread of this process that reads the same file:
+   * this store keeps its own not-yet-durable boundary there and announces
+   * what became durable (`publish`), or delivers nothing past the boundary
+   * the other thread keeps and wakes its subscriptions on its announcements
+   * (`follow`).
+   */
+  boundary?: { role: 'publish' | 'follow'; shared: DurableBoundary };
 }
 
 /** [revision, hash, position] of a stream's last event. */
@@ -76,6 +88,8 @@ export class SqliteEventStore implements EventStore {
   private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome<AppendResult>[];
   private readonly pending = new SameTurnBatches<PendingAppend>((batch) => this.flush(batch));
   private readonly durability: WalDurability;
+  /** undoes the boundary the failed commit set */
+  private readonly rollBackBoundary: () => void;
   private readonly ends: StreamEnds;
   /** commits made by this store: a shared read is valid only for the commit it saw */
   private commits = 0;
@@ -84,13 +98,32 @@ export class SqliteEventStore implements EventStore {
   private lastWake = -Infinity;
   private closing: Promise<void> | undefined;
 
+  private readonly followed: DurableBoundary | undefined;
+  private readonly published: DurableBoundary | undefined;
+  private readonly unwatch: (() => void) | undefined;
+
   private constructor(
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
+    options: SqliteEventStoreOptions,
   ) {
     this.statements = prepare(db);
-    this.commitBatch = batchedTransaction(db, (append: PendingAppend) => this.write(append.streamId, append.events, append.expected));
-    this.durability = new WalDurability(db.name, () => this.wakeSubscriptions());
+    this.followed = options.boundary?.role === 'follow' ? options.boundary.shared : undefined;
+    this.unwatch = this.followed?.watch(() => this.wake());
+    const published = options.boundary?.role === 'publish' ? options.boundary.shared : undefined;
+    this.published = published;
+    this.durability = new WalDurability(db.name, () => this.wakeSubscriptions(), published);
+    let undo: (() => void) | undefined;
+    this.commitBatch = batchedTransaction(
+      db,
+      (append: PendingAppend) => this.write(append.streamId, append.events, append.expected),
+      // Before COMMIT: a reader on another connection that can see the batch must already see it as not durable.
+      (outcomes) => {
+        const first = firstWrittenPosition(outcomes);
+        undo = first === undefined ? undefined : this.durability.committing(first);
+      },
+    );
+    this.rollBackBoundary = () => undo?.();
     const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.ends = new StreamEnds(() => dataVersion.get()!);
   }
@@ -106,7 +139,7 @@ export class SqliteEventStore implements EventStore {
     try {
       db.pragma('foreign_keys = ON');
       db.exec(EVENTS_SCHEMA);
-      return new SqliteEventStore(db, pollIntervalMs);
+      return new SqliteEventStore(db, pollIntervalMs, options);
     } catch (error) {
       db.close();
       throw error;
@@ -132,6 +165,7 @@ export class SqliteEventStore implements EventStore {
       outcomes = this.commitBatch(batch);
     } catch (error) {
       // The commit itself failed: nothing of the batch is in the log.
+      this.rollBackBoundary();
       for (const append of batch) append.reject(error);
       return;
     }
@@ -144,6 +178,11 @@ export class SqliteEventStore implements EventStore {
       acknowledge: () => settleAll(batch, outcomes),
       refuse: (error) => batch.forEach((append) => append.reject(error)),
     });
+  }
+
+  /** Wakes every subscription to look for new events now (another thread of this process appended some). */
+  wake(): void {
+    for (const subscription of this.subscriptions) subscription.wake();
   }
 
   /**
@@ -159,7 +198,8 @@ export class SqliteEventStore implements EventStore {
     const wake = () => {
       this.wakeTimer = undefined;
       this.lastWake = performance.now();
-      for (const subscription of this.subscriptions) subscription.wake();
+      this.wake();
+      this.published?.announce();
     };
     if (wait <= 0) return wake();
     this.wakeTimer = setTimeout(wake, wait);
@@ -242,7 +282,7 @@ export class SqliteEventStore implements EventStore {
    * meanwhile. (Handlers must treat delivered events as read-only.)
    */
   private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] => {
-    const bound = this.durability.firstUnsynced;
+    const bound = lowest(this.durability.firstUnsynced, this.followed?.get());
     const shared = this.sharedRead;
     if (shared && shared.position === position && shared.maxCount === maxCount && shared.bound === bound && shared.commits === this.commits) {
       return shared.events;
@@ -274,6 +314,7 @@ export class SqliteEventStore implements EventStore {
       this.pending.drain(); // what was asked before close is committed and answered
       await this.durability.settled();
       clearTimeout(this.wakeTimer);
+      this.unwatch?.();
       await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
       this.db.close();
       this.durability.close();
@@ -306,6 +347,8 @@ function prepare(db: Database.Database) {
     head: db.prepare<[], [number | null]>('SELECT MAX(position) FROM events').raw(true),
   };
 }
+
+const lowest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
 function firstWrittenPosition(outcomes: readonly Outcome<AppendResult>[]): number | undefined {
   for (const o of outcomes) if ('result' in o && o.result.events.length > 0) return o.result.events[0]!.position;

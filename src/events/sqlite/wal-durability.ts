@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DurableBoundary } from './durable-boundary.js';
 
 /** A committed batch waiting for the fsync that makes it durable. */
 export interface CommittedBatch {
@@ -26,20 +27,45 @@ export class WalDurability {
   private committed: CommittedBatch[] = [];
   private syncing: Promise<void> | undefined;
   private fd: number | undefined;
+  private unsynced: number | undefined;
   /** set once an fsync failed */
   failure: Error | undefined;
-  /** lowest position committed and not yet durable (undefined: everything committed is durable) */
-  firstUnsynced: number | undefined;
 
-  /** `onDurable` runs after each fsync that made something durable, before its batches are acknowledged. */
+  /**
+   * `onDurable` runs after each fsync that made something durable, before
+   * its batches are acknowledged; `boundary` (if given) is kept equal to
+   * firstUnsynced for readers on other threads.
+   */
   constructor(
     private readonly databaseFile: string,
     private readonly onDurable: () => void,
+    private readonly boundary?: DurableBoundary,
   ) {}
 
-  /** A batch just committed: acknowledge it once it is durable. */
+  /** lowest position committed (or being committed) and not yet durable; undefined: everything committed is durable */
+  get firstUnsynced(): number | undefined {
+    return this.unsynced;
+  }
+
+  private setUnsynced(position: number | undefined): void {
+    this.unsynced = position;
+    this.boundary?.set(position);
+  }
+
+  /**
+   * Called inside the transaction, before COMMIT, with the first position it
+   * wrote: from the moment others can see the commit, it is not durable.
+   * Returns an undo for a commit that then fails.
+   */
+  committing(firstPosition: number): () => void {
+    if (this.unsynced !== undefined) return () => undefined;
+    this.setUnsynced(firstPosition);
+    return () => this.setUnsynced(this.committed[0]?.firstPosition);
+  }
+
+  /** A batch just committed (after `committing`): acknowledge it once it is durable. */
   add(batch: CommittedBatch): void {
-    this.firstUnsynced ??= batch.firstPosition;
+    if (this.unsynced === undefined) this.setUnsynced(batch.firstPosition);
     this.committed.push(batch);
     this.sync();
   }
@@ -63,7 +89,7 @@ export class WalDurability {
         this.syncing = undefined;
         if (error) this.fail(error, covered);
         else {
-          this.firstUnsynced = this.committed[0]?.firstPosition;
+          this.setUnsynced(this.committed[0]?.firstPosition);
           this.onDurable();
           for (const batch of covered) batch.acknowledge();
         }
@@ -82,7 +108,7 @@ export class WalDurability {
     this.failure = new Error(`the event log could not be made durable (${error.code ?? 'fsync failed'})`);
     for (const batch of [...covered, ...this.committed]) batch.refuse(this.failure);
     this.committed = [];
-    this.firstUnsynced = undefined;
+    // The boundary stays where durability was lost: nothing past it is ever delivered.
   }
 
   /** The WAL file, opened on first use (it exists once a commit was made); its folder is synced once, so the file itself survives a power cut. */
