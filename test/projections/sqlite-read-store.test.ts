@@ -66,6 +66,25 @@ describe('SQLite read store', () => {
     await Promise.all([store.close(), leases.close()]);
   });
 
+  it('when another connection writes, a reader forgets just the documents it changed (and whole tables it rebuilt)', async () => {
+    const file = tempFile();
+    const reader = SqliteReadStore.open(file);
+    const writer = SqliteReadStore.open(file);
+    await writer.write([
+      { kind: 'upsert', collection: 'records', doc: { id: '1', n: 1 } },
+      { kind: 'upsert', collection: 'records', doc: { id: '2', n: 1 } },
+    ]);
+    const [one, two] = await reader.getMany('records', ['1', '2']);
+    await writer.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', n: 2 } }]);
+    const [oneAgain, twoAgain] = await reader.getMany('records', ['1', '2']);
+    expect(oneAgain).toEqual({ id: '1', n: 2 });
+    expect(twoAgain).toBe(two); // untouched: still the parsed document it had
+    expect(oneAgain).not.toBe(one);
+    await writer.reset('records', ['records']);
+    expect(await reader.getMany('records', ['1', '2'])).toEqual([null, null]);
+    await Promise.all([reader.close(), writer.close()]);
+  });
+
   it('documents it returns cannot be changed by one reader for the next', async () => {
     const store = SqliteReadStore.open(tempFile());
     await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', tags: ['a'], nested: { x: 1 } } }]);

@@ -7,6 +7,7 @@ import { LeaseLostError } from '../lease.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
 import { checkFieldPath, effectiveSort } from '../query-terms.js';
 import { DocCache } from './doc-cache.js';
+import { DocChanges } from './doc-changes.js';
 import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
 import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
@@ -48,7 +49,9 @@ interface Query {
  *
  * Parsed documents are cached (DocCache): reads return shared, frozen
  * documents; a find reads only ids and sort values from the index and takes
- * the documents from the cache.
+ * the documents from the cache. Every commit records which documents it
+ * changed (DocChanges), so a connection forgets exactly those when another
+ * one (the projection thread) writes.
  */
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
@@ -60,12 +63,19 @@ export class SqliteReadStore implements ReadStore {
   private readonly queued = new SameTurnBatches<QueuedWrite>((batch) => this.flush(batch));
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs = new DocCache();
+  /** what each commit changed, for the caches of every connection to the file */
+  private readonly changes: DocChanges;
   /** SQLite's data_version when the cache was last known to be current */
   private dataVersion = -1;
 
   private constructor(private readonly db: Database.Database) {
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
-    this.commitBatch = batchedTransaction(db, (write: QueuedWrite) => this.writeOne(write));
+    this.changes = new DocChanges(db);
+    this.commitBatch = batchedTransaction(
+      db,
+      (write: QueuedWrite) => this.writeOne(write),
+      () => this.changes.record(),
+    );
   }
 
   /** Opens (creating it and its folder if missing) the read model file. */
@@ -105,20 +115,25 @@ export class SqliteReadStore implements ReadStore {
     ensureIndexes(this.db, this.table(collection), indexes);
   }
 
+  /** A table to read: first brought up to date with what other connections changed (one may have dropped it). */
+  private readTable(collection: string): string {
+    this.checkCacheCurrent();
+    return this.table(collection);
+  }
+
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const [doc] = this.docsById(this.table(collection), [id]);
+    const [doc] = this.docsById(this.readTable(collection), [id]);
     return (doc ?? null) as T | null;
   }
 
   async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
-    const table = this.table(collection);
+    const table = this.readTable(collection);
     if (ids.length === 0) return [];
     return this.docsById(table, ids).map((doc) => (doc ?? null) as T | null);
   }
 
   /** The documents of `ids` (undefined where absent): from the cache, the misses in one statement. */
   private docsById(table: string, ids: readonly string[]): (Doc | undefined)[] {
-    this.checkCacheCurrent();
     const found = ids.map((id) => this.docs.get(table, id));
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length === 0) return found;
@@ -128,11 +143,11 @@ export class SqliteReadStore implements ReadStore {
     return ids.map((id, i) => found[i] ?? read.get(id));
   }
 
-  /** Drops the whole cache when another connection (a worker, the CLI) committed to the file since it was last checked. */
+  /** When another connection (the projection thread, a worker, the CLI) committed to the file since the last look, forgets what it changed. */
   private checkCacheCurrent(): void {
     const version = this.statement('PRAGMA data_version').pluck().get() as number;
     if (version !== this.dataVersion) {
-      this.docs.clear();
+      this.changes.forgetChanged(this.docs, (table) => this.tables.delete(table));
       this.dataVersion = version;
     }
   }
@@ -145,6 +160,7 @@ export class SqliteReadStore implements ReadStore {
 
   /** Runs inside one read transaction: the ids, their sort values and their documents come from the same snapshot. */
   private findInSnapshot(collection: string, query: FindQuery, first: number): Page<Doc> {
+    this.checkCacheCurrent();
     const { table, sort, queries } = this.findQueries(collection, query);
     // Fetch one more than asked to know whether another page follows.
     const rows: unknown[][] = [];
@@ -189,7 +205,7 @@ export class SqliteReadStore implements ReadStore {
 
   async count(collection: string, filter: Filter = {}): Promise<number> {
     const { terms, params } = filterSql(filter);
-    const sql = `SELECT COUNT(*) FROM ${this.table(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
+    const sql = `SELECT COUNT(*) FROM ${this.readTable(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
     return this.statement(sql).pluck().get(...params) as number;
   }
 
@@ -216,6 +232,7 @@ export class SqliteReadStore implements ReadStore {
       outcomes = this.commitBatch(batch);
     } catch (error) {
       // The rollback dropped the tables this batch created.
+      this.changes.discard();
       for (const table of this.createdInWrite) this.tables.delete(table);
       for (const write of batch) write.reject(error);
       return;
@@ -250,7 +267,9 @@ export class SqliteReadStore implements ReadStore {
   private apply(op: WriteOp): void {
     const table = this.table(op.collection);
     // Dropped before the change: if the transaction rolls back, the next read simply parses again.
-    this.docs.forget(table, op.kind === 'upsert' ? op.doc?.id : op.id);
+    const id = op.kind === 'upsert' ? op.doc?.id : op.id;
+    this.docs.forget(table, id);
+    if (typeof id === 'string') this.changes.note(table, id);
     switch (op.kind) {
       case 'upsert': {
         const doc: unknown = op.doc;
@@ -293,8 +312,12 @@ export class SqliteReadStore implements ReadStore {
     this.queued.drain(); // writes asked before come first
     const tables = collections.map(tableName);
     this.db.transaction(() => {
-      for (const table of tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      for (const table of tables) {
+        this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        this.changes.note(table, null);
+      }
       this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
+      this.changes.record();
     })();
     for (const table of tables) {
       this.tables.delete(table);
@@ -319,7 +342,10 @@ export class SqliteReadStore implements ReadStore {
         for (const { from, to } of pairs) {
           this.db.exec(`DROP TABLE IF EXISTS ${to}`);
           this.db.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+          this.changes.note(from, null);
+          this.changes.note(to, null);
         }
+        this.changes.record();
         this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
         this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
         this.statement('UPDATE _leases SET token = token + 1 WHERE name = ?').run(name);
