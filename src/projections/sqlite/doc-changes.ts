@@ -24,7 +24,8 @@ export class DocChanges {
   private seen: number;
 
   constructor(private readonly db: Database.Database) {
-    db.exec('CREATE TABLE IF NOT EXISTS _doc_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, changes TEXT NOT NULL)');
+    // A plain rowid (no AUTOINCREMENT: that writes sqlite_sequence on every commit); the newest rows are never deleted, so none is reused.
+    db.exec('CREATE TABLE IF NOT EXISTS _doc_changes (seq INTEGER PRIMARY KEY, changes TEXT NOT NULL)');
     this.insert = db.prepare('INSERT INTO _doc_changes (changes) VALUES (?)');
     this.since = db.prepare<[number], [number, string]>('SELECT seq, changes FROM _doc_changes WHERE seq > ? ORDER BY seq').raw(true);
     this.seen = (db.prepare('SELECT MAX(seq) FROM _doc_changes').pluck().get() as number | null) ?? 0;

@@ -1,13 +1,12 @@
 import type Database from 'better-sqlite3';
 import { ValidationError } from '../../errors.js';
-import { batchedTransaction, type Outcome, SameTurnBatches, settleAll } from '../../sqlite/batched-writes.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
-import { LeaseLostError } from '../lease.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
-import { checkFieldPath, effectiveSort } from '../query-terms.js';
+import { effectiveSort } from '../query-terms.js';
 import { DocCache } from './doc-cache.js';
 import { DocChanges } from './doc-changes.js';
+import { SqliteWrites } from './sqlite-writes.js';
 import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
 import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
@@ -16,14 +15,6 @@ import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-fil
 const MAX_STATEMENTS = 1000;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
-
-interface QueuedWrite {
-  ops: readonly WriteOp[];
-  checkpoint: Checkpoint | undefined;
-  fence: Fence | undefined;
-  resolve(result: void): void;
-  reject(error: unknown): void;
-}
 
 interface Query {
   sql: string;
@@ -57,10 +48,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** tables known to exist */
   private readonly tables = new Set<string>();
-  /** tables created by the running write, forgotten again if it rolls back */
-  private createdInWrite: string[] | null = null;
-  private readonly commitBatch: (batch: readonly QueuedWrite[]) => Outcome<void>[];
-  private readonly queued = new SameTurnBatches<QueuedWrite>((batch) => this.flush(batch));
+  private readonly writes: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs = new DocCache();
   /** what each commit changed, for the caches of every connection to the file */
@@ -71,11 +59,18 @@ export class SqliteReadStore implements ReadStore {
   private constructor(private readonly db: Database.Database) {
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
     this.changes = new DocChanges(db);
-    this.commitBatch = batchedTransaction(
+    this.writes = new SqliteWrites({
       db,
-      (write: QueuedWrite) => this.writeOne(write),
-      () => this.changes.record(),
-    );
+      statement: (sql) => this.statement(sql),
+      table: (collection) => {
+        const known = this.tables.size;
+        const table = this.table(collection);
+        return { table, created: this.tables.size > known };
+      },
+      forgetTable: (table) => this.tables.delete(table),
+      docs: this.docs,
+      changes: this.changes,
+    });
   }
 
   /** Opens (creating it and its folder if missing) the read model file. */
@@ -105,7 +100,6 @@ export class SqliteReadStore implements ReadStore {
     if (!this.tables.has(table)) {
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
       this.tables.add(table);
-      this.createdInWrite?.push(table);
     }
     return table;
   }
@@ -209,94 +203,9 @@ export class SqliteReadStore implements ReadStore {
     return this.statement(sql).pluck().get(...params) as number;
   }
 
-  /**
-   * Writes queued in the same turn of the event loop (every projection
-   * woken by the same appends) commit together: one BEGIN IMMEDIATE
-   * transaction, one commit, each write in its own savepoint, so a write
-   * refused (its lease lost) or failing rolls back alone. IMMEDIATE: the
-   * fence and checkpoint checks read before writing, and another process (a
-   * worker taking the lease over) may write between; holding the write lock
-   * from the start makes check and write one step.
-   */
-  async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
-    if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
-      throw new Error('a checkpoint needs a name and an integer position');
-    }
-    return new Promise<void>((resolve, reject) => this.queued.push({ ops, checkpoint, fence, resolve, reject }));
-  }
-
-  private flush(batch: readonly QueuedWrite[]): void {
-    this.createdInWrite = [];
-    let outcomes: Outcome<void>[];
-    try {
-      outcomes = this.commitBatch(batch);
-    } catch (error) {
-      // The rollback dropped the tables this batch created.
-      this.changes.discard();
-      for (const table of this.createdInWrite) this.tables.delete(table);
-      for (const write of batch) write.reject(error);
-      return;
-    } finally {
-      this.createdInWrite = null;
-    }
-    settleAll(batch, outcomes);
-  }
-
-  /** One write, in its savepoint: fence, then the checkpoint (already past it: nothing to do), then the operations. */
-  private writeOne({ ops, checkpoint, fence }: QueuedWrite): void {
-    const created = this.createdInWrite!.length;
-    try {
-      if (fence && this.statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
-        throw new LeaseLostError(fence.lease);
-      }
-      if (checkpoint) {
-        const stored = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
-        if (stored !== undefined && stored >= checkpoint.position) return;
-      }
-      for (const op of ops) this.apply(op);
-      if (checkpoint) {
-        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
-      }
-    } catch (error) {
-      // The savepoint's rollback drops the tables it created.
-      for (const table of this.createdInWrite!.splice(created)) this.tables.delete(table);
-      throw error;
-    }
-  }
-
-  private apply(op: WriteOp): void {
-    const table = this.table(op.collection);
-    // Dropped before the change: if the transaction rolls back, the next read simply parses again.
-    const id = op.kind === 'upsert' ? op.doc?.id : op.id;
-    this.docs.forget(table, id);
-    if (typeof id === 'string') this.changes.note(table, id);
-    switch (op.kind) {
-      case 'upsert': {
-        const doc: unknown = op.doc;
-        if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
-          throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
-        }
-        this.statement(`INSERT INTO ${table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`).run(op.doc.id, JSON.stringify(doc));
-        return;
-      }
-      case 'patch': {
-        const entries = Object.entries(op.set);
-        for (const [field] of entries) {
-          checkFieldPath(field);
-          if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
-        }
-        if (entries.length === 0) return;
-        // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
-        const paths = entries.map(([field]) => `'$.${field}', json(?)`).join(', ');
-        this.statement(`UPDATE ${table} SET body = json_set(body, ${paths}) WHERE id = ?`).run(...entries.map(([, value]) => JSON.stringify(value ?? null)), op.id);
-        return;
-      }
-      case 'delete':
-        this.statement(`DELETE FROM ${table} WHERE id = ?`).run(op.id);
-        return;
-      default:
-        throw new Error(`unknown write operation "${String((op as { kind: unknown }).kind)}"`);
-    }
+  /** See ./sqlite-writes.ts: writes of one turn share a transaction, each in its own savepoint. */
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
+    return this.writes.write(ops, checkpoint, fence);
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
@@ -309,7 +218,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async reset(name: string, collections: readonly string[]): Promise<void> {
-    this.queued.drain(); // writes asked before come first
+    this.writes.drain(); // writes asked before come first
     const tables = collections.map(tableName);
     this.db.transaction(() => {
       for (const table of tables) {
@@ -333,7 +242,7 @@ export class SqliteReadStore implements ReadStore {
    * commits, then see the new ones.
    */
   async promote(name: string, staged: StagedModel): Promise<void> {
-    this.queued.drain();
+    this.writes.drain();
     const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.table(from), to: tableName(to) }));
     this.db
       .transaction(() => {
@@ -361,7 +270,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.queued.drain(); // what was asked before close is committed and answered
+    if (this.db.open) this.writes.drain(); // what was asked before close is committed and answered
     this.statements.clear();
     if (this.db.open) this.db.close();
   }
