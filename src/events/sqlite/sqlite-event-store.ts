@@ -19,7 +19,7 @@ import { checkExpected } from '../expected-revision.js';
 import { chainEvents, recordedAt, type ChainedEvent } from '../hash-chain.js';
 import { EVENTS_SCHEMA, type EventRow, INSERT_EVENT, isDuplicateEventId, SELECT_EVENTS, toRecordedEvent, toStoredEvent } from './event-schema.js';
 import type { DurableBoundary } from './durable-boundary.js';
-import { SqliteSubscription } from './sqlite-subscription.js';
+import { LiveDelivery } from './live-delivery.js';
 import { StreamEnds } from './stream-ends.js';
 import { WalDurability } from './wal-durability.js';
 
@@ -50,18 +50,6 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-/** How often, at most, live appends wake the subscriptions (see wakeSubscriptions). */
-const LIVE_BATCH_MS = 5;
-
-/** The last batch subscriptions read, kept for the rest of the turn: subscriptions woken together at one position read the log once. */
-interface SharedRead {
-  position: number;
-  maxCount: number;
-  bound: number | undefined;
-  commits: number;
-  events: RecordedEvent[];
-}
-
 /**
  * The embedded event store: one SQLite file in WAL mode. `append` resolves
  * only once its commit is durable.
@@ -80,10 +68,11 @@ interface SharedRead {
  * IMMEDIATE transaction; each runs in its own savepoint, so a failed
  * expectation rejects only its own append. Several processes may open the
  * same file (the write lock is waited for up to 5 s), and subscriptions poll
- * for what the others append.
+ * for what the others append (./live-delivery.ts). A command's read of its
+ * own stream is answered from memory when the store knows where the stream
+ * ends (./stream-ends.ts).
  */
 export class SqliteEventStore implements EventStore {
-  private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements: ReturnType<typeof prepare>;
   private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome<AppendResult>[];
   private readonly pending = new SameTurnBatches<PendingAppend>((batch) => this.flush(batch));
@@ -93,26 +82,28 @@ export class SqliteEventStore implements EventStore {
   private readonly ends: StreamEnds;
   /** commits made by this store: a shared read is valid only for the commit it saw */
   private commits = 0;
-  private sharedRead: SharedRead | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
-  private lastWake = -Infinity;
+  private readonly live: LiveDelivery;
   private closing: Promise<void> | undefined;
-
-  private readonly followed: DurableBoundary | undefined;
-  private readonly published: DurableBoundary | undefined;
-  private readonly unwatch: (() => void) | undefined;
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly pollIntervalMs: number,
+    pollIntervalMs: number,
     options: SqliteEventStoreOptions,
   ) {
     this.statements = prepare(db);
-    this.followed = options.boundary?.role === 'follow' ? options.boundary.shared : undefined;
-    this.unwatch = this.followed?.watch(() => this.wake());
     const published = options.boundary?.role === 'publish' ? options.boundary.shared : undefined;
-    this.published = published;
-    this.durability = new WalDurability(db.name, () => this.wakeSubscriptions(), published);
+    const followed = options.boundary?.role === 'follow' ? options.boundary.shared : undefined;
+    this.live = new LiveDelivery(
+      {
+        readAfter: (position, bound, maxCount) =>
+          (bound === undefined ? this.statements.after.all(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount)).map(toRecordedEvent),
+        ownBoundary: () => this.durability.firstUnsynced,
+        commits: () => this.commits,
+      },
+      pollIntervalMs,
+      { followed, published },
+    );
+    this.durability = new WalDurability(db.name, () => this.live.durable(), published);
     let undo: (() => void) | undefined;
     this.commitBatch = batchedTransaction(
       db,
@@ -178,32 +169,6 @@ export class SqliteEventStore implements EventStore {
       acknowledge: () => settleAll(batch, outcomes),
       refuse: (error) => batch.forEach((append) => append.reject(error)),
     });
-  }
-
-  /** Wakes every subscription to look for new events now (another thread of this process appended some). */
-  wake(): void {
-    for (const subscription of this.subscriptions) subscription.wake();
-  }
-
-  /**
-   * Tells subscriptions that durable events arrived: at once when they were
-   * last told more than LIVE_BATCH_MS ago, else when that much time has
-   * passed. Under load every projection then reads and commits one batch per
-   * interval instead of one per fsync (each projection commit costs about as
-   * much as the append it projects); a lone append is delivered at once.
-   */
-  private wakeSubscriptions(): void {
-    if (this.wakeTimer) return;
-    const wait = this.lastWake + LIVE_BATCH_MS - performance.now();
-    const wake = () => {
-      this.wakeTimer = undefined;
-      this.lastWake = performance.now();
-      this.wake();
-      this.published?.announce();
-    };
-    if (wait <= 0) return wake();
-    this.wakeTimer = setTimeout(wake, wait);
-    this.wakeTimer.unref();
   }
 
   /** Runs inside the BEGIN IMMEDIATE transaction: any throw rolls the whole append back. */
@@ -274,25 +239,6 @@ export class SqliteEventStore implements EventStore {
   private readonly readAfter = (position: number, maxCount: number): RecordedEvent[] =>
     this.statements.after.all(position, maxCount).map(toRecordedEvent);
 
-  /**
-   * What subscriptions may deliver: only durable events, so never past this
-   * store's first unsynced commit. Subscriptions woken together at the same
-   * position (every projection, under load) share one read and its parsed
-   * events for the rest of the turn, as long as this store commits nothing
-   * meanwhile. (Handlers must treat delivered events as read-only.)
-   */
-  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] => {
-    const bound = lowest(this.durability.firstUnsynced, this.followed?.get());
-    const shared = this.sharedRead;
-    if (shared && shared.position === position && shared.maxCount === maxCount && shared.bound === bound && shared.commits === this.commits) {
-      return shared.events;
-    }
-    const events = bound === undefined ? this.readAfter(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount).map(toRecordedEvent);
-    if (!shared) setImmediate(() => (this.sharedRead = undefined));
-    this.sharedRead = { position, maxCount, bound, commits: this.commits, events };
-    return events;
-  };
-
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.statements.head.get()?.[0] ?? 0;
@@ -300,12 +246,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
-    const subscription = new SqliteSubscription(this.readDurableAfter, options, handler, this.pollIntervalMs, (s) =>
-      this.subscriptions.delete(s),
-    );
-    this.subscriptions.add(subscription);
-    subscription.wake();
-    return subscription;
+    return this.live.subscribe(options, handler);
   }
 
   /** Ends every subscription (waiting for handlers in flight), then closes the file. Idempotent. */
@@ -313,9 +254,7 @@ export class SqliteEventStore implements EventStore {
     this.closing ??= (async () => {
       this.pending.drain(); // what was asked before close is committed and answered
       await this.durability.settled();
-      clearTimeout(this.wakeTimer);
-      this.unwatch?.();
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      await this.live.close();
       this.db.close();
       this.durability.close();
     })();
@@ -347,8 +286,6 @@ function prepare(db: Database.Database) {
     head: db.prepare<[], [number | null]>('SELECT MAX(position) FROM events').raw(true),
   };
 }
-
-const lowest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
 function firstWrittenPosition(outcomes: readonly Outcome<AppendResult>[]): number | undefined {
   for (const o of outcomes) if ('result' in o && o.result.events.length > 0) return o.result.events[0]!.position;
