@@ -4,6 +4,8 @@ import type { DocCache } from './doc-cache.js';
 /** Change rows kept for connections that look rarely; one that falls further behind forgets its whole cache. */
 const KEEP_ROWS = 10_000;
 const PRUNE_EVERY = 1_000;
+/** A commit that changes more documents of a table than this records the whole table (a replay, a rebuild): readers forget all of it. */
+const MAX_IDS_PER_TABLE = 200;
 
 /** A changed document, or (id null) a whole table dropped or replaced. */
 type Change = [table: string, id: string | null];
@@ -18,7 +20,8 @@ type Change = [table: string, id: string | null];
 export class DocChanges {
   private readonly insert: Database.Statement;
   private readonly since: Database.Statement<[number], [number, string]>;
-  private pending: Change[] = [];
+  /** what the running write changed, by table: ids, or null for the whole table */
+  private pending = new Map<string, Set<string> | null>();
   private commits = 0;
   /** the last change row this connection has applied to its cache */
   private seen: number;
@@ -33,20 +36,25 @@ export class DocChanges {
 
   /** The running write changes this document (or, id null, the whole table). */
   note(table: string, id: string | null): void {
-    this.pending.push([table, id]);
+    const ids = this.pending.get(table);
+    if (ids === null) return;
+    if (id === null) this.pending.set(table, null);
+    else if (!ids) this.pending.set(table, new Set([id]));
+    else if (ids.add(id).size > MAX_IDS_PER_TABLE) this.pending.set(table, null);
   }
 
   /** Inside the write's transaction, before COMMIT: one row for all it changed. */
   record(): void {
-    if (this.pending.length === 0) return;
-    this.insert.run(JSON.stringify(this.pending));
-    this.pending = [];
+    if (this.pending.size === 0) return;
+    const changes = [...this.pending].flatMap(([table, ids]): Change[] => (ids === null ? [[table, null]] : [...ids].map((id): Change => [table, id])));
+    this.insert.run(JSON.stringify(changes));
+    this.pending.clear();
     if (++this.commits % PRUNE_EVERY === 0) this.db.prepare('DELETE FROM _doc_changes WHERE seq <= (SELECT MAX(seq) FROM _doc_changes) - ?').run(KEEP_ROWS);
   }
 
   /** The write rolled back: nothing of it happened. */
   discard(): void {
-    this.pending = [];
+    this.pending.clear();
   }
 
   /**
@@ -72,3 +80,4 @@ export class DocChanges {
     this.seen = rows.at(-1)![0];
   }
 }
+
