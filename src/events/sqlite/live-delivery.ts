@@ -4,7 +4,7 @@ import type { DurableBoundary } from './durable-boundary.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
 /** How often, at most, live appends wake the subscriptions (see `durable`). */
-const LIVE_BATCH_MS = 5;
+const LIVE_BATCH_MS = 10;
 
 /** What the log offers delivery. */
 export interface LogReads {
