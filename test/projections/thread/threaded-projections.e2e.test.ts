@@ -58,6 +58,19 @@ describe('projections on a thread of their own (the embedded default)', () => {
     expect((await server.gql(PUBLISHER, { id: second.id, minPosition: second.position })).data!['publisher']).toMatchObject({ version: 2 });
   });
 
+  it('a thread that dies is started again, and catches up with what was appended meanwhile', async () => {
+    server = await startTestServer(data.dir);
+    const first = await registerAndUpdate(server);
+    await server.ledger.runner.waitFor(Number(first.position), 5_000);
+    // As if the thread crashed (out of memory, a native fault): nothing stops it gracefully.
+    await (server.ledger.runner as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(server.ledger.runner.live).toBe(false);
+    const second = await registerAndUpdate(server); // appends go on meanwhile
+    const read = await server.gql(PUBLISHER, { id: second.id, minPosition: second.position });
+    expect(read.data!['publisher']).toMatchObject({ version: 2, contact: { name: 'Han Meimei' } });
+    expect(server.logs.lines.some((line) => line.includes('projection thread exited; starting it again'))).toBe(true);
+  });
+
   it('PROJECTION_THREAD=false projects on the service thread, with the same results', async () => {
     server = await startTestServer(data.dir, { PROJECTION_THREAD: 'false' });
     expect(server.ledger.runner).toBeInstanceOf(ProjectionRunner);
