@@ -25,11 +25,10 @@ const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'err
  * The thread delivers only durable events: the service's event store keeps
  * its not-yet-durable boundary in shared memory (DurableBoundary), set
  * before each commit becomes visible, and after each fsync announces there
- * that more is durable, which wakes the thread's subscriptions (a message
- * per wake cost the service's thread more than the rest of a mutation's
- * append). The thread reports
- * the position every projection has reached, which answers read-your-writes
- * waits here. Leases work as for any worker: the thread holds them under the
+ * that more is durable, which wakes the thread's subscriptions (no message
+ * on the write path: a store to shared memory and a notify). The thread
+ * reports the position every projection has reached, which answers
+ * read-your-writes waits here. Leases work as for any worker: the thread holds them under the
  * service's name. A thread that dies is started again after `restartDelayMs`.
  */
 export class ThreadedProjections implements ProjectionHost {
