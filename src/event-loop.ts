@@ -10,3 +10,37 @@ import { setImmediate as immediate } from 'node:timers/promises';
 export function yieldToEventLoop(): Promise<void> {
   return immediate();
 }
+
+/**
+ * Runs `fn` at most once per `intervalMs`: at once when the last run is
+ * older than that, else once when the interval has passed (however many
+ * triggers came meanwhile). The timer does not keep the process alive.
+ */
+export class Coalesced {
+  private timer: NodeJS.Timeout | undefined;
+  private last = -Infinity;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly fn: () => void,
+  ) {}
+
+  trigger(): void {
+    if (this.timer) return;
+    const wait = this.last + this.intervalMs - performance.now();
+    if (wait <= 0) return this.run();
+    this.timer = setTimeout(() => this.run(), wait);
+    this.timer.unref();
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private run(): void {
+    this.cancel();
+    this.last = performance.now();
+    this.fn();
+  }
+}
