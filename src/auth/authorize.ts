@@ -5,14 +5,26 @@ import type { CommandContext } from '../events/event-codec.js';
 import { fieldPermissions, operationPermissions, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
 
-/** What authorisation needs to know about the data, per request (answers are memoised for the request). */
+/**
+ * What authorisation needs to know about the data, per request. Answers are
+ * memoised for the request, and once known they come back synchronously, so
+ * the 50th check of a page costs a map lookup and no promise.
+ */
 export interface AccessChecks {
   /** whether the principal is one of the publisher's AAD accounts now (from the publisher's stream) */
-  isMember(publisherId: string): Promise<boolean>;
+  isMember(publisherId: string): Answer<boolean>;
   /** the publisher of a live offer, null when there is none */
-  publisherOfOffer(offerId: string): Promise<string | null>;
+  publisherOfOffer(offerId: string): Answer<string | null>;
   /** the publisher of a privacy request record, null when there is none */
-  publisherOfRecord(recordId: string): Promise<string | null>;
+  publisherOfRecord(recordId: string): Answer<string | null>;
+}
+
+/** A value, or the promise of one while it is not known yet. */
+export type Answer<T> = T | Promise<T>;
+
+/** `next` applied to an answer: synchronously when the answer is known. */
+function then<T, R>(answer: Answer<T>, next: (value: T) => Answer<R>): Answer<R> {
+  return answer instanceof Promise ? answer.then(next) : next(answer);
 }
 
 /** The part of the request context authorisation reads. */
@@ -57,12 +69,12 @@ function guard(
   subject: (source: unknown, args: Record<string, unknown>) => Record<string, unknown>,
 ): void {
   const resolve: GraphQLFieldResolver<unknown, AuthorizedContext> = field.resolve ?? defaultFieldResolver;
+  const owned = ownCheck(permission, name);
   field.resolve = (source, args, ctx, info) => {
     const columns = columnsOf(ctx.principal);
+    const allowed = columns.find((column) => permission[column] === 'yes') ?? owned(columns, subject(source, args), ctx);
     const run = (column: Column) => resolve(source, args, isMutation ? actingAs(ctx, column) : ctx, info);
-    const allowed = columns.find((column) => permission[column] === 'yes');
-    if (allowed) return run(allowed);
-    return ownAllowed(permission, columns, name, subject(source, args), ctx).then(run);
+    return typeof allowed === 'string' ? run(allowed) : allowed.then(run);
   };
 }
 
@@ -75,39 +87,40 @@ function columnsOf(principal: Principal): readonly Column[] {
   return principal.roles.length > 0 ? principal.roles : ['member'];
 }
 
-/** An `own` cell: resolves the publisher the operation touches and checks membership. */
-async function ownAllowed(
-  permission: Permission,
-  columns: readonly Column[],
-  name: string,
-  subject: Record<string, unknown>,
-  ctx: AuthorizedContext,
-): Promise<Column> {
-  const column = columns.find((c) => permission[c] === 'own');
+/**
+ * An `own` cell, prepared once per field: resolves the publisher the
+ * operation touches and checks membership (synchronously once the request
+ * knows the answers; see AccessChecks).
+ */
+function ownCheck(permission: Permission, name: string) {
   const { target } = permission;
-  if (!column || target.kind === 'none') throw new ForbiddenError(name);
-  const field = target.path.split('.').at(-1)!;
-  const id = requireId(field, String(valueAt(subject, target.path) ?? ''));
-  const kind = target.kind === 'subject' ? (subject['kind'] === 'PUBLISHER' ? 'publisher' : 'offer') : target.kind;
-  switch (kind) {
-    case 'publisher':
-      if (await ctx.access.isMember(id)) return column;
-      throw new ForbiddenError(name);
-    case 'offer': {
-      const publisherId = await ctx.access.publisherOfOffer(id);
-      if (publisherId && (await ctx.access.isMember(publisherId))) return column;
-      throw new NotFoundError('offer', id);
+  const path = target.kind === 'none' ? [] : target.path.split('.');
+  const argument = path.at(-1)!;
+  return (columns: readonly Column[], subject: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> => {
+    const column = columns.find((c) => permission[c] === 'own');
+    if (!column || target.kind === 'none') throw new ForbiddenError(name);
+    const id = requireId(argument, String(valueAt(subject, path) ?? ''));
+    const kind = target.kind === 'subject' ? (subject['kind'] === 'PUBLISHER' ? 'publisher' : 'offer') : target.kind;
+    const member = (publisherId: string | null, refused: () => Error): Answer<Column> => {
+      if (!publisherId) throw refused();
+      return then(ctx.access.isMember(publisherId), (isMember) => {
+        if (isMember) return column;
+        throw refused();
+      });
+    };
+    switch (kind) {
+      case 'publisher':
+        return member(id, () => new ForbiddenError(name));
+      case 'offer':
+        return then(ctx.access.publisherOfOffer(id), (publisherId) => member(publisherId, () => new NotFoundError('offer', id)));
+      case 'record':
+        return then(ctx.access.publisherOfRecord(id), (publisherId) => member(publisherId, () => new NotFoundError('privacy request record', id)));
     }
-    case 'record': {
-      const publisherId = await ctx.access.publisherOfRecord(id);
-      if (publisherId && (await ctx.access.isMember(publisherId))) return column;
-      throw new NotFoundError('privacy request record', id);
-    }
-  }
+  };
 }
 
-function valueAt(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), value);
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), value);
 }
 
 /** The same context, but events record the column the mutation was allowed under. */
