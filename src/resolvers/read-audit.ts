@@ -16,12 +16,14 @@ export const viewedFields: Readonly<Record<string, { target: string; publisherId
 /**
  * Wraps each field of `viewedFields` so that resolving it in a query
  * records the view, then answers the field as before. Decided once per field
- * when the schema is built: a field read 50 times in a page pays for one
- * property read and the recorder's window check, no type-graphql resolver
- * instance and no promise. A mutation's payload shows what the caller just
- * sent and is recorded as the change itself, not as a view.
- * src/auth/authorize.ts wraps these fields again, outside: the permission
- * is checked before anything is recorded or shown.
+ * when the schema is built: no type-graphql resolver instance and no
+ * promise per call. A query is one read: the recorder is told of each
+ * publisher's field once per operation, however many objects show it (a
+ * page of 50 offers of one publisher is one view of their support
+ * contacts). A mutation's payload shows what the caller just sent and is
+ * recorded as the change itself, not as a view. src/auth/authorize.ts wraps
+ * these fields again, outside: the permission is checked before anything is
+ * recorded or shown.
  */
 export function recordViews(schema: GraphQLSchema): GraphQLSchema {
   for (const [key, { target, publisherIdFrom }] of Object.entries(viewedFields)) {
@@ -33,10 +35,25 @@ export function recordViews(schema: GraphQLSchema): GraphQLSchema {
     field.resolve = (source, args, ctx, info) => {
       if (info.operation.operation === 'query') {
         const publisherId = String((source as Record<string, unknown>)[publisherIdFrom]);
-        ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, () => ctx.command);
+        if (firstInOperation(ctx, target, publisherId)) {
+          ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, () => ctx.command);
+        }
       }
       return resolve(source, args, ctx, info);
     };
   }
   return schema;
+}
+
+/** Per operation (Apollo gives each its own context object): target -> the publishers already told of. */
+const toldInOperation = new WeakMap<object, Map<string, Set<string>>>();
+
+function firstInOperation(ctx: object, target: string, publisherId: string): boolean {
+  let told = toldInOperation.get(ctx);
+  if (!told) toldInOperation.set(ctx, (told = new Map()));
+  let publishers = told.get(target);
+  if (!publishers) told.set(target, (publishers = new Set()));
+  if (publishers.has(publisherId)) return false;
+  publishers.add(publisherId);
+  return true;
 }
