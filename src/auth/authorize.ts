@@ -2,7 +2,7 @@ import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFiel
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { CommandContext } from '../events/event-codec.js';
-import { fieldPermissions, operationPermissions, type Column, type Permission } from './permissions.js';
+import { fieldPermissions, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -72,9 +72,9 @@ function guard(
   const owned = ownCheck(permission, name);
   field.resolve = (source, args, ctx, info) => {
     const columns = columnsOf(ctx.principal);
-    const allowed = columns.find((column) => permission[column] === 'yes') ?? owned(columns, subject(source, args), ctx);
-    const run = (column: Column) => resolve(source, args, isMutation ? actingAs(ctx, column) : ctx, info);
-    return typeof allowed === 'string' ? run(allowed) : allowed.then(run);
+    const allowed = firstColumn(columns, permission, 'yes') ?? owned(columns, subject(source, args), ctx);
+    if (typeof allowed === 'string') return resolve(source, args, isMutation ? actingAs(ctx, allowed) : ctx, info);
+    return allowed.then((column) => resolve(source, args, isMutation ? actingAs(ctx, column) : ctx, info));
   };
 }
 
@@ -84,7 +84,15 @@ function guard(
  * their roles only, even where they also belong to a publisher.
  */
 function columnsOf(principal: Principal): readonly Column[] {
-  return principal.roles.length > 0 ? principal.roles : ['member'];
+  return principal.roles.length > 0 ? principal.roles : MEMBER;
+}
+
+const MEMBER: readonly Column[] = ['member'];
+
+/** The first of the columns whose cell is `access` (a loop: this runs for every guarded field). */
+function firstColumn(columns: readonly Column[], permission: Permission, access: Access): Column | undefined {
+  for (const column of columns) if (permission[column] === access) return column;
+  return undefined;
 }
 
 /**
@@ -97,26 +105,33 @@ function ownCheck(permission: Permission, name: string) {
   const path = target.kind === 'none' ? [] : target.path.split('.');
   const argument = path.at(-1)!;
   return (columns: readonly Column[], subject: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> => {
-    const column = columns.find((c) => permission[c] === 'own');
+    const column = firstColumn(columns, permission, 'own');
     if (!column || target.kind === 'none') throw new ForbiddenError(name);
     const id = wellFormedId(argument, valueAt(subject, path));
     const kind = target.kind === 'subject' ? (subject['kind'] === 'PUBLISHER' ? 'publisher' : 'offer') : target.kind;
-    const member = (publisherId: string | null, refused: () => Error): Answer<Column> => {
-      if (!publisherId) throw refused();
+    const member = (publisherId: string | null, refused: Refusal): Answer<Column> => {
+      if (!publisherId) throw refusal(refused, name, id);
       return then(ctx.access.isMember(publisherId), (isMember) => {
         if (isMember) return column;
-        throw refused();
+        throw refusal(refused, name, id);
       });
     };
     switch (kind) {
       case 'publisher':
-        return member(id, () => new ForbiddenError(name));
+        return member(id, 'forbidden');
       case 'offer':
-        return then(ctx.access.publisherOfOffer(id), (publisherId) => member(publisherId, () => new NotFoundError('offer', id)));
+        return then(ctx.access.publisherOfOffer(id), (publisherId) => member(publisherId, 'offer'));
       case 'record':
-        return then(ctx.access.publisherOfRecord(id), (publisherId) => member(publisherId, () => new NotFoundError('privacy request record', id)));
+        return then(ctx.access.publisherOfRecord(id), (publisherId) => member(publisherId, 'privacy request record'));
     }
   };
+}
+
+/** How a failed `own` check answers: FORBIDDEN, or NOT_FOUND for an offer or record of another publisher (as for one that does not exist). */
+type Refusal = 'forbidden' | 'offer' | 'privacy request record';
+
+function refusal(refused: Refusal, name: string, id: string): Error {
+  return refused === 'forbidden' ? new ForbiddenError(name) : new NotFoundError(refused, id);
 }
 
 /** Ids requireId accepted as they were (it is pure): the 50 offers of a page name one publisher, checked once. Bounded. */
