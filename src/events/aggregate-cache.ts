@@ -9,8 +9,6 @@ export interface CachedAggregate<State> {
   position: number;
   /** idempotency key -> what its first attempt appended */
   marks: Map<string, { fingerprint: string; revision: number; position: number }>;
-  /** the log's head position when this state was last confirmed current (CommandHandler.load with confirmByHead) */
-  confirmedAtHead?: number;
 }
 
 /**

@@ -29,19 +29,6 @@ const MAX_ATTEMPTS = 3;
 
 type FoldOf<Event extends DomainEvent, State> = Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>;
 
-export interface CommandHandlerOptions {
-  /**
-   * `load` asks the log for its head position first, and reads nothing more
-   * when the head has not moved since the cached state was last confirmed
-   * (positions only grow, in commit order: an append anywhere moves the
-   * head). Worth it where the head costs less than a stream read: the
-   * embedded SQLite log (one MAX over the primary key, against a seek that
-   * measured ~6x its cost per request). A KurrentDB head is one more round
-   * trip, so it stays off there.
-   */
-  confirmByHead?: boolean;
-}
-
 /**
  * The generic command handler: read the stream, fold `evolve`, `decide`,
  * append with the revision read. A client's stale version, or a concurrent
@@ -53,24 +40,12 @@ export class CommandHandler {
     private readonly store: EventStore,
     private readonly codec: EventCodec,
     private readonly cache = new AggregateCache(),
-    private readonly options: CommandHandlerOptions = {},
   ) {}
 
   /** The current state of a stream, folded from the log (authoritative, unlike a read model). */
   async load<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<{ state: State; version: number }> {
-    const current = this.options.confirmByHead ? await this.confirmedByHead(decider, streamId) : await this.catchUp(decider, streamId);
-    return { state: current.state, version: current.revision + 1 };
-  }
-
-  /** The cached state when the log's head has not moved since it was confirmed; else caught up, and confirmed at the head read before. */
-  private async confirmedByHead<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<CachedAggregate<State>> {
-    const head = await this.store.headPosition();
-    const cached = this.cache.get<State>(streamId);
-    if (cached?.confirmedAtHead === head) return cached;
     const current = await this.catchUp(decider, streamId);
-    // Read before the tail: anything appended after it has a higher position and moves the head again.
-    current.confirmedAtHead = head;
-    return current;
+    return { state: current.state, version: current.revision + 1 };
   }
 
   /** Drops a stream's cached state (erasure must call this for every stream it touches). */

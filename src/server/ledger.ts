@@ -127,8 +127,7 @@ export async function openLedger(
     throw error;
   }
   const personalData = new PersonalDataCodec(keys);
-  // The embedded log's head is cheaper than a stream read: authorisation's loads confirm by it (see CommandHandlerOptions).
-  const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters), undefined, { confirmByHead: !config.kurrentdbUrl });
+  const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
   const retentionPolicy = new RetentionPolicy(config.retentionDays ?? Number(SETTINGS.retentionDays.default), clock);
   const projections = ledgerProjections(new RequesterSealer(keys, retentionPolicy));
   const runner = new ProjectionRunner(events, reads, projections, {

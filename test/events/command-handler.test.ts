@@ -65,21 +65,6 @@ describe('command handler', () => {
     expect(result).toMatchObject({ state: 111, version: 3 });
   });
 
-  it('confirming by the log head, a load reads nothing while the log is unchanged and sees another process\'s append at once', async () => {
-    const a = new CommandHandler(events, codec, undefined, { confirmByHead: true });
-    const b = handler(); // another API process: its own cache, the same log
-    await b.handle(counter, 'c-5', { type: 'Add', amount: 1 }, { context });
-    expect(await a.load(counter, 'c-5')).toEqual({ state: 1, version: 1 });
-    const reads = vi.spyOn(events, 'readStream');
-    expect(await a.load(counter, 'c-5')).toEqual({ state: 1, version: 1 });
-    expect(reads).not.toHaveBeenCalled();
-    await b.handle(counter, 'c-other', { type: 'Add', amount: 5 }, { context }); // the head moves: read the tail again
-    expect(await a.load(counter, 'c-5')).toEqual({ state: 1, version: 1 });
-    expect(reads.mock.calls.filter(([stream]) => stream === 'c-5')).toHaveLength(1);
-    await b.handle(counter, 'c-5', { type: 'Add', amount: 10 }, { context });
-    expect(await a.load(counter, 'c-5')).toEqual({ state: 11, version: 2 });
-  });
-
   it('an idempotent retry after later changes returns the first result as it was', async () => {
     const idempotency = new Idempotency(randomBytes(32));
     const mark = idempotency.mark('retry-key-0001', 'Add', { amount: 5 });
