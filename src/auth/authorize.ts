@@ -149,7 +149,9 @@ function wellFormedId(argument: string, value: unknown): string {
 }
 
 function valueAt(value: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), value);
+  let at = value;
+  for (const key of path) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
 }
 
 /** The same context, but events record the column the mutation was allowed under. */
