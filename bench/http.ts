@@ -47,7 +47,27 @@ function startChild(script: string, dataDir: string, label: string): Promise<Sta
   });
 }
 
-type Load = (server: Started, seconds: number) => Promise<{ rps: number; p99: number; bytes: number }>;
+interface Measured {
+  rps: number;
+  p99: number;
+  bytes: number;
+  /** CPU the server process used per request during the measured run, in µs: all its threads, and its main thread (Linux only) */
+  cpu?: { process: number; main: number };
+}
+type Load = (server: Started, seconds: number) => Promise<Measured>;
+
+/** CPU time (µs) a process and its main thread have used so far, from /proc; undefined where there is no /proc. */
+function cpuTimes(pid: number | undefined): { process: number; main: number } | undefined {
+  const ticks = (file: string) => {
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, in 1/100 s
+  };
+  try {
+    return pid === undefined ? undefined : { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+  } catch {
+    return undefined;
+  }
+}
 type Phase = 'warm-up' | 'measured';
 
 /** A response counts only if it is 2xx and carries data without GraphQL errors. */
@@ -77,8 +97,16 @@ async function run(server: Started, seconds: number, options: (phase: Phase) => 
     return result;
   };
   await once('warm-up', 1);
+  const before = cpuTimes(server.child.pid);
   const result = await once('measured', seconds);
-  return { rps: result.requests.average, p99: result.latency.p99, bytes: result.throughput.total / result.requests.total };
+  const after = cpuTimes(server.child.pid);
+  const requests = result.requests.total;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    bytes: result.throughput.total / requests,
+    ...(before && after ? { cpu: { process: (after.process - before.process) / requests, main: (after.main - before.main) / requests } } : {}),
+  };
 }
 
 const query =
@@ -146,14 +174,28 @@ async function compare(dir: string, name: string, load: Load, seconds: number, t
       note: `${CONNECTIONS} connections, ${seconds} s after a 1 s warm-up, each server in its own process; ${bytes}`,
     },
     { name: `${name}: p99 latency`, value: ours.p99, unit: 'ms', baseline: { value: bare.p99, unit: 'ms' } },
+    ...(ours.cpu && bare.cpu
+      ? [
+          { name: `${name}: server CPU per request`, value: ours.cpu.process, unit: 'µs', baseline: { value: bare.cpu.process, unit: 'µs' }, note: 'all threads of the server process (ours: projections run on a thread of their own)' },
+          { name: `${name}: main-thread CPU per request`, value: ours.cpu.main, unit: 'µs', baseline: { value: bare.cpu.main, unit: 'µs' } },
+        ]
+      : []),
   ];
 }
 
+/**
+ * The three comparisons; BENCH_HTTP=publisher|offers|update (comma
+ * separated) runs only those.
+ */
 export async function httpBenchmarks(dir: string): Promise<Row[]> {
   const seconds = quick ? 2 : 5;
-  return [
-    ...(await compare(dir, 'publisher query over HTTP', query(PUBLISHER), seconds, 0.9)),
-    ...(await compare(dir, 'publisher + accounts + 50 offers query', query(WITH_OFFERS), seconds, 0.8)),
-    ...(await compare(dir, 'updatePublisherContact, durable', updates, seconds, 0.5)),
-  ];
+  const comparisons = [
+    ['publisher', 'publisher query over HTTP', query(PUBLISHER), 0.9],
+    ['offers', 'publisher + accounts + 50 offers query', query(WITH_OFFERS), 0.8],
+    ['update', 'updatePublisherContact, durable', updates, 0.5],
+  ] as const;
+  const only = process.env['BENCH_HTTP']?.split(',');
+  const rows: Row[] = [];
+  for (const [key, name, load, target] of comparisons) if (!only || only.includes(key)) rows.push(...(await compare(dir, name, load, seconds, target)));
+  return rows;
 }

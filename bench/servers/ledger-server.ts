@@ -11,7 +11,7 @@ import { createLogger } from '../../src/server/logger.js';
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: ledger-server.ts <empty data directory>');
 // The load generator is one client at one address: a per-client rate limit would measure itself.
-const config = loadConfig({ port: '0', dataDir, logLevel: 'warn', rateLimitPerSecond: '0' }, {});
+const config = loadConfig({ port: '0', dataDir, logLevel: 'warn', rateLimitPerSecond: '0' }, process.env['PROJECTION_THREAD'] ? { PROJECTION_THREAD: process.env['PROJECTION_THREAD'] } : {});
 const server = await startServer(config, createLogger(config.logLevel));
 const { publishers, offers } = server.ledger.services;
 // The load runs as a portal user who registered every seeded publisher, so

@@ -22,6 +22,13 @@ export interface HandleOptions {
   context: CommandContext;
   /** a retry carrying the same mark returns the first result and appends nothing */
   idempotency?: IdempotencyMark;
+  /**
+   * The decision does not depend on the stream's state (a record with
+   * nothing to protect): decide without reading the stream and append after
+   * whatever is there, so concurrent commands never conflict and none is
+   * dropped. Not with expectedVersion or idempotency.
+   */
+  unconditional?: boolean;
 }
 
 /** Retries when no version was given and another writer raced us between read and append. */
@@ -59,6 +66,7 @@ export class CommandHandler {
     command: Command,
     options: HandleOptions,
   ): Promise<CommandResult<State>> {
+    if (options.unconditional) return this.appendUnconditionally(decider, streamId, command, options.context);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(decider, streamId, command, options);
@@ -107,6 +115,24 @@ export class CommandHandler {
     if (idempotency) next.marks.set(idempotency.key, { fingerprint: idempotency.fingerprint, revision: next.revision, position: next.position });
     this.cache.set(streamId, next);
     return { state: next.state, version: next.revision + 1, position: next.position, appended: result.events };
+  }
+
+  private async appendUnconditionally<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    streamId: string,
+    command: Command,
+    context: CommandContext,
+  ): Promise<CommandResult<State>> {
+    const cached = this.cache.get<State>(streamId);
+    const before = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map() };
+    const events = decider.decide(command, before.state);
+    if (events.length === 0) return { state: before.state, version: before.revision + 1, position: before.position, appended: [] };
+    const result = await this.store.append(streamId, await this.codec.encode(events, context), { expectedRevision: 'any' });
+    const state = fold(decider, events, before.state);
+    // The cached state stays valid only if nobody else appended in between.
+    if (cached && result.nextExpectedRevision === cached.revision + events.length) this.cache.set(streamId, { ...cached, state, revision: result.nextExpectedRevision, position: result.position });
+    else this.cache.forget(streamId);
+    return { state, version: result.nextExpectedRevision + 1, position: result.position, appended: result.events };
   }
 
   /** The cached state brought up to date with whatever was appended since (by anyone). */

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { takeRandom } from '../random-pool.js';
 
 /**
  * The stored form of one personal value, as it appears inside an event's
@@ -80,7 +81,7 @@ export function sealValue(key: Buffer, subjectId: string, value: unknown, keyId 
   if (typeof json !== 'string') {
     throw new TypeError('A personal value must be representable as JSON.');
   }
-  const iv = randomBytes(IV_BYTES);
+  const iv = takeRandom(IV_BYTES); // used (copied into the output) before the pool hands out more
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(subjectId, 'utf8'));
   const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);

@@ -10,7 +10,7 @@ export interface DocumentProjectionSpec<D extends ProjectedDoc> {
   collection: CollectionSpec;
   /** the document an event changes, or null when the event does not concern this projection */
   documentId(event: RecordedEvent): string | null;
-  /** pure: the document after the event; null deletes it */
+  /** pure: the document after the event; null deletes it; the very document it was given: unchanged, nothing is written */
   evolve(doc: D | null, event: RecordedEvent): Omit<D, '_position'> | null;
 }
 
@@ -38,6 +38,7 @@ export function documentProjection<D extends ProjectedDoc>(spec: DocumentProject
         const doc = docs.get(id) ?? null;
         if (doc && doc._position >= event.position) return;
         const next = spec.evolve(doc, event);
+        if (next === doc) return; // the event does not change it: nothing to write
         docs.set(id, next ? ({ ...next, _position: event.position } as D) : null);
         touched.add(id);
       });

@@ -5,6 +5,7 @@ import { HeldLease, type LeaseSettings } from './held-lease.js';
 import { LeaseLostError } from './lease.js';
 import { PositionWaiters } from './position-waiters.js';
 import type { Projection } from './projection.js';
+import type { ProjectionHost } from './projection-host.js';
 import type { ReadStore } from './read-store.js';
 import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
 
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   upcasters?: UpcasterRegistry;
   /** with several workers: run a projection only while holding its lease */
   lease?: LeaseSettings;
+  /** told whenever the position every projection has reached, or `live`, may have changed */
+  onProgress?: (position: number, live: boolean) => void;
 }
 
 interface Running {
@@ -56,7 +59,7 @@ interface Running {
  * over when the lease is released or expires. A worker that loses its
  * lease stops its subscription and goes back to standby.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionHost {
   private readonly running = new Map<string, Running>();
   private readonly waiters = new PositionWaiters();
   private readonly batchSize: number;
@@ -253,6 +256,7 @@ export class ProjectionRunner {
 
   private fail(run: Running, error: unknown): void {
     run.state = 'failed';
+    this.settleWaiters(); // no longer live
     const name = run.projection.name;
     this.options.logger?.error(
       { projection: name, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown', position: run.position },
@@ -279,6 +283,8 @@ export class ProjectionRunner {
   }
 
   private settleWaiters(): void {
-    this.waiters.settle(this.position);
+    const position = this.position;
+    this.waiters.settle(position);
+    this.options.onProgress?.(position, this.live);
   }
 }

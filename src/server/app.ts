@@ -35,7 +35,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
   // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
   const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
-  const ledger = await openLedger(config, { ...options, logger, leaseHolder });
+  const ledger = await openLedger(config, { projectionThread: config.projectionThread, logLevel: config.logLevel, ...options, logger, leaseHolder });
   let retention: RetentionSchedule | undefined;
   try {
     const tokens = await createTokenVerifier(config);

@@ -46,6 +46,8 @@ export interface Config {
   mongodbKeysUrl?: string;
   /** how long a projection lease lasts without renewal: how long a dead worker's projections wait */
   leaseTtlMs: number;
+  /** embedded shape: run the projections on a worker thread of their own, off the event loop that answers requests */
+  projectionThread: boolean;
   /** the `iss` every token must carry */
   authIssuer: string;
   /** the `aud` every token must carry */
@@ -135,6 +137,12 @@ export const SETTINGS = {
     env: 'MONGODB_KEYS_URL',
     default: '',
     help: 'a separate replica set for the data keys (see docs/erasure-on-mongodb.md); the --mongodb-url one when empty',
+  },
+  projectionThread: {
+    flag: '--projection-thread',
+    env: 'PROJECTION_THREAD',
+    default: 'true',
+    help: 'embedded shape (SQLite log and read models): project on a worker thread of its own, off the thread that answers requests',
   },
   leaseTtlMs: { flag: '--lease-ttl-ms', env: 'LEASE_TTL_MS', default: '15000', help: "how long a projection lease lasts unrenewed (a dead worker's projections wait that long)" },
   authIssuer: {
@@ -263,6 +271,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     mongodbDatabase,
     ...(mongodbKeysUrl ? { mongodbKeysUrl } : {}),
     leaseTtlMs: integer('leaseTtlMs', 100, 600_000),
+    projectionThread: boolean('projectionThread'),
     authIssuer,
     authAudience,
     ...(authJwksUrl ? { authJwksUrl } : {}),

@@ -3,18 +3,18 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../events/event-store.js';
 import { KurrentDbEventStore } from '../events/kurrentdb/kurrentdb-event-store.js';
 import { LEDGER_STREAM_PREFIXES } from '../events/ledger-streams.js';
-import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
+import { EMBEDDED_LOG_FILE, SqliteEventStore, type SqliteEventStoreOptions } from '../events/sqlite/sqlite-event-store.js';
 import { ConfigError, type Config } from './config.js';
-import { embeddedFiles } from './ledger.js';
 
 /**
  * The log the configuration asks for: the KurrentDB cluster that
- * `--kurrentdb-url` names, or else the SQLite file in the data directory.
+ * `--kurrentdb-url` names, or else the SQLite file in the data directory
+ * (opened with `embedded`).
  * Connecting to KurrentDB is lazy: a cluster that is down shows as failing
  * appends and reconnecting subscriptions, not as a failed start.
  */
-export function openEventStore(config: Pick<Config, 'dataDir' | 'kurrentdbUrl'>, logger?: Logger): EventStore {
-  if (!config.kurrentdbUrl) return SqliteEventStore.open(path.join(config.dataDir, embeddedFiles.events));
+export function openEventStore(config: Pick<Config, 'dataDir' | 'kurrentdbUrl'>, logger?: Logger, embedded: SqliteEventStoreOptions = {}): EventStore {
+  if (!config.kurrentdbUrl) return SqliteEventStore.open(path.join(config.dataDir, EMBEDDED_LOG_FILE), embedded);
   // Client errors name gRPC statuses and hosts, never event data.
   const onReconnect = (attempt: number, delayMs: number, error: Error) =>
     logger?.warn({ attempt, delayMs, error: `${error.name}: ${error.message}` }, 'KurrentDB subscription lost; resubscribing');

@@ -14,32 +14,28 @@ import { IntegrityVerifier } from '../events/integrity.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { upcasters } from '../events/upcasters.js';
+import { EMBEDDED_LOG_FILE } from '../events/sqlite/sqlite-event-store.js';
 import { ErasureService } from '../privacy/erasure.service.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyStore } from '../privacy/key-store.js';
 import type { LeaseStore } from '../projections/lease.js';
-import { auditProjection } from '../projections/audit/audit.projection.js';
 import { AuditQueries } from '../projections/audit/audit.queries.js';
-import type { Projection } from '../projections/projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
-import { publisherProjection } from '../projections/publisher/publisher.projection.js';
+import type { ProjectionHost } from '../projections/projection-host.js';
+import { ThreadedProjections } from '../projections/thread/threaded-projections.js';
+import { ledgerProjections } from '../projections/ledger-projections.js';
 import { OfferService } from '../events/offer/offer.service.js';
-import { offerProjection } from '../projections/offer/offer.projection.js';
-import { offerDirectoryProjection } from '../projections/offer-directory/offer-directory.projection.js';
 import { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import { OfferQueries } from '../projections/offer/offer.queries.js';
-import { analyticsProjection } from '../projections/analytics/analytics.projection.js';
 import { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
 import { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
-import { privacyRequestProjection, type RequesterSealing } from '../projections/privacy-request/privacy-request.projection.js';
 import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
 import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
 import { BlindIndex } from '../privacy/blind-index.js';
-import { membershipProjection } from '../projections/membership/membership.projection.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
@@ -48,30 +44,13 @@ import { SETTINGS, type Config } from './config.js';
 import { openEventStore } from './event-store-factory.js';
 import { openReadSide, readSideFiles } from './read-store-factory.js';
 
-/** Every projection the service maintains. */
-/** Every projection the service maintains (the privacy request records seal their requesters with `requesters`). */
-export function ledgerProjections(requesters: RequesterSealing): readonly Projection[] {
-  return [
-    publisherProjection,
-    offerProjection,
-    privacyRequestProjection(requesters),
-    offerDirectoryProjection,
-    auditProjection,
-    membershipProjection,
-    analyticsProjection,
-  ];
-}
-
-/** The names of the projections, in order (for the CLI and for tests). */
-export const projectionNames: readonly string[] = ledgerProjections({ sealAll: async (records) => [...records] }).map((p) => p.name);
-
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
-  events: 'events.sqlite',
+  events: EMBEDDED_LOG_FILE,
   ...readSideFiles,
 } as const;
 
-export interface Ledger {
+export interface Ledger<Runner extends ProjectionHost = ProjectionHost> {
   events: EventStore;
   /** destroys the month buckets past the retention period (`privacy-ledger retention`) */
   retention: Retention;
@@ -79,7 +58,8 @@ export interface Ledger {
   keys: KeyStore;
   /** the projection leases (who runs which projection) */
   leases: LeaseStore;
-  runner: ProjectionRunner;
+  /** runs the projections: here, or on a thread of their own (`projectionThread`) */
+  runner: Runner;
   services: Services;
   close(): Promise<void>;
 }
@@ -95,6 +75,16 @@ export interface LedgerOptions {
    * its leases back at once instead of waiting for them to expire.
    */
   leaseHolder?: string;
+  /**
+   * Embedded shape only (SQLite log and read models): run the projections
+   * on a worker thread (src/projections/thread/). Ignored with KurrentDB or
+   * MongoDB, where `privacy-ledger project` workers are the way to move
+   * projecting elsewhere, and with an injected `clock`, which only this
+   * thread would follow.
+   */
+  projectionThread?: boolean;
+  /** the thread's log level (its lines are written through `logger`) */
+  logLevel?: string;
 }
 
 /** A name for this process in the projection leases. */
@@ -106,11 +96,12 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * and wires codec, command handler, projections (holding their leases) and
  * services. The HTTP server and the CLI both start from here.
  */
-export async function openLedger(
-  config: Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-    Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays'>>,
-  options: LedgerOptions = {},
-): Promise<Ledger> {
+type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
+  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays'>>;
+
+export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
+export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
+export async function openLedger(config: LedgerConfig, options: LedgerOptions = {}): Promise<Ledger> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidV7Ids;
   const masterKey = loadMasterKey({
@@ -119,21 +110,32 @@ export async function openLedger(
   });
   const readSide = await openReadSide(config, masterKey, clock);
   const { reads, keys } = readSide;
+  const retentionDays = config.retentionDays ?? Number(SETTINGS.retentionDays.default);
+  const leaseHolder = options.leaseHolder ?? processHolder('ledger');
+  const thread =
+    // An injected clock (tests) is this thread's; the projection thread would run on the system's.
+    options.projectionThread && !options.clock && !config.kurrentdbUrl && !config.mongodbUrl
+      ? new ThreadedProjections(
+          { dataDir: config.dataDir, masterKey: masterKey.toString('base64'), retentionDays, leaseHolder, logLevel: options.logLevel ?? 'info', ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}) },
+          options.logger,
+        )
+      : undefined;
   let events: EventStore;
   try {
-    events = openEventStore(config, options.logger);
+    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary } } : {});
   } catch (error) {
     await readSide.close();
     throw error;
   }
   const personalData = new PersonalDataCodec(keys);
   const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
-  const retentionPolicy = new RetentionPolicy(config.retentionDays ?? Number(SETTINGS.retentionDays.default), clock);
-  const projections = ledgerProjections(new RequesterSealer(keys, retentionPolicy));
-  const runner = new ProjectionRunner(events, reads, projections, {
-    ...(options.logger ? { logger: options.logger } : {}),
-    lease: { store: readSide.leases, holder: options.leaseHolder ?? processHolder('ledger'), clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
-  });
+  const retentionPolicy = new RetentionPolicy(retentionDays, clock);
+  const runner =
+    thread ??
+    new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy)), {
+      ...(options.logger ? { logger: options.logger } : {}),
+      lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
+    });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
   const idempotency = new Idempotency(masterKey);
   const states = new StreamStates(events, upcasters);

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../src/errors.js';
 import type { RecordedEvent } from '../../src/events/event-envelope.js';
 import { chainHash } from '../../src/events/hash-chain.js';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
+import { DurableBoundary } from '../../src/events/sqlite/durable-boundary.js';
+import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/events/sqlite/sqlite-event-store.js';
 import { eventStoreContract, newEvent } from './event-store.contract.js';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-es-'));
@@ -33,7 +34,7 @@ describe('SQLite event store', () => {
     dirs.push(dir);
     return path.join(dir, 'events.sqlite');
   };
-  const open = (file: string, options?: { pollIntervalMs?: number }) => {
+  const open = (file: string, options?: SqliteEventStoreOptions) => {
     const store = SqliteEventStore.open(file, options);
     opened.push(store);
     return store;
@@ -126,6 +127,62 @@ describe('SQLite event store', () => {
     await two.append('s-1', [newEvent(2)], { expectedRevision: 0 });
     await expect(one.append('s-1', [newEvent(3)], { expectedRevision: 0 })).rejects.toMatchObject({ expected: '0', actual: '1' });
     expect((await one.readAll()).map((e) => e.position)).toEqual([1, 2]);
+  });
+
+  it('a stream read to its end, then appended to by another store on the same file, reads the new events', async () => {
+    const file = newFile();
+    const reader = open(file);
+    const writer = open(file);
+    await reader.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    // The reader knows where s-1 ends (its own append, then a read to the end)...
+    expect(await reader.readStream('s-1', { fromRevision: 1 })).toEqual([]);
+    const appended = await writer.append('s-1', [newEvent(2)], { expectedRevision: 0 });
+    // ...and still sees what the other connection added after it.
+    expect(await reader.readStream('s-1', { fromRevision: 1 })).toEqual(appended.events);
+    expect((await reader.readStream('s-1')).map((e) => e.revision)).toEqual([0, 1]);
+  });
+
+  it('appends made in one turn share a transaction, yet a failed expectation rejects only its own append', async () => {
+    const store = open(newFile());
+    await store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const [ok, stale, other] = await Promise.allSettled([
+      store.append('s-1', [newEvent(2)], { expectedRevision: 0 }),
+      store.append('s-1', [newEvent(3)], { expectedRevision: 0 }),
+      store.append('s-2', [newEvent(4)], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
+    expect(stale).toMatchObject({ status: 'rejected', reason: expect.any(ConcurrencyError) });
+    expect(other).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
+    expect((await store.readAll()).map((e) => [e.streamId, e.revision])).toEqual([['s-1', 0], ['s-1', 1], ['s-2', 0]]);
+  });
+
+  it('with a shared durable boundary, the appending store marks its commits not durable before others can see them, until its fsync', async () => {
+    const shared = new DurableBoundary();
+    const store = open(newFile(), { boundary: { role: 'publish', shared } });
+    const appended = store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    await new Promise((resolve) => setImmediate(resolve)); // committed (visible to any connection), the fsync still running
+    expect(shared.get()).toBe(1);
+    await appended;
+    expect(shared.get()).toBeUndefined();
+  });
+
+  it('a store following that boundary (another thread) delivers nothing past it, and wakes when more is announced durable', async () => {
+    const file = newFile();
+    const shared = new DurableBoundary();
+    const writer = open(file);
+    const follower = open(file, { pollIntervalMs: 600_000, boundary: { role: 'follow', shared } });
+    const first = await writer.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const second = await writer.append('s-1', [newEvent(2)], { expectedRevision: 0 });
+    shared.set(second.position); // as if the other thread had not fsynced it yet
+    const seen: RecordedEvent[] = [];
+    const subscription = follower.subscribeToAll({ fromPosition: 0 }, { onEvents: (batch) => void seen.push(...batch) });
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen).toEqual(first.events);
+    shared.set(undefined);
+    shared.announce();
+    await expect.poll(() => seen.length).toBe(2);
+    expect(seen).toEqual([...first.events, ...second.events]);
+    await subscription.close();
   });
 
   it('refuses a batch size below 1', () => {

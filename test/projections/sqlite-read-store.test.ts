@@ -4,6 +4,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FindQuery } from '../../src/projections/read-store.js';
+import { systemClock } from '../../src/clock.js';
+import { LeaseLostError } from '../../src/projections/lease.js';
+import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { readStoreContract } from './read-store.contract.js';
 
@@ -38,6 +41,47 @@ describe('SQLite read store', () => {
     expect((await reader.find('records', { filter: { publisherId: 'p' } })).items).toMatchObject([{ n: 2 }]);
     await writer.write([{ kind: 'delete', collection: 'records', id: '1' }]);
     expect(await reader.getMany('records', ['1'])).toEqual([null]);
+    await Promise.all([reader.close(), writer.close()]);
+  });
+
+  it('writes asked in the same turn commit together, yet one refused (lease lost) or failing leaves the others written', async () => {
+    const file = tempFile();
+    const store = SqliteReadStore.open(file);
+    const leases = SqliteLeaseStore.open(file, systemClock);
+    const lease = await leases.acquire('p', 'worker-a', 60_000);
+    const results = await Promise.allSettled([
+      store.write([{ kind: 'upsert', collection: 'kept', doc: { id: '1' } }], { name: 'one', position: 1 }),
+      store.write([{ kind: 'upsert', collection: 'fenced', doc: { id: '2' } }], { name: 'p', position: 1 }, { lease: 'p', token: lease!.token + 1 }),
+      store.write([{ kind: 'upsert', collection: 'broken', doc: { id: 3 } as never }], { name: 'three', position: 1 }),
+      store.write([{ kind: 'upsert', collection: 'kept', doc: { id: '4' } }], { name: 'four', position: 1 }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError);
+    expect(await store.getMany('kept', ['1', '4'])).toEqual([{ id: '1' }, { id: '4' }]);
+    expect(await store.get('fenced', '2')).toBeNull();
+    expect(await store.listCheckpoints()).toEqual([{ name: 'four', position: 1 }, { name: 'one', position: 1 }]);
+    // the refused write's collection was rolled back with it, and is created again on next use
+    await store.write([{ kind: 'upsert', collection: 'fenced', doc: { id: '5' } }]);
+    expect(await store.get('fenced', '5')).toEqual({ id: '5' });
+    await Promise.all([store.close(), leases.close()]);
+  });
+
+  it('when another connection writes, a reader forgets just the documents it changed (and whole tables it rebuilt)', async () => {
+    const file = tempFile();
+    const reader = SqliteReadStore.open(file);
+    const writer = SqliteReadStore.open(file);
+    await writer.write([
+      { kind: 'upsert', collection: 'records', doc: { id: '1', n: 1 } },
+      { kind: 'upsert', collection: 'records', doc: { id: '2', n: 1 } },
+    ]);
+    const [one, two] = await reader.getMany('records', ['1', '2']);
+    await writer.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', n: 2 } }]);
+    const [oneAgain, twoAgain] = await reader.getMany('records', ['1', '2']);
+    expect(oneAgain).toEqual({ id: '1', n: 2 });
+    expect(twoAgain).toBe(two); // untouched: still the parsed document it had
+    expect(oneAgain).not.toBe(one);
+    await writer.reset('records', ['records']);
+    expect(await reader.getMany('records', ['1', '2'])).toEqual([null, null]);
     await Promise.all([reader.close(), writer.close()]);
   });
 

@@ -30,8 +30,10 @@ describe('what analysts read over GraphQL', () => {
     const registered = await server().gql(REGISTER, { input: aPublisher({ contact: { name: 'Zhou Xiaoqing', telephone: '139 1234 5678', email: 'xiaoqing.zhou@zhou-family.cn' } }) });
     const id = registered.data!['registerPublisher'].publisher.id as string;
     const add = await server().gql(ADD_AAD, { input: { id, expectedVersion: 1, objectId: '3b1f0c7e-1a2b-4c3d-8e9f-0a1b2c3d4e5f', userPrincipalName: 'xq@zhoutenant.partner.onmschina.cn', displayName: 'Zhou Xiaoqing' } });
-    const query = `query ($id: ID!, $p: String) { publisher(id: "${id}", minPosition: $p) { id } maskedPublisher(id: $id) { id companyName contact { name telephone email } aadUsers { objectId userPrincipalName displayName } offers { id } } }`;
-    const res = await server().gql(query, { id, p: add.data!['addAadUser'].position }, analyst);
+    // Root fields run side by side: wait for the read models first, then read.
+    await server().gql(`query ($id: ID!, $p: String) { publisher(id: $id, minPosition: $p) { id } }`, { id, p: add.data!['addAadUser'].position }, analyst);
+    const query = `query ($id: ID!) { maskedPublisher(id: $id) { id companyName contact { name telephone email } aadUsers { objectId userPrincipalName displayName } offers { id } } }`;
+    const res = await server().gql(query, { id }, analyst);
     const masked = res.data!['maskedPublisher'];
     expect(masked).toMatchObject({
       id,

@@ -87,7 +87,8 @@ export class ReadRecorder {
       privacyRequestDecider,
       privacyRequestStream(publisherId),
       { type: 'RecordRead', data: { publisherId, kind, target, now: at.toISOString() } },
-      { context },
+      // A record protects nothing: appended after whatever is there, it never conflicts with another reader's.
+      { context, unconditional: true },
     );
   }
 }

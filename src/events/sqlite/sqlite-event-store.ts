@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConcurrencyError } from '../../errors.js';
+import { batchedTransaction, type Outcome, SameTurnBatches, settleAll } from '../../sqlite/batched-writes.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
 import type {
@@ -19,11 +18,25 @@ import type {
 import { checkExpected } from '../expected-revision.js';
 import { chainEvents, recordedAt, type ChainedEvent } from '../hash-chain.js';
 import { EVENTS_SCHEMA, type EventRow, INSERT_EVENT, isDuplicateEventId, SELECT_EVENTS, toRecordedEvent, toStoredEvent } from './event-schema.js';
-import { SqliteSubscription } from './sqlite-subscription.js';
+import type { DurableBoundary } from './durable-boundary.js';
+import { LiveDelivery } from './live-delivery.js';
+import { StreamEnds } from './stream-ends.js';
+import { WalDurability } from './wal-durability.js';
+
+/** The log's file in the data directory of the embedded shape. */
+export const EMBEDDED_LOG_FILE = 'events.sqlite';
 
 export interface SqliteEventStoreOptions {
   /** How often subscriptions look for events appended by other processes (default 200 ms). */
   pollIntervalMs?: number;
+  /**
+   * Shared with another thread of this process that reads the same file:
+   * this store keeps its own not-yet-durable boundary there and announces
+   * what became durable (`publish`), or delivers nothing past the boundary
+   * the other thread keeps and wakes its subscriptions on its announcements
+   * (`follow`).
+   */
+  boundary?: { role: 'publish' | 'follow'; shared: DurableBoundary };
 }
 
 /** [revision, hash, position] of a stream's last event. */
@@ -37,74 +50,73 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-type Outcome = { result: AppendResult } | { error: unknown };
-
-/** How often, at most, live appends wake the subscriptions (see wakeSubscriptions). */
-const LIVE_BATCH_MS = 5;
-
-/** A committed batch waiting for the fsync that makes it durable. */
-interface CommittedBatch {
-  batch: readonly PendingAppend[];
-  outcomes: Outcome[];
-  /** position of the batch's first event, if it wrote any */
-  firstPosition: number | undefined;
-}
-
 /**
  * The embedded event store: one SQLite file in WAL mode. `append` resolves
  * only once its commit is durable.
  *
- * Durability without blocking: SQLite commits with synchronous=NORMAL (the
- * commit writes its WAL frames, no fsync), and the store itself fsyncs the
- * WAL file on libuv's thread pool before it acknowledges. better-sqlite3 is
- * synchronous, so with synchronous=FULL every fsync stalled the whole
- * process; now requests keep being served while the disk syncs, and every
- * commit made meanwhile shares the next fsync (group commit). Until its fsync
- * completes an event is not acknowledged and not delivered to subscriptions
- * (so no read model can get ahead of what a power cut would leave), though a
- * stream read may see it; a command deciding on it appends after it, and is
+ * Durability without blocking: SQLite commits with synchronous=NORMAL and
+ * the store fsyncs the WAL itself on the thread pool before it
+ * acknowledges (./wal-durability.ts). better-sqlite3 is synchronous, so
+ * with synchronous=FULL every fsync stalled the whole process; now requests
+ * keep being served while the disk syncs. Until its fsync completes an
+ * event is not acknowledged and not delivered to subscriptions (so no read
+ * model can get ahead of what a power cut would leave), though a stream
+ * read may see it; a command deciding on it appends after it, and is
  * acknowledged only by a later fsync that covers both.
  *
  * Appends that arrive in the same turn of the event loop share one BEGIN
  * IMMEDIATE transaction; each runs in its own savepoint, so a failed
  * expectation rejects only its own append. Several processes may open the
  * same file (the write lock is waited for up to 5 s), and subscriptions poll
- * for what the others append.
+ * for what the others append (./live-delivery.ts). A command's read of its
+ * own stream is answered from memory when the store knows where the stream
+ * ends (./stream-ends.ts).
  */
 export class SqliteEventStore implements EventStore {
-  private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements: ReturnType<typeof prepare>;
-  private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome[];
-  private pending: PendingAppend[] = [];
-  /** committed, waiting for the next fsync */
-  private committed: CommittedBatch[] = [];
-  /** the fsync in flight, if any */
-  private syncing: Promise<void> | undefined;
-  /** an fsync failed: the log's durability is unknown, so nothing more is acknowledged */
-  private syncFailure: unknown;
-  /** lowest position committed here and not yet durable: subscriptions stop before it */
-  private firstUnsynced: number | undefined;
-  private walFd: number | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
-  private lastWake = -Infinity;
+  private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome<AppendResult>[];
+  private readonly pending = new SameTurnBatches<PendingAppend>((batch) => this.flush(batch));
+  private readonly durability: WalDurability;
+  /** undoes the boundary the failed commit set */
+  private readonly rollBackBoundary: () => void;
+  private readonly ends: StreamEnds;
+  /** commits made by this store: a shared read is valid only for the commit it saw */
+  private commits = 0;
+  private readonly live: LiveDelivery;
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly pollIntervalMs: number,
+    pollIntervalMs: number,
+    options: SqliteEventStoreOptions,
   ) {
     this.statements = prepare(db);
-    // Called inside the batch's transaction, a transaction function is a savepoint.
-    const savepoint = db.transaction((append: PendingAppend) => this.write(append.streamId, append.events, append.expected));
-    this.commitBatch = db.transaction((batch: readonly PendingAppend[]) =>
-      batch.map((append): Outcome => {
-        try {
-          return { result: savepoint(append) };
-        } catch (error) {
-          return { error };
-        }
-      }),
-    ).immediate;
+    const published = options.boundary?.role === 'publish' ? options.boundary.shared : undefined;
+    const followed = options.boundary?.role === 'follow' ? options.boundary.shared : undefined;
+    this.live = new LiveDelivery(
+      {
+        readAfter: (position, bound, maxCount) =>
+          (bound === undefined ? this.statements.after.all(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount)).map(toRecordedEvent),
+        ownBoundary: () => this.durability.firstUnsynced,
+        commits: () => this.commits,
+      },
+      pollIntervalMs,
+      { followed, published },
+    );
+    this.durability = new WalDurability(db.name, () => this.live.durable(), published);
+    let undo: (() => void) | undefined;
+    this.commitBatch = batchedTransaction(
+      db,
+      (append: PendingAppend) => this.write(append.streamId, append.events, append.expected),
+      // Before COMMIT: a reader on another connection that can see the batch must already see it as not durable.
+      (outcomes) => {
+        const first = firstWrittenPosition(outcomes);
+        undo = first === undefined ? undefined : this.durability.committing(first);
+      },
+    );
+    this.rollBackBoundary = () => undo?.();
+    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.ends = new StreamEnds(() => dataVersion.get()!);
   }
 
   /** Opens (creating the folder, file and table when missing) the log at `filePath`. */
@@ -118,7 +130,7 @@ export class SqliteEventStore implements EventStore {
     try {
       db.pragma('foreign_keys = ON');
       db.exec(EVENTS_SCHEMA);
-      return new SqliteEventStore(db, pollIntervalMs);
+      return new SqliteEventStore(db, pollIntervalMs, options);
     } catch (error) {
       db.close();
       throw error;
@@ -129,100 +141,34 @@ export class SqliteEventStore implements EventStore {
     return new Promise((resolve, reject) => {
       this.assertOpen(); // inside the executor: a closed store rejects, it does not throw
       this.pending.push({ streamId, events, expected: options.expectedRevision, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
     });
   }
 
-  /** Commits every append queued since the last flush in one transaction, then has it synced. */
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    if (this.syncFailure !== undefined) {
-      for (const append of batch) append.reject(this.syncFailure);
+  /** Commits every append queued since the last flush in one transaction, then has it made durable. */
+  private flush(batch: PendingAppend[]): void {
+    const { failure } = this.durability;
+    if (failure !== undefined) {
+      for (const append of batch) append.reject(failure);
       return;
     }
-    let outcomes: Outcome[];
+    let outcomes: Outcome<AppendResult>[];
     try {
       outcomes = this.commitBatch(batch);
     } catch (error) {
       // The commit itself failed: nothing of the batch is in the log.
+      this.rollBackBoundary();
       for (const append of batch) append.reject(error);
       return;
     }
+    this.commits++;
+    outcomes.forEach((o, i) => 'result' in o && this.ends.learn(batch[i]!.streamId, o.result.nextExpectedRevision + 1));
     const first = firstWrittenPosition(outcomes);
-    if (first === undefined) {
-      settle(batch, outcomes); // wrote nothing: nothing to make durable
-      return;
-    }
-    this.firstUnsynced ??= first;
-    this.committed.push({ batch, outcomes, firstPosition: first });
-    this.sync();
-  }
-
-  /**
-   * fsyncs the WAL on the thread pool, then acknowledges every batch that had
-   * committed when the fsync started; batches committed meanwhile wait for
-   * the next one. One fsync at a time.
-   */
-  private sync(): void {
-    if (this.syncing || this.committed.length === 0) return;
-    const covered = this.committed;
-    this.committed = [];
-    this.syncing = new Promise<void>((done) => {
-      fs.fsync(this.wal(), (error) => {
-        this.syncing = undefined;
-        if (error) {
-          // After a failed fsync the kernel may have dropped the pages: the
-          // process must not go on acknowledging anything.
-          this.syncFailure = new Error(`the event log could not be made durable (${error.code ?? 'fsync failed'})`);
-          for (const { batch } of [...covered, ...this.committed]) for (const append of batch) append.reject(this.syncFailure);
-          this.committed = [];
-          this.firstUnsynced = undefined;
-          done();
-          return;
-        }
-        this.firstUnsynced = this.committed[0]?.firstPosition;
-        this.wakeSubscriptions();
-        for (const { batch, outcomes } of covered) settle(batch, outcomes);
-        done();
-        this.sync();
-      });
+    if (first === undefined) return settleAll(batch, outcomes); // wrote nothing: nothing to make durable
+    this.durability.add({
+      firstPosition: first,
+      acknowledge: () => settleAll(batch, outcomes),
+      refuse: (error) => batch.forEach((append) => append.reject(error)),
     });
-  }
-
-  /**
-   * Tells subscriptions that durable events arrived: at once when they were
-   * last told more than LIVE_BATCH_MS ago, else when that much time has
-   * passed. Under load every projection then reads and commits one batch per
-   * interval instead of one per fsync (each projection commit costs about as
-   * much as the append it projects); a lone append is delivered at once.
-   */
-  private wakeSubscriptions(): void {
-    if (this.wakeTimer) return;
-    const wait = this.lastWake + LIVE_BATCH_MS - performance.now();
-    const wake = () => {
-      this.wakeTimer = undefined;
-      this.lastWake = performance.now();
-      for (const subscription of this.subscriptions) subscription.wake();
-    };
-    if (wait <= 0) return wake();
-    this.wakeTimer = setTimeout(wake, wait);
-    this.wakeTimer.unref();
-  }
-
-  /** The WAL file, opened on first use (it exists once a commit was made); its folder is synced once, so the file itself survives a power cut. */
-  private wal(): number {
-    if (this.walFd === undefined) {
-      this.walFd = fs.openSync(`${this.db.name}-wal`, 'r+');
-      const dir = fs.openSync(path.dirname(this.db.name), 'r');
-      try {
-        fs.fsyncSync(dir);
-      } finally {
-        fs.closeSync(dir);
-      }
-    }
-    return this.walFd;
   }
 
   /** Runs inside the BEGIN IMMEDIATE transaction: any throw rolls the whole append back. */
@@ -264,11 +210,15 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const limit = options.maxCount ?? -1;
-    const rows =
-      options.direction === 'backwards'
-        ? this.statements.backwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
-        : this.statements.forwards.all(streamId, options.fromRevision ?? 0, limit);
-    return rows.map(toRecordedEvent);
+    if (options.direction === 'backwards') {
+      return this.statements.backwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(toRecordedEvent);
+    }
+    const from = options.fromRevision ?? 0;
+    if (this.ends.emptyFrom(streamId, from)) return [];
+    const events = this.statements.forwards.all(streamId, from, limit).map(toRecordedEvent);
+    // Fewer than asked: the read reached the stream's end.
+    if (limit < 0 || events.length < limit) this.ends.learn(streamId, events.length ? events.at(-1)!.revision + 1 : from);
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -289,12 +239,6 @@ export class SqliteEventStore implements EventStore {
   private readonly readAfter = (position: number, maxCount: number): RecordedEvent[] =>
     this.statements.after.all(position, maxCount).map(toRecordedEvent);
 
-  /** What subscriptions may deliver: only durable events, so never past this store's first unsynced commit. */
-  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] =>
-    this.firstUnsynced === undefined
-      ? this.readAfter(position, maxCount)
-      : this.statements.afterBelow.all(position, this.firstUnsynced, maxCount).map(toRecordedEvent);
-
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.statements.head.get()?.[0] ?? 0;
@@ -302,23 +246,17 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
-    const subscription = new SqliteSubscription(this.readDurableAfter, options, handler, this.pollIntervalMs, (s) =>
-      this.subscriptions.delete(s),
-    );
-    this.subscriptions.add(subscription);
-    subscription.wake();
-    return subscription;
+    return this.live.subscribe(options, handler);
   }
 
   /** Ends every subscription (waiting for handlers in flight), then closes the file. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.flush(); // what was asked before close is committed and answered
-      while (this.syncing) await this.syncing;
-      clearTimeout(this.wakeTimer);
-      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      this.pending.drain(); // what was asked before close is committed and answered
+      await this.durability.settled();
+      await this.live.close();
       this.db.close();
-      if (this.walFd !== undefined) fs.closeSync(this.walFd);
+      this.durability.close();
     })();
     return this.closing;
   }
@@ -349,11 +287,7 @@ function prepare(db: Database.Database) {
   };
 }
 
-function firstWrittenPosition(outcomes: readonly Outcome[]): number | undefined {
+function firstWrittenPosition(outcomes: readonly Outcome<AppendResult>[]): number | undefined {
   for (const o of outcomes) if ('result' in o && o.result.events.length > 0) return o.result.events[0]!.position;
   return undefined;
-}
-
-function settle(batch: readonly PendingAppend[], outcomes: readonly Outcome[]): void {
-  outcomes.forEach((o, i) => ('result' in o ? batch[i]!.resolve(o.result) : batch[i]!.reject(o.error)));
 }

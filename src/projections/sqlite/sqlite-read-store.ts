@@ -2,10 +2,11 @@ import type Database from 'better-sqlite3';
 import { ValidationError } from '../../errors.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
-import { LeaseLostError } from '../lease.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
-import { checkFieldPath, effectiveSort } from '../query-terms.js';
+import { effectiveSort } from '../query-terms.js';
 import { DocCache } from './doc-cache.js';
+import { DocChanges } from './doc-changes.js';
+import { SqliteWrites } from './sqlite-writes.js';
 import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
 import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
@@ -39,35 +40,36 @@ interface Query {
  *
  * Parsed documents are cached (DocCache): reads return shared, frozen
  * documents; a find reads only ids and sort values from the index and takes
- * the documents from the cache.
+ * the documents from the cache. Every commit records which documents it
+ * changed (DocChanges), so a connection forgets exactly those when another
+ * one (the projection thread) writes.
  */
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** tables known to exist */
   private readonly tables = new Set<string>();
-  /** tables created by the running write, forgotten again if it rolls back */
-  private createdInWrite: string[] | null = null;
-  private readonly writeTx: Database.Transaction<(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => void>;
-
+  private readonly writes: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs = new DocCache();
+  /** what each commit changed, for the caches of every connection to the file */
+  private readonly changes: DocChanges;
   /** SQLite's data_version when the cache was last known to be current */
   private dataVersion = -1;
 
   private constructor(private readonly db: Database.Database) {
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
-    this.writeTx = db.transaction((ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence) => {
-      if (fence && this.statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
-        throw new LeaseLostError(fence.lease);
-      }
-      if (checkpoint) {
-        const stored = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
-        if (stored !== undefined && stored >= checkpoint.position) return;
-      }
-      for (const op of ops) this.apply(op);
-      if (checkpoint) {
-        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
-      }
+    this.changes = new DocChanges(db);
+    this.writes = new SqliteWrites({
+      db,
+      statement: (sql) => this.statement(sql),
+      table: (collection) => {
+        const known = this.tables.size;
+        const table = this.table(collection);
+        return { table, created: this.tables.size > known };
+      },
+      forgetTable: (table) => this.tables.delete(table),
+      docs: this.docs,
+      changes: this.changes,
     });
   }
 
@@ -98,7 +100,6 @@ export class SqliteReadStore implements ReadStore {
     if (!this.tables.has(table)) {
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
       this.tables.add(table);
-      this.createdInWrite?.push(table);
     }
     return table;
   }
@@ -108,20 +109,25 @@ export class SqliteReadStore implements ReadStore {
     ensureIndexes(this.db, this.table(collection), indexes);
   }
 
+  /** A table to read: first brought up to date with what other connections changed (one may have dropped it). */
+  private readTable(collection: string): string {
+    this.checkCacheCurrent();
+    return this.table(collection);
+  }
+
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const [doc] = this.docsById(this.table(collection), [id]);
+    const [doc] = this.docsById(this.readTable(collection), [id]);
     return (doc ?? null) as T | null;
   }
 
   async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
-    const table = this.table(collection);
+    const table = this.readTable(collection);
     if (ids.length === 0) return [];
     return this.docsById(table, ids).map((doc) => (doc ?? null) as T | null);
   }
 
   /** The documents of `ids` (undefined where absent): from the cache, the misses in one statement. */
   private docsById(table: string, ids: readonly string[]): (Doc | undefined)[] {
-    this.checkCacheCurrent();
     const found = ids.map((id) => this.docs.get(table, id));
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length === 0) return found;
@@ -131,11 +137,11 @@ export class SqliteReadStore implements ReadStore {
     return ids.map((id, i) => found[i] ?? read.get(id));
   }
 
-  /** Drops the whole cache when another connection (a worker, the CLI) committed to the file since it was last checked. */
+  /** When another connection (the projection thread, a worker, the CLI) committed to the file since the last look, forgets what it changed. */
   private checkCacheCurrent(): void {
     const version = this.statement('PRAGMA data_version').pluck().get() as number;
     if (version !== this.dataVersion) {
-      this.docs.clear();
+      this.changes.forgetChanged(this.docs, (table) => this.tables.delete(table));
       this.dataVersion = version;
     }
   }
@@ -148,6 +154,7 @@ export class SqliteReadStore implements ReadStore {
 
   /** Runs inside one read transaction: the ids, their sort values and their documents come from the same snapshot. */
   private findInSnapshot(collection: string, query: FindQuery, first: number): Page<Doc> {
+    this.checkCacheCurrent();
     const { table, sort, queries } = this.findQueries(collection, query);
     // Fetch one more than asked to know whether another page follows.
     const rows: unknown[][] = [];
@@ -192,62 +199,13 @@ export class SqliteReadStore implements ReadStore {
 
   async count(collection: string, filter: Filter = {}): Promise<number> {
     const { terms, params } = filterSql(filter);
-    const sql = `SELECT COUNT(*) FROM ${this.table(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
+    const sql = `SELECT COUNT(*) FROM ${this.readTable(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
     return this.statement(sql).pluck().get(...params) as number;
   }
 
-  /**
-   * BEGIN IMMEDIATE: the fence and checkpoint checks read before writing,
-   * and another process (a worker taking the lease over) may write between;
-   * holding the write lock from the start makes check and write one step.
-   */
-  async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
-    if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
-      throw new Error('a checkpoint needs a name and an integer position');
-    }
-    this.createdInWrite = [];
-    try {
-      this.writeTx.immediate(ops, checkpoint, fence);
-    } catch (error) {
-      // The rollback dropped the tables this write created.
-      for (const table of this.createdInWrite) this.tables.delete(table);
-      throw error;
-    } finally {
-      this.createdInWrite = null;
-    }
-  }
-
-  private apply(op: WriteOp): void {
-    const table = this.table(op.collection);
-    // Dropped before the change: if the transaction rolls back, the next read simply parses again.
-    this.docs.forget(table, op.kind === 'upsert' ? op.doc?.id : op.id);
-    switch (op.kind) {
-      case 'upsert': {
-        const doc: unknown = op.doc;
-        if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
-          throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
-        }
-        this.statement(`INSERT INTO ${table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`).run(op.doc.id, JSON.stringify(doc));
-        return;
-      }
-      case 'patch': {
-        const entries = Object.entries(op.set);
-        for (const [field] of entries) {
-          checkFieldPath(field);
-          if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
-        }
-        if (entries.length === 0) return;
-        // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
-        const paths = entries.map(([field]) => `'$.${field}', json(?)`).join(', ');
-        this.statement(`UPDATE ${table} SET body = json_set(body, ${paths}) WHERE id = ?`).run(...entries.map(([, value]) => JSON.stringify(value ?? null)), op.id);
-        return;
-      }
-      case 'delete':
-        this.statement(`DELETE FROM ${table} WHERE id = ?`).run(op.id);
-        return;
-      default:
-        throw new Error(`unknown write operation "${String((op as { kind: unknown }).kind)}"`);
-    }
+  /** See ./sqlite-writes.ts: writes of one turn share a transaction, each in its own savepoint. */
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
+    return this.writes.write(ops, checkpoint, fence);
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
@@ -260,10 +218,15 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async reset(name: string, collections: readonly string[]): Promise<void> {
+    this.writes.drain(); // writes asked before come first
     const tables = collections.map(tableName);
     this.db.transaction(() => {
-      for (const table of tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      for (const table of tables) {
+        this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        this.changes.note(table, null);
+      }
       this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
+      this.changes.record();
     })();
     for (const table of tables) {
       this.tables.delete(table);
@@ -279,6 +242,7 @@ export class SqliteReadStore implements ReadStore {
    * commits, then see the new ones.
    */
   async promote(name: string, staged: StagedModel): Promise<void> {
+    this.writes.drain();
     const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.table(from), to: tableName(to) }));
     this.db
       .transaction(() => {
@@ -287,7 +251,10 @@ export class SqliteReadStore implements ReadStore {
         for (const { from, to } of pairs) {
           this.db.exec(`DROP TABLE IF EXISTS ${to}`);
           this.db.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+          this.changes.note(from, null);
+          this.changes.note(to, null);
         }
+        this.changes.record();
         this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
         this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
         this.statement('UPDATE _leases SET token = token + 1 WHERE name = ?').run(name);
@@ -303,6 +270,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.writes.drain(); // what was asked before close is committed and answered
     this.statements.clear();
     if (this.db.open) this.db.close();
   }

@@ -37,6 +37,15 @@ describe('read recorder', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('many readers viewing one publisher at once are all recorded: records never conflict with each other', async () => {
+    const readers = Array.from({ length: 25 }, (_, i) => `reader-${i}`);
+    for (const reader of readers) recorder.viewed('p-busy', 'contact', reader, () => as(reader));
+    await recorder.drain();
+    const recorded = await recordedReads('p-busy');
+    expect(recorded.map(([, , actor]) => actor).sort()).toEqual([...readers].sort());
+    expect((await events.readStream(privacyRequestStream('p-busy'))).map((e) => e.revision)).toEqual(readers.map((_, i) => i));
+  });
+
   it('records a reader viewing the same data once per window, and again after it', async () => {
     recorder.viewed('p-1', 'contact', 'reader-1', () => as('reader-1'));
     now += 30_000;

@@ -1,0 +1,109 @@
+import type { RecordedEvent } from '../event-envelope.js';
+import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.js';
+import type { DurableBoundary } from './durable-boundary.js';
+import { SqliteSubscription } from './sqlite-subscription.js';
+
+/** How often, at most, live appends wake the subscriptions (see `durable`). */
+const LIVE_BATCH_MS = 5;
+
+/** What the log offers delivery. */
+export interface LogReads {
+  /** events after `position`, before `bound` when given, at most `maxCount` */
+  readAfter(position: number, bound: number | undefined, maxCount: number): RecordedEvent[];
+  /** where this store's own not-yet-durable commits begin */
+  ownBoundary(): number | undefined;
+  /** how many commits this store has made (a shared read is valid only for the one it saw) */
+  commits(): number;
+}
+
+/** The last batch subscriptions read, kept for the rest of the turn. */
+interface SharedRead {
+  position: number;
+  maxCount: number;
+  bound: number | undefined;
+  commits: number;
+  events: RecordedEvent[];
+}
+
+/**
+ * The SQLite event store's subscriptions to the whole log (each one a
+ * SqliteSubscription): what they may read, and when they are woken.
+ *
+ * - Only durable events: never past the store's first unsynced commit, nor
+ *   past the boundary of another thread of this process that appends to the
+ *   same file (`followed`).
+ * - Woken when appends became durable: at once when last woken more than
+ *   LIVE_BATCH_MS ago, else when that much time has passed, so under load
+ *   every projection reads and commits one batch per interval instead of
+ *   one per fsync; a lone append is delivered at once. A thread that follows
+ *   this store (`published`) is woken with them.
+ * - Subscriptions woken together at the same position (every projection,
+ *   under load) share one read and its parsed events for the rest of the
+ *   turn, as long as the store commits nothing meanwhile. Handlers must
+ *   treat delivered events as read-only.
+ * - Each polls every `pollIntervalMs` for what other processes append.
+ */
+export class LiveDelivery {
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly unwatch: (() => void) | undefined;
+  private sharedRead: SharedRead | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private lastWake = -Infinity;
+
+  constructor(
+    private readonly log: LogReads,
+    private readonly pollIntervalMs: number,
+    private readonly boundaries: { followed?: DurableBoundary | undefined; published?: DurableBoundary | undefined },
+  ) {
+    this.unwatch = boundaries.followed?.watch(() => this.wake());
+  }
+
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    const subscription = new SqliteSubscription(this.readDurableAfter, options, handler, this.pollIntervalMs, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(subscription);
+    subscription.wake();
+    return subscription;
+  }
+
+  /** Wakes every subscription to look for new events now. */
+  wake(): void {
+    for (const subscription of this.subscriptions) subscription.wake();
+  }
+
+  /** Appends of this store became durable. */
+  durable(): void {
+    if (this.wakeTimer) return;
+    const wait = this.lastWake + LIVE_BATCH_MS - performance.now();
+    const wake = () => {
+      this.wakeTimer = undefined;
+      this.lastWake = performance.now();
+      this.wake();
+      this.boundaries.published?.announce();
+    };
+    if (wait <= 0) return wake();
+    this.wakeTimer = setTimeout(wake, wait);
+    this.wakeTimer.unref();
+  }
+
+  /** Ends every subscription, waiting for handlers in flight. */
+  async close(): Promise<void> {
+    clearTimeout(this.wakeTimer);
+    this.unwatch?.();
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+  }
+
+  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] => {
+    const bound = lowest(this.log.ownBoundary(), this.boundaries.followed?.get());
+    const commits = this.log.commits();
+    const shared = this.sharedRead;
+    if (shared && shared.position === position && shared.maxCount === maxCount && shared.bound === bound && shared.commits === commits) {
+      return shared.events;
+    }
+    const events = this.log.readAfter(position, bound, maxCount);
+    if (!shared) setImmediate(() => (this.sharedRead = undefined));
+    this.sharedRead = { position, maxCount, bound, commits, events };
+    return events;
+  };
+}
+
+const lowest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));

@@ -1,0 +1,46 @@
+/** More streams than this and the memory is dropped (it is only a shortcut). */
+const MAX_STREAMS = 50_000;
+
+/**
+ * Where streams end, as far as one connection to the log knows: for a
+ * stream, the first revision it certainly does not have. A command reads
+ * its stream from the revision after the one it cached, and almost always
+ * finds nothing; with this the store answers that from memory instead of
+ * with a query (a tenth of a durable mutation's cost went to two such empty
+ * reads).
+ *
+ * Exact, not a guess: the connection learns ends from its own commits and
+ * from reads that reached a stream's end, and forgets everything as soon
+ * as SQLite's `PRAGMA data_version` says another connection (a worker, the
+ * CLI) committed to the file since it last looked.
+ */
+export class StreamEnds {
+  private readonly ends = new Map<string, number>();
+  private version: number;
+
+  constructor(private readonly dataVersion: () => number) {
+    this.version = dataVersion();
+  }
+
+  /** true only when the stream certainly has no event at or after `revision` */
+  emptyFrom(streamId: string, revision: number): boolean {
+    const end = this.ends.get(streamId);
+    return end !== undefined && revision >= end && this.unchanged();
+  }
+
+  /** The stream has no event at or after `end` (learned from a commit of this connection, or a read to the stream's end). */
+  learn(streamId: string, end: number): void {
+    this.unchanged(); // what was known before someone else committed is dropped; this is as of now
+    if (this.ends.size >= MAX_STREAMS) this.ends.clear();
+    this.ends.set(streamId, end);
+  }
+
+  /** Whether nobody else committed since the last look; forgets everything when someone did. */
+  private unchanged(): boolean {
+    const version = this.dataVersion();
+    if (version === this.version) return true;
+    this.ends.clear();
+    this.version = version;
+    return false;
+  }
+}
