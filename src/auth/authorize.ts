@@ -2,17 +2,29 @@ import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFiel
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { CommandContext } from '../events/event-codec.js';
-import { fieldPermissions, operationPermissions, type Column, type Permission } from './permissions.js';
+import { fieldPermissions, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
 
-/** What authorisation needs to know about the data, per request (answers are memoised for the request). */
+/**
+ * What authorisation needs to know about the data, per request. Answers are
+ * memoised for the request, and once known they come back synchronously, so
+ * the 50th check of a page costs a map lookup and no promise.
+ */
 export interface AccessChecks {
   /** whether the principal is one of the publisher's AAD accounts now (from the publisher's stream) */
-  isMember(publisherId: string): Promise<boolean>;
+  isMember(publisherId: string): Answer<boolean>;
   /** the publisher of a live offer, null when there is none */
-  publisherOfOffer(offerId: string): Promise<string | null>;
+  publisherOfOffer(offerId: string): Answer<string | null>;
   /** the publisher of a privacy request record, null when there is none */
-  publisherOfRecord(recordId: string): Promise<string | null>;
+  publisherOfRecord(recordId: string): Answer<string | null>;
+}
+
+/** A value, or the promise of one while it is not known yet. */
+export type Answer<T> = T | Promise<T>;
+
+/** `next` applied to an answer: synchronously when the answer is known. */
+function then<T, R>(answer: Answer<T>, next: (value: T) => Answer<R>): Answer<R> {
+  return answer instanceof Promise ? answer.then(next) : next(answer);
 }
 
 /** The part of the request context authorisation reads. */
@@ -57,12 +69,12 @@ function guard(
   subject: (source: unknown, args: Record<string, unknown>) => Record<string, unknown>,
 ): void {
   const resolve: GraphQLFieldResolver<unknown, AuthorizedContext> = field.resolve ?? defaultFieldResolver;
+  const owned = ownCheck(permission, name);
   field.resolve = (source, args, ctx, info) => {
     const columns = columnsOf(ctx.principal);
-    const run = (column: Column) => resolve(source, args, isMutation ? actingAs(ctx, column) : ctx, info);
-    const allowed = columns.find((column) => permission[column] === 'yes');
-    if (allowed) return run(allowed);
-    return ownAllowed(permission, columns, name, subject(source, args), ctx).then(run);
+    const allowed = firstColumn(columns, permission, 'yes') ?? owned(columns, subject(source, args), ctx);
+    if (typeof allowed === 'string') return resolve(source, args, isMutation ? actingAs(ctx, allowed) : ctx, info);
+    return allowed.then((column) => resolve(source, args, isMutation ? actingAs(ctx, column) : ctx, info));
   };
 }
 
@@ -72,42 +84,74 @@ function guard(
  * their roles only, even where they also belong to a publisher.
  */
 function columnsOf(principal: Principal): readonly Column[] {
-  return principal.roles.length > 0 ? principal.roles : ['member'];
+  return principal.roles.length > 0 ? principal.roles : MEMBER;
 }
 
-/** An `own` cell: resolves the publisher the operation touches and checks membership. */
-async function ownAllowed(
-  permission: Permission,
-  columns: readonly Column[],
-  name: string,
-  subject: Record<string, unknown>,
-  ctx: AuthorizedContext,
-): Promise<Column> {
-  const column = columns.find((c) => permission[c] === 'own');
+const MEMBER: readonly Column[] = ['member'];
+
+/** The first of the columns whose cell is `access` (a loop: this runs for every guarded field). */
+function firstColumn(columns: readonly Column[], permission: Permission, access: Access): Column | undefined {
+  for (const column of columns) if (permission[column] === access) return column;
+  return undefined;
+}
+
+/**
+ * An `own` cell, prepared once per field: resolves the publisher the
+ * operation touches and checks membership (synchronously once the request
+ * knows the answers; see AccessChecks).
+ */
+function ownCheck(permission: Permission, name: string) {
   const { target } = permission;
-  if (!column || target.kind === 'none') throw new ForbiddenError(name);
-  const field = target.path.split('.').at(-1)!;
-  const id = requireId(field, String(valueAt(subject, target.path) ?? ''));
-  const kind = target.kind === 'subject' ? (subject['kind'] === 'PUBLISHER' ? 'publisher' : 'offer') : target.kind;
-  switch (kind) {
-    case 'publisher':
-      if (await ctx.access.isMember(id)) return column;
-      throw new ForbiddenError(name);
-    case 'offer': {
-      const publisherId = await ctx.access.publisherOfOffer(id);
-      if (publisherId && (await ctx.access.isMember(publisherId))) return column;
-      throw new NotFoundError('offer', id);
+  const path = target.kind === 'none' ? [] : target.path.split('.');
+  const argument = path.at(-1)!;
+  return (columns: readonly Column[], subject: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> => {
+    const column = firstColumn(columns, permission, 'own');
+    if (!column || target.kind === 'none') throw new ForbiddenError(name);
+    const id = wellFormedId(argument, valueAt(subject, path));
+    const kind = target.kind === 'subject' ? (subject['kind'] === 'PUBLISHER' ? 'publisher' : 'offer') : target.kind;
+    const member = (publisherId: string | null, refused: Refusal): Answer<Column> => {
+      if (!publisherId) throw refusal(refused, name, id);
+      return then(ctx.access.isMember(publisherId), (isMember) => {
+        if (isMember) return column;
+        throw refusal(refused, name, id);
+      });
+    };
+    switch (kind) {
+      case 'publisher':
+        return member(id, 'forbidden');
+      case 'offer':
+        return then(ctx.access.publisherOfOffer(id), (publisherId) => member(publisherId, 'offer'));
+      case 'record':
+        return then(ctx.access.publisherOfRecord(id), (publisherId) => member(publisherId, 'privacy request record'));
     }
-    case 'record': {
-      const publisherId = await ctx.access.publisherOfRecord(id);
-      if (publisherId && (await ctx.access.isMember(publisherId))) return column;
-      throw new NotFoundError('privacy request record', id);
-    }
-  }
+  };
 }
 
-function valueAt(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), value);
+/** How a failed `own` check answers: FORBIDDEN, or NOT_FOUND for an offer or record of another publisher (as for one that does not exist). */
+type Refusal = 'forbidden' | 'offer' | 'privacy request record';
+
+function refusal(refused: Refusal, name: string, id: string): Error {
+  return refused === 'forbidden' ? new ForbiddenError(name) : new NotFoundError(refused, id);
+}
+
+/** Ids requireId accepted as they were (it is pure): the 50 offers of a page name one publisher, checked once. Bounded. */
+const wellFormedIds = new Set<string>();
+
+function wellFormedId(argument: string, value: unknown): string {
+  const given = String(value ?? '');
+  if (wellFormedIds.has(given)) return given;
+  const id = requireId(argument, given);
+  if (id === given) {
+    if (wellFormedIds.size >= 10_000) wellFormedIds.clear();
+    wellFormedIds.add(id);
+  }
+  return id;
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let at = value;
+  for (const key of path) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
 }
 
 /** The same context, but events record the column the mutation was allowed under. */

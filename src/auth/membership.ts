@@ -6,7 +6,7 @@ import { publisherStream } from '../events/publisher/publisher.events.js';
 import type { BlindIndex } from '../privacy/blind-index.js';
 import type { MembershipQueries } from '../projections/membership/membership.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
-import type { AccessChecks } from './authorize.js';
+import type { AccessChecks, Answer } from './authorize.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -23,19 +23,15 @@ export class Membership {
     private readonly objectIds: BlindIndex,
   ) {}
 
-  /** The checks for one request, each answer memoised for the request. */
+  /** The checks for one request, each answer memoised for the request (and given synchronously once known). */
   checksFor(principal: Principal): AccessChecks {
-    const memo = new Map<string, Promise<unknown>>();
-    const once = <T>(key: string, get: () => Promise<T>): Promise<T> => {
-      let answer = memo.get(key) as Promise<T> | undefined;
-      if (!answer) memo.set(key, (answer = get()));
-      return answer;
-    };
+    const members = new RequestMemo<boolean>((publisherId) => this.isMember(principal.id, publisherId));
+    const offers = new RequestMemo<string | null>((offerId) => this.publisherOfOffer(offerId));
+    const records = new RequestMemo<string | null>(async (recordId) => (await this.privacyRequests.locate(recordId))?.publisherId ?? null);
     return {
-      isMember: (publisherId) => once(`member:${publisherId}`, () => this.isMember(principal.id, publisherId)),
-      publisherOfOffer: (offerId) => once(`offer:${offerId}`, () => this.publisherOfOffer(offerId)),
-      publisherOfRecord: (recordId) =>
-        once(`record:${recordId}`, async () => (await this.privacyRequests.locate(recordId))?.publisherId ?? null),
+      isMember: (publisherId) => members.get(publisherId),
+      publisherOfOffer: (offerId) => offers.get(offerId),
+      publisherOfRecord: (recordId) => records.get(recordId),
     };
   }
 
@@ -54,5 +50,26 @@ export class Membership {
   private async publisherOfOffer(offerId: string): Promise<string | null> {
     const { state } = await this.handler.load(offerDecider, offerStream(offerId));
     return state.status === 'draft' || state.status === 'published' ? state.publisherId : null;
+  }
+}
+
+/** One request's answers by key: asked once, then the promise while pending, then the value itself. */
+class RequestMemo<T> {
+  private readonly known = new Map<string, T>();
+  private readonly pending = new Map<string, Promise<T>>();
+
+  constructor(private readonly ask: (key: string) => Promise<T>) {}
+
+  get(key: string): Answer<T> {
+    if (this.known.has(key)) return this.known.get(key) as T;
+    let answer = this.pending.get(key);
+    if (!answer) {
+      answer = this.ask(key).then((value) => {
+        this.known.set(key, value);
+        return value;
+      });
+      this.pending.set(key, answer);
+    }
+    return answer;
   }
 }

@@ -41,20 +41,20 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
     requiredClaims: ['exp'],
   };
   // A verified token's principal, until the token expires: an RS256 verification costs ~150 µs.
+  // Keyed by the whole Authorization header, which determines the token: a known header is not parsed again.
   const verified = new Map<string, { principal: Principal; until: number }>();
   return {
     known(authorization) {
-      const token = authorization && BEARER.exec(authorization.trim())?.[1];
-      const cached = token ? verified.get(token) : undefined;
+      const cached = authorization ? verified.get(authorization) : undefined;
       return cached && clock.now().getTime() < cached.until ? cached.principal : undefined;
     },
     async verify(authorization) {
+      const now = clock.now();
+      const cached = authorization ? verified.get(authorization) : undefined;
+      if (cached && now.getTime() < cached.until) return cached.principal;
       const token = authorization && BEARER.exec(authorization.trim())?.[1];
       if (!token) throw new UnauthenticatedError();
-      const now = clock.now();
-      const cached = verified.get(token);
-      if (cached && now.getTime() < cached.until) return cached.principal;
-      if (cached) verified.delete(token);
+      if (cached) verified.delete(authorization);
       let claims: Record<string, unknown>;
       try {
         claims = (await jwtVerify(token, keys, { ...options, currentDate: now })).payload;
@@ -67,7 +67,7 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
       }
       const principal = principalOf(claims);
       if (verified.size >= CACHED_TOKENS) verified.delete(verified.keys().next().value!);
-      verified.set(token, { principal, until: (Number(claims['exp']) + config.authClockSkewSeconds) * 1000 });
+      verified.set(authorization, { principal, until: (Number(claims['exp']) + config.authClockSkewSeconds) * 1000 });
       return principal;
     },
   };

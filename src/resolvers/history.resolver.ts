@@ -26,7 +26,7 @@ export class HistoryResolver {
     const after = page.after ? historyCursor.decode(page.after) : -1;
     const result = await ctx.services.history.page(subject, first, after);
     const publisherId = subject.kind === 'publisher' ? subject.id : await ctx.services.offerDirectory.publisherOf(subject.id);
-    if (publisherId && result.entries.length > 0) ctx.services.readRecorder.viewed(publisherId, `${subject.kind}.history`, ctx.command);
+    if (publisherId && result.entries.length > 0) ctx.services.readRecorder.viewed(publisherId, `${subject.kind}.history`, ctx.principal.id, () => ctx.command);
     const edges = result.entries.map((entry) => ({ node: toEntryType(entry), cursor: historyCursor.encode(entry.revision) }));
     return { edges, pageInfo: { hasNextPage: result.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: result.totalCount };
   }

@@ -1,16 +1,15 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { offerView, parseInstant } from '../audit/point-in-time.js';
 import type { OfferChange } from '../events/offer/offer.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
 import { CreateOfferInput, OfferChangeInput, UpdateOfferCustomerServiceInput } from '../schema/offer.input.js';
-import { OfferConnection, OfferKind, OfferPayload, OfferStatus, OfferType, SupportContactType } from '../schema/offer.type.js';
+import { OfferConnection, OfferKind, OfferPayload, OfferStatus, OfferType } from '../schema/offer.type.js';
 import type { RequestContext } from './context.js';
-import { recordView } from './read-audit.js';
 import { pageSize, toConnection } from './pagination.js';
 import { orNotFound, parsePosition } from './publisher.resolver.js';
 
+/** Offers. Reading `supportContacts` is recorded as a view (./read-audit.ts). */
 @Resolver(() => OfferType)
 export class OfferResolver {
   @Query(() => OfferType, { nullable: true, description: 'An offer by id; a deleted offer is NOT_FOUND. `minPosition` and `asOf` as for `publisher` (as of an instant after its deletion, NOT_FOUND).' })
@@ -39,12 +38,6 @@ export class OfferResolver {
     const first = pageSize(page);
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
     return toConnection(await ctx.services.offerQueries.forPublisher(id, { status, kind }, first, page.after));
-  }
-
-  @FieldResolver(() => [SupportContactType])
-  supportContacts(@Root() offer: OfferType, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): SupportContactType[] {
-    recordView(ctx, info, offer.publisherId, 'offer.supportContacts');
-    return offer.supportContacts;
   }
 
   @Mutation(() => OfferPayload, { description: 'Creates a draft offer for a registered publisher.' })

@@ -1,5 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { parseInstant } from '../audit/point-in-time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
@@ -10,11 +9,11 @@ import {
   UpdateContactPreferencesInput,
   UpdatePublisherContactInput,
 } from '../schema/publisher.input.js';
-import { AadUserType, ContactDetailsType, PublisherPayload, PublisherType } from '../schema/publisher.type.js';
+import { PublisherPayload, PublisherType } from '../schema/publisher.type.js';
 import { publisherView } from '../projections/publisher/publisher.queries.js';
 import type { RequestContext } from './context.js';
-import { recordView } from './read-audit.js';
 
+/** Publishers. Reading `contact` or `aadUsers` is recorded as a view (./read-audit.ts). */
 @Resolver(() => PublisherType)
 export class PublisherResolver {
   @Query(() => PublisherType, {
@@ -37,18 +36,6 @@ export class PublisherResolver {
     if (asOf != null) return orNotFound('publisher', publisherId, await ctx.services.pointInTime.publisher(publisherId, parseInstant('asOf', asOf)));
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
     return orNotFound('publisher', publisherId, await ctx.loaders.publisher.load(publisherId));
-  }
-
-  @FieldResolver(() => ContactDetailsType)
-  contact(@Root() publisher: PublisherType, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): ContactDetailsType {
-    recordView(ctx, info, publisher.id, 'contact');
-    return publisher.contact;
-  }
-
-  @FieldResolver(() => [AadUserType])
-  aadUsers(@Root() publisher: PublisherType, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): AadUserType[] {
-    recordView(ctx, info, publisher.id, 'aadUsers');
-    return publisher.aadUsers;
   }
 
   @Mutation(() => PublisherPayload, {

@@ -1,14 +1,59 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from './context.js';
 
 /**
- * Records that a query showed a publisher's personal data (a VIEW privacy
- * request record; see ReadRecorder for how often). Called by the field
- * resolvers of the fields that carry personal data, so a query that selects
- * none of them records nothing. A mutation's payload shows what the caller
- * just sent and is recorded as the change itself, not as a view.
+ * The fields whose reading in a query is recorded as a VIEW privacy request
+ * record of a publisher's personal data (see ReadRecorder for how often):
+ * `Type.field` -> the record's target and the property of the object that
+ * names the publisher. A query that selects none of them records nothing.
  */
-export function recordView(ctx: RequestContext, info: GraphQLResolveInfo, publisherId: string, target: string): void {
-  if (info.operation.operation !== 'query') return;
-  ctx.services.readRecorder.viewed(publisherId, target, ctx.command);
+export const viewedFields: Readonly<Record<string, { target: string; publisherIdFrom: string }>> = {
+  'Publisher.contact': { target: 'contact', publisherIdFrom: 'id' },
+  'Publisher.aadUsers': { target: 'aadUsers', publisherIdFrom: 'id' },
+  'Offer.supportContacts': { target: 'offer.supportContacts', publisherIdFrom: 'publisherId' },
+};
+
+/**
+ * Wraps each field of `viewedFields` so that resolving it in a query
+ * records the view, then answers the field as before. Decided once per field
+ * when the schema is built: no type-graphql resolver instance and no
+ * promise per call. A query is one read: the recorder is told of each
+ * publisher's field once per operation, however many objects show it (a
+ * page of 50 offers of one publisher is one view of their support
+ * contacts). A mutation's payload shows what the caller just sent and is
+ * recorded as the change itself, not as a view. src/auth/authorize.ts wraps
+ * these fields again, outside: the permission is checked before anything is
+ * recorded or shown.
+ */
+export function recordViews(schema: GraphQLSchema): GraphQLSchema {
+  for (const [key, { target, publisherIdFrom }] of Object.entries(viewedFields)) {
+    const [typeName, fieldName] = key.split('.') as [string, string];
+    const type = schema.getType(typeName);
+    const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    if (!field) throw new Error(`src/resolvers/read-audit.ts names ${key}, which the schema does not have`);
+    const resolve: GraphQLFieldResolver<unknown, RequestContext> = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, ctx, info) => {
+      if (info.operation.operation === 'query') {
+        const publisherId = String((source as Record<string, unknown>)[publisherIdFrom]);
+        if (firstInOperation(ctx, target, publisherId)) {
+          ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, () => ctx.command);
+        }
+      }
+      return resolve(source, args, ctx, info);
+    };
+  }
+  return schema;
+}
+
+/** Per operation (Apollo gives each its own context object): target -> the publishers already told of. */
+const toldInOperation = new WeakMap<object, Map<string, Set<string>>>();
+
+function firstInOperation(ctx: object, target: string, publisherId: string): boolean {
+  let told = toldInOperation.get(ctx);
+  if (!told) toldInOperation.set(ctx, (told = new Map()));
+  let publishers = told.get(target);
+  if (!publishers) told.set(target, (publishers = new Set()));
+  if (publishers.has(publisherId)) return false;
+  publishers.add(publisherId);
+  return true;
 }

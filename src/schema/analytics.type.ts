@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { OfferKind } from './offer.type.js';
 import { RegistrationStatus } from './publisher.type.js';
 
-@ObjectType('PublisherStatusCount', { description: 'How many publishers have one registration status.' })
+@ObjectType('PublisherStatusCount', { simpleResolvers: true, description: 'How many publishers have one registration status.' })
 export class PublisherStatusCountType {
   @Field(() => RegistrationStatus, { description: 'The registration status.' })
   status!: `${RegistrationStatus}`;
@@ -11,7 +11,7 @@ export class PublisherStatusCountType {
   count!: number;
 }
 
-@ObjectType('OfferKindStatusCount', { description: 'How many offers of one kind have one status.' })
+@ObjectType('OfferKindStatusCount', { simpleResolvers: true, description: 'How many offers of one kind have one status.' })
 export class OfferKindStatusCountType {
   @Field(() => OfferKind, { description: 'The kind of offer.' })
   kind!: `${OfferKind}`;
@@ -23,7 +23,7 @@ export class OfferKindStatusCountType {
   count!: number;
 }
 
-@ObjectType('DayCount', { description: 'Changes and erasures recorded on one UTC day.' })
+@ObjectType('DayCount', { simpleResolvers: true, description: 'Changes and erasures recorded on one UTC day.' })
 export class DayCountType {
   @Field(() => String, { description: 'The UTC day, YYYY-MM-DD.' })
   day!: string;
@@ -36,6 +36,7 @@ export class DayCountType {
 }
 
 @ObjectType('Analytics', {
+  simpleResolvers: true,
   description: 'Counts and trends for analysts, from read models that hold no personal data at all.',
 })
 export class AnalyticsType {

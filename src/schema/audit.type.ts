@@ -17,7 +17,7 @@ registerEnumType(ActorKind, {
   },
 });
 
-@ObjectType('AuditActor', { description: 'Who caused an event.' })
+@ObjectType('AuditActor', { simpleResolvers: true, description: 'Who caused an event.' })
 export class AuditActorType {
   @Field(() => String, { description: 'An Azure AD object id or a service identity.' })
   id!: string;
@@ -29,7 +29,7 @@ export class AuditActorType {
   role!: string | null;
 }
 
-@ObjectType('AuditEntry', { description: 'One event of the log as the audit trail shows it: what, where, when, who, and which fields; never values.' })
+@ObjectType('AuditEntry', { simpleResolvers: true, description: 'One event of the log as the audit trail shows it: what, where, when, who, and which fields; never values.' })
 export class AuditEntryType {
   @Field(() => ID, { description: 'The event id (UUID v7).' })
   id!: string;

@@ -12,16 +12,20 @@ import { IntegrityResolver } from '../resolvers/integrity.resolver.js';
 import { OfferResolver } from '../resolvers/offer.resolver.js';
 import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
 import { PublisherResolver } from '../resolvers/publisher.resolver.js';
+import { recordViews } from '../resolvers/read-audit.js';
 
 /**
  * The whole GraphQL schema, with src/auth/permissions.ts enforced on every
- * operation and personal field. `npm run schema` writes it to schema.graphql.
+ * operation and personal field, and views of personal data recorded
+ * (src/resolvers/read-audit.ts). `npm run schema` writes it to schema.graphql.
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   return enforcePermissions(
-    await buildSchema({
-      resolvers: [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver],
-      validate: false,
-    }),
+    recordViews(
+      await buildSchema({
+        resolvers: [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver],
+        validate: false,
+      }),
+    ),
   );
 }

@@ -1,7 +1,7 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { MAX_PAGE_SIZE } from './page-size.js';
 
-@ObjectType('PageInfo', { description: 'Where a page of a list stands (Relay cursor connections).' })
+@ObjectType('PageInfo', { simpleResolvers: true, description: 'Where a page of a list stands (Relay cursor connections).' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether a next page follows: pass `endCursor` as `after` to read it.' })
   hasNextPage!: boolean;
@@ -36,7 +36,7 @@ export interface ConnectionShape<T> extends PageShape<T> {
 
 /** `<name>Edge` and an abstract base holding `edges` and `pageInfo`. */
 function pageBaseOf<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`, { description: `One ${name} in a list, with its cursor.` })
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `One ${name} in a list, with its cursor.` })
   class EdgeType {
     @Field(() => node, { description: `The ${name}.` })
     node!: T;
@@ -46,7 +46,7 @@ function pageBaseOf<T extends object>(node: ClassType<T>, name: string) {
   }
 
   // Never referenced by a field, so not emitted: only the named connection types below inherit it.
-  @ObjectType(`${name}PageBase`)
+  @ObjectType(`${name}PageBase`, { simpleResolvers: true })
   class PageBase implements PageShape<T> {
     @Field(() => [EdgeType], { description: 'The items of this page, in order.' })
     edges!: EdgeType[];
@@ -59,7 +59,7 @@ function pageBaseOf<T extends object>(node: ClassType<T>, name: string) {
 
 /** A Relay connection type for `node` objects, named `<name>Connection` / `<name>Edge`. */
 export function connectionOf<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} items.` })
+  @ObjectType(`${name}Connection`, { simpleResolvers: true, description: `A page of ${name} items.` })
   class ConnectionType extends pageBaseOf(node, name) implements ConnectionShape<T> {
     @Field(() => Int, { description: 'How many items the whole list holds.' })
     totalCount!: number;
@@ -69,7 +69,7 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string)
 
 /** A Relay connection without `totalCount`, for lists too long to count on every page. */
 export function uncountedConnectionOf<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Connection`, { description: `A page of ${name} items (not counted: the list can be very long).` })
+  @ObjectType(`${name}Connection`, { simpleResolvers: true, description: `A page of ${name} items (not counted: the list can be very long).` })
   class ConnectionType extends pageBaseOf(node, name) {}
   return ConnectionType;
 }

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType('ErasurePayload', { description: 'The result of an erasure: which data subjects are now unreadable for good.' })
+@ObjectType('ErasurePayload', { simpleResolvers: true, description: 'The result of an erasure: which data subjects are now unreadable for good.' })
 export class ErasurePayload {
   @Field(() => [String], { description: 'The erased data subjects, e.g. `publisher/<id>/contact`, `offer/<id>/support` (ids only, no personal data).' })
   subjects!: string[];

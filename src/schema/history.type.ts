@@ -27,7 +27,7 @@ registerEnumType(ExportFormat, {
   },
 });
 
-@ObjectType('HistoryActor', { description: 'Who caused a change.' })
+@ObjectType('HistoryActor', { simpleResolvers: true, description: 'Who caused a change.' })
 export class HistoryActorType {
   @Field(() => String, { description: 'An AAD object id or a service identity.' })
   id!: string;
@@ -40,6 +40,7 @@ export class HistoryActorType {
 }
 
 @ObjectType('FieldChange', {
+  simpleResolvers: true,
   description:
     'One field a change touched, with its value before and after. Personal values are shown to auditors; a value whose data key was destroyed (erased) is never shown: it reads as null with its `*Erased` flag true.',
 })
@@ -60,7 +61,7 @@ export class FieldChangeType {
   afterErased!: boolean;
 }
 
-@ObjectType('HistoryEntry', { description: 'One recorded change of a publisher or an offer.' })
+@ObjectType('HistoryEntry', { simpleResolvers: true, description: 'One recorded change of a publisher or an offer.' })
 export class HistoryEntryType {
   @Field(() => HistorySubjectKind, { description: 'What the change is about.' })
   subjectKind!: `${HistorySubjectKind}`;

@@ -16,7 +16,7 @@ registerEnumType(BrokenLinkKind, {
   },
 });
 
-@ObjectType('BrokenLink', { description: 'The first place where the log differs from what was appended. Holds hashes and revisions, never data.' })
+@ObjectType('BrokenLink', { simpleResolvers: true, description: 'The first place where the log differs from what was appended. Holds hashes and revisions, never data.' })
 export class BrokenLinkType {
   @Field(() => String, { description: 'The stream, e.g. `publisher-<id>`.' })
   streamId!: string;
@@ -38,6 +38,7 @@ export class BrokenLinkType {
 }
 
 @ObjectType('IntegrityReport', {
+  simpleResolvers: true,
   description: 'The result of recomputing every hash of the chain from the stored bytes. Erasure destroys keys, not bytes, so an erased history verifies.',
 })
 export class IntegrityReportType {

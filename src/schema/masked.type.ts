@@ -6,7 +6,7 @@ const EMAIL = 'The domain only, e.g. `*@contoso.cn`; null when absent or erased.
 const TELEPHONE = 'The country calling code only, e.g. `+86`; null when absent or erased.';
 const PSEUDONYM = 'A pseudonym (`psn_…`): the same value always gives the same pseudonym; null when absent or erased.';
 
-@ObjectType('MaskedContact', { description: "A publisher's contact person as an analyst sees it." })
+@ObjectType('MaskedContact', { simpleResolvers: true, description: "A publisher's contact person as an analyst sees it." })
 export class MaskedContactType {
   @Field(() => String, { nullable: true, description: `The name. ${PSEUDONYM}` })
   name!: string | null;
@@ -18,7 +18,7 @@ export class MaskedContactType {
   email!: string | null;
 }
 
-@ObjectType('MaskedAadUser', { description: 'An AAD account as an analyst sees it.' })
+@ObjectType('MaskedAadUser', { simpleResolvers: true, description: 'An AAD account as an analyst sees it.' })
 export class MaskedAadUserType {
   @Field(() => String, { nullable: true, description: `The object id. ${PSEUDONYM}` })
   objectId!: string | null;
@@ -33,7 +33,7 @@ export class MaskedAadUserType {
   addedAt!: string;
 }
 
-@ObjectType('MaskedSupportContact', { description: "An offer's customer-service contact as an analyst sees it." })
+@ObjectType('MaskedSupportContact', { simpleResolvers: true, description: "An offer's customer-service contact as an analyst sees it." })
 export class MaskedSupportContactType extends MaskedContactType {
   @Field(() => String, { nullable: true, description: `The QQ number. ${PSEUDONYM}` })
   qq!: string | null;
@@ -45,13 +45,14 @@ export class MaskedSupportContactType extends MaskedContactType {
   weibo!: string | null;
 }
 
-@ObjectType('MaskedOffer', { description: 'An offer as an analyst sees it.' })
+@ObjectType('MaskedOffer', { simpleResolvers: true, description: 'An offer as an analyst sees it.' })
 export class MaskedOfferType extends OfferSummaryType {
   @Field(() => [MaskedSupportContactType], { description: 'Customer-service contacts, masked.' })
   supportContacts!: MaskedSupportContactType[];
 }
 
 @ObjectType('MaskedPublisher', {
+  simpleResolvers: true,
   description: 'A publisher and its offers as an analyst sees them: every personal value masked or pseudonymous.',
 })
 export class MaskedPublisherType {

@@ -15,7 +15,7 @@ registerEnumType(PrincipalKind, {
   },
 });
 
-@ObjectType('Me', { description: 'Who the bearer token says is asking, and the publishers it is a member of.' })
+@ObjectType('Me', { simpleResolvers: true, description: 'Who the bearer token says is asking, and the publishers it is a member of.' })
 export class MeType {
   @Field(() => ID, { description: 'The AAD object id (`oid` claim).' })
   id!: string;

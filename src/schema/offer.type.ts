@@ -30,6 +30,7 @@ registerEnumType(OfferStatus, {
 });
 
 @ObjectType('SupportContact', {
+  simpleResolvers: true,
   description: 'A customer-service contact of an offer. Personal data (customer data): values read as null once erased.',
 })
 export class SupportContactType {
@@ -56,7 +57,7 @@ export class SupportContactType {
 }
 
 /** What every view of an offer shows, the analyst's masked one included. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export abstract class OfferSummaryType {
   @Field(() => ID, { description: 'The offer id (a UUID).' })
   id!: string;
@@ -77,7 +78,7 @@ export abstract class OfferSummaryType {
   publishedAt!: string | null;
 }
 
-@ObjectType('Offer', { description: "A publisher's product or service in the marketplace." })
+@ObjectType('Offer', { simpleResolvers: true, description: "A publisher's product or service in the marketplace." })
 export class OfferType extends OfferSummaryType {
   @Field(() => ID, { description: 'The publisher it belongs to.' })
   publisherId!: string;
@@ -96,7 +97,7 @@ export class OfferType extends OfferSummaryType {
 
 export const OfferConnection = connectionOf(OfferType, 'Offer');
 
-@ObjectType('OfferPayload', { description: 'The result of a change to an offer.' })
+@ObjectType('OfferPayload', { simpleResolvers: true, description: 'The result of a change to an offer.' })
 export class OfferPayload {
   @Field(() => OfferType, { nullable: true, description: 'The offer after the change; null once deleted.' })
   offer!: OfferType | null;

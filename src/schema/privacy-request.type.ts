@@ -21,7 +21,7 @@ registerEnumType(PrivacyRequestKind, {
   },
 });
 
-@ObjectType('PrivacyRequestRecord', { description: 'A request made on a publisher\'s personal data, recorded by the operation itself.' })
+@ObjectType('PrivacyRequestRecord', { simpleResolvers: true, description: 'A request made on a publisher\'s personal data, recorded by the operation itself.' })
 export class PrivacyRequestRecordType {
   @Field(() => ID, { description: 'The record id (the id of the event that carried out the request).' })
   id!: string;
@@ -50,7 +50,7 @@ export class PrivacyRequestRecordType {
 
 export const PrivacyRequestConnection = connectionOf(PrivacyRequestRecordType, 'PrivacyRequestRecord');
 
-@ObjectType('DeletedPrivacyRequestRecord', { description: 'The result of deleting a privacy request record.' })
+@ObjectType('DeletedPrivacyRequestRecord', { simpleResolvers: true, description: 'The result of deleting a privacy request record.' })
 export class DeletedPrivacyRequestRecord {
   @Field(() => ID, { description: 'The deleted record.' })
   id!: string;

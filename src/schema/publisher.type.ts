@@ -19,6 +19,7 @@ registerEnumType(RegistrationStatus, {
 });
 
 @ObjectType('ContactPreferences', {
+  simpleResolvers: true,
   description: 'Whether the marketplace may contact the publisher about offers and feedback, and by which channels.',
 })
 export class ContactPreferencesType {
@@ -36,6 +37,7 @@ export class ContactPreferencesType {
 }
 
 @ObjectType('ContactDetails', {
+  simpleResolvers: true,
   description:
     "A publisher's contact person. Personal data (administrator data): each value is stored encrypted and reads as null once erased.",
 })
@@ -54,6 +56,7 @@ export class ContactDetailsType {
 }
 
 @ObjectType('AadUser', {
+  simpleResolvers: true,
   description:
     'An Azure AD (Entra ID) account with access to the publisher. Personal data (administrator data): values read as null once erased.',
 })
@@ -81,6 +84,7 @@ export class AadUserType {
 }
 
 @ObjectType('Publisher', {
+  simpleResolvers: true,
   description: 'A marketplace service provider: a legal entity that publishes offers.',
 })
 export class PublisherType {
@@ -124,7 +128,7 @@ export class PublisherType {
   updatedAt!: string;
 }
 
-@ObjectType('PublisherPayload', { description: 'The result of a change to a publisher.' })
+@ObjectType('PublisherPayload', { simpleResolvers: true, description: 'The result of a change to a publisher.' })
 export class PublisherPayload {
   @Field(() => PublisherType, { description: 'The publisher as it stands after the change.' })
   publisher!: PublisherType;

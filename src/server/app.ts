@@ -71,7 +71,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await apollo.start();
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => requestContext(ledger, await authenticate(tokens, req), req, config.trustProxy),
+      context: async (req) => new LedgerRequestContext(ledger, await authenticate(tokens, req), req, config.trustProxy),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
@@ -136,23 +136,42 @@ async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promis
   }
 }
 
-function requestContext(ledger: Ledger, principal: Principal, req: IncomingMessage, trustProxy: boolean): RequestContext {
-  let command: RequestContext['command'] | undefined;
-  return {
-    services: ledger.services,
-    loaders: createLoaders(ledger.services),
-    principal,
-    access: ledger.services.membership.checksFor(principal),
-    // Made on first use: only mutations stamp events, and reads should not pay for ids.
-    get command() {
-      if (!command) {
-        const header = req.headers['x-correlation-id'];
-        const requestId = uuidV7Ids.next();
-        const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
-        // The role is the permission column that allowed the mutation (src/auth/authorize.ts sets it).
-        command = { actor: { id: principal.id, kind: principal.kind }, correlationId, requestId, client: requestClient(req, trustProxy) };
-      }
-      return command;
-    },
-  };
+/**
+ * One request's context. `command` is made on first use (only mutations and
+ * recorded views stamp events; reads should not pay for ids), by a getter on
+ * the prototype: Apollo hands resolvers a copy of the context's own
+ * properties (Object.assign), which would call an own getter at once.
+ */
+class LedgerRequestContext implements RequestContext {
+  readonly services: RequestContext['services'];
+  readonly loaders: RequestContext['loaders'];
+  readonly access: RequestContext['access'];
+  private made: RequestContext['command'] | undefined;
+
+  constructor(
+    ledger: Ledger,
+    readonly principal: Principal,
+    private readonly req: IncomingMessage,
+    private readonly trustProxy: boolean,
+  ) {
+    this.services = ledger.services;
+    this.loaders = createLoaders(ledger.services);
+    this.access = ledger.services.membership.checksFor(principal);
+  }
+
+  get command(): RequestContext['command'] {
+    if (!this.made) {
+      const header = this.req.headers['x-correlation-id'];
+      const requestId = uuidV7Ids.next();
+      const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
+      // The role is the permission column that allowed the mutation (src/auth/authorize.ts sets it).
+      this.made = {
+        actor: { id: this.principal.id, kind: this.principal.kind },
+        correlationId,
+        requestId,
+        client: requestClient(this.req, this.trustProxy),
+      };
+    }
+    return this.made;
+  }
 }

@@ -53,6 +53,7 @@ class HttpError extends Error {
 }
 
 const CORS_METHODS = 'GET, POST, OPTIONS';
+const GRAPHQL_URL = new URL('/graphql', 'http://localhost');
 const CORS_HEADERS = 'authorization, content-type, x-correlation-id, apollo-require-preflight, x-apollo-operation-name';
 
 /**
@@ -68,7 +69,8 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
 
   const server = http.createServer((req, res) => {
     inFlight++;
-    const started = process.hrtime.bigint();
+    // The request line is logged at debug level only: below it, not even its fields are made.
+    const started = options.logger.isLevelEnabled('debug') ? process.hrtime.bigint() : undefined;
     handle(options, req, res)
       .catch((error: unknown) => {
         const httpError =
@@ -77,10 +79,12 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
         sendJson(res, httpError.status, { errors: [{ message: httpError.message, extensions: { code: httpError.code } }] }, httpError.headers);
       })
       .finally(() => {
-        options.logger.debug(
-          { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-          'request',
-        );
+        if (started !== undefined) {
+          options.logger.debug(
+            { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+            'request',
+          );
+        }
         if (--inFlight === 0) idle?.();
       });
   });
@@ -108,7 +112,8 @@ async function handle<Context extends object>(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Nearly every request is to exactly /graphql: that one needs no parsing (the URL is only read).
+  const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
     return options.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'starting' });

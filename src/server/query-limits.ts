@@ -104,11 +104,17 @@ const CACHE_PER_DOCUMENT = 64;
  */
 function cachedMeasure(measure: (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => Measure) {
   const cache = new WeakMap<DocumentNode, Map<string, Measure>>();
+  const scalarNames = new WeakMap<OperationDefinitionNode, string[]>();
   return (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Measure => {
-    const scalars = (operation.variableDefinitions ?? [])
-      .filter((definition) => ['Int', 'Boolean'].includes(getNamedTypeNode(definition.type)))
-      .map((definition) => variables[definition.variable.name.value] ?? null);
-    const key = `${operation.name?.value ?? ''}\u0000${JSON.stringify(scalars)}`;
+    let names = scalarNames.get(operation);
+    if (!names) {
+      names = (operation.variableDefinitions ?? [])
+        .filter((definition) => ['Int', 'Boolean'].includes(getNamedTypeNode(definition.type)))
+        .map((definition) => definition.variable.name.value);
+      scalarNames.set(operation, names);
+    }
+    const scalars = names.length === 0 ? '' : JSON.stringify(names.map((name) => variables[name] ?? null));
+    const key = `${operation.name?.value ?? ''}\u0000${scalars}`;
     let entries = cache.get(document);
     const known = entries?.get(key);
     if (known) return known;

@@ -95,6 +95,8 @@ describe('offers over GraphQL', () => {
     const page1 = await server.gql(OFFERS, { publisherId, first: 2 });
     const page2 = await server.gql(OFFERS, { publisherId, first: 2, after: page1.data!['offers'].pageInfo.endCursor });
     expect(page2.data!['offers'].edges.map((e: any) => e.node.name)).toEqual(['First']);
+    // every page counts the whole list, whether or not it holds all of it
+    expect([all, page1, page2].map((res) => res.data!['offers'].totalCount)).toEqual([3, 3, 3]);
   });
 
   it('creating an offer for an unknown publisher is FORBIDDEN, like for any publisher one is not a member of', async () => {

@@ -38,12 +38,17 @@ export class ReadRecorder {
     this.windowMs = options.windowMs ?? 60_000;
   }
 
-  /** Records a view in the background (at most once per window); never throws. */
-  viewed(publisherId: string, target: string, context: CommandContext): void {
+  /**
+   * Records a view by `readerId` in the background (at most once per
+   * window); never throws. `context` is asked for only when a record is
+   * written: most views fall in a window, and a read should not pay for
+   * request ids it does not use.
+   */
+  viewed(publisherId: string, target: string, readerId: string, context: () => CommandContext): void {
     const at = this.clock.now();
-    if (!this.firstInWindow(at.getTime(), publisherId, 'VIEW', target, context)) return;
-    const recording = this.append(at, publisherId, 'VIEW', target, context).catch((error: unknown) => {
-      this.recent.delete(key(publisherId, 'VIEW', target, context)); // try again on the next view
+    if (!this.firstInWindow(at.getTime(), publisherId, 'VIEW', target, readerId)) return;
+    const recording = this.append(at, publisherId, 'VIEW', target, context()).catch((error: unknown) => {
+      this.recent.delete(key(publisherId, 'VIEW', target, readerId)); // try again on the next view
       this.options.logger?.error({ error: error instanceof Error ? error.name : 'unknown', target }, 'a view of personal data could not be recorded');
     });
     this.inFlight.add(recording);
@@ -60,8 +65,8 @@ export class ReadRecorder {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private firstInWindow(now: number, publisherId: string, kind: ReadKind, target: string, context: CommandContext): boolean {
-    const k = key(publisherId, kind, target, context);
+  private firstInWindow(now: number, publisherId: string, kind: ReadKind, target: string, readerId: string): boolean {
+    const k = key(publisherId, kind, target, readerId);
     const since = this.recent.get(k);
     if (since !== undefined && now - since < this.windowMs) return false;
     if (this.recent.size >= MAX_REMEMBERED) this.forgetExpired(now);
@@ -88,5 +93,5 @@ export class ReadRecorder {
   }
 }
 
-const key = (publisherId: string, kind: ReadKind, target: string, context: CommandContext): string =>
-  `${context.actor.id}\u0000${publisherId}\u0000${kind}\u0000${target}`;
+const key = (publisherId: string, kind: ReadKind, target: string, readerId: string): string =>
+  `${readerId}\u0000${publisherId}\u0000${kind}\u0000${target}`;

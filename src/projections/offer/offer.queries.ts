@@ -1,6 +1,7 @@
 import { supportContactFields } from '../../events/offer/offer.events.js';
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { anyErased, shownOrNull } from '../../privacy/personal-value.js';
+import { countedPage } from '../counted-page.js';
 import { sharedView } from '../shared-view.js';
 import type { Filter, Page, ReadStore } from '../read-store.js';
 import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
@@ -26,15 +27,12 @@ export class OfferQueries {
     return (await this.personalData.openMany(docs)).map((doc) => (doc ? toView(doc) : null));
   }
 
-  /** A publisher's offers, newest first: one find, one count and one key lookup per page. */
+  /** A publisher's offers, newest first: one find, one key lookup, and a count unless the first page holds them all. */
   async forPublisher(publisherId: string, filter: OfferFilter, first: number, after?: string | null): Promise<Page<OfferView> & { totalCount: number }> {
     const where: Filter = { publisherId, ...(filter.status ? { status: filter.status } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
-    const [page, totalCount] = await Promise.all([
-      this.store.find<OfferDoc>(OFFERS, { filter: where, sort: [{ field: 'createdAt', direction: 'desc' }], first, ...(after ? { after } : {}) }),
-      this.store.count(OFFERS, where),
-    ]);
+    const page = await countedPage<OfferDoc>(this.store, OFFERS, { filter: where, sort: [{ field: 'createdAt', direction: 'desc' }], first, ...(after ? { after } : {}) });
     const items = (await this.personalData.openMany(page.items)).map(toView);
-    return { ...page, items, totalCount };
+    return { ...page, items };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { isErased, shownOrNull } from '../../privacy/personal-value.js';
+import { countedPage } from '../counted-page.js';
 import type { Page, ReadStore } from '../read-store.js';
 import type { Filter } from '../read-store.js';
 import { isDeletedRecord, PRIVACY_REQUESTS, type PrivacyRequestDoc, type PrivacyRequestRecord } from './privacy-request.projection.js';
@@ -16,15 +17,12 @@ export class PrivacyRequestQueries {
   /** A publisher's records, newest first. */
   async forPublisher(publisherId: string, first: number, after?: string | null): Promise<Page<PrivacyRequestView> & { totalCount: number }> {
     const filter: Filter = { publisherId, deleted: { ne: true } };
-    const [page, totalCount] = await Promise.all([
-      this.store.find<PrivacyRequestRecord & PrivacyRequestDoc>(PRIVACY_REQUESTS, {
-        filter,
-        sort: [{ field: 'requestedAt', direction: 'desc' }],
-        first,
-        ...(after ? { after } : {}),
-      }),
-      this.store.count(PRIVACY_REQUESTS, filter),
-    ]);
+    const page = await countedPage<PrivacyRequestRecord & PrivacyRequestDoc>(this.store, PRIVACY_REQUESTS, {
+      filter,
+      sort: [{ field: 'requestedAt', direction: 'desc' }],
+      first,
+      ...(after ? { after } : {}),
+    });
     const items = (await this.personalData.openMany(page.items)).map(
       ({ _position: _, requestedBy, ...record }): PrivacyRequestView => ({
         ...record,
@@ -32,7 +30,7 @@ export class PrivacyRequestQueries {
         requestedByErased: isErased(requestedBy),
       }),
     );
-    return { ...page, items, totalCount };
+    return { ...page, items };
   }
 
   /** Whose record it is, and whether it was deleted; null if there never was one. */

@@ -39,7 +39,7 @@ describe('read recorder', () => {
 
   it('many readers viewing one publisher at once are all recorded: records never conflict with each other', async () => {
     const readers = Array.from({ length: 25 }, (_, i) => `reader-${i}`);
-    for (const reader of readers) recorder.viewed('p-busy', 'contact', as(reader));
+    for (const reader of readers) recorder.viewed('p-busy', 'contact', reader, () => as(reader));
     await recorder.drain();
     const recorded = await recordedReads('p-busy');
     expect(recorded.map(([, , actor]) => actor).sort()).toEqual([...readers].sort());
@@ -47,22 +47,22 @@ describe('read recorder', () => {
   });
 
   it('records a reader viewing the same data once per window, and again after it', async () => {
-    recorder.viewed('p-1', 'contact', as('reader-1'));
+    recorder.viewed('p-1', 'contact', 'reader-1', () => as('reader-1'));
     now += 30_000;
-    recorder.viewed('p-1', 'contact', as('reader-1'));
+    recorder.viewed('p-1', 'contact', 'reader-1', () => as('reader-1'));
     await recorder.drain();
     expect(await recordedReads('p-1')).toEqual([['VIEW', 'contact', 'reader-1', '2026-11-22T10:00:00.000Z']]);
     now += 31_000;
-    recorder.viewed('p-1', 'contact', as('reader-1'));
+    recorder.viewed('p-1', 'contact', 'reader-1', () => as('reader-1'));
     await recorder.drain();
     expect(await recordedReads('p-1')).toHaveLength(2);
   });
 
   it('keeps separate records per reader, per data and per publisher', async () => {
-    recorder.viewed('p-1', 'contact', as('reader-1'));
-    recorder.viewed('p-1', 'contact', as('reader-2'));
-    recorder.viewed('p-1', 'aadUsers', as('reader-1'));
-    recorder.viewed('p-2', 'contact', as('reader-1'));
+    recorder.viewed('p-1', 'contact', 'reader-1', () => as('reader-1'));
+    recorder.viewed('p-1', 'contact', 'reader-2', () => as('reader-2'));
+    recorder.viewed('p-1', 'aadUsers', 'reader-1', () => as('reader-1'));
+    recorder.viewed('p-2', 'contact', 'reader-1', () => as('reader-1'));
     await recorder.drain();
     expect((await recordedReads('p-1')).map(([kind, target, actor]) => `${kind} ${target} ${actor}`).sort()).toEqual([
       'VIEW aadUsers reader-1',
