@@ -44,3 +44,26 @@ export class Coalesced {
     this.fn();
   }
 }
+
+/**
+ * Whether something was already done in the current turn of the event
+ * loop: `fresh()` is true from `mark()` until the loop next runs its
+ * setImmediate callbacks. For checks that cost a system call and need
+ * not run for every one of the many requests a busy turn handles.
+ */
+export class OncePerTurn {
+  private marked = false;
+  private readonly expire = () => {
+    this.marked = false;
+  };
+
+  fresh(): boolean {
+    return this.marked;
+  }
+
+  mark(): void {
+    if (this.marked) return;
+    this.marked = true;
+    setImmediate(this.expire);
+  }
+}

@@ -108,8 +108,6 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     dataDir: config.dataDir,
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
   });
-  const readSide = await openReadSide(config, masterKey, clock);
-  const { reads, keys } = readSide;
   const retentionDays = config.retentionDays ?? Number(SETTINGS.retentionDays.default);
   const leaseHolder = options.leaseHolder ?? processHolder('ledger');
   const thread =
@@ -120,6 +118,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
           options.logger,
         )
       : undefined;
+  const readSide = await openReadSide(config, masterKey, clock, thread ? { commits: thread.readModelCommits } : {});
+  const { reads, keys } = readSide;
   let events: EventStore;
   try {
     events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary } } : {});

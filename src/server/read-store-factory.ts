@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Clock } from '../clock.js';
+import type { CommitCounter } from '../sqlite/commit-counter.js';
 import type { KeyStore } from '../privacy/key-store.js';
 import { MongoKeyStore } from '../privacy/mongodb-key-store.js';
 import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
@@ -40,10 +41,12 @@ export async function openReadSide(
   config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl'>>,
   masterKey: Buffer,
   clock: Clock,
+  /** embedded: shared with the threads of this process that open the read models (src/sqlite/commit-counter.ts) */
+  embedded: { commits?: CommitCounter } = {},
 ): Promise<ReadSide> {
   if (config.mongodbUrl) return openMongoReadSide(config.mongodbUrl, config.mongodbKeysUrl, config.mongodbDatabase ?? SETTINGS.mongodbDatabase.default, masterKey, clock);
   const file = (name: string) => path.join(config.dataDir, name);
-  const reads = SqliteReadStore.open(file(readSideFiles.readModels));
+  const reads = SqliteReadStore.open(file(readSideFiles.readModels), embedded);
   const leases = SqliteLeaseStore.open(file(readSideFiles.readModels), clock);
   const keys = SqliteKeyStore.open(file(readSideFiles.keys), masterKey);
   return {

@@ -8,6 +8,7 @@ import { systemClock } from '../../src/clock.js';
 import { LeaseLostError } from '../../src/projections/lease.js';
 import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
+import { CommitCounter } from '../../src/sqlite/commit-counter.js';
 import { readStoreContract } from './read-store.contract.js';
 
 const dirs: string[] = [];
@@ -82,6 +83,18 @@ describe('SQLite read store', () => {
     expect(oneAgain).not.toBe(one);
     await writer.reset('records', ['records']);
     expect(await reader.getMany('records', ['1', '2'])).toEqual([null, null]);
+    await Promise.all([reader.close(), writer.close()]);
+  });
+
+  it('threads sharing a commit count see each other\'s commits at once, even within one turn of the event loop', async () => {
+    const file = tempFile();
+    const commits = new CommitCounter();
+    const reader = SqliteReadStore.open(file, { commits });
+    const writer = SqliteReadStore.open(file, { commits });
+    await writer.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', n: 1 } }]);
+    expect(await reader.get('records', '1')).toEqual({ id: '1', n: 1 });
+    await writer.reset('records', ['records']); // commits without leaving the turn
+    expect(await reader.get('records', '1')).toBeNull();
     await Promise.all([reader.close(), writer.close()]);
   });
 

@@ -1,3 +1,5 @@
+import { OncePerTurn } from '../../event-loop.js';
+
 /** More streams than this and the memory is dropped (it is only a shortcut). */
 const MAX_STREAMS = 50_000;
 
@@ -9,13 +11,15 @@ const MAX_STREAMS = 50_000;
  * with a query (a tenth of a durable mutation's cost went to two such empty
  * reads).
  *
- * Exact, not a guess: the connection learns ends from its own commits and
- * from reads that reached a stream's end, and forgets everything as soon
- * as SQLite's `PRAGMA data_version` says another connection (a worker, the
- * CLI) committed to the file since it last looked.
+ * The connection learns ends from its own commits and from reads that
+ * reached a stream's end, and forgets everything as soon as SQLite's
+ * `PRAGMA data_version` says another connection (the CLI, another process)
+ * committed to the file since it last looked; it looks once per turn of the
+ * event loop.
  */
 export class StreamEnds {
   private readonly ends = new Map<string, number>();
+  private readonly checked = new OncePerTurn();
   private version: number;
 
   constructor(private readonly dataVersion: () => number) {
@@ -35,8 +39,14 @@ export class StreamEnds {
     this.ends.set(streamId, end);
   }
 
-  /** Whether nobody else committed since the last look; forgets everything when someone did. */
+  /**
+   * Whether nobody else committed since the last look; forgets everything
+   * when someone did. Looked at once per turn of the event loop: another
+   * process's commit shows on the next turn, this connection's own at once.
+   */
   private unchanged(): boolean {
+    if (this.checked.fresh()) return true;
+    this.checked.mark();
     const version = this.dataVersion();
     if (version === this.version) return true;
     this.ends.clear();

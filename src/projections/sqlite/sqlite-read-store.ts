@@ -4,6 +4,8 @@ import { openSqliteFile } from '../../sqlite/open-database.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
 import { effectiveSort } from '../query-terms.js';
+import { OncePerTurn } from '../../event-loop.js';
+import type { CommitCounter } from '../../sqlite/commit-counter.js';
 import { DocCache } from './doc-cache.js';
 import { DocChanges } from './doc-changes.js';
 import { SqliteWrites } from './sqlite-writes.js';
@@ -55,8 +57,14 @@ export class SqliteReadStore implements ReadStore {
   private readonly changes: DocChanges;
   /** SQLite's data_version when the cache was last known to be current */
   private dataVersion = -1;
+  private readonly checked = new OncePerTurn();
+  /** the shared commit count (other threads of this process) when data_version was last read */
+  private seenCommits: number | undefined;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly commits: CommitCounter | undefined,
+  ) {
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
     this.changes = new DocChanges(db);
     this.writes = new SqliteWrites({
@@ -70,16 +78,23 @@ export class SqliteReadStore implements ReadStore {
       forgetTable: (table) => this.tables.delete(table),
       docs: this.docs,
       changes: this.changes,
+      committed: () => commits?.bump(),
     });
   }
 
-  /** Opens (creating it and its folder if missing) the read model file. */
-  static open(filePath: string): SqliteReadStore {
+  /**
+   * Opens (creating it and its folder if missing) the read model file.
+   * `commits`: shared by every thread of this process that opens the file
+   * (the projection thread): each bumps it after its commits, and a reader
+   * that sees it unchanged asks SQLite whether anything changed only once
+   * per turn of the event loop (for other processes' commits).
+   */
+  static open(filePath: string, options: { commits?: CommitCounter } = {}): SqliteReadStore {
     // WAL, busy_timeout=5000 and the folder come from openSqliteFile.
     const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     db.exec(LEASES_TABLE);
-    return new SqliteReadStore(db);
+    return new SqliteReadStore(db, options.commits);
   }
 
   /** Prepared once per SQL text; `raw` statements return rows as arrays. */
@@ -139,6 +154,11 @@ export class SqliteReadStore implements ReadStore {
 
   /** When another connection (the projection thread, a worker, the CLI) committed to the file since the last look, forgets what it changed. */
   private checkCacheCurrent(): void {
+    // Without a shared count, every read asks: another connection of this very thread may have committed.
+    const commits = this.commits?.read();
+    if (commits !== undefined && commits === this.seenCommits && this.checked.fresh()) return;
+    this.seenCommits = commits;
+    this.checked.mark();
     const version = this.statement('PRAGMA data_version').pluck().get() as number;
     if (version !== this.dataVersion) {
       this.changes.forgetChanged(this.docs, (table) => this.tables.delete(table));
@@ -228,6 +248,7 @@ export class SqliteReadStore implements ReadStore {
       this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
       this.changes.record();
     })();
+    this.commits?.bump();
     for (const table of tables) {
       this.tables.delete(table);
       this.docs.forgetTable(table);
@@ -260,6 +281,7 @@ export class SqliteReadStore implements ReadStore {
         this.statement('UPDATE _leases SET token = token + 1 WHERE name = ?').run(name);
       })
       .immediate();
+    this.commits?.bump();
     for (const { from, to } of pairs) {
       this.tables.delete(from);
       this.tables.add(to);

@@ -25,6 +25,8 @@ export interface WriteTarget {
   forgetTable(table: string): void;
   docs: DocCache;
   changes: DocChanges;
+  /** after each commit */
+  committed(): void;
 }
 
 /**
@@ -75,6 +77,7 @@ export class SqliteWrites {
       for (const write of batch) write.reject(error);
       return;
     }
+    this.target.committed();
     settleAll(batch, outcomes);
   }
 

@@ -11,6 +11,8 @@ export interface ThreadSetup {
   logLevel: string;
   /** the service thread's not-yet-durable boundary of the log (../../events/sqlite/durable-boundary.ts) */
   boundary: SharedArrayBuffer;
+  /** the read models' commit count, shared with the service thread (../../sqlite/commit-counter.ts) */
+  readModelCommits: SharedArrayBuffer;
 }
 
 /** Service thread → projection thread. */

@@ -9,6 +9,7 @@ import { systemClock } from '../../clock.js';
 import { DurableBoundary } from '../../events/sqlite/durable-boundary.js';
 import { EMBEDDED_LOG_FILE, SqliteEventStore } from '../../events/sqlite/sqlite-event-store.js';
 import { loadMasterKey } from '../../privacy/master-key.js';
+import { CommitCounter } from '../../sqlite/commit-counter.js';
 import { RequesterSealer, RetentionPolicy } from '../../privacy/retention.js';
 import { openReadSide } from '../../server/read-store-factory.js';
 import { ledgerProjections } from '../ledger-projections.js';
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
   const events = SqliteEventStore.open(path.join(setup.dataDir, EMBEDDED_LOG_FILE), {
     boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
   });
-  const readSide = await openReadSide({ dataDir: setup.dataDir }, loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey }), systemClock);
+  const masterKey = loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey });
+  const readSide = await openReadSide({ dataDir: setup.dataDir }, masterKey, systemClock, { commits: new CommitCounter(setup.readModelCommits) });
   let reported = { position: -1, live: false };
   const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock))), {
     logger,

@@ -1,6 +1,7 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DurableBoundary } from '../../events/sqlite/durable-boundary.js';
+import { CommitCounter } from '../../sqlite/commit-counter.js';
 import { projectionNames } from '../ledger-projections.js';
 import type { ProjectionHost } from '../projection-host.js';
 import type { ProjectionStatus } from '../projection-runner.js';
@@ -35,6 +36,8 @@ export class ThreadedProjections implements ProjectionHost {
   readonly names = [...projectionNames];
   /** shared with the service's event store (role: publish) */
   readonly boundary = new DurableBoundary();
+  /** shared with the service's read store: the thread's read-model commits */
+  readonly readModelCommits = new CommitCounter();
   private readonly waiters = new PositionWaiters();
   private readonly statusRequests = new Map<number, (rows: ProjectionStatus[]) => void>();
   private readonly rebuilds = new Map<number, { resolve(): void; reject(error: Error): void }>();
@@ -46,7 +49,7 @@ export class ThreadedProjections implements ProjectionHost {
   private restart: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly setup: Omit<ThreadSetup, 'boundary'>,
+    private readonly setup: Omit<ThreadSetup, 'boundary' | 'readModelCommits'>,
     private readonly logger?: Logger,
     private readonly restartDelayMs = 1_000,
   ) {}
@@ -105,7 +108,7 @@ export class ThreadedProjections implements ProjectionHost {
   }
 
   private spawn(): Promise<void> {
-    const worker = startThread({ workerData: { ...this.setup, boundary: this.boundary.buffer } satisfies ThreadSetup });
+    const worker = startThread({ workerData: { ...this.setup, boundary: this.boundary.buffer, readModelCommits: this.readModelCommits.buffer } satisfies ThreadSetup });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let started = false;

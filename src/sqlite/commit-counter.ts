@@ -1,0 +1,24 @@
+/**
+ * A count of the commits made to one SQLite file by the connections of one
+ * process (its threads), in shared memory: a connection that sees it
+ * unchanged knows that no thread of this process committed since it last
+ * looked, without asking SQLite (PRAGMA data_version starts a read
+ * transaction: system calls on every request). Other processes still show
+ * only through data_version.
+ */
+export class CommitCounter {
+  private readonly count: Int32Array;
+
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+    this.count = new Int32Array(buffer);
+  }
+
+  /** after each commit */
+  bump(): void {
+    Atomics.add(this.count, 0, 1);
+  }
+
+  read(): number {
+    return Atomics.load(this.count, 0);
+  }
+}
