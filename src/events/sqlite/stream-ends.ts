@@ -34,7 +34,7 @@ export class StreamEnds {
 
   /** The stream has no event at or after `end` (learned from a commit of this connection, or a read to the stream's end). */
   learn(streamId: string, end: number): void {
-    this.unchanged(); // what was known before someone else committed is dropped; this is as of now
+    // No look at data_version here: emptyFrom looks before any use, and then drops this too if someone else committed meanwhile.
     if (this.ends.size >= MAX_STREAMS) this.ends.clear();
     this.ends.set(streamId, end);
   }
