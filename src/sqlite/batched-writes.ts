@@ -17,7 +17,7 @@ export function batchedTransaction<Item, Result>(
 ): (items: readonly Item[]) => Outcome<Result>[] {
   // Called inside the batch's transaction, a transaction function is a savepoint.
   const savepoint = db.transaction(each);
-  return db.transaction((items: readonly Item[]) => {
+  const batch = db.transaction((items: readonly Item[]) => {
     const outcomes = items.map((item): Outcome<Result> => {
       try {
         return { result: savepoint(item) };
@@ -28,6 +28,34 @@ export function batchedTransaction<Item, Result>(
     beforeCommit?.(outcomes);
     return outcomes;
   }).immediate;
+  // A lone item needs no savepoint: if it fails, the whole transaction rolls back, which is the same.
+  const lone = db.transaction((item: Item) => {
+    let result: Result;
+    try {
+      result = each(item);
+    } catch (error) {
+      throw new ItemFailed(error);
+    }
+    const outcomes = [{ result }];
+    beforeCommit?.(outcomes);
+    return outcomes;
+  }).immediate;
+  return (items) => {
+    if (items.length !== 1) return batch(items);
+    try {
+      return lone(items[0]!);
+    } catch (error) {
+      if (error instanceof ItemFailed) return [{ error: error.cause }];
+      throw error; // the transaction itself failed
+    }
+  };
+}
+
+/** An item's own failure, told apart from the transaction's. */
+class ItemFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a batched item failed');
+  }
 }
 
 /**
