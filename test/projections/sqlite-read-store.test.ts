@@ -98,6 +98,23 @@ describe('SQLite read store', () => {
     await Promise.all([reader.close(), writer.close()]);
   });
 
+  it('a repeated find is answered from memory until any document of its table changes, here or on another connection', async () => {
+    const file = tempFile();
+    const store = SqliteReadStore.open(file);
+    const other = SqliteReadStore.open(file);
+    await store.ensureCollection('records', RECORDS);
+    const query: FindQuery = { filter: { publisherId: 'p' }, sort: [{ field: 'requestedAt', direction: 'desc' }], first: 2 };
+    await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', publisherId: 'p', requestedAt: '2026-01-01' } }]);
+    const page = await store.find('records', query);
+    expect(await store.find('records', query)).toBe(page);
+    expect(() => (page.items as unknown[]).push({})).toThrow(TypeError);
+    await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '2', publisherId: 'p', requestedAt: '2026-02-01' } }]);
+    expect((await store.find('records', query)).items.map((d) => d.id)).toEqual(['2', '1']);
+    await other.write([{ kind: 'delete', collection: 'records', id: '2' }]);
+    expect((await store.find('records', query)).items.map((d) => d.id)).toEqual(['1']);
+    await Promise.all([store.close(), other.close()]);
+  });
+
   it('documents it returns cannot be changed by one reader for the next', async () => {
     const store = SqliteReadStore.open(tempFile());
     await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', tags: ['a'], nested: { x: 1 } } }]);

@@ -55,7 +55,7 @@ export interface TestServer extends RunningServer {
   logs: LogCapture;
   /** a bearer token for the principal (the default one when omitted) */
   token(as?: TestPrincipal): Promise<string>;
-  /** POSTs a GraphQL request as the principal (DEFAULT_PRINCIPAL when omitted) */
+  /** POSTs a GraphQL request as the principal (DEFAULT_PRINCIPAL when omitted); after a mutation, waits for the read models to catch up */
   gql<T = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -79,12 +79,28 @@ export async function startTestServer(dataDir: string, env: Record<string, strin
   const logs = new LogCapture();
   const server = await startServer(config, createLogger(config.logLevel, logs), options);
   const token = tokenMinter(dataDir, config);
+  // Read models follow the log a little behind (the projection thread takes
+  // its batches): after a mutation the test's client waits until they have
+  // caught up, as a portal reading with the mutation's `minPosition` would,
+  // so that tests of what a change does need not each pass it. Tests of the
+  // lag itself pass minPosition or use `http`. A test whose projections are
+  // stopped just goes on after the bound.
+  const settle = async () => {
+    try {
+      await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 5_000);
+    } catch {
+      // the test sees the lag itself
+    }
+  };
   return {
     ...server,
     logs,
     token,
-    gql: async (query, variables, as, headers) =>
-      postGraphql(server.url, query, variables, { authorization: `Bearer ${await token(as)}`, ...headers }),
+    gql: async <T,>(query: string, variables?: Record<string, unknown>, as?: TestPrincipal, headers?: Record<string, string>) => {
+      const response = await postGraphql<T>(server.url, query, variables, { authorization: `Bearer ${await token(as)}`, ...headers });
+      if (/^\s*mutation\b/.test(query)) await settle();
+      return response;
+    },
     http: (path, init) => fetch(new URL(path, server.url), init),
   };
 }

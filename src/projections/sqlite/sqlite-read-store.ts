@@ -175,6 +175,9 @@ export class SqliteReadStore implements ReadStore {
   /** Runs inside one read transaction: the ids, their sort values and their documents come from the same snapshot. */
   private findInSnapshot(collection: string, query: FindQuery, first: number): Page<Doc> {
     this.checkCacheCurrent();
+    const key = `${first}\u0000${JSON.stringify(query)}`;
+    const remembered = this.docs.page(tableName(collection), key);
+    if (remembered) return remembered;
     const { table, sort, queries } = this.findQueries(collection, query);
     // Fetch one more than asked to know whether another page follows.
     const rows: unknown[][] = [];
@@ -186,12 +189,12 @@ export class SqliteReadStore implements ReadStore {
     const page = rows.slice(0, first);
     const encode = cursorEncoder(sort);
     const cursors = page.map((row) => encode(row.slice(1) as Scalar[]));
-    return {
+    return this.docs.rememberPage(table, key, {
       items: this.docsById(table, page.map((row) => row[0] as string)) as Doc[],
       cursors,
       endCursor: cursors.at(-1) ?? null,
       hasNextPage: rows.length > first,
-    };
+    });
   }
 
   /** SQLite's query plan for each statement a find runs (not part of the port; for tests and tuning). */
