@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../event-envelope.js';
 import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.js';
 import type { DurableBoundary } from './durable-boundary.js';
-import { Coalesced } from '../../event-loop.js';
+import { Coalesced, OncePerTurn } from '../../event-loop.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
 /** How often, at most, live appends wake this store's subscriptions (see `durable`). */
@@ -56,6 +56,7 @@ export class LiveDelivery {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly unwatch: (() => void) | undefined;
   private sharedRead: SharedRead | undefined;
+  private readonly sharedThisTurn = new OncePerTurn();
   private readonly wakeLocal = new Coalesced(LIVE_BATCH_MS, () => this.wake());
   private readonly wakeFollower: Coalesced | undefined;
 
@@ -99,12 +100,12 @@ export class LiveDelivery {
     const bound = lowest(this.log.ownBoundary(), this.boundaries.followed?.get());
     const commits = this.log.commits();
     const shared = this.sharedRead;
-    if (shared && shared.position === position && shared.maxCount === maxCount && shared.bound === bound && shared.commits === commits) {
+    if (shared && this.sharedThisTurn.fresh() && shared.position === position && shared.maxCount === maxCount && shared.bound === bound && shared.commits === commits) {
       return shared.events;
     }
     const events = this.log.readAfter(position, bound, maxCount);
-    if (!shared) setImmediate(() => (this.sharedRead = undefined));
     this.sharedRead = { position, maxCount, bound, commits, events };
+    this.sharedThisTurn.mark();
     return events;
   };
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ConcurrencyError } from '../../errors.js';
 import { batchedTransaction, type Outcome, SameTurnBatches, settleAll } from '../../sqlite/batched-writes.js';
+import { OtherCommits } from '../../sqlite/data-version.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
 import type {
@@ -96,7 +97,7 @@ export class SqliteEventStore implements EventStore {
     this.live = new LiveDelivery(
       {
         readAfter: (position, bound, maxCount) =>
-          (bound === undefined ? this.statements.after.all(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount)).map(toRecordedEvent),
+          bound === undefined ? this.readAfter(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount).map(toRecordedEvent),
         ownBoundary: () => this.durability.firstUnsynced,
         commits: () => this.commits,
       },
@@ -115,8 +116,7 @@ export class SqliteEventStore implements EventStore {
       },
     );
     this.rollBackBoundary = () => undo?.();
-    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-    this.ends = new StreamEnds(() => dataVersion.get()!);
+    this.ends = new StreamEnds(new OtherCommits(db));
   }
 
   /** Opens (creating the folder, file and table when missing) the log at `filePath`. */

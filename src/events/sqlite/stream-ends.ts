@@ -1,4 +1,5 @@
 import { OncePerTurn } from '../../event-loop.js';
+import type { OtherCommits } from '../../sqlite/data-version.js';
 
 /** More streams than this and the memory is dropped (it is only a shortcut). */
 const MAX_STREAMS = 50_000;
@@ -20,11 +21,8 @@ const MAX_STREAMS = 50_000;
 export class StreamEnds {
   private readonly ends = new Map<string, number>();
   private readonly checked = new OncePerTurn();
-  private version: number;
 
-  constructor(private readonly dataVersion: () => number) {
-    this.version = dataVersion();
-  }
+  constructor(private readonly others: OtherCommits) {}
 
   /** true only when the stream certainly has no event at or after `revision` */
   emptyFrom(streamId: string, revision: number): boolean {
@@ -47,10 +45,8 @@ export class StreamEnds {
   private unchanged(): boolean {
     if (this.checked.fresh()) return true;
     this.checked.mark();
-    const version = this.dataVersion();
-    if (version === this.version) return true;
+    if (!this.others.since()) return true;
     this.ends.clear();
-    this.version = version;
     return false;
   }
 }

@@ -6,6 +6,7 @@ import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadSt
 import { effectiveSort } from '../query-terms.js';
 import { OncePerTurn } from '../../event-loop.js';
 import type { CommitCounter } from '../../sqlite/commit-counter.js';
+import { OtherCommits } from '../../sqlite/data-version.js';
 import { DocCache } from './doc-cache.js';
 import { DocChanges } from './doc-changes.js';
 import { SqliteWrites } from './sqlite-writes.js';
@@ -55,8 +56,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly docs = new DocCache();
   /** what each commit changed, for the caches of every connection to the file */
   private readonly changes: DocChanges;
-  /** SQLite's data_version when the cache was last known to be current */
-  private dataVersion = -1;
+  private readonly others: OtherCommits;
   private readonly checked = new OncePerTurn();
   /** the shared commit count (other threads of this process) when data_version was last read */
   private seenCommits: number | undefined;
@@ -67,14 +67,11 @@ export class SqliteReadStore implements ReadStore {
   ) {
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
     this.changes = new DocChanges(db);
+    this.others = new OtherCommits(db);
     this.writes = new SqliteWrites({
       db,
       statement: (sql) => this.statement(sql),
-      table: (collection) => {
-        const known = this.tables.size;
-        const table = this.table(collection);
-        return { table, created: this.tables.size > known };
-      },
+      table: (collection) => this.ensureTable(collection),
       forgetTable: (table) => this.tables.delete(table),
       docs: this.docs,
       changes: this.changes,
@@ -111,12 +108,16 @@ export class SqliteReadStore implements ReadStore {
   }
 
   private table(collection: string): string {
+    return this.ensureTable(collection).table;
+  }
+
+  /** The collection's table; `created` when this call created it. */
+  private ensureTable(collection: string): { table: string; created: boolean } {
     const table = tableName(collection);
-    if (!this.tables.has(table)) {
-      this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
-      this.tables.add(table);
-    }
-    return table;
+    if (this.tables.has(table)) return { table, created: false };
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
+    this.tables.add(table);
+    return { table, created: true };
   }
 
   /** Creates the table and its declared indexes (./sqlite-indexes.ts). */
@@ -159,11 +160,7 @@ export class SqliteReadStore implements ReadStore {
     if (commits !== undefined && commits === this.seenCommits && this.checked.fresh()) return;
     this.seenCommits = commits;
     this.checked.mark();
-    const version = this.statement('PRAGMA data_version').pluck().get() as number;
-    if (version !== this.dataVersion) {
-      this.changes.forgetChanged(this.docs, (table) => this.tables.delete(table));
-      this.dataVersion = version;
-    }
+    if (this.others.since()) this.changes.forgetChanged(this.docs, (table) => this.tables.delete(table));
   }
 
   async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {

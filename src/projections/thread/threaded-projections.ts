@@ -71,7 +71,7 @@ export class ThreadedProjections implements ProjectionHost {
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    if (!this.worker) return this.names.map((name) => ({ name, checkpoint: 0, head: 0, lag: 0, state: 'stopped' as const }));
+    if (!this.worker) return this.stopped();
     const id = this.nextRequest++;
     return new Promise((resolve) => {
       this.statusRequests.set(id, resolve);
@@ -101,6 +101,11 @@ export class ThreadedProjections implements ProjectionHost {
     const stuck = setTimeout(() => void worker.terminate(), 10_000);
     await exited;
     clearTimeout(stuck);
+  }
+
+  /** What status says while no thread runs. */
+  private stopped(): ProjectionStatus[] {
+    return this.names.map((name) => ({ name, checkpoint: 0, head: 0, lag: 0, state: 'stopped' }));
   }
 
   private send(message: ToThread): void {
@@ -151,7 +156,7 @@ export class ThreadedProjections implements ProjectionHost {
         this.isLive = false;
         for (const rebuild of this.rebuilds.values()) rebuild.reject(new Error('the projection thread stopped before the rebuild ended'));
         this.rebuilds.clear();
-        for (const answer of this.statusRequests.values()) answer(this.names.map((name) => ({ name, checkpoint: 0, head: 0, lag: 0, state: 'stopped' })));
+        for (const answer of this.statusRequests.values()) answer(this.stopped());
         this.statusRequests.clear();
         if (!started) return reject(new Error(`the projection thread exited with code ${code} while starting`));
         if (this.stopping) return;
