@@ -256,7 +256,7 @@ export class SqliteEventStore implements EventStore {
       await this.durability.settled();
       await this.live.close();
       this.db.close();
-      this.durability.close();
+      await this.durability.close();
     })();
     return this.closing;
   }

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { DurableBoundary } from './durable-boundary.js';
+import { reached, WalSyncThread } from './wal-sync-thread.js';
 
 /** A committed batch waiting for the fsync that makes it durable. */
 export interface CommittedBatch {
@@ -15,19 +14,21 @@ export interface CommittedBatch {
 /**
  * Durability without blocking, for a SQLite file in WAL mode committing
  * with synchronous=NORMAL (a commit writes its WAL frames, no fsync): the
- * WAL is fsynced here, on libuv's thread pool, and a batch is acknowledged
- * only once an fsync that started after its commit has completed. One fsync
- * runs at a time, and every commit made meanwhile shares the next one
- * (group commit).
+ * WAL is fsynced on a thread of its own (./wal-sync-thread.ts), and a batch
+ * is acknowledged only once an fsync that started after its commit has
+ * completed. One fsync runs at a time, and every commit made meanwhile
+ * shares the next one (group commit), which starts as soon as the last one
+ * returns.
  *
  * After a failed fsync the kernel may have dropped the pages: nothing more
  * is acknowledged, ever, by this process.
  */
 export class WalDurability {
-  private committed: CommittedBatch[] = [];
-  private syncing: Promise<void> | undefined;
-  private fd: number | undefined;
+  /** committed batches not yet acknowledged, oldest first, each with the number of the sync request made after it */
+  private committed: Array<{ batch: CommittedBatch; request: number }> = [];
+  private thread: WalSyncThread | undefined;
   private unsynced: number | undefined;
+  private idle: Array<() => void> = [];
   /** set once an fsync failed */
   failure: Error | undefined;
 
@@ -60,69 +61,58 @@ export class WalDurability {
   committing(firstPosition: number): () => void {
     if (this.unsynced !== undefined) return () => undefined;
     this.setUnsynced(firstPosition);
-    return () => this.setUnsynced(this.committed[0]?.firstPosition);
+    return () => this.setUnsynced(this.committed[0]?.batch.firstPosition);
   }
 
   /** A batch just committed (after `committing`): acknowledge it once it is durable. */
   add(batch: CommittedBatch): void {
+    if (this.failure) return batch.refuse(this.failure);
     if (this.unsynced === undefined) this.setUnsynced(batch.firstPosition);
-    this.committed.push(batch);
-    this.sync();
+    // The WAL exists once a commit was made: the thread opens it.
+    this.thread ??= new WalSyncThread(
+      `${this.databaseFile}-wal`,
+      (upTo) => this.synced(upTo),
+      (code) => this.fail(code),
+    );
+    this.committed.push({ batch, request: this.thread.request() });
   }
 
-  /** Resolves once no fsync is in flight or waiting. */
-  async settled(): Promise<void> {
-    while (this.syncing) await this.syncing;
+  /** Resolves once every committed batch is acknowledged or refused. */
+  settled(): Promise<void> {
+    if (this.committed.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+  /** Stops the sync thread; call after `settled`. */
+  async close(): Promise<void> {
+    await this.thread?.stop();
   }
 
-  private sync(): void {
-    if (this.syncing || this.committed.length === 0) return;
-    const covered = this.committed;
+  /** An fsync that started after request `upTo` completed: everything committed before it is durable. */
+  private synced(upTo: number): void {
+    let covered = 0;
+    while (covered < this.committed.length && reached(upTo, this.committed[covered]!.request)) covered++;
+    if (covered === 0) return;
+    const done = this.committed.splice(0, covered);
+    this.setUnsynced(this.committed[0]?.batch.firstPosition);
+    this.onDurable();
+    for (const { batch } of done) batch.acknowledge();
+    this.settle();
+  }
+
+  private fail(code: string): void {
+    this.failure = new Error(`the event log could not be made durable (${code})`);
+    const refused = this.committed;
     this.committed = [];
-    this.syncing = new Promise<void>((done) => {
-      const finished = (error: NodeJS.ErrnoException | null) => {
-        this.syncing = undefined;
-        if (error) this.fail(error, covered);
-        else {
-          this.setUnsynced(this.committed[0]?.firstPosition);
-          this.onDurable();
-          for (const batch of covered) batch.acknowledge();
-        }
-        done();
-        this.sync();
-      };
-      try {
-        // fdatasync, as SQLite itself syncs on Linux: the data and what is needed to read it back (the size), not the timestamps.
-        fs.fdatasync(this.wal(), finished);
-      } catch (error) {
-        finished(error as NodeJS.ErrnoException);
-      }
-    });
-  }
-
-  private fail(error: NodeJS.ErrnoException, covered: readonly CommittedBatch[]): void {
-    this.failure = new Error(`the event log could not be made durable (${error.code ?? 'fsync failed'})`);
-    for (const batch of [...covered, ...this.committed]) batch.refuse(this.failure);
-    this.committed = [];
+    for (const { batch } of refused) batch.refuse(this.failure);
+    this.settle();
     // The boundary stays where durability was lost: nothing past it is ever delivered.
   }
 
-  /** The WAL file, opened on first use (it exists once a commit was made); its folder is synced once, so the file itself survives a power cut. */
-  private wal(): number {
-    if (this.fd === undefined) {
-      this.fd = fs.openSync(`${this.databaseFile}-wal`, 'r+');
-      const dir = fs.openSync(path.dirname(this.databaseFile), 'r');
-      try {
-        fs.fsyncSync(dir);
-      } finally {
-        fs.closeSync(dir);
-      }
-    }
-    return this.fd;
+  private settle(): void {
+    if (this.committed.length > 0) return;
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
   }
 }
