@@ -68,7 +68,7 @@ describe('WAL durability on its own sync thread', () => {
     await durability.close();
   });
 
-  it('keeps a process alive until its append is acknowledged, then lets it exit', () => {
+  it('keeps a process alive until its append is acknowledged and until the store has closed, then lets it exit', () => {
     const dir = tempDir();
     const script = path.join(dir, 'append-and-exit.mts');
     const store = new URL('../../src/events/sqlite/sqlite-event-store.ts', import.meta.url).href;
@@ -79,12 +79,17 @@ const store = SqliteEventStore.open(${JSON.stringify(path.join(dir, 'events.sqli
 const event = (n: number) => ({ eventId: 'e-' + n, type: 'Tested', schemaVersion: 1, occurredAt: new Date(0).toISOString(), data: {}, metadata: { actor: { id: 'a', kind: 'user' }, correlationId: 'c' } });
 await store.append('s-1', [event(1)], { expectedRevision: 'no_stream' });
 // Later, with the sync thread started and idle:
-setTimeout(() => void store.append('s-1', [event(2)], { expectedRevision: 0 }).then((result) => console.log('acknowledged at', result.position)), 200);
+setTimeout(async () => {
+  const result = await store.append('s-1', [event(2)], { expectedRevision: 0 });
+  console.log('acknowledged at', result.position);
+  await store.close();
+  console.log('closed');
+}, 200);
 `,
     );
     // Nothing but the pending append holds the event loop: without the thread's hold the process would exit silently first.
     const output = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
-    expect(output.trim()).toBe('acknowledged at 2');
+    expect(output.trim().split('\n')).toEqual(['acknowledged at 2', 'closed']);
   });
 
   it('compares request numbers across 32-bit wrap-around', () => {

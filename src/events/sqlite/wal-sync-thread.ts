@@ -111,6 +111,8 @@ export class WalSyncThread {
     this.stopped ??= new Promise<void>((resolve) => {
       if (this.exited) return resolve();
       this.worker.once('exit', () => resolve());
+      // held until it has exited: a close awaited at the end of a program must finish
+      this.worker.ref();
       Atomics.store(this.control, STOP, 1);
       // a request number the thread has not synced: its wait returns, and it sees STOP
       Atomics.store(this.control, REQUESTED, (this.requested + 1) | 0);
