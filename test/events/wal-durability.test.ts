@@ -21,7 +21,7 @@ function batch(firstPosition: number): CommittedBatch & { outcome: Promise<'ackn
   return { firstPosition, outcome, acknowledge: () => settle('acknowledged'), refuse: (error) => settle(error as Error) };
 }
 
-describe('WAL durability on its own sync thread', () => {
+describe.each(['pool', 'thread'] as const)('WAL durability, fsyncs on the %s', (syncOn) => {
   afterEach(() => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -31,7 +31,7 @@ describe('WAL durability on its own sync thread', () => {
     fs.writeFileSync(`${file}-wal`, 'frames');
     const boundary = new DurableBoundary();
     let durableCalls = 0;
-    const durability = new WalDurability(file, () => durableCalls++, boundary);
+    const durability = new WalDurability(file, () => durableCalls++, boundary, syncOn);
     durability.committing(7);
     const first = batch(7);
     durability.add(first);
@@ -51,7 +51,7 @@ describe('WAL durability on its own sync thread', () => {
     // No WAL file to open: the sync thread fails as an fsync would.
     const file = path.join(tempDir(), 'events.sqlite');
     const boundary = new DurableBoundary();
-    const durability = new WalDurability(file, () => undefined, boundary);
+    const durability = new WalDurability(file, () => undefined, boundary, syncOn);
     durability.committing(3);
     const lost = batch(3);
     durability.add(lost);
@@ -75,7 +75,7 @@ describe('WAL durability on its own sync thread', () => {
     fs.writeFileSync(
       script,
       `import { SqliteEventStore } from ${JSON.stringify(store)};
-const store = SqliteEventStore.open(${JSON.stringify(path.join(dir, 'events.sqlite'))});
+const store = SqliteEventStore.open(${JSON.stringify(path.join(dir, 'events.sqlite'))}, { syncOn: ${JSON.stringify(syncOn)} });
 const event = (n: number) => ({ eventId: 'e-' + n, type: 'Tested', schemaVersion: 1, occurredAt: new Date(0).toISOString(), data: {}, metadata: { actor: { id: 'a', kind: 'user' }, correlationId: 'c' } });
 await store.append('s-1', [event(1)], { expectedRevision: 'no_stream' });
 // Later, with the sync thread started and idle:
@@ -87,7 +87,7 @@ setTimeout(async () => {
 }, 200);
 `,
     );
-    // Nothing but the pending append holds the event loop: without the thread's hold the process would exit silently first.
+    // Nothing but the pending append (then the close) holds the event loop: without the syncer's hold the process would exit silently first.
     const output = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
     expect(output.trim().split('\n')).toEqual(['acknowledged at 2', 'closed']);
   });

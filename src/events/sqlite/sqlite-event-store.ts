@@ -38,6 +38,12 @@ export interface SqliteEventStoreOptions {
    * (`follow`).
    */
   boundary?: { role: 'publish' | 'follow'; shared: DurableBoundary };
+  /**
+   * Who fsyncs the WAL: libuv's thread pool (default; best for appends
+   * awaited one at a time) or a thread of its own (best under concurrent
+   * appends: the server's choice). See ./wal-durability.ts.
+   */
+  syncOn?: 'pool' | 'thread';
 }
 
 /** [revision, hash, position] of a stream's last event. */
@@ -104,7 +110,7 @@ export class SqliteEventStore implements EventStore {
       pollIntervalMs,
       { followed, published },
     );
-    this.durability = new WalDurability(db.name, () => this.live.durable(), published);
+    this.durability = new WalDurability(db.name, () => this.live.durable(), published, options.syncOn);
     let undo: (() => void) | undefined;
     this.commitBatch = batchedTransaction(
       db,

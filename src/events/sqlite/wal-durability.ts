@@ -1,5 +1,6 @@
 import type { DurableBoundary } from './durable-boundary.js';
-import { reached, WalSyncThread } from './wal-sync-thread.js';
+import { WalSyncPool } from './wal-sync-pool.js';
+import { reached, type WalSyncer, WalSyncThread } from './wal-sync-thread.js';
 
 /** A committed batch waiting for the fsync that makes it durable. */
 export interface CommittedBatch {
@@ -14,11 +15,11 @@ export interface CommittedBatch {
 /**
  * Durability without blocking, for a SQLite file in WAL mode committing
  * with synchronous=NORMAL (a commit writes its WAL frames, no fsync): the
- * WAL is fsynced on a thread of its own (./wal-sync-thread.ts), and a batch
- * is acknowledged only once an fsync that started after its commit has
- * completed. One fsync runs at a time, and every commit made meanwhile
- * shares the next one (group commit), which starts as soon as the last one
- * returns.
+ * WAL is fsynced off the event loop, on libuv's thread pool
+ * (./wal-sync-pool.ts) or on a thread of its own (./wal-sync-thread.ts),
+ * and a batch is acknowledged only once an fsync that started after its
+ * commit has completed. One fsync runs at a time, and every commit made
+ * meanwhile shares the next one (group commit).
  *
  * After a failed fsync the kernel may have dropped the pages: nothing more
  * is acknowledged, ever, by this process.
@@ -26,7 +27,7 @@ export interface CommittedBatch {
 export class WalDurability {
   /** committed batches not yet acknowledged, oldest first, each with the number of the sync request made after it */
   private committed: Array<{ batch: CommittedBatch; request: number }> = [];
-  private thread: WalSyncThread | undefined;
+  private syncer: WalSyncer | undefined;
   private unsynced: number | undefined;
   private idle: Array<() => void> = [];
   /** set once an fsync failed */
@@ -35,12 +36,13 @@ export class WalDurability {
   /**
    * `onDurable` runs after each fsync that made something durable, before
    * its batches are acknowledged; `boundary` (if given) is kept equal to
-   * firstUnsynced for readers on other threads.
+   * firstUnsynced for readers on other threads; `syncOn` picks who fsyncs.
    */
   constructor(
     private readonly databaseFile: string,
     private readonly onDurable: () => void,
     private readonly boundary?: DurableBoundary,
+    private readonly syncOn: 'pool' | 'thread' = 'pool',
   ) {}
 
   /** lowest position committed (or being committed) and not yet durable; undefined: everything committed is durable */
@@ -68,13 +70,16 @@ export class WalDurability {
   add(batch: CommittedBatch): void {
     if (this.failure) return batch.refuse(this.failure);
     if (this.unsynced === undefined) this.setUnsynced(batch.firstPosition);
-    // The WAL exists once a commit was made: the thread opens it.
-    this.thread ??= new WalSyncThread(
+    // The WAL exists once a commit was made: the syncer opens it.
+    this.syncer ??= new (this.syncOn === 'thread' ? WalSyncThread : WalSyncPool)(
       `${this.databaseFile}-wal`,
       (upTo) => this.synced(upTo),
       (code) => this.fail(code),
     );
-    this.committed.push({ batch, request: this.thread.request() });
+    // Queued before asking: a syncer may fail at once (the WAL would not open), and must find it to refuse.
+    const entry = { batch, request: 0 };
+    this.committed.push(entry);
+    entry.request = this.syncer.request();
   }
 
   /** Resolves once every committed batch is acknowledged or refused. */
@@ -83,9 +88,9 @@ export class WalDurability {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Stops the sync thread; call after `settled`. */
+  /** Stops syncing; call after `settled`. */
   async close(): Promise<void> {
-    await this.thread?.stop();
+    await this.syncer?.stop();
   }
 
   /** An fsync that started after request `upTo` completed: everything committed before it is durable. */

@@ -44,6 +44,19 @@ while (fd !== undefined) {
 if (fd !== undefined) fs.closeSync(fd);
 `;
 
+/**
+ * Who fsyncs a WAL. `request()` asks that everything committed so far be
+ * made durable and returns the request's number (32-bit, wrapping);
+ * `onSynced(n)`, given to the constructor, reports that an fsync which
+ * started after request n has completed; `onFailed(code)` reports an fsync
+ * (or the file open) that failed, after which nothing more is synced.
+ */
+export interface WalSyncer {
+  request(): number;
+  /** stops syncing; called once nothing is outstanding */
+  stop(): Promise<void>;
+}
+
 /** Whether sequence number `a` is at or after `b`, across 32-bit wrap-around. */
 export const reached = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
 
@@ -61,12 +74,11 @@ export const reached = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
  * woke.) While a request is outstanding the thread keeps the process
  * alive, as a pending fsync on the thread pool did.
  *
- * `request(n)` asks that everything committed so far be made durable (n
- * counts the requests); `onSynced(n)` reports that an fsync which started
- * after request n has completed. `onFailed` reports an fsync (or the file
- * open) that failed: the thread stops, and nothing is synced after it.
+ * Worth its thread where commits come concurrently (the server); a lone
+ * append awaited in turn pays more for the message back than for the pool's
+ * callback (./wal-sync-pool.ts).
  */
-export class WalSyncThread {
+export class WalSyncThread implements WalSyncer {
   private readonly control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   private readonly worker: Worker;
   private requested = 0;
