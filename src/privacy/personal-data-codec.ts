@@ -85,13 +85,9 @@ export class PersonalDataCodec {
     const copy = deepCopy(value, undefined);
     const targets: Array<{ parent: Record<string, unknown>; key: string; subjectId: string }> = [];
     for (const field of distinctFields(fields)) {
-      const segments = field.path.split('.');
-      const last = segments.pop();
-      if (last === undefined || segments.some(isUnsafeSegment) || isUnsafeSegment(last)) {
-        throw new Error(`The personal data path '${field.path}' is not a valid dotted path.`);
-      }
+      const { parents, last } = segmentsOf(field.path);
       let parent: unknown = copy;
-      for (const segment of segments) parent = ownValue(parent, segment);
+      for (const segment of parents) parent = ownValue(parent, segment);
       const current = ownValue(parent, last);
       if (current === undefined) continue;
       if (isPersonalValue(current)) {
@@ -255,6 +251,24 @@ function distinctFields(fields: ReadonlyArray<SealField>): SealField[] {
 function ownValue(parent: unknown, key: string): unknown {
   if (typeof parent !== 'object' || parent === null) return undefined;
   return Object.hasOwn(parent, key) ? (parent as Record<string, unknown>)[key] : undefined;
+}
+
+/** A dotted path split once and checked (paths come from the declared fields: few, and the same every time). */
+const splitPaths = new Map<string, { parents: readonly string[]; last: string }>();
+function segmentsOf(path: string): { parents: readonly string[]; last: string } {
+  let split = splitPaths.get(path);
+  if (!split) {
+    const segments = path.split('.');
+    const last = segments.pop();
+    if (last === undefined || segments.some(isUnsafeSegment) || isUnsafeSegment(last)) {
+      throw new Error(`The personal data path '${path}' is not a valid dotted path.`);
+    }
+    split = { parents: segments, last };
+    // Array elements make paths per index (supportContacts.3.qq): bounded, like every cache here.
+    if (splitPaths.size >= 10_000) splitPaths.clear();
+    splitPaths.set(path, split);
+  }
+  return split;
 }
 
 function isUnsafeSegment(segment: string): boolean {

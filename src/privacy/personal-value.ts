@@ -71,6 +71,17 @@ export function keyIdOf(key: Buffer): string {
   return createHmac('sha256', key).update('privacy-ledger/key-id/v1').digest().subarray(0, 8).toString('base64url');
 }
 
+/** The additional authenticated data of a subject's values (its id's bytes), kept for the subjects sealed most recently. */
+const aads = new Map<string, Buffer>();
+function aadOf(subjectId: string): Buffer {
+  let aad = aads.get(subjectId);
+  if (!aad) {
+    if (aads.size >= 1_000) aads.clear();
+    aads.set(subjectId, (aad = Buffer.from(subjectId, 'utf8')));
+  }
+  return aad;
+}
+
 /**
  * Encrypts `value` (anything JSON can represent) under the subject's key.
  * `keyId` may be passed when already known (it must be keyIdOf(key)).
@@ -83,9 +94,9 @@ export function sealValue(key: Buffer, subjectId: string, value: unknown, keyId 
   }
   const iv = takeRandom(IV_BYTES); // used (copied into the output) before the pool hands out more
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(subjectId, 'utf8'));
-  const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
-  const c = Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64');
+  cipher.setAAD(aadOf(subjectId));
+  // One copy: iv | ciphertext | tag (final() before getAuthTag(): array elements are evaluated in order).
+  const c = Buffer.concat([iv, cipher.update(json, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
   return { $pd: 1, s: subjectId, k: keyId, c };
 }
 
@@ -112,7 +123,7 @@ export function openValue(key: Buffer, pv: PersonalValue, keyId = keyIdOf(key)):
   const tag = raw.subarray(raw.length - TAG_BYTES);
   const body = raw.subarray(IV_BYTES, raw.length - TAG_BYTES);
   const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(Buffer.from(pv.s, 'utf8'));
+  decipher.setAAD(aadOf(pv.s));
   decipher.setAuthTag(tag);
   let json: string;
   try {
