@@ -13,19 +13,15 @@ import { OfferResolver } from '../resolvers/offer.resolver.js';
 import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
 import { PublisherResolver } from '../resolvers/publisher.resolver.js';
 import { recordViews } from '../resolvers/read-audit.js';
+import { callResolversDirectly } from './direct-resolvers.js';
 
 /**
  * The whole GraphQL schema, with src/auth/permissions.ts enforced on every
  * operation and personal field, and views of personal data recorded
- * (src/resolvers/read-audit.ts). `npm run schema` writes it to schema.graphql.
+ * (src/resolvers/read-audit.ts); root fields call their resolvers directly
+ * (./direct-resolvers.ts). `npm run schema` writes it to schema.graphql.
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  return enforcePermissions(
-    recordViews(
-      await buildSchema({
-        resolvers: [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver],
-        validate: false,
-      }),
-    ),
-  );
+  const resolvers = [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver] as const;
+  return enforcePermissions(recordViews(callResolversDirectly(await buildSchema({ resolvers, validate: false }), resolvers)));
 }
