@@ -143,9 +143,13 @@ export function personalFieldsOf(eventType: string): readonly PersonalField[] {
 
 /** What to seal in one event's data or metadata: each declared field at each of its concrete paths, with its subject. */
 export function sealFieldsOf(fields: readonly PersonalField[], container: Record<string, unknown>, occurredAt: string): SealField[] {
-  return fields.flatMap((field) =>
-    concretePaths(container, field.path).map((path) => ({ path, subjectId: field.subject(container, occurredAt) })),
-  );
+  const sealed: SealField[] = [];
+  for (const field of fields) {
+    // A path without `*` is its own one concrete path (the sealing skips it if the value is absent).
+    if (!field.path.includes('*')) sealed.push({ path: field.path, subjectId: field.subject(container, occurredAt) });
+    else for (const path of concretePaths(container, field.path)) sealed.push({ path, subjectId: field.subject(container, occurredAt) });
+  }
+  return sealed;
 }
 
 /** The concrete paths of a declared field in one event's data (`*` expanded over arrays). */

@@ -230,7 +230,8 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /** The fields without repeats; two subjects for one path, or nested paths, are mistakes. */
-function distinctFields(fields: ReadonlyArray<SealField>): SealField[] {
+function distinctFields(fields: ReadonlyArray<SealField>): ReadonlyArray<SealField> {
+  if (fields.length < 2) return fields;
   const byPath = new Map<string, SealField>();
   for (const field of fields) {
     const seen = byPath.get(field.path);
