@@ -137,16 +137,17 @@ async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promis
 }
 
 /**
- * One request's context. `command` is made on first use (only mutations and
- * recorded views stamp events; reads should not pay for ids), by a getter on
- * the prototype: Apollo hands resolvers a copy of the context's own
- * properties (Object.assign), which would call an own getter at once.
+ * One request's context. `command`, the loaders and the access checks are
+ * made on first use (only mutations and recorded views stamp events; only
+ * reads load through DataLoaders), by getters on the prototype: Apollo
+ * hands resolvers a copy of the context's own properties (Object.assign),
+ * which would call an own getter at once.
  */
 class LedgerRequestContext implements RequestContext {
   readonly services: RequestContext['services'];
-  readonly loaders: RequestContext['loaders'];
-  readonly access: RequestContext['access'];
   private made: RequestContext['command'] | undefined;
+  private madeLoaders: RequestContext['loaders'] | undefined;
+  private madeAccess: RequestContext['access'] | undefined;
 
   constructor(
     ledger: Ledger,
@@ -155,8 +156,15 @@ class LedgerRequestContext implements RequestContext {
     private readonly trustProxy: boolean,
   ) {
     this.services = ledger.services;
-    this.loaders = createLoaders(ledger.services);
-    this.access = ledger.services.membership.checksFor(principal);
+  }
+
+  /** Made on first use, like `command`: a mutation never loads through them. */
+  get loaders(): RequestContext['loaders'] {
+    return (this.madeLoaders ??= createLoaders(this.services));
+  }
+
+  get access(): RequestContext['access'] {
+    return (this.madeAccess ??= this.services.membership.checksFor(this.principal));
   }
 
   get command(): RequestContext['command'] {
