@@ -146,8 +146,10 @@ export function sealFieldsOf(fields: readonly PersonalField[], container: Record
   const sealed: SealField[] = [];
   for (const field of fields) {
     // A path without `*` is its own one concrete path (the sealing skips it if the value is absent).
-    if (!field.path.includes('*')) sealed.push({ path: field.path, subjectId: field.subject(container, occurredAt) });
-    else for (const path of concretePaths(container, field.path)) sealed.push({ path, subjectId: field.subject(container, occurredAt) });
+    const paths = field.path.includes('*') ? concretePaths(container, field.path) : [field.path];
+    if (paths.length === 0) continue;
+    const subjectId = field.subject(container, occurredAt);
+    for (const path of paths) sealed.push({ path, subjectId });
   }
   return sealed;
 }

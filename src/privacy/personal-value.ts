@@ -71,7 +71,7 @@ export function keyIdOf(key: Buffer): string {
   return createHmac('sha256', key).update('privacy-ledger/key-id/v1').digest().subarray(0, 8).toString('base64url');
 }
 
-/** The additional authenticated data of a subject's values (its id's bytes), kept for the subjects sealed most recently. */
+/** The additional authenticated data of a subject's values (its id's bytes), kept for the subjects sealed or opened most recently. */
 const aads = new Map<string, Buffer>();
 function aadOf(subjectId: string): Buffer {
   let aad = aads.get(subjectId);

@@ -4,8 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DurableBoundary } from '../../src/events/sqlite/durable-boundary.js';
-import { WalDurability, type CommittedBatch } from '../../src/events/sqlite/wal-durability.js';
-import { reached } from '../../src/events/sqlite/wal-sync-thread.js';
+import { reached, WalDurability, type CommittedBatch } from '../../src/events/sqlite/wal-durability.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WalSyncer } from './wal-sync-thread.js';
+import type { WalSyncer } from './wal-durability.js';
 
 /**
  * fdatasyncs one SQLite WAL on libuv's thread pool, one fsync at a time:

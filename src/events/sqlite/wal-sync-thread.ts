@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { WalSyncer } from './wal-durability.js';
 
 /** Slots of the shared control array. */
 const REQUESTED = 0;
@@ -43,22 +44,6 @@ while (fd !== undefined) {
 }
 if (fd !== undefined) fs.closeSync(fd);
 `;
-
-/**
- * Who fsyncs a WAL. `request()` asks that everything committed so far be
- * made durable and returns the request's number (32-bit, wrapping);
- * `onSynced(n)`, given to the constructor, reports that an fsync which
- * started after request n has completed; `onFailed(code)` reports an fsync
- * (or the file open) that failed, after which nothing more is synced.
- */
-export interface WalSyncer {
-  request(): number;
-  /** stops syncing; called once nothing is outstanding */
-  stop(): Promise<void>;
-}
-
-/** Whether sequence number `a` is at or after `b`, across 32-bit wrap-around. */
-export const reached = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
 
 /**
  * A thread of its own that fdatasyncs one SQLite WAL whenever commits ask.
