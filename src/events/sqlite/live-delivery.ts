@@ -1,7 +1,8 @@
 import type { RecordedEvent } from '../event-envelope.js';
 import type { SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.js';
 import type { DurableBoundary } from './durable-boundary.js';
-import { Coalesced, OncePerTurn } from '../../event-loop.js';
+import { Coalesced } from '../../event-loop.js';
+import { RecentEvents } from './recent-events.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
 /** How often, at most, live appends wake this store's subscriptions (see `durable`). */
@@ -21,17 +22,6 @@ export interface LogReads {
   readAfter(position: number, bound: number | undefined, maxCount: number): RecordedEvent[];
   /** where this store's own not-yet-durable commits begin */
   ownBoundary(): number | undefined;
-  /** how many commits this store has made (a shared read is valid only for the one it saw) */
-  commits(): number;
-}
-
-/** The last batch subscriptions read, kept for the rest of the turn. */
-interface SharedRead {
-  position: number;
-  maxCount: number;
-  bound: number | undefined;
-  commits: number;
-  events: RecordedEvent[];
 }
 
 /**
@@ -46,17 +36,15 @@ interface SharedRead {
  *   every projection reads and commits one batch per interval instead of
  *   one per fsync; a lone append is delivered at once. A thread that follows
  *   this store (`published`) is woken the same way every FOLLOWER_BATCH_MS.
- * - Subscriptions woken together at the same position (every projection,
- *   under load) share one read and its parsed events for the rest of the
- *   turn, as long as the store commits nothing meanwhile. Handlers must
- *   treat delivered events as read-only.
+ * - Subscriptions share what they read: the newest stretch of the log is
+ *   kept, parsed, for the others (./recent-events.ts). Handlers must treat
+ *   delivered events as read-only.
  * - Each polls every `pollIntervalMs` for what other processes append.
  */
 export class LiveDelivery {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly unwatch: (() => void) | undefined;
-  private sharedRead: SharedRead | undefined;
-  private readonly sharedThisTurn = new OncePerTurn();
+  private readonly recent: RecentEvents;
   private readonly wakeLocal = new Coalesced(LIVE_BATCH_MS, () => this.wake());
   private readonly wakeFollower: Coalesced | undefined;
 
@@ -65,6 +53,7 @@ export class LiveDelivery {
     private readonly pollIntervalMs: number,
     private readonly boundaries: { followed?: DurableBoundary | undefined; published?: DurableBoundary | undefined },
   ) {
+    this.recent = new RecentEvents((position, bound, maxCount) => log.readAfter(position, bound, maxCount));
     this.unwatch = boundaries.followed?.watch(() => this.wake());
     const published = boundaries.published;
     this.wakeFollower = published && new Coalesced(FOLLOWER_BATCH_MS, () => published.announce());
@@ -96,18 +85,8 @@ export class LiveDelivery {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
   }
 
-  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] => {
-    const bound = lowest(this.log.ownBoundary(), this.boundaries.followed?.get());
-    const commits = this.log.commits();
-    const shared = this.sharedRead;
-    if (shared && this.sharedThisTurn.fresh() && shared.position === position && shared.maxCount === maxCount && shared.bound === bound && shared.commits === commits) {
-      return shared.events;
-    }
-    const events = this.log.readAfter(position, bound, maxCount);
-    this.sharedRead = { position, maxCount, bound, commits, events };
-    this.sharedThisTurn.mark();
-    return events;
-  };
+  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] =>
+    this.recent.readAfter(position, lowest(this.log.ownBoundary(), this.boundaries.followed?.get()), maxCount);
 }
 
 const lowest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));

@@ -87,8 +87,6 @@ export class SqliteEventStore implements EventStore {
   /** undoes the boundary the failed commit set */
   private readonly rollBackBoundary: () => void;
   private readonly ends: StreamEnds;
-  /** commits made by this store: a shared read is valid only for the commit it saw */
-  private commits = 0;
   private readonly live: LiveDelivery;
   private closing: Promise<void> | undefined;
 
@@ -105,7 +103,6 @@ export class SqliteEventStore implements EventStore {
         readAfter: (position, bound, maxCount) =>
           bound === undefined ? this.readAfter(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount).map(toRecordedEvent),
         ownBoundary: () => this.durability.firstUnsynced,
-        commits: () => this.commits,
       },
       pollIntervalMs,
       { followed, published },
@@ -166,7 +163,6 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(error);
       return;
     }
-    this.commits++;
     outcomes.forEach((o, i) => 'result' in o && this.ends.learn(batch[i]!.streamId, o.result.nextExpectedRevision + 1));
     const first = firstWrittenPosition(outcomes);
     if (first === undefined) return settleAll(batch, outcomes); // wrote nothing: nothing to make durable
