@@ -15,6 +15,8 @@ const CONNECTIONS = 10;
  * the measured run. A server is measured as it runs for hours: warm.
  */
 const WARM_UP_SECONDS = quick ? 1 : 5;
+/** Measured windows per server, alternating with the other server's. */
+const WINDOWS = quick ? 2 : 4;
 
 const PUBLISHER = `query ($id: ID!) { publisher(id: $id) { id companyName version registeredAt updatedAt contact { name telephone email } } }`;
 const WITH_OFFERS = `query ($id: ID!) {
@@ -30,6 +32,8 @@ interface Started {
   editable: string[];
   /** a bearer token (our server; the bare baseline takes none) */
   token?: string;
+  /** the version each editable publisher is at (the mutation benchmark) */
+  versions: Map<string, number>;
 }
 
 /**
@@ -51,19 +55,21 @@ function startChild(script: string, dataDir: string, label: string): Promise<Sta
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, ...(m as Omit<Started, 'child'>) }));
+    child.once('message', (m) => resolve({ child, versions: new Map(), ...(m as Omit<Started, 'child' | 'versions'>) }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
 
 interface Measured {
-  rps: number;
+  requests: number;
+  seconds: number;
   p99: number;
   bytes: number;
-  /** CPU the server process used per request during the measured run, in µs: all its threads, and its main thread (Linux only) */
+  /** CPU time (µs) the server process used during the window: all its threads, and its main thread (Linux only) */
   cpu?: { process: number; main: number };
 }
-type Load = (server: Started, seconds: number) => Promise<Measured>;
+/** What a window loads, and which half of the editable publishers it may change (consecutive windows of one server alternate). */
+type Load = (server: Started, half: 0 | 1) => Partial<autocannon.Options>;
 
 /** CPU time (µs) a process and its main thread have used so far, from /proc; undefined where there is no /proc. */
 function cpuTimes(pid: number | undefined): { process: number; main: number } | undefined {
@@ -77,7 +83,6 @@ function cpuTimes(pid: number | undefined): { process: number; main: number } | 
     return undefined;
   }
 }
-type Phase = 'warm-up' | 'measured';
 
 /** A response counts only if it is 2xx and carries data without GraphQL errors. */
 const answered = (raw: string | Buffer | undefined) => {
@@ -85,111 +90,142 @@ const answered = (raw: string | Buffer | undefined) => {
   return body.startsWith('{"data":{') && !body.includes('"errors":');
 };
 
-async function run(server: Started, seconds: number, options: (phase: Phase) => Partial<autocannon.Options>) {
-  const once = async (phase: Phase, duration: number) => {
-    const result = await autocannon({
-      method: 'POST',
-      headers: headersFor(server),
-      connections: CONNECTIONS,
-      verifyBody: answered,
-      ...options(phase),
-      url: server.url,
-      duration,
-    });
-    const failed = result.non2xx + result.errors + result.timeouts + result.mismatches;
-    if (failed > 0) {
-      throw new Error(
-        `${server.url} (${phase}): of ${result.requests.total} requests ${result.non2xx} non-2xx, ${result.errors} errors, ` +
-          `${result.timeouts} timeouts, ${result.mismatches} without data or with GraphQL errors`,
-      );
-    }
-    return result;
-  };
-  await once('warm-up', WARM_UP_SECONDS);
+/** Loads one server for `seconds`; every response must have succeeded. */
+async function window(server: Started, seconds: number, load: Load, half: 0 | 1, phase: string): Promise<Measured> {
   const before = cpuTimes(server.child.pid);
-  const result = await once('measured', seconds);
+  const result = await autocannon({
+    method: 'POST',
+    headers: headersFor(server),
+    connections: CONNECTIONS,
+    verifyBody: answered,
+    ...load(server, half),
+    url: server.url,
+    duration: seconds,
+  });
   const after = cpuTimes(server.child.pid);
-  const requests = result.requests.total;
+  const failed = result.non2xx + result.errors + result.timeouts + result.mismatches;
+  if (failed > 0) {
+    throw new Error(
+      `${server.url} (${phase}): of ${result.requests.total} requests ${result.non2xx} non-2xx, ${result.errors} errors, ` +
+        `${result.timeouts} timeouts, ${result.mismatches} without data or with GraphQL errors`,
+    );
+  }
   return {
-    rps: result.requests.average,
+    requests: result.requests.total,
+    seconds,
     p99: result.latency.p99,
-    bytes: result.throughput.total / requests,
-    ...(before && after ? { cpu: { process: (after.process - before.process) / requests, main: (after.main - before.main) / requests } } : {}),
+    bytes: result.throughput.total / result.requests.total,
+    ...(before && after ? { cpu: { process: after.process - before.process, main: after.main - before.main } } : {}),
   };
+}
+
+/** The windows of one server taken together: req/s over all of them, the median p99, CPU per request. */
+function summed(windows: Measured[]) {
+  const requests = windows.reduce((sum, w) => sum + w.requests, 0);
+  const seconds = windows.reduce((sum, w) => sum + w.seconds, 0);
+  const p99s = windows.map((w) => w.p99).sort((a, b) => a - b);
+  const cpu = windows.every((w) => w.cpu)
+    ? {
+        process: windows.reduce((sum, w) => sum + w.cpu!.process, 0) / requests,
+        main: windows.reduce((sum, w) => sum + w.cpu!.main, 0) / requests,
+      }
+    : undefined;
+  return { rps: requests / seconds, p99: p99s[p99s.length >> 1]!, bytes: windows.at(-1)!.bytes, cpu };
 }
 
 const query =
   (text: string): Load =>
-  (server, seconds) =>
-    run(server, seconds, () => ({ body: JSON.stringify({ query: text, variables: { id: server.id } }) }));
+  (server) => ({ body: JSON.stringify({ query: text, variables: { id: server.id } }) });
 
 /**
  * Every request is a real, durable change that must succeed: it takes a
  * publisher no other request has in flight and sends the version that
- * publisher is at. Warm-up and measured run edit disjoint halves of the seeded
- * publishers, so a warm-up request still in flight cannot conflict.
- * (autocannon resets a connection's context after every request, so the id
- * travels in it only from setupRequest to onResponse.)
+ * publisher is at. Consecutive windows of a server edit disjoint halves of
+ * the seeded publishers, so a request of the last window still in flight
+ * cannot conflict. (autocannon resets a connection's context after every
+ * request, so the id travels in it only from setupRequest to onResponse.)
  */
-const updates: Load = (server, seconds) =>
-  run(server, seconds, (phase) => {
-    const half = server.editable.length / 2;
-    const free = phase === 'warm-up' ? server.editable.slice(0, half) : server.editable.slice(half);
-    if (free.length < CONNECTIONS) throw new Error(`need ${CONNECTIONS} publishers per phase, got ${free.length}`);
-    const versions = new Map<string, number>();
-    return {
-      requests: [
-        {
-          method: 'POST',
-          headers: headersFor(server),
-          setupRequest: (request: any, context: any) => {
-            const id = free.pop()!;
-            context.id = id;
-            const version = versions.get(id) ?? 1;
-            versions.set(id, version + 1);
-            const input = { id, expectedVersion: version, contact: { name: `Li Lei ${version % 2}` } };
-            return { ...request, body: JSON.stringify({ query: UPDATE, variables: { input } }) };
-          },
-          onResponse: (_status: number, _body: string, context: any) => {
-            free.push(context.id);
-          },
+const updates: Load = (server, half) => {
+  const size = server.editable.length / 2;
+  const free = server.editable.slice(half * size, (half + 1) * size);
+  if (free.length < CONNECTIONS) throw new Error(`need ${CONNECTIONS} publishers per window, got ${free.length}`);
+  const { versions } = server;
+  return {
+    requests: [
+      {
+        method: 'POST',
+        headers: headersFor(server),
+        setupRequest: (request: any, context: any) => {
+          const id = free.pop()!;
+          context.id = id;
+          const version = versions.get(id) ?? 1;
+          versions.set(id, version + 1);
+          const input = { id, expectedVersion: version, contact: { name: `Li Lei ${version % 2}` } };
+          return { ...request, body: JSON.stringify({ query: UPDATE, variables: { input } }) };
         },
-      ],
-    } as Partial<autocannon.Options>;
-  });
+        onResponse: (_status: number, _body: string, context: any) => {
+          free.push(context.id);
+        },
+      },
+    ],
+  } as Partial<autocannon.Options>;
+};
 
+/**
+ * Both servers run side by side, each warmed up, then are measured in
+ * alternating windows (bare, ours, ours, bare, ...): this shared machine
+ * speeds up and slows down over tens of seconds, and measuring one server
+ * after the other let that drift decide the ratio (0.34 to 0.54 for one
+ * build of the mutation in one morning). Interleaved, both see the same
+ * machine; the note lists each pair's ratio.
+ */
 async function compare(dir: string, name: string, load: Load, seconds: number, target: number): Promise<Row[]> {
-  const measure = async (script: string) => {
-    const server = await startChild(script, fs.mkdtempSync(path.join(dir, 'http-')), name.replace(/\W+/g, '-'));
-    try {
-      return await load(server, seconds);
-    } finally {
-      const exited = new Promise((r) => server.child.once('exit', r));
-      server.child.disconnect();
-      await exited;
+  const label = name.replace(/\W+/g, '-');
+  const servers: Started[] = [];
+  try {
+    for (const script of ['bare-apollo.ts', 'ledger-server.ts']) servers.push(await startChild(script, fs.mkdtempSync(path.join(dir, 'http-')), label));
+    const [bareServer, ourServer] = servers as [Started, Started];
+    for (const server of servers) await window(server, WARM_UP_SECONDS, load, 0, 'warm-up');
+    const bareWindows: Measured[] = [];
+    const ourWindows: Measured[] = [];
+    for (let w = 0; w < WINDOWS; w++) {
+      const half = ((w + 1) % 2) as 0 | 1;
+      const measureBare = async () => bareWindows.push(await window(bareServer, seconds, load, half, `window ${w + 1}`));
+      const measureOurs = async () => ourWindows.push(await window(ourServer, seconds, load, half, `window ${w + 1}`));
+      if (w % 2 === 0) await measureBare().then(measureOurs);
+      else await measureOurs().then(measureBare);
     }
-  };
-  const bare = await measure('bare-apollo.ts');
-  const ours = await measure('ledger-server.ts');
-  const bytes = `~${Math.round(ours.bytes)} B per response (bare ~${Math.round(bare.bytes)} B) incl. headers`;
-  return [
-    { name: `${name}: bare Apollo (baseline)`, value: bare.rps, unit: 'req/s' },
-    {
-      name,
-      value: ours.rps,
-      unit: 'req/s',
-      baseline: { value: bare.rps, unit: 'req/s' },
-      target: { min: target, ratio: true },
-      note: `${CONNECTIONS} connections, ${seconds} s after a ${WARM_UP_SECONDS} s warm-up, each server in its own process; ${bytes}`,
-    },
-    { name: `${name}: p99 latency`, value: ours.p99, unit: 'ms', baseline: { value: bare.p99, unit: 'ms' } },
-    ...(ours.cpu && bare.cpu
-      ? [
-          { name: `${name}: server CPU per request`, value: ours.cpu.process, unit: 'µs', baseline: { value: bare.cpu.process, unit: 'µs' }, note: 'all threads of the server process (ours: projections run on a thread of their own)' },
-          { name: `${name}: main-thread CPU per request`, value: ours.cpu.main, unit: 'µs', baseline: { value: bare.cpu.main, unit: 'µs' } },
-        ]
-      : []),
-  ];
+    const bare = summed(bareWindows);
+    const ours = summed(ourWindows);
+    const pairs = ourWindows.map((o, i) => (o.requests / bareWindows[i]!.requests).toFixed(2)).join(', ');
+    const bytes = `~${Math.round(ours.bytes)} B per response (bare ~${Math.round(bare.bytes)} B) incl. headers`;
+    return [
+      { name: `${name}: bare Apollo (baseline)`, value: bare.rps, unit: 'req/s' },
+      {
+        name,
+        value: ours.rps,
+        unit: 'req/s',
+        baseline: { value: bare.rps, unit: 'req/s' },
+        target: { min: target, ratio: true },
+        note: `${CONNECTIONS} connections; after a ${WARM_UP_SECONDS} s warm-up each, ${WINDOWS} windows of ${seconds} s per server, alternating (ratio per pair: ${pairs}); each server in its own process; ${bytes}`,
+      },
+      { name: `${name}: p99 latency`, value: ours.p99, unit: 'ms', baseline: { value: bare.p99, unit: 'ms' } },
+      ...(ours.cpu && bare.cpu
+        ? [
+            { name: `${name}: server CPU per request`, value: ours.cpu.process, unit: 'µs', baseline: { value: bare.cpu.process, unit: 'µs' }, note: 'all threads of the server process (ours: projections run on a thread of their own)' },
+            { name: `${name}: main-thread CPU per request`, value: ours.cpu.main, unit: 'µs', baseline: { value: bare.cpu.main, unit: 'µs' } },
+          ]
+        : []),
+    ];
+  } finally {
+    await Promise.all(
+      servers.map((server) => {
+        const exited = new Promise((r) => server.child.once('exit', r));
+        server.child.disconnect();
+        return exited;
+      }),
+    );
+  }
 }
 
 /**
@@ -197,7 +233,7 @@ async function compare(dir: string, name: string, load: Load, seconds: number, t
  * separated) runs only those.
  */
 export async function httpBenchmarks(dir: string): Promise<Row[]> {
-  const seconds = quick ? 2 : 5;
+  const seconds = quick ? 1 : 3;
   const comparisons = [
     ['publisher', 'publisher query over HTTP', query(PUBLISHER), 0.9],
     ['offers', 'publisher + accounts + 50 offers query', query(WITH_OFFERS), 0.8],
