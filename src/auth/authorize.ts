@@ -32,6 +32,8 @@ export interface AuthorizedContext {
   principal: Principal;
   access: AccessChecks;
   command: CommandContext;
+  /** The same context, except that `command.actor.role` is `column`: events record the column a mutation was allowed under. */
+  actingAs(column: Column): this;
 }
 
 /**
@@ -73,8 +75,8 @@ function guard(
   field.resolve = (source, args, ctx, info) => {
     const columns = columnsOf(ctx.principal);
     const allowed = firstColumn(columns, permission, 'yes') ?? owned(columns, subject(source, args), ctx);
-    if (typeof allowed === 'string') return resolve(source, args, isMutation ? actingAs(ctx, allowed) : ctx, info);
-    return allowed.then((column) => resolve(source, args, isMutation ? actingAs(ctx, column) : ctx, info));
+    if (typeof allowed === 'string') return resolve(source, args, isMutation ? ctx.actingAs(allowed) : ctx, info);
+    return allowed.then((column) => resolve(source, args, isMutation ? ctx.actingAs(column) : ctx, info));
   };
 }
 
@@ -152,10 +154,4 @@ function valueAt(value: unknown, path: readonly string[]): unknown {
   let at = value;
   for (const key of path) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
   return at;
-}
-
-/** The same context, but events record the column the mutation was allowed under. */
-function actingAs(ctx: AuthorizedContext, column: Column): AuthorizedContext {
-  const command = ctx.command;
-  return Object.create(ctx, { command: { value: { ...command, actor: { ...command.actor, role: column } } } }) as AuthorizedContext;
 }

@@ -5,6 +5,7 @@ import type { PersonalDataExport } from '../audit/personal-data-export.js';
 import type { PointInTime } from '../audit/point-in-time.js';
 import type { AccessChecks } from '../auth/authorize.js';
 import type { Membership } from '../auth/membership.js';
+import type { Column } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { CommandContext } from '../events/event-codec.js';
 import type { IntegrityVerifier } from '../events/integrity.js';
@@ -68,6 +69,8 @@ export interface RequestContext {
   access: AccessChecks;
   /** who is asking, stamped on every event this request causes */
   command: CommandContext;
+  /** the same context, its command stamped with the permission column that allowed a mutation (src/auth/authorize.ts) */
+  actingAs(column: Column): this;
 }
 
 /** Built per request: DataLoader caches must never outlive the request. */

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import type { Column } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
 import { UnauthenticatedError } from '../errors.js';
@@ -145,6 +146,8 @@ async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promis
  */
 class LedgerRequestContext implements RequestContext {
   readonly services: RequestContext['services'];
+  /** the permission column a mutation was allowed under (src/auth/authorize.ts), recorded as the actor's role */
+  private role: Column | undefined;
   private made: RequestContext['command'] | undefined;
   private madeLoaders: RequestContext['loaders'] | undefined;
   private madeAccess: RequestContext['access'] | undefined;
@@ -172,14 +175,26 @@ class LedgerRequestContext implements RequestContext {
       const header = this.req.headers['x-correlation-id'];
       const requestId = uuidV7Ids.next();
       const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
-      // The role is the permission column that allowed the mutation (src/auth/authorize.ts sets it).
       this.made = {
-        actor: { id: this.principal.id, kind: this.principal.kind },
+        actor: { id: this.principal.id, kind: this.principal.kind, ...(this.role ? { role: this.role } : {}) },
         correlationId,
         requestId,
         client: requestClient(this.req, this.trustProxy),
       };
     }
     return this.made;
+  }
+
+  /**
+   * A copy with its own role (a plain copy of the fields, as Apollo makes per
+   * operation: cheaper than a prototype with a property descriptor). What
+   * was made already is shared; the command is made anew, with the role,
+   * keeping the request's ids.
+   */
+  actingAs(column: Column): this {
+    const acting = Object.assign(Object.create(Object.getPrototypeOf(this) as object), this) as this;
+    acting.role = column;
+    if (this.made) acting.made = { ...this.made, actor: { ...this.made.actor, role: column } };
+    return acting;
   }
 }
