@@ -23,15 +23,16 @@ export class Membership {
     private readonly objectIds: BlindIndex,
   ) {}
 
-  /** The checks for one request, each answer memoised for the request (and given synchronously once known). */
+  /** The checks for one request, each answer memoised for the request (and given synchronously once known); each memo is made on first use. */
   checksFor(principal: Principal): AccessChecks {
-    const members = new RequestMemo<boolean>((publisherId) => this.isMember(principal.id, publisherId));
-    const offers = new RequestMemo<string | null>((offerId) => this.publisherOfOffer(offerId));
-    const records = new RequestMemo<string | null>(async (recordId) => (await this.privacyRequests.locate(recordId))?.publisherId ?? null);
+    let members: RequestMemo<boolean> | undefined;
+    let offers: RequestMemo<string | null> | undefined;
+    let records: RequestMemo<string | null> | undefined;
     return {
-      isMember: (publisherId) => members.get(publisherId),
-      publisherOfOffer: (offerId) => offers.get(offerId),
-      publisherOfRecord: (recordId) => records.get(recordId),
+      isMember: (publisherId) => (members ??= new RequestMemo((id) => this.isMember(principal.id, id))).get(publisherId),
+      publisherOfOffer: (offerId) => (offers ??= new RequestMemo((id) => this.publisherOfOffer(id))).get(offerId),
+      publisherOfRecord: (recordId) =>
+        (records ??= new RequestMemo(async (id) => (await this.privacyRequests.locate(id))?.publisherId ?? null)).get(recordId),
     };
   }
 
@@ -53,22 +54,20 @@ export class Membership {
   }
 }
 
-/** One request's answers by key: asked once, then the promise while pending, then the value itself. */
-class RequestMemo<T> {
-  private readonly known = new Map<string, T>();
-  private readonly pending = new Map<string, Promise<T>>();
+/** One request's answers by key: asked once, then the promise while pending, then the value itself (never a promise). */
+class RequestMemo<T extends boolean | string | null> {
+  private readonly answers = new Map<string, T | Promise<T>>();
 
   constructor(private readonly ask: (key: string) => Promise<T>) {}
 
   get(key: string): Answer<T> {
-    if (this.known.has(key)) return this.known.get(key) as T;
-    let answer = this.pending.get(key);
-    if (!answer) {
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
       answer = this.ask(key).then((value) => {
-        this.known.set(key, value);
+        this.answers.set(key, value);
         return value;
       });
-      this.pending.set(key, answer);
+      this.answers.set(key, answer);
     }
     return answer;
   }
