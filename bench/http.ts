@@ -1,6 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Row } from './table.js';
 
@@ -46,11 +47,29 @@ const headersFor = (server: Started): Record<string, string> => ({
   ...(server.token ? { authorization: `Bearer ${server.token}` } : {}),
 });
 
+/**
+ * The servers run compiled, as `npm start` runs ours: under tsx every
+ * `require` on a request's path (Apollo hashes each query with a crypto
+ * module it requires per call) went through tsx's resolver, which no
+ * deployment has. Compiled once per bench run, into node_modules/.cache
+ * (inside the project: packages and "type": "module" resolve as from the
+ * sources).
+ */
+const BUILT = fileURLToPath(new URL('../node_modules/.cache/privacy-ledger-bench/', import.meta.url));
+let compiled = false;
+function compileServers(): void {
+  if (compiled) return;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', BUILT], { cwd: root, stdio: 'inherit' });
+  compiled = true;
+}
+
 /** Each server runs in its own process (not sharing the load generator's event loop), on a data directory the caller removes. */
 function startChild(script: string, dataDir: string, label: string): Promise<Started> {
+  compileServers();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${label}-${script}.cpuprofile`] : [];
-  const child = fork(new URL(`./servers/${script}`, import.meta.url), [dataDir], {
-    execArgv: ['--import', 'tsx', ...profile],
+  const child = fork(path.join(BUILT, 'bench/servers', script.replace(/\.ts$/, '.js')), [dataDir], {
+    execArgv: profile,
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
