@@ -8,53 +8,70 @@ export type Outcome<Result> = { result: Result } | { error: unknown };
  * error as its outcome, the others commit. A failure of the transaction
  * itself (the write lock not granted, the commit failing) throws: then
  * nothing of the batch is written.
+ *
+ * `optimistic`: the items run without savepoints (two statements each
+ * fewer), for an `each` that throws RefusedUnwritten when it refuses an
+ * item before writing any of it. Any other failure may have left part of
+ * an item written: the whole transaction rolls back, and the batch runs
+ * again, each item in its savepoint. An `each` that keeps state outside
+ * the database must not ask for this.
  */
 export function batchedTransaction<Item, Result>(
   db: Database.Database,
   each: (item: Item) => Result,
   /** runs inside the transaction after every item, before COMMIT (what must be known before others can see the batch) */
   beforeCommit?: (outcomes: readonly Outcome<Result>[]) => void,
+  options: { optimistic?: boolean } = {},
 ): (items: readonly Item[]) => Outcome<Result>[] {
   // Called inside the batch's transaction, a transaction function is a savepoint.
   const savepoint = db.transaction(each);
-  const batch = db.transaction((items: readonly Item[]) => {
+  const inSavepoints = db.transaction((items: readonly Item[]) => {
     const outcomes = items.map((item): Outcome<Result> => {
       try {
         return { result: savepoint(item) };
       } catch (error) {
-        return { error };
+        return { error: error instanceof RefusedUnwritten ? error.reason : error };
       }
     });
     beforeCommit?.(outcomes);
     return outcomes;
   }).immediate;
-  // A lone item needs no savepoint: if it fails, the whole transaction rolls back, which is the same.
-  const lone = db.transaction((item: Item) => {
-    let result: Result;
-    try {
-      result = each(item);
-    } catch (error) {
-      throw new ItemFailed(error);
-    }
-    const outcomes = [{ result }];
+  // Without savepoints: an item refused before writing is its own outcome; any other failure undoes the whole transaction.
+  const withoutSavepoints = db.transaction((items: readonly Item[]) => {
+    const outcomes = items.map((item): Outcome<Result> => {
+      try {
+        return { result: each(item) };
+      } catch (error) {
+        if (error instanceof RefusedUnwritten) return { error: error.reason };
+        throw new PartlyWritten(error);
+      }
+    });
     beforeCommit?.(outcomes);
     return outcomes;
   }).immediate;
   return (items) => {
-    if (items.length !== 1) return batch(items);
+    // A lone item needs no savepoint even so: if it fails, the whole transaction rolls back, which is the same.
+    if (!options.optimistic && items.length !== 1) return inSavepoints(items);
     try {
-      return lone(items[0]!);
+      return withoutSavepoints(items);
     } catch (error) {
-      if (error instanceof ItemFailed) return [{ error: error.cause }];
-      throw error; // the transaction itself failed
+      if (!(error instanceof PartlyWritten)) throw error; // the transaction itself failed
+      return items.length === 1 ? [{ error: error.reason }] : inSavepoints(items);
     }
   };
 }
 
-/** An item's own failure, told apart from the transaction's. */
-class ItemFailed extends Error {
-  constructor(override readonly cause: unknown) {
-    super('a batched item failed');
+/** Thrown by a batched item's `each` that refuses the item before writing anything of it (see batchedTransaction). */
+export class RefusedUnwritten extends Error {
+  constructor(readonly reason: unknown) {
+    super('refused before writing');
+  }
+}
+
+/** An item's failure after it may have written part of itself: its transaction must roll back whole. */
+class PartlyWritten extends Error {
+  constructor(readonly reason: unknown) {
+    super('a batched item failed after writing');
   }
 }
 

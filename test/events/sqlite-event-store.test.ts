@@ -156,6 +156,25 @@ describe('SQLite event store', () => {
     expect((await store.readAll()).map((e) => [e.streamId, e.revision])).toEqual([['s-1', 0], ['s-1', 1], ['s-2', 0]]);
   });
 
+  it('an append that fails after writing part of itself, in a batch of several, leaves nothing of itself and the others commit', async () => {
+    const store = open(newFile());
+    const taken = newEvent(1);
+    await store.append('s-1', [taken], { expectedRevision: 'no_stream' });
+    const [before, failed, after] = await Promise.allSettled([
+      store.append('s-2', [newEvent(2)], { expectedRevision: 'no_stream' }),
+      // its first event is written before its second turns out to be in the log already
+      store.append('s-3', [newEvent(3), { ...newEvent(4), eventId: taken.eventId }], { expectedRevision: 'no_stream' }),
+      store.append('s-4', [newEvent(5)], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(before).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
+    expect(failed).toMatchObject({ status: 'rejected', reason: expect.any(ConcurrencyError) });
+    expect(after).toMatchObject({ status: 'fulfilled' });
+    expect((await store.readAll()).map((e) => e.streamId)).toEqual(['s-1', 's-2', 's-4']);
+    expect(await store.readStream('s-3')).toEqual([]);
+    // positions stay dense and in order: the rolled-back attempt handed none out
+    expect((await store.readAll()).map((e) => e.position)).toEqual([1, 2, 3]);
+  });
+
   it('with a shared durable boundary, the appending store marks its commits not durable before others can see them, until its fsync', async () => {
     const shared = new DurableBoundary();
     const store = open(newFile(), { boundary: { role: 'publish', shared } });

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ConcurrencyError } from '../../errors.js';
-import { batchedTransaction, type Outcome, SameTurnBatches, settleAll } from '../../sqlite/batched-writes.js';
+import { batchedTransaction, type Outcome, RefusedUnwritten, SameTurnBatches, settleAll } from '../../sqlite/batched-writes.js';
 import { OtherCommits } from '../../sqlite/data-version.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
@@ -72,8 +72,10 @@ interface PendingAppend {
  * acknowledged only by a later fsync that covers both.
  *
  * Appends that arrive in the same turn of the event loop share one BEGIN
- * IMMEDIATE transaction; each runs in its own savepoint, so a failed
- * expectation rejects only its own append. Several processes may open the
+ * IMMEDIATE transaction, and a failed expectation rejects only its own
+ * append: it is checked before the append writes anything. An append
+ * that fails after writing (an event id already in the log) has the batch
+ * run again with each append in a savepoint of its own. Several processes may open the
  * same file (the write lock is waited for up to 5 s), and subscriptions poll
  * for what the others append (./live-delivery.ts). A command's read of its
  * own stream is answered from memory when the store knows where the stream
@@ -117,6 +119,8 @@ export class SqliteEventStore implements EventStore {
         const first = firstWrittenPosition(outcomes);
         undo = first === undefined ? undefined : this.durability.committing(first);
       },
+      // write() checks the expected revision before inserting anything
+      { optimistic: true },
     );
     this.rollBackBoundary = () => undo?.();
     this.ends = new StreamEnds(new OtherCommits(db));
@@ -176,7 +180,11 @@ export class SqliteEventStore implements EventStore {
   /** Runs inside the BEGIN IMMEDIATE transaction: any throw rolls the whole append back. */
   private write(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
     const head = this.statements.streamHead.get(streamId);
-    checkExpected(streamId, expected, head?.[0]);
+    try {
+      checkExpected(streamId, expected, head?.[0]);
+    } catch (error) {
+      throw new RefusedUnwritten(error); // nothing of this append is written yet
+    }
     let position = head ? head[2] : 0;
     const stored = chainEvents(streamId, head && { revision: head[0], hash: head[1] }, events).map((chained) => {
       position = this.insert(streamId, chained);
