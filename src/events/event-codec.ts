@@ -17,6 +17,17 @@ export interface CommandContext {
 }
 
 /**
+ * The request's client as event metadata: its address and user agent (either
+ * may be unknown), one value sealed once (see EventMetadata.client).
+ */
+function clientOf(context: CommandContext): { client?: { ip?: string; userAgent?: string } } {
+  const ip = context.client?.ip;
+  const userAgent = context.client?.userAgent;
+  if (!ip && !userAgent) return {};
+  return { client: { ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) } };
+}
+
+/**
  * Turns domain events into stored envelopes and back. On the way in it
  * stamps id, instant, schema version and audit metadata, and seals every
  * declared personal value under its subject's key; on the way out it opens
@@ -39,8 +50,7 @@ export class EventCodec {
       correlationId: context.correlationId,
       ...(context.causationId ? { causationId: context.causationId } : {}),
       ...(context.requestId ? { requestId: context.requestId } : {}),
-      ...(context.client?.ip ? { clientIp: context.client.ip } : {}),
-      ...(context.client?.userAgent ? { userAgent: context.client.userAgent } : {}),
+      ...clientOf(context),
       ...(idempotency ? { idempotency } : {}),
     };
     const metadata = await this.personalData.seal(plainMetadata, sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt));

@@ -23,9 +23,14 @@ export interface EventMetadata {
   correlationId: string;
   causationId?: string;
   requestId?: string;
-  /** Personal data itself: stored as an encrypted PersonalValue. */
+  /**
+   * Personal data itself, stored as one encrypted PersonalValue: the
+   * request's client, `{ ip?, userAgent? }`.
+   */
+  client?: unknown;
+  /** Events written before `client`: the client's address and user agent, each its own encrypted PersonalValue. */
   clientIp?: unknown;
-  /** Personal data itself: stored as an encrypted PersonalValue. */
+  /** See clientIp. */
   userAgent?: unknown;
   [extension: string]: unknown;
 }

@@ -119,10 +119,16 @@ export const personalFieldsByEventType: Readonly<Record<string, readonly Persona
 
 const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);
 
-/** Personal values in the metadata of every event, whatever its type (see EventMetadata): one subject per calendar month. */
+/**
+ * Personal values in the metadata of every event, whatever its type (see
+ * EventMetadata): one subject per calendar month. The client's address and
+ * user agent are one value, sealed once; events written before that carry
+ * them as two (still declared: they are in the log, under the same subject).
+ */
 export const personalMetadataFields: readonly PersonalField[] = [
-  { path: 'clientIp', category: 'administrator', label: 'client IP address of the request', mask: 'pseudonym', subject: requestClient },
-  { path: 'userAgent', category: 'administrator', label: 'user agent of the request', mask: 'pseudonym', subject: requestClient },
+  { path: 'client', category: 'administrator', label: 'client IP address and user agent of the request', mask: 'pseudonym', subject: requestClient },
+  { path: 'clientIp', category: 'administrator', label: 'client IP address of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },
+  { path: 'userAgent', category: 'administrator', label: 'user agent of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },
 ];
 
 /** Every declared field once: the event data's, then the metadata's. */

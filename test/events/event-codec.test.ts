@@ -45,26 +45,44 @@ describe('event metadata', () => {
     });
   });
 
-  it('seals client IP and user agent under the month of the event, and opens them until that month is destroyed', async () => {
+  it('seals client IP and user agent as one value under the month of the event, and opens it until that month is destroyed', async () => {
     const march = await new EventCodec(personalData, at('2026-03-31T23:59:59.000Z'), ids).encode([registered], context);
     const april = await new EventCodec(personalData, at('2026-04-01T00:00:00.000Z'), ids).encode([registered], context);
     const stored = JSON.stringify(march[0]!.metadata);
     expect(stored).not.toContain('203.0.113.7');
     expect(stored).not.toContain('Portal');
-    expect(march[0]!.metadata.clientIp).toSatisfy(isPersonalValue);
-    expect((march[0]!.metadata.clientIp as { s: string }).s).toBe('client/2026-03');
-    expect((april[0]!.metadata.userAgent as { s: string }).s).toBe('client/2026-04');
+    expect(march[0]!.metadata.client).toSatisfy(isPersonalValue);
+    expect((march[0]!.metadata.client as { s: string }).s).toBe('client/2026-03');
+    expect((april[0]!.metadata.client as { s: string }).s).toBe('client/2026-04');
 
-    expect(await personalData.open(march[0]!.metadata)).toMatchObject({ clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0 (Portal)' });
+    const client = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (Portal)' };
+    expect(await personalData.open(march[0]!.metadata)).toMatchObject({ client });
     expect(await keys.destroy(clientSubject('2026-03-31T23:59:59.000Z'))).toBe(true);
-    expect(await personalData.open(march[0]!.metadata)).toMatchObject({ clientIp: ERASED, userAgent: ERASED, correlationId: 'corr-1' });
-    expect(await personalData.open(april[0]!.metadata)).toMatchObject({ clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0 (Portal)' });
+    expect(await personalData.open(march[0]!.metadata)).toMatchObject({ client: ERASED, correlationId: 'corr-1' });
+    expect(await personalData.open(april[0]!.metadata)).toMatchObject({ client });
+  });
+
+  it('keeps only the part of the client that is known', async () => {
+    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], { ...context, client: { ip: '198.51.100.4' } });
+    expect(await personalData.open(event!.metadata)).toMatchObject({ client: { ip: '198.51.100.4' } });
+    expect((await personalData.open(event!.metadata)).client).not.toHaveProperty('userAgent');
+  });
+
+  it('still opens the client IP and user agent of events written before they were sealed together', async () => {
+    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], { ...context, client: {} });
+    const subject = clientSubject('2026-03-01T00:00:00.000Z');
+    const old = await personalData.seal({ ...event!.metadata, clientIp: '203.0.113.7', userAgent: 'Legacy/1.0' }, [
+      { path: 'clientIp', subjectId: subject },
+      { path: 'userAgent', subjectId: subject },
+    ]);
+    expect(await personalData.open(old)).toMatchObject({ clientIp: '203.0.113.7', userAgent: 'Legacy/1.0' });
+    expect(await keys.destroy(subject)).toBe(true);
+    expect(await personalData.open(old)).toMatchObject({ clientIp: ERASED, userAgent: ERASED });
   });
 
   it('a request without client details stores none', async () => {
     const { client: _, ...withoutClient } = context;
     const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], withoutClient);
-    expect(Object.keys(event!.metadata)).not.toContain('clientIp');
-    expect(Object.keys(event!.metadata)).not.toContain('userAgent');
+    expect(Object.keys(event!.metadata)).not.toContain('client');
   });
 });

@@ -27,11 +27,11 @@ describe('client metadata of a change', () => {
     const { stored, opened } = await registeredMetadata({});
     expect(JSON.stringify(stored)).not.toContain('PartnerPortal');
     expect(JSON.stringify(stored)).not.toContain('127.0.0.1');
-    expect(opened).toMatchObject({ clientIp: '127.0.0.1', userAgent: 'PartnerPortal/2.1' });
+    expect(opened).toMatchObject({ client: { ip: '127.0.0.1', userAgent: 'PartnerPortal/2.1' } });
   });
 
   it('behind a trusted proxy, records the first X-Forwarded-For address', async () => {
     const { opened } = await registeredMetadata({ TRUST_PROXY: 'true' });
-    expect(opened).toMatchObject({ clientIp: '203.0.113.7' });
+    expect(opened).toMatchObject({ client: { ip: '203.0.113.7' } });
   });
 });
