@@ -3,9 +3,8 @@ import type { HistoryExport } from '../audit/export.js';
 import type { History } from '../audit/history.js';
 import type { PersonalDataExport } from '../audit/personal-data-export.js';
 import type { PointInTime } from '../audit/point-in-time.js';
-import type { AccessChecks } from '../auth/authorize.js';
+import type { AccessChecks, AuthorizedContext } from '../auth/authorize.js';
 import type { Membership } from '../auth/membership.js';
-import type { Column } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { CommandContext } from '../events/event-codec.js';
 import type { IntegrityVerifier } from '../events/integrity.js';
@@ -60,7 +59,7 @@ export interface Loaders {
   offer: DataLoader<string, OfferView | null>;
 }
 
-export interface RequestContext {
+export interface RequestContext extends AuthorizedContext {
   services: Services;
   loaders: Loaders;
   /** who is asking, from the verified bearer token */
@@ -69,8 +68,6 @@ export interface RequestContext {
   access: AccessChecks;
   /** who is asking, stamped on every event this request causes */
   command: CommandContext;
-  /** the same context, its command stamped with the permission column that allowed a mutation (src/auth/authorize.ts) */
-  actingAs(column: Column): this;
 }
 
 /** Built per request: DataLoader caches must never outlive the request. */

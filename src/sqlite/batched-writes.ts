@@ -23,32 +23,26 @@ export function batchedTransaction<Item, Result>(
   beforeCommit?: (outcomes: readonly Outcome<Result>[]) => void,
   options: { optimistic?: boolean } = {},
 ): (items: readonly Item[]) => Outcome<Result>[] {
-  // Called inside the batch's transaction, a transaction function is a savepoint.
-  const savepoint = db.transaction(each);
-  const inSavepoints = db.transaction((items: readonly Item[]) => {
-    const outcomes = items.map((item): Outcome<Result> => {
-      try {
-        return { result: savepoint(item) };
-      } catch (error) {
-        return { error: error instanceof RefusedUnwritten ? error.reason : error };
-      }
-    });
-    beforeCommit?.(outcomes);
-    return outcomes;
-  }).immediate;
-  // Without savepoints: an item refused before writing is its own outcome; any other failure undoes the whole transaction.
-  const withoutSavepoints = db.transaction((items: readonly Item[]) => {
-    const outcomes = items.map((item): Outcome<Result> => {
-      try {
-        return { result: each(item) };
-      } catch (error) {
-        if (error instanceof RefusedUnwritten) return { error: error.reason };
-        throw new PartlyWritten(error);
-      }
-    });
-    beforeCommit?.(outcomes);
-    return outcomes;
-  }).immediate;
+  // One transaction over the items, each run by `run`: an item refused before
+  // writing is its own outcome; `failed` decides what any other failure is.
+  const batchOf = (run: (item: Item) => Result, failed: (error: unknown) => Outcome<Result>) =>
+    db.transaction((items: readonly Item[]) => {
+      const outcomes = items.map((item): Outcome<Result> => {
+        try {
+          return { result: run(item) };
+        } catch (error) {
+          return error instanceof RefusedUnwritten ? { error: error.reason } : failed(error);
+        }
+      });
+      beforeCommit?.(outcomes);
+      return outcomes;
+    }).immediate;
+  // Called inside the batch's transaction, a transaction function is a savepoint: a failed item rolls back alone.
+  const inSavepoints = batchOf(db.transaction(each), (error) => ({ error }));
+  // Without savepoints a failed item may have written part of itself: the whole transaction must roll back.
+  const withoutSavepoints = batchOf(each, (error) => {
+    throw new PartlyWritten(error);
+  });
   return (items) => {
     // A lone item needs no savepoint even so: if it fails, the whole transaction rolls back, which is the same.
     if (!options.optimistic && items.length !== 1) return inSavepoints(items);

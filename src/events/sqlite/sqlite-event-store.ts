@@ -73,10 +73,10 @@ interface PendingAppend {
  *
  * Appends that arrive in the same turn of the event loop share one BEGIN
  * IMMEDIATE transaction, and a failed expectation rejects only its own
- * append: it is checked before the append writes anything. An append
- * that fails after writing (an event id already in the log) has the batch
- * run again with each append in a savepoint of its own. Several processes may open the
- * same file (the write lock is waited for up to 5 s), and subscriptions poll
+ * append: it is checked before the append writes anything. An append that
+ * fails after writing (an event id already in the log) has the batch run
+ * again with each append in a savepoint of its own. Several processes may
+ * open the same file (the write lock is waited for up to 5 s), and subscriptions poll
  * for what the others append (./live-delivery.ts). A command's read of its
  * own stream is answered from memory when the store knows where the stream
  * ends (./stream-ends.ts).
