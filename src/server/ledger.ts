@@ -122,8 +122,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const { reads, keys } = readSide;
   let events: EventStore;
   try {
-    // The server appends concurrently: its fsyncs run on a thread of their own (see SqliteEventStoreOptions.syncOn).
-    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, syncOn: 'thread' } : {});
+    // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
+    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread' } : {});
   } catch (error) {
     await readSide.close();
     throw error;

@@ -22,3 +22,19 @@ export class CommitCounter {
     return Atomics.load(this.count, 0);
   }
 }
+
+/** Whether a CommitCounter moved since the last look (the first look compares with its value when watching began). */
+export class CounterWatch {
+  private last: number;
+
+  constructor(private readonly counter: CommitCounter) {
+    this.last = counter.read();
+  }
+
+  since(): boolean {
+    const now = this.counter.read();
+    if (now === this.last) return false;
+    this.last = now;
+    return true;
+  }
+}

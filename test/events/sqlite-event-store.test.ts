@@ -14,19 +14,21 @@ const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-es-'));
 
 // A poll interval far longer than any test: every live delivery the contract
 // sees comes from the store waking its own subscriptions on append.
-eventStoreContract('SQLite', async () => {
-  const dir = tempDir();
-  const store = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 600_000 });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}, { freshLogCountingFromOne: true, refusesEventIdsAlreadyInLog: true });
+for (const writeOn of ['loop', 'thread'] as const) {
+  eventStoreContract(`SQLite, written on the ${writeOn === 'loop' ? 'event loop' : 'writer thread'}`, async () => {
+    const dir = tempDir();
+    const store = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 600_000, writeOn });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }, { freshLogCountingFromOne: true, refusesEventIdsAlreadyInLog: true });
+}
 
-describe('SQLite event store', () => {
+describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %s', (writeOn) => {
   const opened: SqliteEventStore[] = [];
   const dirs: string[] = [];
   const newFile = () => {
@@ -35,7 +37,7 @@ describe('SQLite event store', () => {
     return path.join(dir, 'events.sqlite');
   };
   const open = (file: string, options?: SqliteEventStoreOptions) => {
-    const store = SqliteEventStore.open(file, options);
+    const store = SqliteEventStore.open(file, { writeOn, ...options });
     opened.push(store);
     return store;
   };
@@ -74,7 +76,7 @@ describe('SQLite event store', () => {
 
   it('keeps events across closing and reopening the file, and the chain and positions carry on', async () => {
     const file = newFile();
-    const first = SqliteEventStore.open(file);
+    const first = SqliteEventStore.open(file, { writeOn });
     const before = await first.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
     await first.close();
     const reopened = open(file);
@@ -137,8 +139,8 @@ describe('SQLite event store', () => {
     // The reader knows where s-1 ends (its own append, then a read to the end)...
     expect(await reader.readStream('s-1', { fromRevision: 1 })).toEqual([]);
     const appended = await writer.append('s-1', [newEvent(2)], { expectedRevision: 0 });
-    // ...and still sees what the other connection added after it.
-    expect(await reader.readStream('s-1', { fromRevision: 1 })).toEqual(appended.events);
+    // ...and still sees what the other connection added after it (on the writer thread: once that thread has looked, within 20 ms).
+    await expect.poll(() => reader.readStream('s-1', { fromRevision: 1 })).toEqual(appended.events);
     expect((await reader.readStream('s-1')).map((e) => e.revision)).toEqual([0, 1]);
   });
 
@@ -179,7 +181,13 @@ describe('SQLite event store', () => {
     const shared = new DurableBoundary();
     const store = open(newFile(), { boundary: { role: 'publish', shared } });
     const appended = store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
-    await new Promise((resolve) => setImmediate(resolve)); // committed (visible to any connection), the fsync still running
+    if (writeOn === 'loop') {
+      await new Promise((resolve) => setImmediate(resolve)); // committed (visible to any connection), the fsync still running
+    } else {
+      // The writer thread sets it before its commit and clears it after its fsync: watch for it from here.
+      const deadline = Date.now() + 5_000;
+      while (shared.get() === undefined && Date.now() < deadline);
+    }
     expect(shared.get()).toBe(1);
     await appended;
     expect(shared.get()).toBeUndefined();

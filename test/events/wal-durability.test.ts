@@ -20,7 +20,7 @@ function batch(firstPosition: number): CommittedBatch & { outcome: Promise<'ackn
   return { firstPosition, outcome, acknowledge: () => settle('acknowledged'), refuse: (error) => settle(error as Error) };
 }
 
-describe.each(['pool', 'thread'] as const)('WAL durability, fsyncs on the %s', (syncOn) => {
+describe('WAL durability, fsyncs on the thread pool', () => {
   afterEach(() => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -30,7 +30,7 @@ describe.each(['pool', 'thread'] as const)('WAL durability, fsyncs on the %s', (
     fs.writeFileSync(`${file}-wal`, 'frames');
     const boundary = new DurableBoundary();
     let durableCalls = 0;
-    const durability = new WalDurability(file, () => durableCalls++, boundary, syncOn);
+    const durability = new WalDurability(file, () => durableCalls++, boundary);
     durability.committing(7);
     const first = batch(7);
     durability.add(first);
@@ -47,10 +47,10 @@ describe.each(['pool', 'thread'] as const)('WAL durability, fsyncs on the %s', (
   });
 
   it('refuses what it could not make durable, and everything after it, naming only the error code', async () => {
-    // No WAL file to open: the sync thread fails as an fsync would.
+    // No WAL file to open: the syncer fails as an fsync would.
     const file = path.join(tempDir(), 'events.sqlite');
     const boundary = new DurableBoundary();
-    const durability = new WalDurability(file, () => undefined, boundary, syncOn);
+    const durability = new WalDurability(file, () => undefined, boundary);
     durability.committing(3);
     const lost = batch(3);
     durability.add(lost);
@@ -67,6 +67,22 @@ describe.each(['pool', 'thread'] as const)('WAL durability, fsyncs on the %s', (
     await durability.close();
   });
 
+  it('compares request numbers across 32-bit wrap-around', () => {
+    expect(reached(5, 5)).toBe(true);
+    expect(reached(6, 5)).toBe(true);
+    expect(reached(4, 5)).toBe(false);
+    const last = 2 ** 31 - 1;
+    const wrapped = (last + 1) | 0;
+    expect(reached(wrapped, last)).toBe(true);
+    expect(reached(last, wrapped)).toBe(false);
+  });
+});
+
+describe.each(['loop', 'thread'] as const)('the SQLite log, written on the %s', (writeOn) => {
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('keeps a process alive until its append is acknowledged and until the store has closed, then lets it exit', () => {
     const dir = tempDir();
     const script = path.join(dir, 'append-and-exit.mts');
@@ -74,10 +90,10 @@ describe.each(['pool', 'thread'] as const)('WAL durability, fsyncs on the %s', (
     fs.writeFileSync(
       script,
       `import { SqliteEventStore } from ${JSON.stringify(store)};
-const store = SqliteEventStore.open(${JSON.stringify(path.join(dir, 'events.sqlite'))}, { syncOn: ${JSON.stringify(syncOn)} });
+const store = SqliteEventStore.open(${JSON.stringify(path.join(dir, 'events.sqlite'))}, { writeOn: ${JSON.stringify(writeOn)} });
 const event = (n: number) => ({ eventId: 'e-' + n, type: 'Tested', schemaVersion: 1, occurredAt: new Date(0).toISOString(), data: {}, metadata: { actor: { id: 'a', kind: 'user' }, correlationId: 'c' } });
 await store.append('s-1', [event(1)], { expectedRevision: 'no_stream' });
-// Later, with the sync thread started and idle:
+// Later, with the writer idle:
 setTimeout(async () => {
   const result = await store.append('s-1', [event(2)], { expectedRevision: 0 });
   console.log('acknowledged at', result.position);
@@ -89,15 +105,5 @@ setTimeout(async () => {
     // Nothing but the pending append (then the close) holds the event loop: without the syncer's hold the process would exit silently first.
     const output = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
     expect(output.trim().split('\n')).toEqual(['acknowledged at 2', 'closed']);
-  });
-
-  it('compares request numbers across 32-bit wrap-around', () => {
-    expect(reached(5, 5)).toBe(true);
-    expect(reached(6, 5)).toBe(true);
-    expect(reached(4, 5)).toBe(false);
-    const last = 2 ** 31 - 1;
-    const wrapped = (last + 1) | 0;
-    expect(reached(wrapped, last)).toBe(true);
-    expect(reached(last, wrapped)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { ConcurrencyError } from '../../errors.js';
-import { batchedTransaction, type Outcome, RefusedUnwritten, SameTurnBatches, settleAll } from '../../sqlite/batched-writes.js';
+import { SameTurnBatches } from '../../sqlite/batched-writes.js';
+import { CounterWatch } from '../../sqlite/commit-counter.js';
 import { OtherCommits } from '../../sqlite/data-version.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
@@ -16,13 +16,13 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.js';
-import { checkExpected } from '../expected-revision.js';
-import { chainEvents, recordedAt, type ChainedEvent } from '../hash-chain.js';
-import { EVENTS_SCHEMA, type EventRow, INSERT_EVENT, isDuplicateEventId, SELECT_EVENTS, toRecordedEvent, toStoredEvent } from './event-schema.js';
-import type { DurableBoundary } from './durable-boundary.js';
+import { EVENTS_SCHEMA, type EventRow, SELECT_EVENTS, toRecordedEvent, toStoredEvent } from './event-schema.js';
+import { DurableBoundary } from './durable-boundary.js';
+import { InlineLogWriter } from './inline-log-writer.js';
 import { LiveDelivery } from './live-delivery.js';
+import { appendResultOf, serialize, type AppendRequest } from './log-writes.js';
 import { StreamEnds } from './stream-ends.js';
-import { WalDurability } from './wal-durability.js';
+import { ThreadedLogWriter } from './threaded-log-writer.js';
 
 /** The log's file in the data directory of the embedded shape. */
 export const EMBEDDED_LOG_FILE = 'events.sqlite';
@@ -39,20 +39,17 @@ export interface SqliteEventStoreOptions {
    */
   boundary?: { role: 'publish' | 'follow'; shared: DurableBoundary };
   /**
-   * Who fsyncs the WAL: libuv's thread pool (default; best for appends
-   * awaited one at a time) or a thread of its own (best under concurrent
-   * appends: the server's choice). See ./wal-durability.ts.
+   * Who commits and fsyncs: the event loop, fsyncing on libuv's thread pool
+   * (default; best for appends awaited one at a time: ./inline-log-writer.ts),
+   * or a thread of its own with its own connection (best under concurrent
+   * appends, the server's choice: ./threaded-log-writer.ts).
    */
-  syncOn?: 'pool' | 'thread';
+  writeOn?: 'loop' | 'thread';
 }
 
-/** [revision, hash, position] of a stream's last event. */
-type StreamHead = [revision: number, hash: string, position: number];
-
 interface PendingAppend {
-  streamId: string;
+  request: AppendRequest;
   events: readonly NewEvent[];
-  expected: ExpectedRevision;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -62,8 +59,11 @@ interface PendingAppend {
  * only once its commit is durable.
  *
  * Durability without blocking: SQLite commits with synchronous=NORMAL and
- * the store fsyncs the WAL itself on the thread pool before it
- * acknowledges (./wal-durability.ts). better-sqlite3 is synchronous, so
+ * the store fsyncs the WAL itself off the event loop before it
+ * acknowledges: on the thread pool after committing on this connection
+ * (./inline-log-writer.ts), or on a writer thread that also commits, with
+ * a connection of its own (./threaded-log-writer.ts; `writeOn`; this
+ * connection then only reads). better-sqlite3 is synchronous, so
  * with synchronous=FULL every fsync stalled the whole process; now requests
  * keep being served while the disk syncs. Until its fsync completes an
  * event is not acknowledged and not delivered to subscriptions (so no read
@@ -72,7 +72,8 @@ interface PendingAppend {
  * acknowledged only by a later fsync that covers both.
  *
  * Appends that arrive in the same turn of the event loop share one BEGIN
- * IMMEDIATE transaction, and a failed expectation rejects only its own
+ * IMMEDIATE transaction (on the writer thread: appends that arrive while
+ * it is busy), and a failed expectation rejects only its own
  * append: it is checked before the append writes anything. An append that
  * fails after writing (an event id already in the log) has the batch run
  * again with each append in a savepoint of its own. Several processes may
@@ -83,11 +84,8 @@ interface PendingAppend {
  */
 export class SqliteEventStore implements EventStore {
   private readonly statements: ReturnType<typeof prepare>;
-  private readonly commitBatch: (batch: readonly PendingAppend[]) => Outcome<AppendResult>[];
   private readonly pending = new SameTurnBatches<PendingAppend>((batch) => this.flush(batch));
-  private readonly durability: WalDurability;
-  /** undoes the boundary the failed commit set */
-  private readonly rollBackBoundary: () => void;
+  private readonly writer: InlineLogWriter | ThreadedLogWriter;
   private readonly ends: StreamEnds;
   private readonly live: LiveDelivery;
   private closing: Promise<void> | undefined;
@@ -104,26 +102,20 @@ export class SqliteEventStore implements EventStore {
       {
         readAfter: (position, bound, maxCount) =>
           bound === undefined ? this.readAfter(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount).map(toRecordedEvent),
-        ownBoundary: () => this.durability.firstUnsynced,
+        ownBoundary: () => this.writer.firstUnsynced,
       },
       pollIntervalMs,
       { followed, published },
     );
-    this.durability = new WalDurability(db.name, () => this.live.durable(), published, options.syncOn);
-    let undo: (() => void) | undefined;
-    this.commitBatch = batchedTransaction(
-      db,
-      (append: PendingAppend) => this.write(append.streamId, append.events, append.expected),
-      // Before COMMIT: a reader on another connection that can see the batch must already see it as not durable.
-      (outcomes) => {
-        const first = firstWrittenPosition(outcomes);
-        undo = first === undefined ? undefined : this.durability.committing(first);
-      },
-      // write() checks the expected revision before inserting anything
-      { optimistic: true },
-    );
-    this.rollBackBoundary = () => undo?.();
-    this.ends = new StreamEnds(new OtherCommits(db));
+    if (options.writeOn === 'thread') {
+      const writer = new ThreadedLogWriter(db.name, published ?? new DurableBoundary(), () => this.live.durable());
+      this.writer = writer;
+      // This connection cannot tell the thread's commits from another process's: the thread tells.
+      this.ends = new StreamEnds(new CounterWatch(writer.foreign));
+    } else {
+      this.writer = new InlineLogWriter(db, () => this.live.durable(), published);
+      this.ends = new StreamEnds(new OtherCommits(db));
+    }
   }
 
   /** Opens (creating the folder, file and table when missing) the log at `filePath`. */
@@ -147,74 +139,26 @@ export class SqliteEventStore implements EventStore {
   append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.assertOpen(); // inside the executor: a closed store rejects, it does not throw
-      this.pending.push({ streamId, events, expected: options.expectedRevision, resolve, reject });
+      const request = { streamId, expected: options.expectedRevision, events: events.map(serialize) };
+      const append = { request, events, resolve, reject };
+      // An idle writer thread takes it at once; a busy one would not take it before the turn's end anyway.
+      if (this.writer instanceof ThreadedLogWriter && this.writer.idle) this.flush([append]);
+      else this.pending.push(append);
     });
   }
 
-  /** Commits every append queued since the last flush in one transaction, then has it made durable. */
+  /** Commits every append queued since the last flush in one transaction, and settles each once it is durable. */
   private flush(batch: PendingAppend[]): void {
-    const { failure } = this.durability;
-    if (failure !== undefined) {
-      for (const append of batch) append.reject(failure);
-      return;
-    }
-    let outcomes: Outcome<AppendResult>[];
-    try {
-      outcomes = this.commitBatch(batch);
-    } catch (error) {
-      // The commit itself failed: nothing of the batch is in the log.
-      this.rollBackBoundary();
-      for (const append of batch) append.reject(error);
-      return;
-    }
-    outcomes.forEach((o, i) => 'result' in o && this.ends.learn(batch[i]!.streamId, o.result.nextExpectedRevision + 1));
-    const first = firstWrittenPosition(outcomes);
-    if (first === undefined) return settleAll(batch, outcomes); // wrote nothing: nothing to make durable
-    this.durability.add({
-      firstPosition: first,
-      acknowledge: () => settleAll(batch, outcomes),
-      refuse: (error) => batch.forEach((append) => append.reject(error)),
-    });
-  }
-
-  /** Runs inside the BEGIN IMMEDIATE transaction: any throw rolls the whole append back. */
-  private write(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
-    const head = this.statements.streamHead.get(streamId);
-    try {
-      checkExpected(streamId, expected, head?.[0]);
-    } catch (error) {
-      throw new RefusedUnwritten(error); // nothing of this append is written yet
-    }
-    let position = head ? head[2] : 0;
-    const stored = chainEvents(streamId, head && { revision: head[0], hash: head[1] }, events).map((chained) => {
-      position = this.insert(streamId, chained);
-      return recordedAt(streamId, chained, position);
-    });
-    return { nextExpectedRevision: stored.at(-1)?.revision ?? (head ? head[0] : -1), position, events: stored };
-  }
-
-  private insert(streamId: string, chained: ChainedEvent): number {
-    const { event } = chained;
-    try {
-      const { lastInsertRowid } = this.statements.insert.run(
-        event.eventId,
-        streamId,
-        chained.revision,
-        event.type,
-        event.schemaVersion,
-        event.occurredAt,
-        chained.dataJson,
-        chained.metadataJson,
-        chained.prevHash,
-        chained.hash,
-      );
-      return Number(lastInsertRowid);
-    } catch (error) {
-      if (isDuplicateEventId(error)) {
-        throw new ConcurrencyError(streamId, 'an event id not yet in the log', `event id ${event.eventId} already in the log`);
-      }
-      throw error;
-    }
+    this.writer.write(batch.map((append) => append.request)).then(
+      (outcomes) =>
+        outcomes.forEach((o, i) => {
+          const { request, events, resolve, reject } = batch[i]!;
+          if (!('result' in o)) return reject(o.error);
+          this.ends.learn(request.streamId, o.result.next + 1);
+          resolve(appendResultOf(request.streamId, events, o.result));
+        }),
+      (error: unknown) => batch.forEach((append) => append.reject(error)),
+    );
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -263,10 +207,10 @@ export class SqliteEventStore implements EventStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.pending.drain(); // what was asked before close is committed and answered
-      await this.durability.settled();
+      await this.writer.settled();
       await this.live.close();
+      await this.writer.close();
       this.db.close();
-      await this.durability.close();
     })();
     return this.closing;
   }
@@ -278,11 +222,6 @@ export class SqliteEventStore implements EventStore {
 
 function prepare(db: Database.Database) {
   return {
-    // The last entry of the (stream_id, revision) index: one seek.
-    streamHead: db
-      .prepare<[string], StreamHead>('SELECT revision, hash, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
-      .raw(true),
-    insert: db.prepare(INSERT_EVENT),
     forwards: db
       .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`)
       .raw(true),
@@ -295,9 +234,4 @@ function prepare(db: Database.Database) {
       .raw(true),
     head: db.prepare<[], [number | null]>('SELECT MAX(position) FROM events').raw(true),
   };
-}
-
-function firstWrittenPosition(outcomes: readonly Outcome<AppendResult>[]): number | undefined {
-  for (const o of outcomes) if ('result' in o && o.result.events.length > 0) return o.result.events[0]!.position;
-  return undefined;
 }

@@ -1,5 +1,4 @@
 import { OncePerTurn } from '../../event-loop.js';
-import type { OtherCommits } from '../../sqlite/data-version.js';
 
 /** More streams than this and the memory is dropped (it is only a shortcut). */
 const MAX_STREAMS = 50_000;
@@ -22,7 +21,7 @@ export class StreamEnds {
   private readonly ends = new Map<string, number>();
   private readonly checked = new OncePerTurn();
 
-  constructor(private readonly others: OtherCommits) {}
+  constructor(private readonly others: { since(): boolean }) {}
 
   /** true only when the stream certainly has no event at or after `revision` */
   emptyFrom(streamId: string, revision: number): boolean {

@@ -1,6 +1,5 @@
 import type { DurableBoundary } from './durable-boundary.js';
 import { WalSyncPool } from './wal-sync-pool.js';
-import { WalSyncThread } from './wal-sync-thread.js';
 
 /**
  * Who fsyncs a WAL. `request()` asks that everything committed so far be
@@ -32,7 +31,7 @@ export interface CommittedBatch {
  * Durability without blocking, for a SQLite file in WAL mode committing
  * with synchronous=NORMAL (a commit writes its WAL frames, no fsync): the
  * WAL is fsynced off the event loop, on libuv's thread pool
- * (./wal-sync-pool.ts) or on a thread of its own (./wal-sync-thread.ts),
+ * (./wal-sync-pool.ts),
  * and a batch is acknowledged only once an fsync that started after its
  * commit has completed. One fsync runs at a time, and every commit made
  * meanwhile shares the next one (group commit).
@@ -52,13 +51,12 @@ export class WalDurability {
   /**
    * `onDurable` runs after each fsync that made something durable, before
    * its batches are acknowledged; `boundary` (if given) is kept equal to
-   * firstUnsynced for readers on other threads; `syncOn` picks who fsyncs.
+   * firstUnsynced for readers on other threads.
    */
   constructor(
     private readonly databaseFile: string,
     private readonly onDurable: () => void,
     private readonly boundary?: DurableBoundary,
-    private readonly syncOn: 'pool' | 'thread' = 'pool',
   ) {}
 
   /** lowest position committed (or being committed) and not yet durable; undefined: everything committed is durable */
@@ -87,7 +85,7 @@ export class WalDurability {
     if (this.failure) return batch.refuse(this.failure);
     if (this.unsynced === undefined) this.setUnsynced(batch.firstPosition);
     // The WAL exists once a commit was made: the syncer opens it.
-    this.syncer ??= new (this.syncOn === 'thread' ? WalSyncThread : WalSyncPool)(
+    this.syncer ??= new WalSyncPool(
       `${this.databaseFile}-wal`,
       (upTo) => this.synced(upTo),
       (code) => this.fail(code),

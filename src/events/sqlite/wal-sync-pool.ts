@@ -8,7 +8,7 @@ import type { WalSyncer } from './wal-durability.js';
  * (covering all of it). The default: nothing to start, and the cheapest
  * path for a lone append awaited in turn. Under concurrent load the next
  * fsync waits for the event loop to run the last one's callback; the
- * server syncs on a thread of its own instead (./wal-sync-thread.ts).
+ * server commits and syncs on a writer thread instead (./threaded-log-writer.ts).
  */
 export class WalSyncPool implements WalSyncer {
   private requested = 0;

@@ -1,0 +1,112 @@
+/**
+ * The log's writer thread (see ./threaded-log-writer.ts): commits the
+ * batches the event loop posts, fsyncs the WAL, and answers each batch once
+ * it is durable. Batches that arrive while it commits or fsyncs are taken
+ * together on its next round: one transaction and one fsync for all of them
+ * (group commit).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { Outcome } from '../../sqlite/batched-writes.js';
+import { CommitCounter } from '../../sqlite/commit-counter.js';
+import { OtherCommits } from '../../sqlite/data-version.js';
+import { openSqliteFile } from '../../sqlite/open-database.js';
+import { DurableBoundary } from './durable-boundary.js';
+import { outcomeToWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
+import { logCommits, firstWrittenPosition, type AppendRequest, type Written } from './log-writes.js';
+
+const setup = workerData as WriterSetup;
+const { port } = setup;
+const post = (message: FromWriter) => port.postMessage(message);
+const boundary = new DurableBoundary(setup.boundary);
+const foreign = new CommitCounter(setup.foreign);
+
+// The same settings as the store's own connection (./sqlite-event-store.ts): commits write the WAL, this thread fsyncs it.
+const db = openSqliteFile(setup.file, { synchronous: 'NORMAL', secureDelete: false });
+const others = new OtherCommits(db);
+const lookForOthers = () => {
+  if (others.since()) foreign.bump();
+};
+const commit = logCommits(db, (first) => {
+  if (boundary.get() !== undefined) return () => undefined;
+  boundary.set(first);
+  return () => boundary.set(undefined);
+});
+
+let wal: number | undefined;
+/** The WAL, opened on first use; its folder is synced once, so the file itself survives a power cut. */
+function walFile(): number {
+  if (wal === undefined) {
+    wal = fs.openSync(`${setup.file}-wal`, 'r+');
+    const dir = fs.openSync(path.dirname(setup.file), 'r');
+    try {
+      fs.fsyncSync(dir);
+    } finally {
+      fs.closeSync(dir);
+    }
+  }
+  return wal;
+}
+
+let failed = false;
+let stopping = false;
+
+/** Commits, fsyncs and answers what was posted, round after round, until nothing more is waiting. */
+function work(first: ToWriter): void {
+  let round: ToWriter[] = [first];
+  while (round.length > 0 && !failed) {
+    for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) round.push(next.message as ToWriter);
+    const batches = round.filter((m): m is Extract<ToWriter, { id: number }> => 'id' in m);
+    if (batches.length < round.length) stopping = true;
+    round = [];
+    if (batches.length === 0) break;
+    lookForOthers();
+    const requests: AppendRequest[] = batches.flatMap((b) => b.batch);
+    let outcomes: Outcome<Written>[];
+    try {
+      outcomes = commit(requests);
+    } catch (error) {
+      // The commit itself failed: nothing of these batches is in the log.
+      outcomes = requests.map(() => ({ error }));
+    }
+    if (firstWrittenPosition(outcomes) !== undefined) {
+      try {
+        // fdatasync, as SQLite itself syncs on Linux: the data and what is needed to read it back (the size), not the timestamps.
+        fs.fdatasyncSync(walFile());
+      } catch (error) {
+        failed = true;
+        // The boundary stays where durability was lost: nothing past it is ever delivered.
+        post({ failed: (error as NodeJS.ErrnoException).code ?? 'EIO' });
+        break;
+      }
+      boundary.set(undefined);
+    }
+    let at = 0;
+    for (const { id, batch } of batches) {
+      post({ id, outcomes: outcomes.slice(at, (at += batch.length)).map(outcomeToWire) });
+    }
+  }
+  if (stopping || failed) stop();
+}
+
+function stop(): void {
+  clearInterval(idleLook);
+  port.close();
+  if (wal !== undefined) fs.closeSync(wal);
+  db.close();
+}
+
+port.on('message', (message: ToWriter) => {
+  try {
+    work(message);
+  } catch (error) {
+    // Not reached by a refused append or a failed commit (those are answers): the thread cannot go on.
+    failed = true;
+    post({ failed: error instanceof Error ? error.message : String(error) });
+    stop();
+  }
+});
+
+// Another process's commits show to the event loop's connection only through this thread (see ./threaded-log-writer.ts).
+const idleLook = setInterval(lookForOthers, setup.foreignCheckMs);
