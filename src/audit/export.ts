@@ -66,7 +66,9 @@ export const CSV_COLUMNS = [
 /**
  * RFC 4180 CSV, one row per changed field (an event that changed no field
  * gets one row with an empty `field`). An absent value is an empty cell; an
- * erased one is an empty cell with `*_erased` true.
+ * erased one is an empty cell with `*_erased` true. A value a spreadsheet
+ * would run as a formula starts with an apostrophe (see {@link inert});
+ * the JSON Lines export keeps every value exactly as it is.
  */
 export function toCsv(entries: readonly HistoryEntry[]): string {
   const rows: string[][] = [[...CSV_COLUMNS]];
@@ -82,11 +84,25 @@ export function toCsv(entries: readonly HistoryEntry[]): string {
         : [...head, '', '', '', 'false', 'false']);
     }
   }
-  return rows.map((row) => `${row.map(quote).join(',')}\r\n`).join('');
+  return rows.map((row) => `${row.map((text) => quote(inert(text))).join(',')}\r\n`).join('');
 }
 
 function cell(value: ShownValue): string {
   return value === null || isErased(value) ? '' : String(value);
+}
+
+/**
+ * A cell that a spreadsheet cannot run: values come from publishers (and
+ * actor ids from tokens), and `=HYPERLINK(...)` or `-1+cmd|...` as a company name
+ * would otherwise be a live formula on the auditor's machine (CSV
+ * injection). Such a value gets a leading apostrophe, which spreadsheets
+ * read as "text". A plain number keeps its sign: `+8613800138000` (every
+ * stored telephone number) and `-5` are numbers to a spreadsheet, not
+ * formulas, and stay as they are.
+ */
+export function inert(text: string): string {
+  const formula = /^[=@\t\r]/.test(text) || (/^[+-]/.test(text) && !/^[+-][\d .()-]*$/.test(text));
+  return formula ? `'${text}` : text;
 }
 
 function quote(text: string): string {

