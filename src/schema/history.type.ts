@@ -23,7 +23,7 @@ registerEnumType(ExportFormat, {
   description: 'The document format of a history export.',
   valuesConfig: {
     JSONL: { description: 'One JSON object per change, one per line; erased values as {"$erased":true}.' },
-    CSV: { description: 'RFC 4180 CSV, one row per changed field; erased values as an empty cell flagged in `*_erased`.' },
+    CSV: { description: 'RFC 4180 CSV, one row per changed field; erased values as an empty cell flagged in `*_erased`; a cell a spreadsheet would run as a formula (`=`, `@`, or `+`/`-` followed by more than a number) starts with an apostrophe.' },
   },
 });
 
