@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConcurrencyError } from '../../src/errors.js';
 import type { RecordedEvent } from '../../src/events/event-envelope.js';
 import { chainHash } from '../../src/events/hash-chain.js';
@@ -213,6 +213,43 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     await expect.poll(() => seen.length).toBe(2);
     expect(seen).toEqual([...first.events, ...second.events]);
     await subscription.close();
+  });
+
+  it('delivers another connection\'s commits only once it has fsynced the log itself: they are visible before they are durable', async () => {
+    const file = newFile();
+    const reader = open(file, { pollIntervalMs: 20 });
+    const other = open(file);
+    await other.append('s-0', [newEvent(0)], { expectedRevision: 'no_stream' }); // the other store's writer is up
+    const order: string[] = [];
+    const fdatasyncSync = fs.fdatasyncSync.bind(fs);
+    const spy = vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+      order.push('sync');
+      fdatasyncSync(fd);
+    });
+    try {
+      const subscription = reader.subscribeToAll({ fromPosition: 1 }, { onEvents: (batch) => void order.push(...batch.map((e) => `deliver ${e.position}`)) });
+      await other.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+      await expect.poll(() => order.filter((o) => o.startsWith('deliver'))).toEqual(['deliver 2']);
+      expect(order).toEqual(['sync', 'deliver 2']);
+      await subscription.close();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('delivers its own appends without an fsync of its own: their durability is known', async () => {
+    const store = open(newFile());
+    const spy = vi.spyOn(fs, 'fdatasyncSync');
+    try {
+      const seen: number[] = [];
+      const subscription = store.subscribeToAll({ fromPosition: 0 }, { onEvents: (batch) => void seen.push(...batch.map((e) => e.position)) });
+      await store.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+      await expect.poll(() => seen).toEqual([1, 2]);
+      expect(spy).not.toHaveBeenCalled();
+      await subscription.close();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses a batch size below 1', () => {

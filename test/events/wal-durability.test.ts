@@ -14,10 +14,10 @@ const tempDir = () => {
 };
 
 /** A committed batch whose outcome the test awaits. */
-function batch(firstPosition: number): CommittedBatch & { outcome: Promise<'acknowledged' | Error> } {
+function batch(firstPosition: number, lastPosition = firstPosition): CommittedBatch & { outcome: Promise<'acknowledged' | Error> } {
   let settle!: (outcome: 'acknowledged' | Error) => void;
   const outcome = new Promise<'acknowledged' | Error>((resolve) => (settle = resolve));
-  return { firstPosition, outcome, acknowledge: () => settle('acknowledged'), refuse: (error) => settle(error as Error) };
+  return { firstPosition, lastPosition, outcome, acknowledge: () => settle('acknowledged'), refuse: (error) => settle(error as Error) };
 }
 
 describe('WAL durability, fsyncs on the thread pool', () => {
@@ -30,11 +30,15 @@ describe('WAL durability, fsyncs on the thread pool', () => {
     fs.writeFileSync(`${file}-wal`, 'frames');
     const boundary = new DurableBoundary();
     let durableCalls = 0;
-    const durability = new WalDurability(file, () => durableCalls++, boundary);
+    let through = 0;
+    const durability = new WalDurability(file, (upTo) => {
+      durableCalls++;
+      through = Math.max(through, upTo);
+    }, boundary);
     durability.committing(7);
     const first = batch(7);
     durability.add(first);
-    const second = batch(9);
+    const second = batch(9, 12);
     durability.add(second);
     expect(boundary.get()).toBe(7);
     expect(await first.outcome).toBe('acknowledged');
@@ -42,6 +46,7 @@ describe('WAL durability, fsyncs on the thread pool', () => {
     expect(boundary.get()).toBeUndefined();
     expect(durability.firstUnsynced).toBeUndefined();
     expect(durableCalls).toBeGreaterThanOrEqual(1);
+    expect(through).toBe(12); // what was made durable, through its last position
     await durability.settled();
     await durability.close();
   });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Outcome } from '../../sqlite/batched-writes.js';
 import type { DurableBoundary } from './durable-boundary.js';
-import { firstWrittenPosition, logCommits, type AppendRequest, type Written } from './log-writes.js';
+import { firstWrittenPosition, lastWrittenPosition, logCommits, type AppendRequest, type Written } from './log-writes.js';
 import { WalDurability } from './wal-durability.js';
 
 /**
@@ -15,7 +15,7 @@ export class InlineLogWriter {
   private readonly durability: WalDurability;
   private readonly commit: (batch: readonly AppendRequest[]) => Outcome<Written>[];
 
-  constructor(db: Database.Database, onDurable: () => void, boundary?: DurableBoundary) {
+  constructor(db: Database.Database, onDurable: (through: number) => void, boundary?: DurableBoundary) {
     this.durability = new WalDurability(db.name, onDurable, boundary);
     this.commit = logCommits(db, (first) => this.durability.committing(first));
   }
@@ -36,8 +36,9 @@ export class InlineLogWriter {
       return Promise.reject(error); // nothing of the batch is in the log
     }
     const firstPosition = firstWrittenPosition(outcomes);
-    if (firstPosition === undefined) return Promise.resolve(outcomes);
-    return new Promise((resolve, reject) => this.durability.add({ firstPosition, acknowledge: () => resolve(outcomes), refuse: reject }));
+    const lastPosition = lastWrittenPosition(outcomes);
+    if (firstPosition === undefined || lastPosition === undefined) return Promise.resolve(outcomes);
+    return new Promise((resolve, reject) => this.durability.add({ firstPosition, lastPosition, acknowledge: () => resolve(outcomes), refuse: reject }));
   }
 
   settled(): Promise<void> {

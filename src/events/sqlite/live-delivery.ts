@@ -22,6 +22,11 @@ export interface LogReads {
   readAfter(position: number, bound: number | undefined, maxCount: number): RecordedEvent[];
   /** where this store's own not-yet-durable commits begin */
   ownBoundary(): number | undefined;
+  /**
+   * Makes everything committed to the log so far durable (fsyncs its WAL,
+   * whoever wrote it) and returns the last position that covered.
+   */
+  syncCommitted(): number;
 }
 
 /**
@@ -30,7 +35,13 @@ export interface LogReads {
  *
  * - Only durable events: never past the store's first unsynced commit, nor
  *   past the boundary of another thread of this process that appends to the
- *   same file (`followed`).
+ *   same file (`followed`). Other connections' commits (another process, or
+ *   the thread followed) are visible before they are durable, and a read
+ *   model built on one that a power cut then takes back would stay ahead of
+ *   the log (and skip the event that later takes its position): before
+ *   delivering past what it knows to be durable (its own appends, what it
+ *   synced before), the store fsyncs the log itself, at most once per
+ *   delivery and only when something new came from elsewhere.
  * - Woken when appends became durable: at once when last woken more than
  *   LIVE_BATCH_MS ago, else when that much time has passed, so under load
  *   every projection reads and commits one batch per interval instead of
@@ -47,6 +58,8 @@ export class LiveDelivery {
   private readonly recent: RecentEvents;
   private readonly wakeLocal = new Coalesced(LIVE_BATCH_MS, () => this.wake());
   private readonly wakeFollower: Coalesced | undefined;
+  /** every event up to this position is known to be durable */
+  private durableThrough = 0;
 
   constructor(
     private readonly log: LogReads,
@@ -71,8 +84,9 @@ export class LiveDelivery {
     for (const subscription of this.subscriptions) subscription.wake();
   }
 
-  /** Appends of this store became durable. */
-  durable(): void {
+  /** Appends of this store became durable, through `through`. */
+  durable(through: number): void {
+    this.durableThrough = Math.max(this.durableThrough, through);
     this.wakeLocal.trigger();
     this.wakeFollower?.trigger();
   }
@@ -85,8 +99,14 @@ export class LiveDelivery {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
   }
 
-  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] =>
-    this.recent.readAfter(position, lowest(this.log.ownBoundary(), this.boundaries.followed?.get()), maxCount);
+  private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] => {
+    const events = this.recent.readAfter(position, lowest(this.log.ownBoundary(), this.boundaries.followed?.get()), maxCount);
+    const last = events.at(-1);
+    if (last !== undefined && last.position > this.durableThrough) {
+      this.durableThrough = Math.max(this.durableThrough, this.log.syncCommitted());
+    }
+    return events;
+  };
 }
 
 const lowest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));

@@ -132,6 +132,13 @@ export function logCommits(
   };
 }
 
+/** The position of the last event a batch wrote (undefined: it wrote none). */
+export function lastWrittenPosition(outcomes: readonly Outcome<Written>[]): number | undefined {
+  let last: number | undefined;
+  for (const o of outcomes) if ('result' in o && o.result.links.length > 1) last = Math.max(last ?? 0, o.result.position);
+  return last;
+}
+
 /** The position of the first event a batch wrote (undefined: it wrote none). */
 export function firstWrittenPosition(outcomes: readonly Outcome<Written>[]): number | undefined {
   for (const o of outcomes) {

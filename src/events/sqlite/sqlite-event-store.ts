@@ -23,6 +23,7 @@ import { LiveDelivery } from './live-delivery.js';
 import { appendResultOf, serialize, type AppendRequest } from './log-writes.js';
 import { StreamEnds } from './stream-ends.js';
 import { ThreadedLogWriter } from './threaded-log-writer.js';
+import { WalFile } from './wal-file.js';
 
 /** The log's file in the data directory of the embedded shape. */
 export const EMBEDDED_LOG_FILE = 'events.sqlite';
@@ -89,6 +90,7 @@ export class SqliteEventStore implements EventStore {
   private readonly ends: StreamEnds;
   private readonly live: LiveDelivery;
   private closing: Promise<void> | undefined;
+  private walSync: WalFile | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -103,17 +105,18 @@ export class SqliteEventStore implements EventStore {
         readAfter: (position, bound, maxCount) =>
           bound === undefined ? this.readAfter(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount).map(toRecordedEvent),
         ownBoundary: () => this.writer.firstUnsynced,
+        syncCommitted: () => this.syncCommitted(),
       },
       pollIntervalMs,
       { followed, published },
     );
     if (options.writeOn === 'thread') {
-      const writer = new ThreadedLogWriter(db.name, published ?? new DurableBoundary(), () => this.live.durable());
+      const writer = new ThreadedLogWriter(db.name, published ?? new DurableBoundary(), (through) => this.live.durable(through));
       this.writer = writer;
       // This connection cannot tell the thread's commits from another process's: the thread tells.
       this.ends = new StreamEnds(new CounterWatch(writer.foreign));
     } else {
-      this.writer = new InlineLogWriter(db, () => this.live.durable(), published);
+      this.writer = new InlineLogWriter(db, (through) => this.live.durable(through), published);
       this.ends = new StreamEnds(new OtherCommits(db));
     }
   }
@@ -190,6 +193,19 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  /**
+   * Everything committed so far made durable, by this connection's own
+   * fdatasync of the WAL (the page cache is the file's, whoever wrote it;
+   * what a checkpoint already moved into the database file was synced by
+   * it). Returns the head position it covered.
+   */
+  private syncCommitted(): number {
+    const head = this.statements.head.get()?.[0] ?? 0;
+    this.walSync ??= new WalFile(`${this.db.name}-wal`);
+    this.walSync.sync();
+    return head;
+  }
+
   private readonly readAfter = (position: number, maxCount: number): RecordedEvent[] =>
     this.statements.after.all(position, maxCount).map(toRecordedEvent);
 
@@ -210,6 +226,7 @@ export class SqliteEventStore implements EventStore {
       await this.writer.settled();
       await this.live.close();
       await this.writer.close();
+      this.walSync?.close();
       this.db.close();
     })();
     return this.closing;

@@ -3,7 +3,7 @@ import type { Outcome } from '../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../sqlite/commit-counter.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { fromWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
-import type { AppendRequest, Written } from './log-writes.js';
+import { lastWrittenPosition, type AppendRequest, type Written } from './log-writes.js';
 
 /** How often the idle writer looks for commits of other processes (they show to StreamEnds that late at most). */
 const FOREIGN_CHECK_MS = 20;
@@ -53,8 +53,8 @@ export class ThreadedLogWriter {
   constructor(
     file: string,
     readonly boundary: DurableBoundary,
-    /** runs after each answer that made something durable, before its appends are settled */
-    private readonly onDurable: () => void,
+    /** runs after each answer that made something durable (through that position), before its appends are settled */
+    private readonly onDurable: (through: number) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -115,7 +115,8 @@ export class ThreadedLogWriter {
     if (!waiting) return;
     this.waiting.delete(message.id);
     const outcomes = message.outcomes.map((o): Outcome<Written> => ('result' in o ? o : { error: fromWire(o.error) }));
-    if (outcomes.some((o) => 'result' in o && o.result.links.length > 1)) this.onDurable();
+    const through = lastWrittenPosition(outcomes);
+    if (through !== undefined) this.onDurable(through);
     waiting.resolve(outcomes);
     this.settle();
   }

@@ -21,6 +21,8 @@ export const reached = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
 export interface CommittedBatch {
   /** position of the batch's first event */
   firstPosition: number;
+  /** position of its last event */
+  lastPosition: number;
   /** acknowledges the batch's appends */
   acknowledge(): void;
   /** refuses them: their durability is unknown */
@@ -55,7 +57,7 @@ export class WalDurability {
    */
   constructor(
     private readonly databaseFile: string,
-    private readonly onDurable: () => void,
+    private readonly onDurable: (through: number) => void,
     private readonly boundary?: DurableBoundary,
   ) {}
 
@@ -114,7 +116,7 @@ export class WalDurability {
     if (covered === 0) return;
     const done = this.committed.splice(0, covered);
     this.setUnsynced(this.committed[0]?.batch.firstPosition);
-    this.onDurable();
+    this.onDurable(Math.max(...done.map(({ batch }) => batch.lastPosition)));
     for (const { batch } of done) batch.acknowledge();
     this.settle();
   }
