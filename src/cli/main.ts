@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, parseFlags, SETTINGS, type Config } from '../server/config.js';
+import { ConfigError, loadConfig, parseFlags, type Config } from '../server/config.js';
+import { SETTINGS } from '../server/settings.js';
 import { createLogger } from '../server/logger.js';
 import { startServer } from '../server/app.js';
 import { openLedger, processHolder } from '../server/ledger.js';

@@ -40,7 +40,8 @@ import { MembershipQueries } from '../projections/membership/membership.queries.
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
 import type { Services } from '../resolvers/context.js';
-import { SETTINGS, type Config } from './config.js';
+import type { Config } from './config.js';
+import { SETTINGS } from './settings.js';
 import { openEventStore } from './event-store-factory.js';
 import { openReadSide, readSideFiles } from './read-store-factory.js';
 

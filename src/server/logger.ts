@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+import type { LogLevel } from './settings.js';
 
 /**
  * Structured JSON logs on stdout. Nothing personal is ever passed to the

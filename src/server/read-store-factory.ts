@@ -11,7 +11,8 @@ import { MongoReadStore } from '../projections/mongodb/mongo-read-store.js';
 import type { ReadStore } from '../projections/read-store.js';
 import { SqliteLeaseStore } from '../projections/sqlite/sqlite-lease-store.js';
 import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
-import { SETTINGS, type Config } from './config.js';
+import type { Config } from './config.js';
+import { SETTINGS } from './settings.js';
 
 /** The files of the embedded read side, inside the data directory. */
 export const readSideFiles = {

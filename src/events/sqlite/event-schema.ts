@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../event-envelope.js';
 import type { StoredEvent } from '../event-store.js';
 
@@ -98,3 +99,22 @@ export function isDuplicateEventId(error: unknown): boolean {
     String((error as Error).message).includes('events.event_id')
   );
 }
+
+/** The reads of the log a store prepares once on its connection. */
+export function prepareLogReads(db: Database.Database) {
+  return {
+    forwards: db
+      .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`)
+      .raw(true),
+    backwards: db
+      .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .raw(true),
+    after: db.prepare<[number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position ASC LIMIT ?`).raw(true),
+    afterBelow: db
+      .prepare<[number, number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`)
+      .raw(true),
+    head: db.prepare<[], [number | null]>('SELECT MAX(position) FROM events').raw(true),
+  };
+}
+
+export type LogReadStatements = ReturnType<typeof prepareLogReads>;

@@ -16,7 +16,7 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.js';
-import { EVENTS_SCHEMA, type EventRow, SELECT_EVENTS, toRecordedEvent, toStoredEvent } from './event-schema.js';
+import { EVENTS_SCHEMA, type LogReadStatements, prepareLogReads, toRecordedEvent, toStoredEvent } from './event-schema.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { InlineLogWriter } from './inline-log-writer.js';
 import { LiveDelivery } from './live-delivery.js';
@@ -84,7 +84,7 @@ interface PendingAppend {
  * ends (./stream-ends.ts).
  */
 export class SqliteEventStore implements EventStore {
-  private readonly statements: ReturnType<typeof prepare>;
+  private readonly statements: LogReadStatements;
   private readonly pending = new SameTurnBatches<PendingAppend>((batch) => this.flush(batch));
   private readonly writer: InlineLogWriter | ThreadedLogWriter;
   private readonly ends: StreamEnds;
@@ -97,7 +97,7 @@ export class SqliteEventStore implements EventStore {
     pollIntervalMs: number,
     options: SqliteEventStoreOptions,
   ) {
-    this.statements = prepare(db);
+    this.statements = prepareLogReads(db);
     const published = options.boundary?.role === 'publish' ? options.boundary.shared : undefined;
     const followed = options.boundary?.role === 'follow' ? options.boundary.shared : undefined;
     this.live = new LiveDelivery(
@@ -235,20 +235,4 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closing) throw new Error('the event store is closed');
   }
-}
-
-function prepare(db: Database.Database) {
-  return {
-    forwards: db
-      .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`)
-      .raw(true),
-    backwards: db
-      .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
-      .raw(true),
-    after: db.prepare<[number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position ASC LIMIT ?`).raw(true),
-    afterBelow: db
-      .prepare<[number, number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`)
-      .raw(true),
-    head: db.prepare<[], [number | null]>('SELECT MAX(position) FROM events').raw(true),
-  };
 }
