@@ -255,6 +255,25 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     }
   });
 
+  it('a store following another thread\'s boundary delivers what that thread made durable without an fsync of its own', async () => {
+    const file = newFile();
+    const shared = new DurableBoundary();
+    const writer = open(file, { boundary: { role: 'publish', shared } });
+    const follower = open(file, { pollIntervalMs: 600_000, boundary: { role: 'follow', shared } });
+    const appended = await writer.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+    expect(shared.durableThrough()).toBe(appended.position);
+    const spy = vi.spyOn(fs, 'fdatasyncSync');
+    try {
+      const seen: number[] = [];
+      const subscription = follower.subscribeToAll({ fromPosition: 0 }, { onEvents: (batch) => void seen.push(...batch.map((e) => e.position)) });
+      await expect.poll(() => seen).toEqual([1, 2]);
+      expect(spy).not.toHaveBeenCalled();
+      await subscription.close();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('refuses a batch size below 1', () => {
     const store = open(newFile());
     expect(() => store.subscribeToAll({ fromPosition: 0, batchSize: 0 }, { onEvents: () => {} })).toThrow(RangeError);

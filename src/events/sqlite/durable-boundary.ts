@@ -19,10 +19,27 @@ const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 export class DurableBoundary {
   private readonly word: BigInt64Array;
   private readonly signal: Int32Array;
+  private readonly through: BigInt64Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(16)) {
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(24)) {
     this.word = new BigInt64Array(buffer, 0, 1);
     this.signal = new Int32Array(buffer, 8, 1);
+    this.through = new BigInt64Array(buffer, 16, 1);
+  }
+
+  /**
+   * Every event up to this position is durable, whoever committed it: the
+   * writer's last fsync started after its commit of this position, and
+   * every commit before it (positions are handed out in commit order) was
+   * in the WAL by then. 0: nothing known yet.
+   */
+  durableThrough(): number {
+    return Number(Atomics.load(this.through, 0));
+  }
+
+  /** After an fsync that started after the commit of `position`. */
+  markDurableThrough(position: number): void {
+    if (position > Number(Atomics.load(this.through, 0))) Atomics.store(this.through, 0, BigInt(position));
   }
 
   /** The lowest position committed and not yet durable, or undefined when all is durable. */

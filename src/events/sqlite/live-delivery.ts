@@ -39,9 +39,10 @@ export interface LogReads {
  *   the thread followed) are visible before they are durable, and a read
  *   model built on one that a power cut then takes back would stay ahead of
  *   the log (and skip the event that later takes its position): before
- *   delivering past what it knows to be durable (its own appends, what it
- *   synced before), the store fsyncs the log itself, at most once per
- *   delivery and only when something new came from elsewhere.
+ *   delivering past what it knows to be durable (its own appends, what the
+ *   thread it follows synced, what it synced before), the store fsyncs the
+ *   log itself, at most once per delivery and only when something new came
+ *   from elsewhere.
  * - Woken when appends became durable: at once when last woken more than
  *   LIVE_BATCH_MS ago, else when that much time has passed, so under load
  *   every projection reads and commits one batch per interval instead of
@@ -102,7 +103,9 @@ export class LiveDelivery {
   private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] => {
     const events = this.recent.readAfter(position, lowest(this.log.ownBoundary(), this.boundaries.followed?.get()), maxCount);
     const last = events.at(-1);
-    if (last !== undefined && last.position > this.durableThrough) {
+    // The thread followed knows what its fsyncs covered (other processes' commits before its own included).
+    const followedThrough = this.boundaries.followed?.durableThrough() ?? 0;
+    if (last !== undefined && last.position > this.durableThrough && last.position > followedThrough) {
       this.durableThrough = Math.max(this.durableThrough, this.log.syncCommitted());
     }
     return events;

@@ -14,7 +14,7 @@ import { OtherCommits } from '../../sqlite/data-version.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { outcomeToWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
-import { logCommits, firstWrittenPosition, type AppendRequest, type Written } from './log-writes.js';
+import { logCommits, firstWrittenPosition, lastWrittenPosition, type AppendRequest, type Written } from './log-writes.js';
 
 const setup = workerData as WriterSetup;
 const { port } = setup;
@@ -70,7 +70,8 @@ function work(first: ToWriter): void {
       // The commit itself failed: nothing of these batches is in the log.
       outcomes = requests.map(() => ({ error }));
     }
-    if (firstWrittenPosition(outcomes) !== undefined) {
+    const through = lastWrittenPosition(outcomes);
+    if (firstWrittenPosition(outcomes) !== undefined && through !== undefined) {
       try {
         // fdatasync, as SQLite itself syncs on Linux: the data and what is needed to read it back (the size), not the timestamps.
         fs.fdatasyncSync(walFile());
@@ -81,6 +82,7 @@ function work(first: ToWriter): void {
         break;
       }
       boundary.set(undefined);
+      boundary.markDurableThrough(through);
     }
     let at = 0;
     for (const { id, batch } of batches) {

@@ -116,7 +116,9 @@ export class WalDurability {
     if (covered === 0) return;
     const done = this.committed.splice(0, covered);
     this.setUnsynced(this.committed[0]?.batch.firstPosition);
-    this.onDurable(Math.max(...done.map(({ batch }) => batch.lastPosition)));
+    const through = Math.max(...done.map(({ batch }) => batch.lastPosition));
+    this.boundary?.markDurableThrough(through);
+    this.onDurable(through);
     for (const { batch } of done) batch.acknowledge();
     this.settle();
   }
