@@ -1,5 +1,6 @@
 import type { KeyStore } from './key-store.js';
 import { deepFreeze } from '../deep-freeze.js';
+import { deepCopy, distinctFields, ownValue, segmentsOf, setOwn, type Slot } from './document-paths.js';
 import { OpenedValueCache } from './opened-value-cache.js';
 import {
   ERASED,
@@ -29,12 +30,6 @@ interface OpenedDoc {
 /** Frozen objects are shared, read-only documents (see the read store): safe to open once and reuse. */
 const isShared = (value: unknown): value is object => typeof value === 'object' && value !== null && Object.isFrozen(value);
 
-/** Where an opened value goes: a property of a copied object or array. */
-interface Slot {
-  parent: Record<string, unknown> | unknown[];
-  key: string | number;
-  sealed: PersonalValue;
-}
 
 /**
  * Seals the personal values of event data (or any JSON-like value) and opens
@@ -183,95 +178,4 @@ export class PersonalDataCodec {
     this.opened.set(sealed.s, sealed.c, value);
     return value;
   }
-}
-
-/**
- * Copies plain objects and arrays. With `slots`, a PersonalValue is not
- * copied but recorded as a slot to fill in (the batch array itself is the
- * root, so even a top-level PersonalValue has a parent).
- */
-function deepCopy<T>(value: T, slots: Slot[] | undefined): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (slots && isPersonalValue(item)) {
-        out[i] = undefined;
-        slots.push({ parent: out, key: i, sealed: item });
-      } else {
-        out[i] = deepCopy(item, slots);
-      }
-    }
-    return out as T;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    if (slots && isPersonalValue(item)) {
-      setOwn(out, key, undefined);
-      slots.push({ parent: out, key, sealed: item });
-    } else {
-      setOwn(out, key, deepCopy(item, slots));
-    }
-  }
-  return out as T;
-}
-
-/** Sets an own property, even one named '__proto__' (as JSON.parse can make). */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
-}
-
-/** The fields without repeats; two subjects for one path, or nested paths, are mistakes. */
-function distinctFields(fields: ReadonlyArray<SealField>): ReadonlyArray<SealField> {
-  if (fields.length < 2) return fields;
-  const byPath = new Map<string, SealField>();
-  for (const field of fields) {
-    const seen = byPath.get(field.path);
-    if (seen && seen.subjectId !== field.subjectId) {
-      throw new Error(`The personal data path '${field.path}' is listed for two subjects.`);
-    }
-    byPath.set(field.path, field);
-  }
-  const paths = [...byPath.keys()];
-  for (const path of paths) {
-    if (paths.some((other) => other.startsWith(`${path}.`))) {
-      throw new Error(`The personal data path '${path}' contains another listed path.`);
-    }
-  }
-  return [...byPath.values()];
-}
-
-function ownValue(parent: unknown, key: string): unknown {
-  if (typeof parent !== 'object' || parent === null) return undefined;
-  return Object.hasOwn(parent, key) ? (parent as Record<string, unknown>)[key] : undefined;
-}
-
-/** A dotted path split once and checked (paths come from the declared fields: few, and the same every time). */
-const splitPaths = new Map<string, { parents: readonly string[]; last: string }>();
-function segmentsOf(path: string): { parents: readonly string[]; last: string } {
-  let split = splitPaths.get(path);
-  if (!split) {
-    const segments = path.split('.');
-    const last = segments.pop();
-    if (last === undefined || segments.some(isUnsafeSegment) || isUnsafeSegment(last)) {
-      throw new Error(`The personal data path '${path}' is not a valid dotted path.`);
-    }
-    split = { parents: segments, last };
-    // Array elements make paths per index (supportContacts.3.qq): bounded, like every cache here.
-    if (splitPaths.size >= 10_000) splitPaths.clear();
-    splitPaths.set(path, split);
-  }
-  return split;
-}
-
-function isUnsafeSegment(segment: string): boolean {
-  return segment === '' || segment === '__proto__' || segment === 'constructor' || segment === 'prototype';
 }
