@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Outcome } from '../../sqlite/batched-writes.js';
 import type { DurableBoundary } from './durable-boundary.js';
-import { firstWrittenPosition, lastWrittenPosition, logCommits, type AppendRequest, type Written } from './log-writes.js';
+import { logCommits, writtenSpan, type AppendRequest, type Written } from './log-writes.js';
 import { WalDurability } from './wal-durability.js';
 
 /**
@@ -35,10 +35,11 @@ export class InlineLogWriter {
     } catch (error) {
       return Promise.reject(error); // nothing of the batch is in the log
     }
-    const firstPosition = firstWrittenPosition(outcomes);
-    const lastPosition = lastWrittenPosition(outcomes);
-    if (firstPosition === undefined || lastPosition === undefined) return Promise.resolve(outcomes);
-    return new Promise((resolve, reject) => this.durability.add({ firstPosition, lastPosition, acknowledge: () => resolve(outcomes), refuse: reject }));
+    const written = writtenSpan(outcomes);
+    if (written === undefined) return Promise.resolve(outcomes);
+    return new Promise((resolve, reject) =>
+      this.durability.add({ firstPosition: written.first, lastPosition: written.last, acknowledge: () => resolve(outcomes), refuse: reject }),
+    );
   }
 
   settled(): Promise<void> {

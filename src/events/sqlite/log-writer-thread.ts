@@ -5,8 +5,6 @@
  * together on its next round: one transaction and one fsync for all of them
  * (group commit).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Outcome } from '../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../sqlite/commit-counter.js';
@@ -14,7 +12,8 @@ import { OtherCommits } from '../../sqlite/data-version.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { outcomeToWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
-import { logCommits, firstWrittenPosition, lastWrittenPosition, type AppendRequest, type Written } from './log-writes.js';
+import { logCommits, writtenSpan, type AppendRequest, type Written } from './log-writes.js';
+import { WalFile } from './wal-file.js';
 
 const setup = workerData as WriterSetup;
 const { port } = setup;
@@ -34,20 +33,7 @@ const commit = logCommits(db, (first) => {
   return () => boundary.set(undefined);
 });
 
-let wal: number | undefined;
-/** The WAL, opened on first use; its folder is synced once, so the file itself survives a power cut. */
-function walFile(): number {
-  if (wal === undefined) {
-    wal = fs.openSync(`${setup.file}-wal`, 'r+');
-    const dir = fs.openSync(path.dirname(setup.file), 'r');
-    try {
-      fs.fsyncSync(dir);
-    } finally {
-      fs.closeSync(dir);
-    }
-  }
-  return wal;
-}
+const wal = new WalFile(`${setup.file}-wal`);
 
 let failed = false;
 let stopping = false;
@@ -70,11 +56,10 @@ function work(first: ToWriter): void {
       // The commit itself failed: nothing of these batches is in the log.
       outcomes = requests.map(() => ({ error }));
     }
-    const through = lastWrittenPosition(outcomes);
-    if (firstWrittenPosition(outcomes) !== undefined && through !== undefined) {
+    const written = writtenSpan(outcomes);
+    if (written !== undefined) {
       try {
-        // fdatasync, as SQLite itself syncs on Linux: the data and what is needed to read it back (the size), not the timestamps.
-        fs.fdatasyncSync(walFile());
+        wal.sync();
       } catch (error) {
         failed = true;
         // The boundary stays where durability was lost: nothing past it is ever delivered.
@@ -82,7 +67,7 @@ function work(first: ToWriter): void {
         break;
       }
       boundary.set(undefined);
-      boundary.markDurableThrough(through);
+      boundary.markDurableThrough(written.last);
     }
     let at = 0;
     for (const { id, batch } of batches) {
@@ -95,7 +80,7 @@ function work(first: ToWriter): void {
 function stop(): void {
   clearInterval(idleLook);
   port.close();
-  if (wal !== undefined) fs.closeSync(wal);
+  wal.close();
   db.close();
 }
 

@@ -115,8 +115,8 @@ export function logCommits(
     write,
     // Before COMMIT: a reader on another connection that can see the batch must already see it as not durable.
     (outcomes) => {
-      const first = firstWrittenPosition(outcomes);
-      undo = first === undefined ? undefined : committing(first);
+      const written = writtenSpan(outcomes);
+      undo = written === undefined ? undefined : committing(written.first);
     },
     // write() checks the expected revision before inserting anything
     { optimistic: true },
@@ -132,17 +132,13 @@ export function logCommits(
   };
 }
 
-/** The position of the last event a batch wrote (undefined: it wrote none). */
-export function lastWrittenPosition(outcomes: readonly Outcome<Written>[]): number | undefined {
-  let last: number | undefined;
-  for (const o of outcomes) if ('result' in o && o.result.links.length > 1) last = Math.max(last ?? 0, o.result.position);
-  return last;
-}
-
-/** The position of the first event a batch wrote (undefined: it wrote none). */
-export function firstWrittenPosition(outcomes: readonly Outcome<Written>[]): number | undefined {
+/** The positions of the first and last events a batch wrote (undefined: it wrote none). */
+export function writtenSpan(outcomes: readonly Outcome<Written>[]): { first: number; last: number } | undefined {
+  let span: { first: number; last: number } | undefined;
   for (const o of outcomes) {
-    if ('result' in o && o.result.links.length > 1) return o.result.position - (o.result.links.length - 2);
+    if (!('result' in o) || o.result.links.length < 2) continue;
+    const { position, links } = o.result;
+    span = { first: Math.min(span?.first ?? Infinity, position - (links.length - 2)), last: Math.max(span?.last ?? 0, position) };
   }
-  return undefined;
+  return span;
 }

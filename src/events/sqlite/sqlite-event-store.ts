@@ -90,7 +90,8 @@ export class SqliteEventStore implements EventStore {
   private readonly ends: StreamEnds;
   private readonly live: LiveDelivery;
   private closing: Promise<void> | undefined;
-  private walSync: WalFile | undefined;
+  /** the WAL, for syncing other connections' commits before delivering them (see syncCommitted) */
+  private wal: WalFile | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -201,8 +202,13 @@ export class SqliteEventStore implements EventStore {
    */
   private syncCommitted(): number {
     const head = this.statements.head.get()?.[0] ?? 0;
-    this.walSync ??= new WalFile(`${this.db.name}-wal`);
-    this.walSync.sync();
+    this.wal ??= new WalFile(`${this.db.name}-wal`);
+    try {
+      this.wal.sync();
+    } catch (error) {
+      // No WAL: everything was checkpointed into the database file, and the checkpoint synced it.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
     return head;
   }
 
@@ -226,7 +232,7 @@ export class SqliteEventStore implements EventStore {
       await this.writer.settled();
       await this.live.close();
       await this.writer.close();
-      this.walSync?.close();
+      this.wal?.close();
       this.db.close();
     })();
     return this.closing;

@@ -12,10 +12,11 @@ const MAX_STREAMS = 50_000;
  * reads).
  *
  * The connection learns ends from its own commits and from reads that
- * reached a stream's end, and forgets everything as soon as SQLite's
- * `PRAGMA data_version` says another connection (the CLI, another process)
- * committed to the file since it last looked; it looks once per turn of the
- * event loop.
+ * reached a stream's end, and forgets everything as soon as `others` says
+ * another connection (the CLI, another process) committed to the file since
+ * it last looked: SQLite's `PRAGMA data_version` on this connection, or,
+ * when a writer thread commits for it, what that thread saw
+ * (./threaded-log-writer.ts). It looks once per turn of the event loop.
  */
 export class StreamEnds {
   private readonly ends = new Map<string, number>();

@@ -3,7 +3,7 @@ import type { Outcome } from '../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../sqlite/commit-counter.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { fromWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
-import { lastWrittenPosition, type AppendRequest, type Written } from './log-writes.js';
+import { writtenSpan, type AppendRequest, type Written } from './log-writes.js';
 
 /** How often the idle writer looks for commits of other processes (they show to StreamEnds that late at most). */
 const FOREIGN_CHECK_MS = 20;
@@ -115,8 +115,8 @@ export class ThreadedLogWriter {
     if (!waiting) return;
     this.waiting.delete(message.id);
     const outcomes = message.outcomes.map((o): Outcome<Written> => ('result' in o ? o : { error: fromWire(o.error) }));
-    const through = lastWrittenPosition(outcomes);
-    if (through !== undefined) this.onDurable(through);
+    const written = writtenSpan(outcomes);
+    if (written !== undefined) this.onDurable(written.last);
     waiting.resolve(outcomes);
     this.settle();
   }

@@ -1,31 +1,39 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 /**
- * A SQLite WAL opened to be fsynced by a connection that reads it (see
- * LiveDelivery): opened on first use; a log whose WAL is gone (every frame
- * checkpointed into the database file, which the checkpoint synced) has
- * nothing left to sync.
+ * A SQLite WAL held open to be fsynced: by the log's writer (on the thread
+ * pool, ./wal-sync-pool.ts, or on its thread, ./log-writer-thread.ts) and
+ * by a connection that only reads it (./live-delivery.ts). Opened on first
+ * use (it exists once a commit was made); its folder is synced then, once,
+ * so the file itself survives a power cut.
  */
 export class WalFile {
-  private fd: number | undefined;
+  private descriptor: number | undefined;
 
-  constructor(private readonly path: string) {}
+  constructor(private readonly file: string) {}
 
-  /** fdatasync, as SQLite itself syncs on Linux; throws when it fails (nothing read since may be delivered). */
-  sync(): void {
-    if (this.fd === undefined) {
+  /** The open WAL; throws when it cannot be opened (ENOENT: no commit yet, or everything checkpointed and the WAL removed). */
+  fd(): number {
+    if (this.descriptor === undefined) {
+      this.descriptor = fs.openSync(this.file, 'r+');
+      const dir = fs.openSync(path.dirname(this.file), 'r');
       try {
-        this.fd = fs.openSync(this.path, 'r');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw error;
+        fs.fsyncSync(dir);
+      } finally {
+        fs.closeSync(dir);
       }
     }
-    fs.fdatasyncSync(this.fd);
+    return this.descriptor;
+  }
+
+  /** fdatasync, as SQLite itself syncs on Linux: the data and what is needed to read it back (the size), not the timestamps. */
+  sync(): void {
+    fs.fdatasyncSync(this.fd());
   }
 
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    if (this.descriptor !== undefined) fs.closeSync(this.descriptor);
+    this.descriptor = undefined;
   }
 }

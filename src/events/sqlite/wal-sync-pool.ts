@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { WalSyncer } from './wal-durability.js';
+import { WalFile } from './wal-file.js';
 
 /**
  * fdatasyncs one SQLite WAL on libuv's thread pool, one fsync at a time:
@@ -13,14 +13,16 @@ import type { WalSyncer } from './wal-durability.js';
 export class WalSyncPool implements WalSyncer {
   private requested = 0;
   private inFlight = false;
-  private fd: number | undefined;
+  private readonly wal: WalFile;
   private down = false;
 
   constructor(
-    private readonly walFile: string,
+    walFile: string,
     private readonly onSynced: (upTo: number) => void,
     private readonly onFailed: (code: string) => void,
-  ) {}
+  ) {
+    this.wal = new WalFile(walFile);
+  }
 
   request(): number {
     this.requested = (this.requested + 1) | 0;
@@ -30,12 +32,7 @@ export class WalSyncPool implements WalSyncer {
 
   async stop(): Promise<void> {
     this.down = true;
-    if (!this.inFlight) this.close();
-  }
-
-  private close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    if (!this.inFlight) this.wal.close();
   }
 
   private sync(): void {
@@ -44,7 +41,7 @@ export class WalSyncPool implements WalSyncer {
     this.inFlight = true;
     const finished = (error: NodeJS.ErrnoException | null) => {
       this.inFlight = false;
-      if (this.down) return this.close();
+      if (this.down) return this.wal.close();
       if (error) {
         this.down = true;
         return this.onFailed(error.code ?? 'EIO');
@@ -53,24 +50,10 @@ export class WalSyncPool implements WalSyncer {
       if (this.requested !== upTo) this.sync();
     };
     try {
-      // fdatasync, as SQLite itself syncs on Linux: the data and what is needed to read it back (the size), not the timestamps.
-      fs.fdatasync(this.wal(), finished);
+      // fdatasync, as WalFile.sync, but on the thread pool
+      fs.fdatasync(this.wal.fd(), finished);
     } catch (error) {
       finished(error as NodeJS.ErrnoException);
     }
-  }
-
-  /** The WAL, opened on first use (it exists once a commit was made); its folder is synced once, so the file itself survives a power cut. */
-  private wal(): number {
-    if (this.fd === undefined) {
-      this.fd = fs.openSync(this.walFile, 'r+');
-      const dir = fs.openSync(path.dirname(this.walFile), 'r');
-      try {
-        fs.fsyncSync(dir);
-      } finally {
-        fs.closeSync(dir);
-      }
-    }
-    return this.fd;
   }
 }
