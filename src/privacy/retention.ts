@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { EventStore } from '../events/event-store.js';
 import { RETENTION_BUCKET_PREFIXES, requesterField } from './classification.js';
 import type { KeyStore } from './key-store.js';
-import { ERASED, keyIdOf, sealValue } from './personal-value.js';
+import { ERASED, keyIdOf, sealValue, type PersonalValue } from './personal-value.js';
 
 /**
  * Retention: what is kept only for a period (privacy request records'
@@ -52,7 +52,10 @@ export class RetentionPolicy {
  * under their month's retention key; for a month already past the period it
  * stores the erased marker instead, so a rebuild of the read model never
  * brings a destroyed month back under a fresh key. A batch costs one key
- * lookup per month in it.
+ * lookup per month in it, and one encryption per requester and month: the
+ * records of one batch by the same requester share its sealed value (equal
+ * ciphertexts tell only that the requester is the same, which the audit
+ * trail's actor ids already tell).
  */
 export class RequesterSealer {
   constructor(
@@ -70,10 +73,14 @@ export class RequesterSealer {
         keys.set(subjectId, { key, id: keyIdOf(key) });
       }
     }
+    const sealed = new Map<string, PersonalValue>();
     return records.map((record, i) => {
       const subjectId = subjects[i]!;
       const sealing = keys.get(subjectId);
-      const requestedBy = sealing ? sealValue(sealing.key, subjectId, record['requestedBy'], sealing.id) : ERASED;
+      if (!sealing) return { ...record, requestedBy: ERASED };
+      const same = `${subjectId}\u0000${JSON.stringify(record['requestedBy'])}`;
+      let requestedBy = sealed.get(same);
+      if (!requestedBy) sealed.set(same, (requestedBy = sealValue(sealing.key, subjectId, record['requestedBy'], sealing.id)));
       return { ...record, requestedBy };
     });
   }

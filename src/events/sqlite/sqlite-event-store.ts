@@ -19,7 +19,7 @@ import type {
 import { EVENTS_SCHEMA, type LogReadStatements, prepareLogReads, toRecordedEvent, toStoredEvent } from './event-schema.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { InlineLogWriter } from './inline-log-writer.js';
-import { LiveDelivery } from './live-delivery.js';
+import { FOLLOWER_BATCH_MS, LiveDelivery } from './live-delivery.js';
 import { appendResultOf, serialize, type AppendRequest } from './log-writes.js';
 import { StreamEnds } from './stream-ends.js';
 import { ThreadedLogWriter } from './threaded-log-writer.js';
@@ -29,7 +29,12 @@ import { WalFile } from './wal-file.js';
 export const EMBEDDED_LOG_FILE = 'events.sqlite';
 
 export interface SqliteEventStoreOptions {
-  /** How often subscriptions look for events appended by other processes (default 200 ms). */
+  /**
+   * How long a subscription waits, when nothing woke it, before looking for
+   * events appended by other processes (default 200 ms; a store that follows
+   * another thread's boundary is woken by its announcements, and polls only
+   * as often as those come under load: FOLLOWER_BATCH_MS).
+   */
   pollIntervalMs?: number;
   /**
    * Shared with another thread of this process that reads the same file:
@@ -124,7 +129,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Opens (creating the folder, file and table when missing) the log at `filePath`. */
   static open(filePath: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
-    const pollIntervalMs = options.pollIntervalMs ?? 200;
+    const pollIntervalMs = options.pollIntervalMs ?? (options.boundary?.role === 'follow' ? FOLLOWER_BATCH_MS : 200);
     if (!(pollIntervalMs > 0 && Number.isFinite(pollIntervalMs))) throw new RangeError('pollIntervalMs must be a positive number');
     // NORMAL: commits do not fsync; the store fsyncs the WAL itself, off the
     // main thread, before acknowledging (see the class comment). Catch-up

@@ -16,9 +16,12 @@ export type ReadAfter = (position: number, maxCount: number) => RecordedEvent[];
  * "after the last delivered position" can never step over an event that
  * commits later.
  *
- * The store wakes the subscription on every append it makes; a timer wakes
- * it every `pollIntervalMs` for appends that other processes make to the
- * same file.
+ * The store wakes the subscription when its appends become durable; a
+ * timer wakes it when nothing else has for `pollIntervalMs`, for appends
+ * that other processes make to the same file (every pass reads theirs too,
+ * so a subscription woken often needs no poll in between: a thread that
+ * follows the server's appends projects one batch per wake, not one more
+ * per poll).
  */
 export class SqliteSubscription extends DeliveryLoop {
   private readonly timer: NodeJS.Timeout;
@@ -33,6 +36,11 @@ export class SqliteSubscription extends DeliveryLoop {
     super(options, handler);
     this.timer = setInterval(() => this.wake(), pollIntervalMs);
     this.timer.unref();
+  }
+
+  override wake(): void {
+    this.timer.refresh();
+    super.wake();
   }
 
   protected async pass(): Promise<void> {

@@ -60,6 +60,20 @@ describe('privacy request records projection', () => {
     expect(JSON.stringify(stored)).not.toContain('tester');
   });
 
+  it('records of one batch by one requester are sealed once; each still opens to its own requester', async () => {
+    const edits = recorded(`publisher-${id}`, [
+      { type: 'ContactUpdated', data: { publisherId: id, contact: { email: { $pd: 1 } } } },
+      { type: 'ContactUpdated', data: { publisherId: id, contact: { name: { $pd: 1 } } } },
+      { type: 'ContactUpdated', data: { publisherId: id, contact: { telephone: { $pd: 1 } } } },
+    ]);
+    edits[2]!.metadata = { ...edits[2]!.metadata, actor: { id: 'another', kind: 'user' } };
+    await apply(edits);
+    const [first, second, third] = await Promise.all(edits.map((e) => store.get(PRIVACY_REQUESTS, e.eventId)));
+    expect(second!['requestedBy']).toEqual(first!['requestedBy']);
+    expect(third!['requestedBy']).not.toEqual(first!['requestedBy']);
+    expect((await Promise.all(edits.map((e) => opened(e.eventId)))).map((r) => r?.['requestedBy'])).toEqual(['tester', 'tester', 'another']);
+  });
+
   it('a record of a month already past the retention period is projected with its requester erased, never under a new key', async () => {
     const late = privacyRequestProjection(new RequesterSealer(keys, new RetentionPolicy(30, { now: () => new Date('2027-02-01T00:00:00Z') })));
     await store.write(await late.project(changes, store), { name: 'privacy-requests', position: changes.at(-1)!.position });

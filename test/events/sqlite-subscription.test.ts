@@ -1,0 +1,56 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../src/events/event-envelope.js';
+import { SqliteSubscription } from '../../src/events/sqlite/sqlite-subscription.js';
+
+/** A log of positions only: what a subscription reads is all it needs here. */
+function log() {
+  const events: RecordedEvent[] = [];
+  let reads = 0;
+  return {
+    append: () => events.push({ position: events.length + 1 } as RecordedEvent),
+    readAfter: (position: number, maxCount: number) => {
+      reads++;
+      return events.filter((e) => e.position > position).slice(0, maxCount);
+    },
+    get reads() {
+      return reads;
+    },
+  };
+}
+
+describe('SqliteSubscription', () => {
+  let subscription: SqliteSubscription | undefined;
+  afterEach(async () => {
+    await subscription?.close();
+  });
+
+  it('polls only when nothing woke it for a poll interval: a subscription woken often reads once per wake', async () => {
+    const source = log();
+    const batches: number[][] = [];
+    subscription = new SqliteSubscription(source.readAfter, { fromPosition: 0 }, { onEvents: (b) => void batches.push(b.map((e) => e.position)) }, 400, () => undefined);
+    const wakes = 12;
+    // a machine too busy to wake it within the interval lets the poll in: one read more for each such gap
+    let late = 0;
+    let last = performance.now();
+    for (let i = 0; i < wakes; i++) {
+      source.append();
+      subscription.wake();
+      await sleep(50);
+      if (performance.now() - last >= 400) late++;
+      last = performance.now();
+    }
+    // 600 ms of wakes 50 ms apart: a timer running regardless of them would have read once more at 400 ms
+    expect(source.reads).toBe(wakes + late);
+    expect(batches.flat()).toEqual(Array.from({ length: wakes }, (_, i) => i + 1));
+  });
+
+  it('still finds what others append once nothing wakes it', async () => {
+    const source = log();
+    const seen: number[] = [];
+    subscription = new SqliteSubscription(source.readAfter, { fromPosition: 0 }, { onEvents: (b) => void seen.push(...b.map((e) => e.position)) }, 50, () => undefined);
+    source.append();
+    source.append();
+    await expect.poll(() => seen, { timeout: 2_000 }).toEqual([1, 2]);
+  });
+});
