@@ -21,8 +21,15 @@ export type ToWriter = { id: number; batch: AppendRequest[] } | { stop: true };
 /** An error as it crosses the thread: a conflict keeps its class and fields; anything else its message and code. */
 export type WireError = { conflict: [streamId: string, expected: string, actual: string] } | { message: string; code?: string };
 
+/** The outcomes of one batch posted to the writer, in its order. */
+export interface Answer {
+  id: number;
+  outcomes: Array<{ result: Written } | { error: WireError }>;
+}
+
 export type FromWriter =
-  | { id: number; outcomes: Array<{ result: Written } | { error: WireError }> }
+  /** every batch of one round, once it is durable: one message (one wake of the event loop) per round */
+  | { answers: Answer[] }
   /** an fsync (or the WAL's open) failed: nothing more is durable */
   | { failed: string };
 

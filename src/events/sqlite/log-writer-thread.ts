@@ -70,9 +70,7 @@ function work(first: ToWriter): void {
       boundary.markDurableThrough(written.last);
     }
     let at = 0;
-    for (const { id, batch } of batches) {
-      post({ id, outcomes: outcomes.slice(at, (at += batch.length)).map(outcomeToWire) });
-    }
+    post({ answers: batches.map(({ id, batch }) => ({ id, outcomes: outcomes.slice(at, (at += batch.length)).map(outcomeToWire) })) });
   }
   if (stopping || failed) stop();
 }

@@ -53,7 +53,7 @@ export class ThreadedLogWriter {
   constructor(
     file: string,
     readonly boundary: DurableBoundary,
-    /** runs after each answer that made something durable (through that position), before its appends are settled */
+    /** runs after each round that made something durable (through that position), before its appends are settled */
     private readonly onDurable: (through: number) => void,
   ) {
     const { port1, port2 } = new MessageChannel();
@@ -111,13 +111,19 @@ export class ThreadedLogWriter {
 
   private answered(message: FromWriter): void {
     if ('failed' in message) return this.fail(`the event log could not be made durable (${message.failed})`);
-    const waiting = this.waiting.get(message.id);
-    if (!waiting) return;
-    this.waiting.delete(message.id);
-    const outcomes = message.outcomes.map((o): Outcome<Written> => ('result' in o ? o : { error: fromWire(o.error) }));
-    const written = writtenSpan(outcomes);
-    if (written !== undefined) this.onDurable(written.last);
-    waiting.resolve(outcomes);
+    const settled: Array<[resolve: (outcomes: Outcome<Written>[]) => void, outcomes: Outcome<Written>[]]> = [];
+    let through: number | undefined;
+    for (const answer of message.answers) {
+      const waiting = this.waiting.get(answer.id);
+      if (!waiting) continue;
+      this.waiting.delete(answer.id);
+      const outcomes = answer.outcomes.map((o): Outcome<Written> => ('result' in o ? o : { error: fromWire(o.error) }));
+      const written = writtenSpan(outcomes);
+      if (written !== undefined) through = Math.max(through ?? 0, written.last);
+      settled.push([waiting.resolve, outcomes]);
+    }
+    if (through !== undefined) this.onDurable(through);
+    for (const [resolve, outcomes] of settled) resolve(outcomes);
     this.settle();
   }
 
