@@ -28,8 +28,12 @@ export interface Answer {
 }
 
 export type FromWriter =
-  /** every batch of one round, once it is durable: one message (one wake of the event loop) per round */
-  | { answers: Answer[] }
+  /**
+   * every batch of one round, once it is durable: one message (one wake of
+   * the event loop) per round; `through`: the last position it wrote, when
+   * it wrote any
+   */
+  | { answers: Answer[]; through: number | undefined }
   /** an fsync (or the WAL's open) failed: nothing more is durable */
   | { failed: string };
 

@@ -70,7 +70,8 @@ function work(first: ToWriter): void {
       boundary.markDurableThrough(written.last);
     }
     let at = 0;
-    post({ answers: batches.map(({ id, batch }) => ({ id, outcomes: outcomes.slice(at, (at += batch.length)).map(outcomeToWire) })) });
+    const answers = batches.map(({ id, batch }) => ({ id, outcomes: outcomes.slice(at, (at += batch.length)).map(outcomeToWire) }));
+    post({ answers, through: written?.last });
   }
   if (stopping || failed) stop();
 }

@@ -3,7 +3,7 @@ import type { Outcome } from '../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../sqlite/commit-counter.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { fromWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
-import { writtenSpan, type AppendRequest, type Written } from './log-writes.js';
+import type { AppendRequest, Written } from './log-writes.js';
 
 /** How often the idle writer looks for commits of other processes (they show to StreamEnds that late at most). */
 const FOREIGN_CHECK_MS = 20;
@@ -111,19 +111,13 @@ export class ThreadedLogWriter {
 
   private answered(message: FromWriter): void {
     if ('failed' in message) return this.fail(`the event log could not be made durable (${message.failed})`);
-    const settled: Array<[resolve: (outcomes: Outcome<Written>[]) => void, outcomes: Outcome<Written>[]]> = [];
-    let through: number | undefined;
+    if (message.through !== undefined) this.onDurable(message.through);
     for (const answer of message.answers) {
       const waiting = this.waiting.get(answer.id);
       if (!waiting) continue;
       this.waiting.delete(answer.id);
-      const outcomes = answer.outcomes.map((o): Outcome<Written> => ('result' in o ? o : { error: fromWire(o.error) }));
-      const written = writtenSpan(outcomes);
-      if (written !== undefined) through = Math.max(through ?? 0, written.last);
-      settled.push([waiting.resolve, outcomes]);
+      waiting.resolve(answer.outcomes.map((o): Outcome<Written> => ('result' in o ? o : { error: fromWire(o.error) })));
     }
-    if (through !== undefined) this.onDurable(through);
-    for (const [resolve, outcomes] of settled) resolve(outcomes);
     this.settle();
   }
 
