@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 
 /** What a mutation's idempotency key becomes in the metadata of the events it appended. */
@@ -14,14 +14,16 @@ const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
  * Idempotent mutations. The key and a fingerprint of the input are stored in
  * the metadata of the events the first attempt appended, so they commit
  * atomically with them; a retry reads them back from the stream it targets.
- * The fingerprint is an HMAC under a secret derived from the master key, so
- * the log never holds a guessable hash of personal input.
+ * The fingerprint is an HMAC under a ledger secret, so the log never holds
+ * a guessable hash of personal input; the secret survives a master-key
+ * rotation (src/privacy/ledger-secrets.ts), so a retry after one is still
+ * recognised.
  */
 export class Idempotency {
   private readonly secret: Buffer;
 
-  constructor(masterKey: Buffer) {
-    this.secret = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'privacy-ledger/idempotency/v1', 32));
+  constructor(secret: Buffer) {
+    this.secret = Buffer.from(secret);
   }
 
   /** Validates a client's key and binds it to the operation and its input. */

@@ -5,8 +5,8 @@
  * Adapters: SQLite (embedded, its own file), MongoDB (distributed).
  */
 export interface KeyStore {
-  /** The subject's data key, created on first use. */
-  getOrCreate(subjectId: string): Promise<Buffer>;
+  /** The subject's data key, created on first use (random, or a copy of `initial`: see ./ledger-secrets.ts). */
+  getOrCreate(subjectId: string, initial?: Buffer): Promise<Buffer>;
   /** Keys for the subjects that still have one; destroyed or unknown ones are absent. */
   getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
   /** true if a key existed and is now gone for good. */

@@ -86,10 +86,10 @@ export class MongoKeyStore implements KeyStore {
     }
   }
 
-  async getOrCreate(subjectId: string): Promise<Buffer> {
+  async getOrCreate(subjectId: string, initial?: Buffer): Promise<Buffer> {
     const stored = await this.keys.findOne({ _id: subjectId });
     if (stored) return this.wrapper.unwrap(stored._id, stored.wrapped);
-    const fresh = randomBytes(KEY_BYTES);
+    const fresh = initial ? Buffer.from(initial) : randomBytes(KEY_BYTES);
     try {
       // Acknowledged means majority-committed: the key is ours and durable.
       await this.keys.insertOne({ _id: subjectId, wrapped: this.wrapper.wrap(subjectId, fresh), createdAt: this.clock.now() });

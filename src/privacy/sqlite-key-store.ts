@@ -77,11 +77,11 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
-  async getOrCreate(subjectId: string): Promise<Buffer> {
+  async getOrCreate(subjectId: string, initial?: Buffer): Promise<Buffer> {
     const cached = this.cache.get(subjectId);
     if (cached) return Buffer.from(cached);
     if (!this.selectOne.get(subjectId)) {
-      const fresh = randomBytes(KEY_BYTES);
+      const fresh = initial ? Buffer.from(initial) : randomBytes(KEY_BYTES);
       // OR IGNORE: if another connection created the key meanwhile, theirs wins.
       this.insert.run(subjectId, this.wrapper.wrap(subjectId, fresh), new Date().toISOString());
       fresh.fill(0);

@@ -36,6 +36,7 @@ import { PrivacyRequestService } from '../events/privacy-request/privacy-request
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
 import { BlindIndex } from '../privacy/blind-index.js';
+import { ledgerSecret } from '../privacy/ledger-secrets.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
@@ -122,7 +123,9 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const readSide = await openReadSide(config, masterKey, clock, thread ? { commits: thread.readModelCommits } : {});
   const { reads, keys } = readSide;
   let events: EventStore;
+  let secrets: { idempotency: Buffer; objectIds: Buffer };
   try {
+    secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency'), objectIds: await ledgerSecret(keys, masterKey, 'blind-index/aad-object-id') };
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
     events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread' } : {});
   } catch (error) {
@@ -139,11 +142,11 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
       lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
     });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
-  const idempotency = new Idempotency(masterKey);
+  const idempotency = new Idempotency(secrets.idempotency);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
-  const objectIds = new BlindIndex(masterKey, 'aad-object-id');
+  const objectIds = new BlindIndex(secrets.objectIds);
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);

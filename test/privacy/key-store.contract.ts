@@ -44,6 +44,13 @@ export function keyStoreContract(adapterName: string, factory: () => Promise<Key
       expect(a.equals(b)).toBe(false);
     });
 
+    it('creates a key from the initial value given, and keeps it when another is given later', async () => {
+      const initial = Buffer.alloc(32, 7);
+      expect((await store.getOrCreate('subject-a', initial)).equals(initial)).toBe(true);
+      expect((await store.getOrCreate('subject-a', Buffer.alloc(32, 9))).equals(initial)).toBe(true);
+      expect((await store.getOrCreate('subject-a')).equals(initial)).toBe(true);
+    });
+
     it('does not let a caller that overwrites a returned key change the stored key', async () => {
       const key = await store.getOrCreate('subject-a');
       const copy = Buffer.from(key);
