@@ -1,27 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { privacyRequestStream } from '../../src/events/privacy-request/privacy-request.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from './harness.js';
+import { aPublisher, REGISTER, suiteServer, type TestPrincipal, type TestServer } from './harness.js';
 
 const operator: TestPrincipal = { role: 'operator' };
 const auditor: TestPrincipal = { role: 'auditor' };
 
 /** README: every event records its actor, with the permission column that allowed what it records. */
 describe('a recorded read names the column that allowed it', () => {
-  let data: ReturnType<typeof tempDataDir>;
-  let server: TestServer;
-  let publisherId: string;
-  beforeEach(async () => {
-    data = tempDataDir();
-    server = await startTestServer(data.dir);
-    publisherId = (await server.gql(REGISTER, { input: aPublisher() })).data!['registerPublisher'].publisher.id;
-  });
-  afterEach(async () => {
-    await server.close();
-    data.remove();
-  });
+  const suite = suiteServer();
 
   /** The privacy request records of the publisher's stream: kind, target and the actor's role. */
-  const recorded = async () => {
+  const recorded = async (server: TestServer, publisherId: string) => {
     await server.ledger.services.readRecorder.drain();
     const events = await server.ledger.events.readStream(privacyRequestStream(publisherId));
     return events
@@ -33,13 +22,15 @@ describe('a recorded read names the column that allowed it', () => {
   };
 
   it('views and exports by a member, an operator and an auditor', async () => {
+    const server = suite();
+    const publisherId = (await server.gql(REGISTER, { input: aPublisher() })).data!['registerPublisher'].publisher.id;
     const ok = (response: { errors?: unknown }) => expect(response.errors).toBeUndefined();
     ok(await server.gql(`query ($id: ID!) { publisher(id: $id) { contact { email } } }`, { id: publisherId }));
     ok(await server.gql(`query ($id: ID!) { publisher(id: $id) { aadUsers { displayName } } }`, { id: publisherId }, operator));
     ok(await server.gql(`query ($id: ID!) { history(kind: PUBLISHER, id: $id) { totalCount } }`, { id: publisherId }, auditor));
     ok(await server.gql(`query ($id: ID!) { exportHistory(publisherId: $id, format: JSONL) }`, { id: publisherId }, auditor));
     ok(await server.gql(`query ($id: ID!) { exportPersonalData(publisherId: $id) }`, { id: publisherId }));
-    expect(await recorded()).toEqual([
+    expect(await recorded(server, publisherId)).toEqual([
       'VIEW contact by member',
       'VIEW aadUsers by operator',
       'VIEW publisher.history by auditor',
