@@ -37,6 +37,7 @@ import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
 import { BlindIndex } from '../privacy/blind-index.js';
 import { ledgerSecret } from '../privacy/ledger-secrets.js';
+import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
@@ -151,7 +152,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, idempotency, objectIds),
+    publishers: new PublisherService(handler, clock, ids, idempotency, objectIds, new RegistrationCodeService(handler)),
     membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds),
     offers: new OfferService(handler, clock, ids, idempotency),
     offerQueries,
