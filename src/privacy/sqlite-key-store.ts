@@ -130,9 +130,16 @@ export class SqliteKeyStore implements KeyStore {
     return this.afterDestroy(this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))());
   }
 
-  /** One transaction: each subject's row is read, its key id compared, and the row deleted only if it still holds that key. */
+  /**
+   * One transaction: each subject's row is read, its key id compared, and the
+   * row deleted only if it still holds that key. IMMEDIATE: it takes the write
+   * lock before reading (waiting for it like any write), since a read
+   * snapshot that another connection (the projection thread's) wrote past
+   * could not be upgraded to a write.
+   */
   async destroyKeys(keys: readonly KeyRef[]): Promise<KeyRef[]> {
     const wanted = keyIdsBySubject(keys);
+    if (wanted.size === 0) return [];
     const deleted = this.db.transaction(() => {
       const gone: KeyRef[] = [];
       for (const [subjectId, keyIds] of wanted) {
@@ -144,7 +151,7 @@ export class SqliteKeyStore implements KeyStore {
         if (keyIds.has(keyId) && this.removeIfSame.run(subjectId, row.wrapped_key).changes > 0) gone.push({ subjectId, keyId });
       }
       return gone;
-    })();
+    }).immediate();
     for (const { subjectId } of deleted) this.cache.evict(subjectId);
     return this.afterDestroy(deleted);
   }
