@@ -1,6 +1,6 @@
 import type { Clock, IdGenerator } from '../clock.js';
 import { personalFieldsOf, personalMetadataFields, sealFieldsOf } from '../privacy/classification.js';
-import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
+import type { PersonalDataCodec, RetiredKeys } from '../privacy/personal-data-codec.js';
 import type { DomainEvent } from './decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
 import type { IdempotencyMark } from './idempotency.js';
@@ -43,7 +43,8 @@ export class EventCodec {
     readonly upcasters: UpcasterRegistry = productionUpcasters,
   ) {}
 
-  async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark): Promise<NewEvent[]> {
+  /** `retired`: the keys the target stream's erasures retired; nothing is sealed under them (a fresh key replaces one). */
+  async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark, retired?: RetiredKeys): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
     const plainMetadata: EventMetadata = {
       actor: context.actor,
@@ -53,7 +54,7 @@ export class EventCodec {
       ...clientOf(context),
       ...(idempotency ? { idempotency } : {}),
     };
-    const metadata = await this.personalData.seal(plainMetadata, sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt));
+    const metadata = await this.personalData.seal(plainMetadata, sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt), retired);
     return Promise.all(
       events.map(async (event) => {
         const data = event.data as Record<string, unknown>;
@@ -63,7 +64,7 @@ export class EventCodec {
           type: event.type,
           schemaVersion: this.upcasters.currentVersion(event.type),
           occurredAt,
-          data: await this.personalData.seal(data, fields),
+          data: await this.personalData.seal(data, fields, retired),
           metadata,
         };
       }),

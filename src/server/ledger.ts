@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
+import { secureDataDir } from '../data-dir-permissions.js';
 import { HistoryExport } from '../audit/export.js';
 import { History } from '../audit/history.js';
 import { PersonalDataExport } from '../audit/personal-data-export.js';
@@ -107,6 +108,12 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions): 
 export async function openLedger(config: LedgerConfig, options: LedgerOptions = {}): Promise<Ledger> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidV7Ids;
+  const tightened = secureDataDir(config.dataDir);
+  if (tightened.directories + tightened.files > 0) {
+    const line = 'tightened the data directory to owner-only access (directories 0700, files 0600)';
+    if (options.logger) options.logger.warn(tightened, line);
+    else process.stderr.write(`privacy-ledger: ${line}: ${tightened.directories} directories, ${tightened.files} files\n`);
+  }
   const masterKey = loadMasterKey({
     dataDir: config.dataDir,
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
