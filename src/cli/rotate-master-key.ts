@@ -1,7 +1,8 @@
 import { rotateMasterKey } from '../privacy/master-key-rotation.js';
 import type { Config } from '../server/config.js';
 import { embeddedFiles } from '../server/ledger.js';
-import { commandOptions, UsageError } from './audit-commands.js';
+import { UsageError } from './args.js';
+import { requireLedger } from './data-dir.js';
 import { liveHolder } from './serve-lock.js';
 
 /**
@@ -9,8 +10,8 @@ import { liveHolder } from './serve-lock.js';
  * under a new master key. Refused while a server serves the data directory:
  * it holds the old key in memory and would wrap new data keys with it.
  */
-export async function rotateMasterKeyCommand(config: Config, args: readonly string[]): Promise<number> {
-  const options = commandOptions(args, ['--new-master-key']);
+export async function rotateMasterKeyCommand(config: Config, options: ReadonlyMap<string, string>): Promise<number> {
+  requireLedger(config);
   const holder = liveHolder(config.dataDir);
   if (holder !== null) {
     throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rotating the master key.`);

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { didYouMean } from '../did-you-mean.js';
 import { connectionStringProblem } from '../events/kurrentdb/connection-string.js';
 import { LOG_LEVELS, type LogLevel, SETTINGS } from './settings.js';
 
@@ -63,30 +66,39 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-type Raw = Partial<Record<keyof Config, string>>;
+export type Raw = Partial<Record<keyof Config, string>>;
 
-/** Reads `--flag value` / `--flag=value` pairs for the known settings; other arguments are returned. */
-export function parseFlags(argv: readonly string[]): { raw: Raw; rest: string[] } {
-  const raw: Raw = {};
-  const rest: string[] = [];
-  const byFlag = new Map<string, keyof Config>(Object.entries(SETTINGS).map(([key, s]) => [s.flag, key as keyof Config]));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const key = byFlag.get(flag!);
-    if (!key) {
-      rest.push(arg);
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new ConfigError(`${flag} needs a value.`);
-    raw[key] = value;
+/**
+ * The checkout's root (the nearest folder above this file with a
+ * package.json): the default data directory is `data` there, so that every
+ * command finds the same ledger from any folder of the checkout.
+ */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+export const DEFAULT_DATA_DIR = path.join(packageRoot(), 'data');
+
+/** Our own prefix: a variable with it that names no setting is a typo, not someone else's variable. */
+const OWN_PREFIX = 'PRIVACY_LEDGER_';
+
+function refuseUnknownVariables(env: NodeJS.ProcessEnv): void {
+  const known = Object.values(SETTINGS).map((s) => s.env as string);
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith(OWN_PREFIX) || known.includes(name)) continue;
+    // PRIVACY_LEDGER_PORT means PORT: compare without the prefix too.
+    const bare = name.slice(OWN_PREFIX.length);
+    const hint = known.includes(bare) ? ` Did you mean ${bare}?` : didYouMean(name, known) || didYouMean(bare, known);
+    throw new ConfigError(`unknown environment variable ${name}.${hint} Run "privacy-ledger help" for every setting.`);
   }
-  return { raw, rest };
 }
 
 export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Config {
-  const get = (key: keyof Config): string => flags[key] ?? env[SETTINGS[key].env] ?? SETTINGS[key].default;
+  refuseUnknownVariables(env);
+  const get = (key: keyof Config): string =>
+    flags[key] ?? env[SETTINGS[key].env] ?? (key === 'dataDir' ? DEFAULT_DATA_DIR : SETTINGS[key].default);
   const where = (key: keyof Config): string => `${SETTINGS[key].flag} / ${SETTINGS[key].env}`;
   const integer = (key: keyof Config, min: number, max: number): number => {
     const text = get(key).trim();

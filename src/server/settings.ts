@@ -7,7 +7,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SETTINGS = {
   host: { flag: '--host', env: 'HOST', default: '127.0.0.1', help: 'interface to listen on' },
   port: { flag: '--port', env: 'PORT', default: '4000', help: 'HTTP port' },
-  dataDir: { flag: '--data-dir', env: 'DATA_DIR', default: './data', help: 'where the SQLite files and keys live' },
+  dataDir: { flag: '--data-dir', env: 'DATA_DIR', default: '<checkout>/data', help: 'where the SQLite files and keys live (relative paths from the current folder)' },
   logLevel: { flag: '--log-level', env: 'LOG_LEVEL', default: 'info', help: LOG_LEVELS.join(', ') },
   masterKey: {
     flag: '--master-key',

@@ -50,7 +50,7 @@ describe('privacy-ledger export and replay', () => {
     const bad = (args: string[]) => runCli([...args, '--data-dir', data.dir]);
     expect(bad(['export', '--publisher', publisherId, '--format', 'xml']).stderr).toBe('privacy-ledger: --format must be jsonl or csv.\n');
     expect(bad(['export']).stderr).toContain('--publisher <id> is required.');
-    expect(bad(['replay', '--publisher', publisherId, '--verbose']).stderr).toContain('unexpected argument "--verbose"');
+    expect(bad(['replay', '--publisher', publisherId, '--verbose']).stderr).toContain('unknown option --verbose for replay');
     const unknown = bad(['replay', '--publisher', '0190f5a2-7b3c-7d4e-8f60-00000000ffff']);
     expect(unknown).toMatchObject({ code: 2, stderr: 'privacy-ledger: publisher 0190f5a2-7b3c-7d4e-8f60-00000000ffff was not found\n' });
   });

@@ -14,10 +14,10 @@ function inherited(): NodeJS.ProcessEnv {
   return rest;
 }
 
-/** Runs the CLI from source (tsx) as a real process and waits for it to end. */
-export function runCli(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: repoRoot,
+/** Runs the CLI from source (tsx) as a real process, from the checkout's root unless `cwd` says otherwise, and waits for it to end. */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = repoRoot) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], {
+    cwd,
     env: { ...inherited(), NODE_ENV: 'production', ...env },
     encoding: 'utf8',
     timeout: 60_000,

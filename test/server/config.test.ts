@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseFlags } from '../../src/server/config.js';
+import { parseCommandLine, UsageError } from '../../src/cli/args.js';
+import { ConfigError, loadConfig } from '../../src/server/config.js';
 
 describe('configuration', () => {
   it('defaults to port 4000 on loopback with data in ./data', () => {
@@ -17,9 +18,9 @@ describe('configuration', () => {
   });
 
   it('flags win over environment variables', () => {
-    const { raw, rest } = parseFlags(['serve', '--port', '5000', '--data-dir=/tmp/x']);
-    expect(rest).toEqual(['serve']);
-    const config = loadConfig(raw, { PORT: '6000', DATA_DIR: '/tmp/y', LOG_LEVEL: 'debug' });
+    const { command, settings } = parseCommandLine(['serve', '--port', '5000', '--data-dir=/tmp/x']);
+    expect(command).toBe('serve');
+    const config = loadConfig(settings, { PORT: '6000', DATA_DIR: '/tmp/y', LOG_LEVEL: 'debug' });
     expect(config).toMatchObject({ port: 5000, dataDir: '/tmp/x', logLevel: 'debug' });
   });
 
@@ -33,7 +34,7 @@ describe('configuration', () => {
   });
 
   it('a flag without a value is refused', () => {
-    expect(() => parseFlags(['serve', '--port'])).toThrow(ConfigError);
+    expect(() => parseCommandLine(['serve', '--port'])).toThrow(UsageError);
   });
 
   it.each([
@@ -92,7 +93,7 @@ describe('configuration', () => {
     expect(loadConfig({}, {}).kurrentdbUrl).toBeUndefined();
     const url = 'kurrentdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=true&tlsCAFile=/certs/ca.crt&nodePreference=leader';
     expect(loadConfig({}, { KURRENTDB_URL: ` ${url} ` }).kurrentdbUrl).toBe(url);
-    expect(loadConfig(parseFlags(['--kurrentdb-url', 'esdb+discover://cluster.internal:2113']).raw, { KURRENTDB_URL: url }).kurrentdbUrl).toBe(
+    expect(loadConfig(parseCommandLine(['serve', '--kurrentdb-url', 'esdb+discover://cluster.internal:2113']).settings, { KURRENTDB_URL: url }).kurrentdbUrl).toBe(
       'esdb+discover://cluster.internal:2113',
     );
   });

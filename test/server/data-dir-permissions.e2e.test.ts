@@ -58,7 +58,7 @@ describe('the data directory is readable by its owner only', () => {
 
   it('the CLI creates it 0700 with 0600 files too', () => {
     const dir = path.join(parent.dir, 'cli-data');
-    const result = runCli(['status', '--data-dir', dir]);
+    const result = runCli(['seed', '--data-dir', dir]);
     expect(result.code, result.stderr).toBe(0);
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
     for (const { entry, directory, mode } of modes(dir)) expect({ entry, mode: mode.toString(8) }).toEqual({ entry, mode: directory ? '700' : '600' });
