@@ -81,7 +81,7 @@ export async function seed(ledger: Pick<Ledger, 'services'>): Promise<SeedSummar
   // Offers for the approved publishers, with support contacts; most are published.
   const offerIds: string[] = [];
   for (const [i, p] of registered.slice(0, -2).entries()) {
-    for (let k = 0; k < 1 + (i % 2); k++) {
+    for (let k = 0; k < 2 - (i % 2); k++) {
       const demo = DEMO_OFFERS[(i + k) % DEMO_OFFERS.length]!;
       const created = await offers.create({ publisherId: p.id, name: demo.name, kind: demo.kind }, p.member);
       const id = created.offer!.id;

@@ -27,7 +27,7 @@ export const DEMO_PUBLISHERS: readonly DemoPublisher[] = [
 /** Support contacts reachable by the channels Chinese customers use (QQ, WeChat, Weibo) as well as telephone and email. */
 export const DEMO_SUPPORT = [
   { name: '客服 小李', qq: '800123456', wechat: 'yunzhan_kefu', weibo: '云栈科技客服' },
-  { name: 'Support Desk', telephone: '400 612 3459', email: 'support@contoso.example.com', wechat: 'contoso_cs' },
+  { name: 'Support Desk', telephone: '400 612 3459', email: 'support@contoso.example.com', wechat: 'contoso_cs', weibo: 'ContosoChina' },
   { name: '技术支持 周强', telephone: '021 6485 2200', qq: '52963187' },
   { name: 'Service Team', email: 'help@fabrikam.example.com', weibo: 'FabrikamCN' },
   { name: '售后 赵丽', wechat: 'lanjing_shouhou', qq: '73958241' },
