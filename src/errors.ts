@@ -66,14 +66,31 @@ export class ConcurrencyError extends DomainError {
   }
 }
 
+/** Why a token was refused: for the server's log (and counts), never for the caller. */
+export type TokenRefusal =
+  | 'missing'
+  | 'not_bearer'
+  | 'malformed'
+  | 'algorithm_not_allowed'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'no_expiry'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'invalid_claim'
+  | 'no_oid';
+
 /**
  * No valid bearer token. One message for every reason (missing, expired,
  * forged, wrong issuer or audience...), so a caller learns nothing about
- * which check failed.
+ * which check failed; `reason` says which, for the server's log only (it is
+ * not among the details that reach the client).
  */
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED' as const;
-  constructor() {
+  constructor(readonly reason: TokenRefusal = 'malformed') {
     super('A valid bearer token is required');
   }
 }

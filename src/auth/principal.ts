@@ -25,7 +25,7 @@ const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** The principal a verified token's claims describe; a token without an object id is no principal. */
 export function principalOf(claims: Record<string, unknown>): Principal {
   const oid = claims['oid'];
-  if (typeof oid !== 'string' || !OBJECT_ID.test(oid)) throw new UnauthenticatedError();
+  if (typeof oid !== 'string' || !OBJECT_ID.test(oid)) throw new UnauthenticatedError('no_oid');
   const roles = Array.isArray(claims['roles']) ? claims['roles'] : [];
   const upn = [claims['upn'], claims['preferred_username']].find((v): v is string => typeof v === 'string' && v.length > 0);
   const name = claims['name'];

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { systemClock, type Clock } from '../clock.js';
-import { UnauthenticatedError } from '../errors.js';
+import { UnauthenticatedError, type TokenRefusal } from '../errors.js';
 import { principalOf, type Principal } from './principal.js';
 import { loadSigningKey, SIGNING_ALGORITHM } from './signing-key.js';
 
@@ -53,7 +53,7 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
       const cached = authorization ? verified.get(authorization) : undefined;
       if (cached && now.getTime() < cached.until) return cached.principal;
       const token = authorization && BEARER.exec(authorization.trim())?.[1];
-      if (!token) throw new UnauthenticatedError();
+      if (!token) throw new UnauthenticatedError(!authorization ? 'missing' : /^bearer\s/i.test(authorization.trim()) ? 'malformed' : 'not_bearer');
       if (cached) verified.delete(authorization);
       let claims: Record<string, unknown>;
       try {
@@ -63,7 +63,7 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
         if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
           throw new Error('the token signing keys could not be fetched', { cause: error });
         }
-        throw new UnauthenticatedError();
+        throw new UnauthenticatedError(refusalOf(error));
       }
       const principal = principalOf(claims);
       if (verified.size >= CACHED_TOKENS) verified.delete(verified.keys().next().value!);
@@ -71,6 +71,22 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
       return principal;
     },
   };
+}
+
+/** Which check a token failed, from jose's error (its class, and the claim it names). */
+function refusalOf(error: errors.JOSEError): TokenRefusal {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp') return 'no_expiry';
+    if (error.claim === 'nbf') return 'not_yet_valid';
+    if (error.claim === 'iss') return 'wrong_issuer';
+    if (error.claim === 'aud') return 'wrong_audience';
+    return 'invalid_claim';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'algorithm_not_allowed';
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'unknown_key';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  return 'malformed';
 }
 
 /** How many verified tokens are remembered (oldest first out). */

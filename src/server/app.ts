@@ -72,7 +72,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await apollo.start();
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => new LedgerRequestContext(ledger, await authenticate(tokens, req), req, config.trustProxy),
+      context: async (req) => new LedgerRequestContext(ledger, await authenticate(tokens, req, logger), req, config.trustProxy),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
@@ -123,13 +123,15 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
 /**
  * The principal of a request's bearer token. Without a valid one the whole
  * request is refused before anything runs: HTTP 401 with
- * `WWW-Authenticate: Bearer` and one UNAUTHENTICATED error.
+ * `WWW-Authenticate: Bearer` and one UNAUTHENTICATED error; the reason is logged at info.
  */
-async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promise<Principal> {
+async function authenticate(tokens: TokenVerifier, req: IncomingMessage, logger: Logger): Promise<Principal> {
   try {
     return await tokens.verify(req.headers.authorization);
   } catch (error) {
     if (!(error instanceof UnauthenticatedError)) throw error;
+    // Why, for the operator: the check that failed, never the token nor its claims.
+    logger.info({ reason: error.reason }, 'token refused');
     throw new GraphQLError(error.message, {
       originalError: error,
       extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { loadSigningKey, type SigningKey } from '../../src/auth/signing-key.js';
 import { mintToken } from '../../src/auth/token-issuer.js';
+import type { TokenRefusal } from '../../src/errors.js';
 import { postGraphql, tempDataDir, startTestServer, type TestServer } from '../server/harness.js';
 
 const ME = '{ me { id roles } }';
@@ -39,42 +40,50 @@ describe('a request whose bearer token is missing, forged, or not for us', () =>
     data.remove();
   });
 
-  const cases: Array<[string, () => Promise<Record<string, string>>]> = [
-    ['no Authorization header', async () => ({})],
-    ['a Basic instead of a Bearer credential', async () => ({ authorization: 'Basic YWxpY2U6c2VjcmV0' })],
-    ['garbage', async () => ({ authorization: 'Bearer not-a-token' })],
-    ['three segments of garbage', async () => ({ authorization: 'Bearer a.b.c' })],
-    ['alg none', async () => ({ authorization: `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode(validClaims())}.` })],
+  const cases: Array<[string, TokenRefusal, () => Promise<Record<string, string>>]> = [
+    ['no Authorization header', 'missing', async () => ({})],
+    ['a Basic instead of a Bearer credential', 'not_bearer', async () => ({ authorization: 'Basic YWxpY2U6c2VjcmV0' })],
+    ['garbage', 'malformed', async () => ({ authorization: 'Bearer not-a-token' })],
+    ['three segments of garbage', 'malformed', async () => ({ authorization: 'Bearer a.b.c' })],
+    ['alg none', 'algorithm_not_allowed', async () => ({ authorization: `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode(validClaims())}.` })],
     [
-      'HS256 signed with the public key as the secret',
+      'HS256 signed with the public key as the secret', 'algorithm_not_allowed',
       async () => {
         const secret = new TextEncoder().encode(JSON.stringify(key.publicJwk));
         const token = await new SignJWT(validClaims()).setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(secret);
         return { authorization: `Bearer ${token}` };
       },
     ],
-    ['signed with another key under our key id', async () => ({ authorization: `Bearer ${await sign(stranger.privateKey, { alg: 'RS256', kid: key.kid }, validClaims())}` })],
-    ['signed with an unknown key id', async () => ({ authorization: `Bearer ${await sign(stranger.privateKey, { alg: 'RS256', kid: stranger.kid }, validClaims())}` })],
+    ['signed with another key under our key id', 'bad_signature', async () => ({ authorization: `Bearer ${await sign(stranger.privateKey, { alg: 'RS256', kid: key.kid }, validClaims())}` })],
+    ['signed with an unknown key id', 'unknown_key', async () => ({ authorization: `Bearer ${await sign(stranger.privateKey, { alg: 'RS256', kid: stranger.kid }, validClaims())}` })],
     [
-      'a valid signature over other claims (roles raised)',
+      'a valid signature over other claims (roles raised)', 'bad_signature',
       async () => {
         const [header, , signature] = (await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims())).split('.');
         return { authorization: `Bearer ${header}.${encode(validClaims({ roles: ['operator'] }))}.${signature}` };
       },
     ],
-    ['expired beyond the clock-skew allowance', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, AUDIENCE, { role: 'auditor', oid, ttlSeconds: 60, now: new Date(Date.now() - 10 * 60_000) })}` })],
-    ['not valid before a time beyond the allowance', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ nbf: now() + 600 }))}` })],
-    ['without an expiry', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ exp: undefined }))}` })],
-    ['from another issuer', async () => ({ authorization: `Bearer ${await mintToken(key, 'https://evil.example.com', AUDIENCE, { role: 'auditor', oid })}` })],
-    ['for another audience', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, 'another-api', { role: 'auditor', oid })}` })],
-    ['without an object id', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ oid: undefined }))}` })],
+    ['expired beyond the clock-skew allowance', 'expired', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, AUDIENCE, { role: 'auditor', oid, ttlSeconds: 60, now: new Date(Date.now() - 10 * 60_000) })}` })],
+    ['not valid before a time beyond the allowance', 'not_yet_valid', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ nbf: now() + 600 }))}` })],
+    ['without an expiry', 'no_expiry', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ exp: undefined }))}` })],
+    ['from another issuer', 'wrong_issuer', async () => ({ authorization: `Bearer ${await mintToken(key, 'https://evil.example.com', AUDIENCE, { role: 'auditor', oid })}` })],
+    ['for another audience', 'wrong_audience', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, 'another-api', { role: 'auditor', oid })}` })],
+    ['without an object id', 'no_oid', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ oid: undefined }))}` })],
   ];
 
-  it.each(cases)('%s is HTTP 401, UNAUTHENTICATED, with the one generic message and no data', async (_name, headers) => {
-    const res = await postGraphql(server.url, ME, {}, await headers());
+  it.each(cases)('%s is HTTP 401, UNAUTHENTICATED, with the one generic message and no data; the log says why (%s)', async (_name, reason, headers) => {
+    const sent = await headers();
+    const before = server.logs.lines.length;
+    const res = await postGraphql(server.url, ME, {}, sent);
     expect(res.status).toBe(401);
     expect(res.data).toBeUndefined();
     expect(res.errors).toEqual([{ message: 'A valid bearer token is required', extensions: { code: 'UNAUTHENTICATED' } }]);
+    const said = server.logs.lines.slice(before).filter((line) => line.includes('token refused'));
+    expect(said).toHaveLength(1);
+    expect(JSON.parse(said[0]!)).toMatchObject({ level: 30, msg: 'token refused', reason });
+    // Nothing of the token: no segment of it, no object id.
+    for (const part of (sent['authorization'] ?? '').split(/[ .]/).filter((p) => p.length >= 8)) expect(said[0]).not.toContain(part);
+    expect(said[0]).not.toContain(oid);
   });
 
   it('a 401 tells the client to bring a bearer token', async () => {
