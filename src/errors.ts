@@ -26,20 +26,68 @@ export abstract class DomainError extends Error {
   }
 }
 
-/** Input that breaks a rule; names the field and the rule, never the value. */
+/** One field and the rule it breaks. */
+export interface InvalidField {
+  field: string;
+  rule: string;
+}
+
+/**
+ * Input that breaks a rule; names the field and the rule, never the value.
+ * When several fields of one request are invalid, one error names them all
+ * (`invalid`, in input order; `field` and `rule` are the first), so a client
+ * fixes a form in one round trip (see ValidationError.of).
+ */
 export class ValidationError extends DomainError {
   readonly code = 'BAD_USER_INPUT' as const;
   constructor(
     readonly field: string,
     readonly rule: string,
+    readonly invalid: readonly InvalidField[] = [{ field, rule }],
   ) {
-    super(`${field}: ${rule}`, { field, rule });
+    super(invalid.map((i) => `${i.field}: ${i.rule}`).join('; '), invalid.length > 1 ? { field, rule, invalid } : { field, rule });
+  }
+
+  /** One error for several (nested lists flattened). */
+  static of(errors: readonly ValidationError[]): ValidationError {
+    if (errors.length === 1) return errors[0]!;
+    const invalid = errors.flatMap((error) => error.invalid);
+    return new ValidationError(invalid[0]!.field, invalid[0]!.rule, invalid);
   }
 }
 
-/** A command that the current state of the aggregate does not allow. */
+/**
+ * Runs every check, even after one fails, so that one answer names every
+ * invalid field of a request; returns the checked values by name.
+ */
+export function validateAll<T extends Record<string, unknown>>(checks: { [K in keyof T]: () => T[K] }): T {
+  const valid: Partial<T> = {};
+  const failed: ValidationError[] = [];
+  for (const key of Object.keys(checks) as (keyof T)[]) {
+    try {
+      valid[key] = checks[key]();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      failed.push(error);
+    }
+  }
+  if (failed.length > 0) throw ValidationError.of(failed);
+  return valid as T;
+}
+
+/**
+ * A command that the current state of the aggregate does not allow: names
+ * the input field it concerns and the rule, as a ValidationError does.
+ */
 export class IllegalStateError extends DomainError {
   readonly code = 'BAD_USER_INPUT' as const;
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+    message = `${field} ${rule}`,
+  ) {
+    super(message, { field, rule });
+  }
 }
 
 export class NotFoundError extends DomainError {

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors.js';
-import { withoutVariableValues } from './variable-errors.js';
+import { variableProblem } from './variable-errors.js';
 
 /** Codes that Apollo and graphql-js raise for a bad request; their messages are safe to show. */
 const REQUEST_CODES = new Set([
@@ -20,7 +20,7 @@ const REQUEST_CODES = new Set([
  * Every error leaves with a stable code and no internals. Domain errors keep
  * their message (which by construction names fields and rules, never
  * values); request errors keep graphql-js's message, without the value of
- * a variable it could not coerce (src/server/variable-errors.ts); anything else becomes a
+ * a variable it could not coerce, with its `field` and `rule` (src/server/variable-errors.ts); anything else becomes a
  * generic INTERNAL_SERVER_ERROR and is reported through `onInternal`.
  * Never throws.
  */
@@ -36,8 +36,13 @@ export function createErrorFormatter(onInternal: (error: unknown) => void) {
     const code = formatted.extensions?.['code'];
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {
       const reason = (original as { originalError?: unknown } | null)?.originalError;
-      const message = withoutVariableValues(formatted.message, reason instanceof Error ? reason.message : undefined);
-      return { ...base, message, extensions: { code } };
+      const problem = variableProblem(formatted.message, reason instanceof Error ? reason.message : undefined);
+      if (problem) {
+        // A variable of the wrong type is bad input too: the field inside the variable and the rule, as for every BAD_USER_INPUT.
+        const { message, field, rule } = problem;
+        return { ...base, message, extensions: code === 'BAD_USER_INPUT' ? { code, field, rule } : { code } };
+      }
+      return { ...base, message: formatted.message, extensions: { code } };
     }
     onInternal(original);
     return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -47,7 +47,7 @@ export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOff
 
 export function decideOffer(command: OfferCommand, state: OfferState): OfferEvent[] {
   if (command.type === 'CreateOffer') {
-    if (state.status !== 'none') throw new IllegalStateError(`offer ${command.data.offerId} already exists`);
+    if (state.status !== 'none') throw new IllegalStateError('id', 'is already used by an offer', `offer ${command.data.offerId} already exists`);
     const { now, ...data } = command.data;
     return [{ type: 'OfferCreated', data: { ...data, createdAt: now } }];
   }
@@ -63,7 +63,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
       const { supportContacts, now } = command.data;
       if (sameContacts(state.supportContacts, supportContacts)) return [];
       if (state.status === 'published' && supportContacts.length === 0) {
-        throw new IllegalStateError('a published offer must keep at least one customer-service contact');
+        throw new IllegalStateError('supportContacts', 'must keep at least one contact while the offer is published', 'a published offer must keep at least one customer-service contact');
       }
       return [
         {
@@ -75,10 +75,10 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
     case 'PublishOffer':
       if (state.status === 'published') return [];
       if (!command.data.publisherApproved) {
-        throw new IllegalStateError('the publisher must be approved before publishing');
+        throw new IllegalStateError('id', "belongs to a publisher that is not approved: it must be approved before publishing", 'the publisher must be approved before publishing');
       }
       if (state.supportContacts.length === 0) {
-        throw new IllegalStateError('an offer needs at least one customer-service contact to be published');
+        throw new IllegalStateError('supportContacts', 'must have at least one contact before publishing', 'an offer needs at least one customer-service contact to be published');
       }
       return [{ type: 'OfferPublished', data: { offerId, publisherId, publishedAt: command.data.now } }];
     case 'DeleteOffer':

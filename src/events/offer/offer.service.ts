@@ -1,9 +1,9 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { IllegalStateError, NotFoundError, validateAll } from '../../errors.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../event-codec.js';
 import type { Idempotency } from '../idempotency.js';
-import { publisherDecider } from '../publisher/publisher.commands.js';
+import { CLOSED_RULE, publisherDecider } from '../publisher/publisher.commands.js';
 import { publisherStream } from '../publisher/publisher.events.js';
 import type { IdempotentInput } from '../publisher/publisher.service.js';
 import { requireId, requireText } from '../publisher/publisher.validation.js';
@@ -33,18 +33,20 @@ export class OfferService {
     input: IdempotentInput & { id?: string | null; publisherId: string; name: string; kind: string },
     context: CommandContext,
   ): Promise<OfferChange> {
-    const publisherId = requireId('publisherId', input.publisherId);
+    const valid = validateAll({
+      publisherId: () => requireId('publisherId', input.publisherId),
+      offerId: () => (input.id ? requireId('id', input.id) : undefined),
+      name: () => requireText('name', input.name, 200),
+      kind: () => requireOfferKind('kind', input.kind),
+    });
+    const { publisherId } = valid;
     const publisher = await this.handler.load(publisherDecider, publisherStream(publisherId));
     if (publisher.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
     if (publisher.state.registrationStatus === 'CLOSED') {
-      throw new IllegalStateError(`the account of publisher ${publisherId} is closed: it accepts no further changes`);
+      throw new IllegalStateError('publisherId', CLOSED_RULE, `the account of publisher ${publisherId} is closed: it accepts no further changes`);
     }
-    const offerId = input.id
-      ? requireId('id', input.id)
-      : input.idempotencyKey
-        ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey)
-        : this.ids.next();
-    const data = { offerId, publisherId, name: requireText('name', input.name, 200), kind: requireOfferKind('kind', input.kind), now: this.now() };
+    const offerId = valid.offerId ?? (input.idempotencyKey ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey) : this.ids.next());
+    const data = { offerId, publisherId, name: valid.name, kind: valid.kind, now: this.now() };
     return this.run(offerId, { type: 'CreateOffer', data }, context, input);
   }
 

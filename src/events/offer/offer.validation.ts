@@ -64,17 +64,26 @@ export function requireSupportContacts(field: string, list: readonly SupportCont
   if (list.length > maxSupportContacts) {
     throw new ValidationError(field, `must have at most ${maxSupportContacts} contacts`);
   }
-  return list.map((input, index) => {
+  const failed: ValidationError[] = [];
+  const contacts = list.map((input, index) => {
     const contactField = `${field}[${index}]`;
     const contact: SupportContact = {};
     for (const key of Object.keys(normalisers) as (keyof SupportContact)[]) {
       const value = input[key];
       if (value === undefined || value === null || value.trim() === '') continue;
-      contact[key] = normalisers[key](`${contactField}.${key}`, value);
+      // Every contact's every field is checked: one answer names all that are invalid.
+      try {
+        contact[key] = normalisers[key](`${contactField}.${key}`, value);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        failed.push(error);
+      }
     }
-    if (!reachableBy.some((key) => contact[key] !== undefined)) {
-      throw new ValidationError(contactField, `must have at least one of ${reachableBy.join(', ')}`);
+    if (!reachableBy.some((key) => input[key] != null && input[key].trim() !== '')) {
+      failed.push(new ValidationError(contactField, `must have at least one of ${reachableBy.join(', ')}`));
     }
     return contact;
   });
+  if (failed.length > 0) throw ValidationError.of(failed);
+  return contacts;
 }

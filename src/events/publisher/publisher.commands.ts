@@ -79,10 +79,13 @@ export type PublisherCommand =
   | ApprovePublisher
   | RejectPublisher;
 
+/** Refusal rule of every change to a closed account (publisher and offer commands). */
+export const CLOSED_RULE = 'is closed: the account accepts no further changes';
+
 export function decidePublisher(command: PublisherCommand, state: PublisherState): PublisherEvent[] {
   if (command.type === 'RegisterPublisher') {
     if (state.status !== 'unregistered') {
-      throw new IllegalStateError(`publisher ${command.data.publisherId} is already registered`);
+      throw new IllegalStateError('id', 'is already registered', `publisher ${command.data.publisherId} is already registered`);
     }
     const { now, firstUser, ...data } = command.data;
     return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now, ...(firstUser ? { firstUser: { ...firstUser, addedAt: now } } : {}) } }];
@@ -90,7 +93,7 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
   if (state.status !== 'registered') throw new NotFoundError('publisher', command.data.publisherId);
   const publisherId = state.id;
   if (state.registrationStatus === 'CLOSED' && command.type !== 'ErasePublisherSubject' && command.type !== 'ClosePublisherAccount') {
-    throw new IllegalStateError(`the account of publisher ${publisherId} is closed: it accepts no further changes`);
+    throw new IllegalStateError('id', CLOSED_RULE, `the account of publisher ${publisherId} is closed: it accepts no further changes`);
   }
   switch (command.type) {
     case 'UpdatePublisherContact': {
@@ -107,7 +110,7 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
     case 'AddAadUser': {
       const { user, now } = command.data;
       if (state.aadUsers.some((existing) => existing.objectId === user.objectId)) {
-        throw new IllegalStateError('this AAD user already has access to the publisher');
+        throw new IllegalStateError('objectId', 'already has access to the publisher', 'this AAD user already has access to the publisher');
       }
       return [{ type: 'AadUserAdded', data: { publisherId, user: { ...user, addedAt: now } } }];
     }
@@ -115,7 +118,7 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
       const user = state.aadUsers.find((existing) => existing.objectId === command.data.objectId);
       if (!user) throw new NotFoundError('AAD user of this publisher');
       if (state.aadUsers.length === 1) {
-        throw new IllegalStateError('the last AAD user of a publisher cannot be removed');
+        throw new IllegalStateError('objectId', 'is the last AAD user of the publisher, who cannot be removed', 'the last AAD user of a publisher cannot be removed');
       }
       return [{ type: 'AadUserRemoved', data: { publisherId, accountId: user.accountId, removedAt: command.data.now } }];
     }
@@ -124,7 +127,7 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
       return [{ type: 'PublisherApproved', data: { publisherId, approvedAt: command.data.now } }];
     case 'RejectPublisher':
       if (state.registrationStatus !== 'PENDING') {
-        throw new IllegalStateError('only a pending registration can be rejected');
+        throw new IllegalStateError('id', 'must be a pending registration to be rejected', 'only a pending registration can be rejected');
       }
       return [{ type: 'PublisherRejected', data: { publisherId, reason: command.data.reason, rejectedAt: command.data.now } }];
     case 'ErasePublisherSubject':
@@ -165,7 +168,7 @@ function decideErasure(state: RegisteredPublisherState, { subject, keyIds, now }
       if (!state.erasure.accountIds.includes(accountId)) throw new NotFoundError('AAD account of this publisher', accountId);
       if (state.erasure.erasedAccountIds.includes(accountId)) return [];
       if (state.aadUsers.some((user) => user.accountId === accountId)) {
-        throw new IllegalStateError('an AAD account that still has access cannot be erased: remove it first');
+        throw new IllegalStateError('accountId', 'still has access: remove it before erasing it', 'an AAD account that still has access cannot be erased: remove it first');
       }
       return [event];
     }

@@ -12,7 +12,7 @@ import {
   type PublisherState,
   type RegisteredPublisherState,
 } from './publisher.events.js';
-import { ValidationError } from '../../errors.js';
+import { validateAll, ValidationError } from '../../errors.js';
 import type { BlindIndex } from '../../privacy/blind-index.js';
 import type { RegistrationCodeService } from '../registration-code/registration-code.service.js';
 import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
@@ -72,24 +72,27 @@ export class PublisherService {
   ) {}
 
   async register(input: RegisterPublisherInput, context: CommandContext, registrant?: Registrant): Promise<PublisherChange> {
-    const publisherId = input.id
-      ? requireId('id', input.id)
-      : input.idempotencyKey
-        ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey)
-        : this.ids.next();
+    const valid = validateAll({
+      publisherId: () =>
+        input.id ? requireId('id', input.id) : input.idempotencyKey ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey) : this.ids.next(),
+      companyName: () => requireText('companyName', input.companyName, 200),
+      registrationCode: () => requireUscc('registrationCode', input.registrationCode),
+      contact: () =>
+        validateAll({
+          name: () => requireText('contact.name', input.contact.name, 100),
+          telephone: () => requireTelephone('contact.telephone', input.contact.telephone),
+          email: () => requireEmail('contact.email', input.contact.email),
+        }),
+      firstUser: () => (registrant ? this.account(registrant, context) : undefined),
+    });
+    const { publisherId, firstUser, ...data } = valid;
     const command = {
       type: 'RegisterPublisher' as const,
       data: {
         publisherId,
-        companyName: requireText('companyName', input.companyName, 200),
-        registrationCode: requireUscc('registrationCode', input.registrationCode),
+        ...data,
         contactPreferences: { ...noContact, ...input.contactPreferences },
-        contact: {
-          name: requireText('contact.name', input.contact.name, 100),
-          telephone: requireTelephone('contact.telephone', input.contact.telephone),
-          email: requireEmail('contact.email', input.contact.email),
-        },
-        ...(registrant ? { firstUser: this.account(registrant, context) } : {}),
+        ...(firstUser ? { firstUser } : {}),
         now: this.now(),
       },
     };
@@ -101,20 +104,21 @@ export class PublisherService {
   }
 
   async updateContact(input: UpdatePublisherContactInput, context: CommandContext): Promise<PublisherChange> {
-    const publisherId = requireId('id', input.id);
     const contact = input.contact ?? {};
+    const optional = <T,>(value: string | null | undefined, check: (value: string) => T) => () => (value != null ? check(value) : undefined);
+    const { publisherId, companyName, ...changed } = validateAll({
+      publisherId: () => requireId('id', input.id),
+      companyName: optional(input.companyName, (v) => requireText('companyName', v, 200)),
+      name: optional(contact.name, (v) => requireText('contact.name', v, 100)),
+      telephone: optional(contact.telephone, (v) => requireTelephone('contact.telephone', v)),
+      email: optional(contact.email, (v) => requireEmail('contact.email', v)),
+    });
     const command = {
       type: 'UpdatePublisherContact' as const,
       data: {
         publisherId,
-        ...(input.companyName != null ? { companyName: requireText('companyName', input.companyName, 200) } : {}),
-        contact: {
-          ...(contact.name != null ? { name: requireText('contact.name', contact.name, 100) } : {}),
-          ...(contact.telephone != null
-            ? { telephone: requireTelephone('contact.telephone', contact.telephone) }
-            : {}),
-          ...(contact.email != null ? { email: requireEmail('contact.email', contact.email) } : {}),
-        },
+        ...(companyName !== undefined ? { companyName } : {}),
+        contact: Object.fromEntries(Object.entries(changed).filter(([, value]) => value !== undefined)),
         now: this.now(),
       },
     };
@@ -175,14 +179,19 @@ export class PublisherService {
 
   /** A new account: validated, with a fresh account id and the blind index of its object id. */
   private account(user: Registrant, context: CommandContext): Omit<AadUser, 'addedAt'> {
-    const objectId = requireId('objectId', user.objectId);
-    if (!user.userPrincipalName) throw new ValidationError('userPrincipalName', 'must be in the token (upn or preferred_username) to register');
-    const userPrincipalName = requireEmail('userPrincipalName', user.userPrincipalName);
+    const { objectId, userPrincipalName, displayName } = validateAll({
+      objectId: () => requireId('objectId', user.objectId),
+      userPrincipalName: () => {
+        if (!user.userPrincipalName) throw new ValidationError('userPrincipalName', 'must be in the token (upn or preferred_username) to register');
+        return requireEmail('userPrincipalName', user.userPrincipalName);
+      },
+      displayName: () => (user.displayName != null ? requireText('displayName', user.displayName, 256) : undefined),
+    });
     return {
       accountId: this.ids.next(),
       objectId,
       userPrincipalName,
-      displayName: requireText('displayName', user.displayName ?? userPrincipalName, 256),
+      displayName: displayName ?? userPrincipalName,
       addedBy: context.actor.id,
       objectIdIndex: this.objectIds.of(objectId),
     };
