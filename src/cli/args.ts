@@ -79,7 +79,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       options.set(flag, 'true');
       continue;
     }
-    if (token.value === undefined) throw new UsageError(`${flag} needs a value.`);
+    // Without strict parsing the next argument is taken as the value even when it is an option: `--port --data-dir x`.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${flag} needs a value.`);
     if (setting) settings[setting] = token.value;
     else options.set(flag, token.value);
   }

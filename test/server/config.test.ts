@@ -33,8 +33,18 @@ describe('configuration', () => {
     expect(() => loadConfig({}, { MONGODB_URL: 'mongo://u:secret@db' })).toThrow(/^(?!.*secret)/);
   });
 
-  it('a flag without a value is refused', () => {
+  it('a flag without a value is refused, also when an option follows it', () => {
     expect(() => parseCommandLine(['serve', '--port'])).toThrow(UsageError);
+    expect(() => parseCommandLine(['serve', '--port', '--data-dir', '/tmp/x'])).toThrow('--port needs a value.');
+  });
+
+  it('an unknown flag or PRIVACY_LEDGER_ variable is refused with the closest known name', () => {
+    expect(() => parseCommandLine(['serve', '--prot', '4151'])).toThrow('unknown option --prot for serve. Did you mean --port?');
+    expect(() => parseCommandLine(['export', '--publsher', 'x'])).toThrow('Did you mean --publisher?');
+    expect(() => parseCommandLine(['rebuild', '--online=yes'])).toThrow('--online takes no value.');
+    expect(() => loadConfig({}, { PRIVACY_LEDGER_HOST: '0.0.0.0' })).toThrow('unknown environment variable PRIVACY_LEDGER_HOST. Did you mean HOST?');
+    // Another program's variables are not ours to judge.
+    expect(loadConfig({}, { PRIVACY_LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64'), POSTGRES_PORT: '5432' }).port).toBe(4000);
   });
 
   it.each([
