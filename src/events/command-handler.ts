@@ -93,7 +93,7 @@ export class CommandHandler {
     if (idempotency) {
       const first = current.marks.get(idempotency.key);
       if (first && first.fingerprint !== idempotency.fingerprint) {
-        throw new ValidationError('idempotencyKey', 'was already used with different input');
+        throw new ValidationError('idempotencyKey', 'was already used with different input, or for data erased since');
       }
       if (first) return { state: await this.stateAt(decider, streamId, first.revision, current), version: first.revision + 1, position: first.position, appended: [] };
     }

@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.js';
 import type { CommandHandler } from '../events/command-handler.js';
 import type { ErasedSubject } from '../events/erasure.events.js';
 import type { CommandContext } from '../events/event-codec.js';
-import type { Idempotency } from '../events/idempotency.js';
+import { idempotencySubject, type Idempotency } from '../events/idempotency.js';
 import { offerDecider } from '../events/offer/offer.commands.js';
 import { offerStream } from '../events/offer/offer.events.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
@@ -123,7 +123,8 @@ export class ErasureService {
 
   /** Destroys the keys (again, on a retry), then forgets the plaintext this process holds. */
   private async shred(subjectIds: readonly string[], streamIds: readonly string[]): Promise<void> {
-    await this.keys.destroyMany(subjectIds);
+    // and the streams' idempotency keys, under which fingerprints of the erased input were taken
+    await this.keys.destroyMany([...subjectIds, ...streamIds.map(idempotencySubject)]);
     for (const subjectId of subjectIds) this.personalData.forget(subjectId);
     for (const streamId of streamIds) this.handler.forget(streamId);
   }

@@ -139,7 +139,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
       lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
     });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
-  const idempotency = new Idempotency(masterKey);
+  const idempotency = new Idempotency(masterKey, keys);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);

@@ -85,7 +85,7 @@ export class OfferService {
     const { state, ...result } = await this.handler.handle(offerDecider, offerStream(offerId), command, {
       context,
       ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
-      ...(input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, command.type, fingerprinted) } : {}),
+      ...(input.idempotencyKey ? { idempotency: await this.idempotency.markPersonal(input.idempotencyKey, command.type, fingerprinted, offerStream(offerId)) } : {}),
     });
     return { ...result, offer: state.status === 'draft' || state.status === 'published' ? state : null };
   }

@@ -198,7 +198,7 @@ export class PublisherService {
     if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '' };
     const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
       ...handleOptions,
-      ...(idempotencyKey ? { idempotency: this.idempotency.mark(idempotencyKey, command.type, input) } : {}),
+      ...(idempotencyKey ? { idempotency: await this.idempotency.markPersonal(idempotencyKey, command.type, input, publisherStream(publisherId)) } : {}),
     });
     if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
     return { ...result, publisher: state };
