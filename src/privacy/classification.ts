@@ -1,4 +1,5 @@
 import { supportContactFields } from '../events/offer/offer.events.js';
+import { actorSubject } from './actor-references.js';
 import type { SealField } from './personal-data-codec.js';
 
 /**
@@ -94,12 +95,14 @@ export const clientSubject = (instant: string): string => `client/${instant.slic
 
 /**
  * Personal data in event metadata rather than data: who asked (the actor's
- * id: the signed-in principal's AAD object id), shown as the requester
+ * id: a user's pseudonymous reference, a service's identity; events written
+ * before references hold a user's AAD object id), shown as the requester
  * of privacy request records, the author of changes and who added an
  * account. The privacy request read model seals it under a retention
  * bucket, so it becomes unreadable after the retention period. (In the
- * log's metadata it stays in clear: the audit trail filters by it.) Client
- * IP and user agent are declared below (personalMetadataFields).
+ * log's metadata it stays in clear: the audit trail filters by it; a
+ * reference names nobody once its person is erased, actorObjectIdField.)
+ * Client IP and user agent are declared below (personalMetadataFields).
  */
 export const requesterField: PersonalField = {
   path: 'actor.id',
@@ -117,15 +120,31 @@ export const personalFieldsByEventType: Readonly<Record<string, readonly Persona
   AadUserAdded: aadUserFields('user'),
 };
 
+/**
+ * A user actor's object id, in every event's metadata next to the actor's
+ * pseudonymous reference (`actor.id`), sealed under the reference's own
+ * subject (src/privacy/actor-references.ts), which erasing the person
+ * destroys. Labelled as a requester: it is who asked.
+ */
+export const actorObjectIdField: PersonalField = {
+  path: 'actor.objectId',
+  category: 'administrator',
+  label: 'requester object id (of a user actor)',
+  mask: 'pseudonym',
+  subject: (metadata) => actorSubject(String((metadata['actor'] as Record<string, unknown>)['id'])),
+};
+
 const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);
 
 /**
  * Personal values in the metadata of every event, whatever its type (see
- * EventMetadata): one subject per calendar month. The client's address and
+ * EventMetadata): a user actor's object id under its reference's subject;
+ * the client under one subject per calendar month. The client's address and
  * user agent are one value, sealed once; events written before that carry
  * them as two (still declared: they are in the log, under the same subject).
  */
 export const personalMetadataFields: readonly PersonalField[] = [
+  actorObjectIdField,
   { path: 'client', category: 'administrator', label: 'client IP address and user agent of the request', mask: 'pseudonym', subject: requestClient },
   { path: 'clientIp', category: 'administrator', label: 'client IP address of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },
   { path: 'userAgent', category: 'administrator', label: 'user agent of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },

@@ -12,6 +12,7 @@ import { publisherStream } from '../events/publisher/publisher.events.js';
 import type { IdempotentInput } from '../events/publisher/publisher.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { aadAccountSubject, contactSubject, offerSupportSubject } from './classification.js';
+import type { AccountActors } from './account-actors.js';
 import type { KeyStore } from './key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
 
@@ -55,6 +56,8 @@ export class ErasureService {
     private readonly offers: OfferIds,
     private readonly clock: Clock,
     private readonly idempotency: Idempotency,
+    /** the erased accounts' people, forgotten as actors before their keys go */
+    private readonly accountActors: AccountActors,
   ) {}
 
   async erase(input: ErasePersonalDataInput, context: CommandContext): Promise<ErasureResult> {
@@ -73,6 +76,7 @@ export class ErasureService {
           ...mark({ publisherId, subject }),
         });
         const subjectId = subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
+        if (subject.kind === 'aadAccount') await this.accountActors.forget(publisherId, [subject.accountId]);
         await this.shred([subjectId], [streamId]);
         return { subjectIds: [subjectId], position: result.position };
       }
@@ -117,6 +121,7 @@ export class ErasureService {
     ));
     subjectIds.push(...offerIds.map(offerSupportSubject));
     streamIds.push(...offerIds.map(offerStream));
+    await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
     await this.shred(subjectIds, streamIds);
     return { subjectIds, position: Math.max(closed.position, ...withdrawn.map((offer) => offer.position)) };
   }

@@ -11,7 +11,7 @@ registerEnumType(ActorKind, {
   name: 'ActorKind',
   description: 'What kind of actor caused an event.',
   valuesConfig: {
-    USER: { description: 'A person (an Azure AD object id).' },
+    USER: { description: 'A person, recorded by a pseudonymous reference.' },
     SERVICE: { description: 'A service identity.' },
     SYSTEM: { description: 'The ledger itself (migrations, maintenance).' },
   },
@@ -19,8 +19,16 @@ registerEnumType(ActorKind, {
 
 @ObjectType('AuditActor', { simpleResolvers: true, description: 'Who caused an event.' })
 export class AuditActorType {
-  @Field(() => String, { description: 'An Azure AD object id or a service identity.' })
+  @Field(() => String, {
+    description: "A person's pseudonymous reference (`actor-<uuid>`; an Azure AD object id in events recorded before references), or a service identity.",
+  })
   id!: string;
+
+  @Field(() => String, { nullable: true, description: "The Azure AD object id of a person or service; null for the system, and for a person once erased." })
+  objectId!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether the person was erased: their reference names nobody any more.' })
+  erased!: boolean;
 
   @Field(() => ActorKind, { description: 'User, service or system.' })
   kind!: `${ActorKind}`;
@@ -72,7 +80,7 @@ export class AuditTrailFilterInput {
   @Field(() => String, { nullable: true, description: 'Entries before this instant (ISO-8601 with a time zone).' })
   to?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Entries caused by this actor id.' })
+  @Field(() => String, { nullable: true, description: "Entries caused by this actor: a person's object id (while they are not erased) or reference, or a service identity." })
   actorId?: string | null;
 
   @Field(() => [String], { nullable: true, description: 'Entries of these event types (1 to 20).' })

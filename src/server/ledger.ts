@@ -15,6 +15,8 @@ import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { upcasters } from '../events/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/sqlite/sqlite-event-store.js';
+import { AccountActors } from '../privacy/account-actors.js';
+import { ActorReferences } from '../privacy/actor-references.js';
 import { ErasureService } from '../privacy/erasure.service.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
@@ -130,7 +132,9 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     throw error;
   }
   const personalData = new PersonalDataCodec(keys);
-  const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
+  const actors = new ActorReferences(keys, personalData);
+  const codec = new EventCodec(personalData, clock, ids, upcasters, actors);
+  const handler = new CommandHandler(events, codec);
   const retentionPolicy = new RetentionPolicy(retentionDays, clock);
   const runner =
     thread ??
@@ -148,14 +152,15 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, idempotency, objectIds),
-    membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds),
-    offers: new OfferService(handler, clock, ids, idempotency),
+    publishers: new PublisherService(handler, clock, ids, idempotency, actors),
+    membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors),
+    offers: new OfferService(handler, clock, ids, idempotency, actors),
     offerQueries,
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder,
-    auditQueries: new AuditQueries(reads),
+    auditQueries: new AuditQueries(reads, actors),
+    actors,
     integrity: new IntegrityVerifier(events),
     publisherQueries,
     analytics: new AnalyticsQueries(reads),
@@ -164,7 +169,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
     offerDirectory,
-    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency),
+    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData)),
     personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };

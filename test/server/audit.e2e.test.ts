@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACTOR_REFERENCE } from '../../src/privacy/actor-references.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer, DEFAULT_PRINCIPAL } from './harness.js';
 
 const AUDIT = /* GraphQL */ `
   query Audit($filter: AuditTrailFilter, $first: Int, $after: String, $minPosition: String) {
     auditTrail(filter: $filter, first: $first, after: $after, minPosition: $minPosition) {
-      edges { cursor node { id type streamId revision position occurredAt actor { id kind role } publisherId offerId changedFields } }
+      edges { cursor node { id type streamId revision position occurredAt actor { id kind role objectId erased } publisherId offerId changedFields } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -39,7 +40,7 @@ describe('auditTrail', () => {
     expect(nodes[1]).toMatchObject({
       streamId: `publisher-${id}`,
       revision: 1,
-      actor: { id: DEFAULT_PRINCIPAL.oid, kind: 'USER', role: 'member' },
+      actor: { id: expect.stringMatching(ACTOR_REFERENCE), kind: 'USER', role: 'member', objectId: DEFAULT_PRINCIPAL.oid, erased: false },
       publisherId: id,
       offerId: null,
       changedFields: ['contact.email'],
@@ -58,5 +59,39 @@ describe('auditTrail', () => {
     expect(registrations.data!['auditTrail'].edges).toHaveLength(2);
     const bad = await server.gql(AUDIT, { filter: { from: 'last week' } }, { role: 'auditor' });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
+  });
+
+  it("finds a person's entries by their object id while they exist; once erased, shows them as erased and the object id finds nothing", async () => {
+    const colleague = { role: 'member' as const, oid: 'c011ea90-0000-4000-8000-00000000c0de' };
+    const registered = await server.gql(REGISTER, { input: aPublisher() });
+    const id: string = registered.data!['registerPublisher'].publisher.id;
+    const ADD = `mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { version } }`;
+    await server.gql(ADD, { input: { id, expectedVersion: 1, objectId: colleague.oid, userPrincipalName: 'han@contoso.cn', displayName: 'Han' } });
+    const edit = await server.gql(UPDATE, { input: { id, expectedVersion: 2, contact: { name: 'Han Meimei' } } }, colleague);
+    expect(edit.errors).toBeUndefined();
+    const removed = await server.gql(`mutation ($input: RemoveAadUserInput!) { removeAadUser(input: $input) { position publisher { aadUsers { accountId } } } }`, {
+      input: { id, expectedVersion: 3, objectId: colleague.oid },
+    });
+    const byColleague = { filter: { actorId: colleague.oid }, minPosition: removed.data!['removeAadUser'].position };
+    const before = (await server.gql(AUDIT, byColleague, { role: 'auditor' })).data!['auditTrail'].edges.map((e: { node: any }) => e.node);
+    expect(before).toEqual([expect.objectContaining({ type: 'ContactUpdated', actor: { id: expect.stringMatching(ACTOR_REFERENCE), kind: 'USER', role: 'member', objectId: colleague.oid, erased: false } })]);
+    const reference: string = before[0].actor.id;
+
+    const history = await server.gql(`query ($id: ID!) { history(kind: PUBLISHER, id: $id, first: 10) { edges { node { changes { field } } } } }`, { id }, { role: 'auditor' });
+    const accountId = (JSON.stringify(history.data).match(/aadUsers\.([^.]+)\.displayName/g) ?? []).map((f) => f.split('.')[1]!).find(
+      (account) => !removed.data!['removeAadUser'].publisher.aadUsers.some((u: { accountId: string }) => u.accountId === account),
+    );
+    const erased = await server.gql(`mutation ($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) { position } }`, {
+      input: { publisherId: id, target: 'AAD_ACCOUNT', accountId },
+    }, { role: 'operator' });
+    expect(erased.errors).toBeUndefined();
+    const minPosition = erased.data!['erasePersonalData'].position;
+    expect((await server.gql(AUDIT, { ...byColleague, minPosition }, { role: 'auditor' })).data!['auditTrail'].edges).toEqual([]);
+    const byReference = await server.gql(AUDIT, { filter: { actorId: reference }, minPosition }, { role: 'auditor' });
+    expect(byReference.data!['auditTrail'].edges.map((e: { node: any }) => e.node.actor)).toEqual([{ id: reference, kind: 'USER', role: 'member', objectId: null, erased: true }]);
+    // whoever erased it and the owner are still shown
+    const all = (await server.gql(AUDIT, { filter: { publisherId: id }, minPosition }, { role: 'auditor' })).data!['auditTrail'].edges.map((e: { node: any }) => e.node.actor);
+    expect(all.filter((actor: { erased: boolean }) => actor.erased)).toHaveLength(1);
+    expect(all.filter((actor: { objectId: string | null }) => actor.objectId === DEFAULT_PRINCIPAL.oid).length).toBeGreaterThanOrEqual(3);
   });
 });

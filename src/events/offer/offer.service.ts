@@ -2,6 +2,7 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../event-codec.js';
+import type { ActorReferences } from '../../privacy/actor-references.js';
 import type { Idempotency } from '../idempotency.js';
 import { publisherDecider } from '../publisher/publisher.commands.js';
 import { publisherStream } from '../publisher/publisher.events.js';
@@ -27,6 +28,7 @@ export class OfferService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly idempotency: Idempotency,
+    private readonly actors: ActorReferences,
   ) {}
 
   async create(
@@ -42,7 +44,7 @@ export class OfferService {
     const offerId = input.id
       ? requireId('id', input.id)
       : input.idempotencyKey
-        ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey)
+        ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey)
         : this.ids.next();
     const data = { offerId, publisherId, name: requireText('name', input.name, 200), kind: requireOfferKind('kind', input.kind), now: this.now() };
     return this.run(offerId, { type: 'CreateOffer', data }, context, input);

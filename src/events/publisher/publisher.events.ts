@@ -36,12 +36,18 @@ export interface AadUser {
   userPrincipalName: string;
   displayName: string;
   addedAt: string;
-  /** actor id of whoever added it */
+  /** actor id of whoever added it (a user's pseudonymous reference; an object id in events before references) */
   addedBy: string;
   /**
-   * Blind index of the object id (a keyed HMAC, src/privacy/blind-index.ts):
-   * lets `me` find the publishers of an account without the object id in
-   * clear. Absent from events recorded before it existed.
+   * The account's own actor reference (src/privacy/actor-references.ts):
+   * lets `me` find the publishers of an account without anything derived
+   * from the object id in the log. Absent from events before references.
+   */
+  actorId?: string;
+  /**
+   * Events before actor references: a blind index of the object id (a keyed
+   * HMAC under the master key, src/privacy/blind-index.ts). No longer
+   * written: it stays testable against a guessed object id after erasure.
    */
   objectIdIndex?: string;
 }

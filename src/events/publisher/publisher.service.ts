@@ -13,7 +13,7 @@ import {
   type RegisteredPublisherState,
 } from './publisher.events.js';
 import { ValidationError } from '../../errors.js';
-import type { BlindIndex } from '../../privacy/blind-index.js';
+import type { ActorReferences } from '../../privacy/actor-references.js';
 import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
 import { requireUscc } from './uscc.js';
 
@@ -66,14 +66,14 @@ export class PublisherService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly idempotency: Idempotency,
-    private readonly objectIds: BlindIndex,
+    private readonly actors: ActorReferences,
   ) {}
 
   async register(input: RegisterPublisherInput, context: CommandContext, registrant?: Registrant): Promise<PublisherChange> {
     const publisherId = input.id
       ? requireId('id', input.id)
       : input.idempotencyKey
-        ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey)
+        ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey)
         : this.ids.next();
     const command = {
       type: 'RegisterPublisher' as const,
@@ -87,7 +87,7 @@ export class PublisherService {
           telephone: requireTelephone('contact.telephone', input.contact.telephone),
           email: requireEmail('contact.email', input.contact.email),
         },
-        ...(registrant ? { firstUser: this.account(registrant, context) } : {}),
+        ...(registrant ? { firstUser: await this.account(registrant, context) } : {}),
         now: this.now(),
       },
     };
@@ -136,7 +136,7 @@ export class PublisherService {
       type: 'AddAadUser' as const,
       data: {
         publisherId,
-        user: this.account(input, context),
+        user: await this.account(input, context),
         now: this.now(),
       },
     };
@@ -167,8 +167,8 @@ export class PublisherService {
     return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
-  /** A new account: validated, with a fresh account id and the blind index of its object id. */
-  private account(user: Registrant, context: CommandContext): Omit<AadUser, 'addedAt'> {
+  /** A new account: validated, with a fresh account id and the person's actor reference (how `me` finds it). */
+  private async account(user: Registrant, context: CommandContext): Promise<Omit<AadUser, 'addedAt'>> {
     const objectId = requireId('objectId', user.objectId);
     if (!user.userPrincipalName) throw new ValidationError('userPrincipalName', 'must be in the token (upn or preferred_username) to register');
     const userPrincipalName = requireEmail('userPrincipalName', user.userPrincipalName);
@@ -177,8 +177,8 @@ export class PublisherService {
       objectId,
       userPrincipalName,
       displayName: requireText('displayName', user.displayName ?? userPrincipalName, 256),
-      addedBy: context.actor.id,
-      objectIdIndex: this.objectIds.of(objectId),
+      addedBy: await this.actors.idOf(context.actor),
+      actorId: await this.actors.referenceOf(objectId),
     };
   }
 

@@ -8,8 +8,9 @@ export const AUDIT_TRAIL = 'audit_trail';
 /**
  * One entry per event of the whole log: who did what to which stream, when,
  * and which fields it touched. Entries name fields, never hold their values,
- * so the audit trail holds no personal data (the client IP and user agent of
- * the metadata are left out too).
+ * so the audit trail holds no personal data but the actor's object id,
+ * sealed as the log holds it (the client IP and user agent of the metadata
+ * are left out).
  */
 export type AuditEntry = {
   /** the event id */
@@ -19,7 +20,8 @@ export type AuditEntry = {
   revision: number;
   type: string;
   occurredAt: string;
-  actor: { id: string; kind: Actor['kind']; role: string | null };
+  /** `objectId`: a user's, sealed under their reference's key (see Actor), absent for others and before references */
+  actor: { id: string; kind: Actor['kind']; role: string | null; objectId?: unknown };
   publisherId: string | null;
   offerId: string | null;
   /** dotted names of the fields the event carries (`supportContacts.*.email`), without values */
@@ -71,7 +73,7 @@ export function changedFieldsOf(data: Record<string, unknown>): string[] {
 const idOf = (data: Record<string, unknown>, key: string): string | null => (typeof data[key] === 'string' ? data[key] : null);
 
 export function auditEntryOf(event: RecordedEvent): AuditEntry {
-  const { id, kind, role } = event.metadata.actor;
+  const { id, kind, role, objectId } = event.metadata.actor;
   return {
     id: event.eventId,
     position: event.position,
@@ -79,7 +81,7 @@ export function auditEntryOf(event: RecordedEvent): AuditEntry {
     revision: event.revision,
     type: event.type,
     occurredAt: event.occurredAt,
-    actor: { id, kind, role: role ?? null },
+    actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}) },
     publisherId: idOf(event.data, 'publisherId'),
     offerId: idOf(event.data, 'offerId'),
     changedFields: changedFieldsOf(event.data),

@@ -4,8 +4,10 @@ import { documentProjection, type ProjectedDoc } from '../document-projection.js
 export const MEMBERSHIPS = 'aad_memberships';
 
 /**
- * One document per AAD account of a publisher, searchable by the blind
- * index of its object id: how `me` finds the publishers of a principal.
+ * One document per AAD account of a publisher, searchable by its person's
+ * actor reference (`objectIdIndex`; a blind index of the object id for
+ * accounts added before references): how `me` finds the publishers of a
+ * principal.
  * Access itself is always checked against the publisher's stream, never
  * against this (possibly lagging) read model.
  */
@@ -24,7 +26,7 @@ function accountOf(event: RecordedEvent): { publisherId: string; accountId: stri
     | Data
     | undefined;
   if (user) {
-    const index = user['objectIdIndex'];
+    const index = user['actorId'] ?? user['objectIdIndex'];
     return { publisherId, accountId: String(user['accountId']), ...(typeof index === 'string' ? { objectIdIndex: index } : {}) };
   }
   return event.type === 'AadUserRemoved' ? { publisherId, accountId: String(data['accountId']) } : null;

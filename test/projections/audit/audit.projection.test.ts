@@ -38,7 +38,7 @@ describe('audit projection', () => {
     tmp = tempDir('pl-audit-');
     store = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
     await store.ensureCollection(AUDIT_TRAIL, auditProjection.collections[0]!.indexes);
-    queries = new AuditQueries(store);
+    queries = new AuditQueries(store, { filterIds: async (id) => [id] });
   });
   afterEach(async () => {
     await store.close();
