@@ -1,11 +1,12 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMasterKey } from '../../src/privacy/master-key.js';
 import type { Ledger } from '../../src/server/ledger.js';
 import { tempDataDir } from '../server/harness.js';
-import { openTestLedger, operator, recordScenario } from './erasure-fixture.js';
+import { dataFiles, openTestLedger, operator, recordScenario, values } from './erasure-fixture.js';
 
 /**
  * An attacker who holds every file of the data directory and every key that
@@ -81,6 +82,30 @@ describe('nothing left after an erasure confirms a guessed value', () => {
     };
 
     expect(await found()).toEqual([guess(telephone)]);
+    await ledger.services.erasure.closeAccount({ publisherId }, operator);
+    expect(await found()).toEqual([]);
+  });
+
+  it("an erased account's object id cannot be confirmed against any keyed hash (blind index, lookup) left in the files", async () => {
+    ledger = await openTestLedger(data.dir);
+    await ledger.runner.start();
+    const { publisherId } = await recordScenario(ledger);
+    // 40 object ids that differ from the real ones in their last digits, and the real ones
+    const real = [values.kept.objectId, values.removed.objectId];
+    const candidates = [...real, ...real.flatMap((oid) => Array.from({ length: 20 }, (_, i) => `${oid.slice(0, -2)}${(i + 0x40).toString(16)}`))];
+    const found = async () => {
+      const files = dataFiles(data.dir).map((file) => fs.readFileSync(file));
+      const keys = await remainingKeys(ledger!, data.dir);
+      return candidates.filter((candidate) =>
+        keys.some((key) => {
+          const digest = createHmac('sha256', key).update(candidate).digest();
+          const forms = [digest.toString('base64url'), digest.toString('base64'), digest.toString('hex')].map((form) => Buffer.from(form));
+          return forms.some((form) => files.some((bytes) => bytes.includes(form)));
+        }),
+      );
+    };
+
+    expect(await found()).toEqual(real);
     await ledger.services.erasure.closeAccount({ publisherId }, operator);
     expect(await found()).toEqual([]);
   });
