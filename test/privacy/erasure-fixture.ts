@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { CommandContext } from '../../src/events/event-codec.js';
 import { chainHash } from '../../src/events/hash-chain.js';
-import { openLedger, type Ledger } from '../../src/server/ledger.js';
+import { openLedger, type Ledger, type LedgerOptions } from '../../src/server/ledger.js';
 
 export const operator: CommandContext = { actor: { id: 'op-1', kind: 'user', role: 'operator' }, correlationId: 'c-1' };
 
@@ -24,8 +24,8 @@ export const values = {
 export const plaintexts = (): string[] =>
   Object.values(values).flatMap((group) => Object.values(group as Record<string, string>));
 
-export function openTestLedger(dataDir: string): Promise<Ledger> {
-  return openLedger({ dataDir, masterKey: '', readYourWritesTimeoutMs: 10_000, kurrentdbUrl: '' });
+export function openTestLedger(dataDir: string, options: LedgerOptions = {}): Promise<Ledger> {
+  return openLedger({ dataDir, masterKey: '', readYourWritesTimeoutMs: 10_000, kurrentdbUrl: '' }, { ...options, projectionThread: false });
 }
 
 /**

@@ -5,7 +5,8 @@ import { loadMasterKey } from '../../src/privacy/master-key.js';
 import { isErased } from '../../src/privacy/personal-value.js';
 import type { Ledger } from '../../src/server/ledger.js';
 import { runCli } from '../server/child.js';
-import { tempDataDir } from '../server/harness.js';
+import { createLogger } from '../../src/server/logger.js';
+import { LogCapture, tempDataDir } from '../server/harness.js';
 import {
   expectChainVerifies,
   filesHolding,
@@ -101,8 +102,9 @@ describe('closing a publisher account erases its people for good', () => {
     expect(expectChainVerifies(data.dir)).toBeGreaterThan(10);
   });
 
-  it("leaves no erased account's object id, in any encoding, in any file, API answer or CLI output; their actions show an erased actor", async () => {
-    ledger = await openTestLedger(data.dir);
+  it("leaves no erased account's object id, in any encoding, in any file, API answer, log line or CLI output; their actions show an erased actor", async () => {
+    const logs = new LogCapture();
+    ledger = await openTestLedger(data.dir, { logger: createLogger('debug', logs) });
     await ledger.runner.start();
     const { publisherId, deletedOfferId } = await recordScenario(ledger);
     const objectIds = [values.kept.objectId, values.removed.objectId];
@@ -149,6 +151,8 @@ describe('closing a publisher account erases its people for good', () => {
     await ledger.close();
     ledger = undefined;
     expect(filesHolding(data.dir, needles)).toEqual([]);
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(needlesIn(logs.lines.join('\n'), needles)).toEqual([]);
     for (const args of [['export', '--format', 'jsonl'], ['export', '--format', 'csv'], ['replay']]) {
       const cli = runCli([...args, '--publisher', publisherId, '--data-dir', data.dir]);
       expect(cli.code, cli.stderr).toBe(0);
