@@ -100,6 +100,15 @@ export class ActorReferences {
     });
   }
 
+  /** The references among these ids whose person was erased (their link key is gone); one key lookup. */
+  async erasedAmong(ids: readonly string[]): Promise<Set<string>> {
+    const references = [...new Set(ids.filter((id) => ACTOR_REFERENCE.test(id)))];
+    if (references.length === 0) return new Set();
+    const linked = await this.keys.getMany(references.map(actorSubject));
+    for (const key of linked.values()) key.fill(0);
+    return new Set(references.filter((reference) => !linked.has(actorSubject(reference))));
+  }
+
   /**
    * Forgets people as actors: deletes their lookup rows and destroys the keys
    * that link their references to them. Returns the key-store subjects it

@@ -93,5 +93,10 @@ describe('auditTrail', () => {
     const all = (await server.gql(AUDIT, { filter: { publisherId: id }, minPosition }, { role: 'auditor' })).data!['auditTrail'].edges.map((e: { node: any }) => e.node.actor);
     expect(all.filter((actor: { erased: boolean }) => actor.erased)).toHaveLength(1);
     expect(all.filter((actor: { objectId: string | null }) => actor.objectId === DEFAULT_PRINCIPAL.oid).length).toBeGreaterThanOrEqual(3);
+    // the history names actors by reference, and says which were erased
+    const after = await server.gql(`query ($id: ID!) { history(kind: PUBLISHER, id: $id, first: 10) { edges { node { eventType actor { id erased } } } } }`, { id }, { role: 'auditor' });
+    const actors = after.data!['history'].edges.map((e: { node: { eventType: string; actor: { id: string; erased: boolean } } }) => [e.node.eventType, e.node.actor]);
+    expect(actors.filter(([, actor]: [string, { erased: boolean }]) => actor.erased)).toEqual([['ContactUpdated', { id: reference, erased: true }]]);
+    expect(actors.every(([, actor]: [string, { id: string }]) => ACTOR_REFERENCE.test(actor.id))).toBe(true);
   });
 });
