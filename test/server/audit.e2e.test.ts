@@ -60,6 +60,14 @@ describe('auditTrail', () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
   });
 
+  it('an event type that does not exist is BAD_USER_INPUT, not an empty list', async () => {
+    await server.gql(REGISTER, { input: aPublisher() });
+    const typo = await server.gql(AUDIT, { filter: { eventTypes: ['ContactUpdatd'] } }, { role: 'auditor' });
+    expect(typo.data?.['auditTrail']).toBeUndefined();
+    expect(typo.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(typo.errors?.[0]?.message).toMatch(/eventTypes/);
+  });
+
   it('changedFields name the fields as history names them, and statuses read as the API’s enums', async () => {
     const registered = await server.gql(REGISTER, { input: aPublisher() });
     const id: string = registered.data!['registerPublisher'].publisher.id;

@@ -128,5 +128,7 @@ describe('audit projection', () => {
     await expect(queries.page({ from: '2026-11-22T12:00:00Z', to: '2026-11-22T11:00:00Z' }, 10)).rejects.toMatchObject({ field: 'to' });
     await expect(queries.page({ eventTypes: [] }, 10)).rejects.toMatchObject({ field: 'eventTypes' });
     await expect(queries.page({ eventTypes: ["x' OR 1=1"] }, 10)).rejects.toMatchObject({ field: 'eventTypes' });
+    // a misspelt type would match nothing: refused, as the GraphQL enum refuses it
+    await expect(queries.page({ eventTypes: ['ContactUpdatd'] }, 10)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'eventTypes' });
   });
 });
