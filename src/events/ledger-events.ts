@@ -49,6 +49,10 @@ const streamOf: { readonly [F in Family]: (id: string) => string } = {
   privacyRequest: privacyRequestStream,
 };
 const families = Object.keys(streamOf) as Family[];
+const prefixes = families.map((family) => [family, streamOf[family]('')] as const);
+
+/** The prefix of every stream the ledger writes, one per family (see src/events/ledger-streams.ts). */
+export const familyStreamPrefixes: readonly string[] = prefixes.map(([, prefix]) => prefix);
 
 /** Every event type the ledger records, each once, in declaration order (the GraphQL enum of the audit trail). */
 export const ledgerEventTypes: readonly LedgerEventType[] = [
@@ -57,7 +61,7 @@ export const ledgerEventTypes: readonly LedgerEventType[] = [
 
 /** The family of a stream, by its name; null for a stream the ledger does not write. */
 export function familyOf(streamId: string): Family | null {
-  return families.find((family) => streamId.startsWith(streamOf[family](''))) ?? null;
+  return prefixes.find(([, prefix]) => streamId.startsWith(prefix))?.[0] ?? null;
 }
 
 /**
