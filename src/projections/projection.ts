@@ -13,7 +13,8 @@ export interface CollectionSpec {
  *
  * Projections see events as stored: personal values stay sealed in read
  * models and are opened on the read path, so erasing a key erases them
- * there too.
+ * there too. They read them typed (src/events/ledger-events.ts: each
+ * declares the event types it folds, see documentProjection).
  */
 export interface Projection {
   name: string;

@@ -60,4 +60,39 @@ describe('auditTrail', () => {
     const bad = await server.gql(AUDIT, { filter: { from: 'last week' } }, { role: 'auditor' });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
   });
+
+  it('an event type that does not exist is BAD_USER_INPUT, not an empty list', async () => {
+    await server.gql(REGISTER, { input: aPublisher() });
+    const typo = await server.gql(AUDIT, { filter: { eventTypes: ['ContactUpdatd'] } }, { role: 'auditor' });
+    expect(typo.data?.['auditTrail']).toBeUndefined();
+    expect(typo.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(typo.errors?.[0]?.message).toMatch(/eventTypes/);
+  });
+
+  it('changedFields name the fields as history names them, and statuses read as the API’s enums', async () => {
+    const registered = await server.gql(REGISTER, { input: aPublisher() });
+    const id: string = registered.data!['registerPublisher'].publisher.id;
+    const added = await server.gql(`mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { position } }`, {
+      input: { id, expectedVersion: 1, objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei' },
+    });
+    const offer = await server.gql(CREATE_OFFER, { input: { publisherId: id, name: 'VM image', kind: 'VIRTUAL_MACHINE' } });
+    expect([added.errors, offer.errors]).toEqual([undefined, undefined]);
+    const offerId: string = offer.data!['createOffer'].offer.id;
+    const trail = await server.gql(AUDIT, { filter: { publisherId: id }, minPosition: offer.data!['createOffer'].position }, { role: 'auditor' });
+    const changedFields = (type: string): string[] =>
+      trail.data!['auditTrail'].edges.find((e: { node: { type: string } }) => e.node.type === type).node.changedFields;
+    const HISTORY = `query ($kind: HistorySubjectKind!, $id: ID!) { history(kind: $kind, id: $id, first: 10) { edges { node { eventType changes { field before after } } } } }`;
+    const historyOf = async (kind: string, subject: string) => {
+      const res = await server.gql(HISTORY, { kind, id: subject }, { role: 'auditor' });
+      expect(res.errors).toBeUndefined();
+      return res.data!['history'].edges.map((e: { node: unknown }) => e.node) as Array<{ eventType: string; changes: Array<{ field: string; before: string | null; after: string | null }> }>;
+    };
+    const publisher = await historyOf('PUBLISHER', id);
+    const fieldsOf = (entries: typeof publisher, type: string) => entries.find((e) => e.eventType === type)!.changes.map((c) => c.field).sort();
+    expect(fieldsOf(publisher, 'AadUserAdded')).toContainEqual(expect.stringMatching(/^aadUsers\.[^.]+\.displayName$/));
+    expect([...changedFields('AadUserAdded')].sort()).toEqual(fieldsOf(publisher, 'AadUserAdded'));
+    const offerHistory = await historyOf('OFFER', offerId);
+    expect(offerHistory[0]!.changes).toContainEqual({ field: 'status', before: null, after: 'DRAFT' });
+    expect([...changedFields('OfferCreated')].sort()).toEqual(fieldsOf(offerHistory, 'OfferCreated'));
+  });
 });
