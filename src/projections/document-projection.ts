@@ -8,6 +8,8 @@ export type ProjectedDoc = Doc & { _position: number };
 
 export interface DocumentFoldSpec<D extends ProjectedDoc, E extends Pick<RecordedEvent, 'position'>> {
   name: string;
+  /** see Projection.shape */
+  shape?: number;
   collection: CollectionSpec;
   /** the event as this projection reads it, or null when it leaves it alone */
   select(event: RecordedEvent): E | null;
@@ -36,6 +38,7 @@ export function foldDocuments<D extends ProjectedDoc, E extends Pick<RecordedEve
   const collection = spec.collection.name;
   return {
     name: spec.name,
+    ...(spec.shape ? { shape: spec.shape } : {}),
     collections: [spec.collection],
     async project(recorded, store) {
       const events = recorded.map((event) => spec.select(event));

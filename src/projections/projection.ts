@@ -19,5 +19,12 @@ export interface CollectionSpec {
 export interface Projection {
   name: string;
   collections: readonly CollectionSpec[];
+  /**
+   * The shape of its documents (1 when absent). Raise it when the
+   * projection folds documents differently from a released build: the
+   * runner then rebuilds an older read model from the log on its next
+   * start (./read-model-shape.ts).
+   */
+  shape?: number;
   project(events: readonly RecordedEvent[], store: ReadStore): Promise<WriteOp[]>;
 }

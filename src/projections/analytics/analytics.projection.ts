@@ -129,6 +129,8 @@ const parts = [publisherStatusProjection, offerKindStatusProjection, changesPerD
  */
 export const analyticsProjection: Projection = {
   name: 'analytics',
+  // 2: closed publishers count as CLOSED, their withdrawn offers as DELETED
+  shape: 2,
   collections: parts.flatMap((part) => part.collections),
   async project(events, store) {
     return (await Promise.all(parts.map((part) => part.project(events, store)))).flat();

@@ -70,6 +70,8 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
  */
 export const auditProjection: Projection = {
   name: 'audit',
+  // 2: changedFields named as history names them
+  shape: 2,
   collections: [{ name: AUDIT_TRAIL, indexes: auditIndexes }],
   async project(events) {
     return events.flatMap((recorded): WriteOp[] => {

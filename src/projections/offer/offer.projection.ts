@@ -26,6 +26,8 @@ const handles = {
 
 export const offerProjection = documentProjection<OfferDoc, typeof handles>({
   name: 'offers',
+  // 2: the offer's own fold, statuses in the API's words (DRAFT, not draft)
+  shape: 2,
   collection: {
     name: OFFERS,
     indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'createdAt', direction: 'desc' }] }],

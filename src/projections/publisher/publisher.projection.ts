@@ -24,6 +24,8 @@ const handles = {
 
 export const publisherProjection = documentProjection<PublisherDoc, typeof handles>({
   name: 'publishers',
+  // 2: the decider's own fold (its documents carry the erasure bookkeeping)
+  shape: 2,
   // No secondary index yet: publishers are read by id only. Declare one with
   // the query that needs it (each index costs every upsert a JSON extraction).
   collection: { name: PUBLISHERS },
