@@ -4,6 +4,7 @@
 // seeded over IPC.
 import { loadSigningKey } from '../../src/auth/signing-key.js';
 import { mintToken } from '../../src/auth/token-issuer.js';
+import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
 import { startServer } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -19,11 +20,17 @@ const { publishers, offers } = server.ledger.services;
 const member = { objectId: '0be0c400-0000-4000-8000-000000000001', userPrincipalName: 'bench@contoso.cn', displayName: 'Bench' };
 const token = await mintToken(await loadSigningKey(dataDir), config.authIssuer, config.authAudience, { role: 'member', oid: member.objectId });
 const context = { actor: { id: member.objectId, kind: 'user' as const, role: 'member' }, correlationId: 'bench' };
+// One legal entity per publisher: each seeded publisher has a registration code of its own.
+let seeded = 0;
+const registrationCode = () => {
+  const first17 = `91350100MA${String(++seeded).padStart(7, '0')}`;
+  return first17 + usccCheckCharacter(first17);
+};
 const register = () =>
   publishers.register(
     {
       companyName: 'Contoso China',
-      registrationCode: '91350100M000100Y43',
+      registrationCode: registrationCode(),
       contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
     },
     context,

@@ -6,7 +6,7 @@ import { offerStream } from '../events/offer/offer.events.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
 import { publisherStream } from '../events/publisher/publisher.events.js';
-import { anyErased } from '../privacy/personal-value.js';
+import { anyErased, erasedUntilRewritten } from '../privacy/personal-value.js';
 import type { OfferIds } from '../privacy/erasure.service.js';
 import type { ShownValue } from './diff.js';
 import type { History, HistoryEntry } from './history.js';
@@ -46,10 +46,10 @@ export class PersonalDataExport {
     const history = histories.flat().sort((a, b) => a.position - b.position).flatMap(personalEntry);
     const offers = await Promise.all(offerIds.map(async (offerId) => {
       const offer = (await this.handler.load(offerDecider, offerStream(offerId))).state;
-      if (offer.status === 'draft' || offer.status === 'published') {
+      if (offer.status === 'DRAFT' || offer.status === 'PUBLISHED') {
         return { offerId, name: offer.name, status: offer.status, erased: offer.supportErased, supportContacts: offer.supportContacts };
       }
-      return { offerId, status: 'deleted', erased: offer.status === 'deleted' && offer.supportErased, supportContacts: [] };
+      return { offerId, status: 'DELETED', erased: offer.status === 'DELETED' && offer.supportErased, supportContacts: [] };
     }));
     const held = lastHeldValues(history);
     const contact = state.contact;
@@ -57,13 +57,15 @@ export class PersonalDataExport {
       publisherId,
       exportedAt: this.now().toISOString(),
       registrationStatus: state.registrationStatus,
-      contact: { ...contact, erased: anyErased([contact.name, contact.telephone, contact.email]) },
+      contact: { ...contact, erased: erasedUntilRewritten([contact.name, contact.telephone, contact.email]) },
       aadAccounts: state.erasure.accountIds.map((accountId) => {
         const user = state.aadUsers.find((u) => u.accountId === accountId);
         const fields = user
           ? { objectId: user.objectId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, addedAt: user.addedAt }
           : held(`aadUsers.${accountId}.`);
-        return { accountId, hasAccess: user !== undefined, erased: state.erasure.erasedAccountIds.includes(accountId) || anyErased(Object.values(fields)), ...fields };
+        // a closed account grants nobody access, though its last accounts stay listed
+        const hasAccess = user !== undefined && state.registrationStatus !== 'CLOSED';
+        return { accountId, hasAccess, erased: state.erasure.erasedAccountIds.includes(accountId) || anyErased(Object.values(fields)), ...fields };
       }),
       offers,
       history,

@@ -32,25 +32,27 @@ export interface AuthorizedContext {
   principal: Principal;
   access: AccessChecks;
   command: CommandContext;
-  /** The same context, except that `command.actor.role` is `column`: events record the column a mutation was allowed under. */
+  /** The same context, except that `command.actor.role` is `column`: events record the column an operation or a read was allowed under. */
   actingAs(column: Column): this;
 }
 
 /**
  * Enforces src/auth/permissions.ts on the built schema: every root field is
  * wrapped (a root field without a row stops start-up), and so is every
- * personal field the table lists. A mutation's resolver receives a context
- * whose command actor carries the column that allowed it (`member`,
- * `operator`...), so every event records the role it was made under.
+ * personal field the table lists. A root field's resolver (a mutation's, or
+ * a query's that records a read) receives a context whose command actor
+ * carries the column that allowed it (`member`, `operator`...), so every
+ * event records the role it was made under. A personal field keeps the
+ * operation's context (one per field and object would cost too much): a
+ * read of it is recorded under `readColumn`.
  */
 export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
   for (const root of [schema.getQueryType(), schema.getMutationType()]) {
     if (!root) continue;
-    const isMutation = root === schema.getMutationType();
     for (const field of Object.values(root.getFields())) {
       const permission = operationPermissions[field.name];
       if (!permission) throw new Error(`src/auth/permissions.ts has no row for ${root.name}.${field.name}`);
-      guard(field, permission, field.name, isMutation, (_source, args) => args);
+      guard(field, permission, field.name, true, (_source, args) => args);
     }
   }
   for (const [key, permission] of Object.entries(fieldPermissions)) {
@@ -67,7 +69,7 @@ function guard(
   field: GraphQLField<unknown, AuthorizedContext>,
   permission: Permission,
   name: string,
-  isMutation: boolean,
+  isRoot: boolean,
   subject: (source: unknown, args: Record<string, unknown>) => Record<string, unknown>,
 ): void {
   const resolve: GraphQLFieldResolver<unknown, AuthorizedContext> = field.resolve ?? defaultFieldResolver;
@@ -75,9 +77,23 @@ function guard(
   field.resolve = (source, args, ctx, info) => {
     const columns = columnsOf(ctx.principal);
     const allowed = firstColumn(columns, permission, 'yes') ?? owned(columns, subject(source, args), ctx);
-    if (typeof allowed === 'string') return resolve(source, args, isMutation ? ctx.actingAs(allowed) : ctx, info);
-    return allowed.then((column) => resolve(source, args, isMutation ? ctx.actingAs(column) : ctx, info));
+    if (typeof allowed === 'string') return resolve(source, args, isRoot ? ctx.actingAs(allowed) : ctx, info);
+    return allowed.then((column) => resolve(source, args, isRoot ? ctx.actingAs(column) : ctx, info));
   };
+}
+
+/**
+ * The column that allowed the principal to read personal field `key` (of
+ * `fieldPermissions`), once its guard has let the read through: the first
+ * that allows it on any publisher, else the first that allows it on the
+ * principal's own (whose membership the guard checked).
+ */
+export function readColumn(principal: Principal, key: string): Column {
+  const permission = fieldPermissions[key];
+  const columns = columnsOf(principal);
+  const column = permission && (firstColumn(columns, permission, 'yes') ?? firstColumn(columns, permission, 'own'));
+  if (!column) throw new Error(`${key} was read without a column of src/auth/permissions.ts allowing it`);
+  return column;
 }
 
 /**

@@ -56,7 +56,7 @@ export class Membership {
 
   private async publisherOfOffer(offerId: string): Promise<string | null> {
     const { state } = await this.handler.load(offerDecider, offerStream(offerId));
-    return state.status === 'draft' || state.status === 'published' ? state.publisherId : null;
+    return state.status === 'DRAFT' || state.status === 'PUBLISHED' ? state.publisherId : null;
   }
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir-permissions.js';
 
 /**
  * A pid file in the data directory while `serve` runs, so that commands
@@ -11,8 +12,8 @@ export function takeServeLock(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK);
   const holder = liveHolder(dataDir);
   if (holder !== null) throw new Error(`another privacy-ledger (pid ${holder}) is serving this data directory.`);
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, String(process.pid));
+  fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+  fs.writeFileSync(file, String(process.pid), { mode: DATA_FILE_MODE });
   return () => fs.rmSync(file, { force: true });
 }
 

@@ -1,3 +1,4 @@
+import type { StreamKeys } from '../privacy/stream-keys.js';
 import type { IdempotencyMark } from './idempotency.js';
 
 /** A stream folded up to `revision`, with the idempotency marks seen in it. */
@@ -9,6 +10,8 @@ export interface CachedAggregate<State> {
   position: number;
   /** idempotency key -> what its first attempt appended */
   marks: Map<string, { fingerprint: string; revision: number; position: number }>;
+  /** the data keys its values were sealed under and those its erasures retired (from the stored events) */
+  keys: StreamKeys;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ConcurrencyError, ValidationError } from '../errors.js';
+import { StreamKeys } from '../privacy/stream-keys.js';
 import { AggregateCache, markOf, type CachedAggregate } from './aggregate-cache.js';
 import { fold, type Decider, type DomainEvent } from './decider.js';
 import type { CommandContext, EventCodec } from './event-codec.js';
@@ -12,9 +13,16 @@ export interface CommandResult<State> {
   version: number;
   /** log position of the stream's last event: what read-your-writes waits for */
   position: number;
-  /** what this command appended (empty when it changed nothing) */
+  /** what this command appended (empty when it changed nothing, or when it is an idempotent retry) */
   appended: RecordedEvent[];
+  /** an idempotent retry: the first attempt's result, nothing appended now */
+  replayed: boolean;
+  /** the stream's data keys after the command (see StreamKeys) */
+  keys: StreamKeys;
 }
+
+/** A command, or one built from the stream's data keys at the revision it is decided on (an erasure records the keys it destroys). */
+export type CommandOf<Command> = Command | ((keys: StreamKeys) => Command);
 
 export interface HandleOptions {
   /** the version the client edited; a different current version is CONFLICT */
@@ -63,7 +71,7 @@ export class CommandHandler {
   async handle<Command, Event extends DomainEvent, State>(
     decider: Decider<Command, Event, State>,
     streamId: string,
-    command: Command,
+    command: NoInfer<CommandOf<Command>>,
     options: HandleOptions,
   ): Promise<CommandResult<State>> {
     if (options.unconditional) return this.appendUnconditionally(decider, streamId, command, options.context);
@@ -86,7 +94,7 @@ export class CommandHandler {
   private async attempt<Command, Event extends DomainEvent, State>(
     decider: Decider<Command, Event, State>,
     streamId: string,
-    command: Command,
+    command: CommandOf<Command>,
     { expectedVersion, context, idempotency }: HandleOptions,
   ): Promise<CommandResult<State>> {
     const current = await this.catchUp(decider, streamId);
@@ -95,15 +103,19 @@ export class CommandHandler {
       if (first && first.fingerprint !== idempotency.fingerprint) {
         throw new ValidationError('idempotencyKey', 'was already used with different input, or for data erased since');
       }
-      if (first) return { state: await this.stateAt(decider, streamId, first.revision, current), version: first.revision + 1, position: first.position, appended: [] };
+      if (first) {
+        const state = await this.stateAt(decider, streamId, first.revision, current);
+        return { state, version: first.revision + 1, position: first.position, appended: [], replayed: true, keys: current.keys };
+      }
     }
     const version = current.revision + 1;
     if (expectedVersion !== undefined && expectedVersion !== version) {
       throw new ConcurrencyError(streamId, `version ${expectedVersion}`, `version ${version}`);
     }
-    const events = decider.decide(command, current.state);
-    if (events.length === 0) return { state: current.state, version, position: current.position, appended: [] };
-    const result = await this.store.append(streamId, await this.codec.encode(events, context, idempotency), {
+    const events = decider.decide(commandAt(command, current.keys), current.state);
+    if (events.length === 0) return { state: current.state, version, position: current.position, appended: [], replayed: false, keys: current.keys };
+    // A key an erasure of this stream retired is never sealed under again (see StreamKeys).
+    const result = await this.store.append(streamId, await this.codec.encode(events, context, idempotency, current.keys), {
       expectedRevision: current.revision >= 0 ? current.revision : 'no_stream',
     });
     const next: CachedAggregate<State> = {
@@ -111,34 +123,36 @@ export class CommandHandler {
       revision: result.nextExpectedRevision,
       position: result.position,
       marks: new Map(current.marks),
+      keys: current.keys.with(result.events),
     };
     if (idempotency) next.marks.set(idempotency.key, { fingerprint: idempotency.fingerprint, revision: next.revision, position: next.position });
     this.cache.set(streamId, next);
-    return { state: next.state, version: next.revision + 1, position: next.position, appended: result.events };
+    return { state: next.state, version: next.revision + 1, position: next.position, appended: result.events, replayed: false, keys: next.keys };
   }
 
   private async appendUnconditionally<Command, Event extends DomainEvent, State>(
     decider: Decider<Command, Event, State>,
     streamId: string,
-    command: Command,
+    command: CommandOf<Command>,
     context: CommandContext,
   ): Promise<CommandResult<State>> {
     const cached = this.cache.get<State>(streamId);
-    const before = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map() };
-    const events = decider.decide(command, before.state);
-    if (events.length === 0) return { state: before.state, version: before.revision + 1, position: before.position, appended: [] };
+    const before = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map(), keys: StreamKeys.none };
+    const events = decider.decide(commandAt(command, before.keys), before.state);
+    if (events.length === 0) return { state: before.state, version: before.revision + 1, position: before.position, appended: [], replayed: false, keys: before.keys };
     const result = await this.store.append(streamId, await this.codec.encode(events, context), { expectedRevision: 'any' });
     const state = fold(decider, events, before.state);
+    const keys = before.keys.with(result.events);
     // The cached state stays valid only if nobody else appended in between.
-    if (cached && result.nextExpectedRevision === cached.revision + events.length) this.cache.set(streamId, { ...cached, state, revision: result.nextExpectedRevision, position: result.position });
+    if (cached && result.nextExpectedRevision === cached.revision + events.length) this.cache.set(streamId, { ...cached, state, revision: result.nextExpectedRevision, position: result.position, keys });
     else this.cache.forget(streamId);
-    return { state, version: result.nextExpectedRevision + 1, position: result.position, appended: result.events };
+    return { state, version: result.nextExpectedRevision + 1, position: result.position, appended: result.events, replayed: false, keys };
   }
 
   /** The cached state brought up to date with whatever was appended since (by anyone). */
   private async catchUp<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<CachedAggregate<State>> {
     const cached = this.cache.get<State>(streamId);
-    const start = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map() };
+    const start = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map(), keys: StreamKeys.none };
     const recorded = await this.store.readStream(streamId, { fromRevision: start.revision + 1 });
     if (recorded.length === 0) return start;
     const events = await this.codec.decode<Event>(recorded);
@@ -149,7 +163,7 @@ export class CommandHandler {
       if (mark) marks.set(mark.key, { fingerprint: mark.fingerprint, revision: event.revision, position: event.position });
     }
     const last = recorded.at(-1)!;
-    const next = { state: fold(decider, events, start.state), revision: last.revision, position: last.position, marks };
+    const next = { state: fold(decider, events, start.state), revision: last.revision, position: last.position, marks, keys: start.keys.with(recorded) };
     this.cache.set(streamId, next);
     return next;
   }
@@ -165,4 +179,8 @@ export class CommandHandler {
     const recorded = await this.store.readStream(streamId, { maxCount: revision + 1 });
     return fold(decider, await this.codec.decode<Event>(recorded));
   }
+}
+
+function commandAt<Command>(command: CommandOf<Command>, keys: StreamKeys): Command {
+  return typeof command === 'function' ? (command as (keys: StreamKeys) => Command)(keys) : command;
 }

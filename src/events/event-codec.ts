@@ -1,7 +1,7 @@
 import type { Clock, IdGenerator } from '../clock.js';
 import { personalFieldsOf, personalMetadataFields, sealFieldsOf } from '../privacy/classification.js';
 import type { ActorReferences } from '../privacy/actor-references.js';
-import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
+import type { PersonalDataCodec, RetiredKeys } from '../privacy/personal-data-codec.js';
 import type { DomainEvent } from './decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
 import type { IdempotencyMark } from './idempotency.js';
@@ -46,7 +46,8 @@ export class EventCodec {
     private readonly actors: Pick<ActorReferences, 'recorded'> = { recorded: async (actor) => actor },
   ) {}
 
-  async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark): Promise<NewEvent[]> {
+  /** `retired`: the keys the target stream's erasures retired; nothing is sealed under them (a fresh key replaces one). */
+  async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark, retired?: RetiredKeys): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
     const plainMetadata: EventMetadata = {
       actor: await this.actors.recorded(context.actor),
@@ -56,7 +57,7 @@ export class EventCodec {
       ...clientOf(context),
       ...(idempotency ? { idempotency } : {}),
     };
-    const metadata = await this.personalData.seal(plainMetadata, sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt));
+    const metadata = await this.personalData.seal(plainMetadata, sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt), retired);
     return Promise.all(
       events.map(async (event) => {
         const data = event.data as Record<string, unknown>;
@@ -66,7 +67,7 @@ export class EventCodec {
           type: event.type,
           schemaVersion: this.upcasters.currentVersion(event.type),
           occurredAt,
-          data: await this.personalData.seal(data, fields),
+          data: await this.personalData.seal(data, fields, retired),
           metadata,
         };
       }),

@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import type { KeyStore } from '../privacy/key-store.js';
 
@@ -24,23 +24,26 @@ export const idempotencySubject = (streamId: string): string => `idempotency/${s
  * the metadata of the events the first attempt appended, so they commit
  * atomically with them; a retry reads them back from the stream it targets.
  * The fingerprint is an HMAC, so the log never holds a plain hash of the
- * input. Input that may hold personal data is fingerprinted under the
- * stream's own key ({@link idempotencySubject}), which erasure destroys:
- * the master key, which survives erasure, must not open a guessing attack
- * on an erased telephone number. A retry after such an erasure no longer
- * matches its fingerprint and is refused (BAD_USER_INPUT, idempotencyKey).
+ * input. Input without personal data is fingerprinted under a ledger secret,
+ * which survives a master-key rotation (src/privacy/ledger-secrets.ts), so a
+ * retry after one is still recognised. Input that may hold personal data is
+ * fingerprinted under the stream's own key ({@link idempotencySubject}),
+ * which erasure destroys: a secret that survives erasure must not open a
+ * guessing attack on an erased telephone number. A retry after such an
+ * erasure no longer matches its fingerprint and is refused (BAD_USER_INPUT,
+ * idempotencyKey). Both are key-store keys, re-wrapped by a rotation.
  */
 export class Idempotency {
   private readonly secret: Buffer;
 
   constructor(
-    masterKey: Buffer,
+    secret: Buffer,
     private readonly keys: KeyStore,
   ) {
-    this.secret = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'privacy-ledger/idempotency/v1', 32));
+    this.secret = Buffer.from(secret);
   }
 
-  /** Validates a client's key and binds it to the operation and its input, which holds no personal data (it is keyed by the master key). */
+  /** Validates a client's key and binds it to the operation and its input, which holds no personal data (it is keyed by the ledger's idempotency secret). */
   mark(key: string, operation: string, input: unknown): IdempotencyMark {
     return { key: requireKey(key), fingerprint: fingerprintOf(this.secret, operation, input) };
   }

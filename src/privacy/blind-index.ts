@@ -1,16 +1,17 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /**
- * A blind index: a keyed HMAC of a personal value, under a secret derived
- * from the master key, so a read model can be searched by the value (an AAD
- * object id) without holding it in clear, and nobody without the master key
- * can test a guess against it.
+ * A blind index: a keyed HMAC of a personal value, so a read model can be
+ * searched by the value (an AAD object id) without holding it in clear,
+ * and nobody without the secret can test a guess against it. The secret is
+ * a ledger secret (./ledger-secrets.ts): indexes are recorded in the log,
+ * so it must survive a master-key rotation.
  */
 export class BlindIndex {
   private readonly secret: Buffer;
 
-  constructor(masterKey: Buffer, purpose: string) {
-    this.secret = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `privacy-ledger/blind-index/${purpose}/v1`, 32));
+  constructor(secret: Buffer) {
+    this.secret = Buffer.from(secret);
   }
 
   of(value: string): string {

@@ -1,7 +1,7 @@
 import { assertNever } from '../assert-never.js';
 import type { Clock } from '../clock.js';
 import { NotFoundError } from '../errors.js';
-import type { CommandHandler } from '../events/command-handler.js';
+import type { CommandHandler, CommandResult } from '../events/command-handler.js';
 import type { ErasedSubject } from '../events/erasure.events.js';
 import type { CommandContext } from '../events/event-codec.js';
 import { idempotencySubject, type Idempotency } from '../events/idempotency.js';
@@ -15,6 +15,7 @@ import { aadAccountSubject, contactSubject, offerSupportSubject } from './classi
 import type { AccountActors } from './account-actors.js';
 import type { KeyStore } from './key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
+import { erasureOf } from './stream-keys.js';
 
 /** Which person to erase: the contact, one AAD account (by account id), or an offer's customer-service contacts. */
 export type ErasureTarget = 'CONTACT' | 'AAD_ACCOUNT' | 'OFFER_SUPPORT';
@@ -27,7 +28,7 @@ export interface ErasePersonalDataInput extends IdempotentInput {
 }
 
 export interface ErasureResult {
-  /** the data subjects whose keys are now destroyed */
+  /** the data subjects this erasure erased (none when they were erased already) */
   subjectIds: string[];
   /** the last log position among the streams it touched (read-your-writes) */
   position: number;
@@ -39,14 +40,20 @@ export interface OfferIds {
 }
 
 /**
- * Erasure by crypto-shredding. Each erasure first appends its
- * `PersonalDataErased` facts (free of personal data) to the streams that own
- * the subjects, then destroys the subjects' keys, then drops what this
- * process remembers of them (cached states, opened values). That order is
- * retry-safe: a crash after the append leaves a key that the retry destroys
- * (the decider sees the subject erased and appends nothing again); a crash
- * before it leaves nothing done. The privacy request record (ERASURE) is
- * derived from the events by the privacy-request projection.
+ * Erasure by crypto-shredding, linearisable with writes. Each erasure first
+ * appends its `PersonalDataErased` facts (free of personal data) to the
+ * streams that own the subjects, each naming the key ids it destroys (the
+ * subject's live keys in the stream at the revision it appends after: a
+ * racing write makes the append conflict and the erasure decide again), then
+ * destroys exactly the keys the streams' erasures recorded, then drops what
+ * this process remembers of them (cached states, opened values). A write
+ * decided after the erasure seals under a fresh key (src/privacy/stream-keys.ts).
+ * Retry-safe: a crash after the append leaves keys that the retry (or the
+ * next write of the subject) destroys, and the retry appends nothing again;
+ * a crash before it leaves nothing done. An erasure with nothing left to
+ * erase appends nothing, answers no subject and destroys no live key. The
+ * privacy request record (ERASURE) is derived from the events by the
+ * privacy-request projection.
  */
 export class ErasureService {
   constructor(
@@ -71,26 +78,31 @@ export class ErasureService {
         const subject: Extract<ErasedSubject, { kind: 'contact' | 'aadAccount' }> =
           input.target === 'CONTACT' ? { kind: 'contact' } : { kind: 'aadAccount', accountId: requireId('accountId', input.accountId ?? '') };
         const streamId = publisherStream(publisherId);
-        const result = await this.handler.handle(publisherDecider, streamId, { type: 'ErasePublisherSubject', data: { publisherId, subject, now } }, {
-          context,
-          ...mark({ publisherId, subject }),
-        });
-        const subjectId = subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
+        const result = await this.handler.handle(
+          publisherDecider,
+          streamId,
+          (keys) => ({ type: 'ErasePublisherSubject', data: { publisherId, subject, keyIds: keys.liveKeyIdsBySubject(), now } }),
+          { context, ...mark({ publisherId, subject }) },
+        );
         if (subject.kind === 'aadAccount') await this.accountActors.forget(publisherId, [subject.accountId]);
-        await this.shred([subjectId], [streamId]);
-        return { subjectIds: [subjectId], position: result.position };
+        await this.shred([{ streamId, result }]);
+        const subjectId = subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
+        // a retry under the same idempotency key answers as the first attempt, which erased the subject
+        return { subjectIds: result.replayed ? [subjectId] : erasedBy(result), position: result.position };
       }
       case 'OFFER_SUPPORT': {
         const offerId = requireId('offerId', input.offerId ?? '');
         const streamId = offerStream(offerId);
         const offer = await this.handler.load(offerDecider, streamId);
         if (offer.state.status === 'none' || offer.state.publisherId !== publisherId) throw new NotFoundError('offer', offerId);
-        const result = await this.handler.handle(offerDecider, streamId, { type: 'EraseOfferSupport', data: { offerId, scope: 'subject', now } }, {
-          context,
-          ...mark({ publisherId, offerId }),
-        });
-        await this.shred([offerSupportSubject(offerId)], [streamId]);
-        return { subjectIds: [offerSupportSubject(offerId)], position: result.position };
+        const result = await this.handler.handle(
+          offerDecider,
+          streamId,
+          (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'subject', keyIds: keys.liveKeyIdsBySubject(), now } }),
+          { context, ...mark({ publisherId, offerId }) },
+        );
+        await this.shred([{ streamId, result }]);
+        return { subjectIds: result.replayed ? [offerSupportSubject(offerId)] : erasedBy(result), position: result.position };
       }
       default:
         return assertNever(input.target);
@@ -107,30 +119,53 @@ export class ErasureService {
     const publisherId = requireId('publisherId', input.publisherId);
     const now = this.clock.now().toISOString();
     const streamId = publisherStream(publisherId);
-    const closed = await this.handler.handle(publisherDecider, streamId, { type: 'ClosePublisherAccount', data: { publisherId, now } }, {
-      context,
-      ...(input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'closePublisherAccount', { publisherId }) } : {}),
-    });
+    const closed = await this.handler.handle(
+      publisherDecider,
+      streamId,
+      (keys) => ({ type: 'ClosePublisherAccount', data: { publisherId, keyIds: keys.liveKeyIdsBySubject(), now } }),
+      { context, ...(input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'closePublisherAccount', { publisherId }) } : {}) },
+    );
     if (closed.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
-    const subjectIds = [contactSubject(publisherId), ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id))];
-    const streamIds = [streamId];
     const offerIds = await this.offers.offerIdsOf(publisherId);
     // Concurrently: the event store commits concurrent appends together (one sync for all).
-    const withdrawn = await Promise.all(offerIds.map((offerId) =>
-      this.handler.handle(offerDecider, offerStream(offerId), { type: 'EraseOfferSupport', data: { offerId, scope: 'account', now } }, { context }),
-    ));
-    subjectIds.push(...offerIds.map(offerSupportSubject));
-    streamIds.push(...offerIds.map(offerStream));
+    const withdrawn = await Promise.all(offerIds.map(async (offerId) => {
+      const offerStreamId = offerStream(offerId);
+      const result = await this.handler.handle(
+        offerDecider,
+        offerStreamId,
+        (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'account', keyIds: keys.liveKeyIdsBySubject(), now } }),
+        { context },
+      );
+      return { streamId: offerStreamId, result };
+    }));
     await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
-    await this.shred(subjectIds, streamIds);
-    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map((offer) => offer.position)) };
+    await this.shred([{ streamId, result: closed }, ...withdrawn]);
+    // A retry under the same idempotency key answers every person the closure covers, as the first attempt did (give or take those erased before it).
+    const subjectIds = closed.replayed
+      ? [contactSubject(publisherId), ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id)), ...offerIds.map(offerSupportSubject)]
+      : [closed, ...withdrawn.map(({ result }) => result)].flatMap(erasedBy);
+    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map(({ result }) => result.position)) };
   }
 
-  /** Destroys the keys (again, on a retry), then forgets the plaintext this process holds. */
-  private async shred(subjectIds: readonly string[], streamIds: readonly string[]): Promise<void> {
-    // and the streams' idempotency keys, under which fingerprints of the erased input were taken
-    await this.keys.destroyMany([...subjectIds, ...streamIds.map(idempotencySubject)]);
-    for (const subjectId of subjectIds) this.personalData.forget(subjectId);
-    for (const streamId of streamIds) this.handler.forget(streamId);
+  /**
+   * Destroys the keys every erasure of these streams recorded (again, on a
+   * retry: those are retired for good, so this never touches a key a later
+   * write sealed under), then forgets the plaintext this process holds.
+   */
+  private async shred(streams: ReadonlyArray<{ streamId: string; result: CommandResult<unknown> }>): Promise<void> {
+    const retired = streams.flatMap(({ result }) => result.keys.retired());
+    await this.keys.destroyKeys(retired);
+    // and the streams' idempotency keys, under which fingerprints of the erased input were taken (by subject: they seal no value)
+    await this.keys.destroyMany(streams.map(({ streamId }) => idempotencySubject(streamId)));
+    for (const subjectId of new Set(retired.map((key) => key.subjectId))) this.personalData.forget(subjectId);
+    for (const { streamId } of streams) this.handler.forget(streamId);
   }
+}
+
+/** The subjects of the erasures a command appended. */
+function erasedBy(result: CommandResult<unknown>): string[] {
+  return result.appended.flatMap((event) => {
+    const erased = event.type === 'PersonalDataErased' ? erasureOf(event.data) : undefined;
+    return erased ? [erased.subjectId] : [];
+  });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeKey, loadMasterKey, MASTER_KEY_FILE, MASTER_KEY_SETTING, moveKeyFile, readKeyFile, writeKeyFile } from './master-key.js';
+import { storeLedgerSecrets } from './ledger-secrets.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 
 /** A rotation that cannot run as asked; the message names settings and files, never a key. */
@@ -59,7 +60,11 @@ export async function rotateMasterKey(options: RotationOptions): Promise<Rotatio
   const store = openUnder(storeFile, current) ?? (pending ? openUnder(storeFile, next) : undefined);
   if (!store) throw new RotationError(`the master key does not open the key store (use the key it was created with).`);
   try {
-    if (!store.under.equals(next)) rewrapped = await store.keys.rotateMasterKey(next);
+    if (!store.under.equals(next)) {
+      // A ledger that has not stored its secrets yet derives them from the key it is under, before that key goes.
+      await storeLedgerSecrets(store.keys, store.under);
+      rewrapped = await store.keys.rotateMasterKey(next);
+    }
   } finally {
     await store.keys.close();
   }

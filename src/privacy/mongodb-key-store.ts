@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collection, CollectionOptions, Db } from 'mongodb';
 import { systemClock, type Clock } from '../clock.js';
-import type { KeyStore } from './key-store.js';
+import { keyIdsBySubject, type KeyRef, type KeyStore } from './key-store.js';
 import { KEY_BYTES, KeyWrapper } from './key-wrap.js';
+import { keyIdOf } from './personal-value.js';
 
 interface StoredKey {
   /** the subject id */
@@ -86,10 +87,10 @@ export class MongoKeyStore implements KeyStore {
     }
   }
 
-  async getOrCreate(subjectId: string): Promise<Buffer> {
+  async getOrCreate(subjectId: string, initial?: Buffer): Promise<Buffer> {
     const stored = await this.keys.findOne({ _id: subjectId });
     if (stored) return this.wrapper.unwrap(stored._id, stored.wrapped);
-    const fresh = randomBytes(KEY_BYTES);
+    const fresh = initial ? Buffer.from(initial) : randomBytes(KEY_BYTES);
     try {
       // Acknowledged means majority-committed: the key is ours and durable.
       await this.keys.insertOne({ _id: subjectId, wrapped: this.wrapper.wrap(subjectId, fresh), createdAt: this.clock.now() });
@@ -129,6 +130,26 @@ export class MongoKeyStore implements KeyStore {
     const existing = (await this.keys.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
     if (existing.length > 0) await this.keys.deleteMany({ _id: { $in: existing } });
     return existing;
+  }
+
+  /**
+   * One find for all the subjects; each key is deleted only if the document
+   * still holds the wrapped key whose id was compared, so a key another
+   * process created since (after destroying the retired one) survives.
+   */
+  async destroyKeys(keys: readonly KeyRef[]): Promise<KeyRef[]> {
+    const wanted = keyIdsBySubject(keys);
+    if (wanted.size === 0) return [];
+    const destroyed: KeyRef[] = [];
+    for await (const stored of this.keys.find({ _id: { $in: [...wanted.keys()] } })) {
+      const key = this.wrapper.unwrap(stored._id, stored.wrapped);
+      const keyId = keyIdOf(key);
+      key.fill(0);
+      if (!wanted.get(stored._id)?.has(keyId)) continue;
+      const { deletedCount } = await this.keys.deleteOne({ _id: stored._id, wrapped: stored.wrapped });
+      if (deletedCount > 0) destroyed.push({ subjectId: stored._id, keyId });
+    }
+    return destroyed;
   }
 
   /** The client belongs to whoever opened it (src/server/read-store-factory.ts); this forgets the master key. */

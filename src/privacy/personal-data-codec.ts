@@ -19,6 +19,11 @@ export interface SealField {
   subjectId: string;
 }
 
+/** Keys no value may be sealed under any more: an erasure recorded that it destroys them (see StreamKeys). */
+export interface RetiredKeys {
+  isRetired(keyId: string): boolean;
+}
+
 /** A frozen input opened once, and the key id each of its subjects had then (undefined: no key, read as erased). */
 interface OpenedDoc {
   opened: unknown;
@@ -75,8 +80,9 @@ export class PersonalDataCodec {
    * PersonalValue sealed under its subject's key (created on first use).
    * A path whose value is undefined (or whose parents are missing) is left
    * alone; a value already sealed for the same subject is kept as it is.
+   * A subject whose key is `retired` gets a fresh key first.
    */
-  async seal<T>(value: T, fields: ReadonlyArray<SealField>): Promise<T> {
+  async seal<T>(value: T, fields: ReadonlyArray<SealField>, retired?: RetiredKeys): Promise<T> {
     const copy = deepCopy(value, undefined);
     const targets: Array<{ parent: Record<string, unknown>; key: string; subjectId: string }> = [];
     for (const field of distinctFields(fields)) {
@@ -93,14 +99,30 @@ export class PersonalDataCodec {
     }
     const keys = new Map<string, { key: Buffer; id: string }>();
     for (const subjectId of new Set(targets.map((t) => t.subjectId))) {
-      const key = await this.keys.getOrCreate(subjectId);
-      keys.set(subjectId, { key, id: this.keyId(subjectId, key) });
+      keys.set(subjectId, await this.currentKey(subjectId, retired));
     }
     for (const target of targets) {
       const { key, id } = keys.get(target.subjectId) as { key: Buffer; id: string };
       setOwn(target.parent, target.key, sealValue(key, target.subjectId, target.parent[target.key], id));
     }
     return copy;
+  }
+
+  /**
+   * The subject's key to seal with. A retired key is destroyed first (which
+   * finishes an erasure that recorded it but crashed before destroying it),
+   * so a value written after an erasure never dies with it.
+   */
+  private async currentKey(subjectId: string, retired: RetiredKeys | undefined): Promise<{ key: Buffer; id: string }> {
+    const key = await this.keys.getOrCreate(subjectId);
+    const id = this.keyId(subjectId, key);
+    if (!retired?.isRetired(id)) return { key, id };
+    await this.keys.destroyKeys([{ subjectId, keyId: id }]);
+    this.forget(subjectId);
+    const fresh = await this.keys.getOrCreate(subjectId);
+    const freshId = this.keyId(subjectId, fresh);
+    if (retired.isRetired(freshId)) throw new Error('A retired data key is still the subject\'s key after it was destroyed.');
+    return { key: fresh, id: freshId };
   }
 
   /**

@@ -145,3 +145,13 @@ export function shownOrNull(value: unknown): string | null {
 export function anyErased(values: readonly unknown[]): boolean {
   return values.some(isErased);
 }
+
+/**
+ * The API's `erased` marker of a person whose values can be given again (the
+ * contact): erased while some value reads as erased and none is readable. An
+ * edit after an erasure starts the person afresh under a new key: its values
+ * read in clear, the fields it did not give read null until given again.
+ */
+export function erasedUntilRewritten(values: readonly unknown[]): boolean {
+  return anyErased(values) && values.every((value) => value === undefined || value === null || isErased(value));
+}

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../sqlite/open-database.js';
-import type { KeyStore } from './key-store.js';
+import { keyIdsBySubject, type KeyRef, type KeyStore } from './key-store.js';
 import { KEY_BYTES, KeyCache, KeyWrapper } from './key-wrap.js';
+import { keyIdOf } from './personal-value.js';
 
 const CHECKPOINT_ATTEMPTS = 20;
 
@@ -35,6 +36,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly selectMany: Database.Statement<[string], KeyRow>;
   private readonly insert: Database.Statement<[string, Buffer, string]>;
   private readonly remove: Database.Statement<[string]>;
+  private readonly removeIfSame: Database.Statement<[string, Buffer]>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -48,6 +50,7 @@ export class SqliteKeyStore implements KeyStore {
       'INSERT OR IGNORE INTO subject_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?)',
     );
     this.remove = db.prepare('DELETE FROM subject_keys WHERE subject_id = ?');
+    this.removeIfSame = db.prepare('DELETE FROM subject_keys WHERE subject_id = ? AND wrapped_key = ?');
   }
 
   /** Opens (or creates) the key store; throws if `masterKey` is not the one it was created with. */
@@ -77,11 +80,11 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
-  async getOrCreate(subjectId: string): Promise<Buffer> {
+  async getOrCreate(subjectId: string, initial?: Buffer): Promise<Buffer> {
     const cached = this.cache.get(subjectId);
     if (cached) return Buffer.from(cached);
     if (!this.selectOne.get(subjectId)) {
-      const fresh = randomBytes(KEY_BYTES);
+      const fresh = initial ? Buffer.from(initial) : randomBytes(KEY_BYTES);
       // OR IGNORE: if another connection created the key meanwhile, theirs wins.
       this.insert.run(subjectId, this.wrapper.wrap(subjectId, fresh), new Date().toISOString());
       fresh.fill(0);
@@ -124,7 +127,37 @@ export class SqliteKeyStore implements KeyStore {
   async destroyMany(subjectIds: readonly string[]): Promise<string[]> {
     const ids = [...new Set(subjectIds)];
     for (const id of ids) this.cache.evict(id);
-    const deleted = this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))();
+    return this.afterDestroy(this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))());
+  }
+
+  /**
+   * One transaction: each subject's row is read, its key id compared, and the
+   * row deleted only if it still holds that key. IMMEDIATE: it takes the write
+   * lock before reading (waiting for it like any write), since a read
+   * snapshot that another connection (the projection thread's) wrote past
+   * could not be upgraded to a write.
+   */
+  async destroyKeys(keys: readonly KeyRef[]): Promise<KeyRef[]> {
+    const wanted = keyIdsBySubject(keys);
+    if (wanted.size === 0) return [];
+    const deleted = this.db.transaction(() => {
+      const gone: KeyRef[] = [];
+      for (const [subjectId, keyIds] of wanted) {
+        const row = this.selectOne.get(subjectId);
+        if (!row) continue;
+        const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
+        const keyId = keyIdOf(key);
+        key.fill(0);
+        if (keyIds.has(keyId) && this.removeIfSame.run(subjectId, row.wrapped_key).changes > 0) gone.push({ subjectId, keyId });
+      }
+      return gone;
+    }).immediate();
+    for (const { subjectId } of deleted) this.cache.evict(subjectId);
+    return this.afterDestroy(deleted);
+  }
+
+  /** Counts a destroy in the generation and removes the deleted rows' last bytes from the WAL. */
+  private async afterDestroy<T>(deleted: T[]): Promise<T[]> {
     if (deleted.length > 0) {
       this.checkpointPending = true;
       this.destroyed++;
@@ -207,3 +240,4 @@ export class SqliteKeyStore implements KeyStore {
     this.wrapper.verify(read.get('master_key_check')?.value);
   }
 }
+

@@ -45,6 +45,13 @@ export interface LeaseStore {
   close(): Promise<void>;
 }
 
+/**
+ * The expiry of a released lease: before every clock's now. A promoted
+ * staged model (ReadStore.promote) releases its projection's lease too:
+ * its holder's grant is void from then on, and nobody else must wait for it.
+ */
+export const RELEASED = 0;
+
 /** A write or a renewal by a holder that no longer holds the lease. */
 export class LeaseLostError extends Error {
   constructor(readonly lease: string) {

@@ -114,8 +114,9 @@ export interface ReadStore {
    * Makes a staged model the live one of projection `name`: its collections
    * replace the live ones and its checkpoint becomes `name`'s. Readers see
    * the old model or the new one, never a mix, and never nothing. The lease
-   * `name`, if any, gets a new token, so the worker that ran the old model
-   * has its next write refused and resumes from the new checkpoint. Indexes
+   * `name`, if any, gets a new token and is released, so the worker that ran
+   * the old model has its next write refused and resumes from the new
+   * checkpoint, and no other waits for its grant to run out. Indexes
    * come along; ensureCollection afterwards puts them under their own names.
    */
   promote(name: string, staged: StagedModel): Promise<void>;

@@ -10,7 +10,7 @@ import type { RequestContext } from './context.js';
 export class ErasureResolver {
   @Mutation(() => ErasurePayload, {
     description:
-      "Erases one person of a publisher by destroying their key: their values read as erased everywhere (queries, history, asOf, exports) and the log stays verifiable. Recorded as a privacy request (ERASURE). Erasing again erases nothing more.",
+      "Erases one person of a publisher by destroying their key: their values read as erased everywhere (queries, history, asOf, exports) and the log stays verifiable. Recorded as a privacy request (ERASURE). Erasing again erases nothing more (erasedCount 0). An erasure racing a change of the same person either comes first (the change then reads in clear) or erases it.",
   })
   async erasePersonalData(
     @Arg('input', () => ErasePersonalDataInput, { description: 'Who to erase.' }) input: ErasePersonalDataInput,

@@ -1,4 +1,5 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { readColumn } from '../auth/authorize.js';
 import type { RequestContext } from './context.js';
 
 /**
@@ -36,7 +37,7 @@ export function recordViews(schema: GraphQLSchema): GraphQLSchema {
       if (info.operation.operation === 'query') {
         const publisherId = String((source as Record<string, unknown>)[publisherIdFrom]);
         if (firstInOperation(ctx, target, publisherId)) {
-          ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, () => ctx.command);
+          ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, () => ctx.actingAs(readColumn(ctx.principal, key)).command);
         }
       }
       return resolve(source, args, ctx, info);

@@ -39,7 +39,7 @@ export class ContactPreferencesType {
 @ObjectType('ContactDetails', {
   simpleResolvers: true,
   description:
-    "A publisher's contact person. Personal data (administrator data): each value is stored encrypted and reads as null once erased.",
+    "A publisher's contact person. Personal data (administrator data): each value is stored encrypted and reads as null once erased. An edit after an erasure starts the contact afresh: the values it gives read in clear, the fields it did not give read null until given again, and the erased values stay erased in history.",
 })
 export class ContactDetailsType {
   @Field(() => String, { nullable: true, description: 'Full name of the contact person.' })
@@ -51,7 +51,7 @@ export class ContactDetailsType {
   @Field(() => String, { nullable: true, description: 'Email address, trimmed and lower-cased.' })
   email!: string | null;
 
-  @Field(() => Boolean, { description: 'True once the contact person was erased: its values then read as null, here, in history and in exports.' })
+  @Field(() => Boolean, { description: 'True while the contact person is erased: some value was erased and none is readable (they read as null, here, in history and in exports). False again once an edit gives a new value.' })
   erased!: boolean;
 }
 

@@ -146,8 +146,10 @@ async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promis
  */
 class LedgerRequestContext implements RequestContext {
   readonly services: RequestContext['services'];
-  /** the permission column a mutation was allowed under (src/auth/authorize.ts), recorded as the actor's role */
+  /** the permission column an operation or a read was allowed under (src/auth/authorize.ts), recorded as the actor's role */
   private role: Column | undefined;
+  /** of a copy made by actingAs: the request's context, whose ids, loaders and access checks the copy shares */
+  private origin: LedgerRequestContext | undefined;
   private made: RequestContext['command'] | undefined;
   private madeLoaders: RequestContext['loaders'] | undefined;
   private madeAccess: RequestContext['access'] | undefined;
@@ -163,14 +165,20 @@ class LedgerRequestContext implements RequestContext {
 
   /** Made on first use, like `command`: a mutation never loads through them. */
   get loaders(): RequestContext['loaders'] {
+    if (this.origin) return this.origin.loaders;
     return (this.madeLoaders ??= createLoaders(this.services));
   }
 
   get access(): RequestContext['access'] {
+    if (this.origin) return this.origin.access;
     return (this.madeAccess ??= this.services.membership.checksFor(this.principal));
   }
 
   get command(): RequestContext['command'] {
+    if (!this.made && this.origin) {
+      const request = this.origin.command;
+      this.made = { ...request, actor: { ...request.actor, ...(this.role ? { role: this.role } : {}) } };
+    }
     if (!this.made) {
       const header = this.req.headers['x-correlation-id'];
       const requestId = uuidV7Ids.next();
@@ -187,14 +195,15 @@ class LedgerRequestContext implements RequestContext {
 
   /**
    * A copy with its own role (a plain copy of the fields, as Apollo makes per
-   * operation: cheaper than a prototype with a property descriptor). What
-   * was made already is shared; the command is made anew, with the role,
-   * keeping the request's ids.
+   * operation: cheaper than a prototype with a property descriptor). Its
+   * loaders and access checks are the request's, made once whichever copy
+   * asks first; its command is the request's (same ids), with the role.
    */
   actingAs(column: Column): this {
     const acting = Object.assign(Object.create(Object.getPrototypeOf(this) as object), this) as this;
     acting.role = column;
-    if (this.made) acting.made = { ...this.made, actor: { ...this.made.actor, role: column } };
+    acting.origin = this.origin ?? this;
+    acting.made = undefined;
     return acting;
   }
 }

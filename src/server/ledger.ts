@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
+import { secureDataDir } from '../data-dir-permissions.js';
 import { HistoryExport } from '../audit/export.js';
 import { History } from '../audit/history.js';
 import { PersonalDataExport } from '../audit/personal-data-export.js';
@@ -38,6 +39,8 @@ import { PrivacyRequestService } from '../events/privacy-request/privacy-request
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
 import { BlindIndex } from '../privacy/blind-index.js';
+import { ledgerSecret } from '../privacy/ledger-secrets.js';
+import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/read-store.js';
@@ -107,6 +110,12 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions): 
 export async function openLedger(config: LedgerConfig, options: LedgerOptions = {}): Promise<Ledger> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidV7Ids;
+  const tightened = secureDataDir(config.dataDir);
+  if (tightened.directories + tightened.files > 0) {
+    const line = 'tightened the data directory to owner-only access (directories 0700, files 0600)';
+    if (options.logger) options.logger.warn(tightened, line);
+    else process.stderr.write(`privacy-ledger: ${line}: ${tightened.directories} directories, ${tightened.files} files\n`);
+  }
   const masterKey = loadMasterKey({
     dataDir: config.dataDir,
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
@@ -124,7 +133,9 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const readSide = await openReadSide(config, masterKey, clock, thread ? { commits: thread.readModelCommits } : {});
   const { reads, keys } = readSide;
   let events: EventStore;
+  let secrets: { idempotency: Buffer; objectIds: Buffer };
   try {
+    secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency'), objectIds: await ledgerSecret(keys, masterKey, 'blind-index/aad-object-id') };
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
     events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread' } : {});
   } catch (error) {
@@ -143,16 +154,16 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
       lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
     });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
-  const idempotency = new Idempotency(masterKey, keys);
+  const idempotency = new Idempotency(secrets.idempotency, keys);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
-  const objectIds = new BlindIndex(masterKey, 'aad-object-id');
+  const objectIds = new BlindIndex(secrets.objectIds);
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, idempotency, actors),
+    publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
     membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors),
     offers: new OfferService(handler, clock, ids, idempotency, actors),
     offerQueries,

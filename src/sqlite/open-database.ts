@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ownerOnlyFile } from '../data-dir-permissions.js';
 
 export interface SqliteFileOptions {
   /**
@@ -16,12 +15,13 @@ export interface SqliteFileOptions {
 }
 
 /**
- * Opens one of the embedded shape's SQLite files: creates its folder, puts
+ * Opens one of the embedded shape's SQLite files: creates its folder (0700)
+ * and the file (0600, so SQLite gives its -wal and -shm the same), puts
  * it in WAL mode (readers never block the writer) and applies the
  * durability the file needs. Every embedded adapter opens its file here.
  */
 export function openSqliteFile(filePath: string, options: SqliteFileOptions): Database.Database {
-  fs.mkdirSync(path.dirname(filePath), { recursive: true });
+  ownerOnlyFile(filePath);
   const db = new Database(filePath, { timeout: 5_000 });
   try {
     if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {

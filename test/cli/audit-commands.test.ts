@@ -42,7 +42,7 @@ describe('privacy-ledger export and replay', () => {
   it('replay prints the history as a timeline', () => {
     const result = runCli(['replay', '--publisher', publisherId, '--data-dir', data.dir]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`publisher ${publisherId} #0 \\(position 1\\)  PublisherRegistered  by `));
+    expect(result.stdout).toMatch(new RegExp(`publisher ${publisherId} #0 \\(position 2\\)  PublisherRegistered  by `));
     expect(result.stdout).toContain('    contact.email: "li.lei@contoso.cn" -> "han@contoso.cn"');
   });
 

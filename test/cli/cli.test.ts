@@ -93,6 +93,26 @@ describe('privacy-ledger CLI', () => {
     }
   }, 60_000);
 
+  it('rebuild runs as soon as the server that served an online rebuild has stopped', async () => {
+    const data = tempDataDir('pl-cli-');
+    try {
+      const { child, url, exited } = await serveChild(data.dir);
+      try {
+        await postGraphql<any>(url, REGISTER, { input: aPublisher() }, await authHeader(data.dir));
+        expect(runCli(['rebuild', '--online', 'audit', '--data-dir', data.dir]).code).toBe(0);
+      } finally {
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }
+      const offline = runCli(['rebuild', 'audit', '--data-dir', data.dir]);
+      expect(offline.stderr).not.toContain('run by another worker');
+      expect(offline.code).toBe(0);
+      expect(offline.stdout).toContain('audit: rebuilt');
+    } finally {
+      data.remove();
+    }
+  }, 60_000);
+
   it('token prints a bearer token the server accepts, for the role and object id asked', async () => {
     const data = tempDataDir('pl-cli-');
     try {

@@ -39,14 +39,15 @@ describe('tamper evidence', () => {
 
       const clean = runCli(['verify', '--data-dir', data.dir]);
       expect(clean.code).toBe(0);
-      expect(clean.stdout).toContain('verified 2 events in 1 streams: every link holds');
-      expect(clean.stderr).toContain('verifying 100% 2/2');
+      // the publisher's two events and the claim of its registration code (src/events/registration-code)
+      expect(clean.stdout).toContain('verified 3 events in 2 streams: every link holds');
+      expect(clean.stderr).toContain('verifying 100% 3/3');
 
       // One bit of one byte inside the stored data JSON of revision 1, on disk.
       flipByteOf(path.join(data.dir, 'events.sqlite'), '"companyName":"Tailspin Toys"');
       const tampered = runCli(['verify', '--data-dir', data.dir]);
       expect(tampered.code).toBe(1);
-      expect(tampered.stdout).toContain(`broken link: stream ${publisherStream(id)}, revision 1, position 2: hash mismatch`);
+      expect(tampered.stdout).toContain(`broken link: stream ${publisherStream(id)}, revision 1, position 3: hash mismatch`);
 
       const again = await startTestServer(data.dir);
       try {
@@ -54,7 +55,7 @@ describe('tamper evidence', () => {
         expect(report.data!['verifyIntegrity']).toMatchObject({
           intact: false,
           eventsChecked: 2,
-          firstBreak: { streamId: publisherStream(id), revision: 1, position: '2', kind: 'HASH_MISMATCH' },
+          firstBreak: { streamId: publisherStream(id), revision: 1, position: '3', kind: 'HASH_MISMATCH' },
         });
       } finally {
         await again.close();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../src/privacy/classification.js';
 import { BlindIndex } from '../../src/privacy/blind-index.js';
+import { ledgerSecret } from '../../src/privacy/ledger-secrets.js';
 import { loadMasterKey } from '../../src/privacy/master-key.js';
 import { isErased } from '../../src/privacy/personal-value.js';
 import type { Ledger } from '../../src/server/ledger.js';
@@ -108,8 +109,8 @@ describe('closing a publisher account erases its people for good', () => {
     await ledger.runner.start();
     const { publisherId, deletedOfferId } = await recordScenario(ledger);
     const objectIds = [values.kept.objectId, values.removed.objectId];
-    // and the blind index events held before actor references (keyed by the master key, which survives erasure)
-    const legacyIndex = new BlindIndex(loadMasterKey({ dataDir: data.dir }), 'aad-object-id');
+    // and the blind index events held before actor references (keyed by a ledger secret, which survives erasure)
+    const legacyIndex = new BlindIndex(await ledgerSecret(ledger.keys, loadMasterKey({ dataDir: data.dir }), 'blind-index/aad-object-id'));
     const needles = objectIds.flatMap((objectId) => [...objectIdNeedles(objectId), Buffer.from(legacyIndex.of(objectId))]);
     const { services } = ledger;
     const auditPage = async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyStore } from '../../src/privacy/key-store.js';
+import { keyIdOf } from '../../src/privacy/personal-value.js';
 
 export interface KeyStoreFixture {
   store: KeyStore;
@@ -44,6 +45,13 @@ export function keyStoreContract(adapterName: string, factory: () => Promise<Key
       expect(a.equals(b)).toBe(false);
     });
 
+    it('creates a key from the initial value given, and keeps it when another is given later', async () => {
+      const initial = Buffer.alloc(32, 7);
+      expect((await store.getOrCreate('subject-a', initial)).equals(initial)).toBe(true);
+      expect((await store.getOrCreate('subject-a', Buffer.alloc(32, 9))).equals(initial)).toBe(true);
+      expect((await store.getOrCreate('subject-a')).equals(initial)).toBe(true);
+    });
+
     it('does not let a caller that overwrites a returned key change the stored key', async () => {
       const key = await store.getOrCreate('subject-a');
       const copy = Buffer.from(key);
@@ -85,6 +93,21 @@ export function keyStoreContract(adapterName: string, factory: () => Promise<Key
       expect([...keys.keys()]).toEqual(['subject-c']);
       expect(keys.get('subject-c')?.equals(c)).toBe(true);
       expect(await store.destroyMany(['subject-a'])).toEqual([]);
+    });
+
+    it('destroys a key by its id, never a newer key of the same subject', async () => {
+      const old = keyIdOf(await store.getOrCreate('subject-a'));
+      const b = await store.getOrCreate('subject-b');
+      expect(await store.destroyKeys([{ subjectId: 'subject-a', keyId: old }, { subjectId: 'never-seen', keyId: old }])).toEqual([{ subjectId: 'subject-a', keyId: old }]);
+      expect((await store.getMany(['subject-a'])).size).toBe(0);
+      const fresh = await store.getOrCreate('subject-a');
+      // destroying the old id again (a retried erasure) leaves the subject's new key alone
+      expect(await store.destroyKeys([{ subjectId: 'subject-a', keyId: old }])).toEqual([]);
+      expect((await store.getMany(['subject-a'])).get('subject-a')?.equals(fresh)).toBe(true);
+      // an id is only compared with its own subject's key
+      expect(await store.destroyKeys([{ subjectId: 'subject-b', keyId: keyIdOf(fresh) }])).toEqual([]);
+      expect((await store.getMany(['subject-b'])).get('subject-b')?.equals(b)).toBe(true);
+      expect(await store.destroyKeys([])).toEqual([]);
     });
 
     it('forgets a destroyed key but keeps the keys of other subjects', async () => {

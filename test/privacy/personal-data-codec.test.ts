@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KeyStore } from '../../src/privacy/key-store.js';
+import type { KeyRef, KeyStore } from '../../src/privacy/key-store.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import { ERASED, isErased, isPersonalValue, keyIdOf, type PersonalValue } from '../../src/privacy/personal-value.js';
 import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
@@ -26,6 +26,9 @@ class CountingKeyStore implements KeyStore {
   }
   destroyMany(subjectIds: readonly string[]): Promise<string[]> {
     return this.real.destroyMany(subjectIds);
+  }
+  destroyKeys(keys: readonly KeyRef[]): Promise<KeyRef[]> {
+    return this.real.destroyKeys(keys);
   }
   close(): Promise<void> {
     return this.real.close();

@@ -150,6 +150,16 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
       expect(await reads.get('things', 't')).toEqual({ id: 't', v: 3 });
     });
 
+    it('promoting a staged model releases the lease: another worker takes it at once', async () => {
+      const { reads } = fixture;
+      const held = await a.acquire('p', 'worker-a', TTL);
+      await reads.write([{ kind: 'upsert', collection: 'things_staged', doc: { id: 't', v: 2 } }], { name: 'p:staged', position: 3 });
+      await reads.promote('p', { checkpoint: 'p:staged', collections: [{ staged: 'things_staged', live: 'things' }] });
+      await a.release(held!); // the old grant's release finds nothing of its own to let go
+      const taken = await b.acquire('p', 'worker-b', TTL);
+      expect(taken!.token).toBeGreaterThan(held!.token);
+    });
+
     it('a fenced write for a lease never granted is refused', async () => {
       await expect(fixture.reads.write([], { name: 'p', position: 1 }, { lease: 'p', token: 1 })).rejects.toThrow(LeaseLostError);
       expect(await fixture.reads.getCheckpoint('p')).toBeNull();

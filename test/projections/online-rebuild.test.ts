@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
+import type { RecordedEvent } from '../../src/events/event-envelope.js';
+import { foldDocuments, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { countedEvent, tempDir } from './fixtures.js';
 import { sqliteWorker } from './worker-fixture.js';
@@ -12,7 +13,8 @@ interface CounterDoc extends ProjectedDoc {
 
 /** Version 1 counts; version 2 (the code after a deploy) also stamps itself, so each model shows who built it. */
 const counters = (v: 1 | 2): Projection =>
-  documentProjection<CounterDoc>({
+  foldDocuments<CounterDoc, RecordedEvent>({
+    select: (event) => event,
     name: 'counters',
     collection: { name: 'counters', indexes: [{ name: 'by_count', fields: [{ field: 'count', direction: 'desc' }] }] },
     documentId: (event) => event.streamId,
@@ -94,5 +96,35 @@ describe('online rebuild', () => {
     expect((await server.leases.current('counters'))!.token).toBeGreaterThan(tokenBefore);
     await expect.poll(async () => (await server.runner.status())[0]!.state).toBe('live');
     expect(server.reads.explainFind('counters', { sort: [{ field: 'count', direction: 'desc' }] })[0]).toContain('doc_counters__by_count');
+  });
+});
+
+describe('after an online rebuild', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir('pl-online-release-');
+  });
+  afterEach(() => tmp.remove());
+
+  it('a server stopped at once lets its lease go: an offline rebuild runs right after, not a time to live later', async () => {
+    // A real time to live: the server's next renewal (a third of it) is seconds away when it stops.
+    const timing = { ttlMs: 15_000, batchSize: 50 };
+    const server = sqliteWorker(tmp.dir, counters(1), 'serve', timing);
+    await server.events.append('s-1', [countedEvent(1), countedEvent(2)], { expectedRevision: 'any' });
+    await server.runner.start();
+    await server.runner.waitFor(await server.events.headPosition(), 10_000);
+
+    const online = sqliteWorker(tmp.dir, counters(2), 'rebuild-online', timing);
+    await online.runner.rebuildOnline('counters');
+    await online.close();
+    await server.close();
+
+    const offline = sqliteWorker(tmp.dir, counters(2), 'rebuild', timing);
+    try {
+      await offline.runner.rebuild('counters');
+      expect((await offline.reads.get<CounterDoc>('counters', 's-1'))?.count).toBe(2);
+    } finally {
+      await offline.close();
+    }
   });
 });

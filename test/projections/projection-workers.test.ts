@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
+import type { RecordedEvent } from '../../src/events/event-envelope.js';
+import { foldDocuments, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
 import { countedEvent, tempDir } from './fixtures.js';
 import { sqliteWorker } from './worker-fixture.js';
@@ -10,7 +11,8 @@ interface CounterDoc extends ProjectedDoc {
   /** every event number folded in, to see none is applied twice or skipped */
   seen: number[];
 }
-const counters = documentProjection<CounterDoc>({
+const counters = foldDocuments<CounterDoc, RecordedEvent>({
+  select: (event) => event,
   name: 'counters',
   collection: { name: 'counters' },
   documentId: (event) => event.streamId,

@@ -78,6 +78,42 @@ describe('erasure over GraphQL', () => {
     expect(change.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/closed/) });
   });
 
+  it('erasing again erases nothing and says so; an edit after an erasure reads in clear and the old values stay erased', async () => {
+    const { id } = await register();
+    const first = await server().gql(ERASE, { input: { publisherId: id, target: 'CONTACT' } });
+    expect(first.data!['erasePersonalData']).toMatchObject({ erasedCount: 1 });
+    const again = await server().gql(ERASE, { input: { publisherId: id, target: 'CONTACT' } });
+    expect(again.data!['erasePersonalData']).toMatchObject({ subjects: [], erasedCount: 0 });
+    const version = (await server().gql(READ, { id })).data!['publisher'].version;
+    const UPDATE = `mutation ($input: UpdatePublisherContactInput!) { updatePublisherContact(input: $input) { position publisher { contact { name email erased } } } }`;
+    const edited = await server().gql(UPDATE, { input: { id, expectedVersion: version, contact: { email: 'new@contoso.cn' } } });
+    expect(edited.data!['updatePublisherContact'].publisher.contact).toEqual({ name: null, email: 'new@contoso.cn', erased: false });
+    const read = await server().gql(READ, { id, minPosition: edited.data!['updatePublisherContact'].position });
+    expect(read.data!['publisher'].contact).toEqual({ name: null, telephone: null, email: 'new@contoso.cn', erased: false });
+    const history = (await server().gql(HISTORY, { id })).data!['history'].edges.map((e: { node: { changes: unknown[] } }) => e.node);
+    expect(history[0].changes).toContainEqual({ field: 'contact.email', before: null, after: null, beforeErased: false, afterErased: true });
+    expect(history.at(-1).changes).toContainEqual({ field: 'contact.email', before: null, after: 'new@contoso.cn', beforeErased: true, afterErased: false });
+    const exported = JSON.parse((await server().gql(EXPORT, { id })).data!['exportPersonalData']);
+    expect(exported.contact).toEqual({ name: { $erased: true }, telephone: { $erased: true }, email: 'new@contoso.cn', erased: false });
+    // the new value is a new subject's: erasing erases it, and one erasure more is recorded
+    const third = await server().gql(ERASE, { input: { publisherId: id, target: 'CONTACT' } });
+    expect(third.data!['erasePersonalData']).toMatchObject({ erasedCount: 1 });
+    expect(BigInt(third.data!['erasePersonalData'].position)).toBeGreaterThan(BigInt(first.data!['erasePersonalData'].position));
+    const erased = await server().gql(READ, { id, minPosition: third.data!['erasePersonalData'].position });
+    expect(erased.data!['publisher'].contact).toEqual({ name: null, telephone: null, email: null, erased: true });
+  });
+
+  it("the export of a closed publisher shows none of its accounts with access", async () => {
+    const { id } = await register();
+    const closed = await server().gql(CLOSE, { input: { publisherId: id } });
+    expect(closed.errors).toBeUndefined();
+    const exported = JSON.parse((await server().gql(EXPORT, { id }, { role: 'operator' })).data!['exportPersonalData']);
+    expect(exported.aadAccounts).toHaveLength(2);
+    for (const account of exported.aadAccounts) expect(account).toMatchObject({ hasAccess: false, erased: true });
+    const repeated = await server().gql(CLOSE, { input: { publisherId: id } }, { role: 'operator' });
+    expect(repeated.data!['closePublisherAccount']).toMatchObject({ subjects: [], erasedCount: 0 });
+  });
+
   it('erasing an account that still has access is refused; an unknown publisher is NOT_FOUND', async () => {
     const { id, accountId } = await register();
     const refused = await server().gql(ERASE, { input: { publisherId: id, target: 'AAD_ACCOUNT', accountId } });

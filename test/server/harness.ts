@@ -8,6 +8,7 @@ import { loadSigningKey } from '../../src/auth/signing-key.js';
 import { mintToken } from '../../src/auth/token-issuer.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
+import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import type { LedgerOptions } from '../../src/server/ledger.js';
 
@@ -212,9 +213,18 @@ export const PUBLISHER = /* GraphQL */ `
   }
 `;
 
+let registrationCodes = 0;
+
+/** A valid Unified Social Credit Code no earlier call returned: each legal entity registers one publisher. */
+export function aRegistrationCode(): string {
+  const first17 = `91350100MA${String(++registrationCodes).padStart(7, '0')}`;
+  return first17 + usccCheckCharacter(first17);
+}
+
+/** A registration of a new legal entity (a fresh registration code unless `overrides` gives one). */
 export const aPublisher = (overrides: Record<string, unknown> = {}) => ({
   companyName: 'Contoso China',
-  registrationCode: '91350100M000100Y43',
+  registrationCode: aRegistrationCode(),
   contact: { name: 'Li Lei', telephone: '138 0013 8000', email: ' Li.Lei@Contoso.CN ' },
   ...overrides,
 });

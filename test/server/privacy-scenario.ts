@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { aPublisher, REGISTER, UPDATE, type GqlResponse, type TestServer, type TestPrincipal } from './harness.js';
+import { aPublisher, aRegistrationCode, REGISTER, UPDATE, type GqlResponse, type TestServer, type TestPrincipal } from './harness.js';
 
 /**
  * A full scenario over HTTP with distinctive personal values: every mutation
@@ -80,7 +80,7 @@ export async function runScenario(server: TestServer): Promise<ScenarioResult> {
     expect(res.errors?.length, query).toBeGreaterThan(0);
   };
 
-  const register = (contact: object) => ({ companyName: 'Contoso Yunhai', registrationCode: '91350100M000100Y43', contact });
+  const register = (contact: object) => ({ companyName: 'Contoso Yunhai', registrationCode: aRegistrationCode(), contact });
   const publisherId = (await ok(m('registerPublisher', 'RegisterPublisherInput'), { input: register(people.contact) })).publisher.id as string;
   const rejectedPublisherId = (await ok(m('registerPublisher', 'RegisterPublisherInput'), { input: register(people.otherContact) })).publisher.id as string;
   let version = 1;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, PUBLISHER, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+import { aPublisher, aRegistrationCode, PUBLISHER, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
 
 describe('publisher over GraphQL (HTTP, embedded stores)', () => {
   let data: ReturnType<typeof tempDataDir>;
@@ -190,6 +190,16 @@ describe('publisher registration and preferences over GraphQL', () => {
   it('a registration code with a wrong check character is BAD_USER_INPUT with the reason', async () => {
     const res = await server.gql(REGISTER, { input: aPublisher({ registrationCode: '91350100M000100Y44' }) });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationCode', rule: 'has a wrong check character (position 18)' });
+  });
+
+  it('a registration code already registered is BAD_USER_INPUT, naming neither the code nor its publisher', async () => {
+    const code = aRegistrationCode();
+    const first = await register(aPublisher({ registrationCode: code }));
+    const res = await server.gql(REGISTER, { input: aPublisher({ registrationCode: code.toLowerCase() }) });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationCode' });
+    expect(res.errors?.[0]?.extensions?.['rule']).toMatch(/unique/);
+    expect(JSON.stringify(res.errors).toUpperCase()).not.toContain(code.slice(8));
+    expect(JSON.stringify(res.errors)).not.toContain(first.publisher.id);
   });
 
   it('contact preferences are replaced as a whole and read back', async () => {

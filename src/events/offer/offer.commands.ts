@@ -1,7 +1,8 @@
 import { assertNever } from '../../assert-never.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
-import type { ErasureScope } from '../erasure.events.js';
+import { offerSupportSubject } from '../../privacy/classification.js';
+import { keyIdsFor, type ErasureScope, type KeyIdsBySubject } from '../erasure.events.js';
 import {
   evolveOffer,
   initialOfferState,
@@ -36,7 +37,11 @@ export type PublishOffer = {
 export type DeleteOffer = { type: 'DeleteOffer'; data: { offerId: string; now: string } };
 
 /** Erases the offer's customer-service contacts (deleted offers included); `account` also withdraws the offer. */
-export type EraseOfferSupport = { type: 'EraseOfferSupport'; data: { offerId: string; scope: ErasureScope; now: string } };
+export type EraseOfferSupport = {
+  type: 'EraseOfferSupport';
+  /** `keyIds`: the stream's live key ids by subject, which the erasure records */
+  data: { offerId: string; scope: ErasureScope; keyIds?: KeyIdsBySubject; now: string };
+};
 
 export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOffer | DeleteOffer | EraseOfferSupport;
 
@@ -48,7 +53,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
   }
   if (command.type === 'EraseOfferSupport') return decideErasure(command.data, state);
   // A deleted offer disappears: it is as not found as one never created.
-  if (state.status !== 'draft' && state.status !== 'published') {
+  if (state.status !== 'DRAFT' && state.status !== 'PUBLISHED') {
     throw new NotFoundError('offer', command.data.offerId);
   }
   const offerId = state.id;
@@ -57,7 +62,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
     case 'UpdateOfferCustomerService': {
       const { supportContacts, now } = command.data;
       if (sameContacts(state.supportContacts, supportContacts)) return [];
-      if (state.status === 'published' && supportContacts.length === 0) {
+      if (state.status === 'PUBLISHED' && supportContacts.length === 0) {
         throw new IllegalStateError('a published offer must keep at least one customer-service contact');
       }
       return [
@@ -68,7 +73,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
       ];
     }
     case 'PublishOffer':
-      if (state.status === 'published') return [];
+      if (state.status === 'PUBLISHED') return [];
       if (!command.data.publisherApproved) {
         throw new IllegalStateError('the publisher must be approved before publishing');
       }
@@ -84,10 +89,11 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
 }
 
 /** Nothing when already done (erased, and withdrawn if the account closes): a retry only destroys the key again. */
-function decideErasure({ offerId, scope, now }: EraseOfferSupport['data'], state: OfferState): OfferEvent[] {
+function decideErasure({ offerId, scope, keyIds, now }: EraseOfferSupport['data'], state: OfferState): OfferEvent[] {
   if (state.status === 'none') throw new NotFoundError('offer', offerId);
-  if (state.supportErased && (scope === 'subject' || state.status === 'deleted')) return [];
-  return [{ type: 'PersonalDataErased', data: { offerId, publisherId: state.publisherId, subject: { kind: 'offerSupport' }, scope, erasedAt: now } }];
+  if (state.supportErased && (scope === 'subject' || state.status === 'DELETED')) return [];
+  const erased = { offerId, publisherId: state.publisherId, subject: { kind: 'offerSupport' as const }, scope, erasedAt: now };
+  return [{ type: 'PersonalDataErased', data: { ...erased, ...keyIdsFor(keyIds, offerSupportSubject(offerId)) } }];
 }
 
 /** Same contacts in the same order, field by field (an absent field equals an absent field). */

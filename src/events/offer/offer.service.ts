@@ -61,7 +61,7 @@ export class OfferService {
     const offerId = requireId('id', input.id);
     const offer = await this.handler.load(offerDecider, offerStream(offerId));
     let publisherApproved = false;
-    if (offer.state.status === 'draft' || offer.state.status === 'published') {
+    if (offer.state.status === 'DRAFT' || offer.state.status === 'PUBLISHED') {
       const publisher = await this.handler.load(publisherDecider, publisherStream(offer.state.publisherId));
       publisherApproved = publisher.state.status === 'registered' && publisher.state.registrationStatus === 'APPROVED';
     }
@@ -89,6 +89,6 @@ export class OfferService {
       ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
       ...(input.idempotencyKey ? { idempotency: await this.idempotency.markPersonal(input.idempotencyKey, command.type, fingerprinted, offerStream(offerId)) } : {}),
     });
-    return { ...result, offer: state.status === 'draft' || state.status === 'published' ? state : null };
+    return { ...result, offer: state.status === 'DRAFT' || state.status === 'PUBLISHED' ? state : null };
   }
 }

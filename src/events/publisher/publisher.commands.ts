@@ -1,7 +1,8 @@
 import { assertNever } from '../../assert-never.js';
 import { IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
-import type { PublisherPersonalDataErased } from '../erasure.events.js';
+import { aadAccountSubject, contactSubject } from '../../privacy/classification.js';
+import { keyIdsFor, type KeyIdsBySubject, type PublisherPersonalDataErased } from '../erasure.events.js';
 import {
   evolvePublisher,
   initialPublisherState,
@@ -55,14 +56,17 @@ export type RemoveAadUser = {
 export type ApprovePublisher = { type: 'ApprovePublisher'; data: { publisherId: string; now: string } };
 export type RejectPublisher = { type: 'RejectPublisher'; data: { publisherId: string; reason: string; now: string } };
 
-/** Erases one person of the publisher: its contact, or a removed AAD account. */
+/**
+ * Erases one person of the publisher: its contact, or a removed AAD account.
+ * `keyIds`: the stream's live key ids by subject, which the erasure records.
+ */
 export type ErasePublisherSubject = {
   type: 'ErasePublisherSubject';
-  data: { publisherId: string; subject: PublisherPersonalDataErased['data']['subject']; now: string };
+  data: { publisherId: string; subject: PublisherPersonalDataErased['data']['subject']; keyIds?: KeyIdsBySubject; now: string };
 };
 
-/** Erases every person of the publisher and closes the account. */
-export type ClosePublisherAccount = { type: 'ClosePublisherAccount'; data: { publisherId: string; now: string } };
+/** Erases every person of the publisher and closes the account (`keyIds` as for ErasePublisherSubject). */
+export type ClosePublisherAccount = { type: 'ClosePublisherAccount'; data: { publisherId: string; keyIds?: KeyIdsBySubject; now: string } };
 
 export type PublisherCommand =
   | RegisterPublisher
@@ -129,7 +133,7 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
       if (state.registrationStatus === 'CLOSED') return [];
       const erased = (subject: PublisherPersonalDataErased['data']['subject']): PublisherEvent => ({
         type: 'PersonalDataErased',
-        data: { publisherId, subject, scope: 'account', erasedAt: command.data.now },
+        data: { publisherId, subject, scope: 'account', erasedAt: command.data.now, ...keyIdsFor(command.data.keyIds, subjectIdOf(publisherId, subject)) },
       });
       const { contactErased, accountIds, erasedAccountIds } = state.erasure;
       return [
@@ -148,8 +152,11 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
  * destroys the key again). An AAD account must have lost its access first:
  * an account that can still sign in cannot be nameless.
  */
-function decideErasure(state: RegisteredPublisherState, { subject, now }: ErasePublisherSubject['data']): PublisherEvent[] {
-  const event: PublisherEvent = { type: 'PersonalDataErased', data: { publisherId: state.id, subject, scope: 'subject', erasedAt: now } };
+function decideErasure(state: RegisteredPublisherState, { subject, keyIds, now }: ErasePublisherSubject['data']): PublisherEvent[] {
+  const event: PublisherEvent = {
+    type: 'PersonalDataErased',
+    data: { publisherId: state.id, subject, scope: 'subject', erasedAt: now, ...keyIdsFor(keyIds, subjectIdOf(state.id, subject)) },
+  };
   switch (subject.kind) {
     case 'contact':
       return state.erasure.contactErased ? [] : [event];
@@ -165,6 +172,10 @@ function decideErasure(state: RegisteredPublisherState, { subject, now }: EraseP
     default:
       return assertNever(subject);
   }
+}
+
+function subjectIdOf(publisherId: string, subject: PublisherPersonalDataErased['data']['subject']): string {
+  return subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
 }
 
 /** Only the fields whose value differs from the current state; null when none. */

@@ -14,6 +14,7 @@ import {
 } from './publisher.events.js';
 import { ValidationError } from '../../errors.js';
 import type { ActorReferences } from '../../privacy/actor-references.js';
+import type { RegistrationCodeService } from '../registration-code/registration-code.service.js';
 import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
 import { requireUscc } from './uscc.js';
 
@@ -67,6 +68,7 @@ export class PublisherService {
     private readonly ids: IdGenerator,
     private readonly idempotency: Idempotency,
     private readonly actors: ActorReferences,
+    private readonly registrationCodes: RegistrationCodeService,
   ) {}
 
   async register(input: RegisterPublisherInput, context: CommandContext, registrant?: Registrant): Promise<PublisherChange> {
@@ -91,6 +93,10 @@ export class PublisherService {
         now: this.now(),
       },
     };
+    // A publisher registered already is a retry (answered with the first result) or refused: neither claims.
+    if ((await this.handler.load(publisherDecider, publisherStream(publisherId))).state.status === 'unregistered') {
+      await this.registrationCodes.claim(command.data.registrationCode, publisherId, command.data.now, context);
+    }
     return this.run(publisherId, command, { context, idempotencyKey: input.idempotencyKey });
   }
 

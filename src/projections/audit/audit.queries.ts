@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { ledgerEventTypes } from '../../events/ledger-events.js';
 import type { Filter, Page, ReadStore } from '../read-store.js';
 import { AUDIT_TRAIL, newestFirst, type AuditEntry } from './audit.projection.js';
 
@@ -14,7 +15,7 @@ export interface AuditFilter {
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,63}$/;
+const knownTypes: ReadonlySet<string> = new Set(ledgerEventTypes);
 const MAX_TYPES = 20;
 
 /**
@@ -76,8 +77,8 @@ function toReadFilter(filter: AuditFilter): Filter {
   const to = instant('to', filter.to);
   if (from && to && from >= to) throw new ValidationError('to', 'must be after from');
   const types = filter.eventTypes ?? undefined;
-  if (types && (types.length === 0 || types.length > MAX_TYPES || !types.every((type) => EVENT_TYPE.test(type)))) {
-    throw new ValidationError('eventTypes', `must be 1 to ${MAX_TYPES} event type names such as ContactUpdated`);
+  if (types && (types.length === 0 || types.length > MAX_TYPES || !types.every((type) => knownTypes.has(type)))) {
+    throw new ValidationError('eventTypes', `must be 1 to ${MAX_TYPES} of the ledger's event types, such as ContactUpdated`);
   }
   for (const field of ['actorId', 'publisherId'] as const) {
     const value = filter[field];

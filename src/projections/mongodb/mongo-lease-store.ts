@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { systemClock, type Clock } from '../../clock.js';
-import { checkTtl, type LeaseGrant, type LeaseStore } from '../lease.js';
+import { checkTtl, RELEASED, type LeaseGrant, type LeaseStore } from '../lease.js';
 import { mongoCollections } from './mongo-read-store.js';
 
 interface StoredLease {
@@ -13,9 +13,6 @@ interface StoredLease {
 
 /** MongoDB's duplicate key error: an upsert found the lease, held by someone else. */
 const DUPLICATE_KEY = 11000;
-/** expiresAt of a released lease: before every clock's now */
-const RELEASED = 0;
-
 const grant = (doc: StoredLease): LeaseGrant => ({ name: doc._id, holder: doc.holder, token: doc.token, expiresAt: doc.expiresAt });
 
 /**

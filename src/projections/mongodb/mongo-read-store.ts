@@ -1,7 +1,7 @@
 import type { ClientSession, Collection, Db, Document, MongoClient, TransactionOptions } from 'mongodb';
 import { ValidationError } from '../../errors.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
-import { LeaseLostError } from '../lease.js';
+import { LeaseLostError, RELEASED } from '../lease.js';
 import { checkCollectionName, checkIndexName, effectiveSort, pinnedFields } from '../query-terms.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, StagedModel, WriteOp } from '../read-store.js';
 import { bulkGroups, type StoredDoc } from './mongo-bulk.js';
@@ -213,8 +213,8 @@ export class MongoReadStore implements ReadStore {
 
   /**
    * MongoDB renames no collection inside a transaction, so the switch is a
-   * sequence that is safe to interrupt anywhere: bump the lease's token
-   * (the old model's worker stops writing), lower the live checkpoint to
+   * sequence that is safe to interrupt anywhere: bump the lease's token and
+   * release it (the old model's worker stops writing), lower the live checkpoint to
    * the older of the two models, rename each staged collection over its
    * live one (renameCollection with dropTarget: readers see one or the
    * other; index names are per collection and come along), then set the
@@ -229,7 +229,7 @@ export class MongoReadStore implements ReadStore {
     const leases = this.db.collection<StoredLease>(mongoCollections.leases, { writeConcern: { w: 'majority' } });
     const position = (await checkpoints.findOne({ _id: staged.checkpoint }))?.position;
     if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);
-    await leases.updateOne({ _id: name }, { $inc: { token: 1 } });
+    await leases.updateOne({ _id: name }, { $inc: { token: 1 }, $set: { expiresAt: RELEASED } });
     await checkpoints.updateOne({ _id: name }, { $min: { position } });
     for (const { from, to } of pairs) {
       await this.create(from);
@@ -239,7 +239,7 @@ export class MongoReadStore implements ReadStore {
     }
     await checkpoints.updateOne({ _id: name }, { $set: { position } }, { upsert: true });
     await checkpoints.deleteOne({ _id: staged.checkpoint });
-    await leases.updateOne({ _id: name }, { $inc: { token: 1 } });
+    await leases.updateOne({ _id: name }, { $inc: { token: 1 }, $set: { expiresAt: RELEASED } });
   }
 
   async close(): Promise<void> {

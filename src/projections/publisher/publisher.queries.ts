@@ -1,5 +1,5 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
-import { anyErased, shownOrNull } from '../../privacy/personal-value.js';
+import { anyErased, erasedUntilRewritten, shownOrNull } from '../../privacy/personal-value.js';
 import { sharedView } from '../shared-view.js';
 import type { ReadStore } from '../read-store.js';
 import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
@@ -92,7 +92,7 @@ export function publisherView(record: OpenedPublisher, version: number): Publish
       name: shownOrNull(contact['name']),
       telephone: shownOrNull(contact['telephone']),
       email: shownOrNull(contact['email']),
-      erased: anyErased([contact['name'], contact['telephone'], contact['email']]),
+      erased: erasedUntilRewritten([contact['name'], contact['telephone'], contact['email']]),
     },
     aadUsers: (record.aadUsers ?? []).map((user) => ({
       accountId: String(user['accountId']),

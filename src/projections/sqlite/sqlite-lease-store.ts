@@ -1,14 +1,11 @@
 import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../clock.js';
 import { openSqliteFile } from '../../sqlite/open-database.js';
-import { checkTtl, type LeaseGrant, type LeaseStore } from '../lease.js';
+import { checkTtl, RELEASED, type LeaseGrant, type LeaseStore } from '../lease.js';
 
 /** The leases live in the read-model file, where SqliteReadStore.write checks a fence's token. */
 export const LEASES_TABLE =
   'CREATE TABLE IF NOT EXISTS _leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token INTEGER NOT NULL, expires_at INTEGER NOT NULL)';
-
-/** expires_at of a released lease: before every clock's now */
-const RELEASED = 0;
 
 interface LeaseRow {
   name: string;

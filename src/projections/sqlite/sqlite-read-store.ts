@@ -6,6 +6,7 @@ import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadSt
 import { effectiveSort } from '../query-terms.js';
 import { OncePerTurn } from '../../event-loop.js';
 import type { CommitCounter } from '../../sqlite/commit-counter.js';
+import { RELEASED } from '../lease.js';
 import { OtherCommits } from '../../sqlite/data-version.js';
 import { DocCache } from './doc-cache.js';
 import { DocChanges } from './doc-changes.js';
@@ -278,7 +279,8 @@ export class SqliteReadStore implements ReadStore {
         this.changes.record();
         this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
         this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
-        this.statement('UPDATE _leases SET token = token + 1 WHERE name = ?').run(name);
+        // Also released: no worker holds the new token, so none must wait out the old grant's time to live.
+        this.statement('UPDATE _leases SET token = token + 1, expires_at = ? WHERE name = ?').run(RELEASED, name);
       })
       .immediate();
     this.commits?.bump();
