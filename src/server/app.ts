@@ -40,6 +40,8 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   let retention: RetentionSchedule | undefined;
   try {
     const tokens = await createTokenVerifier(config);
+    const finished = await ledger.finishInterruptedErasures();
+    if (finished.length > 0) logger.warn({ keys: finished.length }, 'finished erasures a crash had interrupted: destroyed the keys they recorded');
     await ledger.runner.start();
     retention = scheduleRetention(ledger.retention, logger);
     await retention.first;

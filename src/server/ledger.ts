@@ -21,7 +21,8 @@ import { ActorReferences } from '../privacy/actor-references.js';
 import { ErasureService } from '../privacy/erasure.service.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
-import type { KeyStore } from '../privacy/key-store.js';
+import type { KeyRef, KeyStore } from '../privacy/key-store.js';
+import { finishInterruptedErasures } from '../privacy/interrupted-erasures.js';
 import type { LeaseStore } from '../projections/lease.js';
 import { AuditQueries } from '../projections/audit/audit.queries.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
@@ -64,6 +65,8 @@ export interface Ledger<Runner extends ProjectionHost = ProjectionHost> {
   keys: KeyStore;
   /** the projection leases (who runs which projection) */
   leases: LeaseStore;
+  /** destroys the keys of erasures the log records but a crash kept from finishing (call before serving: see src/privacy/interrupted-erasures.ts) */
+  finishInterruptedErasures(): Promise<KeyRef[]>;
   /** runs the projections: here, or on a thread of their own (`projectionThread`) */
   runner: Runner;
   services: Services;
@@ -187,6 +190,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   return {
     events,
     retention: new Retention(keys, events, retentionPolicy, (subjectId) => personalData.forget(subjectId)),
+    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys, (subjectId) => personalData.forget(subjectId)),
     reads,
     keys,
     leases: readSide.leases,
