@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { runCli, serveChild } from './child.js';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli, serveChild } from './child.js';
 import { authHeader, PUBLISHER, tempDataDir } from './harness.js';
 
-describe('process lifecycle', () => {
+describe('process lifecycle', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   it('SIGTERM lets an in-flight request finish, then exits cleanly', async () => {
     const data = tempDataDir('pl-term-');
     try {
