@@ -53,6 +53,6 @@ describe('SqliteSubscription', () => {
     subscription = new SqliteSubscription(source.readAfter, { fromPosition: 0 }, { onEvents: (b) => void seen.push(...b.map((e) => e.position)) }, 50, () => undefined);
     source.append();
     source.append();
-    await expect.poll(() => seen, { timeout: 2_000 }).toEqual([1, 2]);
+    await expect.poll(() => seen).toEqual([1, 2]);
   });
 });

@@ -70,7 +70,7 @@ describe('projection workers on one data directory', () => {
     await b.runner.start();
     await a.runner.waitFor(first.position, WAIT);
     // live once the subscription has also reported it caught up, just after the batch
-    await vi.waitFor(async () => expect(await stateOf(a)).toBe('live'));
+    await vi.waitFor(async () => expect(await stateOf(a)).toBe('live'), { timeout: WAIT });
     expect(await stateOf(b)).toBe('standby');
     // The waiting worker still answers read-your-writes, from the holder's checkpoint.
     await b.runner.waitFor(first.position, WAIT);
