@@ -36,6 +36,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
   // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
   const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
+  const clock = options.clock;
   const ledger = await openLedger(config, { projectionThread: config.projectionThread, logLevel: config.logLevel, ...options, logger, leaseHolder });
   let retention: RetentionSchedule | undefined;
   try {
@@ -82,7 +83,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       ...(config.rateLimitPerSecond > 0
         ? {
             rateLimit: {
-              limiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
+              limiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst, ...(clock ? { now: () => clock.now().getTime() } : {}) }),
               // Per principal once its token has been verified (no crypto here: the
               // limit runs before anything else); by client address before that.
               key: (req: IncomingMessage) => {
