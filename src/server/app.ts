@@ -47,6 +47,9 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     const apollo = new ApolloServer<RequestContext>({
       schema,
       introspection: config.introspection,
+      // "Did you mean …?" would rebuild the schema one guess at a time: whoever may not
+      // introspect gets no suggestions either (variables' reasons are reduced in format-error).
+      validationOptions: { hideSuggestions: !config.introspection },
       // A GET, or a POST a plain HTML form could send, must carry a header no
       // browser adds cross-site without a preflight (content-type: application/json does).
       csrfPrevention: true,

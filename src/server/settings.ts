@@ -26,7 +26,7 @@ export const SETTINGS = {
     flag: '--introspection',
     env: 'INTROSPECTION',
     default: 'auto',
-    help: 'allow schema introspection: true, false, or auto (on unless NODE_ENV=production)',
+    help: 'allow schema introspection (and name suggestions in errors): true, false, or auto (on unless NODE_ENV=production)',
   },
   graphiql: { flag: '--graphiql', env: 'GRAPHIQL', default: 'auto', help: 'serve the GraphiQL IDE at GET /graphql: true, false, or auto (as introspection)' },
   maxQueryTokens: { flag: '--max-query-tokens', env: 'MAX_QUERY_TOKENS', default: '2000', help: 'most tokens in a query document' },
