@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { maxTokenLifetimeSeconds } from '../auth/token-verifier.js';
 import { connectionStringProblem } from '../events/kurrentdb/connection-string.js';
 import { LOG_LEVELS, type LogLevel, SETTINGS } from './settings.js';
 
@@ -55,8 +56,10 @@ export interface Config {
   authAudience: string;
   /** Entra ID's signing keys; when absent, tokens are verified with the embedded key in the data directory */
   authJwksUrl?: string;
-  /** how far `exp` and `nbf` may be off */
+  /** how far `exp`, `nbf` and `iat` may be off */
   authClockSkewSeconds: number;
+  /** the longest lifetime a token may claim; `auto` in the settings: a day for Entra ID, 30 days for the embedded key */
+  authMaxTokenLifetimeSeconds: number;
   /** how long privacy request records' requesters and client IP / user agent stay readable */
   retentionDays: number;
 }
@@ -172,6 +175,10 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     authAudience,
     ...(authJwksUrl ? { authJwksUrl } : {}),
     authClockSkewSeconds: integer('authClockSkewSeconds', 0, 300),
+    authMaxTokenLifetimeSeconds:
+      get('authMaxTokenLifetimeSeconds').trim().toLowerCase() === 'auto'
+        ? maxTokenLifetimeSeconds(authJwksUrl ? { authJwksUrl } : {})
+        : integer('authMaxTokenLifetimeSeconds', 60, 366 * 86400),
     retentionDays: integer('retentionDays', 1, 36_500),
   };
 }

@@ -96,7 +96,13 @@ export const SETTINGS = {
     default: '',
     help: 'Entra ID signing keys (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys); when empty, a key generated into the data directory',
   },
-  authClockSkewSeconds: { flag: '--auth-clock-skew-seconds', env: 'AUTH_CLOCK_SKEW_SECONDS', default: '60', help: 'allowed clock skew for exp and nbf' },
+  authClockSkewSeconds: { flag: '--auth-clock-skew-seconds', env: 'AUTH_CLOCK_SKEW_SECONDS', default: '60', help: 'allowed clock skew for exp, nbf and iat' },
+  authMaxTokenLifetimeSeconds: {
+    flag: '--auth-max-token-lifetime-seconds',
+    env: 'AUTH_MAX_TOKEN_LIFETIME_SECONDS',
+    default: 'auto',
+    help: 'longest token lifetime accepted (exp - iat, and exp - now); auto: 86400 with AUTH_JWKS_URL (Entra ID), 2592000 (30 days) for the embedded key',
+  },
   retentionDays: {
     flag: '--retention-days',
     env: 'RETENTION_DAYS',

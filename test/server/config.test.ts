@@ -16,6 +16,13 @@ describe('configuration', () => {
     expect(entra).toMatchObject({ authJwksUrl: `${tenant}/discovery/v2.0/keys`, authIssuer: `${tenant}/v2.0`, authAudience: 'api://privacy-ledger' });
   });
 
+  it('accepts tokens living at most 30 days from the embedded key, a day from Entra ID, or as set', () => {
+    expect(loadConfig({}, {}).authMaxTokenLifetimeSeconds).toBe(30 * 86400);
+    expect(loadConfig({}, { AUTH_JWKS_URL: 'https://login.microsoftonline.com/t/discovery/v2.0/keys' }).authMaxTokenLifetimeSeconds).toBe(86400);
+    expect(loadConfig({}, { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }).authMaxTokenLifetimeSeconds).toBe(3600);
+    expect(() => loadConfig({}, { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '1e300' })).toThrow(ConfigError);
+  });
+
   it('flags win over environment variables', () => {
     const { raw, rest } = parseFlags(['serve', '--port', '5000', '--data-dir=/tmp/x']);
     expect(rest).toEqual(['serve']);
