@@ -28,8 +28,6 @@ export function maxTokenLifetimeSeconds(config: Pick<AuthConfig, 'authJwksUrl'>)
 /** Turns an Authorization header into a principal, or throws UnauthenticatedError. */
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Principal>;
-  /** The principal of a token already verified and not expired, without verifying anything (for the rate limit). */
-  known(authorization: string | undefined): Principal | undefined;
 }
 
 // The auth scheme is case-insensitive (RFC 9110 §11.1), followed by one or more spaces.
@@ -58,10 +56,6 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
   // Keyed by the whole Authorization header, which determines the token: a known header is not parsed again.
   const verified = new Map<string, { principal: Principal; until: number }>();
   return {
-    known(authorization) {
-      const cached = authorization ? verified.get(authorization) : undefined;
-      return cached && clock.now().getTime() < cached.until ? cached.principal : undefined;
-    },
     async verify(authorization) {
       const now = clock.now();
       const cached = authorization ? verified.get(authorization) : undefined;

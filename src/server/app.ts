@@ -73,9 +73,10 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       ),
     });
     await apollo.start();
+    const principals = verifiedOnce(tokens);
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => new LedgerRequestContext(ledger, await authenticate(tokens, req), req, config.trustProxy),
+      context: async (req) => new LedgerRequestContext(ledger, await authenticate(principals, req), req, config.trustProxy),
       ready: () => ledger.runner.live,
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
@@ -84,11 +85,12 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         ? {
             rateLimit: {
               limiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
-              // Per principal once its token has been verified (no crypto here: the
-              // limit runs before anything else); by client address before that.
-              key: (req: IncomingMessage) => {
-                const principal = tokens.known(req.headers.authorization);
-                return principal ? `principal:${principal.id}` : `address:${req.socket.remoteAddress ?? 'unknown'}`;
+              // The token is verified first (a cached key, ~150 µs; a token seen before, a lookup):
+              // a valid principal has its own bucket, so a flood of bad tokens from its
+              // address (a NAT, a proxy) slows only the requests without a valid token.
+              key: async (req: IncomingMessage) => {
+                const principal = await principals(req).catch(() => undefined);
+                return principal ? `principal:${principal.id}` : `address:${requestClient(req, config.trustProxy).ip ?? 'unknown'}`;
               },
             },
           }
@@ -128,9 +130,9 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
  * request is refused before anything runs: HTTP 401 with
  * `WWW-Authenticate: Bearer` and one UNAUTHENTICATED error.
  */
-async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promise<Principal> {
+async function authenticate(principals: (req: IncomingMessage) => Promise<Principal>, req: IncomingMessage): Promise<Principal> {
   try {
-    return await tokens.verify(req.headers.authorization);
+    return await principals(req);
   } catch (error) {
     if (!(error instanceof UnauthenticatedError)) throw error;
     throw new GraphQLError(error.message, {
@@ -138,6 +140,16 @@ async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promis
       extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
     });
   }
+}
+
+/** A request's principal, verified once however often asked (the rate limit, then the context). */
+function verifiedOnce(tokens: TokenVerifier): (req: IncomingMessage) => Promise<Principal> {
+  const verified = new WeakMap<IncomingMessage, Promise<Principal>>();
+  return (req) => {
+    let principal = verified.get(req);
+    if (!principal) verified.set(req, (principal = tokens.verify(req.headers.authorization)));
+    return principal;
+  };
 }
 
 /**

@@ -15,9 +15,9 @@ export interface HttpOptions<Context extends object> {
   corsOrigins: readonly string[];
   /**
    * Per-client rate limit, checked before the body is read. `key` names the
-   * client: the principal once its token has been verified, its address before (src/server/app.ts).
+   * client: the principal of a valid token, else its address (src/server/app.ts).
    */
-  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): string };
+  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): Promise<string> };
   /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */
   pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
   logger: Logger;
@@ -120,7 +120,7 @@ async function handle<Context extends object>(
   }
   if (cors(options.corsOrigins, req, res)) return;
   // Everything below costs more than a health check: limit it before reading a byte of the body.
-  if (options.rateLimit) takeTokens(options.rateLimit, req, 1);
+  if (options.rateLimit) await takeTokens(options.rateLimit, req, 1);
   if (options.pages?.(req, res, url)) return;
   if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'Not found: GraphQL is served at /graphql');
   const headers = new HeaderMap();
@@ -142,7 +142,7 @@ async function handle<Context extends object>(
         throw new HttpError(400, 'BATCH_TOO_LARGE', `A batch may hold at most ${options.maxBatchOperations} operations`);
       }
       // One token per operation: a batch is not a way around the rate limit.
-      if (options.rateLimit && body.length > 1) takeTokens(options.rateLimit, req, body.length - 1);
+      if (options.rateLimit && body.length > 1) await takeTokens(options.rateLimit, req, body.length - 1);
     }
   }
   const response = await options.apollo.executeHTTPGraphQLRequest({
@@ -194,8 +194,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function takeTokens(rateLimit: NonNullable<HttpOptions<object>['rateLimit']>, req: IncomingMessage, cost: number): void {
-  const decision = rateLimit.limiter.take(rateLimit.key(req), cost);
+async function takeTokens(rateLimit: NonNullable<HttpOptions<object>['rateLimit']>, req: IncomingMessage, cost: number): Promise<void> {
+  const decision = rateLimit.limiter.take(await rateLimit.key(req), cost);
   if (!decision.allowed) {
     req.resume();
     throw new HttpError(429, 'RATE_LIMITED', `Too many requests: retry in ${decision.retryAfterSeconds} s`, {
