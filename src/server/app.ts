@@ -81,6 +81,12 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
       corsOrigins: config.corsOrigins,
+      connections: {
+        requestTimeoutMs: config.requestTimeoutMs,
+        headersTimeoutMs: config.headersTimeoutMs,
+        keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+        maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      },
       ...(config.rateLimitPerSecond > 0
         ? {
             rateLimit: {

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
+import { capConnectionsPerAddress, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface HttpOptions<Context extends object> {
@@ -18,6 +19,8 @@ export interface HttpOptions<Context extends object> {
    * client: the principal of a valid token, else its address (src/server/app.ts).
    */
   rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): Promise<string> };
+  /** request, header and keep-alive timeouts, connections per address */
+  connections: ConnectionLimits;
   /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */
   pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
   logger: Logger;
@@ -67,7 +70,7 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverOptions(options.connections), (req, res) => {
     inFlight++;
     // The request line is logged at debug level only: below it, not even its fields are made.
     const started = options.logger.isLevelEnabled('debug') ? process.hrtime.bigint() : undefined;
@@ -88,7 +91,7 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
         if (--inFlight === 0) idle?.();
       });
   });
-  server.keepAliveTimeout = 5_000;
+  capConnectionsPerAddress(server, options.connections.maxConnectionsPerAddress);
 
   return {
     server,

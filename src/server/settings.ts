@@ -45,6 +45,25 @@ export const SETTINGS = {
     help: 'requests per second each client may sustain; 0 turns the limit off',
   },
   rateLimitBurst: { flag: '--rate-limit-burst', env: 'RATE_LIMIT_BURST', default: '100', help: 'requests each client may send at once' },
+  requestTimeoutMs: {
+    flag: '--request-timeout-ms',
+    env: 'REQUEST_TIMEOUT_MS',
+    default: '30000',
+    help: 'the whole request (headers and body) must arrive within this, or 408 and the connection is closed',
+  },
+  headersTimeoutMs: { flag: '--headers-timeout-ms', env: 'HEADERS_TIMEOUT_MS', default: '10000', help: 'the headers must arrive within this (at most the request timeout)' },
+  keepAliveTimeoutMs: {
+    flag: '--keep-alive-timeout-ms',
+    env: 'KEEP_ALIVE_TIMEOUT_MS',
+    default: '5000',
+    help: 'an idle keep-alive connection is closed after this (behind a load balancer, above its idle timeout)',
+  },
+  maxConnectionsPerAddress: {
+    flag: '--max-connections-per-address',
+    env: 'MAX_CONNECTIONS_PER_ADDRESS',
+    default: '256',
+    help: 'open connections one client address may hold (a proxy is one address); 0 turns the cap off',
+  },
   corsOrigins: {
     flag: '--cors-origins',
     env: 'CORS_ORIGINS',
