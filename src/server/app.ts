@@ -20,6 +20,7 @@ import { openLedger, processHolder, type Ledger, type LedgerOptions } from './le
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
 import { requestClient } from './request-client.js';
+import { StorageHealth, storageUnavailablePlugin } from './storage-health.js';
 import { scheduleRetention, type RetentionSchedule } from './retention-schedule.js';
 
 export interface RunningServer {
@@ -44,6 +45,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     retention = scheduleRetention(ledger.retention, logger);
     await retention.first;
     const schema = await buildAppSchema();
+    const storage = new StorageHealth(config.dataDir, logger);
     const apollo = new ApolloServer<RequestContext>({
       schema,
       introspection: config.introspection,
@@ -67,6 +69,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         ApolloServerPluginCacheControlDisabled(),
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
+        storageUnavailablePlugin(storage),
       ],
       formatError: createErrorFormatter((error) =>
         logger.error({ error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' }, 'internal error'),
@@ -77,7 +80,8 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     const http = createHttpServer<RequestContext>({
       apollo,
       context: async (req) => new LedgerRequestContext(ledger, await authenticate(principals, req), req, config.trustProxy),
-      ready: () => ledger.runner.live,
+      // Writes that cannot be made durable come first: a projection failing for the same reason is not "starting".
+      readiness: () => (!storage.writable ? 'cannot-write' : ledger.runner.live ? 'ready' : 'starting'),
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
       corsOrigins: config.corsOrigins,
@@ -118,6 +122,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       ledger,
       async close() {
         await http.drain();
+        storage.stop();
         await apollo.stop();
         await retention?.stop();
         await ledger.close();

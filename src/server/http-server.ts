@@ -7,8 +7,8 @@ import type { RateLimiter } from './rate-limit.js';
 export interface HttpOptions<Context extends object> {
   apollo: ApolloServer<Context>;
   context(req: IncomingMessage): Promise<Context>;
-  /** /readyz answers 200 only while this is true */
-  ready(): boolean;
+  /** /readyz answers 200 only while this is `ready`, else 503 with it as the status */
+  readiness(): 'ready' | 'starting' | 'cannot-write';
   maxBodyBytes: number;
   /** operations a JSON array body may hold; 0 refuses batched requests */
   maxBatchOperations: number;
@@ -119,7 +119,8 @@ async function handle<Context extends object>(
   const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
-    return options.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'starting' });
+    const status = options.readiness();
+    return sendJson(res, status === 'ready' ? 200 : 503, { status });
   }
   if (cors(options.corsOrigins, req, res)) return;
   // Everything below costs more than a health check: limit it before reading a byte of the body.
