@@ -66,5 +66,7 @@ describe('no existence oracle in client-chosen ids (production)', () => {
     expect(again.errors?.[0]?.message).toMatch(/already exists/);
     const registered = await register(alice, { id: alicePublisher });
     expect(registered.errors?.[0]?.message).toMatch(/already registered/);
+    // an operator reads every publisher anyway
+    expect((await register({ role: 'operator' }, { id: alicePublisher })).errors?.[0]?.message).toMatch(/already registered/);
   });
 });
