@@ -42,6 +42,9 @@ export class IllegalStateError extends DomainError {
   readonly code = 'BAD_USER_INPUT' as const;
 }
 
+/** A create naming an id that is taken: told only to a caller who may see its holder (src/auth/foreign-id.ts). */
+export class IdTakenError extends IllegalStateError {}
+
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND' as const;
   /** Leave `id` out when the id itself is personal data (an AAD object id). */

@@ -1,5 +1,5 @@
 import { assertNever } from '../../assert-never.js';
-import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { IdTakenError, IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
 import { offerSupportSubject } from '../../privacy/classification.js';
 import { keyIdsFor, type ErasureScope, type KeyIdsBySubject } from '../erasure.events.js';
@@ -47,7 +47,7 @@ export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOff
 
 export function decideOffer(command: OfferCommand, state: OfferState): OfferEvent[] {
   if (command.type === 'CreateOffer') {
-    if (state.status !== 'none') throw new IllegalStateError(`offer ${command.data.offerId} already exists`);
+    if (state.status !== 'none') throw new IdTakenError(`offer ${command.data.offerId} already exists`);
     const { now, ...data } = command.data;
     return [{ type: 'OfferCreated', data: { ...data, createdAt: now } }];
   }

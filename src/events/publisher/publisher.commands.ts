@@ -1,5 +1,5 @@
 import { assertNever } from '../../assert-never.js';
-import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { IdTakenError, IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
 import { aadAccountSubject, contactSubject } from '../../privacy/classification.js';
 import { keyIdsFor, type KeyIdsBySubject, type PublisherPersonalDataErased } from '../erasure.events.js';
@@ -82,7 +82,7 @@ export type PublisherCommand =
 export function decidePublisher(command: PublisherCommand, state: PublisherState): PublisherEvent[] {
   if (command.type === 'RegisterPublisher') {
     if (state.status !== 'unregistered') {
-      throw new IllegalStateError(`publisher ${command.data.publisherId} is already registered`);
+      throw new IdTakenError(`publisher ${command.data.publisherId} is already registered`);
     }
     const { now, firstUser, ...data } = command.data;
     return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now, ...(firstUser ? { firstUser: { ...firstUser, addedAt: now } } : {}) } }];
