@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli } from '../server/child.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir } from '../server/harness.js';
@@ -76,3 +77,29 @@ describe('privacy-ledger doctor', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, ()
     expect(result.stderr).toContain('unexpected argument "--everything"; doctor takes --conformance.');
   });
 });
+
+// The distributed shape, when a server is named (npm run test:distributed); none runs here.
+const stores = Object.fromEntries(Object.entries({ KURRENTDB_URL: process.env['KURRENTDB_URL'], MONGODB_URL: process.env['MONGODB_URL'] }).filter(([, v]) => v)) as Record<string, string>;
+describe.skipIf(Object.keys(stores).length === 0)(
+  `privacy-ledger doctor on the distributed stores${Object.keys(stores).length ? '' : ' (skipped: set KURRENTDB_URL and/or MONGODB_URL to run it)'}`,
+  { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS },
+  () => {
+    it('finds nothing to fix, and the conformance round trip passes on every port', async () => {
+      const data = tempDataDir('pl-doctor-');
+      // A database of its own (its key store holds this run's master key), dropped afterwards.
+      const database = `pl_doctor_test_${randomBytes(8).toString('hex')}`;
+      try {
+        const result = runCli(['doctor', '--conformance', '--data-dir', data.dir], { ...stores, MONGODB_DATABASE: database, PRIVACY_LEDGER_MASTER_KEY: randomBytes(32).toString('base64') });
+        expect(result.stdout).not.toMatch(/^FAIL/m);
+        expect(result.code).toBe(0);
+      } finally {
+        data.remove();
+        if (stores['MONGODB_URL']) {
+          const client = await new MongoClient(stores['MONGODB_URL']).connect();
+          await client.db(database).dropDatabase().finally(() => client.close());
+        }
+      }
+    });
+  },
+);
+
