@@ -8,6 +8,8 @@ export type StoredDoc = Document & { _id: string };
 export interface BulkGroup {
   collection: string;
   ops: AnyBulkWriteOperation<StoredDoc>[];
+  /** always: see bulkGroups */
+  ordered: true;
 }
 
 /**
@@ -26,7 +28,7 @@ export function bulkGroups(ops: readonly WriteOp[], storedName: (collection: str
     const bulk = bulkOp(op);
     if (bulk === null) continue;
     let group = groups.get(collection);
-    if (!group) groups.set(collection, (group = { collection, ops: [] }));
+    if (!group) groups.set(collection, (group = { collection, ops: [], ordered: true }));
     group.ops.push(bulk);
   }
   return [...groups.values()];

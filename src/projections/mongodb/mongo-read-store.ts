@@ -143,7 +143,7 @@ export class MongoReadStore implements ReadStore {
           const stored = await checkpoints.findOne({ _id: checkpoint.name }, { session });
           if (stored && stored.position >= checkpoint.position) return;
         }
-        for (const group of groups) await this.db.collection<StoredDoc>(group.collection).bulkWrite(group.ops, { session, ordered: true });
+        for (const group of groups) await this.db.collection<StoredDoc>(group.collection).bulkWrite(group.ops, { session, ordered: group.ordered });
         if (checkpoint) await checkpoints.updateOne({ _id: checkpoint.name }, { $set: { position: checkpoint.position } }, { session, upsert: true });
       }, TRANSACTION);
     } finally {

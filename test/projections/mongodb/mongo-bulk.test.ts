@@ -29,6 +29,7 @@ describe('MongoDB bulk writes', () => {
       ],
       stored,
     );
+    expect(group!.ordered).toBe(true);
     expect(group!.ops.map((op) => Object.keys(op)[0])).toEqual(['deleteOne', 'replaceOne']);
   });
 
