@@ -45,3 +45,10 @@ export function connectionStringProblem(text: string): string | undefined {
   }
   return undefined;
 }
+
+/** An option's value in the string (keys matched without regard to case, as the client does); undefined when absent. */
+export function connectionOption(text: string, name: string): string | undefined {
+  const query = text.includes('?') ? text.slice(text.indexOf('?') + 1) : '';
+  const pair = query.split('&').find((p) => (p.split('=')[0] ?? '').toLowerCase() === name.toLowerCase());
+  return pair === undefined ? undefined : pair.slice(pair.indexOf('=') + 1);
+}

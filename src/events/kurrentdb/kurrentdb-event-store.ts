@@ -22,7 +22,7 @@ import type {
   SubscriptionHandler,
 } from '../event-store.js';
 import { checkExpected } from '../expected-revision.js';
-import { connectionStringProblem } from './connection-string.js';
+import { connectionOption, connectionStringProblem } from './connection-string.js';
 import { collect, positionsOfWrite, retryableRead } from './kurrentdb-calls.js';
 import { kurrent } from './kurrentdb-client.js';
 import { chainForAppend, decodeRecord, toLedgerPosition, toReadPosition, toStoredEvent, type KurrentRecord, type StreamHead } from './kurrentdb-record.js';
@@ -39,7 +39,7 @@ export interface KurrentDbEventStoreOptions {
   maxAppendAttempts?: number;
   /** Reconnection of subscriptions after transient failures. */
   reconnect?: ReconnectOptions;
-  /** How long a read may go without receiving anything before it fails (default 10 s; see ./kurrentdb-calls.ts). */
+  /** How long a read may go without receiving anything before it fails (default: the string's defaultDeadline, else 10 s; see ./kurrentdb-calls.ts). */
   readIdleMs?: number;
 }
 
@@ -101,7 +101,9 @@ export class KurrentDbEventStore implements EventStore {
       const reason = error instanceof Error ? error.message.split('\n')[0]!.replaceAll(connectionString, '<url>').replace(/"[^"]*"/g, '(…)') : 'unknown';
       throw new Error(`the KurrentDB connection string is not valid: ${reason}`);
     }
-    return new KurrentDbEventStore(client, options);
+    // The client applies defaultDeadline to its gRPC calls, not to reads through its native reader: the store does.
+    const deadline = Number(connectionOption(connectionString, 'defaultDeadline'));
+    return new KurrentDbEventStore(client, Number.isSafeInteger(deadline) && deadline > 0 && options.readIdleMs === undefined ? { ...options, readIdleMs: deadline } : options);
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {

@@ -31,4 +31,15 @@ describe('KurrentDB event store when a node accepts and never answers', () => {
       await Promise.race([store.close(), new Promise((r) => setTimeout(r, 2000))]);
     }
   });
+
+  it("a read's idle time is the connection string's defaultDeadline when it sets one", async () => {
+    const store = KurrentDbEventStore.open(`kurrentdb://admin:changeit@127.0.0.1:${port}?tls=false&defaultDeadline=250`, { streamPrefixes: ['test-'] });
+    try {
+      const started = Date.now();
+      await expect(store.readStream('test-1')).rejects.toMatchObject({ type: 'deadline-exceeded', message: 'KurrentDB sent nothing for 250 ms' });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await Promise.race([store.close(), new Promise((r) => setTimeout(r, 2000))]);
+    }
+  });
 });
