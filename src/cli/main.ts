@@ -10,6 +10,7 @@ import { exportCommand, replayCommand, UsageError } from './audit-commands.js';
 import type { BreakKind } from '../events/integrity.js';
 import { rotateMasterKeyCommand } from './rotate-master-key.js';
 import { tokenCommand } from './token-command.js';
+import { doctorCommand } from './doctor.js';
 import { RotationError } from '../privacy/master-key-rotation.js';
 import { progressBar } from './progress.js';
 import { liveHolder, takeServeLock } from './serve-lock.js';
@@ -72,6 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await rotateMasterKeyCommand(config, args);
       case 'retention':
         return await retention(config);
+      case 'doctor':
+        return await doctorCommand(config, args);
       default:
         throw new UsageError(`unknown command "${command}"; run "privacy-ledger help".`);
     }
