@@ -13,6 +13,9 @@ export default defineConfig({
     // file-level parallelism modest on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for something that will happen; its default 1 s assumes an idle
+    // core. Only a hang reaches this, and it still ends before the test's timeout.
+    expect: { poll: { timeout: 20_000 } },
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -90,6 +90,13 @@ export class IllegalStateError extends DomainError {
   }
 }
 
+/** A create naming an id that is taken: told only to a caller who may see its holder (src/auth/foreign-id.ts). */
+export class IdTakenError extends IllegalStateError {
+  constructor(rule: string, message: string) {
+    super('id', rule, message);
+  }
+}
+
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND' as const;
   /** Leave `id` out when the id itself is personal data (an AAD object id). */
@@ -128,6 +135,8 @@ export type TokenRefusal =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'invalid_claim'
+  | 'lifetime_too_long'
+  | 'issued_in_future'
   | 'no_oid';
 
 /**

@@ -16,12 +16,14 @@ export interface FieldChange {
 export type FlatState = Map<string, unknown>;
 
 /**
- * Flattens a (sealed) state into its leaves. Arrays of objects that carry an
- * `accountId` are keyed by it, so removing one account shows as that
- * account's fields going, not as every later account shifting; other arrays
- * are keyed by index.
+ * Flattens a (sealed) record into its leaves, by dotted path: the one
+ * naming of a record's fields, for `history` and for the audit trail's
+ * `changedFields` (src/audit/changed-fields.ts). Arrays of objects that
+ * carry an `accountId` are keyed by it, so removing one account shows as
+ * that account's fields going, not as every later account shifting; other
+ * arrays are keyed by index. No record (null): no fields.
  */
-export function flattenState(state: unknown, bookkeeping: ReadonlySet<string>): FlatState {
+export function flattenRecord(record: object | null): FlatState {
   const out: FlatState = new Map();
   const walk = (value: unknown, path: string): void => {
     if (value === undefined) return;
@@ -36,12 +38,9 @@ export function flattenState(state: unknown, bookkeeping: ReadonlySet<string>): 
       });
       return;
     }
-    for (const [key, item] of Object.entries(value)) {
-      if (path === '' && bookkeeping.has(key)) continue;
-      walk(item, path === '' ? key : `${path}.${key}`);
-    }
+    for (const [key, item] of Object.entries(value)) walk(item, path === '' ? key : `${path}.${key}`);
   };
-  walk(state, '');
+  if (record) walk(record, '');
   return out;
 }
 

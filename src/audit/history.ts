@@ -3,7 +3,7 @@ import type { Actor, RecordedEvent } from '../events/event-envelope.js';
 import type { EventStore } from '../events/event-store.js';
 import type { UpcasterRegistry } from '../events/upcasters.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
-import { changesBetween, flattenState, openFlatStates, type FieldChange } from './diff.js';
+import { changesBetween, flattenRecord, openFlatStates, type FieldChange } from './diff.js';
 import type { StreamStates } from './stream-states.js';
 import { aggregateOf, type AuditSubject } from './subjects.js';
 
@@ -58,7 +58,7 @@ export class History {
     const start = await this.states.stateAt(aggregate, streamId, { revision: afterRevision });
     const sealed = [start.state];
     for (const event of shown) sealed.push(aggregate.evolve(sealed.at(-1)!, event));
-    const flat = sealed.map((state) => flattenState(state, aggregate.bookkeeping));
+    const flat = sealed.map((state) => flattenRecord(aggregate.record(state)));
     const opened = await openFlatStates(flat, this.personalData);
     const entries = shown.map((event, i) => ({
       ...entryOf(subject, event),

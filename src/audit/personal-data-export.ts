@@ -46,10 +46,10 @@ export class PersonalDataExport {
     const history = histories.flat().sort((a, b) => a.position - b.position).flatMap(personalEntry);
     const offers = await Promise.all(offerIds.map(async (offerId) => {
       const offer = (await this.handler.load(offerDecider, offerStream(offerId))).state;
-      if (offer.status === 'draft' || offer.status === 'published') {
+      if (offer.status === 'DRAFT' || offer.status === 'PUBLISHED') {
         return { offerId, name: offer.name, status: offer.status, erased: offer.supportErased, supportContacts: offer.supportContacts };
       }
-      return { offerId, status: 'deleted', erased: offer.status === 'deleted' && offer.supportErased, supportContacts: [] };
+      return { offerId, status: 'DELETED', erased: offer.status === 'DELETED' && offer.supportErased, supportContacts: [] };
     }));
     const held = lastHeldValues(history);
     const contact = state.contact;

@@ -1,11 +1,10 @@
 import { ValidationError } from '../errors.js';
-import { type LiveOfferState, type OfferState } from '../events/offer/offer.events.js';
-import type { PublisherState } from '../events/publisher/publisher.events.js';
+import type { LiveOfferState } from '../events/offer/offer.events.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import { supportContactView, type OfferView } from '../projections/offer/offer.queries.js';
 import { publisherView, type PublisherView } from '../projections/publisher/publisher.queries.js';
 import type { StreamStates } from './stream-states.js';
-import { offerAggregate, publisherAggregate } from './subjects.js';
+import { offerAggregate, publisherAggregate, type SealedOfferState, type SealedPublisherState } from './subjects.js';
 
 /** An ISO-8601 date-time with a zone, as the log stores instants (UTC, milliseconds). */
 export function parseInstant(field: string, value: string): string {
@@ -29,25 +28,25 @@ export class PointInTime {
   ) {}
 
   async publisher(id: string, instant: string): Promise<PublisherView | null> {
-    const { state, revision } = await this.states.stateAt<PublisherState>(publisherAggregate, publisherAggregate.streamOf(id), { instant });
+    const { state, revision } = await this.states.stateAt<SealedPublisherState>(publisherAggregate, publisherAggregate.streamOf(id), { instant });
     if (state.status !== 'registered') return null;
     return publisherView(await this.personalData.open(state), revision + 1);
   }
 
   async offer(id: string, instant: string): Promise<OfferView | null> {
-    const { state, revision } = await this.states.stateAt<OfferState>(offerAggregate, offerAggregate.streamOf(id), { instant });
-    if (state.status !== 'draft' && state.status !== 'published') return null;
+    const { state, revision } = await this.states.stateAt<SealedOfferState>(offerAggregate, offerAggregate.streamOf(id), { instant });
+    if (state.status !== 'DRAFT' && state.status !== 'PUBLISHED') return null;
     return offerView(await this.personalData.open(state), revision + 1);
   }
 }
 
-export function offerView(state: LiveOfferState, version: number): OfferView {
+export function offerView(state: LiveOfferState<unknown>, version: number): OfferView {
   return {
     id: state.id,
     publisherId: state.publisherId,
     name: state.name,
     kind: state.kind,
-    status: state.status === 'published' ? 'PUBLISHED' : 'DRAFT',
+    status: state.status,
     supportContacts: state.supportContacts.map((contact) => supportContactView({ ...contact })),
     version,
     createdAt: state.createdAt,

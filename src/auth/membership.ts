@@ -3,6 +3,7 @@ import { offerDecider } from '../events/offer/offer.commands.js';
 import { offerStream } from '../events/offer/offer.events.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
 import { publisherStream } from '../events/publisher/publisher.events.js';
+import type { ActorReferences } from '../privacy/actor-references.js';
 import type { BlindIndex } from '../privacy/blind-index.js';
 import type { MembershipQueries } from '../projections/membership/membership.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
@@ -20,7 +21,9 @@ export class Membership {
     private readonly handler: CommandHandler,
     private readonly privacyRequests: PrivacyRequestQueries,
     private readonly memberships: MembershipQueries,
+    /** the blind index of object ids in events before actor references */
     private readonly objectIds: BlindIndex,
+    private readonly actors: ActorReferences,
   ) {}
 
   /** The checks for one request, each answer memoised for the request (and given synchronously once known); each memo is made on first use. */
@@ -38,7 +41,10 @@ export class Membership {
 
   /** The publishers the principal is a member of now (found through the read model, confirmed by each stream). */
   async publishersOf(principal: Principal): Promise<string[]> {
-    const candidates = await this.memberships.publisherIds(this.objectIds.of(principal.id));
+    // accounts added since actor references are indexed by the person's reference, older ones by a blind index
+    const reference = await this.actors.existingReferenceOf(principal.id);
+    const indexes = [this.objectIds.of(principal.id), ...(reference ? [reference] : [])];
+    const candidates = [...new Set((await Promise.all(indexes.map((index) => this.memberships.publisherIds(index)))).flat())];
     const confirmed = await Promise.all(candidates.map((id) => this.isMember(principal.id, id)));
     return candidates.filter((_, i) => confirmed[i]);
   }
@@ -50,7 +56,7 @@ export class Membership {
 
   private async publisherOfOffer(offerId: string): Promise<string | null> {
     const { state } = await this.handler.load(offerDecider, offerStream(offerId));
-    return state.status === 'draft' || state.status === 'published' ? state.publisherId : null;
+    return state.status === 'DRAFT' || state.status === 'PUBLISHED' ? state.publisherId : null;
   }
 }
 

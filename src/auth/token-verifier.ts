@@ -12,22 +12,33 @@ export interface AuthConfig {
   /** Entra ID's JWKS; when absent, the embedded signing key in the data directory */
   authJwksUrl?: string;
   authClockSkewSeconds: number;
+  /** longest lifetime (exp − iat, and exp − now) a token may claim; by default as `maxTokenLifetimeSeconds` */
+  authMaxTokenLifetimeSeconds?: number;
+}
+
+/**
+ * The longest token lifetime accepted unless configured: Entra ID issues
+ * access tokens for at most a day (configurable lifetimes stop there); the
+ * embedded key's tokens for at most 30 days (`privacy-ledger token --ttl`).
+ */
+export function maxTokenLifetimeSeconds(config: Pick<AuthConfig, 'authJwksUrl'>): number {
+  return config.authJwksUrl ? 24 * 3600 : 30 * 86400;
 }
 
 /** Turns an Authorization header into a principal, or throws UnauthenticatedError. */
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Principal>;
-  /** The principal of a token already verified and not expired, without verifying anything (for the rate limit). */
-  known(authorization: string | undefined): Principal | undefined;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+// The auth scheme is case-insensitive (RFC 9110 §11.1), followed by one or more spaces.
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 /**
  * Bearer JWTs, RS256 only (so `alg: none` and HMAC tokens signed with a
  * public key are refused before any key is looked at), with the configured
- * issuer and audience and a small clock-skew allowance. Every failure is the
- * same UnauthenticatedError.
+ * issuer and audience and a small clock-skew allowance, and no longer-lived
+ * than the maximum lifetime (an `exp` a century ahead is a stolen key's
+ * dream). Every failure is the same UnauthenticatedError.
  */
 export async function createTokenVerifier(config: AuthConfig, clock: Clock = systemClock): Promise<TokenVerifier> {
   const keys: JWTVerifyGetKey = config.authJwksUrl
@@ -40,14 +51,11 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
     clockTolerance: config.authClockSkewSeconds,
     requiredClaims: ['exp'],
   };
+  const maxLifetime = config.authMaxTokenLifetimeSeconds ?? maxTokenLifetimeSeconds(config);
   // A verified token's principal, until the token expires: an RS256 verification costs ~150 µs.
   // Keyed by the whole Authorization header, which determines the token: a known header is not parsed again.
   const verified = new Map<string, { principal: Principal; until: number }>();
   return {
-    known(authorization) {
-      const cached = authorization ? verified.get(authorization) : undefined;
-      return cached && clock.now().getTime() < cached.until ? cached.principal : undefined;
-    },
     async verify(authorization) {
       const now = clock.now();
       const cached = authorization ? verified.get(authorization) : undefined;
@@ -65,6 +73,8 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
         }
         throw new UnauthenticatedError(refusalOf(error));
       }
+      const refusal = lifetimeRefusal(claims, now.getTime() / 1000, maxLifetime, config.authClockSkewSeconds);
+      if (refusal) throw new UnauthenticatedError(refusal);
       const principal = principalOf(claims);
       if (verified.size >= CACHED_TOKENS) verified.delete(verified.keys().next().value!);
       verified.set(authorization, { principal, until: (Number(claims['exp']) + config.authClockSkewSeconds) * 1000 });
@@ -87,6 +97,20 @@ function refusalOf(error: errors.JOSEError): TokenRefusal {
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'unknown_key';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
   return 'malformed';
+}
+
+/**
+ * `exp` at most the maximum lifetime (plus the skew) ahead of now; when the
+ * token says when it was issued, not later than now (plus the skew) and at
+ * most the maximum lifetime before `exp`. Returns the refusal, if any.
+ */
+function lifetimeRefusal(claims: Record<string, unknown>, now: number, maxLifetime: number, skew: number): TokenRefusal | undefined {
+  const exp = Number(claims['exp']);
+  if (!(exp <= now + maxLifetime + skew)) return 'lifetime_too_long';
+  if (claims['iat'] === undefined) return undefined;
+  const iat = Number(claims['iat']);
+  if (!(iat <= now + skew)) return 'issued_in_future';
+  return exp - iat <= maxLifetime ? undefined : 'lifetime_too_long';
 }
 
 /** How many verified tokens are remembered (oldest first out). */

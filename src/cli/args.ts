@@ -19,6 +19,7 @@ const COMMANDS = {
   token: { options: ['role', 'oid', 'ttl', 'upn', 'name'] },
   'rotate-master-key': { options: ['new-master-key'] },
   retention: {},
+  doctor: { switches: ['conformance'] },
   help: {},
 } as const satisfies Record<string, { options?: readonly string[]; switches?: readonly string[]; positionals?: number }>;
 
@@ -51,6 +52,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     options: {
       ...Object.fromEntries([...everyValued].map((name) => [name, { type: 'string' as const }])),
       online: { type: 'boolean' },
+      conformance: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: false,

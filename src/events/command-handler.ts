@@ -101,7 +101,7 @@ export class CommandHandler {
     if (idempotency) {
       const first = current.marks.get(idempotency.key);
       if (first && first.fingerprint !== idempotency.fingerprint) {
-        throw new ValidationError('idempotencyKey', 'was already used with different input');
+        throw new ValidationError('idempotencyKey', 'was already used with different input, or for data erased since');
       }
       if (first) {
         const state = await this.stateAt(decider, streamId, first.revision, current);

@@ -1,5 +1,6 @@
 import type { Clock, IdGenerator } from '../clock.js';
 import { personalFieldsOf, personalMetadataFields, sealFieldsOf } from '../privacy/classification.js';
+import type { ActorReferences } from '../privacy/actor-references.js';
 import type { PersonalDataCodec, RetiredKeys } from '../privacy/personal-data-codec.js';
 import type { DomainEvent } from './decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
@@ -41,13 +42,15 @@ export class EventCodec {
     private readonly ids: IdGenerator,
     /** production's registry unless a test injects its own */
     readonly upcasters: UpcasterRegistry = productionUpcasters,
+    /** how a user actor is recorded: by pseudonymous reference in production (src/privacy/actor-references.ts) */
+    private readonly actors: Pick<ActorReferences, 'recorded'> = { recorded: async (actor) => actor },
   ) {}
 
   /** `retired`: the keys the target stream's erasures retired; nothing is sealed under them (a fresh key replaces one). */
   async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark, retired?: RetiredKeys): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
     const plainMetadata: EventMetadata = {
-      actor: context.actor,
+      actor: await this.actors.recorded(context.actor),
       correlationId: context.correlationId,
       ...(context.causationId ? { causationId: context.causationId } : {}),
       ...(context.requestId ? { requestId: context.requestId } : {}),

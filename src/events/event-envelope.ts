@@ -11,11 +11,19 @@
  *   so `hash`/`prevHash` stay verifiable after an erasure.
  */
 
-/** Who caused an event. `id` is an AAD object id or a service identity. */
+/**
+ * Who caused an event. In a command, `id` is the principal's AAD object id
+ * or a service identity. As recorded, a user's `id` is a pseudonymous
+ * reference (`actor-<uuid>`, src/privacy/actor-references.ts) and
+ * `objectId` the object id sealed under that reference's key; events
+ * written before references existed hold the object id in `id`.
+ */
 export interface Actor {
   id: string;
   kind: 'user' | 'service' | 'system';
   role?: string;
+  /** recorded users only: the object id, a sealed PersonalValue in the log */
+  objectId?: unknown;
 }
 
 export interface EventMetadata {

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import type { KeyStore } from '../privacy/key-store.js';
 
 /** What a mutation's idempotency key becomes in the metadata of the events it appended. */
 export interface IdempotencyMark {
@@ -11,30 +12,51 @@ export interface IdempotencyMark {
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
+ * The key-store subject whose key fingerprints the personal input of a
+ * stream's idempotent changes. Erasing anyone of the stream destroys it
+ * (src/privacy/erasure.service.ts), so no fingerprint written before can be
+ * tested against a guessed value afterwards.
+ */
+export const idempotencySubject = (streamId: string): string => `idempotency/${streamId}`;
+
+/**
  * Idempotent mutations. The key and a fingerprint of the input are stored in
  * the metadata of the events the first attempt appended, so they commit
  * atomically with them; a retry reads them back from the stream it targets.
- * The fingerprint is an HMAC under a ledger secret, so the log never holds
- * a guessable hash of personal input; the secret survives a master-key
- * rotation (src/privacy/ledger-secrets.ts), so a retry after one is still
- * recognised.
+ * The fingerprint is an HMAC, so the log never holds a plain hash of the
+ * input. Input without personal data is fingerprinted under a ledger secret,
+ * which survives a master-key rotation (src/privacy/ledger-secrets.ts), so a
+ * retry after one is still recognised. Input that may hold personal data is
+ * fingerprinted under the stream's own key ({@link idempotencySubject}),
+ * which erasure destroys: a secret that survives erasure must not open a
+ * guessing attack on an erased telephone number. A retry after such an
+ * erasure no longer matches its fingerprint and is refused (BAD_USER_INPUT,
+ * idempotencyKey). Both are key-store keys, re-wrapped by a rotation.
  */
 export class Idempotency {
   private readonly secret: Buffer;
 
-  constructor(secret: Buffer) {
+  constructor(
+    secret: Buffer,
+    private readonly keys: KeyStore,
+  ) {
     this.secret = Buffer.from(secret);
   }
 
-  /** Validates a client's key and binds it to the operation and its input. */
+  /** Validates a client's key and binds it to the operation and its input, which holds no personal data (it is keyed by the ledger's idempotency secret). */
   mark(key: string, operation: string, input: unknown): IdempotencyMark {
-    if (!KEY.test(key)) {
-      throw new ValidationError('idempotencyKey', 'must be 8 to 128 letters, digits or . _ : -');
+    return { key: requireKey(key), fingerprint: fingerprintOf(this.secret, operation, input) };
+  }
+
+  /** Like {@link mark}, for input that may hold personal data: keyed by the stream's idempotency key, which erasure destroys. */
+  async markPersonal(key: string, operation: string, input: unknown, streamId: string): Promise<IdempotencyMark> {
+    requireKey(key);
+    const secret = await this.keys.getOrCreate(idempotencySubject(streamId));
+    try {
+      return { key, fingerprint: fingerprintOf(secret, operation, input) };
+    } finally {
+      secret.fill(0);
     }
-    const fingerprint = createHmac('sha256', this.secret)
-      .update(`${operation}\0${canonicalJson(input)}`)
-      .digest('base64url');
-    return { key, fingerprint };
   }
 
   /**
@@ -47,6 +69,16 @@ export class Idempotency {
     const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
+}
+
+function requireKey(key: string): string {
+  if (!KEY.test(key)) throw new ValidationError('idempotencyKey', 'must be 8 to 128 letters, digits or . _ : -');
+  return key;
+}
+
+/** HMAC-SHA256 of the operation and its canonical input, base64url. */
+export function fingerprintOf(secret: Buffer, operation: string, input: unknown): string {
+  return createHmac('sha256', secret).update(`${operation}\0${canonicalJson(input)}`).digest('base64url');
 }
 
 /** JSON with object keys sorted, so equal input always fingerprints the same. */

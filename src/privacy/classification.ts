@@ -1,4 +1,6 @@
 import { supportContactFields } from '../events/offer/offer.events.js';
+import type { DataOf, LedgerEventType, PathsOf } from '../events/stored-events.js';
+import { actorSubject } from './actor-references.js';
 import type { SealField } from './personal-data-codec.js';
 
 /**
@@ -19,9 +21,9 @@ export type DataCategory = 'administrator' | 'customer';
  */
 export type Masking = 'email-domain' | 'telephone-country' | 'pseudonym';
 
-export interface PersonalField {
+export interface PersonalField<Path extends string = string> {
   /** dotted path inside the event's data; `*` stands for every element of an array */
-  path: string;
+  path: Path;
   category: DataCategory;
   /** what the value is, in words (used by exports and the declaration test) */
   label: string;
@@ -37,18 +39,19 @@ export const contactSubject = (publisherId: string): string => `publisher/${publ
 const publisherContact = (data: Record<string, unknown>): string =>
   contactSubject(String(data['publisherId']));
 
-const contactFields: PersonalField[] = [
+// Paths keep their literal types (`as const`): src/events/stored-events.ts types these fields as sealed.
+const contactFields = [
   { path: 'contact.name', category: 'administrator', label: 'contact person name', mask: 'pseudonym', subject: publisherContact },
   { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', mask: 'telephone-country', subject: publisherContact },
   { path: 'contact.email', category: 'administrator', label: 'contact person email', mask: 'email-domain', subject: publisherContact },
-];
+] as const satisfies readonly PersonalField[];
 
 /** Each AAD account is its own data subject, named by its server-assigned account id (never by its object id). */
 export const aadAccountSubject = (publisherId: string, accountId: string): string =>
   `publisher/${publisherId}/aad/${accountId}`;
 
 /** An account's fields, under `at` in the event's data (`user`, or `firstUser` of a registration). */
-const aadUserFields = (at: string): PersonalField[] => {
+const aadUserFields = <At extends string>(at: At) => {
   const subject = (data: Record<string, unknown>): string =>
     aadAccountSubject(String(data['publisherId']), String((data[at] as Record<string, unknown> | undefined)?.['accountId']));
   return [
@@ -56,7 +59,7 @@ const aadUserFields = (at: string): PersonalField[] => {
     // a UPN is email-shaped: its domain is the tenant's, not the person's
     { path: `${at}.userPrincipalName`, category: 'administrator', label: 'AAD account user principal name', mask: 'email-domain', subject },
     { path: `${at}.displayName`, category: 'administrator', label: 'AAD account display name', mask: 'pseudonym', subject },
-  ];
+  ] as const satisfies readonly PersonalField[];
 };
 
 /** An offer's customer-service contacts: one subject per offer (the list is replaced whole; its entries have no identity of their own). */
@@ -73,9 +76,9 @@ const supportMasking: Record<(typeof supportContactFields)[number], Masking> = {
   weibo: 'pseudonym',
 };
 
-const supportContactPaths: PersonalField[] = supportContactFields.map((field) => ({
-  path: `supportContacts.*.${field}`,
-  category: 'customer',
+const supportContactPaths = supportContactFields.map((field) => ({
+  path: `supportContacts.*.${field}` as const,
+  category: 'customer' as const,
   label: `customer-service ${field}`,
   mask: supportMasking[field],
   subject: offerSupport,
@@ -94,12 +97,14 @@ export const clientSubject = (instant: string): string => `client/${instant.slic
 
 /**
  * Personal data in event metadata rather than data: who asked (the actor's
- * id: the signed-in principal's AAD object id), shown as the requester
+ * id: a user's pseudonymous reference, a service's identity; events written
+ * before references hold a user's AAD object id), shown as the requester
  * of privacy request records, the author of changes and who added an
  * account. The privacy request read model seals it under a retention
  * bucket, so it becomes unreadable after the retention period. (In the
- * log's metadata it stays in clear: the audit trail filters by it.) Client
- * IP and user agent are declared below (personalMetadataFields).
+ * log's metadata it stays in clear: the audit trail filters by it; a
+ * reference names nobody once its person is erased, actorObjectIdField.)
+ * Client IP and user agent are declared below (personalMetadataFields).
  */
 export const requesterField: PersonalField = {
   path: 'actor.id',
@@ -110,22 +115,49 @@ export const requesterField: PersonalField = {
   subject: (record) => retentionSubject(String(record['requestedAt'])),
 };
 
-export const personalFieldsByEventType: Readonly<Record<string, readonly PersonalField[]>> = {
+/**
+ * Each path must be one of its event's data (checked when compiling), and
+ * the domain types hold exactly these as `P` (src/events/stored-events.ts).
+ */
+export const personalFieldsByEventType = {
   OfferCustomerServiceUpdated: supportContactPaths,
   PublisherRegistered: [...contactFields, ...aadUserFields('firstUser')],
   ContactUpdated: contactFields,
   AadUserAdded: aadUserFields('user'),
+} as const satisfies { readonly [T in LedgerEventType]?: readonly PersonalField<PathsOf<DataOf<T>>>[] };
+
+/** The declared paths of an event type's data (none for most types). */
+export type DeclaredPaths<T extends string> = T extends keyof typeof personalFieldsByEventType
+  ? (typeof personalFieldsByEventType)[T][number]['path']
+  : never;
+
+const fieldsByEventType: Readonly<Partial<Record<string, readonly PersonalField[]>>> = personalFieldsByEventType;
+
+/**
+ * A user actor's object id, in every event's metadata next to the actor's
+ * pseudonymous reference (`actor.id`), sealed under the reference's own
+ * subject (src/privacy/actor-references.ts), which erasing the person
+ * destroys. Labelled as a requester: it is who asked.
+ */
+export const actorObjectIdField: PersonalField = {
+  path: 'actor.objectId',
+  category: 'administrator',
+  label: 'requester object id (of a user actor)',
+  mask: 'pseudonym',
+  subject: (metadata) => actorSubject(String((metadata['actor'] as Record<string, unknown>)['id'])),
 };
 
 const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);
 
 /**
  * Personal values in the metadata of every event, whatever its type (see
- * EventMetadata): one subject per calendar month. The client's address and
+ * EventMetadata): a user actor's object id under its reference's subject;
+ * the client under one subject per calendar month. The client's address and
  * user agent are one value, sealed once; events written before that carry
  * them as two (still declared: they are in the log, under the same subject).
  */
 export const personalMetadataFields: readonly PersonalField[] = [
+  actorObjectIdField,
   { path: 'client', category: 'administrator', label: 'client IP address and user agent of the request', mask: 'pseudonym', subject: requestClient },
   { path: 'clientIp', category: 'administrator', label: 'client IP address of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },
   { path: 'userAgent', category: 'administrator', label: 'user agent of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },
@@ -133,7 +165,7 @@ export const personalMetadataFields: readonly PersonalField[] = [
 
 /** Every declared field once: the event data's, then the metadata's. */
 export const declaredFields: readonly PersonalField[] = [
-  ...new Set([...Object.values(personalFieldsByEventType).flat(), requesterField, ...personalMetadataFields]),
+  ...new Set([...Object.values(fieldsByEventType).flatMap((fields) => fields ?? []), requesterField, ...personalMetadataFields]),
 ];
 
 /** The declared field with this label (labels are unique); throws for an undeclared one. */
@@ -144,7 +176,7 @@ export function declaredField(label: string): PersonalField {
 }
 
 export function personalFieldsOf(eventType: string): readonly PersonalField[] {
-  return personalFieldsByEventType[eventType] ?? [];
+  return fieldsByEventType[eventType] ?? [];
 }
 
 /** What to seal in one event's data or metadata: each declared field at each of its concrete paths, with its subject. */

@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.js';
 import type { CommandHandler, CommandResult } from '../events/command-handler.js';
 import type { ErasedSubject } from '../events/erasure.events.js';
 import type { CommandContext } from '../events/event-codec.js';
-import type { Idempotency } from '../events/idempotency.js';
+import { idempotencySubject, type Idempotency } from '../events/idempotency.js';
 import { offerDecider } from '../events/offer/offer.commands.js';
 import { offerStream } from '../events/offer/offer.events.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
@@ -12,6 +12,7 @@ import { publisherStream } from '../events/publisher/publisher.events.js';
 import type { IdempotentInput } from '../events/publisher/publisher.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { aadAccountSubject, contactSubject, offerSupportSubject } from './classification.js';
+import type { AccountActors } from './account-actors.js';
 import type { KeyStore } from './key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
 import { erasureOf } from './stream-keys.js';
@@ -62,6 +63,8 @@ export class ErasureService {
     private readonly offers: OfferIds,
     private readonly clock: Clock,
     private readonly idempotency: Idempotency,
+    /** the erased accounts' people, forgotten as actors before their keys go */
+    private readonly accountActors: AccountActors,
   ) {}
 
   async erase(input: ErasePersonalDataInput, context: CommandContext): Promise<ErasureResult> {
@@ -81,6 +84,7 @@ export class ErasureService {
           (keys) => ({ type: 'ErasePublisherSubject', data: { publisherId, subject, keyIds: keys.liveKeyIdsBySubject(), now } }),
           { context, ...mark({ publisherId, subject }) },
         );
+        if (subject.kind === 'aadAccount') await this.accountActors.forget(publisherId, [subject.accountId]);
         await this.shred([{ streamId, result }]);
         const subjectId = subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
         // a retry under the same idempotency key answers as the first attempt, which erased the subject
@@ -134,6 +138,7 @@ export class ErasureService {
       );
       return { streamId: offerStreamId, result };
     }));
+    await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
     await this.shred([{ streamId, result: closed }, ...withdrawn]);
     // A retry under the same idempotency key answers every person the closure covers, as the first attempt did (give or take those erased before it).
     const subjectIds = closed.replayed
@@ -150,6 +155,8 @@ export class ErasureService {
   private async shred(streams: ReadonlyArray<{ streamId: string; result: CommandResult<unknown> }>): Promise<void> {
     const retired = streams.flatMap(({ result }) => result.keys.retired());
     await this.keys.destroyKeys(retired);
+    // and the streams' idempotency keys, under which fingerprints of the erased input were taken (by subject: they seal no value)
+    await this.keys.destroyMany(streams.map(({ streamId }) => idempotencySubject(streamId)));
     for (const subjectId of new Set(retired.map((key) => key.subjectId))) this.personalData.forget(subjectId);
     for (const { streamId } of streams) this.handler.forget(streamId);
   }

@@ -101,11 +101,8 @@ export class MongoKeyStore implements KeyStore {
       fresh.fill(0);
     }
     // Another process created the key meanwhile: theirs wins, once a majority has it.
-    for (let attempt = 0; attempt < WINNER_READS; attempt++) {
-      const winner = await this.keys.findOne({ _id: subjectId });
-      if (winner) return this.wrapper.unwrap(winner._id, winner.wrapped);
-      await sleep(20 * (attempt + 1));
-    }
+    const winner = await readWinner(() => this.keys.findOne({ _id: subjectId }));
+    if (winner) return this.wrapper.unwrap(winner._id, winner.wrapped);
     throw new Error('The data key of a subject vanished while it was being created.');
   }
 
@@ -172,6 +169,22 @@ export class MongoKeyStore implements KeyStore {
         if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
       }
     }
-    this.wrapper.verify((await this.meta.findOne({ _id: name }))?.value);
+    // Two processes starting on an empty store both insert; the loser's majority read may
+    // not see the winner's check value yet, and must wait for it, not call the key wrong.
+    this.wrapper.verify((await readWinner(() => this.meta.findOne({ _id: name })))?.value);
   }
+}
+
+/**
+ * A document another process is writing, read until it shows: majority
+ * reads see it once its insert is majority-committed, which its writer
+ * waits for too. null if it never shows.
+ */
+export async function readWinner<T>(read: () => Promise<T | null>, attempts = WINNER_READS, waitMs = 20): Promise<T | null> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const found = await read();
+    if (found) return found;
+    if (attempt + 1 < attempts) await sleep(waitMs * (attempt + 1));
+  }
+  return null;
 }

@@ -25,6 +25,8 @@ export const DEFAULT_LEASE_TTL_MS = 15_000;
 export class HeldLease {
   private timer: NodeJS.Timeout | undefined;
   private ended = false;
+  /** the last renewal threw: a loss found after it is the store failing, not another worker */
+  private renewalFailing = false;
 
   private constructor(
     private grant: LeaseGrant,
@@ -68,17 +70,20 @@ export class HeldLease {
     try {
       renewed = await this.settings.store.renew(this.grant, this.ttl);
     } catch {
-      // The store is unreachable: keep trying while the lease lasts.
+      // The store is unreachable or cannot write: keep trying while the lease lasts.
+      this.renewalFailing = true;
       if (this.ended) return;
       if (this.now() < this.grant.expiresAt) return this.schedule(this.ttl / 6);
       renewed = null;
     }
     if (this.ended) return;
     if (!renewed) {
+      // After failed renewals the lease ran out here (a renewal past expiry matches nothing and writes nothing).
       this.ended = true;
-      this.onLost(new LeaseLostError(this.grant.name));
+      this.onLost(new LeaseLostError(this.grant.name, this.renewalFailing ? 'unrenewable' : 'taken'));
       return;
     }
+    this.renewalFailing = false;
     this.grant = renewed;
     this.schedule(this.ttl / 3);
   }

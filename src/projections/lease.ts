@@ -52,10 +52,21 @@ export interface LeaseStore {
  */
 export const RELEASED = 0;
 
-/** A write or a renewal by a holder that no longer holds the lease. */
+/**
+ * A write or a renewal by a holder that no longer holds the lease: taken by
+ * another worker, or run out while its store could not be written (a full
+ * disk), which the log must not blame on another worker.
+ */
 export class LeaseLostError extends Error {
-  constructor(readonly lease: string) {
-    super(`the lease of "${lease}" was lost to another worker; this worker stopped writing`);
+  constructor(
+    readonly lease: string,
+    readonly why: 'taken' | 'unrenewable' = 'taken',
+  ) {
+    super(
+      why === 'taken'
+        ? `the lease of "${lease}" was lost to another worker; this worker stopped writing`
+        : `the lease of "${lease}" ran out while the lease store could not be written (disk full or I/O error); this worker stopped writing until it can`,
+    );
     this.name = 'LeaseLostError';
   }
 }

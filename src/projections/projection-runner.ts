@@ -7,6 +7,7 @@ import { PositionWaiters } from './position-waiters.js';
 import type { Projection } from './projection.js';
 import type { ProjectionHost } from './projection-host.js';
 import type { ReadStore } from './read-store.js';
+import { markShape, shapeOf, shapeOutdated } from './read-model-shape.js';
 import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
 
 export interface ProjectionStatus {
@@ -120,13 +121,7 @@ export class ProjectionRunner implements ProjectionHost {
     const lease = settings ? await HeldLease.take(settings, name, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is run by another worker; stop it before rebuilding`);
     try {
-      await this.reads.reset(name, projection.collections.map((c) => c.name));
-      await ensureCollections(this.reads, projection);
-      await replay(this.events, this.reads, projection, 0, this.batchSize, {
-        ...(lease ? { lease } : {}),
-        ...(onProgress ? { onProgress } : {}),
-        ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),
-      });
+      await this.refill(projection, lease, onProgress);
     } finally {
       await lease?.release();
     }
@@ -146,6 +141,7 @@ export class ProjectionRunner implements ProjectionHost {
     if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
     try {
       await rebuildOnline(this.events, this.reads, projection, this.batchSize, onProgress);
+      await markShape(this.reads, projection);
     } finally {
       await lease?.release();
     }
@@ -174,6 +170,29 @@ export class ProjectionRunner implements ProjectionHost {
     );
   }
 
+  /**
+   * A read model folded by an older shape of its projection (see
+   * ./read-model-shape.ts) is rebuilt from the log before it is followed,
+   * under the lease when there is one.
+   */
+  private async reshape(projection: Projection, lease?: HeldLease): Promise<void> {
+    if (!(await shapeOutdated(this.reads, projection))) return markShape(this.reads, projection);
+    this.options.logger?.warn({ projection: projection.name, shape: shapeOf(projection) }, 'read model was folded by an older build; rebuilding it from the log');
+    await this.refill(projection, lease);
+  }
+
+  /** Drops the read model and its checkpoint, replays the whole log into it, and marks its shape. */
+  private async refill(projection: Projection, lease?: HeldLease, onProgress?: Progress): Promise<void> {
+    await this.reads.reset(projection.name, projection.collections.map((c) => c.name));
+    await ensureCollections(this.reads, projection);
+    await replay(this.events, this.reads, projection, 0, this.batchSize, {
+      ...(lease ? { lease } : {}),
+      ...(onProgress ? { onProgress } : {}),
+      ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),
+    });
+    await markShape(this.reads, projection);
+  }
+
   private find(name: string): Projection {
     const projection = this.projections.find((p) => p.name === name);
     if (!projection) throw new Error(`unknown projection "${name}"; known: ${this.names.join(', ')}`);
@@ -182,6 +201,7 @@ export class ProjectionRunner implements ProjectionHost {
 
   private async startOne(projection: Projection): Promise<void> {
     await ensureCollections(this.reads, projection);
+    if (!this.options.lease) await this.reshape(projection);
     const run: Running = { projection, position: (await this.reads.getCheckpoint(projection.name)) ?? 0, state: 'catching-up' };
     this.running.set(projection.name, run);
     if (this.options.lease) await this.claim(run, this.options.lease);
@@ -196,6 +216,7 @@ export class ProjectionRunner implements ProjectionHost {
     try {
       lease = await HeldLease.take(settings, name, (error) => this.lose(run, lease!, error));
       if (run.stopped) return void (await lease?.release());
+      if (lease) await this.reshape(run.projection, lease);
       const checkpoint = (await this.reads.getCheckpoint(name)) ?? 0;
       if (lease) {
         run.lease = lease;

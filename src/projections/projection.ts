@@ -13,10 +13,18 @@ export interface CollectionSpec {
  *
  * Projections see events as stored: personal values stay sealed in read
  * models and are opened on the read path, so erasing a key erases them
- * there too.
+ * there too. They read them typed (src/events/ledger-events.ts: each
+ * declares the event types it folds, see documentProjection).
  */
 export interface Projection {
   name: string;
   collections: readonly CollectionSpec[];
+  /**
+   * The shape of its documents (1 when absent). Raise it when the
+   * projection folds documents differently from a released build: the
+   * runner then rebuilds an older read model from the log on its next
+   * start (./read-model-shape.ts).
+   */
+  shape?: number;
   project(events: readonly RecordedEvent[], store: ReadStore): Promise<WriteOp[]>;
 }

@@ -58,7 +58,7 @@ export interface IndexSpec {
 
 export type WriteOp =
   | { kind: 'upsert'; collection: string; doc: Doc }
-  /** sets dotted paths; a no-op if the document does not exist */
+  /** sets dotted paths (undefined removes the field, as JSON leaves it out); a no-op if the document does not exist */
   | { kind: 'patch'; collection: string; id: string; set: Record<string, unknown> }
   | { kind: 'delete'; collection: string; id: string };
 

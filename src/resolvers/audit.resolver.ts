@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import type { ShownActor } from '../privacy/actor-references.js';
 import type { AuditEntry } from '../projections/audit/audit.projection.js';
 import { AuditEntryConnection, AuditTrailFilterInput, type AuditEntryType } from '../schema/audit.type.js';
 import { PageArgs, type PageShape } from '../schema/connection.js';
@@ -22,11 +23,13 @@ export class AuditResolver {
     const first = pageSize(page);
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
     const entries = await ctx.services.auditQueries.page(filter ?? {}, first, page.after);
-    return toPage({ ...entries, items: entries.items.map(toEntryType) });
+    const shown = await ctx.services.actors.shown(entries.items.map((entry) => entry.actor));
+    return toPage({ ...entries, items: entries.items.map((entry, i) => toEntryType(entry, shown[i]!)) });
   }
 }
 
-function toEntryType(entry: AuditEntry): AuditEntryType {
+function toEntryType(entry: AuditEntry, shown: ShownActor): AuditEntryType {
   const kind = entry.actor.kind.toUpperCase() as Uppercase<AuditEntry['actor']['kind']>;
-  return { ...entry, position: String(entry.position), actor: { ...entry.actor, kind } };
+  const { id, role } = entry.actor;
+  return { ...entry, position: String(entry.position), actor: { id, kind, role, ...shown } };
 }

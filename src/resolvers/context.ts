@@ -13,6 +13,7 @@ import type { OfferQueries, OfferView } from '../projections/offer/offer.queries
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
+import type { ActorReferences } from '../privacy/actor-references.js';
 import type { ErasureService } from '../privacy/erasure.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
 import type { AuditQueries } from '../projections/audit/audit.queries.js';
@@ -38,6 +39,8 @@ export interface Services {
   /** auditors: change histories, records as they stood at an instant, exports */
   history: History;
   pointInTime: PointInTime;
+  /** auditors: who a recorded actor is (its object id while its person is not erased) */
+  actors: ActorReferences;
   historyExport: HistoryExport;
   /** every offer ever created, deleted ones included, by publisher */
   offerDirectory: OfferDirectoryQueries;

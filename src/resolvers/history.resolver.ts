@@ -27,7 +27,8 @@ export class HistoryResolver {
     const result = await ctx.services.history.page(subject, first, after);
     const publisherId = subject.kind === 'publisher' ? subject.id : await ctx.services.offerDirectory.publisherOf(subject.id);
     if (publisherId && result.entries.length > 0) ctx.services.readRecorder.viewed(publisherId, `${subject.kind}.history`, ctx.principal.id, () => ctx.command);
-    const edges = result.entries.map((entry) => ({ node: toEntryType(entry), cursor: historyCursor.encode(entry.revision) }));
+    const erased = await ctx.services.actors.erasedAmong(result.entries.map((entry) => entry.actor.id));
+    const edges = result.entries.map((entry) => ({ node: toEntryType(entry, erased.has(entry.actor.id)), cursor: historyCursor.encode(entry.revision) }));
     return { edges, pageInfo: { hasNextPage: result.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: result.totalCount };
   }
 
@@ -50,7 +51,7 @@ export class HistoryResolver {
   }
 }
 
-function toEntryType(entry: HistoryEntry): HistoryEntryType {
+function toEntryType(entry: HistoryEntry, actorErased: boolean): HistoryEntryType {
   return {
     subjectKind: entry.subject.kind === 'publisher' ? 'PUBLISHER' : 'OFFER',
     subjectId: entry.subject.id,
@@ -59,7 +60,7 @@ function toEntryType(entry: HistoryEntry): HistoryEntryType {
     eventType: entry.type,
     schemaVersion: entry.schemaVersion,
     occurredAt: entry.occurredAt,
-    actor: { id: entry.actor.id, kind: entry.actor.kind, role: entry.actor.role ?? null },
+    actor: { id: entry.actor.id, kind: entry.actor.kind, role: entry.actor.role ?? null, erased: actorErased },
     changes: entry.changes.map((change) => ({
       field: change.field,
       before: change.before === null || isErased(change.before) ? null : String(change.before),

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { offerView, parseInstant } from '../audit/point-in-time.js';
+import { unlessForeign } from '../auth/foreign-id.js';
 import type { OfferChange } from '../events/offer/offer.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
@@ -45,7 +46,7 @@ export class OfferResolver {
     @Arg('input', () => CreateOfferInput, { description: 'The new offer.' }) input: CreateOfferInput,
     @Ctx() ctx: RequestContext,
   ): Promise<OfferPayload> {
-    return toPayload(await ctx.services.offers.create(input, ctx.command));
+    return toPayload(await unlessForeign('createOffer', input.id, ctx, () => ctx.services.offers.create(input, ctx.command)));
   }
 
   @Mutation(() => OfferPayload, { description: "Replaces an offer's customer-service contacts. The same list records nothing." })

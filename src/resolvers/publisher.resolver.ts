@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { unlessForeign } from '../auth/foreign-id.js';
 import { parseInstant } from '../audit/point-in-time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
@@ -47,7 +48,8 @@ export class PublisherResolver {
   ): Promise<PublisherPayload> {
     // Whoever registers it becomes its first AAD account.
     const { id: objectId, userPrincipalName, displayName } = ctx.principal;
-    return toPayload(await ctx.services.publishers.register(input, ctx.command, { objectId, userPrincipalName, displayName }));
+    const registrant = { objectId, userPrincipalName, displayName };
+    return toPayload(await unlessForeign('registerPublisher', input.id, ctx, () => ctx.services.publishers.register(input, ctx.command, registrant)));
   }
 
   @Mutation(() => PublisherPayload, {

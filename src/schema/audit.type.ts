@@ -1,5 +1,12 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ledgerEventTypes } from '../events/ledger-events.js';
+import type { LedgerEventType } from '../events/stored-events.js';
 import { uncountedConnectionOf } from './connection.js';
+
+/** The ledger's event types, from the one list of them (src/events/ledger-events.ts): a misspelt type is refused, not matched by nothing. */
+export const EventType = Object.fromEntries(ledgerEventTypes.map((type) => [type, type])) as { readonly [T in LedgerEventType]: T };
+
+registerEnumType(EventType, { name: 'EventType', description: 'A type of event the ledger records.' });
 
 export enum ActorKind {
   USER = 'USER',
@@ -11,7 +18,7 @@ registerEnumType(ActorKind, {
   name: 'ActorKind',
   description: 'What kind of actor caused an event.',
   valuesConfig: {
-    USER: { description: 'A person (an Azure AD object id).' },
+    USER: { description: 'A person, recorded by a pseudonymous reference.' },
     SERVICE: { description: 'A service identity.' },
     SYSTEM: { description: 'The ledger itself (migrations, maintenance).' },
   },
@@ -19,8 +26,16 @@ registerEnumType(ActorKind, {
 
 @ObjectType('AuditActor', { simpleResolvers: true, description: 'Who caused an event.' })
 export class AuditActorType {
-  @Field(() => String, { description: 'An Azure AD object id or a service identity.' })
+  @Field(() => String, {
+    description: "A person's pseudonymous reference (`actor-<uuid>`; an Azure AD object id in events recorded before references), or a service identity.",
+  })
   id!: string;
+
+  @Field(() => String, { nullable: true, description: "The Azure AD object id of a person or service; null for the system, and for a person once erased." })
+  objectId!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether the person was erased: their reference names nobody any more.' })
+  erased!: boolean;
 
   @Field(() => ActorKind, { description: 'User, service or system.' })
   kind!: `${ActorKind}`;
@@ -34,8 +49,8 @@ export class AuditEntryType {
   @Field(() => ID, { description: 'The event id (UUID v7).' })
   id!: string;
 
-  @Field(() => String, { description: 'The event type, e.g. `ContactUpdated`.' })
-  type!: string;
+  @Field(() => EventType, { description: 'The event type, e.g. `ContactUpdated`.' })
+  type!: LedgerEventType;
 
   @Field(() => String, { description: 'The stream, e.g. `publisher-<id>`.' })
   streamId!: string;
@@ -58,7 +73,7 @@ export class AuditEntryType {
   @Field(() => ID, { nullable: true, description: 'The offer it concerns, if any.' })
   offerId!: string | null;
 
-  @Field(() => [String], { description: 'Dotted names of the fields it set (`contact.email`, `supportContacts.*.qq`), without values.' })
+  @Field(() => [String], { description: 'Dotted names of the fields it set, as `history` names them (`contact.email`, `aadUsers.<accountId>.displayName`, `supportContacts.0.qq`), without values.' })
   changedFields!: string[];
 }
 
@@ -72,11 +87,11 @@ export class AuditTrailFilterInput {
   @Field(() => String, { nullable: true, description: 'Entries before this instant (ISO-8601 with a time zone).' })
   to?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Entries caused by this actor id.' })
+  @Field(() => String, { nullable: true, description: "Entries caused by this actor: a person's object id (while they are not erased) or reference, or a service identity." })
   actorId?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Entries of these event types (1 to 20).' })
-  eventTypes?: string[] | null;
+  @Field(() => [EventType], { nullable: true, description: 'Entries of these event types (1 to 20).' })
+  eventTypes?: LedgerEventType[] | null;
 
   @Field(() => ID, { nullable: true, description: 'Entries about this publisher or its offers.' })
   publisherId?: string | null;

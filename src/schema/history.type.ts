@@ -29,7 +29,9 @@ registerEnumType(ExportFormat, {
 
 @ObjectType('HistoryActor', { simpleResolvers: true, description: 'Who caused a change.' })
 export class HistoryActorType {
-  @Field(() => String, { description: 'An AAD object id or a service identity.' })
+  @Field(() => String, {
+    description: "A person's pseudonymous reference (`actor-<uuid>`; an AAD object id in changes recorded before references), or a service identity. `auditTrail` shows who a reference is.",
+  })
   id!: string;
 
   @Field(() => String, { description: 'user, service or system.' })
@@ -37,6 +39,9 @@ export class HistoryActorType {
 
   @Field(() => String, { nullable: true, description: 'The role it acted in, when known.' })
   role!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether the person was erased: their reference names nobody any more.' })
+  erased!: boolean;
 }
 
 @ObjectType('FieldChange', {

@@ -1,4 +1,4 @@
-import { declaredFields, personalFieldsOf, requesterField, type PersonalField } from '../privacy/classification.js';
+import { actorObjectIdField, declaredFields, personalFieldsOf, requesterField, type PersonalField } from '../privacy/classification.js';
 
 /**
  * Which GraphQL fields carry personal data, each tied to the one
@@ -36,6 +36,7 @@ export const graphqlPersonalFields: Readonly<Record<string, PersonalFieldUse>> =
   ['AadUser.addedBy', requester],
   ['PrivacyRequestRecord.requestedBy', requester],
   ['HistoryActor.id', requester],
+  ['AuditActor.objectId', { shows: 'value', field: actorObjectIdField }],
   ['FieldChange.before', anyDeclared],
   ['FieldChange.after', anyDeclared],
   ['Query.exportHistory', anyDeclared],

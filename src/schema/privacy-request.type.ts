@@ -34,7 +34,7 @@ export class PrivacyRequestRecordType {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Who asked (an actor id): kept for the retention period only (RETENTION_DAYS), then null with `requestedByErased` true.',
+    description: "Who asked (an actor id: a person's pseudonymous reference, or a service identity): kept for the retention period only (RETENTION_DAYS), then null with `requestedByErased` true.",
   })
   requestedBy!: string | null;
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { didYouMean } from '../did-you-mean.js';
+import { maxTokenLifetimeSeconds } from '../auth/token-verifier.js';
 import { connectionStringProblem } from '../events/kurrentdb/connection-string.js';
 import { LOG_LEVELS, type LogLevel, SETTINGS } from './settings.js';
 
@@ -37,6 +38,14 @@ export interface Config {
   rateLimitPerSecond: number;
   /** token bucket per client: its size, the largest burst */
   rateLimitBurst: number;
+  /** the whole request (headers and body) must arrive within this */
+  requestTimeoutMs: number;
+  /** the headers must arrive within this; at most requestTimeoutMs */
+  headersTimeoutMs: number;
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeoutMs: number;
+  /** open connections per client address (socket peer); 0: no cap */
+  maxConnectionsPerAddress: number;
   /** browser origins (scheme://host[:port]) allowed to call the API cross-origin */
   corsOrigins: string[];
   /** KurrentDB connection string; when absent the log is the SQLite file in the data directory */
@@ -58,8 +67,10 @@ export interface Config {
   authAudience: string;
   /** Entra ID's signing keys; when absent, tokens are verified with the embedded key in the data directory */
   authJwksUrl?: string;
-  /** how far `exp` and `nbf` may be off */
+  /** how far `exp`, `nbf` and `iat` may be off */
   authClockSkewSeconds: number;
+  /** the longest lifetime a token may claim; `auto` in the settings: a day for Entra ID, 30 days for the embedded key */
+  authMaxTokenLifetimeSeconds: number;
   /** how long privacy request records' requesters and client IP / user agent stay readable */
   retentionDays: number;
 }
@@ -172,6 +183,8 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     maxBatchOperations: integer('maxBatchOperations', 0, 100),
     rateLimitPerSecond: integer('rateLimitPerSecond', 0, 1_000_000),
     rateLimitBurst: integer('rateLimitBurst', 1, 1_000_000),
+    ...timeouts(integer, where),
+    maxConnectionsPerAddress: integer('maxConnectionsPerAddress', 0, 1_000_000),
     corsOrigins: parseOrigins(get('corsOrigins'), where('corsOrigins')),
     ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
     trustProxy: boolean('trustProxy'),
@@ -184,8 +197,20 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     authAudience,
     ...(authJwksUrl ? { authJwksUrl } : {}),
     authClockSkewSeconds: integer('authClockSkewSeconds', 0, 300),
+    authMaxTokenLifetimeSeconds:
+      get('authMaxTokenLifetimeSeconds').trim().toLowerCase() === 'auto'
+        ? maxTokenLifetimeSeconds(authJwksUrl ? { authJwksUrl } : {})
+        : integer('authMaxTokenLifetimeSeconds', 60, 366 * 86400),
     retentionDays: integer('retentionDays', 1, 36_500),
   };
+}
+
+/** node:http refuses a headers timeout above the request timeout: said here, at start-up, in one sentence. */
+function timeouts(integer: (key: keyof Config, min: number, max: number) => number, where: (key: keyof Config) => string) {
+  const requestTimeoutMs = integer('requestTimeoutMs', 1_000, 3_600_000);
+  const headersTimeoutMs = integer('headersTimeoutMs', 1_000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`${where('headersTimeoutMs')} must not exceed ${where('requestTimeoutMs')}.`);
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: integer('keepAliveTimeoutMs', 0, 3_600_000) };
 }
 
 /** `https://a.example, http://localhost:3000` as exact origins; a path, a wildcard or junk is refused. */

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors.js';
+import { isStorageError } from './storage-health.js';
 import { variableProblem } from './variable-errors.js';
 
 /** Codes that Apollo and graphql-js raise for a bad request; their messages are safe to show. */
@@ -20,7 +21,8 @@ const REQUEST_CODES = new Set([
  * Every error leaves with a stable code and no internals. Domain errors keep
  * their message (which by construction names fields and rules, never
  * values); request errors keep graphql-js's message, without the value of
- * a variable it could not coerce, with its `field` and `rule` (src/server/variable-errors.ts); anything else becomes a
+ * a variable it could not coerce, with its `field` and `rule` (src/server/variable-errors.ts); a storage error (disk full)
+ * becomes UNAVAILABLE; anything else becomes a
  * generic INTERNAL_SERVER_ERROR and is reported through `onInternal`.
  * Never throws.
  */
@@ -43,6 +45,10 @@ export function createErrorFormatter(onInternal: (error: unknown) => void) {
         return { ...base, message, extensions: code === 'BAD_USER_INPUT' ? { code, field, rule } : { code } };
       }
       return { ...base, message: formatted.message, extensions: { code } };
+    }
+    // Disk full or an I/O error: nothing was written, and retrying later is the answer (HTTP 503: src/server/storage-health.ts).
+    if (isStorageError(original)) {
+      return { ...base, message: 'The change could not be stored right now and was not made: retry later', extensions: { code: 'UNAVAILABLE' } };
     }
     onInternal(original);
     return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -1,13 +1,14 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
+import { capConnectionsPerAddress, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface HttpOptions<Context extends object> {
   apollo: ApolloServer<Context>;
   context(req: IncomingMessage): Promise<Context>;
-  /** /readyz answers 200 only while this is true */
-  ready(): boolean;
+  /** /readyz answers 200 only while this is `ready`, else 503 with it as the status */
+  readiness(): 'ready' | 'starting' | 'cannot-write';
   maxBodyBytes: number;
   /** operations a JSON array body may hold; 0 refuses batched requests */
   maxBatchOperations: number;
@@ -15,9 +16,11 @@ export interface HttpOptions<Context extends object> {
   corsOrigins: readonly string[];
   /**
    * Per-client rate limit, checked before the body is read. `key` names the
-   * client: the principal once its token has been verified, its address before (src/server/app.ts).
+   * client: the principal of a valid token, else its address (src/server/app.ts).
    */
-  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): string };
+  rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): Promise<string> };
+  /** request, header and keep-alive timeouts, connections per address */
+  connections: ConnectionLimits;
   /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */
   pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
   logger: Logger;
@@ -67,7 +70,7 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverOptions(options.connections), (req, res) => {
     inFlight++;
     // The request line is logged at debug level only: below it, not even its fields are made.
     const started = options.logger.isLevelEnabled('debug') ? process.hrtime.bigint() : undefined;
@@ -88,7 +91,7 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
         if (--inFlight === 0) idle?.();
       });
   });
-  server.keepAliveTimeout = 5_000;
+  capConnectionsPerAddress(server, options.connections.maxConnectionsPerAddress);
 
   return {
     server,
@@ -116,11 +119,12 @@ async function handle<Context extends object>(
   const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
-    return options.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'starting' });
+    const status = options.readiness();
+    return sendJson(res, status === 'ready' ? 200 : 503, { status });
   }
   if (cors(options.corsOrigins, req, res)) return;
   // Everything below costs more than a health check: limit it before reading a byte of the body.
-  if (options.rateLimit) takeTokens(options.rateLimit, req, 1);
+  if (options.rateLimit) await takeTokens(options.rateLimit, req, 1);
   if (options.pages?.(req, res, url)) return;
   if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'Not found: GraphQL is served at /graphql');
   const headers = new HeaderMap();
@@ -142,7 +146,7 @@ async function handle<Context extends object>(
         throw new HttpError(400, 'BATCH_TOO_LARGE', `A batch may hold at most ${options.maxBatchOperations} operations`);
       }
       // One token per operation: a batch is not a way around the rate limit.
-      if (options.rateLimit && body.length > 1) takeTokens(options.rateLimit, req, body.length - 1);
+      if (options.rateLimit && body.length > 1) await takeTokens(options.rateLimit, req, body.length - 1);
     }
   }
   const response = await options.apollo.executeHTTPGraphQLRequest({
@@ -194,8 +198,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function takeTokens(rateLimit: NonNullable<HttpOptions<object>['rateLimit']>, req: IncomingMessage, cost: number): void {
-  const decision = rateLimit.limiter.take(rateLimit.key(req), cost);
+async function takeTokens(rateLimit: NonNullable<HttpOptions<object>['rateLimit']>, req: IncomingMessage, cost: number): Promise<void> {
+  const decision = rateLimit.limiter.take(await rateLimit.key(req), cost);
   if (!decision.allowed) {
     req.resume();
     throw new HttpError(429, 'RATE_LIMITED', `Too many requests: retry in ${decision.retryAfterSeconds} s`, {

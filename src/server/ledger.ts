@@ -16,10 +16,13 @@ import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
 import { upcasters } from '../events/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/sqlite/sqlite-event-store.js';
+import { AccountActors } from '../privacy/account-actors.js';
+import { ActorReferences } from '../privacy/actor-references.js';
 import { ErasureService } from '../privacy/erasure.service.js';
 import { loadMasterKey } from '../privacy/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
-import type { KeyStore } from '../privacy/key-store.js';
+import type { KeyRef, KeyStore } from '../privacy/key-store.js';
+import { finishInterruptedErasures } from '../privacy/interrupted-erasures.js';
 import type { LeaseStore } from '../projections/lease.js';
 import { AuditQueries } from '../projections/audit/audit.queries.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
@@ -62,6 +65,8 @@ export interface Ledger<Runner extends ProjectionHost = ProjectionHost> {
   keys: KeyStore;
   /** the projection leases (who runs which projection) */
   leases: LeaseStore;
+  /** destroys the keys of erasures the log records but a crash kept from finishing (call before serving: see src/privacy/interrupted-erasures.ts) */
+  finishInterruptedErasures(): Promise<KeyRef[]>;
   /** runs the projections: here, or on a thread of their own (`projectionThread`) */
   runner: Runner;
   services: Services;
@@ -141,7 +146,9 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     throw error;
   }
   const personalData = new PersonalDataCodec(keys);
-  const handler = new CommandHandler(events, new EventCodec(personalData, clock, ids, upcasters));
+  const actors = new ActorReferences(keys, personalData);
+  const codec = new EventCodec(personalData, clock, ids, upcasters, actors);
+  const handler = new CommandHandler(events, codec);
   const retentionPolicy = new RetentionPolicy(retentionDays, clock);
   const runner =
     thread ??
@@ -150,7 +157,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
       lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
     });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
-  const idempotency = new Idempotency(secrets.idempotency);
+  const idempotency = new Idempotency(secrets.idempotency, keys);
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
@@ -159,14 +166,15 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
   const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, idempotency, objectIds, new RegistrationCodeService(handler)),
-    membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds),
-    offers: new OfferService(handler, clock, ids, idempotency),
+    publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
+    membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors),
+    offers: new OfferService(handler, clock, ids, idempotency, actors),
     offerQueries,
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder,
-    auditQueries: new AuditQueries(reads),
+    auditQueries: new AuditQueries(reads, actors),
+    actors,
     integrity: new IntegrityVerifier(events),
     publisherQueries,
     analytics: new AnalyticsQueries(reads),
@@ -175,13 +183,14 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
     offerDirectory,
-    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency),
+    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData)),
     personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
   return {
     events,
     retention: new Retention(keys, events, retentionPolicy, (subjectId) => personalData.forget(subjectId)),
+    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys, (subjectId) => personalData.forget(subjectId)),
     reads,
     keys,
     leases: readSide.leases,

@@ -14,6 +14,7 @@ import {
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { MAX_PAGE_SIZE } from '../schema/page-size.js';
+import { accessRecordEstimator, MAX_ACCESS_RECORDS, readCostEstimator } from './read-costs.js';
 
 // The package's ESM build imports graphql's .mjs files: a second copy of
 // graphql that rejects our schema ("from another module or realm"). Its
@@ -90,6 +91,8 @@ interface Measure {
   depth: number;
   /** undefined when the variables are invalid: execution refuses them with BAD_USER_INPUT */
   cost: number | undefined;
+  /** privacy request records a query may append (exports, views); 0 for a mutation */
+  records: number;
 }
 
 /** Entries kept per document; past it, operations are measured without caching. */
@@ -135,17 +138,20 @@ function getNamedTypeNode(type: TypeNode): string {
  * resolver runs. Introspection counts for depth like any other query.
  */
 export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
-  const estimators = [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
+  const estimators = [readCostEstimator, connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
   const measure = cachedMeasure((document, operation, variables): Measure => {
     const depth = operationDepth(document, operation);
-    if (depth > limits.maxDepth) return { depth, cost: 0 }; // refused for depth; cost needs no walk
+    if (depth > limits.maxDepth) return { depth, cost: 0, records: 0 }; // refused for depth; cost needs no walk
     try {
       const operationName = operation.name?.value;
-      return { depth, cost: getComplexity({ schema, query: document, estimators, variables, ...(operationName ? { operationName } : {}) }) };
+      const of = (using: ComplexityEstimator[]) =>
+        getComplexity({ schema, query: document, estimators: using, variables, ...(operationName ? { operationName } : {}) });
+      // A mutation's payload shows what the caller sent: it records no view.
+      return { depth, cost: of(estimators), records: operation.operation === 'query' ? of([accessRecordEstimator]) : 0 };
     } catch (error) {
       // More than the node limit (a fragment bomb) is a cost refusal; anything else is bad variables.
-      if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) return { depth, cost: Infinity };
-      return { depth, cost: undefined };
+      if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) return { depth, cost: Infinity, records: 0 };
+      return { depth, cost: undefined, records: 0 };
     }
   });
   return {
@@ -153,12 +159,15 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return; // Apollo refuses a request without a resolvable operation itself
-          const { depth, cost } = measure(document, operation, request.variables ?? {});
+          const { depth, cost, records } = measure(document, operation, request.variables ?? {});
           if (depth > limits.maxDepth) {
             throw refusal('QUERY_TOO_DEEP', `Query depth ${depth} exceeds the limit of ${limits.maxDepth}.`);
           }
           if (cost !== undefined && cost > limits.maxCost) {
             throw refusal('QUERY_TOO_COSTLY', `Query cost ${Number.isFinite(cost) ? cost : 'over the node limit'} exceeds the limit of ${limits.maxCost}.`);
+          }
+          if (records > MAX_ACCESS_RECORDS) {
+            throw refusal('QUERY_TOO_COSTLY', `The query may append ${records} privacy request records (exports, views) and at most ${MAX_ACCESS_RECORDS} records are allowed per request.`);
           }
         },
       };

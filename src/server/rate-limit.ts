@@ -1,15 +1,16 @@
 /**
- * A token bucket per key (the authenticated principal, or the client
- * address before its token is verified): each key holds up to `burst` tokens,
+ * A token bucket per key (the verified principal, or the client address of
+ * a request without a valid token): each key holds up to `burst` tokens,
  * refilled at `perSecond`; a request takes one token per operation, and a
- * request that finds too few is refused with how long to wait.
+ * request that finds too few is refused with how long to wait. At most
+ * `maxKeys` buckets are kept, least recently used out first.
  */
 export interface RateLimitOptions {
   perSecond: number;
   burst: number;
   /** milliseconds; injected so tests control time */
   now?: () => number;
-  /** buckets kept before idle (full) ones are forgotten; bounds memory under address churn */
+  /** buckets kept before the least recently used is forgotten; bounds memory under address churn */
   maxKeys?: number;
 }
 
@@ -45,26 +46,18 @@ export class RateLimiter {
   private refilled(key: string, now: number): Bucket {
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      if (this.buckets.size >= this.maxKeys) this.forgetFull(now);
+      // A Map iterates in insertion order and each use re-inserts: the first key is the least recently used, dropped in O(1).
+      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
       bucket = { tokens: this.options.burst, at: now };
       this.buckets.set(key, bucket);
       return bucket;
     }
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket);
     const elapsed = Math.max(0, now - bucket.at) / 1000;
     bucket.tokens = Math.min(this.options.burst, bucket.tokens + elapsed * this.options.perSecond);
     bucket.at = now;
     return bucket;
-  }
-
-  /** A bucket that has refilled completely is the same as no bucket. */
-  private forgetFull(now: number): void {
-    const fullAfterMs = (this.options.burst / this.options.perSecond) * 1000;
-    for (const [key, bucket] of this.buckets) {
-      if (now - bucket.at >= fullAfterMs) this.buckets.delete(key);
-    }
-    // Still full of active keys: drop the oldest, so memory stays bounded.
-    const oldest = this.buckets.keys().next();
-    if (this.buckets.size >= this.maxKeys && !oldest.done) this.buckets.delete(oldest.value);
   }
 
   /** How many keys are tracked (for tests of the memory bound). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Document } from 'mongodb';
 import type { Clock } from '../clock.js';
 import type { CommitCounter } from '../sqlite/commit-counter.js';
 import type { KeyStore } from '../privacy/key-store.js';
@@ -71,14 +71,35 @@ async function connect(url: string, setting: string): Promise<MongoClient> {
   }
 }
 
+/**
+ * What keeps a MongoDB deployment from serving the read side, from its
+ * `hello` answer: projections commit in transactions, which only a replica
+ * set member (or a mongos in front of replica-set shards) runs. A
+ * standalone mongod would accept the start and then fail every batch.
+ */
+export function replicaSetProblem(hello: Document): string | undefined {
+  if (hello['msg'] === 'isdbgrid') return undefined;
+  if (typeof hello['setName'] !== 'string') {
+    return 'is a standalone mongod, not a replica set: projections commit in transactions, which only a replica set runs (a one-member replica set will do: mongod --replSet rs0, then rs.initiate())';
+  }
+  return undefined;
+}
+
+/** Refuses, at start, a deployment the read side cannot run on; names the setting, never the URL. */
+async function checkReplicaSet(client: MongoClient, setting: string): Promise<void> {
+  const problem = replicaSetProblem(await client.db('admin').command({ hello: 1 }));
+  if (problem) throw new Error(`${setting} ${problem}`);
+}
+
 async function openMongoReadSide(url: string, keysUrl: string | undefined, database: string, masterKey: Buffer, clock: Clock): Promise<ReadSide> {
   const clients: MongoClient[] = [];
   const closeAll = async () => void (await Promise.all(clients.map((client) => client.close())));
   try {
     const client = await connect(url, '--mongodb-url / MONGODB_URL');
     clients.push(client);
+    await checkReplicaSet(client, '--mongodb-url / MONGODB_URL');
     const keyClient = keysUrl && keysUrl !== url ? await connect(keysUrl, '--mongodb-keys-url / MONGODB_KEYS_URL') : client;
-    if (keyClient !== client) clients.push(keyClient);
+    if (keyClient !== client) (clients.push(keyClient), await checkReplicaSet(keyClient, '--mongodb-keys-url / MONGODB_KEYS_URL'));
     const db = client.db(database);
     const keys = await MongoKeyStore.open(keyClient.db(database), masterKey, clock);
     return {

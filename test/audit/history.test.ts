@@ -130,7 +130,7 @@ describe('history', () => {
   it('OfferCreated: the offer’s fields appear', async () => {
     await f.append(offerStream(offerId), [created]);
     expect(byField((await offerHistory())[0]!.changes)).toEqual({
-      status: ['none', 'draft'],
+      status: [null, 'DRAFT'],
       id: [null, offerId],
       publisherId: [null, publisherId],
       name: [null, 'Contoso VM'],
@@ -154,7 +154,7 @@ describe('history', () => {
   it('OfferPublished: status and publication instant', async () => {
     await f.append(offerStream(offerId), [created, support('han@contoso.cn'), { type: 'OfferPublished', data: { offerId, publisherId, publishedAt: '2026-11-23T00:00:00.000Z' } }]);
     expect(byField(lastOf(await offerHistory()).changes)).toEqual({
-      status: ['draft', 'published'],
+      status: ['DRAFT', 'PUBLISHED'],
       publishedAt: [null, '2026-11-23T00:00:00.000Z'],
     });
   });
@@ -164,7 +164,7 @@ describe('history', () => {
     const entries = await offerHistory();
     expect(entries.map((e) => e.type)).toEqual(['OfferCreated', 'OfferCustomerServiceUpdated', 'OfferDeleted']);
     expect(byField(lastOf(entries).changes)).toMatchObject({
-      status: ['draft', 'deleted'],
+      status: ['DRAFT', 'DELETED'],
       name: ['Contoso VM', null],
       'supportContacts.0.email': ['han@contoso.cn', null],
       'supportContacts.1.qq': ['55501234', null],

@@ -12,8 +12,7 @@ const summing: AuditedAggregate<number> = {
   streamOf: (id) => `sum-${id}`,
   initialState: 0,
   evolve: (total, event) => total + (event.data as { n: number }).n,
-  exists: () => true,
-  bookkeeping: new Set(),
+  record: (total) => ({ total }),
 };
 const events = (count: number): NewEvent[] =>
   Array.from({ length: count }, (_, i) => ({

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
+import { ACTOR_REFERENCE, actorSubject } from '../../src/privacy/actor-references.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../server/harness.js';
 
 const owner: TestPrincipal = { role: 'member', oid: 'a11ce000-0000-4000-8000-000000000001', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei' };
@@ -60,12 +61,18 @@ describe('publisher membership', () => {
 
   it('every event records who made it, whether a user or a service, and the role that allowed it', async () => {
     await server.gql(`mutation ($input: ReviewPublisherInput!) { approvePublisher(input: $input) { version } }`, { input: { id: publisherId, expectedVersion: 2 } }, { role: 'operator', oid: '0be00000-0000-4000-8000-0000000000ee', kind: 'service' });
-    const actors = (await server.ledger.events.readStream(publisherStream(publisherId))).map((event) => [event.type, event.metadata.actor]);
+    const events = await server.ledger.events.readStream(publisherStream(publisherId));
+    const actors = events.map((event) => [event.type, event.metadata.actor]);
+    // a person by pseudonymous reference, their object id sealed under that reference's key; a service as itself
+    const reference = await server.ledger.services.actors.referenceOf(owner.oid!);
+    const sealed = { $pd: 1, s: actorSubject(reference), k: expect.any(String), c: expect.any(String) };
     expect(actors).toEqual([
-      ['PublisherRegistered', { id: owner.oid, kind: 'user', role: 'member' }],
-      ['AadUserAdded', { id: owner.oid, kind: 'user', role: 'member' }],
+      ['PublisherRegistered', { id: reference, kind: 'user', role: 'member', objectId: sealed }],
+      ['AadUserAdded', { id: reference, kind: 'user', role: 'member', objectId: sealed }],
       ['PublisherApproved', { id: '0be00000-0000-4000-8000-0000000000ee', kind: 'service', role: 'operator' }],
     ]);
+    expect(reference).toMatch(ACTOR_REFERENCE);
+    expect(JSON.stringify(events)).not.toContain(owner.oid);
   });
 
   it('object ids are kept out of the read models in clear: the membership index holds only their keyed hashes', async () => {

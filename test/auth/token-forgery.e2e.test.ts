@@ -27,10 +27,12 @@ describe('a request whose bearer token is missing, forged, or not for us', () =>
   let server: TestServer;
   let key: SigningKey;
   let stranger: { privateKey: CryptoKey; kid: string };
+  /** Claims signed with the ledger's own key: only the claims can be wrong. */
+  const signed = (claims: Record<string, unknown>) => sign(key.privateKey, { alg: 'RS256', kid: key.kid }, claims);
 
   beforeAll(async () => {
     data = tempDataDir('pl-forge-');
-    server = await startTestServer(data.dir);
+    server = await startTestServer(data.dir, { NODE_ENV: 'production' });
     key = await loadSigningKey(data.dir);
     const pair = await generateKeyPair('RS256');
     stranger = { privateKey: pair.privateKey, kid: await calculateJwkThumbprint(await exportJWK(pair.publicKey)) };
@@ -66,6 +68,11 @@ describe('a request whose bearer token is missing, forged, or not for us', () =>
     ['expired beyond the clock-skew allowance', 'expired', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, AUDIENCE, { role: 'auditor', oid, ttlSeconds: 60, now: new Date(Date.now() - 10 * 60_000) })}` })],
     ['not valid before a time beyond the allowance', 'not_yet_valid', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ nbf: now() + 600 }))}` })],
     ['without an expiry', 'no_expiry', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ exp: undefined }))}` })],
+    ['with an exp a hundred years ahead', 'lifetime_too_long', async () => ({ authorization: `Bearer ${await signed(validClaims({ exp: now() + 100 * 365 * 86400 }))}` })],
+    ['with an exp of 1e300', 'lifetime_too_long', async () => ({ authorization: `Bearer ${await signed(validClaims({ exp: 1e300 }))}` })],
+    ['with an exp far ahead and no iat', 'lifetime_too_long', async () => ({ authorization: `Bearer ${await signed(validClaims({ iat: undefined, exp: now() + 365 * 86400 }))}` })],
+    ['issued beyond the clock-skew allowance in the future', 'issued_in_future', async () => ({ authorization: `Bearer ${await signed(validClaims({ iat: now() + 600 }))}` })],
+    ['living longer than the maximum lifetime (31 days)', 'lifetime_too_long', async () => ({ authorization: `Bearer ${await signed(validClaims({ iat: now() - 31 * 86400, nbf: now() - 31 * 86400 }))}` })],
     ['from another issuer', 'wrong_issuer', async () => ({ authorization: `Bearer ${await mintToken(key, 'https://evil.example.com', AUDIENCE, { role: 'auditor', oid })}` })],
     ['for another audience', 'wrong_audience', async () => ({ authorization: `Bearer ${await mintToken(key, ISSUER, 'another-api', { role: 'auditor', oid })}` })],
     ['without an object id', 'no_oid', async () => ({ authorization: `Bearer ${await sign(key.privateKey, { alg: 'RS256', kid: key.kid }, validClaims({ oid: undefined }))}` })],
@@ -84,6 +91,18 @@ describe('a request whose bearer token is missing, forged, or not for us', () =>
     // Nothing of the token: no segment of it, no object id.
     for (const part of (sent['authorization'] ?? '').split(/[ .]/).filter((p) => p.length >= 8)) expect(said[0]).not.toContain(part);
     expect(said[0]).not.toContain(oid);
+  });
+
+  it.each(['bearer', 'BEARER', 'Bearer  '])('the scheme is case-insensitive: "%s <token>" is accepted', async (scheme) => {
+    const token = await mintToken(key, ISSUER, AUDIENCE, { role: 'auditor', oid });
+    const res = await postGraphql<any>(server.url, ME, {}, { authorization: `${scheme} ${token}` });
+    expect(res.status).toBe(200);
+    expect(res.data!.me).toEqual({ id: oid, roles: ['auditor'] });
+  });
+
+  it('a token of the whole maximum lifetime (30 days for the embedded key) is accepted', async () => {
+    const token = await mintToken(key, ISSUER, AUDIENCE, { role: 'auditor', oid, ttlSeconds: 30 * 86400 });
+    expect((await postGraphql(server.url, ME, {}, { authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
   it('a 401 tells the client to bring a bearer token', async () => {

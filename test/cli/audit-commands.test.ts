@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../server/child.js';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli } from '../server/child.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 
-describe('privacy-ledger export and replay', () => {
+describe('privacy-ledger export and replay', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   let data: ReturnType<typeof tempDataDir>;
   let publisherId: string;
   let history: unknown[];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, serveChild } from '../server/child.js';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli, serveChild } from '../server/child.js';
 import { aPublisher, authHeader, postGraphql, REGISTER, startTestServer, tempDataDir, PUBLISHER } from '../server/harness.js';
 
-describe('privacy-ledger CLI', () => {
+describe('privacy-ledger CLI', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   it('status shows the log head and each projection checkpoint and lag; rebuild replays the log', async () => {
     const data = tempDataDir('pl-cli-');
     try {
@@ -92,7 +92,7 @@ describe('privacy-ledger CLI', () => {
     } finally {
       data.remove();
     }
-  }, 60_000);
+  });
 
   it('rebuild runs as soon as the server that served an online rebuild has stopped', async () => {
     const data = tempDataDir('pl-cli-');

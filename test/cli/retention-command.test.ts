@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { runCli, serveChild } from '../server/child.js';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli, serveChild } from '../server/child.js';
 import { startTestServer, tempDataDir } from '../server/harness.js';
 import { recordAnEdit } from '../server/privacy-scenario.js';
 
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });
 
-describe('privacy-ledger retention', () => {
+describe('privacy-ledger retention', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   it('privacy-ledger retention destroys the months past --retention-days and says which', async () => {
     const data = tempDataDir('pl-retention-cli-');
     try {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
-import { runCli } from '../server/child.js';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli } from '../server/child.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 
 const VERIFY = /* GraphQL */ `
@@ -20,7 +20,7 @@ function flipByteOf(file: string, needle: string): void {
   fs.writeFileSync(file, bytes);
 }
 
-describe('tamper evidence', () => {
+describe('tamper evidence', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   it('verify passes on an untouched log, then names the stream and revision of a byte altered in the event file, and exits 1', async () => {
     const data = tempDataDir('pl-verify-');
     try {

@@ -66,7 +66,7 @@ describe('command handler', () => {
   });
 
   it('an idempotent retry after later changes returns the first result as it was', async () => {
-    const idempotency = new Idempotency(randomBytes(32));
+    const idempotency = new Idempotency(randomBytes(32), keys);
     const mark = idempotency.mark('retry-key-0001', 'Add', { amount: 5 });
     const h = handler();
     const first = await h.handle(counter, 'c-4', { type: 'Add', amount: 5 }, { context, idempotency: mark });

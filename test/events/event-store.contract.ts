@@ -23,7 +23,9 @@ export const newEvent = (n = 0, overrides: Partial<NewEvent> = {}): NewEvent => 
 
 const events = (count: number, from = 0) => Array.from({ length: count }, (_, i) => newEvent(from + i));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const until = async (condition: () => boolean, what: string, timeoutMs = 5_000) => {
+// Each wait is for a handful of events; the deadline only turns a hang into a message before the
+// test's own 30 s timeout. A loaded machine (and a disk other processes fsync to) can take seconds.
+const until = async (condition: () => boolean, what: string, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -494,11 +496,11 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         const r = recorder(s);
         const subscription = store.subscribeToAll({ fromPosition: await store.headPosition() }, r.handler);
         await until(() => r.caughtUp.length > 0, 'caught up');
-        const appendedAt = Date.now();
+        // Not a wall-clock bound (a loaded machine misses any short one): the factories poll far less
+        // often than `until` waits (SQLite every 600 s), so an arrival at all is one the append woke.
         await store.append(s, events(1), { expectedRevision: 'no_stream' });
-        await until(() => r.seen.length === 1, 'the live event arrived', 1_000);
+        await until(() => r.seen.length === 1, 'the live event arrived');
         await subscription.close();
-        expect(Date.now() - appendedAt).toBeLessThan(1_000);
       });
 
       it('never delivers an event twice or skips one while appends race the handler', async () => {

@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { Idempotency } from '../../src/events/idempotency.js';
+import { Idempotency, idempotencySubject } from '../../src/events/idempotency.js';
+import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
+import { tempDataDir } from '../server/harness.js';
 
 describe('idempotency marks', () => {
-  const idempotency = new Idempotency(randomBytes(32));
+  const data = tempDataDir('pl-idempotency-');
+  const keys = SqliteKeyStore.open(path.join(data.dir, 'keys.sqlite'), randomBytes(32));
+  afterAll(async () => {
+    await keys.close();
+    data.remove();
+  });
+  const idempotency = new Idempotency(randomBytes(32), keys);
 
   it('the same input under the same key gives the same fingerprint, whatever the key order', () => {
     const a = idempotency.mark('retry-key-1', 'UpdateContact', { id: 'x', contact: { email: 'a@b.cn', name: 'Li' } });
@@ -21,7 +30,18 @@ describe('idempotency marks', () => {
   it('the fingerprint does not reveal the input, and differs under another master key', () => {
     const mark = idempotency.mark('retry-key-1', 'UpdateContact', { email: 'li.lei@contoso.cn' });
     expect(JSON.stringify(mark)).not.toContain('li.lei');
-    expect(new Idempotency(randomBytes(32)).mark('retry-key-1', 'UpdateContact', { email: 'li.lei@contoso.cn' }).fingerprint).not.toBe(mark.fingerprint);
+    expect(new Idempotency(randomBytes(32), keys).mark('retry-key-1', 'UpdateContact', { email: 'li.lei@contoso.cn' }).fingerprint).not.toBe(mark.fingerprint);
+  });
+
+  it('personal input is fingerprinted under its stream\'s key: stable until the stream\'s key is destroyed, then another fingerprint', async () => {
+    const input = { contact: { telephone: '+8613912345670' } };
+    const first = await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-a');
+    expect(await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-a')).toEqual(first);
+    expect((await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-b')).fingerprint).not.toBe(first.fingerprint);
+    expect(idempotency.mark('retry-key-1', 'UpdateContact', input).fingerprint).not.toBe(first.fingerprint);
+    expect(await keys.destroy(idempotencySubject('publisher-a'))).toBe(true);
+    expect((await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-a')).fingerprint).not.toBe(first.fingerprint);
+    await expect(idempotency.markPersonal('short', 'UpdateContact', input, 'publisher-a')).rejects.toThrow(ValidationError);
   });
 
   it('a malformed key is BAD_USER_INPUT naming idempotencyKey', () => {

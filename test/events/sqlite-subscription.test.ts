@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RecordedEvent } from '../../src/events/event-envelope.js';
 import { SqliteSubscription } from '../../src/events/sqlite/sqlite-subscription.js';
 
@@ -23,26 +22,29 @@ describe('SqliteSubscription', () => {
   let subscription: SqliteSubscription | undefined;
   afterEach(async () => {
     await subscription?.close();
+    vi.useRealTimers();
   });
 
   it('polls only when nothing woke it for a poll interval: a subscription woken often reads once per wake', async () => {
+    // The poll timer on a fake clock: on a busy machine a real one can fire (or be refreshed away) at any gap.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const source = log();
     const batches: number[][] = [];
     subscription = new SqliteSubscription(source.readAfter, { fromPosition: 0 }, { onEvents: (b) => void batches.push(b.map((e) => e.position)) }, 400, () => undefined);
     const wakes = 12;
-    // a machine too busy to wake it within the interval lets the poll in: one read more for each such gap
-    let late = 0;
-    let last = performance.now();
     for (let i = 0; i < wakes; i++) {
       source.append();
       subscription.wake();
-      await sleep(50);
-      if (performance.now() - last >= 400) late++;
-      last = performance.now();
+      await vi.advanceTimersByTimeAsync(50);
     }
     // 600 ms of wakes 50 ms apart: a timer running regardless of them would have read once more at 400 ms
-    expect(source.reads).toBe(wakes + late);
+    expect(source.reads).toBe(wakes);
     expect(batches.flat()).toEqual(Array.from({ length: wakes }, (_, i) => i + 1));
+    // and 400 ms after the last wake, with nothing else waking it, it polls
+    await vi.advanceTimersByTimeAsync(349);
+    expect(source.reads).toBe(wakes);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(source.reads).toBe(wakes + 1);
   });
 
   it('still finds what others append once nothing wakes it', async () => {
@@ -51,6 +53,6 @@ describe('SqliteSubscription', () => {
     subscription = new SqliteSubscription(source.readAfter, { fromPosition: 0 }, { onEvents: (b) => void seen.push(...b.map((e) => e.position)) }, 50, () => undefined);
     source.append();
     source.append();
-    await expect.poll(() => seen, { timeout: 2_000 }).toEqual([1, 2]);
+    await expect.poll(() => seen).toEqual([1, 2]);
   });
 });

@@ -4,9 +4,12 @@ import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { CommandContext } from '../../src/events/event-codec.js';
 import { chainHash } from '../../src/events/hash-chain.js';
-import { openLedger, type Ledger } from '../../src/server/ledger.js';
+import { openLedger, type Ledger, type LedgerOptions } from '../../src/server/ledger.js';
 
 export const operator: CommandContext = { actor: { id: 'op-1', kind: 'user', role: 'operator' }, correlationId: 'c-1' };
+
+/** A publisher's account acting itself: events record it as their actor. */
+export const member = (objectId: string): CommandContext => ({ actor: { id: objectId, kind: 'user', role: 'member' }, correlationId: 'c-2' });
 
 /** The personal values a scenario records: distinctive, so a byte search finds nothing else. */
 export const values = {
@@ -21,13 +24,14 @@ export const values = {
 export const plaintexts = (): string[] =>
   Object.values(values).flatMap((group) => Object.values(group as Record<string, string>));
 
-export function openTestLedger(dataDir: string): Promise<Ledger> {
-  return openLedger({ dataDir, masterKey: '', readYourWritesTimeoutMs: 10_000, kurrentdbUrl: '' });
+export function openTestLedger(dataDir: string, options: LedgerOptions = {}): Promise<Ledger> {
+  return openLedger({ dataDir, masterKey: '', readYourWritesTimeoutMs: 10_000, kurrentdbUrl: '' }, { ...options, projectionThread: false });
 }
 
 /**
  * A publisher with a contact, two AAD accounts (one removed), a live offer
- * and a deleted one, both with customer-service contacts.
+ * and a deleted one, both with customer-service contacts. Each account acts
+ * once itself, so its object id is an actor of the log too.
  */
 export async function recordScenario(ledger: Ledger) {
   const { publishers, offers } = ledger.services;
@@ -40,6 +44,10 @@ export async function recordScenario(ledger: Ledger) {
   for (const user of [values.kept, values.removed]) {
     version = (await publishers.addAadUser({ id: publisherId, expectedVersion: version, ...user }, operator)).version;
   }
+  for (const [i, user] of [values.kept, values.removed].entries()) {
+    const contactPreferences = { aboutOffers: i === 0, aboutFeedback: true, byEmail: true, byPhone: false };
+    version = (await publishers.updateContactPreferences({ id: publisherId, expectedVersion: version, contactPreferences }, member(user.objectId))).version;
+  }
   const removed = await publishers.removeAadUser({ id: publisherId, expectedVersion: version, objectId: values.removed.objectId }, operator);
   const accountOf = (objectId: string) => removed.publisher.aadUsers.find((u) => u.objectId === objectId)?.accountId;
   const live = await offers.create({ publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' }, operator);
@@ -49,6 +57,28 @@ export async function recordScenario(ledger: Ledger) {
   const deleted = await offers.delete({ id: gone.offer!.id, expectedVersion: supported.version }, operator);
   await ledger.runner.waitFor(deleted.position, 10_000);
   return { publisherId, keptAccountId: accountOf(values.kept.objectId)!, liveOfferId: live.offer!.id, deletedOfferId: gone.offer!.id };
+}
+
+/**
+ * An object id as a file or an answer might hold it: its text in either
+ * case as UTF-8 and UTF-16, hex and base64 of that text, and the GUID's 16
+ * bytes raw, in hex and in base64 (the first 20 characters: those do not
+ * depend on what follows).
+ */
+export function objectIdNeedles(objectId: string): Buffer[] {
+  const raw = Buffer.from(objectId.replace(/-/g, ''), 'hex');
+  const texts = [objectId.toLowerCase(), objectId.toUpperCase()].flatMap((text) => {
+    const utf8 = Buffer.from(text, 'utf8');
+    return [text, utf8.toString('hex'), utf8.toString('hex').toUpperCase(), utf8.toString('base64'), utf8.toString('base64url')];
+  });
+  const forms = [...texts, raw.toString('hex'), raw.toString('base64').slice(0, 20), raw.toString('base64url').slice(0, 20)];
+  return [raw, ...forms.flatMap((form) => [Buffer.from(form, 'utf8'), Buffer.from(form, 'utf16le')])];
+}
+
+/** The needles found in a text (an API answer, a CLI output), named by their UTF-8 form. */
+export function needlesIn(text: string, needles: readonly Buffer[]): string[] {
+  const bytes = Buffer.from(text, 'utf8');
+  return needles.filter((needle) => bytes.includes(needle)).map((needle) => needle.toString('utf8'));
 }
 
 /** Every file under the data directory (databases, -wal, -shm, journals, the master key). */

@@ -106,6 +106,28 @@ describe('erasing one person', () => {
     expect(await records(ledger, publisherId)).toHaveLength(1);
   });
 
+  it('an erasure a crash interrupted is finished when the ledger starts serving, with no retry and no write', async () => {
+    const { publisherId, ledger: crashed } = await start();
+    const handler = new CommandHandler(crashed.events, new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids));
+    await handler.handle(publisherDecider, publisherStream(publisherId), (keys) => ({
+      type: 'ErasePublisherSubject',
+      data: { publisherId, subject: { kind: 'contact' }, keyIds: keys.liveKeyIdsBySubject(), now: new Date().toISOString() },
+    }), { context: operator });
+    await crashed.close(); // the process died here: the erasure is in the log, the contact's key is not destroyed
+    const ledger = await openTestLedger(data.dir);
+    reopened = ledger;
+    expect((await ledger.keys.getMany([contactSubject(publisherId)])).size).toBe(1);
+
+    expect(await ledger.finishInterruptedErasures()).toHaveLength(1);
+    await ledger.runner.start();
+    await caughtUp(ledger);
+    expect((await ledger.keys.getMany([contactSubject(publisherId)])).size).toBe(0);
+    const [view] = await ledger.services.publisherQueries.byIds([publisherId]);
+    expect(view!.contact).toEqual({ name: null, telephone: null, email: null, erased: true });
+    expect(JSON.stringify(await ledger.services.history.all({ kind: 'publisher', id: publisherId }))).not.toContain(values.contact.email);
+    expect(await ledger.finishInterruptedErasures()).toEqual([]); // the next start reads on from where this one ended
+  });
+
   it('a write after an erasure that crashed before destroying its key destroys it first and seals under a fresh key', async () => {
     const { publisherId, ledger: crashed } = await start();
     const handler = new CommandHandler(crashed.events, new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids));

@@ -1,11 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../src/privacy/classification.js';
+import { BlindIndex } from '../../src/privacy/blind-index.js';
+import { ledgerSecret } from '../../src/privacy/ledger-secrets.js';
+import { loadMasterKey } from '../../src/privacy/master-key.js';
 import { isErased } from '../../src/privacy/personal-value.js';
 import type { Ledger } from '../../src/server/ledger.js';
-import { tempDataDir } from '../server/harness.js';
+import { runCli } from '../server/child.js';
+import { createLogger } from '../../src/server/logger.js';
+import { LogCapture, tempDataDir } from '../server/harness.js';
 import {
   expectChainVerifies,
   filesHolding,
+  needlesIn,
+  objectIdNeedles,
   openTestLedger,
   operator,
   plaintexts,
@@ -95,6 +102,65 @@ describe('closing a publisher account erases its people for good', () => {
     expect(filesHolding(data.dir, needles)).toEqual([]);
     expect(expectChainVerifies(data.dir)).toBeGreaterThan(10);
   });
+
+  it("leaves no erased account's object id, in any encoding, in any file, API answer, log line or CLI output; their actions show an erased actor", async () => {
+    const logs = new LogCapture();
+    ledger = await openTestLedger(data.dir, { logger: createLogger('debug', logs) });
+    await ledger.runner.start();
+    const { publisherId, deletedOfferId } = await recordScenario(ledger);
+    const objectIds = [values.kept.objectId, values.removed.objectId];
+    // and the blind index events held before actor references (keyed by a ledger secret, which survives erasure)
+    const legacyIndex = new BlindIndex(await ledgerSecret(ledger.keys, loadMasterKey({ dataDir: data.dir }), 'blind-index/aad-object-id'));
+    const needles = objectIds.flatMap((objectId) => [...objectIdNeedles(objectId), Buffer.from(legacyIndex.of(objectId))]);
+    const { services } = ledger;
+    const auditPage = async () => {
+      const page = await services.auditQueries.page({ publisherId }, 100);
+      return { entries: page.items, shown: await services.actors.shown(page.items.map((entry) => entry.actor)) };
+    };
+    const answers = async () => [
+      JSON.stringify(await auditPage()),
+      JSON.stringify(await services.history.all({ kind: 'publisher', id: publisherId })),
+      JSON.stringify(await services.history.all({ kind: 'offer', id: deletedOfferId })),
+      JSON.stringify(await services.publisherQueries.byIds([publisherId])),
+      JSON.stringify(await services.privacyRequestQueries.forPublisher(publisherId, 100)),
+      await services.historyExport.document(publisherId, 'jsonl'),
+      await services.historyExport.document(publisherId, 'csv'),
+      await services.historyExport.timeline(publisherId),
+      await services.personalDataExport.document(publisherId, operator),
+    ];
+
+    // Before: each account is found by its object id (its own change, as its actor), and shown; no file holds it.
+    expect(filesHolding(data.dir, needles)).toEqual([]);
+    for (const objectId of objectIds) {
+      const own = await services.auditQueries.page({ actorId: objectId }, 10);
+      expect(own.items.map((entry) => entry.type)).toEqual(['ContactPreferencesChanged']);
+      expect(await services.actors.shown(own.items.map((entry) => entry.actor))).toEqual([{ objectId, erased: false }]);
+    }
+    expect((await auditPage()).shown.filter((actor) => actor.erased)).toEqual([]);
+    // (the search finds them where they are rightly shown)
+    expect(needlesIn(JSON.stringify(await auditPage()), needles).length).toBeGreaterThan(0);
+
+    await services.erasure.closeAccount({ publisherId }, operator);
+    await ledger.runner.waitFor(await ledger.events.headPosition(), 10_000);
+    await services.readRecorder.drain();
+
+    // After: nothing finds them, their changes show an erased actor, and no answer, file or CLI output holds their object ids.
+    for (const objectId of objectIds) expect((await services.auditQueries.page({ actorId: objectId }, 10)).items).toEqual([]);
+    expect((await auditPage()).shown.filter((actor) => actor.erased)).toHaveLength(2);
+    for (const answer of await answers()) expect(needlesIn(answer, needles)).toEqual([]);
+    expect(filesHolding(data.dir, needles)).toEqual([]);
+    await ledger.close();
+    ledger = undefined;
+    expect(filesHolding(data.dir, needles)).toEqual([]);
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(needlesIn(logs.lines.join('\n'), needles)).toEqual([]);
+    for (const args of [['export', '--format', 'jsonl'], ['export', '--format', 'csv'], ['replay']]) {
+      const cli = runCli([...args, '--publisher', publisherId, '--data-dir', data.dir]);
+      expect(cli.code, cli.stderr).toBe(0);
+      expect(cli.stdout.length).toBeGreaterThan(100);
+      expect(needlesIn(cli.stdout + cli.stderr, needles)).toEqual([]);
+    }
+  }, 60_000);
 
   it('a closed account accepts no change, and closing it again appends nothing', async () => {
     ledger = await openTestLedger(data.dir);

@@ -49,8 +49,8 @@ describe('master key rotation', () => {
 
     const rotated = runCli(['rotate-master-key', '--data-dir', data.dir]);
     expect(rotated.stderr).toBe('');
-    // the contact's data key and the ledger's two secrets (src/privacy/ledger-secrets.ts)
-    expect(rotated.stdout).toContain('re-wrapped 3 data keys');
+    // the contact's data key, the ledger's two secrets (src/privacy/ledger-secrets.ts) and the actor reference of whoever recorded it (lookup index, lookup row, link)
+    expect(rotated.stdout).toContain('re-wrapped 6 data keys');
     expect(readKey(data.dir)).not.toBe(old);
     expect(fs.existsSync(`${keyFile(data.dir)}.next`)).toBe(false);
     expect(await contactName()).toBe(values.contact.name);
@@ -70,7 +70,7 @@ describe('master key rotation', () => {
     await expect(rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite', currentMasterKeyBase64: given, newMasterKeyBase64: 'c2hvcnQ=' }))
       .rejects.toThrow(/exactly 32 bytes/);
     const result = await rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite', currentMasterKeyBase64: given, newMasterKeyBase64: next });
-    expect(result).toEqual({ rewrapped: 3, newKeyIn: 'configuration' });
+    expect(result).toEqual({ rewrapped: 6, newKeyIn: 'configuration' });
     expect(await contactName(next)).toBe(values.contact.name);
     await expect(open(data.dir, given)).rejects.toThrow(/master key does not match/);
   });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MongoKeyStore } from '../../src/privacy/mongodb-key-store.js';
+import { spawn } from 'node:child_process';
+import { MongoKeyStore, readWinner } from '../../src/privacy/mongodb-key-store.js';
 import { freshMongoDatabase, mongoSuiteName, mongoUrl } from '../mongodb-fixture.js';
+import { repoRoot } from '../server/child.js';
 import { keyStoreContract } from './key-store.contract.js';
 
 describe.skipIf(!mongoUrl)(mongoSuiteName('MongoDB key store'), () => {
@@ -27,5 +29,43 @@ describe.skipIf(!mongoUrl)(mongoSuiteName('MongoDB key store'), () => {
     } finally {
       await cleanup();
     }
+  });
+
+  it('two processes opening an empty store at once both start, and agree on every key', async () => {
+    const run = (database: string, masterKey: string) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/privacy/mongodb-key-store.child.ts', mongoUrl!, database, masterKey], { cwd: repoRoot });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+        child.on('close', (code) => resolve({ code, out, err }));
+      });
+    for (let round = 0; round < 3; round++) {
+      const { db, cleanup } = await freshMongoDatabase();
+      try {
+        const masterKey = randomBytes(32).toString('base64');
+        const [first, second] = await Promise.all([run(db.databaseName, masterKey), run(db.databaseName, masterKey)]);
+        expect([first.code, first.err, second.code, second.err]).toEqual([0, '', 0, '']);
+        expect(first.out).toBe(second.out);
+      } finally {
+        await cleanup();
+      }
+    }
+  }, 60_000);
+});
+
+describe('reading what another process is writing', () => {
+  it('waits for the winner of a race to show instead of reporting it missing', async () => {
+    const answers = [null, null, { value: 'check' }];
+    let reads = 0;
+    expect(await readWinner(async () => answers[reads++] ?? null, 10, 1)).toEqual({ value: 'check' });
+    expect(reads).toBe(3);
+  });
+
+  it('gives up after its attempts when nothing shows', async () => {
+    let reads = 0;
+    expect(await readWinner(async () => (reads++, null), 4, 1)).toBeNull();
+    expect(reads).toBe(4);
   });
 });

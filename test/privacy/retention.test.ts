@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { RetentionPolicy } from '../../src/privacy/retention.js';
+import { ACTOR_REFERENCE } from '../../src/privacy/actor-references.js';
 import { loadConfig } from '../../src/server/config.js';
 import { openLedger } from '../../src/server/ledger.js';
-import { startTestServer, tempDataDir, UPDATE, DEFAULT_PRINCIPAL } from '../server/harness.js';
+import { startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 import { recordAnEdit } from '../server/privacy-scenario.js';
 
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });
@@ -34,8 +35,10 @@ describe('retention period', () => {
       const { id } = await recordAnEdit(server);
       const before = await server.gql(RECORDS, { id });
       expect(before.data!['privacyRequests'].edges).toEqual([
-        { node: { kind: 'EDIT', requestedAt: '2026-01-15T09:00:00.000Z', requestedBy: DEFAULT_PRINCIPAL.oid, requestedByErased: false } },
+        { node: { kind: 'EDIT', requestedAt: '2026-01-15T09:00:00.000Z', requestedBy: expect.stringMatching(ACTOR_REFERENCE), requestedByErased: false } },
       ]);
+      // who asked is recorded by their pseudonymous reference, the same on every record
+      const reference: string = before.data!['privacyRequests'].edges[0].node.requestedBy;
       // as the branch that records client IP and user agent names their keys
       await server.ledger.keys.getOrCreate('client/2026-01');
       await server.close();
@@ -54,7 +57,7 @@ describe('retention period', () => {
         const later = await server.gql(UPDATE, { input: { id, expectedVersion: 2, contact: { name: 'Li Lei' } } });
         const after = await server.gql(RECORDS, { id, p: later.data!['updatePublisherContact'].position });
         expect(after.data!['privacyRequests'].edges).toEqual([
-          { node: { kind: 'EDIT', requestedAt: '2027-02-20T00:00:00.000Z', requestedBy: DEFAULT_PRINCIPAL.oid, requestedByErased: false } },
+          { node: { kind: 'EDIT', requestedAt: '2027-02-20T00:00:00.000Z', requestedBy: reference, requestedByErased: false } },
           { node: { kind: 'EDIT', requestedAt: '2026-01-15T09:00:00.000Z', requestedBy: null, requestedByErased: true } },
         ]);
         // a rebuild folds the old record again: still erased, its month's key not re-created

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
+import type { RecordedEvent } from '../../src/events/event-envelope.js';
+import { foldDocuments, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { countedEvent, tempDir } from './fixtures.js';
 import { sqliteWorker } from './worker-fixture.js';
@@ -12,7 +13,8 @@ interface CounterDoc extends ProjectedDoc {
 
 /** Version 1 counts; version 2 (the code after a deploy) also stamps itself, so each model shows who built it. */
 const counters = (v: 1 | 2): Projection =>
-  documentProjection<CounterDoc>({
+  foldDocuments<CounterDoc, RecordedEvent>({
+    select: (event) => event,
     name: 'counters',
     collection: { name: 'counters', indexes: [{ name: 'by_count', fields: [{ field: 'count', direction: 'desc' }] }] },
     documentId: (event) => event.streamId,

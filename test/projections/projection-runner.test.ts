@@ -2,7 +2,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { TimeoutError } from '../../src/errors.js';
-import { documentProjection, type ProjectedDoc } from '../../src/projections/document-projection.js';
+import type { RecordedEvent } from '../../src/events/event-envelope.js';
+import { foldDocuments, type ProjectedDoc } from '../../src/projections/document-projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
 import { UpcasterRegistry } from '../../src/events/upcasters.js';
@@ -12,7 +13,8 @@ import { countedEvent, tempDir } from './fixtures.js';
 interface CounterDoc extends ProjectedDoc {
   count: number;
 }
-const counters = documentProjection<CounterDoc>({
+const counters = foldDocuments<CounterDoc, RecordedEvent>({
+  select: (event) => event,
   name: 'counters',
   collection: { name: 'counters' },
   documentId: (event) => event.streamId,
@@ -54,7 +56,8 @@ describe('projection runner', () => {
     // test-only registry: version 1 of Counted carried `n`, version 2 calls it `amount`
     const upcasters = new UpcasterRegistry([{ type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) }]);
     const seen: Array<{ version: number; data: unknown }> = [];
-    const spy = documentProjection<CounterDoc>({
+    const spy = foldDocuments<CounterDoc, RecordedEvent>({
+      select: (event) => event,
       name: 'shapes',
       collection: { name: 'shapes' },
       documentId: (e) => e.streamId,

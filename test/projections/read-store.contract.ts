@@ -275,6 +275,30 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       });
     });
 
+      it('a batch that deletes a document and gives its unique value to another applies in order', async () => {
+        await store.ensureCollection('accounts', [{ name: 'by_email', fields: [{ field: 'email' }], unique: true }]);
+        await store.write([{ kind: 'upsert', collection: 'accounts', doc: { id: '1', email: 'a@example.cn' } }]);
+        await store.write([
+          { kind: 'delete', collection: 'accounts', id: '1' },
+          { kind: 'upsert', collection: 'accounts', doc: { id: '2', email: 'a@example.cn' } },
+        ]);
+        expect(await store.get('accounts', '1')).toBeNull();
+        expect(await store.get('accounts', '2')).toEqual({ id: '2', email: 'a@example.cn' });
+      });
+
+      it('documents without a unique value, missing or null, never collide; a patch to undefined removes the field', async () => {
+        await store.ensureCollection('accounts', [{ name: 'by_email', fields: [{ field: 'email' }], unique: true }]);
+        await store.write([
+          { kind: 'upsert', collection: 'accounts', doc: { id: '1', email: null } },
+          { kind: 'upsert', collection: 'accounts', doc: { id: '2', email: null } },
+          { kind: 'upsert', collection: 'accounts', doc: { id: '3' } },
+          { kind: 'upsert', collection: 'accounts', doc: { id: '4', email: 'b@example.cn', name: 'Bo' } },
+          { kind: 'patch', collection: 'accounts', id: '4', set: { email: undefined } },
+        ]);
+        expect(await store.get('accounts', '4')).toEqual({ id: '4', name: 'Bo' });
+        expect(await store.count('accounts', { email: null })).toBe(4);
+      });
+
     describe('checkpoints', () => {
       it('an unknown checkpoint is null; listCheckpoints lists every one', async () => {
         expect(await store.getCheckpoint('nobody')).toBeNull();
@@ -437,6 +461,30 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       it('numbers sort as numbers', async () => {
         await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', age: 100 } }]);
         expect(await ids({ sort: [{ field: 'age' }] })).toEqual(['e', 'b', 'a', 'c', 'd', 'f']);
+      });
+
+      it('booleans sort false before true, after the nulls, and page through in that order', async () => {
+        const flags: Doc[] = [
+          { id: 'f1', on: true },
+          { id: 'f2', on: false },
+          { id: 'f3', on: null },
+          { id: 'f4', on: true },
+          { id: 'f5' },
+          { id: 'f6', on: false },
+        ];
+        await store.write(flags.map((doc) => ({ kind: 'upsert' as const, collection: 'flags', doc })));
+        expect(await ids({ sort: [{ field: 'on' }] }, 'flags')).toEqual(['f3', 'f5', 'f2', 'f6', 'f1', 'f4']);
+        expect(await pageThrough({ sort: [{ field: 'on', direction: 'desc' }], first: 1 }, 'flags')).toEqual(['f1', 'f4', 'f2', 'f6', 'f3', 'f5']);
+      });
+
+      it('paging over a field that mixes booleans, numbers, strings and nulls yields every document once, in the order of one full read', async () => {
+        const mixed: Doc[] = [true, 0, 'a', null, false, 2, 'b', true, 1, undefined].map((v, i) => (v === undefined ? { id: `x${i}` } : { id: `x${i}`, v }));
+        await store.write(mixed.map((doc) => ({ kind: 'upsert' as const, collection: 'mixed', doc })));
+        for (const direction of ['asc', 'desc'] as const) {
+          const whole = await ids({ sort: [{ field: 'v', direction }], first: 100 }, 'mixed');
+          expect(whole).toHaveLength(mixed.length);
+          for (const first of [1, 2, 3]) expect(await pageThrough({ sort: [{ field: 'v', direction }], first }, 'mixed'), `${direction} by ${first}`).toEqual(whole);
+        }
       });
 
       it('paging through any sort yields every document once, in order, nulls and ties included', async () => {

@@ -43,7 +43,9 @@ describe('AAD user accounts over GraphQL', () => {
         { objectId: oid2, userPrincipalName: 'han.meimei@contoso.partner.onmschina.cn', displayName: 'Li Lei' },
       ],
     });
-    expect(res.data!['addAadUser'].publisher.aadUsers[2]).toMatchObject({ addedBy: DEFAULT_PRINCIPAL.oid });
+    // by the adder's pseudonymous reference, never their object id
+    const adder = await server.ledger.services.actors.referenceOf(DEFAULT_PRINCIPAL.oid!);
+    expect(res.data!['addAadUser'].publisher.aadUsers[2]).toMatchObject({ addedBy: adder });
   });
 
   it('the account that registers a publisher is its first account', async () => {

@@ -14,6 +14,13 @@ function inherited(): NodeJS.ProcessEnv {
   return rest;
 }
 
+/**
+ * The time a test that starts CLI processes gets (instead of the suite's 30 s). Each start
+ * costs about a second of CPU (tsx, then the app's modules), `serve` more: bounded work, but
+ * on two cores shared with other busy processes a test of three or four starts ran past 30 s.
+ */
+export const CHILD_PROCESS_TEST_TIMEOUT_MS = 60_000;
+
 /** Runs the CLI from source (tsx) as a real process, from the checkout's root unless `cwd` says otherwise, and waits for it to end. */
 export function runCli(args: string[], env: Record<string, string> = {}, cwd = repoRoot) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], {

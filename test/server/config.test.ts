@@ -17,6 +17,21 @@ describe('configuration', () => {
     expect(entra).toMatchObject({ authJwksUrl: `${tenant}/discovery/v2.0/keys`, authIssuer: `${tenant}/v2.0`, authAudience: 'api://privacy-ledger' });
   });
 
+  it('times out slow requests after 30 s (headers 10 s), idle keep-alive after 5 s, and caps connections per address at 256', () => {
+    expect(loadConfig({}, {})).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnectionsPerAddress: 256 });
+    expect(() => loadConfig({}, { REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '10000' })).toThrow(
+      '--headers-timeout-ms / HEADERS_TIMEOUT_MS must not exceed --request-timeout-ms / REQUEST_TIMEOUT_MS.',
+    );
+    expect(loadConfig({}, { MAX_CONNECTIONS_PER_ADDRESS: '0' }).maxConnectionsPerAddress).toBe(0);
+  });
+
+  it('accepts tokens living at most 30 days from the embedded key, a day from Entra ID, or as set', () => {
+    expect(loadConfig({}, {}).authMaxTokenLifetimeSeconds).toBe(30 * 86400);
+    expect(loadConfig({}, { AUTH_JWKS_URL: 'https://login.microsoftonline.com/t/discovery/v2.0/keys' }).authMaxTokenLifetimeSeconds).toBe(86400);
+    expect(loadConfig({}, { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }).authMaxTokenLifetimeSeconds).toBe(3600);
+    expect(() => loadConfig({}, { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '1e300' })).toThrow(ConfigError);
+  });
+
   it('flags win over environment variables', () => {
     const { command, settings } = parseCommandLine(['serve', '--port', '5000', '--data-dir=/tmp/x']);
     expect(command).toBe('serve');

@@ -1,12 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LedgerOptions } from '../../src/server/ledger.js';
 import { startTestServer, tempDataDir, type TestServer } from './harness.js';
+
+/** A clock that stands still until a test moves it: a bucket refills only when the test says a second has passed. */
+function stoppedClock() {
+  let now = Date.now();
+  return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+}
 
 /** The transport's settings, each against a real server started with it. */
 describe('hardening settings', () => {
   const started: Array<{ server: TestServer; remove(): void }> = [];
-  async function serve(env: Record<string, string>): Promise<TestServer> {
+  async function serve(env: Record<string, string>, options: LedgerOptions = {}): Promise<TestServer> {
     const data = tempDataDir();
-    const server = await startTestServer(data.dir, env);
+    const server = await startTestServer(data.dir, env, options);
     started.push({ server, remove: data.remove });
     return server;
   }
@@ -19,9 +26,10 @@ describe('hardening settings', () => {
 
   describe('rate limit', () => {
     it('a principal over its burst gets 429 RATE_LIMITED with Retry-After, another principal does not; health checks are not limited', async () => {
-      const server = await serve({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
-      // the first request verifies the token; until then a caller is counted by its address
-      expect((await server.gql('{ __typename }')).status).toBe(200);
+      // On the wall clock, a loaded machine slower than a request every 300 ms would refill the bucket mid-test.
+      const clock = stoppedClock();
+      const server = await serve({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' }, { clock });
+      // counted by its principal from the first request: its token is verified before the limit
       const statuses = [];
       for (let i = 0; i < 3; i++) statuses.push((await server.gql('{ __typename }')).status);
       expect(statuses).toEqual([200, 200, 200]);
@@ -32,7 +40,9 @@ describe('hardening settings', () => {
       expect(await refused.json()).toEqual({ errors: [{ message: 'Too many requests: retry in 1 s', extensions: { code: 'RATE_LIMITED' } }] });
       expect((await server.gql('{ __typename }', {}, { role: 'operator' })).status).toBe(200);
       expect((await server.http('/healthz')).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      clock.advance(999);
+      expect((await server.gql('{ __typename }')).status).toBe(429);
+      clock.advance(1);
       expect((await server.gql('{ __typename }')).status).toBe(200);
     });
 
@@ -45,10 +55,9 @@ describe('hardening settings', () => {
 
   describe('batching', () => {
     it('MAX_BATCH_OPERATIONS allows batches up to that size, each operation taking a rate-limit token', async () => {
-      const server = await serve({ MAX_BATCH_OPERATIONS: '2', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
+      const server = await serve({ MAX_BATCH_OPERATIONS: '2', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' }, { clock: stoppedClock() });
       const authorization = `Bearer ${await server.token()}`;
       const post = (body: unknown) => server.http('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
-      expect((await post({ query: '{ __typename }' })).status).toBe(200); // verifies the token: from here on, the principal's bucket
       const two = await post([{ query: '{ __typename }' }, { query: '{ a: __typename }' }]);
       expect(two.status).toBe(200);
       expect(await two.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { a: 'Query' } }]);

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import type { LedgerOptions } from '../../src/server/ledger.js';
+import { distributedStoreEnv } from '../distributed-stores.js';
 
 export function tempDataDir(prefix = 'pl-e2e-'): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -76,7 +77,7 @@ export interface GqlResponse<T> {
 /** A real server on an ephemeral port, over a data directory the test owns (`options`: an injected clock or ids). */
 export async function startTestServer(dataDir: string, env: Record<string, string> = {}, options: LedgerOptions = {}): Promise<TestServer> {
   // One test client sends far more than a person would: no rate limit unless a test sets one.
-  const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, { RATE_LIMIT_PER_SECOND: '0', ...env });
+  const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, { RATE_LIMIT_PER_SECOND: '0', ...distributedStoreEnv(), ...env });
   const logs = new LogCapture();
   const server = await startServer(config, createLogger(config.logLevel, logs), options);
   const token = tokenMinter(dataDir, config);

@@ -86,7 +86,7 @@ describe('auditors over GraphQL', () => {
   it('exportHistory returns the publisher’s and its offers’ changes as one document', async () => {
     const res = await server.gql(EXPORT, { id: publisherId, format: 'JSONL' }, auditor);
     expect(res.errors).toBeUndefined();
-    const lines = (res.data!['exportHistory'] as string).trimEnd().split('\n').map((l) => JSON.parse(l) as { subject: { kind: string }; type: string });
+    const lines = (res.data!['exportHistory'] as string).trimEnd().split('\n').map((l) => JSON.parse(l) as { subject: { kind: string }; type: string; changes: unknown[] });
     expect(lines.map((l) => `${l.subject.kind}:${l.type}`)).toEqual([
       'publisher:PublisherRegistered',
       'publisher:ContactUpdated',
@@ -94,8 +94,12 @@ describe('auditors over GraphQL', () => {
       'offer:OfferCustomerServiceUpdated',
       'offer:OfferDeleted',
     ]);
+    // statuses as the API spells them, as in history and the read models
+    expect(lines[2]!.changes).toContainEqual({ field: 'status', before: null, after: 'DRAFT' });
+    expect(lines[4]!.changes).toContainEqual({ field: 'status', before: 'DRAFT', after: 'DELETED' });
     const csv = await server.gql(EXPORT, { id: publisherId, format: 'CSV' }, auditor);
     expect(csv.data!['exportHistory']).toMatch(/^subject_kind,subject_id,revision/);
+    expect(csv.data!['exportHistory']).toMatch(/,OfferCreated,.*,status,,DRAFT,false,false\r\n/);
   });
 
   it('bad instants, cursors and unknown publishers get clear error codes', async () => {

@@ -52,4 +52,21 @@ describe('idempotent mutations over GraphQL', () => {
     // one claim of its registration code, one registration
     expect((await server.ledger.events.readAll()).map((event) => event.type)).toEqual(['RegistrationCodeClaimed', 'PublisherRegistered']);
   });
+
+  it('after the contact is erased, a retried update under its key is refused (its fingerprint is gone with the erasure), while a retried erasure still answers', async () => {
+    const created = await server.gql(REGISTER, { input: aPublisher() });
+    const id = created.data!['registerPublisher'].publisher.id;
+    const input = { id, expectedVersion: 1, contact: { telephone: '+8613912345670' }, idempotencyKey: 'update-2026-11-22-0002' };
+    expect((await server.gql(UPDATE, { input })).errors).toBeUndefined();
+    const ERASE = `mutation ($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) { erasedCount position } }`;
+    const erase = { publisherId: id, target: 'CONTACT', idempotencyKey: 'erase-2026-11-22-0001' };
+    const erased = await server.gql(ERASE, { input: erase });
+    expect(erased.errors).toBeUndefined();
+    const head = await server.ledger.events.headPosition();
+    const retry = await server.gql(UPDATE, { input });
+    expect(retry.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    expect(retry.errors?.[0]?.message).not.toContain('8613912345670');
+    expect((await server.gql(ERASE, { input: erase })).data).toEqual(erased.data);
+    expect(await server.ledger.events.headPosition()).toBe(head);
+  });
 });

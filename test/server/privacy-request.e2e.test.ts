@@ -36,7 +36,9 @@ describe('privacy request records over GraphQL', () => {
     const list = res.data!['privacyRequests'];
     expect(list.totalCount).toBe(2);
     expect(list.edges.map((e: any) => [e.node.kind, e.node.target])).toEqual([['EDIT', 'aadUsers'], ['EDIT', 'contact']]);
-    expect(list.edges[0].node).toMatchObject({ requestedBy: DEFAULT_PRINCIPAL.oid, outcome: 'COMPLETED' });
+    // who asked, by pseudonymous reference
+    const requester = await server.ledger.services.actors.referenceOf(DEFAULT_PRINCIPAL.oid!);
+    expect(list.edges[0].node).toMatchObject({ requestedBy: requester, outcome: 'COMPLETED' });
   });
 
   /** Waits until every recorded view is in the log and projected; returns the kinds and targets, newest first. */

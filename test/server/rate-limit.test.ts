@@ -48,4 +48,15 @@ describe('rate limiter (token bucket per key)', () => {
     }
     expect(limiter.size).toBeLessThanOrEqual(100);
   });
+
+  it('forgets the least recently used bucket first: a client in use keeps its (empty) bucket through address churn', () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1, now: time.now, maxKeys: 3 });
+    expect(limiter.take('busy').allowed).toBe(true);
+    for (let i = 0; i < 10; i++) {
+      limiter.take(`passer-by-${i}`);
+      expect(limiter.take('busy').allowed).toBe(false);
+    }
+    expect(limiter.size).toBe(3);
+  });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { openReadSide, readSideFiles } from '../../src/server/read-store-factory.js';
+import { openReadSide, readSideFiles, replicaSetProblem } from '../../src/server/read-store-factory.js';
 import { tempDataDir } from './harness.js';
 
 describe('read side factory', () => {
@@ -31,4 +31,23 @@ describe('read side factory', () => {
     expect((error as Error).message).toMatch(/^could not connect to MongoDB \(\w+\); check --mongodb-url \/ MONGODB_URL$/);
     expect((error as Error).message).not.toContain('s3cret');
   });
+
+  it('a standalone mongod is refused: projections need transactions, which only a replica set runs', () => {
+    expect(replicaSetProblem({ isWritablePrimary: true, maxWireVersion: 21 })).toMatch(/standalone mongod, not a replica set.*rs\.initiate/);
+    expect(replicaSetProblem({ isWritablePrimary: true, setName: 'rs0' })).toBeUndefined();
+    expect(replicaSetProblem({ isWritablePrimary: true, msg: 'isdbgrid' })).toBeUndefined();
+  });
 });
+
+// A standalone mongod (no --replSet) named by MONGODB_STANDALONE_URL; none runs here.
+const standaloneUrl = process.env['MONGODB_STANDALONE_URL'];
+describe.skipIf(!standaloneUrl)(
+  `read side on a standalone mongod${standaloneUrl ? '' : ' (skipped: set MONGODB_STANDALONE_URL to a mongod started without --replSet to run it)'}`,
+  () => {
+    it('refuses to start, with a sentence that names the setting and what to do', async () => {
+      const error = await openReadSide({ dataDir: '/nonexistent', mongodbUrl: standaloneUrl! }, randomBytes(32), systemClock).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^--mongodb-url \/ MONGODB_URL is a standalone mongod, not a replica set/);
+    });
+  },
+);
+

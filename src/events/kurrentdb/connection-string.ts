@@ -38,6 +38,17 @@ export function connectionStringProblem(text: string): string | undefined {
     const key = pair.split('=')[0] ?? '';
     // The key is not repeated either: in a mistyped string it may be part of a password.
     if (!KNOWN.has(key.toLowerCase())) return `has an option the client does not know; known: ${OPTIONS.join(', ')}`;
+    // Without it the client answers a refused append with a wrong actual revision, and conflicts go unnoticed.
+    if (key.toLowerCase() === 'throwonappendfailure' && pair.slice(key.length + 1).toLowerCase() !== 'true') {
+      return 'sets throwOnAppendFailure to something other than true: the ledger relies on a refused append being reported as one; leave the option out';
+    }
   }
   return undefined;
+}
+
+/** An option's value in the string (keys matched without regard to case, as the client does); undefined when absent. */
+export function connectionOption(text: string, name: string): string | undefined {
+  const query = text.includes('?') ? text.slice(text.indexOf('?') + 1) : '';
+  const pair = query.split('&').find((p) => (p.split('=')[0] ?? '').toLowerCase() === name.toLowerCase());
+  return pair === undefined ? undefined : pair.slice(pair.indexOf('=') + 1);
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   AppendResult as KurrentAppendResult,
   CurrentStreamState,
@@ -21,8 +22,10 @@ import type {
   SubscriptionHandler,
 } from '../event-store.js';
 import { checkExpected } from '../expected-revision.js';
+import { connectionOption, connectionStringProblem } from './connection-string.js';
+import { collect, positionsOfWrite, retryableRead } from './kurrentdb-calls.js';
 import { kurrent } from './kurrentdb-client.js';
-import { chainForAppend, decodeRecord, toReadPosition, toStoredEvent, type KurrentRecord, type StreamHead } from './kurrentdb-record.js';
+import { chainForAppend, decodeRecord, toLedgerPosition, toReadPosition, toStoredEvent, type KurrentRecord, type StreamHead } from './kurrentdb-record.js';
 import { KurrentSubscription, type ReconnectOptions } from './kurrentdb-subscription.js';
 
 export interface KurrentDbEventStoreOptions {
@@ -36,7 +39,12 @@ export interface KurrentDbEventStoreOptions {
   maxAppendAttempts?: number;
   /** Reconnection of subscriptions after transient failures. */
   reconnect?: ReconnectOptions;
+  /** How long a read may go without receiving anything before it fails (default: the string's defaultDeadline, else 10 s; see ./kurrentdb-calls.ts). */
+  readIdleMs?: number;
 }
+
+/** The wait before reading a stream head again after an election or a lost connection, times the attempt. */
+const RETRY_WAIT_MS = 50;
 
 /** [expected, actual] as the port reports them, from the client's wrong-expected-version answer. */
 const describeState = (state: CurrentStreamState | bigint): string => (state === 'no_stream' || state < 0n ? 'no_stream' : String(state));
@@ -65,12 +73,14 @@ export class KurrentDbEventStore implements EventStore {
   /** appends not yet answered: close() lets them finish, so none is cut off after the server took it */
   private readonly appending = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
+  private readonly readIdleMs: number;
 
   private constructor(
     private readonly client: KurrentDBClient,
     private readonly options: KurrentDbEventStoreOptions,
   ) {
     if (options.streamPrefixes.length === 0) throw new RangeError('streamPrefixes must name at least one prefix');
+    this.readIdleMs = options.readIdleMs ?? 10_000;
     this.filter = kurrent().streamNameFilter({ prefixes: [...options.streamPrefixes] });
   }
 
@@ -81,6 +91,8 @@ export class KurrentDbEventStore implements EventStore {
    * string is never echoed: it may hold a password.
    */
   static open(connectionString: string, options: KurrentDbEventStoreOptions): KurrentDbEventStore {
+    const problem = connectionStringProblem(connectionString);
+    if (problem) throw new Error(`the KurrentDB connection string ${problem}`);
     let client: KurrentDBClient;
     try {
       client = kurrent().KurrentDBClient.connectionString(connectionString);
@@ -89,7 +101,9 @@ export class KurrentDbEventStore implements EventStore {
       const reason = error instanceof Error ? error.message.split('\n')[0]!.replaceAll(connectionString, '<url>').replace(/"[^"]*"/g, '(…)') : 'unknown';
       throw new Error(`the KurrentDB connection string is not valid: ${reason}`);
     }
-    return new KurrentDbEventStore(client, options);
+    // The client applies defaultDeadline to its gRPC calls, not to reads through its native reader: the store does.
+    const deadline = Number(connectionOption(connectionString, 'defaultDeadline'));
+    return new KurrentDbEventStore(client, Number.isSafeInteger(deadline) && deadline > 0 && options.readIdleMs === undefined ? { ...options, readIdleMs: deadline } : options);
   }
 
   async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -113,7 +127,15 @@ export class KurrentDbEventStore implements EventStore {
     }
     const attempts = Math.max(1, this.options.maxAppendAttempts ?? 10);
     for (let attempt = 1; ; attempt++) {
-      const head = await this.lastEvent(streamId);
+      let head: Awaited<ReturnType<typeof this.lastEvent>>;
+      try {
+        head = await this.lastEvent(streamId);
+      } catch (error) {
+        // An election or a lost connection: nothing was written yet, so read again.
+        if (!retryableRead(error) || attempt >= attempts) throw error;
+        await sleep(RETRY_WAIT_MS * attempt);
+        continue;
+      }
       checkExpected(streamId, expected, head?.revision);
       if (events.length === 0) {
         return { nextExpectedRevision: head ? head.revision : -1, position: head ? head.position : 0, events: [] };
@@ -139,16 +161,12 @@ export class KurrentDbEventStore implements EventStore {
         if (retry) continue;
         throw new ConcurrencyError(streamId, String(expected), actual);
       }
-      // The append answers one position for the whole write; each event's own
-      // position comes from reading the written revisions back from the leader.
-      const written = await this.readRevisions(streamId, recorded[0]!.revision, recorded.length);
-      const stored = recorded.map((event, i) => {
-        const read = written[i];
-        if (!read || read.eventId !== event.eventId) {
-          throw new Error(`stream ${streamId} does not hold the event just appended at revision ${event.revision}`);
-        }
-        return { ...event, position: read.position };
-      });
+      // The append answers the position of the write's last event: the write is done,
+      // and nothing read afterwards (on another connection, maybe another node) may undo that.
+      if (!result.position) throw new Error('KurrentDB did not report the position of an append: the server must be version 22.6 or later');
+      const writePosition = toLedgerPosition(result.position);
+      const readBack = recorded.length > 1 ? await this.readRevisions(streamId, recorded[0]!.revision, recorded.length).catch(() => undefined) : undefined;
+      const stored = positionsOfWrite(recorded, writePosition, readBack);
       const last = stored[stored.length - 1]!;
       return { nextExpectedRevision: last.revision, position: last.position, events: stored };
     }
@@ -179,16 +197,13 @@ export class KurrentDbEventStore implements EventStore {
 
   /** A stream read; a stream that does not exist reads as no events. */
   private async read(streamId: string, options: Parameters<KurrentDBClient['readStream']>[1]): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId, options)) {
-        if (resolved.event) events.push(decodeRecord(resolved.event as KurrentRecord));
-      }
+      const read = await collect(this.client.readStream(streamId, options), this.readIdleMs);
+      return read.flatMap((resolved) => (resolved.event ? [decodeRecord(resolved.event as KurrentRecord)] : []));
     } catch (error) {
       if (error instanceof kurrent().StreamNotFoundError) return [];
       throw error;
     }
-    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -215,7 +230,7 @@ export class KurrentDbEventStore implements EventStore {
       ...(maxCount === undefined ? {} : { maxCount: maxCount + 1 }),
       filter: this.filter,
     });
-    for await (const resolved of iterator) {
+    for (const resolved of await collect(iterator, this.readIdleMs)) {
       if (!resolved.event) continue;
       const event = decodeRecord(resolved.event);
       if (event.position > position) events.push(event);
@@ -225,10 +240,8 @@ export class KurrentDbEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    for await (const resolved of this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, filter: this.filter })) {
-      if (resolved.event) return decodeRecord(resolved.event).position;
-    }
-    return 0;
+    const [last] = await collect(this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, filter: this.filter }), this.readIdleMs);
+    return last?.event ? decodeRecord(last.event).position : 0;
   }
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {

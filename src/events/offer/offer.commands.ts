@@ -1,5 +1,5 @@
 import { assertNever } from '../../assert-never.js';
-import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { IdTakenError, IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
 import { offerSupportSubject } from '../../privacy/classification.js';
 import { keyIdsFor, type ErasureScope, type KeyIdsBySubject } from '../erasure.events.js';
@@ -47,13 +47,13 @@ export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOff
 
 export function decideOffer(command: OfferCommand, state: OfferState): OfferEvent[] {
   if (command.type === 'CreateOffer') {
-    if (state.status !== 'none') throw new IllegalStateError('id', 'is already used by an offer', `offer ${command.data.offerId} already exists`);
+    if (state.status !== 'none') throw new IdTakenError('is already used by an offer', `offer ${command.data.offerId} already exists`);
     const { now, ...data } = command.data;
     return [{ type: 'OfferCreated', data: { ...data, createdAt: now } }];
   }
   if (command.type === 'EraseOfferSupport') return decideErasure(command.data, state);
   // A deleted offer disappears: it is as not found as one never created.
-  if (state.status !== 'draft' && state.status !== 'published') {
+  if (state.status !== 'DRAFT' && state.status !== 'PUBLISHED') {
     throw new NotFoundError('offer', command.data.offerId);
   }
   const offerId = state.id;
@@ -62,7 +62,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
     case 'UpdateOfferCustomerService': {
       const { supportContacts, now } = command.data;
       if (sameContacts(state.supportContacts, supportContacts)) return [];
-      if (state.status === 'published' && supportContacts.length === 0) {
+      if (state.status === 'PUBLISHED' && supportContacts.length === 0) {
         throw new IllegalStateError('supportContacts', 'must keep at least one contact while the offer is published', 'a published offer must keep at least one customer-service contact');
       }
       return [
@@ -73,7 +73,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
       ];
     }
     case 'PublishOffer':
-      if (state.status === 'published') return [];
+      if (state.status === 'PUBLISHED') return [];
       if (!command.data.publisherApproved) {
         throw new IllegalStateError('id', "belongs to a publisher that is not approved: it must be approved before publishing", 'the publisher must be approved before publishing');
       }
@@ -91,7 +91,7 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
 /** Nothing when already done (erased, and withdrawn if the account closes): a retry only destroys the key again. */
 function decideErasure({ offerId, scope, keyIds, now }: EraseOfferSupport['data'], state: OfferState): OfferEvent[] {
   if (state.status === 'none') throw new NotFoundError('offer', offerId);
-  if (state.supportErased && (scope === 'subject' || state.status === 'deleted')) return [];
+  if (state.supportErased && (scope === 'subject' || state.status === 'DELETED')) return [];
   const erased = { offerId, publisherId: state.publisherId, subject: { kind: 'offerSupport' as const }, scope, erasedAt: now };
   return [{ type: 'PersonalDataErased', data: { ...erased, ...keyIdsFor(keyIds, offerSupportSubject(offerId)) } }];
 }

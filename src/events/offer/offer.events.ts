@@ -14,15 +14,15 @@ export type OfferKind = (typeof offerKinds)[number];
  * (customer data category). Absent fields are left out, never empty; at
  * least one of telephone, email, qq, wechat, weibo is present.
  */
-export interface SupportContact {
-  name?: string;
+export interface SupportContact<P = string> {
+  name?: P;
   /** E.164 */
-  telephone?: string;
+  telephone?: P;
   /** trimmed, lower-cased */
-  email?: string;
-  qq?: string;
-  wechat?: string;
-  weibo?: string;
+  email?: P;
+  qq?: P;
+  wechat?: P;
+  weibo?: P;
 }
 
 export const supportContactFields = ['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const satisfies readonly (keyof SupportContact)[];
@@ -33,9 +33,9 @@ export type OfferCreated = DomainEvent<
 >;
 
 /** Carries the full new list of contacts. */
-export type OfferCustomerServiceUpdated = DomainEvent<
+export type OfferCustomerServiceUpdated<P = string> = DomainEvent<
   'OfferCustomerServiceUpdated',
-  { offerId: string; publisherId: string; supportContacts: SupportContact[]; updatedAt: string }
+  { offerId: string; publisherId: string; supportContacts: SupportContact<P>[]; updatedAt: string }
 >;
 
 export type OfferPublished = DomainEvent<'OfferPublished', { offerId: string; publisherId: string; publishedAt: string }>;
@@ -43,15 +43,20 @@ export type OfferPublished = DomainEvent<'OfferPublished', { offerId: string; pu
 /** The offer disappears, and its support details with it. */
 export type OfferDeleted = DomainEvent<'OfferDeleted', { offerId: string; publisherId: string; deletedAt: string }>;
 
-export type OfferEvent = OfferCreated | OfferCustomerServiceUpdated | OfferPublished | OfferDeleted | OfferPersonalDataErased;
+/** `P`: how personal values are held, as in publisher.events.ts. */
+export type OfferEvent<P = string> = OfferCreated | OfferCustomerServiceUpdated<P> | OfferPublished | OfferDeleted | OfferPersonalDataErased;
 
-export interface LiveOfferState {
-  status: 'draft' | 'published';
+/** The API's values (OfferStatus), and DELETED as analytics counts it. */
+export const offerStatuses = ['DRAFT', 'PUBLISHED', 'DELETED'] as const;
+export type OfferStatus = (typeof offerStatuses)[number];
+
+export interface LiveOfferState<P = string> {
+  status: Exclude<OfferStatus, 'DELETED'>;
   id: string;
   publisherId: string;
   name: string;
   kind: OfferKind;
-  supportContacts: SupportContact[];
+  supportContacts: SupportContact<P>[];
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
@@ -61,22 +66,22 @@ export interface LiveOfferState {
 
 /** A deleted offer keeps only what identifies it: no support contacts. */
 export interface DeletedOfferState {
-  status: 'deleted';
+  status: 'DELETED';
   id: string;
   publisherId: string;
   /** its former contacts stay sealed in the log until erased */
   supportErased: boolean;
 }
 
-export type OfferState = { status: 'none' } | LiveOfferState | DeletedOfferState;
+export type OfferState<P = string> = { status: 'none' } | LiveOfferState<P> | DeletedOfferState;
 
-export const initialOfferState: OfferState = { status: 'none' };
+export const initialOfferState: OfferState<never> = { status: 'none' };
 
-export function evolveOffer(state: OfferState, event: OfferEvent): OfferState {
+export function evolveOffer<P>(state: OfferState<P>, event: OfferEvent<P>): OfferState<P> {
   if (event.type === 'OfferCreated') {
     const { offerId, publisherId, name, kind, createdAt } = event.data;
     return {
-      status: 'draft',
+      status: 'DRAFT',
       id: offerId,
       publisherId,
       name,
@@ -91,12 +96,12 @@ export function evolveOffer(state: OfferState, event: OfferEvent): OfferState {
   if (event.type === 'PersonalDataErased') {
     if (state.status === 'none') return state;
     // Closing the publisher's account withdraws its offers along with their contacts.
-    if (state.status === 'deleted' || event.data.scope === 'account') {
-      return { status: 'deleted', id: state.id, publisherId: state.publisherId, supportErased: true };
+    if (state.status === 'DELETED' || event.data.scope === 'account') {
+      return { status: 'DELETED', id: state.id, publisherId: state.publisherId, supportErased: true };
     }
     return { ...state, supportErased: true, updatedAt: event.data.erasedAt };
   }
-  if (state.status !== 'draft' && state.status !== 'published') return state;
+  if (state.status !== 'DRAFT' && state.status !== 'PUBLISHED') return state;
   switch (event.type) {
     case 'OfferCustomerServiceUpdated':
       return {
@@ -106,9 +111,9 @@ export function evolveOffer(state: OfferState, event: OfferEvent): OfferState {
         supportErased: false,
       };
     case 'OfferPublished':
-      return { ...state, status: 'published', publishedAt: event.data.publishedAt, updatedAt: event.data.publishedAt };
+      return { ...state, status: 'PUBLISHED', publishedAt: event.data.publishedAt, updatedAt: event.data.publishedAt };
     case 'OfferDeleted':
-      return { status: 'deleted', id: state.id, publisherId: state.publisherId, supportErased: state.supportErased };
+      return { status: 'DELETED', id: state.id, publisherId: state.publisherId, supportErased: state.supportErased };
     default:
       return assertNever(event);
   }

@@ -2,6 +2,7 @@ import type { Clock, IdGenerator } from '../../clock.js';
 import { IllegalStateError, NotFoundError, validateAll } from '../../errors.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../event-codec.js';
+import type { ActorReferences } from '../../privacy/actor-references.js';
 import type { Idempotency } from '../idempotency.js';
 import { CLOSED_RULE, publisherDecider } from '../publisher/publisher.commands.js';
 import { publisherStream } from '../publisher/publisher.events.js';
@@ -27,6 +28,7 @@ export class OfferService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly idempotency: Idempotency,
+    private readonly actors: ActorReferences,
   ) {}
 
   async create(
@@ -45,7 +47,7 @@ export class OfferService {
     if (publisher.state.registrationStatus === 'CLOSED') {
       throw new IllegalStateError('publisherId', CLOSED_RULE, `the account of publisher ${publisherId} is closed: it accepts no further changes`);
     }
-    const offerId = valid.offerId ?? (input.idempotencyKey ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey) : this.ids.next());
+    const offerId = valid.offerId ?? (input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey) : this.ids.next());
     const data = { offerId, publisherId, name: valid.name, kind: valid.kind, now: this.now() };
     return this.run(offerId, { type: 'CreateOffer', data }, context, input);
   }
@@ -61,7 +63,7 @@ export class OfferService {
     const offerId = requireId('id', input.id);
     const offer = await this.handler.load(offerDecider, offerStream(offerId));
     let publisherApproved = false;
-    if (offer.state.status === 'draft' || offer.state.status === 'published') {
+    if (offer.state.status === 'DRAFT' || offer.state.status === 'PUBLISHED') {
       const publisher = await this.handler.load(publisherDecider, publisherStream(offer.state.publisherId));
       publisherApproved = publisher.state.status === 'registered' && publisher.state.registrationStatus === 'APPROVED';
     }
@@ -87,8 +89,8 @@ export class OfferService {
     const { state, ...result } = await this.handler.handle(offerDecider, offerStream(offerId), command, {
       context,
       ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
-      ...(input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, command.type, fingerprinted) } : {}),
+      ...(input.idempotencyKey ? { idempotency: await this.idempotency.markPersonal(input.idempotencyKey, command.type, fingerprinted, offerStream(offerId)) } : {}),
     });
-    return { ...result, offer: state.status === 'draft' || state.status === 'published' ? state : null };
+    return { ...result, offer: state.status === 'DRAFT' || state.status === 'PUBLISHED' ? state : null };
   }
 }

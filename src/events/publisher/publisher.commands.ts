@@ -1,5 +1,5 @@
 import { assertNever } from '../../assert-never.js';
-import { IllegalStateError, NotFoundError } from '../../errors.js';
+import { IdTakenError, IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
 import { aadAccountSubject, contactSubject } from '../../privacy/classification.js';
 import { keyIdsFor, type KeyIdsBySubject, type PublisherPersonalDataErased } from '../erasure.events.js';
@@ -85,7 +85,7 @@ export const CLOSED_RULE = 'is closed: the account accepts no further changes';
 export function decidePublisher(command: PublisherCommand, state: PublisherState): PublisherEvent[] {
   if (command.type === 'RegisterPublisher') {
     if (state.status !== 'unregistered') {
-      throw new IllegalStateError('id', 'is already registered', `publisher ${command.data.publisherId} is already registered`);
+      throw new IdTakenError('is already registered', `publisher ${command.data.publisherId} is already registered`);
     }
     const { now, firstUser, ...data } = command.data;
     return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now, ...(firstUser ? { firstUser: { ...firstUser, addedAt: now } } : {}) } }];

@@ -6,12 +6,18 @@ import type { PublisherPersonalDataErased } from '../erasure.events.js';
 
 export const publisherStream = (publisherId: string): string => `publisher-${publisherId}`;
 
-export interface ContactDetails {
-  name: string;
+/**
+ * `P` is how a personal value is held: in clear (`string`) in commands and
+ * the deciders, sealed (`PersonalValue`) in the log and the read models
+ * (see src/events/stored-events.ts). Evolve moves them, never reads them, so
+ * one fold serves both.
+ */
+export interface ContactDetails<P = string> {
+  name: P;
   /** E.164 */
-  telephone: string;
+  telephone: P;
   /** trimmed, lower-cased */
-  email: string;
+  email: P;
 }
 
 /** May the marketplace contact the publisher about offers and feedback, and how. Opt-in: all false by default. */
@@ -25,49 +31,56 @@ export interface ContactPreferences {
 export const noContact: ContactPreferences = { aboutOffers: false, aboutFeedback: false, byEmail: false, byPhone: false };
 
 /** CLOSED: the account was closed and its people erased; no change is accepted any more. */
-export type RegistrationStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CLOSED';
+export const registrationStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'CLOSED'] as const;
+export type RegistrationStatus = (typeof registrationStatuses)[number];
 
 /** An Azure AD (Entra ID) account with access to the publisher. */
-export interface AadUser {
+export interface AadUser<P = string> {
   /** server-assigned; the data subject of the account's personal values */
   accountId: string;
   /** the AAD object id (a GUID) */
-  objectId: string;
-  userPrincipalName: string;
-  displayName: string;
+  objectId: P;
+  userPrincipalName: P;
+  displayName: P;
   addedAt: string;
-  /** actor id of whoever added it */
+  /** actor id of whoever added it (a user's pseudonymous reference; an object id in events before references) */
   addedBy: string;
   /**
-   * Blind index of the object id (a keyed HMAC, src/privacy/blind-index.ts):
-   * lets `me` find the publishers of an account without the object id in
-   * clear. Absent from events recorded before it existed.
+   * The account's own actor reference (src/privacy/actor-references.ts):
+   * lets `me` find the publishers of an account without anything derived
+   * from the object id in the log. Absent from events before references.
+   */
+  actorId?: string;
+  /**
+   * Events before actor references: a blind index of the object id (a keyed
+   * HMAC under the master key, src/privacy/blind-index.ts). No longer
+   * written: it stays testable against a guessed object id after erasure.
    */
   objectIdIndex?: string;
 }
 
-export type PublisherRegistered = DomainEvent<
+export type PublisherRegistered<P = string> = DomainEvent<
   'PublisherRegistered',
   {
     publisherId: string;
     companyName: string;
     /** Unified Social Credit Code of the legal entity */
     registrationCode: string;
-    contact: ContactDetails;
+    contact: ContactDetails<P>;
     contactPreferences: ContactPreferences;
     registeredAt: string;
     /** whoever registered it becomes its first account */
-    firstUser?: AadUser;
+    firstUser?: AadUser<P>;
   }
 >;
 
 /** Carries only the fields that changed. */
-export type ContactUpdated = DomainEvent<
+export type ContactUpdated<P = string> = DomainEvent<
   'ContactUpdated',
   {
     publisherId: string;
     companyName?: string;
-    contact?: Partial<ContactDetails>;
+    contact?: Partial<ContactDetails<P>>;
     updatedAt: string;
   }
 >;
@@ -84,7 +97,7 @@ export type PublisherRejected = DomainEvent<
   { publisherId: string; reason: string; rejectedAt: string }
 >;
 
-export type AadUserAdded = DomainEvent<'AadUserAdded', { publisherId: string; user: AadUser }>;
+export type AadUserAdded<P = string> = DomainEvent<'AadUserAdded', { publisherId: string; user: AadUser<P> }>;
 
 /** Access is revoked at once: the account is gone from the publisher's list. */
 export type AadUserRemoved = DomainEvent<
@@ -95,25 +108,25 @@ export type AadUserRemoved = DomainEvent<
 /** Every person of the publisher was erased (events before it in the same append) and the account closed. */
 export type PublisherAccountClosed = DomainEvent<'PublisherAccountClosed', { publisherId: string; closedAt: string }>;
 
-export type PublisherEvent =
-  | PublisherRegistered
+export type PublisherEvent<P = string> =
+  | PublisherRegistered<P>
   | PublisherPersonalDataErased
   | PublisherAccountClosed
-  | AadUserAdded
+  | AadUserAdded<P>
   | AadUserRemoved
-  | ContactUpdated
+  | ContactUpdated<P>
   | ContactPreferencesChanged
   | PublisherApproved
   | PublisherRejected;
 
-export interface RegisteredPublisherState {
+export interface RegisteredPublisherState<P = string> {
   status: 'registered';
   id: string;
   companyName: string;
   registrationCode: string;
-  contact: ContactDetails;
+  contact: ContactDetails<P>;
   contactPreferences: ContactPreferences;
-  aadUsers: AadUser[];
+  aadUsers: AadUser<P>[];
   registrationStatus: RegistrationStatus;
   rejectionReason: string | null;
   registeredAt: string;
@@ -131,11 +144,11 @@ export interface ErasureBookkeeping {
   contactErased: boolean;
 }
 
-export type PublisherState = { status: 'unregistered' } | RegisteredPublisherState;
+export type PublisherState<P = string> = { status: 'unregistered' } | RegisteredPublisherState<P>;
 
-export const initialPublisherState: PublisherState = { status: 'unregistered' };
+export const initialPublisherState: PublisherState<never> = { status: 'unregistered' };
 
-export function evolvePublisher(state: PublisherState, event: PublisherEvent): PublisherState {
+export function evolvePublisher<P>(state: PublisherState<P>, event: PublisherEvent<P>): PublisherState<P> {
   if (event.type === 'PublisherRegistered') {
     const { publisherId, companyName, registrationCode, contact, contactPreferences, registeredAt, firstUser } = event.data;
     return {

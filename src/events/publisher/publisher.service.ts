@@ -13,7 +13,7 @@ import {
   type RegisteredPublisherState,
 } from './publisher.events.js';
 import { validateAll, ValidationError } from '../../errors.js';
-import type { BlindIndex } from '../../privacy/blind-index.js';
+import type { ActorReferences } from '../../privacy/actor-references.js';
 import type { RegistrationCodeService } from '../registration-code/registration-code.service.js';
 import { requireEmail, requireId, requireTelephone, requireText } from './publisher.validation.js';
 import { requireUscc } from './uscc.js';
@@ -44,6 +44,9 @@ export interface UpdatePublisherContactInput extends IdempotentInput {
   contact?: { name?: string | null; telephone?: string | null; email?: string | null } | null;
 }
 
+/** An account's validated fields. */
+type CheckedAccount = { objectId: string; userPrincipalName: string; displayName: string };
+
 /** The signed-in account that registers a publisher, which becomes its first account. */
 export interface Registrant {
   objectId: string;
@@ -67,14 +70,13 @@ export class PublisherService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly idempotency: Idempotency,
-    private readonly objectIds: BlindIndex,
+    private readonly actors: ActorReferences,
     private readonly registrationCodes: RegistrationCodeService,
   ) {}
 
   async register(input: RegisterPublisherInput, context: CommandContext, registrant?: Registrant): Promise<PublisherChange> {
     const valid = validateAll({
-      publisherId: () =>
-        input.id ? requireId('id', input.id) : input.idempotencyKey ? this.idempotency.derivedId(context.actor.id, input.idempotencyKey) : this.ids.next(),
+      id: () => (input.id ? requireId('id', input.id) : undefined),
       companyName: () => requireText('companyName', input.companyName, 200),
       registrationCode: () => requireUscc('registrationCode', input.registrationCode),
       contact: () =>
@@ -83,16 +85,17 @@ export class PublisherService {
           telephone: () => requireTelephone('contact.telephone', input.contact.telephone),
           email: () => requireEmail('contact.email', input.contact.email),
         }),
-      firstUser: () => (registrant ? this.account(registrant, context) : undefined),
+      registrant: () => (registrant ? this.checked(registrant) : undefined),
     });
-    const { publisherId, firstUser, ...data } = valid;
+    const { id, registrant: firstAccount, ...data } = valid;
+    const publisherId = id ?? (input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey) : this.ids.next());
     const command = {
       type: 'RegisterPublisher' as const,
       data: {
         publisherId,
         ...data,
         contactPreferences: { ...noContact, ...input.contactPreferences },
-        ...(firstUser ? { firstUser } : {}),
+        ...(firstAccount ? { firstUser: await this.account(firstAccount, context) } : {}),
         now: this.now(),
       },
     };
@@ -146,7 +149,7 @@ export class PublisherService {
       type: 'AddAadUser' as const,
       data: {
         publisherId,
-        user: this.account(input, context),
+        user: await this.account(this.checked(input), context),
         now: this.now(),
       },
     };
@@ -177,8 +180,8 @@ export class PublisherService {
     return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
   }
 
-  /** A new account: validated, with a fresh account id and the blind index of its object id. */
-  private account(user: Registrant, context: CommandContext): Omit<AadUser, 'addedAt'> {
+  /** A new account's fields, validated together (src/errors.ts validateAll). */
+  private checked(user: Registrant): CheckedAccount {
     const { objectId, userPrincipalName, displayName } = validateAll({
       objectId: () => requireId('objectId', user.objectId),
       userPrincipalName: () => {
@@ -187,13 +190,18 @@ export class PublisherService {
       },
       displayName: () => (user.displayName != null ? requireText('displayName', user.displayName, 256) : undefined),
     });
+    return { objectId, userPrincipalName, displayName: displayName ?? userPrincipalName };
+  }
+
+  /** A new account: validated, with a fresh account id and the person's actor reference (how `me` finds it). */
+  private async account({ objectId, userPrincipalName, displayName }: CheckedAccount, context: CommandContext): Promise<Omit<AadUser, 'addedAt'>> {
     return {
       accountId: this.ids.next(),
       objectId,
       userPrincipalName,
-      displayName: displayName ?? userPrincipalName,
-      addedBy: context.actor.id,
-      objectIdIndex: this.objectIds.of(objectId),
+      displayName,
+      addedBy: await this.actors.idOf(context.actor),
+      actorId: await this.actors.referenceOf(objectId),
     };
   }
 
@@ -213,7 +221,7 @@ export class PublisherService {
     if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '' };
     const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
       ...handleOptions,
-      ...(idempotencyKey ? { idempotency: this.idempotency.mark(idempotencyKey, command.type, input) } : {}),
+      ...(idempotencyKey ? { idempotency: await this.idempotency.markPersonal(idempotencyKey, command.type, input, publisherStream(publisherId)) } : {}),
     });
     if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
     return { ...result, publisher: state };

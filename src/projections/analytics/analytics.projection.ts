@@ -1,4 +1,7 @@
-import type { RecordedEvent } from '../../events/event-envelope.js';
+import { assertNever } from '../../assert-never.js';
+import { everyEventOf, type Handles } from '../../events/ledger-events.js';
+import type { OfferKind, OfferStatus } from '../../events/offer/offer.events.js';
+import type { RegistrationStatus } from '../../events/publisher/publisher.events.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 import type { Projection } from '../projection.js';
 
@@ -13,16 +16,13 @@ export const ANALYTICS_PUBLISHERS = 'analytics_publishers';
 export const ANALYTICS_OFFERS = 'analytics_offers';
 export const ANALYTICS_DAYS = 'analytics_days';
 
-/** The erasure event; counted by its type name only. */
-export const ERASURE_EVENT = 'PersonalDataErased';
-
 export interface PublisherStatusDoc extends ProjectedDoc {
-  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  status: RegistrationStatus;
 }
 
 export interface OfferKindStatusDoc extends ProjectedDoc {
-  kind: string;
-  status: 'DRAFT' | 'PUBLISHED' | 'DELETED';
+  kind: OfferKind;
+  status: OfferStatus;
 }
 
 /** One document per UTC day (`id` is `YYYY-MM-DD`). */
@@ -31,64 +31,91 @@ export interface DayDoc extends ProjectedDoc {
   erasures: number;
 }
 
-/** Each publisher's registration status, and nothing else. */
-export const publisherStatusProjection = documentProjection<PublisherStatusDoc>({
+/** The events that set a registration status; the others leave it as it is. */
+const statusEvents = {
+  publisher: {
+    PublisherRegistered: true,
+    PublisherApproved: true,
+    PublisherRejected: true,
+    PublisherAccountClosed: true,
+    ContactUpdated: false,
+    ContactPreferencesChanged: false,
+    AadUserAdded: false,
+    AadUserRemoved: false,
+    // erasing people is no change of status (closing the account is PublisherAccountClosed)
+    PersonalDataErased: false,
+  },
+} as const satisfies Handles;
+
+/** Each publisher's registration status, and nothing else; the same status as the publisher read model's. */
+export const publisherStatusProjection = documentProjection<PublisherStatusDoc, typeof statusEvents>({
   name: 'analytics-publishers',
   collection: { name: ANALYTICS_PUBLISHERS },
-  documentId: (event) => (event.streamId.startsWith('publisher-') ? String(event.data['publisherId']) : null),
+  handles: statusEvents,
+  documentId: (event) => event.data.publisherId,
   evolve(doc, event) {
     switch (event.type) {
       case 'PublisherRegistered':
-        return { id: String(event.data['publisherId']), status: 'PENDING' };
+        return { id: event.data.publisherId, status: 'PENDING' };
       case 'PublisherApproved':
         return doc && { id: doc.id, status: 'APPROVED' };
       case 'PublisherRejected':
         return doc && { id: doc.id, status: 'REJECTED' };
+      case 'PublisherAccountClosed':
+        return doc && { id: doc.id, status: 'CLOSED' };
       default:
-        return doc;
+        return assertNever(event);
     }
   },
 });
 
-/** Each offer's kind and status; a deleted offer is counted as DELETED. */
-export const offerKindStatusProjection = documentProjection<OfferKindStatusDoc>({
+const offerStatusEvents = {
+  offer: { OfferCreated: true, OfferPublished: true, OfferDeleted: true, PersonalDataErased: true, OfferCustomerServiceUpdated: false },
+} as const satisfies Handles;
+
+/** Each offer's kind and status; a deleted offer, or one withdrawn with its publisher's account, is counted as DELETED. */
+export const offerKindStatusProjection = documentProjection<OfferKindStatusDoc, typeof offerStatusEvents>({
   name: 'analytics-offers',
   collection: { name: ANALYTICS_OFFERS },
-  documentId: (event) => (event.streamId.startsWith('offer-') ? String(event.data['offerId']) : null),
+  handles: offerStatusEvents,
+  documentId: (event) => event.data.offerId,
   evolve(doc, event) {
     switch (event.type) {
       case 'OfferCreated':
-        return { id: String(event.data['offerId']), kind: String(event.data['kind']), status: 'DRAFT' };
+        return { id: event.data.offerId, kind: event.data.kind, status: 'DRAFT' };
       case 'OfferPublished':
         return doc && { id: doc.id, kind: doc.kind, status: 'PUBLISHED' };
       case 'OfferDeleted':
         return doc && { id: doc.id, kind: doc.kind, status: 'DELETED' };
+      case 'PersonalDataErased': // closing the account withdraws the offer (see evolveOffer); a person's erasure keeps it
+        return event.data.scope === 'account' ? doc && { id: doc.id, kind: doc.kind, status: 'DELETED' } : doc;
       default:
-        return doc;
+        return assertNever(event);
     }
   },
 });
 
-/** A change is any event of a publisher's or an offer's stream other than an erasure. */
-const isChange = (event: RecordedEvent): boolean =>
-  event.type !== ERASURE_EVENT && (event.streamId.startsWith('publisher-') || event.streamId.startsWith('offer-'));
+/** Every change to a publisher or an offer is counted; privacy request records are not changes. */
+const countedEvents = {
+  publisher: everyEventOf.publisher,
+  offer: everyEventOf.offer,
+} as const satisfies Handles;
 
 /**
- * Changes and erasures per UTC day of `occurredAt`. Idempotent like every
- * document projection: positions grow through the log, so an event at or
- * below a day's `_position` was counted already.
+ * Changes and erasures per UTC day of `occurredAt`: an erasure is a
+ * PersonalDataErased, a change any other event counted. Idempotent like
+ * every document projection: positions grow through the log, so an event
+ * at or below a day's `_position` was counted already.
  */
-export const changesPerDayProjection = documentProjection<DayDoc>({
+export const changesPerDayProjection = documentProjection<DayDoc, typeof countedEvents>({
   name: 'analytics-days',
   collection: { name: ANALYTICS_DAYS },
-  documentId: (event) => (event.type === ERASURE_EVENT || isChange(event) ? event.occurredAt.slice(0, 10) : null),
+  handles: countedEvents,
+  documentId: (event) => event.occurredAt.slice(0, 10),
   evolve(doc, event) {
     const day = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
-    return {
-      id: day.id,
-      changes: day.changes + (isChange(event) ? 1 : 0),
-      erasures: day.erasures + (event.type === ERASURE_EVENT ? 1 : 0),
-    };
+    const erasure = event.type === 'PersonalDataErased';
+    return { id: day.id, changes: day.changes + (erasure ? 0 : 1), erasures: day.erasures + (erasure ? 1 : 0) };
   },
 });
 
@@ -102,6 +129,8 @@ const parts = [publisherStatusProjection, offerKindStatusProjection, changesPerD
  */
 export const analyticsProjection: Projection = {
   name: 'analytics',
+  // 2: closed publishers count as CLOSED, their withdrawn offers as DELETED
+  shape: 2,
   collections: parts.flatMap((part) => part.collections),
   async project(events, store) {
     return (await Promise.all(parts.map((part) => part.project(events, store)))).flat();

@@ -1,3 +1,5 @@
+import { offerKinds, offerStatuses, type OfferKind, type OfferStatus } from '../../events/offer/offer.events.js';
+import { registrationStatuses, type RegistrationStatus } from '../../events/publisher/publisher.events.js';
 import { ValidationError } from '../../errors.js';
 import type { ReadStore } from '../read-store.js';
 import {
@@ -7,20 +9,17 @@ import {
   type DayDoc,
 } from './analytics.projection.js';
 
-export const PUBLISHER_STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
-export const OFFER_KINDS = ['VIRTUAL_MACHINE', 'SOLUTION_TEMPLATE', 'CUSTOMIZED_SERVICE'] as const;
-export const OFFER_STATUSES = ['DRAFT', 'PUBLISHED', 'DELETED'] as const;
 /** the longest range `changesPerDay` answers, in days */
 export const MAX_DAYS = 366;
 
 export interface StatusCount {
-  status: (typeof PUBLISHER_STATUSES)[number];
+  status: RegistrationStatus;
   count: number;
 }
 
 export interface KindStatusCount {
-  kind: (typeof OFFER_KINDS)[number];
-  status: (typeof OFFER_STATUSES)[number];
+  kind: OfferKind;
+  status: OfferStatus;
   count: number;
 }
 
@@ -37,16 +36,16 @@ const MS_PER_DAY = 86_400_000;
 export class AnalyticsQueries {
   constructor(private readonly store: ReadStore) {}
 
-  /** Every status, zero counts included. */
+  /** Every status, zero counts included (the domain's own list, so a status the read model can hold is always listed). */
   async publishersByStatus(): Promise<StatusCount[]> {
     return Promise.all(
-      PUBLISHER_STATUSES.map(async (status) => ({ status, count: await this.store.count(ANALYTICS_PUBLISHERS, { status }) })),
+      registrationStatuses.map(async (status) => ({ status, count: await this.store.count(ANALYTICS_PUBLISHERS, { status }) })),
     );
   }
 
   /** Every kind and status, zero counts included. */
   async offersByKindAndStatus(): Promise<KindStatusCount[]> {
-    const pairs = OFFER_KINDS.flatMap((kind) => OFFER_STATUSES.map((status) => ({ kind, status })));
+    const pairs = offerKinds.flatMap((kind) => offerStatuses.map((status) => ({ kind, status })));
     return Promise.all(pairs.map(async (pair) => ({ ...pair, count: await this.store.count(ANALYTICS_OFFERS, pair) })));
   }
 

@@ -1,5 +1,7 @@
-import type { Actor, RecordedEvent } from '../../events/event-envelope.js';
-import { isPersonalValue } from '../../privacy/personal-value.js';
+import type { Actor } from '../../events/event-envelope.js';
+import { ledgerEventOf, type LedgerEvent } from '../../events/ledger-events.js';
+import type { LedgerEventType } from '../../events/stored-events.js';
+import { changedFieldsOf } from '../../audit/changed-fields.js';
 import type { Projection } from '../projection.js';
 import type { IndexSpec, SortKey, WriteOp } from '../read-store.js';
 
@@ -8,8 +10,9 @@ export const AUDIT_TRAIL = 'audit_trail';
 /**
  * One entry per event of the whole log: who did what to which stream, when,
  * and which fields it touched. Entries name fields, never hold their values,
- * so the audit trail holds no personal data (the client IP and user agent of
- * the metadata are left out too).
+ * so the audit trail holds no personal data but the actor's object id,
+ * sealed as the log holds it (the client IP and user agent of the metadata
+ * are left out).
  */
 export type AuditEntry = {
   /** the event id */
@@ -17,12 +20,13 @@ export type AuditEntry = {
   position: number;
   streamId: string;
   revision: number;
-  type: string;
+  type: LedgerEventType;
   occurredAt: string;
-  actor: { id: string; kind: Actor['kind']; role: string | null };
+  /** `objectId`: a user's, sealed under their reference's key (see Actor), absent for others and before references */
+  actor: { id: string; kind: Actor['kind']; role: string | null; objectId?: unknown };
   publisherId: string | null;
   offerId: string | null;
-  /** dotted names of the fields the event carries (`supportContacts.*.email`), without values */
+  /** dotted names of the record's fields the event sets, as history names them (`aadUsers.<accountId>.displayName`), without values */
   changedFields: string[];
 };
 
@@ -45,33 +49,8 @@ export const auditIndexes: IndexSpec[] = [
   indexed('by_type', 'type'),
 ];
 
-/** Fields that name the entry's subject or repeat its instant: not changes. */
-const notChanges = new Set(['publisherId', 'offerId']);
-const isInstant = (name: string) => name.endsWith('At');
-
-/** The dotted names of an event's data leaves; array elements become `*`, personal values are leaves. */
-export function changedFieldsOf(data: Record<string, unknown>): string[] {
-  const names = new Set<string>();
-  const walk = (value: unknown, prefix: string): void => {
-    if (Array.isArray(value)) {
-      if (value.length === 0) names.add(prefix);
-      for (const item of value) walk(item, `${prefix}.*`);
-    } else if (value !== null && typeof value === 'object' && !isPersonalValue(value)) {
-      for (const [key, item] of Object.entries(value)) walk(item, `${prefix}.${key}`);
-    } else {
-      names.add(prefix);
-    }
-  };
-  for (const [key, value] of Object.entries(data)) {
-    if (!notChanges.has(key) && !isInstant(key)) walk(value, key);
-  }
-  return [...names];
-}
-
-const idOf = (data: Record<string, unknown>, key: string): string | null => (typeof data[key] === 'string' ? data[key] : null);
-
-export function auditEntryOf(event: RecordedEvent): AuditEntry {
-  const { id, kind, role } = event.metadata.actor;
+export function auditEntryOf(event: LedgerEvent): AuditEntry {
+  const { id, kind, role, objectId } = event.metadata.actor;
   return {
     id: event.eventId,
     position: event.position,
@@ -79,21 +58,27 @@ export function auditEntryOf(event: RecordedEvent): AuditEntry {
     revision: event.revision,
     type: event.type,
     occurredAt: event.occurredAt,
-    actor: { id, kind, role: role ?? null },
-    publisherId: idOf(event.data, 'publisherId'),
-    offerId: idOf(event.data, 'offerId'),
-    changedFields: changedFieldsOf(event.data),
+    actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}) },
+    publisherId: event.data.publisherId,
+    offerId: 'offerId' in event.data ? event.data.offerId : null,
+    changedFields: changedFieldsOf(event),
   };
 }
 
 /**
- * The audit read model. An entry is a function of its event alone and is
- * keyed by the event id, so replaying events rewrites the same documents.
+ * The audit read model: an entry for every event of the ledger's streams.
+ * An entry is a function of its event alone and is keyed by the event id,
+ * so replaying events rewrites the same documents.
  */
 export const auditProjection: Projection = {
   name: 'audit',
+  // 2: changedFields named as history names them; 3: a user actor by reference, with its sealed object id
+  shape: 3,
   collections: [{ name: AUDIT_TRAIL, indexes: auditIndexes }],
   async project(events) {
-    return events.map((event): WriteOp => ({ kind: 'upsert', collection: AUDIT_TRAIL, doc: auditEntryOf(event) }));
+    return events.flatMap((recorded): WriteOp[] => {
+      const event = ledgerEventOf(recorded);
+      return event ? [{ kind: 'upsert', collection: AUDIT_TRAIL, doc: auditEntryOf(event) }] : [];
+    });
   },
 };

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { ledgerEventTypes } from '../../events/ledger-events.js';
 import type { Filter, Page, ReadStore } from '../read-store.js';
 import { AUDIT_TRAIL, newestFirst, type AuditEntry } from './audit.projection.js';
 
@@ -14,7 +15,7 @@ export interface AuditFilter {
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,63}$/;
+const knownTypes: ReadonlySet<string> = new Set(ledgerEventTypes);
 const MAX_TYPES = 20;
 
 /**
@@ -22,21 +23,30 @@ const MAX_TYPES = 20;
  * publisher, one event type; each with or without a time range) reads an
  * index in its sort order, so a page costs the same however long the log
  * is. Combined conditions read the index of one of them and filter the
- * rest. Several event types read one page per type and merge them: a
- * cursor holds only the sort values, so it continues every type's list.
+ * rest. Several event types (or a person's object id and reference) read
+ * one page each and merge them: a cursor holds only the sort values, so it
+ * continues every list.
  * No total count: counting a long log on every page would cost what the
  * index saves.
  */
 export class AuditQueries {
-  constructor(private readonly store: ReadStore) {}
+  constructor(
+    private readonly store: ReadStore,
+    /** which recorded actor ids an `actorId` filter stands for (src/privacy/actor-references.ts) */
+    private readonly actors: { filterIds(actorId: string): Promise<string[]> },
+  ) {}
 
   async page(filter: AuditFilter, first: number, after?: string | null): Promise<Page<AuditEntry>> {
     const where = toReadFilter(filter);
     const find = (readFilter: Filter) =>
       this.store.find<AuditEntry>(AUDIT_TRAIL, { filter: readFilter, sort: newestFirst, first, ...(after ? { after } : {}) });
     const types = [...new Set(filter.eventTypes ?? [])];
-    if (types.length < 2) return find(where);
-    return mergeNewestFirst(await Promise.all(types.map((type) => find({ ...where, type }))), first);
+    // A person's object id also matches their reference (events before references hold the object id itself).
+    const actorIds = filter.actorId != null ? await this.actors.filterIds(filter.actorId) : [];
+    const byActor = actorIds.length < 2 ? [where] : actorIds.map((id) => ({ ...where, 'actor.id': id }));
+    const filters = types.length < 2 ? byActor : byActor.flatMap((f) => types.map((type) => ({ ...f, type })));
+    if (filters.length === 1) return find(filters[0]!);
+    return mergeNewestFirst(await Promise.all(filters.map(find)), first);
   }
 }
 
@@ -67,8 +77,8 @@ function toReadFilter(filter: AuditFilter): Filter {
   const to = instant('to', filter.to);
   if (from && to && from >= to) throw new ValidationError('to', 'must be after from');
   const types = filter.eventTypes ?? undefined;
-  if (types && (types.length === 0 || types.length > MAX_TYPES || !types.every((type) => EVENT_TYPE.test(type)))) {
-    throw new ValidationError('eventTypes', `must be 1 to ${MAX_TYPES} event type names such as ContactUpdated`);
+  if (types && (types.length === 0 || types.length > MAX_TYPES || !types.every((type) => knownTypes.has(type)))) {
+    throw new ValidationError('eventTypes', `must be 1 to ${MAX_TYPES} of the ledger's event types, such as ContactUpdated`);
   }
   for (const field of ['actorId', 'publisherId'] as const) {
     const value = filter[field];

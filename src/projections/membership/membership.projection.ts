@@ -1,11 +1,15 @@
-import type { RecordedEvent } from '../../events/event-envelope.js';
+import { assertNever } from '../../assert-never.js';
+import type { HandledEvent, Handles } from '../../events/ledger-events.js';
+import type { AadUser } from '../../events/publisher/publisher.events.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 
 export const MEMBERSHIPS = 'aad_memberships';
 
 /**
- * One document per AAD account of a publisher, searchable by the blind
- * index of its object id: how `me` finds the publishers of a principal.
+ * One document per AAD account of a publisher, searchable by its person's
+ * actor reference (`objectIdIndex`; a blind index of the object id for
+ * accounts added before references): how `me` finds the publishers of a
+ * principal.
  * Access itself is always checked against the publisher's stream, never
  * against this (possibly lagging) read model.
  */
@@ -14,25 +18,48 @@ export interface MembershipDoc extends ProjectedDoc {
   objectIdIndex: string;
 }
 
-type Data = Record<string, unknown>;
+/** The events that add or remove an account; the others leave memberships as they are. */
+const handles = {
+  publisher: {
+    PublisherRegistered: true,
+    AadUserAdded: true,
+    AadUserRemoved: true,
+    ContactUpdated: false,
+    ContactPreferencesChanged: false,
+    PublisherApproved: false,
+    PublisherRejected: false,
+    PersonalDataErased: false,
+    PublisherAccountClosed: false,
+  },
+} as const satisfies Handles;
 
-/** The account an event adds (with its blind index) or removes. */
-function accountOf(event: RecordedEvent): { publisherId: string; accountId: string; objectIdIndex?: string } | null {
-  const data = event.data as Data;
-  const publisherId = String(data['publisherId']);
-  const user = (event.type === 'PublisherRegistered' ? data['firstUser'] : event.type === 'AadUserAdded' ? data['user'] : undefined) as
-    | Data
-    | undefined;
-  if (user) {
-    const index = user['objectIdIndex'];
-    return { publisherId, accountId: String(user['accountId']), ...(typeof index === 'string' ? { objectIdIndex: index } : {}) };
+/** The account an event adds (with its person's reference, or blind index) or removes; null for a registration without a first account. */
+function accountOf(event: HandledEvent<typeof handles>): { publisherId: string; accountId: string; objectIdIndex?: string } | null {
+  const { publisherId } = event.data;
+  switch (event.type) {
+    case 'PublisherRegistered':
+      return event.data.firstUser ? { publisherId, ...accountIndexOf(event.data.firstUser) } : null;
+    case 'AadUserAdded':
+      return { publisherId, ...accountIndexOf(event.data.user) };
+    case 'AadUserRemoved':
+      return { publisherId, accountId: event.data.accountId };
+    default:
+      return assertNever(event);
   }
-  return event.type === 'AadUserRemoved' ? { publisherId, accountId: String(data['accountId']) } : null;
 }
 
-export const membershipProjection = documentProjection<MembershipDoc>({
+/** An account is found by its person's reference; one added before references by the blind index of its object id. */
+const accountIndexOf = ({ accountId, actorId, objectIdIndex }: AadUser<unknown>) => {
+  const index = actorId ?? objectIdIndex;
+  return { accountId, ...(index ? { objectIdIndex: index } : {}) };
+};
+
+export const membershipProjection = documentProjection<MembershipDoc, typeof handles>({
   name: 'memberships',
+  // 2: accounts indexed by their person's actor reference (a blind index only for accounts added before references)
+  shape: 2,
   collection: { name: MEMBERSHIPS, indexes: [{ name: 'by_object_id_index', fields: [{ field: 'objectIdIndex' }] }] },
+  handles,
   documentId(event) {
     const account = accountOf(event);
     return account && `${account.publisherId}/${account.accountId}`;

@@ -8,33 +8,30 @@ export type StoredDoc = Document & { _id: string };
 export interface BulkGroup {
   collection: string;
   ops: AnyBulkWriteOperation<StoredDoc>[];
-  /** false when no document is touched twice: the server may then apply the group in any order */
-  ordered: boolean;
+  /** always: see bulkGroups */
+  ordered: true;
 }
 
 /**
- * The operations as few bulkWrite calls as their order allows. When no
- * document is touched twice (a document projection's batch: one write per
- * touched document), order cannot matter: one unordered bulkWrite per
- * collection. Otherwise one ordered bulkWrite per run of consecutive
- * operations on the same collection, so every operation applies in turn.
+ * The operations as one ordered bulkWrite per collection, each holding that
+ * collection's operations in the order given. Ordered, because an unordered
+ * bulkWrite runs all updates before all deletes: a batch that deletes A and
+ * upserts B with A's unique value would then fail on every retry, where
+ * SQLite applies it in turn. Collections apart, no write can see another
+ * (unique indexes are per collection, and the batch is one transaction), so
+ * grouping by collection changes nothing but the number of round trips.
  */
 export function bulkGroups(ops: readonly WriteOp[], storedName: (collection: string) => string): BulkGroup[] {
-  const named = ops.map((op) => {
+  const groups = new Map<string, BulkGroup>();
+  for (const op of ops) {
     const collection = storedName(op.collection);
     const bulk = bulkOp(op);
-    return { collection, id: op.kind === 'upsert' ? op.doc.id : op.id, bulk };
-  });
-  const touched = new Set(named.map(({ collection, id }) => `${collection}\0${String(id)}`));
-  const ordered = touched.size < named.length;
-  const groups: BulkGroup[] = [];
-  for (const { collection, bulk } of named) {
     if (bulk === null) continue;
-    let group = ordered ? groups.at(-1) : groups.find((g) => g.collection === collection);
-    if (group?.collection !== collection) groups.push((group = { collection, ops: [], ordered }));
+    let group = groups.get(collection);
+    if (!group) groups.set(collection, (group = { collection, ops: [], ordered: true }));
     group.ops.push(bulk);
   }
-  return groups;
+  return [...groups.values()];
 }
 
 /** The operation as a bulkWrite model; null for a patch that sets nothing. */
@@ -48,13 +45,18 @@ function bulkOp(op: WriteOp): AnyBulkWriteOperation<StoredDoc> | null {
       return { replaceOne: { filter: { _id: op.doc.id }, replacement: { ...op.doc, _id: op.doc.id }, upsert: true } };
     }
     case 'patch': {
+      // undefined removes the field, as an upsert (JSON, ignoreUndefined) leaves it out: it
+      // must not become a null, which a unique index would see and SQLite would not.
       const set: Document = {};
+      const unset: Document = {};
       for (const [field, value] of Object.entries(op.set)) {
         checkFieldPath(field);
         if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
-        set[field] = value ?? null;
+        if (value === undefined) unset[field] = '';
+        else set[field] = value;
       }
-      return Object.keys(set).length === 0 ? null : { updateOne: { filter: { _id: op.id }, update: { $set: set } } };
+      const update: Document = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) };
+      return Object.keys(update).length === 0 ? null : { updateOne: { filter: { _id: op.id }, update } };
     }
     case 'delete':
       return { deleteOne: { filter: { _id: op.id } } };

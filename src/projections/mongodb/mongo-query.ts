@@ -13,9 +13,12 @@ import type { Doc, Filter, Scalar, SortKey } from '../read-store.js';
  * or missing field, `$ne` and `$in: [.., null]` match missing fields too,
  * range operators are type-bracketed (a numeric bound never matches text),
  * and the sort order puts null and missing first ascending, then numbers,
- * then strings, as SQLite does. One difference remains: a condition on a
- * field that holds an array matches any element; read models do not filter
- * on arrays.
+ * then strings, as SQLite does. Two differences remain: a condition on a
+ * field that holds an array matches any element (read models do not filter
+ * on arrays), and booleans sort after strings here but as 0 and 1 among the
+ * numbers in SQLite, so a field mixing booleans with numbers or strings is
+ * ordered differently by the two (each still pages through every document
+ * once: see afterSlices). A field of booleans alone sorts alike on both.
  */
 export const mongoPath = (field: string): string => {
   checkFieldPath(field);
@@ -61,16 +64,24 @@ export function sortValue(doc: Doc, field: string): Scalar {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
 }
 
+/** MongoDB's order of the scalar types: null (and missing) < numbers < strings < booleans. */
+const TYPE_ORDER = ['null', 'number', 'string', 'bool'] as const;
+type TypeName = (typeof TYPE_ORDER)[number];
+const typeOf = (v: Scalar): TypeName => (v === null ? 'null' : typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : 'bool');
+const ofType = (type: TypeName): Document => (type === 'null' ? { $eq: null } : { $type: type });
+
 /**
  * The documents strictly after a cursor, as consecutive slices in sort
  * order, each one query: for keys k0..kn with cursor values v0..vn, deepest
  * first, (k0..kn-1 = v, kn after vn), then (k0..kn-2 = v, kn-1 after vn-1),
- * ... then (k0 after v0). "After" follows MongoDB's order, null < numbers <
- * strings: ascending, after a number come the greater numbers and then every
- * string; descending, after a string come the lesser strings, then every
- * number, then the nulls. Range operators are type-bracketed, hence the
- * separate slices per type. Running slices one by one (as the SQLite adapter
- * does) lets each be answered by an index in order, with a limit.
+ * ... then (k0 after v0). "After" follows MongoDB's order of types, null <
+ * numbers < strings < booleans: ascending, after a value come the greater
+ * values of its type, then every value of each later type; descending, the
+ * lesser values of its type, then each earlier type down to the nulls.
+ * Range operators are type-bracketed, hence a slice per type (leaving a type
+ * out would skip its documents on a field that mixes types). Running slices
+ * one by one (as the SQLite adapter does) lets each be answered by an index
+ * in order, with a limit.
  */
 export function afterSlices(sort: readonly SortKey[], values: readonly Scalar[]): Document[] {
   const slices: Document[] = [];
@@ -81,16 +92,16 @@ export function afterSlices(sort: readonly SortKey[], values: readonly Scalar[])
     const path = mongoPath(field);
     const v = values[i] ?? null;
     const slice = (condition: Document) => slices.push({ ...prefix, [path]: condition });
+    const rank = TYPE_ORDER.indexOf(typeOf(v));
     if (direction !== 'desc') {
       if (v === null) slice({ $ne: null });
       else {
         slice({ $gt: v });
-        if (typeof v === 'number') slice({ $type: 'string' });
+        for (const later of TYPE_ORDER.slice(rank + 1)) slice(ofType(later));
       }
     } else if (v !== null) {
       slice({ $lt: v });
-      if (typeof v === 'string') slice({ $type: 'number' });
-      if (field !== 'id') slice({ $eq: null });
+      for (const earlier of TYPE_ORDER.slice(0, rank).reverse()) if (earlier !== 'null' || field !== 'id') slice(ofType(earlier));
     }
   }
   return slices;

@@ -1,11 +1,12 @@
-import type { ClientSession, Collection, Db, Document, MongoClient, TransactionOptions } from 'mongodb';
+import type { ClientSession, Collection, Db, MongoClient, TransactionOptions } from 'mongodb';
 import { ValidationError } from '../../errors.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
 import { LeaseLostError, RELEASED } from '../lease.js';
-import { checkCollectionName, checkIndexName, effectiveSort, pinnedFields } from '../query-terms.js';
+import { checkCollectionName, effectiveSort, pinnedFields } from '../query-terms.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, StagedModel, WriteOp } from '../read-store.js';
 import { bulkGroups, type StoredDoc } from './mongo-bulk.js';
-import { afterSlices, mongoFilter, mongoPath, mongoSort, sortValue } from './mongo-query.js';
+import { mongoIndex, sameIndex } from './mongo-indexes.js';
+import { afterSlices, mongoFilter, mongoSort, sortValue } from './mongo-query.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
@@ -72,36 +73,15 @@ export class MongoReadStore implements ReadStore {
     this.existing.add(name);
   }
 
-  /**
-   * Creates the collection and each declared index under its own name. A
-   * non-unique index ends with `_id`, the tie-breaker of every sort, so a
-   * find sorted like the index reads it in order. A unique index covers
-   * only documents that have all its fields (missing values never collide,
-   * as in SQLite). An index whose declaration changed is rebuilt.
-   */
+  /** Creates the collection and each declared index under its own name (./mongo-indexes.ts); an index whose declaration changed is rebuilt. */
   async ensureCollection(collection: string, indexes: IndexSpec[] = []): Promise<void> {
     const target = this.collection(collection);
-    const specs = indexes.map((index) => {
-      checkIndexName(index.name);
-      if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
-      const key: Document = {};
-      for (const f of index.fields) {
-        if (f.direction !== undefined && f.direction !== 'asc' && f.direction !== 'desc') throw new Error(`"${f.field}": direction must be asc or desc`);
-        key[mongoPath(f.field)] = f.direction === 'desc' ? -1 : 1;
-      }
-      if (!index.unique && !('_id' in key)) key['_id'] = 1;
-      const partial = index.unique ? Object.fromEntries(Object.keys(key).map((path) => [path, { $exists: true }])) : undefined;
-      return { name: index.name, key, unique: index.unique === true, partial };
-    });
+    const specs = indexes.map(mongoIndex);
     await this.create(target.collectionName);
     const present = new Map((await target.listIndexes().toArray()).map((index) => [index['name'] as string, index]));
     for (const spec of specs) {
       const existing = present.get(spec.name);
-      const same =
-        existing !== undefined &&
-        JSON.stringify(Object.entries(existing['key'] as Document)) === JSON.stringify(Object.entries(spec.key)) &&
-        (existing['unique'] === true) === spec.unique;
-      if (same) continue;
+      if (sameIndex(existing, spec)) continue;
       if (existing !== undefined) await target.dropIndex(spec.name);
       await target.createIndex(spec.key, { name: spec.name, unique: spec.unique, ...(spec.partial ? { partialFilterExpression: spec.partial } : {}) });
     }

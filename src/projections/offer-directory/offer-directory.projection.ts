@@ -1,3 +1,4 @@
+import type { Handles } from '../../events/ledger-events.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 
 export const OFFER_DIRECTORY = 'offer_directory';
@@ -13,10 +14,15 @@ export interface OfferDirectoryDoc extends ProjectedDoc {
   createdAt: string;
 }
 
-export const offerDirectoryProjection = documentProjection<OfferDirectoryDoc>({
+/** An offer is listed once created; nothing later removes it. */
+const handles = {
+  offer: { OfferCreated: true, OfferCustomerServiceUpdated: false, OfferPublished: false, OfferDeleted: false, PersonalDataErased: false },
+} as const satisfies Handles;
+
+export const offerDirectoryProjection = documentProjection<OfferDirectoryDoc, typeof handles>({
   name: offerDirectoryName,
   collection: { name: OFFER_DIRECTORY, indexes: [{ name: 'by_publisher', fields: [{ field: 'publisherId' }, { field: 'createdAt' }] }] },
-  documentId: (event) => (event.type === 'OfferCreated' && event.streamId.startsWith('offer-') ? String(event.data['offerId']) : null),
-  evolve: (doc, event) =>
-    doc ?? { id: String(event.data['offerId']), publisherId: String(event.data['publisherId']), createdAt: String(event.data['createdAt']) },
+  handles,
+  documentId: (event) => event.data.offerId,
+  evolve: (doc, event) => doc ?? { id: event.data.offerId, publisherId: event.data.publisherId, createdAt: event.data.createdAt },
 });

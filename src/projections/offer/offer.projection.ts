@@ -1,59 +1,51 @@
+import { assertNever } from '../../assert-never.js';
+import { everyEventOf, type Handles } from '../../events/ledger-events.js';
+import { evolveOffer, initialOfferState, type LiveOfferState } from '../../events/offer/offer.events.js';
+import type { PersonalValue } from '../../privacy/personal-value.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 
 export const OFFERS = 'offers';
 
-/** An offer as its read model holds it; support contacts stay sealed. Deleted offers are removed. */
-export interface OfferRecord {
-  id: string;
-  publisherId: string;
-  name: string;
-  kind: 'VIRTUAL_MACHINE' | 'SOLUTION_TEMPLATE' | 'CUSTOMIZED_SERVICE';
-  status: 'DRAFT' | 'PUBLISHED';
-  supportContacts: Array<Record<string, unknown>>;
+/**
+ * An offer as its read model holds it: the offer aggregate's own state,
+ * folded by its own evolve over the events as stored (support contacts
+ * stay sealed). Deleted offers, and those withdrawn when their publisher's
+ * account was closed, are removed.
+ */
+export type OfferRecord = LiveOfferState<PersonalValue> & {
+  /** number of events in the offer's stream (the version clients edit) */
   version: number;
-  createdAt: string;
-  updatedAt: string;
-  publishedAt: string | null;
-}
+};
 
 export type OfferDoc = ProjectedDoc & OfferRecord;
 
-type Data = Record<string, unknown>;
+/** Every offer event moves the version, so every one is folded. */
+const handles = {
+  offer: everyEventOf.offer,
+} as const satisfies Handles;
 
-export const offerProjection = documentProjection<OfferDoc>({
+export const offerProjection = documentProjection<OfferDoc, typeof handles>({
   name: 'offers',
+  // 2: the offer's own fold, statuses in the API's words (DRAFT, not draft)
+  shape: 2,
   collection: {
     name: OFFERS,
     indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'createdAt', direction: 'desc' }] }],
   },
-  documentId: (event) => (event.streamId.startsWith('offer-') ? String(event.data['offerId']) : null),
+  handles,
+  documentId: (event) => event.data.offerId,
   evolve(doc, event) {
-    const data = event.data as Data;
-    const version = event.revision + 1;
-    switch (event.type) {
-      case 'OfferCreated':
-        return {
-          id: String(data['offerId']),
-          publisherId: String(data['publisherId']),
-          name: String(data['name']),
-          kind: data['kind'] as OfferRecord['kind'],
-          status: 'DRAFT',
-          supportContacts: [],
-          version,
-          createdAt: String(data['createdAt']),
-          updatedAt: String(data['createdAt']),
-          publishedAt: null,
-        };
-      case 'OfferCustomerServiceUpdated':
-        return doc && { ...doc, supportContacts: data['supportContacts'] as Data[], version, updatedAt: String(data['updatedAt']) };
-      case 'OfferPublished':
-        return doc && { ...doc, status: 'PUBLISHED', version, updatedAt: String(data['publishedAt']), publishedAt: String(data['publishedAt']) };
-      case 'OfferDeleted':
-        return null; // gone from every list and query; its history stays in the log
-      case 'PersonalDataErased': // closing the publisher's account withdraws the offer; otherwise its contacts read as erased
-        return data['scope'] === 'account' ? null : doc && { ...doc, version, updatedAt: String(data['erasedAt']) };
+    const state = evolveOffer<PersonalValue>(doc ?? initialOfferState, event);
+    switch (state.status) {
+      case 'none': // an event before the creation: nothing to show
+        return doc;
+      case 'DELETED': // gone from every list and query; its history stays in the log
+        return null;
+      case 'DRAFT':
+      case 'PUBLISHED':
+        return { ...state, version: event.revision + 1 };
       default:
-        return doc ? { ...doc, version } : null;
+        return assertNever(state);
     }
   },
 });

@@ -8,7 +8,7 @@ import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
 
 /** Every field null when absent or erased; `erased` once the contacts' key was destroyed. */
 export type SupportContactView = Record<(typeof supportContactFields)[number], string | null> & { erased: boolean };
-export type OfferView = Omit<OfferRecord, 'supportContacts'> & { supportContacts: SupportContactView[] };
+export type OfferView = Omit<OfferRecord, 'supportContacts' | 'supportErased'> & { supportContacts: SupportContactView[] };
 
 export interface OfferFilter {
   status?: OfferRecord['status'] | null;
@@ -37,7 +37,7 @@ export class OfferQueries {
 }
 
 const toView = sharedView(function toView(doc: OfferDoc): OfferView {
-  const { _position: _, supportContacts, ...offer } = doc;
+  const { _position: _, supportErased: __, supportContacts, ...offer } = doc;
   return {
     ...offer,
     supportContacts: supportContacts.map(supportContactView),
@@ -45,7 +45,7 @@ const toView = sharedView(function toView(doc: OfferDoc): OfferView {
 });
 
 /** A support contact (opened) as the API shows it: every field, null when absent or erased. */
-export function supportContactView(contact: Readonly<Record<string, unknown>>): SupportContactView {
+export function supportContactView(contact: Readonly<Partial<Record<(typeof supportContactFields)[number], unknown>>>): SupportContactView {
   const fields = Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])]));
   return { ...fields, erased: anyErased(supportContactFields.map((field) => contact[field])) } as SupportContactView;
 }

@@ -1,4 +1,6 @@
-import type { RecordedEvent } from '../../events/event-envelope.js';
+import { assertNever } from '../../assert-never.js';
+import type { ErasedSubject } from '../../events/erasure.events.js';
+import type { HandledEvent, Handles } from '../../events/ledger-events.js';
 import type { PrivacyRequestKind } from '../../events/privacy-request/privacy-request.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 import type { Projection } from '../projection.js';
@@ -34,32 +36,59 @@ export type PrivacyRequestDoc = ProjectedDoc & (PrivacyRequestRecord | DeletedRe
 
 export const isDeletedRecord = (doc: PrivacyRequestRecord | DeletedRecord): doc is DeletedRecord => 'deleted' in doc && doc.deleted;
 
-/** Which change events are privacy requests, of which kind, on what. */
-const requests: Readonly<Record<string, { kind: PrivacyRequestKind; target: string }>> = {
-  ContactUpdated: { kind: 'EDIT', target: 'contact' },
-  ContactPreferencesChanged: { kind: 'EDIT', target: 'contactPreferences' },
-  AadUserAdded: { kind: 'EDIT', target: 'aadUsers' },
-  AadUserRemoved: { kind: 'DELETION', target: 'aadUsers' },
-  OfferCustomerServiceUpdated: { kind: 'EDIT', target: 'offer.supportContacts' },
-  OfferDeleted: { kind: 'DELETION', target: 'offer' },
-  PublisherAccountClosed: { kind: 'ERASURE', target: 'publisher' },
-};
+/** The events that are privacy requests (or delete their records); registering, reviewing and offers' own life are not. */
+const handles = {
+  publisher: {
+    ContactUpdated: true,
+    ContactPreferencesChanged: true,
+    AadUserAdded: true,
+    AadUserRemoved: true,
+    PersonalDataErased: true,
+    PublisherAccountClosed: true,
+    PublisherRegistered: false,
+    PublisherApproved: false,
+    PublisherRejected: false,
+  },
+  offer: { OfferCustomerServiceUpdated: true, OfferDeleted: true, PersonalDataErased: true, OfferCreated: false, OfferPublished: false },
+  privacyRequest: { PrivacyRequestRecorded: true, PrivacyRequestRecordDeleted: true },
+} as const satisfies Handles;
 
-const erasureTargets: Readonly<Record<string, string>> = { contact: 'contact', aadAccount: 'aadUsers', offerSupport: 'offer.supportContacts' };
+type Handled = HandledEvent<typeof handles>;
+type Request = { kind: PrivacyRequestKind; target: string };
+
+const erasureTargets = { contact: 'contact', aadAccount: 'aadUsers', offerSupport: 'offer.supportContacts' } as const satisfies Record<ErasedSubject['kind'], string>;
 
 /**
- * The request an event records, if any. An erasure at a person's request is
- * one record; closing an account is one request, recorded once by
- * PublisherAccountClosed (not once per person it erased).
+ * The request an event records, or what a record deletion deletes. An
+ * erasure at a person's request is one record; closing an account is one
+ * request, recorded once by PublisherAccountClosed (not once per person it
+ * erased).
  */
-function requestOf(event: RecordedEvent): { kind: PrivacyRequestKind; target: string } | undefined {
-  if (event.type === 'PrivacyRequestRecorded') return { kind: event.data['kind'] as PrivacyRequestKind, target: String(event.data['target']) };
-  if (event.type === 'PersonalDataErased') {
-    if (event.data['scope'] !== 'subject') return undefined;
-    const subject = event.data['subject'] as { kind: string };
-    return { kind: 'ERASURE', target: erasureTargets[subject.kind] ?? subject.kind };
+function requestOf(event: Handled): Request | { deletes: string } | null {
+  switch (event.type) {
+    case 'ContactUpdated':
+      return { kind: 'EDIT', target: 'contact' };
+    case 'ContactPreferencesChanged':
+      return { kind: 'EDIT', target: 'contactPreferences' };
+    case 'AadUserAdded':
+      return { kind: 'EDIT', target: 'aadUsers' };
+    case 'AadUserRemoved':
+      return { kind: 'DELETION', target: 'aadUsers' };
+    case 'OfferCustomerServiceUpdated':
+      return { kind: 'EDIT', target: 'offer.supportContacts' };
+    case 'OfferDeleted':
+      return { kind: 'DELETION', target: 'offer' };
+    case 'PublisherAccountClosed':
+      return { kind: 'ERASURE', target: 'publisher' };
+    case 'PersonalDataErased':
+      return event.data.scope === 'subject' ? { kind: 'ERASURE', target: erasureTargets[event.data.subject.kind] } : null;
+    case 'PrivacyRequestRecorded':
+      return { kind: event.data.kind, target: event.data.target };
+    case 'PrivacyRequestRecordDeleted':
+      return { deletes: event.data.recordId };
+    default:
+      return assertNever(event);
   }
-  return requests[event.type];
 }
 
 /** Seals records' requesters under their month's retention key (src/privacy/retention.ts). */
@@ -88,27 +117,33 @@ export function privacyRequestProjection(requesters: RequesterSealing): Projecti
   };
 }
 
-const records = documentProjection<PrivacyRequestDoc>({
+const records = documentProjection<PrivacyRequestDoc, typeof handles>({
   name: 'privacy-requests',
+  // 2: the requester of a user is their pseudonymous actor reference, no longer their object id
+  shape: 2,
   collection: {
     name: PRIVACY_REQUESTS,
     indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] }],
   },
-  documentId(event: RecordedEvent) {
-    if (event.type === 'PrivacyRequestRecordDeleted') return String(event.data['recordId']);
-    return requestOf(event) ? event.eventId : null;
-  },
-  evolve(_doc, event) {
+  handles,
+  documentId(event) {
     const request = requestOf(event);
-    if (!request) return { id: String(event.data['recordId']), publisherId: String(event.data['publisherId']), deleted: true }; // PrivacyRequestRecordDeleted
+    if (request === null) return null;
+    return 'deletes' in request ? request.deletes : event.eventId;
+  },
+  evolve(doc, event) {
+    const request = requestOf(event);
+    const publisherId = event.data.publisherId;
+    if (request === null) return doc; // not a request (documentId skipped it already)
+    if ('deletes' in request) return { id: request.deletes, publisherId, deleted: true };
     return {
       id: event.eventId,
-      publisherId: String(event.data['publisherId']),
+      publisherId,
       kind: request.kind,
       target: request.target,
       requestedBy: event.metadata.actor.id,
       // a read is recorded after it happened: its own instant is in the data
-      requestedAt: event.type === 'PrivacyRequestRecorded' ? String(event.data['requestedAt']) : event.occurredAt,
+      requestedAt: event.type === 'PrivacyRequestRecorded' ? event.data.requestedAt : event.occurredAt,
       outcome: 'COMPLETED',
     };
   },

@@ -133,8 +133,12 @@ export class SqliteWrites {
         }
         if (entries.length === 0) return;
         // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
-        const paths = entries.map(([field]) => `'$.${field}', json(?)`).join(', ');
-        statement(`UPDATE ${table} SET body = json_set(body, ${paths}) WHERE id = ?`).run(...entries.map(([, value]) => JSON.stringify(value ?? null)), op.id);
+        // undefined removes the field, as JSON leaves it out of an upsert (and MongoDB does the same).
+        const sets = entries.filter(([, value]) => value !== undefined);
+        const removed = entries.filter(([, value]) => value === undefined).map(([field]) => `'$.${field}'`);
+        let body = sets.length === 0 ? 'body' : `json_set(body, ${sets.map(([field]) => `'$.${field}', json(?)`).join(', ')})`;
+        if (removed.length > 0) body = `json_remove(${body}, ${removed.join(', ')})`;
+        statement(`UPDATE ${table} SET body = ${body} WHERE id = ?`).run(...sets.map(([, value]) => JSON.stringify(value)), op.id);
         return;
       }
       case 'delete':

@@ -39,7 +39,7 @@ describe('offer decider', () => {
       .given([])
       .when({ type: 'CreateOffer', data: { offerId: id, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', now } })
       .then([created]);
-    expect(fold(offerDecider, [created])).toMatchObject({ status: 'draft', supportContacts: [] });
+    expect(fold(offerDecider, [created])).toMatchObject({ status: 'DRAFT', supportContacts: [] });
   });
 
   it('creating an offer that already exists is refused', () => {
@@ -133,7 +133,7 @@ describe('offer decider', () => {
   });
 
   it('deleting an offer deletes its support details', () => {
-    expect(fold(offerDecider, [created, supported, published, deleted])).toEqual({ status: 'deleted', id, publisherId, supportErased: false });
+    expect(fold(offerDecider, [created, supported, published, deleted])).toEqual({ status: 'DELETED', id, publisherId, supportErased: false });
   });
 
   it('a deleted offer disappears: every command on it is NOT_FOUND', () => {

@@ -30,10 +30,10 @@ function log(): RecordedEvent[] {
       { type: 'OfferCreated', data: { offerId: o2, publisherId: p1, kind: 'VIRTUAL_MACHINE' } },
       { type: 'OfferDeleted', data: { offerId: o2 } },
     ], 7)),
-    ...onDay('2026-11-22', recorded(`privacy-requests-${p1}`, [
-      { type: 'PersonalDataErased', data: { publisherId: p1, subject: 'publisher/x/contact' } },
-      { type: 'PrivacyRequestRecorded', data: { publisherId: p1, kind: 'VIEW', target: 'contact' } },
-    ], 9)),
+    ...onDay('2026-11-22', recorded(`publisher-${p1}`, [
+      { type: 'PersonalDataErased', data: { publisherId: p1, subject: { kind: 'contact' }, scope: 'subject' } },
+    ], 9, 2)),
+    ...onDay('2026-11-22', recorded(`privacy-requests-${p1}`, [{ type: 'PrivacyRequestRecorded', data: { publisherId: p1, kind: 'VIEW', target: 'contact' } }], 10)),
   ];
 }
 
@@ -72,6 +72,7 @@ describe('analytics projections', () => {
         { status: 'PENDING', count: 1 },
         { status: 'APPROVED', count: 1 },
         { status: 'REJECTED', count: 0 },
+        { status: 'CLOSED', count: 0 },
       ],
       offers: [
         { kind: 'VIRTUAL_MACHINE', status: 'PUBLISHED', count: 1 },
@@ -83,6 +84,20 @@ describe('analytics projections', () => {
         { day: '2026-11-22', changes: 5, erasures: 1 },
       ],
     });
+  });
+
+  it('closing an account counts the publisher as CLOSED and the offers it withdrew as DELETED', async () => {
+    const closure = recorded(`publisher-${p1}`, [{ type: 'PublisherAccountClosed', data: { publisherId: p1 } }], 11, 3);
+    const withdrawn = recorded(`offer-${o1}`, [{ type: 'PersonalDataErased', data: { offerId: o1, publisherId: p1, subject: { kind: 'offerSupport' }, scope: 'account' } }], 12, 3);
+    await apply([...log(), ...closure, ...withdrawn]);
+    const { publishers, offers } = await counts();
+    expect(publishers).toEqual([
+      { status: 'PENDING', count: 1 },
+      { status: 'APPROVED', count: 0 },
+      { status: 'REJECTED', count: 0 },
+      { status: 'CLOSED', count: 1 },
+    ]);
+    expect(offers).toEqual([{ kind: 'VIRTUAL_MACHINE', status: 'DELETED', count: 2 }]);
   });
 
   it('replaying the log twice, in other batches, gives the same counts', async () => {

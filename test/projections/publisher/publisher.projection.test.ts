@@ -53,6 +53,8 @@ describe('publisher projection', () => {
       contactPreferences: { aboutOffers: false, aboutFeedback: true, byEmail: true, byPhone: false },
       contact: { name: sealed('n'), telephone: sealed('t'), email: sealed('e2') },
       aadUsers: [],
+      // the aggregate's own state, its erasure bookkeeping included
+      erasure: { accountIds: [], erasedAccountIds: [], contactErased: false },
       version: 3,
       registeredAt: '2026-11-22T10:00:00.000Z',
       updatedAt: '2026-11-22T12:00:00.000Z',

@@ -1,0 +1,35 @@
+import type { EventCodec } from '../events/event-codec.js';
+import type { EventStore } from '../events/event-store.js';
+import { publisherStream, type AadUserAdded, type PublisherRegistered } from '../events/publisher/publisher.events.js';
+import type { ActorReferences } from './actor-references.js';
+import type { PersonalDataCodec } from './personal-data-codec.js';
+
+const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
+
+/**
+ * Forgets, as actors, the people behind AAD accounts being erased. Their
+ * object ids are read from the publisher's stream, which only the
+ * accounts' keys open: erasure must call this before it destroys them (a
+ * retry after a crash in between finds the same object ids again).
+ */
+export class AccountActors {
+  constructor(
+    private readonly store: EventStore,
+    private readonly codec: EventCodec,
+    private readonly actors: ActorReferences,
+    private readonly personalData: PersonalDataCodec,
+  ) {}
+
+  async forget(publisherId: string, accountIds: readonly string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    const wanted = new Set(accountIds);
+    const adding = (await this.store.readStream(publisherStream(publisherId))).filter((event) => ADDING.has(event.type));
+    const events = await this.codec.decode<PublisherRegistered | AadUserAdded>(adding);
+    const objectIds = events
+      .map((event) => (event.type === 'AadUserAdded' ? event.data.user : event.data.firstUser))
+      .filter((user) => user !== undefined && wanted.has(user.accountId))
+      // an account whose key is gone already (a retried erasure) reads as erased: nothing left to find
+      .flatMap((user) => (typeof user!.objectId === 'string' ? [user!.objectId] : []));
+    for (const subjectId of await this.actors.forget(objectIds)) this.personalData.forget(subjectId);
+  }
+}

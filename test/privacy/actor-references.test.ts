@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ACTOR_REFERENCE, ActorReferences, actorSubject } from '../../src/privacy/actor-references.js';
+import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
+import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
+import { tempDataDir } from '../server/harness.js';
+
+describe('actor references', () => {
+  const data = tempDataDir('pl-actors-');
+  const keys = SqliteKeyStore.open(path.join(data.dir, 'keys.sqlite'), randomBytes(32));
+  const personalData = new PersonalDataCodec(keys);
+  const actors = new ActorReferences(keys, personalData);
+  afterAll(async () => {
+    await keys.close();
+    data.remove();
+  });
+  const oid = '5e1d0a7c-1111-4222-8333-444455556666';
+
+  it('one person has one random-looking reference, whatever the case of the object id and however many ask at once', async () => {
+    const references = await Promise.all([oid, oid.toUpperCase(), oid, oid].map((id) => actors.referenceOf(id)));
+    expect(new Set(references).size).toBe(1);
+    expect(references[0]).toMatch(ACTOR_REFERENCE);
+    expect(references[0]).not.toContain(oid.slice(0, 8));
+    expect(await actors.referenceOf('6e1d0a7c-1111-4222-8333-444455556666')).not.toBe(references[0]);
+    expect(await actors.existingReferenceOf(oid)).toBe(references[0]);
+    expect(await actors.existingReferenceOf('7e1d0a7c-1111-4222-8333-444455556666')).toBeNull();
+  });
+
+  it('records a user by reference with the object id to seal, and a service or the system as itself', async () => {
+    const reference = await actors.referenceOf(oid);
+    expect(await actors.recorded({ id: oid, kind: 'user', role: 'member' })).toEqual({ id: reference, kind: 'user', role: 'member', objectId: oid });
+    expect(await actors.recorded({ id: oid, kind: 'service' })).toEqual({ id: oid, kind: 'service' });
+    expect(await actors.filterIds(oid)).toEqual([oid, reference]);
+    expect(await actors.filterIds(reference)).toEqual([reference]);
+  });
+
+  it('forgetting a person destroys the link and the lookup: the sealed object id reads as erased, and the next request gets a new reference', async () => {
+    const person = '8e1d0a7c-1111-4222-8333-444455556666';
+    const reference = await actors.referenceOf(person);
+    const sealed = await personalData.seal({ objectId: person }, [{ path: 'objectId', subjectId: actorSubject(reference) }]);
+    const actor = { id: reference, kind: 'user' as const, objectId: sealed.objectId };
+    expect(await actors.shown([actor, { id: 'svc', kind: 'service' }, { id: 'ledger', kind: 'system' }])).toEqual([
+      { objectId: person, erased: false },
+      { objectId: 'svc', erased: false },
+      { objectId: null, erased: false },
+    ]);
+
+    expect((await actors.forget([person])).sort()).toEqual([actorSubject(reference), expect.stringMatching(/^actor-lookup\//)].sort());
+    personalData.forget(actorSubject(reference));
+    expect(await actors.shown([actor])).toEqual([{ objectId: null, erased: true }]);
+    expect(await actors.existingReferenceOf(person)).toBeNull();
+    expect(await actors.filterIds(person)).toEqual([person]);
+    expect(await actors.forget([person])).toEqual([]);
+    expect(await actors.referenceOf(person)).not.toBe(reference);
+  });
+});
