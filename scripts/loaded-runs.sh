@@ -21,6 +21,7 @@ mkdir -p "$out"
 stress_pid=
 stop_stress() { [ -n "$stress_pid" ] && kill "$stress_pid" 2>/dev/null; wait 2>/dev/null; }
 trap stop_stress EXIT
+trap "exit 130" INT TERM
 if [ "$load" -gt 0 ]; then
   command -v stress-ng >/dev/null || { echo "stress-ng not found (apt-get install stress-ng, or LOAD=0)" >&2; exit 2; }
   stress-ng --cpu "$(nproc)" --cpu-load "$load" --quiet &

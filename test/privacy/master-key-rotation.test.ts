@@ -6,7 +6,7 @@ import { rotateMasterKey } from '../../src/privacy/master-key-rotation.js';
 import { writeKeyFile } from '../../src/privacy/master-key.js';
 import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
 import { openLedger } from '../../src/server/ledger.js';
-import { runCli } from '../server/child.js';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli } from '../server/child.js';
 import { tempDataDir } from '../server/harness.js';
 import { operator, values } from './erasure-fixture.js';
 
@@ -33,7 +33,7 @@ async function recordContact(dataDir: string, masterKey = ''): Promise<(key?: st
 const keyFile = (dir: string) => path.join(dir, 'master.key');
 const readKey = (dir: string) => fs.readFileSync(keyFile(dir), 'utf8').trim();
 
-describe('master key rotation', () => {
+describe('master key rotation', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   const data = tempDataDir('pl-rotate-');
   afterEach(() => data.remove());
 

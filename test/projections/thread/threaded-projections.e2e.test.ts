@@ -26,7 +26,9 @@ describe('projections on a thread of their own (the embedded default)', () => {
     const read = await server.gql(PUBLISHER, { id, minPosition: position });
     expect(read.data!['publisher']).toMatchObject({ version: 2, contact: { name: 'Han Meimei' } });
     expect(server.ledger.runner.live).toBe(true);
-    // the read itself was recorded (a VIEW record): wait for that too
+    // the read itself is recorded (a VIEW record), in the background: once it is in the log
+    // (on a loaded machine it may land after the answer), wait for the projections to take it too
+    await server.ledger.services.readRecorder.drain();
     await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 5_000);
     const status = await server.ledger.runner.status();
     expect(status.map((row) => [row.state, row.lag])).toEqual(status.map(() => ['live', 0]));
