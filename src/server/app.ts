@@ -15,6 +15,8 @@ import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
+import { readiness } from './readiness.js';
+import { outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
 import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
@@ -49,6 +51,8 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await retention.first;
     const schema = await buildAppSchema();
     const storage = new StorageHealth(config.dataDir, logger);
+    const metrics = config.metrics ? new ServiceMetrics(() => ledger.runner.status()) : undefined;
+    metrics?.countAppends(ledger.events);
     const apollo = new ApolloServer<RequestContext>({
       schema,
       introspection: config.introspection,
@@ -73,6 +77,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
+        outcomePlugin<RequestContext>((context) => (context instanceof LedgerRequestContext ? context.record : undefined)),
       ],
       formatError: createErrorFormatter((error) =>
         logger.error({ error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' }, 'internal error'),
@@ -82,9 +87,9 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     const principals = verifiedOnce(tokens);
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => new LedgerRequestContext(ledger, await authenticate(principals, req), req, config.trustProxy),
-      // Writes that cannot be made durable come first: a projection failing for the same reason is not "starting".
-      readiness: () => (!storage.writable ? 'cannot-write' : ledger.runner.live ? 'ready' : 'starting'),
+      context: async (req, record) =>
+        new LedgerRequestContext(ledger, await authenticate(principals, req, record, metrics), req, config.trustProxy, record),
+      readiness: () => readiness(storage, ledger),
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
       corsOrigins: config.corsOrigins,
@@ -110,6 +115,8 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         : {}),
       ...(config.graphiql ? { pages: graphiqlPages() } : {}),
       logger,
+      ...(metrics ? { metrics } : {}),
+      newRequestId: () => uuidV7Ids.next(),
     });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
@@ -144,16 +151,29 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
  * request is refused before anything runs: HTTP 401 with
  * `WWW-Authenticate: Bearer` and one UNAUTHENTICATED error.
  */
-async function authenticate(principals: (req: IncomingMessage) => Promise<Principal>, req: IncomingMessage): Promise<Principal> {
+async function authenticate(
+  principals: (req: IncomingMessage) => Promise<Principal>,
+  req: IncomingMessage,
+  record: RequestRecord,
+  metrics: ServiceMetrics | undefined,
+): Promise<Principal> {
   try {
     return await principals(req);
   } catch (error) {
     if (!(error instanceof UnauthenticatedError)) throw error;
+    record.code = error.code;
+    metrics?.tokenRefused(req.headers.authorization === undefined ? 'missing' : refusalReason(error));
     throw new GraphQLError(error.message, {
       originalError: error,
       extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
     });
   }
+}
+
+/** The verifier's reason for a refusal when it names one (a short code word), else `invalid`: never anything from the token. */
+function refusalReason(error: UnauthenticatedError): string {
+  const reason = (error as { reason?: unknown }).reason;
+  return typeof reason === 'string' && /^[a-z][a-z_-]{0,31}$/.test(reason) ? reason : 'invalid';
 }
 
 /** A request's principal, verified once however often asked (the rate limit, then the context). */
@@ -188,6 +208,8 @@ class LedgerRequestContext implements RequestContext {
     readonly principal: Principal,
     private readonly req: IncomingMessage,
     private readonly trustProxy: boolean,
+    /** the request's id (also every event's requestId), logger and outcome */
+    readonly record: RequestRecord,
   ) {
     this.services = ledger.services;
   }
@@ -210,7 +232,7 @@ class LedgerRequestContext implements RequestContext {
     }
     if (!this.made) {
       const header = this.req.headers['x-correlation-id'];
-      const requestId = uuidV7Ids.next();
+      const requestId = this.record.id;
       const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
       this.made = {
         actor: { id: this.principal.id, kind: this.principal.kind, ...(this.role ? { role: this.role } : {}) },
