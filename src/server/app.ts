@@ -9,7 +9,7 @@ import { UnauthenticatedError } from '../errors.js';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
-import { uuidV7Ids } from '../clock.js';
+import { systemClock, uuidV7Ids } from '../clock.js';
 import { createLoaders, type RequestContext } from '../resolvers/context.js';
 import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
@@ -18,6 +18,7 @@ import { createHttpServer } from './http-server.js';
 import { readiness } from './readiness.js';
 import { outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
+import { localSignIn } from './local-sign-in.js';
 import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
@@ -113,7 +114,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
             },
           }
         : {}),
-      ...(config.graphiql ? { pages: graphiqlPages() } : {}),
+      ...(config.graphiql ? { pages: graphiqlPages(localSignIn(config, clock ?? systemClock)) } : {}),
       logger,
       ...(metrics ? { metrics } : {}),
       newRequestId: () => uuidV7Ids.next(),

@@ -25,7 +25,7 @@ export interface HttpOptions<Context extends object> {
   /** request, header and keep-alive timeouts, connections per address */
   connections: ConnectionLimits;
   /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */
-  pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
+  pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean | Promise<boolean>;
   logger: Logger;
   /** counts requests and refusals; also served at /metrics (without a token: METRICS turns it on) */
   metrics?: ServiceMetrics;
@@ -136,7 +136,9 @@ async function handle<Context extends object>(
   if (cors(options.corsOrigins, req, res)) return;
   // Everything below costs more than a health check: limit it before reading a byte of the body.
   if (options.rateLimit) await takeTokens(options, req, 1);
-  if (options.pages?.(req, res, url)) return;
+  // Pages answer synchronously but for the IDE's sign-in: the GraphQL path awaits nothing here.
+  const page = options.pages?.(req, res, url);
+  if (page === true || (page instanceof Promise && (await page))) return;
   if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'Not found: GraphQL is served at /graphql');
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
