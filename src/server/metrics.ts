@@ -164,7 +164,9 @@ export function observeRequest(options: { logger: Logger; metrics?: ServiceMetri
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     return void options.logger.debug({ requestId: record.id, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms }, 'request');
   }
+  const logged = options.logger.isLevelEnabled('info');
+  if (!logged && !options.metrics) return;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   options.metrics?.request(record.operation, record.code, ms / 1000);
-  options.logger.info({ requestId: record.id, operation: record.operation, code: record.code, status: res.statusCode, ms }, 'request');
+  if (logged) options.logger.info({ requestId: record.id, operation: record.operation, code: record.code, status: res.statusCode, ms }, 'request');
 }

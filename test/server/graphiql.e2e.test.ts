@@ -20,9 +20,10 @@ function signIn(server: TestServer, role: string, headers: Record<string, string
 
 /**
  * The IDE a browser gets at GET /graphql. That it renders and runs queries
- * was checked in headless Chromium (README, "GraphiQL"); this suite checks
- * what makes it work offline: every asset the page references is served by
- * this server, and the page names no other host.
+ * is tested in headless Chromium (./graphiql-browser.e2e.test.ts); this
+ * suite checks what makes it work offline (every asset the page references
+ * is served by this server, and the page names no other host), the local
+ * sign-in's refusals, and that each example runs for its role.
  */
 describe('GraphiQL', () => {
   const server = suiteServer();
