@@ -16,7 +16,7 @@ import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
 import { readiness } from './readiness.js';
-import { outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
+import { InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
 import { localSignIn } from './local-sign-in.js';
 import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
@@ -54,6 +54,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     const storage = new StorageHealth(config.dataDir, logger);
     const metrics = config.metrics ? new ServiceMetrics(() => ledger.runner.status()) : undefined;
     metrics?.countAppends(ledger.events);
+    const internalErrors = new InternalErrors(logger);
     const apollo = new ApolloServer<RequestContext>({
       schema,
       introspection: config.introspection,
@@ -78,11 +79,9 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
-        outcomePlugin<RequestContext>((context) => (context instanceof LedgerRequestContext ? context.record : undefined)),
+        outcomePlugin<RequestContext>((context) => (context instanceof LedgerRequestContext ? context.record : undefined), internalErrors),
       ],
-      formatError: createErrorFormatter((error) =>
-        logger.error({ error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' }, 'internal error'),
-      ),
+      formatError: createErrorFormatter((error) => internalErrors.report(error)),
     });
     await apollo.start();
     const principals = verifiedOnce(tokens);

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { capConnectionsPerAddress, serverOptions, type ConnectionLimits } from './connection-limits.js';
-import { observeRequest, RequestRecord, requestIdOf, type ServiceMetrics } from './metrics.js';
+import { describeError, observeRequest, RequestRecord, requestIdOf, type ServiceMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
 
@@ -87,7 +87,7 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
       .catch((error: unknown) => {
         const httpError =
           error instanceof HttpError ? error : new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-        if (!(error instanceof HttpError)) record.log.error({ error: describe(error) }, 'request failed');
+        if (!(error instanceof HttpError)) record.log.error({ error: describeError(error) }, 'request failed');
         record.code = httpError.code;
         sendJson(res, httpError.status, { errors: [{ message: httpError.message, extensions: { code: httpError.code } }] }, httpError.headers);
       })
@@ -258,8 +258,4 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
   if (res.headersSent) return void res.end();
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(value));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
 }

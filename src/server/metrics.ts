@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLRequestListener } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventStore } from '../events/event-store.js';
@@ -123,13 +124,47 @@ export class RequestRecord {
   }
 }
 
-/** Records each operation's root field and outcome code on its request's record. */
-export function outcomePlugin<Context extends object>(recordOf: (context: Context) => RequestRecord | undefined): ApolloServerPlugin<Context> {
+/**
+ * Internal errors, as the error formatter meets them (it has no request):
+ * the request they belong to logs them on its own logger, with its id
+ * (outcomePlugin); one no request claims (raised outside an operation) is
+ * logged here, on the next turn of the event loop.
+ */
+export class InternalErrors {
+  private readonly pending = new Set<unknown>();
+
+  constructor(private readonly logger: Logger) {}
+
+  report(error: unknown): void {
+    this.pending.add(error);
+    setImmediate(() => {
+      if (this.pending.delete(error)) this.logger.error({ error: describeError(error) }, 'internal error');
+    });
+  }
+
+  /** Logs on `log` those of a response's errors that were reported as internal. */
+  claim(errors: readonly unknown[] | undefined, log: () => Logger): void {
+    if (!errors || this.pending.size === 0) return;
+    for (const error of errors) {
+      const original = unwrapResolverError(error);
+      if (this.pending.delete(original)) log().error({ error: describeError(original) }, 'internal error');
+    }
+  }
+}
+
+export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : 'unknown');
+
+/** Records each operation's root field and outcome code on its request's record, and logs its internal errors there. */
+export function outcomePlugin<Context extends object>(
+  recordOf: (context: Context) => RequestRecord | undefined,
+  internal: InternalErrors,
+): ApolloServerPlugin<Context> {
   // One listener for every request: nothing is made per request.
   const listener: GraphQLRequestListener<Context> = {
     async willSendResponse(context) {
       const record = recordOf(context.contextValue);
       if (!record) return;
+      internal.claim(context.errors, () => record.log);
       record.operation = operationLabel(context);
       const body = context.response.body;
       const code = body.kind === 'single' ? body.singleResult.errors?.[0]?.extensions?.['code'] : undefined;

@@ -116,6 +116,26 @@ describe('request ids and the request log', () => {
     expect(event?.metadata.requestId).toBe('register-2');
   });
 
+  it('an internal error is logged with the request id of the request that met it', async () => {
+    const analytics = server().ledger.services.analytics;
+    const publishersByStatus = analytics.publishersByStatus.bind(analytics);
+    // A fault the code does not expect (not a store: the store stays real).
+    analytics.publishersByStatus = () => Promise.reject(new RangeError('an unexpected fault'));
+    try {
+      const res = await server().gql('{ analytics { publishersByStatus { status count } } }', {}, { role: 'analyst' }, { 'x-request-id': 'faulty-3' });
+      expect(res.errors).toMatchObject([{ extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    } finally {
+      analytics.publishersByStatus = publishersByStatus;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const lines = logLines(server()).filter((line) => line['requestId'] === 'faulty-3');
+    expect(lines).toMatchObject([
+      { level: 50, msg: 'internal error', error: 'RangeError: an unexpected fault' },
+      { level: 30, msg: 'request', operation: 'analytics', code: 'INTERNAL_SERVER_ERROR' },
+    ]);
+    expect(logLines(server()).filter((line) => line['msg'] === 'internal error' && line['requestId'] === undefined)).toEqual([]);
+  });
+
   it('probes are not logged at info', async () => {
     const before = logLines(server()).length;
     await server().http('/healthz');
