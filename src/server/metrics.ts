@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventStore } from '../events/event-store.js';
 import type { ProjectionStatus } from '../projections/projection-runner.js';
 
@@ -52,6 +52,8 @@ export class ServiceMetrics {
   });
 
   constructor(projections: () => Promise<ProjectionStatus[]>) {
+    // The process's own: CPU, memory, event loop delay, GC, open handles (prom-client's standard names).
+    collectDefaultMetrics({ register: this.registry });
     // Read when scraped, not kept up to date on the hot path.
     const lag = new Gauge({
       name: 'privacy_ledger_projection_lag',

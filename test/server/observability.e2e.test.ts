@@ -44,6 +44,8 @@ describe('/metrics', () => {
     expect(sample(text, 'privacy_ledger_erasures_total')).toBe(1);
     expect(sample(text, 'privacy_ledger_token_refusals_total{reason="missing"}')).toBe(1);
     expect(sample(text, 'privacy_ledger_token_refusals_total{reason="invalid"}')).toBe(1);
+    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(text).toContain('nodejs_eventloop_lag_p99_seconds');
     for (const projection of server().ledger.runner.names) expect(text).toContain(`privacy_ledger_projection_lag{projection="${projection}"}`);
 
     // Nothing a request carried: no personal value or part of one, no id of any kind.
