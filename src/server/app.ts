@@ -16,7 +16,7 @@ import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
 import { readiness } from './readiness.js';
-import { InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
+import { CLIENT_ID, InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
 import { localSignIn } from './local-sign-in.js';
 import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
@@ -33,8 +33,6 @@ export interface RunningServer {
   /** Drains in-flight requests, then stops projections and closes the stores. */
   close(): Promise<void>;
 }
-
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Starts the embedded service: stores, projections, GraphQL over HTTP. */
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
@@ -233,7 +231,7 @@ class LedgerRequestContext implements RequestContext {
     if (!this.made) {
       const header = this.req.headers['x-correlation-id'];
       const requestId = this.record.id;
-      const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
+      const correlationId = typeof header === 'string' && CLIENT_ID.test(header) ? header : requestId;
       this.made = {
         actor: { id: this.principal.id, kind: this.principal.kind, ...(this.role ? { role: this.role } : {}) },
         correlationId,

@@ -24,7 +24,7 @@ export interface HttpOptions<Context extends object> {
   rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): Promise<string> };
   /** request, header and keep-alive timeouts, connections per address */
   connections: ConnectionLimits;
-  /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */
+  /** Serves pages and assets outside GraphQL (the IDE, its sign-in); returns whether it answered. */
   pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean | Promise<boolean>;
   logger: Logger;
   /** counts requests and refusals; also served at /metrics (without a token: METRICS turns it on) */
@@ -32,7 +32,6 @@ export interface HttpOptions<Context extends object> {
   /** a fresh request id, when the client sent no usable x-request-id */
   newRequestId(): string;
 }
-
 
 export interface HttpServer {
   server: http.Server;
@@ -69,7 +68,8 @@ const CORS_HEADERS = 'authorization, content-type, x-correlation-id, x-request-i
 
 /**
  * A thin node:http transport for Apollo: /graphql, /healthz and /readyz (and
- * the IDE's pages when given). Before Apollo sees a request it answers CORS,
+ * /metrics and the IDE's pages when given). Every answer carries the
+ * request's id (x-request-id). Before Apollo sees a request it answers CORS,
  * applies the rate limit, insists on JSON, reads the body with a size limit,
  * parses it and refuses batches unless allowed: all cheap, all before any
  * GraphQL work. Nothing else (no express) sits on the hot path.

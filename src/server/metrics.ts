@@ -182,12 +182,13 @@ export function operationLabel(context: Pick<GraphQLRequestContextWillSendRespon
   return first?.kind === 'Field' ? first.name.value : 'none';
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** A client's own id (x-request-id, x-correlation-id): short and plain, so safe in a header, a log line and an event's metadata. */
+export const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A client's x-request-id when it is short and plain (letters, digits, . _ : -), else a fresh one. */
 export function requestIdOf(req: IncomingMessage, fresh: () => string): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : fresh();
+  return typeof given === 'string' && CLIENT_ID.test(given) ? given : fresh();
 }
 
 /**
