@@ -13,8 +13,9 @@ export interface ExampleTab {
 export const EXAMPLE_TABS: readonly ExampleTab[] = [
   {
     role: 'member',
-    query: `# As a member (a signed-in user without app roles): register a publisher,
-# then list the publishers you belong to. Run one operation with the ▶ button.
+    query: `# As a member (a signed-in user without app roles):
+# register a publisher, then list the publishers you
+# belong to. ▶ asks which operation to run.
 mutation RegisterPublisher {
   registerPublisher(
     input: {
@@ -40,8 +41,9 @@ query MyPublishers {
   },
   {
     role: 'operator',
-    query: `# As an operator: read a publisher waiting for review, then approve it
-# (its id and version come from the member's tab).
+    query: `# As an operator: read a publisher waiting for
+# review, then approve it (put its id and version,
+# from the member's tab, in the variables below).
 query PublisherToReview($id: ID!) {
   publisher(id: $id) { id companyName registrationCode registrationStatus version }
 }
@@ -57,8 +59,9 @@ mutation Approve($input: ReviewPublisherInput!) {
   },
   {
     role: 'auditor',
-    query: `# As an auditor: the latest entries of the audit trail (who changed which
-# fields, never the values), and whether one stream's hash chain holds.
+    query: `# As an auditor: the latest entries of the audit
+# trail (who changed which fields, never the values),
+# and whether one stream's hash chain holds.
 query AuditTrail {
   auditTrail(first: 20) {
     edges { node { type streamId position occurredAt actor { id erased } changedFields } }
@@ -74,7 +77,8 @@ query VerifyStream($streamId: String!) {
   },
   {
     role: 'analyst',
-    query: `# As an analyst: counts, and a publisher with every personal value masked.
+    query: `# As an analyst: counts, and a publisher with every
+# personal value masked.
 query Counts {
   analytics {
     publishersByStatus { status count }

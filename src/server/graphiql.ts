@@ -46,6 +46,21 @@ function AuthBar(props) {
   const [draft, setDraft] = React.useState(props.token);
   const [role, setRole] = React.useState('member');
   const [message, setMessage] = React.useState('');
+  const [who, setWho] = React.useState('');
+  // Says at once whether the server accepts the token (an expired one, or one minted for another data directory, is 401).
+  React.useEffect(() => {
+    if (!props.token) return setWho('');
+    let current = true;
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + props.token }, body: JSON.stringify({ query: '{ me { roles } }' }) })
+      .then((res) => res.json().then((body) => ({ res, body })))
+      .then(({ res, body }) => {
+        if (!current) return;
+        if (res.ok && body.data) setWho('Accepted: ' + (body.data.me.roles.length ? 'roles ' + body.data.me.roles.join(', ') : 'a member (no app roles)') + '.');
+        else setWho('Refused (HTTP ' + res.status + '): expired, or not minted for this server. Mint or sign in again.');
+      })
+      .catch(() => current && setWho('The server did not answer.'));
+    return () => { current = false; };
+  }, [props.token]);
   const signIn = async () => {
     const res = await fetch('/graphiql/sign-in?role=' + encodeURIComponent(role), { method: 'POST', headers: { 'x-graphiql-sign-in': '1' } });
     const body = await res.json().catch(() => ({}));
@@ -70,6 +85,7 @@ function AuthBar(props) {
     signInAvailable ? h('button', { id: 'pl-sign-in', type: 'button', onClick: () => void signIn() }, 'Sign in locally') : null,
     h('span', { className: 'pl-hint' }, 'or mint one: ', h('code', null, 'npx privacy-ledger token --role ' + role)),
     h('span', { id: 'pl-status', role: 'status' }, message || (props.token ? 'A token is set.' : 'No token yet: every request is 401.')),
+    h('span', { id: 'pl-who' }, who),
   );
 }
 
@@ -87,6 +103,8 @@ function App() {
       // A new fetcher (a new token) makes GraphiQL fetch the schema again, now authorised.
       h(GraphiQL, {
         fetcher,
+        // No token, no schema request: GraphiQL would show its 401 until the next run.
+        schema: token ? undefined : null,
         defaultEditorToolsVisibility: true,
         shouldPersistHeaders: false,
         defaultTabs: EXAMPLES.map((tab) => ({ query: tab.query, variables: tab.variables })),

@@ -72,11 +72,17 @@ describe.skipIf(absent !== undefined)(absent ? `the IDE in Chromium — skipped:
     await page.locator('#pl-token').fill(await server().token({ role: 'operator' }));
     await page.locator('#pl-use').click();
     await expect.poll(() => page.locator('#pl-status').textContent()).toContain('Token saved');
+    await expect.poll(() => page.locator('#pl-who').textContent()).toContain('Accepted: roles operator');
     const me = await run(page, 'MyPublishers');
     expect(me).toMatch(/"roles": \[\s*"operator"\s*\]/);
 
     await page.locator('#pl-forget').click();
     expect(await run(page, 'MyPublishers')).toContain('UNAUTHENTICATED');
+
+    // A token this server did not sign is said to be refused at once, not at the first query.
+    await page.locator('#pl-token').fill('eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl');
+    await page.locator('#pl-use').click();
+    await expect.poll(() => page.locator('#pl-who').textContent()).toContain('Refused (HTTP 401)');
     await context.close();
   }, 120_000);
 });
