@@ -105,7 +105,8 @@ describe('GraphiQL', () => {
         expect(await (await production.http('/graphql', { headers: { accept: 'text/html' } })).text()).toContain('data-local-sign-in="false"');
       });
     } finally {
-      process.env['NODE_ENV'] = before;
+      if (before === undefined) delete process.env['NODE_ENV'];
+      else process.env['NODE_ENV'] = before;
     }
     await withTestServer({ AUTH_JWKS_URL: 'http://localhost:9/keys' }, async (entra) => {
       expect(await signIn(entra, 'operator')).toMatchObject({ status: 403, body: { errors: [{ message: expect.stringMatching(/Entra ID/) }] } });
