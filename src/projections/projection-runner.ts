@@ -33,6 +33,8 @@ export interface RunnerOptions {
   upcasters?: UpcasterRegistry;
   /** with several workers: run a projection only while holding its lease */
   lease?: LeaseSettings;
+  /** while a projection catches up, its position and the head are logged at info this often (default 5 s) */
+  progressEveryMs?: number;
   /** told whenever the position every projection has reached, or `live`, may have changed */
   onProgress?: (position: number, live: boolean) => void;
 }
@@ -45,6 +47,8 @@ interface Running {
   lease?: HeldLease;
   retry?: NodeJS.Timeout;
   stopped?: boolean;
+  /** while catching up: when it started, and when progress was last logged (performance.now()) */
+  catchUp?: { since: number; logged: number };
 }
 
 /**
@@ -257,22 +261,39 @@ export class ProjectionRunner implements ProjectionHost {
   /** Follows the log from the run's position; with a lease, every write is fenced by that lease, and none once it is lost. */
   private subscribe(run: Running, lease?: HeldLease): void {
     const { projection } = run;
+    const now = performance.now();
+    run.catchUp = { since: now, logged: now };
     run.subscription = this.events.subscribeToAll(
       { fromPosition: run.position, batchSize: this.batchSize },
       {
         onEvents: async (batch) => {
           run.position = await applyBatch(this.reads, projection, batch, lease, this.options.upcasters);
+          if (run.catchUp) await this.reportProgress(run, run.catchUp);
           this.settleWaiters();
         },
         onCaughtUp: (head) => {
           // Everything up to `head` was delivered and applied (onEvents is awaited).
           run.position = Math.max(run.position, head);
           run.state = 'live';
+          if (run.catchUp && run.catchUp.logged !== run.catchUp.since) {
+            const seconds = Math.round((performance.now() - run.catchUp.since) / 100) / 10;
+            this.options.logger?.info({ projection: projection.name, position: run.position, seconds }, 'projection caught up');
+          }
+          run.catchUp = undefined;
           this.settleWaiters();
         },
         onError: (error) => (error instanceof LeaseLostError && lease ? this.lose(run, lease, error) : this.fail(run, error)),
       },
     );
+  }
+
+  /** A long catch-up (a start after much was appended, a rebuild) says how far it has come, every few seconds. */
+  private async reportProgress(run: Running, catchUp: NonNullable<Running['catchUp']>): Promise<void> {
+    const now = performance.now();
+    if (now - catchUp.logged < (this.options.progressEveryMs ?? 5000)) return;
+    catchUp.logged = now;
+    const head = await this.events.headPosition();
+    this.options.logger?.info({ projection: run.projection.name, position: run.position, head, lag: Math.max(0, head - run.position) }, 'projection catching up');
   }
 
   private fail(run: Running, error: unknown): void {

@@ -9,13 +9,16 @@ import { UnauthenticatedError } from '../errors.js';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
-import { uuidV7Ids } from '../clock.js';
+import { systemClock, uuidV7Ids } from '../clock.js';
 import { createLoaders, type RequestContext } from '../resolvers/context.js';
 import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
+import { readiness } from './readiness.js';
+import { CLIENT_ID, InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
+import { localSignIn } from './local-sign-in.js';
 import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
@@ -30,8 +33,6 @@ export interface RunningServer {
   /** Drains in-flight requests, then stops projections and closes the stores. */
   close(): Promise<void>;
 }
-
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Starts the embedded service: stores, projections, GraphQL over HTTP. */
 export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
@@ -49,6 +50,9 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     await retention.first;
     const schema = await buildAppSchema();
     const storage = new StorageHealth(config.dataDir, logger);
+    const metrics = config.metrics ? new ServiceMetrics(() => ledger.runner.status()) : undefined;
+    metrics?.countAppends(ledger.events);
+    const internalErrors = new InternalErrors(logger);
     const apollo = new ApolloServer<RequestContext>({
       schema,
       introspection: config.introspection,
@@ -73,18 +77,17 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
+        outcomePlugin<RequestContext>((context) => (context instanceof LedgerRequestContext ? context.record : undefined), internalErrors),
       ],
-      formatError: createErrorFormatter((error) =>
-        logger.error({ error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown' }, 'internal error'),
-      ),
+      formatError: createErrorFormatter((error) => internalErrors.report(error)),
     });
     await apollo.start();
     const principals = verifiedOnce(tokens);
     const http = createHttpServer<RequestContext>({
       apollo,
-      context: async (req) => new LedgerRequestContext(ledger, await authenticate(principals, req, logger), req, config.trustProxy),
-      // Writes that cannot be made durable come first: a projection failing for the same reason is not "starting".
-      readiness: () => (!storage.writable ? 'cannot-write' : ledger.runner.live ? 'ready' : 'starting'),
+      context: async (req, record) =>
+        new LedgerRequestContext(ledger, await authenticate(principals, req, record, metrics), req, config.trustProxy, record),
+      readiness: () => readiness(storage, ledger),
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
       corsOrigins: config.corsOrigins,
@@ -108,8 +111,10 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
             },
           }
         : {}),
-      ...(config.graphiql ? { pages: graphiqlPages() } : {}),
+      ...(config.graphiql ? { pages: graphiqlPages(localSignIn(config, clock ?? systemClock)) } : {}),
       logger,
+      ...(metrics ? { metrics } : {}),
+      newRequestId: () => uuidV7Ids.next(),
     });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
@@ -144,19 +149,27 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
  * request is refused before anything runs: HTTP 401 with
  * `WWW-Authenticate: Bearer` and one UNAUTHENTICATED error; the reason is logged at info.
  */
-async function authenticate(principals: (req: IncomingMessage) => Promise<Principal>, req: IncomingMessage, logger: Logger): Promise<Principal> {
+async function authenticate(
+  principals: (req: IncomingMessage) => Promise<Principal>,
+  req: IncomingMessage,
+  record: RequestRecord,
+  metrics: ServiceMetrics | undefined,
+): Promise<Principal> {
   try {
     return await principals(req);
   } catch (error) {
     if (!(error instanceof UnauthenticatedError)) throw error;
+    record.code = error.code;
     // Why, for the operator: the check that failed, never the token nor its claims.
-    logger.info({ reason: error.reason }, 'token refused');
+    record.log.info({ reason: error.reason }, 'token refused');
+    metrics?.tokenRefused(req.headers.authorization === undefined ? 'missing' : error.reason);
     throw new GraphQLError(error.message, {
       originalError: error,
       extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
     });
   }
 }
+
 
 /** A request's principal, verified once however often asked (the rate limit, then the context). */
 function verifiedOnce(tokens: TokenVerifier): (req: IncomingMessage) => Promise<Principal> {
@@ -190,6 +203,8 @@ class LedgerRequestContext implements RequestContext {
     readonly principal: Principal,
     private readonly req: IncomingMessage,
     private readonly trustProxy: boolean,
+    /** the request's id (also every event's requestId), logger and outcome */
+    readonly record: RequestRecord,
   ) {
     this.services = ledger.services;
   }
@@ -212,8 +227,8 @@ class LedgerRequestContext implements RequestContext {
     }
     if (!this.made) {
       const header = this.req.headers['x-correlation-id'];
-      const requestId = uuidV7Ids.next();
-      const correlationId = typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId;
+      const requestId = this.record.id;
+      const correlationId = typeof header === 'string' && CLIENT_ID.test(header) ? header : requestId;
       this.made = {
         actor: { id: this.principal.id, kind: this.principal.kind, ...(this.role ? { role: this.role } : {}) },
         correlationId,

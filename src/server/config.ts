@@ -73,6 +73,8 @@ export interface Config {
   authMaxTokenLifetimeSeconds: number;
   /** how long privacy request records' requesters and client IP / user agent stay readable */
   retentionDays: number;
+  /** count requests and serve them, without a token, at GET /metrics (Prometheus) */
+  metrics: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -202,6 +204,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
         ? maxTokenLifetimeSeconds(authJwksUrl ? { authJwksUrl } : {})
         : integer('authMaxTokenLifetimeSeconds', 60, 366 * 86400),
     retentionDays: integer('retentionDays', 1, 36_500),
+    metrics: boolean('metrics'),
   };
 }
 

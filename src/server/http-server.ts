@@ -2,13 +2,16 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { capConnectionsPerAddress, serverOptions, type ConnectionLimits } from './connection-limits.js';
+import { describeError, observeRequest, RequestRecord, requestIdOf, type ServiceMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { Readiness } from './readiness.js';
 
 export interface HttpOptions<Context extends object> {
   apollo: ApolloServer<Context>;
-  context(req: IncomingMessage): Promise<Context>;
-  /** /readyz answers 200 only while this is `ready`, else 503 with it as the status */
-  readiness(): 'ready' | 'starting' | 'cannot-write';
+  /** `record`: the request's id and logger, where the context reports a refused token */
+  context(req: IncomingMessage, record: RequestRecord): Promise<Context>;
+  /** /readyz answers 200 only while `status` is `ready`, else 503; the whole answer is its body */
+  readiness(): Promise<Readiness>;
   maxBodyBytes: number;
   /** operations a JSON array body may hold; 0 refuses batched requests */
   maxBatchOperations: number;
@@ -21,9 +24,13 @@ export interface HttpOptions<Context extends object> {
   rateLimit?: { limiter: RateLimiter; key(req: IncomingMessage): Promise<string> };
   /** request, header and keep-alive timeouts, connections per address */
   connections: ConnectionLimits;
-  /** Serves GET pages and assets outside GraphQL (the IDE); returns whether it answered. */
-  pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
+  /** Serves pages and assets outside GraphQL (the IDE, its sign-in); returns whether it answered. */
+  pages?(req: IncomingMessage, res: ServerResponse, url: URL): boolean | Promise<boolean>;
   logger: Logger;
+  /** counts requests and refusals; also served at /metrics (without a token: METRICS turns it on) */
+  metrics?: ServiceMetrics;
+  /** a fresh request id, when the client sent no usable x-request-id */
+  newRequestId(): string;
 }
 
 export interface HttpServer {
@@ -57,11 +64,12 @@ class HttpError extends Error {
 
 const CORS_METHODS = 'GET, POST, OPTIONS';
 const GRAPHQL_URL = new URL('/graphql', 'http://localhost');
-const CORS_HEADERS = 'authorization, content-type, x-correlation-id, apollo-require-preflight, x-apollo-operation-name';
+const CORS_HEADERS = 'authorization, content-type, x-correlation-id, x-request-id, apollo-require-preflight, x-apollo-operation-name';
 
 /**
  * A thin node:http transport for Apollo: /graphql, /healthz and /readyz (and
- * the IDE's pages when given). Before Apollo sees a request it answers CORS,
+ * /metrics and the IDE's pages when given). Every answer carries the
+ * request's id (x-request-id). Before Apollo sees a request it answers CORS,
  * applies the rate limit, insists on JSON, reads the body with a size limit,
  * parses it and refuses batches unless allowed: all cheap, all before any
  * GraphQL work. Nothing else (no express) sits on the hot path.
@@ -72,22 +80,19 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
 
   const server = http.createServer(serverOptions(options.connections), (req, res) => {
     inFlight++;
-    // The request line is logged at debug level only: below it, not even its fields are made.
-    const started = options.logger.isLevelEnabled('debug') ? process.hrtime.bigint() : undefined;
-    handle(options, req, res)
+    const started = process.hrtime.bigint();
+    const record = new RequestRecord(requestIdOf(req, options.newRequestId), options.logger);
+    res.setHeader('x-request-id', record.id);
+    handle(options, req, res, record)
       .catch((error: unknown) => {
         const httpError =
           error instanceof HttpError ? error : new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-        if (!(error instanceof HttpError)) options.logger.error({ error: describe(error) }, 'request failed');
+        if (!(error instanceof HttpError)) record.log.error({ error: describeError(error) }, 'request failed');
+        record.code = httpError.code;
         sendJson(res, httpError.status, { errors: [{ message: httpError.message, extensions: { code: httpError.code } }] }, httpError.headers);
       })
       .finally(() => {
-        if (started !== undefined) {
-          options.logger.debug(
-            { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-            'request',
-          );
-        }
+        observeRequest(options, req, res, record, started);
         if (--inFlight === 0) idle?.();
       });
   });
@@ -114,18 +119,26 @@ async function handle<Context extends object>(
   options: HttpOptions<Context>,
   req: IncomingMessage,
   res: ServerResponse,
+  record: RequestRecord,
 ): Promise<void> {
   // Nearly every request is to exactly /graphql: that one needs no parsing (the URL is only read).
   const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (url.pathname === '/readyz') {
-    const status = options.readiness();
-    return sendJson(res, status === 'ready' ? 200 : 503, { status });
+    const readiness = await options.readiness();
+    return sendJson(res, readiness.status === 'ready' ? 200 : 503, readiness);
+  }
+  if (url.pathname === '/metrics' && options.metrics && req.method === 'GET') {
+    const text = await options.metrics.text();
+    res.writeHead(200, { 'content-type': options.metrics.contentType });
+    return void res.end(text);
   }
   if (cors(options.corsOrigins, req, res)) return;
   // Everything below costs more than a health check: limit it before reading a byte of the body.
-  if (options.rateLimit) await takeTokens(options.rateLimit, req, 1);
-  if (options.pages?.(req, res, url)) return;
+  if (options.rateLimit) await takeTokens(options, req, 1);
+  // Pages answer synchronously but for the IDE's sign-in: the GraphQL path awaits nothing here.
+  const page = options.pages?.(req, res, url);
+  if (page === true || (page instanceof Promise && (await page))) return;
   if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'Not found: GraphQL is served at /graphql');
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -146,13 +159,15 @@ async function handle<Context extends object>(
         throw new HttpError(400, 'BATCH_TOO_LARGE', `A batch may hold at most ${options.maxBatchOperations} operations`);
       }
       // One token per operation: a batch is not a way around the rate limit.
-      if (options.rateLimit && body.length > 1) await takeTokens(options.rateLimit, req, body.length - 1);
+      if (options.rateLimit && body.length > 1) await takeTokens(options, req, body.length - 1);
     }
   }
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(req),
+    context: () => options.context(req, record),
   });
+  // The outcome plugin has set the code, unless Apollo answered before running the operation.
+  if (record.code === '') record.code = (response.status ?? 200) < 400 ? 'OK' : 'BAD_REQUEST';
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
@@ -198,9 +213,11 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function takeTokens(rateLimit: NonNullable<HttpOptions<object>['rateLimit']>, req: IncomingMessage, cost: number): Promise<void> {
+async function takeTokens(options: Pick<HttpOptions<object>, 'rateLimit' | 'metrics'>, req: IncomingMessage, cost: number): Promise<void> {
+  const rateLimit = options.rateLimit!;
   const decision = rateLimit.limiter.take(await rateLimit.key(req), cost);
   if (!decision.allowed) {
+    options.metrics?.rateLimitRefused();
     req.resume();
     throw new HttpError(429, 'RATE_LIMITED', `Too many requests: retry in ${decision.retryAfterSeconds} s`, {
       'retry-after': String(decision.retryAfterSeconds),
@@ -219,7 +236,10 @@ function cors(allowed: readonly string[], req: IncomingMessage, res: ServerRespo
   res.setHeader('vary', 'Origin');
   const permitted = origin !== undefined && allowed.includes(origin);
   // No allow-credentials: callers send bearer tokens, never cookies.
-  if (permitted) res.setHeader('access-control-allow-origin', origin);
+  if (permitted) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', 'x-request-id');
+  }
   if (req.method !== 'OPTIONS') return false;
   if (origin !== undefined && !permitted) {
     throw new HttpError(403, 'CORS_ORIGIN_REFUSED', 'This origin may not call the API');
@@ -238,8 +258,4 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
   if (res.headersSent) return void res.end();
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(value));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
 }

@@ -128,4 +128,10 @@ export const SETTINGS = {
     default: '365',
     help: 'days after which privacy request requesters and client IP / user agent become unreadable (privacy-ledger retention)',
   },
+  metrics: {
+    flag: '--metrics',
+    env: 'METRICS',
+    default: 'false',
+    help: 'serve Prometheus metrics at GET /metrics on the same port, without a token (nothing personal in them; expose the port to scrapers only)',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { TimeoutError } from '../../src/errors.js';
 import type { RecordedEvent } from '../../src/events/event-envelope.js';
@@ -108,6 +109,33 @@ describe('projection runner', () => {
     const after = await events.append('s-2', [event(4)], { expectedRevision: 'any' });
     await runner.waitFor(after.position, 5_000);
     expect(await reads.get('counters', 's-2')).toMatchObject({ count: 4 });
+  });
+
+  it('logs its position and the head while it catches up, and when it has caught up', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const appended = await events.append('s-1', Array.from({ length: 60 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    // Every batch (7 events) is "a few seconds" here.
+    const logged = new ProjectionRunner(events, reads, [counters], { batchSize: 7, logger, progressEveryMs: 0 });
+    await logged.start();
+    await vi.waitFor(() => expect(logged.live).toBe(true));
+    await logged.stop();
+    const progress = lines.filter((l) => l['msg'] === 'projection catching up');
+    expect(progress.length).toBeGreaterThanOrEqual(5);
+    expect(progress[0]).toMatchObject({ projection: 'counters', head: appended.position, position: 7, lag: appended.position - 7 });
+    expect(progress.map((l) => l['position'])).toEqual([...progress.map((l) => l['position'] as number)].sort((a, b) => a - b));
+    expect(lines.find((l) => l['msg'] === 'projection caught up')).toMatchObject({ projection: 'counters', position: appended.position });
+  });
+
+  it('logs nothing about progress when it catches up within a few seconds', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const appended = await events.append('s-1', Array.from({ length: 60 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    const quiet = new ProjectionRunner(events, reads, [counters], { batchSize: 7, logger });
+    await quiet.start();
+    await quiet.waitFor(appended.position, 5_000);
+    await quiet.stop();
+    expect(lines.filter((l) => l.includes('catching up') || l.includes('caught up'))).toEqual([]);
   });
 
   it('reports each projection checkpoint and lag', async () => {
