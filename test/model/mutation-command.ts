@@ -1,0 +1,123 @@
+import type fc from 'fast-check';
+import { expect } from 'vitest';
+import { MUTATIONS, type MutationName } from './documents.js';
+import type { LedgerModel, PublisherModel } from './ledger-model.js';
+import type { LedgerSystem } from './ledger-system.js';
+import { checkStep } from './invariants.js';
+import { skipKnownBug } from './known-bugs.js';
+import { freshKey, type Operation } from './publisher-operations.js';
+import type { ModelPrincipal } from './principals.js';
+
+/** One mutation of a history, resolved against the model when it runs (indices wrap, so shrinking keeps it valid). */
+export interface Built {
+  operation: Operation;
+  as: ModelPrincipal;
+  /** the publisher the step touched, after it ran (the checks look at it) */
+  touched(): PublisherModel | undefined;
+  /** the version the payload should carry, after it ran */
+  version?(): number;
+  /** who may retry it now (authorisation is judged on the current state, before idempotency) */
+  authAgain(): string | null;
+}
+
+/** The last keyed mutation that appended: a retry of it must answer the same and append nothing. */
+export interface KeyedAttempt {
+  name: MutationName;
+  variables: Record<string, any>;
+  as: ModelPrincipal;
+  payload: unknown;
+  authAgain(): string | null;
+}
+
+export type ModelState = LedgerModel & { lastKeyed?: KeyedAttempt };
+
+/** How many changes (anything but recorded reads, which queries make) the log holds after `position`. */
+export async function changesSince(system: LedgerSystem, position: number): Promise<string[]> {
+  await system.server.ledger.services.readRecorder.drain();
+  const events = await system.server.ledger.events.readAll({ fromPosition: position });
+  return events.filter((e) => e.type !== 'PrivacyRequestRecorded').map((e) => `${e.streamId}:${e.type}`);
+}
+
+/** One step: the clock moves a second, the mutation runs against ledger and model, then the step's checks. */
+export async function step(model: ModelState, system: LedgerSystem, label: string, built: Built, keyed: boolean): Promise<void> {
+  const { operation, as } = built;
+  const { name, variables, verdict } = operation;
+  if (keyed) {
+    const key = freshKey(model);
+    if (name === 'deletePrivacyRequestRecord') variables['idempotencyKey'] = key;
+    else (variables['input'] as Record<string, unknown>)['idempotencyKey'] = key;
+  }
+  const before = await system.head();
+  const answer = await system.call(MUTATIONS[name], variables, as);
+  const context = `${label} as ${as.name}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
+  if ('refused' in verdict) {
+    expect(answer.code, context).toBe(verdict.refused);
+  } else {
+    expect(answer.code, context).toBeNull();
+    const payload = answer.data[name];
+    if (verdict.erasedCount !== undefined && !skipKnownBug('repeatedErasureCountsOne', verdict.erasedCount === 0)) {
+      expect(payload.erasedCount, `${context}: erasedCount`).toBe(verdict.erasedCount);
+    }
+    verdict.commit(answer.data);
+    if (built.version) expect(payload.version, `${context}: version in the payload`).toBe(built.version());
+  }
+  const appended = await changesSince(system, before);
+  expect(appended.length > 0, `${context}: appended ${appended.join(', ') || 'nothing'}`).toBe(!('refused' in verdict) && verdict.appends);
+  model.lastKeyed =
+    keyed && appended.length > 0 ? { name, variables, as, payload: answer.data[name], authAgain: built.authAgain } : undefined;
+  await afterStep(model, system, built.touched(), as);
+}
+
+export async function afterStep(model: ModelState, system: LedgerSystem, touched: PublisherModel | undefined, as: ModelPrincipal): Promise<void> {
+  // Halfway to the next step's instant: `asOf` there must show the state after this step.
+  model.snapshot(new Date(system.clock.now().getTime() + 500).toISOString());
+  await checkStep(system, model, touched, as);
+}
+
+/** A command of fast-check's model-based testing whose mutation is built when it runs. */
+export class MutationCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
+  constructor(
+    private readonly label: string,
+    private readonly build: (model: ModelState) => Built | undefined,
+    private readonly keyed: boolean,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(model: ModelState, system: LedgerSystem): Promise<void> {
+    system.clock.advance(1000);
+    const built = this.build(model);
+    if (built) await step(model, system, this.label, built, this.keyed);
+  }
+  toString(): string {
+    return `${this.label}${this.keyed ? ' (keyed)' : ''}`;
+  }
+}
+
+/** Sends the last keyed mutation again with its key: the same answer and nothing appended (or, with other input, BAD_USER_INPUT). */
+export class RetryCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
+  constructor(private readonly otherInput: boolean) {}
+  check(): boolean {
+    return true;
+  }
+  async run(model: ModelState, system: LedgerSystem): Promise<void> {
+    const attempt = model.lastKeyed;
+    if (!attempt) return;
+    system.clock.advance(1000);
+    const variables = structuredClone(attempt.variables);
+    const tamper = this.otherInput && (attempt.name === 'registerPublisher' || attempt.name === 'updatePublisherContact');
+    if (tamper) variables['input'].companyName = model.fresh('Other company ');
+    const before = await system.head();
+    const answer = await system.call(MUTATIONS[attempt.name], variables, attempt.as);
+    const denied = attempt.authAgain();
+    const context = `retry of ${attempt.name} as ${attempt.as.name}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
+    if (denied) expect(answer.code, context).toBe(denied);
+    else if (tamper) expect(answer.code, context).toBe('BAD_USER_INPUT');
+    else expect(answer.data?.[attempt.name], context).toEqual(attempt.payload);
+    expect(await changesSince(system, before), `${context}: appended`).toEqual([]);
+    await afterStep(model, system, undefined, attempt.as);
+  }
+  toString(): string {
+    return this.otherInput ? 'retry with other input' : 'retry';
+  }
+}
