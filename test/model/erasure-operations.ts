@@ -1,7 +1,7 @@
-import type { LedgerModel, PublisherModel } from './ledger-model.js';
+import type { Account, LedgerModel, PublisherModel } from './ledger-model.js';
 import { eraseSupport } from './offer-operations.js';
 import { eraseContact, refused, type Operation, type Verdict } from './publisher-operations.js';
-import type { ModelPrincipal } from './principals.js';
+import { PRINCIPALS, type ModelPrincipal } from './principals.js';
 
 export type ErasureTarget = 'CONTACT' | 'AAD_ACCOUNT' | 'OFFER_SUPPORT';
 
@@ -33,8 +33,7 @@ export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: Publisher
         if (account.erased) return already;
         if (account.listed) return refused('BAD_USER_INPUT');
         return erases(() => {
-          model.erase([account.userPrincipalName, account.displayName]);
-          account.erased = true;
+          eraseAccount(model, account);
           p.version++;
           model.record(p.id, 'ERASURE', 'aadUsers');
         });
@@ -59,8 +58,7 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
       p.version++;
     }
     for (const account of p.accounts.filter((a) => !a.erased)) {
-      model.erase([account.userPrincipalName, account.displayName]);
-      account.erased = true;
+      eraseAccount(model, account);
       p.version++;
     }
     Object.assign(p, { status: 'CLOSED', rejectionReason: null, version: p.version + 1 });
@@ -90,4 +88,13 @@ export function deleteRecord(model: LedgerModel, as: ModelPrincipal, p: Publishe
     variables: { id: record.id },
     verdict: denied ? refused(denied) : { appends: true, commit: () => p.records.splice(p.records.indexOf(record), 1) },
   };
+}
+
+/** A registrant's name and UPN come from its token, and so read back on every publisher it registers: only values given to addAadUser are its own. */
+const fromTokens = new Set(PRINCIPALS.flatMap((p) => [p.userPrincipalName!, p.displayName!]));
+
+function eraseAccount(model: LedgerModel, account: Account): void {
+  model.erase([account.userPrincipalName, account.displayName].filter((value) => !fromTokens.has(value)));
+  account.erased = true;
+  model.erasedAccountIds.add(account.accountId);
 }

@@ -55,6 +55,8 @@ export interface PublisherModel {
   registrationCode: string;
   contact: Contact;
   contactErased: boolean;
+  /** every contact value written under the contact's current key: an erasure makes them all unreadable, past ones included */
+  contactSealed: string[];
   preferences: Preferences;
   status: Status;
   rejectionReason: string | null;
@@ -84,6 +86,8 @@ export interface OfferModel {
   status: OfferStatus;
   supportContacts: SupportContactModel[];
   supportErased: boolean;
+  /** every support value written under the current key */
+  supportSealed: string[];
   version: number;
 }
 
@@ -98,6 +102,8 @@ export class LedgerModel {
   offers: OfferModel[] = [];
   /** every value an erasure made unreadable: none may read back anywhere */
   readonly erasedValues = new Set<string>();
+  /** every AAD account erased */
+  readonly erasedAccountIds = new Set<string>();
   readonly snapshots: Snapshot[] = [];
   /** the master key was rotated (see known-bugs.ts) */
   rotated = false;

@@ -4,7 +4,7 @@ import { ledgerCommands, prelude } from './commands.js';
 import { checkAll } from './final-checks.js';
 import { LedgerModel } from './ledger-model.js';
 import { LedgerSystem } from './ledger-system.js';
-import type { ModelState } from './mutation-command.js';
+import { outcomes, type ModelState } from './mutation-command.js';
 
 /**
  * Random histories of the whole ledger, each run against a real server
@@ -32,7 +32,6 @@ describe('the ledger against its model', () => {
               return { model, real: system };
             };
             await fc.asyncModelRun(setup, commands);
-            if (process.env['MODEL_DEBUG']) console.log(String(commands), model.publishers.length, model.offers.length);
             await checkAll(system, model);
           } finally {
             await system.close();
@@ -40,6 +39,7 @@ describe('the ledger against its model', () => {
         }),
         { seed, numRuns: runs, verbose: 1 },
       );
+      if (process.env['MODEL_DEBUG']) console.log([...outcomes].sort().map(([k, n]) => `${k}: ${n}`).join('\n'));
     },
     Number(process.env['MODEL_TIMEOUT_MS'] ?? 600_000),
   );

@@ -61,12 +61,17 @@ export async function step(model: ModelState, system: LedgerSystem, label: strin
     verdict.commit(answer.data);
     if (built.version) expect(payload.version, `${context}: version in the payload`).toBe(built.version());
   }
+  tally(`${name} ${'refused' in verdict ? verdict.refused : verdict.appends ? 'appends' : 'no-op'}`);
   const appended = await changesSince(system, before);
   expect(appended.length > 0, `${context}: appended ${appended.join(', ') || 'nothing'}`).toBe(!('refused' in verdict) && verdict.appends);
   model.lastKeyed =
     keyed && appended.length > 0 ? { name, variables, as, payload: answer.data[name], authAgain: built.authAgain } : undefined;
   await afterStep(model, system, built.touched(), as);
 }
+
+/** With MODEL_DEBUG: how often each outcome came, to see what the histories exercise. */
+export const outcomes = new Map<string, number>();
+const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
 
 export async function afterStep(model: ModelState, system: LedgerSystem, touched: PublisherModel | undefined, as: ModelPrincipal): Promise<void> {
   // Halfway to the next step's instant: `asOf` there must show the state after this step.

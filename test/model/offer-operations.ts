@@ -6,7 +6,7 @@ import type { ModelPrincipal } from './principals.js';
 const nothing: Verdict = { appends: false, commit: () => undefined };
 
 export function createOffer(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, kind: OfferKind): Operation {
-  const offer: OfferModel = { id: freshId(model), publisherId: p.id, name: model.fresh('Offer '), kind, status: 'DRAFT', supportContacts: [], supportErased: false, version: 1 };
+  const offer: OfferModel = { id: freshId(model), publisherId: p.id, name: model.fresh('Offer '), kind, status: 'DRAFT', supportContacts: [], supportErased: false, supportSealed: [], version: 1 };
   const denied = model.authorize('createOffer', as, p.id);
   return {
     name: 'createOffer',
@@ -51,6 +51,7 @@ export function updateSupport(model: LedgerModel, as: ModelPrincipal, o: OfferMo
       appends: true,
       commit() {
         o.supportContacts = contacts;
+        o.supportSealed.push(...contacts.flatMap(supportValues).filter((v): v is string => v !== null));
         o.supportErased = false;
         o.version++;
         model.record(o.publisherId, 'EDIT', 'offer.supportContacts');
@@ -82,6 +83,8 @@ export function deleteOffer(model: LedgerModel, as: ModelPrincipal, o: OfferMode
 /** Erases an offer's customer-service contacts: their values read as null, flagged erased. */
 export function eraseSupport(model: LedgerModel, o: OfferModel): void {
   for (const contact of o.supportContacts) model.erase(supportValues(contact));
+  model.erase(o.supportSealed);
+  o.supportSealed = [];
   o.supportContacts = o.supportContacts.map(erasedSupport);
   o.supportErased = true;
 }

@@ -53,6 +53,7 @@ export function register(model: LedgerModel, as: ModelPrincipal, withPreferences
               registrationCode: input.registrationCode,
               contact: { ...contact },
               contactErased: false,
+              contactSealed: Object.values(contact),
               preferences,
               status: 'PENDING',
               rejectionReason: null,
@@ -102,7 +103,10 @@ export function updateContact(model: LedgerModel, as: ModelPrincipal, p: Publish
       appends: true,
       commit() {
         if (changedCompany) p.companyName = next.companyName!;
-        for (const k of changedContact) p.contact[k] = next[k]!;
+        for (const k of changedContact) {
+          p.contact[k] = next[k]!;
+          p.contactSealed.push(next[k]!);
+        }
         if (changedContact.length && p.contactErased) p.reeditedAfterErasure = true;
         if (changedContact.length) p.contactErased = false;
         p.version++;
@@ -174,7 +178,8 @@ export function removeAccount(model: LedgerModel, as: ModelPrincipal, p: Publish
 
 /** Erases the contact, and forgets its values for good. */
 export function eraseContact(model: LedgerModel, p: PublisherModel): void {
-  model.erase(contactValues(p.contact));
+  model.erase([...contactValues(p.contact), ...p.contactSealed]);
+  p.contactSealed = [];
   p.contact = { name: null, telephone: null, email: null };
   p.contactErased = true;
 }

@@ -40,7 +40,7 @@ export function offerView(o: OfferModel) {
  * A publisher as of a past step: as it stood then, except that whatever
  * was erased since reads as null and erased (erasure reaches the past).
  */
-export function pastPublisherView(then: PublisherModel, erased: ReadonlySet<string>) {
+export function pastPublisherView(then: PublisherModel, erased: ReadonlySet<string>, erasedAccountIds: ReadonlySet<string>) {
   const view = publisherView(then);
   const gone = (value: string | null) => value !== null && erased.has(value);
   const contactGone = [view.contact.name, view.contact.telephone, view.contact.email].some(gone);
@@ -54,7 +54,7 @@ export function pastPublisherView(then: PublisherModel, erased: ReadonlySet<stri
       erased: view.contact.erased || contactGone,
     },
     aadUsers: view.aadUsers.map((a) => {
-      const accountGone = gone(a.displayName) || gone(a.userPrincipalName);
+      const accountGone = erasedAccountIds.has(a.accountId);
       return accountGone ? { ...a, objectId: null, userPrincipalName: null, displayName: null, erased: true } : a;
     }),
   };
