@@ -5,6 +5,7 @@ import { addAccount, register, removeAccount, review, updateContact, updatePrefe
 import { createOffer, deleteOffer, publishOffer, updateSupport } from './offer-operations.js';
 import { closeAccount, deleteRecord, erasePerson } from './erasure-operations.js';
 import { ExportCommand, OfflineCommand, ProbeCommand } from './read-commands.js';
+import { RaceCommand } from './race-command.js';
 import { OPERATOR, PRINCIPALS, USERS, principalAt, resolveActor, type ModelPrincipal } from './principals.js';
 
 /**
@@ -132,6 +133,8 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
       close,
       sometimes.map((other) => new RetryCommand(other)),
       sometimes.map((other) => new RetryCommand(other)),
+      fc.record({ i: index, delay: fc.nat(3) }).map(({ i, delay }) => new RaceCommand(i, delay)),
+      fc.record({ i: index, delay: fc.nat(3) }).map(({ i, delay }) => new RaceCommand(i, delay)),
       fc.record({ who: actor, i: index }).map(({ who, i }) => new ExportCommand(who, i)),
       fc.record({ who: fc.nat(PRINCIPALS.length - 1), i: index, operation: fc.constantFrom(...ProbeCommand.operations) }).map(({ who, i, operation }) => new ProbeCommand(who, i, operation)),
       ...(options.offline ? [fc.constantFrom(...OfflineCommand.kinds).map((kind) => new OfflineCommand(kind))] : []),

@@ -41,6 +41,7 @@ function checkReplay(p: PublisherModel, history: Entry[]): void {
 
 /** At the end of a history, and after each offline step: every invariant over everything the history made. */
 export async function checkAll(system: LedgerSystem, model: LedgerModel): Promise<void> {
+  await system.settle();
   const seen: string[] = [];
   for (const p of model.publishers) {
     await checkPublisher(system, p);

@@ -68,6 +68,11 @@ export class LedgerSystem {
     return this.server.ledger.events.headPosition();
   }
 
+  /** Waits until the read models have caught up with the log (queries that record a read append to it without waiting). */
+  async settle(): Promise<void> {
+    await this.server.ledger.runner.waitFor(await this.head(), 5_000);
+  }
+
   async restart(offline?: () => Promise<void>): Promise<void> {
     await this.server.close();
     await offline?.();
@@ -77,14 +82,33 @@ export class LedgerSystem {
   /** `privacy-ledger rebuild`: every projection dropped and replayed from the log, with the server stopped. */
   async rebuildOffline(): Promise<void> {
     await this.restart(async () => {
-      const config = loadConfig({ dataDir: this.data.dir, logLevel: 'silent' }, {});
-      const ledger = await openLedger(config, { leaseHolder: 'model-rebuild', clock: this.clock });
+      const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', clock: this.clock });
       try {
         for (const name of ledger.runner.names) await ledger.runner.rebuild(name);
       } finally {
         await ledger.close();
       }
     });
+  }
+
+  /** `privacy-ledger rebuild --online`: each projection rebuilt beside the old one by another process's runner, the server serving throughout. */
+  async rebuildOnline(): Promise<void> {
+    const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild-online', clock: this.clock });
+    try {
+      for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name);
+    } finally {
+      await ledger.close();
+    }
+  }
+
+  /** The server's retention at start, after the clock has moved past the retention period. */
+  async retentionAfter(days: number): Promise<void> {
+    this.clock.advance(days * 86_400_000);
+    await this.restart();
+  }
+
+  private config() {
+    return loadConfig({ dataDir: this.data.dir, logLevel: 'silent' }, {});
   }
 
   /** `privacy-ledger rotate-master-key`: every data key re-wrapped under a new master key, with the server stopped. */

@@ -76,6 +76,7 @@ const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) 
 export async function afterStep(model: ModelState, system: LedgerSystem, touched: PublisherModel | undefined, as: ModelPrincipal): Promise<void> {
   // Halfway to the next step's instant: `asOf` there must show the state after this step.
   model.snapshot(new Date(system.clock.now().getTime() + 500).toISOString());
+  await system.settle();
   await checkStep(system, model, touched, as);
 }
 
@@ -89,13 +90,24 @@ export class MutationCommand implements fc.AsyncCommand<ModelState, LedgerSystem
   check(): boolean {
     return true;
   }
+  /** whom it resolved to when it last ran, for the printed counterexample */
+  private resolved = '';
   async run(model: ModelState, system: LedgerSystem): Promise<void> {
     system.clock.advance(1000);
     const built = this.build(model);
-    if (built) await step(model, system, this.label, built, this.keyed);
+    this.resolved = ' [skipped]';
+    if (!built) return;
+    const touched = built.touched();
+    this.resolved = ` [${built.as.name}${touched ? ` on publisher #${model.publishers.indexOf(touched)}` : ''}]`;
+    try {
+      await step(model, system, this.label, built, this.keyed);
+    } finally {
+      const after = built.touched();
+      this.resolved = ` [${built.as.name}${after ? ` on publisher #${model.publishers.indexOf(after)}` : ''}]`;
+    }
   }
   toString(): string {
-    return `${this.label}${this.keyed ? ' (keyed)' : ''}`;
+    return `${this.label}${this.keyed ? ' (keyed)' : ''}${this.resolved}`;
   }
 }
 

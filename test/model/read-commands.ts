@@ -95,7 +95,7 @@ export class ExportCommand implements fc.AsyncCommand<ModelState, LedgerSystem> 
 
 /** What an operator does with the server stopped; afterwards every invariant is checked. */
 export class OfflineCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
-  static readonly kinds = ['restart', 'rebuild', 'rotate-master-key'] as const;
+  static readonly kinds = ['restart', 'rebuild', 'rebuild-online', 'rotate-master-key', 'retention'] as const;
   constructor(private readonly kind: (typeof OfflineCommand.kinds)[number]) {}
   check(): boolean {
     return true;
@@ -103,6 +103,12 @@ export class OfflineCommand implements fc.AsyncCommand<ModelState, LedgerSystem>
   async run(model: ModelState, system: LedgerSystem): Promise<void> {
     if (this.kind === 'restart') await system.restart();
     if (this.kind === 'rebuild') await system.rebuildOffline();
+    if (this.kind === 'rebuild-online') await system.rebuildOnline();
+    if (this.kind === 'retention') {
+      // 400 days on: every month of the history so far is past RETENTION_DAYS (365)
+      await system.retentionAfter(400);
+      for (const p of model.publishers) for (const record of p.records) record.requesterErased = true;
+    }
     if (this.kind === 'rotate-master-key') {
       await system.rotateMasterKey();
       model.rotated = true;
