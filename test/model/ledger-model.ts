@@ -109,9 +109,9 @@ export class LedgerModel {
   rotated = false;
   private counter = 0;
 
-  /** A value no other part of the history uses (erased values must be told apart from live ones). */
+  /** A value no other part of the history uses, nor contains (erased values are searched for in everything the API answers). */
   fresh(prefix: string): string {
-    return `${prefix}${++this.counter}`;
+    return `${prefix}${String(++this.counter).padStart(6, '0')}`;
   }
   freshNumber(): number {
     return ++this.counter;
