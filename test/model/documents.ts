@@ -38,7 +38,7 @@ export const READS = {
   offer: `query ($id: ID!) { offer(id: $id) { ${OFFER_FIELDS} } }`,
   offers: `query ($id: ID!, $after: String) { offers(publisherId: $id, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${OFFER_FIELDS} } } } }`,
   privacyRequests: `query ($id: ID!, $after: String) { privacyRequests(publisherId: $id, first: 100, after: $after) {
-    pageInfo { hasNextPage endCursor } edges { node { id kind target requestedBy requestedByErased } } } }`,
+    pageInfo { hasNextPage endCursor } edges { node { id kind target requestedAt requestedBy requestedByErased } } } }`,
   analytics: `{ analytics { publishersByStatus { status count } offersByKindAndStatus { kind status count } } }`,
   me: `{ me { id publishers { id } } }`,
   history: `query ($kind: HistorySubjectKind!, $id: ID!, $after: String) { history(kind: $kind, id: $id, first: 100, after: $after) {

@@ -25,12 +25,12 @@ export async function allPages<Node>(
   throw new Error(`${field}: more than 50 pages`);
 }
 
-/** The publisher read model equals the model's publisher. */
-export async function checkPublisher(system: LedgerSystem, p: PublisherModel): Promise<void> {
-  const { publisher } = await system.read(READS.publisher, { id: p.id }, OPERATOR);
+/** The publisher read model equals the model's publisher (read with `minPosition` straight after a write). */
+export async function checkPublisher(system: LedgerSystem, p: PublisherModel, minPosition?: string): Promise<void> {
+  const { publisher } = await system.read(READS.publisher, { id: p.id, minPosition }, OPERATOR);
   const expected = publisherView(p);
   if (skipKnownBug('reeditedContactReadsErased', p.reeditedAfterErasure)) expected.contact.erased = publisher.contact.erased;
-  expect(publisher, `publisher ${p.id}`).toEqual(expected);
+  expect(publisher, `publisher ${p.id}${minPosition ? ` read with minPosition ${minPosition}` : ''}`).toEqual(expected);
 }
 
 /** `offers` lists the publisher's live offers, newest first, as the model has them. */
@@ -46,15 +46,21 @@ export async function checkOffers(system: LedgerSystem, model: LedgerModel, p: P
  * make); the ids it shows are learned for deletions.
  */
 export async function checkRecords(system: LedgerSystem, p: PublisherModel): Promise<void> {
-  const nodes = await allPages<{ id: string; kind: string; target: string; requestedBy: string | null; requestedByErased: boolean }>(
+  const nodes = await allPages<{ id: string; kind: string; target: string; requestedAt: string; requestedBy: string | null; requestedByErased: boolean }>(
     system, READS.privacyRequests, { id: p.id }, OPERATOR, 'privacyRequests',
   );
-  const shown = nodes.filter((n) => n.kind !== 'VIEW').reverse();
-  const expected = p.records.map((r) => ({ kind: r.kind, target: r.target, requestedByErased: r.requesterErased }));
-  expect(shown.map((n) => ({ kind: n.kind, target: n.target, requestedByErased: n.requestedByErased })), `privacy requests of ${p.id}`).toEqual(expected);
+  const instants = nodes.map((n) => n.requestedAt);
+  expect(instants, `privacy requests of ${p.id}: newest first`).toEqual([...instants].sort().reverse());
+  // oldest first; records of one instant (an edit racing an erasure) in a fixed order
+  const order = <T extends { kind: string; target: string }>(at: (t: T) => string) => (a: T, b: T) =>
+    at(a).localeCompare(at(b)) || `${a.kind} ${a.target}`.localeCompare(`${b.kind} ${b.target}`);
+  const shown = nodes.filter((n) => n.kind !== 'VIEW').sort(order((n) => n.requestedAt));
+  const records = [...p.records].sort(order((r) => r.at));
+  const expected = records.map((r) => ({ kind: r.kind, target: r.target, requestedAt: r.at, requestedByErased: r.requesterErased }));
+  expect(shown.map((n) => ({ kind: n.kind, target: n.target, requestedAt: n.requestedAt, requestedByErased: n.requestedByErased })), `privacy requests of ${p.id}`).toEqual(expected);
   for (const [i, node] of shown.entries()) {
     expect(node.requestedBy === null, `requester of record ${node.id}`).toBe(node.requestedByErased);
-    p.records[i]!.id = node.id;
+    records[i]!.id = node.id;
   }
 }
 

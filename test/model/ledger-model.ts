@@ -43,6 +43,8 @@ export interface Account {
 export interface RecordModel {
   kind: 'EDIT' | 'DELETION' | 'ERASURE' | 'EXPORT';
   target: string;
+  /** the ledger's instant when it was made (records of one instant may list in any order) */
+  at: string;
   /** learned from the first read of the records after it was made */
   id?: string;
   /** its requester's retention month was destroyed */
@@ -155,8 +157,11 @@ export class LedgerModel {
     return offer && offer.status !== 'DELETED' ? offer.publisherId : undefined;
   }
 
+  /** the ledger's clock, for the instants of records */
+  now: () => string = () => '';
+
   record(publisherId: string, kind: RecordModel['kind'], target: string): void {
-    this.publisher(publisherId).records.push({ kind, target, requesterErased: false });
+    this.publisher(publisherId).records.push({ kind, target, at: this.now(), requesterErased: false });
   }
 
   erase(values: Array<string | null>): void {

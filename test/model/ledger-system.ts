@@ -2,7 +2,7 @@ import { rotateMasterKey } from '../../src/privacy/master-key-rotation.js';
 import { loadConfig } from '../../src/server/config.js';
 import { embeddedFiles, openLedger } from '../../src/server/ledger.js';
 import type { Clock } from '../../src/clock.js';
-import { startTestServer, tempDataDir, type TestServer } from '../server/harness.js';
+import { postGraphql, startTestServer, tempDataDir, type TestServer } from '../server/harness.js';
 import type { ModelPrincipal } from './principals.js';
 
 /** The ledger's clock in a history: it moves only when the history says so, so each step has an instant of its own. */
@@ -45,8 +45,13 @@ export class LedgerSystem {
     return new LedgerSystem(data, clock, await startTestServer(data.dir, {}, { clock }));
   }
 
+  /**
+   * Sends a request as the principal. A mutation does not wait for the read
+   * models here (the harness's `gql` would): the step reads its own write
+   * with `minPosition`, as a portal does.
+   */
   async call<T = any>(query: string, variables: Record<string, unknown>, as: ModelPrincipal): Promise<Answer<T>> {
-    const response = await this.server.gql(query, variables, as);
+    const response = await postGraphql<T>(this.server.url, query, variables, { authorization: `Bearer ${await this.server.token(as)}` });
     const root = response.errors?.find((e) => (e as { path?: unknown[] }).path?.length === 1) ?? (response.data ? undefined : response.errors?.[0]);
     return {
       data: (response.data ?? null) as T | null,

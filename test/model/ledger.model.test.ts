@@ -26,6 +26,7 @@ describe('the ledger against its model', () => {
         fc.asyncProperty(ledgerCommands({ offline: true, maxCommands }), async (commands) => {
           const system = await LedgerSystem.start();
           const model = new LedgerModel() as ModelState;
+          model.now = () => system.clock.now().toISOString();
           try {
             const setup = async () => {
               for (const step of prelude()) await step.run(model, system);

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { MUTATIONS, type MutationName } from './documents.js';
 import type { LedgerModel, PublisherModel } from './ledger-model.js';
 import type { LedgerSystem } from './ledger-system.js';
-import { checkStep } from './invariants.js';
+import { checkPublisher, checkStep } from './invariants.js';
 import { skipKnownBug } from './known-bugs.js';
 import { freshKey, type Operation } from './publisher-operations.js';
 import type { ModelPrincipal } from './principals.js';
@@ -60,6 +60,11 @@ export async function step(model: ModelState, system: LedgerSystem, label: strin
     }
     verdict.commit(answer.data);
     if (built.version) expect(payload.version, `${context}: version in the payload`).toBe(built.version());
+    const touched = built.touched();
+    if (touched && payload.position) {
+      // read your own write: with the step's position, before the read models are known to have caught up
+      await checkPublisher(system, touched, payload.position);
+    }
   }
   tally(`${name} ${'refused' in verdict ? verdict.refused : verdict.appends ? 'appends' : 'no-op'}`);
   const appended = await changesSince(system, before);
