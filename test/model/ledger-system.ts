@@ -5,6 +5,10 @@ import type { Clock } from '../../src/clock.js';
 import { postGraphql, startTestServer, tempDataDir, type TestServer } from '../server/harness.js';
 import type { ModelPrincipal } from './principals.js';
 
+/** A loaded 2-core machine can take seconds to project a step: a wait that runs out would fail the history for nothing. */
+const CATCH_UP_MS = 30_000;
+const ENV = { READ_YOUR_WRITES_TIMEOUT_MS: String(CATCH_UP_MS) };
+
 /** The ledger's clock in a history: it moves only when the history says so, so each step has an instant of its own. */
 export class SteppedClock implements Clock {
   private at: number;
@@ -42,7 +46,7 @@ export class LedgerSystem {
   static async start(): Promise<LedgerSystem> {
     const data = tempDataDir('pl-model-');
     const clock = new SteppedClock('2026-03-02T08:00:00.000Z');
-    return new LedgerSystem(data, clock, await startTestServer(data.dir, {}, { clock }));
+    return new LedgerSystem(data, clock, await startTestServer(data.dir, ENV, { clock }));
   }
 
   /**
@@ -75,13 +79,13 @@ export class LedgerSystem {
 
   /** Waits until the read models have caught up with the log (queries that record a read append to it without waiting). */
   async settle(): Promise<void> {
-    await this.server.ledger.runner.waitFor(await this.head(), 5_000);
+    await this.server.ledger.runner.waitFor(await this.head(), CATCH_UP_MS);
   }
 
   async restart(offline?: () => Promise<void>): Promise<void> {
     await this.server.close();
     await offline?.();
-    this.server = await startTestServer(this.data.dir, {}, { clock: this.clock });
+    this.server = await startTestServer(this.data.dir, ENV, { clock: this.clock });
   }
 
   /** `privacy-ledger rebuild`: every projection dropped and replayed from the log, with the server stopped. */
