@@ -45,6 +45,9 @@ export const READS = {
     pageInfo { hasNextPage endCursor } edges { node { eventType occurredAt actor { id kind role } changes { field before after beforeErased afterErased } } } } }`,
   verifyIntegrity: `query ($streamId: String!) { verifyIntegrity(streamId: $streamId) { intact eventsChecked firstBreak { kind revision } } }`,
   exportPersonalData: `query ($id: ID!) { exportPersonalData(publisherId: $id) }`,
+  masked: `query ($id: ID!) { maskedPublisher(id: $id) { id registrationStatus contact { name telephone email } aadUsers { objectId userPrincipalName displayName }
+    offers { id status supportContacts { name telephone email qq wechat weibo } } } }`,
+  exportHistory: `query ($id: ID!) { exportHistory(publisherId: $id, format: JSONL) }`,
   auditTrail: `query ($after: String) { auditTrail(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { type streamId actor { id kind role } } } } }`,
 } as const;
 

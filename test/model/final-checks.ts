@@ -4,7 +4,7 @@ import type { LedgerModel, PublisherModel } from './ledger-model.js';
 import type { LedgerSystem } from './ledger-system.js';
 import { allPages, checkAnalytics, checkMe, checkOffers, checkPublisher, checkRecords } from './invariants.js';
 import { skipKnownBug } from './known-bugs.js';
-import { AUDITOR, OPERATOR, USERS } from './principals.js';
+import { ANALYST, AUDITOR, OPERATOR, USERS } from './principals.js';
 import { pastPublisherView } from './views.js';
 
 interface FieldChange {
@@ -71,6 +71,38 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
   for (const user of USERS) await checkMe(system, model, user);
   await checkAsOf(system, model);
   await checkActors(system);
+  for (const p of model.publishers) await checkMasked(system, model, p);
+  // last: an export is itself recorded
+  for (const p of model.publishers) {
+    const { exportHistory } = await system.read(READS.exportHistory, { id: p.id }, AUDITOR);
+    model.record(p.id, 'EXPORT', 'history');
+    for (const value of model.erasedValues) expect(exportHistory.includes(JSON.stringify(value)), `erased value ${value} in exportHistory of ${p.id}`).toBe(false);
+  }
+}
+
+/** What an analyst sees: the model's publisher masked (emails by domain, telephones by country code, the rest pseudonyms), erased values null. */
+async function checkMasked(system: LedgerSystem, model: LedgerModel, p: PublisherModel): Promise<void> {
+  const { maskedPublisher } = await system.read(READS.masked, { id: p.id }, ANALYST);
+  const pseudonym = (value: string | null) => (value === null ? null : expect.stringMatching(/^psn_/));
+  const email = (value: string | null) => (value === null ? null : `*@${value.split('@')[1]}`);
+  const telephone = (value: string | null) => (value === null ? null : '+86');
+  expect(maskedPublisher, `maskedPublisher ${p.id}`).toEqual({
+    id: p.id,
+    registrationStatus: p.status,
+    contact: { name: pseudonym(p.contact.name), telephone: telephone(p.contact.telephone), email: email(p.contact.email) },
+    aadUsers: p.accounts
+      .filter((a) => a.listed)
+      .map((a) => (a.erased ? { objectId: null, userPrincipalName: null, displayName: null } : { objectId: pseudonym(a.objectId), userPrincipalName: email(a.userPrincipalName), displayName: pseudonym(a.displayName) })),
+    offers: model
+      .offersOf(p.id)
+      .filter((o) => o.status !== 'DELETED')
+      .reverse()
+      .map((o) => ({
+        id: o.id,
+        status: o.status,
+        supportContacts: o.supportContacts.map((c) => ({ name: pseudonym(c.name), telephone: telephone(c.telephone), email: email(c.email), qq: pseudonym(c.qq), wechat: pseudonym(c.wechat), weibo: pseudonym(c.weibo) })),
+      })),
+  });
 }
 
 async function checkIntegrity(system: LedgerSystem, streamId: string): Promise<void> {
