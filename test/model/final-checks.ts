@@ -7,6 +7,8 @@ import { skipKnownBug } from './known-bugs.js';
 import { ANALYST, AUDITOR, OPERATOR, USERS } from './principals.js';
 import { pastPublisherView } from './views.js';
 
+const SUPPORT_FIELDS = ['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const;
+
 interface FieldChange {
   field: string;
   after: string | null;
@@ -60,6 +62,10 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
     const folded = replay(history);
     // a deleted offer keeps only what identifies it
     expect(folded.get('name') ?? null, `history of offer ${o.id}: name`).toBe(o.status === 'DELETED' ? null : o.name);
+    if (o.status !== 'DELETED') {
+      const replayed = o.supportContacts.map((_, i) => Object.fromEntries(SUPPORT_FIELDS.map((f) => [f, folded.get(`supportContacts.${i}.${f}`) ?? null])));
+      expect(replayed, `history of offer ${o.id} replayed: support contacts`).toEqual(o.supportContacts);
+    }
     await checkIntegrity(system, `offer-${o.id}`);
     const read = await system.call(READS.offer, { id: o.id }, OPERATOR);
     if (o.status === 'DELETED') expect(read.code, `offer ${o.id} is deleted`).toBe('NOT_FOUND');
