@@ -16,6 +16,8 @@ const actor = fc.oneof({ arbitrary: fc.constant(-1), weight: 3 }, { arbitrary: f
 /** true about one time in five (stale versions, keys, resent values) */
 const sometimes = fc.nat(4).map((n) => n === 0);
 const index = fc.nat(20);
+/** an index one time in five, else null */
+const rarelyAnIndex = fc.tuple(sometimes, index).map(([yes, i]) => (yes ? i : null));
 
 
 const onPublisher =
@@ -67,10 +69,11 @@ export function prelude(): MutationCommand[] {
 /** Every kind of step of a history, with how often it comes. */
 export function ledgerCommands(options: { offline: boolean; maxCommands: number }) {
   const mutations = [
-    fc.record({ who: actor, prefs: fc.boolean(), keyed: sometimes }).map(({ who, prefs, keyed }) =>
-      command(`register by ${who}`, (model) => {
+    fc.record({ who: actor, prefs: fc.boolean(), keyed: sometimes, taken: rarelyAnIndex }).map(({ who, prefs, keyed, taken }) =>
+      command(`register by ${who}${taken === null ? '' : ` with the id of p${taken}`}`, (model) => {
         const as = who >= 0 ? principalAt(who) : USERS[model.publishers.length % USERS.length]!;
-        return { operation: register(model, as, prefs), as, touched: () => model.publishers.at(-1), version: () => 1, authAgain: () => model.authorize('registerPublisher', as) };
+        const takenId = taken === null ? undefined : model.publisherAt(taken)?.id;
+        return { operation: register(model, as, prefs, takenId), as, touched: () => model.publishers.at(-1), version: () => 1, authAgain: () => model.authorize('registerPublisher', as) };
       }, keyed),
     ),
     fc.record({ who: actor, i: index, mask: fc.integer({ min: 1, max: 15 }), same: sometimes, stale: sometimes, keyed: sometimes }).map(({ who, i, mask, same, stale, keyed }) =>
@@ -85,12 +88,17 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
     fc.record({ who: actor, i: index, user: fc.nat(USERS.length - 1), stale: sometimes, keyed: sometimes }).map(({ who, i, user, stale, keyed }) =>
       command(`addAadUser p${i} user${user} by ${who}${stale ? ' stale' : ''}`, onPublisher((m, p, as) => addAccount(m, as, p, USERS[user]!, stale), 'addAadUser')(who, i), keyed),
     ),
-    fc.record({ who: actor, i: index, user: fc.nat(USERS.length), stale: sometimes }).map(({ who, i, user, stale }) =>
-      command(`removeAadUser p${i} ${user < USERS.length ? `user${user}` : 'operator'} by ${who}${stale ? ' stale' : ''}`, onPublisher((m, p, as) => removeAccount(m, as, p, user < USERS.length ? USERS[user]! : OPERATOR, stale), 'removeAadUser')(who, i), false),
+    fc.record({ who: actor, i: index, n: fc.nat(6), stale: sometimes }).map(({ who, i, n, stale }) =>
+      // n: the publisher's listed accounts first, then anyone
+      command(`removeAadUser #${n} of p${i} by ${who}${stale ? ' stale' : ''}`, onPublisher((m, p, as) => {
+        const candidates = [...p.accounts.filter((a) => a.listed).map((a) => a.objectId), ...[...USERS, OPERATOR].map((u) => u.oid)];
+        return removeAccount(m, as, p, candidates[n % candidates.length]!, stale);
+      }, 'removeAadUser')(who, i), false),
     ),
-    fc.record({ who: actor, i: index, kind: fc.constantFrom(...OFFER_KINDS), keyed: sometimes }).map(({ who, i, kind, keyed }) =>
-      command(`createOffer p${i} ${kind} by ${who}`, (model) => {
-        const built = onPublisher((m, p, as) => createOffer(m, as, p, kind), 'createOffer')(who, i)(model);
+    fc.record({ who: actor, i: index, kind: fc.constantFrom(...OFFER_KINDS), keyed: sometimes, taken: rarelyAnIndex }).map(({ who, i, kind, keyed, taken }) =>
+      command(`createOffer p${i} ${kind} by ${who}${taken === null ? '' : ` with the id of o${taken}`}`, (model) => {
+        const takenId = taken === null ? undefined : model.offerAt(taken)?.id;
+        const built = onPublisher((m, p, as) => createOffer(m, as, p, kind, takenId), 'createOffer')(who, i)(model);
         return built && { ...built, version: () => 1 };
       }, keyed),
     ),
@@ -131,8 +139,8 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
       ...mutations,
       ...mutations,
       close,
-      sometimes.map((other) => new RetryCommand(other)),
-      sometimes.map((other) => new RetryCommand(other)),
+      fc.record({ other: sometimes, back: fc.nat(5) }).map(({ other, back }) => new RetryCommand(other, back)),
+      fc.record({ other: sometimes, back: fc.nat(5) }).map(({ other, back }) => new RetryCommand(other, back)),
       fc.record({ i: index, delay: fc.nat(3) }).map(({ i, delay }) => new RaceCommand(i, delay)),
       fc.record({ i: index, delay: fc.nat(3) }).map(({ i, delay }) => new RaceCommand(i, delay)),
       fc.record({ who: actor, i: index }).map(({ who, i }) => new ExportCommand(who, i)),

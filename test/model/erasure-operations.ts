@@ -7,7 +7,9 @@ export type ErasureTarget = 'CONTACT' | 'AAD_ACCOUNT' | 'OFFER_SUPPORT';
 
 /** One person of the publisher: the contact, the `index`th account ever added, or the `index`th offer's contacts. */
 export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, target: ErasureTarget, index: number): Operation {
-  const account = p.accounts[index % p.accounts.length]!;
+  // removed accounts first: only they may be erased
+  const accounts = [...p.accounts.filter((a) => !a.listed), ...p.accounts.filter((a) => a.listed)];
+  const account = accounts[index % accounts.length]!;
   const offers = model.offersOf(p.id);
   const offer = offers.length ? offers[index % offers.length] : undefined;
   const chosen = target === 'OFFER_SUPPORT' && !offer ? 'CONTACT' : target;

@@ -5,13 +5,14 @@ import type { ModelPrincipal } from './principals.js';
 
 const nothing: Verdict = { appends: false, commit: () => undefined };
 
-export function createOffer(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, kind: OfferKind): Operation {
-  const offer: OfferModel = { id: freshId(model), publisherId: p.id, name: model.fresh('Offer '), kind, status: 'DRAFT', supportContacts: [], supportErased: false, supportSealed: [], version: 1 };
+/** `takenId`: the id of an offer that exists already (of any publisher), which a new offer may not take. */
+export function createOffer(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, kind: OfferKind, takenId?: string): Operation {
+  const offer: OfferModel = { id: takenId ?? freshId(model), publisherId: p.id, name: model.fresh('Offer '), kind, status: 'DRAFT', supportContacts: [], supportErased: false, supportSealed: [], version: 1 };
   const denied = model.authorize('createOffer', as, p.id);
   return {
     name: 'createOffer',
     variables: { input: { id: offer.id, publisherId: p.id, name: offer.name, kind } },
-    verdict: denied ? refused(denied) : p.status === 'CLOSED' ? refused('BAD_USER_INPUT') : { appends: true, commit: () => model.offers.push(offer) },
+    verdict: denied || p.status === 'CLOSED' || takenId ? refused(denied ?? 'BAD_USER_INPUT') : { appends: true, commit: () => model.offers.push(offer) },
   };
 }
 

@@ -26,8 +26,9 @@ export const freshKey = (model: LedgerModel) => model.fresh('model-key-');
 /** A stale expectedVersion: one the publisher had before (or never had). */
 const versionOf = (version: number, stale: boolean) => (stale ? (version > 1 ? version - 1 : version + 1) : version);
 
-export function register(model: LedgerModel, as: ModelPrincipal, withPreferences: boolean): Operation {
-  const id = freshId(model);
+/** `takenId`: the id of a publisher already registered, which a second registration may not take. */
+export function register(model: LedgerModel, as: ModelPrincipal, withPreferences: boolean, takenId?: string): Operation {
+  const id = takenId ?? freshId(model);
   const contact = { name: model.fresh('Name '), telephone: `+86138${String(model.freshNumber()).padStart(8, '0')}`, email: `${model.fresh('c')}@contoso.cn` };
   const preferences: Preferences = withPreferences ? { aboutOffers: true, aboutFeedback: false, byEmail: true, byPhone: false } : NO_CONTACT;
   const input = {
@@ -43,7 +44,9 @@ export function register(model: LedgerModel, as: ModelPrincipal, withPreferences
     variables: { input },
     verdict: denied
       ? refused(denied)
-      : {
+      : takenId
+        ? refused('BAD_USER_INPUT')
+        : {
           appends: true,
           commit(answer) {
             const first = answer.registerPublisher.publisher.aadUsers[0];
@@ -160,9 +163,9 @@ export function addAccount(model: LedgerModel, as: ModelPrincipal, p: PublisherM
   });
 }
 
-export function removeAccount(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, who: ModelPrincipal, stale: boolean): Operation {
-  return versioned(model, 'removeAadUser', as, p, stale, { objectId: who.oid }, () => {
-    const account = p.accounts.find((a) => a.listed && a.objectId === who.oid);
+export function removeAccount(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, objectId: string, stale: boolean): Operation {
+  return versioned(model, 'removeAadUser', as, p, stale, { objectId }, () => {
+    const account = p.accounts.find((a) => a.listed && a.objectId === objectId);
     if (!account) return refused('NOT_FOUND');
     if (p.accounts.filter((a) => a.listed).length === 1) return refused('BAD_USER_INPUT');
     return {

@@ -56,7 +56,6 @@ export class RaceCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
         update.verdict.commit(edited.data);
       }
     }
-    model.lastKeyed = undefined;
     await afterStep(model, system, p, as);
   }
   toString(): string {

@@ -114,7 +114,7 @@ export class OfflineCommand implements fc.AsyncCommand<ModelState, LedgerSystem>
       model.rotated = true;
     }
     // A retry across a rotation is refused as other input (README): not what the retry step checks.
-    model.lastKeyed = undefined;
+    if (this.kind === 'rotate-master-key') model.keyed = [];
     await checkAll(system, model);
   }
   toString(): string {
