@@ -6,6 +6,7 @@ import { createOffer, deleteOffer, publishOffer, updateSupport } from './offer-o
 import { closeAccount, deleteRecord, erasePerson } from './erasure-operations.js';
 import { ExportCommand, OfflineCommand, ProbeCommand } from './read-commands.js';
 import { RaceCommand } from './race-command.js';
+import { EditRaceCommand } from './edit-race-command.js';
 import { OPERATOR, PRINCIPALS, USERS, principalAt, resolveActor, type ModelPrincipal } from './principals.js';
 
 /**
@@ -143,6 +144,7 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
       fc.record({ other: sometimes, back: fc.nat(5) }).map(({ other, back }) => new RetryCommand(other, back)),
       fc.record({ i: index, delay: fc.nat(3) }).map(({ i, delay }) => new RaceCommand(i, delay)),
       fc.record({ i: index, delay: fc.nat(3) }).map(({ i, delay }) => new RaceCommand(i, delay)),
+      index.map((i) => new EditRaceCommand(i)),
       fc.record({ who: actor, i: index }).map(({ who, i }) => new ExportCommand(who, i)),
       fc.record({ who: fc.nat(PRINCIPALS.length - 1), i: index, operation: fc.constantFrom(...ProbeCommand.operations) }).map(({ who, i, operation }) => new ProbeCommand(who, i, operation)),
       ...(options.offline ? [fc.constantFrom(...OfflineCommand.kinds).map((kind) => new OfflineCommand(kind))] : []),

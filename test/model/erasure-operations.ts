@@ -29,6 +29,7 @@ export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: Publisher
         return erases(() => {
           eraseContact(model, p);
           p.version++;
+          model.erasureEvents++;
           model.record(p.id, 'ERASURE', 'contact');
         });
       case 'AAD_ACCOUNT':
@@ -37,6 +38,7 @@ export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: Publisher
         return erases(() => {
           eraseAccount(model, account);
           p.version++;
+          model.erasureEvents++;
           model.record(p.id, 'ERASURE', 'aadUsers');
         });
       case 'OFFER_SUPPORT':
@@ -44,6 +46,7 @@ export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: Publisher
         return erases(() => {
           eraseSupport(model, offer!);
           offer!.version++;
+          model.erasureEvents++;
           model.record(p.id, 'ERASURE', 'offer.supportContacts');
         });
     }
@@ -58,10 +61,12 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
     if (!p.contactErased) {
       eraseContact(model, p);
       p.version++;
+      model.erasureEvents++;
     }
     for (const account of p.accounts.filter((a) => !a.erased)) {
       eraseAccount(model, account);
       p.version++;
+      model.erasureEvents++;
     }
     Object.assign(p, { status: 'CLOSED', rejectionReason: null, version: p.version + 1 });
     for (const offer of model.offersOf(p.id)) {
@@ -69,6 +74,7 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
       eraseSupport(model, offer);
       offer.status = 'DELETED';
       offer.version++;
+      model.erasureEvents++;
     }
     model.record(p.id, 'ERASURE', 'publisher');
   };

@@ -77,6 +77,10 @@ export async function checkAnalytics(system: LedgerSystem, model: LedgerModel): 
   for (const kind of ['VIRTUAL_MACHINE', 'SOLUTION_TEMPLATE', 'CUSTOMIZED_SERVICE']) {
     for (const status of ['DRAFT', 'PUBLISHED', 'DELETED']) pairs[`${kind}/${status}`] = model.offers.filter((o) => o.kind === kind && o.status === status).length;
   }
+  for (const [day, count] of model.days) {
+    const { analytics: perDay } = await system.read(READS.changesPerDay, { day }, OPERATOR);
+    expect(perDay.changesPerDay, `analytics.changesPerDay ${day}`).toEqual([{ day, ...count }]);
+  }
   expect(
     Object.fromEntries(analytics.offersByKindAndStatus.map((r: { kind: string; status: string; count: number }) => [`${r.kind}/${r.status}`, r.count])),
     'analytics.offersByKindAndStatus',

@@ -157,6 +157,23 @@ export class LedgerModel {
     return offer && offer.status !== 'DELETED' ? offer.publisherId : undefined;
   }
 
+  /** PersonalDataErased events appended so far */
+  erasureEvents = 0;
+  /** changes (events of publisher and offer streams but erasures) and erasures per UTC day, as `analytics.changesPerDay` counts them */
+  readonly days = new Map<string, { changes: number; erasures: number }>();
+  private counted = { events: 0, erasures: 0 };
+
+  /** Attributes what the last step appended to its day: every event of a publisher or offer stream bumps its version. */
+  tallyDay(): void {
+    const events = [...this.publishers, ...this.offers].reduce((sum, x) => sum + x.version, 0);
+    const erasures = this.erasureEvents - this.counted.erasures;
+    if (events === this.counted.events && erasures === 0) return;
+    const day = this.now().slice(0, 10);
+    const count = this.days.get(day) ?? { changes: 0, erasures: 0 };
+    this.days.set(day, { changes: count.changes + events - this.counted.events - erasures, erasures: count.erasures + erasures });
+    this.counted = { events, erasures: this.erasureEvents };
+  }
+
   /** the ledger's clock, for the instants of records */
   now: () => string = () => '';
 

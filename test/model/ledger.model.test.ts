@@ -14,9 +14,9 @@ import { outcomes, type ModelState } from './mutation-command.js';
  * test:model -- --runs N` (scripts/model-soak.ts) runs N with a random seed.
  * A failure prints the seed and the shrunk history.
  */
-const runs = Number(process.env['MODEL_RUNS'] ?? 4);
+const runs = Number(process.env['MODEL_RUNS'] ?? 6);
 const seed = process.env['MODEL_SEED'] ? Number(process.env['MODEL_SEED']) : 19_2026;
-const maxCommands = Number(process.env['MODEL_STEPS'] ?? 50);
+const maxCommands = Number(process.env['MODEL_STEPS'] ?? 60);
 
 describe('the ledger against its model', () => {
   it(

@@ -80,6 +80,7 @@ const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) 
 
 export async function afterStep(model: ModelState, system: LedgerSystem, touched: PublisherModel | undefined, as: ModelPrincipal): Promise<void> {
   // Halfway to the next step's instant: `asOf` there must show the state after this step.
+  model.tallyDay();
   model.snapshot(new Date(system.clock.now().getTime() + 500).toISOString());
   await system.settle();
   await checkStep(system, model, touched, as);
