@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { MUTATIONS } from './documents.js';
 import type { LedgerSystem } from './ledger-system.js';
 import { afterStep, type ModelState } from './mutation-command.js';
-import { resolveActor } from './principals.js';
+import { racers } from './race-command.js';
 import { updateContact } from './publisher-operations.js';
 
 /**
@@ -17,11 +17,9 @@ export class EditRaceCommand implements fc.AsyncCommand<ModelState, LedgerSystem
     return true;
   }
   async run(model: ModelState, system: LedgerSystem): Promise<void> {
-    const p = model.publisherAt(this.i);
-    if (!p) return;
-    const as = resolveActor(model, -1, p);
-    if (as.role !== 'member') return;
-    system.clock.advance(1000);
+    const racing = racers(model, system, this.i);
+    if (!racing) return;
+    const { p, as } = racing;
     const edits = [updateContact(model, as, p, 8, false, false), updateContact(model, as, p, 8, false, false)];
     const answers = await Promise.all(edits.map((edit) => system.call(MUTATIONS.updatePublisherContact, edit.variables, as)));
     const codes = answers.map((answer) => answer.code);

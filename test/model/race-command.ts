@@ -4,9 +4,19 @@ import { MUTATIONS } from './documents.js';
 import { erasePerson } from './erasure-operations.js';
 import type { LedgerSystem } from './ledger-system.js';
 import { afterStep, type ModelState } from './mutation-command.js';
-import { resolveActor } from './principals.js';
+import { resolveActor, type ModelPrincipal } from './principals.js';
+import type { PublisherModel } from './ledger-model.js';
 import { skipKnownBug } from './known-bugs.js';
 import { updateContact } from './publisher-operations.js';
+
+/** The publisher a race is about and a member of it (none: the race is skipped); the clock moves on to the race's instant. */
+export function racers(model: ModelState, system: LedgerSystem, i: number): { p: PublisherModel; as: ModelPrincipal } | undefined {
+  const p = model.publisherAt(i);
+  const as = p && resolveActor(model, -1, p);
+  if (!p || !as || as.role !== 'member') return undefined;
+  system.clock.advance(1000);
+  return { p, as };
+}
 
 /**
  * A member edits the contact's email while the same member erases the
@@ -24,11 +34,10 @@ export class RaceCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
     return true;
   }
   async run(model: ModelState, system: LedgerSystem): Promise<void> {
-    const p = model.publisherAt(this.i);
-    if (!p) return;
-    const as = resolveActor(model, -1, p);
-    if (as.role !== 'member' || skipKnownBug('erasureRacesUpdate', true)) return;
-    system.clock.advance(1000);
+    if (skipKnownBug('erasureRacesUpdate', true)) return;
+    const racing = racers(model, system, this.i);
+    if (!racing) return;
+    const { p, as } = racing;
     const update = updateContact(model, as, p, 8, false, false);
     const erase = erasePerson(model, as, p, 'CONTACT', 0);
     const [edited, erased] = await Promise.all([
