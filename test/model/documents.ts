@@ -32,11 +32,19 @@ export const MUTATIONS = {
 
 export type MutationName = keyof typeof MUTATIONS;
 
+/**
+ * A mutation as a retry sends it: without the payload's personal fields,
+ * which the principal may no longer read (a registrant retrying after the
+ * account was closed), so that the answer is the first attempt's.
+ */
+export const retryDocument = (name: MutationName): string => MUTATIONS[name].replace(' aadUsers { accountId objectId }', '');
+
 export const READS = {
   publisher: `query ($id: ID!, $minPosition: String) { publisher(id: $id, minPosition: $minPosition) { ${PUBLISHER_FIELDS} } }`,
   publisherAsOf: `query ($id: ID!, $asOf: String) { publisher(id: $id, asOf: $asOf) { ${PUBLISHER_FIELDS} } }`,
   offer: `query ($id: ID!) { offer(id: $id) { ${OFFER_FIELDS} } }`,
-  offers: `query ($id: ID!, $after: String) { offers(publisherId: $id, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${OFFER_FIELDS} } } } }`,
+  /** two a page: the histories' lists run over several pages */
+  offers: `query ($id: ID!, $after: String) { offers(publisherId: $id, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${OFFER_FIELDS} } } } }`,
   privacyRequests: `query ($id: ID!, $after: String) { privacyRequests(publisherId: $id, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { id kind target requestedAt requestedBy requestedByErased } } } }`,
   analytics: `{ analytics { publishersByStatus { status count } offersByKindAndStatus { kind status count } } }`,
