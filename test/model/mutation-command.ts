@@ -1,0 +1,161 @@
+import type fc from 'fast-check';
+import { expect } from 'vitest';
+import { MUTATIONS, retryDocument, type MutationName } from './documents.js';
+import type { LedgerModel, PublisherModel } from './ledger-model.js';
+import type { LedgerSystem } from './ledger-system.js';
+import { checkPublisher, checkStep } from './invariants.js';
+import { skipKnownBug } from './known-bugs.js';
+import { freshKey, type Operation } from './publisher-operations.js';
+import type { ModelPrincipal } from './principals.js';
+
+/** One mutation of a history, resolved against the model when it runs (indices wrap, so shrinking keeps it valid). */
+export interface Built {
+  operation: Operation;
+  as: ModelPrincipal;
+  /** the publisher the step touched, after it ran (the checks look at it) */
+  touched(): PublisherModel | undefined;
+  /** the version the payload should carry, after it ran */
+  version?(): number;
+  /** who may retry it now (authorisation is judged on the current state, before idempotency) */
+  authAgain(): string | null;
+}
+
+/** The last keyed mutation that appended: a retry of it must answer the same and append nothing. */
+export interface KeyedAttempt {
+  name: MutationName;
+  variables: Record<string, any>;
+  as: ModelPrincipal;
+  payload: unknown;
+  authAgain(): string | null;
+}
+
+/** `keyed`: every keyed mutation that appended, oldest first; a retry may come any time later. */
+export type ModelState = LedgerModel & { keyed?: KeyedAttempt[] };
+
+/** How many changes (anything but recorded reads, which queries make) the log holds after `position`. */
+export async function changesSince(system: LedgerSystem, position: number): Promise<string[]> {
+  await system.server.ledger.services.readRecorder.drain();
+  const events = await system.server.ledger.events.readAll({ fromPosition: position });
+  return events.filter((e) => e.type !== 'PrivacyRequestRecorded').map((e) => `${e.streamId}:${e.type}`);
+}
+
+/** One step: the clock moves a second, the mutation runs against ledger and model, then the step's checks. */
+export async function step(model: ModelState, system: LedgerSystem, label: string, built: Built, keyed: boolean): Promise<void> {
+  const { operation, as } = built;
+  const { name, variables, verdict } = operation;
+  if (keyed) {
+    const key = freshKey(model);
+    if (name === 'deletePrivacyRequestRecord') variables['idempotencyKey'] = key;
+    else (variables['input'] as Record<string, unknown>)['idempotencyKey'] = key;
+  }
+  const before = await system.head();
+  const answer = await system.call(MUTATIONS[name], variables, as);
+  const context = `${label} as ${as.name}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
+  if ('refused' in verdict) {
+    expect(answer.code, context).toBe(verdict.refused);
+  } else {
+    expect(answer.code, context).toBeNull();
+    const payload = answer.data[name];
+    if (verdict.erasedCount !== undefined && !skipKnownBug('repeatedErasureCountsOne', verdict.erasedCount === 0)) {
+      expect(payload.erasedCount, `${context}: erasedCount`).toBe(verdict.erasedCount);
+    }
+    verdict.commit(answer.data);
+    if (built.version) expect(payload.version, `${context}: version in the payload`).toBe(built.version());
+    const touched = built.touched();
+    if (touched && payload.position) {
+      // read your own write: with the step's position, before the read models are known to have caught up
+      await checkPublisher(system, touched, payload.position);
+    }
+  }
+  tally(`${name} ${'refused' in verdict ? verdict.refused : verdict.appends ? 'appends' : 'no-op'}`);
+  const appended = await changesSince(system, before);
+  expect(appended.length > 0, `${context}: appended ${appended.join(', ') || 'nothing'}`).toBe(!('refused' in verdict) && verdict.appends);
+  if (keyed && appended.length > 0) (model.keyed ??= []).push({ name, variables, as, payload: answer.data[name], authAgain: built.authAgain });
+  await afterStep(model, system, built.touched(), as);
+}
+
+/** With MODEL_DEBUG: how often each outcome came, to see what the histories exercise. */
+export const outcomes = new Map<string, number>();
+const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+
+export async function afterStep(model: ModelState, system: LedgerSystem, touched: PublisherModel | undefined, as: ModelPrincipal): Promise<void> {
+  // Halfway to the next step's instant: `asOf` there must show the state after this step.
+  model.tallyDay();
+  model.snapshot(new Date(system.clock.now().getTime() + 500).toISOString());
+  await system.settle();
+  await checkStep(system, model, touched, as);
+}
+
+/** A command of fast-check's model-based testing whose mutation is built when it runs. */
+export class MutationCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
+  constructor(
+    private readonly label: string,
+    private readonly build: (model: ModelState) => Built | undefined,
+    private readonly keyed: boolean,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  /** whom it resolved to when it last ran, for the printed counterexample */
+  private resolved = '';
+  async run(model: ModelState, system: LedgerSystem): Promise<void> {
+    system.clock.advance(1000);
+    const built = this.build(model);
+    this.resolved = ' [skipped]';
+    if (!built) return;
+    const touched = built.touched();
+    this.resolved = ` [${built.as.name}${touched ? ` on publisher #${model.publishers.indexOf(touched)}` : ''}]`;
+    try {
+      await step(model, system, this.label, built, this.keyed);
+    } finally {
+      const after = built.touched();
+      this.resolved = ` [${built.as.name}${after ? ` on publisher #${model.publishers.indexOf(after)}` : ''}]`;
+    }
+  }
+  toString(): string {
+    return `${this.label}${this.keyed ? ' (keyed)' : ''}${this.resolved}`;
+  }
+}
+
+/**
+ * What a retry must answer as the first attempt did: its version, position,
+ * ids and erasure counts (the record it returns is as of the first attempt,
+ * with whatever was erased since reading as erased).
+ */
+function unchanging(payload: any): unknown {
+  const { publisher, offer, ...rest } = payload ?? {};
+  return { ...rest, ...(publisher ? { publisher: { id: publisher.id, version: publisher.version } } : {}), ...(offer ? { offer: { id: offer.id, version: offer.version } } : {}) };
+}
+
+/** Sends a keyed mutation again, now or steps later, with its key: the same answer and nothing appended (or, with other input, BAD_USER_INPUT). */
+export class RetryCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
+  constructor(
+    private readonly otherInput: boolean,
+    /** which keyed attempt, counted from the newest */
+    private readonly back: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(model: ModelState, system: LedgerSystem): Promise<void> {
+    const attempts = model.keyed ?? [];
+    const attempt = attempts[attempts.length - 1 - (this.back % Math.max(attempts.length, 1))];
+    if (!attempt || (attempt.name === 'erasePersonalData' && skipKnownBug('retriedErasureDestroysLaterWrite', true))) return;
+    system.clock.advance(1000);
+    const variables = structuredClone(attempt.variables);
+    const tamper = this.otherInput && (attempt.name === 'registerPublisher' || attempt.name === 'updatePublisherContact');
+    if (tamper) variables['input'].companyName = model.fresh('Other company ');
+    const before = await system.head();
+    const answer = await system.call(retryDocument(attempt.name), variables, attempt.as);
+    const denied = attempt.authAgain();
+    const context = `retry of ${attempt.name} as ${attempt.as.name}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
+    if (denied) expect(answer.code, context).toBe(denied);
+    else if (tamper) expect(answer.code, context).toBe('BAD_USER_INPUT');
+    else expect(unchanging(answer.data?.[attempt.name]), context).toEqual(unchanging(attempt.payload));
+    expect(await changesSince(system, before), `${context}: appended`).toEqual([]);
+    await afterStep(model, system, undefined, attempt.as);
+  }
+  toString(): string {
+    return `${this.otherInput ? 'retry with other input' : 'retry'} of the ${this.back === 0 ? 'last' : `${this.back + 1}th last`} keyed mutation`;
+  }
+}
