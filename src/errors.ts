@@ -92,7 +92,12 @@ export class IllegalStateError extends DomainError {
 
 /** A create naming an id that is taken: told only to a caller who may see its holder (src/auth/foreign-id.ts). */
 export class IdTakenError extends IllegalStateError {
-  constructor(rule: string, message: string) {
+  constructor(
+    rule: string,
+    message: string,
+    /** the publisher that holds the id (itself, for a publisher id): whose members may be told; never sent to the client */
+    readonly holder: string,
+  ) {
     super('id', rule, message);
   }
 }

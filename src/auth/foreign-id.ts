@@ -1,5 +1,4 @@
 import { ForbiddenError, IdTakenError } from '../errors.js';
-import { requireId } from '../events/publisher/publisher.validation.js';
 import type { AuthorizedContext } from './authorize.js';
 import { operationPermissions } from './permissions.js';
 
@@ -21,13 +20,13 @@ export async function unlessForeign<T>(
     return await create();
   } catch (error) {
     if (!(error instanceof IdTakenError) || !id) throw error;
-    if (await mayRead(operation === 'registerPublisher' ? 'publisher' : 'offer', requireId('id', id), ctx)) throw error;
+    if (await mayRead(operation === 'registerPublisher' ? 'publisher' : 'offer', error.holder, ctx)) throw error;
     throw new ForbiddenError(operation);
   }
 }
 
-async function mayRead(query: 'publisher' | 'offer', id: string, ctx: Pick<AuthorizedContext, 'access' | 'principal'>): Promise<boolean> {
+/** Whether the caller reads every publisher's records of this kind, or is a member of the one holding the id (its deleted offers included). */
+async function mayRead(query: 'publisher' | 'offer', holder: string, ctx: Pick<AuthorizedContext, 'access' | 'principal'>): Promise<boolean> {
   if (ctx.principal.roles.some((role) => operationPermissions[query]?.[role] === 'yes')) return true;
-  const holder = query === 'publisher' ? id : await ctx.access.publisherOfOffer(id);
-  return holder !== null && (await ctx.access.isMember(holder));
+  return await ctx.access.isMember(holder);
 }

@@ -152,6 +152,15 @@ export class LedgerModel {
     return expectedAnswer(row, principal.column, this.isMember(principal, publisherId));
   }
 
+  /**
+   * What a create naming a taken id answers (src/auth/foreign-id.ts): "already
+   * taken" (BAD_USER_INPUT) to whoever may read the publisher holding it,
+   * FORBIDDEN to anyone else, as for an operation it may not make.
+   */
+  takenIdAnswer(query: 'publisher' | 'offer', principal: ModelPrincipal, holderPublisherId: string): ErrorCode {
+    return this.authorize(query, principal, holderPublisherId) === null ? 'BAD_USER_INPUT' : 'FORBIDDEN';
+  }
+
   /** The publisher a live offer belongs to (what authorisation finds for an offer argument). */
   liveOfferPublisher(offer: OfferModel | undefined): string | undefined {
     return offer && offer.status !== 'DELETED' ? offer.publisherId : undefined;

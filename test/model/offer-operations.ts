@@ -12,7 +12,13 @@ export function createOffer(model: LedgerModel, as: ModelPrincipal, p: Publisher
   return {
     name: 'createOffer',
     variables: { input: { id: offer.id, publisherId: p.id, name: offer.name, kind } },
-    verdict: denied || p.status === 'CLOSED' || takenId ? refused(denied ?? 'BAD_USER_INPUT') : { appends: true, commit: () => model.offers.push(offer) },
+    verdict: denied
+      ? refused(denied)
+      : takenId
+        ? refused(model.takenIdAnswer('offer', as, model.offers.find((o) => o.id === takenId)!.publisherId))
+        : p.status === 'CLOSED'
+          ? refused('BAD_USER_INPUT')
+          : { appends: true, commit: () => model.offers.push(offer) },
   };
 }
 

@@ -45,7 +45,7 @@ export function register(model: LedgerModel, as: ModelPrincipal, withPreferences
     verdict: denied
       ? refused(denied)
       : takenId
-        ? refused('BAD_USER_INPUT')
+        ? refused(model.takenIdAnswer('publisher', as, takenId))
         : {
           appends: true,
           commit(answer) {

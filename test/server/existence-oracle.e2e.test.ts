@@ -64,6 +64,10 @@ describe('no existence oracle in client-chosen ids (production)', () => {
   it('the holder of an id still hears that its own id is taken', async () => {
     const again = await createOffer(alice, alicePublisher, aliceOffer);
     expect(again.errors?.[0]?.message).toMatch(/already exists/);
+    // its own deleted offer too (found by the model test: the holder was looked up among live offers only, so it heard FORBIDDEN)
+    const reused = await createOffer(alice, alicePublisher, aliceDeletedOffer);
+    expect(reused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect(reused.errors?.[0]?.message).toMatch(/already exists/);
     const registered = await register(alice, { id: alicePublisher });
     expect(registered.errors?.[0]?.message).toMatch(/already registered/);
     // an operator reads every publisher anyway

@@ -47,7 +47,7 @@ export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOff
 
 export function decideOffer(command: OfferCommand, state: OfferState): OfferEvent[] {
   if (command.type === 'CreateOffer') {
-    if (state.status !== 'none') throw new IdTakenError('is already used by an offer', `offer ${command.data.offerId} already exists`);
+    if (state.status !== 'none') throw new IdTakenError('is already used by an offer', `offer ${command.data.offerId} already exists`, state.publisherId);
     const { now, ...data } = command.data;
     return [{ type: 'OfferCreated', data: { ...data, createdAt: now } }];
   }

@@ -85,7 +85,7 @@ export const CLOSED_RULE = 'is closed: the account accepts no further changes';
 export function decidePublisher(command: PublisherCommand, state: PublisherState): PublisherEvent[] {
   if (command.type === 'RegisterPublisher') {
     if (state.status !== 'unregistered') {
-      throw new IdTakenError('is already registered', `publisher ${command.data.publisherId} is already registered`);
+      throw new IdTakenError('is already registered', `publisher ${command.data.publisherId} is already registered`, state.id);
     }
     const { now, firstUser, ...data } = command.data;
     return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now, ...(firstUser ? { firstUser: { ...firstUser, addedAt: now } } : {}) } }];
