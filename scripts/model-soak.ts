@@ -1,8 +1,7 @@
 // `npm run test:model -- --runs N [--seed S] [--steps K]`: the model test
 // (test/model/) with N random histories from a random seed (or S), for a
 // soak before a release. Prints the seed first; a failure prints the seed,
-// the replay path and the shrunk history. MODEL_KNOWN_BUGS (see
-// test/model/known-bugs.ts) passes through.
+// the replay path and the shrunk history.
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 

@@ -51,7 +51,8 @@ export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: Publisher
         });
     }
   };
-  return { name: 'erasePersonalData', variables: { input }, verdict: denied ? refused(denied) : verdict() };
+  const shredded = chosen === 'OFFER_SUPPORT' ? `offer-${offer!.id}` : `publisher-${p.id}`;
+  return { name: 'erasePersonalData', variables: { input }, verdict: denied ? refused(denied) : shredding(model, verdict(), [shredded]) };
 }
 
 /** Every person of the publisher erased, its offers withdrawn, the account CLOSED: one ERASURE record. */
@@ -81,7 +82,24 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
   return {
     name: 'closePublisherAccount',
     variables: { input: { publisherId: p.id } },
-    verdict: denied ? refused(denied) : p.status === 'CLOSED' ? { appends: false, commit: () => undefined } : { appends: true, commit },
+    verdict: denied
+      ? refused(denied)
+      : shredding(model, p.status === 'CLOSED' ? { appends: false, commit: () => undefined } : { appends: true, commit }, [
+        `publisher-${p.id}`,
+        ...model.offersOf(p.id).map((o) => `offer-${o.id}`),
+      ]),
+  };
+}
+
+/** An erasure call that goes through (whether or not it erases anything) destroys the idempotency keys of the streams it touches. */
+function shredding(model: LedgerModel, verdict: Verdict, streamIds: readonly string[]): Verdict {
+  if ('refused' in verdict) return verdict;
+  return {
+    ...verdict,
+    commit(answer) {
+      for (const streamId of streamIds) model.shredded(streamId);
+      verdict.commit(answer);
+    },
   };
 }
 

@@ -3,7 +3,6 @@ import { READS } from './documents.js';
 import type { LedgerModel, PublisherModel } from './ledger-model.js';
 import type { LedgerSystem } from './ledger-system.js';
 import { allPages, checkAnalytics, checkMe, checkOffers, checkPublisher, checkRecords } from './invariants.js';
-import { skipKnownBug } from './known-bugs.js';
 import { ANALYST, AUDITOR, OPERATOR, USERS } from './principals.js';
 import { pastPublisherView } from './views.js';
 
@@ -124,7 +123,6 @@ async function checkAsOf(system: LedgerSystem, model: LedgerModel): Promise<void
     for (const then of snapshot.publishers.values()) {
       const { publisher } = await system.read(READS.publisherAsOf, { id: then.id, asOf: snapshot.instant }, OPERATOR);
       const expected = pastPublisherView(then, model.erasedValues, model.erasedAccountIds);
-      if (skipKnownBug('reeditedContactReadsErased', then.reeditedAfterErasure)) expected.contact.erased = publisher.contact.erased;
       expect(publisher, `publisher ${then.id} as of ${snapshot.instant} (step ${i})`).toEqual(expected);
     }
   }
@@ -135,7 +133,6 @@ async function checkActors(system: LedgerSystem): Promise<void> {
   const entries = await allPages<{ type: string; streamId: string; actor: { kind: string; role: string | null } }>(system, READS.auditTrail, {}, AUDITOR, 'auditTrail');
   for (const entry of entries) {
     if (entry.actor.kind !== 'USER') continue;
-    if (skipKnownBug('recordedReadHasNoRole', entry.type === 'PrivacyRequestRecorded')) continue;
     expect(entry.actor.role, `actor role of ${entry.type} on ${entry.streamId}`).not.toBeNull();
   }
 }

@@ -2,7 +2,6 @@ import { expect } from 'vitest';
 import { READS } from './documents.js';
 import type { LedgerModel, PublisherModel } from './ledger-model.js';
 import type { LedgerSystem } from './ledger-system.js';
-import { skipKnownBug } from './known-bugs.js';
 import { OPERATOR, type ModelPrincipal } from './principals.js';
 import { offerView, publisherView } from './views.js';
 
@@ -29,7 +28,6 @@ export async function allPages<Node>(
 export async function checkPublisher(system: LedgerSystem, p: PublisherModel, minPosition?: string): Promise<void> {
   const { publisher } = await system.read(READS.publisher, { id: p.id, minPosition }, OPERATOR);
   const expected = publisherView(p);
-  if (skipKnownBug('reeditedContactReadsErased', p.reeditedAfterErasure)) expected.contact.erased = publisher.contact.erased;
   expect(publisher, `publisher ${p.id}${minPosition ? ` read with minPosition ${minPosition}` : ''}`).toEqual(expected);
 }
 
@@ -67,9 +65,8 @@ export async function checkRecords(system: LedgerSystem, p: PublisherModel): Pro
 /** `analytics` counts what the model holds, every status and pair listed. */
 export async function checkAnalytics(system: LedgerSystem, model: LedgerModel): Promise<void> {
   const { analytics } = await system.read(READS.analytics, {}, OPERATOR);
-  if (skipKnownBug('analyticsIgnoresClosure', model.publishers.some((p) => p.status === 'CLOSED'))) return;
   // the same bug leaves the CLOSED row out even when no publisher is closed
-  const statuses = skipKnownBug('analyticsIgnoresClosure', true) ? ['PENDING', 'APPROVED', 'REJECTED'] : ['PENDING', 'APPROVED', 'REJECTED', 'CLOSED'];
+  const statuses = ['PENDING', 'APPROVED', 'REJECTED', 'CLOSED'];
   const byStatus = Object.fromEntries(statuses.map((s) => [s, model.publishers.filter((p) => p.status === s).length]));
   const shown = analytics.publishersByStatus.filter((r: { status: string }) => statuses.includes(r.status));
   expect(Object.fromEntries(shown.map((r: { status: string; count: number }) => [r.status, r.count])), 'analytics.publishersByStatus').toEqual(byStatus);
@@ -91,7 +88,6 @@ export async function checkAnalytics(system: LedgerSystem, model: LedgerModel): 
 export async function checkMe(system: LedgerSystem, model: LedgerModel, as: ModelPrincipal): Promise<void> {
   const { me } = await system.read(READS.me, {}, as);
   const expected = model.membershipsOf(as);
-  if (skipKnownBug('rotationEmptiesMe', model.rotated)) return;
   expect(me.publishers.map((p: { id: string }) => p.id).sort(), `me.publishers of ${as.name}`).toEqual(expected);
 }
 

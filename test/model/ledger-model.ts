@@ -67,8 +67,6 @@ export interface PublisherModel {
   accounts: Account[];
   /** oldest first; deleted ones removed */
   records: RecordModel[];
-  /** a contact value was written after the contact was erased (see known-bugs.ts) */
-  reeditedAfterErasure: boolean;
 }
 
 export interface SupportContactModel {
@@ -107,8 +105,6 @@ export class LedgerModel {
   /** every AAD account erased */
   readonly erasedAccountIds = new Set<string>();
   readonly snapshots: Snapshot[] = [];
-  /** the master key was rotated (see known-bugs.ts) */
-  rotated = false;
   private counter = 0;
 
   /** A value no other part of the history uses, nor contains (erased values are searched for in everything the API answers). */
@@ -164,6 +160,19 @@ export class LedgerModel {
   /** The publisher a live offer belongs to (what authorisation finds for an offer argument). */
   liveOfferPublisher(offer: OfferModel | undefined): string | undefined {
     return offer && offer.status !== 'DELETED' ? offer.publisherId : undefined;
+  }
+
+  /**
+   * Per stream, how many erasure calls have shredded it: each destroys the
+   * stream's idempotency key, so a keyed change of that stream made before
+   * it can no longer be told from other input on a retry (README, Erasure).
+   */
+  private readonly shreds = new Map<string, number>();
+  shredded(streamId: string): void {
+    this.shreds.set(streamId, this.idempotencyEpoch(streamId) + 1);
+  }
+  idempotencyEpoch(streamId: string): number {
+    return this.shreds.get(streamId) ?? 0;
   }
 
   /** PersonalDataErased events appended so far */

@@ -63,7 +63,6 @@ export function register(model: LedgerModel, as: ModelPrincipal, withPreferences
               version: 1,
               accounts: [{ accountId: first.accountId, objectId: as.oid, userPrincipalName: as.userPrincipalName!, displayName: as.displayName!, listed: true, erased: false }],
               records: [],
-              reeditedAfterErasure: false,
             });
           },
         },
@@ -110,7 +109,6 @@ export function updateContact(model: LedgerModel, as: ModelPrincipal, p: Publish
           p.contact[k] = next[k]!;
           p.contactSealed.push(next[k]!);
         }
-        if (changedContact.length && p.contactErased) p.reeditedAfterErasure = true;
         if (changedContact.length) p.contactErased = false;
         p.version++;
         model.record(p.id, 'EDIT', 'contact');

@@ -6,7 +6,6 @@ import type { LedgerSystem } from './ledger-system.js';
 import { afterStep, type ModelState } from './mutation-command.js';
 import { resolveActor, type ModelPrincipal } from './principals.js';
 import type { PublisherModel } from './ledger-model.js';
-import { skipKnownBug } from './known-bugs.js';
 import { updateContact } from './publisher-operations.js';
 
 /** The publisher a race is about and a member of it (none: the race is skipped); the clock moves on to the race's instant. */
@@ -34,7 +33,6 @@ export class RaceCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
     return true;
   }
   async run(model: ModelState, system: LedgerSystem): Promise<void> {
-    if (skipKnownBug('erasureRacesUpdate', true)) return;
     const racing = racers(model, system, this.i);
     if (!racing) return;
     const { p, as } = racing;
