@@ -39,7 +39,7 @@ export interface HttpServer {
   drain(timeoutMs?: number): Promise<void>;
 }
 
-/** Refusals made by the transport itself; each code is stable and listed in the README. */
+/** Refusals made by the transport itself; each code is stable and listed in docs/operations.md (Hardening). */
 export type HttpErrorCode =
   | 'NOT_FOUND'
   | 'BAD_REQUEST'

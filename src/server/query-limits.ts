@@ -26,7 +26,7 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-/** Codes of the refusals below; stable, documented in the README. */
+/** Codes of the refusals below; stable, documented in docs/operations.md (Hardening). */
 export type QueryLimitCode = 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY';
 
 function refusal(code: QueryLimitCode, message: string): GraphQLError {

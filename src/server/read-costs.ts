@@ -4,7 +4,7 @@ import { viewedFields } from '../resolvers/read-audit.js';
 
 /**
  * What a read costs beyond 1 per field, for fields whose work is not their
- * selection: a whole history read or replayed. Numbers, in the README:
+ * selection: a whole history read or replayed. Numbers, in docs/operations.md (Hardening):
  * an export reads every stream of a publisher (its own, its offers', their
  * histories) and counts as 500 fields; a stream replayed to an instant
  * (`asOf`) or checked link by link (`verifyIntegrity`) as 100.
