@@ -19,10 +19,13 @@ async function holders(dataDir: string): Promise<Array<{ holder: string; expires
 describe('privacy-ledger project', () => {
   it('workers run the projections for a server; when the running one is killed another takes over, and SIGTERM lets go', async () => {
     const data = tempDataDir('pl-project-');
-    const env = { LEASE_TTL_MS: '1000', LOG_LEVEL: 'info' };
+    // A worker renews every third of the lease: a worker process held up longer than two thirds of it
+    // (a long batch on a loaded core) loses its projections mid-test. 3 s tolerates a 2 s hold-up; the
+    // takeover after the kill waits that long, and the read after it may wait for it.
+    const env = { LEASE_TTL_MS: '3000', LOG_LEVEL: 'info' };
     const first = await projectChild(data.dir, env);
     let second: Awaited<ReturnType<typeof projectChild>> | undefined;
-    const server = await startTestServer(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '8000' });
+    const server = await startTestServer(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '20000' });
     try {
       expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(Array(projectionNames.length).fill(`project:${hostname()}:${first.child.pid}`));
       // The server answers read-your-writes while the worker projects.
