@@ -77,7 +77,8 @@ export class ExportCommand implements fc.AsyncCommand<ModelState, LedgerSystem> 
         name: shown(p.contact.name),
         telephone: shown(p.contact.telephone),
         email: shown(p.contact.email),
-        erased: p.contact.name === null || p.contact.telephone === null || p.contact.email === null,
+        // as the publisher view says it: erased until a value is given again (an edit after an erasure starts the contact afresh)
+        erased: p.contactErased,
       });
       const accounts = document.aadAccounts.map((a: { accountId: string; hasAccess: boolean; erased: boolean }) => ({ accountId: a.accountId, hasAccess: a.hasAccess, erased: a.erased }));
       const expected = p.accounts.map((a) => ({ accountId: a.accountId, hasAccess: a.listed && p.status !== 'CLOSED', erased: a.erased }));
