@@ -41,11 +41,16 @@ export class Membership {
 
   /** The publishers the principal is a member of now (found through the read model, confirmed by each stream). */
   async publishersOf(principal: Principal): Promise<string[]> {
+    return this.publishersOfPerson(principal.id);
+  }
+
+  /** The publishers the person with this AAD object id is an account of now. */
+  async publishersOfPerson(objectId: string): Promise<string[]> {
     // accounts added since actor references are indexed by the person's reference, older ones by a blind index
-    const reference = await this.actors.existingReferenceOf(principal.id);
-    const indexes = [this.objectIds.of(principal.id), ...(reference ? [reference] : [])];
+    const reference = await this.actors.existingReferenceOf(objectId);
+    const indexes = [this.objectIds.of(objectId), ...(reference ? [reference] : [])];
     const candidates = [...new Set((await Promise.all(indexes.map((index) => this.memberships.publisherIds(index)))).flat())];
-    const confirmed = await Promise.all(candidates.map((id) => this.isMember(principal.id, id)));
+    const confirmed = await Promise.all(candidates.map((id) => this.isMember(objectId, id)));
     return candidates.filter((_, i) => confirmed[i]);
   }
 

@@ -165,9 +165,12 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
+  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors);
+  const accountElsewhere = async (objectId: string, publisherId: string) =>
+    (await membership.publishersOfPerson(objectId)).some((id) => id !== publisherId);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
-    membership: new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors),
+    membership,
     offers: new OfferService(handler, clock, ids, idempotency, actors),
     offerQueries,
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
@@ -183,7 +186,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
     offerDirectory,
-    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData)),
+    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData, accountElsewhere)),
     personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };

@@ -82,4 +82,23 @@ describe('publisher membership', () => {
     expect(JSON.stringify(page.items)).not.toContain(owner.oid);
     expect(JSON.stringify(page.items)).not.toContain(colleague.oid);
   });
+
+  it("closing one publisher of a person who is also an account of another leaves the other in their me, and their changes there named (found by the model test's soak)", async () => {
+    const second = await server.gql(REGISTER, { input: aPublisher() }, owner);
+    const secondId = second.data!['registerPublisher'].publisher.id;
+    const closed = await server.gql(`mutation ($input: ClosePublisherAccountInput!) { closePublisherAccount(input: $input) { position } }`, { input: { publisherId } }, owner);
+    expect(closed.errors).toBeUndefined();
+    await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 20_000);
+
+    const me = await server.gql(ME, {}, owner);
+    expect(me.data!['me'].publishers.map((p: { id: string }) => p.id)).toEqual([secondId]);
+    const trail = await server.gql(
+      `query ($filter: AuditTrailFilter) { auditTrail(filter: $filter, first: 10) { edges { node { type actor { objectId erased } } } } }`,
+      { filter: { publisherId: secondId } },
+      { role: 'auditor' },
+    );
+    const actors = trail.data!['auditTrail'].edges.map((e: { node: { actor: unknown } }) => e.node.actor);
+    expect(actors.length).toBeGreaterThan(0);
+    expect(actors).toEqual(actors.map(() => ({ objectId: owner.oid, erased: false })));
+  });
 });
