@@ -2,7 +2,6 @@ import type { EventCodec } from '../events/event-codec.js';
 import type { EventStore } from '../events/event-store.js';
 import { publisherStream, type AadUserAdded, type PublisherRegistered } from '../events/publisher/publisher.events.js';
 import type { ActorReferences } from './actor-references.js';
-import type { PersonalDataCodec } from './personal-data-codec.js';
 
 const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
 
@@ -27,7 +26,6 @@ export class AccountActors {
     private readonly store: EventStore,
     private readonly codec: EventCodec,
     private readonly actors: ActorReferences,
-    private readonly personalData: PersonalDataCodec,
     private readonly accountElsewhere: AccountElsewhere = async () => false,
   ) {}
 
@@ -43,6 +41,6 @@ export class AccountActors {
       .flatMap((user) => (typeof user!.objectId === 'string' ? [user!.objectId] : []));
     const elsewhere = await Promise.all(objectIds.map((objectId) => this.accountElsewhere(objectId, publisherId)));
     const forgotten = objectIds.filter((_, i) => !elsewhere[i]);
-    for (const subjectId of await this.actors.forget(forgotten)) this.personalData.forget(subjectId);
+    await this.actors.forget(forgotten);
   }
 }

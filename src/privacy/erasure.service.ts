@@ -14,7 +14,6 @@ import { requireId } from '../events/publisher/publisher.validation.js';
 import { aadAccountSubject, contactSubject, offerSupportSubject } from './classification.js';
 import type { AccountActors } from './account-actors.js';
 import type { KeyStore } from './key-store.js';
-import type { PersonalDataCodec } from './personal-data-codec.js';
 import { erasureOf } from './stream-keys.js';
 
 /** Which person to erase: the contact, one AAD account (by account id), or an offer's customer-service contacts. */
@@ -45,7 +44,7 @@ export interface OfferIds {
  * streams that own the subjects, each naming the key ids it destroys (the
  * subject's live keys in the stream at the revision it appends after: a
  * racing write makes the append conflict and the erasure decide again), then
- * destroys exactly the keys the streams' erasures recorded, then drops what
+ * destroys exactly the keys the streams' erasures recorded, which drops what
  * this process remembers of them (cached states, opened values). A write
  * decided after the erasure seals under a fresh key (src/privacy/stream-keys.ts).
  * Retry-safe: a crash after the append leaves keys that the retry (or the
@@ -59,7 +58,6 @@ export class ErasureService {
   constructor(
     private readonly handler: CommandHandler,
     private readonly keys: KeyStore,
-    private readonly personalData: PersonalDataCodec,
     private readonly offers: OfferIds,
     private readonly clock: Clock,
     private readonly idempotency: Idempotency,
@@ -150,15 +148,14 @@ export class ErasureService {
   /**
    * Destroys the keys every erasure of these streams recorded (again, on a
    * retry: those are retired for good, so this never touches a key a later
-   * write sealed under), then forgets the plaintext this process holds.
+   * write sealed under). The key store tells every cache of this process
+   * that holds their plaintext (src/privacy/forgetting.ts).
    */
   private async shred(streams: ReadonlyArray<{ streamId: string; result: CommandResult<unknown> }>): Promise<void> {
     const retired = streams.flatMap(({ result }) => result.keys.retired());
     await this.keys.destroyKeys(retired);
     // and the streams' idempotency keys, under which fingerprints of the erased input were taken (by subject: they seal no value)
     await this.keys.destroyMany(streams.map(({ streamId }) => idempotencySubject(streamId)));
-    for (const subjectId of new Set(retired.map((key) => key.subjectId))) this.personalData.forget(subjectId);
-    for (const { streamId } of streams) this.handler.forget(streamId);
   }
 }
 

@@ -186,14 +186,14 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
     offerDirectory,
-    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData, accountElsewhere)),
+    erasure: new ErasureService(handler, keys, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, accountElsewhere)),
     personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
   };
   return {
     events,
-    retention: new Retention(keys, events, retentionPolicy, (subjectId) => personalData.forget(subjectId)),
-    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys, (subjectId) => personalData.forget(subjectId)),
+    retention: new Retention(keys, events, retentionPolicy),
+    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys),
     reads,
     keys,
     leases: readSide.leases,

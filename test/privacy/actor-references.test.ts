@@ -47,7 +47,6 @@ describe('actor references', () => {
     ]);
 
     expect((await actors.forget([person])).sort()).toEqual([actorSubject(reference), expect.stringMatching(/^actor-lookup\//)].sort());
-    personalData.forget(actorSubject(reference));
     expect(await actors.shown([actor])).toEqual([{ objectId: null, erased: true }]);
     expect(await actors.existingReferenceOf(person)).toBeNull();
     expect(await actors.filterIds(person)).toEqual([person]);
