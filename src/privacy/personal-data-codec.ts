@@ -49,8 +49,9 @@ export class PersonalDataCodec implements Forgetful {
   /**
    * Key ids (an HMAC of the key) by subject, with the key they were computed
    * from (a copy, zeroed when it leaves): recomputing the HMAC for every read
-   * measured ~15% of a query. A subject whose key changed (erased, then
-   * re-created) misses.
+   * measured ~15% of a query (7 µs an HMAC against 0.07 µs a hit, measured
+   * again with the caches on lru-cache). A subject whose key changed (erased,
+   * then re-created) misses.
    */
   private readonly keyIds: LRUCache<string, { key: Buffer; id: string }>;
   private readonly opened: OpenedValueCache;

@@ -75,6 +75,20 @@ export interface Config {
   retentionDays: number;
   /** count requests and serve them, without a token, at GET /metrics (Prometheus) */
   metrics: boolean;
+  /** cache budgets (defaults fit a 512 MB container): folded streams for commands */
+  aggregateCacheEntries: number;
+  /** decrypted personal values */
+  openedValueCacheEntries: number;
+  /** unwrapped data keys (and their ids) */
+  keyCacheEntries: number;
+  /** read-model JSON kept parsed, in megabytes */
+  documentCacheMb: number;
+  /** snapshots of past states (history, point in time) */
+  snapshotCacheEntries: number;
+  /** verified tokens */
+  tokenCacheEntries: number;
+  /** clients with a rate-limit bucket */
+  rateLimitClients: number;
 }
 
 export class ConfigError extends Error {}
@@ -205,6 +219,13 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
         : integer('authMaxTokenLifetimeSeconds', 60, 366 * 86400),
     retentionDays: integer('retentionDays', 1, 36_500),
     metrics: boolean('metrics'),
+    aggregateCacheEntries: integer('aggregateCacheEntries', 1, 10_000_000),
+    openedValueCacheEntries: integer('openedValueCacheEntries', 1, 100_000_000),
+    keyCacheEntries: integer('keyCacheEntries', 1, 10_000_000),
+    documentCacheMb: integer('documentCacheMb', 1, 65_536),
+    snapshotCacheEntries: integer('snapshotCacheEntries', 1, 10_000_000),
+    tokenCacheEntries: integer('tokenCacheEntries', 1, 10_000_000),
+    rateLimitClients: integer('rateLimitClients', 1, 10_000_000),
   };
 }
 

@@ -9,6 +9,7 @@ import { PersonalDataExport } from '../audit/personal-data-export.js';
 import { PointInTime } from '../audit/point-in-time.js';
 import { StreamStates } from '../audit/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
+import { AggregateCache } from '../events/aggregate-cache.js';
 import { EventCodec } from '../events/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
 import { IntegrityVerifier } from '../events/integrity.js';
@@ -106,7 +107,10 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * services. The HTTP server and the CLI both start from here.
  */
 type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays'>>;
+  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget>>;
+
+/** The settings that bound the caches (each has its default where its cache is declared). */
+type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries';
 
 export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
@@ -129,7 +133,15 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
     options.projectionThread && !options.clock && !config.kurrentdbUrl && !config.mongodbUrl
       ? new ThreadedProjections(
-          { dataDir: config.dataDir, masterKey: masterKey.toString('base64'), retentionDays, leaseHolder, logLevel: options.logLevel ?? 'info', ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}) },
+          {
+            dataDir: config.dataDir,
+            masterKey: masterKey.toString('base64'),
+            retentionDays,
+            leaseHolder,
+            logLevel: options.logLevel ?? 'info',
+            ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
+            ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
+          },
           options.logger,
         )
       : undefined;
@@ -145,10 +157,10 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     await readSide.close();
     throw error;
   }
-  const personalData = new PersonalDataCodec(keys);
+  const personalData = new PersonalDataCodec(keys, { openedValueEntries: config.openedValueCacheEntries, keyCacheEntries: config.keyCacheEntries });
   const actors = new ActorReferences(keys, personalData);
   const codec = new EventCodec(personalData, clock, ids, upcasters, actors);
-  const handler = new CommandHandler(events, codec);
+  const handler = new CommandHandler(events, codec, new AggregateCache(config.aggregateCacheEntries));
   const retentionPolicy = new RetentionPolicy(retentionDays, clock);
   const runner =
     thread ??
@@ -158,7 +170,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
   const idempotency = new Idempotency(secrets.idempotency, keys);
-  const states = new StreamStates(events, upcasters);
+  const states = new StreamStates(events, upcasters, config.snapshotCacheEntries ? { maxSnapshots: config.snapshotCacheEntries } : {});
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
   const objectIds = new BlindIndex(secrets.objectIds);

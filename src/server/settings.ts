@@ -1,3 +1,10 @@
+import { SNAPSHOT_CACHE_ENTRIES } from '../audit/stream-states.js';
+import { TOKEN_CACHE_ENTRIES } from '../auth/token-verifier.js';
+import { AGGREGATE_CACHE_ENTRIES } from '../events/aggregate-cache.js';
+import { KEY_CACHE_ENTRIES } from '../privacy/key-wrap.js';
+import { OPENED_VALUE_CACHE_ENTRIES } from '../privacy/opened-value-cache.js';
+import { DOCUMENT_CACHE_MB } from '../projections/sqlite/doc-cache.js';
+import { RATE_LIMIT_CLIENTS } from './rate-limit.js';
 import type { Config } from './config.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -128,6 +135,33 @@ export const SETTINGS = {
     default: '365',
     help: 'days after which privacy request requesters and client IP / user agent become unreadable (privacy-ledger retention)',
   },
+  aggregateCacheEntries: {
+    flag: '--aggregate-cache-entries',
+    env: 'AGGREGATE_CACHE_ENTRIES',
+    default: String(AGGREGATE_CACHE_ENTRIES),
+    help: 'folded streams kept in memory for commands (least recently used out first)',
+  },
+  openedValueCacheEntries: {
+    flag: '--opened-value-cache-entries',
+    env: 'OPENED_VALUE_CACHE_ENTRIES',
+    default: String(OPENED_VALUE_CACHE_ENTRIES),
+    help: 'decrypted personal values kept in memory, so a hot read does not decrypt again',
+  },
+  keyCacheEntries: { flag: '--key-cache-entries', env: 'KEY_CACHE_ENTRIES', default: String(KEY_CACHE_ENTRIES), help: 'unwrapped data keys kept in memory (embedded key store)' },
+  documentCacheMb: {
+    flag: '--document-cache-mb',
+    env: 'DOCUMENT_CACHE_MB',
+    default: String(DOCUMENT_CACHE_MB),
+    help: 'megabytes of read-model JSON kept parsed in memory, with the pages of recent lists (embedded read store; about twice that in heap)',
+  },
+  snapshotCacheEntries: {
+    flag: '--snapshot-cache-entries',
+    env: 'SNAPSHOT_CACHE_ENTRIES',
+    default: String(SNAPSHOT_CACHE_ENTRIES),
+    help: 'snapshots of past states kept in memory for history and point-in-time reads',
+  },
+  tokenCacheEntries: { flag: '--token-cache-entries', env: 'TOKEN_CACHE_ENTRIES', default: String(TOKEN_CACHE_ENTRIES), help: 'verified tokens kept until they expire' },
+  rateLimitClients: { flag: '--rate-limit-clients', env: 'RATE_LIMIT_CLIENTS', default: String(RATE_LIMIT_CLIENTS), help: 'clients whose rate-limit buckets are kept' },
   metrics: {
     flag: '--metrics',
     env: 'METRICS',

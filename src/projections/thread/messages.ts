@@ -8,6 +8,8 @@ export interface ThreadSetup {
   retentionDays: number;
   leaseHolder: string;
   leaseTtlMs?: number;
+  /** the budget of the thread's read-model document cache */
+  documentCacheMb?: number;
   logLevel: string;
   /** the service thread's not-yet-durable boundary of the log (../../events/sqlite/durable-boundary.ts) */
   boundary: SharedArrayBuffer;
