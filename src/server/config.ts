@@ -89,6 +89,8 @@ export interface Config {
   tokenCacheEntries: number;
   /** clients with a rate-limit bucket */
   rateLimitClients: number;
+  /** megabytes of the embedded log each connection maps (0: none) */
+  logMmapMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -226,6 +228,7 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
     snapshotCacheEntries: integer('snapshotCacheEntries', 1, 10_000_000),
     tokenCacheEntries: integer('tokenCacheEntries', 1, 10_000_000),
     rateLimitClients: integer('rateLimitClients', 1, 10_000_000),
+    logMmapMb: integer('logMmapMb', 0, 65_536),
   };
 }
 

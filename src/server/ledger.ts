@@ -110,7 +110,7 @@ type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeou
   Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget>>;
 
 /** The settings that bound the caches (each has its default where its cache is declared). */
-type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries';
+type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries' | 'logMmapMb';
 
 export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
@@ -141,6 +141,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
             logLevel: options.logLevel ?? 'info',
             ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
             ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
+            ...(config.logMmapMb ? { logMmapMb: config.logMmapMb } : {}),
           },
           options.logger,
         )
@@ -152,7 +153,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   try {
     secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency'), objectIds: await ledgerSecret(keys, masterKey, 'blind-index/aad-object-id') };
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
-    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread' } : {});
+    const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
+    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread', ...mapped } : mapped);
   } catch (error) {
     await readSide.close();
     throw error;

@@ -4,6 +4,7 @@ import { AGGREGATE_CACHE_ENTRIES } from '../events/aggregate-cache.js';
 import { KEY_CACHE_ENTRIES } from '../privacy/key-wrap.js';
 import { OPENED_VALUE_CACHE_ENTRIES } from '../privacy/opened-value-cache.js';
 import { DOCUMENT_CACHE_MB } from '../projections/sqlite/doc-cache.js';
+import { LOG_MMAP_MB } from '../events/sqlite/sqlite-event-store.js';
 import { RATE_LIMIT_CLIENTS } from './rate-limit.js';
 import type { Config } from './config.js';
 
@@ -161,6 +162,12 @@ export const SETTINGS = {
     help: 'snapshots of past states kept in memory for history and point-in-time reads',
   },
   tokenCacheEntries: { flag: '--token-cache-entries', env: 'TOKEN_CACHE_ENTRIES', default: String(TOKEN_CACHE_ENTRIES), help: 'verified tokens kept until they expire' },
+  logMmapMb: {
+    flag: '--log-mmap-mb',
+    env: 'LOG_MMAP_MB',
+    default: String(LOG_MMAP_MB),
+    help: 'megabytes of the embedded log each connection maps into memory (counted in RSS, twice: the projection thread has its own); 0 reads through SQLite',
+  },
   rateLimitClients: { flag: '--rate-limit-clients', env: 'RATE_LIMIT_CLIENTS', default: String(RATE_LIMIT_CLIENTS), help: 'clients whose rate-limit buckets are kept' },
   metrics: {
     flag: '--metrics',

@@ -35,6 +35,7 @@ const logger = pino(
 async function main(): Promise<void> {
   const events = SqliteEventStore.open(path.join(setup.dataDir, EMBEDDED_LOG_FILE), {
     boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
+    ...(setup.logMmapMb ? { mmapMb: setup.logMmapMb } : {}),
   });
   const masterKey = loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey });
   // No key cache here: the thread only seals requesters (a key lookup per month and batch), and a key the
