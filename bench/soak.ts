@@ -76,10 +76,11 @@ async function worker(server: SoakServer, own: string, until: () => boolean, cou
   /** the answer's fields (each a payload with a version, an offer's with the offer), or undefined when it failed */
   const call = async (query: string, variables: Record<string, unknown>): Promise<Payloads | undefined> => {
     counts.requests++;
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: Payloads; errors?: unknown[] };
-    if (!response.ok || body.errors) {
-      counts.failures++;
+    const response = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json().catch(() => ({}))) as { data?: Payloads; errors?: unknown[] };
+    if (!response.ok || body.errors || !body.data) {
+      // the first failure says why (a bench's own data: nothing personal)
+      if (counts.failures++ === 0) process.stderr.write(`soak: a request failed: ${response.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}\n`);
       return undefined;
     }
     return body.data;
