@@ -1,6 +1,5 @@
 import { flagOf, SETTING_NAMES, SETTINGS, type SettingName } from './settings.js';
 
-const HEADER = '| flag | environment | default | meaning |';
 
 /** The default as the README shows it (markdown). */
 function shownDefault(name: SettingName): string {
@@ -8,10 +7,10 @@ function shownDefault(name: SettingName): string {
   return setting.shownDefault ?? (setting.default ? `\`${setting.default}\`` : 'none');
 }
 
-/** The README's configuration table, generated from SETTINGS (a test checks the README holds exactly this). */
+/** The README's configuration table, generated from SETTINGS (test/doc-tables.test.ts checks the README holds exactly this). */
 export function settingsTable(): string {
   const rows = SETTING_NAMES.map((name) => `| \`${flagOf(name)}\` | \`${SETTINGS[name].env}\` | ${shownDefault(name)} | ${SETTINGS[name].help} |`);
-  return [HEADER, '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 /** Markdown as a terminal shows it: no backticks, a link as its text (and its target when that says more). */
@@ -39,14 +38,4 @@ export function settingsHelp(): string {
     `  ${`${flagOf(name)} <value>`.padEnd(38)} ${SETTINGS[name].env.padEnd(32)} default: ${plain(shownDefault(name))}`,
     ...wrap(plain(SETTINGS[name].help), 90, '      '),
   ]).join('\n');
-}
-
-/** The README with its configuration table (the lines from HEADER to the table's end) replaced by `table`. */
-export function withSettingsTable(readme: string, table: string): string {
-  const lines = readme.split('\n');
-  const start = lines.indexOf(HEADER);
-  if (start < 0) throw new Error(`the README has no configuration table (a line "${HEADER}")`);
-  let end = start;
-  while (lines[end + 1]?.startsWith('|')) end++;
-  return [...lines.slice(0, start), table, ...lines.slice(end + 1)].join('\n');
 }

@@ -26,7 +26,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * Every setting, declared once: its flag is its name in kebab case
  * (`dataDir`: `--data-dir`), then its environment variable, default, parser
  * and meaning. The Config type, loadConfig (src/server/config.ts), --help
- * and the README's configuration table (`npm run readme:settings`) all
+ * and the README's configuration table (`npm run docs:tables`) all
  * follow from this table. A parser answering AUTO (`auto`) needs a rule in
  * config.ts; a parser answering undefined (empty) makes the setting optional.
  */

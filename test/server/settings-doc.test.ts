@@ -1,16 +1,9 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { settingsHelp, settingsTable, withSettingsTable } from '../../src/server/settings-doc.js';
+import { settingsHelp } from '../../src/server/settings-doc.js';
 import { flagOf, SETTING_NAMES, SETTINGS } from '../../src/server/settings.js';
 
-const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-
+// The README's table is checked with the docs' other generated tables (test/doc-tables.test.ts).
 describe('the settings, declared once', () => {
-  it("the README's configuration table is the one the declarations generate (npm run readme:settings rewrites it)", () => {
-    // On failure the diff shows the expected table: run `npm run readme:settings` after changing a setting.
-    expect(readme).toBe(withSettingsTable(readme, settingsTable()));
-  });
-
   it('help lists every setting with its flag, variable and default', () => {
     const help = settingsHelp();
     for (const name of SETTING_NAMES) {
