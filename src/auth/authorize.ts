@@ -1,7 +1,7 @@
 import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
-import type { CommandContext } from '../events/event-codec.js';
+import type { CommandContext } from '../events/store/event-codec.js';
 import { fieldPermissions, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
 

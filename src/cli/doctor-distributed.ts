@@ -1,6 +1,6 @@
 import { MongoClient, type Document } from 'mongodb';
-import { collect } from '../events/kurrentdb/kurrentdb-calls.js';
-import { kurrent } from '../events/kurrentdb/kurrentdb-client.js';
+import { collect } from '../events/store/kurrentdb/kurrentdb-calls.js';
+import { kurrent } from '../events/store/kurrentdb/kurrentdb-client.js';
 import type { Config } from '../server/config.js';
 import { replicaSetProblem } from '../server/read-store-factory.js';
 import type { Finding } from './doctor.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir-permissions.js';
-import { MASTER_KEY_FILE, MASTER_KEY_SETTING } from '../privacy/master-key.js';
+import { MASTER_KEY_FILE, MASTER_KEY_SETTING } from '../privacy/keys/master-key.js';
 import type { Config } from '../server/config.js';
 import { openLedger, processHolder, type Ledger } from '../server/ledger.js';
 import { runConformance } from './doctor-conformance.js';

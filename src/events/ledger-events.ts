@@ -1,5 +1,5 @@
 import type { DomainEvent } from './decider.js';
-import type { RecordedEvent } from './event-envelope.js';
+import type { RecordedEvent } from './store/event-envelope.js';
 import { offerStream, type OfferEvent } from './offer/offer.events.js';
 import { privacyRequestStream, type PrivacyRequestEvent } from './privacy-request/privacy-request.js';
 import { publisherStream, type PublisherEvent } from './publisher/publisher.events.js';

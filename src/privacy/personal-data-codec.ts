@@ -1,4 +1,4 @@
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from './keys/key-store.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { deepCopy, distinctFields, ownValue, segmentsOf, setOwn, type Slot } from './document-paths.js';
 import { OpenedValueCache } from './opened-value-cache.js';
