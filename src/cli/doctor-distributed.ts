@@ -3,7 +3,7 @@ import { collect } from '../events/store/kurrentdb/kurrentdb-calls.js';
 import { kurrent } from '../events/store/kurrentdb/kurrentdb-client.js';
 import type { Config } from '../server/config.js';
 import { replicaSetProblem } from '../server/read-store-factory.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './doctor-finding.js';
 
 /** Beyond this, leases (whose expiry each worker computes by its own clock) and audit instants drift apart. */
 const SKEW_WARN_MS = 1_000;

@@ -6,14 +6,9 @@ import type { Config } from '../server/config.js';
 import { openLedger, processHolder, type Ledger } from '../server/ledger.js';
 import { runConformance } from './doctor-conformance.js';
 import { distributedChecks } from './doctor-distributed.js';
+import type { Finding } from './doctor-finding.js';
 
 /** One line of the report. `fail`: an operator must fix it (the exit code says so); `warn`: worth a look. */
-export interface Finding {
-  status: 'ok' | 'warn' | 'fail' | 'info';
-  check: string;
-  detail: string;
-}
-
 const LABEL: Record<Finding['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: '    ' };
 const write = (finding: Finding) => process.stdout.write(`${LABEL[finding.status]}  ${finding.check}: ${finding.detail}\n`);
 

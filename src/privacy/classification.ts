@@ -1,7 +1,7 @@
 import { supportContactFields } from '../events/offer/offer.events.js';
-import type { DataOf, LedgerEventType, PathsOf } from '../events/stored-events.js';
+import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
 import { actorSubject } from './actor-references.js';
-import type { SealField } from './personal-data-codec.js';
+import type { SealField } from './document-paths.js';
 
 /**
  * The one declaration of personal data. Every personal value that an event

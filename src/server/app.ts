@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { Column } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
 import { UnauthenticatedError } from '../errors.js';

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
 import { secureDataDir } from '../data-dir-permissions.js';

@@ -1,6 +1,6 @@
 import type { Actor } from '../../events/store/event-envelope.js';
 import { ledgerEventOf, type LedgerEvent } from '../../events/ledger-events.js';
-import type { LedgerEventType } from '../../events/stored-events.js';
+import type { LedgerEventType } from '../../events/domain-events.js';
 import { changedFieldsOf } from '../../history/changed-fields.js';
 import type { Projection } from '../projection.js';
 import type { IndexSpec, SortKey, WriteOp } from '../store/read-store.js';

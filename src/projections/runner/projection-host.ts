@@ -1,4 +1,16 @@
-import type { ProjectionStatus } from './projection-runner.js';
+export interface ProjectionStatus {
+  name: string;
+  checkpoint: number;
+  head: number;
+  /**
+   * head - checkpoint, in positions: a number of events on the embedded
+   * store, bytes of transaction log on KurrentDB (positions are not
+   * contiguous there); 0 means caught up either way.
+   */
+  lag: number;
+  /** standby: another worker holds the projection's lease; this one waits to take over */
+  state: 'stopped' | 'standby' | 'catching-up' | 'live' | 'failed';
+}
 
 /**
  * What the service needs of whatever runs its projections: a

@@ -5,24 +5,10 @@ import { HeldLease, type LeaseSettings } from './held-lease.js';
 import { LeaseLostError } from '../store/lease.js';
 import { PositionWaiters } from './position-waiters.js';
 import type { Projection } from '../projection.js';
-import type { ProjectionHost } from './projection-host.js';
+import type { ProjectionHost, ProjectionStatus } from './projection-host.js';
 import type { ReadStore } from '../store/read-store.js';
 import { markShape, shapeOf, shapeOutdated } from './read-model-shape.js';
 import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
-
-export interface ProjectionStatus {
-  name: string;
-  checkpoint: number;
-  head: number;
-  /**
-   * head - checkpoint, in positions: a number of events on the embedded
-   * store, bytes of transaction log on KurrentDB (positions are not
-   * contiguous there); 0 means caught up either way.
-   */
-  lag: number;
-  /** standby: another worker holds the projection's lease; this one waits to take over */
-  state: 'stopped' | 'standby' | 'catching-up' | 'live' | 'failed';
-}
 
 export interface RunnerOptions {
   batchSize?: number;

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Outcome } from '../../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
-import { DurableBoundary } from './durable-boundary.js';
+import { type DurableBoundary } from './durable-boundary.js';
 import { fromWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
 import type { AppendRequest, Written } from './log-writes.js';
 

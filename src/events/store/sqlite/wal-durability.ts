@@ -1,18 +1,5 @@
 import type { DurableBoundary } from './durable-boundary.js';
-import { WalSyncPool } from './wal-sync-pool.js';
-
-/**
- * Who fsyncs a WAL. `request()` asks that everything committed so far be
- * made durable and returns the request's number (32-bit, wrapping);
- * `onSynced(n)`, given to the constructor, reports that an fsync which
- * started after request n has completed; `onFailed(code)` reports an fsync
- * (or the file open) that failed, after which nothing more is synced.
- */
-export interface WalSyncer {
-  request(): number;
-  /** stops syncing; called once nothing is outstanding */
-  stop(): Promise<void>;
-}
+import { WalSyncPool, type WalSyncer } from './wal-sync-pool.js';
 
 /** Whether sequence number `a` is at or after `b`, across 32-bit wrap-around. */
 export const reached = (a: number, b: number): boolean => ((a - b) | 0) >= 0;

@@ -1,6 +1,18 @@
 import fs from 'node:fs';
-import type { WalSyncer } from './wal-durability.js';
 import { WalFile } from './wal-file.js';
+
+/**
+ * Who fsyncs a WAL. `request()` asks that everything committed so far be
+ * made durable and returns the request's number (32-bit, wrapping);
+ * `onSynced(n)`, given to the constructor, reports that an fsync which
+ * started after request n has completed; `onFailed(code)` reports an fsync
+ * (or the file open) that failed, after which nothing more is synced.
+ */
+export interface WalSyncer {
+  request(): number;
+  /** stops syncing; called once nothing is outstanding */
+  stop(): Promise<void>;
+}
 
 /**
  * fdatasyncs one SQLite WAL on libuv's thread pool, one fsync at a time:

@@ -1,4 +1,4 @@
-import type { ProjectionStatus } from '../projection-runner.js';
+import type { ProjectionStatus } from '../projection-host.js';
 
 /** What the projection thread needs to open the stores and run the projections (workerData). */
 export interface ThreadSetup {

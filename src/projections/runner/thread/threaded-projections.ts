@@ -4,7 +4,7 @@ import { DurableBoundary } from '../../../events/store/sqlite/durable-boundary.j
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
 import { projectionNames } from '../../ledger-projections.js';
 import type { ProjectionHost } from '../projection-host.js';
-import type { ProjectionStatus } from '../projection-runner.js';
+import type { ProjectionStatus } from '../projection-host.js';
 import { PositionWaiters } from '../position-waiters.js';
 import type { FromThread, ThreadSetup, ToThread } from './messages.js';
 
