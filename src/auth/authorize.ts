@@ -65,6 +65,9 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/** Each permission guard, to the resolver it calls once the permission allows (see src/schema/resolver-chain.ts). */
+export const guardedResolvers = new WeakMap<Function, Function>();
+
 function guard(
   field: GraphQLField<unknown, AuthorizedContext>,
   permission: Permission,
@@ -80,6 +83,7 @@ function guard(
     if (typeof allowed === 'string') return resolve(source, args, isRoot ? ctx.actingAs(allowed) : ctx, info);
     return allowed.then((column) => resolve(source, args, isRoot ? ctx.actingAs(column) : ctx, info));
   };
+  guardedResolvers.set(field.resolve, resolve);
 }
 
 /**
