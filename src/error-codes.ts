@@ -25,16 +25,31 @@ export const ERROR_CODES = {
     request: true,
     meaning: 'an input breaks a rule, or a variable has the wrong type: `field` and `rule` say which (never the value)',
   },
-  UNAUTHENTICATED: { status: 401, meaning: 'no valid bearer token (one message whatever the reason); with `WWW-Authenticate: Bearer`' },
-  FORBIDDEN: { status: 403, meaning: 'the principal may not run this operation or read this field; `operation` names it' },
+  UNAUTHENTICATED: {
+    status: 401,
+    meaning: 'no valid bearer token (one message whatever the reason); with `WWW-Authenticate: Bearer`',
+  },
+  FORBIDDEN: {
+    status: 403,
+    meaning: 'the principal may not run this operation or read this field; `operation` names it',
+  },
   NOT_FOUND: { status: 404, meaning: 'no such publisher, offer or record (`what`), or a path other than `/graphql`' },
-  CONFLICT: { meaning: 'the stream moved on since the client read it: `expectedVersion` is stale; read again, then retry' },
+  CONFLICT: {
+    meaning: 'the stream moved on since the client read it: `expectedVersion` is stale; read again, then retry',
+  },
   TIMEOUT: { meaning: 'a read-your-writes wait (`minPosition`) ran out before the read models caught up' },
   // Raised by the error formatter (src/server/format-error.ts).
-  UNAVAILABLE: { status: 503, meaning: 'the disk is full or an I/O error stopped a write: nothing was written; retry after `Retry-After`' },
+  UNAVAILABLE: {
+    status: 503,
+    meaning: 'the disk is full or an I/O error stopped a write: nothing was written; retry after `Retry-After`',
+  },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'anything unexpected: no message, no stack (the server logs it)' },
   // Raised by Apollo and graphql-js (Apollo's ApolloServerErrorCode; test/error-codes.test.ts checks that none is missing).
-  GRAPHQL_PARSE_FAILED: { status: 400, request: true, meaning: 'the document is not GraphQL, or has more than `MAX_QUERY_TOKENS` tokens' },
+  GRAPHQL_PARSE_FAILED: {
+    status: 400,
+    request: true,
+    meaning: 'the document is not GraphQL, or has more than `MAX_QUERY_TOKENS` tokens',
+  },
   GRAPHQL_VALIDATION_FAILED: {
     status: 400,
     request: true,
@@ -43,11 +58,22 @@ export const ERROR_CODES = {
   BAD_REQUEST: {
     status: 400,
     request: true,
-    meaning: 'malformed JSON, a request a browser could send cross-site without a preflight (CSRF prevention), or no query',
+    meaning:
+      'malformed JSON, a request a browser could send cross-site without a preflight (CSRF prevention), or no query',
   },
-  OPERATION_RESOLUTION_FAILURE: { status: 400, request: true, meaning: '`operationName` names no operation of the document' },
-  PERSISTED_QUERY_NOT_FOUND: { request: true, meaning: 'an automatic persisted query this server does not know yet: send it with its document' },
-  PERSISTED_QUERY_NOT_SUPPORTED: { request: true, meaning: 'persisted queries are turned off (they are on in this service)' },
+  OPERATION_RESOLUTION_FAILURE: {
+    status: 400,
+    request: true,
+    meaning: '`operationName` names no operation of the document',
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    request: true,
+    meaning: 'an automatic persisted query this server does not know yet: send it with its document',
+  },
+  PERSISTED_QUERY_NOT_SUPPORTED: {
+    request: true,
+    meaning: 'persisted queries are turned off (they are on in this service)',
+  },
   // Raised by the query limits, before any resolver (src/server/query-limits.ts).
   QUERY_TOO_DEEP: { status: 400, request: true, meaning: 'fields nested deeper than `MAX_QUERY_DEPTH`' },
   QUERY_TOO_COSTLY: {
@@ -67,12 +93,16 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** The codes that always refuse the whole request with one HTTP status (the transport's, for one). */
-export type CodeWithStatus = { [K in ErrorCode]: (typeof ERROR_CODES)[K] extends { status: number } ? K : never }[ErrorCode];
+export type CodeWithStatus = {
+  [K in ErrorCode]: (typeof ERROR_CODES)[K] extends { status: number } ? K : never;
+}[ErrorCode];
 
 export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as ErrorCode[];
 
 /** Codes whose message (Apollo's, graphql-js's or the limits') is shown as it is. */
-export const REQUEST_CODES: ReadonlySet<string> = new Set(ERROR_CODE_NAMES.filter((code) => 'request' in ERROR_CODES[code]));
+export const REQUEST_CODES: ReadonlySet<string> = new Set(
+  ERROR_CODE_NAMES.filter((code) => 'request' in ERROR_CODES[code]),
+);
 
 export const statusOf = (code: CodeWithStatus): number => ERROR_CODES[code].status;
 

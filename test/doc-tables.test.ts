@@ -17,11 +17,14 @@ function firstCells(markdown: string, header: string): string[] {
 }
 
 describe('the tables the docs share with the code', () => {
-  it.each(DOC_TABLES.map((t) => [t.file, t]))('%s holds the table generated from its declaration (npm run docs:tables rewrites it)', (file, { table }) => {
-    // On failure the diff's "Expected" side is the generated table: run `npm run docs:tables`.
-    const markdown = read(file);
-    expect(markdown).toBe(withTable(markdown, table()));
-  });
+  it.each(DOC_TABLES.map((t) => [t.file, t]))(
+    '%s holds the table generated from its declaration (npm run docs:tables rewrites it)',
+    (file, { table }) => {
+      // On failure the diff's "Expected" side is the generated table: run `npm run docs:tables`.
+      const markdown = read(file);
+      expect(markdown).toBe(withTable(markdown, table()));
+    },
+  );
 
   it("docs/api.md's error table lists exactly the declared error codes", () => {
     expect(firstCells(read('docs/api.md'), '| code | HTTP | meaning |')).toEqual(ERROR_CODE_NAMES);

@@ -23,8 +23,12 @@ const AUTOMATIC: { [K in AutoKey<typeof SETTINGS>]: (settled: Config, env: NodeJ
 /** What no single setting can check: each rule answers the sentence that refuses the combination. */
 const COMBINATIONS: ((config: Config) => string | undefined)[] = [
   // node:http refuses a headers timeout above the request timeout: said here, at start-up, in one sentence.
-  (c) => (c.headersTimeoutMs > c.requestTimeoutMs ? `${whereOf('headersTimeoutMs')} must not exceed ${whereOf('requestTimeoutMs')}.` : undefined),
-  (c) => (c.mongodbKeysUrl && !c.mongodbUrl ? `${whereOf('mongodbKeysUrl')} needs ${whereOf('mongodbUrl')}.` : undefined),
+  (c) =>
+    c.headersTimeoutMs > c.requestTimeoutMs
+      ? `${whereOf('headersTimeoutMs')} must not exceed ${whereOf('requestTimeoutMs')}.`
+      : undefined,
+  (c) =>
+    c.mongodbKeysUrl && !c.mongodbUrl ? `${whereOf('mongodbKeysUrl')} needs ${whereOf('mongodbUrl')}.` : undefined,
   (c) =>
     c.mongodbUrl && !c.masterKey
       ? `with ${whereOf('mongodbUrl')}, set ${whereOf('masterKey')}: every process must wrap keys with the same master key.`

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectionStringProblem } from '../events/kurrentdb/connection-string.js';
+import { connectionStringProblem } from '../events/store/kurrentdb/connection-string.js';
 
 /** A bad setting: stops start-up with one sentence that names it (flag / variable), never a stack trace. */
 export class ConfigError extends Error {}
@@ -31,7 +31,9 @@ export type ConfigOf<S> = {
 } & { [K in keyof Parsed<S> as K extends OptionalKey<Parsed<S>> ? K : never]?: Exclude<Parsed<S>[K], undefined> };
 
 /** The names of the settings whose parser may answer AUTO. */
-export type AutoKey<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? (typeof AUTO extends T ? K : never) : never }[keyof S];
+export type AutoKey<S> = {
+  [K in keyof S]: S[K] extends Setting<infer T> ? (typeof AUTO extends T ? K : never) : never;
+}[keyof S];
 
 // The parsers. Each trims its text and names the setting in its error.
 
@@ -76,7 +78,8 @@ export const oneOf =
   <T extends string>(choices: readonly T[]) =>
   (value: string, where: string): T => {
     const lower = value.trim().toLowerCase();
-    if (!(choices as readonly string[]).includes(lower)) throw new ConfigError(`${where} must be one of ${choices.join(', ')}, got "${lower}".`);
+    if (!(choices as readonly string[]).includes(lower))
+      throw new ConfigError(`${where} must be one of ${choices.join(', ')}, got "${lower}".`);
     return lower as T;
   };
 
@@ -118,13 +121,15 @@ export function kurrentdbUrl(value: string, where: string): string {
 }
 
 export function mongodbUrl(value: string, where: string): string {
-  if (!/^mongodb(\+srv)?:\/\/[^\s]+$/.test(value)) throw new ConfigError(`${where} must be a mongodb:// or mongodb+srv:// connection string.`);
+  if (!/^mongodb(\+srv)?:\/\/[^\s]+$/.test(value))
+    throw new ConfigError(`${where} must be a mongodb:// or mongodb+srv:// connection string.`);
   return value;
 }
 
 export function databaseName(value: string, where: string): string {
   const trimmed = value.trim();
-  if (!/^[A-Za-z0-9_-]{1,63}$/.test(trimmed)) throw new ConfigError(`${where} must be 1 to 63 letters, digits, _ or -.`);
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(trimmed))
+    throw new ConfigError(`${where} must be 1 to 63 letters, digits, _ or -.`);
   return trimmed;
 }
 
@@ -136,7 +141,8 @@ export function keySetUrl(value: string, where: string): string {
     url = undefined;
   }
   const local = url?.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url?.protocol !== 'https:' && !local) throw new ConfigError(`${where} must be an https URL (http only for localhost).`);
+  if (url?.protocol !== 'https:' && !local)
+    throw new ConfigError(`${where} must be an https URL (http only for localhost).`);
   return value;
 }
 

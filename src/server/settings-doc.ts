@@ -1,6 +1,5 @@
 import { flagOf, SETTING_NAMES, SETTINGS, type SettingName } from './settings.js';
 
-
 /** The default as the README shows it (markdown). */
 function shownDefault(name: SettingName): string {
   const setting: { default: string; shownDefault?: string } = SETTINGS[name];
@@ -9,14 +8,18 @@ function shownDefault(name: SettingName): string {
 
 /** The README's configuration table, generated from SETTINGS (test/doc-tables.test.ts checks the README holds exactly this). */
 export function settingsTable(): string {
-  const rows = SETTING_NAMES.map((name) => `| \`${flagOf(name)}\` | \`${SETTINGS[name].env}\` | ${shownDefault(name)} | ${SETTINGS[name].help} |`);
+  const rows = SETTING_NAMES.map(
+    (name) => `| \`${flagOf(name)}\` | \`${SETTINGS[name].env}\` | ${shownDefault(name)} | ${SETTINGS[name].help} |`,
+  );
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 /** Markdown as a terminal shows it: no backticks, a link as its text (and its target when that says more). */
 function plain(markdown: string): string {
   return markdown
-    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_, text: string, target: string) => (text.replaceAll('`', '') === target ? target : `${text} (${target})`))
+    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_, text: string, target: string) =>
+      text.replaceAll('`', '') === target ? target : `${text} (${target})`,
+    )
     .replaceAll('`', '');
 }
 

@@ -1,6 +1,6 @@
-import type { EventStore } from '../../events/event-store.js';
+import type { EventStore } from '../../events/store/event-store.js';
 import { offerStream } from '../../events/offer/offer.events.js';
-import type { ReadStore } from '../read-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { OFFER_DIRECTORY, offerDirectoryName, type OfferDirectoryDoc } from './offer-directory.projection.js';
 
 const PAGE = 500;
