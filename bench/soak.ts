@@ -58,10 +58,12 @@ async function startServer(dataDir: string): Promise<SoakServer> {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const started = await new Promise<{ url: string; id: string; editable: string[]; token: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; id: string; editable: string[]; token: string }));
-    child.once('exit', (code) => reject(new Error(`ledger-server exited with ${code}`)));
-  });
+  const started = await new Promise<{ url: string; id: string; editable: string[]; token: string }>(
+    (resolve, reject) => {
+      child.once('message', (m) => resolve(m as { url: string; id: string; editable: string[]; token: string }));
+      child.once('exit', (code) => reject(new Error(`ledger-server exited with ${code}`)));
+    },
+  );
   const memory = (gc: boolean) =>
     new Promise<Memory>((resolve) => {
       child.once('message', (m) => resolve(m as Memory));
@@ -71,7 +73,12 @@ async function startServer(dataDir: string): Promise<SoakServer> {
 }
 
 /** One worker: its own publisher to change and offers to create, and the shared hot publisher to read; counts what it did. */
-async function worker(server: SoakServer, own: string, until: () => boolean, counts: { requests: number; failures: number }): Promise<void> {
+async function worker(
+  server: SoakServer,
+  own: string,
+  until: () => boolean,
+  counts: { requests: number; failures: number },
+): Promise<void> {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${server.token}` };
   /** the answer's fields (each a payload with a version, an offer's with the offer), or undefined when it failed */
   const call = async (query: string, variables: Record<string, unknown>): Promise<Payloads | undefined> => {
@@ -80,7 +87,10 @@ async function worker(server: SoakServer, own: string, until: () => boolean, cou
     const body = (await response.json().catch(() => ({}))) as { data?: Payloads; errors?: unknown[] };
     if (!response.ok || body.errors || !body.data) {
       // the first failure says why (a bench's own data: nothing personal)
-      if (counts.failures++ === 0) process.stderr.write(`soak: a request failed: ${response.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}\n`);
+      if (counts.failures++ === 0)
+        process.stderr.write(
+          `soak: a request failed: ${response.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}\n`,
+        );
       return undefined;
     }
     return body.data;
@@ -102,14 +112,23 @@ async function worker(server: SoakServer, own: string, until: () => boolean, cou
         break;
       case 6:
       case 7: {
-        const input = { id: own, expectedVersion: version, contact: { name: `Li Lei ${step}`, email: `li.lei.${step}@contoso.cn` } };
+        const input = {
+          id: own,
+          expectedVersion: version,
+          contact: { name: `Li Lei ${step}`, email: `li.lei.${step}@contoso.cn` },
+        };
         const changed = await call(UPDATE, { input });
-        version = changed?.['updatePublisherContact']?.version ?? (await call(OWN, { id: own }))?.['publisher']?.version ?? version;
+        version =
+          changed?.['updatePublisherContact']?.version ??
+          (await call(OWN, { id: own }))?.['publisher']?.version ??
+          version;
         break;
       }
       default: {
         // a new offer (a new stream: the caches meet ever new keys) with personal data
-        const created = await call(CREATE_OFFER, { input: { publisherId: own, name: `Soak offer ${step}`, kind: 'VIRTUAL_MACHINE' } });
+        const created = await call(CREATE_OFFER, {
+          input: { publisherId: own, name: `Soak offer ${step}`, kind: 'VIRTUAL_MACHINE' },
+        });
         const offer = created?.['createOffer'];
         if (offer?.offer) {
           const supportContacts = [{ name: `Desk ${step}`, qq: `${100000 + step}`, email: `desk.${step}@contoso.cn` }];
@@ -129,7 +148,6 @@ function slope(points: ReadonlyArray<[number, number]>): number {
   return sxx === 0 ? 0 : points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
 }
 
-
 export async function soakBenchmark(dir: string, minutes: number): Promise<Row[]> {
   const server = await startServer(path.join(dir, 'soak'));
   try {
@@ -142,11 +160,15 @@ export async function soakBenchmark(dir: string, minutes: number): Promise<Row[]
     const load = Promise.all(server.editable.slice(0, WORKERS).map((own) => worker(server, own, stop, counts)));
     const samples: Array<{ minute: number } & Memory> = [];
     for (let i = 1; i <= minutes * SAMPLES_PER_MINUTE; i++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, began + (i * 60_000) / SAMPLES_PER_MINUTE - performance.now())));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, began + (i * 60_000) / SAMPLES_PER_MINUTE - performance.now())),
+      );
       const memory = await server.memory(false);
       samples.push({ minute: i / SAMPLES_PER_MINUTE, ...memory });
       if (i % SAMPLES_PER_MINUTE === 0) {
-        process.stderr.write(`soak: minute ${i / SAMPLES_PER_MINUTE}: ${describe(memory)}, ${counts.requests} requests (${counts.failures} failed)\n`);
+        process.stderr.write(
+          `soak: minute ${i / SAMPLES_PER_MINUTE}: ${describe(memory)}, ${counts.requests} requests (${counts.failures} failed)\n`,
+        );
       }
     }
     await load;
@@ -154,17 +176,35 @@ export async function soakBenchmark(dir: string, minutes: number): Promise<Row[]
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
     const idle = await server.memory(false);
     const after = await server.memory(true);
-    process.stderr.write(`soak: ${IDLE_SECONDS} s after the load: ${describe(idle)}; after a full GC: ${describe(after)}\n`);
+    process.stderr.write(
+      `soak: ${IDLE_SECONDS} s after the load: ${describe(idle)}; after a full GC: ${describe(after)}\n`,
+    );
     // Warm-up: the first third, at least a minute (caches fill, V8 optimises); the growth after it is what must stop.
     const warmUp = Math.max(1, minutes / 3);
     const settled = samples.filter((s) => s.minute > warmUp);
     const growth = settled.length >= 2 ? slope(settled.map((s) => [s.minute, mb(s.rss)])) : 0;
-    const perMinute = samples.filter((_, i) => (i + 1) % SAMPLES_PER_MINUTE === 0).map((s) => mb(s.rss).toFixed(0)).join(', ');
+    const perMinute = samples
+      .filter((_, i) => (i + 1) % SAMPLES_PER_MINUTE === 0)
+      .map((s) => mb(s.rss).toFixed(0))
+      .join(', ');
     const note = `${minutes} min, ${WORKERS} workers, ${counts.requests} requests (${counts.failures} failed); RSS each minute (MB): ${perMinute}`;
     return [
       { name: 'soak RSS growth after warm-up', value: growth, unit: 'MB/min', target: { max: 2 }, note },
-      { name: 'soak peak RSS', value: mb(peak), unit: 'MB', target: { max: 400 }, note: 'a 512 MB container, with room for the page cache and the stack' },
-      { name: 'soak heap after the load (GC)', value: mb(after.heapUsed), unit: 'MB', baseline: { value: mb(start.heapUsed), unit: 'MB at start' }, target: { max: mb(start.heapUsed) + 150 }, note: 'the caches stay full (their budgets); the rest goes' },
+      {
+        name: 'soak peak RSS',
+        value: mb(peak),
+        unit: 'MB',
+        target: { max: 400 },
+        note: 'a 512 MB container, with room for the page cache and the stack',
+      },
+      {
+        name: 'soak heap after the load (GC)',
+        value: mb(after.heapUsed),
+        unit: 'MB',
+        baseline: { value: mb(start.heapUsed), unit: 'MB at start' },
+        target: { max: mb(start.heapUsed) + 150 },
+        note: 'the caches stay full (their budgets); the rest goes',
+      },
       { name: 'soak failed requests', value: counts.failures, unit: 'requests', target: { max: 0 } },
     ];
   } finally {

@@ -1,4 +1,4 @@
-import type { StreamKeys } from '../privacy/stream-keys.js';
+import type { StreamKeys } from '../privacy/keys/stream-keys.js';
 import { LRUCache } from 'lru-cache';
 import type { Forgetful } from '../privacy/forgetting.js';
 import { idempotencySubject, type IdempotencyMark } from './idempotency.js';

@@ -23,7 +23,10 @@ export class OpenedValueCache {
 
   constructor(maxValues = OPENED_VALUE_CACHE_ENTRIES) {
     // A subject's size is its number of values, recounted each time one is added (set again).
-    this.subjects = new LRUCache({ maxSize: Math.max(1, maxValues), sizeCalculation: (values) => Math.max(1, values.size) });
+    this.subjects = new LRUCache({
+      maxSize: Math.max(1, maxValues),
+      sizeCalculation: (values) => Math.max(1, values.size),
+    });
   }
 
   get(subjectId: string, ciphertext: string): unknown {

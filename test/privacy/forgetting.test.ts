@@ -2,17 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, uuidV7Ids } from '../../src/clock.js';
 import { AggregateCache } from '../../src/events/aggregate-cache.js';
 import { CommandHandler } from '../../src/events/command-handler.js';
-import { EventCodec } from '../../src/events/event-codec.js';
+import { EventCodec } from '../../src/events/store/event-codec.js';
 import { offerDecider } from '../../src/events/offer/offer.commands.js';
 import { offerStream } from '../../src/events/offer/offer.events.js';
 import { publisherDecider } from '../../src/events/publisher/publisher.commands.js';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
 import { contactSubject } from '../../src/privacy/classification.js';
-import { KeyCache } from '../../src/privacy/key-wrap.js';
+import { KeyCache } from '../../src/privacy/keys/key-wrap.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import type { Ledger } from '../../src/server/ledger.js';
 import { tempDataDir } from '../server/harness.js';
-import { openTestLedger, operator, recordScenario, values } from './erasure-fixture.js';
+import { openTestLedger, operator, recordScenario, values } from '../events/erasure/erasure-fixture.js';
 
 /*
  * Erasure reaches memory through one mechanism: the key store announces
@@ -35,7 +35,11 @@ describe('forgetting at erasure', () => {
     await ledger.runner.start();
     const scenario = await recordScenario(ledger);
     const states = new AggregateCache();
-    const handler = new CommandHandler(ledger.events, new EventCodec(new PersonalDataCodec(ledger.keys), systemClock, uuidV7Ids), states);
+    const handler = new CommandHandler(
+      ledger.events,
+      new EventCodec(new PersonalDataCodec(ledger.keys), systemClock, uuidV7Ids),
+      states,
+    );
     return { ...scenario, states, handler };
   }
 
