@@ -29,14 +29,17 @@ const SUPPORT = `mutation ($input: UpdateOfferCustomerServiceInput!) { updateOff
 
 interface Memory {
   rss: number;
+  /** the main thread's heap */
   heapUsed: number;
+  /** the other threads' heaps (projections, log writer) */
+  threadsHeapUsed: number;
   /** Linux: anonymous memory (every thread's heap, SQLite's page caches) and mapped files (the log's mmap); NaN elsewhere */
   rssAnon: number;
   rssFile: number;
 }
 
 const describe = (m: Memory) =>
-  `RSS ${mb(m.rss).toFixed(0)} MB (anonymous ${mb(m.rssAnon).toFixed(0)}, files ${mb(m.rssFile).toFixed(0)}), heap ${mb(m.heapUsed).toFixed(0)} MB`;
+  `RSS ${mb(m.rss).toFixed(0)} MB (anonymous ${mb(m.rssAnon).toFixed(0)}, files ${mb(m.rssFile).toFixed(0)}), heap ${mb(m.heapUsed).toFixed(0)} MB (other threads ${mb(m.threadsHeapUsed).toFixed(0)} MB)`;
 
 type Payloads = Partial<Record<string, { version?: number; offer?: { id: string } }>>;
 

@@ -71,5 +71,8 @@ process.on('message', (message: { type?: string; gc?: boolean }) => {
     }
   })();
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  process.send!({ rss, heapUsed, rssAnon: kb('RssAnon'), rssFile: kb('RssFile') });
+  // the other threads' heaps (the projection thread, the log writer), from a diagnostic report
+  const workers = (process.report.getReport() as { workers?: { javascriptHeap?: { usedMemory?: number } }[] }).workers ?? [];
+  const threadsHeapUsed = workers.reduce((sum, worker) => sum + (worker.javascriptHeap?.usedMemory ?? 0), 0);
+  process.send!({ rss, heapUsed, threadsHeapUsed, rssAnon: kb('RssAnon'), rssFile: kb('RssFile') });
 });
