@@ -12,7 +12,8 @@ import type { DomainEvent } from './decider.js';
 export type ErasedSubject =
   | { kind: 'contact' }
   | { kind: 'aadAccount'; accountId: string }
-  | { kind: 'offerSupport' };
+  | { kind: 'offerSupport' }
+  | { kind: 'disclosureRecipients' };
 
 /** `subject`: one person at a data subject's request; `account`: part of closing the publisher's account. */
 export type ErasureScope = 'subject' | 'account';
@@ -38,6 +39,12 @@ export type PublisherPersonalDataErased = DomainEvent<
 export type OfferPersonalDataErased = DomainEvent<
   'PersonalDataErased',
   { offerId: string; publisherId: string; subject: { kind: 'offerSupport' }; scope: ErasureScope; erasedAt: string } & ErasedKeyIds
+>;
+
+/** In a publisher's disclosures stream: the recipients of its disclosures, erased when its account closes. */
+export type DisclosurePersonalDataErased = DomainEvent<
+  'PersonalDataErased',
+  { publisherId: string; subject: { kind: 'disclosureRecipients' }; scope: 'account'; erasedAt: string } & ErasedKeyIds
 >;
 
 /** The key ids to record for one subject (none given: the event records none, as before key ids). */

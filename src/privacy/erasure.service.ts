@@ -5,13 +5,15 @@ import type { CommandHandler, CommandResult } from '../events/command-handler.js
 import type { ErasedSubject } from '../events/erasure.events.js';
 import type { CommandContext } from '../events/event-codec.js';
 import { idempotencySubject, type Idempotency } from '../events/idempotency.js';
+import { disclosureDecider } from '../events/disclosure/disclosure.commands.js';
+import { disclosureStream } from '../events/disclosure/disclosure.events.js';
 import { offerDecider } from '../events/offer/offer.commands.js';
 import { offerStream } from '../events/offer/offer.events.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
 import { publisherStream } from '../events/publisher/publisher.events.js';
 import type { IdempotentInput } from '../events/publisher/publisher.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
-import { aadAccountSubject, contactSubject, offerSupportSubject } from './classification.js';
+import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from './classification.js';
 import type { AccountActors } from './account-actors.js';
 import type { KeyStore } from './key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
@@ -138,13 +140,41 @@ export class ErasureService {
       );
       return { streamId: offerStreamId, result };
     }));
+    const recipients = await this.disclosureRecipients(publisherId, now, context);
     await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
-    await this.shred([{ streamId, result: closed }, ...withdrawn]);
+    await this.shred([{ streamId, result: closed }, ...withdrawn, recipients]);
     // A retry under the same idempotency key answers every person the closure covers, as the first attempt did (give or take those erased before it).
     const subjectIds = closed.replayed
-      ? [contactSubject(publisherId), ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id)), ...offerIds.map(offerSupportSubject)]
-      : [closed, ...withdrawn.map(({ result }) => result)].flatMap(erasedBy);
-    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map(({ result }) => result.position)) };
+      ? [
+          contactSubject(publisherId),
+          ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id)),
+          ...offerIds.map(offerSupportSubject),
+          ...(recipients.result.state.disclosureIds.length ? [disclosureRecipientsSubject(publisherId)] : []),
+        ]
+      : [closed, ...withdrawn.map(({ result }) => result), recipients.result].flatMap(erasedBy);
+    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map(({ result }) => result.position), recipients.result.position) };
+  }
+
+  /**
+   * Erases the recipients of a closed publisher's disclosures: part of
+   * closing the account, and called again by DisclosureService for a
+   * disclosure recorded while the account was closing (it found the
+   * publisher open, then appended after the closure had found nothing to
+   * erase). Nothing to erase: nothing appended.
+   */
+  async eraseDisclosureRecipients(publisherId: string, context: CommandContext): Promise<void> {
+    await this.shred([await this.disclosureRecipients(publisherId, this.clock.now().toISOString(), context)]);
+  }
+
+  private async disclosureRecipients(publisherId: string, now: string, context: CommandContext) {
+    const streamId = disclosureStream(publisherId);
+    const result = await this.handler.handle(
+      disclosureDecider,
+      streamId,
+      (keys) => ({ type: 'EraseDisclosureRecipients', data: { publisherId, keyIds: keys.liveKeyIdsBySubject(), now } }),
+      { context },
+    );
+    return { streamId, result };
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../events/event-envelope.js';
-import { aadAccountSubject, contactSubject, offerSupportSubject } from './classification.js';
+import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from './classification.js';
 import type { KeyRef } from './key-store.js';
 import { isPersonalValue } from './personal-value.js';
 
@@ -91,6 +91,8 @@ export function erasureOf(data: Record<string, unknown>): { subjectId: string; k
       return { subjectId: aadAccountSubject(String(data['publisherId']), String(subject.accountId)), ...keyIds };
     case 'offerSupport':
       return { subjectId: offerSupportSubject(String(data['offerId'])), ...keyIds };
+    case 'disclosureRecipients':
+      return { subjectId: disclosureRecipientsSubject(String(data['publisherId'])), ...keyIds };
     default:
       return undefined;
   }

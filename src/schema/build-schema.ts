@@ -4,6 +4,8 @@ import { buildSchema } from 'type-graphql';
 import { enforcePermissions } from '../auth/authorize.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
+import { ContactListResolver } from '../resolvers/contact-list.resolver.js';
+import { DisclosureResolver } from '../resolvers/disclosure.resolver.js';
 import { ErasureResolver } from '../resolvers/erasure.resolver.js';
 import { AnalystResolver } from '../resolvers/analyst.resolver.js';
 import { HistoryResolver } from '../resolvers/history.resolver.js';
@@ -22,6 +24,6 @@ import { callResolversDirectly } from './direct-resolvers.js';
  * (./direct-resolvers.ts). `npm run schema` writes it to schema.graphql.
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  const resolvers = [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver] as const;
+  const resolvers = [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver, DisclosureResolver, ContactListResolver] as const;
   return enforcePermissions(recordViews(callResolversDirectly(await buildSchema({ resolvers, validate: false }), resolvers)));
 }

@@ -14,6 +14,10 @@ import { Idempotency } from '../events/idempotency.js';
 import { IntegrityVerifier } from '../events/integrity.js';
 import type { EventStore } from '../events/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
+import { DisclosureService } from '../events/disclosure/disclosure.service.js';
+import { disclosuresToTell } from '../events/disclosure/disclosure-log.js';
+import { ContactListService } from '../events/contact-list/contact-list.service.js';
+import { DisclosureQueries } from '../projections/disclosure/disclosure.queries.js';
 import { upcasters } from '../events/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/sqlite/sqlite-event-store.js';
 import { AccountActors } from '../privacy/account-actors.js';
@@ -168,6 +172,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors);
   const accountElsewhere = async (objectId: string, publisherId: string) =>
     (await membership.publishersOfPerson(objectId)).some((id) => id !== publisherId);
+  const erasure = new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData, accountElsewhere));
+  const waitForPosition = (position: number) => runner.waitFor(position, config.readYourWritesTimeoutMs);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
     membership,
@@ -186,9 +192,12 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
     offerDirectory,
-    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData, accountElsewhere)),
-    personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
-    waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
+    erasure,
+    disclosures: new DisclosureService(handler, clock, ids, idempotency, actors, (publisherId, context) => erasure.eraseDisclosureRecipients(publisherId, context)),
+    disclosureQueries: new DisclosureQueries(reads, personalData, clock),
+    contactLists: new ContactListService({ handler, publishers: publisherQueries, clock, ids, headPosition: () => events.headPosition(), waitForPosition }),
+    personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now(), (publisherId, now) => disclosuresToTell(events, codec, publisherId, now)),
+    waitForPosition,
   };
   return {
     events,

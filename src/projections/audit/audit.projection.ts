@@ -59,7 +59,8 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
     type: event.type,
     occurredAt: event.occurredAt,
     actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}) },
-    publisherId: event.data.publisherId,
+    // a contact list names many publishers (see its USE records), so none
+    publisherId: 'publisherId' in event.data ? event.data.publisherId : null,
     offerId: 'offerId' in event.data ? event.data.offerId : null,
     changedFields: changedFieldsOf(event),
   };
