@@ -1,5 +1,5 @@
 import { analyticsProjection } from './analytics/analytics.projection.js';
-import { auditProjection } from './audit/audit.projection.js';
+import { auditProjection } from './audit-trail/audit-trail.projection.js';
 import { disclosureProjection } from './disclosure/disclosure.projection.js';
 import { membershipProjection } from './membership/membership.projection.js';
 import { offerDirectoryProjection } from './offer-directory/offer-directory.projection.js';

@@ -6,7 +6,7 @@ import type { RequestContext } from './context.js';
 export class ContactListResolver {
   @Mutation(() => ContactListType, {
     description:
-      "The publishers that may be contacted for `purpose` by `channel`, with the value to use. OFFERS and FEEDBACK obey the contact preferences; BILLING, SECURITY and LEGAL do not (`preferencesApplied` false). A mutation: the list is recorded (who, purpose, channel, how many publishers), and each publisher on it gets a privacy request record (USE).",
+      'The publishers that may be contacted for `purpose` by `channel`, with the value to use. OFFERS and FEEDBACK obey the contact preferences; BILLING, SECURITY and LEGAL do not (`preferencesApplied` false). A mutation: the list is recorded (who, purpose, channel, how many publishers), and each publisher on it gets a privacy request record (USE).',
   })
   async contactList(
     @Arg('purpose', () => ContactPurpose, { description: 'Why.' }) purpose: `${ContactPurpose}`,

@@ -48,6 +48,9 @@ function toType(view: DisclosureView): DisclosureType {
   const { notice } = view;
   return {
     ...view,
-    notice: notice.status === 'NOTIFIED' ? { status: 'NOTIFIED', notifiedAt: notice.notifiedAt } : { status: 'WITHHELD', reason: notice.reason, until: notice.until },
+    notice:
+      notice.status === 'NOTIFIED'
+        ? { status: 'NOTIFIED', notifiedAt: notice.notifiedAt }
+        : { status: 'WITHHELD', reason: notice.reason, until: notice.until },
   };
 }

@@ -2,18 +2,28 @@ import { Field, ID, InputType } from 'type-graphql';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from './change.input.js';
 import { LegalBasis } from './disclosure.type.js';
 
-@InputType('DisclosureNoticeInput', { description: 'Whether the publisher was notified, or why and until when notice is withheld.' })
+@InputType('DisclosureNoticeInput', {
+  description: 'Whether the publisher was notified, or why and until when notice is withheld.',
+})
 export class DisclosureNoticeInput {
-  @Field(() => Boolean, { description: 'true: the publisher was notified; false: notice is withheld (COMPELLED_BY_LAW only).' })
+  @Field(() => Boolean, {
+    description: 'true: the publisher was notified; false: notice is withheld (COMPELLED_BY_LAW only).',
+  })
   notified!: boolean;
 
   @Field(() => String, { nullable: true, description: 'When the publisher was notified (ISO-8601; default now).' })
   notifiedAt?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Required when withheld: the law or order that prohibits notice (no personal data).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Required when withheld: the law or order that prohibits notice (no personal data).',
+  })
   withheldReason?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Required when withheld: until when (ISO-8601, after `disclosedAt`).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Required when withheld: until when (ISO-8601, after `disclosedAt`).',
+  })
   withheldUntil?: string | null;
 }
 
@@ -28,13 +38,19 @@ export class RecordDisclosureInput {
   @Field(() => String, { description: "The recipient's country, ISO 3166-1 alpha-2." })
   recipientCountry!: string;
 
-  @Field(() => [String], { description: 'The disclosed fields, by their label in the classification (docs/privacy.md), e.g. "contact person email".' })
+  @Field(() => [String], {
+    description:
+      'The disclosed fields, by their label in the classification (docs/privacy.md), e.g. "contact person email".',
+  })
   fields!: string[];
 
   @Field(() => LegalBasis, { nullable: true, description: 'Why: required (a disclosure without one is refused).' })
   legalBasis?: `${LegalBasis}` | null;
 
-  @Field(() => String, { nullable: true, description: 'When it was disclosed (ISO-8601; default now; never in the future).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'When it was disclosed (ISO-8601; default now; never in the future).',
+  })
   disclosedAt?: string | null;
 
   @Field(() => DisclosureNoticeInput, { description: 'Whether the publisher was told.' })

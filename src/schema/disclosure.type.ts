@@ -10,8 +10,13 @@ registerEnumType(LegalBasis, {
   name: 'LegalBasis',
   description: 'Why data was disclosed to a third party.',
   valuesConfig: {
-    COMPELLED_BY_LAW: { description: 'A law, court or authority compelled it; only this basis allows notice to be withheld.' },
-    THIRD_PARTY_COMPLAINT: { description: "A third party complained about the publisher's use of the services: basic contact information only." },
+    COMPELLED_BY_LAW: {
+      description: 'A law, court or authority compelled it; only this basis allows notice to be withheld.',
+    },
+    THIRD_PARTY_COMPLAINT: {
+      description:
+        "A third party complained about the publisher's use of the services: basic contact information only.",
+    },
     PUBLISHER_INSTRUCTION: { description: 'The publisher asked for it.' },
   },
 });
@@ -25,13 +30,18 @@ registerEnumType(NoticeStatus, {
   description: 'Whether the publisher was told of a disclosure.',
   valuesConfig: {
     NOTIFIED: { description: 'The publisher was notified (`notifiedAt`).' },
-    WITHHELD: { description: 'The law prohibits notice until `withheldUntil`; the publisher sees the disclosure from then on.' },
+    WITHHELD: {
+      description: 'The law prohibits notice until `withheldUntil`; the publisher sees the disclosure from then on.',
+    },
   },
 });
 
 @ObjectType('DisclosureRecipient', { simpleResolvers: true, description: 'Who received the data.' })
 export class DisclosureRecipientType {
-  @Field(() => String, { nullable: true, description: "The recipient's name: null, with `erased` true, once the publisher's account is closed." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The recipient's name: null, with `erased` true, once the publisher's account is closed.",
+  })
   name!: string | null;
 
   @Field(() => String, { description: 'ISO 3166-1 alpha-2 country code.' })
@@ -56,7 +66,10 @@ export class DisclosureNoticeType {
   until?: string | null;
 }
 
-@ObjectType('Disclosure', { simpleResolvers: true, description: "A disclosure of a publisher's data to a third party. The disclosed values are not kept here." })
+@ObjectType('Disclosure', {
+  simpleResolvers: true,
+  description: "A disclosure of a publisher's data to a third party. The disclosed values are not kept here.",
+})
 export class DisclosureType {
   @Field(() => ID, { description: 'The disclosure.' })
   id!: string;

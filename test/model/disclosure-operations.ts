@@ -18,7 +18,12 @@ export interface DisclosureModel {
 }
 
 /** An operator records a disclosure of the publisher's contact email; members see it once notice may be given. */
-export function recordDisclosure(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, kind: DisclosureKind): Operation {
+export function recordDisclosure(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  kind: DisclosureKind,
+): Operation {
   const recipient = model.fresh('Recipient ');
   // each step is a second: withheld for the next five
   const withheldUntil = kind === 'withheld' ? new Date(Date.parse(model.now()) + 5_000).toISOString() : null;
@@ -40,12 +45,12 @@ export function recordDisclosure(model: LedgerModel, as: ModelPrincipal, p: Publ
         : kind === 'noBasis' || p.status === 'CLOSED'
           ? refused('BAD_USER_INPUT')
           : {
-            appends: true,
-            commit(answer) {
-              p.disclosures.push({ id: answer.recordDisclosure.id, recipient, withheldUntil, erased: false });
-              model.disclosureEvents++;
+              appends: true,
+              commit(answer) {
+                p.disclosures.push({ id: answer.recordDisclosure.id, recipient, withheldUntil, erased: false });
+                model.disclosureEvents++;
+              },
             },
-          },
   };
 }
 
@@ -68,16 +73,23 @@ export function contactList(model: LedgerModel, as: ModelPrincipal, purpose: Pur
       denied !== null
         ? refused(denied)
         : {
-          appends: true,
-          commit(answer) {
-            const on = model.publishers.filter((p) => listed(p, purpose, channel));
-            const expected = on.map((p) => ({ publisherId: p.id, value: channel === 'EMAIL' ? p.contact.email : p.contact.telephone }));
-            const byId = (a: { publisherId: string }, b: { publisherId: string }) => a.publisherId.localeCompare(b.publisherId);
-            expect(answer.contactList.entries.sort(byId), `contactList ${purpose} ${channel}`).toEqual(expected.sort(byId));
-            for (const p of on) model.record(p.id, 'USE', channel === 'EMAIL' ? 'contact.email' : 'contact.telephone');
-            model.contactListEvents++;
+            appends: true,
+            commit(answer) {
+              const on = model.publishers.filter((p) => listed(p, purpose, channel));
+              const expected = on.map((p) => ({
+                publisherId: p.id,
+                value: channel === 'EMAIL' ? p.contact.email : p.contact.telephone,
+              }));
+              const byId = (a: { publisherId: string }, b: { publisherId: string }) =>
+                a.publisherId.localeCompare(b.publisherId);
+              expect(answer.contactList.entries.sort(byId), `contactList ${purpose} ${channel}`).toEqual(
+                expected.sort(byId),
+              );
+              for (const p of on)
+                model.record(p.id, 'USE', channel === 'EMAIL' ? 'contact.email' : 'contact.telephone');
+              model.contactListEvents++;
+            },
           },
-        },
   };
 }
 

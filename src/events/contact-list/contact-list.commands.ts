@@ -41,7 +41,9 @@ export function decideContactList(command: ContactListCommand, state: ContactLis
   if (!isPurpose(purpose)) throw new ValidationError('purpose', `must be one of ${contactPurposes.join(', ')}`);
   if (!isChannel(channel)) throw new ValidationError('channel', `must be one of ${contactChannels.join(', ')}`);
   if (state.produced) throw new IllegalStateError('listId', 'was produced already: a list is produced once');
-  const publisherIds = candidates.filter((candidate) => mayContact(purpose, channel, candidate)).map((candidate) => candidate.publisherId);
+  const publisherIds = candidates
+    .filter((candidate) => mayContact(purpose, channel, candidate))
+    .map((candidate) => candidate.publisherId);
   return [
     {
       type: 'ContactListProduced',

@@ -1,10 +1,10 @@
 import type { Clock, IdGenerator } from '../../clock.js';
 import { ValidationError } from '../../errors.js';
 import type { PublisherQueries, PublisherView } from '../../projections/publisher/publisher.queries.js';
-import type { Filter } from '../../projections/read-store.js';
+import type { Filter } from '../../projections/store/read-store.js';
 import type { CommandHandler } from '../command-handler.js';
 import { asFamilyEvent } from '../ledger-events.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import { contactListDecider } from './contact-list.commands.js';
 import {
   contactChannels,
@@ -61,8 +61,10 @@ export class ContactListService {
 
   async produce(purpose: string, channel: string, context: CommandContext): Promise<ContactList> {
     const { handler, publishers, clock, ids } = this.deps;
-    if (!(contactPurposes as readonly string[]).includes(purpose)) throw new ValidationError('purpose', `must be one of ${contactPurposes.join(', ')}`);
-    if (!(contactChannels as readonly string[]).includes(channel)) throw new ValidationError('channel', `must be one of ${contactChannels.join(', ')}`);
+    if (!(contactPurposes as readonly string[]).includes(purpose))
+      throw new ValidationError('purpose', `must be one of ${contactPurposes.join(', ')}`);
+    if (!(contactChannels as readonly string[]).includes(channel))
+      throw new ValidationError('channel', `must be one of ${contactChannels.join(', ')}`);
     const basedOnPosition = await this.deps.headPosition();
     await this.deps.waitForPosition(basedOnPosition);
     const topic = purpose === 'OFFERS' ? 'aboutOffers' : 'aboutFeedback';
@@ -70,7 +72,9 @@ export class ContactListService {
     // the decider judges every candidate; the filter only spares reading those it would refuse anyway
     const filter: Filter = {
       registrationStatus: { ne: 'CLOSED' },
-      ...(preferencesApply(purpose as ContactPurpose) ? { [`contactPreferences.${topic}`]: true, [`contactPreferences.${byChannel}`]: true } : {}),
+      ...(preferencesApply(purpose as ContactPurpose)
+        ? { [`contactPreferences.${topic}`]: true, [`contactPreferences.${byChannel}`]: true }
+        : {}),
     };
     const found = await publishers.matching(filter);
     const listId = ids.next();
@@ -83,7 +87,10 @@ export class ContactListService {
     const result = await handler.handle(
       contactListDecider,
       contactListStream(listId),
-      { type: 'ProduceContactList', data: { listId, purpose, channel, candidates, basedOnPosition, now: clock.now().toISOString() } },
+      {
+        type: 'ProduceContactList',
+        data: { listId, purpose, channel, candidates, basedOnPosition, now: clock.now().toISOString() },
+      },
       { context },
     );
     const appended = result.appended[0];
@@ -93,7 +100,9 @@ export class ContactListService {
     const entries = data.publisherIds.flatMap((id) => {
       const publisher = byId.get(id);
       const value = publisher && valueOf(publisher, data.channel);
-      return publisher && value ? [{ publisherId: id, companyName: publisher.companyName, contactName: publisher.contact.name, value }] : [];
+      return publisher && value
+        ? [{ publisherId: id, companyName: publisher.companyName, contactName: publisher.contact.name, value }]
+        : [];
     });
     return {
       id: listId,

@@ -1,6 +1,6 @@
 import { assertNever } from '../../assert-never.js';
 import type { DomainEvent } from '../decider.js';
-import type { DisclosurePersonalDataErased } from '../erasure.events.js';
+import type { DisclosurePersonalDataErased } from '../erasure/erasure.events.js';
 
 /**
  * Disclosures of a publisher's data to a third party (the privacy
@@ -26,7 +26,8 @@ export type LegalBasis = (typeof legalBases)[number];
  * withheld disclosure becomes visible to the publisher's members once
  * `until` has passed: that visibility is the notice.
  */
-export type DisclosureNotice = { status: 'NOTIFIED'; notifiedAt: string } | { status: 'WITHHELD'; reason: string; until: string };
+export type DisclosureNotice =
+  { status: 'NOTIFIED'; notifiedAt: string } | { status: 'WITHHELD'; reason: string; until: string };
 
 export interface DisclosureRecipient<P = string> {
   name: P;

@@ -1,9 +1,9 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import { parseInstant } from '../../audit/point-in-time.js';
+import { parseInstant } from '../../history/point-in-time.js';
 import { validateAll } from '../../errors.js';
 import type { ActorReferences } from '../../privacy/actor-references.js';
 import type { CommandHandler } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import type { Idempotency } from '../idempotency.js';
 import { publisherDecider } from '../publisher/publisher.commands.js';
 import { publisherStream } from '../publisher/publisher.events.js';
@@ -29,7 +29,10 @@ export interface RecordedDisclosure {
   position: number;
 }
 
-const optional = <T,>(value: string | null | undefined, check: (value: string) => T) => () => (value != null ? check(value) : undefined);
+const optional =
+  <T>(value: string | null | undefined, check: (value: string) => T) =>
+  () =>
+    value != null ? check(value) : undefined;
 
 /**
  * Records disclosures (operators): normalises the input, stamps it and
@@ -59,7 +62,9 @@ export class DisclosureService {
       withheldUntil: optional(input.notice.withheldUntil, (v) => parseInstant('notice.withheldUntil', v)),
     });
     const { publisherId } = valid;
-    const disclosureId = input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey) : this.ids.next();
+    const disclosureId = input.idempotencyKey
+      ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey)
+      : this.ids.next();
     const publisher = (await this.handler.load(publisherDecider, publisherStream(publisherId))).state;
     const data = {
       publisherId,
@@ -68,19 +73,44 @@ export class DisclosureService {
       fields: valid.fields,
       legalBasis: input.legalBasis ?? null,
       disclosedAt: valid.disclosedAt ?? now,
-      notice: { notified: input.notice.notified, notifiedAt: valid.notifiedAt ?? null, withheldReason: valid.withheldReason ?? null, withheldUntil: valid.withheldUntil ?? null },
+      notice: {
+        notified: input.notice.notified,
+        notifiedAt: valid.notifiedAt ?? null,
+        withheldReason: valid.withheldReason ?? null,
+        withheldUntil: valid.withheldUntil ?? null,
+      },
     };
     const streamId = disclosureStream(publisherId);
     const result = await this.handler.handle(
       disclosureDecider,
       streamId,
-      { type: 'RecordDisclosure', data: { ...data, publisherStatus: publisher.status === 'registered' ? publisher.registrationStatus : null, now } },
+      {
+        type: 'RecordDisclosure',
+        data: {
+          ...data,
+          publisherStatus: publisher.status === 'registered' ? publisher.registrationStatus : null,
+          now,
+        },
+      },
       // what the client sent (not the instant it was stamped with); the recipient's name is personal, so the fingerprint is keyed by the stream's idempotency key, which the account's closure destroys
-      { context, ...(input.idempotencyKey ? { idempotency: await this.idempotency.markPersonal(input.idempotencyKey, 'recordDisclosure', { ...data, disclosedAt: valid.disclosedAt ?? null }, streamId) } : {}) },
+      {
+        context,
+        ...(input.idempotencyKey
+          ? {
+              idempotency: await this.idempotency.markPersonal(
+                input.idempotencyKey,
+                'recordDisclosure',
+                { ...data, disclosedAt: valid.disclosedAt ?? null },
+                streamId,
+              ),
+            }
+          : {}),
+      },
     );
     // The account closed between our look and our append: its closure found nothing (or less) to erase here, so finish it.
     const after = (await this.handler.load(publisherDecider, publisherStream(publisherId))).state;
-    if (after.status === 'registered' && after.registrationStatus === 'CLOSED') await this.eraseRecipients(publisherId, context);
+    if (after.status === 'registered' && after.registrationStatus === 'CLOSED')
+      await this.eraseRecipients(publisherId, context);
     return { id: disclosureId, position: result.position };
   }
 }

@@ -32,7 +32,9 @@ export const disclosureProjection = documentProjection<DisclosureDoc, typeof han
   name: 'disclosures',
   collection: {
     name: DISCLOSURES,
-    indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'disclosedAt', direction: 'desc' }] }],
+    indexes: [
+      { name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'disclosedAt', direction: 'desc' }] },
+    ],
   },
   handles,
   documentId: (event) => event.data.disclosureId,

@@ -1,10 +1,10 @@
 import { assertNever } from '../../assert-never.js';
-import type { ErasedSubject } from '../../events/erasure.events.js';
+import type { ErasedSubject } from '../../events/erasure/erasure.events.js';
 import type { HandledEvent, Handles } from '../../events/ledger-events.js';
 import type { PrivacyRequestKind } from '../../events/privacy-request/privacy-request.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 import type { Projection } from '../projection.js';
-import type { WriteOp } from '../read-store.js';
+import type { WriteOp } from '../store/read-store.js';
 import { useRecordOps } from './use-records.js';
 
 export const PRIVACY_REQUESTS = 'privacy_requests';
@@ -111,7 +111,7 @@ export function privacyRequestProjection(requesters: RequesterSealing): Projecti
     ...records,
     async project(events, store) {
       // USE records first: a deletion of one in the same batch (its tombstone) comes after it
-      const ops = [...(await useRecordOps(events, store)), ...(await records.project(events, store))];
+      const ops = [...(await useRecordOps(events, store, PRIVACY_REQUESTS)), ...(await records.project(events, store))];
       // documents folded from this batch carry the requester in clear; sealed ones read from the store are left alone
       const clear = ops.flatMap((op) => (op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? [op.doc] : []));
       const sealed = await requesters.sealAll(clear);

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import { handledEvent, type Handles } from '../../events/ledger-events.js';
-import type { RecordedEvent } from '../../events/event-envelope.js';
+import type { RecordedEvent } from '../../events/store/event-envelope.js';
 import type { ContactChannel } from '../../events/contact-list/contact-list.events.js';
-import type { ReadStore, WriteOp } from '../read-store.js';
-import { PRIVACY_REQUESTS, type PrivacyRequestDoc, type PrivacyRequestRecord } from './privacy-request.projection.js';
+import type { ReadStore, WriteOp } from '../store/read-store.js';
+import type { ProjectedDoc } from '../document-projection.js';
 
 const handles = { contactList: { ContactListProduced: true } } as const satisfies Handles;
 
 /** The contact value a list hands out, as a record's target. */
-export const useTargets = { EMAIL: 'contact.email', PHONE: 'contact.telephone' } as const satisfies Record<ContactChannel, string>;
+export const useTargets = { EMAIL: 'contact.email', PHONE: 'contact.telephone' } as const satisfies Record<
+  ContactChannel,
+  string
+>;
 
 /**
  * The id of the USE record of one publisher in one list: a UUID derived
@@ -20,16 +23,30 @@ export function useRecordId(eventId: string, publisherId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A USE record as the privacy-request projection stores it (its PrivacyRequestRecord, requester still in clear). */
+type UseRecord = ProjectedDoc & {
+  publisherId: string;
+  kind: 'USE';
+  target: string;
+  requestedBy: string;
+  requestedAt: string;
+  outcome: 'COMPLETED';
+};
+
 /**
  * One USE record per publisher a contact list named (ContactListProduced),
- * requested by who produced the list. A record at or past the list's
- * position (deleted since: a tombstone) is left alone, so replaying the
- * list changes nothing.
+ * in the privacy-request projection's `collection`, requested by who
+ * produced the list. A record at or past the list's position (deleted
+ * since: a tombstone) is left alone, so replaying the list changes nothing.
  */
-export async function useRecordOps(events: readonly RecordedEvent[], store: ReadStore): Promise<WriteOp[]> {
+export async function useRecordOps(
+  events: readonly RecordedEvent[],
+  store: ReadStore,
+  collection: string,
+): Promise<WriteOp[]> {
   const lists = events.flatMap((recorded) => handledEvent(handles, recorded) ?? []);
   const records = lists.flatMap((event) =>
-    event.data.publisherIds.map((publisherId): PrivacyRequestDoc & PrivacyRequestRecord => ({
+    event.data.publisherIds.map((publisherId): UseRecord => ({
       id: useRecordId(event.eventId, publisherId),
       publisherId,
       kind: 'USE',
@@ -41,9 +58,12 @@ export async function useRecordOps(events: readonly RecordedEvent[], store: Read
     })),
   );
   if (records.length === 0) return [];
-  const current = await store.getMany<PrivacyRequestDoc>(PRIVACY_REQUESTS, records.map((record) => record.id));
+  const current = await store.getMany<ProjectedDoc>(
+    collection,
+    records.map((record) => record.id),
+  );
   return records.flatMap((doc, i): WriteOp[] => {
     const existing = current[i];
-    return existing && existing._position >= doc._position ? [] : [{ kind: 'upsert', collection: PRIVACY_REQUESTS, doc }];
+    return existing && existing._position >= doc._position ? [] : [{ kind: 'upsert', collection, doc }];
   });
 }

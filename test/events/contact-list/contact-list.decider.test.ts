@@ -22,8 +22,14 @@ const candidates = [
   candidate('feedback-email', { contactPreferences: { ...noContact, aboutFeedback: true, byEmail: true } }),
   candidate('email-only', { contactPreferences: { ...noContact, byEmail: true } }),
   candidate('nothing'),
-  candidate('closed', { registrationStatus: 'CLOSED', contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: true, byPhone: true } }),
-  candidate('erased', { hasValue: false, contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: true, byPhone: true } }),
+  candidate('closed', {
+    registrationStatus: 'CLOSED',
+    contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: true, byPhone: true },
+  }),
+  candidate('erased', {
+    hasValue: false,
+    contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: true, byPhone: true },
+  }),
 ];
 
 const produce = (purpose: string, channel: string): ProduceContactList => ({
@@ -46,38 +52,65 @@ describe('contact list decider', () => {
 
   it('billing, security and legal notices ignore the preferences (and say so), never a closed account or a missing value', () => {
     for (const purpose of ['BILLING', 'SECURITY', 'LEGAL']) {
-      expect(named(purpose, 'PHONE')).toEqual(['offers-email', 'offers-phone', 'feedback-email', 'email-only', 'nothing']);
+      expect(named(purpose, 'PHONE')).toEqual([
+        'offers-email',
+        'offers-phone',
+        'feedback-email',
+        'email-only',
+        'nothing',
+      ]);
     }
-    spec.given([]).when(produce('SECURITY', 'EMAIL')).then([
-      {
-        type: 'ContactListProduced',
-        data: {
-          listId: 'l-1',
-          purpose: 'SECURITY',
-          channel: 'EMAIL',
-          preferencesApplied: false,
-          publisherIds: ['offers-email', 'offers-phone', 'feedback-email', 'email-only', 'nothing'],
-          publisherCount: 5,
-          basedOnPosition: 41,
-          producedAt: now,
+    spec
+      .given([])
+      .when(produce('SECURITY', 'EMAIL'))
+      .then([
+        {
+          type: 'ContactListProduced',
+          data: {
+            listId: 'l-1',
+            purpose: 'SECURITY',
+            channel: 'EMAIL',
+            preferencesApplied: false,
+            publisherIds: ['offers-email', 'offers-phone', 'feedback-email', 'email-only', 'nothing'],
+            publisherCount: 5,
+            basedOnPosition: 41,
+            producedAt: now,
+          },
         },
-      },
-    ]);
+      ]);
   });
 
   it('the list records who and how many, never a contact value', () => {
     const [event] = contactListDecider.decide(produce('OFFERS', 'EMAIL'), contactListDecider.initialState);
     expect(event!.data).toMatchObject({ preferencesApplied: true, publisherCount: 1 });
-    expect(Object.keys(event!.data).sort()).toEqual(['basedOnPosition', 'channel', 'listId', 'preferencesApplied', 'producedAt', 'publisherCount', 'publisherIds', 'purpose']);
+    expect(Object.keys(event!.data).sort()).toEqual([
+      'basedOnPosition',
+      'channel',
+      'listId',
+      'preferencesApplied',
+      'producedAt',
+      'publisherCount',
+      'publisherIds',
+      'purpose',
+    ]);
   });
 
   it('an unknown purpose or channel is refused, naming the argument', () => {
-    spec.given([]).when(produce('BIRTHDAY_GREETINGS', 'EMAIL')).thenThrows(ValidationError, /purpose/);
-    spec.given([]).when(produce('OFFERS', 'FAX')).thenThrows(ValidationError, /channel/);
+    spec
+      .given([])
+      .when(produce('BIRTHDAY_GREETINGS', 'EMAIL'))
+      .thenThrows(ValidationError, /purpose/);
+    spec
+      .given([])
+      .when(produce('OFFERS', 'FAX'))
+      .thenThrows(ValidationError, /channel/);
   });
 
   it('a list is produced once', () => {
     const [first] = contactListDecider.decide(produce('OFFERS', 'EMAIL'), contactListDecider.initialState);
-    spec.given([first as ContactListEvent]).when(produce('OFFERS', 'EMAIL')).thenThrows(IllegalStateError, /once/);
+    spec
+      .given([first as ContactListEvent])
+      .when(produce('OFFERS', 'EMAIL'))
+      .thenThrows(IllegalStateError, /once/);
   });
 });

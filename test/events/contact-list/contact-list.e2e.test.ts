@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/clock.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../../server/harness.js';
+import {
+  aPublisher,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  type TestPrincipal,
+  type TestServer,
+} from '../../server/harness.js';
 
 /**
  * Contact lists over HTTP, through every role: only operators draw them;
@@ -30,11 +37,22 @@ describe('contact lists over HTTP', () => {
   const ids = { email: '', phone: '', none: '', closed: '' };
 
   const register = async (n: number, contactPreferences: Record<string, boolean>, email: string) => {
-    const res = await server.gql(REGISTER, { input: aPublisher({ companyName: `Contoso ${n}`, contact: { name: `Li Lei ${n}`, telephone: `138 0013 800${n}`, email }, contactPreferences }) }, owner(n));
+    const res = await server.gql(
+      REGISTER,
+      {
+        input: aPublisher({
+          companyName: `Contoso ${n}`,
+          contact: { name: `Li Lei ${n}`, telephone: `138 0013 800${n}`, email },
+          contactPreferences,
+        }),
+      },
+      owner(n),
+    );
     expect(res.errors).toBeUndefined();
     return res.data!['registerPublisher'].publisher.id as string;
   };
-  const list = async (purpose: string, channel: string, as: TestPrincipal = operator) => server.gql(LIST, { purpose, channel }, as);
+  const list = async (purpose: string, channel: string, as: TestPrincipal = operator) =>
+    server.gql(LIST, { purpose, channel }, as);
 
   beforeAll(async () => {
     data = tempDataDir('pl-contact-lists-');
@@ -42,7 +60,11 @@ describe('contact lists over HTTP', () => {
     ids.email = await register(1, { aboutOffers: true, byEmail: true }, 'one@contoso.cn');
     ids.phone = await register(2, { aboutOffers: true, byPhone: true }, 'two@contoso.cn');
     ids.none = await register(3, {}, 'three@contoso.cn');
-    ids.closed = await register(4, { aboutOffers: true, aboutFeedback: true, byEmail: true, byPhone: true }, 'four@contoso.cn');
+    ids.closed = await register(
+      4,
+      { aboutOffers: true, aboutFeedback: true, byEmail: true, byPhone: true },
+      'four@contoso.cn',
+    );
     expect((await server.gql(CLOSE, { input: { publisherId: ids.closed } }, owner(4))).errors).toBeUndefined();
   });
   afterAll(async () => {
@@ -61,7 +83,9 @@ describe('contact lists over HTTP', () => {
       entries: [{ publisherId: ids.email, companyName: 'Contoso 1', contactName: 'Li Lei 1', value: 'one@contoso.cn' }],
     });
     const phone = (await list('OFFERS', 'PHONE')).data!['contactList'];
-    expect(phone.entries).toEqual([{ publisherId: ids.phone, companyName: 'Contoso 2', contactName: 'Li Lei 2', value: '+8613800138002' }]);
+    expect(phone.entries).toEqual([
+      { publisherId: ids.phone, companyName: 'Contoso 2', contactName: 'Li Lei 2', value: '+8613800138002' },
+    ]);
     expect((await list('FEEDBACK', 'EMAIL')).data!['contactList'].entries).toEqual([]);
   });
 
@@ -69,7 +93,9 @@ describe('contact lists over HTTP', () => {
     for (const purpose of ['BILLING', 'SECURITY', 'LEGAL']) {
       const found = (await list(purpose, 'EMAIL')).data!['contactList'];
       expect(found.preferencesApplied).toBe(false);
-      expect(found.entries.map((entry: { publisherId: string }) => entry.publisherId).sort()).toEqual([ids.email, ids.phone, ids.none].sort());
+      expect(found.entries.map((entry: { publisherId: string }) => entry.publisherId).sort()).toEqual(
+        [ids.email, ids.phone, ids.none].sort(),
+      );
     }
   });
 
@@ -86,7 +112,9 @@ describe('contact lists over HTTP', () => {
   it('each publisher on a list has a USE record of the value handed out, requested by the operator; one not on it has none for that list', async () => {
     const produced = (await list('OFFERS', 'EMAIL')).data!['contactList'];
     const records = async (publisherId: string, as: TestPrincipal) =>
-      (await server.gql(RECORDS, { p: publisherId }, as)).data!['privacyRequests'].edges.map((edge: { node: Record<string, string> }) => edge.node);
+      (await server.gql(RECORDS, { p: publisherId }, as)).data!['privacyRequests'].edges.map(
+        (edge: { node: Record<string, string> }) => edge.node,
+      );
     const uses = (await records(ids.email, owner(1))).filter((record: { kind: string }) => record.kind === 'USE');
     // 'OFFERS by EMAIL' twice, and once in each of the three service lists
     expect(uses).toHaveLength(5);
@@ -94,20 +122,31 @@ describe('contact lists over HTTP', () => {
     expect(uses[0].requestedBy).toMatch(/^actor-/);
     const phoneUses = (await records(ids.phone, owner(2))).filter((record: { kind: string }) => record.kind === 'USE');
     // one clock instant for every list: the order among them is the records' ids'
-    expect(phoneUses.map((record: { target: string }) => record.target).sort()).toEqual(['contact.email', 'contact.email', 'contact.email', 'contact.telephone']);
+    expect(phoneUses.map((record: { target: string }) => record.target).sort()).toEqual([
+      'contact.email',
+      'contact.email',
+      'contact.email',
+      'contact.telephone',
+    ]);
     expect(produced.publisherCount).toBe(1);
   });
 
   it("the auditor sees the list in the trail, with no contact value, and a preference changed afterwards at a later position than the list's", async () => {
     const produced = (await list('OFFERS', 'EMAIL')).data!['contactList'];
     expect(Number(produced.basedOnPosition)).toBeLessThan(Number(produced.position));
-    const changed = await server.gql(PREFERENCES, { input: { id: ids.email, expectedVersion: 1, contactPreferences: { aboutOffers: false, byEmail: true } } }, owner(1));
-    expect(changed.errors).toBeUndefined();
-    const read = await server.gql(TRAIL, { filter: { eventTypes: ['ContactListProduced', 'ContactPreferencesChanged'] } }, auditor);
-    expect(read.errors).toBeUndefined();
-    const trail = read.data!['auditTrail'].edges.map(
-      (edge: { node: Record<string, unknown> }) => edge.node,
+    const changed = await server.gql(
+      PREFERENCES,
+      { input: { id: ids.email, expectedVersion: 1, contactPreferences: { aboutOffers: false, byEmail: true } } },
+      owner(1),
     );
+    expect(changed.errors).toBeUndefined();
+    const read = await server.gql(
+      TRAIL,
+      { filter: { eventTypes: ['ContactListProduced', 'ContactPreferencesChanged'] } },
+      auditor,
+    );
+    expect(read.errors).toBeUndefined();
+    const trail = read.data!['auditTrail'].edges.map((edge: { node: Record<string, unknown> }) => edge.node);
     const entry = trail.find((node: { position: string }) => node.position === produced.position);
     expect(entry).toMatchObject({ type: 'ContactListProduced', publisherId: null });
     expect(JSON.stringify(trail)).not.toContain('contoso.cn');

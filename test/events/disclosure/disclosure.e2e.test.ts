@@ -3,7 +3,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/clock.js';
 import { embeddedFiles } from '../../../src/server/ledger.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../../server/harness.js';
+import {
+  aPublisher,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  type TestPrincipal,
+  type TestServer,
+} from '../../server/harness.js';
 
 /**
  * Disclosures over HTTP, through every role: operators record them,
@@ -57,9 +64,22 @@ describe('disclosures over HTTP', () => {
     const notified = await server.gql(RECORD, { input: disclosure() }, operator);
     expect(notified.errors).toBeUndefined();
     ids.notified = notified.data!['recordDisclosure'].id;
-    const withheld = await server.gql(RECORD, {
-      input: disclosure({ recipientName: COMPLAINANT, fields: ['contact person name'], disclosedAt: '2026-11-30T12:00:00Z', notice: { notified: false, withheldReason: 'Order 2026-117 prohibits notice', withheldUntil: '2027-01-01T00:00:00Z' } }),
-    }, operator);
+    const withheld = await server.gql(
+      RECORD,
+      {
+        input: disclosure({
+          recipientName: COMPLAINANT,
+          fields: ['contact person name'],
+          disclosedAt: '2026-11-30T12:00:00Z',
+          notice: {
+            notified: false,
+            withheldReason: 'Order 2026-117 prohibits notice',
+            withheldUntil: '2027-01-01T00:00:00Z',
+          },
+        }),
+      },
+      operator,
+    );
     expect(withheld.errors).toBeUndefined();
     ids.withheld = withheld.data!['recordDisclosure'].id;
   });
@@ -78,7 +98,10 @@ describe('disclosures over HTTP', () => {
       disclosedAt: '2026-11-30T01:00:00.000Z',
       notice: { status: 'NOTIFIED', notifiedAt: now, reason: null, until: null },
     });
-    expect(latest).toMatchObject({ id: ids.withheld, notice: { status: 'WITHHELD', reason: 'Order 2026-117 prohibits notice', until: '2027-01-01T00:00:00.000Z' } });
+    expect(latest).toMatchObject({
+      id: ids.withheld,
+      notice: { status: 'WITHHELD', reason: 'Order 2026-117 prohibits notice', until: '2027-01-01T00:00:00.000Z' },
+    });
     expect(first.recordedBy).toMatch(/^actor-/);
   });
 
@@ -131,11 +154,18 @@ describe('disclosures over HTTP', () => {
     now = '2027-01-01T00:00:00.000Z';
     expect((await seenBy(member)).map((d: { id: string }) => d.id)).toEqual([ids.withheld, ids.notified]);
     const after = JSON.parse((await server.gql(EXPORT, { p: publisherId }, member)).data!['exportPersonalData']);
-    expect(after.disclosures.map((d: { recipient: { name: string } }) => d.recipient.name)).toEqual([COURT, COMPLAINANT]);
+    expect(after.disclosures.map((d: { recipient: { name: string } }) => d.recipient.name)).toEqual([
+      COURT,
+      COMPLAINANT,
+    ]);
   });
 
   it('analysts count the disclosures of the day, and see nothing else of them', async () => {
-    const res = await server.gql(`{ analytics { changesPerDay(from: "2026-12-01", to: "2026-12-01") { day disclosures contactLists } } }`, {}, analyst);
+    const res = await server.gql(
+      `{ analytics { changesPerDay(from: "2026-12-01", to: "2026-12-01") { day disclosures contactLists } } }`,
+      {},
+      analyst,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!['analytics'].changesPerDay).toEqual([{ day: '2026-12-01', disclosures: 2, contactLists: 0 }]);
   });
