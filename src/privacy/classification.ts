@@ -135,16 +135,21 @@ const fieldsByEventType: Readonly<Partial<Record<string, readonly PersonalField[
 
 /**
  * A user actor's object id, in every event's metadata next to the actor's
- * pseudonymous reference (`actor.id`), sealed under the reference's own
- * subject (src/privacy/actor-references.ts), which erasing the person
- * destroys. Labelled as a requester: it is who asked.
+ * pseudonymous id (`actor.id`): a member's under its account's subject
+ * (`actor.publisherId`), which erasing the account destroys; anyone else's
+ * under its person reference's own subject (src/privacy/actor-references.ts).
+ * Labelled as a requester: it is who asked.
  */
 export const actorObjectIdField: PersonalField = {
   path: 'actor.objectId',
   category: 'administrator',
   label: 'requester object id (of a user actor)',
   mask: 'pseudonym',
-  subject: (metadata) => actorSubject(String((metadata['actor'] as Record<string, unknown>)['id'])),
+  subject: (metadata) => {
+    const actor = metadata['actor'] as Record<string, unknown>;
+    const publisherId = actor['publisherId'];
+    return typeof publisherId === 'string' ? aadAccountSubject(publisherId, String(actor['id'])) : actorSubject(String(actor['id']));
+  },
 };
 
 const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);
