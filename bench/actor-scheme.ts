@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { systemClock, uuidV7Ids } from '../src/clock.js';
 import { CommandHandler } from '../src/events/command-handler.js';
-import { EventCodec, type CommandContext } from '../src/events/event-codec.js';
+import { EventCodec, type CommandContext } from '../src/events/store/event-codec.js';
 import { Idempotency } from '../src/events/idempotency.js';
 import { PublisherService } from '../src/events/publisher/publisher.service.js';
 import { RegistrationCodeService } from '../src/events/registration-code/registration-code.service.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
-import { AuditQueries } from '../src/projections/audit/audit.queries.js';
+import { AuditQueries } from '../src/projections/audit-trail/audit-trail.queries.js';
 import { openLedger } from '../src/server/ledger.js';
 import type { Row } from './table.js';
 
@@ -31,18 +31,39 @@ const quick = process.env['BENCH_QUICK'] === '1';
  *   id; baseline: the page filtered by the account id the entries hold.
  */
 export async function actorSchemeBenchmark(dir: string): Promise<Row[]> {
-  const ledger = await openLedger({ dataDir: path.join(dir, 'actor-scheme'), readYourWritesTimeoutMs: 60_000 }, { projectionThread: false });
+  const ledger = await openLedger(
+    { dataDir: path.join(dir, 'actor-scheme'), readYourWritesTimeoutMs: 60_000 },
+    { projectionThread: false },
+  );
   try {
     await ledger.runner.start();
     const { services } = ledger;
-    const plainHandler = new CommandHandler(ledger.events, new EventCodec(new PersonalDataCodec(ledger.keys), systemClock, uuidV7Ids));
-    const plain = new PublisherService(plainHandler, systemClock, uuidV7Ids, new Idempotency(randomBytes(32), ledger.keys), services.actors, new RegistrationCodeService(plainHandler));
+    const plainHandler = new CommandHandler(
+      ledger.events,
+      new EventCodec(new PersonalDataCodec(ledger.keys), systemClock, uuidV7Ids),
+    );
+    const plain = new PublisherService(
+      plainHandler,
+      systemClock,
+      uuidV7Ids,
+      new Idempotency(randomBytes(32), ledger.keys),
+      services.actors,
+      new RegistrationCodeService(plainHandler),
+    );
     const objectId = '0be0a1c3-0000-4000-8000-00000000be0c';
     const member: CommandContext = { actor: { id: objectId, kind: 'user', role: 'member' }, correlationId: 'bench' };
     const registrant = { objectId, userPrincipalName: 'bench.member@contoso.cn', displayName: 'Bench Member' };
     const contact = { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' };
-    const withScheme = await services.publishers.register({ companyName: 'Scheme', registrationCode: '91350100M000100Y43', contact }, member, registrant);
-    const without = await plain.register({ companyName: 'Plain', registrationCode: '91110000600037341L', contact }, member, registrant);
+    const withScheme = await services.publishers.register(
+      { companyName: 'Scheme', registrationCode: '91350100M000100Y43', contact },
+      member,
+      registrant,
+    );
+    const without = await plain.register(
+      { companyName: 'Plain', registrationCode: '91110000600037341L', contact },
+      member,
+      registrant,
+    );
 
     const rounds = quick ? 100 : 1000;
     const versions = { scheme: withScheme.version, plain: without.version };
@@ -50,10 +71,20 @@ export async function actorSchemeBenchmark(dir: string): Promise<Row[]> {
     for (let i = 0; i < rounds; i++) {
       const contactPreferences = { aboutOffers: i % 2 === 0, aboutFeedback: true, byEmail: true, byPhone: false };
       let t = performance.now();
-      versions.scheme = (await services.publishers.updateContactPreferences({ id: withScheme.publisher.id, expectedVersion: versions.scheme, contactPreferences }, member)).version;
+      versions.scheme = (
+        await services.publishers.updateContactPreferences(
+          { id: withScheme.publisher.id, expectedVersion: versions.scheme, contactPreferences },
+          member,
+        )
+      ).version;
       mutationTimes.scheme += performance.now() - t;
       t = performance.now();
-      versions.plain = (await plain.updateContactPreferences({ id: without.publisher.id, expectedVersion: versions.plain, contactPreferences }, member)).version;
+      versions.plain = (
+        await plain.updateContactPreferences(
+          { id: without.publisher.id, expectedVersion: versions.plain, contactPreferences },
+          member,
+        )
+      ).version;
       mutationTimes.plain += performance.now() - t;
     }
     await ledger.runner.waitFor(await ledger.events.headPosition(), 60_000);
@@ -76,12 +107,13 @@ export async function actorSchemeBenchmark(dir: string): Promise<Row[]> {
       t = performance.now();
       const byAccount = await unfiltered.page({ actorId: accountId }, 50);
       pageTimes.byAccount += performance.now() - t;
-      if (i === 0 && (byPerson.items.length !== 50 || byAccount.items.length !== 50)) throw new Error('the filtered pages found other entries than the bench wrote');
+      if (i === 0 && (byPerson.items.length !== 50 || byAccount.items.length !== 50))
+        throw new Error('the filtered pages found other entries than the bench wrote');
     }
     const per = (total: number, n: number) => total / n;
     return [
       {
-        name: "member mutation, actor named by account",
+        name: 'member mutation, actor named by account',
         value: per(mutationTimes.scheme, rounds),
         unit: 'ms',
         baseline: { value: per(mutationTimes.plain, rounds), unit: 'ms' },

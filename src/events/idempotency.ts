@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ValidationError } from '../errors.js';
-import type { KeyStore } from '../privacy/key-store.js';
+import type { KeyStore } from '../privacy/keys/key-store.js';
 import { keyIdOf } from '../privacy/personal-value.js';
 
 /** What a mutation's idempotency key becomes in the metadata of the events it appended. */
@@ -22,7 +22,7 @@ const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
  * The key-store subject whose key fingerprints the personal input of a
  * stream's idempotent changes. An erasure that erases someone of the stream
  * records the ids of the keys it had then and destroys them
- * (src/privacy/stream-keys.ts), so no fingerprint written before can be
+ * (src/privacy/keys/stream-keys.ts), so no fingerprint written before can be
  * tested against a guessed value afterwards.
  */
 export const idempotencySubject = (streamId: string): string => `${IDEMPOTENCY_PREFIX}${streamId}`;
@@ -34,7 +34,7 @@ export const IDEMPOTENCY_PREFIX = 'idempotency/';
  * atomically with them; a retry reads them back from the stream it targets.
  * The fingerprint is an HMAC, so the log never holds a plain hash of the
  * input. Input without personal data is fingerprinted under a ledger secret,
- * which survives a master-key rotation (src/privacy/ledger-secrets.ts), so a
+ * which survives a master-key rotation (src/privacy/keys/ledger-secrets.ts), so a
  * retry after one is still recognised. Input that may hold personal data is
  * fingerprinted under the stream's own key ({@link idempotencySubject}),
  * which an erasure that erases someone of the stream destroys: a secret that

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { Actor } from '../events/event-envelope.js';
+import type { Actor } from '../events/store/event-envelope.js';
 import { aadAccountSubject } from './classification.js';
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from './keys/key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
 import { sealValue } from './personal-value.js';
 
@@ -110,7 +110,7 @@ export class ActorReferences {
   /** {@link memberIndexOf} of sealed object ids, opened with one key lookup; null where erased. */
   async memberIndexesOf(sealedObjectIds: readonly unknown[]): Promise<(string | null)[]> {
     const opened = await this.personalData.openMany(sealedObjectIds);
-    return Promise.all(opened.map((objectId) => (typeof objectId === 'string' ? this.index(objectId) : null)));
+    return Promise.all(opened.map(async (objectId) => (typeof objectId === 'string' ? this.index(objectId) : null)));
   }
 
   /** The reference of the person with this object id, made on first use. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { didYouMean } from '../did-you-mean.js';
 import { maxTokenLifetimeSeconds } from '../auth/token-verifier.js';
-import { connectionStringProblem } from '../events/kurrentdb/connection-string.js';
+import { connectionStringProblem } from '../events/store/kurrentdb/connection-string.js';
 import { LOG_LEVELS, type LogLevel, SETTINGS } from './settings.js';
 
 /**

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { EventStore } from '../events/event-store.js';
-import { KurrentDbEventStore } from '../events/kurrentdb/kurrentdb-event-store.js';
+import type { EventStore } from '../events/store/event-store.js';
+import { KurrentDbEventStore } from '../events/store/kurrentdb/kurrentdb-event-store.js';
 import { LEDGER_STREAM_PREFIXES } from '../events/ledger-streams.js';
-import { EMBEDDED_LOG_FILE, SqliteEventStore, type SqliteEventStoreOptions } from '../events/sqlite/sqlite-event-store.js';
+import { EMBEDDED_LOG_FILE, SqliteEventStore, type SqliteEventStoreOptions } from '../events/store/sqlite/sqlite-event-store.js';
 import { ConfigError, type Config } from './config.js';
 
 /**

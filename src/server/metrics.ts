@@ -3,8 +3,8 @@ import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQL
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventStore } from '../events/event-store.js';
-import type { ProjectionStatus } from '../projections/projection-runner.js';
+import type { EventStore } from '../events/store/event-store.js';
+import type { ProjectionStatus } from '../projections/runner/projection-host.js';
 
 /**
  * What an operator watches, in Prometheus' text format at /metrics. Every

@@ -3,11 +3,19 @@ import { offerStream } from '../../src/events/offer/offer.events.js';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
 import type { Ledger } from '../../src/server/ledger.js';
 import { tempDataDir } from '../server/harness.js';
-import { member, openTestLedger, operator } from './erasure-fixture.js';
+import { member, openTestLedger, operator } from '../events/erasure/erasure-fixture.js';
 
 /** A person who is an account of two publishers, and another account of the first. */
-const person = { objectId: '4b7e2d1c-9a8f-4c3e-b2d1-0f9e8d7c6b5a', userPrincipalName: 'twice.okonkwo@accounts-test.example', displayName: 'Twice Okonkwo' };
-const colleague = { objectId: '5c8f3e2d-0b9a-4d4f-83e2-1a0f9e8d7c6b', userPrincipalName: 'stays.lindqvist@accounts-test.example', displayName: 'Stays Lindqvist' };
+const person = {
+  objectId: '4b7e2d1c-9a8f-4c3e-b2d1-0f9e8d7c6b5a',
+  userPrincipalName: 'twice.okonkwo@accounts-test.example',
+  displayName: 'Twice Okonkwo',
+};
+const colleague = {
+  objectId: '5c8f3e2d-0b9a-4d4f-83e2-1a0f9e8d7c6b',
+  userPrincipalName: 'stays.lindqvist@accounts-test.example',
+  displayName: 'Stays Lindqvist',
+};
 const preferences = { aboutOffers: true, aboutFeedback: false, byEmail: true, byPhone: false };
 
 describe('actors are named per account', () => {
@@ -23,19 +31,46 @@ describe('actors are named per account', () => {
   async function scenario(l: Ledger) {
     const { publishers, offers } = l.services;
     const register = async (name: string, code: string) =>
-      (await publishers.register({ companyName: name, registrationCode: code, contact: { name: 'Desk', telephone: '+8613800000000', email: `desk@${name.toLowerCase()}.example` } }, operator)).publisher.id;
+      (
+        await publishers.register(
+          {
+            companyName: name,
+            registrationCode: code,
+            contact: { name: 'Desk', telephone: '+8613800000000', email: `desk@${name.toLowerCase()}.example` },
+          },
+          operator,
+        )
+      ).publisher.id;
     const a = await register('Alpha', '91350100M000100Y43');
     const b = await register('Beta', '91110000600037341L');
     let version = 0;
-    for (const [publisherId, users] of [[a, [person, colleague]], [b, [person]]] as const) {
+    for (const [publisherId, users] of [
+      [a, [person, colleague]],
+      [b, [person]],
+    ] as const) {
       version = (await l.events.readStream(publisherStream(publisherId))).length;
-      for (const user of users) version = (await publishers.addAadUser({ id: publisherId, expectedVersion: version, ...user }, operator)).version;
+      for (const user of users)
+        version = (await publishers.addAadUser({ id: publisherId, expectedVersion: version, ...user }, operator))
+          .version;
     }
     const asPerson = member(person.objectId);
-    const atA = await publishers.updateContactPreferences({ id: a, expectedVersion: (await l.events.readStream(publisherStream(a))).length, contactPreferences: preferences }, asPerson);
+    const atA = await publishers.updateContactPreferences(
+      {
+        id: a,
+        expectedVersion: (await l.events.readStream(publisherStream(a))).length,
+        contactPreferences: preferences,
+      },
+      asPerson,
+    );
     const offer = await offers.create({ publisherId: a, name: 'Alpha VM', kind: 'VIRTUAL_MACHINE' }, asPerson);
-    await publishers.updateContactPreferences({ id: b, expectedVersion: version, contactPreferences: preferences }, asPerson);
-    const removed = await publishers.removeAadUser({ id: a, expectedVersion: atA.version, objectId: person.objectId }, member(colleague.objectId));
+    await publishers.updateContactPreferences(
+      { id: b, expectedVersion: version, contactPreferences: preferences },
+      asPerson,
+    );
+    const removed = await publishers.removeAadUser(
+      { id: a, expectedVersion: atA.version, objectId: person.objectId },
+      member(colleague.objectId),
+    );
     const accountAtA = atA.publisher.aadUsers.find((u) => u.objectId === person.objectId)!.accountId;
     await l.runner.waitFor(removed.position, 10_000);
     return { a, b, accountAtA, offerId: offer.offer!.id };
@@ -59,9 +94,14 @@ describe('actors are named per account', () => {
     const byPerson = await ledger.services.auditQueries.page({ actorId: person.objectId }, 100);
     expect(new Set(byPerson.items.map((entry) => entry.publisherId))).toEqual(new Set([a, b]));
     // also by the account's own reference
-    expect((await ledger.services.auditQueries.page({ actorId: accountAtA }, 100)).items.length).toBeGreaterThanOrEqual(2);
+    expect((await ledger.services.auditQueries.page({ actorId: accountAtA }, 100)).items.length).toBeGreaterThanOrEqual(
+      2,
+    );
 
-    const erased = await ledger.services.erasure.erase({ publisherId: a, target: 'AAD_ACCOUNT', accountId: accountAtA }, operator);
+    const erased = await ledger.services.erasure.erase(
+      { publisherId: a, target: 'AAD_ACCOUNT', accountId: accountAtA },
+      operator,
+    );
     await ledger.runner.waitFor(erased.position, 10_000);
 
     // A's events read as an erased actor's; B's still as the person's
@@ -82,7 +122,10 @@ describe('actors are named per account', () => {
     // nothing in A's streams links the object id any more: no id the remaining keys tie to the person is in them,
     // and no sealed object id in their metadata opens to it
     const linked = new Set(await ledger.services.membership.actorIds(person.objectId));
-    const streams = [...(await ledger.events.readStream(publisherStream(a))), ...(await ledger.events.readStream(offerStream(offerId)))];
+    const streams = [
+      ...(await ledger.events.readStream(publisherStream(a))),
+      ...(await ledger.events.readStream(offerStream(offerId))),
+    ];
     const clear = JSON.stringify(streams.map((event) => ({ data: event.data, metadata: event.metadata })));
     for (const id of linked) expect(clear).not.toContain(id);
     const opened = JSON.stringify(await ledger.services.history.all({ kind: 'publisher', id: a }));

@@ -49,7 +49,12 @@ const handles = {
 type Handled = HandledEvent<typeof handles>;
 
 /** What an event does to one account: adds it (with its sealed object id), removes it, or erases it; null when it concerns none. */
-function changeOf(event: Handled): { accountId: string; change: 'added'; objectId: unknown } | { accountId: string; change: 'removed' | 'erased' } | null {
+function changeOf(
+  event: Handled,
+):
+  | { accountId: string; change: 'added'; objectId: unknown }
+  | { accountId: string; change: 'removed' | 'erased' }
+  | null {
   switch (event.type) {
     case 'PublisherRegistered': {
       const user = event.data.firstUser;
@@ -60,7 +65,9 @@ function changeOf(event: Handled): { accountId: string; change: 'added'; objectI
     case 'AadUserRemoved':
       return { accountId: event.data.accountId, change: 'removed' };
     case 'PersonalDataErased':
-      return event.data.subject.kind === 'aadAccount' ? { accountId: event.data.subject.accountId, change: 'erased' } : null;
+      return event.data.subject.kind === 'aadAccount'
+        ? { accountId: event.data.subject.accountId, change: 'erased' }
+        : null;
     default:
       return assertNever(event);
   }
@@ -85,7 +92,15 @@ export function membershipProjection(indexes: MemberIndexes): Projection {
       switch (account.change) {
         case 'added':
           // an account erased since: nothing to index
-          return event.index ? { id: `${event.data.publisherId}/${account.accountId}`, publisherId: event.data.publisherId, accountId: account.accountId, objectIdIndex: event.index, listed: true } : null;
+          return event.index
+            ? {
+                id: `${event.data.publisherId}/${account.accountId}`,
+                publisherId: event.data.publisherId,
+                accountId: account.accountId,
+                objectIdIndex: event.index,
+                listed: true,
+              }
+            : null;
         case 'removed':
           return doc && { ...doc, listed: false };
         case 'erased':
@@ -99,13 +114,19 @@ export function membershipProjection(indexes: MemberIndexes): Projection {
     ...fold,
     async project(recorded, store) {
       const handled = recorded.map((event) => handledEvent(handles, event));
-      const adding = handled.map((event) => (event ? changeOf(event) : null)).map((change) => (change?.change === 'added' ? change.objectId : undefined));
+      const adding = handled
+        .map((event) => (event ? changeOf(event) : null))
+        .map((change) => (change?.change === 'added' ? change.objectId : undefined));
       const wanted = adding.flatMap((objectId, i) => (objectId !== undefined ? [i] : []));
       const opened = wanted.length > 0 ? await indexes.memberIndexesOf(wanted.map((i) => adding[i])) : [];
       const indexOf = new Map(wanted.map((i, n) => [i, opened[n]!]));
-      const selected = handled.flatMap((event, i) => (event ? [{ ...event, ...(indexOf.has(i) ? { index: indexOf.get(i) } : {}) } as Selected] : []));
+      const selected = handled.flatMap((event, i) =>
+        event ? [{ ...event, ...(indexOf.has(i) ? { index: indexOf.get(i) } : {}) } as Selected] : [],
+      );
       // a deleted membership held an index of its person's object id: it must not outlive the erasure (not in a WAL either)
-      return (await fold.project(selected, store)).map((op) => (op.kind === 'delete' && op.collection === MEMBERSHIPS ? { ...op, erase: true as const } : op));
+      return (await fold.project(selected, store)).map((op) =>
+        op.kind === 'delete' && op.collection === MEMBERSHIPS ? { ...op, erase: true as const } : op,
+      );
     },
   };
 }
