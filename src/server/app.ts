@@ -4,6 +4,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
+import { statusOf } from '../error-codes.js';
 import { UnauthenticatedError } from '../errors.js';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -171,7 +172,7 @@ async function authenticate(
     metrics?.tokenRefused(req.headers.authorization === undefined ? 'missing' : error.reason);
     throw new GraphQLError(error.message, {
       originalError: error,
-      extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+      extensions: { code: error.code, http: { status: statusOf(error.code), headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
     });
   }
 }
