@@ -1,16 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { Actor } from '../events/store/event-envelope.js';
-import { aadAccountSubject } from './classification.js';
+import { aadAccountSubject, actorSubject } from './classification.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
 import { sealValue } from './personal-value.js';
 
-/**
- * The key-store subject whose key seals, in each event's metadata, the link
- * from a user actor's reference to its AAD object id (`actor.objectId`).
- * Destroyed when the person is erased: the reference then names nobody.
- */
-export const actorSubject = (reference: string): string => `actor/${reference}`;
+export { actorSubject };
 
 /** The lookup from an object id to its reference: one key-store row per person, named by a keyed HMAC of the object id. */
 const lookupSubject = (index: string): string => `actor-lookup/${index}`;

@@ -1,6 +1,5 @@
 import { supportContactFields } from '../events/offer/offer.events.js';
 import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
-import { actorSubject } from './actor-references.js';
 import type { SealField } from './document-paths.js';
 
 /**
@@ -45,6 +44,14 @@ const contactFields = [
   { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', mask: 'telephone-country', subject: publisherContact },
   { path: 'contact.email', category: 'administrator', label: 'contact person email', mask: 'email-domain', subject: publisherContact },
 ] as const satisfies readonly PersonalField[];
+
+/**
+ * The key-store subject whose key seals, in each event's metadata, the link
+ * from a person reference (src/privacy/actor-references.ts) to its AAD
+ * object id (`actor.objectId`). Destroyed when the person is forgotten: the
+ * reference then names nobody.
+ */
+export const actorSubject = (reference: string): string => `actor/${reference}`;
 
 /** Each AAD account is its own data subject, named by its server-assigned account id (never by its object id). */
 export const aadAccountSubject = (publisherId: string, accountId: string): string =>

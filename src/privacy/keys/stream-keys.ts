@@ -1,6 +1,5 @@
-import { markOf } from '../../events/aggregate-cache.js';
 import type { RecordedEvent } from '../../events/store/event-envelope.js';
-import { idempotencySubject } from '../../events/idempotency.js';
+import { idempotencySubject, type IdempotencyMark } from '../../events/idempotency.js';
 import { aadAccountSubject, contactSubject, offerSupportSubject } from '../classification.js';
 import type { KeyRef } from './key-store.js';
 import { isPersonalValue } from '../personal-value.js';
@@ -63,7 +62,7 @@ export class StreamKeys {
       };
       forEachSealed(event.data, note);
       forEachSealed(event.metadata, note);
-      const keyId = markOf(event.metadata)?.keyId;
+      const keyId = (event.metadata['idempotency'] as IdempotencyMark | undefined)?.keyId;
       if (keyId) note(idempotencySubject(event.streamId), keyId);
     }
     return new StreamKeys(live, retired);
