@@ -3,6 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
+import { ContactListResolver } from '../resolvers/contact-list.resolver.js';
+import { DisclosureResolver } from '../resolvers/disclosure.resolver.js';
 import { ErasureResolver } from '../resolvers/erasure.resolver.js';
 import { AnalystResolver } from '../resolvers/analyst.resolver.js';
 import { HistoryResolver } from '../resolvers/history.resolver.js';
@@ -35,4 +37,6 @@ export const appResolvers = [
   IntegrityResolver,
   ErasureResolver,
   AnalystResolver,
+  DisclosureResolver,
+  ContactListResolver,
 ] as const;
