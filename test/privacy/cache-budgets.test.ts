@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AggregateCache, type CachedAggregate } from '../../src/events/aggregate-cache.js';
 import type { RecordedEvent } from '../../src/events/store/event-envelope.js';
+import { KeyCache } from '../../src/privacy/keys/key-wrap.js';
 import { StreamKeys } from '../../src/privacy/keys/stream-keys.js';
 import { OpenedValueCache } from '../../src/privacy/opened-value-cache.js';
 import { DocCache } from '../../src/projections/store/sqlite/doc-cache.js';
@@ -45,6 +46,20 @@ describe('cache budgets', () => {
     expect(cache.page('doc_offers', 'q')?.items).toEqual([doc]);
     cache.forget('doc_offers', 'o-2');
     expect(cache.page('doc_offers', 'q')).toBeUndefined();
+  });
+
+  it('unwrapped keys: each cached key holds its own 32 bytes, not a slab of the shared buffer pool', () => {
+    const cache = new KeyCache(100);
+    for (let i = 0; i < 100; i++) {
+      // as unwrapping returns it: a small Buffer.concat, a slice of Node's 8 KB pool
+      const key = Buffer.concat([Buffer.alloc(16, i), Buffer.alloc(16, i)]);
+      cache.set(`s-${i}`, key);
+      Buffer.concat([Buffer.alloc(64)]); // other small buffers share the slab meanwhile
+    }
+    const kept = Array.from({ length: 100 }, (_, i) => cache.get(`s-${i}`)!);
+    // what the cache holds is what it keeps alive: 100 keys of 32 bytes, not 100 slabs
+    expect(kept.reduce((sum, key) => sum + key.buffer.byteLength, 0)).toBe(100 * 32);
+    expect(kept[7]!.equals(Buffer.alloc(32, 7))).toBe(true);
   });
 
   it('opened values: at most the budget in all, whole subjects out, least recently used first', () => {
