@@ -5,6 +5,7 @@
 // warm-up; and the heap once the load has stopped, after some idle seconds
 // and a full GC, against the heap at the start (after seeding, GC'd too).
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { BUILT, compileServers } from './http.js';
 import type { Row } from './table.js';
@@ -36,6 +37,8 @@ interface Memory {
   /** Linux: anonymous memory (every thread's heap, SQLite's page caches) and mapped files (the log's mmap); NaN elsewhere */
   rssAnon: number;
   rssFile: number;
+  /** where the RSS is (threads' heaps, mappings by kind, connections): printed each minute */
+  detail?: string;
 }
 
 const describe = (m: Memory) =>
@@ -53,11 +56,26 @@ interface SoakServer {
   memory(gc: boolean): Promise<Memory>;
 }
 
-/** The bench's ledger server, with --expose-gc so that it can be asked for its heap after a full collection. */
-async function startServer(dataDir: string): Promise<SoakServer> {
+/**
+ * The old generation V8 gets in a 512 MB container: Node sizes the heap from
+ * the cgroup's memory limit (V8's HeapSizeFromPhysicalMemory: a quarter of
+ * it, times two on 64-bit, at least 256 MB), and the smaller the limit, the
+ * less V8 lets the heap grow past what survived the last full collection.
+ * On this 24 GB machine it gets 4 GB: in the first 20-minute soak the main
+ * heap's total swung between 160 and 295 MB around far less alive, most of
+ * the RSS and all of its swings.
+ */
+export const CONTAINER_OLD_SPACE_MB = 256;
+
+/**
+ * The bench's ledger server, with --expose-gc so that it can be asked for
+ * its heap after a full collection, and the heap limit of a 512 MB container
+ * unless told otherwise (`--old-space-mb`; 0: V8's own for this machine).
+ */
+async function startServer(dataDir: string, oldSpaceMb: number): Promise<SoakServer> {
   compileServers();
   const child = fork(path.join(BUILT, 'bench/servers/ledger-server.js'), [dataDir], {
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...(oldSpaceMb > 0 ? [`--max-old-space-size=${oldSpaceMb}`] : [])],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -151,17 +169,20 @@ function slope(points: ReadonlyArray<[number, number]>): number {
   return sxx === 0 ? 0 : points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
 }
 
-export async function soakBenchmark(dir: string, minutes: number): Promise<Row[]> {
-  const server = await startServer(path.join(dir, 'soak'));
+export async function soakBenchmark(dir: string, minutes: number, oldSpaceMb = CONTAINER_OLD_SPACE_MB): Promise<Row[]> {
+  const server = await startServer(path.join(dir, 'soak'), oldSpaceMb);
   try {
     const start = await server.memory(true);
-    process.stderr.write(`soak: ${minutes} min, ${WORKERS} workers; at start (GC'd) ${describe(start)}\n`);
+    const heapLimit = oldSpaceMb > 0 ? `old space ${oldSpaceMb} MB (a 512 MB container's)` : "V8's own heap limit";
+    process.stderr.write(`soak: ${minutes} min, ${WORKERS} workers, ${heapLimit}; at start (GC'd) ${describe(start)}\n${start.detail ?? ''}\n`);
     const began = performance.now();
     const elapsedMinutes = () => (performance.now() - began) / 60_000;
     const counts = { requests: 0, failures: 0 };
     const stop = () => elapsedMinutes() >= minutes;
     const load = Promise.all(server.editable.slice(0, WORKERS).map((own) => worker(server, own, stop, counts)));
     const samples: Array<{ minute: number } & Memory> = [];
+    /** the machine's 1-minute load average at each minute (it is shared: the figures mean little without it) */
+    const loads: number[] = [];
     for (let i = 1; i <= minutes * SAMPLES_PER_MINUTE; i++) {
       await new Promise((resolve) =>
         setTimeout(resolve, Math.max(0, began + (i * 60_000) / SAMPLES_PER_MINUTE - performance.now())),
@@ -169,8 +190,9 @@ export async function soakBenchmark(dir: string, minutes: number): Promise<Row[]
       const memory = await server.memory(false);
       samples.push({ minute: i / SAMPLES_PER_MINUTE, ...memory });
       if (i % SAMPLES_PER_MINUTE === 0) {
+        loads.push(os.loadavg()[0]!);
         process.stderr.write(
-          `soak: minute ${i / SAMPLES_PER_MINUTE}: ${describe(memory)}, ${counts.requests} requests (${counts.failures} failed)\n`,
+          `soak: minute ${i / SAMPLES_PER_MINUTE}: ${describe(memory)}, ${counts.requests} requests (${counts.failures} failed), load average ${loads.at(-1)!.toFixed(1)}\n${memory.detail ?? ''}\n`,
         );
       }
     }
@@ -180,7 +202,7 @@ export async function soakBenchmark(dir: string, minutes: number): Promise<Row[]
     const idle = await server.memory(false);
     const after = await server.memory(true);
     process.stderr.write(
-      `soak: ${IDLE_SECONDS} s after the load: ${describe(idle)}; after a full GC: ${describe(after)}\n`,
+      `soak: ${IDLE_SECONDS} s after the load: ${describe(idle)}; after a full GC: ${describe(after)}\n${after.detail ?? ''}\n`,
     );
     // Warm-up: the first third, at least a minute (caches fill, V8 optimises); the growth after it is what must stop.
     const warmUp = Math.max(1, minutes / 3);
@@ -190,7 +212,7 @@ export async function soakBenchmark(dir: string, minutes: number): Promise<Row[]
       .filter((_, i) => (i + 1) % SAMPLES_PER_MINUTE === 0)
       .map((s) => mb(s.rss).toFixed(0))
       .join(', ');
-    const note = `${minutes} min, ${WORKERS} workers, ${counts.requests} requests (${counts.failures} failed); RSS each minute (MB): ${perMinute}`;
+    const note = `${minutes} min, ${WORKERS} workers, ${heapLimit}, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}, ${counts.requests} requests (${counts.failures} failed); RSS each minute (MB): ${perMinute}`;
     return [
       { name: 'soak RSS growth after warm-up', value: growth, unit: 'MB/min', target: { max: 2 }, note },
       {

@@ -3,6 +3,7 @@
 // seeded for the HTTP benchmarks; tells the parent its URL and the ids it
 // seeded over IPC.
 import fs from 'node:fs';
+import path from 'node:path';
 import { loadSigningKey } from '../../src/auth/signing-key.js';
 import { mintToken } from '../../src/auth/token-issuer.js';
 import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
@@ -74,5 +75,51 @@ process.on('message', (message: { type?: string; gc?: boolean }) => {
   // the other threads' heaps (the projection thread, the log writer), from a diagnostic report
   const workers = (process.report.getReport() as { workers?: { javascriptHeap?: { usedMemory?: number } }[] }).workers ?? [];
   const threadsHeapUsed = workers.reduce((sum, worker) => sum + (worker.javascriptHeap?.usedMemory ?? 0), 0);
-  process.send!({ rss, heapUsed, threadsHeapUsed, rssAnon: kb('RssAnon'), rssFile: kb('RssFile') });
+  process.send!({ rss, heapUsed, threadsHeapUsed, rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), detail: diagnostics(workers) });
 });
+
+/**
+ * Where the RSS is, for the soak's per-minute line: each thread's heap, the
+ * main thread's array buffers and external memory, the mappings by kind
+ * (files by name, anonymous by size: glibc's per-thread malloc arenas are
+ * 64 MB reservations), the threads and the SQLite connections open.
+ */
+function diagnostics(workers: { javascriptHeap?: { usedMemory?: number; totalMemory?: number } }[]): string {
+  const m = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  const usage = process.memoryUsage();
+  const threads = workers.map((w) => `${m(w.javascriptHeap?.usedMemory ?? 0)}/${m(w.javascriptHeap?.totalMemory ?? 0)}`).join(' ');
+  const byKind = new Map<string, number>();
+  try {
+    let kind = '';
+    for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+      if (header) {
+        const name = header[1]!.trim();
+        const [from, to] = line.split(' ')[0]!.split('-').map((h) => parseInt(h, 16));
+        const size = to! - from!;
+        kind = name ? (name.startsWith('/') ? path.basename(name).replace(/^(lib\w*|node).*$/, 'code') : name) : size >= 60 * 1024 * 1024 ? 'anon>=60M' : size >= 1024 * 1024 ? 'anon>=1M' : 'anon<1M';
+        continue;
+      }
+      const rss = /^Rss:\s+(\d+) kB/.exec(line);
+      if (rss) byKind.set(kind, (byKind.get(kind) ?? 0) + Number(rss[1]) * 1024);
+    }
+  } catch {
+    /* not Linux */
+  }
+  const maps = [...byKind].filter(([, b]) => b >= 1024 * 1024).sort((a, b) => b[1] - a[1]).map(([k, b]) => `${k} ${m(b)}`).join(', ');
+  let sqlite = 0;
+  try {
+    for (const fd of fs.readdirSync('/proc/self/fd')) {
+      try {
+        if (fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith('.sqlite')) sqlite++;
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    /* not Linux */
+  }
+  const status = (() => { try { return fs.readFileSync('/proc/self/status', 'utf8'); } catch { return ''; } })();
+  const threadCount = /^Threads:\s+(\d+)/m.exec(status)?.[1] ?? '?';
+  return `  threads' heaps used/total ${threads}; main heap total ${m(usage.heapTotal)}, external ${m(usage.external)}, arrayBuffers ${m(usage.arrayBuffers)}; threads ${threadCount}, sqlite fds ${sqlite}\n  maps: ${maps}`;
+}
