@@ -1,7 +1,7 @@
 import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
-import type { CommandContext } from '../events/event-codec.js';
+import type { CommandContext } from '../events/store/event-codec.js';
 import { fieldPermissions, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
 
@@ -65,6 +65,9 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/** Each permission guard, to the resolver it calls once the permission allows (see src/schema/resolver-chain.ts). */
+export const guardedResolvers = new WeakMap<Function, Function>();
+
 function guard(
   field: GraphQLField<unknown, AuthorizedContext>,
   permission: Permission,
@@ -80,6 +83,7 @@ function guard(
     if (typeof allowed === 'string') return resolve(source, args, isRoot ? ctx.actingAs(allowed) : ctx, info);
     return allowed.then((column) => resolve(source, args, isRoot ? ctx.actingAs(column) : ctx, info));
   };
+  guardedResolvers.set(field.resolve, resolve);
 }
 
 /**

@@ -1,15 +1,18 @@
+import { contactListStream, type ContactListEvent } from './contact-list/contact-list.events.js';
 import type { DomainEvent } from './decider.js';
-import type { RecordedEvent } from './event-envelope.js';
+import { disclosureStream, type DisclosureEvent } from './disclosure/disclosure.events.js';
+import type { RecordedEvent } from './store/event-envelope.js';
 import { offerStream, type OfferEvent } from './offer/offer.events.js';
 import { privacyRequestStream, type PrivacyRequestEvent } from './privacy-request/privacy-request.js';
 import { publisherStream, type PublisherEvent } from './publisher/publisher.events.js';
 import { registrationCodeStream, type RegistrationCodeEvent } from './registration-code/registration-code.js';
-import type { LedgerEventType, Stored } from './stored-events.js';
+import type { LedgerEventType } from './domain-events.js';
+import type { Stored } from './stored-events.js';
 
 /**
  * The recorded events of the ledger, typed by stream family: a publisher's,
- * an offer's, a publisher's privacy request records, and the claims on
- * registration codes. Narrowing from the
+ * an offer's, a publisher's privacy request records, the claims on
+ * registration codes, a publisher's disclosures and the contact lists. Narrowing from the
  * untyped `RecordedEvent` happens here and nowhere else.
  */
 
@@ -21,6 +24,8 @@ export interface LedgerFamilies {
   offer: Recorded<OfferEvent>;
   privacyRequest: Recorded<PrivacyRequestEvent>;
   registrationCode: Recorded<RegistrationCodeEvent>;
+  disclosure: Recorded<DisclosureEvent>;
+  contactList: Recorded<ContactListEvent>;
 }
 export type Family = keyof LedgerFamilies;
 export type FamilyEvent<F extends Family> = LedgerFamilies[F];
@@ -42,6 +47,8 @@ const typesOf: { readonly [F in Family]: Readonly<Record<FamilyEvent<F>['type'],
   offer: { OfferCreated: true, OfferCustomerServiceUpdated: true, OfferPublished: true, OfferDeleted: true, PersonalDataErased: true },
   privacyRequest: { PrivacyRequestRecorded: true, PrivacyRequestRecordDeleted: true },
   registrationCode: { RegistrationCodeClaimed: true },
+  disclosure: { DisclosureRecorded: true, PersonalDataErased: true },
+  contactList: { ContactListProduced: true },
 };
 
 /** For a projection that folds every event of a family: `{ publisher: everyEventOf.publisher }` (a new type is then folded too). */
@@ -52,6 +59,8 @@ const streamOf: { readonly [F in Family]: (id: string) => string } = {
   offer: offerStream,
   privacyRequest: privacyRequestStream,
   registrationCode: registrationCodeStream,
+  disclosure: disclosureStream,
+  contactList: contactListStream,
 };
 const families = Object.keys(streamOf) as Family[];
 const prefixes = families.map((family) => [family, streamOf[family]('')] as const);

@@ -1,18 +1,20 @@
 import { supportContactFields } from '../events/offer/offer.events.js';
-import type { DataOf, LedgerEventType, PathsOf } from '../events/stored-events.js';
+import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
 import { actorSubject } from './actor-references.js';
-import type { SealField } from './personal-data-codec.js';
+import type { SealField } from './document-paths.js';
 
 /**
  * The one declaration of personal data. Every personal value that an event
  * carries is listed here with its data category and its data subject;
- * encryption (src/events/event-codec.ts) reads it, and so will masking,
+ * encryption (src/events/store/event-codec.ts) reads it, and so will masking,
  * export and erasure. A value not declared here is stored in clear.
  *
  * Categories follow the marketplace's privacy statement: administrator data
- * (the publisher's contact person and accounts) and customer data.
+ * (the publisher's contact person and accounts) and customer data; and
+ * third-party data: people outside the publisher whom its records name (the
+ * recipient of a disclosure, who may be a complainant in person).
  */
-export type DataCategory = 'administrator' | 'customer';
+export type DataCategory = 'administrator' | 'customer' | 'third-party';
 
 /**
  * How an analyst sees a value (src/privacy/masking.ts): an email by its
@@ -85,6 +87,25 @@ const supportContactPaths = supportContactFields.map((field) => ({
 }));
 
 /**
+ * The recipients of a publisher's disclosures (src/events/disclosure/): one
+ * subject per publisher, erased when its account closes. Not the
+ * publisher's personal data, but kept only as long as the publisher's
+ * account: who received its data is told to its members, and to nobody
+ * once the account is gone.
+ */
+export const disclosureRecipientsSubject = (publisherId: string): string => `publisher/${publisherId}/disclosure-recipients`;
+
+const disclosureRecipientFields = [
+  {
+    path: 'recipient.name',
+    category: 'third-party',
+    label: 'disclosure recipient name',
+    mask: 'pseudonym',
+    subject: (data: Record<string, unknown>) => disclosureRecipientsSubject(String(data['publisherId'])),
+  },
+] as const satisfies readonly PersonalField[];
+
+/**
  * Time-bucketed subjects: what is kept only for the retention period shares
  * one key per calendar month (UTC), which `privacy-ledger retention`
  * destroys once the whole month is older than the period. `instant` is an
@@ -124,6 +145,7 @@ export const personalFieldsByEventType = {
   PublisherRegistered: [...contactFields, ...aadUserFields('firstUser')],
   ContactUpdated: contactFields,
   AadUserAdded: aadUserFields('user'),
+  DisclosureRecorded: disclosureRecipientFields,
 } as const satisfies { readonly [T in LedgerEventType]?: readonly PersonalField<PathsOf<DataOf<T>>>[] };
 
 /** The declared paths of an event type's data (none for most types). */

@@ -1,5 +1,6 @@
 import { analyticsProjection } from './analytics/analytics.projection.js';
-import { auditProjection } from './audit/audit.projection.js';
+import { auditProjection } from './audit-trail/audit-trail.projection.js';
+import { disclosureProjection } from './disclosure/disclosure.projection.js';
 import { membershipProjection } from './membership/membership.projection.js';
 import { offerDirectoryProjection } from './offer-directory/offer-directory.projection.js';
 import { offerProjection } from './offer/offer.projection.js';
@@ -17,6 +18,7 @@ export function ledgerProjections(requesters: RequesterSealing): readonly Projec
     auditProjection,
     membershipProjection,
     analyticsProjection,
+    disclosureProjection,
   ];
 }
 

@@ -9,7 +9,7 @@ import { orNotFound } from './publisher.resolver.js';
 @Resolver(() => AnalyticsType)
 export class AnalystResolver {
   @Query(() => AnalyticsType, { description: 'Counts for analysts; nothing in them is personal data.' })
-  analytics(@Ctx() ctx: RequestContext): AnalyticsType {
+  analytics(): AnalyticsType {
     return {};
   }
 
@@ -31,7 +31,7 @@ export class AnalystResolver {
     return ctx.services.analytics.offersByKindAndStatus();
   }
 
-  @FieldResolver(() => [DayCountType], { description: 'Changes and erasures per UTC day, each day of the range listed (at most 366).' })
+  @FieldResolver(() => [DayCountType], { description: 'Changes, erasures, disclosures and contact lists per UTC day, each day of the range listed (at most 366).' })
   changesPerDay(
     @Arg('from', () => String, { description: 'First day, YYYY-MM-DD.' }) from: string,
     @Arg('to', () => String, { description: 'Last day, YYYY-MM-DD (inclusive).' }) to: string,

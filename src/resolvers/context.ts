@@ -1,22 +1,25 @@
 import DataLoader from 'dataloader';
-import type { HistoryExport } from '../audit/export.js';
-import type { History } from '../audit/history.js';
-import type { PersonalDataExport } from '../audit/personal-data-export.js';
-import type { PointInTime } from '../audit/point-in-time.js';
+import type { HistoryExport } from '../history/export.js';
+import type { History } from '../history/history.js';
+import type { PersonalDataExport } from '../history/personal-data-export.js';
+import type { PointInTime } from '../history/point-in-time.js';
 import type { AccessChecks, AuthorizedContext } from '../auth/authorize.js';
 import type { Membership } from '../auth/membership.js';
 import type { Principal } from '../auth/principal.js';
-import type { CommandContext } from '../events/event-codec.js';
-import type { IntegrityVerifier } from '../events/integrity.js';
+import type { CommandContext } from '../events/store/event-codec.js';
+import type { IntegrityVerifier } from '../events/store/integrity.js';
 import type { OfferService } from '../events/offer/offer.service.js';
 import type { OfferQueries, OfferView } from '../projections/offer/offer.queries.js';
 import type { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import type { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { ActorReferences } from '../privacy/actor-references.js';
-import type { ErasureService } from '../privacy/erasure.service.js';
+import type { ErasureService } from '../events/erasure/erasure.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
-import type { AuditQueries } from '../projections/audit/audit.queries.js';
+import type { DisclosureService } from '../events/disclosure/disclosure.service.js';
+import type { ContactListService } from '../events/contact-list/contact-list.service.js';
+import type { DisclosureQueries } from '../projections/disclosure/disclosure.queries.js';
+import type { AuditQueries } from '../projections/audit-trail/audit-trail.queries.js';
 import type { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
 import type { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
@@ -53,6 +56,11 @@ export interface Services {
   /** data subjects' rights: erasure and account closure, and the export of their data */
   erasure: ErasureService;
   personalDataExport: PersonalDataExport;
+  /** disclosures of a publisher's data to third parties (operators record them) */
+  disclosures: DisclosureService;
+  disclosureQueries: DisclosureQueries;
+  /** who may be contacted for a purpose by a channel (operators) */
+  contactLists: ContactListService;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

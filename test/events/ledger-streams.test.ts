@@ -1,18 +1,20 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LEDGER_STREAM_PREFIXES } from '../../src/events/ledger-streams.js';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/events/store/sqlite/sqlite-event-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 
 const CREATE_OFFER = `mutation ($input: CreateOfferInput!) { createOffer(input: $input) { position } }`;
 const RECORDS = `query ($publisherId: ID!, $p: String) { privacyRequests(publisherId: $publisherId, minPosition: $p) { edges { node { id } } } }`;
 const DELETE_RECORD = `mutation ($id: ID!) { deletePrivacyRequestRecord(id: $id) { position } }`;
+const DISCLOSE = `mutation ($input: RecordDisclosureInput!) { recordDisclosure(input: $input) { position } }`;
+const CONTACT_LIST = `mutation { contactList(purpose: BILLING, channel: EMAIL) { position } }`;
 
 // On KurrentDB the ledger's log is $all filtered on these prefixes: a stream
 // the services write outside them would never reach a projection there.
 describe('the streams the ledger writes', () => {
-  it('every stream written by publishers, registration code claims, offers and privacy records starts with one of the ledger stream prefixes', async () => {
+  it('every stream written by publishers, registration code claims, offers, privacy records, disclosures and contact lists starts with one of the ledger stream prefixes', async () => {
     const data = tempDataDir();
     const server = await startTestServer(data.dir);
     try {
@@ -23,6 +25,11 @@ describe('the streams the ledger writes', () => {
       const records = await server.gql(RECORDS, { publisherId, p: updated.data!['updatePublisherContact'].position });
       const deleted = await server.gql(DELETE_RECORD, { id: records.data!['privacyRequests'].edges[0].node.id });
       expect(deleted.errors).toBeUndefined();
+      const disclosed = await server.gql(DISCLOSE, {
+        input: { publisherId, recipientName: 'Shanghai court', recipientCountry: 'CN', fields: ['contact person email'], legalBasis: 'COMPELLED_BY_LAW', notice: { notified: true } },
+      }, { role: 'operator' });
+      expect(disclosed.errors).toBeUndefined();
+      expect((await server.gql(CONTACT_LIST, {}, { role: 'operator' })).errors).toBeUndefined();
     } finally {
       await server.close();
     }

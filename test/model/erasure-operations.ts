@@ -1,4 +1,5 @@
 import type { Account, LedgerModel, PublisherModel } from './ledger-model.js';
+import { eraseRecipients } from './disclosure-operations.js';
 import { eraseSupport } from './offer-operations.js';
 import { eraseContact, refused, type Operation, type Verdict } from './publisher-operations.js';
 import { PRINCIPALS, type ModelPrincipal } from './principals.js';
@@ -77,6 +78,7 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
       offer.version++;
       model.erasureEvents++;
     }
+    eraseRecipients(model, p);
     model.record(p.id, 'ERASURE', 'publisher');
   };
   return {
@@ -87,6 +89,7 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
       : shredding(model, p.status === 'CLOSED' ? { appends: false, commit: () => undefined } : { appends: true, commit }, [
         `publisher-${p.id}`,
         ...model.offersOf(p.id).map((o) => `offer-${o.id}`),
+        `disclosures-${p.id}`,
       ]),
   };
 }

@@ -1,5 +1,6 @@
 import { expectedAnswer, readmeTable } from '../auth/readme-tables.js';
 import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
+import type { DisclosureModel } from './disclosure-operations.js';
 import type { ModelPrincipal } from './principals.js';
 
 /**
@@ -41,7 +42,7 @@ export interface Account {
 
 /** A privacy request record the model can predict (VIEW records depend on who read what when, and are left out). */
 export interface RecordModel {
-  kind: 'EDIT' | 'DELETION' | 'ERASURE' | 'EXPORT';
+  kind: 'EDIT' | 'DELETION' | 'ERASURE' | 'EXPORT' | 'USE';
   target: string;
   /** the ledger's instant when it was made (records of one instant may list in any order) */
   at: string;
@@ -67,6 +68,8 @@ export interface PublisherModel {
   accounts: Account[];
   /** oldest first; deleted ones removed */
   records: RecordModel[];
+  /** oldest first */
+  disclosures: DisclosureModel[];
 }
 
 export interface SupportContactModel {
@@ -175,21 +178,33 @@ export class LedgerModel {
     return this.shreds.get(streamId) ?? 0;
   }
 
-  /** PersonalDataErased events appended so far */
+  /** PersonalDataErased events appended so far to publisher and offer streams */
   erasureEvents = 0;
-  /** changes (events of publisher and offer streams but erasures) and erasures per UTC day, as `analytics.changesPerDay` counts them */
-  readonly days = new Map<string, { changes: number; erasures: number }>();
-  private counted = { events: 0, erasures: 0 };
+  /** PersonalDataErased events of disclosure recipients (no publisher or offer version moves), disclosures and contact lists so far */
+  recipientErasures = 0;
+  disclosureEvents = 0;
+  contactListEvents = 0;
+  /** changes (events of publisher and offer streams but erasures), erasures, disclosures and lists per UTC day, as `analytics.changesPerDay` counts them */
+  readonly days = new Map<string, { changes: number; erasures: number; disclosures: number; contactLists: number }>();
+  private counted = { events: 0, erasures: 0, recipientErasures: 0, disclosures: 0, contactLists: 0 };
 
   /** Attributes what the last step appended to its day: every event of a publisher or offer stream bumps its version. */
   tallyDay(): void {
     const events = [...this.publishers, ...this.offers].reduce((sum, x) => sum + x.version, 0);
     const erasures = this.erasureEvents - this.counted.erasures;
-    if (events === this.counted.events && erasures === 0) return;
+    const recipientErasures = this.recipientErasures - this.counted.recipientErasures;
+    const disclosures = this.disclosureEvents - this.counted.disclosures;
+    const contactLists = this.contactListEvents - this.counted.contactLists;
+    if (events === this.counted.events && erasures + recipientErasures + disclosures + contactLists === 0) return;
     const day = this.now().slice(0, 10);
-    const count = this.days.get(day) ?? { changes: 0, erasures: 0 };
-    this.days.set(day, { changes: count.changes + events - this.counted.events - erasures, erasures: count.erasures + erasures });
-    this.counted = { events, erasures: this.erasureEvents };
+    const count = this.days.get(day) ?? { changes: 0, erasures: 0, disclosures: 0, contactLists: 0 };
+    this.days.set(day, {
+      changes: count.changes + events - this.counted.events - erasures,
+      erasures: count.erasures + erasures + recipientErasures,
+      disclosures: count.disclosures + disclosures,
+      contactLists: count.contactLists + contactLists,
+    });
+    this.counted = { events, erasures: this.erasureEvents, recipientErasures: this.recipientErasures, disclosures: this.disclosureEvents, contactLists: this.contactListEvents };
   }
 
   /** the ledger's clock, for the instants of records */

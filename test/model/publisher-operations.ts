@@ -1,4 +1,4 @@
-import { LedgerModel, NO_CONTACT, contactValues, type ErrorCode, type Preferences, type PublisherModel } from './ledger-model.js';
+import { type LedgerModel, NO_CONTACT, contactValues, type ErrorCode, type Preferences, type PublisherModel } from './ledger-model.js';
 import type { MutationName } from './documents.js';
 import type { ModelPrincipal } from './principals.js';
 
@@ -63,6 +63,7 @@ export function register(model: LedgerModel, as: ModelPrincipal, withPreferences
               version: 1,
               accounts: [{ accountId: first.accountId, objectId: as.oid, userPrincipalName: as.userPrincipalName!, displayName: as.displayName!, listed: true, erased: false }],
               records: [],
+              disclosures: [],
             });
           },
         },

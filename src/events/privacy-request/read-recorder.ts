@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { CommandHandler } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import { privacyRequestDecider, privacyRequestStream, type ReadKind } from './privacy-request.js';
 
 export interface ReadRecorderOptions {

@@ -29,6 +29,9 @@ export interface OfferKindStatusDoc extends ProjectedDoc {
 export interface DayDoc extends ProjectedDoc {
   changes: number;
   erasures: number;
+  /** absent from days counted before disclosures and contact lists were (read as 0) */
+  disclosures?: number;
+  contactLists?: number;
 }
 
 /** The events that set a registration status; the others leave it as it is. */
@@ -95,15 +98,19 @@ export const offerKindStatusProjection = documentProjection<OfferKindStatusDoc, 
   },
 });
 
-/** Every change to a publisher or an offer is counted; privacy request records are not changes. */
+/** Every change to a publisher or an offer is counted, and so are disclosures and contact lists (not as changes); privacy request records are not changes. */
 const countedEvents = {
   publisher: everyEventOf.publisher,
   offer: everyEventOf.offer,
+  disclosure: everyEventOf.disclosure,
+  contactList: everyEventOf.contactList,
 } as const satisfies Handles;
 
 /**
- * Changes and erasures per UTC day of `occurredAt`: an erasure is a
- * PersonalDataErased, a change any other event counted. Idempotent like
+ * Changes, erasures, disclosures and contact lists per UTC day of
+ * `occurredAt`: an erasure is a PersonalDataErased (a disclosure
+ * recipients' one too), a disclosure a DisclosureRecorded, a list a
+ * ContactListProduced, a change any other publisher or offer event. Idempotent like
  * every document projection: positions grow through the log, so an event
  * at or below a day's `_position` was counted already.
  */
@@ -113,9 +120,11 @@ export const changesPerDayProjection = documentProjection<DayDoc, typeof counted
   handles: countedEvents,
   documentId: (event) => event.occurredAt.slice(0, 10),
   evolve(doc, event) {
-    const day = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
-    const erasure = event.type === 'PersonalDataErased';
-    return { id: day.id, changes: day.changes + (erasure ? 0 : 1), erasures: day.erasures + (erasure ? 1 : 0) };
+    const { id, changes, erasures, disclosures = 0, contactLists = 0 } = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
+    const counts = { id, changes, erasures, disclosures, contactLists };
+    const counted =
+      event.type === 'PersonalDataErased' ? 'erasures' : event.type === 'DisclosureRecorded' ? 'disclosures' : event.type === 'ContactListProduced' ? 'contactLists' : 'changes';
+    return { ...counts, [counted]: counts[counted] + 1 };
   },
 });
 

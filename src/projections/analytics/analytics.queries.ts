@@ -1,7 +1,7 @@
 import { offerKinds, offerStatuses, type OfferKind, type OfferStatus } from '../../events/offer/offer.events.js';
 import { registrationStatuses, type RegistrationStatus } from '../../events/publisher/publisher.events.js';
 import { ValidationError } from '../../errors.js';
-import type { ReadStore } from '../read-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import {
   ANALYTICS_DAYS,
   ANALYTICS_OFFERS,
@@ -27,6 +27,8 @@ export interface DayCount {
   day: string;
   changes: number;
   erasures: number;
+  disclosures: number;
+  contactLists: number;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -61,7 +63,7 @@ export class AnalyticsQueries {
     return Array.from({ length: days }, (_, i) => {
       const day = new Date(start + i * MS_PER_DAY).toISOString().slice(0, 10);
       const doc = counted.get(day);
-      return { day, changes: doc?.changes ?? 0, erasures: doc?.erasures ?? 0 };
+      return { day, changes: doc?.changes ?? 0, erasures: doc?.erasures ?? 0, disclosures: doc?.disclosures ?? 0, contactLists: doc?.contactLists ?? 0 };
     });
   }
 }

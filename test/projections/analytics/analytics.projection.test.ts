@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../../src/events/event-envelope.js';
+import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
 import { analyticsProjection } from '../../../src/projections/analytics/analytics.projection.js';
 import { AnalyticsQueries } from '../../../src/projections/analytics/analytics.queries.js';
-import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
+import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { recorded, tempDir } from '../fixtures.js';
 
 const p1 = '0190f5a2-7b3c-7d4e-8f60-000000000001';
@@ -37,6 +37,17 @@ function log(): RecordedEvent[] {
   ];
 }
 
+/** A disclosure (its recipient sealed) and two contact lists, after the log: counted per day, as nothing personal. */
+function disclosuresAndLists(): RecordedEvent[] {
+  const onDay = (day: string, events: RecordedEvent[]) => events.map((e) => ({ ...e, occurredAt: `${day}T09:00:00.000Z` }));
+  const list = (listId: string) => ({ type: 'ContactListProduced', data: { listId, purpose: 'OFFERS', channel: 'EMAIL', preferencesApplied: true, publisherIds: [p1], publisherCount: 1 } });
+  return [
+    ...onDay('2026-11-21', recorded(`disclosures-${p1}`, [{ type: 'DisclosureRecorded', data: { publisherId: p1, disclosureId: 'd1', recipient: { name: sealed, country: 'CN' } } }], 11)),
+    ...onDay('2026-11-21', recorded('contact-list-l1', [list('l1')], 12)),
+    ...onDay('2026-11-22', recorded('contact-list-l2', [list('l2')], 13)),
+  ];
+}
+
 describe('analytics projections', () => {
   let tmp: ReturnType<typeof tempDir>;
   let store: SqliteReadStore;
@@ -65,8 +76,8 @@ describe('analytics projections', () => {
     days: await queries.changesPerDay('2026-11-20', '2026-11-22'),
   });
 
-  it('given registrations, reviews, offers and an erasure, then the counts by status, kind and day', async () => {
-    await apply(log());
+  it('given registrations, reviews, offers, an erasure, a disclosure and contact lists, then the counts by status, kind and day', async () => {
+    await apply([...log(), ...disclosuresAndLists()]);
     expect(await counts()).toEqual({
       publishers: [
         { status: 'PENDING', count: 1 },
@@ -79,9 +90,9 @@ describe('analytics projections', () => {
         { kind: 'VIRTUAL_MACHINE', status: 'DELETED', count: 1 },
       ],
       days: [
-        { day: '2026-11-20', changes: 3, erasures: 0 },
-        { day: '2026-11-21', changes: 0, erasures: 0 },
-        { day: '2026-11-22', changes: 5, erasures: 1 },
+        { day: '2026-11-20', changes: 3, erasures: 0, disclosures: 0, contactLists: 0 },
+        { day: '2026-11-21', changes: 0, erasures: 0, disclosures: 1, contactLists: 1 },
+        { day: '2026-11-22', changes: 5, erasures: 1, disclosures: 0, contactLists: 1 },
       ],
     });
   });
@@ -101,15 +112,16 @@ describe('analytics projections', () => {
   });
 
   it('replaying the log twice, in other batches, gives the same counts', async () => {
-    await apply(log());
+    const all = [...log(), ...disclosuresAndLists()];
+    await apply(all);
     const once = await counts();
-    await apply(log(), 1);
-    await apply(log(), 3);
+    await apply(all, 1);
+    await apply(all, 3);
     expect(await counts()).toEqual(once);
   });
 
   it('the analytics read models hold no personal value, sealed or not', async () => {
-    await apply(log());
+    await apply([...log(), ...disclosuresAndLists()]);
     for (const collection of analyticsProjection.collections) {
       const docs = (await store.find(collection.name, { first: 1000 })).items;
       expect(docs.length).toBeGreaterThan(0);
