@@ -32,7 +32,11 @@ export async function bareSqliteInserts(dir: string, ms: number): Promise<{ rate
  * commits made by `commit`, then the frames counted by a checkpoint on a
  * connection of its own. Each frame is a page written and fsynced.
  */
-export async function walFramesPerCommit(file: string, commits: number, commit: () => Promise<void> | void): Promise<number> {
+export async function walFramesPerCommit(
+  file: string,
+  commits: number,
+  commit: () => Promise<void> | void,
+): Promise<number> {
   const counter = new Database(file);
   try {
     counter.pragma('wal_checkpoint(TRUNCATE)');

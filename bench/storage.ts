@@ -7,7 +7,7 @@ import { EventCodec } from '../src/events/store/event-codec.js';
 import type { NewEvent } from '../src/events/store/event-envelope.js';
 import { publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
-import { EMBEDDED_LOG_FILE } from '../src/events/sqlite/sqlite-event-store.js';
+import { EMBEDDED_LOG_FILE } from '../src/events/store/sqlite/sqlite-event-store.js';
 import { openEventStore } from '../src/server/event-store-factory.js';
 import { openLedger } from '../src/server/ledger.js';
 import { contactChange, registration } from './publisher-events.js';

@@ -80,19 +80,7 @@ export class ProjectionRunner implements ProjectionHost {
   }
 
   private async catchUpTogether(runs: Running[]): Promise<void> {
-    const progress = catchUpProgress(this.events, this.options.logger, this.options.progressEveryMs ?? 5000);
-    const running = () => runs.filter((run) => !run.stopped);
-    const onBatch = async () => {
-      this.settleWaiters();
-      await progress.report(running());
-    };
-    try {
-      await catchUpTogether(this.events, this.reads, runs, this.batchSize, { ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}), onBatch });
-      progress.done(running());
-    } catch (error) {
-      // Reading the log failed: each projection reads it on its own subscription, which retries.
-      this.options.logger?.warn({ error: error instanceof Error ? error.name : 'unknown' }, 'projections could not catch up together');
-    }
+    await catchUpTogether(this.events, this.reads, runs, this.batchSize, { ...this.options, onBatch: () => this.settleWaiters() });
     // Not one whose lease was lost meanwhile: it waits in standby, or took the lease again and follows already.
     for (const run of runs) if (!run.stopped && !run.subscription && (run.lease || !this.options.lease)) this.subscribe(run, run.lease);
   }

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConcurrencyError } from '../../src/errors.js';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
-import { newEvent } from './event-store.contract.js';
+import { ConcurrencyError } from '../../../../src/errors.js';
+import { SqliteEventStore } from '../../../../src/events/store/sqlite/sqlite-event-store.js';
+import { newEvent } from '../event-store.contract.js';
 
 /** The log's table as versions before issue 25 created it (AUTOINCREMENT: sqlite_sequence written by every commit). */
 const PREVIOUS_FORMAT = `
@@ -48,7 +48,9 @@ describe('the SQLite log file', () => {
     const store = SqliteEventStore.open(file);
     await store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
     await store.close();
-    const tables = inspect(file, (db) => db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all());
+    const tables = inspect(file, (db) =>
+      db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all(),
+    );
     expect(tables.map((t) => t.name)).toEqual(['events']);
   });
 
@@ -69,13 +71,17 @@ describe('the SQLite log file', () => {
       expect(next.position).toBe(3);
       expect(next.events[0]!.prevHash).toBe(first.events[1]!.hash);
       expect((await store.readStream('s-1')).map((e) => e.revision)).toEqual([0, 1, 2]);
-      await expect(store.append('s-2', [newEvent(4, { eventId: first.events[0]!.eventId })], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-        ConcurrencyError,
-      );
+      await expect(
+        store.append('s-2', [newEvent(4, { eventId: first.events[0]!.eventId })], { expectedRevision: 'no_stream' }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
     } finally {
       await store.close();
     }
     // Nothing rewrote the table: it still numbers through sqlite_sequence.
-    expect(inspect(file, (db) => db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get())).toEqual({ seq: 3 });
+    expect(
+      inspect(file, (db) =>
+        db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get(),
+      ),
+    ).toEqual({ seq: 3 });
   });
 });

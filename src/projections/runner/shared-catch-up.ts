@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { EventStore } from '../events/event-store.js';
-import { upcasters as productionUpcasters, UpcasterRegistry } from '../events/upcasters.js';
-import { yieldToEventLoop } from '../event-loop.js';
+import type { EventStore } from '../../events/store/event-store.js';
+import { upcasters as productionUpcasters, UpcasterRegistry } from '../../events/store/upcasters.js';
+import { yieldToEventLoop } from '../../event-loop.js';
 import type { HeldLease } from './held-lease.js';
-import type { Projection } from './projection.js';
-import type { ReadStore } from './read-store.js';
+import type { Projection } from '../projection.js';
+import type { ReadStore } from '../store/read-store.js';
 import { applyBatch } from './replay.js';
 
 /** A projection catching up: where it is (moved on as its batches commit), whether it was stopped meanwhile, and its batch in flight (to wait for when stopping). */
@@ -26,21 +26,44 @@ const alreadyUpcast = new UpcasterRegistry([]);
  * (each projected alone, a start after much was appended read and parsed
  * the whole log once per projection), and their writes for it go to the
  * read store in the same turn, which commits them together
- * (./sqlite/sqlite-writes.ts). Each projection gets the part of the batch
+ * (../store/sqlite/sqlite-writes.ts). Each projection gets the part of the batch
  * past its own position, with its own checkpoint (fenced by its own lease).
  * A projection whose batch fails (its lease lost, say) drops out at its
  * last committed position; it follows the log on its
  * own afterwards, where the failure is met again and handled as any other.
- * `onBatch` runs after each batch.
+ * `onBatch` runs after each batch; progress is logged as catchUpProgress says.
  */
 export async function catchUpTogether(
   events: EventStore,
   reads: ReadStore,
   runs: readonly CatchingUp[],
   batchSize: number,
-  options: { upcasters?: UpcasterRegistry; onBatch?: () => Promise<void> } = {},
+  options: { upcasters?: UpcasterRegistry; logger?: Logger; progressEveryMs?: number; onBatch?: () => void } = {},
 ): Promise<void> {
-  const upcasters = options.upcasters ?? productionUpcasters;
+  const progress = catchUpProgress(events, options.logger, options.progressEveryMs ?? 5000);
+  try {
+    await catchUp(events, reads, runs, batchSize, options.upcasters ?? productionUpcasters, async () => {
+      options.onBatch?.();
+      await progress.report(runs.filter((run) => !run.stopped));
+    });
+    progress.done(runs.filter((run) => !run.stopped));
+  } catch (error) {
+    // Reading the log failed: each projection then reads it on its own subscription, which retries.
+    options.logger?.warn(
+      { error: error instanceof Error ? error.name : 'unknown' },
+      'projections could not catch up together',
+    );
+  }
+}
+
+async function catchUp(
+  events: EventStore,
+  reads: ReadStore,
+  runs: readonly CatchingUp[],
+  batchSize: number,
+  upcasters: UpcasterRegistry,
+  onBatch: () => Promise<void>,
+): Promise<void> {
   const head = await events.headPosition();
   let group = runs.filter((run) => !run.stopped && run.position < head);
   let from = Math.min(...group.map((run) => run.position));
@@ -63,7 +86,7 @@ export async function catchUpTogether(
     );
     group = group.filter((run) => !failed.has(run) && !run.stopped);
     from = last;
-    await options.onBatch?.();
+    await onBatch();
     await yieldToEventLoop(); // leases' renewal timers must get to run
   }
 }
@@ -84,13 +107,17 @@ export function catchUpProgress(events: EventStore, logger: Logger | undefined, 
       logged = now;
       const head = await events.headPosition();
       for (const { projection, position } of runs) {
-        logger.info({ projection: projection.name, position, head, lag: Math.max(0, head - position) }, 'projection catching up');
+        logger.info(
+          { projection: projection.name, position, head, lag: Math.max(0, head - position) },
+          'projection catching up',
+        );
       }
     },
     done(runs: ReadonlyArray<{ projection: Projection; position: number }>): void {
       if (logged === since) return;
       const seconds = Math.round((performance.now() - since) / 100) / 10;
-      for (const { projection, position } of runs) logger?.info({ projection: projection.name, position, seconds }, 'projection caught up');
+      for (const { projection, position } of runs)
+        logger?.info({ projection: projection.name, position, seconds }, 'projection caught up');
     },
   };
 }
