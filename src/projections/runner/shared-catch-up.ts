@@ -66,6 +66,8 @@ async function catchUp(
 ): Promise<void> {
   const head = await events.headPosition();
   let group = runs.filter((run) => !run.stopped && run.position < head);
+  // A projection whose lease was lost meanwhile leaves the group, even if it took the lease again: it follows on its own then.
+  const leases = new Map(group.map((run) => [run, run.lease]));
   let from = Math.min(...group.map((run) => run.position));
   while (group.length > 0 && from < head) {
     const read = await events.readAll({ fromPosition: from, maxCount: batchSize });
@@ -77,14 +79,14 @@ async function catchUp(
       group.map(async (run) => {
         if (run.position >= last) return;
         const part = run.position < batch[0]!.position ? batch : batch.filter((event) => event.position > run.position);
-        run.applying = applyBatch(reads, run.projection, part, run.lease, alreadyUpcast).then(
+        run.applying = applyBatch(reads, run.projection, part, leases.get(run), alreadyUpcast).then(
           (position) => void (run.position = position),
           () => void failed.add(run),
         );
         await run.applying;
       }),
     );
-    group = group.filter((run) => !failed.has(run) && !run.stopped);
+    group = group.filter((run) => !failed.has(run) && !run.stopped && run.lease === leases.get(run));
     from = last;
     await onBatch();
     await yieldToEventLoop(); // leases' renewal timers must get to run
