@@ -1,6 +1,5 @@
 import { supportContactFields } from '../events/offer/offer.events.js';
 import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
-import { actorSubject } from './actor-references.js';
 import type { SealField } from './document-paths.js';
 
 /**
@@ -47,6 +46,14 @@ const contactFields = [
   { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', mask: 'telephone-country', subject: publisherContact },
   { path: 'contact.email', category: 'administrator', label: 'contact person email', mask: 'email-domain', subject: publisherContact },
 ] as const satisfies readonly PersonalField[];
+
+/**
+ * The key-store subject whose key seals, in each event's metadata, the link
+ * from a person reference (src/privacy/actor-references.ts) to its AAD
+ * object id (`actor.objectId`). Destroyed when the person is forgotten: the
+ * reference then names nobody.
+ */
+export const actorSubject = (reference: string): string => `actor/${reference}`;
 
 /** Each AAD account is its own data subject, named by its server-assigned account id (never by its object id). */
 export const aadAccountSubject = (publisherId: string, accountId: string): string =>
@@ -157,16 +164,21 @@ const fieldsByEventType: Readonly<Partial<Record<string, readonly PersonalField[
 
 /**
  * A user actor's object id, in every event's metadata next to the actor's
- * pseudonymous reference (`actor.id`), sealed under the reference's own
- * subject (src/privacy/actor-references.ts), which erasing the person
- * destroys. Labelled as a requester: it is who asked.
+ * pseudonymous id (`actor.id`): a member's under its account's subject
+ * (`actor.publisherId`), which erasing the account destroys; anyone else's
+ * under its person reference's own subject (src/privacy/actor-references.ts).
+ * Labelled as a requester: it is who asked.
  */
 export const actorObjectIdField: PersonalField = {
   path: 'actor.objectId',
   category: 'administrator',
   label: 'requester object id (of a user actor)',
   mask: 'pseudonym',
-  subject: (metadata) => actorSubject(String((metadata['actor'] as Record<string, unknown>)['id'])),
+  subject: (metadata) => {
+    const actor = metadata['actor'] as Record<string, unknown>;
+    const publisherId = actor['publisherId'];
+    return typeof publisherId === 'string' ? aadAccountSubject(publisherId, String(actor['id'])) : actorSubject(String(actor['id']));
+  },
 };
 
 const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);

@@ -8,6 +8,7 @@ import { PersonalDataExport } from '../history/personal-data-export.js';
 import { PointInTime } from '../history/point-in-time.js';
 import { StreamStates } from '../history/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
+import { AggregateCache } from '../events/aggregate-cache.js';
 import { EventCodec } from '../events/store/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
 import { IntegrityVerifier } from '../events/store/integrity.js';
@@ -20,7 +21,7 @@ import { DisclosureQueries } from '../projections/disclosure/disclosure.queries.
 import { upcasters } from '../events/store/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
 import { AccountActors } from '../privacy/account-actors.js';
-import { ActorReferences } from '../privacy/actor-references.js';
+import { ActorReferences, type MemberAccounts } from '../privacy/actor-references.js';
 import { ErasureService } from '../events/erasure/erasure.service.js';
 import { loadMasterKey } from '../privacy/keys/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
@@ -42,7 +43,6 @@ import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-re
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
-import { BlindIndex } from '../privacy/blind-index.js';
 import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
 import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
@@ -109,7 +109,10 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * services. The HTTP server and the CLI both start from here.
  */
 type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays'>>;
+  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget>>;
+
+/** The settings that bound the caches (each has its default where its cache is declared). */
+type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries' | 'logMmapMb';
 
 export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
@@ -132,7 +135,16 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
     options.projectionThread && !options.clock && !config.kurrentdbUrl && !config.mongodbUrl
       ? new ThreadedProjections(
-          { dataDir: config.dataDir, masterKey: masterKey.toString('base64'), retentionDays, leaseHolder, logLevel: options.logLevel ?? 'info', ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}) },
+          {
+            dataDir: config.dataDir,
+            masterKey: masterKey.toString('base64'),
+            retentionDays,
+            leaseHolder,
+            logLevel: options.logLevel ?? 'info',
+            ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
+            ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
+            ...(config.logMmapMb ? { logMmapMb: config.logMmapMb } : {}),
+          },
           options.logger,
         )
       : undefined;
@@ -143,35 +155,35 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   try {
     secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency'), objectIds: await ledgerSecret(keys, masterKey, 'blind-index/aad-object-id') };
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
-    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread' } : {});
+    const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
+    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread', ...mapped } : mapped);
   } catch (error) {
     await readSide.close();
     throw error;
   }
-  const personalData = new PersonalDataCodec(keys);
-  const actors = new ActorReferences(keys, personalData);
+  const personalData = new PersonalDataCodec(keys, { openedValueEntries: config.openedValueCacheEntries, keyCacheEntries: config.keyCacheEntries });
+  // members act as their accounts, found in the publishers' streams (Membership, made below: the handler needs the codec first)
+  const accounts: MemberAccounts = { accountOf: (objectId, publisherId) => membership.accountOf(objectId, publisherId) };
+  const actors = new ActorReferences(keys, personalData, accounts);
   const codec = new EventCodec(personalData, clock, ids, upcasters, actors);
-  const handler = new CommandHandler(events, codec);
+  const handler = new CommandHandler(events, codec, new AggregateCache(config.aggregateCacheEntries));
   const retentionPolicy = new RetentionPolicy(retentionDays, clock);
   const runner =
     thread ??
-    new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy)), {
+    new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy), actors), {
       ...(options.logger ? { logger: options.logger } : {}),
       lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
     });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
   const idempotency = new Idempotency(secrets.idempotency, keys);
-  const states = new StreamStates(events, upcasters);
+  const states = new StreamStates(events, upcasters, config.snapshotCacheEntries ? { maxSnapshots: config.snapshotCacheEntries } : {});
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
-  const objectIds = new BlindIndex(secrets.objectIds);
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
-  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors);
-  const accountElsewhere = async (objectId: string, publisherId: string) =>
-    (await membership.publishersOfPerson(objectId)).some((id) => id !== publisherId);
-  const erasure = new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData, accountElsewhere));
+  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors);
+  const erasure = new ErasureService(handler, keys, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors));
   const waitForPosition = (position: number) => runner.waitFor(position, config.readYourWritesTimeoutMs);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
@@ -181,7 +193,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder,
-    auditQueries: new AuditQueries(reads, actors),
+    auditQueries: new AuditQueries(reads, { filterIds: (actorId) => membership.actorIds(actorId) }),
     actors,
     integrity: new IntegrityVerifier(events),
     publisherQueries,
@@ -200,8 +212,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   };
   return {
     events,
-    retention: new Retention(keys, events, retentionPolicy, (subjectId) => personalData.forget(subjectId)),
-    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys, (subjectId) => personalData.forget(subjectId)),
+    retention: new Retention(keys, events, retentionPolicy),
+    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys),
     reads,
     keys,
     leases: readSide.leases,

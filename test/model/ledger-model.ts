@@ -166,9 +166,10 @@ export class LedgerModel {
   }
 
   /**
-   * Per stream, how many erasure calls have shredded it: each destroys the
-   * stream's idempotency key, so a keyed change of that stream made before
-   * it can no longer be told from other input on a retry (README, Erasure).
+   * Per stream, how many erasures have erased someone in it: each destroys
+   * the stream's idempotency keys, so a keyed change of that stream made
+   * before it can no longer be told from other input on a retry
+   * (docs/privacy.md, Erasure); an erasure that erases nothing does not.
    */
   private readonly shreds = new Map<string, number>();
   shredded(streamId: string): void {

@@ -2,7 +2,7 @@ import { assertNever } from '../../assert-never.js';
 import type { Clock } from '../../clock.js';
 import { NotFoundError } from '../../errors.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
-import type { ErasedSubject } from './erasure.events.js';
+import type { ErasedSubject, KeyIdsBySubject } from './erasure.events.js';
 import type { CommandContext } from '../store/event-codec.js';
 import { idempotencySubject, type Idempotency } from '../idempotency.js';
 import { disclosureDecider } from '../disclosure/disclosure.commands.js';
@@ -16,8 +16,8 @@ import { requireId } from '../publisher/publisher.validation.js';
 import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from '../../privacy/classification.js';
 import type { AccountActors } from '../../privacy/account-actors.js';
 import type { KeyStore } from '../../privacy/keys/key-store.js';
-import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
-import { erasureOf } from '../../privacy/keys/stream-keys.js';
+import { keyIdOf } from '../../privacy/personal-value.js';
+import { erasureOf, type StreamKeys } from '../../privacy/keys/stream-keys.js';
 
 /** Which person to erase: the contact, one AAD account (by account id), or an offer's customer-service contacts. */
 export type ErasureTarget = 'CONTACT' | 'AAD_ACCOUNT' | 'OFFER_SUPPORT';
@@ -47,7 +47,7 @@ export interface OfferIds {
  * streams that own the subjects, each naming the key ids it destroys (the
  * subject's live keys in the stream at the revision it appends after: a
  * racing write makes the append conflict and the erasure decide again), then
- * destroys exactly the keys the streams' erasures recorded, then drops what
+ * destroys exactly the keys the streams' erasures recorded, which drops what
  * this process remembers of them (cached states, opened values). A write
  * decided after the erasure seals under a fresh key (src/privacy/keys/stream-keys.ts).
  * Retry-safe: a crash after the append leaves keys that the retry (or the
@@ -61,7 +61,6 @@ export class ErasureService {
   constructor(
     private readonly handler: CommandHandler,
     private readonly keys: KeyStore,
-    private readonly personalData: PersonalDataCodec,
     private readonly offers: OfferIds,
     private readonly clock: Clock,
     private readonly idempotency: Idempotency,
@@ -80,10 +79,11 @@ export class ErasureService {
         const subject: Extract<ErasedSubject, { kind: 'contact' | 'aadAccount' }> =
           input.target === 'CONTACT' ? { kind: 'contact' } : { kind: 'aadAccount', accountId: requireId('accountId', input.accountId ?? '') };
         const streamId = publisherStream(publisherId);
+        const liveKeyIds = await this.liveKeyIds(streamId);
         const result = await this.handler.handle(
           publisherDecider,
           streamId,
-          (keys) => ({ type: 'ErasePublisherSubject', data: { publisherId, subject, keyIds: keys.liveKeyIdsBySubject(), now } }),
+          (keys) => ({ type: 'ErasePublisherSubject', data: { publisherId, subject, keyIds: liveKeyIds(keys), now } }),
           { context, ...mark({ publisherId, subject }) },
         );
         if (subject.kind === 'aadAccount') await this.accountActors.forget(publisherId, [subject.accountId]);
@@ -97,10 +97,11 @@ export class ErasureService {
         const streamId = offerStream(offerId);
         const offer = await this.handler.load(offerDecider, streamId);
         if (offer.state.status === 'none' || offer.state.publisherId !== publisherId) throw new NotFoundError('offer', offerId);
+        const liveKeyIds = await this.liveKeyIds(streamId);
         const result = await this.handler.handle(
           offerDecider,
           streamId,
-          (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'subject', keyIds: keys.liveKeyIdsBySubject(), now } }),
+          (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'subject', keyIds: liveKeyIds(keys), now } }),
           { context, ...mark({ publisherId, offerId }) },
         );
         await this.shred([{ streamId, result }]);
@@ -121,10 +122,11 @@ export class ErasureService {
     const publisherId = requireId('publisherId', input.publisherId);
     const now = this.clock.now().toISOString();
     const streamId = publisherStream(publisherId);
+    const liveKeyIds = await this.liveKeyIds(streamId);
     const closed = await this.handler.handle(
       publisherDecider,
       streamId,
-      (keys) => ({ type: 'ClosePublisherAccount', data: { publisherId, keyIds: keys.liveKeyIdsBySubject(), now } }),
+      (keys) => ({ type: 'ClosePublisherAccount', data: { publisherId, keyIds: liveKeyIds(keys), now } }),
       { context, ...(input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'closePublisherAccount', { publisherId }) } : {}) },
     );
     if (closed.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
@@ -132,10 +134,11 @@ export class ErasureService {
     // Concurrently: the event store commits concurrent appends together (one sync for all).
     const withdrawn = await Promise.all(offerIds.map(async (offerId) => {
       const offerStreamId = offerStream(offerId);
+      const liveKeyIds = await this.liveKeyIds(offerStreamId);
       const result = await this.handler.handle(
         offerDecider,
         offerStreamId,
-        (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'account', keyIds: keys.liveKeyIdsBySubject(), now } }),
+        (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'account', keyIds: liveKeyIds(keys), now } }),
         { context },
       );
       return { streamId: offerStreamId, result };
@@ -178,17 +181,34 @@ export class ErasureService {
   }
 
   /**
-   * Destroys the keys every erasure of these streams recorded (again, on a
-   * retry: those are retired for good, so this never touches a key a later
-   * write sealed under), then forgets the plaintext this process holds.
+   * What an erasure of the stream records, from the stream's keys at the
+   * revision it is decided on: the live key ids by subject, the stream's
+   * idempotency keys included. Fingerprints taken before marks named their
+   * key (no IdempotencyMark.keyId) were taken under the stream's current
+   * idempotency key: its id is looked up here and recorded too.
+   */
+  private async liveKeyIds(streamId: string): Promise<(keys: StreamKeys) => KeyIdsBySubject> {
+    const subjectId = idempotencySubject(streamId);
+    const current = (await this.keys.getMany([subjectId])).get(subjectId);
+    const currentId = current && keyIdOf(current);
+    current?.fill(0);
+    return (keys) => {
+      const live = keys.liveKeyIdsBySubject();
+      if (!currentId || keys.isRetired(currentId)) return live;
+      return { ...live, [subjectId]: [...new Set([...(live[subjectId] ?? []), currentId])] };
+    };
+  }
+
+  /**
+   * Destroys the keys every erasure of these streams recorded, idempotency
+   * keys included (again, on a retry: those are retired for good, so this
+   * never touches a key a later write sealed or fingerprinted under). The
+   * key store tells every cache of this process that holds their plaintext
+   * (src/privacy/forgetting.ts).
    */
   private async shred(streams: ReadonlyArray<{ streamId: string; result: CommandResult<unknown> }>): Promise<void> {
     const retired = streams.flatMap(({ result }) => result.keys.retired());
     await this.keys.destroyKeys(retired);
-    // and the streams' idempotency keys, under which fingerprints of the erased input were taken (by subject: they seal no value)
-    await this.keys.destroyMany(streams.map(({ streamId }) => idempotencySubject(streamId)));
-    for (const subjectId of new Set(retired.map((key) => key.subjectId))) this.personalData.forget(subjectId);
-    for (const { streamId } of streams) this.handler.forget(streamId);
   }
 }
 

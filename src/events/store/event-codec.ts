@@ -1,6 +1,7 @@
 import type { Clock, IdGenerator } from '../../clock.js';
 import { personalFieldsOf, personalMetadataFields, sealFieldsOf } from '../../privacy/classification.js';
 import type { ActorReferences } from '../../privacy/actor-references.js';
+import type { Forgetting } from '../../privacy/forgetting.js';
 import type { PersonalDataCodec, RetiredKeys } from '../../privacy/personal-data-codec.js';
 import type { DomainEvent } from '../decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
@@ -15,6 +16,8 @@ export interface CommandContext {
   requestId?: string;
   /** where the request came from; personal data, sealed under the month's client subject */
   client?: { ip?: string; userAgent?: string };
+  /** a registration's new first account, which its registrant acts as from the start (src/privacy/actor-references.ts) */
+  newAccountId?: string;
 }
 
 /**
@@ -46,11 +49,18 @@ export class EventCodec {
     private readonly actors: Pick<ActorReferences, 'recorded'> = { recorded: async (actor) => actor },
   ) {}
 
+  /** Where whoever keeps what this codec decoded registers, to drop it when a key it was opened under is destroyed. */
+  get forgetting(): Forgetting {
+    return this.personalData.forgetting;
+  }
+
   /** `retired`: the keys the target stream's erasures retired; nothing is sealed under them (a fresh key replaces one). */
   async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark, retired?: RetiredKeys): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
+    // every event of a command concerns one publisher (each names it): a member acts there as its account
+    const publisherId = events.map((event) => (event.data as { publisherId?: unknown }).publisherId).find((id) => typeof id === 'string');
     const plainMetadata: EventMetadata = {
-      actor: await this.actors.recorded(context.actor),
+      actor: await this.actors.recorded(context.actor, publisherId as string | undefined, context.newAccountId),
       correlationId: context.correlationId,
       ...(context.causationId ? { causationId: context.causationId } : {}),
       ...(context.requestId ? { requestId: context.requestId } : {}),

@@ -10,6 +10,8 @@ import { DurableBoundary } from '../../../events/store/sqlite/durable-boundary.j
 import { EMBEDDED_LOG_FILE, SqliteEventStore } from '../../../events/store/sqlite/sqlite-event-store.js';
 import { loadMasterKey } from '../../../privacy/keys/master-key.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
+import { ActorReferences } from '../../../privacy/actor-references.js';
+import { PersonalDataCodec } from '../../../privacy/personal-data-codec.js';
 import { RequesterSealer, RetentionPolicy } from '../../../privacy/retention.js';
 import { openReadSide } from '../../../server/read-store-factory.js';
 import { ledgerProjections } from '../../ledger-projections.js';
@@ -35,11 +37,20 @@ const logger = pino(
 async function main(): Promise<void> {
   const events = SqliteEventStore.open(path.join(setup.dataDir, EMBEDDED_LOG_FILE), {
     boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
+    ...(setup.logMmapMb ? { mmapMb: setup.logMmapMb } : {}),
   });
   const masterKey = loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey });
-  const readSide = await openReadSide({ dataDir: setup.dataDir }, masterKey, systemClock, { commits: new CommitCounter(setup.readModelCommits) });
+  // No key cache here: the thread only seals requesters (a key lookup per month and batch), and a key the
+  // service thread destroys (retention) must not live on in this thread's memory, which its Forgetting does not reach.
+  const readSide = await openReadSide(
+    { dataDir: setup.dataDir, keyCacheEntries: 0, ...(setup.documentCacheMb ? { documentCacheMb: setup.documentCacheMb } : {}) },
+    masterKey,
+    systemClock,
+    { commits: new CommitCounter(setup.readModelCommits) },
+  );
   let reported = { position: -1, live: false };
-  const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock))), {
+  const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys));
+  const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock)), members), {
     logger,
     lease: { store: readSide.leases, holder: setup.leaseHolder, clock: systemClock, ...(setup.leaseTtlMs ? { ttlMs: setup.leaseTtlMs } : {}) },
     onProgress: (position, live) => {
