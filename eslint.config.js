@@ -36,8 +36,11 @@ export default tseslint.config(
     // split would have to expose: SQLite's read store (queries, writes,
     // change tracking over one connection), KurrentDB's event store (append,
     // read and the hash chain over one client), the HTTP transport's single
-    // request path.
+    // request path, and the projection runner (each projection's one state
+    // machine: catch up, follow, standby, take over, fail, rebuild, over the
+    // runner's map of running projections and its waiters).
     files: [
+      'src/projections/runner/projection-runner.ts',
       'src/projections/store/sqlite/sqlite-read-store.ts',
       'src/events/store/kurrentdb/kurrentdb-event-store.ts',
       'src/server/http-server.ts',
