@@ -25,6 +25,9 @@ export function changedFieldsOf(event: RecordedEvent): string[] {
       return privacyRequestFieldsSet(asFamilyEvent('privacyRequest', event));
     case 'registrationCode':
       return ['registrationCode', 'publisherId'];
+    case 'accessGrant':
+      // a grant is no record of the publisher's: the fields its event sets are its own
+      return Object.keys(asFamilyEvent('accessGrant', event).data);
     case null:
       return [];
     default:

@@ -1,3 +1,4 @@
+import { accessGrantStream, type AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { DomainEvent } from './decider.js';
 import type { RecordedEvent } from './event-envelope.js';
 import { offerStream, type OfferEvent } from './offer/offer.events.js';
@@ -9,7 +10,7 @@ import type { LedgerEventType, Stored } from './stored-events.js';
 /**
  * The recorded events of the ledger, typed by stream family: a publisher's,
  * an offer's, a publisher's privacy request records, and the claims on
- * registration codes. Narrowing from the
+ * registration codes, and a publisher's access grants. Narrowing from the
  * untyped `RecordedEvent` happens here and nowhere else.
  */
 
@@ -21,6 +22,7 @@ export interface LedgerFamilies {
   offer: Recorded<OfferEvent>;
   privacyRequest: Recorded<PrivacyRequestEvent>;
   registrationCode: Recorded<RegistrationCodeEvent>;
+  accessGrant: Recorded<AccessGrantEvent>;
 }
 export type Family = keyof LedgerFamilies;
 export type FamilyEvent<F extends Family> = LedgerFamilies[F];
@@ -42,6 +44,7 @@ const typesOf: { readonly [F in Family]: Readonly<Record<FamilyEvent<F>['type'],
   offer: { OfferCreated: true, OfferCustomerServiceUpdated: true, OfferPublished: true, OfferDeleted: true, PersonalDataErased: true },
   privacyRequest: { PrivacyRequestRecorded: true, PrivacyRequestRecordDeleted: true },
   registrationCode: { RegistrationCodeClaimed: true },
+  accessGrant: { AccessGrantRequested: true, AccessGrantApproved: true, AccessGrantRevoked: true, AccessGrantUsed: true },
 };
 
 /** For a projection that folds every event of a family: `{ publisher: everyEventOf.publisher }` (a new type is then folded too). */
@@ -52,6 +55,7 @@ const streamOf: { readonly [F in Family]: (id: string) => string } = {
   offer: offerStream,
   privacyRequest: privacyRequestStream,
   registrationCode: registrationCodeStream,
+  accessGrant: accessGrantStream,
 };
 const families = Object.keys(streamOf) as Family[];
 const prefixes = families.map((family) => [family, streamOf[family]('')] as const);

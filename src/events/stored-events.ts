@@ -1,5 +1,6 @@
 import type { DeclaredPaths } from '../privacy/classification.js';
 import type { PersonalValue } from '../privacy/personal-value.js';
+import type { AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { DomainEvent } from './decider.js';
 import type { OfferEvent } from './offer/offer.events.js';
 import type { PrivacyRequestEvent } from './privacy-request/privacy-request.js';
@@ -15,7 +16,7 @@ import type { RegistrationCodeEvent } from './registration-code/registration-cod
  */
 
 /** Every domain event of the ledger, values in clear (as the deciders see them). */
-export type LedgerDomainEvent = PublisherEvent | OfferEvent | PrivacyRequestEvent | RegistrationCodeEvent;
+export type LedgerDomainEvent = PublisherEvent | OfferEvent | PrivacyRequestEvent | RegistrationCodeEvent | AccessGrantEvent;
 export type LedgerEventType = LedgerDomainEvent['type'];
 /** The data of an event type (of both families for PersonalDataErased). */
 export type DataOf<T extends LedgerEventType> = Extract<LedgerDomainEvent, { type: T }>['data'];
@@ -53,4 +54,5 @@ export const classificationMatchesDomain: [
   Same<Stored<PublisherEvent>, PublisherEvent<PersonalValue>>,
   Same<Stored<OfferEvent>, OfferEvent<PersonalValue>>,
   Same<Stored<PrivacyRequestEvent>, PrivacyRequestEvent>,
-] = [true, true, true];
+  Same<Stored<AccessGrantEvent>, AccessGrantEvent>,
+] = [true, true, true, true];

@@ -75,6 +75,12 @@ export interface Config {
   retentionDays: number;
   /** count requests and serve them, without a token, at GET /metrics (Prometheus) */
   metrics: boolean;
+  /** the longest an operator's access grant may last */
+  accessGrantMaxMinutes: number;
+  /** whether an access grant needs a second operator's approval before it is active */
+  accessGrantApproval: boolean;
+  /** the longest an emergency (break-glass) access may last */
+  emergencyAccessMaxMinutes: number;
 }
 
 export class ConfigError extends Error {}
@@ -205,6 +211,9 @@ export function loadConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Co
         : integer('authMaxTokenLifetimeSeconds', 60, 366 * 86400),
     retentionDays: integer('retentionDays', 1, 36_500),
     metrics: boolean('metrics'),
+    accessGrantMaxMinutes: integer('accessGrantMaxMinutes', 1, 30 * 1440),
+    accessGrantApproval: boolean('accessGrantApproval'),
+    emergencyAccessMaxMinutes: integer('emergencyAccessMaxMinutes', 1, 1440),
   };
 }
 

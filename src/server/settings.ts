@@ -134,4 +134,22 @@ export const SETTINGS = {
     default: 'false',
     help: 'serve Prometheus metrics at GET /metrics on the same port, without a token (nothing personal in them; expose the port to scrapers only)',
   },
+  accessGrantMaxMinutes: {
+    flag: '--access-grant-max-minutes',
+    env: 'ACCESS_GRANT_MAX_MINUTES',
+    default: '480',
+    help: "longest an operator's access grant to a publisher's personal data may last",
+  },
+  accessGrantApproval: {
+    flag: '--access-grant-approval',
+    env: 'ACCESS_GRANT_APPROVAL',
+    default: 'false',
+    help: "an access grant is active only once a second operator (never its requester) approves it",
+  },
+  emergencyAccessMaxMinutes: {
+    flag: '--emergency-access-max-minutes',
+    env: 'EMERGENCY_ACCESS_MAX_MINUTES',
+    default: '60',
+    help: 'longest an emergency (break-glass) access may last; it needs no approval',
+  },
 } as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;

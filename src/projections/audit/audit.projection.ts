@@ -60,7 +60,7 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
     occurredAt: event.occurredAt,
     actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}) },
     publisherId: event.data.publisherId,
-    offerId: 'offerId' in event.data ? event.data.offerId : null,
+    offerId: 'offerId' in event.data ? (event.data.offerId ?? null) : null,
     changedFields: changedFieldsOf(event),
   };
 }

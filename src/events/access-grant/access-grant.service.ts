@@ -1,0 +1,137 @@
+import type { Clock, IdGenerator } from '../../clock.js';
+import { NotFoundError, validateAll, ValidationError } from '../../errors.js';
+import type { ActorReferences } from '../../privacy/actor-references.js';
+import type { DataCategory } from '../../privacy/classification.js';
+import type { CommandHandler, CommandResult } from '../command-handler.js';
+import type { CommandContext } from '../event-codec.js';
+import type { Idempotency } from '../idempotency.js';
+import { offerDecider } from '../offer/offer.commands.js';
+import { offerStream } from '../offer/offer.events.js';
+import { publisherDecider } from '../publisher/publisher.commands.js';
+import { publisherStream } from '../publisher/publisher.events.js';
+import type { IdempotentInput } from '../publisher/publisher.service.js';
+import { requireId, requireText } from '../publisher/publisher.validation.js';
+import { accessGrantDecider, type AccessGrantCommand, type GrantPolicy } from './access-grant.commands.js';
+import { accessGrantStream, covers, grantStatus, type AccessGrantsState, type GrantState } from './access-grant.events.js';
+
+export interface RequestAccessGrantInput extends IdempotentInput {
+  publisherId: string;
+  offerId?: string | null;
+  categories: DataCategory[];
+  reason: string;
+  ticket: string;
+  /** default: now */
+  startsAt?: Date | null;
+  endsAt: Date;
+  emergency?: boolean | null;
+}
+
+export interface GrantChange extends Omit<CommandResult<AccessGrantsState>, 'state'> {
+  grant: GrantState;
+}
+
+/**
+ * Access grants' use cases: validate, check the publisher (and offer) from
+ * their streams, run the command on the publisher's grant stream; and the
+ * question authorisation asks on every staff read of a personal value.
+ */
+export class AccessGrantService {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    private readonly idempotency: Idempotency,
+    private readonly actors: ActorReferences,
+    private readonly policy: GrantPolicy,
+  ) {}
+
+  /** The grantee is whoever asks: a staff member requests their own access (or breaks the glass). */
+  async request(input: RequestAccessGrantInput, context: CommandContext): Promise<GrantChange> {
+    const now = this.clock.now().toISOString();
+    const valid = validateAll({
+      publisherId: () => requireId('publisherId', input.publisherId),
+      offerId: () => (input.offerId ? requireId('offerId', input.offerId) : undefined),
+      categories: () => [...new Set(input.categories)],
+      reason: () => requireText('reason', input.reason, 500),
+      ticket: () => requireText('ticket', input.ticket, 100),
+      startsAt: () => instant('startsAt', input.startsAt) ?? now,
+      endsAt: () => instant('endsAt', input.endsAt)!,
+    });
+    const { publisherId, offerId } = valid;
+    const publisher = await this.handler.load(publisherDecider, publisherStream(publisherId));
+    if (publisher.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
+    if (offerId !== undefined) {
+      const offer = await this.handler.load(offerDecider, offerStream(offerId));
+      if (offer.state.status === 'none' || offer.state.publisherId !== publisherId) throw new NotFoundError('offer', offerId);
+    }
+    const grantee = await this.actors.idOf(context.actor);
+    const grantId = input.idempotencyKey ? this.idempotency.derivedId(grantee, input.idempotencyKey) : this.ids.next();
+    const { idempotencyKey: _key, ...fingerprinted } = { ...input, ...valid };
+    const terms = { grantId, publisherId, ...(offerId ? { offerId } : {}), categories: valid.categories, reason: valid.reason, ticket: valid.ticket, grantee };
+    const command: AccessGrantCommand = {
+      type: 'RequestAccessGrant',
+      data: { ...terms, startsAt: valid.startsAt, endsAt: valid.endsAt, emergency: input.emergency === true, now, policy: this.policy },
+    };
+    const mark = input.idempotencyKey ? this.idempotency.mark(input.idempotencyKey, 'requestAccessGrant', fingerprinted) : undefined;
+    return this.run(publisherId, grantId, command, context, mark);
+  }
+
+  async approve(input: { publisherId: string; grantId: string }, context: CommandContext): Promise<GrantChange> {
+    const { publisherId, grantId } = ids(input);
+    const approver = await this.actors.idOf(context.actor);
+    return this.run(publisherId, grantId, { type: 'ApproveAccessGrant', data: { grantId, approver, now: this.clock.now().toISOString() } }, context);
+  }
+
+  /** The issue is resolved: the grantee reads masked values from the next request on. */
+  async revoke(input: { publisherId: string; grantId: string; reason: string }, context: CommandContext): Promise<GrantChange> {
+    const { publisherId, grantId } = ids(input);
+    const reason = requireText('reason', input.reason, 500);
+    const revoker = await this.actors.idOf(context.actor);
+    return this.run(publisherId, grantId, { type: 'RevokeAccessGrant', data: { grantId, revoker, reason, now: this.clock.now().toISOString() } }, context);
+  }
+
+  /**
+   * The active grant under which the person with this object id may read
+   * `category` of the publisher (of one of its offers: `offerId`) now, or
+   * null. Read from the grant stream (cached, new events only), so a
+   * revocation holds from the very next request, whatever the read models' lag.
+   */
+  async activeGrant(objectId: string, publisherId: string, category: DataCategory, offerId?: string): Promise<GrantState | null> {
+    const [reference, { state }] = await Promise.all([
+      this.actors.existingReferenceOf(objectId),
+      this.handler.load(accessGrantDecider, accessGrantStream(publisherId)),
+    ]);
+    if (!reference) return null;
+    const now = this.clock.now().toISOString();
+    for (const grant of state.grants.values()) {
+      if (grant.grantee === reference && grantStatus(grant, now) === 'ACTIVE' && covers(grant, category, offerId)) return grant;
+    }
+    return null;
+  }
+
+  private async run(
+    publisherId: string,
+    grantId: string,
+    command: AccessGrantCommand,
+    context: CommandContext,
+    idempotency?: ReturnType<Idempotency['mark']>,
+  ): Promise<GrantChange> {
+    const { state, ...result } = await this.handler.handle(accessGrantDecider, accessGrantStream(publisherId), command, {
+      context,
+      ...(idempotency ? { idempotency } : {}),
+    });
+    const grant = state.grants.get(grantId);
+    if (!grant) throw new NotFoundError('access grant', grantId);
+    return { ...result, grant };
+  }
+}
+
+function ids(input: { publisherId: string; grantId: string }): { publisherId: string; grantId: string } {
+  return validateAll({ publisherId: () => requireId('publisherId', input.publisherId), grantId: () => requireId('grantId', input.grantId) });
+}
+
+function instant(field: string, value: Date | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (Number.isNaN(value.getTime())) throw new ValidationError(field, 'must be an ISO-8601 instant');
+  return value.toISOString();
+}
