@@ -1,3 +1,4 @@
+import { declaredField, requesterField, type DataCategory } from '../privacy/classification.js';
 import type { AppRole } from './principal.js';
 
 /**
@@ -11,13 +12,17 @@ import type { AppRole } from './principal.js';
  * - `own`: allowed only on a publisher whose AAD accounts include the
  *   principal's object id (read from the publisher's stream on every
  *   request, so a removed account loses access at once);
+ * - `grant`: (personal fields) allowed only under an access grant that is
+ *   active now, names the principal, the publisher (or the offer) and the
+ *   field's data category (src/events/access-grant/); without one, FORBIDDEN,
+ *   as for an analyst, who reads masked values instead (`maskedPublisher`);
  * - `no`: FORBIDDEN.
  *
  * A principal with app roles is judged by those columns (any that allows is
  * enough); one without, by the `member` column: staff accounts do not act as
  * publisher members.
  */
-export type Access = 'yes' | 'own' | 'no';
+export type Access = 'yes' | 'own' | 'grant' | 'no';
 export type Column = 'member' | AppRole;
 
 /**
@@ -50,6 +55,7 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   offer: { target: offer('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   offers: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   privacyRequests: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  accessGrants: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
   registerPublisher: { target: none, member: 'yes', operator: 'yes', auditor: 'no', analyst: 'no' },
   updatePublisherContact: { target: publisher('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
   updateContactPreferences: { target: publisher('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
@@ -71,6 +77,9 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   exportPersonalData: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
   analytics: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   maskedPublisher: { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
+  requestAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
+  approveAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
+  revokeAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
 };
 
 /**
@@ -78,8 +87,26 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
  * from the object the field belongs to. Analysts read everything else.
  */
 export const fieldPermissions: Readonly<Record<string, Permission>> = {
-  'Publisher.contact': { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
-  'Publisher.aadUsers': { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
-  'Offer.supportContacts': { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
-  'PrivacyRequestRecord.requestedBy': { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  'Publisher.contact': { target: publisher('id'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
+  'Publisher.aadUsers': { target: publisher('id'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
+  'Offer.supportContacts': { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
+  'PrivacyRequestRecord.requestedBy': { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
+};
+
+/**
+ * What a grant must cover for each personal field: the field's data
+ * category, from the one classification (src/privacy/classification.ts),
+ * and, for an offer's field, the property that names the offer (a grant
+ * may be limited to one offer).
+ */
+export interface GrantScope {
+  category: DataCategory;
+  offerIdFrom?: string;
+}
+
+export const grantScopes: Readonly<Record<string, GrantScope>> = {
+  'Publisher.contact': { category: declaredField('contact person name').category },
+  'Publisher.aadUsers': { category: declaredField('AAD account display name').category },
+  'Offer.supportContacts': { category: declaredField('customer-service name').category, offerIdFrom: 'id' },
+  'PrivacyRequestRecord.requestedBy': { category: requesterField.category },
 };

@@ -1,3 +1,4 @@
+import { accessGrantProjection } from './access-grant/access-grant.projection.js';
 import { analyticsProjection } from './analytics/analytics.projection.js';
 import { auditProjection } from './audit/audit.projection.js';
 import { membershipProjection } from './membership/membership.projection.js';
@@ -17,6 +18,7 @@ export function ledgerProjections(requesters: RequesterSealing): readonly Projec
     auditProjection,
     membershipProjection,
     analyticsProjection,
+    accessGrantProjection,
   ];
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { enforcePermissions } from '../auth/authorize.js';
+import { AccessGrantResolver } from '../resolvers/access-grant.resolver.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
 import { ErasureResolver } from '../resolvers/erasure.resolver.js';
@@ -22,6 +23,6 @@ import { callResolversDirectly } from './direct-resolvers.js';
  * (./direct-resolvers.ts). `npm run schema` writes it to schema.graphql.
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  const resolvers = [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver] as const;
+  const resolvers = [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver, AccessGrantResolver] as const;
   return enforcePermissions(recordViews(callResolversDirectly(await buildSchema({ resolvers, validate: false }), resolvers)));
 }

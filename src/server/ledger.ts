@@ -39,6 +39,8 @@ import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-re
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
+import { AccessGrantService } from '../events/access-grant/access-grant.service.js';
+import { AccessGrantQueries } from '../projections/access-grant/access-grant.queries.js';
 import { BlindIndex } from '../privacy/blind-index.js';
 import { ledgerSecret } from '../privacy/ledger-secrets.js';
 import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
@@ -106,7 +108,12 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * services. The HTTP server and the CLI both start from here.
  */
 type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays'>>;
+  Partial<
+    Pick<
+      Config,
+      'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes'
+    >
+  >;
 
 export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
@@ -165,12 +172,20 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
-  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors);
+  const grantPolicy = {
+    maxMinutes: config.accessGrantMaxMinutes ?? Number(SETTINGS.accessGrantMaxMinutes.default),
+    emergencyMinutes: config.emergencyAccessMaxMinutes ?? Number(SETTINGS.emergencyAccessMaxMinutes.default),
+    approvalRequired: config.accessGrantApproval ?? false, // SETTINGS.accessGrantApproval.default
+  };
+  const accessGrants = new AccessGrantService(handler, clock, ids, idempotency, actors, grantPolicy);
+  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors, (...args) => accessGrants.activeGrant(...args));
   const accountElsewhere = async (objectId: string, publisherId: string) =>
     (await membership.publishersOfPerson(objectId)).some((id) => id !== publisherId);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
     membership,
+    accessGrants,
+    accessGrantQueries: new AccessGrantQueries(reads, clock),
     offers: new OfferService(handler, clock, ids, idempotency, actors),
     offerQueries,
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),

@@ -45,11 +45,14 @@ export type AccessGrantUsed = DomainEvent<
 
 export type AccessGrantEvent = AccessGrantRequested | AccessGrantApproved | AccessGrantRevoked | AccessGrantUsed;
 
-export interface GrantState extends GrantTerms {
+export type GrantState = GrantTerms & {
   requestedAt: string;
   approvedBy?: string;
+  approvedAt?: string;
   revokedAt?: string;
-}
+  revokedBy?: string;
+  revokeReason?: string;
+};
 
 /** The grants of one publisher, by id. */
 export interface AccessGrantsState {
@@ -87,9 +90,9 @@ export function evolveAccessGrants(state: AccessGrantsState, event: AccessGrantE
     case 'AccessGrantRequested':
       return { grants: new Map(state.grants).set(event.data.grantId, { ...event.data }) };
     case 'AccessGrantApproved':
-      return change(event.data.grantId, (grant) => ({ ...grant, approvedBy: event.data.approvedBy }));
+      return change(event.data.grantId, (grant) => ({ ...grant, approvedBy: event.data.approvedBy, approvedAt: event.data.approvedAt }));
     case 'AccessGrantRevoked':
-      return change(event.data.grantId, (grant) => ({ ...grant, revokedAt: event.data.revokedAt }));
+      return change(event.data.grantId, (grant) => ({ ...grant, revokedAt: event.data.revokedAt, revokedBy: event.data.revokedBy, revokeReason: event.data.reason }));
     case 'AccessGrantUsed':
       return state;
     default:

@@ -1,5 +1,6 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import { NotFoundError, validateAll, ValidationError } from '../../errors.js';
+import { parseInstant } from '../../audit/point-in-time.js';
+import { NotFoundError, validateAll } from '../../errors.js';
 import type { ActorReferences } from '../../privacy/actor-references.js';
 import type { DataCategory } from '../../privacy/classification.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
@@ -20,9 +21,9 @@ export interface RequestAccessGrantInput extends IdempotentInput {
   categories: DataCategory[];
   reason: string;
   ticket: string;
-  /** default: now */
-  startsAt?: Date | null;
-  endsAt: Date;
+  /** ISO-8601 with a zone; default: now */
+  startsAt?: string | null;
+  endsAt: string;
   emergency?: boolean | null;
 }
 
@@ -54,8 +55,8 @@ export class AccessGrantService {
       categories: () => [...new Set(input.categories)],
       reason: () => requireText('reason', input.reason, 500),
       ticket: () => requireText('ticket', input.ticket, 100),
-      startsAt: () => instant('startsAt', input.startsAt) ?? now,
-      endsAt: () => instant('endsAt', input.endsAt)!,
+      startsAt: () => (input.startsAt ? parseInstant('startsAt', input.startsAt) : now),
+      endsAt: () => parseInstant('endsAt', input.endsAt),
     });
     const { publisherId, offerId } = valid;
     const publisher = await this.handler.load(publisherDecider, publisherStream(publisherId));
@@ -109,6 +110,11 @@ export class AccessGrantService {
     return null;
   }
 
+  /** The instant grants are judged at (the injected clock's now). */
+  now(): string {
+    return this.clock.now().toISOString();
+  }
+
   private async run(
     publisherId: string,
     grantId: string,
@@ -128,10 +134,4 @@ export class AccessGrantService {
 
 function ids(input: { publisherId: string; grantId: string }): { publisherId: string; grantId: string } {
   return validateAll({ publisherId: () => requireId('publisherId', input.publisherId), grantId: () => requireId('grantId', input.grantId) });
-}
-
-function instant(field: string, value: Date | null | undefined): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (Number.isNaN(value.getTime())) throw new ValidationError(field, 'must be an ISO-8601 instant');
-  return value.toISOString();
 }
