@@ -45,18 +45,18 @@ export class AccessGrantResolver {
     description:
       "Requests the caller's own access to a publisher's personal values (an operator's): which categories, why, for which ticket, until when. Active at once, or once a second operator approves it (ACCESS_GRANT_APPROVAL).",
   })
-  async requestAccessGrant(@Arg('input', () => RequestAccessGrantInput) input: RequestAccessGrantInput, @Ctx() ctx: RequestContext): Promise<AccessGrantPayload> {
+  async requestAccessGrant(@Arg('input', () => RequestAccessGrantInput, { description: 'What access, why and until when.' }) input: RequestAccessGrantInput, @Ctx() ctx: RequestContext): Promise<AccessGrantPayload> {
     const change = await ctx.services.accessGrants.request({ ...input, categories: input.categories.map(toCategory) }, ctx.command);
     return payload(change, ctx);
   }
 
   @Mutation(() => AccessGrantPayload, { description: "Approves another operator's access grant (never one's own)." })
-  async approveAccessGrant(@Arg('input', () => AccessGrantRefInput) input: AccessGrantRefInput, @Ctx() ctx: RequestContext): Promise<AccessGrantPayload> {
+  async approveAccessGrant(@Arg('input', () => AccessGrantRefInput, { description: 'The grant.' }) input: AccessGrantRefInput, @Ctx() ctx: RequestContext): Promise<AccessGrantPayload> {
     return payload(await ctx.services.accessGrants.approve(input, ctx.command), ctx);
   }
 
   @Mutation(() => AccessGrantPayload, { description: 'Ends an access grant now: its grantee reads masked values from the next request on.' })
-  async revokeAccessGrant(@Arg('input', () => RevokeAccessGrantInput) input: RevokeAccessGrantInput, @Ctx() ctx: RequestContext): Promise<AccessGrantPayload> {
+  async revokeAccessGrant(@Arg('input', () => RevokeAccessGrantInput, { description: 'The grant, and why.' }) input: RevokeAccessGrantInput, @Ctx() ctx: RequestContext): Promise<AccessGrantPayload> {
     return payload(await ctx.services.accessGrants.revoke(input, ctx.command), ctx);
   }
 }

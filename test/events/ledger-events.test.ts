@@ -79,12 +79,12 @@ describe('ledger events', () => {
   });
 
   it('a stream is of its family by name; streams the ledger does not write have none', () => {
-    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'sum-1'].map(familyOf)).toEqual(['publisher', 'offer', 'privacyRequest', null]);
+    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'access-grants-1', 'sum-1'].map(familyOf)).toEqual(['publisher', 'offer', 'privacyRequest', 'accessGrant', null]);
   });
 
   it('every event type is listed once, the erasure shared by publishers and offers included', () => {
     expect(new Set(ledgerEventTypes).size).toBe(ledgerEventTypes.length);
     expect(ledgerEventTypes).toContain('PersonalDataErased');
-    expect(ledgerEventTypes).toHaveLength(16);
+    expect(ledgerEventTypes).toHaveLength(20);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LEDGER_STREAM_PREFIXES } from '../../src/events/ledger-streams.js';
 import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
+import { aPublisher, openAccessGrant, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 
 const CREATE_OFFER = `mutation ($input: CreateOfferInput!) { createOffer(input: $input) { position } }`;
 const RECORDS = `query ($publisherId: ID!, $p: String) { privacyRequests(publisherId: $publisherId, minPosition: $p) { edges { node { id } } } }`;
@@ -12,7 +12,7 @@ const DELETE_RECORD = `mutation ($id: ID!) { deletePrivacyRequestRecord(id: $id)
 // On KurrentDB the ledger's log is $all filtered on these prefixes: a stream
 // the services write outside them would never reach a projection there.
 describe('the streams the ledger writes', () => {
-  it('every stream written by publishers, registration code claims, offers and privacy records starts with one of the ledger stream prefixes', async () => {
+  it('every stream written by publishers, registration code claims, offers, privacy records and access grants starts with one of the ledger stream prefixes', async () => {
     const data = tempDataDir();
     const server = await startTestServer(data.dir);
     try {
@@ -23,6 +23,7 @@ describe('the streams the ledger writes', () => {
       const records = await server.gql(RECORDS, { publisherId, p: updated.data!['updatePublisherContact'].position });
       const deleted = await server.gql(DELETE_RECORD, { id: records.data!['privacyRequests'].edges[0].node.id });
       expect(deleted.errors).toBeUndefined();
+      await openAccessGrant(server, { role: 'operator' }, publisherId);
     } finally {
       await server.close();
     }
