@@ -29,6 +29,10 @@ export interface OfferKindStatusDoc extends ProjectedDoc {
 export interface DayDoc extends ProjectedDoc {
   changes: number;
   erasures: number;
+  /** access grants requested that day, emergency ones included (absent from days counted before grants) */
+  accessGrants?: number;
+  /** emergency (break-glass) accesses opened that day */
+  emergencyAccesses?: number;
 }
 
 /** The events that set a registration status; the others leave it as it is. */
@@ -95,15 +99,18 @@ export const offerKindStatusProjection = documentProjection<OfferKindStatusDoc, 
   },
 });
 
-/** Every change to a publisher or an offer is counted; privacy request records are not changes. */
+/** Every change to a publisher or an offer is counted; privacy request records are not changes; of access grants, each grant (not its approval, revocation or reads). */
 const countedEvents = {
   publisher: everyEventOf.publisher,
   offer: everyEventOf.offer,
+  accessGrant: { AccessGrantRequested: true, AccessGrantApproved: false, AccessGrantRevoked: false, AccessGrantUsed: false },
 } as const satisfies Handles;
 
 /**
- * Changes and erasures per UTC day of `occurredAt`: an erasure is a
- * PersonalDataErased, a change any other event counted. Idempotent like
+ * Changes, erasures, access grants and emergency accesses per UTC day of
+ * `occurredAt`: an erasure is a PersonalDataErased, a grant an
+ * AccessGrantRequested (an emergency one counted in both), a change any
+ * other event counted. Idempotent like
  * every document projection: positions grow through the log, so an event
  * at or below a day's `_position` was counted already.
  */
@@ -113,9 +120,14 @@ export const changesPerDayProjection = documentProjection<DayDoc, typeof counted
   handles: countedEvents,
   documentId: (event) => event.occurredAt.slice(0, 10),
   evolve(doc, event) {
-    const day = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
-    const erasure = event.type === 'PersonalDataErased';
-    return { id: day.id, changes: day.changes + (erasure ? 0 : 1), erasures: day.erasures + (erasure ? 1 : 0) };
+    const day: Pick<DayDoc, 'id' | 'changes' | 'erasures' | 'accessGrants' | 'emergencyAccesses'> = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
+    const counts = { changes: day.changes, erasures: day.erasures, accessGrants: day.accessGrants ?? 0, emergencyAccesses: day.emergencyAccesses ?? 0 };
+    if (event.type === 'AccessGrantRequested') {
+      counts.accessGrants += 1;
+      if (event.data.emergency) counts.emergencyAccesses += 1;
+    } else if (event.type === 'PersonalDataErased') counts.erasures += 1;
+    else counts.changes += 1;
+    return { id: day.id, ...counts };
   },
 });
 
@@ -129,8 +141,8 @@ const parts = [publisherStatusProjection, offerKindStatusProjection, changesPerD
  */
 export const analyticsProjection: Projection = {
   name: 'analytics',
-  // 2: closed publishers count as CLOSED, their withdrawn offers as DELETED
-  shape: 2,
+  // 2: closed publishers count as CLOSED, their withdrawn offers as DELETED; 3: access grants and emergency accesses per day
+  shape: 3,
   collections: parts.flatMap((part) => part.collections),
   async project(events, store) {
     return (await Promise.all(parts.map((part) => part.project(events, store)))).flat();

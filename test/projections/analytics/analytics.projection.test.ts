@@ -34,6 +34,14 @@ function log(): RecordedEvent[] {
       { type: 'PersonalDataErased', data: { publisherId: p1, subject: { kind: 'contact' }, scope: 'subject' } },
     ], 9, 2)),
     ...onDay('2026-11-22', recorded(`privacy-requests-${p1}`, [{ type: 'PrivacyRequestRecorded', data: { publisherId: p1, kind: 'VIEW', target: 'contact' } }], 10)),
+    // two grants, one of them an emergency access; approvals, revocations and reads under them are not counted
+    ...onDay('2026-11-22', recorded(`access-grants-${p1}`, [
+      { type: 'AccessGrantRequested', data: { grantId: 'g1', publisherId: p1, emergency: false, reason: 'INC-1', grantee: 'actor-a' } },
+      { type: 'AccessGrantApproved', data: { grantId: 'g1', publisherId: p1 } },
+      { type: 'AccessGrantUsed', data: { grantId: 'g1', publisherId: p1, target: 'contact' } },
+      { type: 'AccessGrantRequested', data: { grantId: 'g2', publisherId: p1, emergency: true, reason: 'INC-2', grantee: 'actor-a' } },
+      { type: 'AccessGrantRevoked', data: { grantId: 'g2', publisherId: p1 } },
+    ], 11)),
   ];
 }
 
@@ -65,7 +73,7 @@ describe('analytics projections', () => {
     days: await queries.changesPerDay('2026-11-20', '2026-11-22'),
   });
 
-  it('given registrations, reviews, offers and an erasure, then the counts by status, kind and day', async () => {
+  it('given registrations, reviews, offers, an erasure and access grants, then the counts by status, kind and day', async () => {
     await apply(log());
     expect(await counts()).toEqual({
       publishers: [
@@ -79,16 +87,16 @@ describe('analytics projections', () => {
         { kind: 'VIRTUAL_MACHINE', status: 'DELETED', count: 1 },
       ],
       days: [
-        { day: '2026-11-20', changes: 3, erasures: 0 },
-        { day: '2026-11-21', changes: 0, erasures: 0 },
-        { day: '2026-11-22', changes: 5, erasures: 1 },
+        { day: '2026-11-20', changes: 3, erasures: 0, accessGrants: 0, emergencyAccesses: 0 },
+        { day: '2026-11-21', changes: 0, erasures: 0, accessGrants: 0, emergencyAccesses: 0 },
+        { day: '2026-11-22', changes: 5, erasures: 1, accessGrants: 2, emergencyAccesses: 1 },
       ],
     });
   });
 
   it('closing an account counts the publisher as CLOSED and the offers it withdrew as DELETED', async () => {
-    const closure = recorded(`publisher-${p1}`, [{ type: 'PublisherAccountClosed', data: { publisherId: p1 } }], 11, 3);
-    const withdrawn = recorded(`offer-${o1}`, [{ type: 'PersonalDataErased', data: { offerId: o1, publisherId: p1, subject: { kind: 'offerSupport' }, scope: 'account' } }], 12, 3);
+    const closure = recorded(`publisher-${p1}`, [{ type: 'PublisherAccountClosed', data: { publisherId: p1 } }], 16, 3);
+    const withdrawn = recorded(`offer-${o1}`, [{ type: 'PersonalDataErased', data: { offerId: o1, publisherId: p1, subject: { kind: 'offerSupport' }, scope: 'account' } }], 17, 3);
     await apply([...log(), ...closure, ...withdrawn]);
     const { publishers, offers } = await counts();
     expect(publishers).toEqual([
