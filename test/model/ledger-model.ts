@@ -91,6 +91,15 @@ export interface OfferModel {
   version: number;
 }
 
+/** An access grant of the operator's: both data categories, ending at `endsAt` (ms). */
+export interface GrantModel {
+  id: string;
+  publisherId: string;
+  endsAt: number;
+  emergency: boolean;
+  revoked: boolean;
+}
+
 /** The state after one step, for `asOf` at that step's instant. */
 export interface Snapshot {
   instant: string;
@@ -178,7 +187,7 @@ export class LedgerModel {
   /** PersonalDataErased events appended so far */
   erasureEvents = 0;
   /** changes (events of publisher and offer streams but erasures) and erasures per UTC day, as `analytics.changesPerDay` counts them */
-  readonly days = new Map<string, { changes: number; erasures: number }>();
+  readonly days = new Map<string, { changes: number; erasures: number; accessGrants?: number; emergencyAccesses?: number }>();
   private counted = { events: 0, erasures: 0 };
 
   /** Attributes what the last step appended to its day: every event of a publisher or offer stream bumps its version. */
@@ -188,8 +197,24 @@ export class LedgerModel {
     if (events === this.counted.events && erasures === 0) return;
     const day = this.now().slice(0, 10);
     const count = this.days.get(day) ?? { changes: 0, erasures: 0 };
-    this.days.set(day, { changes: count.changes + events - this.counted.events - erasures, erasures: count.erasures + erasures });
+    this.days.set(day, { ...count, changes: count.changes + events - this.counted.events - erasures, erasures: count.erasures + erasures });
     this.counted = { events, erasures: this.erasureEvents };
+  }
+
+  /** the operator's access grants, oldest first (the model's ledger needs no approval) */
+  readonly grants: GrantModel[] = [];
+
+  /** Whether the operator holds a grant on the publisher now: not revoked, not past its end. */
+  operatorMayRead(publisherId: string): boolean {
+    const now = Date.parse(this.now());
+    return this.grants.some((g) => g.publisherId === publisherId && !g.revoked && now < g.endsAt);
+  }
+
+  /** Counts a grant on today's day, as `analytics.changesPerDay` does. */
+  tallyGrant(emergency: boolean): void {
+    const day = this.now().slice(0, 10);
+    const count = this.days.get(day) ?? { changes: 0, erasures: 0 };
+    this.days.set(day, { ...count, accessGrants: (count.accessGrants ?? 0) + 1, emergencyAccesses: (count.emergencyAccesses ?? 0) + (emergency ? 1 : 0) });
   }
 
   /** the ledger's clock, for the instants of records */
