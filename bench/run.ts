@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { accessGrantBenchmark } from './access-grant.js';
 import { auditBenchmarks } from './audit.js';
 import { decryptionBenchmark } from './decryption.js';
 import { erasureBenchmark } from './erasure.js';
@@ -24,6 +25,7 @@ const groups = [
   ['asOf', () => asOfBenchmark(dir)],
   ['erasure', () => erasureBenchmark(dir)],
   ['decryption', () => decryptionBenchmark(dir)],
+  ['grants', () => accessGrantBenchmark(dir)],
 ] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !groups.some(([label]) => label === name));
