@@ -1,6 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PUBLISHER, query, startChild, summed, window, CONNECTIONS, WARM_UP_SECONDS, WINDOWS, quick, type Measured, type Started } from './http.js';
+import {
+  PUBLISHER,
+  query,
+  startChild,
+  summed,
+  window,
+  CONNECTIONS,
+  WARM_UP_SECONDS,
+  WINDOWS,
+  quick,
+  type Measured,
+  type Started,
+} from './http.js';
 import type { Row } from './table.js';
 
 /**
@@ -24,7 +36,8 @@ export async function accessGrantBenchmark(dir: string): Promise<Row[]> {
     const operatorWindows: Measured[] = [];
     for (let w = 0; w < WINDOWS; w++) {
       const byMember = async () => memberWindows.push(await window(member, seconds, load, 0, `member window ${w + 1}`));
-      const byOperator = async () => operatorWindows.push(await window(operator, seconds, load, 0, `operator window ${w + 1}`));
+      const byOperator = async () =>
+        operatorWindows.push(await window(operator, seconds, load, 0, `operator window ${w + 1}`));
       if (w % 2 === 0) await byMember().then(byOperator);
       else await byOperator().then(byMember);
     }

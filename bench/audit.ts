@@ -1,11 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { uuidV7Ids } from '../src/clock.js';
-import { EventCodec } from '../src/events/event-codec.js';
-import type { NewEvent } from '../src/events/event-envelope.js';
+import { EventCodec } from '../src/events/store/event-codec.js';
+import type { NewEvent } from '../src/events/store/event-envelope.js';
 import { noContact, publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
-import type { AuditFilter } from '../src/projections/audit/audit.queries.js';
+import type { AuditFilter } from '../src/projections/audit-trail/audit-trail.queries.js';
 import { openLedger } from '../src/server/ledger.js';
 import { contactChange, registration } from './publisher-events.js';
 import type { Row } from './table.js';

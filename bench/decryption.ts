@@ -4,8 +4,8 @@ import { OfferQueries } from '../src/projections/offer/offer.queries.js';
 import { offerProjection, OFFERS } from '../src/projections/offer/offer.projection.js';
 import { PublisherQueries } from '../src/projections/publisher/publisher.queries.js';
 import { PUBLISHERS } from '../src/projections/publisher/publisher.projection.js';
-import type { Doc, ReadStore } from '../src/projections/read-store.js';
-import { SqliteReadStore } from '../src/projections/sqlite/sqlite-read-store.js';
+import type { Doc, ReadStore } from '../src/projections/store/read-store.js';
+import { SqliteReadStore } from '../src/projections/store/sqlite/sqlite-read-store.js';
 import { openLedger } from '../src/server/ledger.js';
 import type { Row } from './table.js';
 

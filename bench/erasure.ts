@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { uuidV7Ids } from '../src/clock.js';
 import type { DomainEvent } from '../src/events/decider.js';
-import { EventCodec } from '../src/events/event-codec.js';
+import { EventCodec } from '../src/events/store/event-codec.js';
 import { offerStream } from '../src/events/offer/offer.events.js';
 import { noContact, publisherStream } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { uuidV7Ids, type Clock } from '../src/clock.js';
-import { EventCodec } from '../src/events/event-codec.js';
-import type { NewEvent } from '../src/events/event-envelope.js';
+import { EventCodec } from '../src/events/store/event-codec.js';
+import type { NewEvent } from '../src/events/store/event-envelope.js';
 import { publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import { openLedger } from '../src/server/ledger.js';

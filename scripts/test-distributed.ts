@@ -18,11 +18,11 @@ process.stdout.write(`test:distributed: event store ${kurrentdb ? 'KurrentDB (KU
 
 const suites = [
   // the ports' contracts (each skips, saying why, when its URL is unset)
-  'test/events/kurrentdb-event-store.test.ts',
-  'test/events/kurrentdb/',
-  'test/projections/mongo-read-store.test.ts',
-  'test/projections/mongo-lease-store.test.ts',
-  'test/privacy/mongodb-key-store.test.ts',
+  'test/events/store/kurrentdb/kurrentdb-event-store.test.ts',
+  'test/events/store/kurrentdb/',
+  'test/projections/store/mongodb/mongo-read-store.test.ts',
+  'test/projections/store/mongodb/mongo-lease-store.test.ts',
+  'test/privacy/keys/mongodb-key-store.test.ts',
   'test/server/read-store-factory.test.ts',
   // doctor --conformance against the same stores
   'test/cli/doctor.test.ts',

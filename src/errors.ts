@@ -1,18 +1,14 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
  * The few error classes the domain and the adapters raise. Each carries a
- * stable code; the GraphQL layer turns the code into `extensions.code` and
- * anything that is not one of these into a generic INTERNAL_SERVER_ERROR.
+ * stable code (src/error-codes.ts); the GraphQL layer turns the code into
+ * `extensions.code` and anything that is not one of these into a generic
+ * INTERNAL_SERVER_ERROR.
  *
  * Messages must never contain personal data: name the field and the rule,
  * never the value.
  */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'TIMEOUT';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;

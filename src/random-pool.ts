@@ -3,9 +3,9 @@ import { randomFillSync } from 'node:crypto';
 /**
  * Cryptographically strong random bytes, drawn from a pool the system
  * refills 4 KiB at a time: asking the system for a few bytes at a time cost
- * ~25 µs a call, and every event takes an id and an IV for each value it
- * seals. `take` hands out a view of the pool: use it before the next call
- * (as an id's digits or a cipher's IV are), or copy it.
+ * ~25 µs a call, and every event takes an IV for each value it seals.
+ * `take` hands out a view of the pool: use it before the next call (as a
+ * cipher's IV is), or copy it.
  */
 const pool = Buffer.alloc(4096);
 let offset = pool.length;

@@ -2,7 +2,7 @@ import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFiel
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { GrantState } from '../events/access-grant/access-grant.events.js';
-import type { CommandContext } from '../events/event-codec.js';
+import type { CommandContext } from '../events/store/event-codec.js';
 import type { DataCategory } from '../privacy/classification.js';
 import { fieldPermissions, grantScopes, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
@@ -79,6 +79,9 @@ function cellCheck(permission: Permission, name: string) {
     firstColumn(columns, permission, 'own') || !granted ? owned(columns, subject, ctx) : granted(columns, subject, ctx);
 }
 
+/** Each permission guard, to the resolver it calls once the permission allows (see src/schema/resolver-chain.ts). */
+export const guardedResolvers = new WeakMap<Function, Function>();
+
 function guard(
   field: GraphQLField<unknown, AuthorizedContext>,
   permission: Permission,
@@ -94,6 +97,7 @@ function guard(
     if (typeof allowed === 'string') return resolve(source, args, isRoot ? ctx.actingAs(allowed) : ctx, info);
     return allowed.then((column) => resolve(source, args, isRoot ? ctx.actingAs(column) : ctx, info));
   };
+  guardedResolvers.set(field.resolve, resolve);
 }
 
 /**

@@ -44,11 +44,14 @@ export async function mintToken(key: SigningKey, issuer: string, audience: strin
     .setSubject(oid)
     .setIssuedAt(issuedAt)
     .setNotBefore(issuedAt)
-    .setExpirationTime(issuedAt + (request.ttlSeconds ?? 3600))
+    .setExpirationTime(issuedAt + (request.ttlSeconds ?? DEFAULT_TTL_SECONDS))
     .sign(key.privateKey);
 }
 
 /** `30s`, `15m`, `8h`, `7d` or a number of seconds. */
+/** A minted token's lifetime when none is asked for: one hour. */
+export const DEFAULT_TTL_SECONDS = 3600;
+
 export function parseTtl(text: string): number {
   const match = /^(\d{1,7})([smhd]?)$/.exec(text.trim());
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match?.[2] ?? ''] ?? 1;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { Config } from '../server/config.js';
-import { SETTINGS } from '../server/settings.js';
+import type { Raw } from '../server/config.js';
+import { flagOf, SETTING_NAMES, type SettingName } from '../server/settings.js';
 import { didYouMean } from '../did-you-mean.js';
 
 /** A failure the user can act on: printed as one sentence, no stack. */
@@ -29,14 +29,14 @@ export const COMMAND_NAMES = Object.keys(COMMANDS) as Command[];
 export interface CommandLine {
   command: Command;
   /** the configuration settings given as flags (src/server/config.ts) */
-  settings: Partial<Record<keyof Config, string>>;
+  settings: Raw;
   /** the command's own options, by flag (`--publisher`), and its switches (`--online`) as 'true' */
   options: Map<string, string>;
   positionals: string[];
 }
 
 type Spec = { options?: readonly string[]; switches?: readonly string[]; positionals?: number };
-const settingByName = new Map<string, keyof Config>(Object.entries(SETTINGS).map(([key, s]) => [s.flag.slice(2), key as keyof Config]));
+const settingByName = new Map<string, SettingName>(SETTING_NAMES.map((name) => [flagOf(name).slice(2), name]));
 
 /**
  * The one parser of every command line (node:util parseArgs): the command,

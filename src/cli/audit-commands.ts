@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import type { ExportFormat } from '../audit/export.js';
-import { parseInstant } from '../audit/point-in-time.js';
+import type { ExportFormat } from '../history/export.js';
+import { parseInstant } from '../history/point-in-time.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { Config } from '../server/config.js';
 import { openLedger } from '../server/ledger.js';

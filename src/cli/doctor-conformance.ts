@@ -4,16 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { ConcurrencyError } from '../errors.js';
-import type { EventStore } from '../events/event-store.js';
-import { kurrent } from '../events/kurrentdb/kurrentdb-client.js';
-import { KurrentDbEventStore } from '../events/kurrentdb/kurrentdb-event-store.js';
-import { SqliteEventStore } from '../events/sqlite/sqlite-event-store.js';
-import type { KeyStore } from '../privacy/key-store.js';
-import { MongoKeyStore } from '../privacy/mongodb-key-store.js';
-import { SqliteKeyStore } from '../privacy/sqlite-key-store.js';
-import { MongoReadStore } from '../projections/mongodb/mongo-read-store.js';
-import type { ReadStore } from '../projections/read-store.js';
-import { SqliteReadStore } from '../projections/sqlite/sqlite-read-store.js';
+import type { EventStore } from '../events/store/event-store.js';
+import { kurrent } from '../events/store/kurrentdb/kurrentdb-client.js';
+import { KurrentDbEventStore } from '../events/store/kurrentdb/kurrentdb-event-store.js';
+import { SqliteEventStore } from '../events/store/sqlite/sqlite-event-store.js';
+import type { KeyStore } from '../privacy/keys/key-store.js';
+import { MongoKeyStore } from '../privacy/keys/mongodb-key-store.js';
+import { SqliteKeyStore } from '../privacy/keys/sqlite-key-store.js';
+import { MongoReadStore } from '../projections/store/mongodb/mongo-read-store.js';
+import type { ReadStore } from '../projections/store/read-store.js';
+import { SqliteReadStore } from '../projections/store/sqlite/sqlite-read-store.js';
 import type { Config } from '../server/config.js';
 
 export interface ConformanceRow {

@@ -1,9 +1,9 @@
 import { MongoClient, type Document } from 'mongodb';
-import { collect } from '../events/kurrentdb/kurrentdb-calls.js';
-import { kurrent } from '../events/kurrentdb/kurrentdb-client.js';
+import { collect } from '../events/store/kurrentdb/kurrentdb-calls.js';
+import { kurrent } from '../events/store/kurrentdb/kurrentdb-client.js';
 import type { Config } from '../server/config.js';
 import { replicaSetProblem } from '../server/read-store-factory.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './doctor-finding.js';
 
 /** Beyond this, leases (whose expiry each worker computes by its own clock) and audit instants drift apart. */
 const SKEW_WARN_MS = 1_000;

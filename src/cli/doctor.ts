@@ -1,19 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir-permissions.js';
-import { MASTER_KEY_FILE, MASTER_KEY_SETTING } from '../privacy/master-key.js';
+import { MASTER_KEY_FILE, MASTER_KEY_SETTING } from '../privacy/keys/master-key.js';
 import type { Config } from '../server/config.js';
 import { openLedger, processHolder, type Ledger } from '../server/ledger.js';
 import { runConformance } from './doctor-conformance.js';
 import { distributedChecks } from './doctor-distributed.js';
+import type { Finding } from './doctor-finding.js';
 
 /** One line of the report. `fail`: an operator must fix it (the exit code says so); `warn`: worth a look. */
-export interface Finding {
-  status: 'ok' | 'warn' | 'fail' | 'info';
-  check: string;
-  detail: string;
-}
-
 const LABEL: Record<Finding['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', info: '    ' };
 const write = (finding: Finding) => process.stdout.write(`${LABEL[finding.status]}  ${finding.check}: ${finding.detail}\n`);
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../server/config.js';
 import { DomainError, ValidationError } from '../errors.js';
-import { RotationError } from '../privacy/master-key-rotation.js';
+import { RotationError } from '../privacy/keys/master-key-rotation.js';
 import { UsageError } from './args.js';
 
 /**

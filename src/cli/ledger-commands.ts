@@ -1,4 +1,4 @@
-import type { BreakKind } from '../events/integrity.js';
+import type { BreakKind } from '../events/store/integrity.js';
 import type { Config } from '../server/config.js';
 import { openLedger, processHolder } from '../server/ledger.js';
 import { UsageError } from './args.js';

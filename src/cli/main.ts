@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../server/config.js';
-import { SETTINGS } from '../server/settings.js';
+import { settingsHelp } from '../server/settings-doc.js';
 import { createLogger } from '../server/logger.js';
 import { openLedger, processHolder } from '../server/ledger.js';
 import { assertNever } from '../assert-never.js';
@@ -43,9 +43,7 @@ commands:
                          privacy request requesters (retention/<YYYY-MM>), client IP and user agent (client/<YYYY-MM>)
 
 options (each also settable by environment variable; unknown ones are refused):
-${Object.values(SETTINGS)
-  .map((s) => `  ${`${s.flag} <value>`.padEnd(38)} ${s.env.padEnd(28)} ${s.help} (default ${s.default || 'none'})`)
-  .join('\n')}`;
+${settingsHelp()}`;
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -151,7 +149,7 @@ function untilSignal(logger: Logger, close: () => Promise<void>, after: () => vo
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -1,4 +1,4 @@
-import { rotateMasterKey } from '../privacy/master-key-rotation.js';
+import { rotateMasterKey } from '../privacy/keys/master-key-rotation.js';
 import type { Config } from '../server/config.js';
 import { embeddedFiles } from '../server/ledger.js';
 import { UsageError } from './args.js';

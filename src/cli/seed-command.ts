@@ -1,5 +1,5 @@
 import { uuidV7Ids } from '../clock.js';
-import type { CommandContext } from '../events/event-codec.js';
+import type { CommandContext } from '../events/store/event-codec.js';
 import type { Config } from '../server/config.js';
 import { openLedger, type Ledger } from '../server/ledger.js';
 import { UsageError } from './args.js';

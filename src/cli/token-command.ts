@@ -1,5 +1,5 @@
 import { loadSigningKey } from '../auth/signing-key.js';
-import { mintToken, parseTtl, TOKEN_ROLES, type TokenRequest } from '../auth/token-issuer.js';
+import { DEFAULT_TTL_SECONDS, mintToken, parseTtl, TOKEN_ROLES, type TokenRequest } from '../auth/token-issuer.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { Config } from '../server/config.js';
 import { UsageError } from './args.js';
@@ -17,10 +17,17 @@ export async function tokenCommand(config: Config, options: ReadonlyMap<string, 
   const ttl = options.get('--ttl');
   const upn = options.get('--upn');
   const name = options.get('--name');
+  const ttlSeconds = ttl ? parseTtl(ttl) : DEFAULT_TTL_SECONDS;
+  if (ttlSeconds > config.authMaxTokenLifetimeSeconds) {
+    // The server would refuse the token at its first request: say so now.
+    throw new UsageError(
+      `${ttl ? `--ttl ${ttl}` : 'the default --ttl 1h'} is longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (${config.authMaxTokenLifetimeSeconds} s): ask for a shorter --ttl.`,
+    );
+  }
   const request: TokenRequest = {
     role: role as TokenRequest['role'],
     ...(oid ? { oid: requireId('--oid', oid) } : {}),
-    ...(ttl ? { ttlSeconds: parseTtl(ttl) } : {}),
+    ttlSeconds,
     ...(upn ? { userPrincipalName: upn } : {}),
     ...(name ? { displayName: name } : {}),
   };

@@ -1,4 +1,4 @@
-import type { StreamKeys } from '../privacy/stream-keys.js';
+import type { StreamKeys } from '../privacy/keys/stream-keys.js';
 import type { IdempotencyMark } from './idempotency.js';
 
 /** A stream folded up to `revision`, with the idempotency marks seen in it. */

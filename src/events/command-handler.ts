@@ -1,10 +1,10 @@
 import { ConcurrencyError, ValidationError } from '../errors.js';
-import { StreamKeys } from '../privacy/stream-keys.js';
+import { StreamKeys } from '../privacy/keys/stream-keys.js';
 import { AggregateCache, markOf, type CachedAggregate } from './aggregate-cache.js';
 import { fold, type Decider, type DomainEvent } from './decider.js';
-import type { CommandContext, EventCodec } from './event-codec.js';
-import type { RecordedEvent } from './event-envelope.js';
-import type { EventStore } from './event-store.js';
+import type { CommandContext, EventCodec } from './store/event-codec.js';
+import type { RecordedEvent } from './store/event-envelope.js';
+import type { EventStore } from './store/event-store.js';
 import type { IdempotencyMark } from './idempotency.js';
 
 export interface CommandResult<State> {

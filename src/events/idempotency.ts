@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ValidationError } from '../errors.js';
-import type { KeyStore } from '../privacy/key-store.js';
+import type { KeyStore } from '../privacy/keys/key-store.js';
 
 /** What a mutation's idempotency key becomes in the metadata of the events it appended. */
 export interface IdempotencyMark {
@@ -14,7 +14,7 @@ const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 /**
  * The key-store subject whose key fingerprints the personal input of a
  * stream's idempotent changes. Erasing anyone of the stream destroys it
- * (src/privacy/erasure.service.ts), so no fingerprint written before can be
+ * (src/events/erasure/erasure.service.ts), so no fingerprint written before can be
  * tested against a guessed value afterwards.
  */
 export const idempotencySubject = (streamId: string): string => `idempotency/${streamId}`;
@@ -25,7 +25,7 @@ export const idempotencySubject = (streamId: string): string => `idempotency/${s
  * atomically with them; a retry reads them back from the stream it targets.
  * The fingerprint is an HMAC, so the log never holds a plain hash of the
  * input. Input without personal data is fingerprinted under a ledger secret,
- * which survives a master-key rotation (src/privacy/ledger-secrets.ts), so a
+ * which survives a master-key rotation (src/privacy/keys/ledger-secrets.ts), so a
  * retry after one is still recognised. Input that may hold personal data is
  * fingerprinted under the stream's own key ({@link idempotencySubject}),
  * which erasure destroys: a secret that survives erasure must not open a

@@ -1,11 +1,12 @@
 import { accessGrantStream, type AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { DomainEvent } from './decider.js';
-import type { RecordedEvent } from './event-envelope.js';
+import type { RecordedEvent } from './store/event-envelope.js';
 import { offerStream, type OfferEvent } from './offer/offer.events.js';
 import { privacyRequestStream, type PrivacyRequestEvent } from './privacy-request/privacy-request.js';
 import { publisherStream, type PublisherEvent } from './publisher/publisher.events.js';
 import { registrationCodeStream, type RegistrationCodeEvent } from './registration-code/registration-code.js';
-import type { LedgerEventType, Stored } from './stored-events.js';
+import type { LedgerEventType } from './domain-events.js';
+import type { Stored } from './stored-events.js';
 
 /**
  * The recorded events of the ledger, typed by stream family: a publisher's,

@@ -5,7 +5,6 @@ import type { DomainEvent } from './decider.js';
 import type { OfferEvent } from './offer/offer.events.js';
 import type { PrivacyRequestEvent } from './privacy-request/privacy-request.js';
 import type { PublisherEvent } from './publisher/publisher.events.js';
-import type { RegistrationCodeEvent } from './registration-code/registration-code.js';
 
 /**
  * Events as the log stores them, in types. The codec seals each personal
@@ -14,19 +13,6 @@ import type { RegistrationCodeEvent } from './registration-code/registration-cod
  * `PersonalValue`, every other field is as the domain event has it. The
  * on-disk format is untouched: this is a type of the same JSON.
  */
-
-/** Every domain event of the ledger, values in clear (as the deciders see them). */
-export type LedgerDomainEvent = PublisherEvent | OfferEvent | PrivacyRequestEvent | RegistrationCodeEvent | AccessGrantEvent;
-export type LedgerEventType = LedgerDomainEvent['type'];
-/** The data of an event type (of both families for PersonalDataErased). */
-export type DataOf<T extends LedgerEventType> = Extract<LedgerDomainEvent, { type: T }>['data'];
-
-/** Every dotted path into `D`, `*` for the elements of an array (what a declared path may name). */
-export type PathsOf<D> = D extends readonly (infer Item)[]
-  ? '*' | `*.${PathsOf<Item>}`
-  : D extends object
-    ? { [K in keyof D & string]-?: K | `${K}.${PathsOf<NonNullable<D[K]>>}` }[keyof D & string]
-    : never;
 
 type Rest<Paths extends string, Head extends string> = Paths extends `${Head}.${infer Tail}` ? Tail : never;
 

@@ -1,5 +1,5 @@
-import type { EventCodec } from '../events/event-codec.js';
-import type { EventStore } from '../events/event-store.js';
+import type { EventCodec } from '../events/store/event-codec.js';
+import type { EventStore } from '../events/store/event-store.js';
 import { publisherStream, type AadUserAdded, type PublisherRegistered } from '../events/publisher/publisher.events.js';
 import type { ActorReferences } from './actor-references.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';

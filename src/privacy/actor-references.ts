@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { Actor } from '../events/event-envelope.js';
-import type { KeyStore } from './key-store.js';
+import type { Actor } from '../events/store/event-envelope.js';
+import type { KeyStore } from './keys/key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
 
 /**

@@ -1,18 +1,19 @@
+import type { DataCategory } from './data-category.js';
 import { supportContactFields } from '../events/offer/offer.events.js';
-import type { DataOf, LedgerEventType, PathsOf } from '../events/stored-events.js';
+import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
 import { actorSubject } from './actor-references.js';
-import type { SealField } from './personal-data-codec.js';
+import type { SealField } from './document-paths.js';
 
 /**
  * The one declaration of personal data. Every personal value that an event
  * carries is listed here with its data category and its data subject;
- * encryption (src/events/event-codec.ts) reads it, and so will masking,
+ * encryption (src/events/store/event-codec.ts) reads it, and so will masking,
  * export and erasure. A value not declared here is stored in clear.
- *
- * Categories follow the marketplace's privacy statement: administrator data
- * (the publisher's contact person and accounts) and customer data.
+ * Categories (./data-category.ts) follow the marketplace's privacy
+ * statement: administrator data (the publisher's contact person and
+ * accounts) and customer data.
  */
-export type DataCategory = 'administrator' | 'customer';
+export type { DataCategory } from './data-category.js';
 
 /**
  * How an analyst sees a value (src/privacy/masking.ts): an email by its

@@ -1,5 +1,11 @@
-import type { SealField } from './personal-data-codec.js';
 import { isPersonalValue, type PersonalValue } from './personal-value.js';
+
+/** A personal value inside a document: where it is, and whose it is. */
+export interface SealField {
+  /** dotted path, e.g. 'contact.email' (numeric segments index arrays) */
+  path: string;
+  subjectId: string;
+}
 
 /*
  * The paths of personal values inside a document (event data, metadata, a

@@ -1,6 +1,6 @@
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from './keys/key-store.js';
 import { deepFreeze } from '../deep-freeze.js';
-import { deepCopy, distinctFields, ownValue, segmentsOf, setOwn, type Slot } from './document-paths.js';
+import { deepCopy, distinctFields, ownValue, segmentsOf, setOwn, type SealField, type Slot } from './document-paths.js';
 import { OpenedValueCache } from './opened-value-cache.js';
 import {
   ERASED,
@@ -13,12 +13,6 @@ import {
 } from './personal-value.js';
 
 /** A personal value to seal: where it is (dotted path) and whose it is. */
-export interface SealField {
-  /** dotted path, e.g. 'contact.email' (numeric segments index arrays) */
-  path: string;
-  subjectId: string;
-}
-
 /** Keys no value may be sealed under any more: an erasure recorded that it destroys them (see StreamKeys). */
 export interface RetiredKeys {
   isRetired(keyId: string): boolean;

@@ -1,7 +1,7 @@
-import type { RecordedEvent } from '../events/event-envelope.js';
+import type { RecordedEvent } from '../events/store/event-envelope.js';
 import { handledEvent, type Handles, type HandledEvent } from '../events/ledger-events.js';
 import type { CollectionSpec, Projection } from './projection.js';
-import type { Doc, WriteOp } from './read-store.js';
+import type { Doc, WriteOp } from './store/read-store.js';
 
 /** Every projected document remembers the log position of the last event folded into it. */
 export type ProjectedDoc = Doc & { _position: number };

@@ -1,6 +1,6 @@
 import { accessGrantProjection } from './access-grant/access-grant.projection.js';
 import { analyticsProjection } from './analytics/analytics.projection.js';
-import { auditProjection } from './audit/audit.projection.js';
+import { auditProjection } from './audit-trail/audit-trail.projection.js';
 import { membershipProjection } from './membership/membership.projection.js';
 import { offerDirectoryProjection } from './offer-directory/offer-directory.projection.js';
 import { offerProjection } from './offer/offer.projection.js';

@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '../events/event-envelope.js';
-import type { IndexSpec, ReadStore, WriteOp } from './read-store.js';
+import type { RecordedEvent } from '../events/store/event-envelope.js';
+import type { IndexSpec, ReadStore, WriteOp } from './store/read-store.js';
 
 export interface CollectionSpec {
   name: string;

@@ -9,7 +9,7 @@ import { orNotFound } from './publisher.resolver.js';
 @Resolver(() => AnalyticsType)
 export class AnalystResolver {
   @Query(() => AnalyticsType, { description: 'Counts for analysts; nothing in them is personal data.' })
-  analytics(@Ctx() ctx: RequestContext): AnalyticsType {
+  analytics(): AnalyticsType {
     return {};
   }
 

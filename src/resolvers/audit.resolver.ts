@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { ShownActor } from '../privacy/actor-references.js';
-import type { AuditEntry } from '../projections/audit/audit.projection.js';
+import type { AuditEntry } from '../projections/audit-trail/audit-trail.projection.js';
 import { AuditEntryConnection, AuditTrailFilterInput, type AuditEntryType } from '../schema/audit.type.js';
 import { PageArgs, type PageShape } from '../schema/connection.js';
 import type { RequestContext } from './context.js';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { requireId } from '../events/publisher/publisher.validation.js';
-import type { ErasureResult } from '../privacy/erasure.service.js';
+import type { ErasureResult } from '../events/erasure/erasure.service.js';
 import { ClosePublisherAccountInput, ErasePersonalDataInput } from '../schema/erasure.input.js';
 import { ErasurePayload } from '../schema/erasure.type.js';
 import type { RequestContext } from './context.js';

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { historyCursor, type HistoryEntry } from '../audit/history.js';
-import { parseInstant } from '../audit/point-in-time.js';
+import { historyCursor, type HistoryEntry } from '../history/history.js';
+import { parseInstant } from '../history/point-in-time.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import { isErased } from '../privacy/personal-value.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { offerView, parseInstant } from '../audit/point-in-time.js';
+import { offerView, parseInstant } from '../history/point-in-time.js';
 import { unlessForeign } from '../auth/foreign-id.js';
 import type { OfferChange } from '../events/offer/offer.service.js';
 import { requireId } from '../events/publisher/publisher.validation.js';

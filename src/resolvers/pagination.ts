@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { Page } from '../projections/read-store.js';
+import type { Page } from '../projections/store/read-store.js';
 import type { ConnectionShape, PageArgs, PageShape } from '../schema/connection.js';
 import { MAX_PAGE_SIZE } from '../schema/page-size.js';
 

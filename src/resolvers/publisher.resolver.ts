@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { unlessForeign } from '../auth/foreign-id.js';
-import { parseInstant } from '../audit/point-in-time.js';
+import { parseInstant } from '../history/point-in-time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { PublisherChange } from '../events/publisher/publisher.service.js';

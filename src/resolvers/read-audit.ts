@@ -35,13 +35,15 @@ export function recordViews(schema: GraphQLSchema): GraphQLSchema {
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (!field) throw new Error(`src/resolvers/read-audit.ts names ${key}, which the schema does not have`);
     const resolve: GraphQLFieldResolver<unknown, RequestContext> = field.resolve ?? defaultFieldResolver;
-    field.resolve = (source, args, ctx, info) => {
+    const recorder: GraphQLFieldResolver<unknown, RequestContext> = (source, args, ctx, info) => {
       if (info.operation.operation === 'query') {
         const publisherId = String((source as Record<string, unknown>)[publisherIdFrom]);
         if (firstInOperation(ctx, target, publisherId)) recordView(ctx, key, target, source as Record<string, unknown>, publisherId);
       }
       return resolve(source, args, ctx, info);
     };
+    recorders.add(recorder);
+    field.resolve = recorder;
   }
   return schema;
 }
@@ -58,6 +60,9 @@ function recordView(ctx: RequestContext, key: string, target: string, source: Re
   if (grant instanceof Promise) void grant.then(record, () => undefined);
   else record(grant);
 }
+
+/** The resolvers recordViews made (see src/schema/resolver-chain.ts). */
+export const recorders = new WeakSet<GraphQLFieldResolver<unknown, RequestContext>>();
 
 /** Per operation (Apollo gives each its own context object): target -> the publishers already told of. */
 const toldInOperation = new WeakMap<object, Map<string, Set<string>>>();

@@ -2,7 +2,9 @@ import { Field, ID, InputType } from 'type-graphql';
 import { DataCategory } from './access-grant.type.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from './change.input.js';
 
-@InputType('RequestAccessGrantInput', { description: "An operator's own access to a publisher's personal values, to resolve a support incident." })
+@InputType('RequestAccessGrantInput', {
+  description: "An operator's own access to a publisher's personal values, to resolve a support incident.",
+})
 export class RequestAccessGrantInput {
   @Field(() => ID, { description: 'The publisher.' })
   publisherId!: string;
@@ -22,12 +24,15 @@ export class RequestAccessGrantInput {
   @Field(() => String, { nullable: true, description: 'From when (ISO-8601 with a zone); now when omitted.' })
   startsAt?: string | null;
 
-  @Field(() => String, { description: 'Until when (ISO-8601 with a zone): at most ACCESS_GRANT_MAX_MINUTES after startsAt.' })
+  @Field(() => String, {
+    description: 'Until when (ISO-8601 with a zone): at most ACCESS_GRANT_MAX_MINUTES after startsAt.',
+  })
   endsAt!: string;
 
   @Field(() => Boolean, {
     nullable: true,
-    description: 'Break glass: active at once without approval, at most EMERGENCY_ACCESS_MAX_MINUTES, flagged for auditors and the publisher.',
+    description:
+      'Break glass: active at once without approval, at most EMERGENCY_ACCESS_MAX_MINUTES, flagged for auditors and the publisher.',
   })
   emergency?: boolean | null;
 

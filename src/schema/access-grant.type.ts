@@ -9,9 +9,11 @@ export enum DataCategory {
 
 registerEnumType(DataCategory, {
   name: 'DataCategory',
-  description: "A category of personal data, as the privacy statement and src/privacy/classification.ts name them.",
+  description: 'A category of personal data, as the privacy statement and src/privacy/classification.ts name them.',
   valuesConfig: {
-    ADMINISTRATOR: { description: "Administrator data: the publisher's contact person, its AAD accounts, who made a request." },
+    ADMINISTRATOR: {
+      description: "Administrator data: the publisher's contact person, its AAD accounts, who made a request.",
+    },
     CUSTOMER: { description: "Customer data: offers' customer-service contacts." },
   },
 });
@@ -35,10 +37,15 @@ const statusDescriptions: Record<(typeof grantStatuses)[number], string> = {
 registerEnumType(AccessGrantStatus, {
   name: 'AccessGrantStatus',
   description: 'Where an access grant stands now.',
-  valuesConfig: Object.fromEntries(Object.entries(statusDescriptions).map(([value, description]) => [value, { description }])),
+  valuesConfig: Object.fromEntries(
+    Object.entries(statusDescriptions).map(([value, description]) => [value, { description }]),
+  ),
 });
 
-@ObjectType('AccessGrantUse', { simpleResolvers: true, description: 'A read of personal values under a grant (one per reader, data and minute).' })
+@ObjectType('AccessGrantUse', {
+  simpleResolvers: true,
+  description: 'A read of personal values under a grant (one per reader, data and minute).',
+})
 export class AccessGrantUseType {
   @Field(() => String, { description: 'Which personal data was read, e.g. `contact`.' })
   target!: string;
@@ -50,7 +57,10 @@ export class AccessGrantUseType {
   at!: string;
 }
 
-@ObjectType('AccessGrant', { simpleResolvers: true, description: "A staff member's time-bounded access to a publisher's personal values, and every read under it." })
+@ObjectType('AccessGrant', {
+  simpleResolvers: true,
+  description: "A staff member's time-bounded access to a publisher's personal values, and every read under it.",
+})
 export class AccessGrantType {
   @Field(() => ID, { description: 'The grant id.' })
   id!: string;
@@ -70,7 +80,7 @@ export class AccessGrantType {
   @Field(() => String, { description: 'The support ticket or incident it serves.' })
   ticket!: string;
 
-  @Field(() => String, { description: "The staff member (an actor reference, as the audit trail shows actors)." })
+  @Field(() => String, { description: 'The staff member (an actor reference, as the audit trail shows actors).' })
   grantee!: string;
 
   @Field(() => String, { description: 'From when (ISO-8601).' })
@@ -106,7 +116,10 @@ export class AccessGrantType {
 
 export const AccessGrantConnection = connectionOf(AccessGrantType, 'AccessGrant');
 
-@ObjectType('AccessGrantPayload', { simpleResolvers: true, description: 'The grant after a change, and the log position it reached.' })
+@ObjectType('AccessGrantPayload', {
+  simpleResolvers: true,
+  description: 'The grant after a change, and the log position it reached.',
+})
 export class AccessGrantPayload {
   @Field(() => AccessGrantType, { description: 'The grant as it stands now.' })
   grant!: AccessGrantType;

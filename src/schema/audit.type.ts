@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ledgerEventTypes } from '../events/ledger-events.js';
-import type { LedgerEventType } from '../events/stored-events.js';
+import type { LedgerEventType } from '../events/domain-events.js';
 import { uncountedConnectionOf } from './connection.js';
 
 /** The ledger's event types, from the one list of them (src/events/ledger-events.ts): a misspelt type is refused, not matched by nothing. */

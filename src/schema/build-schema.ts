@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { enforcePermissions } from '../auth/authorize.js';
 import { AccessGrantResolver } from '../resolvers/access-grant.resolver.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
@@ -13,16 +12,29 @@ import { IntegrityResolver } from '../resolvers/integrity.resolver.js';
 import { OfferResolver } from '../resolvers/offer.resolver.js';
 import { PrivacyRequestResolver } from '../resolvers/privacy-request.resolver.js';
 import { PublisherResolver } from '../resolvers/publisher.resolver.js';
-import { recordViews } from '../resolvers/read-audit.js';
-import { callResolversDirectly } from './direct-resolvers.js';
+import { wireResolvers } from './resolver-chain.js';
 
 /**
  * The whole GraphQL schema, with src/auth/permissions.ts enforced on every
  * operation and personal field, and views of personal data recorded
  * (src/resolvers/read-audit.ts); root fields call their resolvers directly
- * (./direct-resolvers.ts). `npm run schema` writes it to schema.graphql.
+ * (./direct-resolvers.ts), in the order ./resolver-chain.ts proves. `npm run schema` writes it to schema.graphql.
  */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  const resolvers = [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver, AccessGrantResolver] as const;
-  return enforcePermissions(recordViews(callResolversDirectly(await buildSchema({ resolvers, validate: false }), resolvers)));
+  return wireResolvers(await buildSchema({ resolvers: appResolvers, validate: false }), appResolvers);
 }
+
+/** Every resolver class of the schema. */
+export const appResolvers = [
+  MeResolver,
+  PublisherResolver,
+  AadUserResolver,
+  OfferResolver,
+  PrivacyRequestResolver,
+  HistoryResolver,
+  AuditResolver,
+  IntegrityResolver,
+  ErasureResolver,
+  AnalystResolver,
+  AccessGrantResolver,
+] as const;

@@ -2,15 +2,16 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { Column } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
+import { statusOf } from '../error-codes.js';
 import { UnauthenticatedError } from '../errors.js';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids } from '../clock.js';
-import { createLoaders, type RequestContext } from '../resolvers/context.js';
+import type { RequestContext } from '../resolvers/context.js';
+import { LedgerRequestContext } from '../resolvers/request-context.js';
 import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
@@ -86,7 +87,13 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
     const http = createHttpServer<RequestContext>({
       apollo,
       context: async (req, record) =>
-        new LedgerRequestContext(ledger, await authenticate(principals, req, record, metrics), req, config.trustProxy, record),
+        new LedgerRequestContext(ledger.services, await authenticate(principals, req, record, metrics), record, () => {
+          const header = req.headers['x-correlation-id'];
+          return {
+            correlationId: typeof header === 'string' && CLIENT_ID.test(header) ? header : record.id,
+            client: requestClient(req, config.trustProxy),
+          };
+        }),
       readiness: () => readiness(storage, ledger),
       maxBodyBytes: config.maxBodyBytes,
       maxBatchOperations: config.maxBatchOperations,
@@ -165,7 +172,7 @@ async function authenticate(
     metrics?.tokenRefused(req.headers.authorization === undefined ? 'missing' : error.reason);
     throw new GraphQLError(error.message, {
       originalError: error,
-      extensions: { code: error.code, http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+      extensions: { code: error.code, http: { status: statusOf(error.code), headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
     });
   }
 }
@@ -179,77 +186,4 @@ function verifiedOnce(tokens: TokenVerifier): (req: IncomingMessage) => Promise<
     if (!principal) verified.set(req, (principal = tokens.verify(req.headers.authorization)));
     return principal;
   };
-}
-
-/**
- * One request's context. `command`, the loaders and the access checks are
- * made on first use (only mutations and recorded views stamp events; only
- * reads load through DataLoaders), by getters on the prototype: Apollo
- * hands resolvers a copy of the context's own properties (Object.assign),
- * which would call an own getter at once.
- */
-class LedgerRequestContext implements RequestContext {
-  readonly services: RequestContext['services'];
-  /** the permission column an operation or a read was allowed under (src/auth/authorize.ts), recorded as the actor's role */
-  private role: Column | undefined;
-  /** of a copy made by actingAs: the request's context, whose ids, loaders and access checks the copy shares */
-  private origin: LedgerRequestContext | undefined;
-  private made: RequestContext['command'] | undefined;
-  private madeLoaders: RequestContext['loaders'] | undefined;
-  private madeAccess: RequestContext['access'] | undefined;
-
-  constructor(
-    ledger: Ledger,
-    readonly principal: Principal,
-    private readonly req: IncomingMessage,
-    private readonly trustProxy: boolean,
-    /** the request's id (also every event's requestId), logger and outcome */
-    readonly record: RequestRecord,
-  ) {
-    this.services = ledger.services;
-  }
-
-  /** Made on first use, like `command`: a mutation never loads through them. */
-  get loaders(): RequestContext['loaders'] {
-    if (this.origin) return this.origin.loaders;
-    return (this.madeLoaders ??= createLoaders(this.services));
-  }
-
-  get access(): RequestContext['access'] {
-    if (this.origin) return this.origin.access;
-    return (this.madeAccess ??= this.services.membership.checksFor(this.principal));
-  }
-
-  get command(): RequestContext['command'] {
-    if (!this.made && this.origin) {
-      const request = this.origin.command;
-      this.made = { ...request, actor: { ...request.actor, ...(this.role ? { role: this.role } : {}) } };
-    }
-    if (!this.made) {
-      const header = this.req.headers['x-correlation-id'];
-      const requestId = this.record.id;
-      const correlationId = typeof header === 'string' && CLIENT_ID.test(header) ? header : requestId;
-      this.made = {
-        actor: { id: this.principal.id, kind: this.principal.kind, ...(this.role ? { role: this.role } : {}) },
-        correlationId,
-        requestId,
-        client: requestClient(this.req, this.trustProxy),
-      };
-    }
-    return this.made;
-  }
-
-  /**
-   * A copy with its own role (a plain copy of the fields, as Apollo makes per
-   * operation: cheaper than a prototype with a property descriptor). Its
-   * loaders and access checks are the request's, made once whichever copy
-   * asks first; its command is the request's (same ids), with the role.
-   */
-  actingAs(column: Column): this {
-    const acting = Object.assign(Object.create(Object.getPrototypeOf(this) as object), this) as this;
-    acting.role = column;
-    acting.origin = this.origin ?? this;
-    acting.made = undefined;
-    return acting;
-  }
 }

@@ -1,5 +1,6 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type { Socket } from 'node:net';
+import { errorBody, statusOf } from '../error-codes.js';
 
 /** How long a client may take, and how many connections one address may hold (src/server/settings.ts). */
 export interface ConnectionLimits {
@@ -27,12 +28,10 @@ export function serverOptions(limits: ConnectionLimits): http.ServerOptions {
   };
 }
 
-const REFUSED_BODY = JSON.stringify({
-  errors: [{ message: 'Too many connections from this address', extensions: { code: 'RATE_LIMITED' } }],
-});
+const REFUSED_BODY = JSON.stringify(errorBody('RATE_LIMITED', 'Too many connections from this address'));
 
 const REFUSED = [
-  'HTTP/1.1 429 Too Many Requests',
+  `HTTP/1.1 ${statusOf('RATE_LIMITED')} ${http.STATUS_CODES[statusOf('RATE_LIMITED')]}`,
   'content-type: application/json; charset=utf-8',
   `content-length: ${Buffer.byteLength(REFUSED_BODY)}`,
   'retry-after: 1',

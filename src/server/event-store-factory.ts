@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { EventStore } from '../events/event-store.js';
-import { KurrentDbEventStore } from '../events/kurrentdb/kurrentdb-event-store.js';
+import type { EventStore } from '../events/store/event-store.js';
+import { KurrentDbEventStore } from '../events/store/kurrentdb/kurrentdb-event-store.js';
 import { LEDGER_STREAM_PREFIXES } from '../events/ledger-streams.js';
-import { EMBEDDED_LOG_FILE, SqliteEventStore, type SqliteEventStoreOptions } from '../events/sqlite/sqlite-event-store.js';
+import { EMBEDDED_LOG_FILE, SqliteEventStore, type SqliteEventStoreOptions } from '../events/store/sqlite/sqlite-event-store.js';
 import { ConfigError, type Config } from './config.js';
+import { whereOf } from './settings.js';
 
 /**
  * The log the configuration asks for: the KurrentDB cluster that
@@ -21,6 +22,6 @@ export function openEventStore(config: Pick<Config, 'dataDir' | 'kurrentdbUrl'>,
   try {
     return KurrentDbEventStore.open(config.kurrentdbUrl, { streamPrefixes: LEDGER_STREAM_PREFIXES, reconnect: { onReconnect } });
   } catch (error) {
-    throw new ConfigError(`--kurrentdb-url / KURRENTDB_URL: ${error instanceof Error ? error.message.replace(/\.+$/, '') : 'not usable'}.`);
+    throw new ConfigError(`${whereOf('kurrentdbUrl')}: ${error instanceof Error ? error.message.replace(/\.+$/, '') : 'not usable'}.`);
   }
 }

@@ -1,26 +1,14 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { REQUEST_CODES, type ErrorCode } from '../error-codes.js';
 import { DomainError } from '../errors.js';
 import { isStorageError } from './storage-health.js';
 import { variableProblem } from './variable-errors.js';
 
-/** Codes that Apollo and graphql-js raise for a bad request; their messages are safe to show. */
-const REQUEST_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'QUERY_TOO_DEEP',
-  'QUERY_TOO_COSTLY',
-]);
-
 /**
  * Every error leaves with a stable code and no internals. Domain errors keep
  * their message (which by construction names fields and rules, never
- * values); request errors keep graphql-js's message, without the value of
+ * values); request errors (REQUEST_CODES: Apollo's, graphql-js's, the query limits') keep graphql-js's message, without the value of
  * a variable it could not coerce, with its `field` and `rule` (src/server/variable-errors.ts); a storage error (disk full)
  * becomes UNAVAILABLE; anything else becomes a
  * generic INTERNAL_SERVER_ERROR and is reported through `onInternal`.
@@ -48,9 +36,9 @@ export function createErrorFormatter(onInternal: (error: unknown) => void) {
     }
     // Disk full or an I/O error: nothing was written, and retrying later is the answer (HTTP 503: src/server/storage-health.ts).
     if (isStorageError(original)) {
-      return { ...base, message: 'The change could not be stored right now and was not made: retry later', extensions: { code: 'UNAVAILABLE' } };
+      return { ...base, message: 'The change could not be stored right now and was not made: retry later', extensions: { code: 'UNAVAILABLE' satisfies ErrorCode } };
     }
     onInternal(original);
-    return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } };
   };
 }

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
+import { errorBody, statusOf, type CodeWithStatus, type ErrorCode } from '../error-codes.js';
 import { capConnectionsPerAddress, serverOptions, type ConnectionLimits } from './connection-limits.js';
 import { describeError, observeRequest, RequestRecord, requestIdOf, type ServiceMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -39,26 +40,16 @@ export interface HttpServer {
   drain(timeoutMs?: number): Promise<void>;
 }
 
-/** Refusals made by the transport itself; each code is stable and listed in docs/operations.md (Hardening). */
-export type HttpErrorCode =
-  | 'NOT_FOUND'
-  | 'BAD_REQUEST'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'BATCHING_DISABLED'
-  | 'BATCH_TOO_LARGE'
-  | 'RATE_LIMITED'
-  | 'CORS_ORIGIN_REFUSED'
-  | 'INTERNAL_SERVER_ERROR';
-
+/** A refusal made by the transport itself, with its code's HTTP status (src/error-codes.ts; docs/operations.md, Hardening). */
 class HttpError extends Error {
+  readonly status: number;
   constructor(
-    readonly status: number,
-    readonly code: HttpErrorCode,
+    readonly code: CodeWithStatus,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+    this.status = statusOf(code);
   }
 }
 
@@ -86,10 +77,10 @@ export function createHttpServer<Context extends object>(options: HttpOptions<Co
     handle(options, req, res, record)
       .catch((error: unknown) => {
         const httpError =
-          error instanceof HttpError ? error : new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+          error instanceof HttpError ? error : new HttpError('INTERNAL_SERVER_ERROR', 'Internal server error');
         if (!(error instanceof HttpError)) record.log.error({ error: describeError(error) }, 'request failed');
         record.code = httpError.code;
-        sendJson(res, httpError.status, { errors: [{ message: httpError.message, extensions: { code: httpError.code } }] }, httpError.headers);
+        sendJson(res, httpError.status, errorBody(httpError.code, httpError.message), httpError.headers);
       })
       .finally(() => {
         observeRequest(options, req, res, record, started);
@@ -139,7 +130,7 @@ async function handle<Context extends object>(
   // Pages answer synchronously but for the IDE's sign-in: the GraphQL path awaits nothing here.
   const page = options.pages?.(req, res, url);
   if (page === true || (page instanceof Promise && (await page))) return;
-  if (url.pathname !== '/graphql') throw new HttpError(404, 'NOT_FOUND', 'Not found: GraphQL is served at /graphql');
+  if (url.pathname !== '/graphql') throw new HttpError('NOT_FOUND', 'Not found: GraphQL is served at /graphql');
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -148,15 +139,15 @@ async function handle<Context extends object>(
   if (req.method === 'POST') {
     if (!isJson(headers.get('content-type'))) {
       req.resume();
-      throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'POST bodies must be JSON: send content-type: application/json');
+      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'POST bodies must be JSON: send content-type: application/json');
     }
     body = parseJson(await readBody(req, options.maxBodyBytes));
     if (Array.isArray(body)) {
       if (options.maxBatchOperations === 0) {
-        throw new HttpError(400, 'BATCHING_DISABLED', 'Batched requests (a JSON array body) are not accepted: send one operation per request');
+        throw new HttpError('BATCHING_DISABLED', 'Batched requests (a JSON array body) are not accepted: send one operation per request');
       }
       if (body.length > options.maxBatchOperations) {
-        throw new HttpError(400, 'BATCH_TOO_LARGE', `A batch may hold at most ${options.maxBatchOperations} operations`);
+        throw new HttpError('BATCH_TOO_LARGE', `A batch may hold at most ${options.maxBatchOperations} operations`);
       }
       // One token per operation: a batch is not a way around the rate limit.
       if (options.rateLimit && body.length > 1) await takeTokens(options, req, body.length - 1);
@@ -167,7 +158,7 @@ async function handle<Context extends object>(
     context: () => options.context(req, record),
   });
   // The outcome plugin has set the code, unless Apollo answered before running the operation.
-  if (record.code === '') record.code = (response.status ?? 200) < 400 ? 'OK' : 'BAD_REQUEST';
+  if (record.code === '') record.code = (response.status ?? 200) < 400 ? 'OK' : ('BAD_REQUEST' satisfies ErrorCode);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
@@ -182,7 +173,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();
-    return Promise.reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body larger than ${limit} bytes`));
+    return Promise.reject(new HttpError('PAYLOAD_TOO_LARGE', `Request body larger than ${limit} bytes`));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -192,7 +183,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body larger than ${limit} bytes`));
+        reject(new HttpError('PAYLOAD_TOO_LARGE', `Request body larger than ${limit} bytes`));
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -209,7 +200,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'BAD_REQUEST', 'Malformed JSON body');
+    throw new HttpError('BAD_REQUEST', 'Malformed JSON body');
   }
 }
 
@@ -219,7 +210,7 @@ async function takeTokens(options: Pick<HttpOptions<object>, 'rateLimit' | 'metr
   if (!decision.allowed) {
     options.metrics?.rateLimitRefused();
     req.resume();
-    throw new HttpError(429, 'RATE_LIMITED', `Too many requests: retry in ${decision.retryAfterSeconds} s`, {
+    throw new HttpError('RATE_LIMITED', `Too many requests: retry in ${decision.retryAfterSeconds} s`, {
       'retry-after': String(decision.retryAfterSeconds),
     });
   }
@@ -242,7 +233,7 @@ function cors(allowed: readonly string[], req: IncomingMessage, res: ServerRespo
   }
   if (req.method !== 'OPTIONS') return false;
   if (origin !== undefined && !permitted) {
-    throw new HttpError(403, 'CORS_ORIGIN_REFUSED', 'This origin may not call the API');
+    throw new HttpError('CORS_ORIGIN_REFUSED', 'This origin may not call the API');
   }
   res.writeHead(204, {
     allow: CORS_METHODS,

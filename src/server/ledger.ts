@@ -1,33 +1,32 @@
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
 import { secureDataDir } from '../data-dir-permissions.js';
-import { HistoryExport } from '../audit/export.js';
-import { History } from '../audit/history.js';
-import { PersonalDataExport } from '../audit/personal-data-export.js';
-import { PointInTime } from '../audit/point-in-time.js';
-import { StreamStates } from '../audit/stream-states.js';
+import { HistoryExport } from '../history/export.js';
+import { History } from '../history/history.js';
+import { PersonalDataExport } from '../history/personal-data-export.js';
+import { PointInTime } from '../history/point-in-time.js';
+import { StreamStates } from '../history/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
-import { EventCodec } from '../events/event-codec.js';
+import { EventCodec } from '../events/store/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
-import { IntegrityVerifier } from '../events/integrity.js';
-import type { EventStore } from '../events/event-store.js';
+import { IntegrityVerifier } from '../events/store/integrity.js';
+import type { EventStore } from '../events/store/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
-import { upcasters } from '../events/upcasters.js';
-import { EMBEDDED_LOG_FILE } from '../events/sqlite/sqlite-event-store.js';
+import { upcasters } from '../events/store/upcasters.js';
+import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
 import { AccountActors } from '../privacy/account-actors.js';
 import { ActorReferences } from '../privacy/actor-references.js';
-import { ErasureService } from '../privacy/erasure.service.js';
-import { loadMasterKey } from '../privacy/master-key.js';
+import { ErasureService } from '../events/erasure/erasure.service.js';
+import { loadMasterKey } from '../privacy/keys/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
-import type { KeyRef, KeyStore } from '../privacy/key-store.js';
-import { finishInterruptedErasures } from '../privacy/interrupted-erasures.js';
-import type { LeaseStore } from '../projections/lease.js';
-import { AuditQueries } from '../projections/audit/audit.queries.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
-import type { ProjectionHost } from '../projections/projection-host.js';
-import { ThreadedProjections } from '../projections/thread/threaded-projections.js';
+import type { KeyRef, KeyStore } from '../privacy/keys/key-store.js';
+import { finishInterruptedErasures } from '../events/erasure/interrupted-erasures.js';
+import type { LeaseStore } from '../projections/store/lease.js';
+import { AuditQueries } from '../projections/audit-trail/audit-trail.queries.js';
+import { ProjectionRunner } from '../projections/runner/projection-runner.js';
+import type { ProjectionHost } from '../projections/runner/projection-host.js';
+import { ThreadedProjections } from '../projections/runner/thread/threaded-projections.js';
 import { ledgerProjections } from '../projections/ledger-projections.js';
 import { OfferService } from '../events/offer/offer.service.js';
 import { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
@@ -42,11 +41,11 @@ import { Membership } from '../auth/membership.js';
 import { AccessGrantService } from '../events/access-grant/access-grant.service.js';
 import { AccessGrantQueries } from '../projections/access-grant/access-grant.queries.js';
 import { BlindIndex } from '../privacy/blind-index.js';
-import { ledgerSecret } from '../privacy/ledger-secrets.js';
+import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
 import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
 import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
-import type { ReadStore } from '../projections/read-store.js';
+import type { ReadStore } from '../projections/store/read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 import { SETTINGS } from './settings.js';
@@ -67,7 +66,7 @@ export interface Ledger<Runner extends ProjectionHost = ProjectionHost> {
   keys: KeyStore;
   /** the projection leases (who runs which projection) */
   leases: LeaseStore;
-  /** destroys the keys of erasures the log records but a crash kept from finishing (call before serving: see src/privacy/interrupted-erasures.ts) */
+  /** destroys the keys of erasures the log records but a crash kept from finishing (call before serving: see src/events/erasure/interrupted-erasures.ts) */
   finishInterruptedErasures(): Promise<KeyRef[]>;
   /** runs the projections: here, or on a thread of their own (`projectionThread`) */
   runner: Runner;
@@ -88,7 +87,7 @@ export interface LedgerOptions {
   leaseHolder?: string;
   /**
    * Embedded shape only (SQLite log and read models): run the projections
-   * on a worker thread (src/projections/thread/). Ignored with KurrentDB or
+   * on a worker thread (src/projections/runner/thread/). Ignored with KurrentDB or
    * MongoDB, where `privacy-ledger project` workers are the way to move
    * projecting elsewhere, and with an injected `clock`, which only this
    * thread would follow.

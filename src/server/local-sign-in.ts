@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
+import { errorBody, statusOf } from '../error-codes.js';
 import { loadSigningKey } from '../auth/signing-key.js';
 import { mintToken, TOKEN_ROLES, type TokenRequest } from '../auth/token-issuer.js';
 import type { Config } from './config.js';
@@ -53,11 +54,11 @@ export function localSignIn(config: Pick<Config, 'dataDir' | 'authIssuer' | 'aut
     refusal,
     async answer(req, res) {
       const refused = req.headers['x-graphiql-sign-in'] === '1' ? refusal(req) : 'Send the x-graphiql-sign-in: 1 header.';
-      if (refused) return send(res, 403, { errors: [{ message: refused, extensions: { code: 'FORBIDDEN' } }] });
+      if (refused) return send(res, statusOf('FORBIDDEN'), errorBody('FORBIDDEN', refused));
       const role = new URL(req.url ?? '/', 'http://localhost').searchParams.get('role') ?? '';
       if (!(TOKEN_ROLES as readonly string[]).includes(role)) {
         const rule = `must be one of ${TOKEN_ROLES.join(', ')}`;
-        return send(res, 400, { errors: [{ message: `role: ${rule}`, extensions: { code: 'BAD_USER_INPUT', field: 'role', rule } }] });
+        return send(res, statusOf('BAD_USER_INPUT'), errorBody('BAD_USER_INPUT', `role: ${rule}`, { field: 'role', rule }));
       }
       const chosen = role as TokenRequest['role'];
       const key = await loadSigningKey(config.dataDir);

@@ -3,8 +3,9 @@ import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQL
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventStore } from '../events/event-store.js';
-import type { ProjectionStatus } from '../projections/projection-runner.js';
+import type { ErrorCode } from '../error-codes.js';
+import type { EventStore } from '../events/store/event-store.js';
+import type { ProjectionStatus } from '../projections/runner/projection-host.js';
 
 /**
  * What an operator watches, in Prometheus' text format at /metrics. Every
@@ -170,7 +171,7 @@ export function outcomePlugin<Context extends object>(
       record.operation = operationLabel(context);
       const body = context.response.body;
       const code = body.kind === 'single' ? body.singleResult.errors?.[0]?.extensions?.['code'] : undefined;
-      record.code = typeof code === 'string' ? code : body.kind === 'single' && body.singleResult.errors?.length ? 'INTERNAL_SERVER_ERROR' : 'OK';
+      record.code = typeof code === 'string' ? code : body.kind === 'single' && body.singleResult.errors?.length ? ('INTERNAL_SERVER_ERROR' satisfies ErrorCode) : 'OK';
     },
   };
   return { requestDidStart: async () => listener };

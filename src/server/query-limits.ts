@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
+import { statusOf } from '../error-codes.js';
 import { MAX_PAGE_SIZE } from '../schema/page-size.js';
 import { accessRecordEstimator, MAX_ACCESS_RECORDS, readCostEstimator } from './read-costs.js';
 
@@ -26,11 +27,9 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-/** Codes of the refusals below; stable, documented in docs/operations.md (Hardening). */
-export type QueryLimitCode = 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY';
-
-function refusal(code: QueryLimitCode, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+/** The refusals below (src/error-codes.ts; docs/operations.md, Hardening). */
+function refusal(code: 'QUERY_TOO_DEEP' | 'QUERY_TOO_COSTLY', message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: statusOf(code) } } });
 }
 
 /**

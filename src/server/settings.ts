@@ -1,155 +1,260 @@
-import type { Config } from './config.js';
+import {
+  boolean,
+  booleanOrAuto,
+  databaseName,
+  dataDirectory,
+  DEFAULT_DATA_DIR,
+  integer,
+  integerOrAuto,
+  keySetUrl,
+  kurrentdbUrl,
+  masterKey,
+  mongodbUrl,
+  nonEmpty,
+  oneOf,
+  optional,
+  origins,
+  text,
+  type ConfigOf,
+  type Setting,
+} from './setting-parsers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Each setting: its flag, its environment variable, its default, and what it means (README table). */
+/**
+ * Every setting, declared once: its flag is its name in kebab case
+ * (`dataDir`: `--data-dir`), then its environment variable, default, parser
+ * and meaning. The Config type, loadConfig (src/server/config.ts), --help
+ * and the README's configuration table (`npm run docs:tables`) all
+ * follow from this table. A parser answering AUTO (`auto`) needs a rule in
+ * config.ts; a parser answering undefined (empty) makes the setting optional.
+ */
 export const SETTINGS = {
-  host: { flag: '--host', env: 'HOST', default: '127.0.0.1', help: 'interface to listen on' },
-  port: { flag: '--port', env: 'PORT', default: '4000', help: 'HTTP port' },
-  dataDir: { flag: '--data-dir', env: 'DATA_DIR', default: '<checkout>/data', help: 'where the SQLite files and keys live (relative paths from the current folder)' },
-  logLevel: { flag: '--log-level', env: 'LOG_LEVEL', default: 'info', help: LOG_LEVELS.join(', ') },
+  host: {
+    env: 'HOST',
+    default: '127.0.0.1',
+    parse: text,
+    help: 'interface to listen on (set `0.0.0.0` in a container)',
+  },
+  port: { env: 'PORT', default: '4000', parse: integer(0, 65535), help: 'HTTP port' },
+  dataDir: {
+    env: 'DATA_DIR',
+    default: DEFAULT_DATA_DIR,
+    shownDefault: "`data` in the checkout's root",
+    parse: dataDirectory,
+    help: 'where the SQLite files and the master key live; a relative flag or variable is taken from the current folder, the default is the same from any folder',
+  },
+  logLevel: { env: 'LOG_LEVEL', default: 'info', parse: oneOf(LOG_LEVELS), help: LOG_LEVELS.join(', ') },
   masterKey: {
-    flag: '--master-key',
     env: 'PRIVACY_LEDGER_MASTER_KEY',
     default: '',
-    help: 'base64 of 32 bytes wrapping every data key; generated into the data directory when empty',
+    shownDefault: 'generated',
+    parse: optional(masterKey),
+    help: 'base64 of 32 bytes that wraps every data key; when empty, one is generated into `<data-dir>/master.key` (mode 0600) on first start',
   },
   readYourWritesTimeoutMs: {
-    flag: '--read-your-writes-timeout-ms',
     env: 'READ_YOUR_WRITES_TIMEOUT_MS',
     default: '5000',
-    help: 'how long a query with minPosition waits',
+    parse: integer(0, 60_000),
+    help: 'how long a query with `minPosition` waits',
   },
-  maxBodyBytes: { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', default: '1048576', help: 'largest request body' },
+  maxBodyBytes: {
+    env: 'MAX_BODY_BYTES',
+    default: '1048576',
+    parse: integer(1024, 100 * 1024 * 1024),
+    help: 'largest request body',
+  },
   introspection: {
-    flag: '--introspection',
     env: 'INTROSPECTION',
     default: 'auto',
-    help: 'allow schema introspection (and name suggestions in errors): true, false, or auto (on unless NODE_ENV=production)',
+    parse: booleanOrAuto,
+    help: 'allow schema introspection: `true`, `false`, or `auto` (on, unless `NODE_ENV=production`); when off, errors suggest no names either ("Did you mean …?")',
   },
-  graphiql: { flag: '--graphiql', env: 'GRAPHIQL', default: 'auto', help: 'serve the GraphiQL IDE at GET /graphql: true, false, or auto (as introspection)' },
-  maxQueryTokens: { flag: '--max-query-tokens', env: 'MAX_QUERY_TOKENS', default: '2000', help: 'most tokens in a query document' },
-  maxQueryDepth: { flag: '--max-query-depth', env: 'MAX_QUERY_DEPTH', default: '15', help: 'deepest selection nesting (the standard introspection query reaches 15)' },
-  maxQueryCost: { flag: '--max-query-cost', env: 'MAX_QUERY_COST', default: '5000', help: 'highest estimated cost (1 per field, lists times first)' },
+  graphiql: {
+    env: 'GRAPHIQL',
+    default: 'auto',
+    parse: booleanOrAuto,
+    help: 'serve the GraphiQL IDE at `GET /graphql`: `true`, `false`, or `auto` (as introspection)',
+  },
+  maxQueryTokens: {
+    env: 'MAX_QUERY_TOKENS',
+    default: '2000',
+    parse: integer(100, 1_000_000),
+    help: 'most tokens in a query document',
+  },
+  maxQueryDepth: {
+    env: 'MAX_QUERY_DEPTH',
+    default: '15',
+    parse: integer(2, 100),
+    help: 'deepest selection nesting (the standard introspection query reaches 15)',
+  },
+  maxQueryCost: {
+    env: 'MAX_QUERY_COST',
+    default: '5000',
+    parse: integer(10, 10_000_000),
+    help: 'highest estimated cost of an operation',
+  },
   maxBatchOperations: {
-    flag: '--max-batch-operations',
     env: 'MAX_BATCH_OPERATIONS',
     default: '0',
-    help: 'operations per batched (JSON array) request; 0 refuses batches',
+    parse: integer(0, 100),
+    help: 'operations in one batched (JSON array) request; `0` refuses batches',
   },
   rateLimitPerSecond: {
-    flag: '--rate-limit-per-second',
     env: 'RATE_LIMIT_PER_SECOND',
     default: '20',
-    help: 'requests per second each client may sustain; 0 turns the limit off',
+    parse: integer(0, 1_000_000),
+    help: 'requests per second each client may sustain; `0` turns the limit off',
   },
-  rateLimitBurst: { flag: '--rate-limit-burst', env: 'RATE_LIMIT_BURST', default: '100', help: 'requests each client may send at once' },
+  rateLimitBurst: {
+    env: 'RATE_LIMIT_BURST',
+    default: '100',
+    parse: integer(1, 1_000_000),
+    help: 'requests each client may send at once',
+  },
   requestTimeoutMs: {
-    flag: '--request-timeout-ms',
     env: 'REQUEST_TIMEOUT_MS',
     default: '30000',
-    help: 'the whole request (headers and body) must arrive within this, or 408 and the connection is closed',
+    parse: integer(1_000, 3_600_000),
+    help: 'the whole request, headers and body, must arrive within this, or it is answered 408 and its connection closed (a 1 MB body in 30 s needs 35 kB/s)',
   },
-  headersTimeoutMs: { flag: '--headers-timeout-ms', env: 'HEADERS_TIMEOUT_MS', default: '10000', help: 'the headers must arrive within this (at most the request timeout)' },
+  headersTimeoutMs: {
+    env: 'HEADERS_TIMEOUT_MS',
+    default: '10000',
+    parse: integer(1_000, 3_600_000),
+    help: 'the headers must arrive within this (at most `REQUEST_TIMEOUT_MS`)',
+  },
   keepAliveTimeoutMs: {
-    flag: '--keep-alive-timeout-ms',
     env: 'KEEP_ALIVE_TIMEOUT_MS',
     default: '5000',
-    help: 'an idle keep-alive connection is closed after this (behind a load balancer, above its idle timeout)',
+    parse: integer(0, 3_600_000),
+    help: "an idle keep-alive connection is closed after this; behind a load balancer, set it above the balancer's idle timeout",
   },
   maxConnectionsPerAddress: {
-    flag: '--max-connections-per-address',
     env: 'MAX_CONNECTIONS_PER_ADDRESS',
     default: '256',
-    help: 'open connections one client address may hold (a proxy is one address); 0 turns the cap off',
+    parse: integer(0, 1_000_000),
+    help: "open connections one client address may hold; one more is answered 429 `RATE_LIMITED` and closed before it is read. Behind a proxy every connection comes from the proxy's address: set it above what the proxy pools, or `0` (no cap)",
   },
   corsOrigins: {
-    flag: '--cors-origins',
     env: 'CORS_ORIGINS',
     default: '',
-    help: 'comma-separated browser origins allowed cross-origin (e.g. https://portal.example.com); none when empty',
+    parse: origins,
+    help: 'comma-separated browser origins allowed to call the API cross-origin, e.g. `https://portal.example.com`',
   },
   kurrentdbUrl: {
-    flag: '--kurrentdb-url',
     env: 'KURRENTDB_URL',
     default: '',
-    help: 'KurrentDB connection string (kurrentdb://...); the SQLite log in the data directory when empty',
+    parse: optional(kurrentdbUrl),
+    help: 'a KurrentDB connection string (`kurrentdb://user:pass@node1:2113,node2:2113?tlsCAFile=…`): the log lives in that cluster instead of `<data-dir>/events.sqlite`; see [`deploy/README.md`](deploy/README.md)',
   },
   trustProxy: {
-    flag: '--trust-proxy',
     env: 'TRUST_PROXY',
     default: 'false',
-    help: 'take the client IP from X-Forwarded-For (set only behind a proxy that overwrites it)',
+    parse: boolean,
+    help: 'take the client IP from the first `X-Forwarded-For` address; set only behind a proxy that overwrites that header',
   },
   mongodbUrl: {
-    flag: '--mongodb-url',
     env: 'MONGODB_URL',
     default: '',
-    help: 'mongodb:// or mongodb+srv:// URL of a replica set for read models, keys and leases; SQLite files when empty',
+    parse: optional(mongodbUrl),
+    help: 'a MongoDB replica set (`mongodb://` or `mongodb+srv://`, TLS and credentials as the driver reads them) for the read models, keys and projection leases; SQLite files in the data directory when empty. Needs `--master-key`, shared by every process. Never echoed',
   },
-  mongodbDatabase: { flag: '--mongodb-database', env: 'MONGODB_DATABASE', default: 'privacy_ledger', help: 'database of the read models, keys and leases' },
+  mongodbDatabase: {
+    env: 'MONGODB_DATABASE',
+    default: 'privacy_ledger',
+    parse: databaseName,
+    help: 'the database of the read models, keys and leases',
+  },
   mongodbKeysUrl: {
-    flag: '--mongodb-keys-url',
     env: 'MONGODB_KEYS_URL',
     default: '',
-    help: 'a separate replica set for the data keys (see docs/erasure-on-mongodb.md); the --mongodb-url one when empty',
+    parse: optional(mongodbUrl),
+    help: 'a separate replica set for the data keys (short oplog window, own backups: [docs/erasure-on-mongodb.md](docs/erasure-on-mongodb.md))',
   },
   projectionThread: {
-    flag: '--projection-thread',
     env: 'PROJECTION_THREAD',
     default: 'true',
-    help: 'embedded shape (SQLite log and read models): project on a worker thread of its own, off the thread that answers requests',
+    parse: boolean,
+    help: 'embedded shape (SQLite log and read models): run the projections on a worker thread of their own, so projecting does not take the event loop that answers requests (`false`: on that loop)',
   },
-  leaseTtlMs: { flag: '--lease-ttl-ms', env: 'LEASE_TTL_MS', default: '15000', help: "how long a projection lease lasts unrenewed (a dead worker's projections wait that long)" },
+  leaseTtlMs: {
+    env: 'LEASE_TTL_MS',
+    default: '15000',
+    parse: integer(100, 600_000),
+    help: "how long a projection lease lasts unrenewed: how long a dead worker's projections wait before another takes over",
+  },
   authIssuer: {
-    flag: '--auth-issuer',
     env: 'AUTH_ISSUER',
     default: 'privacy-ledger-local',
-    help: 'the iss of accepted tokens (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0)',
+    parse: nonEmpty,
+    help: 'the `iss` of accepted tokens (Entra ID: `https://login.microsoftonline.com/<tenant>/v2.0`)',
   },
-  authAudience: { flag: '--auth-audience', env: 'AUTH_AUDIENCE', default: 'privacy-ledger', help: 'the aud of accepted tokens (Entra ID: the API app id)' },
+  authAudience: {
+    env: 'AUTH_AUDIENCE',
+    default: 'privacy-ledger',
+    parse: nonEmpty,
+    help: "the `aud` of accepted tokens (Entra ID: the API's application id)",
+  },
   authJwksUrl: {
-    flag: '--auth-jwks-url',
     env: 'AUTH_JWKS_URL',
     default: '',
-    help: 'Entra ID signing keys (https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys); when empty, a key generated into the data directory',
+    parse: optional(keySetUrl),
+    help: "Entra ID's signing keys (`https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys`; https, or http to localhost); when empty, tokens are verified with the key generated into `<data-dir>/token-signing.jwk`",
   },
-  authClockSkewSeconds: { flag: '--auth-clock-skew-seconds', env: 'AUTH_CLOCK_SKEW_SECONDS', default: '60', help: 'allowed clock skew for exp, nbf and iat' },
+  authClockSkewSeconds: {
+    env: 'AUTH_CLOCK_SKEW_SECONDS',
+    default: '60',
+    parse: integer(0, 300),
+    help: 'how far `exp`, `nbf` and `iat` may be off (0–300)',
+  },
   authMaxTokenLifetimeSeconds: {
-    flag: '--auth-max-token-lifetime-seconds',
     env: 'AUTH_MAX_TOKEN_LIFETIME_SECONDS',
     default: 'auto',
-    help: 'longest token lifetime accepted (exp - iat, and exp - now); auto: 86400 with AUTH_JWKS_URL (Entra ID), 2592000 (30 days) for the embedded key',
+    parse: integerOrAuto(60, 366 * 86400),
+    help: "the longest lifetime a token may claim, both `exp` − `iat` and `exp` − now (60 s to 366 days); `auto`: 86400 (a day, Entra ID's longest configurable access-token lifetime; an API that accepts continuous-access-evaluation tokens, which live up to 28 hours, sets 100800) with `AUTH_JWKS_URL`, 2592000 (30 days, the longest `privacy-ledger token --ttl`) for the embedded key. A token beyond it, or issued in the future, is 401 like any invalid token",
   },
   retentionDays: {
-    flag: '--retention-days',
     env: 'RETENTION_DAYS',
     default: '365',
-    help: 'days after which privacy request requesters and client IP / user agent become unreadable (privacy-ledger retention)',
+    parse: integer(1, 36_500),
+    help: 'how long privacy request requesters (and client IP / user agent) stay readable; `privacy-ledger retention` destroys what is older (see [Privacy model](docs/privacy.md#privacy-model))',
   },
   metrics: {
-    flag: '--metrics',
     env: 'METRICS',
     default: 'false',
-    help: 'serve Prometheus metrics at GET /metrics on the same port, without a token (nothing personal in them; expose the port to scrapers only)',
+    parse: boolean,
+    help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token (see [Observability](docs/operations.md#observability))',
   },
   accessGrantMaxMinutes: {
-    flag: '--access-grant-max-minutes',
     env: 'ACCESS_GRANT_MAX_MINUTES',
     default: '480',
-    help: "longest an operator's access grant to a publisher's personal data may last",
+    parse: integer(1, 30 * 1440),
+    help: "the longest an operator's access grant to a publisher's personal values may last ([Access grants](#access-grants))",
   },
   accessGrantApproval: {
-    flag: '--access-grant-approval',
     env: 'ACCESS_GRANT_APPROVAL',
     default: 'false',
-    help: "an access grant is active only once a second operator (never its requester) approves it",
+    parse: boolean,
+    help: '`true`: an access grant is active only once a second operator (never its requester) approves it',
   },
   emergencyAccessMaxMinutes: {
-    flag: '--emergency-access-max-minutes',
     env: 'EMERGENCY_ACCESS_MAX_MINUTES',
     default: '60',
-    help: 'longest an emergency (break-glass) access may last; it needs no approval',
+    parse: integer(1, 1440),
+    help: 'the longest an emergency (break-glass) access may last; it needs no approval',
   },
-} as const satisfies Record<keyof Config, { flag: string; env: string; default: string; help: string }>;
+} satisfies Record<string, Setting<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The configuration every command runs with (src/server/config.ts reads it). */
+export type Config = ConfigOf<typeof SETTINGS>;
+
+/** `dataDir`: `--data-dir`. */
+export const flagOf = (name: SettingName): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** How errors name a setting: `--data-dir / DATA_DIR`. */
+export const whereOf = (name: SettingName): string => `${flagOf(name)} / ${SETTINGS[name].env}`;

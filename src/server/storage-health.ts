@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
+import { statusOf } from '../error-codes.js';
 
 /** SQLite's and the file system's ways of saying a write cannot be made durable (disk full, quota, I/O error, read-only). */
 const STORAGE_CODES = /^(SQLITE_FULL|SQLITE_IOERR\w*|SQLITE_READONLY\w*|SQLITE_CANTOPEN|ENOSPC|EDQUOT|EIO|EROFS)$/;
@@ -84,7 +85,7 @@ export function storageUnavailablePlugin(health: StorageHealth): ApolloServerPlu
           const storage = errors.find((error) => isStorageError(error));
           if (!storage) return;
           health.failed(storage.originalError ?? storage);
-          response.http.status = 503;
+          response.http.status = statusOf('UNAVAILABLE');
           response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
         },
       };

@@ -138,6 +138,9 @@ describe('privacy-ledger CLI', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =>
     [['token', '--role', 'member', '--oid', 'li.lei'], '--oid must be a UUID'],
     [['token', '--role', 'member', '--scope', 'all'], 'unknown option --scope for token'],
     [['token', '--role', 'member', '--auth-jwks-url', 'https://login.microsoftonline.com/t/discovery/v2.0/keys'], 'tokens come from Entra ID'],
+    // the server would refuse the token: say so now, not at its first request
+    [['token', '--role', 'member', '--ttl', '2h', '--auth-max-token-lifetime-seconds', '3600'], '--ttl 2h is longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (3600 s)'],
+    [['token', '--role', 'member', '--auth-max-token-lifetime-seconds', '600'], 'the default --ttl 1h is longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (600 s)'],
   ])('token %j is refused with one sentence', (args, sentence) => {
     const data = tempDataDir('pl-cli-');
     try {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteLeaseStore } from '../../src/projections/sqlite/sqlite-lease-store.js';
+import { SqliteLeaseStore } from '../../src/projections/store/sqlite/sqlite-lease-store.js';
 import { projectionNames } from '../../src/projections/ledger-projections.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
 import { projectChild, runCli } from '../server/child.js';

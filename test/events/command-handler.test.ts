@@ -7,11 +7,11 @@ import { uuidV7Ids, systemClock } from '../../src/clock.js';
 import { ConcurrencyError } from '../../src/errors.js';
 import { CommandHandler } from '../../src/events/command-handler.js';
 import type { Decider, DomainEvent } from '../../src/events/decider.js';
-import { EventCodec } from '../../src/events/event-codec.js';
+import { EventCodec } from '../../src/events/store/event-codec.js';
 import { Idempotency } from '../../src/events/idempotency.js';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/events/store/sqlite/sqlite-event-store.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
-import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
+import { SqliteKeyStore } from '../../src/privacy/keys/sqlite-key-store.js';
 
 type Added = DomainEvent<'Added', { amount: number }>;
 type Add = { type: 'Add'; amount: number };

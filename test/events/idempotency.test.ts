@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { Idempotency, idempotencySubject } from '../../src/events/idempotency.js';
-import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
+import { SqliteKeyStore } from '../../src/privacy/keys/sqlite-key-store.js';
 import { tempDataDir } from '../server/harness.js';
 
 describe('idempotency marks', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LEDGER_STREAM_PREFIXES } from '../../src/events/ledger-streams.js';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/events/store/sqlite/sqlite-event-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
 import { aPublisher, openAccessGrant, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 

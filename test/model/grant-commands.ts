@@ -28,7 +28,14 @@ export class GrantCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
     if (!p) return;
     system.clock.advance(1000);
     const endsAt = system.clock.now().getTime() + this.minutes * 60_000;
-    const input = { publisherId: p.id, categories: ['ADMINISTRATOR', 'CUSTOMER'], reason: 'model', ticket: 'INC-model', endsAt: new Date(endsAt).toISOString(), emergency: this.emergency };
+    const input = {
+      publisherId: p.id,
+      categories: ['ADMINISTRATOR', 'CUSTOMER'],
+      reason: 'model',
+      ticket: 'INC-model',
+      endsAt: new Date(endsAt).toISOString(),
+      emergency: this.emergency,
+    };
     const before = await system.head();
     const answer = await system.call(REQUEST, { input }, OPERATOR);
     const context = `${this}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
@@ -38,8 +45,17 @@ export class GrantCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
       expect(await changesSince(system, before), `${context}: appended`).toEqual([]);
     } else {
       expect(answer.code, context).toBeNull();
-      expect(answer.data.requestAccessGrant.grant, context).toMatchObject({ status: 'ACTIVE', emergency: this.emergency });
-      model.grants.push({ id: answer.data.requestAccessGrant.grant.id, publisherId: p.id, endsAt, emergency: this.emergency, revoked: false });
+      expect(answer.data.requestAccessGrant.grant, context).toMatchObject({
+        status: 'ACTIVE',
+        emergency: this.emergency,
+      });
+      model.grants.push({
+        id: answer.data.requestAccessGrant.grant.id,
+        publisherId: p.id,
+        endsAt,
+        emergency: this.emergency,
+        revoked: false,
+      });
       model.tallyGrant(this.emergency);
     }
     await afterStep(model, system, p, OPERATOR);
@@ -60,7 +76,11 @@ export class RevokeGrantCommand implements fc.AsyncCommand<ModelState, LedgerSys
     const grant = p && model.grants.filter((g) => g.publisherId === p.id).at(-1);
     if (!p || !grant) return;
     system.clock.advance(1000);
-    const answer = await system.call(REVOKE, { input: { publisherId: p.id, grantId: grant.id, reason: 'resolved' } }, OPERATOR);
+    const answer = await system.call(
+      REVOKE,
+      { input: { publisherId: p.id, grantId: grant.id, reason: 'resolved' } },
+      OPERATOR,
+    );
     const context = `${this}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
     const ended = grant.revoked || system.clock.now().getTime() >= grant.endsAt;
     expect(answer.code, context).toBe(ended ? 'BAD_USER_INPUT' : null);

@@ -1,4 +1,4 @@
-import { rotateMasterKey } from '../../src/privacy/master-key-rotation.js';
+import { rotateMasterKey } from '../../src/privacy/keys/master-key-rotation.js';
 import { loadConfig } from '../../src/server/config.js';
 import { embeddedFiles, openLedger } from '../../src/server/ledger.js';
 import type { Clock } from '../../src/clock.js';

@@ -1,4 +1,4 @@
-import { LedgerModel, erasedSupport, supportValues, type OfferKind, type OfferModel, type PublisherModel, type SupportContactModel } from './ledger-model.js';
+import { type LedgerModel, erasedSupport, supportValues, type OfferKind, type OfferModel, type PublisherModel, type SupportContactModel } from './ledger-model.js';
 import type { MutationName } from './documents.js';
 import { freshId, refused, type Operation, type Verdict } from './publisher-operations.js';
 import type { ModelPrincipal } from './principals.js';

@@ -1,4 +1,4 @@
-import { LedgerModel, NO_CONTACT, contactValues, type ErrorCode, type Preferences, type PublisherModel } from './ledger-model.js';
+import { type LedgerModel, NO_CONTACT, contactValues, type ErrorCode, type Preferences, type PublisherModel } from './ledger-model.js';
 import type { MutationName } from './documents.js';
 import type { ModelPrincipal } from './principals.js';
 

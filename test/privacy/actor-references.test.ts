@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACTOR_REFERENCE, ActorReferences, actorSubject } from '../../src/privacy/actor-references.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
-import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
+import { SqliteKeyStore } from '../../src/privacy/keys/sqlite-key-store.js';
 import { tempDataDir } from '../server/harness.js';
 
 describe('actor references', () => {

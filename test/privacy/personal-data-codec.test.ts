@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KeyRef, KeyStore } from '../../src/privacy/key-store.js';
+import type { KeyRef, KeyStore } from '../../src/privacy/keys/key-store.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import { ERASED, isErased, isPersonalValue, keyIdOf, type PersonalValue } from '../../src/privacy/personal-value.js';
-import { SqliteKeyStore } from '../../src/privacy/sqlite-key-store.js';
+import { SqliteKeyStore } from '../../src/privacy/keys/sqlite-key-store.js';
 
 /** Delegates every call to the real SqliteKeyStore, counting the lookups. */
 class CountingKeyStore implements KeyStore {

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadMasterKey } from '../../src/privacy/master-key.js';
+import { loadMasterKey } from '../../src/privacy/keys/master-key.js';
 import type { Ledger } from '../../src/server/ledger.js';
 import { tempDataDir } from '../server/harness.js';
-import { dataFiles, openTestLedger, operator, recordScenario, values } from './erasure-fixture.js';
+import { dataFiles, openTestLedger, operator, recordScenario, values } from '../events/erasure/erasure-fixture.js';
 
 /**
  * An attacker who holds every file of the data directory and every key that

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { NewEvent, RecordedEvent } from '../../src/events/event-envelope.js';
+import type { NewEvent, RecordedEvent } from '../../src/events/store/event-envelope.js';
 
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

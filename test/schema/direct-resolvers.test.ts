@@ -2,19 +2,10 @@ import 'reflect-metadata';
 import type { GraphQLResolveInfo } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { describe, expect, it } from 'vitest';
-import { AadUserResolver } from '../../src/resolvers/aad-user.resolver.js';
-import { AnalystResolver } from '../../src/resolvers/analyst.resolver.js';
-import { AuditResolver } from '../../src/resolvers/audit.resolver.js';
-import { ErasureResolver } from '../../src/resolvers/erasure.resolver.js';
-import { HistoryResolver } from '../../src/resolvers/history.resolver.js';
-import { IntegrityResolver } from '../../src/resolvers/integrity.resolver.js';
-import { MeResolver } from '../../src/resolvers/me.resolver.js';
-import { OfferResolver } from '../../src/resolvers/offer.resolver.js';
-import { PrivacyRequestResolver } from '../../src/resolvers/privacy-request.resolver.js';
-import { PublisherResolver } from '../../src/resolvers/publisher.resolver.js';
+import { appResolvers } from '../../src/schema/build-schema.js';
 import { callResolversDirectly } from '../../src/schema/direct-resolvers.js';
 
-const resolvers = [MeResolver, PublisherResolver, AadUserResolver, OfferResolver, PrivacyRequestResolver, HistoryResolver, AuditResolver, IntegrityResolver, ErasureResolver, AnalystResolver] as const;
+const resolvers = appResolvers;
 
 describe('root fields call their resolvers directly', () => {
   it('every query and mutation of the schema bypasses type-graphql\'s per-call wrapper (a new resolver that cannot is caught here)', async () => {

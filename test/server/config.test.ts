@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from '../../src/cli/args.js';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
+import { SETTING_NAMES, SETTINGS, whereOf } from '../../src/server/settings.js';
 
 describe('configuration', () => {
   it('defaults to port 4000 on loopback with data in ./data', () => {
@@ -88,6 +89,18 @@ describe('configuration', () => {
     [{ AUTH_CLOCK_SKEW_SECONDS: '3600' }, '--auth-clock-skew-seconds / AUTH_CLOCK_SKEW_SECONDS must be a whole number from 0 to 300'],
   ])('%j is refused with one sentence naming the setting', (env, sentence) => {
     expect(() => loadConfig({}, env)).toThrow(sentence);
+  });
+
+  // Settings whose value is free text (a host name, a path, an issuer, an audience); every other one refuses junk.
+  const freeText = ['host', 'dataDir', 'authIssuer', 'authAudience'];
+  it.each(SETTING_NAMES)('a nonsense %s is refused with one sentence that starts by naming the setting', (name) => {
+    const load = () => loadConfig({}, { [SETTINGS[name].env]: 'no such value' });
+    if (freeText.includes(name)) {
+      expect(load).not.toThrow();
+    } else {
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(new RegExp(`^${whereOf(name)} `));
+    }
   });
 
   it('hardening defaults: batching off, rate limit on, no cross-origin callers, introspection and the IDE on in development', () => {

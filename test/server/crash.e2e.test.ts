@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
-import { SqliteEventStore } from '../../src/events/sqlite/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/events/store/sqlite/sqlite-event-store.js';
 import { PUBLISHERS } from '../../src/projections/publisher/publisher.projection.js';
-import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store.js';
+import { SqliteReadStore } from '../../src/projections/store/sqlite/sqlite-read-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
 import { serveChild } from './child.js';
 import { aPublisher, authHeader, postGraphql, PUBLISHER, REGISTER, startTestServer, tempDataDir } from './harness.js';

@@ -1,5 +1,5 @@
 import { assertNever } from '../../assert-never.js';
-import type { DataCategory } from '../../privacy/classification.js';
+import type { DataCategory } from '../../privacy/data-category.js';
 import type { DomainEvent } from '../decider.js';
 
 /**
@@ -35,8 +35,14 @@ export type GrantTerms = {
 };
 
 export type AccessGrantRequested = DomainEvent<'AccessGrantRequested', GrantTerms & { requestedAt: string }>;
-export type AccessGrantApproved = DomainEvent<'AccessGrantApproved', { grantId: string; publisherId: string; approvedBy: string; approvedAt: string }>;
-export type AccessGrantRevoked = DomainEvent<'AccessGrantRevoked', { grantId: string; publisherId: string; revokedBy: string; revokedAt: string; reason: string }>;
+export type AccessGrantApproved = DomainEvent<
+  'AccessGrantApproved',
+  { grantId: string; publisherId: string; approvedBy: string; approvedAt: string }
+>;
+export type AccessGrantRevoked = DomainEvent<
+  'AccessGrantRevoked',
+  { grantId: string; publisherId: string; revokedBy: string; revokedAt: string; reason: string }
+>;
 /** A read of personal values under a grant (recorded once per window, as every view: src/events/privacy-request/read-recorder.ts). */
 export type AccessGrantUsed = DomainEvent<
   'AccessGrantUsed',
@@ -64,7 +70,10 @@ export const grantStatuses = ['AWAITING_APPROVAL', 'SCHEDULED', 'ACTIVE', 'EXPIR
 export type GrantStatus = (typeof grantStatuses)[number];
 
 /** The status at `now` (ISO-8601 instants compare as text). */
-export function grantStatus(grant: Pick<GrantState, 'needsApproval' | 'approvedBy' | 'revokedAt' | 'startsAt' | 'endsAt'>, now: string): GrantStatus {
+export function grantStatus(
+  grant: Pick<GrantState, 'needsApproval' | 'approvedBy' | 'revokedAt' | 'startsAt' | 'endsAt'>,
+  now: string,
+): GrantStatus {
   if (grant.revokedAt !== undefined) return 'REVOKED';
   if (now >= grant.endsAt) return 'EXPIRED';
   if (grant.needsApproval && grant.approvedBy === undefined) return 'AWAITING_APPROVAL';
@@ -73,7 +82,11 @@ export function grantStatus(grant: Pick<GrantState, 'needsApproval' | 'approvedB
 }
 
 /** Whether a grant's terms cover a read of `category` of the publisher (of `offerId`, when the value is an offer's). */
-export function covers(grant: Pick<GrantTerms, 'categories' | 'offerId'>, category: DataCategory, offerId: string | undefined): boolean {
+export function covers(
+  grant: Pick<GrantTerms, 'categories' | 'offerId'>,
+  category: DataCategory,
+  offerId: string | undefined,
+): boolean {
   if (!grant.categories.includes(category)) return false;
   return grant.offerId === undefined || grant.offerId === offerId;
 }
@@ -90,9 +103,18 @@ export function evolveAccessGrants(state: AccessGrantsState, event: AccessGrantE
     case 'AccessGrantRequested':
       return { grants: new Map(state.grants).set(event.data.grantId, { ...event.data }) };
     case 'AccessGrantApproved':
-      return change(event.data.grantId, (grant) => ({ ...grant, approvedBy: event.data.approvedBy, approvedAt: event.data.approvedAt }));
+      return change(event.data.grantId, (grant) => ({
+        ...grant,
+        approvedBy: event.data.approvedBy,
+        approvedAt: event.data.approvedAt,
+      }));
     case 'AccessGrantRevoked':
-      return change(event.data.grantId, (grant) => ({ ...grant, revokedAt: event.data.revokedAt, revokedBy: event.data.revokedBy, revokeReason: event.data.reason }));
+      return change(event.data.grantId, (grant) => ({
+        ...grant,
+        revokedAt: event.data.revokedAt,
+        revokedBy: event.data.revokedBy,
+        revokeReason: event.data.reason,
+      }));
     case 'AccessGrantUsed':
       return state;
     default:

@@ -1,10 +1,10 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import { parseInstant } from '../../audit/point-in-time.js';
+import { parseInstant } from '../../history/point-in-time.js';
 import { NotFoundError, validateAll } from '../../errors.js';
 import type { ActorReferences } from '../../privacy/actor-references.js';
 import type { DataCategory } from '../../privacy/classification.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import type { Idempotency } from '../idempotency.js';
 import { offerDecider } from '../offer/offer.commands.js';
 import { offerStream } from '../offer/offer.events.js';
@@ -13,7 +13,13 @@ import { publisherStream } from '../publisher/publisher.events.js';
 import type { IdempotentInput } from '../publisher/publisher.service.js';
 import { requireId, requireText } from '../publisher/publisher.validation.js';
 import { accessGrantDecider, type AccessGrantCommand, type GrantPolicy } from './access-grant.commands.js';
-import { accessGrantStream, covers, grantStatus, type AccessGrantsState, type GrantState } from './access-grant.events.js';
+import {
+  accessGrantStream,
+  covers,
+  grantStatus,
+  type AccessGrantsState,
+  type GrantState,
+} from './access-grant.events.js';
 
 export interface RequestAccessGrantInput extends IdempotentInput {
   publisherId: string;
@@ -63,32 +69,63 @@ export class AccessGrantService {
     if (publisher.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
     if (offerId !== undefined) {
       const offer = await this.handler.load(offerDecider, offerStream(offerId));
-      if (offer.state.status === 'none' || offer.state.publisherId !== publisherId) throw new NotFoundError('offer', offerId);
+      if (offer.state.status === 'none' || offer.state.publisherId !== publisherId)
+        throw new NotFoundError('offer', offerId);
     }
     const grantee = await this.actors.idOf(context.actor);
     const grantId = input.idempotencyKey ? this.idempotency.derivedId(grantee, input.idempotencyKey) : this.ids.next();
     const { idempotencyKey: _key, ...fingerprinted } = { ...input, ...valid };
-    const terms = { grantId, publisherId, ...(offerId ? { offerId } : {}), categories: valid.categories, reason: valid.reason, ticket: valid.ticket, grantee };
+    const terms = {
+      grantId,
+      publisherId,
+      ...(offerId ? { offerId } : {}),
+      categories: valid.categories,
+      reason: valid.reason,
+      ticket: valid.ticket,
+      grantee,
+    };
     const command: AccessGrantCommand = {
       type: 'RequestAccessGrant',
-      data: { ...terms, startsAt: valid.startsAt, endsAt: valid.endsAt, emergency: input.emergency === true, now, policy: this.policy },
+      data: {
+        ...terms,
+        startsAt: valid.startsAt,
+        endsAt: valid.endsAt,
+        emergency: input.emergency === true,
+        now,
+        policy: this.policy,
+      },
     };
-    const mark = input.idempotencyKey ? this.idempotency.mark(input.idempotencyKey, 'requestAccessGrant', fingerprinted) : undefined;
+    const mark = input.idempotencyKey
+      ? this.idempotency.mark(input.idempotencyKey, 'requestAccessGrant', fingerprinted)
+      : undefined;
     return this.run(publisherId, grantId, command, context, mark);
   }
 
   async approve(input: { publisherId: string; grantId: string }, context: CommandContext): Promise<GrantChange> {
     const { publisherId, grantId } = ids(input);
     const approver = await this.actors.idOf(context.actor);
-    return this.run(publisherId, grantId, { type: 'ApproveAccessGrant', data: { grantId, approver, now: this.clock.now().toISOString() } }, context);
+    return this.run(
+      publisherId,
+      grantId,
+      { type: 'ApproveAccessGrant', data: { grantId, approver, now: this.clock.now().toISOString() } },
+      context,
+    );
   }
 
   /** The issue is resolved: the grantee reads masked values from the next request on. */
-  async revoke(input: { publisherId: string; grantId: string; reason: string }, context: CommandContext): Promise<GrantChange> {
+  async revoke(
+    input: { publisherId: string; grantId: string; reason: string },
+    context: CommandContext,
+  ): Promise<GrantChange> {
     const { publisherId, grantId } = ids(input);
     const reason = requireText('reason', input.reason, 500);
     const revoker = await this.actors.idOf(context.actor);
-    return this.run(publisherId, grantId, { type: 'RevokeAccessGrant', data: { grantId, revoker, reason, now: this.clock.now().toISOString() } }, context);
+    return this.run(
+      publisherId,
+      grantId,
+      { type: 'RevokeAccessGrant', data: { grantId, revoker, reason, now: this.clock.now().toISOString() } },
+      context,
+    );
   }
 
   /**
@@ -97,7 +134,12 @@ export class AccessGrantService {
    * null. Read from the grant stream (cached, new events only), so a
    * revocation holds from the very next request, whatever the read models' lag.
    */
-  async activeGrant(objectId: string, publisherId: string, category: DataCategory, offerId?: string): Promise<GrantState | null> {
+  async activeGrant(
+    objectId: string,
+    publisherId: string,
+    category: DataCategory,
+    offerId?: string,
+  ): Promise<GrantState | null> {
     const [reference, { state }] = await Promise.all([
       this.actors.existingReferenceOf(objectId),
       this.handler.load(accessGrantDecider, accessGrantStream(publisherId)),
@@ -105,7 +147,8 @@ export class AccessGrantService {
     if (!reference) return null;
     const now = this.clock.now().toISOString();
     for (const grant of state.grants.values()) {
-      if (grant.grantee === reference && grantStatus(grant, now) === 'ACTIVE' && covers(grant, category, offerId)) return grant;
+      if (grant.grantee === reference && grantStatus(grant, now) === 'ACTIVE' && covers(grant, category, offerId))
+        return grant;
     }
     return null;
   }
@@ -122,10 +165,15 @@ export class AccessGrantService {
     context: CommandContext,
     idempotency?: ReturnType<Idempotency['mark']>,
   ): Promise<GrantChange> {
-    const { state, ...result } = await this.handler.handle(accessGrantDecider, accessGrantStream(publisherId), command, {
-      context,
-      ...(idempotency ? { idempotency } : {}),
-    });
+    const { state, ...result } = await this.handler.handle(
+      accessGrantDecider,
+      accessGrantStream(publisherId),
+      command,
+      {
+        context,
+        ...(idempotency ? { idempotency } : {}),
+      },
+    );
     const grant = state.grants.get(grantId);
     if (!grant) throw new NotFoundError('access grant', grantId);
     return { ...result, grant };
@@ -133,5 +181,8 @@ export class AccessGrantService {
 }
 
 function ids(input: { publisherId: string; grantId: string }): { publisherId: string; grantId: string } {
-  return validateAll({ publisherId: () => requireId('publisherId', input.publisherId), grantId: () => requireId('grantId', input.grantId) });
+  return validateAll({
+    publisherId: () => requireId('publisherId', input.publisherId),
+    grantId: () => requireId('grantId', input.grantId),
+  });
 }

@@ -1,6 +1,6 @@
 import { assertNever } from '../../assert-never.js';
 import type { DomainEvent } from '../decider.js';
-import type { OfferPersonalDataErased } from '../erasure.events.js';
+import type { OfferPersonalDataErased } from '../erasure/erasure.events.js';
 
 /** The offer aggregate: its events, its state and how events fold into it. */
 

@@ -1,7 +1,7 @@
 import type { Clock, IdGenerator } from '../../clock.js';
 import { IllegalStateError, NotFoundError, validateAll } from '../../errors.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import type { ActorReferences } from '../../privacy/actor-references.js';
 import type { Idempotency } from '../idempotency.js';
 import { CLOSED_RULE, publisherDecider } from '../publisher/publisher.commands.js';

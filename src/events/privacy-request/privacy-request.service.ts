@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import { NotFoundError } from '../../errors.js';
 import type { PrivacyRequestQueries } from '../../projections/privacy-request/privacy-request.queries.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import type { Idempotency } from '../idempotency.js';
 import { requireId } from '../publisher/publisher.validation.js';
 import { privacyRequestDecider, privacyRequestStream, type PrivacyRequestState } from './privacy-request.js';

@@ -4,7 +4,7 @@ import type { DataCategory } from '../../privacy/classification.js';
 import { accessGrantDecider } from '../access-grant/access-grant.commands.js';
 import { accessGrantStream, type GrantState } from '../access-grant/access-grant.events.js';
 import type { CommandHandler } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import { privacyRequestDecider, privacyRequestStream, type ReadKind } from './privacy-request.js';
 
 export interface ReadRecorderOptions {

@@ -1,6 +1,6 @@
 import { assertNever } from '../../assert-never.js';
 import type { DomainEvent } from '../decider.js';
-import type { PublisherPersonalDataErased } from '../erasure.events.js';
+import type { PublisherPersonalDataErased } from '../erasure/erasure.events.js';
 
 /** The publisher aggregate: its events, its state and how events fold into it. */
 

@@ -1,6 +1,6 @@
 import type { Clock, IdGenerator } from '../../clock.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import type { Idempotency } from '../idempotency.js';
 import { publisherDecider } from './publisher.commands.js';
 import {

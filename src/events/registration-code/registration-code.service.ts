@@ -1,6 +1,6 @@
 import { ConcurrencyError } from '../../errors.js';
 import type { CommandHandler } from '../command-handler.js';
-import type { CommandContext } from '../event-codec.js';
+import type { CommandContext } from '../store/event-codec.js';
 import { publisherDecider } from '../publisher/publisher.commands.js';
 import { publisherStream } from '../publisher/publisher.events.js';
 import { holderLapsed, registrationCodeDecider, registrationCodeStream } from './registration-code.js';

@@ -44,7 +44,9 @@ export const accessGrantProjection = documentProjection<AccessGrantDoc, typeof h
   name: 'access-grants',
   collection: {
     name: ACCESS_GRANTS,
-    indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] }],
+    indexes: [
+      { name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] },
+    ],
   },
   handles,
   documentId: (event) => event.data.grantId,
@@ -55,7 +57,14 @@ export const accessGrantProjection = documentProjection<AccessGrantDoc, typeof h
       case 'AccessGrantApproved':
         return doc && { ...doc, approvedBy: event.data.approvedBy, approvedAt: event.data.approvedAt };
       case 'AccessGrantRevoked':
-        return doc && { ...doc, revokedBy: event.data.revokedBy, revokedAt: event.data.revokedAt, revokeReason: event.data.reason };
+        return (
+          doc && {
+            ...doc,
+            revokedBy: event.data.revokedBy,
+            revokedAt: event.data.revokedAt,
+            revokeReason: event.data.reason,
+          }
+        );
       case 'AccessGrantUsed': {
         const { target, category, usedAt } = event.data;
         return doc && { ...doc, accesses: [...doc.accesses, { target, category, at: usedAt }] };

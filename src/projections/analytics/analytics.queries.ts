@@ -1,7 +1,7 @@
 import { offerKinds, offerStatuses, type OfferKind, type OfferStatus } from '../../events/offer/offer.events.js';
 import { registrationStatuses, type RegistrationStatus } from '../../events/publisher/publisher.events.js';
 import { ValidationError } from '../../errors.js';
-import type { ReadStore } from '../read-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import {
   ANALYTICS_DAYS,
   ANALYTICS_OFFERS,

@@ -1,4 +1,4 @@
-import type { KeyStore } from '../../privacy/key-store.js';
+import type { KeyStore } from '../../privacy/keys/key-store.js';
 import { personalFieldsOf, type PersonalField } from '../../privacy/classification.js';
 import { Masker, PSEUDONYM_KEY_SUBJECT } from '../../privacy/masking.js';
 import type { OfferQueries, OfferView } from '../offer/offer.queries.js';

@@ -1,4 +1,4 @@
-import type { ReadStore } from '../read-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { MEMBERSHIPS, type MembershipDoc } from './membership.projection.js';
 
 export class MembershipQueries {

@@ -1,6 +1,7 @@
-import type { EventStore } from '../../events/event-store.js';
+import type { EventStore } from '../../events/store/event-store.js';
 import { offerStream } from '../../events/offer/offer.events.js';
-import type { ReadStore } from '../read-store.js';
+import { ledgerEventOf } from '../../events/ledger-events.js';
+import type { ReadStore } from '../store/read-store.js';
 import { OFFER_DIRECTORY, offerDirectoryName, type OfferDirectoryDoc } from './offer-directory.projection.js';
 
 const PAGE = 500;
@@ -35,12 +36,11 @@ export class OfferDirectoryQueries {
     for (;;) {
       const batch = await this.events.readAll({ fromPosition: position, maxCount: 2500 });
       if (batch.length === 0) break;
-      for (const event of batch) {
-        const offerId = String(event.data['offerId']);
-        if (event.type === 'OfferCreated' && event.data['publisherId'] === publisherId && !seen.has(offerId)) {
-          seen.add(offerId);
-          ids.push(offerId);
-        }
+      for (const recorded of batch) {
+        const event = recorded.type === 'OfferCreated' ? ledgerEventOf(recorded) : null;
+        if (event?.type !== 'OfferCreated' || event.data.publisherId !== publisherId || seen.has(event.data.offerId)) continue;
+        seen.add(event.data.offerId);
+        ids.push(event.data.offerId);
       }
       position = batch.at(-1)!.position;
     }
@@ -52,7 +52,8 @@ export class OfferDirectoryQueries {
     const doc = await this.reads.get<OfferDirectoryDoc>(OFFER_DIRECTORY, offerId);
     if (doc) return doc.publisherId;
     // not projected yet: the offer's first event names it
-    const [created] = await this.events.readStream(offerStream(offerId), { maxCount: 1 });
-    return created ? String(created.data['publisherId']) : null;
+    const [first] = await this.events.readStream(offerStream(offerId), { maxCount: 1 });
+    const created = first && ledgerEventOf(first);
+    return created?.type === 'OfferCreated' ? created.data.publisherId : null;
   }
 }

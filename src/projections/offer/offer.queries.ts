@@ -1,9 +1,9 @@
 import { supportContactFields } from '../../events/offer/offer.events.js';
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { anyErased, shownOrNull } from '../../privacy/personal-value.js';
-import { countedPage } from '../counted-page.js';
+import { countedPage } from '../store/counted-page.js';
 import { sharedView } from '../shared-view.js';
-import type { Filter, Page, ReadStore } from '../read-store.js';
+import type { Filter, Page, ReadStore } from '../store/read-store.js';
 import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
 
 /** Every field null when absent or erased; `erased` once the contacts' key was destroyed. */

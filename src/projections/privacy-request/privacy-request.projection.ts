@@ -1,10 +1,10 @@
 import { assertNever } from '../../assert-never.js';
-import type { ErasedSubject } from '../../events/erasure.events.js';
+import type { ErasedSubject } from '../../events/erasure/erasure.events.js';
 import type { HandledEvent, Handles } from '../../events/ledger-events.js';
 import type { PrivacyRequestKind } from '../../events/privacy-request/privacy-request.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 import type { Projection } from '../projection.js';
-import type { WriteOp } from '../read-store.js';
+import type { WriteOp } from '../store/read-store.js';
 
 export const PRIVACY_REQUESTS = 'privacy_requests';
 

@@ -1,8 +1,8 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { isErased, shownOrNull } from '../../privacy/personal-value.js';
-import { countedPage } from '../counted-page.js';
-import type { Page, ReadStore } from '../read-store.js';
-import type { Filter } from '../read-store.js';
+import { countedPage } from '../store/counted-page.js';
+import type { Page, ReadStore } from '../store/read-store.js';
+import type { Filter } from '../store/read-store.js';
 import { isDeletedRecord, PRIVACY_REQUESTS, type PrivacyRequestDoc, type PrivacyRequestRecord } from './privacy-request.projection.js';
 
 /** A record as the API shows it: the requester is null, and flagged, once its retention key is destroyed. */

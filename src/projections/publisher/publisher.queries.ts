@@ -1,7 +1,7 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { anyErased, erasedUntilRewritten, shownOrNull } from '../../privacy/personal-value.js';
 import { sharedView } from '../shared-view.js';
-import type { ReadStore } from '../read-store.js';
+import type { ReadStore } from '../store/read-store.js';
 import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
 
 /** A publisher as the API shows it; a personal value is null once erased. */

@@ -1,6 +1,10 @@
 import { describe, it } from 'vitest';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../../src/errors.js';
-import { accessGrantDecider, type AccessGrantCommand, type GrantPolicy } from '../../../src/events/access-grant/access-grant.commands.js';
+import {
+  accessGrantDecider,
+  type AccessGrantCommand,
+  type GrantPolicy,
+} from '../../../src/events/access-grant/access-grant.commands.js';
 import type { AccessGrantEvent } from '../../../src/events/access-grant/access-grant.events.js';
 import { deciderSpec } from '../decider-spec.js';
 
@@ -15,8 +19,17 @@ const later = '2026-12-06T10:30:00.000Z';
 const afterExpiry = '2026-12-06T11:00:00.000Z';
 const policy: GrantPolicy = { maxMinutes: 480, emergencyMinutes: 60, approvalRequired: false };
 
-const terms = { grantId, publisherId, categories: ['administrator' as const], reason: 'ticket says the contact email bounces', ticket: 'INC-42', grantee: alice };
-const request = (overrides: Partial<Extract<AccessGrantCommand, { type: 'RequestAccessGrant' }>['data']> = {}): AccessGrantCommand => ({
+const terms = {
+  grantId,
+  publisherId,
+  categories: ['administrator' as const],
+  reason: 'ticket says the contact email bounces',
+  ticket: 'INC-42',
+  grantee: alice,
+};
+const request = (
+  overrides: Partial<Extract<AccessGrantCommand, { type: 'RequestAccessGrant' }>['data']> = {},
+): AccessGrantCommand => ({
   type: 'RequestAccessGrant',
   data: { ...terms, startsAt: now, endsAt: inOneHour, emergency: false, now, policy, ...overrides },
 });
@@ -24,9 +37,19 @@ const requested = (needsApproval = false, emergency = false): AccessGrantEvent =
   type: 'AccessGrantRequested',
   data: { ...terms, startsAt: now, endsAt: inOneHour, emergency, needsApproval, requestedAt: now },
 });
-const approved: AccessGrantEvent = { type: 'AccessGrantApproved', data: { grantId, publisherId, approvedBy: bob, approvedAt: now } };
-const revoked: AccessGrantEvent = { type: 'AccessGrantRevoked', data: { grantId, publisherId, revokedBy: bob, revokedAt: later, reason: 'resolved' } };
-const read = (at: string, reader = alice, category: 'administrator' | 'customer' = 'administrator'): AccessGrantCommand => ({
+const approved: AccessGrantEvent = {
+  type: 'AccessGrantApproved',
+  data: { grantId, publisherId, approvedBy: bob, approvedAt: now },
+};
+const revoked: AccessGrantEvent = {
+  type: 'AccessGrantRevoked',
+  data: { grantId, publisherId, revokedBy: bob, revokedAt: later, reason: 'resolved' },
+};
+const read = (
+  at: string,
+  reader = alice,
+  category: 'administrator' | 'customer' = 'administrator',
+): AccessGrantCommand => ({
   type: 'RecordGrantedRead',
   data: { grantId, reader, target: 'contact', category, now: at },
 });
@@ -44,7 +67,10 @@ describe('access grant decider', () => {
   });
 
   it('a grant that ends before it starts, or already ended, is refused', () => {
-    spec.given([]).when(request({ endsAt: now })).thenThrows(ValidationError, /endsAt: must be after startsAt/);
+    spec
+      .given([])
+      .when(request({ endsAt: now }))
+      .thenThrows(ValidationError, /endsAt: must be after startsAt/);
     spec
       .given([])
       .when(request({ startsAt: '2026-12-06T08:00:00.000Z', endsAt: '2026-12-06T09:00:00.000Z' }))
@@ -52,11 +78,17 @@ describe('access grant decider', () => {
   });
 
   it('a grant without data categories is refused', () => {
-    spec.given([]).when(request({ categories: [] })).thenThrows(ValidationError, /categories/);
+    spec
+      .given([])
+      .when(request({ categories: [] }))
+      .thenThrows(ValidationError, /categories/);
   });
 
   it('an emergency access longer than the emergency setting is refused, and one within it needs no approval', () => {
-    spec.given([]).when(request({ emergency: true, endsAt: '2026-12-06T11:00:00.001Z' })).thenThrows(ValidationError, /60 minutes .*emergency/);
+    spec
+      .given([])
+      .when(request({ emergency: true, endsAt: '2026-12-06T11:00:00.001Z' }))
+      .thenThrows(ValidationError, /60 minutes .*emergency/);
     spec
       .given([])
       .when(request({ emergency: true, policy: { ...policy, approvalRequired: true } }))
@@ -64,12 +96,21 @@ describe('access grant decider', () => {
   });
 
   it('an emergency access starts now, never later', () => {
-    spec.given([]).when(request({ emergency: true, startsAt: later, endsAt: inOneHour })).thenThrows(ValidationError, /startsAt/);
+    spec
+      .given([])
+      .when(request({ emergency: true, startsAt: later, endsAt: inOneHour }))
+      .thenThrows(ValidationError, /startsAt/);
   });
 
   it('with approval on, a grant awaits a second operator', () => {
-    spec.given([]).when(request({ policy: { ...policy, approvalRequired: true } })).then([requested(true)]);
-    spec.given([requested(true)]).when({ type: 'ApproveAccessGrant', data: { grantId, approver: bob, now } }).then([approved]);
+    spec
+      .given([])
+      .when(request({ policy: { ...policy, approvalRequired: true } }))
+      .then([requested(true)]);
+    spec
+      .given([requested(true)])
+      .when({ type: 'ApproveAccessGrant', data: { grantId, approver: bob, now } })
+      .then([approved]);
   });
 
   it('a grant approved by its own requester is refused', () => {
@@ -80,32 +121,58 @@ describe('access grant decider', () => {
   });
 
   it('approving twice, or a grant that needs no approval, is refused', () => {
-    spec.given([requested(true), approved]).when({ type: 'ApproveAccessGrant', data: { grantId, approver: bob, now } }).thenThrows(IllegalStateError, /already approved/);
-    spec.given([requested()]).when({ type: 'ApproveAccessGrant', data: { grantId, approver: bob, now } }).thenThrows(IllegalStateError, /needs no approval/);
+    spec
+      .given([requested(true), approved])
+      .when({ type: 'ApproveAccessGrant', data: { grantId, approver: bob, now } })
+      .thenThrows(IllegalStateError, /already approved/);
+    spec
+      .given([requested()])
+      .when({ type: 'ApproveAccessGrant', data: { grantId, approver: bob, now } })
+      .thenThrows(IllegalStateError, /needs no approval/);
   });
 
   it('a read under an active grant is recorded against it', () => {
     spec
       .given([requested()])
       .when(read(later))
-      .then([{ type: 'AccessGrantUsed', data: { grantId, publisherId, target: 'contact', category: 'administrator', emergency: false, usedAt: later } }]);
+      .then([
+        {
+          type: 'AccessGrantUsed',
+          data: { grantId, publisherId, target: 'contact', category: 'administrator', emergency: false, usedAt: later },
+        },
+      ]);
   });
 
   it('reading after expiry is refused', () => {
-    spec.given([requested()]).when(read(afterExpiry)).thenThrows(IllegalStateError, /is expired, not active/);
+    spec
+      .given([requested()])
+      .when(read(afterExpiry))
+      .thenThrows(IllegalStateError, /is expired, not active/);
   });
 
   it('reading after revocation is refused', () => {
-    spec.given([requested(), revoked]).when(read(later)).thenThrows(IllegalStateError, /is revoked, not active/);
+    spec
+      .given([requested(), revoked])
+      .when(read(later))
+      .thenThrows(IllegalStateError, /is revoked, not active/);
   });
 
   it('reading before approval is refused', () => {
-    spec.given([requested(true)]).when(read(later)).thenThrows(IllegalStateError, /awaiting approval/);
+    spec
+      .given([requested(true)])
+      .when(read(later))
+      .thenThrows(IllegalStateError, /awaiting approval/);
   });
 
   it("reading under another staff member's grant, or a category it does not cover, is refused", () => {
-    spec.given([requested()]).when(read(later, bob)).thenThrows(IllegalStateError, /another staff member/);
-    spec.given([requested()]).when(read(later, alice, 'customer')).thenThrows(IllegalStateError, /does not cover/);
+    spec
+      .given([requested()])
+      .when(read(later, bob))
+      .thenThrows(IllegalStateError, /another staff member/);
+    spec
+      .given([requested()])
+      .when(read(later, alice, 'customer'))
+      .thenThrows(IllegalStateError, /does not cover/);
   });
 
   it('revoking twice is refused', () => {
@@ -120,13 +187,21 @@ describe('access grant decider', () => {
       .given([requested()])
       .when({ type: 'RevokeAccessGrant', data: { grantId, revoker: bob, reason: 'late', now: afterExpiry } })
       .thenThrows(IllegalStateError, /already expired/);
-    spec.given([]).when({ type: 'RevokeAccessGrant', data: { grantId, revoker: bob, reason: 'x', now } }).thenThrows(NotFoundError);
+    spec
+      .given([])
+      .when({ type: 'RevokeAccessGrant', data: { grantId, revoker: bob, reason: 'x', now } })
+      .thenThrows(NotFoundError);
   });
 
   it('a grant may be revoked by its own grantee (the issue is resolved)', () => {
     spec
       .given([requested()])
       .when({ type: 'RevokeAccessGrant', data: { grantId, revoker: alice, reason: 'resolved', now: later } })
-      .then([{ type: 'AccessGrantRevoked', data: { grantId, publisherId, revokedBy: alice, revokedAt: later, reason: 'resolved' } }]);
+      .then([
+        {
+          type: 'AccessGrantRevoked',
+          data: { grantId, publisherId, revokedBy: alice, revokedAt: later, reason: 'resolved' },
+        },
+      ]);
   });
 });

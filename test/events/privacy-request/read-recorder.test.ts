@@ -5,12 +5,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uuidV7Ids } from '../../../src/clock.js';
 import { CommandHandler } from '../../../src/events/command-handler.js';
-import { EventCodec } from '../../../src/events/event-codec.js';
+import { EventCodec } from '../../../src/events/store/event-codec.js';
 import { privacyRequestStream } from '../../../src/events/privacy-request/privacy-request.js';
 import { ReadRecorder } from '../../../src/events/privacy-request/read-recorder.js';
-import { SqliteEventStore } from '../../../src/events/sqlite/sqlite-event-store.js';
+import { SqliteEventStore } from '../../../src/events/store/sqlite/sqlite-event-store.js';
 import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
-import { SqliteKeyStore } from '../../../src/privacy/sqlite-key-store.js';
+import { SqliteKeyStore } from '../../../src/privacy/keys/sqlite-key-store.js';
 
 const as = (id: string) => ({ actor: { id, kind: 'user' as const }, correlationId: 'c' });
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uuidV7Ids, type Clock } from '../../../src/clock.js';
 import { CommandHandler } from '../../../src/events/command-handler.js';
-import { EventCodec } from '../../../src/events/event-codec.js';
+import { EventCodec } from '../../../src/events/store/event-codec.js';
 import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
 import { ValidationError } from '../../../src/errors.js';
-import type { CommandContext } from '../../../src/events/event-codec.js';
+import type { CommandContext } from '../../../src/events/store/event-codec.js';
 import { LEDGER_STREAM_PREFIXES } from '../../../src/events/ledger-streams.js';
 import { CLAIM_COMPLETES_WITHIN_MS } from '../../../src/events/registration-code/registration-code.js';
 import { RegistrationCodeService } from '../../../src/events/registration-code/registration-code.service.js';

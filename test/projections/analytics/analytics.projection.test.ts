@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../../src/events/event-envelope.js';
+import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
 import { analyticsProjection } from '../../../src/projections/analytics/analytics.projection.js';
 import { AnalyticsQueries } from '../../../src/projections/analytics/analytics.queries.js';
-import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
+import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { recorded, tempDir } from '../fixtures.js';
 
 const p1 = '0190f5a2-7b3c-7d4e-8f60-000000000001';

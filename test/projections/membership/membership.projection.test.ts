@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MEMBERSHIPS, membershipProjection } from '../../../src/projections/membership/membership.projection.js';
 import { MembershipQueries } from '../../../src/projections/membership/membership.queries.js';
-import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
+import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { recorded, tempDir } from '../fixtures.js';
 
 const publisherId = '0190f5a2-7b3c-7d4e-8f60-123456789abc';

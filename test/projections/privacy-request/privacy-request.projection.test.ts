@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PRIVACY_REQUESTS, privacyRequestProjection } from '../../../src/projections/privacy-request/privacy-request.projection.js';
-import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
+import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
 import { isPersonalValue } from '../../../src/privacy/personal-value.js';
 import { RequesterSealer, RetentionPolicy } from '../../../src/privacy/retention.js';
-import { SqliteKeyStore } from '../../../src/privacy/sqlite-key-store.js';
+import { SqliteKeyStore } from '../../../src/privacy/keys/sqlite-key-store.js';
 import { recorded, tempDir } from '../fixtures.js';
 
 const id = '0190f5a2-7b3c-7d4e-8f60-123456789abc';

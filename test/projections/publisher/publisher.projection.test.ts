@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PUBLISHERS, publisherProjection } from '../../../src/projections/publisher/publisher.projection.js';
-import { SqliteReadStore } from '../../../src/projections/sqlite/sqlite-read-store.js';
+import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { recorded, tempDir } from '../fixtures.js';
 
 const id = '0190f5a2-7b3c-7d4e-8f60-123456789abc';

@@ -1,0 +1,58 @@
+import type { EventStore } from '../store/event-store.js';
+import type { ReadStore } from '../../projections/store/read-store.js';
+import type { KeyRef, KeyStore } from '../../privacy/keys/key-store.js';
+import { erasureOf } from '../../privacy/keys/stream-keys.js';
+
+/** Where the scan of the log for erasures got to (a checkpoint of the read store, not a projection). */
+export const ERASURES_CHECKED = 'erasures-finished';
+
+const BATCH = 2500;
+
+/**
+ * Finishes the erasures a crash interrupted. An erasure appends its
+ * `PersonalDataErased` (naming the key ids it destroys) and then destroys
+ * those keys; a process that dies in between leaves values readable that
+ * the log says are erased, until the caller retries or the next write of
+ * that person. On start the server reads the log from where the last such
+ * scan ended and destroys every key an erasure recorded (a key destroyed
+ * already is skipped by the store), before it serves anything, so no cache
+ * of this process can hold a value opened under such a key.
+ *
+ * Erasures recorded before key ids existed name none; the erasure service of
+ * that build destroyed the subject's keys by itself, and a retry still does.
+ * Returns the keys destroyed now, and calls `forgotten` with their subjects.
+ */
+export async function finishInterruptedErasures(
+  events: EventStore,
+  reads: ReadStore,
+  keys: KeyStore,
+  forgotten: (subjectId: string) => void,
+): Promise<KeyRef[]> {
+  let position = (await reads.getCheckpoint(ERASURES_CHECKED)) ?? 0;
+  const destroyed: KeyRef[] = [];
+  for (;;) {
+    // As stored: only erasures are parsed, so a start costs little more than reading the rows, and an
+    // event whose bytes were tampered with (verify's to report) does not keep the server from starting.
+    const batch = await events.readStored({ fromPosition: position, maxCount: BATCH });
+    if (batch.length === 0) return destroyed;
+    const recorded = batch.flatMap((event): KeyRef[] => {
+      const erased = event.type === 'PersonalDataErased' ? erasureIn(event.dataJson) : undefined;
+      return (erased?.keyIds ?? []).map((keyId) => ({ subjectId: erased!.subjectId, keyId }));
+    });
+    if (recorded.length > 0) {
+      const now = await keys.destroyKeys(recorded);
+      for (const key of now) forgotten(key.subjectId);
+      destroyed.push(...now);
+    }
+    position = batch.at(-1)!.position;
+    await reads.write([], { name: ERASURES_CHECKED, position });
+  }
+}
+
+function erasureIn(dataJson: string): ReturnType<typeof erasureOf> {
+  try {
+    return erasureOf(JSON.parse(dataJson) as Record<string, unknown>);
+  } catch {
+    return undefined; // not JSON any more: tampered, and `verify` names it; nothing here can say which keys it meant
+  }
+}

@@ -1,0 +1,318 @@
+import type { Logger } from 'pino';
+import type { EventStore, Subscription } from '../../events/store/event-store.js';
+import type { UpcasterRegistry } from '../../events/store/upcasters.js';
+import { HeldLease, type LeaseSettings } from './held-lease.js';
+import { LeaseLostError } from '../store/lease.js';
+import { PositionWaiters } from './position-waiters.js';
+import type { Projection } from '../projection.js';
+import type { ProjectionHost, ProjectionStatus } from './projection-host.js';
+import type { ReadStore } from '../store/read-store.js';
+import { markShape, shapeOf, shapeOutdated } from './read-model-shape.js';
+import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
+
+export interface RunnerOptions {
+  batchSize?: number;
+  /** wait before resubscribing a projection whose batch failed */
+  retryDelayMs?: number;
+  logger?: Logger;
+  /** turns older event versions into the current shape before projecting (default: production's) */
+  upcasters?: UpcasterRegistry;
+  /** with several workers: run a projection only while holding its lease */
+  lease?: LeaseSettings;
+  /** while a projection catches up, its position and the head are logged at info this often (default 5 s) */
+  progressEveryMs?: number;
+  /** told whenever the position every projection has reached, or `live`, may have changed */
+  onProgress?: (position: number, live: boolean) => void;
+}
+
+interface Running {
+  projection: Projection;
+  position: number;
+  state: ProjectionStatus['state'];
+  subscription?: Subscription;
+  lease?: HeldLease;
+  retry?: NodeJS.Timeout;
+  stopped?: boolean;
+  /** while catching up: when it started, and when progress was last logged (performance.now()) */
+  catchUp?: { since: number; logged: number };
+}
+
+/**
+ * Runs each projection from its own checkpoint: catch up in batches, then
+ * follow live appends. Each batch's writes and the new checkpoint commit in
+ * one read-store write, so a crash never leaves a projection half-applied
+ * and a restart resumes exactly where the last commit ended.
+ *
+ * With a lease (several workers on one store), a projection runs only
+ * while this worker holds its lease, and every write carries the lease's
+ * fencing token. A worker that does not get the lease waits in standby,
+ * following the holder's checkpoint (so waitFor still answers), and takes
+ * over when the lease is released or expires. A worker that loses its
+ * lease stops its subscription and goes back to standby.
+ */
+export class ProjectionRunner implements ProjectionHost {
+  private readonly running = new Map<string, Running>();
+  private readonly waiters = new PositionWaiters();
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly reads: ReadStore,
+    private readonly projections: readonly Projection[],
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 2500;
+  }
+
+  get names(): string[] {
+    return this.projections.map((p) => p.name);
+  }
+
+  async start(): Promise<void> {
+    for (const projection of this.projections) await this.startOne(projection);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.running.values()].map((run) => this.stopOne(run)));
+    this.running.clear();
+  }
+
+  /** The lowest position every projection has reached. */
+  get position(): number {
+    const positions = [...this.running.values()].map((run) => run.position);
+    return positions.length ? Math.min(...positions) : 0;
+  }
+
+  /**
+   * true once every projection has caught up with the log at least once
+   * here, or is run by another worker (standby): an API process whose
+   * projections a worker runs is ready too.
+   */
+  get live(): boolean {
+    return this.running.size > 0 && [...this.running.values()].every((run) => run.state === 'live' || run.state === 'standby');
+  }
+
+  /** Read-your-writes: resolves once every projection has applied `position`. */
+  waitFor(position: number, timeoutMs: number): Promise<void> {
+    return this.waiters.wait(position, this.position, timeoutMs);
+  }
+
+  /**
+   * Drops a projection's collections and checkpoint and replays the whole
+   * log into it. With leases, it holds the projection's lease meanwhile, and
+   * refuses while another worker runs the projection.
+   */
+  async rebuild(name: string, onProgress?: (position: number, head: number) => void): Promise<void> {
+    const projection = this.find(name);
+    const run = this.running.get(name);
+    if (run) await this.stopOne(run);
+    this.running.delete(name);
+    const settings = this.options.lease;
+    const lease = settings ? await HeldLease.take(settings, name, () => undefined) : undefined;
+    if (lease === null) throw new Error(`projection "${name}" is run by another worker; stop it before rebuilding`);
+    try {
+      await this.refill(projection, lease, onProgress);
+    } finally {
+      await lease?.release();
+    }
+    if (run) await this.startOne(projection);
+  }
+
+  /**
+   * Rebuilds a projection beside its live model and switches to it at once
+   * (./replay.ts rebuildOnline), while this or another worker keeps the
+   * live model running and queries keep being answered. With leases, one
+   * online rebuild of a projection runs at a time.
+   */
+  async rebuildOnline(name: string, onProgress?: Progress): Promise<void> {
+    const projection = this.find(name);
+    const settings = this.options.lease;
+    const lease = settings ? await HeldLease.take(settings, `${name}:rebuild`, () => undefined) : undefined;
+    if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
+    try {
+      await rebuildOnline(this.events, this.reads, projection, this.batchSize, onProgress);
+      await markShape(this.reads, projection);
+    } finally {
+      await lease?.release();
+    }
+    // Without leases nothing tells this runner's own subscription that the model changed under it.
+    const run = this.running.get(name);
+    if (run && !settings) {
+      await this.stopOne(run);
+      await this.startOne(projection);
+    }
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.events.headPosition();
+    return Promise.all(
+      this.projections.map(async (projection) => {
+        const run = this.running.get(projection.name);
+        const checkpoint = run?.position ?? (await this.reads.getCheckpoint(projection.name)) ?? 0;
+        return {
+          name: projection.name,
+          checkpoint,
+          head,
+          lag: Math.max(0, head - checkpoint),
+          state: run?.state ?? 'stopped',
+        };
+      }),
+    );
+  }
+
+  /**
+   * A read model folded by an older shape of its projection (see
+   * ./read-model-shape.ts) is rebuilt from the log before it is followed,
+   * under the lease when there is one.
+   */
+  private async reshape(projection: Projection, lease?: HeldLease): Promise<void> {
+    if (!(await shapeOutdated(this.reads, projection))) return markShape(this.reads, projection);
+    this.options.logger?.warn({ projection: projection.name, shape: shapeOf(projection) }, 'read model was folded by an older build; rebuilding it from the log');
+    await this.refill(projection, lease);
+  }
+
+  /** Drops the read model and its checkpoint, replays the whole log into it, and marks its shape. */
+  private async refill(projection: Projection, lease?: HeldLease, onProgress?: Progress): Promise<void> {
+    await this.reads.reset(projection.name, projection.collections.map((c) => c.name));
+    await ensureCollections(this.reads, projection);
+    await replay(this.events, this.reads, projection, 0, this.batchSize, {
+      ...(lease ? { lease } : {}),
+      ...(onProgress ? { onProgress } : {}),
+      ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),
+    });
+    await markShape(this.reads, projection);
+  }
+
+  private find(name: string): Projection {
+    const projection = this.projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`unknown projection "${name}"; known: ${this.names.join(', ')}`);
+    return projection;
+  }
+
+  private async startOne(projection: Projection): Promise<void> {
+    await ensureCollections(this.reads, projection);
+    if (!this.options.lease) await this.reshape(projection);
+    const run: Running = { projection, position: (await this.reads.getCheckpoint(projection.name)) ?? 0, state: 'catching-up' };
+    this.running.set(projection.name, run);
+    if (this.options.lease) await this.claim(run, this.options.lease);
+    else this.subscribe(run);
+  }
+
+  /** Takes the lease and runs, or waits in standby and tries again. */
+  private async claim(run: Running, settings: LeaseSettings): Promise<void> {
+    const name = run.projection.name;
+    if (run.stopped) return;
+    let lease: HeldLease | null = null;
+    try {
+      lease = await HeldLease.take(settings, name, (error) => this.lose(run, lease!, error));
+      if (run.stopped) return void (await lease?.release());
+      if (lease) await this.reshape(run.projection, lease);
+      const checkpoint = (await this.reads.getCheckpoint(name)) ?? 0;
+      if (lease) {
+        run.lease = lease;
+        run.position = checkpoint;
+        run.state = 'catching-up';
+        this.options.logger?.info({ projection: name, token: lease.token }, 'projection lease taken');
+        return this.subscribe(run, lease);
+      }
+      // Another worker runs it: follow its checkpoint, for waitFor.
+      run.state = 'standby';
+      run.position = Math.max(run.position, checkpoint);
+      this.settleWaiters();
+    } catch (error) {
+      await lease?.release();
+      this.options.logger?.warn({ projection: name, error: error instanceof Error ? error.name : 'unknown' }, 'projection lease could not be checked');
+    }
+    run.retry = setTimeout(() => void this.claim(run, settings), settings.standbyPollMs ?? 500);
+  }
+
+  /**
+   * `lease` was lost (its renewal refused, or a write fenced by it): stop
+   * writing at once and wait to take over again. Reports about a lease the
+   * run no longer holds are ignored.
+   */
+  private lose(run: Running, lease: HeldLease, error: LeaseLostError): void {
+    const settings = this.options.lease;
+    if (run.stopped || !settings || run.lease !== lease) return;
+    this.options.logger?.warn({ projection: run.projection.name }, error.message);
+    run.lease = undefined;
+    void lease.release(); // ends its renewals; the store keeps the new holder's lease
+    const subscription = run.subscription;
+    run.subscription = undefined;
+    run.state = 'standby';
+    clearTimeout(run.retry);
+    void (subscription?.close() ?? Promise.resolve()).then(() => this.claim(run, settings));
+  }
+
+  /** Follows the log from the run's position; with a lease, every write is fenced by that lease, and none once it is lost. */
+  private subscribe(run: Running, lease?: HeldLease): void {
+    const { projection } = run;
+    const now = performance.now();
+    run.catchUp = { since: now, logged: now };
+    run.subscription = this.events.subscribeToAll(
+      { fromPosition: run.position, batchSize: this.batchSize },
+      {
+        onEvents: async (batch) => {
+          run.position = await applyBatch(this.reads, projection, batch, lease, this.options.upcasters);
+          if (run.catchUp) await this.reportProgress(run, run.catchUp);
+          this.settleWaiters();
+        },
+        onCaughtUp: (head) => {
+          // Everything up to `head` was delivered and applied (onEvents is awaited).
+          run.position = Math.max(run.position, head);
+          run.state = 'live';
+          if (run.catchUp && run.catchUp.logged !== run.catchUp.since) {
+            const seconds = Math.round((performance.now() - run.catchUp.since) / 100) / 10;
+            this.options.logger?.info({ projection: projection.name, position: run.position, seconds }, 'projection caught up');
+          }
+          run.catchUp = undefined;
+          this.settleWaiters();
+        },
+        onError: (error) => (error instanceof LeaseLostError && lease ? this.lose(run, lease, error) : this.fail(run, error)),
+      },
+    );
+  }
+
+  /** A long catch-up (a start after much was appended, a rebuild) says how far it has come, every few seconds. */
+  private async reportProgress(run: Running, catchUp: NonNullable<Running['catchUp']>): Promise<void> {
+    const now = performance.now();
+    if (now - catchUp.logged < (this.options.progressEveryMs ?? 5000)) return;
+    catchUp.logged = now;
+    const head = await this.events.headPosition();
+    this.options.logger?.info({ projection: run.projection.name, position: run.position, head, lag: Math.max(0, head - run.position) }, 'projection catching up');
+  }
+
+  private fail(run: Running, error: unknown): void {
+    run.state = 'failed';
+    this.settleWaiters(); // no longer live
+    const name = run.projection.name;
+    this.options.logger?.error(
+      { projection: name, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown', position: run.position },
+      'projection failed; it will be resubscribed from its checkpoint',
+    );
+    // With leases, let another worker try meanwhile: this one may be the one that is broken.
+    const lease = run.lease;
+    run.lease = undefined;
+    void lease?.release();
+    run.retry = setTimeout(() => {
+      if (run.stopped) return;
+      if (this.options.lease) void this.claim(run, this.options.lease);
+      else void this.startOne(run.projection).catch((e) => this.fail(run, e));
+    }, this.options.retryDelayMs ?? 5000);
+  }
+
+  private async stopOne(run: Running): Promise<void> {
+    run.stopped = true;
+    clearTimeout(run.retry);
+    await run.subscription?.close();
+    await run.lease?.release();
+    run.lease = undefined;
+    run.state = 'stopped';
+  }
+
+  private settleWaiters(): void {
+    const position = this.position;
+    this.waiters.settle(position);
+    this.options.onProgress?.(position, this.live);
+  }
+}

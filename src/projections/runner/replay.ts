@@ -1,0 +1,74 @@
+import type { RecordedEvent } from '../../events/store/event-envelope.js';
+import { yieldToEventLoop } from '../../event-loop.js';
+import type { EventStore } from '../../events/store/event-store.js';
+import { upcasters as productionUpcasters, type UpcasterRegistry } from '../../events/store/upcasters.js';
+import type { HeldLease } from './held-lease.js';
+import type { Projection } from '../projection.js';
+import type { ReadStore } from '../store/read-store.js';
+import { StagedReadStore, stagedModel } from './staged-read-store.js';
+
+export type Progress = (position: number, head: number) => void;
+
+/**
+ * Projects one batch (older event versions upcast to the current shape
+ * first) and commits its writes with the checkpoint, fenced by the lease
+ * when there is one; returns the batch's last position.
+ */
+export async function applyBatch(
+  store: ReadStore,
+  projection: Projection,
+  batch: readonly RecordedEvent[],
+  lease?: HeldLease,
+  upcasters: UpcasterRegistry = productionUpcasters,
+): Promise<number> {
+  const last = batch.at(-1)!.position;
+  const ops = await projection.project(upcasters.upcastAll(batch), store);
+  // Taken last: a lease lost while the batch was projected stops the write.
+  await store.write(ops, { name: projection.name, position: last }, lease?.fence());
+  return last;
+}
+
+/** Applies the log after `from` in batches until it has read everything there is; returns the last position. */
+export async function replay(
+  events: EventStore,
+  store: ReadStore,
+  projection: Projection,
+  from: number,
+  batchSize: number,
+  options: { lease?: HeldLease; onProgress?: Progress; upcasters?: UpcasterRegistry } = {},
+): Promise<number> {
+  const head = await events.headPosition();
+  let position = from;
+  for (;;) {
+    const batch = await events.readAll({ fromPosition: position, maxCount: batchSize });
+    if (batch.length === 0) return position;
+    position = await applyBatch(store, projection, batch, options.lease, options.upcasters);
+    options.onProgress?.(position, Math.max(head, position));
+    await yieldToEventLoop(); // the lease's renewal timer must get to run
+  }
+}
+
+export const ensureCollections = async (store: ReadStore, projection: Projection): Promise<void> => {
+  for (const c of projection.collections) await store.ensureCollection(c.name, c.indexes);
+};
+
+/**
+ * An online rebuild: builds the projection's model from the whole log into
+ * staged collections beside the live ones (left from an interrupted
+ * rebuild, they are dropped first), catches up with the log, then promotes
+ * it, which switches readers at once and makes the worker running the live
+ * model resume from the new checkpoint. Queries are answered from the old
+ * model until the switch and from the new one after it.
+ */
+export async function rebuildOnline(events: EventStore, reads: ReadStore, projection: Projection, batchSize: number, onProgress?: Progress): Promise<void> {
+  const live = projection.collections.map((c) => c.name);
+  const staged = stagedModel(projection.name, live);
+  const store = new StagedReadStore(reads, projection.name, staged);
+  await store.reset(projection.name, live);
+  await ensureCollections(store, projection);
+  const position = await replay(events, store, projection, 0, batchSize, onProgress ? { onProgress } : {});
+  // What was appended during the long replay: a short pass, then the switch.
+  await replay(events, store, projection, position, batchSize);
+  await reads.promote(projection.name, staged);
+  await ensureCollections(reads, projection);
+}

@@ -1,0 +1,35 @@
+import type { ProjectionStatus } from '../projection-host.js';
+
+/** What the projection thread needs to open the stores and run the projections (workerData). */
+export interface ThreadSetup {
+  dataDir: string;
+  /** the master key, base64: the thread opens the key store (requesters are sealed as records are projected) */
+  masterKey: string;
+  retentionDays: number;
+  leaseHolder: string;
+  leaseTtlMs?: number;
+  logLevel: string;
+  /** the service thread's not-yet-durable boundary of the log (../../events/sqlite/durable-boundary.ts) */
+  boundary: SharedArrayBuffer;
+  /** the read models' commit count, shared with the service thread (../../sqlite/commit-counter.ts) */
+  readModelCommits: SharedArrayBuffer;
+}
+
+/** Service thread → projection thread. */
+export type ToThread =
+  | { type: 'status'; id: number }
+  | { type: 'rebuild'; id: number; name: string }
+  | { type: 'stop' };
+
+/** Projection thread → service thread. */
+export type FromThread =
+  | { type: 'started' }
+  | { type: 'progress'; position: number; live: boolean }
+  | { type: 'status'; id: number; rows: ProjectionStatus[] }
+  /** a rebuild ended: `error` says why it failed (class and message, never data) */
+  | { type: 'rebuilt'; id: number; error?: string }
+  /** one pino log line, to be written by the service's logger */
+  | { type: 'log'; line: string }
+  | { type: 'stopped' }
+  /** starting failed; the message names the error class and says what, never data */
+  | { type: 'failed'; error: string };

@@ -1,0 +1,80 @@
+// The projection thread (see ./threaded-projections.ts): opens its own
+// connections to the embedded log and read side, and runs every projection
+// there, off the service's event loop. Never imported; started as a worker.
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { systemClock } from '../../../clock.js';
+import { DurableBoundary } from '../../../events/store/sqlite/durable-boundary.js';
+import { EMBEDDED_LOG_FILE, SqliteEventStore } from '../../../events/store/sqlite/sqlite-event-store.js';
+import { loadMasterKey } from '../../../privacy/keys/master-key.js';
+import { CommitCounter } from '../../../sqlite/commit-counter.js';
+import { RequesterSealer, RetentionPolicy } from '../../../privacy/retention.js';
+import { openReadSide } from '../../../server/read-store-factory.js';
+import { ledgerProjections } from '../../ledger-projections.js';
+import { ProjectionRunner } from '../projection-runner.js';
+import type { FromThread, ThreadSetup, ToThread } from './messages.js';
+
+if (!parentPort) throw new Error('projection-thread.ts runs as a worker thread');
+const port = parentPort;
+const setup = workerData as ThreadSetup;
+const post = (message: FromThread) => port.postMessage(message);
+
+// Log lines go to the service's logger, which owns the destination.
+const logger = pino(
+  { level: setup.logLevel, base: { service: 'privacy-ledger', thread: 'projections' }, timestamp: pino.stdTimeFunctions.isoTime },
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      post({ type: 'log', line: chunk.toString('utf8') });
+      done();
+    },
+  }),
+);
+
+async function main(): Promise<void> {
+  const events = SqliteEventStore.open(path.join(setup.dataDir, EMBEDDED_LOG_FILE), {
+    boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
+  });
+  const masterKey = loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey });
+  const readSide = await openReadSide({ dataDir: setup.dataDir }, masterKey, systemClock, { commits: new CommitCounter(setup.readModelCommits) });
+  let reported = { position: -1, live: false };
+  const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock))), {
+    logger,
+    lease: { store: readSide.leases, holder: setup.leaseHolder, clock: systemClock, ...(setup.leaseTtlMs ? { ttlMs: setup.leaseTtlMs } : {}) },
+    onProgress: (position, live) => {
+      if (position === reported.position && live === reported.live) return;
+      reported = { position, live };
+      post({ type: 'progress', position, live });
+    },
+  });
+  port.on('message', (message: ToThread) => {
+    switch (message.type) {
+      case 'status':
+        void runner.status().then((rows) => post({ type: 'status', id: message.id, rows }));
+        return;
+      case 'rebuild':
+        void runner.rebuild(message.name).then(
+          () => post({ type: 'rebuilt', id: message.id }),
+          (error: unknown) => post({ type: 'rebuilt', id: message.id, error: describe(error) }),
+        );
+        return;
+      case 'stop':
+        void (async () => {
+          await runner.stop();
+          await Promise.all([events.close(), readSide.close()]);
+          post({ type: 'stopped' });
+          port.close();
+        })();
+        return;
+    }
+  });
+  await runner.start();
+  post({ type: 'started' });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}
+
+main().catch((error: unknown) => post({ type: 'failed', error: describe(error) }));

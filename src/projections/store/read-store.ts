@@ -1,0 +1,124 @@
+/**
+ * The read store port: named collections of JSON documents that projections
+ * write and resolvers read. Adapters: SQLite (embedded), MongoDB (distributed).
+ * Every adapter passes test/projections/store/read-store.contract.ts.
+ *
+ * Field names in filters, sorts, indexes and patches are dotted paths into the
+ * document ("contact.email"). Every document has a string `id`.
+ *
+ * Documents that reads return may be shared with other readers: treat them
+ * as read-only (the SQLite adapter caches them deep-frozen).
+ */
+export type Doc = { id: string } & Record<string, unknown>;
+
+export type Scalar = string | number | boolean | null;
+
+export interface FieldCondition {
+  eq?: Scalar;
+  ne?: Scalar;
+  in?: Scalar[];
+  gt?: string | number;
+  gte?: string | number;
+  lt?: string | number;
+  lte?: string | number;
+}
+
+/** Every entry must hold (AND). A bare scalar means equality. */
+export type Filter = Record<string, Scalar | FieldCondition>;
+
+export interface SortKey {
+  field: string;
+  direction?: 'asc' | 'desc';
+}
+
+export interface FindQuery {
+  filter?: Filter;
+  /** `id` ascending is always appended as the final tie-breaker. */
+  sort?: SortKey[];
+  /** page size (default 50) */
+  first?: number;
+  /** an opaque cursor returned as `endCursor` by the previous page */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** each item's cursor: `after` it continues with the next item */
+  cursors: string[];
+  /** cursor of the last item, null for an empty page */
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+export interface IndexSpec {
+  name: string;
+  fields: SortKey[];
+  unique?: boolean;
+}
+
+export type WriteOp =
+  | { kind: 'upsert'; collection: string; doc: Doc }
+  /** sets dotted paths (undefined removes the field, as JSON leaves it out); a no-op if the document does not exist */
+  | { kind: 'patch'; collection: string; id: string; set: Record<string, unknown> }
+  | { kind: 'delete'; collection: string; id: string };
+
+export interface Checkpoint {
+  name: string;
+  position: number;
+}
+
+/**
+ * Proof that the writer holds a projection's lease (./lease.ts): the
+ * lease's name and the fencing token it was granted.
+ */
+export interface Fence {
+  lease: string;
+  token: number;
+}
+
+/** A read model built beside the live one (an online rebuild), under other names. */
+export interface StagedModel {
+  /** the checkpoint the staged model was written with */
+  checkpoint: string;
+  /** each staged collection and the live collection it replaces */
+  collections: ReadonlyArray<{ staged: string; live: string }>;
+}
+
+export interface ReadStore {
+  /** Creates the collection and its indexes if missing (idempotent). */
+  ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void>;
+  get<T extends Doc>(collection: string, id: string): Promise<T | null>;
+  /** One result per id, in the order of `ids`, null where absent. */
+  getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]>;
+  find<T extends Doc>(collection: string, query?: FindQuery): Promise<Page<T>>;
+  count(collection: string, filter?: Filter): Promise<number>;
+  /**
+   * Applies the operations in order, and moves the checkpoint if given, all
+   * in one transaction: after a crash either all of it is there or none.
+   *
+   * Idempotent by log position: when the stored checkpoint is already at or
+   * past `checkpoint.position`, the batch was committed before (a retry
+   * after an unknown outcome, a worker that replays) and nothing is applied.
+   *
+   * With a fence, the same transaction checks that the lease still carries
+   * the fence's token and otherwise applies nothing and rejects with
+   * LeaseLostError: a deposed worker's late write never lands.
+   */
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void>;
+  /** null when the projection never committed. */
+  getCheckpoint(name: string): Promise<number | null>;
+  listCheckpoints(): Promise<Checkpoint[]>;
+  /** Drops the collections and the checkpoint together (for a rebuild). */
+  reset(name: string, collections: readonly string[]): Promise<void>;
+  /**
+   * Makes a staged model the live one of projection `name`: its collections
+   * replace the live ones and its checkpoint becomes `name`'s. Readers see
+   * the old model or the new one, never a mix, and never nothing. The lease
+   * `name`, if any, gets a new token and is released, so the worker that ran
+   * the old model has its next write refused and resumes from the new
+   * checkpoint, and no other waits for its grant to run out. Indexes
+   * come along; ensureCollection afterwards puts them under their own names.
+   */
+  promote(name: string, staged: StagedModel): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,301 @@
+import type Database from 'better-sqlite3';
+import { ValidationError } from '../../../errors.js';
+import { openSqliteFile } from '../../../sqlite/open-database.js';
+import { cursorEncoder, decodeCursor } from '../cursor.js';
+import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
+import { effectiveSort } from '../query-terms.js';
+import { OncePerTurn } from '../../../event-loop.js';
+import type { CommitCounter } from '../../../sqlite/commit-counter.js';
+import { RELEASED } from '../lease.js';
+import { OtherCommits } from '../../../sqlite/data-version.js';
+import { DocCache } from './doc-cache.js';
+import { DocChanges } from './doc-changes.js';
+import { SqliteWrites } from './sqlite-writes.js';
+import { ensureIndexes } from './sqlite-indexes.js';
+import { LEASES_TABLE } from './sqlite-lease-store.js';
+import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
+
+/** Statement shapes come from code, so this is a safety net, not a working set. */
+const MAX_STATEMENTS = 1000;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 1000;
+
+interface Query {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The embedded read store: one SQLite file, one rowid table per collection
+ * `doc_<name>(id TEXT PRIMARY KEY, body TEXT NOT NULL)` holding the JSON
+ * document, expression indexes on json_extract(), and `_checkpoints`.
+ *
+ * Durability: WAL with synchronous=NORMAL. A commit may be lost on power
+ * loss, but never split: a WAL commit is all or nothing, so a projection's
+ * writes and its checkpoint are there together or not at all, and a lost
+ * tail is simply replayed from the log (read models can always be rebuilt).
+ * secure_delete overwrites deleted and replaced content with zeros, so
+ * erased personal data does not linger in free pages. Reads and writes run
+ * synchronously on one connection; the async signatures are the port's.
+ *
+ * Collections need no ensureCollection before use: the first operation
+ * that touches one creates its table (a read finds nothing). ensureCollection
+ * adds the indexes.
+ *
+ * Parsed documents are cached (DocCache): reads return shared, frozen
+ * documents; a find reads only ids and sort values from the index and takes
+ * the documents from the cache. Every commit records which documents it
+ * changed (DocChanges), so a connection forgets exactly those when another
+ * one (the projection thread) writes.
+ */
+export class SqliteReadStore implements ReadStore {
+  private readonly statements = new Map<string, Database.Statement>();
+  /** tables known to exist */
+  private readonly tables = new Set<string>();
+  private readonly writes: SqliteWrites;
+  private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
+  private readonly docs = new DocCache();
+  /** what each commit changed, for the caches of every connection to the file */
+  private readonly changes: DocChanges;
+  private readonly others: OtherCommits;
+  private readonly checked = new OncePerTurn();
+  /** the shared commit count (other threads of this process) when data_version was last read */
+  private seenCommits: number | undefined;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly commits: CommitCounter | undefined,
+  ) {
+    this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
+    this.changes = new DocChanges(db);
+    this.others = new OtherCommits(db);
+    this.writes = new SqliteWrites({
+      db,
+      statement: (sql) => this.statement(sql),
+      table: (collection) => this.ensureTable(collection),
+      forgetTable: (table) => this.tables.delete(table),
+      docs: this.docs,
+      changes: this.changes,
+      committed: () => commits?.bump(),
+    });
+  }
+
+  /**
+   * Opens (creating it and its folder if missing) the read model file.
+   * `commits`: shared by every thread of this process that opens the file
+   * (the projection thread): each bumps it after its commits, and a reader
+   * that sees it unchanged asks SQLite whether anything changed only once
+   * per turn of the event loop (for other processes' commits).
+   */
+  static open(filePath: string, options: { commits?: CommitCounter } = {}): SqliteReadStore {
+    // WAL, busy_timeout=5000 and the folder come from openSqliteFile.
+    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
+    db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    db.exec(LEASES_TABLE);
+    return new SqliteReadStore(db, options.commits);
+  }
+
+  /** Prepared once per SQL text; `raw` statements return rows as arrays. */
+  private statement(sql: string, raw = false): Database.Statement {
+    const key = raw ? `raw ${sql}` : sql;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
+      statement = this.db.prepare(sql);
+      if (raw) statement.raw(true);
+      this.statements.set(key, statement);
+    }
+    return statement;
+  }
+
+  private table(collection: string): string {
+    return this.ensureTable(collection).table;
+  }
+
+  /** The collection's table; `created` when this call created it. */
+  private ensureTable(collection: string): { table: string; created: boolean } {
+    const table = tableName(collection);
+    if (this.tables.has(table)) return { table, created: false };
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
+    this.tables.add(table);
+    return { table, created: true };
+  }
+
+  /** Creates the table and its declared indexes (./sqlite-indexes.ts). */
+  async ensureCollection(collection: string, indexes: IndexSpec[] = []): Promise<void> {
+    ensureIndexes(this.db, this.table(collection), indexes);
+  }
+
+  /** A table to read: first brought up to date with what other connections changed (one may have dropped it). */
+  private readTable(collection: string): string {
+    this.checkCacheCurrent();
+    return this.table(collection);
+  }
+
+  async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
+    const [doc] = this.docsById(this.readTable(collection), [id]);
+    return (doc ?? null) as T | null;
+  }
+
+  async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
+    const table = this.readTable(collection);
+    if (ids.length === 0) return [];
+    return this.docsById(table, ids).map((doc) => (doc ?? null) as T | null);
+  }
+
+  /** The documents of `ids` (undefined where absent): from the cache, the misses in one statement. */
+  private docsById(table: string, ids: readonly string[]): (Doc | undefined)[] {
+    const found = ids.map((id) => this.docs.get(table, id));
+    const missing = ids.filter((_, i) => found[i] === undefined);
+    if (missing.length === 0) return found;
+    // One statement for any number of ids: they travel as one JSON array.
+    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(JSON.stringify([...new Set(missing)])) as [string, string][];
+    const read = new Map(rows.map(([id, body]) => [id, this.docs.remember(table, id, body)]));
+    return ids.map((id, i) => found[i] ?? read.get(id));
+  }
+
+  /** When another connection (the projection thread, a worker, the CLI) committed to the file since the last look, forgets what it changed. */
+  private checkCacheCurrent(): void {
+    // Without a shared count, every read asks: another connection of this very thread may have committed.
+    const commits = this.commits?.read();
+    if (commits !== undefined && commits === this.seenCommits && this.checked.fresh()) return;
+    this.seenCommits = commits;
+    this.checked.mark();
+    if (this.others.since()) this.changes.forgetChanged(this.docs, (table) => this.tables.delete(table));
+  }
+
+  async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
+    const first = query.first ?? DEFAULT_PAGE;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ValidationError('first', `must be an integer from 1 to ${MAX_PAGE}`);
+    return this.findTx(collection, query, first) as Page<T>;
+  }
+
+  /** Runs inside one read transaction: the ids, their sort values and their documents come from the same snapshot. */
+  private findInSnapshot(collection: string, query: FindQuery, first: number): Page<Doc> {
+    this.checkCacheCurrent();
+    const key = `${first}\u0000${JSON.stringify(query)}`;
+    const remembered = this.docs.page(tableName(collection), key);
+    if (remembered) return remembered;
+    const { table, sort, queries } = this.findQueries(collection, query);
+    // Fetch one more than asked to know whether another page follows.
+    const rows: unknown[][] = [];
+    for (const { sql, params } of queries) {
+      if (rows.length > first) break;
+      rows.push(...(this.statement(sql, true).all(...params, first + 1 - rows.length) as unknown[][]));
+    }
+    // Each row is [id, ...the sort values as SQLite compared them]: cursors repeat exactly what ORDER BY saw.
+    const page = rows.slice(0, first);
+    const encode = cursorEncoder(sort);
+    const cursors = page.map((row) => encode(row.slice(1) as Scalar[]));
+    return this.docs.rememberPage(table, key, {
+      items: this.docsById(table, page.map((row) => row[0] as string)) as Doc[],
+      cursors,
+      endCursor: cursors.at(-1) ?? null,
+      hasNextPage: rows.length > first,
+    });
+  }
+
+  /** SQLite's query plan for each statement a find runs (not part of the port; for tests and tuning). */
+  explainFind(collection: string, query: FindQuery = {}): string[] {
+    return this.findQueries(collection, query).queries.map(({ sql, params }) =>
+      (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 1) as { detail: string }[]).map((row) => row.detail).join('; '),
+    );
+  }
+
+  /** The statements that answer a find, in result order, each taking a LIMIT as last parameter. */
+  private findQueries(collection: string, query: FindQuery): { table: string; sort: SortKey[]; queries: Query[] } {
+    const table = this.table(collection);
+    const filter = filterSql(query.filter ?? {});
+    const sort = effectiveSort(query.sort ?? [], filter.constant);
+    const keys = sqlKeys(sort);
+    const select = `SELECT id, ${keys.map((k) => k.expr).join(', ')} FROM ${table}`;
+    const segments = query.after == null ? [{ terms: [], params: [], orderFrom: 0 }] : afterSegments(keys, decodeCursor(query.after, sort));
+    const queries = segments.map((segment) => {
+      const terms = [...filter.terms, ...segment.terms];
+      const where = terms.length ? ` WHERE ${terms.join(' AND ')}` : '';
+      return { sql: `${select}${where}${orderBy(keys.slice(segment.orderFrom))} LIMIT ?`, params: [...filter.params, ...segment.params] };
+    });
+    return { table, sort, queries };
+  }
+
+  async count(collection: string, filter: Filter = {}): Promise<number> {
+    const { terms, params } = filterSql(filter);
+    const sql = `SELECT COUNT(*) FROM ${this.readTable(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
+    return this.statement(sql).pluck().get(...params) as number;
+  }
+
+  /** See ./sqlite-writes.ts: writes of one turn share a transaction, each in its own savepoint. */
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
+    return this.writes.write(ops, checkpoint, fence);
+  }
+
+  async getCheckpoint(name: string): Promise<number | null> {
+    const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(name) as number | undefined;
+    return position ?? null;
+  }
+
+  async listCheckpoints(): Promise<Checkpoint[]> {
+    return this.statement('SELECT name, position FROM _checkpoints ORDER BY name').all() as Checkpoint[];
+  }
+
+  async reset(name: string, collections: readonly string[]): Promise<void> {
+    this.writes.drain(); // writes asked before come first
+    const tables = collections.map(tableName);
+    this.db.transaction(() => {
+      for (const table of tables) {
+        this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        this.changes.note(table, null);
+      }
+      this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
+      this.changes.record();
+    })();
+    this.commits?.bump();
+    for (const table of tables) {
+      this.tables.delete(table);
+      this.docs.forgetTable(table);
+    }
+    this.statements.clear();
+  }
+
+  /**
+   * One IMMEDIATE transaction: drop each live table, rename the staged one
+   * in its place (its indexes follow it), move the checkpoint, bump the
+   * lease's token. Readers in WAL mode keep reading the old tables until it
+   * commits, then see the new ones.
+   */
+  async promote(name: string, staged: StagedModel): Promise<void> {
+    this.writes.drain();
+    const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.table(from), to: tableName(to) }));
+    this.db
+      .transaction(() => {
+        const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(staged.checkpoint) as number | undefined;
+        if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);
+        for (const { from, to } of pairs) {
+          this.db.exec(`DROP TABLE IF EXISTS ${to}`);
+          this.db.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+          this.changes.note(from, null);
+          this.changes.note(to, null);
+        }
+        this.changes.record();
+        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
+        this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
+        // Also released: no worker holds the new token, so none must wait out the old grant's time to live.
+        this.statement('UPDATE _leases SET token = token + 1, expires_at = ? WHERE name = ?').run(RELEASED, name);
+      })
+      .immediate();
+    this.commits?.bump();
+    for (const { from, to } of pairs) {
+      this.tables.delete(from);
+      this.tables.add(to);
+      this.docs.forgetTable(from);
+      this.docs.forgetTable(to);
+    }
+    this.statements.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.writes.drain(); // what was asked before close is committed and answered
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+}

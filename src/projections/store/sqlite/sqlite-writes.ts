@@ -1,0 +1,151 @@
+import type Database from 'better-sqlite3';
+import { batchedTransaction, type Outcome, SameTurnBatches, settleAll } from '../../../sqlite/batched-writes.js';
+import { LeaseLostError } from '../lease.js';
+import { checkFieldPath } from '../query-terms.js';
+import type { Checkpoint, Doc, Fence, WriteOp } from '../read-store.js';
+import type { DocCache } from './doc-cache.js';
+import type { DocChanges } from './doc-changes.js';
+
+interface QueuedWrite {
+  ops: readonly WriteOp[];
+  checkpoint: Checkpoint | undefined;
+  fence: Fence | undefined;
+  resolve(result: void): void;
+  reject(error: unknown): void;
+}
+
+/** What the writes need of the SQLite read store they write for. */
+export interface WriteTarget {
+  db: Database.Database;
+  /** a prepared statement, reused */
+  statement(sql: string): Database.Statement;
+  /** the collection's table; `created` when this call created it */
+  table(collection: string): { table: string; created: boolean };
+  /** a table created by a write that rolled back is gone again */
+  forgetTable(table: string): void;
+  docs: DocCache;
+  changes: DocChanges;
+  /** after each commit */
+  committed(): void;
+}
+
+/**
+ * The write side of the SQLite read store (./sqlite-read-store.ts). Writes
+ * asked in the same turn of the event loop (every projection woken by the
+ * same appends) commit together: one BEGIN IMMEDIATE transaction, one
+ * commit, each write in its own savepoint, so a write refused (its lease
+ * lost) or failing rolls back alone. IMMEDIATE: the fence and checkpoint
+ * checks read before writing, and another process (a worker taking the lease
+ * over) may write between; holding the write lock from the start makes
+ * check and write one step.
+ */
+export class SqliteWrites {
+  private readonly commitBatch: (batch: readonly QueuedWrite[]) => Outcome<void>[];
+  private readonly queued = new SameTurnBatches<QueuedWrite>((batch) => this.flush(batch));
+  /** tables created by the running batch, forgotten again if it rolls back */
+  private created: string[] = [];
+
+  constructor(private readonly target: WriteTarget) {
+    this.commitBatch = batchedTransaction(
+      target.db,
+      (write: QueuedWrite) => this.writeOne(write),
+      () => target.changes.record(),
+    );
+  }
+
+  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
+    if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
+      return Promise.reject(new Error('a checkpoint needs a name and an integer position'));
+    }
+    return new Promise<void>((resolve, reject) => this.queued.push({ ops, checkpoint, fence, resolve, reject }));
+  }
+
+  /** Commits what is queued now (before anything that must come after it). */
+  drain(): void {
+    this.queued.drain();
+  }
+
+  private flush(batch: readonly QueuedWrite[]): void {
+    this.created = [];
+    let outcomes: Outcome<void>[];
+    try {
+      outcomes = this.commitBatch(batch);
+    } catch (error) {
+      // The rollback dropped the tables this batch created.
+      this.target.changes.discard();
+      this.forgetCreated(0);
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    this.target.committed();
+    settleAll(batch, outcomes);
+  }
+
+  /** One write, in its savepoint: fence, then the checkpoint (already past it: nothing to do), then the operations. */
+  private writeOne({ ops, checkpoint, fence }: QueuedWrite): void {
+    const { statement } = this.target;
+    const mark = this.created.length;
+    try {
+      if (fence && statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
+        throw new LeaseLostError(fence.lease);
+      }
+      if (checkpoint) {
+        const stored = statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
+        if (stored !== undefined && stored >= checkpoint.position) return;
+      }
+      for (const op of ops) this.apply(op);
+      if (checkpoint) {
+        statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
+      }
+    } catch (error) {
+      // The savepoint's rollback drops the tables it created.
+      this.forgetCreated(mark);
+      throw error;
+    }
+  }
+
+  private forgetCreated(from: number): void {
+    for (const table of this.created.splice(from)) this.target.forgetTable(table);
+  }
+
+  private apply(op: WriteOp): void {
+    const { statement, docs, changes } = this.target;
+    const { table, created } = this.target.table(op.collection);
+    if (created) this.created.push(table);
+    // Dropped before the change: if the transaction rolls back, the next read simply parses again.
+    const id = op.kind === 'upsert' ? op.doc?.id : op.id;
+    docs.forget(table, id);
+    if (typeof id === 'string') changes.note(table, id);
+    switch (op.kind) {
+      case 'upsert': {
+        const doc: unknown = op.doc;
+        if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
+          throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
+        }
+        statement(`INSERT INTO ${table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`).run(op.doc.id, JSON.stringify(doc));
+        return;
+      }
+      case 'patch': {
+        const entries = Object.entries(op.set);
+        for (const [field] of entries) {
+          checkFieldPath(field);
+          if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
+        }
+        if (entries.length === 0) return;
+        // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
+        // undefined removes the field, as JSON leaves it out of an upsert (and MongoDB does the same).
+        const sets = entries.filter(([, value]) => value !== undefined);
+        const removed = entries.filter(([, value]) => value === undefined).map(([field]) => `'$.${field}'`);
+        let body = sets.length === 0 ? 'body' : `json_set(body, ${sets.map(([field]) => `'$.${field}', json(?)`).join(', ')})`;
+        if (removed.length > 0) body = `json_remove(${body}, ${removed.join(', ')})`;
+        statement(`UPDATE ${table} SET body = ${body} WHERE id = ?`).run(...sets.map(([, value]) => JSON.stringify(value)), op.id);
+        return;
+      }
+      case 'delete':
+        statement(`DELETE FROM ${table} WHERE id = ?`).run(op.id);
+        return;
+      default:
+        throw new Error(`unknown write operation "${String((op as { kind: unknown }).kind)}"`);
+    }
+  }
+}
