@@ -111,4 +111,23 @@ describe('privacy request records projection', () => {
     });
     expect(await store.count(PRIVACY_REQUESTS)).toBe(1);
   });
+
+  it("a staff member's read under an access grant becomes a VIEW record naming the grant, flagged when it was an emergency access; the grant's own life is no request", async () => {
+    const grants = recorded(`access-grants-${id}`, [
+      { type: 'AccessGrantRequested', data: { publisherId: id, grantId: 'g1', emergency: true } },
+      { type: 'AccessGrantUsed', data: { publisherId: id, grantId: 'g1', target: 'contact', category: 'administrator', emergency: true, usedAt: '2026-11-22T10:00:05.000Z' } },
+      { type: 'AccessGrantRevoked', data: { publisherId: id, grantId: 'g1' } },
+    ], 5);
+    await apply(grants);
+    await apply(grants);
+    expect(await store.count(PRIVACY_REQUESTS)).toBe(1);
+    expect(await opened(grants[1]!.eventId)).toMatchObject({
+      kind: 'VIEW',
+      target: 'contact',
+      requestedBy: 'tester',
+      requestedAt: '2026-11-22T10:00:05.000Z',
+      accessGrantId: 'g1',
+      emergencyAccess: true,
+    });
+  });
 });
