@@ -33,6 +33,9 @@ export interface RequestAccessGrantInput extends IdempotentInput {
   emergency?: boolean | null;
 }
 
+const REFERENCE_TTL_MS = 60_000;
+const MAX_REFERENCES = 10_000;
+
 export interface GrantChange extends Omit<CommandResult<AccessGrantsState>, 'state'> {
   grant: GrantState;
 }
@@ -43,6 +46,9 @@ export interface GrantChange extends Omit<CommandResult<AccessGrantsState>, 'sta
  * question authorisation asks on every staff read of a personal value.
  */
 export class AccessGrantService {
+  /** object id -> actor reference and when it was looked up (see referenceOf) */
+  private readonly references = new Map<string, { reference: string; at: number }>();
+
   constructor(
     private readonly handler: CommandHandler,
     private readonly clock: Clock,
@@ -140,17 +146,34 @@ export class AccessGrantService {
     category: DataCategory,
     offerId?: string,
   ): Promise<GrantState | null> {
-    const [reference, { state }] = await Promise.all([
-      this.actors.existingReferenceOf(objectId),
-      this.handler.load(accessGrantDecider, accessGrantStream(publisherId)),
-    ]);
-    if (!reference) return null;
-    const now = this.clock.now().toISOString();
-    for (const grant of state.grants.values()) {
-      if (grant.grantee === reference && grantStatus(grant, now) === 'ACTIVE' && covers(grant, category, offerId))
-        return grant;
-    }
-    return null;
+    const { state } = await this.handler.load(accessGrantDecider, accessGrantStream(publisherId));
+    const now = this.now();
+    const active = [...state.grants.values()].filter(
+      (grant) => grantStatus(grant, now) === 'ACTIVE' && covers(grant, category, offerId),
+    );
+    // most reads of most publishers find no grant at all: no reference to look up then
+    if (active.length === 0) return null;
+    const reference = await this.referenceOf(objectId);
+    return active.find((grant) => grant.grantee === reference) ?? null;
+  }
+
+  /**
+   * A person's actor reference, remembered for a minute: every read under a
+   * grant asks, and the lookup (two HMACs and a key) was half of what a
+   * grant check cost. A person forgotten meanwhile (erased) keeps their old
+   * reference here for at most that minute; their grants name it, and
+   * nobody else's object id leads to it.
+   */
+  private async referenceOf(objectId: string): Promise<string | null> {
+    const at = this.clock.now().getTime();
+    const known = this.references.get(objectId);
+    if (known && at - known.at < REFERENCE_TTL_MS) return known.reference;
+    const reference = await this.actors.existingReferenceOf(objectId);
+    // none yet is not remembered: the person's first grant request makes one
+    if (reference === null) return null;
+    if (this.references.size >= MAX_REFERENCES) this.references.clear();
+    this.references.set(objectId, { reference, at });
+    return reference;
   }
 
   /** The instant grants are judged at (the injected clock's now). */
