@@ -7,6 +7,7 @@ import { noContact, publisherStream } from '../src/events/publisher/publisher.ev
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import { systemClock } from '../src/clock.js';
 import { openLedger, type Ledger } from '../src/server/ledger.js';
+import { actorSchemeBenchmark } from './actor-scheme.js';
 import type { Row } from './table.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
@@ -47,6 +48,7 @@ export async function erasureBenchmark(dir: string): Promise<Row[]> {
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const actorScheme = await actorSchemeBenchmark(dir);
   return [
     {
       name: 'close a publisher account (10k events)',
@@ -56,6 +58,7 @@ export async function erasureBenchmark(dir: string): Promise<Row[]> {
       target: { max: 1000 },
       note: `${subjects} data subjects erased (keys destroyed, WAL truncated); median of ${rounds}; baseline: reading the same 10k events`,
     },
+    ...actorScheme,
   ];
 }
 

@@ -4,8 +4,7 @@ import { offerDecider } from '../events/offer/offer.commands.js';
 import { offerStream } from '../events/offer/offer.events.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
 import { publisherStream } from '../events/publisher/publisher.events.js';
-import type { ActorReferences } from '../privacy/actor-references.js';
-import type { BlindIndex } from '../privacy/blind-index.js';
+import type { ActorReferences, MemberAccounts } from '../privacy/actor-references.js';
 import type { DataCategory } from '../privacy/classification.js';
 import type { MembershipQueries } from '../projections/membership/membership.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
@@ -18,13 +17,11 @@ import type { Principal } from './principal.js';
  * account removed by one request has no access on the next one, whatever
  * the read models' lag.
  */
-export class Membership {
+export class Membership implements MemberAccounts {
   constructor(
     private readonly handler: CommandHandler,
     private readonly privacyRequests: PrivacyRequestQueries,
     private readonly memberships: MembershipQueries,
-    /** the blind index of object ids in events before actor references */
-    private readonly objectIds: BlindIndex,
     private readonly actors: ActorReferences,
     /** the active grant of a person (by object id) on a publisher's category (src/events/access-grant/access-grant.service.ts) */
     private readonly activeGrant: (objectId: string, publisherId: string, category: DataCategory, offerId?: string) => Promise<GrantState | null>,
@@ -56,17 +53,24 @@ export class Membership {
 
   /** The publishers the person with this AAD object id is an account of now. */
   async publishersOfPerson(objectId: string): Promise<string[]> {
-    // accounts added since actor references are indexed by the person's reference, older ones by a blind index
-    const reference = await this.actors.existingReferenceOf(objectId);
-    const indexes = [this.objectIds.of(objectId), ...(reference ? [reference] : [])];
-    const candidates = [...new Set((await Promise.all(indexes.map((index) => this.memberships.publisherIds(index)))).flat())];
+    const candidates = await this.memberships.publisherIds(await this.actors.memberIndexOf(objectId));
     const confirmed = await Promise.all(candidates.map((id) => this.isMember(objectId, id)));
     return candidates.filter((_, i) => confirmed[i]);
   }
 
-  private async isMember(objectId: string, publisherId: string): Promise<boolean> {
+  /** The ids an audit filter on `actorId` matches (ActorReferences.filterIds): for a person, their accounts too. */
+  async actorIds(actorId: string): Promise<string[]> {
+    return this.actors.filterIds(actorId, (index) => this.memberships.accountIds(index));
+  }
+
+  /** The member's account at the publisher now (from its stream), or null. */
+  async accountOf(objectId: string, publisherId: string): Promise<string | null> {
     const { state } = await this.handler.load(publisherDecider, publisherStream(publisherId));
-    return state.status === 'registered' && state.aadUsers.some((user) => user.objectId === objectId);
+    return state.status === 'registered' ? (state.aadUsers.find((user) => user.objectId === objectId)?.accountId ?? null) : null;
+  }
+
+  private async isMember(objectId: string, publisherId: string): Promise<boolean> {
+    return (await this.accountOf(objectId, publisherId)) !== null;
   }
 
   private async publisherOfOffer(offerId: string): Promise<string | null> {

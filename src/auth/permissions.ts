@@ -77,6 +77,10 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   exportPersonalData: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
   analytics: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   maskedPublisher: { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
+  // a member sees only the disclosures whose notice may be given (src/resolvers/disclosure.resolver.ts)
+  disclosures: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  recordDisclosure: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
+  contactList: { target: none, member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
   requestAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
   approveAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
   revokeAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },

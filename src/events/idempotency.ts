@@ -1,23 +1,32 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import type { KeyStore } from '../privacy/keys/key-store.js';
+import { keyIdOf } from '../privacy/personal-value.js';
 
 /** What a mutation's idempotency key becomes in the metadata of the events it appended. */
 export interface IdempotencyMark {
   key: string;
   /** HMAC of the operation and its normalised input: the same key with other input is refused */
   fingerprint: string;
+  /**
+   * Input that may hold personal data: the id of the stream's idempotency key
+   * it was fingerprinted under (keyIdOf, an HMAC of the key), so an erasure
+   * can record exactly the keys whose fingerprints it must destroy.
+   */
+  keyId?: string;
 }
 
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * The key-store subject whose key fingerprints the personal input of a
- * stream's idempotent changes. Erasing anyone of the stream destroys it
- * (src/events/erasure/erasure.service.ts), so no fingerprint written before can be
+ * stream's idempotent changes. An erasure that erases someone of the stream
+ * records the ids of the keys it had then and destroys them
+ * (src/privacy/keys/stream-keys.ts), so no fingerprint written before can be
  * tested against a guessed value afterwards.
  */
-export const idempotencySubject = (streamId: string): string => `idempotency/${streamId}`;
+export const idempotencySubject = (streamId: string): string => `${IDEMPOTENCY_PREFIX}${streamId}`;
+export const IDEMPOTENCY_PREFIX = 'idempotency/';
 
 /**
  * Idempotent mutations. The key and a fingerprint of the input are stored in
@@ -28,10 +37,11 @@ export const idempotencySubject = (streamId: string): string => `idempotency/${s
  * which survives a master-key rotation (src/privacy/keys/ledger-secrets.ts), so a
  * retry after one is still recognised. Input that may hold personal data is
  * fingerprinted under the stream's own key ({@link idempotencySubject}),
- * which erasure destroys: a secret that survives erasure must not open a
- * guessing attack on an erased telephone number. A retry after such an
- * erasure no longer matches its fingerprint and is refused (BAD_USER_INPUT,
- * idempotencyKey). Both are key-store keys, re-wrapped by a rotation.
+ * which an erasure that erases someone of the stream destroys: a secret that
+ * survives erasure must not open a guessing attack on an erased telephone
+ * number. A retry after such an erasure no longer matches its fingerprint and
+ * is refused (BAD_USER_INPUT, idempotencyKey); an erasure that erases nothing
+ * leaves retries alone. Both are key-store keys, re-wrapped by a rotation.
  */
 export class Idempotency {
   private readonly secret: Buffer;
@@ -53,7 +63,7 @@ export class Idempotency {
     requireKey(key);
     const secret = await this.keys.getOrCreate(idempotencySubject(streamId));
     try {
-      return { key, fingerprint: fingerprintOf(secret, operation, input) };
+      return { key, fingerprint: fingerprintOf(secret, operation, input), keyId: keyIdOf(secret) };
     } finally {
       secret.fill(0);
     }

@@ -1,5 +1,7 @@
+import { contactListStream, type ContactListEvent } from './contact-list/contact-list.events.js';
 import { accessGrantStream, type AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { DomainEvent } from './decider.js';
+import { disclosureStream, type DisclosureEvent } from './disclosure/disclosure.events.js';
 import type { RecordedEvent } from './store/event-envelope.js';
 import { offerStream, type OfferEvent } from './offer/offer.events.js';
 import { privacyRequestStream, type PrivacyRequestEvent } from './privacy-request/privacy-request.js';
@@ -10,8 +12,9 @@ import type { Stored } from './stored-events.js';
 
 /**
  * The recorded events of the ledger, typed by stream family: a publisher's,
- * an offer's, a publisher's privacy request records, and the claims on
- * registration codes, and a publisher's access grants. Narrowing from the
+ * an offer's, a publisher's privacy request records, the claims on
+ * registration codes, a publisher's disclosures and the contact lists, and
+ * a publisher's access grants. Narrowing from the
  * untyped `RecordedEvent` happens here and nowhere else.
  */
 
@@ -23,6 +26,8 @@ export interface LedgerFamilies {
   offer: Recorded<OfferEvent>;
   privacyRequest: Recorded<PrivacyRequestEvent>;
   registrationCode: Recorded<RegistrationCodeEvent>;
+  disclosure: Recorded<DisclosureEvent>;
+  contactList: Recorded<ContactListEvent>;
   accessGrant: Recorded<AccessGrantEvent>;
 }
 export type Family = keyof LedgerFamilies;
@@ -45,6 +50,8 @@ const typesOf: { readonly [F in Family]: Readonly<Record<FamilyEvent<F>['type'],
   offer: { OfferCreated: true, OfferCustomerServiceUpdated: true, OfferPublished: true, OfferDeleted: true, PersonalDataErased: true },
   privacyRequest: { PrivacyRequestRecorded: true, PrivacyRequestRecordDeleted: true },
   registrationCode: { RegistrationCodeClaimed: true },
+  disclosure: { DisclosureRecorded: true, PersonalDataErased: true },
+  contactList: { ContactListProduced: true },
   accessGrant: { AccessGrantRequested: true, AccessGrantApproved: true, AccessGrantRevoked: true, AccessGrantUsed: true },
 };
 
@@ -56,6 +63,8 @@ const streamOf: { readonly [F in Family]: (id: string) => string } = {
   offer: offerStream,
   privacyRequest: privacyRequestStream,
   registrationCode: registrationCodeStream,
+  disclosure: disclosureStream,
+  contactList: contactListStream,
   accessGrant: accessGrantStream,
 };
 const families = Object.keys(streamOf) as Family[];

@@ -1,7 +1,9 @@
 import type { DeclaredPaths } from '../privacy/classification.js';
 import type { PersonalValue } from '../privacy/personal-value.js';
 import type { AccessGrantEvent } from './access-grant/access-grant.events.js';
+import type { ContactListEvent } from './contact-list/contact-list.events.js';
 import type { DomainEvent } from './decider.js';
+import type { DisclosureEvent } from './disclosure/disclosure.events.js';
 import type { OfferEvent } from './offer/offer.events.js';
 import type { PrivacyRequestEvent } from './privacy-request/privacy-request.js';
 import type { PublisherEvent } from './publisher/publisher.events.js';
@@ -40,5 +42,7 @@ export const classificationMatchesDomain: [
   Same<Stored<PublisherEvent>, PublisherEvent<PersonalValue>>,
   Same<Stored<OfferEvent>, OfferEvent<PersonalValue>>,
   Same<Stored<PrivacyRequestEvent>, PrivacyRequestEvent>,
+  Same<Stored<DisclosureEvent>, DisclosureEvent<PersonalValue>>,
+  Same<Stored<ContactListEvent>, ContactListEvent>,
   Same<Stored<AccessGrantEvent>, AccessGrantEvent>,
-] = [true, true, true, true];
+] = [true, true, true, true, true, true];

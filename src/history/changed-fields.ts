@@ -25,6 +25,10 @@ export function changedFieldsOf(event: RecordedEvent): string[] {
       return privacyRequestFieldsSet(asFamilyEvent('privacyRequest', event));
     case 'registrationCode':
       return ['registrationCode', 'publisherId'];
+    case 'disclosure':
+      return disclosureFieldsSet(asFamilyEvent('disclosure', event));
+    case 'contactList':
+      return Object.keys(asFamilyEvent('contactList', event).data);
     case 'accessGrant':
       // a grant is no record of the publisher's: the fields its event sets are its own
       return Object.keys(asFamilyEvent('accessGrant', event).data);
@@ -96,6 +100,18 @@ function privacyRequestFieldsSet(event: FamilyEvent<'privacyRequest'>): string[]
       return ['kind', 'target'];
     case 'PrivacyRequestRecordDeleted':
       return ['recordId'];
+    default:
+      return assertNever(event);
+  }
+}
+
+/** A disclosure is a record of its own (no history): the fields of the event; its erasure, the recipient's name it leaves unreadable. */
+function disclosureFieldsSet(event: FamilyEvent<'disclosure'>): string[] {
+  switch (event.type) {
+    case 'DisclosureRecorded':
+      return namesOf({ ...event.data, fields: SET });
+    case 'PersonalDataErased':
+      return [];
     default:
       return assertNever(event);
   }

@@ -89,7 +89,7 @@ function entryOf(subject: AuditSubject, event: RecordedEvent): Omit<HistoryEntry
     type: event.type,
     schemaVersion: event.schemaVersion,
     occurredAt: event.occurredAt,
-    actor: { id: actor.id, kind: actor.kind, ...(actor.role ? { role: actor.role } : {}) },
+    actor: { id: actor.id, kind: actor.kind, ...(actor.role ? { role: actor.role } : {}), ...(actor.publisherId ? { publisherId: actor.publisherId } : {}) },
   };
 }
 

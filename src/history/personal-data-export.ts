@@ -3,6 +3,7 @@ import type { CommandHandler } from '../events/command-handler.js';
 import type { CommandContext } from '../events/store/event-codec.js';
 import { offerDecider } from '../events/offer/offer.commands.js';
 import { offerStream } from '../events/offer/offer.events.js';
+import type { LoggedDisclosure } from '../events/disclosure/disclosure-log.js';
 import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
 import { publisherStream } from '../events/publisher/publisher.events.js';
@@ -21,7 +22,8 @@ type Held = ShownValue | undefined;
 /**
  * The data-subject export (access and portability): everything held about a
  * publisher's people, their current values and the history of every
- * personal field, as one JSON document. Values read from the log, the
+ * personal field, and the disclosures of their data they may be told of,
+ * as one JSON document. Values read from the log, the
  * authority (folded with the aggregates' evolve), not from read models.
  * Erased values appear as `{"$erased": true}`, never as their value.
  * Every export is recorded (EXPORT) before the document is returned.
@@ -33,6 +35,8 @@ export class PersonalDataExport {
     private readonly offers: OfferIds,
     private readonly recorder: ReadRecorder,
     private readonly now: () => Date,
+    /** the disclosures its people may be told of by then (src/events/disclosure/disclosure-log.ts) */
+    private readonly disclosures: (publisherId: string, now: string) => Promise<LoggedDisclosure[]>,
   ) {}
 
   async document(publisherId: string, context: CommandContext): Promise<string> {
@@ -52,10 +56,12 @@ export class PersonalDataExport {
       return { offerId, status: 'DELETED', erased: offer.status === 'DELETED' && offer.supportErased, supportContacts: [] };
     }));
     const held = lastHeldValues(history);
+    const exportedAt = this.now().toISOString();
+    const disclosures = await this.disclosures(publisherId, exportedAt);
     const contact = state.contact;
     const document = {
       publisherId,
-      exportedAt: this.now().toISOString(),
+      exportedAt,
       registrationStatus: state.registrationStatus,
       contact: { ...contact, erased: erasedUntilRewritten([contact.name, contact.telephone, contact.email]) },
       aadAccounts: state.erasure.accountIds.map((accountId) => {
@@ -68,6 +74,8 @@ export class PersonalDataExport {
         return { accountId, hasAccess, erased: state.erasure.erasedAccountIds.includes(accountId) || anyErased(Object.values(fields)), ...fields };
       }),
       offers,
+      // to whom their data was disclosed (the values themselves were never kept); withheld ones once notice may be given
+      disclosures: disclosures.map(({ disclosureId, recipient, fields, legalBasis, disclosedAt, notice }) => ({ disclosureId, recipient, fields, legalBasis, disclosedAt, notice })),
       history,
     };
     const json = JSON.stringify(document, null, 2);

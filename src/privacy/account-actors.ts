@@ -6,21 +6,17 @@ import type { PersonalDataCodec } from './personal-data-codec.js';
 
 const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
 
-/** Whether the person with this object id is still an account of a publisher other than `publisherId`. */
-export type AccountElsewhere = (objectId: string, publisherId: string) => Promise<boolean>;
-
 /**
- * Forgets, as actors, the people behind AAD accounts being erased. Their
- * object ids are read from the publisher's stream, which only the
+ * Forgets the person references of the people behind AAD accounts being
+ * erased. What they did as members is recorded by account, which erasing
+ * the account unlinks by itself (src/privacy/actor-references.ts); a person
+ * reference can still name them in what they did without an account there
+ * (a request that raced its account's removal) and in events written while
+ * members were recorded by person reference. Forgetting it takes nothing
+ * from their other accounts: `me` and their actions there go by account.
+ * Their object ids are read from the publisher's stream, which only the
  * accounts' keys open: erasure must call this before it destroys them (a
  * retry after a crash in between finds the same object ids again).
- *
- * A person who is still an account of another publisher is not forgotten:
- * references are per person, so forgetting them would take that other
- * publisher from their `me` and show their changes there as an erased
- * actor's. Their object id then stays linked to the erased account's
- * actions until they are erased there too (docs/privacy.md); a reference
- * per account would remove that, and is the next step.
  */
 export class AccountActors {
   constructor(
@@ -28,7 +24,6 @@ export class AccountActors {
     private readonly codec: EventCodec,
     private readonly actors: ActorReferences,
     private readonly personalData: PersonalDataCodec,
-    private readonly accountElsewhere: AccountElsewhere = async () => false,
   ) {}
 
   async forget(publisherId: string, accountIds: readonly string[]): Promise<void> {
@@ -41,8 +36,6 @@ export class AccountActors {
       .filter((user) => user !== undefined && wanted.has(user.accountId))
       // an account whose key is gone already (a retried erasure) reads as erased: nothing left to find
       .flatMap((user) => (typeof user!.objectId === 'string' ? [user!.objectId] : []));
-    const elsewhere = await Promise.all(objectIds.map((objectId) => this.accountElsewhere(objectId, publisherId)));
-    const forgotten = objectIds.filter((_, i) => !elsewhere[i]);
-    for (const subjectId of await this.actors.forget(forgotten)) this.personalData.forget(subjectId);
+    for (const subjectId of await this.actors.forget(objectIds)) this.personalData.forget(subjectId);
   }
 }

@@ -1,14 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { Actor } from '../events/store/event-envelope.js';
+import { aadAccountSubject, actorSubject } from './classification.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
+import { sealValue } from './personal-value.js';
 
-/**
- * The key-store subject whose key seals, in each event's metadata, the link
- * from a user actor's reference to its AAD object id (`actor.objectId`).
- * Destroyed when the person is erased: the reference then names nobody.
- */
-export const actorSubject = (reference: string): string => `actor/${reference}`;
+export { actorSubject };
 
 /** The lookup from an object id to its reference: one key-store row per person, named by a keyed HMAC of the object id. */
 const lookupSubject = (index: string): string => `actor-lookup/${index}`;
@@ -19,10 +16,26 @@ const INDEX_SUBJECT = 'actor-lookup-index';
 /** What a user actor is named by in events, read models and exports: `actor-` and 32 hex digits grouped as a UUID. */
 export const ACTOR_REFERENCE = /^actor-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The account a member has at a publisher now (its accountId), or null. */
+export interface MemberAccounts {
+  accountOf(objectId: string, publisherId: string): Promise<string | null>;
+}
+
 /**
- * Pseudonymous references for user actors (issue 18). A person acting
- * through the API is recorded by a random reference, never by their object
- * id. Two key-store rows stand for each person:
+ * Pseudonymous references for user actors (issue 18), never their object id.
+ *
+ * A member acting on a publisher's streams (the publisher, its offers, its
+ * privacy requests, its registration code) is named by its account there:
+ * `actor.id` is the accountId, `actor.publisherId` the publisher, and the
+ * object id is sealed under the account's own key, which erasing the
+ * account (or closing the publisher) destroys. So a person who is an account
+ * of two publishers is two actors, and erasing one account unlinks them
+ * from that publisher's events only.
+ *
+ * Anyone else who is a person (staff: operators, auditors, analysts; a
+ * member without an account at the publisher, as when it was removed while
+ * its request ran) is named by a person reference. Two key-store rows stand
+ * for each such person:
  *
  * - `actor-lookup/<HMAC(object id)>`: object id -> reference. The reference
  *   is derived from this row's random key, so it carries nothing of the
@@ -32,10 +45,10 @@ export const ACTOR_REFERENCE = /^actor-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
  * - `actor/<reference>`: the key that seals the object id in event metadata,
  *   so an auditor can still see who a reference is.
  *
- * Forgetting a person (erasing an account, closing its publisher) destroys
- * both: what stays in the log is a reference no remaining key links back,
- * and no HMAC of the object id is left to test a guess against. Someone who
- * acts again afterwards gets a new reference.
+ * Forgetting a person (erasing one of their accounts, closing its
+ * publisher) destroys both: what stays in the log is a reference no
+ * remaining key links back, and no HMAC of the object id is left to test a
+ * guess against. Someone who acts again afterwards gets a new reference.
  *
  * Service and system actors are not people: they stay as they are.
  */
@@ -45,18 +58,54 @@ export class ActorReferences {
   constructor(
     private readonly keys: KeyStore,
     private readonly personalData: PersonalDataCodec,
+    /** where members' accounts are found (none: every user by person reference) */
+    private readonly accounts?: MemberAccounts,
   ) {}
 
-  /** The actor as events record it: a user by reference, with the object id to seal (EventCodec seals `actor.objectId`). */
-  async recorded(actor: Actor): Promise<Actor> {
+  /**
+   * The actor as events record it, acting on `publisherId`'s streams: a
+   * member by its account there, its object id sealed here under the
+   * account's key (or left out when that key is gone: the account was erased
+   * meanwhile, and no new key may be made for it); another user by person
+   * reference, with the object id for EventCodec to seal. `newAccountId`: the
+   * account the command itself creates for its actor (a registrant).
+   */
+  async recorded(actor: Actor, publisherId?: string, newAccountId?: string): Promise<Actor> {
     if (actor.kind !== 'user') return actor;
     const { id: objectId, ...rest } = actor;
-    return { ...rest, id: await this.referenceOf(objectId), objectId };
+    const accountId = await this.accountIdOf(actor, publisherId, newAccountId);
+    if (accountId === null) return { ...rest, id: await this.referenceOf(objectId), objectId };
+    const subjectId = aadAccountSubject(publisherId!, accountId);
+    const key = newAccountId ? await this.keys.getOrCreate(subjectId) : (await this.keys.getMany([subjectId])).get(subjectId);
+    if (!key) return { ...rest, id: accountId, publisherId: publisherId! };
+    try {
+      return { ...rest, id: accountId, publisherId: publisherId!, objectId: sealValue(key, subjectId, objectId) };
+    } finally {
+      key.fill(0);
+    }
   }
 
-  /** The id an actor is known by in what is written (a user's reference, anyone else's own id). */
-  async idOf(actor: Actor): Promise<string> {
-    return actor.kind === 'user' ? this.referenceOf(actor.id) : actor.id;
+  /** The id an actor is known by in what is written on `publisherId`'s streams (a member's account, a user's reference, anyone else's own id). */
+  async idOf(actor: Actor, publisherId?: string): Promise<string> {
+    if (actor.kind !== 'user') return actor.id;
+    return (await this.accountIdOf(actor, publisherId)) ?? this.referenceOf(actor.id);
+  }
+
+  private async accountIdOf(actor: Actor, publisherId: string | undefined, newAccountId?: string): Promise<string | null> {
+    if (newAccountId) return newAccountId;
+    if (actor.role !== 'member' || !publisherId || !this.accounts) return null;
+    return this.accounts.accountOf(actor.id, publisherId);
+  }
+
+  /** The key a membership is indexed by in the read model (never in the log): an HMAC of the object id, one per person. */
+  async memberIndexOf(objectId: string): Promise<string> {
+    return this.index(objectId);
+  }
+
+  /** {@link memberIndexOf} of sealed object ids, opened with one key lookup; null where erased. */
+  async memberIndexesOf(sealedObjectIds: readonly unknown[]): Promise<(string | null)[]> {
+    const opened = await this.personalData.openMany(sealedObjectIds);
+    return Promise.all(opened.map(async (objectId) => (typeof objectId === 'string' ? this.index(objectId) : null)));
   }
 
   /** The reference of the person with this object id, made on first use. */
@@ -73,40 +122,45 @@ export class ActorReferences {
   }
 
   /**
-   * The ids an audit filter on `actorId` matches: the id as given (a
-   * reference, a service identity, or an object id as events before
-   * references hold it) and, for the object id of a person not forgotten,
-   * their reference.
+   * The ids an audit filter on `actorId` matches: the id as given (an
+   * account, a reference, a service identity, or an object id as events
+   * before references hold it) and, for the object id of a person, their
+   * reference while not forgotten and `accountIds`, the accounts they have
+   * (their keys not destroyed).
    */
-  async filterIds(actorId: string): Promise<string[]> {
-    const reference = ACTOR_REFERENCE.test(actorId) ? null : await this.existingReferenceOf(actorId);
-    return reference ? [actorId, reference] : [actorId];
+  async filterIds(actorId: string, accountIds: (index: string) => Promise<string[]>): Promise<string[]> {
+    if (ACTOR_REFERENCE.test(actorId)) return [actorId];
+    const [reference, accounts] = await Promise.all([this.existingReferenceOf(actorId), this.index(actorId).then(accountIds)]);
+    return [...new Set([actorId, ...(reference ? [reference] : []), ...accounts])];
   }
 
   /**
    * Who recorded actors are, for auditors (one key lookup for all): a user's
-   * object id while their person is not erased, `erased` after; a service's
-   * own id; nothing for the system.
+   * object id while their account (or person) is not erased, `erased`
+   * after; a service's own id; nothing for the system.
    */
-  async shown(actors: readonly Pick<Actor, 'id' | 'kind' | 'objectId'>[]): Promise<ShownActor[]> {
+  async shown(actors: readonly Pick<Actor, 'id' | 'kind' | 'objectId' | 'publisherId'>[]): Promise<ShownActor[]> {
     const opened = await this.personalData.openMany(actors.map((actor) => actor.objectId ?? null));
     return actors.map((actor, i) => {
       const objectId = opened[i];
       if (actor.kind === 'system') return { objectId: null, erased: false };
       if (typeof objectId === 'string') return { objectId, erased: false };
-      if (objectId !== null) return { objectId: null, erased: true };
+      // an account recorded without its object id: the account was erased before the event was written
+      if (objectId !== null || actor.publisherId !== undefined) return { objectId: null, erased: true };
       // a service, or a user recorded before references: the id is the object id
       return ACTOR_REFERENCE.test(actor.id) ? { objectId: null, erased: true } : { objectId: actor.id, erased: false };
     });
   }
 
-  /** The references among these ids whose person was erased (their link key is gone); one key lookup. */
-  async erasedAmong(ids: readonly string[]): Promise<Set<string>> {
-    const references = [...new Set(ids.filter((id) => ACTOR_REFERENCE.test(id)))];
-    if (references.length === 0) return new Set();
-    const linked = await this.keys.getMany(references.map(actorSubject));
-    for (const key of linked.values()) key.fill(0);
-    return new Set(references.filter((reference) => !linked.has(actorSubject(reference))));
+  /** The actors among these whose account or person was erased (the key that links them is gone), by id; one key lookup. */
+  async erasedAmong(actors: readonly Pick<Actor, 'id' | 'publisherId'>[]): Promise<Set<string>> {
+    const linkOf = (actor: Pick<Actor, 'id' | 'publisherId'>) =>
+      actor.publisherId !== undefined ? aadAccountSubject(actor.publisherId, actor.id) : ACTOR_REFERENCE.test(actor.id) ? actorSubject(actor.id) : null;
+    const linked = actors.filter((actor) => linkOf(actor) !== null);
+    if (linked.length === 0) return new Set();
+    const keys = await this.keys.getMany([...new Set(linked.map((actor) => linkOf(actor)!))]);
+    for (const key of keys.values()) key.fill(0);
+    return new Set(linked.filter((actor) => !keys.has(linkOf(actor)!)).map((actor) => actor.id));
   }
 
   /**

@@ -1,7 +1,6 @@
 import type { DataCategory } from './data-category.js';
 import { supportContactFields } from '../events/offer/offer.events.js';
 import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
-import { actorSubject } from './actor-references.js';
 import type { SealField } from './document-paths.js';
 
 /**
@@ -9,9 +8,12 @@ import type { SealField } from './document-paths.js';
  * carries is listed here with its data category and its data subject;
  * encryption (src/events/store/event-codec.ts) reads it, and so will masking,
  * export and erasure. A value not declared here is stored in clear.
+ *
  * Categories (./data-category.ts) follow the marketplace's privacy
  * statement: administrator data (the publisher's contact person and
- * accounts) and customer data.
+ * accounts) and customer data; and third-party data: people outside the
+ * publisher whom its records name (the recipient of a disclosure, who may
+ * be a complainant in person).
  */
 export type { DataCategory } from './data-category.js';
 
@@ -46,6 +48,14 @@ const contactFields = [
   { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', mask: 'telephone-country', subject: publisherContact },
   { path: 'contact.email', category: 'administrator', label: 'contact person email', mask: 'email-domain', subject: publisherContact },
 ] as const satisfies readonly PersonalField[];
+
+/**
+ * The key-store subject whose key seals, in each event's metadata, the link
+ * from a person reference (src/privacy/actor-references.ts) to its AAD
+ * object id (`actor.objectId`). Destroyed when the person is forgotten: the
+ * reference then names nobody.
+ */
+export const actorSubject = (reference: string): string => `actor/${reference}`;
 
 /** Each AAD account is its own data subject, named by its server-assigned account id (never by its object id). */
 export const aadAccountSubject = (publisherId: string, accountId: string): string =>
@@ -84,6 +94,25 @@ const supportContactPaths = supportContactFields.map((field) => ({
   mask: supportMasking[field],
   subject: offerSupport,
 }));
+
+/**
+ * The recipients of a publisher's disclosures (src/events/disclosure/): one
+ * subject per publisher, erased when its account closes. Not the
+ * publisher's personal data, but kept only as long as the publisher's
+ * account: who received its data is told to its members, and to nobody
+ * once the account is gone.
+ */
+export const disclosureRecipientsSubject = (publisherId: string): string => `publisher/${publisherId}/disclosure-recipients`;
+
+const disclosureRecipientFields = [
+  {
+    path: 'recipient.name',
+    category: 'third-party',
+    label: 'disclosure recipient name',
+    mask: 'pseudonym',
+    subject: (data: Record<string, unknown>) => disclosureRecipientsSubject(String(data['publisherId'])),
+  },
+] as const satisfies readonly PersonalField[];
 
 /**
  * Time-bucketed subjects: what is kept only for the retention period shares
@@ -125,6 +154,7 @@ export const personalFieldsByEventType = {
   PublisherRegistered: [...contactFields, ...aadUserFields('firstUser')],
   ContactUpdated: contactFields,
   AadUserAdded: aadUserFields('user'),
+  DisclosureRecorded: disclosureRecipientFields,
 } as const satisfies { readonly [T in LedgerEventType]?: readonly PersonalField<PathsOf<DataOf<T>>>[] };
 
 /** The declared paths of an event type's data (none for most types). */
@@ -136,16 +166,21 @@ const fieldsByEventType: Readonly<Partial<Record<string, readonly PersonalField[
 
 /**
  * A user actor's object id, in every event's metadata next to the actor's
- * pseudonymous reference (`actor.id`), sealed under the reference's own
- * subject (src/privacy/actor-references.ts), which erasing the person
- * destroys. Labelled as a requester: it is who asked.
+ * pseudonymous id (`actor.id`): a member's under its account's subject
+ * (`actor.publisherId`), which erasing the account destroys; anyone else's
+ * under its person reference's own subject (src/privacy/actor-references.ts).
+ * Labelled as a requester: it is who asked.
  */
 export const actorObjectIdField: PersonalField = {
   path: 'actor.objectId',
   category: 'administrator',
   label: 'requester object id (of a user actor)',
   mask: 'pseudonym',
-  subject: (metadata) => actorSubject(String((metadata['actor'] as Record<string, unknown>)['id'])),
+  subject: (metadata) => {
+    const actor = metadata['actor'] as Record<string, unknown>;
+    const publisherId = actor['publisherId'];
+    return typeof publisherId === 'string' ? aadAccountSubject(publisherId, String(actor['id'])) : actorSubject(String(actor['id']));
+  },
 };
 
 const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): string => clientSubject(occurredAt);

@@ -4,7 +4,8 @@
  * without the declaration, which itself reads the event types.
  *
  * Categories follow the marketplace's privacy statement: administrator data
- * (the publisher's contact person and accounts) and customer data.
+ * (the publisher's contact person and accounts) and customer data; and
+ * third-party data (people outside the publisher its records name).
  */
-export const DATA_CATEGORIES = ['administrator', 'customer'] as const;
+export const DATA_CATEGORIES = ['administrator', 'customer', 'third-party'] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];

@@ -16,10 +16,15 @@ import type { RequestContext } from './context.js';
 import { pageSize, toConnection } from './pagination.js';
 import { parsePosition } from './publisher.resolver.js';
 
-const toCategory = (category: `${DataCategory}`): Category =>
-  category === 'ADMINISTRATOR' ? 'administrator' : 'customer';
-const fromCategory = (category: Category): `${DataCategory}` =>
-  category === 'administrator' ? 'ADMINISTRATOR' : 'CUSTOMER';
+/** The GraphQL enum's names for the classification's categories. */
+const categoryNames: Readonly<Record<Category, `${DataCategory}`>> = {
+  administrator: 'ADMINISTRATOR',
+  customer: 'CUSTOMER',
+  'third-party': 'THIRD_PARTY',
+};
+const fromCategory = (category: Category): `${DataCategory}` => categoryNames[category];
+const toCategory = (name: `${DataCategory}`): Category =>
+  (Object.keys(categoryNames) as Category[]).find((category) => categoryNames[category] === name)!;
 
 function shown(grant: AccessGrantView): AccessGrantType {
   return {

@@ -18,6 +18,9 @@ import type { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import type { ActorReferences } from '../privacy/actor-references.js';
 import type { ErasureService } from '../events/erasure/erasure.service.js';
 import type { PublisherService } from '../events/publisher/publisher.service.js';
+import type { DisclosureService } from '../events/disclosure/disclosure.service.js';
+import type { ContactListService } from '../events/contact-list/contact-list.service.js';
+import type { DisclosureQueries } from '../projections/disclosure/disclosure.queries.js';
 import type { AuditQueries } from '../projections/audit-trail/audit-trail.queries.js';
 import type { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
 import type { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
@@ -58,6 +61,11 @@ export interface Services {
   /** data subjects' rights: erasure and account closure, and the export of their data */
   erasure: ErasureService;
   personalDataExport: PersonalDataExport;
+  /** disclosures of a publisher's data to third parties (operators record them) */
+  disclosures: DisclosureService;
+  disclosureQueries: DisclosureQueries;
+  /** who may be contacted for a purpose by a channel (operators) */
+  contactLists: ContactListService;
   /** read-your-writes: waits, bounded, until the read models reach a position */
   waitForPosition(position: number): Promise<void>;
 }

@@ -27,7 +27,7 @@ export class HistoryResolver {
     const result = await ctx.services.history.page(subject, first, after);
     const publisherId = subject.kind === 'publisher' ? subject.id : await ctx.services.offerDirectory.publisherOf(subject.id);
     if (publisherId && result.entries.length > 0) ctx.services.readRecorder.viewed(publisherId, `${subject.kind}.history`, ctx.principal.id, () => ctx.command);
-    const erased = await ctx.services.actors.erasedAmong(result.entries.map((entry) => entry.actor.id));
+    const erased = await ctx.services.actors.erasedAmong(result.entries.map((entry) => entry.actor));
     const edges = result.entries.map((entry) => ({ node: toEntryType(entry, erased.has(entry.actor.id)), cursor: historyCursor.encode(entry.revision) }));
     return { edges, pageInfo: { hasNextPage: result.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: result.totalCount };
   }

@@ -5,6 +5,7 @@ import { connectionOf } from './connection.js';
 export enum DataCategory {
   ADMINISTRATOR = 'ADMINISTRATOR',
   CUSTOMER = 'CUSTOMER',
+  THIRD_PARTY = 'THIRD_PARTY',
 }
 
 registerEnumType(DataCategory, {
@@ -15,6 +16,9 @@ registerEnumType(DataCategory, {
       description: "Administrator data: the publisher's contact person, its AAD accounts, who made a request.",
     },
     CUSTOMER: { description: "Customer data: offers' customer-service contacts." },
+    THIRD_PARTY: {
+      description: "Third-party data: people outside the publisher its records name (a disclosure's recipient).",
+    },
   },
 });
 

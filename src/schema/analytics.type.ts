@@ -23,7 +23,7 @@ export class OfferKindStatusCountType {
   count!: number;
 }
 
-@ObjectType('DayCount', { simpleResolvers: true, description: 'Changes, erasures and access grants recorded on one UTC day.' })
+@ObjectType('DayCount', { simpleResolvers: true, description: 'Changes, erasures, disclosures, contact lists and access grants recorded on one UTC day.' })
 export class DayCountType {
   @Field(() => String, { description: 'The UTC day, YYYY-MM-DD.' })
   day!: string;
@@ -33,6 +33,12 @@ export class DayCountType {
 
   @Field(() => Int, { description: 'People erased that day (PersonalDataErased events).' })
   erasures!: number;
+
+  @Field(() => Int, { description: 'Disclosures to third parties recorded that day.' })
+  disclosures!: number;
+
+  @Field(() => Int, { description: 'Contact lists produced that day.' })
+  contactLists!: number;
 
   @Field(() => Int, { description: "Operators' access grants to publishers' personal data requested that day, emergency ones included." })
   accessGrants!: number;

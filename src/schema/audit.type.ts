@@ -27,7 +27,7 @@ registerEnumType(ActorKind, {
 @ObjectType('AuditActor', { simpleResolvers: true, description: 'Who caused an event.' })
 export class AuditActorType {
   @Field(() => String, {
-    description: "A person's pseudonymous reference (`actor-<uuid>`; an Azure AD object id in events recorded before references), or a service identity.",
+    description: "A publisher member's account id at the publisher (`AadUser.accountId`), another person's pseudonymous reference (`actor-<uuid>`; an Azure AD object id in events recorded before references), or a service identity.",
   })
   id!: string;
 
@@ -87,7 +87,7 @@ export class AuditTrailFilterInput {
   @Field(() => String, { nullable: true, description: 'Entries before this instant (ISO-8601 with a time zone).' })
   to?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Entries caused by this actor: a person's object id (while they are not erased) or reference, or a service identity." })
+  @Field(() => String, { nullable: true, description: "Entries caused by this actor: a person's object id (their accounts while not erased, and their reference), an account id, a reference, or a service identity." })
   actorId?: string | null;
 
   @Field(() => [EventType], { nullable: true, description: 'Entries of these event types (1 to 20).' })

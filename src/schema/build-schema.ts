@@ -4,6 +4,8 @@ import { buildSchema } from 'type-graphql';
 import { AccessGrantResolver } from '../resolvers/access-grant.resolver.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
+import { ContactListResolver } from '../resolvers/contact-list.resolver.js';
+import { DisclosureResolver } from '../resolvers/disclosure.resolver.js';
 import { ErasureResolver } from '../resolvers/erasure.resolver.js';
 import { AnalystResolver } from '../resolvers/analyst.resolver.js';
 import { HistoryResolver } from '../resolvers/history.resolver.js';
@@ -36,5 +38,7 @@ export const appResolvers = [
   IntegrityResolver,
   ErasureResolver,
   AnalystResolver,
+  DisclosureResolver,
+  ContactListResolver,
   AccessGrantResolver,
 ] as const;

@@ -1,4 +1,4 @@
-import { actorObjectIdField, declaredFields, personalFieldsOf, requesterField, type PersonalField } from '../privacy/classification.js';
+import { actorObjectIdField, declaredField, declaredFields, personalFieldsOf, requesterField, type PersonalField } from '../privacy/classification.js';
 
 /**
  * Which GraphQL fields carry personal data, each tied to the one
@@ -33,7 +33,12 @@ export const graphqlPersonalFields: Readonly<Record<string, PersonalFieldUse>> =
   ...mirror('MaskedContact', 'PublisherRegistered', 'contact.', 'masked'),
   ...mirror('MaskedAadUser', 'AadUserAdded', 'user.', 'masked'),
   ...mirror('MaskedSupportContact', 'OfferCustomerServiceUpdated', 'supportContacts.*.', 'masked'),
+  ...mirror('DisclosureRecipient', 'DisclosureRecorded', 'recipient.', 'value'),
+  ['ContactListEntry.contactName', { shows: 'value', field: declaredField('contact person name') }],
+  // the email or the telephone, by the list's channel
+  ['ContactListEntry.value', { shows: 'any', fields: [declaredField('contact person email'), declaredField('contact person telephone')] }],
   ['AadUser.addedBy', requester],
+  ['Disclosure.recordedBy', requester],
   ['PrivacyRequestRecord.requestedBy', requester],
   ['HistoryActor.id', requester],
   // staff members by their actor reference, as every actor is recorded

@@ -7,6 +7,7 @@ export enum PrivacyRequestKind {
   EDIT = 'EDIT',
   DELETION = 'DELETION',
   ERASURE = 'ERASURE',
+  USE = 'USE',
 }
 
 registerEnumType(PrivacyRequestKind, {
@@ -18,6 +19,7 @@ registerEnumType(PrivacyRequestKind, {
     EDIT: { description: 'Personal data was added or changed.' },
     DELETION: { description: 'Personal data was deleted.' },
     ERASURE: { description: 'A person was erased.' },
+    USE: { description: "The contact was put on an operator's contact list (target: the value handed out)." },
   },
 });
 

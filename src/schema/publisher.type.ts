@@ -79,7 +79,7 @@ export class AadUserType {
   @Field(() => String, { description: 'When the account was given access (ISO-8601).' })
   addedAt!: string;
 
-  @Field(() => String, { description: "Who gave it access: an actor id (a person's pseudonymous reference `actor-<uuid>`, or a service identity)." })
+  @Field(() => String, { description: "Who gave it access: an actor id (a member's account id at this publisher, its own for the registrant's account; another person's pseudonymous reference `actor-<uuid>`; or a service identity)." })
   addedBy!: string;
 }
 

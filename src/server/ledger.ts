@@ -13,10 +13,14 @@ import { Idempotency } from '../events/idempotency.js';
 import { IntegrityVerifier } from '../events/store/integrity.js';
 import type { EventStore } from '../events/store/event-store.js';
 import { PublisherService } from '../events/publisher/publisher.service.js';
+import { DisclosureService } from '../events/disclosure/disclosure.service.js';
+import { disclosuresToTell } from '../events/disclosure/disclosure-log.js';
+import { ContactListService } from '../events/contact-list/contact-list.service.js';
+import { DisclosureQueries } from '../projections/disclosure/disclosure.queries.js';
 import { upcasters } from '../events/store/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
 import { AccountActors } from '../privacy/account-actors.js';
-import { ActorReferences } from '../privacy/actor-references.js';
+import { ActorReferences, type MemberAccounts } from '../privacy/actor-references.js';
 import { ErasureService } from '../events/erasure/erasure.service.js';
 import { loadMasterKey } from '../privacy/keys/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
@@ -40,7 +44,6 @@ import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
 import { AccessGrantService } from '../events/access-grant/access-grant.service.js';
 import { AccessGrantQueries } from '../projections/access-grant/access-grant.queries.js';
-import { BlindIndex } from '../privacy/blind-index.js';
 import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
 import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
@@ -152,13 +155,15 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     throw error;
   }
   const personalData = new PersonalDataCodec(keys);
-  const actors = new ActorReferences(keys, personalData);
+  // members act as their accounts, found in the publishers' streams (Membership, made below: the handler needs the codec first)
+  const accounts: MemberAccounts = { accountOf: (objectId, publisherId) => membership.accountOf(objectId, publisherId) };
+  const actors = new ActorReferences(keys, personalData, accounts);
   const codec = new EventCodec(personalData, clock, ids, upcasters, actors);
   const handler = new CommandHandler(events, codec);
   const retentionPolicy = new RetentionPolicy(retentionDays, clock);
   const runner =
     thread ??
-    new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy)), {
+    new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy), actors), {
       ...(options.logger ? { logger: options.logger } : {}),
       lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
     });
@@ -167,7 +172,6 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const states = new StreamStates(events, upcasters);
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
-  const objectIds = new BlindIndex(secrets.objectIds);
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
@@ -177,9 +181,9 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     approvalRequired: config.accessGrantApproval ?? false, // SETTINGS.accessGrantApproval.default
   };
   const accessGrants = new AccessGrantService(handler, clock, ids, idempotency, actors, grantPolicy);
-  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), objectIds, actors, (...args) => accessGrants.activeGrant(...args));
-  const accountElsewhere = async (objectId: string, publisherId: string) =>
-    (await membership.publishersOfPerson(objectId)).some((id) => id !== publisherId);
+  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors, (...args) => accessGrants.activeGrant(...args));
+  const erasure = new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData));
+  const waitForPosition = (position: number) => runner.waitFor(position, config.readYourWritesTimeoutMs);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
     membership,
@@ -190,7 +194,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
     privacyRequestQueries,
     readRecorder,
-    auditQueries: new AuditQueries(reads, actors),
+    auditQueries: new AuditQueries(reads, { filterIds: (actorId) => membership.actorIds(actorId) }),
     actors,
     integrity: new IntegrityVerifier(events),
     publisherQueries,
@@ -200,9 +204,12 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     pointInTime: new PointInTime(states, personalData),
     historyExport: new HistoryExport(history, offerDirectory),
     offerDirectory,
-    erasure: new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData, accountElsewhere)),
-    personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now()),
-    waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
+    erasure,
+    disclosures: new DisclosureService(handler, clock, ids, idempotency, actors, (publisherId, context) => erasure.eraseDisclosureRecipients(publisherId, context)),
+    disclosureQueries: new DisclosureQueries(reads, personalData, clock),
+    contactLists: new ContactListService({ handler, publishers: publisherQueries, clock, ids, headPosition: () => events.headPosition(), waitForPosition }),
+    personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now(), (publisherId, now) => disclosuresToTell(events, codec, publisherId, now)),
+    waitForPosition,
   };
   return {
     events,

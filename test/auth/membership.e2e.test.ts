@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
-import { ACTOR_REFERENCE, actorSubject } from '../../src/privacy/actor-references.js';
+import { aadAccountSubject } from '../../src/privacy/classification.js';
 import { aPublisher, REGISTER, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../server/harness.js';
 
 const owner: TestPrincipal = { role: 'member', oid: 'a11ce000-0000-4000-8000-000000000001', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei' };
@@ -63,15 +63,16 @@ describe('publisher membership', () => {
     await server.gql(`mutation ($input: ReviewPublisherInput!) { approvePublisher(input: $input) { version } }`, { input: { id: publisherId, expectedVersion: 2 } }, { role: 'operator', oid: '0be00000-0000-4000-8000-0000000000ee', kind: 'service' });
     const events = await server.ledger.events.readStream(publisherStream(publisherId));
     const actors = events.map((event) => [event.type, event.metadata.actor]);
-    // a person by pseudonymous reference, their object id sealed under that reference's key; a service as itself
-    const reference = await server.ledger.services.actors.referenceOf(owner.oid!);
-    const sealed = { $pd: 1, s: actorSubject(reference), k: expect.any(String), c: expect.any(String) };
+    // a member by its account at the publisher (the registrant by the account it registers with), its object id sealed
+    // under the account's key; a service as itself
+    const registered = events[0]!.data as { firstUser: { accountId: string } };
+    const account = registered.firstUser.accountId;
+    const sealed = { $pd: 1, s: aadAccountSubject(publisherId, account), k: expect.any(String), c: expect.any(String) };
     expect(actors).toEqual([
-      ['PublisherRegistered', { id: reference, kind: 'user', role: 'member', objectId: sealed }],
-      ['AadUserAdded', { id: reference, kind: 'user', role: 'member', objectId: sealed }],
+      ['PublisherRegistered', { id: account, kind: 'user', role: 'member', publisherId, objectId: sealed }],
+      ['AadUserAdded', { id: account, kind: 'user', role: 'member', publisherId, objectId: sealed }],
       ['PublisherApproved', { id: '0be00000-0000-4000-8000-0000000000ee', kind: 'service', role: 'operator' }],
     ]);
-    expect(reference).toMatch(ACTOR_REFERENCE);
     expect(JSON.stringify(events)).not.toContain(owner.oid);
   });
 

@@ -128,6 +128,12 @@ const requests: Record<string, (w: World) => Request> = {
   }),
   maskedPublisher: (w) => ({ query: 'query ($id: ID!) { maskedPublisher(id: $id) { id } }', variables: { id: w.publisherId } }),
   exportPersonalData: (w) => ({ query: 'query ($p: ID!) { exportPersonalData(publisherId: $p) }', variables: { p: w.publisherId } }),
+  disclosures: (w) => ({ query: 'query ($p: ID!) { disclosures(publisherId: $p) { totalCount } }', variables: { p: w.publisherId } }),
+  recordDisclosure: (w) => ({
+    query: 'mutation ($input: RecordDisclosureInput!) { recordDisclosure(input: $input) { position } }',
+    variables: { input: { publisherId: w.publisherId, recipientName: 'Pudong court', recipientCountry: 'CN', fields: ['contact person email'], legalBasis: 'COMPELLED_BY_LAW', notice: { notified: true } } },
+  }),
+  contactList: () => ({ query: 'mutation { contactList(purpose: BILLING, channel: EMAIL) { publisherCount } }' }),
   verifyIntegrity: (w) => ({ query: 'query ($s: String!) { verifyIntegrity(streamId: $s) { intact } }', variables: { s: `publisher-${w.publisherId}` } }),
 };
 

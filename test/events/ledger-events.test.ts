@@ -79,12 +79,23 @@ describe('ledger events', () => {
   });
 
   it('a stream is of its family by name; streams the ledger does not write have none', () => {
-    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'access-grants-1', 'sum-1'].map(familyOf)).toEqual(['publisher', 'offer', 'privacyRequest', 'accessGrant', null]);
+    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'disclosures-1', 'contact-list-1', 'access-grants-1', 'sum-1'].map(familyOf)).toEqual([
+      'publisher',
+      'offer',
+      'privacyRequest',
+      'disclosure',
+      'contactList',
+      'accessGrant',
+      null,
+    ]);
   });
 
-  it('every event type is listed once, the erasure shared by publishers and offers included', () => {
+  it('every event type is listed once, the erasure shared by publishers, offers and disclosures included', () => {
     expect(new Set(ledgerEventTypes).size).toBe(ledgerEventTypes.length);
     expect(ledgerEventTypes).toContain('PersonalDataErased');
-    expect(ledgerEventTypes).toHaveLength(20);
+    expect(ledgerEventTypes).toContain('DisclosureRecorded');
+    expect(ledgerEventTypes).toContain('ContactListProduced');
+    expect(ledgerEventTypes).toContain('AccessGrantUsed');
+    expect(ledgerEventTypes).toHaveLength(22);
   });
 });

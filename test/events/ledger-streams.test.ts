@@ -8,11 +8,13 @@ import { aPublisher, openAccessGrant, REGISTER, startTestServer, tempDataDir, UP
 const CREATE_OFFER = `mutation ($input: CreateOfferInput!) { createOffer(input: $input) { position } }`;
 const RECORDS = `query ($publisherId: ID!, $p: String) { privacyRequests(publisherId: $publisherId, minPosition: $p) { edges { node { id } } } }`;
 const DELETE_RECORD = `mutation ($id: ID!) { deletePrivacyRequestRecord(id: $id) { position } }`;
+const DISCLOSE = `mutation ($input: RecordDisclosureInput!) { recordDisclosure(input: $input) { position } }`;
+const CONTACT_LIST = `mutation { contactList(purpose: BILLING, channel: EMAIL) { position } }`;
 
 // On KurrentDB the ledger's log is $all filtered on these prefixes: a stream
 // the services write outside them would never reach a projection there.
 describe('the streams the ledger writes', () => {
-  it('every stream written by publishers, registration code claims, offers, privacy records and access grants starts with one of the ledger stream prefixes', async () => {
+  it('every stream written by publishers, registration code claims, offers, privacy records, disclosures, contact lists and access grants starts with one of the ledger stream prefixes', async () => {
     const data = tempDataDir();
     const server = await startTestServer(data.dir);
     try {
@@ -23,6 +25,11 @@ describe('the streams the ledger writes', () => {
       const records = await server.gql(RECORDS, { publisherId, p: updated.data!['updatePublisherContact'].position });
       const deleted = await server.gql(DELETE_RECORD, { id: records.data!['privacyRequests'].edges[0].node.id });
       expect(deleted.errors).toBeUndefined();
+      const disclosed = await server.gql(DISCLOSE, {
+        input: { publisherId, recipientName: 'Shanghai court', recipientCountry: 'CN', fields: ['contact person email'], legalBasis: 'COMPELLED_BY_LAW', notice: { notified: true } },
+      }, { role: 'operator' });
+      expect(disclosed.errors).toBeUndefined();
+      expect((await server.gql(CONTACT_LIST, {}, { role: 'operator' })).errors).toBeUndefined();
       await openAccessGrant(server, { role: 'operator' }, publisherId);
     } finally {
       await server.close();

@@ -4,6 +4,7 @@ import { MutationCommand, RetryCommand, type Built, type ModelState } from './mu
 import { addAccount, register, removeAccount, review, updateContact, updatePreferences, type Operation } from './publisher-operations.js';
 import { createOffer, deleteOffer, publishOffer, updateSupport } from './offer-operations.js';
 import { closeAccount, deleteRecord, erasePerson } from './erasure-operations.js';
+import { contactList, recordDisclosure } from './disclosure-operations.js';
 import { ExportCommand, OfflineCommand, ProbeCommand } from './read-commands.js';
 import { RaceCommand } from './race-command.js';
 import { ElapseCommand, GrantCommand, OperatorReadCommand, RevokeGrantCommand } from './grant-commands.js';
@@ -128,6 +129,19 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
         const operation = p && deleteRecord(model, as, p, n);
         return operation && { operation, as, touched: () => p, authAgain: () => model.authorize('deletePrivacyRequestRecord', as, p!.id) };
       }, keyed),
+    ),
+    // mostly the operator (4); sometimes a member, the auditor (5) or the analyst (6), who are refused
+    fc.record({ who: fc.constantFrom(4, 4, 4, -1, 5), i: index, kind: fc.constantFrom('notified' as const, 'withheld' as const, 'withheld' as const, 'noBasis' as const), keyed: sometimes }).map(({ who, i, kind, keyed }) =>
+      command(`recordDisclosure ${kind} p${i} by ${who}`, (model) => {
+        const built = onPublisher((m, p, as) => recordDisclosure(m, as, p, kind), 'recordDisclosure')(who, i)(model);
+        return built && { ...built, version: undefined };
+      }, keyed),
+    ),
+    fc.record({ who: fc.constantFrom(4, 4, 4, 0, 6), purpose: fc.constantFrom('OFFERS' as const, 'FEEDBACK' as const, 'BILLING' as const), channel: fc.constantFrom('EMAIL' as const, 'PHONE' as const) }).map(({ who, purpose, channel }) =>
+      command(`contactList ${purpose} ${channel} by ${who}`, (model) => {
+        const as = principalAt(who);
+        return { operation: contactList(model, as, purpose, channel), as, touched: () => undefined, authAgain: () => model.authorize('contactList', as) };
+      }, false),
     ),
   ];
   const close = fc.record({ who: actor, i: index, keyed: sometimes }).map(({ who, i, keyed }) =>

@@ -27,6 +27,8 @@ export const MUTATIONS = {
   deleteOffer: offerMutation('deleteOffer', 'OfferChangeInput'),
   erasePersonalData: erasureMutation('erasePersonalData', 'ErasePersonalDataInput'),
   closePublisherAccount: erasureMutation('closePublisherAccount', 'ClosePublisherAccountInput'),
+  recordDisclosure: `mutation ($input: RecordDisclosureInput!) { recordDisclosure(input: $input) { id position } }`,
+  contactList: `mutation ($purpose: ContactPurpose!, $channel: ContactChannel!) { contactList(purpose: $purpose, channel: $channel) { publisherCount position entries { publisherId value } } }`,
   deletePrivacyRequestRecord: `mutation ($id: ID!, $idempotencyKey: String) { deletePrivacyRequestRecord(id: $id, idempotencyKey: $idempotencyKey) { id position } }`,
 } as const;
 
@@ -48,12 +50,13 @@ export const READS = {
   privacyRequests: `query ($id: ID!, $after: String) { privacyRequests(publisherId: $id, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { id kind target requestedAt requestedBy requestedByErased } } } }`,
   analytics: `{ analytics { publishersByStatus { status count } offersByKindAndStatus { kind status count } } }`,
-  changesPerDay: `query ($day: String!) { analytics { changesPerDay(from: $day, to: $day) { day changes erasures accessGrants emergencyAccesses } } }`,
+  changesPerDay: `query ($day: String!) { analytics { changesPerDay(from: $day, to: $day) { day changes erasures disclosures contactLists accessGrants emergencyAccesses } } }`,
   me: `{ me { id publishers { id } } }`,
   history: `query ($kind: HistorySubjectKind!, $id: ID!, $after: String) { history(kind: $kind, id: $id, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { eventType occurredAt actor { id kind role } changes { field before after beforeErased afterErased } } } } }`,
   verifyIntegrity: `query ($streamId: String!) { verifyIntegrity(streamId: $streamId) { intact eventsChecked firstBreak { kind revision } } }`,
   exportPersonalData: `query ($id: ID!) { exportPersonalData(publisherId: $id) }`,
+  disclosures: `query ($id: ID!, $after: String) { disclosures(publisherId: $id, first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id recipient { name erased } } } } }`,
   masked: `query ($id: ID!) { maskedPublisher(id: $id) { id registrationStatus contact { name telephone email } aadUsers { objectId userPrincipalName displayName }
     offers { id status supportContacts { name telephone email qq wechat weibo } } } }`,
   exportHistory: `query ($id: ID!) { exportHistory(publisherId: $id, format: JSONL) }`,
@@ -76,4 +79,5 @@ export const PROBES: Readonly<Record<string, { query: string; names: 'publisher'
   verifyIntegrity: { query: `query ($p: String!) { verifyIntegrity(streamId: $p) { intact } }`, names: 'none' },
   analytics: { query: `{ analytics { publishersByStatus { count } } }`, names: 'none' },
   maskedPublisher: { query: `query ($p: ID!) { maskedPublisher(id: $p) { id } }`, names: 'publisher' },
+  disclosures: { query: `query ($p: ID!) { disclosures(publisherId: $p, first: 1) { totalCount } }`, names: 'publisher' },
 };

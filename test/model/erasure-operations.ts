@@ -1,4 +1,5 @@
 import type { Account, LedgerModel, PublisherModel } from './ledger-model.js';
+import { eraseRecipients } from './disclosure-operations.js';
 import { eraseSupport } from './offer-operations.js';
 import { eraseContact, refused, type Operation, type Verdict } from './publisher-operations.js';
 import { PRINCIPALS, type ModelPrincipal } from './principals.js';
@@ -52,7 +53,9 @@ export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: Publisher
     }
   };
   const shredded = chosen === 'OFFER_SUPPORT' ? `offer-${offer!.id}` : `publisher-${p.id}`;
-  return { name: 'erasePersonalData', variables: { input }, verdict: denied ? refused(denied) : shredding(model, verdict(), [shredded]) };
+  const decided = denied ? refused(denied) : verdict();
+  // only an erasure that erases someone destroys the stream's idempotency keys
+  return { name: 'erasePersonalData', variables: { input }, verdict: shredding(model, decided, 'appends' in decided && decided.appends ? [shredded] : []) };
 }
 
 /** Every person of the publisher erased, its offers withdrawn, the account CLOSED: one ERASURE record. */
@@ -77,21 +80,32 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
       offer.version++;
       model.erasureEvents++;
     }
+    eraseRecipients(model, p);
     model.record(p.id, 'ERASURE', 'publisher');
   };
+  // the streams the closure erases someone in (an offer withdrawn is erased again): their idempotency keys go
+  const erasing =
+    p.status === 'CLOSED'
+      ? []
+      : [
+        ...(!p.contactErased || p.accounts.some((a) => !a.erased) ? [`publisher-${p.id}`] : []),
+        ...model.offersOf(p.id).filter((o) => !(o.status === 'DELETED' && o.supportErased)).map((o) => `offer-${o.id}`),
+        ...(p.disclosures.some((d) => !d.erased) ? [`disclosures-${p.id}`] : []),
+      ];
   return {
     name: 'closePublisherAccount',
     variables: { input: { publisherId: p.id } },
     verdict: denied
       ? refused(denied)
-      : shredding(model, p.status === 'CLOSED' ? { appends: false, commit: () => undefined } : { appends: true, commit }, [
-        `publisher-${p.id}`,
-        ...model.offersOf(p.id).map((o) => `offer-${o.id}`),
-      ]),
+      : shredding(model, p.status === 'CLOSED' ? { appends: false, commit: () => undefined } : { appends: true, commit }, erasing),
   };
 }
 
-/** An erasure call that goes through (whether or not it erases anything) destroys the idempotency keys of the streams it touches. */
+/**
+ * An erasure that erases someone in a stream destroys that stream's
+ * idempotency keys (it records them); one that erases nothing there leaves
+ * them, so retries of earlier keyed changes still answer their first result.
+ */
 function shredding(model: LedgerModel, verdict: Verdict, streamIds: readonly string[]): Verdict {
   if ('refused' in verdict) return verdict;
   return {

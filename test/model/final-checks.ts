@@ -5,6 +5,7 @@ import type { LedgerSystem } from './ledger-system.js';
 import { allPages, checkAnalytics, checkMe, checkOffers, checkPublisher, checkRecords } from './invariants.js';
 import { ANALYST, AUDITOR, INSPECTOR, USERS } from './principals.js';
 import { pastPublisherView } from './views.js';
+import { disclosuresSeen } from './disclosure-operations.js';
 
 const SUPPORT_FIELDS = ['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const;
 
@@ -53,6 +54,7 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
     const history = await allPages<Entry>(system, READS.history, { kind: 'PUBLISHER', id: p.id }, AUDITOR, 'history');
     seen.push(JSON.stringify(history));
     checkReplay(p, history);
+    seen.push(JSON.stringify(await checkDisclosures(system, model, p)));
     const granted = model.grants.some((g) => g.publisherId === p.id) ? [`access-grants-${p.id}`] : [];
     for (const streamId of [`publisher-${p.id}`, `privacy-requests-${p.id}`, ...granted]) await checkIntegrity(system, streamId);
   }
@@ -84,6 +86,23 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
     model.record(p.id, 'EXPORT', 'history');
     for (const value of model.erasedValues) expect(exportHistory.includes(JSON.stringify(value)), `erased value ${value} in exportHistory of ${p.id}`).toBe(false);
   }
+}
+
+/**
+ * `disclosures`, newest first: the auditor sees every one (its recipient
+ * erased with the account), a member of the publisher only those it may
+ * be told of by the ledger's clock. Returns what the auditor saw.
+ */
+async function checkDisclosures(system: LedgerSystem, model: LedgerModel, p: PublisherModel): Promise<unknown> {
+  const now = system.clock.now().toISOString();
+  const all = await allPages(system, READS.disclosures, { id: p.id }, AUDITOR, 'disclosures');
+  expect(all, `disclosures of ${p.id} (auditor)`).toEqual(disclosuresSeen(p, true, now).reverse());
+  const member = USERS.find((user) => model.isMember(user, p.id));
+  if (member) {
+    const told = await allPages(system, READS.disclosures, { id: p.id }, member, 'disclosures');
+    expect(told, `disclosures of ${p.id} (its member ${member.name})`).toEqual(disclosuresSeen(p, false, now).reverse());
+  }
+  return all;
 }
 
 /** What an analyst sees: the model's publisher masked (emails by domain, telephones by country code, the rest pseudonyms), erased values null. */

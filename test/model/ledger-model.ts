@@ -1,5 +1,6 @@
 import { expectedAnswer, readmeTable } from '../auth/readme-tables.js';
 import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
+import type { DisclosureModel } from './disclosure-operations.js';
 import type { ModelPrincipal } from './principals.js';
 
 /**
@@ -41,7 +42,7 @@ export interface Account {
 
 /** A privacy request record the model can predict (VIEW records depend on who read what when, and are left out). */
 export interface RecordModel {
-  kind: 'EDIT' | 'DELETION' | 'ERASURE' | 'EXPORT';
+  kind: 'EDIT' | 'DELETION' | 'ERASURE' | 'EXPORT' | 'USE';
   target: string;
   /** the ledger's instant when it was made (records of one instant may list in any order) */
   at: string;
@@ -67,6 +68,8 @@ export interface PublisherModel {
   accounts: Account[];
   /** oldest first; deleted ones removed */
   records: RecordModel[];
+  /** oldest first */
+  disclosures: DisclosureModel[];
 }
 
 export interface SupportContactModel {
@@ -172,9 +175,10 @@ export class LedgerModel {
   }
 
   /**
-   * Per stream, how many erasure calls have shredded it: each destroys the
-   * stream's idempotency key, so a keyed change of that stream made before
-   * it can no longer be told from other input on a retry (README, Erasure).
+   * Per stream, how many erasures have erased someone in it: each destroys
+   * the stream's idempotency keys, so a keyed change of that stream made
+   * before it can no longer be told from other input on a retry
+   * (docs/privacy.md, Erasure); an erasure that erases nothing does not.
    */
   private readonly shreds = new Map<string, number>();
   shredded(streamId: string): void {
@@ -184,21 +188,34 @@ export class LedgerModel {
     return this.shreds.get(streamId) ?? 0;
   }
 
-  /** PersonalDataErased events appended so far */
+  /** PersonalDataErased events appended so far to publisher and offer streams */
   erasureEvents = 0;
-  /** changes (events of publisher and offer streams but erasures) and erasures per UTC day, as `analytics.changesPerDay` counts them */
-  readonly days = new Map<string, { changes: number; erasures: number; accessGrants?: number; emergencyAccesses?: number }>();
-  private counted = { events: 0, erasures: 0 };
+  /** PersonalDataErased events of disclosure recipients (no publisher or offer version moves), disclosures and contact lists so far */
+  recipientErasures = 0;
+  disclosureEvents = 0;
+  contactListEvents = 0;
+  /** changes (events of publisher and offer streams but erasures), erasures, disclosures, lists and the operator's grants per UTC day, as `analytics.changesPerDay` counts them */
+  readonly days = new Map<string, { changes: number; erasures: number; disclosures: number; contactLists: number; accessGrants?: number; emergencyAccesses?: number }>();
+  private counted = { events: 0, erasures: 0, recipientErasures: 0, disclosures: 0, contactLists: 0 };
 
   /** Attributes what the last step appended to its day: every event of a publisher or offer stream bumps its version. */
   tallyDay(): void {
     const events = [...this.publishers, ...this.offers].reduce((sum, x) => sum + x.version, 0);
     const erasures = this.erasureEvents - this.counted.erasures;
-    if (events === this.counted.events && erasures === 0) return;
+    const recipientErasures = this.recipientErasures - this.counted.recipientErasures;
+    const disclosures = this.disclosureEvents - this.counted.disclosures;
+    const contactLists = this.contactListEvents - this.counted.contactLists;
+    if (events === this.counted.events && erasures + recipientErasures + disclosures + contactLists === 0) return;
     const day = this.now().slice(0, 10);
-    const count = this.days.get(day) ?? { changes: 0, erasures: 0 };
-    this.days.set(day, { ...count, changes: count.changes + events - this.counted.events - erasures, erasures: count.erasures + erasures });
-    this.counted = { events, erasures: this.erasureEvents };
+    const count = this.days.get(day) ?? { changes: 0, erasures: 0, disclosures: 0, contactLists: 0 };
+    this.days.set(day, {
+      ...count,
+      changes: count.changes + events - this.counted.events - erasures,
+      erasures: count.erasures + erasures + recipientErasures,
+      disclosures: count.disclosures + disclosures,
+      contactLists: count.contactLists + contactLists,
+    });
+    this.counted = { events, erasures: this.erasureEvents, recipientErasures: this.recipientErasures, disclosures: this.disclosureEvents, contactLists: this.contactListEvents };
   }
 
   /** the operator's access grants, oldest first (the model's ledger needs no approval) */
@@ -213,7 +230,7 @@ export class LedgerModel {
   /** Counts a grant on today's day, as `analytics.changesPerDay` does. */
   tallyGrant(emergency: boolean): void {
     const day = this.now().slice(0, 10);
-    const count = this.days.get(day) ?? { changes: 0, erasures: 0 };
+    const count = this.days.get(day) ?? { changes: 0, erasures: 0, disclosures: 0, contactLists: 0 };
     this.days.set(day, { ...count, accessGrants: (count.accessGrants ?? 0) + 1, emergencyAccesses: (count.emergencyAccesses ?? 0) + (emergency ? 1 : 0) });
   }
 

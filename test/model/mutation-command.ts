@@ -47,9 +47,12 @@ function fingerprintStream(name: MutationName, variables: Record<string, any>): 
     case 'publishOffer':
     case 'deleteOffer':
       return `offer-${variables['input'].id}`;
+    case 'recordDisclosure':
+      return `disclosures-${variables['input'].publisherId}`;
     case 'erasePersonalData':
     case 'closePublisherAccount':
     case 'deletePrivacyRequestRecord':
+    case 'contactList': // never keyed: it takes no idempotency key
       return undefined;
     default:
       return assertNever(name);

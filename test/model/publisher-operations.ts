@@ -63,6 +63,7 @@ export function register(model: LedgerModel, as: ModelPrincipal, withPreferences
               version: 1,
               accounts: [{ accountId: first.accountId, objectId: as.oid, userPrincipalName: as.userPrincipalName!, displayName: as.displayName!, listed: true, erased: false }],
               records: [],
+              disclosures: [],
             });
           },
         },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACTOR_REFERENCE, ActorReferences, actorSubject } from '../../src/privacy/actor-references.js';
+import { aadAccountSubject } from '../../src/privacy/classification.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import { SqliteKeyStore } from '../../src/privacy/keys/sqlite-key-store.js';
 import { tempDataDir } from '../server/harness.js';
@@ -27,12 +28,34 @@ describe('actor references', () => {
     expect(await actors.existingReferenceOf('7e1d0a7c-1111-4222-8333-444455556666')).toBeNull();
   });
 
-  it('records a user by reference with the object id to seal, and a service or the system as itself', async () => {
+  it('records a user without an account by person reference with the object id to seal, and a service or the system as itself', async () => {
     const reference = await actors.referenceOf(oid);
-    expect(await actors.recorded({ id: oid, kind: 'user', role: 'member' })).toEqual({ id: reference, kind: 'user', role: 'member', objectId: oid });
+    expect(await actors.recorded({ id: oid, kind: 'user', role: 'operator' })).toEqual({ id: reference, kind: 'user', role: 'operator', objectId: oid });
     expect(await actors.recorded({ id: oid, kind: 'service' })).toEqual({ id: oid, kind: 'service' });
-    expect(await actors.filterIds(oid)).toEqual([oid, reference]);
-    expect(await actors.filterIds(reference)).toEqual([reference]);
+    const noAccounts = async () => [];
+    expect(await actors.filterIds(oid, noAccounts)).toEqual([oid, reference]);
+    expect(await actors.filterIds(reference, noAccounts)).toEqual([reference]);
+    expect(await actors.filterIds(oid, async () => ['acc-1'])).toEqual([oid, reference, 'acc-1']);
+  });
+
+  it('records a member acting on a publisher by its account there, its object id sealed under the account key; an erased account without it', async () => {
+    const withAccounts = new ActorReferences(keys, personalData, { accountOf: async (_objectId, publisherId) => (publisherId === 'pub-a' ? 'acc-a' : null) });
+    const member = { id: oid, kind: 'user' as const, role: 'member' };
+    (await keys.getOrCreate(aadAccountSubject('pub-a', 'acc-a'))).fill(0); // the account's values were sealed under it when it was added
+    const recorded = await withAccounts.recorded(member, 'pub-a');
+    expect(recorded).toMatchObject({ id: 'acc-a', publisherId: 'pub-a', role: 'member', objectId: { s: aadAccountSubject('pub-a', 'acc-a') } });
+    expect(await withAccounts.shown([recorded])).toEqual([{ objectId: oid, erased: false }]);
+    // no account at the publisher: a person reference
+    expect((await withAccounts.recorded(member, 'pub-b')).id).toMatch(ACTOR_REFERENCE);
+    await keys.destroy(aadAccountSubject('pub-a', 'acc-a'));
+    personalData.forget(aadAccountSubject('pub-a', 'acc-a'));
+    expect(await withAccounts.shown([recorded])).toEqual([{ objectId: null, erased: true }]);
+    // once the account's key is gone, no new key is made for it: the actor is written without its object id, and reads as erased
+    const late = await withAccounts.recorded(member, 'pub-a');
+    expect(late).toEqual({ id: 'acc-a', kind: 'user', role: 'member', publisherId: 'pub-a' });
+    expect((await keys.getMany([aadAccountSubject('pub-a', 'acc-a')])).size).toBe(0);
+    expect(await withAccounts.shown([late])).toEqual([{ objectId: null, erased: true }]);
+    expect(await withAccounts.erasedAmong([late, { id: 'svc' }])).toEqual(new Set(['acc-a']));
   });
 
   it('forgetting a person destroys the link and the lookup: the sealed object id reads as erased, and the next request gets a new reference', async () => {
@@ -50,7 +73,7 @@ describe('actor references', () => {
     personalData.forget(actorSubject(reference));
     expect(await actors.shown([actor])).toEqual([{ objectId: null, erased: true }]);
     expect(await actors.existingReferenceOf(person)).toBeNull();
-    expect(await actors.filterIds(person)).toEqual([person]);
+    expect(await actors.filterIds(person, async () => [])).toEqual([person]);
     expect(await actors.forget([person])).toEqual([]);
     expect(await actors.referenceOf(person)).not.toBe(reference);
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMasterKey } from '../../src/privacy/keys/master-key.js';
+import { keyIdOf } from '../../src/privacy/personal-value.js';
 import type { Ledger } from '../../src/server/ledger.js';
 import { tempDataDir } from '../server/harness.js';
 import { dataFiles, openTestLedger, operator, recordScenario, values } from '../events/erasure/erasure-fixture.js';
@@ -106,7 +107,45 @@ describe('nothing left after an erasure confirms a guessed value', () => {
     };
 
     expect(await found()).toEqual(real);
-    await ledger.services.erasure.closeAccount({ publisherId }, operator);
+    const closed = await ledger.services.erasure.closeAccount({ publisherId }, operator);
+    // the membership read model indexes accounts by a keyed hash of the object id: it drops them as it projects the erasure
+    await ledger.runner.waitFor(closed.position, 10_000);
     expect(await found()).toEqual([]);
+  });
+
+  it("no key that fingerprinted personal input in a closed publisher's streams remains, its disclosures' recipients included", async () => {
+    ledger = await openTestLedger(data.dir);
+    await ledger.runner.start();
+    const { publisherId, liveOfferId } = await recordScenario(ledger);
+    const { publishers, offers, disclosures } = ledger.services;
+    const [current] = await ledger.services.publisherQueries.byIds([publisherId]);
+    await publishers.updateContact({ id: publisherId, expectedVersion: current!.version, contact: { telephone: '+8613912345671' }, idempotencyKey: 'tel-change-0002' }, operator);
+    const [offer] = await ledger.services.offerQueries.byIds([liveOfferId]);
+    await offers.updateCustomerService({ id: liveOfferId, expectedVersion: offer!.version, supportContacts: [{ name: 'Zhou Min', email: 'zhou.min@contoso.cn' }], idempotencyKey: 'support-0001' }, operator);
+    await disclosures.record(
+      { publisherId, recipientName: 'Wenjing Haoyu', recipientCountry: 'CN', fields: ['contact person name'], legalBasis: 'THIRD_PARTY_COMPLAINT', notice: { notified: true }, idempotencyKey: 'disclosure-0001' },
+      operator,
+    );
+    /** The key ids the personal fingerprints of the publisher's streams were taken under, by stream. */
+    const markedKeys = () => {
+      const db = new Database(path.join(data.dir, 'events.sqlite'), { readonly: true, fileMustExist: true });
+      try {
+        const rows = db.prepare('SELECT stream_id, metadata FROM events').all() as Array<{ stream_id: string; metadata: string }>;
+        return rows.flatMap((row) => {
+          const keyId = (JSON.parse(row.metadata) as { idempotency?: { keyId?: string } }).idempotency?.keyId;
+          return keyId ? [`${row.stream_id.replace(/-[0-9a-f-]{36}$/, '')} ${keyId}`] : [];
+        });
+      } finally {
+        db.close();
+      }
+    };
+    const remaining = async () => {
+      const held = new Set((await remainingKeys(ledger!, data.dir)).filter((key) => key.length === 32).map((key) => keyIdOf(key)));
+      return markedKeys().filter((marked) => held.has(marked.split(' ')[1]!));
+    };
+
+    expect((await remaining()).map((marked) => marked.split(' ')[0]).sort()).toEqual(['disclosures', 'offer', 'publisher']);
+    await ledger.services.erasure.closeAccount({ publisherId }, operator);
+    expect(await remaining()).toEqual([]);
   });
 });

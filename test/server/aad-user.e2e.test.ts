@@ -43,8 +43,9 @@ describe('AAD user accounts over GraphQL', () => {
         { objectId: oid2, userPrincipalName: 'han.meimei@contoso.partner.onmschina.cn', displayName: 'Li Lei' },
       ],
     });
-    // by the adder's pseudonymous reference, never their object id
-    const adder = await server.ledger.services.actors.referenceOf(DEFAULT_PRINCIPAL.oid!);
+    // by the adder's account at the publisher, never their object id
+    const adder = await server.ledger.services.membership.accountOf(DEFAULT_PRINCIPAL.oid!, id);
+    expect(adder).toEqual(expect.any(String));
     expect(res.data!['addAadUser'].publisher.aadUsers[2]).toMatchObject({ addedBy: adder });
   });
 

@@ -36,8 +36,9 @@ describe('privacy request records over GraphQL', () => {
     const list = res.data!['privacyRequests'];
     expect(list.totalCount).toBe(2);
     expect(list.edges.map((e: any) => [e.node.kind, e.node.target])).toEqual([['EDIT', 'aadUsers'], ['EDIT', 'contact']]);
-    // who asked, by pseudonymous reference
-    const requester = await server.ledger.services.actors.referenceOf(DEFAULT_PRINCIPAL.oid!);
+    // who asked, by their account at the publisher (never their object id)
+    const requester = await server.ledger.services.membership.accountOf(DEFAULT_PRINCIPAL.oid!, publisherId);
+    expect(requester).toEqual(expect.any(String));
     expect(list.edges[0].node).toMatchObject({ requestedBy: requester, outcome: 'COMPLETED' });
   });
 

@@ -15,6 +15,8 @@ export const people = {
   aadRemoved: { objectId: 'c0ffee00-1234-4abc-8def-0123456789ab', userPrincipalName: 'mingxia.tao@contosotenant.partner.onmschina.cn', displayName: 'Tao Mingxia' },
   support: { name: 'Xuelian Hongmei', telephone: '400 612 3459', email: 'hongmei.support@hongmei-help.cn', qq: '73958241', wechat: 'hongmei_wx88', weibo: 'hongmei_weibo_cs' },
   supportDeleted: { name: 'Jinhai Ruolan', wechat: 'ruolan_wechat77', qq: '52963187' },
+  /** a complainant in person, to whom the contact's details were disclosed */
+  recipient: { name: 'Lanfang Shuiyue' },
 } as const;
 
 /** The personal values as the API shows them (normalised: E.164, lower-cased emails). */
@@ -75,8 +77,8 @@ export async function runScenario(server: TestServer): Promise<ScenarioResult> {
     expect(res.errors, query).toBeUndefined();
     return Object.values(res.data!)[0] as Record<string, any>;
   };
-  const refused = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await send(query, variables);
+  const refused = async (query: string, variables: Record<string, unknown> = {}, as?: TestPrincipal) => {
+    const res = await send(query, variables, as);
     expect(res.errors?.length, query).toBeGreaterThan(0);
   };
 
@@ -112,6 +114,11 @@ export async function runScenario(server: TestServer): Promise<ScenarioResult> {
   const records = await send(`query ($id: ID!, $p: String) { privacyRequests(publisherId: $id, minPosition: $p, first: 5) { edges { node { id } } } }`, { id: publisherId, p: position });
   const recordId = records.data!['privacyRequests'].edges[0].node.id as string;
   await ok(`mutation ($id: ID!) { deletePrivacyRequestRecord(id: $id) { id position } }`, { id: recordId });
+
+  const disclose = 'mutation ($input: RecordDisclosureInput!) { recordDisclosure(input: $input) { id position } }';
+  const disclosure = { publisherId, recipientName: people.recipient.name, recipientCountry: 'CN', fields: ['contact person email'], legalBasis: 'THIRD_PARTY_COMPLAINT', notice: { notified: true } };
+  await ok(disclose, { input: disclosure }, operator);
+  await refused(disclose, { input: { ...disclosure, fields: [people.contact.email] } }, operator);
 
   // Invalid personal input: each refused, none of it may come back or be logged.
   const bad = { ...people.contact, email: 'zhenxi.qiaoyun@@hushmail-contoso' };

@@ -39,6 +39,9 @@ function argumentsFor(ids: ScenarioResult): Record<string, string[]> {
     'Query.exportPersonalData': [`publisherId: "${ids.publisherId}"`],
     'Query.verifyIntegrity': [`streamId: "publisher-${ids.publisherId}"`],
     'Query.auditTrail': [`first: 20, filter: { publisherId: "${ids.publisherId}" }`],
+    'Query.disclosures': [`publisherId: "${ids.publisherId}", first: 5`],
+    // a mutation that only reads (and records that it did): walked like a query
+    'Mutation.contactList': ['purpose: OFFERS, channel: EMAIL'],
     'Analytics.changesPerDay': ['from: "2020-01-01", to: "2020-12-31"'],
   };
 }
@@ -61,9 +64,10 @@ function selection(type: GraphQLObjectType, args: Record<string, string[]>, seen
 }
 
 /**
- * Queries every field of every type reachable from Query: one request per
- * root field and argument set (to stay within the cost limit), each
- * selecting everything below it. Responses come back as the server sent them.
+ * Queries every field of every type reachable from Query, and from the
+ * mutations that only read (listed in argumentsFor): one request per root
+ * field and argument set (to stay within the cost limit), each selecting
+ * everything below it. Responses come back as the server sent them.
  */
 export async function queryEverything(server: TestServer, schema: GraphQLSchema, ids: ScenarioResult): Promise<GqlResponse<Record<string, any>>[]> {
   const args = argumentsFor(ids);
@@ -79,6 +83,15 @@ export async function queryEverything(server: TestServer, schema: GraphQLSchema,
       const query = isObjectType(named) ? `{ ${call} { ${selection(named, args, ['Query'])} } }` : `{ ${call} }`;
       // an operator reads every query (the permission table), and the scenario gave it grants on its publishers: nothing is hidden from the walk
       responses.push(await server.gql(query, {}, { role: 'operator' }));
+    }
+  }
+  const mutations = schema.getMutationType()!.getFields();
+  for (const [key, calls] of Object.entries(args).filter(([key]) => key.startsWith('Mutation.'))) {
+    const field = mutations[key.slice('Mutation.'.length)]!;
+    const named = getNamedType(field.type);
+    for (const callArgs of calls) {
+      const selected = isObjectType(named) ? ` { ${selection(named, args, ['Mutation'])} }` : '';
+      responses.push(await server.gql(`mutation { ${field.name}(${callArgs})${selected} }`, {}, { role: 'operator' }));
     }
   }
   return responses;

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../decider.js';
+import { IDEMPOTENCY_PREFIX } from '../idempotency.js';
 
 /**
  * Erasure facts, shared by the aggregates that own data subjects. They carry
@@ -12,7 +13,8 @@ import type { DomainEvent } from '../decider.js';
 export type ErasedSubject =
   | { kind: 'contact' }
   | { kind: 'aadAccount'; accountId: string }
-  | { kind: 'offerSupport' };
+  | { kind: 'offerSupport' }
+  | { kind: 'disclosureRecipients' };
 
 /** `subject`: one person at a data subject's request; `account`: part of closing the publisher's account. */
 export type ErasureScope = 'subject' | 'account';
@@ -22,8 +24,11 @@ export type ErasureScope = 'subject' | 'account';
  * the keys its subject's values in the stream were sealed under. A key id is
  * an HMAC of the key, not personal data. Absent in events recorded before
  * erasures recorded them: those destroyed the keys of every value before them.
+ * `idempotencyKeyIds`: the stream's idempotency keys (src/events/idempotency.ts),
+ * under which fingerprints of the erased input may have been taken; absent in
+ * events recorded before (the erasure service of those destroyed them by subject).
  */
-export type ErasedKeyIds = { keyIds?: string[] };
+export type ErasedKeyIds = { keyIds?: string[]; idempotencyKeyIds?: string[] };
 
 /** The live key ids of a stream's subjects, by subject id (StreamKeys.liveKeyIdsBySubject): what an erasure command records. */
 export type KeyIdsBySubject = Readonly<Record<string, readonly string[]>>;
@@ -40,7 +45,16 @@ export type OfferPersonalDataErased = DomainEvent<
   { offerId: string; publisherId: string; subject: { kind: 'offerSupport' }; scope: ErasureScope; erasedAt: string } & ErasedKeyIds
 >;
 
-/** The key ids to record for one subject (none given: the event records none, as before key ids). */
+/** In a publisher's disclosures stream: the recipients of its disclosures, erased when its account closes. */
+export type DisclosurePersonalDataErased = DomainEvent<
+  'PersonalDataErased',
+  { publisherId: string; subject: { kind: 'disclosureRecipients' }; scope: 'account'; erasedAt: string } & ErasedKeyIds
+>;
+
+/** The key ids to record for one subject, with the stream's idempotency keys (none given: the event records none, as before key ids). */
 export function keyIdsFor(keyIds: KeyIdsBySubject | undefined, subjectId: string): ErasedKeyIds {
-  return keyIds ? { keyIds: [...(keyIds[subjectId] ?? [])] } : {};
+  if (!keyIds) return {};
+  // the map holds one stream's subjects: its idempotency subject is the only one under the prefix
+  const idempotencyKeyIds = Object.entries(keyIds).flatMap(([id, ids]) => (id.startsWith(IDEMPOTENCY_PREFIX) ? ids : []));
+  return { keyIds: [...(keyIds[subjectId] ?? [])], ...(idempotencyKeyIds.length > 0 ? { idempotencyKeyIds } : {}) };
 }

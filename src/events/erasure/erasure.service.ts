@@ -2,20 +2,23 @@ import { assertNever } from '../../assert-never.js';
 import type { Clock } from '../../clock.js';
 import { NotFoundError } from '../../errors.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
-import type { ErasedSubject } from './erasure.events.js';
+import type { ErasedSubject, KeyIdsBySubject } from './erasure.events.js';
 import type { CommandContext } from '../store/event-codec.js';
 import { idempotencySubject, type Idempotency } from '../idempotency.js';
+import { disclosureDecider } from '../disclosure/disclosure.commands.js';
+import { disclosureStream } from '../disclosure/disclosure.events.js';
 import { offerDecider } from '../offer/offer.commands.js';
 import { offerStream } from '../offer/offer.events.js';
 import { publisherDecider } from '../publisher/publisher.commands.js';
 import { publisherStream } from '../publisher/publisher.events.js';
 import type { IdempotentInput } from '../publisher/publisher.service.js';
 import { requireId } from '../publisher/publisher.validation.js';
-import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../privacy/classification.js';
+import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from '../../privacy/classification.js';
 import type { AccountActors } from '../../privacy/account-actors.js';
 import type { KeyStore } from '../../privacy/keys/key-store.js';
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
-import { erasureOf } from '../../privacy/keys/stream-keys.js';
+import { keyIdOf } from '../../privacy/personal-value.js';
+import { erasureOf, type StreamKeys } from '../../privacy/keys/stream-keys.js';
 
 /** Which person to erase: the contact, one AAD account (by account id), or an offer's customer-service contacts. */
 export type ErasureTarget = 'CONTACT' | 'AAD_ACCOUNT' | 'OFFER_SUPPORT';
@@ -78,10 +81,11 @@ export class ErasureService {
         const subject: Extract<ErasedSubject, { kind: 'contact' | 'aadAccount' }> =
           input.target === 'CONTACT' ? { kind: 'contact' } : { kind: 'aadAccount', accountId: requireId('accountId', input.accountId ?? '') };
         const streamId = publisherStream(publisherId);
+        const liveKeyIds = await this.liveKeyIds(streamId);
         const result = await this.handler.handle(
           publisherDecider,
           streamId,
-          (keys) => ({ type: 'ErasePublisherSubject', data: { publisherId, subject, keyIds: keys.liveKeyIdsBySubject(), now } }),
+          (keys) => ({ type: 'ErasePublisherSubject', data: { publisherId, subject, keyIds: liveKeyIds(keys), now } }),
           { context, ...mark({ publisherId, subject }) },
         );
         if (subject.kind === 'aadAccount') await this.accountActors.forget(publisherId, [subject.accountId]);
@@ -95,10 +99,11 @@ export class ErasureService {
         const streamId = offerStream(offerId);
         const offer = await this.handler.load(offerDecider, streamId);
         if (offer.state.status === 'none' || offer.state.publisherId !== publisherId) throw new NotFoundError('offer', offerId);
+        const liveKeyIds = await this.liveKeyIds(streamId);
         const result = await this.handler.handle(
           offerDecider,
           streamId,
-          (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'subject', keyIds: keys.liveKeyIdsBySubject(), now } }),
+          (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'subject', keyIds: liveKeyIds(keys), now } }),
           { context, ...mark({ publisherId, offerId }) },
         );
         await this.shred([{ streamId, result }]);
@@ -119,10 +124,11 @@ export class ErasureService {
     const publisherId = requireId('publisherId', input.publisherId);
     const now = this.clock.now().toISOString();
     const streamId = publisherStream(publisherId);
+    const liveKeyIds = await this.liveKeyIds(streamId);
     const closed = await this.handler.handle(
       publisherDecider,
       streamId,
-      (keys) => ({ type: 'ClosePublisherAccount', data: { publisherId, keyIds: keys.liveKeyIdsBySubject(), now } }),
+      (keys) => ({ type: 'ClosePublisherAccount', data: { publisherId, keyIds: liveKeyIds(keys), now } }),
       { context, ...(input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'closePublisherAccount', { publisherId }) } : {}) },
     );
     if (closed.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
@@ -130,33 +136,80 @@ export class ErasureService {
     // Concurrently: the event store commits concurrent appends together (one sync for all).
     const withdrawn = await Promise.all(offerIds.map(async (offerId) => {
       const offerStreamId = offerStream(offerId);
+      const liveKeyIds = await this.liveKeyIds(offerStreamId);
       const result = await this.handler.handle(
         offerDecider,
         offerStreamId,
-        (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'account', keyIds: keys.liveKeyIdsBySubject(), now } }),
+        (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'account', keyIds: liveKeyIds(keys), now } }),
         { context },
       );
       return { streamId: offerStreamId, result };
     }));
+    const recipients = await this.disclosureRecipients(publisherId, now, context);
     await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
-    await this.shred([{ streamId, result: closed }, ...withdrawn]);
+    await this.shred([{ streamId, result: closed }, ...withdrawn, recipients]);
     // A retry under the same idempotency key answers every person the closure covers, as the first attempt did (give or take those erased before it).
     const subjectIds = closed.replayed
-      ? [contactSubject(publisherId), ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id)), ...offerIds.map(offerSupportSubject)]
-      : [closed, ...withdrawn.map(({ result }) => result)].flatMap(erasedBy);
-    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map(({ result }) => result.position)) };
+      ? [
+          contactSubject(publisherId),
+          ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id)),
+          ...offerIds.map(offerSupportSubject),
+          ...(recipients.result.state.disclosureIds.length ? [disclosureRecipientsSubject(publisherId)] : []),
+        ]
+      : [closed, ...withdrawn.map(({ result }) => result), recipients.result].flatMap(erasedBy);
+    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map(({ result }) => result.position), recipients.result.position) };
   }
 
   /**
-   * Destroys the keys every erasure of these streams recorded (again, on a
-   * retry: those are retired for good, so this never touches a key a later
-   * write sealed under), then forgets the plaintext this process holds.
+   * Erases the recipients of a closed publisher's disclosures: part of
+   * closing the account, and called again by DisclosureService for a
+   * disclosure recorded while the account was closing (it found the
+   * publisher open, then appended after the closure had found nothing to
+   * erase). Nothing to erase: nothing appended.
+   */
+  async eraseDisclosureRecipients(publisherId: string, context: CommandContext): Promise<void> {
+    await this.shred([await this.disclosureRecipients(publisherId, this.clock.now().toISOString(), context)]);
+  }
+
+  private async disclosureRecipients(publisherId: string, now: string, context: CommandContext) {
+    const streamId = disclosureStream(publisherId);
+    const result = await this.handler.handle(
+      disclosureDecider,
+      streamId,
+      (keys) => ({ type: 'EraseDisclosureRecipients', data: { publisherId, keyIds: keys.liveKeyIdsBySubject(), now } }),
+      { context },
+    );
+    return { streamId, result };
+  }
+
+  /**
+   * What an erasure of the stream records, from the stream's keys at the
+   * revision it is decided on: the live key ids by subject, the stream's
+   * idempotency keys included. Fingerprints taken before marks named their
+   * key (no IdempotencyMark.keyId) were taken under the stream's current
+   * idempotency key: its id is looked up here and recorded too.
+   */
+  private async liveKeyIds(streamId: string): Promise<(keys: StreamKeys) => KeyIdsBySubject> {
+    const subjectId = idempotencySubject(streamId);
+    const current = (await this.keys.getMany([subjectId])).get(subjectId);
+    const currentId = current && keyIdOf(current);
+    current?.fill(0);
+    return (keys) => {
+      const live = keys.liveKeyIdsBySubject();
+      if (!currentId || keys.isRetired(currentId)) return live;
+      return { ...live, [subjectId]: [...new Set([...(live[subjectId] ?? []), currentId])] };
+    };
+  }
+
+  /**
+   * Destroys the keys every erasure of these streams recorded, idempotency
+   * keys included (again, on a retry: those are retired for good, so this
+   * never touches a key a later write sealed or fingerprinted under), then
+   * forgets the plaintext this process holds.
    */
   private async shred(streams: ReadonlyArray<{ streamId: string; result: CommandResult<unknown> }>): Promise<void> {
     const retired = streams.flatMap(({ result }) => result.keys.retired());
     await this.keys.destroyKeys(retired);
-    // and the streams' idempotency keys, under which fingerprints of the erased input were taken (by subject: they seal no value)
-    await this.keys.destroyMany(streams.map(({ streamId }) => idempotencySubject(streamId)));
     for (const subjectId of new Set(retired.map((key) => key.subjectId))) this.personalData.forget(subjectId);
     for (const { streamId } of streams) this.handler.forget(streamId);
   }

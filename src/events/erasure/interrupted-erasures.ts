@@ -1,4 +1,5 @@
 import type { EventStore } from '../store/event-store.js';
+import { idempotencySubject } from '../idempotency.js';
 import type { ReadStore } from '../../projections/store/read-store.js';
 import type { KeyRef, KeyStore } from '../../privacy/keys/key-store.js';
 import { erasureOf } from '../../privacy/keys/stream-keys.js';
@@ -37,7 +38,12 @@ export async function finishInterruptedErasures(
     if (batch.length === 0) return destroyed;
     const recorded = batch.flatMap((event): KeyRef[] => {
       const erased = event.type === 'PersonalDataErased' ? erasureIn(event.dataJson) : undefined;
-      return (erased?.keyIds ?? []).map((keyId) => ({ subjectId: erased!.subjectId, keyId }));
+      if (!erased) return [];
+      const idempotency = idempotencySubject(event.streamId);
+      return [
+        ...(erased.keyIds ?? []).map((keyId) => ({ subjectId: erased.subjectId, keyId })),
+        ...(erased.idempotencyKeyIds ?? []).map((keyId) => ({ subjectId: idempotency, keyId })),
+      ];
     });
     if (recorded.length > 0) {
       const now = await keys.destroyKeys(recorded);

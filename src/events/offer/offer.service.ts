@@ -47,7 +47,7 @@ export class OfferService {
     if (publisher.state.registrationStatus === 'CLOSED') {
       throw new IllegalStateError('publisherId', CLOSED_RULE, `the account of publisher ${publisherId} is closed: it accepts no further changes`);
     }
-    const offerId = valid.offerId ?? (input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey) : this.ids.next());
+    const offerId = valid.offerId ?? (input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor, publisherId), input.idempotencyKey) : this.ids.next());
     const data = { offerId, publisherId, name: valid.name, kind: valid.kind, now: this.now() };
     return this.run(offerId, { type: 'CreateOffer', data }, context, input);
   }

@@ -13,7 +13,8 @@ import type { Decider, DomainEvent } from '../decider.js';
  */
 export const privacyRequestStream = (publisherId: string): string => `privacy-requests-${publisherId}`;
 
-export type PrivacyRequestKind = 'VIEW' | 'EXPORT' | 'EDIT' | 'DELETION' | 'ERASURE';
+/** USE: the publisher's contact was handed out on a contact list (src/events/contact-list/). */
+export type PrivacyRequestKind = 'VIEW' | 'EXPORT' | 'EDIT' | 'DELETION' | 'ERASURE' | 'USE';
 
 export type PrivacyRequestRecordDeleted = DomainEvent<
   'PrivacyRequestRecordDeleted',

@@ -43,12 +43,12 @@ export interface AadUser<P = string> {
   userPrincipalName: P;
   displayName: P;
   addedAt: string;
-  /** actor id of whoever added it (a user's pseudonymous reference; an object id in events before references) */
+  /** actor id of whoever added it (a member's account, a person reference, a service's id; an object id in events before references) */
   addedBy: string;
   /**
-   * The account's own actor reference (src/privacy/actor-references.ts):
-   * lets `me` find the publishers of an account without anything derived
-   * from the object id in the log. Absent from events before references.
+   * Events written while members were named by person reference: the
+   * person's reference. No longer written or read: the membership read model
+   * indexes accounts by their opened object id (src/projections/membership/).
    */
   actorId?: string;
   /**

@@ -89,21 +89,24 @@ export class PublisherService {
     });
     const { id, registrant: firstAccount, ...data } = valid;
     const publisherId = id ?? (input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey) : this.ids.next());
+    const firstUser = firstAccount && this.account(firstAccount, '');
+    // the registrant acts as its new account from the first event on (the code's claim included)
+    const acting = firstUser ? { ...context, newAccountId: firstUser.accountId } : context;
     const command = {
       type: 'RegisterPublisher' as const,
       data: {
         publisherId,
         ...data,
         contactPreferences: { ...noContact, ...input.contactPreferences },
-        ...(firstAccount ? { firstUser: await this.account(firstAccount, context) } : {}),
+        ...(firstUser ? { firstUser } : {}),
         now: this.now(),
       },
     };
     // A publisher registered already is a retry (answered with the first result) or refused: neither claims.
     if ((await this.handler.load(publisherDecider, publisherStream(publisherId))).state.status === 'unregistered') {
-      await this.registrationCodes.claim(command.data.registrationCode, publisherId, command.data.now, context);
+      await this.registrationCodes.claim(command.data.registrationCode, publisherId, command.data.now, acting);
     }
-    return this.run(publisherId, command, { context, idempotencyKey: input.idempotencyKey });
+    return this.run(publisherId, command, { context: acting, idempotencyKey: input.idempotencyKey });
   }
 
   async updateContact(input: UpdatePublisherContactInput, context: CommandContext): Promise<PublisherChange> {
@@ -149,7 +152,7 @@ export class PublisherService {
       type: 'AddAadUser' as const,
       data: {
         publisherId,
-        user: await this.account(this.checked(input), context),
+        user: this.account(this.checked(input), await this.actors.idOf(context.actor, publisherId)),
         now: this.now(),
       },
     };
@@ -193,16 +196,16 @@ export class PublisherService {
     return { objectId, userPrincipalName, displayName: displayName ?? userPrincipalName };
   }
 
-  /** A new account: validated, with a fresh account id and the person's actor reference (how `me` finds it). */
-  private async account({ objectId, userPrincipalName, displayName }: CheckedAccount, context: CommandContext): Promise<Omit<AadUser, 'addedAt'>> {
-    return {
-      accountId: this.ids.next(),
-      objectId,
-      userPrincipalName,
-      displayName,
-      addedBy: await this.actors.idOf(context.actor),
-      actorId: await this.actors.referenceOf(objectId),
-    };
+  /**
+   * A new account: validated, with a fresh account id, added by `addedBy`
+   * (a member's account, another actor's reference or id; a registrant's new
+   * account is given its own id, which adds itself). Nothing here links it to
+   * its person but the sealed object id: `me` finds it through the membership
+   * read model (src/projections/membership/).
+   */
+  private account({ objectId, userPrincipalName, displayName }: CheckedAccount, addedBy: string): Omit<AadUser, 'addedAt'> {
+    const accountId = this.ids.next();
+    return { accountId, objectId, userPrincipalName, displayName, addedBy: addedBy || accountId };
   }
 
   private now(): string {
@@ -216,9 +219,9 @@ export class PublisherService {
   ): Promise<PublisherChange> {
     const { idempotencyKey, ...handleOptions } = options;
     const { now: _now, ...input } = command.data;
-    // A fresh account id is not part of what the client asked for.
+    // A fresh account id is not part of what the client asked for (nor is a registrant's, which it is added by).
     if ('user' in input) input.user = { ...input.user, accountId: '' };
-    if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '' };
+    if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '', addedBy: '' };
     const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
       ...handleOptions,
       ...(idempotencyKey ? { idempotency: await this.idempotency.markPersonal(idempotencyKey, command.type, input, publisherStream(publisherId)) } : {}),

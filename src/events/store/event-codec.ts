@@ -15,6 +15,8 @@ export interface CommandContext {
   requestId?: string;
   /** where the request came from; personal data, sealed under the month's client subject */
   client?: { ip?: string; userAgent?: string };
+  /** a registration's new first account, which its registrant acts as from the start (src/privacy/actor-references.ts) */
+  newAccountId?: string;
 }
 
 /**
@@ -49,8 +51,10 @@ export class EventCodec {
   /** `retired`: the keys the target stream's erasures retired; nothing is sealed under them (a fresh key replaces one). */
   async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark, retired?: RetiredKeys): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
+    // every event of a command concerns one publisher (each names it): a member acts there as its account
+    const publisherId = events.map((event) => (event.data as { publisherId?: unknown }).publisherId).find((id) => typeof id === 'string');
     const plainMetadata: EventMetadata = {
-      actor: await this.actors.recorded(context.actor),
+      actor: await this.actors.recorded(context.actor, publisherId as string | undefined, context.newAccountId),
       correlationId: context.correlationId,
       ...(context.causationId ? { causationId: context.causationId } : {}),
       ...(context.requestId ? { requestId: context.requestId } : {}),

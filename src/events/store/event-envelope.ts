@@ -13,17 +13,20 @@
 
 /**
  * Who caused an event. In a command, `id` is the principal's AAD object id
- * or a service identity. As recorded, a user's `id` is a pseudonymous
- * reference (`actor-<uuid>`, src/privacy/actor-references.ts) and
- * `objectId` the object id sealed under that reference's key; events
- * written before references existed hold the object id in `id`.
+ * or a service identity. As recorded (src/privacy/actor-references.ts), a
+ * member's `id` is its account id at `publisherId`, with `objectId` sealed
+ * under the account's key; another user's `id` is a pseudonymous person
+ * reference (`actor-<uuid>`), with `objectId` sealed under that reference's
+ * key; events written before references hold the object id in `id`.
  */
 export interface Actor {
   id: string;
   kind: 'user' | 'service' | 'system';
   role?: string;
-  /** recorded users only: the object id, a sealed PersonalValue in the log */
+  /** recorded users only: the object id, a sealed PersonalValue in the log (absent for an account erased before the event was written) */
   objectId?: unknown;
+  /** recorded members only: the publisher whose account `id` is */
+  publisherId?: string;
 }
 
 export interface EventMetadata {

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { truncateWal } from '../../sqlite/wal-truncation.js';
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { keyIdsBySubject, type KeyRef, type KeyStore } from './key-store.js';
 import { KEY_BYTES, KeyCache, KeyWrapper } from './key-wrap.js';
 import { keyIdOf } from '../personal-value.js';
 
-const CHECKPOINT_ATTEMPTS = 20;
 
 interface KeyRow {
   subject_id: string;
@@ -209,17 +208,9 @@ export class SqliteKeyStore implements KeyStore {
     this.db.close(); // the last connection checkpoints and removes the WAL
   }
 
-  /** Copies the WAL into the database and truncates it to zero bytes. */
+  /** Copies the WAL into the database and truncates it to zero bytes (when another connection keeps it busy: again at the next destroy). */
   private async truncateWal(): Promise<void> {
-    for (let attempt = 0; attempt < CHECKPOINT_ATTEMPTS; attempt++) {
-      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-      if (result && result.busy === 0) {
-        this.checkpointPending = false;
-        return;
-      }
-      // Another connection is reading; try again shortly (and at the next destroy).
-      await sleep(25 * (attempt + 1));
-    }
+    if (await truncateWal(this.db)) this.checkpointPending = false;
   }
 
   /** Stores the master key's check value on first open (KeyWrapper.checkValue) and verifies it on every open. */

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../events/store/event-envelope.js';
-import { aadAccountSubject, contactSubject, offerSupportSubject } from '../classification.js';
+import { idempotencySubject, type IdempotencyMark } from '../../events/idempotency.js';
+import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from '../classification.js';
 import type { KeyRef } from './key-store.js';
 import { isPersonalValue } from '../personal-value.js';
 
@@ -19,6 +20,11 @@ import { isPersonalValue } from '../personal-value.js';
  *
  * An erasure recorded before key ids were (no `keyIds`) retires every key
  * its subject's values were sealed under before it: what it destroyed then.
+ *
+ * The stream's idempotency keys are tracked the same way: a keyed change of
+ * personal input names the key its fingerprint was taken under
+ * (IdempotencyMark.keyId), and an erasure that erases something records
+ * them (`idempotencyKeyIds`), under the subject `idempotency/<stream>`.
  */
 export class StreamKeys {
   static readonly none = new StreamKeys(new Map(), new Map());
@@ -38,11 +44,14 @@ export class StreamKeys {
     for (const event of recorded) {
       const erased = event.type === 'PersonalDataErased' ? erasureOf(event.data) : undefined;
       if (erased) {
-        const ids = erased.keyIds ?? [...(live.get(erased.subjectId) ?? [])];
-        for (const keyId of ids) {
-          retired.set(keyId, erased.subjectId);
-          live.get(erased.subjectId)?.delete(keyId);
-        }
+        const retire = (subjectId: string, ids: readonly string[]) => {
+          for (const keyId of ids) {
+            retired.set(keyId, subjectId);
+            live.get(subjectId)?.delete(keyId);
+          }
+        };
+        retire(erased.subjectId, erased.keyIds ?? [...(live.get(erased.subjectId) ?? [])]);
+        retire(idempotencySubject(event.streamId), erased.idempotencyKeyIds ?? []);
         continue;
       }
       const note = (subjectId: string, keyId: string) => {
@@ -53,6 +62,8 @@ export class StreamKeys {
       };
       forEachSealed(event.data, note);
       forEachSealed(event.metadata, note);
+      const keyId = (event.metadata['idempotency'] as IdempotencyMark | undefined)?.keyId;
+      if (keyId) note(idempotencySubject(event.streamId), keyId);
     }
     return new StreamKeys(live, retired);
   }
@@ -81,9 +92,12 @@ export class StreamKeys {
 }
 
 /** The data subject a stored PersonalDataErased names, and the key ids it recorded (absent in older events). */
-export function erasureOf(data: Record<string, unknown>): { subjectId: string; keyIds?: readonly string[] } | undefined {
+export function erasureOf(
+  data: Record<string, unknown>,
+): { subjectId: string; keyIds?: readonly string[]; idempotencyKeyIds?: readonly string[] } | undefined {
   const subject = data['subject'] as { kind?: unknown; accountId?: unknown } | undefined;
-  const keyIds = Array.isArray(data['keyIds']) ? { keyIds: (data['keyIds'] as unknown[]).map(String) } : {};
+  const idsAt = (field: string) => (Array.isArray(data[field]) ? { [field]: (data[field] as unknown[]).map(String) } : {});
+  const keyIds = { ...idsAt('keyIds'), ...idsAt('idempotencyKeyIds') };
   switch (subject?.kind) {
     case 'contact':
       return { subjectId: contactSubject(String(data['publisherId'])), ...keyIds };
@@ -91,6 +105,8 @@ export function erasureOf(data: Record<string, unknown>): { subjectId: string; k
       return { subjectId: aadAccountSubject(String(data['publisherId']), String(subject.accountId)), ...keyIds };
     case 'offerSupport':
       return { subjectId: offerSupportSubject(String(data['offerId'])), ...keyIds };
+    case 'disclosureRecipients':
+      return { subjectId: disclosureRecipientsSubject(String(data['publisherId'])), ...keyIds };
     default:
       return undefined;
   }

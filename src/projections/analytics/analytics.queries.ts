@@ -27,6 +27,8 @@ export interface DayCount {
   day: string;
   changes: number;
   erasures: number;
+  disclosures: number;
+  contactLists: number;
   accessGrants: number;
   emergencyAccesses: number;
 }
@@ -63,7 +65,15 @@ export class AnalyticsQueries {
     return Array.from({ length: days }, (_, i) => {
       const day = new Date(start + i * MS_PER_DAY).toISOString().slice(0, 10);
       const doc = counted.get(day);
-      return { day, changes: doc?.changes ?? 0, erasures: doc?.erasures ?? 0, accessGrants: doc?.accessGrants ?? 0, emergencyAccesses: doc?.emergencyAccesses ?? 0 };
+      return {
+        day,
+        changes: doc?.changes ?? 0,
+        erasures: doc?.erasures ?? 0,
+        disclosures: doc?.disclosures ?? 0,
+        contactLists: doc?.contactLists ?? 0,
+        accessGrants: doc?.accessGrants ?? 0,
+        emergencyAccesses: doc?.emergencyAccesses ?? 0,
+      };
     });
   }
 }

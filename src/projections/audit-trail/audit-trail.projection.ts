@@ -23,7 +23,8 @@ export type AuditEntry = {
   type: LedgerEventType;
   occurredAt: string;
   /** `objectId`: a user's, sealed under their reference's key (see Actor), absent for others and before references */
-  actor: { id: string; kind: Actor['kind']; role: string | null; objectId?: unknown };
+  /** `publisherId`: a member's, whose account `id` is (src/privacy/actor-references.ts) */
+  actor: { id: string; kind: Actor['kind']; role: string | null; objectId?: unknown; publisherId?: string };
   publisherId: string | null;
   offerId: string | null;
   /** dotted names of the record's fields the event sets, as history names them (`aadUsers.<accountId>.displayName`), without values */
@@ -50,7 +51,7 @@ export const auditIndexes: IndexSpec[] = [
 ];
 
 export function auditEntryOf(event: LedgerEvent): AuditEntry {
-  const { id, kind, role, objectId } = event.metadata.actor;
+  const { id, kind, role, objectId, publisherId } = event.metadata.actor;
   return {
     id: event.eventId,
     position: event.position,
@@ -58,8 +59,9 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
     revision: event.revision,
     type: event.type,
     occurredAt: event.occurredAt,
-    actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}) },
-    publisherId: event.data.publisherId,
+    actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}), ...(publisherId !== undefined ? { publisherId } : {}) },
+    // a contact list names many publishers (see its USE records), so none
+    publisherId: 'publisherId' in event.data ? event.data.publisherId : null,
     offerId: 'offerId' in event.data ? (event.data.offerId ?? null) : null,
     changedFields: changedFieldsOf(event),
   };

@@ -5,6 +5,7 @@ import type { PrivacyRequestKind } from '../../events/privacy-request/privacy-re
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 import type { Projection } from '../projection.js';
 import type { WriteOp } from '../store/read-store.js';
+import { useRecordOps } from './use-records.js';
 
 export const PRIVACY_REQUESTS = 'privacy_requests';
 
@@ -62,7 +63,8 @@ const handles = {
 type Handled = HandledEvent<typeof handles>;
 type Request = { kind: PrivacyRequestKind; target: string; grant?: { id: string; emergency: boolean } };
 
-const erasureTargets = { contact: 'contact', aadAccount: 'aadUsers', offerSupport: 'offer.supportContacts' } as const satisfies Record<ErasedSubject['kind'], string>;
+// disclosureRecipients: erased only with the account, which PublisherAccountClosed records
+const erasureTargets = { contact: 'contact', aadAccount: 'aadUsers', offerSupport: 'offer.supportContacts', disclosureRecipients: 'disclosures' } as const satisfies Record<ErasedSubject['kind'], string>;
 
 /**
  * The request an event records, or what a record deletion deletes. An
@@ -106,7 +108,8 @@ export interface RequesterSealing {
 
 /**
  * One record per change of personal data, keyed by the id of the event that
- * made it, and one per recorded read (PrivacyRequestRecorded), newest first
+ * made it, one per recorded read (PrivacyRequestRecorded) and one per
+ * publisher named by a contact list (USE, ./use-records.ts), newest first
  * per publisher; a deletion event leaves only a tombstone (DeletedRecord).
  * Records are folded in clear and their requester sealed on the way to the
  * store.
@@ -115,7 +118,8 @@ export function privacyRequestProjection(requesters: RequesterSealing): Projecti
   return {
     ...records,
     async project(events, store) {
-      const ops = await records.project(events, store);
+      // USE records first: a deletion of one in the same batch (its tombstone) comes after it
+      const ops = [...(await useRecordOps(events, store, PRIVACY_REQUESTS)), ...(await records.project(events, store))];
       // documents folded from this batch carry the requester in clear; sealed ones read from the store are left alone
       const clear = ops.flatMap((op) => (op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? [op.doc] : []));
       const sealed = await requesters.sealAll(clear);

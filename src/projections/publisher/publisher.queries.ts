@@ -1,7 +1,7 @@
 import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { anyErased, erasedUntilRewritten, shownOrNull } from '../../privacy/personal-value.js';
 import { sharedView } from '../shared-view.js';
-import type { ReadStore } from '../store/read-store.js';
+import type { Filter, Page, ReadStore } from '../store/read-store.js';
 import { PUBLISHERS, type PublisherDoc } from './publisher.projection.js';
 
 /** A publisher as the API shows it; a personal value is null once erased. */
@@ -50,6 +50,18 @@ export class PublisherQueries {
     const docs = await this.store.getMany<PublisherDoc>(PUBLISHERS, ids);
     const opened = await this.personalData.openMany(docs);
     return opened.map((doc) => (doc ? toView(doc) : null));
+  }
+
+  /** Every publisher matching `filter` (dotted paths into the document, e.g. `contactPreferences.byEmail`), a page at a time. */
+  async matching(filter: Filter): Promise<PublisherView[]> {
+    const views: PublisherView[] = [];
+    let after: string | null = null;
+    do {
+      const page: Page<PublisherDoc> = await this.store.find<PublisherDoc>(PUBLISHERS, { filter, first: 500, ...(after ? { after } : {}) });
+      views.push(...(await this.personalData.openMany(page.items)).map(toView));
+      after = page.hasNextPage ? page.endCursor : null;
+    } while (after);
+    return views;
   }
 }
 

@@ -60,7 +60,8 @@ export type WriteOp =
   | { kind: 'upsert'; collection: string; doc: Doc }
   /** sets dotted paths (undefined removes the field, as JSON leaves it out); a no-op if the document does not exist */
   | { kind: 'patch'; collection: string; id: string; set: Record<string, unknown> }
-  | { kind: 'delete'; collection: string; id: string };
+  /** `erase`: the document held something that must not outlive its erasure (an SQLite store then truncates its WAL after the commit) */
+  | { kind: 'delete'; collection: string; id: string; erase?: true };
 
 export interface Checkpoint {
   name: string;

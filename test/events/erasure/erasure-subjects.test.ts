@@ -81,6 +81,29 @@ describe('erasing one person', () => {
       .rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/idempotencyKey/) });
   });
 
+  it('an erasure that erases nothing keeps the retries of earlier keyed changes working; one that erases something ends them, and records the idempotency key it destroys', async () => {
+    const { ledger, publisherId, deletedOfferId } = await start();
+    const [before] = await ledger.services.publisherQueries.byIds([publisherId]);
+    const change = { id: publisherId, expectedVersion: before!.version, contact: { email: 'keyed@contoso.cn' }, idempotencyKey: 'keyed-change-0001' };
+    const first = await ledger.services.publishers.updateContact(change, operator);
+    // erases the deleted offer's contacts: nothing of the publisher's stream, whose keyed change still retries
+    await ledger.services.erasure.erase({ publisherId, target: 'OFFER_SUPPORT', offerId: deletedOfferId }, operator);
+    expect((await ledger.services.publishers.updateContact(change, operator)).position).toBe(first.position);
+
+    const erased = await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator);
+    expect(erased.subjectIds).toEqual([contactSubject(publisherId)]);
+    const recorded = (await ledger.events.readStream(publisherStream(publisherId))).filter((e) => e.type === 'PersonalDataErased').at(-1)!;
+    expect(recorded.data['idempotencyKeyIds']).toHaveLength(1);
+    await expect(ledger.services.publishers.updateContact(change, operator)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/idempotencyKey/) });
+
+    // a keyed change after the erasure, then an erasure that erases nothing: its retry still answers the first result
+    const version = (await ledger.events.readStream(publisherStream(publisherId))).length;
+    const later = { id: publisherId, expectedVersion: version, companyName: 'Contoso Renamed', idempotencyKey: 'keyed-change-0002' };
+    const laterFirst = await ledger.services.publishers.updateContact(later, operator);
+    expect(await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator)).toMatchObject({ subjectIds: [] });
+    expect((await ledger.services.publishers.updateContact(later, operator)).position).toBe(laterFirst.position);
+  });
+
   it('a crash after the erasure was recorded but before the key was destroyed is finished by the retry, which appends nothing', async () => {
     const { publisherId, ledger: crashed } = await start();
     // What an erasure that crashed halfway leaves behind: the event is durable, the key is not destroyed yet.

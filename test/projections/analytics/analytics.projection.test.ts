@@ -34,14 +34,31 @@ function log(): RecordedEvent[] {
       { type: 'PersonalDataErased', data: { publisherId: p1, subject: { kind: 'contact' }, scope: 'subject' } },
     ], 9, 2)),
     ...onDay('2026-11-22', recorded(`privacy-requests-${p1}`, [{ type: 'PrivacyRequestRecorded', data: { publisherId: p1, kind: 'VIEW', target: 'contact' } }], 10)),
-    // two grants, one of them an emergency access; approvals, revocations and reads under them are not counted
+  ];
+}
+
+/** A disclosure (its recipient sealed) and two contact lists, after the log: counted per day, as nothing personal. */
+function disclosuresAndLists(): RecordedEvent[] {
+  const onDay = (day: string, events: RecordedEvent[]) => events.map((e) => ({ ...e, occurredAt: `${day}T09:00:00.000Z` }));
+  const list = (listId: string) => ({ type: 'ContactListProduced', data: { listId, purpose: 'OFFERS', channel: 'EMAIL', preferencesApplied: true, publisherIds: [p1], publisherCount: 1 } });
+  return [
+    ...onDay('2026-11-21', recorded(`disclosures-${p1}`, [{ type: 'DisclosureRecorded', data: { publisherId: p1, disclosureId: 'd1', recipient: { name: sealed, country: 'CN' } } }], 11)),
+    ...onDay('2026-11-21', recorded('contact-list-l1', [list('l1')], 12)),
+    ...onDay('2026-11-22', recorded('contact-list-l2', [list('l2')], 13)),
+  ];
+}
+
+/** Two access grants, after the disclosures: one of them an emergency access; approvals, revocations and reads under them are not counted. */
+function grants(): RecordedEvent[] {
+  const onDay = (day: string, events: RecordedEvent[]) => events.map((e) => ({ ...e, occurredAt: `${day}T10:00:00.000Z` }));
+  return [
     ...onDay('2026-11-22', recorded(`access-grants-${p1}`, [
       { type: 'AccessGrantRequested', data: { grantId: 'g1', publisherId: p1, emergency: false, reason: 'INC-1', grantee: 'actor-a' } },
       { type: 'AccessGrantApproved', data: { grantId: 'g1', publisherId: p1 } },
       { type: 'AccessGrantUsed', data: { grantId: 'g1', publisherId: p1, target: 'contact' } },
       { type: 'AccessGrantRequested', data: { grantId: 'g2', publisherId: p1, emergency: true, reason: 'INC-2', grantee: 'actor-a' } },
       { type: 'AccessGrantRevoked', data: { grantId: 'g2', publisherId: p1 } },
-    ], 11)),
+    ], 20)),
   ];
 }
 
@@ -73,8 +90,8 @@ describe('analytics projections', () => {
     days: await queries.changesPerDay('2026-11-20', '2026-11-22'),
   });
 
-  it('given registrations, reviews, offers, an erasure and access grants, then the counts by status, kind and day', async () => {
-    await apply(log());
+  it('given registrations, reviews, offers, an erasure, a disclosure, contact lists and access grants, then the counts by status, kind and day', async () => {
+    await apply([...log(), ...disclosuresAndLists(), ...grants()]);
     expect(await counts()).toEqual({
       publishers: [
         { status: 'PENDING', count: 1 },
@@ -87,16 +104,16 @@ describe('analytics projections', () => {
         { kind: 'VIRTUAL_MACHINE', status: 'DELETED', count: 1 },
       ],
       days: [
-        { day: '2026-11-20', changes: 3, erasures: 0, accessGrants: 0, emergencyAccesses: 0 },
-        { day: '2026-11-21', changes: 0, erasures: 0, accessGrants: 0, emergencyAccesses: 0 },
-        { day: '2026-11-22', changes: 5, erasures: 1, accessGrants: 2, emergencyAccesses: 1 },
+        { day: '2026-11-20', changes: 3, erasures: 0, disclosures: 0, contactLists: 0, accessGrants: 0, emergencyAccesses: 0 },
+        { day: '2026-11-21', changes: 0, erasures: 0, disclosures: 1, contactLists: 1, accessGrants: 0, emergencyAccesses: 0 },
+        { day: '2026-11-22', changes: 5, erasures: 1, disclosures: 0, contactLists: 1, accessGrants: 2, emergencyAccesses: 1 },
       ],
     });
   });
 
   it('closing an account counts the publisher as CLOSED and the offers it withdrew as DELETED', async () => {
-    const closure = recorded(`publisher-${p1}`, [{ type: 'PublisherAccountClosed', data: { publisherId: p1 } }], 16, 3);
-    const withdrawn = recorded(`offer-${o1}`, [{ type: 'PersonalDataErased', data: { offerId: o1, publisherId: p1, subject: { kind: 'offerSupport' }, scope: 'account' } }], 17, 3);
+    const closure = recorded(`publisher-${p1}`, [{ type: 'PublisherAccountClosed', data: { publisherId: p1 } }], 11, 3);
+    const withdrawn = recorded(`offer-${o1}`, [{ type: 'PersonalDataErased', data: { offerId: o1, publisherId: p1, subject: { kind: 'offerSupport' }, scope: 'account' } }], 12, 3);
     await apply([...log(), ...closure, ...withdrawn]);
     const { publishers, offers } = await counts();
     expect(publishers).toEqual([
@@ -109,15 +126,16 @@ describe('analytics projections', () => {
   });
 
   it('replaying the log twice, in other batches, gives the same counts', async () => {
-    await apply(log());
+    const all = [...log(), ...disclosuresAndLists(), ...grants()];
+    await apply(all);
     const once = await counts();
-    await apply(log(), 1);
-    await apply(log(), 3);
+    await apply(all, 1);
+    await apply(all, 3);
     expect(await counts()).toEqual(once);
   });
 
   it('the analytics read models hold no personal value, sealed or not', async () => {
-    await apply(log());
+    await apply([...log(), ...disclosuresAndLists()]);
     for (const collection of analyticsProjection.collections) {
       const docs = (await store.find(collection.name, { first: 1000 })).items;
       expect(docs.length).toBeGreaterThan(0);

@@ -130,4 +130,25 @@ describe('privacy request records projection', () => {
       emergencyAccess: true,
     });
   });
+
+  it('a contact list gives each publisher it names one USE record of the value handed out, requested by who drew it; replays change nothing, and a deleted one stays deleted', async () => {
+    const other = '0190f5a2-7b3c-7d4e-8f60-123456789abd';
+    const list = recorded('contact-list-l1', [
+      { type: 'ContactListProduced', data: { listId: 'l1', purpose: 'OFFERS', channel: 'PHONE', publisherIds: [id, other], publisherCount: 2, producedAt: '2026-11-22T10:00:00.000Z' } },
+    ], 5);
+    await apply(list);
+    const records = (await store.find(PRIVACY_REQUESTS, { filter: { kind: 'USE' } })).items;
+    expect(records.map((r) => [r['publisherId'], r['target']]).sort()).toEqual([[id, 'contact.telephone'], [other, 'contact.telephone']].sort());
+    const mine = records.find((r) => r['publisherId'] === id)!;
+    expect(mine.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await opened(mine.id)).toMatchObject({ requestedBy: 'tester', requestedAt: '2026-11-22T10:00:00.000Z', outcome: 'COMPLETED' });
+
+    const deletion = recorded(`privacy-requests-${id}`, [{ type: 'PrivacyRequestRecordDeleted', data: { publisherId: id, recordId: mine.id } }], 6);
+    await apply(deletion);
+    // a replay of the list (a rebuild, or a batch retried) does not bring the deleted record back
+    const replayed = await projection.project(list, store);
+    expect(replayed.filter((op) => op.kind === 'upsert' && op.doc.id === mine.id)).toEqual([]);
+    expect(await store.get(PRIVACY_REQUESTS, mine.id)).toMatchObject({ deleted: true });
+    expect(await store.count(PRIVACY_REQUESTS, { kind: 'USE' })).toBe(1);
+  });
 });

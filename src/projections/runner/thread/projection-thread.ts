@@ -10,6 +10,8 @@ import { DurableBoundary } from '../../../events/store/sqlite/durable-boundary.j
 import { EMBEDDED_LOG_FILE, SqliteEventStore } from '../../../events/store/sqlite/sqlite-event-store.js';
 import { loadMasterKey } from '../../../privacy/keys/master-key.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
+import { ActorReferences } from '../../../privacy/actor-references.js';
+import { PersonalDataCodec } from '../../../privacy/personal-data-codec.js';
 import { RequesterSealer, RetentionPolicy } from '../../../privacy/retention.js';
 import { openReadSide } from '../../../server/read-store-factory.js';
 import { ledgerProjections } from '../../ledger-projections.js';
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
   const masterKey = loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey });
   const readSide = await openReadSide({ dataDir: setup.dataDir }, masterKey, systemClock, { commits: new CommitCounter(setup.readModelCommits) });
   let reported = { position: -1, live: false };
-  const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock))), {
+  const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys));
+  const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock)), members), {
     logger,
     lease: { store: readSide.leases, holder: setup.leaseHolder, clock: systemClock, ...(setup.leaseTtlMs ? { ttlMs: setup.leaseTtlMs } : {}) },
     onProgress: (position, live) => {

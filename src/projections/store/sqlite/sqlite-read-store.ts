@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ValidationError } from '../../../errors.js';
 import { openSqliteFile } from '../../../sqlite/open-database.js';
+import { truncateWal } from '../../../sqlite/wal-truncation.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
 import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
 import { effectiveSort } from '../query-terms.js';
@@ -225,8 +226,10 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /** See ./sqlite-writes.ts: writes of one turn share a transaction, each in its own savepoint. */
-  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
-    return this.writes.write(ops, checkpoint, fence);
+  async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
+    await this.writes.write(ops, checkpoint, fence);
+    // secure_delete zeroed the document in the database; its old WAL frames must go too
+    if (ops.some((op) => op.kind === 'delete' && op.erase)) await truncateWal(this.db);
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
