@@ -57,9 +57,9 @@ const headersFor = (server: Started): Record<string, string> => ({
  * (inside the project: packages and "type": "module" resolve as from the
  * sources).
  */
-const BUILT = fileURLToPath(new URL('../node_modules/.cache/privacy-ledger-bench/', import.meta.url));
+export const BUILT = fileURLToPath(new URL('../node_modules/.cache/privacy-ledger-bench/', import.meta.url));
 let compiled = false;
-function compileServers(): void {
+export function compileServers(): void {
   if (compiled) return;
   const root = fileURLToPath(new URL('..', import.meta.url));
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', BUILT], { cwd: root, stdio: 'inherit' });

@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark in one run, printed as one table. Targets
 // that are ratios are measured against a baseline taken in the same run.
 // BENCH_QUICK=1 shrinks counts and durations for a smoke run. Names as
-// arguments run only those groups: `npm run bench -- audit`.
+// arguments run only those groups: `npm run bench -- audit`. Optional groups
+// run only when named: `npm run bench -- soak --minutes 20` (the memory soak,
+// 20 minutes unless told).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import { decryptionBenchmark } from './decryption.js';
 import { erasureBenchmark } from './erasure.js';
 import { httpBenchmarks } from './http.js';
 import { asOfBenchmark } from './point-in-time.js';
+import { soakBenchmark } from './soak.js';
 import { appendBenchmarks, catchUpBenchmark } from './storage.js';
 import { printTable, type Row } from './table.js';
 
@@ -27,15 +30,24 @@ const groups = [
   ['decryption', () => decryptionBenchmark(dir)],
   ['grants', () => accessGrantBenchmark(dir)],
 ] as const;
-const only = process.argv.slice(2);
-const unknown = only.filter((name) => !groups.some(([label]) => label === name));
+const args = process.argv.slice(2);
+const minutesAt = args.indexOf('--minutes');
+const minutes = minutesAt >= 0 ? Number(args.splice(minutesAt, 2)[1]) : 20;
+if (!(minutes > 0)) {
+  process.stderr.write('--minutes takes a positive number\n');
+  process.exit(2);
+}
+const optional = [['soak', () => soakBenchmark(dir, minutes)]] as const;
+const only = args;
+const unknown = only.filter((name) => ![...groups, ...optional].some(([label]) => label === name));
 if (unknown.length) {
-  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${groups.map(([label]) => label).join(', ')}\n`);
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${[...groups, ...optional].map(([label]) => label).join(', ')}\n`);
   process.exit(2);
 }
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'));
 try {
-  for (const [label, run] of groups.filter(([label]) => only.length === 0 || only.includes(label))) {
+  const chosen = [...groups.filter(([label]) => only.length === 0 || only.includes(label)), ...optional.filter(([label]) => only.includes(label))];
+  for (const [label, run] of chosen) {
     process.stderr.write(`running ${label}...\n`);
     rows.push(...(await run()));
   }

@@ -2,6 +2,7 @@
 // directory the parent passes as the first argument (the parent removes it),
 // seeded for the HTTP benchmarks; tells the parent its URL and the ids it
 // seeded over IPC.
+import fs from 'node:fs';
 import { loadSigningKey } from '../../src/auth/signing-key.js';
 import { mintToken } from '../../src/auth/token-issuer.js';
 import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
@@ -65,3 +66,22 @@ await server.ledger.services.accessGrants.request(
 await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 30_000);
 process.send!({ url: server.url, id: main.publisher.id, editable, token, operatorToken });
 process.on('disconnect', () => void server.close());
+// The memory soak (../soak.ts) asks for this process's memory, after a full GC when it was started with --expose-gc.
+process.on('message', (message: { type?: string; gc?: boolean }) => {
+  if (message.type !== 'memory') return;
+  if (message.gc && globalThis.gc) for (let i = 0; i < 2; i++) globalThis.gc();
+  const { rss, heapUsed } = process.memoryUsage();
+  // RSS split (Linux): anonymous memory (heaps of every thread, SQLite's caches) and mapped files (the log's mmap)
+  const status = (() => {
+    try {
+      return fs.readFileSync('/proc/self/status', 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  // the other threads' heaps (the projection thread, the log writer), from a diagnostic report
+  const workers = (process.report.getReport() as { workers?: { javascriptHeap?: { usedMemory?: number } }[] }).workers ?? [];
+  const threadsHeapUsed = workers.reduce((sum, worker) => sum + (worker.javascriptHeap?.usedMemory ?? 0), 0);
+  process.send!({ rss, heapUsed, threadsHeapUsed, rssAnon: kb('RssAnon'), rssFile: kb('RssFile') });
+});

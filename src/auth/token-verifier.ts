@@ -1,4 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../clock.js';
 import { UnauthenticatedError, type TokenRefusal } from '../errors.js';
 import { principalOf, type Principal } from './principal.js';
@@ -14,7 +15,12 @@ export interface AuthConfig {
   authClockSkewSeconds: number;
   /** longest lifetime (exp − iat, and exp − now) a token may claim; by default as `maxTokenLifetimeSeconds` */
   authMaxTokenLifetimeSeconds?: number;
+  /** verified tokens remembered (least recently used out first); default TOKEN_CACHE_ENTRIES */
+  tokenCacheEntries?: number;
 }
+
+/** Verified tokens remembered unless configured (`--token-cache-entries`). */
+export const TOKEN_CACHE_ENTRIES = 10_000;
 
 /**
  * The longest token lifetime accepted unless configured: Entra ID issues
@@ -54,7 +60,12 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
   const maxLifetime = config.authMaxTokenLifetimeSeconds ?? maxTokenLifetimeSeconds(config);
   // A verified token's principal, until the token expires: an RS256 verification costs ~150 µs.
   // Keyed by the whole Authorization header, which determines the token: a known header is not parsed again.
-  const verified = new Map<string, { principal: Principal; until: number }>();
+  // Least recently used out first; an expired one leaves when next met or when the budget needs room.
+  const verified = new LRUCache<string, { principal: Principal; until: number }>({
+    max: Math.max(1, config.tokenCacheEntries ?? TOKEN_CACHE_ENTRIES),
+    perf: { now: () => clock.now().getTime() },
+    ttlResolution: 0, // the injected clock, read at every use
+  });
   return {
     async verify(authorization) {
       const now = clock.now();
@@ -76,8 +87,8 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
       const refusal = lifetimeRefusal(claims, now.getTime() / 1000, maxLifetime, config.authClockSkewSeconds);
       if (refusal) throw new UnauthenticatedError(refusal);
       const principal = principalOf(claims);
-      if (verified.size >= CACHED_TOKENS) verified.delete(verified.keys().next().value!);
-      verified.set(authorization, { principal, until: (Number(claims['exp']) + config.authClockSkewSeconds) * 1000 });
+      const until = (Number(claims['exp']) + config.authClockSkewSeconds) * 1000;
+      if (until > now.getTime()) verified.set(authorization, { principal, until }, { ttl: until - now.getTime() });
       return principal;
     },
   };
@@ -112,6 +123,3 @@ function lifetimeRefusal(claims: Record<string, unknown>, now: number, maxLifeti
   if (!(iat <= now + skew)) return 'issued_in_future';
   return exp - iat <= maxLifetime ? undefined : 'lifetime_too_long';
 }
-
-/** How many verified tokens are remembered (oldest first out). */
-const CACHED_TOKENS = 10_000;

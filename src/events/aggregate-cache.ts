@@ -1,5 +1,9 @@
 import type { StreamKeys } from '../privacy/keys/stream-keys.js';
-import type { IdempotencyMark } from './idempotency.js';
+import { LRUCache } from 'lru-cache';
+import type { Forgetful } from '../privacy/forgetting.js';
+import { idempotencySubject, type IdempotencyMark } from './idempotency.js';
+
+const IDEMPOTENCY = idempotencySubject('');
 
 /** A stream folded up to `revision`, with the idempotency marks seen in it. */
 export interface CachedAggregate<State> {
@@ -14,37 +18,59 @@ export interface CachedAggregate<State> {
   keys: StreamKeys;
 }
 
+/** Folded streams remembered unless configured (`--aggregate-cache-entries`). */
+export const AGGREGATE_CACHE_ENTRIES = 5_000;
+
 /**
  * Folded aggregate states by stream, least recently used first out. A
  * command reads only the events after the cached revision, so its cost no
  * longer grows with the aggregate's history. Always reading the tail keeps
  * this correct when other processes append to the same stream.
  *
- * States hold opened personal values: erasure must `forget` the streams it
- * touches (or append an event that evolve blanks them with).
+ * States hold opened personal values: a stream goes when the key of any
+ * subject sealed in it is destroyed, or its idempotency key (registered
+ * with the key store's Forgetting, see src/privacy/forgetting.ts).
  */
-export class AggregateCache {
-  private readonly entries = new Map<string, CachedAggregate<unknown>>();
+export class AggregateCache implements Forgetful {
+  private readonly entries: LRUCache<string, CachedAggregate<unknown>>;
+  /** subject id -> the cached streams that hold values of it */
+  private readonly streamsOf = new Map<string, Set<string>>();
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(maxEntries = AGGREGATE_CACHE_ENTRIES) {
+    this.entries = new LRUCache({ max: maxEntries, dispose: (entry, streamId) => this.unindex(streamId, entry) });
+  }
 
   get<State>(streamId: string): CachedAggregate<State> | undefined {
-    const entry = this.entries.get(streamId);
-    if (entry) {
-      this.entries.delete(streamId);
-      this.entries.set(streamId, entry);
-    }
-    return entry as CachedAggregate<State> | undefined;
+    return this.entries.get(streamId) as CachedAggregate<State> | undefined;
   }
 
   set<State>(streamId: string, entry: CachedAggregate<State>): void {
-    this.entries.delete(streamId);
     this.entries.set(streamId, entry as CachedAggregate<unknown>);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    for (const subjectId of entry.keys.subjects()) {
+      let streams = this.streamsOf.get(subjectId);
+      if (!streams) this.streamsOf.set(subjectId, (streams = new Set()));
+      streams.add(streamId);
+    }
   }
 
   forget(streamId: string): void {
     this.entries.delete(streamId);
+  }
+
+  forgetSubjects(subjectIds: ReadonlySet<string>): void {
+    for (const subjectId of subjectIds) {
+      for (const streamId of [...(this.streamsOf.get(subjectId) ?? [])]) this.entries.delete(streamId);
+      const stream = subjectId.startsWith(IDEMPOTENCY) ? subjectId.slice(IDEMPOTENCY.length) : undefined;
+      if (stream !== undefined) this.entries.delete(stream);
+    }
+  }
+
+  private unindex(streamId: string, entry: CachedAggregate<unknown>): void {
+    for (const subjectId of entry.keys.subjects()) {
+      const streams = this.streamsOf.get(subjectId);
+      streams?.delete(streamId);
+      if (streams?.size === 0) this.streamsOf.delete(subjectId);
+    }
   }
 }
 

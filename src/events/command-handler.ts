@@ -48,24 +48,23 @@ type FoldOf<Event extends DomainEvent, State> = Pick<Decider<unknown, Event, Sta
  * The generic command handler: read the stream, fold `evolve`, `decide`,
  * append with the revision read. A client's stale version, or a concurrent
  * append, is a ConcurrencyError (CONFLICT), never a lost update. Folded
- * states are cached, so each command reads only the stream's new events.
+ * states are cached, so each command reads only the stream's new events;
+ * an erasure's key destruction drops them (see AggregateCache).
  */
 export class CommandHandler {
   constructor(
     private readonly store: EventStore,
     private readonly codec: EventCodec,
     private readonly cache = new AggregateCache(),
-  ) {}
+  ) {
+    // its states hold values the codec opened: they go when a key they were opened under does
+    codec.forgetting.register(cache);
+  }
 
   /** The current state of a stream, folded from the log (authoritative, unlike a read model). */
   async load<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<{ state: State; version: number }> {
     const current = await this.catchUp(decider, streamId);
     return { state: current.state, version: current.revision + 1 };
-  }
-
-  /** Drops a stream's cached state (erasure must call this for every stream it touches). */
-  forget(streamId: string): void {
-    this.cache.forget(streamId);
   }
 
   async handle<Command, Event extends DomainEvent, State>(

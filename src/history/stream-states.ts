@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { RecordedEvent } from '../events/store/event-envelope.js';
 import type { EventStore } from '../events/store/event-store.js';
 import type { UpcasterRegistry } from '../events/store/upcasters.js';
@@ -22,9 +23,12 @@ interface Snapshot {
 export interface StreamStatesOptions {
   /** a snapshot every this many events (default 64) */
   every?: number;
-  /** snapshots kept in all, those of the least recently used streams first out (default 20,000) */
+  /** snapshots kept in all, those of the least recently used streams first out (default SNAPSHOT_CACHE_ENTRIES) */
   maxSnapshots?: number;
 }
+
+/** Snapshots kept unless configured (`--snapshot-cache-entries`). */
+export const SNAPSHOT_CACHE_ENTRIES = 10_000;
 
 /**
  * Folds streams to a past revision or instant without opening anything:
@@ -44,10 +48,9 @@ export interface StreamStatesOptions {
  * stream it follows revision order.
  */
 export class StreamStates {
-  private readonly snapshots = new Map<string, Snapshot[]>();
+  /** stream -> its snapshots, in revision order; weighed by how many (recounted as a list grows) */
+  private readonly snapshots: LRUCache<string, Snapshot[]>;
   private readonly every: number;
-  private readonly maxSnapshots: number;
-  private held = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -55,11 +58,12 @@ export class StreamStates {
     options: StreamStatesOptions = {},
   ) {
     this.every = options.every ?? 64;
-    this.maxSnapshots = options.maxSnapshots ?? 20_000;
+    const maxSize = Math.max(1, options.maxSnapshots ?? SNAPSHOT_CACHE_ENTRIES);
+    this.snapshots = new LRUCache({ maxSize, sizeCalculation: (list) => Math.max(1, list.length) });
   }
 
   async stateAt<State>(aggregate: AuditedAggregate<State>, streamId: string, until: Until): Promise<FoldedState<State>> {
-    const list = this.touch(streamId);
+    const list: readonly Snapshot[] = this.snapshots.get(streamId) ?? [];
     const start = findLastFitting(list, until);
     let state = (start?.state as State | undefined) ?? aggregate.initialState;
     let revision = start?.revision ?? -1;
@@ -82,24 +86,8 @@ export class StreamStates {
     const list = this.snapshots.get(streamId) ?? [];
     if (revision !== (list.at(-1)?.revision ?? -1) + this.every) return;
     list.push({ revision, occurredAt, state });
-    this.snapshots.delete(streamId);
+    // set again: recounts the list, and whole streams go, least recently used first (this one is now the newest)
     this.snapshots.set(streamId, list);
-    this.held++;
-    // Evict whole streams, least recently used first (never this one: it is now the newest).
-    for (const [oldestId, oldest] of this.snapshots) {
-      if (this.held <= this.maxSnapshots || oldestId === streamId) break;
-      this.snapshots.delete(oldestId);
-      this.held -= oldest.length;
-    }
-  }
-
-  /** The stream's snapshots (none yet: an empty list, not kept), marked as used most recently. */
-  private touch(streamId: string): readonly Snapshot[] {
-    const list = this.snapshots.get(streamId);
-    if (!list) return [];
-    this.snapshots.delete(streamId);
-    this.snapshots.set(streamId, list);
-    return list;
   }
 }
 

@@ -2,7 +2,6 @@ import type { EventCodec } from '../events/store/event-codec.js';
 import type { EventStore } from '../events/store/event-store.js';
 import { publisherStream, type AadUserAdded, type PublisherRegistered } from '../events/publisher/publisher.events.js';
 import type { ActorReferences } from './actor-references.js';
-import type { PersonalDataCodec } from './personal-data-codec.js';
 
 const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
 
@@ -23,7 +22,6 @@ export class AccountActors {
     private readonly store: EventStore,
     private readonly codec: EventCodec,
     private readonly actors: ActorReferences,
-    private readonly personalData: PersonalDataCodec,
   ) {}
 
   async forget(publisherId: string, accountIds: readonly string[]): Promise<void> {
@@ -36,6 +34,6 @@ export class AccountActors {
       .filter((user) => user !== undefined && wanted.has(user.accountId))
       // an account whose key is gone already (a retried erasure) reads as erased: nothing left to find
       .flatMap((user) => (typeof user!.objectId === 'string' ? [user!.objectId] : []));
-    for (const subjectId of await this.actors.forget(objectIds)) this.personalData.forget(subjectId);
+    await this.actors.forget(objectIds); // the key store tells this process's caches (src/privacy/forgetting.ts)
   }
 }

@@ -1,3 +1,8 @@
+import { LRUCache } from 'lru-cache';
+
+/** Opened values remembered unless configured (`--opened-value-cache-entries`). */
+export const OPENED_VALUE_CACHE_ENTRIES = 50_000;
+
 /**
  * Recently opened personal values, so that a hot read does not decrypt the
  * same ciphertext again (AES-GCM costs about 6 µs a value; a publisher with
@@ -11,41 +16,32 @@
  * `forget(subject)` drops the plaintext from memory at erasure. Only
  * primitives are cached, so no caller can mutate a shared value.
  *
- * Bounded: least recently used subjects go first.
+ * Bounded by values in all: least recently used subjects go first, whole.
  */
 export class OpenedValueCache {
-  private readonly subjects = new Map<string, Map<string, Primitive>>();
-  private size = 0;
+  private readonly subjects: LRUCache<string, Map<string, Primitive>>;
 
-  constructor(private readonly maxValues = 100_000) {}
+  constructor(maxValues = OPENED_VALUE_CACHE_ENTRIES) {
+    // A subject's size is its number of values, recounted each time one is added (set again).
+    this.subjects = new LRUCache({
+      maxSize: Math.max(1, maxValues),
+      sizeCalculation: (values) => Math.max(1, values.size),
+    });
+  }
 
   get(subjectId: string, ciphertext: string): unknown {
-    const values = this.subjects.get(subjectId);
-    if (!values) return undefined;
-    // touch: most recently used subjects sit at the end of the map
-    this.subjects.delete(subjectId);
-    this.subjects.set(subjectId, values);
-    return values.get(ciphertext);
+    return this.subjects.get(subjectId)?.get(ciphertext);
   }
 
   set(subjectId: string, ciphertext: string, value: unknown): void {
     if (!isPrimitive(value)) return;
-    let values = this.subjects.get(subjectId);
-    if (!values) this.subjects.set(subjectId, (values = new Map()));
-    if (!values.has(ciphertext)) this.size++;
+    const values = this.subjects.get(subjectId) ?? new Map<string, Primitive>();
     values.set(ciphertext, value);
-    while (this.size > this.maxValues) {
-      const oldest = this.subjects.keys().next().value;
-      if (oldest === undefined) break;
-      this.forget(oldest);
-    }
+    this.subjects.set(subjectId, values);
   }
 
   /** Drops every value of a subject (erasure). */
   forget(subjectId: string): void {
-    const values = this.subjects.get(subjectId);
-    if (!values) return;
-    this.size -= values.size;
     this.subjects.delete(subjectId);
   }
 }

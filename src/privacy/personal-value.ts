@@ -71,15 +71,12 @@ export function keyIdOf(key: Buffer): string {
   return createHmac('sha256', key).update('privacy-ledger/key-id/v1').digest().subarray(0, 8).toString('base64url');
 }
 
-/** The additional authenticated data of a subject's values (its id's bytes), kept for the subjects sealed or opened most recently. */
-const aads = new Map<string, Buffer>();
+/**
+ * The additional authenticated data of a subject's values: its id's bytes.
+ * (Not memoised: 0.2 µs beside an AES-GCM operation of about 6 µs.)
+ */
 function aadOf(subjectId: string): Buffer {
-  let aad = aads.get(subjectId);
-  if (!aad) {
-    if (aads.size >= 1_000) aads.clear();
-    aads.set(subjectId, (aad = Buffer.from(subjectId, 'utf8')));
-  }
-  return aad;
+  return Buffer.from(subjectId, 'utf8');
 }
 
 /**

@@ -105,8 +105,6 @@ export class Retention {
     private readonly keys: KeyStore,
     private readonly events: EventStore,
     private readonly policy: RetentionPolicy,
-    /** forgets what an in-process codec remembers of a destroyed subject */
-    private readonly forget: (subjectId: string) => void = () => {},
   ) {}
 
   async run(): Promise<RetentionResult> {
@@ -117,8 +115,8 @@ export class Retention {
       for (let month = previousMonth(first.occurredAt.slice(0, 7)); month <= throughMonth; month = nextMonth(month)) {
         for (const prefix of RETENTION_BUCKET_PREFIXES) {
           const subjectId = `${prefix}${month}`;
+          // the key store tells this process's caches (src/privacy/forgetting.ts)
           if (await this.keys.destroy(subjectId)) destroyed.push(subjectId);
-          this.forget(subjectId);
         }
       }
     }

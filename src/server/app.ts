@@ -107,7 +107,12 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       ...(config.rateLimitPerSecond > 0
         ? {
             rateLimit: {
-              limiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst, ...(clock ? { now: () => clock.now().getTime() } : {}) }),
+              limiter: new RateLimiter({
+                perSecond: config.rateLimitPerSecond,
+                burst: config.rateLimitBurst,
+                maxKeys: config.rateLimitClients,
+                ...(clock ? { now: () => clock.now().getTime() } : {}),
+              }),
               // The token is verified first (a cached key, ~150 µs; a token seen before, a lookup):
               // a valid principal has its own bucket, so a flood of bad tokens from its
               // address (a NAT, a proxy) slows only the requests without a valid token.

@@ -8,6 +8,7 @@ import { PersonalDataExport } from '../history/personal-data-export.js';
 import { PointInTime } from '../history/point-in-time.js';
 import { StreamStates } from '../history/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
+import { AggregateCache } from '../events/aggregate-cache.js';
 import { EventCodec } from '../events/store/event-codec.js';
 import { Idempotency } from '../events/idempotency.js';
 import { IntegrityVerifier } from '../events/store/integrity.js';
@@ -110,12 +111,13 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * services. The HTTP server and the CLI both start from here.
  */
 type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-  Partial<
-    Pick<
-      Config,
-      'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes'
-    >
-  >;
+  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget | GrantSettings>>;
+
+/** The settings that bound the caches (each has its default where its cache is declared). */
+type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries' | 'logMmapMb';
+
+/** The settings that bound operators' access grants (src/events/access-grant/). */
+type GrantSettings = 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes';
 
 export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
@@ -138,7 +140,16 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
     options.projectionThread && !options.clock && !config.kurrentdbUrl && !config.mongodbUrl
       ? new ThreadedProjections(
-          { dataDir: config.dataDir, masterKey: masterKey.toString('base64'), retentionDays, leaseHolder, logLevel: options.logLevel ?? 'info', ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}) },
+          {
+            dataDir: config.dataDir,
+            masterKey: masterKey.toString('base64'),
+            retentionDays,
+            leaseHolder,
+            logLevel: options.logLevel ?? 'info',
+            ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
+            ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
+            ...(config.logMmapMb ? { logMmapMb: config.logMmapMb } : {}),
+          },
           options.logger,
         )
       : undefined;
@@ -149,17 +160,18 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   try {
     secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency'), objectIds: await ledgerSecret(keys, masterKey, 'blind-index/aad-object-id') };
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
-    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread' } : {});
+    const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
+    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread', ...mapped } : mapped);
   } catch (error) {
     await readSide.close();
     throw error;
   }
-  const personalData = new PersonalDataCodec(keys);
+  const personalData = new PersonalDataCodec(keys, { openedValueEntries: config.openedValueCacheEntries, keyCacheEntries: config.keyCacheEntries });
   // members act as their accounts, found in the publishers' streams (Membership, made below: the handler needs the codec first)
   const accounts: MemberAccounts = { accountOf: (objectId, publisherId) => membership.accountOf(objectId, publisherId) };
   const actors = new ActorReferences(keys, personalData, accounts);
   const codec = new EventCodec(personalData, clock, ids, upcasters, actors);
-  const handler = new CommandHandler(events, codec);
+  const handler = new CommandHandler(events, codec, new AggregateCache(config.aggregateCacheEntries));
   const retentionPolicy = new RetentionPolicy(retentionDays, clock);
   const runner =
     thread ??
@@ -169,7 +181,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     });
   const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
   const idempotency = new Idempotency(secrets.idempotency, keys);
-  const states = new StreamStates(events, upcasters);
+  const states = new StreamStates(events, upcasters, config.snapshotCacheEntries ? { maxSnapshots: config.snapshotCacheEntries } : {});
   const history = new History(events, personalData, states, upcasters);
   const offerDirectory = new OfferDirectoryQueries(reads, events);
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
@@ -182,7 +194,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   };
   const accessGrants = new AccessGrantService(handler, clock, ids, idempotency, actors, grantPolicy);
   const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors, (...args) => accessGrants.activeGrant(...args));
-  const erasure = new ErasureService(handler, keys, personalData, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors, personalData));
+  const erasure = new ErasureService(handler, keys, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors));
   const waitForPosition = (position: number) => runner.waitFor(position, config.readYourWritesTimeoutMs);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
@@ -213,8 +225,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   };
   return {
     events,
-    retention: new Retention(keys, events, retentionPolicy, (subjectId) => personalData.forget(subjectId)),
-    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys, (subjectId) => personalData.forget(subjectId)),
+    retention: new Retention(keys, events, retentionPolicy),
+    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys),
     reads,
     keys,
     leases: readSide.leases,

@@ -39,7 +39,7 @@ export interface ReadSide {
  * (docs/erasure-on-mongodb.md says why).
  */
 export async function openReadSide(
-  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl'>>,
+  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'documentCacheMb' | 'keyCacheEntries'>>,
   masterKey: Buffer,
   clock: Clock,
   /** embedded: shared with the threads of this process that open the read models (src/sqlite/commit-counter.ts) */
@@ -47,9 +47,9 @@ export async function openReadSide(
 ): Promise<ReadSide> {
   if (config.mongodbUrl) return openMongoReadSide(config.mongodbUrl, config.mongodbKeysUrl, config.mongodbDatabase ?? SETTINGS.mongodbDatabase.default, masterKey, clock);
   const file = (name: string) => path.join(config.dataDir, name);
-  const reads = SqliteReadStore.open(file(readSideFiles.readModels), embedded);
+  const reads = SqliteReadStore.open(file(readSideFiles.readModels), { ...embedded, ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}) });
   const leases = SqliteLeaseStore.open(file(readSideFiles.readModels), clock);
-  const keys = SqliteKeyStore.open(file(readSideFiles.keys), masterKey);
+  const keys = SqliteKeyStore.open(file(readSideFiles.keys), masterKey, config.keyCacheEntries === undefined ? {} : { keyCacheEntries: config.keyCacheEntries });
   return {
     reads,
     keys,

@@ -18,6 +18,7 @@ import {
   type ConfigOf,
   type Setting,
 } from './setting-parsers.js';
+import { CACHE_SETTINGS } from './cache-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -225,7 +226,7 @@ export const SETTINGS = {
     env: 'METRICS',
     default: 'false',
     parse: boolean,
-    help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token (see [Observability](docs/operations.md#observability))',
+    help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token; a `project` worker serves them on `PORT` (see [Observability](docs/operations.md#observability))',
   },
   accessGrantMaxMinutes: {
     env: 'ACCESS_GRANT_MAX_MINUTES',
@@ -245,6 +246,7 @@ export const SETTINGS = {
     parse: integer(1, 1440),
     help: 'the longest an emergency (break-glass) access may last; it needs no approval',
   },
+  ...CACHE_SETTINGS,
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

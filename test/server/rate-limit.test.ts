@@ -49,6 +49,16 @@ describe('rate limiter (token bucket per key)', () => {
     expect(limiter.size).toBeLessThanOrEqual(100);
   });
 
+  it('forgets a client once its bucket is full again: after a burst of clients, memory goes back down', () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 10, burst: 20, now: time.now });
+    for (let i = 0; i < 3000; i++) limiter.take(`passer-by-${i}`);
+    expect(limiter.size).toBe(3000);
+    time.advance(2_001); // 20 tokens at 10 a second: every bucket is full again
+    for (let i = 0; i < 1024; i++) limiter.take('regular');
+    expect(limiter.size).toBe(1);
+  });
+
   it('forgets the least recently used bucket first: a client in use keeps its (empty) bucket through address churn', () => {
     const time = clock();
     const limiter = new RateLimiter({ perSecond: 1, burst: 1, now: time.now, maxKeys: 3 });

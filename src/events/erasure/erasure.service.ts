@@ -16,7 +16,6 @@ import { requireId } from '../publisher/publisher.validation.js';
 import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from '../../privacy/classification.js';
 import type { AccountActors } from '../../privacy/account-actors.js';
 import type { KeyStore } from '../../privacy/keys/key-store.js';
-import type { PersonalDataCodec } from '../../privacy/personal-data-codec.js';
 import { keyIdOf } from '../../privacy/personal-value.js';
 import { erasureOf, type StreamKeys } from '../../privacy/keys/stream-keys.js';
 
@@ -48,7 +47,7 @@ export interface OfferIds {
  * streams that own the subjects, each naming the key ids it destroys (the
  * subject's live keys in the stream at the revision it appends after: a
  * racing write makes the append conflict and the erasure decide again), then
- * destroys exactly the keys the streams' erasures recorded, then drops what
+ * destroys exactly the keys the streams' erasures recorded, which drops what
  * this process remembers of them (cached states, opened values). A write
  * decided after the erasure seals under a fresh key (src/privacy/keys/stream-keys.ts).
  * Retry-safe: a crash after the append leaves keys that the retry (or the
@@ -62,7 +61,6 @@ export class ErasureService {
   constructor(
     private readonly handler: CommandHandler,
     private readonly keys: KeyStore,
-    private readonly personalData: PersonalDataCodec,
     private readonly offers: OfferIds,
     private readonly clock: Clock,
     private readonly idempotency: Idempotency,
@@ -204,14 +202,13 @@ export class ErasureService {
   /**
    * Destroys the keys every erasure of these streams recorded, idempotency
    * keys included (again, on a retry: those are retired for good, so this
-   * never touches a key a later write sealed or fingerprinted under), then
-   * forgets the plaintext this process holds.
+   * never touches a key a later write sealed or fingerprinted under). The
+   * key store tells every cache of this process that holds their plaintext
+   * (src/privacy/forgetting.ts).
    */
   private async shred(streams: ReadonlyArray<{ streamId: string; result: CommandResult<unknown> }>): Promise<void> {
     const retired = streams.flatMap(({ result }) => result.keys.retired());
     await this.keys.destroyKeys(retired);
-    for (const subjectId of new Set(retired.map((key) => key.subjectId))) this.personalData.forget(subjectId);
-    for (const { streamId } of streams) this.handler.forget(streamId);
   }
 }
 

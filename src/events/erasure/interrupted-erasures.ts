@@ -21,13 +21,12 @@ const BATCH = 2500;
  *
  * Erasures recorded before key ids existed name none; the erasure service of
  * that build destroyed the subject's keys by itself, and a retry still does.
- * Returns the keys destroyed now, and calls `forgotten` with their subjects.
+ * Returns the keys destroyed now (the key store tells this process's caches).
  */
 export async function finishInterruptedErasures(
   events: EventStore,
   reads: ReadStore,
   keys: KeyStore,
-  forgotten: (subjectId: string) => void,
 ): Promise<KeyRef[]> {
   let position = (await reads.getCheckpoint(ERASURES_CHECKED)) ?? 0;
   const destroyed: KeyRef[] = [];
@@ -46,9 +45,7 @@ export async function finishInterruptedErasures(
       ];
     });
     if (recorded.length > 0) {
-      const now = await keys.destroyKeys(recorded);
-      for (const key of now) forgotten(key.subjectId);
-      destroyed.push(...now);
+      destroyed.push(...(await keys.destroyKeys(recorded)));
     }
     position = batch.at(-1)!.position;
     await reads.write([], { name: ERASURES_CHECKED, position });

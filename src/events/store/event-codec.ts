@@ -1,6 +1,7 @@
 import type { Clock, IdGenerator } from '../../clock.js';
 import { personalFieldsOf, personalMetadataFields, sealFieldsOf } from '../../privacy/classification.js';
 import type { ActorReferences } from '../../privacy/actor-references.js';
+import type { Forgetting } from '../../privacy/forgetting.js';
 import type { PersonalDataCodec, RetiredKeys } from '../../privacy/personal-data-codec.js';
 import type { DomainEvent } from '../decider.js';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './event-envelope.js';
@@ -47,6 +48,11 @@ export class EventCodec {
     /** how a user actor is recorded: by pseudonymous reference in production (src/privacy/actor-references.ts) */
     private readonly actors: Pick<ActorReferences, 'recorded'> = { recorded: async (actor) => actor },
   ) {}
+
+  /** Where whoever keeps what this codec decoded registers, to drop it when a key it was opened under is destroyed. */
+  get forgetting(): Forgetting {
+    return this.personalData.forgetting;
+  }
 
   /** `retired`: the keys the target stream's erasures retired; nothing is sealed under them (a fresh key replaces one). */
   async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark, retired?: RetiredKeys): Promise<NewEvent[]> {

@@ -1,3 +1,5 @@
+import type { Forgetting } from '../forgetting.js';
+
 /** One data key, named by its subject and its key id (an HMAC of the key: no personal data, see keyIdOf). */
 export interface KeyRef {
   subjectId: string;
@@ -34,6 +36,12 @@ export interface KeyStore {
    * for the keys again. A store shared by several processes leaves it out.
    */
   generation?(): number;
+  /**
+   * Told, after every destroy call, each subject it named: whatever holds
+   * values opened under this store's keys, or the keys, registers here
+   * (see ./forgetting.ts).
+   */
+  readonly forgetting: Forgetting;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Forgetful } from '../forgetting.js';
 
 /**
  * What every KeyStore adapter does the same way: wrap each subject's data
@@ -12,7 +14,6 @@ const TAG_BYTES = 16;
 /** first byte of a wrapped key: the wrapping format */
 const WRAP_VERSION = 1;
 const WRAPPED_BYTES = 1 + IV_BYTES + KEY_BYTES + TAG_BYTES;
-const CACHE_SIZE = 10_000;
 
 export const MISMATCH =
   'The master key does not match the key store (use the master key it was created with: PRIVACY_LEDGER_MASTER_KEY or master.key), or the key store was altered.';
@@ -77,36 +78,35 @@ function wrapAad(subjectId: string): Buffer {
   return Buffer.from(`privacy-ledger/subject-key/v1\0${subjectId}`, 'utf8');
 }
 
-/** Unwrapped keys, least recently used evicted first, zeroed when they leave. */
-export class KeyCache {
-  private readonly keys = new Map<string, Buffer>();
+/** Unwrapped keys remembered unless configured (`--key-cache-entries`). */
+export const KEY_CACHE_ENTRIES = 10_000;
+
+/**
+ * Unwrapped keys, least recently used evicted first, zeroed whenever they
+ * leave (evicted, replaced, forgotten at erasure, cleared at close).
+ * A budget of 0 keeps none.
+ */
+export class KeyCache implements Forgetful {
+  private readonly keys: LRUCache<string, Buffer> | undefined;
+
+  constructor(maxEntries = KEY_CACHE_ENTRIES) {
+    this.keys = maxEntries > 0 ? new LRUCache({ max: maxEntries, dispose: (key) => key.fill(0) }) : undefined;
+  }
 
   get(subjectId: string): Buffer | undefined {
-    const key = this.keys.get(subjectId);
-    if (key) {
-      // most recently used goes last
-      this.keys.delete(subjectId);
-      this.keys.set(subjectId, key);
-    }
-    return key;
+    return this.keys?.get(subjectId);
   }
 
   set(subjectId: string, key: Buffer): void {
-    this.keys.delete(subjectId);
-    this.keys.set(subjectId, key);
-    if (this.keys.size > CACHE_SIZE) {
-      const oldest = this.keys.keys().next().value;
-      if (oldest !== undefined) this.evict(oldest);
-    }
+    if (this.keys) this.keys.set(subjectId, key);
+    else key.fill(0);
   }
 
-  evict(subjectId: string): void {
-    this.keys.get(subjectId)?.fill(0);
-    this.keys.delete(subjectId);
+  forgetSubjects(subjectIds: ReadonlySet<string>): void {
+    for (const subjectId of subjectIds) this.keys?.delete(subjectId);
   }
 
   clear(): void {
-    for (const key of this.keys.values()) key.fill(0);
-    this.keys.clear();
+    this.keys?.clear();
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collection, CollectionOptions, Db } from 'mongodb';
 import { systemClock, type Clock } from '../../clock.js';
+import { Forgetting } from '../forgetting.js';
 import { keyIdsBySubject, type KeyRef, type KeyStore } from './key-store.js';
 import { KEY_BYTES, KeyWrapper } from './key-wrap.js';
 import { keyIdOf } from '../personal-value.js';
@@ -65,6 +66,8 @@ const DURABLE: CollectionOptions = {
  * process, can cache). A query's keys come in one getMany round trip.
  */
 export class MongoKeyStore implements KeyStore {
+  /** no key cache here, but this process's codecs hold opened values: they forget them through this */
+  readonly forgetting = new Forgetting();
   private closed = false;
 
   private constructor(
@@ -117,6 +120,7 @@ export class MongoKeyStore implements KeyStore {
 
   async destroy(subjectId: string): Promise<boolean> {
     const { deletedCount } = await this.keys.deleteOne({ _id: subjectId });
+    this.forgetting.forget([subjectId]);
     return deletedCount > 0;
   }
 
@@ -126,6 +130,7 @@ export class MongoKeyStore implements KeyStore {
     if (ids.length === 0) return [];
     const existing = (await this.keys.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
     if (existing.length > 0) await this.keys.deleteMany({ _id: { $in: existing } });
+    this.forgetting.forget(ids);
     return existing;
   }
 
@@ -146,6 +151,7 @@ export class MongoKeyStore implements KeyStore {
       const { deletedCount } = await this.keys.deleteOne({ _id: stored._id, wrapped: stored.wrapped });
       if (deletedCount > 0) destroyed.push({ subjectId: stored._id, keyId });
     }
+    this.forgetting.forget(wanted.keys());
     return destroyed;
   }
 

@@ -3,6 +3,7 @@ import { truncateWal } from '../../sqlite/wal-truncation.js';
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../../sqlite/open-database.js';
 import { keyIdsBySubject, type KeyRef, type KeyStore } from './key-store.js';
+import { Forgetting } from '../forgetting.js';
 import { KEY_BYTES, KeyCache, KeyWrapper } from './key-wrap.js';
 import { keyIdOf } from '../personal-value.js';
 
@@ -23,10 +24,12 @@ interface KeyRow {
  * sealed under the destroyed key stay unreadable for good.
  *
  * Unwrapped keys are cached (LRU); the cache assumes this process is the only
- * one destroying keys in the file (the embedded shape runs one server).
+ * one destroying keys in the file (the embedded shape runs one server). It
+ * forgets a subject's key through `forgetting`, like every other cache.
  */
 export class SqliteKeyStore implements KeyStore {
-  private readonly cache = new KeyCache();
+  readonly forgetting = new Forgetting();
+  private readonly cache: KeyCache;
   private checkpointPending = false;
   /** how many destroys removed a key: the store's generation */
   private destroyed = 0;
@@ -40,7 +43,9 @@ export class SqliteKeyStore implements KeyStore {
   private constructor(
     private readonly db: Database.Database,
     private wrapper: KeyWrapper,
+    keyCacheEntries: number | undefined,
   ) {
+    this.forgetting.register((this.cache = new KeyCache(keyCacheEntries)));
     this.selectOne = db.prepare('SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ?');
     this.selectMany = db.prepare(
       'SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id IN (SELECT value FROM json_each(?))',
@@ -53,7 +58,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   /** Opens (or creates) the key store; throws if `masterKey` is not the one it was created with. */
-  static open(filePath: string, masterKey: Buffer): SqliteKeyStore {
+  static open(filePath: string, masterKey: Buffer, options: { keyCacheEntries?: number } = {}): SqliteKeyStore {
     const wrapper = new KeyWrapper(masterKey);
     // FULL: a key must be durable before any event sealed with it is
     // acknowledged. secure_delete: a destroyed key is overwritten, not unlinked.
@@ -70,7 +75,7 @@ export class SqliteKeyStore implements KeyStore {
           value BLOB NOT NULL
         );
       `);
-      const store = new SqliteKeyStore(db, wrapper);
+      const store = new SqliteKeyStore(db, wrapper, options.keyCacheEntries);
       store.checkMasterKey();
       return store;
     } catch (error) {
@@ -91,8 +96,9 @@ export class SqliteKeyStore implements KeyStore {
     const row = this.selectOne.get(subjectId);
     if (!row) throw new Error('The data key of a subject vanished while it was being created.');
     const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
+    const copy = Buffer.from(key);
     this.cache.set(subjectId, key);
-    return Buffer.from(key);
+    return copy;
   }
 
   async getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
@@ -106,8 +112,8 @@ export class SqliteKeyStore implements KeyStore {
     if (missing.length > 0) {
       for (const row of this.selectMany.all(JSON.stringify(missing))) {
         const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
-        this.cache.set(row.subject_id, key);
         found.set(row.subject_id, Buffer.from(key));
+        this.cache.set(row.subject_id, key);
       }
     }
     return found;
@@ -125,8 +131,9 @@ export class SqliteKeyStore implements KeyStore {
   /** One transaction for all of them, then one WAL truncation. */
   async destroyMany(subjectIds: readonly string[]): Promise<string[]> {
     const ids = [...new Set(subjectIds)];
-    for (const id of ids) this.cache.evict(id);
-    return this.afterDestroy(this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))());
+    const deleted = this.db.transaction(() => ids.filter((id) => this.remove.run(id).changes > 0))();
+    this.forgetting.forget(ids);
+    return this.afterDestroy(deleted);
   }
 
   /**
@@ -151,7 +158,7 @@ export class SqliteKeyStore implements KeyStore {
       }
       return gone;
     }).immediate();
-    for (const { subjectId } of deleted) this.cache.evict(subjectId);
+    this.forgetting.forget(wanted.keys());
     return this.afterDestroy(deleted);
   }
 

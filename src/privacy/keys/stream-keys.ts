@@ -85,6 +85,11 @@ export class StreamKeys {
     return this.retiredIds.has(keyId);
   }
 
+  /** Every subject with a value sealed in this stream, erased or not: whose erasure must drop what was opened of it. */
+  subjects(): Set<string> {
+    return new Set([...this.live.keys(), ...this.retiredIds.values()]);
+  }
+
   /** Every key the stream's erasures retired: what destroying again finishes an interrupted erasure with. */
   retired(): KeyRef[] {
     return [...this.retiredIds].map(([keyId, subjectId]) => ({ subjectId, keyId }));

@@ -21,33 +21,15 @@ export function sortSignature(sort: readonly SortKey[]): string {
   return sort.map((key) => `${key.field}:${key.direction ?? 'asc'}`).join(',');
 }
 
-/** Cursors encoded recently, per sort signature, by the item's id (the last sort value). */
-const encodedCursors = new Map<string, Map<string, { values: readonly Scalar[]; cursor: string }>>();
-const CURSORS_PER_SORT = 10_000;
-
 /**
  * Encodes the cursors of one page: the sort's part of the JSON is made once,
- * not once per item, and an item whose sort values have not changed since
- * it was last listed gets the cursor made then (a polled page encodes
- * nothing). Sorts come from code, so there are few of them; each keeps a
- * bounded number of cursors, oldest out first.
+ * not once per item. (Cursors are not memoised: 0.6 µs an item, and a page
+ * listed again comes whole from the read store's page cache.)
  */
 export function cursorEncoder(sort: readonly SortKey[]): (values: readonly Scalar[]) => string {
-  const signature = sortSignature(sort);
   // the same JSON as JSON.stringify({ s, v }) would give
-  const prefix = `{"s":${JSON.stringify(signature)},"v":`;
-  let known = encodedCursors.get(signature);
-  if (!known) encodedCursors.set(signature, (known = new Map()));
-  const cursors = known;
-  return (values) => {
-    const id = String(values[values.length - 1]);
-    const hit = cursors.get(id);
-    if (hit && hit.values.length === values.length && hit.values.every((value, i) => value === values[i])) return hit.cursor;
-    const cursor = Buffer.from(`${prefix}${JSON.stringify(values)}}`, 'utf8').toString('base64url');
-    if (!hit && cursors.size >= CURSORS_PER_SORT) cursors.delete(cursors.keys().next().value!);
-    cursors.set(id, { values: [...values], cursor });
-    return cursor;
-  };
+  const prefix = `{"s":${JSON.stringify(sortSignature(sort))},"v":`;
+  return (values) => Buffer.from(`${prefix}${JSON.stringify(values)}}`, 'utf8').toString('base64url');
 }
 
 const invalid = () => new ValidationError('after', 'invalid cursor: pass an endCursor returned by the same query');

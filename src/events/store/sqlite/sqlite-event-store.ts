@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { SameTurnBatches } from '../../../sqlite/batched-writes.js';
 import { CounterWatch } from '../../../sqlite/commit-counter.js';
 import { OtherCommits } from '../../../sqlite/data-version.js';
-import { openSqliteFile } from '../../../sqlite/open-database.js';
+import { LOG_MMAP_MB, openSqliteFile } from '../../../sqlite/open-database.js';
 import type { NewEvent, RecordedEvent } from '../event-envelope.js';
 import type {
   AppendResult,
@@ -51,6 +51,8 @@ export interface SqliteEventStoreOptions {
    * appends, the server's choice: ./threaded-log-writer.ts).
    */
   writeOn?: 'loop' | 'thread';
+  /** megabytes of the file this connection maps into memory (default LOG_MMAP_MB: none) */
+  mmapMb?: number;
 }
 
 interface PendingAppend {
@@ -131,10 +133,9 @@ export class SqliteEventStore implements EventStore {
   static open(filePath: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     const pollIntervalMs = options.pollIntervalMs ?? (options.boundary?.role === 'follow' ? FOLLOWER_BATCH_MS : 200);
     if (!(pollIntervalMs > 0 && Number.isFinite(pollIntervalMs))) throw new RangeError('pollIntervalMs must be a positive number');
-    // NORMAL: commits do not fsync; the store fsyncs the WAL itself, off the
-    // main thread, before acknowledging (see the class comment). Catch-up
-    // reads sweep the whole file: map it rather than read() it page by page.
-    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: false, mmapBytes: 1 << 30 });
+    // NORMAL: the store fsyncs the WAL itself, off the main thread (class comment). Not mapped unless configured.
+    const mmapBytes = (options.mmapMb ?? LOG_MMAP_MB) * 1024 * 1024;
+    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: false, ...(mmapBytes > 0 ? { mmapBytes } : {}) });
     try {
       db.pragma('foreign_keys = ON');
       db.exec(EVENTS_SCHEMA);

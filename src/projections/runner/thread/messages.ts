@@ -8,6 +8,10 @@ export interface ThreadSetup {
   retentionDays: number;
   leaseHolder: string;
   leaseTtlMs?: number;
+  /** the budget of the thread's read-model document cache */
+  documentCacheMb?: number;
+  /** megabytes of the log the thread's connection maps */
+  logMmapMb?: number;
   logLevel: string;
   /** the service thread's not-yet-durable boundary of the log (../../events/sqlite/durable-boundary.ts) */
   boundary: SharedArrayBuffer;

@@ -37,9 +37,17 @@ const logger = pino(
 async function main(): Promise<void> {
   const events = SqliteEventStore.open(path.join(setup.dataDir, EMBEDDED_LOG_FILE), {
     boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
+    ...(setup.logMmapMb ? { mmapMb: setup.logMmapMb } : {}),
   });
   const masterKey = loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey });
-  const readSide = await openReadSide({ dataDir: setup.dataDir }, masterKey, systemClock, { commits: new CommitCounter(setup.readModelCommits) });
+  // No key cache here: the thread only seals requesters (a key lookup per month and batch), and a key the
+  // service thread destroys (retention) must not live on in this thread's memory, which its Forgetting does not reach.
+  const readSide = await openReadSide(
+    { dataDir: setup.dataDir, keyCacheEntries: 0, ...(setup.documentCacheMb ? { documentCacheMb: setup.documentCacheMb } : {}) },
+    masterKey,
+    systemClock,
+    { commits: new CommitCounter(setup.readModelCommits) },
+  );
   let reported = { position: -1, live: false };
   const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys));
   const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock)), members), {

@@ -1,14 +1,12 @@
+import { LRUCache } from 'lru-cache';
 import { deepFreeze } from '../../../deep-freeze.js';
 import type { Doc, Page } from '../read-store.js';
 
-/** Pages remembered per table; past this the table's pages are dropped (they are only a shortcut). */
-const MAX_PAGES_PER_TABLE = 256;
+/** Megabytes of document JSON remembered unless configured (`--document-cache-mb`). */
+export const DOCUMENT_CACHE_MB = 32;
 
-/** A cached document, and whether it was read since eviction last passed it. */
-interface Entry {
-  doc: Doc;
-  read: boolean;
-}
+/** What a page costs when its documents' sizes are unknown (they were evicted and came back some other way). */
+const UNKNOWN_DOC_BYTES = 1024;
 
 /**
  * Parsed read-model documents of one SQLite read store, by table and id, so
@@ -18,96 +16,89 @@ interface Entry {
  *
  * It also remembers whole pages that finds returned, by table and query: a
  * hot list (a publisher's offers) then costs no query at all. A page goes
- * as soon as any document of its table changes.
+ * as soon as any document of its table changes: each table has a
+ * generation in its pages' keys, and a change moves it on (the old pages
+ * are never found again and age out).
  *
  * The store keeps it exact: its own writes drop the entries they touch, and
  * what other connections to the file changed is dropped as the store learns
- * of it (./doc-changes.ts). Bounded: past the limit, the
- * oldest entries go first, except that one read since it was last looked at
- * gets a second chance (near enough to least recently used, without moving
- * an entry on every read: a page of 50 offers reads 50 of them).
+ * of it (./doc-changes.ts). Bounded by bytes, documents and pages together,
+ * least recently used first out: a document costs its JSON's length, a page
+ * the lengths of its documents (the parsed form is about twice that).
+ * Documents hold personal values sealed, as stored: nothing here needs
+ * forgetting at erasure.
  */
 export class DocCache {
-  /** table -> id -> entry, in insertion order */
-  private readonly tables = new Map<string, Map<string, Entry>>();
-  /** table -> find's query key -> the page it returned (frozen) */
-  private readonly pages = new Map<string, Map<string, Page<Doc>>>();
-  private size = 0;
+  private readonly entries: LRUCache<string, Doc | Page<Doc>>;
+  /** JSON length of each remembered document, for the size of the pages that hold it */
+  private readonly sizes = new WeakMap<Doc, number>();
+  /** table -> its pages' generation */
+  private readonly generations = new Map<string, number>();
 
-  constructor(private readonly maxDocs = 20_000) {}
+  constructor(maxMb = DOCUMENT_CACHE_MB) {
+    this.entries = new LRUCache({
+      maxSize: Math.max(1, Math.round(maxMb * 1024 * 1024)),
+      sizeCalculation: (value) => this.sizeOf(value),
+    });
+  }
 
   get(table: string, id: string): Doc | undefined {
-    const entry = this.tables.get(table)?.get(id);
-    if (entry === undefined) return undefined;
-    entry.read = true;
-    return entry.doc;
+    return this.entries.get(docKey(table, id)) as Doc | undefined;
   }
 
   /** Parses, freezes and remembers a document body (as read, not changed); returns the frozen document. */
   remember(table: string, id: string, body: string): Doc {
     const doc = deepFreeze(JSON.parse(body) as Doc);
-    this.drop(table, id);
-    // room first, so the document being remembered is never the one to go
-    while (this.size >= this.maxDocs && this.size > 0) this.evictOne();
-    let entries = this.tables.get(table);
-    if (!entries) this.tables.set(table, (entries = new Map()));
-    entries.set(id, { doc, read: false });
-    this.size++;
+    this.sizes.set(doc, body.length);
+    this.entries.set(docKey(table, id), doc);
     return doc;
   }
 
   /** A page a find returned for `key`, if remembered and nothing in its table changed since. */
   page(table: string, key: string): Page<Doc> | undefined {
-    return this.pages.get(table)?.get(key);
+    return this.entries.get(this.pageKey(table, key)) as Page<Doc> | undefined;
   }
 
   /** Remembers a page of this cache's documents; returns it, frozen. */
   rememberPage(table: string, key: string, page: Page<Doc>): Page<Doc> {
-    let pages = this.pages.get(table);
-    if (!pages || pages.size >= MAX_PAGES_PER_TABLE) this.pages.set(table, (pages = new Map()));
-    const frozen = Object.freeze({ ...page, items: Object.freeze([...page.items]) as Doc[], cursors: Object.freeze([...page.cursors]) as string[] });
-    pages.set(key, frozen);
+    const frozen = Object.freeze({
+      ...page,
+      items: Object.freeze([...page.items]) as Doc[],
+      cursors: Object.freeze([...page.cursors]) as string[],
+    });
+    this.entries.set(this.pageKey(table, key), frozen);
     return frozen;
   }
 
   /** The document changed (or went): it goes, and so does every page of its table. */
   forget(table: string, id: string): void {
-    this.drop(table, id);
-    this.pages.delete(table);
+    this.entries.delete(docKey(table, id));
+    this.generations.set(table, (this.generations.get(table) ?? 0) + 1);
   }
 
+  /** The whole table changed (a rebuild, a rename): its documents and pages go. */
   forgetTable(table: string): void {
-    this.pages.delete(table);
-    const entries = this.tables.get(table);
-    if (!entries) return;
-    this.size -= entries.size;
-    this.tables.delete(table);
+    this.generations.set(table, (this.generations.get(table) ?? 0) + 1);
+    const prefix = docKey(table, '');
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 
   clear(): void {
-    this.tables.clear();
-    this.pages.clear();
-    this.size = 0;
+    this.entries.clear();
   }
 
-  private drop(table: string, id: string): void {
-    if (this.tables.get(table)?.delete(id)) this.size--;
+  private pageKey(table: string, key: string): string {
+    return `p\u0000${table}\u0000${this.generations.get(table) ?? 0}\u0000${key}`;
   }
 
-  /** Drops the oldest entry not read since eviction last passed it; one that was goes to the back, once. */
-  private evictOne(): void {
-    for (const [table, entries] of this.tables) {
-      for (const [id, entry] of entries) {
-        entries.delete(id);
-        if (entry.read) {
-          entry.read = false;
-          entries.set(id, entry); // second chance: met again at the back of its table
-          continue;
-        }
-        this.size--;
-        if (entries.size === 0) this.tables.delete(table);
-        return;
-      }
-    }
+  private sizeOf(value: Doc | Page<Doc>): number {
+    const known = this.sizes.get(value as Doc);
+    if (known !== undefined) return Math.max(1, known);
+    // not a remembered document: a page
+    return (value as Page<Doc>).items.reduce((sum, doc) => sum + (this.sizes.get(doc) ?? UNKNOWN_DOC_BYTES), 1);
   }
+}
+
+function docKey(table: string, id: string): string {
+  return `d\u0000${table}\u0000${id}`;
 }

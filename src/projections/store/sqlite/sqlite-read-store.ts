@@ -55,7 +55,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly tables = new Set<string>();
   private readonly writes: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
-  private readonly docs = new DocCache();
+  private readonly docs: DocCache;
   /** what each commit changed, for the caches of every connection to the file */
   private readonly changes: DocChanges;
   private readonly others: OtherCommits;
@@ -66,7 +66,9 @@ export class SqliteReadStore implements ReadStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly commits: CommitCounter | undefined,
+    documentCacheMb: number | undefined,
   ) {
+    this.docs = new DocCache(documentCacheMb);
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
     this.changes = new DocChanges(db);
     this.others = new OtherCommits(db);
@@ -87,13 +89,14 @@ export class SqliteReadStore implements ReadStore {
    * (the projection thread): each bumps it after its commits, and a reader
    * that sees it unchanged asks SQLite whether anything changed only once
    * per turn of the event loop (for other processes' commits).
+   * `documentCacheMb`: the budget of parsed documents (see DocCache).
    */
-  static open(filePath: string, options: { commits?: CommitCounter } = {}): SqliteReadStore {
+  static open(filePath: string, options: { commits?: CommitCounter; documentCacheMb?: number } = {}): SqliteReadStore {
     // WAL, busy_timeout=5000 and the folder come from openSqliteFile.
     const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     db.exec(LEASES_TABLE);
-    return new SqliteReadStore(db, options.commits);
+    return new SqliteReadStore(db, options.commits, options.documentCacheMb);
   }
 
   /** Prepared once per SQL text; `raw` statements return rows as arrays. */

@@ -1,0 +1,66 @@
+import { SNAPSHOT_CACHE_ENTRIES } from '../history/stream-states.js';
+import { TOKEN_CACHE_ENTRIES } from '../auth/token-verifier.js';
+import { AGGREGATE_CACHE_ENTRIES } from '../events/aggregate-cache.js';
+import { LOG_MMAP_MB } from '../sqlite/open-database.js';
+import { KEY_CACHE_ENTRIES } from '../privacy/keys/key-wrap.js';
+import { OPENED_VALUE_CACHE_ENTRIES } from '../privacy/opened-value-cache.js';
+import { DOCUMENT_CACHE_MB } from '../projections/store/sqlite/doc-cache.js';
+import { RATE_LIMIT_CLIENTS } from './rate-limit.js';
+import { integer, type Setting } from './setting-parsers.js';
+
+/**
+ * What the process may keep in memory: each cache's budget (least recently
+ * used out first) and the log's memory map. The defaults, with the server's
+ * own ~150 MB, fit a 512 MB container (`npm run bench -- soak` checks); each
+ * default is declared beside its cache.
+ */
+export const CACHE_SETTINGS = {
+  aggregateCacheEntries: {
+    env: 'AGGREGATE_CACHE_ENTRIES',
+    default: String(AGGREGATE_CACHE_ENTRIES),
+    parse: integer(1, 10_000_000),
+    help: "folded streams kept in memory, so that a command reads only a stream's new events",
+  },
+  openedValueCacheEntries: {
+    env: 'OPENED_VALUE_CACHE_ENTRIES',
+    default: String(OPENED_VALUE_CACHE_ENTRIES),
+    parse: integer(1, 100_000_000),
+    help: 'decrypted personal values kept in memory, so that a hot read does not decrypt again',
+  },
+  keyCacheEntries: {
+    env: 'KEY_CACHE_ENTRIES',
+    default: String(KEY_CACHE_ENTRIES),
+    parse: integer(1, 10_000_000),
+    help: "unwrapped data keys kept in memory (the embedded key store; MongoDB's keeps none)",
+  },
+  documentCacheMb: {
+    env: 'DOCUMENT_CACHE_MB',
+    default: String(DOCUMENT_CACHE_MB),
+    parse: integer(1, 65_536),
+    help: 'megabytes of read-model JSON kept parsed, with the pages of recent lists (embedded read store, once per thread; about twice that in heap)',
+  },
+  snapshotCacheEntries: {
+    env: 'SNAPSHOT_CACHE_ENTRIES',
+    default: String(SNAPSHOT_CACHE_ENTRIES),
+    parse: integer(1, 10_000_000),
+    help: 'snapshots of past states kept for history and point-in-time reads',
+  },
+  tokenCacheEntries: {
+    env: 'TOKEN_CACHE_ENTRIES',
+    default: String(TOKEN_CACHE_ENTRIES),
+    parse: integer(1, 10_000_000),
+    help: 'verified tokens kept (each until it expires), so that a known token is not verified again',
+  },
+  rateLimitClients: {
+    env: 'RATE_LIMIT_CLIENTS',
+    default: String(RATE_LIMIT_CLIENTS),
+    parse: integer(1, 10_000_000),
+    help: 'clients whose rate-limit buckets are kept; a bucket full again is dropped',
+  },
+  logMmapMb: {
+    env: 'LOG_MMAP_MB',
+    default: String(LOG_MMAP_MB),
+    parse: integer(0, 65_536),
+    help: 'megabytes of the embedded log each connection maps into memory; mapped pages count in RSS once per connection (the server has two), so a large value makes RSS grow with the log; `0` reads through SQLite',
+  },
+} satisfies Record<string, Setting<unknown>>;

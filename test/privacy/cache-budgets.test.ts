@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { AggregateCache, type CachedAggregate } from '../../src/events/aggregate-cache.js';
+import type { RecordedEvent } from '../../src/events/store/event-envelope.js';
+import { StreamKeys } from '../../src/privacy/keys/stream-keys.js';
+import { OpenedValueCache } from '../../src/privacy/opened-value-cache.js';
+import { DocCache } from '../../src/projections/store/sqlite/doc-cache.js';
+
+/** A stream state holding a value sealed for `subjectId` (as the command handler caches it). */
+function stateOf(subjectId: string): CachedAggregate<unknown> {
+  const sealed = { $pd: 1, s: subjectId, k: 'key-1', c: 'AAAA' };
+  const event = {
+    type: 'ContactUpdated',
+    data: { contact: { email: sealed } },
+    metadata: {},
+  } as unknown as RecordedEvent;
+  return {
+    state: { email: 'opened' },
+    revision: 0,
+    position: 1,
+    marks: new Map(),
+    keys: StreamKeys.none.with([event]),
+  };
+}
+
+describe('cache budgets', () => {
+  it('the document cache keeps at most its budget of JSON, least recently used out first', () => {
+    const cache = new DocCache(1); // 1 MB
+    const body = JSON.stringify({ text: 'x'.repeat(100_000) }); // ~100 kB
+    for (let i = 0; i < 30; i++) {
+      cache.remember('doc_offers', `o-${i}`, body);
+      cache.get('doc_offers', 'o-0'); // kept in use
+    }
+    const kept = Array.from({ length: 30 }, (_, i) => cache.get('doc_offers', `o-${i}`)).filter(Boolean).length;
+    expect(kept * body.length).toBeLessThanOrEqual(1024 * 1024);
+    expect(kept).toBeGreaterThanOrEqual(9);
+    expect(cache.get('doc_offers', 'o-0')).toBeDefined();
+    expect(cache.get('doc_offers', 'o-29')).toBeDefined();
+  });
+
+  it('a page goes when a document of its table changes, not when another table does', () => {
+    const cache = new DocCache(1);
+    const doc = cache.remember('doc_offers', 'o-1', '{"id":"o-1"}');
+    cache.rememberPage('doc_offers', 'q', { items: [doc], cursors: ['c'], endCursor: 'c', hasNextPage: false });
+    cache.forget('doc_publishers', 'p-1');
+    expect(cache.page('doc_offers', 'q')?.items).toEqual([doc]);
+    cache.forget('doc_offers', 'o-2');
+    expect(cache.page('doc_offers', 'q')).toBeUndefined();
+  });
+
+  it('opened values: at most the budget in all, whole subjects out, least recently used first', () => {
+    const cache = new OpenedValueCache(4);
+    cache.set('a', 'c1', 'one');
+    cache.set('a', 'c2', 'two');
+    cache.set('b', 'c3', 'three');
+    cache.get('a', 'c1');
+    cache.set('c', 'c4', 'four');
+    cache.set('c', 'c5', 'five'); // 5 values: b (least recently used) goes
+    expect(cache.get('b', 'c3')).toBeUndefined();
+    expect([cache.get('a', 'c1'), cache.get('a', 'c2'), cache.get('c', 'c5')]).toEqual(['one', 'two', 'five']);
+  });
+
+  it('aggregate states: a destroyed subject drops the streams holding its values, and an evicted stream is no longer indexed', () => {
+    const cache = new AggregateCache(2);
+    cache.set('publisher-1', stateOf('publisher/1/contact'));
+    cache.set('publisher-2', stateOf('publisher/2/contact'));
+    cache.forgetSubjects(new Set(['publisher/1/contact']));
+    expect(cache.get('publisher-1')).toBeUndefined();
+    expect(cache.get('publisher-2')).toBeDefined();
+    cache.set('publisher-3', stateOf('publisher/3/contact'));
+    cache.set('publisher-4', stateOf('publisher/4/contact')); // publisher-2 evicted
+    expect(cache.get('publisher-2')).toBeUndefined();
+    cache.set('publisher-2b', stateOf('publisher/2/contact'));
+    cache.forgetSubjects(new Set(['publisher/2/contact']));
+    expect(cache.get('publisher-2b')).toBeUndefined();
+    expect(cache.get('publisher-4')).toBeDefined();
+    cache.forgetSubjects(new Set(['idempotency/publisher-4'])); // the stream's idempotency key
+    expect(cache.get('publisher-4')).toBeUndefined();
+  });
+});
