@@ -4,7 +4,7 @@ import { requireId } from '../events/publisher/publisher.validation.js';
 import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { CommandContext } from '../events/store/event-codec.js';
 import type { DataCategory } from '../privacy/classification.js';
-import { fieldPermissions, grantScopes, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
+import { fieldPermissions, grantScopes, operationGrantScopes, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -56,7 +56,7 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(root.getFields())) {
       const permission = operationPermissions[field.name];
       if (!permission) throw new Error(`src/auth/permissions.ts has no row for ${root.name}.${field.name}`);
-      if (Object.values(permission).includes('grant')) throw new Error(`src/auth/permissions.ts: a grant cell is for personal fields, not ${field.name}`);
+      if (Object.values(permission).includes('grant') && !operationGrantScopes[field.name]) throw new Error(`src/auth/permissions.ts: ${field.name} has a grant cell but no grant scope`);
       guard(field, permission, field.name, true, (_source, args) => args);
     }
   }
@@ -74,7 +74,7 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
 /** Which check an `own` or `grant` cell needs, prepared once per field. */
 function cellCheck(permission: Permission, name: string) {
   const owned = ownCheck(permission, name);
-  const granted = grantCheck(permission, name);
+  const granted = grantCheck(permission, name) ?? operationGrantCheck(permission, name);
   return (columns: readonly Column[], subject: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> =>
     firstColumn(columns, permission, 'own') || !granted ? owned(columns, subject, ctx) : granted(columns, subject, ctx);
 }
@@ -181,11 +181,48 @@ function grantCheck(permission: Permission, name: string) {
     if (!column) throw new ForbiddenError(name);
     const publisherId = String(valueAt(subject, path) ?? '');
     const offerId = scope.offerIdFrom ? String(subject[scope.offerIdFrom]) : undefined;
-    return then(ctx.access.grantFor(publisherId, scope.category, offerId), (grant) => {
-      if (grant) return column;
-      throw new ForbiddenError(name);
+    return allGranted(ctx, publisherId, [scope.category], offerId, column, name);
+  };
+}
+
+/**
+ * A `grant` cell of an operation (operationGrantScopes): the publisher it
+ * names (for an offer's history, the offer's publisher, and the grant may
+ * be the offer's), and an active grant for each category it shows.
+ */
+function operationGrantCheck(permission: Permission, name: string) {
+  const scope = operationGrantScopes[name];
+  const { target } = permission;
+  if (!scope || (target.kind !== 'publisher' && target.kind !== 'subject')) return undefined;
+  const path = target.path.split('.');
+  return (columns: readonly Column[], args: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> => {
+    const column = firstColumn(columns, permission, 'grant');
+    if (!column) throw new ForbiddenError(name);
+    const id = wellFormedId(path.at(-1)!, valueAt(args, path));
+    const offerId = target.kind === 'subject' && args['kind'] !== 'PUBLISHER' ? id : undefined;
+    return then(offerId ? ctx.access.publisherOfOffer(offerId) : id, (publisherId) => {
+      // a deleted offer has no publisher to hold a grant on: NOT_FOUND, as for a member (an auditor reads it)
+      if (!publisherId) throw new NotFoundError('offer', id);
+      return allGranted(ctx, publisherId, scope(args), offerId, column, name);
     });
   };
+}
+
+/** `column` when an active grant covers each of the categories, else FORBIDDEN (answers given synchronously once the request knows them). */
+function allGranted(
+  ctx: AuthorizedContext,
+  publisherId: string,
+  categories: readonly DataCategory[],
+  offerId: string | undefined,
+  column: Column,
+  name: string,
+): Answer<Column> {
+  const [first, ...rest] = categories;
+  if (first === undefined) return column;
+  return then(ctx.access.grantFor(publisherId, first, offerId), (grant) => {
+    if (!grant) throw new ForbiddenError(name);
+    return allGranted(ctx, publisherId, rest, offerId, column, name);
+  });
 }
 
 /** How a failed `own` check answers: FORBIDDEN, or NOT_FOUND for an offer or record of another publisher (as for one that does not exist). */

@@ -1,4 +1,5 @@
 import { declaredField, requesterField, type DataCategory } from '../privacy/classification.js';
+import { DATA_CATEGORIES } from '../privacy/data-category.js';
 import type { AppRole } from './principal.js';
 
 /**
@@ -12,10 +13,11 @@ import type { AppRole } from './principal.js';
  * - `own`: allowed only on a publisher whose AAD accounts include the
  *   principal's object id (read from the publisher's stream on every
  *   request, so a removed account loses access at once);
- * - `grant`: (personal fields) allowed only under an access grant that is
- *   active now, names the principal, the publisher (or the offer) and the
- *   field's data category (src/events/access-grant/); without one, FORBIDDEN,
- *   as for an analyst, who reads masked values instead (`maskedPublisher`);
+ * - `grant`: allowed only under an access grant that is active now, names
+ *   the principal, the publisher (or the offer) and the data categories the
+ *   field or operation shows (src/events/access-grant/; grantScopes and
+ *   operationGrantScopes below); without one, FORBIDDEN, as for an analyst,
+ *   who reads masked values instead (`maskedPublisher`);
  * - `no`: FORBIDDEN.
  *
  * A principal with app roles is judged by those columns (any that allows is
@@ -68,13 +70,13 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   publishOffer: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
   deleteOffer: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
   deletePrivacyRequestRecord: { target: record('id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
-  history: { target: subject('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
-  exportHistory: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
+  history: { target: subject('id'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
+  exportHistory: { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
   auditTrail: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
   verifyIntegrity: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
   erasePersonalData: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
   closePublisherAccount: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
-  exportPersonalData: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
+  exportPersonalData: { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'no', analyst: 'no' },
   analytics: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   maskedPublisher: { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   // a member sees only the disclosures whose notice may be given (src/resolvers/disclosure.resolver.ts)
@@ -113,4 +115,16 @@ export const grantScopes: Readonly<Record<string, GrantScope>> = {
   'Publisher.aadUsers': { category: declaredField('AAD account display name').category },
   'Offer.supportContacts': { category: declaredField('customer-service name').category, offerIdFrom: 'id' },
   'PrivacyRequestRecord.requestedBy': { category: requesterField.category },
+};
+
+/**
+ * What a grant must cover for an operation whose cell is `grant`: every
+ * category of what it shows, from its arguments. A publisher's history
+ * shows administrator data, an offer's customer data (a grant limited to
+ * that offer will do); an export shows every category.
+ */
+export const operationGrantScopes: Readonly<Record<string, (args: Record<string, unknown>) => readonly DataCategory[]>> = {
+  history: (args) => (args['kind'] === 'PUBLISHER' ? ['administrator'] : ['customer']),
+  exportHistory: () => DATA_CATEGORIES,
+  exportPersonalData: () => DATA_CATEGORIES,
 };

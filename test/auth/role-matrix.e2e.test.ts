@@ -217,7 +217,7 @@ describe('the role x operation x own/other publisher matrix, from the README', (
     data.remove();
   });
 
-  it.each(cases(operations))('$row.name by $column on its own publisher ($own)', async ({ row, column, own }) => {
+  it.each(fieldCases(operations))('$row.name by $column on its own publisher ($own), grant: $grant', async ({ row, column, own, grant }) => {
     const request = requests[row.name];
     if (!request) throw new Error(`the test has no request for ${row.name}: add one`);
     const isQuery = request(shared.get(own)!).query.trimStart().startsWith('query') || row.name === 'me';
@@ -226,8 +226,8 @@ describe('the role x operation x own/other publisher matrix, from the README', (
     // Views are recorded in the background: the earlier cases' records must be in the log before it is measured.
     await server.ledger.services.readRecorder.drain();
     const head = await server.ledger.events.headPosition();
-    const res = await server.gql(query, variables, principalFor(column));
-    const refusal = expectedAnswer(row, column, own);
+    const res = await server.gql(query, variables, column === 'operator' ? grantOperators[grant] : principalFor(column));
+    const refusal = expectedAnswer(row, column, own, grant === 'active');
     if (refusal === null) {
       expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
       expect(res.data?.[row.name]).toBeTruthy();

@@ -30,7 +30,7 @@ export class GrantCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
     const endsAt = system.clock.now().getTime() + this.minutes * 60_000;
     const input = {
       publisherId: p.id,
-      categories: ['ADMINISTRATOR', 'CUSTOMER'],
+      categories: ['ADMINISTRATOR', 'CUSTOMER', 'THIRD_PARTY'],
       reason: 'model',
       ticket: 'INC-model',
       endsAt: new Date(endsAt).toISOString(),

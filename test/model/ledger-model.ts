@@ -94,7 +94,7 @@ export interface OfferModel {
   version: number;
 }
 
-/** An access grant of the operator's: both data categories, ending at `endsAt` (ms). */
+/** An access grant of the operator's: every data category, ending at `endsAt` (ms). */
 export interface GrantModel {
   id: string;
   publisherId: string;
@@ -157,7 +157,9 @@ export class LedgerModel {
   authorize(operation: string, principal: ModelPrincipal, publisherId?: string): ErrorCode | null {
     const row = permissionRows.get(operation);
     if (!row) throw new Error(`README has no permission row for ${operation}`);
-    return expectedAnswer(row, principal.column, this.isMember(principal, publisherId));
+    // the operator's grants cover every category (grant-commands.ts)
+    const granted = principal.column === 'operator' && publisherId !== undefined && this.operatorMayRead(publisherId);
+    return expectedAnswer(row, principal.column, this.isMember(principal, publisherId), granted);
   }
 
   /**

@@ -243,6 +243,34 @@ describe('access grants over HTTP, through every role', () => {
     // an auditor supervises: it reads the values without a grant of its own
     expect((await server.gql(CONTACT, { id: publisherId }, auditor)).errors).toBeUndefined();
   });
+  it("histories and exports need a grant covering what they show: a publisher's history its administrator data, an offer's its customer data, an export every category", async () => {
+    const other: TestPrincipal = { role: 'operator', oid: '6a000000-0000-4000-8000-0000000000a9' };
+    const HISTORY = 'query ($kind: HistorySubjectKind!, $id: ID!) { history(kind: $kind, id: $id) { totalCount } }';
+    const EXPORT = 'query ($p: ID!) { exportPersonalData(publisherId: $p) }';
+    const EXPORT_HISTORY = 'query ($p: ID!) { exportHistory(publisherId: $p, format: JSONL) }';
+    const history = (kind: string, id: string, as: TestPrincipal) => server.gql(HISTORY, { kind, id }, as);
+    for (const res of [
+      await history('PUBLISHER', publisherId, other),
+      await server.gql(EXPORT, { p: publisherId }, other),
+      await server.gql(EXPORT_HISTORY, { p: publisherId }, other),
+    ]) {
+      expect(code(res)).toBe('FORBIDDEN');
+    }
+    await openAccessGrant(server, other, publisherId, { categories: ['ADMINISTRATOR'], now: world.clock.now() });
+    expect((await history('PUBLISHER', publisherId, other)).errors).toBeUndefined();
+    expect(code(await history('OFFER', offerId, other))).toBe('FORBIDDEN');
+    expect(code(await server.gql(EXPORT, { p: publisherId }, other))).toBe('FORBIDDEN');
+    // a grant limited to one offer opens that offer's history, not another's
+    await openAccessGrant(server, other, publisherId, { categories: ['CUSTOMER'], offerId, now: world.clock.now() });
+    expect((await history('OFFER', offerId, other)).errors).toBeUndefined();
+    expect(code(await history('OFFER', otherOfferId, other))).toBe('FORBIDDEN');
+    expect(code(await server.gql(EXPORT_HISTORY, { p: publisherId }, other))).toBe('FORBIDDEN');
+    await openAccessGrant(server, other, publisherId, { now: world.clock.now() });
+    const exported = await server.gql(EXPORT, { p: publisherId }, other);
+    expect(exported.errors).toBeUndefined();
+    expect(exported.data!['exportPersonalData']).toContain('li.lei@contoso.cn');
+    expect((await server.gql(EXPORT_HISTORY, { p: publisherId }, other)).errors).toBeUndefined();
+  });
 });
 
 describe('access grants that need a second operator (ACCESS_GRANT_APPROVAL=true)', () => {

@@ -109,6 +109,8 @@ describe('erasure over GraphQL', () => {
     const { id } = await register();
     const closed = await server().gql(CLOSE, { input: { publisherId: id } });
     expect(closed.errors).toBeUndefined();
+    // its members are gone: an operator exports it, under a grant
+    await openAccessGrant(server(), { role: 'operator' }, id);
     const exported = JSON.parse((await server().gql(EXPORT, { id }, { role: 'operator' })).data!['exportPersonalData']);
     expect(exported.aadAccounts).toHaveLength(2);
     for (const account of exported.aadAccounts) expect(account).toMatchObject({ hasAccess: false, erased: true });

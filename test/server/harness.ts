@@ -240,8 +240,8 @@ export const REQUEST_GRANT = /* GraphQL */ `
 export const APPROVING_OPERATOR: Readonly<TestPrincipal> = { role: 'operator', oid: '0d5e7a11-0000-4000-8000-0000000000b2' };
 
 /**
- * Opens an access grant for `as` (an operator) on a publisher: both data
- * categories unless told, for an hour unless `endsAt` says otherwise,
+ * Opens an access grant for `as` (an operator) on a publisher: every data
+ * category unless told, for an hour unless `endsAt` says otherwise,
  * approved by APPROVING_OPERATOR when it awaits approval. Returns its id.
  */
 export async function openAccessGrant(
@@ -253,7 +253,7 @@ export async function openAccessGrant(
   const endsAt = options.endsAt ?? new Date((options.now ?? new Date()).getTime() + 3_600_000).toISOString();
   const input = {
     publisherId,
-    categories: options.categories ?? ['ADMINISTRATOR', 'CUSTOMER'],
+    categories: options.categories ?? ['ADMINISTRATOR', 'CUSTOMER', 'THIRD_PARTY'],
     reason: 'troubleshooting a support incident',
     ticket: 'INC-1001',
     endsAt,
