@@ -1,6 +1,7 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { readColumn } from '../auth/authorize.js';
-import { fieldPermissions, grantScopes } from '../auth/permissions.js';
+import { fieldPermissions, grantScopes, operationGrantScopes, operationPermissions, type Column } from '../auth/permissions.js';
+import type { DataCategory } from '../privacy/classification.js';
 import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { RequestContext } from './context.js';
 
@@ -75,4 +76,27 @@ function firstInOperation(ctx: object, target: string, publisherId: string): boo
   if (publishers.has(publisherId)) return false;
   publishers.add(publisherId);
   return true;
+}
+
+/**
+ * The grants a root operation (history, the exports) was allowed under,
+ * one per category it shows, or null when the column it was allowed under
+ * needs none. The guard found each (memoised for the request).
+ */
+export async function operationGrants(
+  ctx: RequestContext,
+  operation: string,
+  args: Record<string, unknown>,
+  publisherId: string,
+  offerId?: string,
+): Promise<Array<{ grant: GrantState; category: DataCategory }> | null> {
+  const column = ctx.command.actor.role as Column | undefined;
+  const scope = operationGrantScopes[operation];
+  if (!scope || !column || operationPermissions[operation]?.[column] !== 'grant') return null;
+  const grants: Array<{ grant: GrantState; category: DataCategory }> = [];
+  for (const category of scope(args)) {
+    const grant = await ctx.access.grantFor(publisherId, category, offerId);
+    if (grant) grants.push({ grant, category });
+  }
+  return grants;
 }

@@ -245,6 +245,7 @@ describe('access grants over HTTP, through every role', () => {
   });
   it("histories and exports need a grant covering what they show: a publisher's history its administrator data, an offer's its customer data, an export every category", async () => {
     const other: TestPrincipal = { role: 'operator', oid: '6a000000-0000-4000-8000-0000000000a9' };
+    const grantees = new Map<string, string>();
     const HISTORY = 'query ($kind: HistorySubjectKind!, $id: ID!) { history(kind: $kind, id: $id) { totalCount } }';
     const EXPORT = 'query ($p: ID!) { exportPersonalData(publisherId: $p) }';
     const EXPORT_HISTORY = 'query ($p: ID!) { exportHistory(publisherId: $p, format: JSONL) }';
@@ -256,7 +257,11 @@ describe('access grants over HTTP, through every role', () => {
     ]) {
       expect(code(res)).toBe('FORBIDDEN');
     }
-    await openAccessGrant(server, other, publisherId, { categories: ['ADMINISTRATOR'], now: world.clock.now() });
+    const first = await openAccessGrant(server, other, publisherId, {
+      categories: ['ADMINISTRATOR'],
+      now: world.clock.now(),
+    });
+    grantees.set('other', (await grants()).find((grant) => grant['id'] === first)!['grantee']);
     expect((await history('PUBLISHER', publisherId, other)).errors).toBeUndefined();
     expect(code(await history('OFFER', offerId, other))).toBe('FORBIDDEN');
     expect(code(await server.gql(EXPORT, { p: publisherId }, other))).toBe('FORBIDDEN');
@@ -270,6 +275,20 @@ describe('access grants over HTTP, through every role', () => {
     expect(exported.errors).toBeUndefined();
     expect(exported.data!['exportPersonalData']).toContain('li.lei@contoso.cn');
     expect((await server.gql(EXPORT_HISTORY, { p: publisherId }, other)).errors).toBeUndefined();
+    // each read is recorded against the grant that allowed it, category by category
+    const mine = (await grants()).filter((grant) => grant['grantee'] === grantees.get('other'));
+    const uses = mine.flatMap((grant) =>
+      grant['accesses'].map((access: { target: string; category: string }) => `${access.target} ${access.category}`),
+    );
+    expect(uses.sort()).toEqual(
+      [
+        'publisher.history ADMINISTRATOR',
+        'offer.history CUSTOMER',
+        ...['personalData', 'history'].flatMap((target) =>
+          ['ADMINISTRATOR', 'CUSTOMER', 'THIRD_PARTY'].map((c) => `${target} ${c}`),
+        ),
+      ].sort(),
+    );
   });
 });
 

@@ -62,7 +62,7 @@ export class ReadRecorder {
   viewedUnderGrant(grant: GrantState, target: string, category: DataCategory, offerId: string | undefined, context: () => CommandContext): void {
     const at = this.clock.now();
     const { grantId, grantee, publisherId } = grant;
-    this.inBackground(at, publisherId, target, `${grantee}\u0000${grantId}`, () =>
+    this.inBackground(at, publisherId, target, `${grantee}\u0000${grantId}\u0000${category}`, () =>
       this.handler.handle(
         accessGrantDecider,
         accessGrantStream(publisherId),
@@ -70,6 +70,20 @@ export class ReadRecorder {
         { context: context() },
       ),
     );
+  }
+
+  /** Records an export under a grant against it, once per category it covered, and resolves once durable (every export is recorded). */
+  async exportedUnderGrants(grants: ReadonlyArray<{ grant: GrantState; category: DataCategory }>, target: string, context: CommandContext): Promise<void> {
+    const at = this.clock.now().toISOString();
+    for (const { grant, category } of grants) {
+      const { grantId, grantee, publisherId } = grant;
+      await this.handler.handle(
+        accessGrantDecider,
+        accessGrantStream(publisherId),
+        { type: 'RecordGrantedRead', data: { grantId, reader: grantee, target, category, now: at } },
+        { context },
+      );
+    }
   }
 
   /** Runs `record` unless this reader's view of the data falls in a window already recorded; never throws. */
