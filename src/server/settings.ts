@@ -19,6 +19,7 @@ import {
   type Setting,
 } from './setting-parsers.js';
 import { CACHE_SETTINGS } from './cache-settings.js';
+import { GRANT_SETTINGS } from './grant-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -228,24 +229,7 @@ export const SETTINGS = {
     parse: boolean,
     help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token; a `project` worker serves them on `PORT` (see [Observability](docs/operations.md#observability))',
   },
-  accessGrantMaxMinutes: {
-    env: 'ACCESS_GRANT_MAX_MINUTES',
-    default: '480',
-    parse: integer(1, 30 * 1440),
-    help: "the longest an operator's access grant to a publisher's personal values may last ([Access grants](#access-grants))",
-  },
-  accessGrantApproval: {
-    env: 'ACCESS_GRANT_APPROVAL',
-    default: 'false',
-    parse: boolean,
-    help: '`true`: an access grant is active only once a second operator (never its requester) approves it',
-  },
-  emergencyAccessMaxMinutes: {
-    env: 'EMERGENCY_ACCESS_MAX_MINUTES',
-    default: '60',
-    parse: integer(1, 1440),
-    help: 'the longest an emergency (break-glass) access may last; it needs no approval',
-  },
+  ...GRANT_SETTINGS,
   ...CACHE_SETTINGS,
 } satisfies Record<string, Setting<unknown>>;
 
