@@ -80,12 +80,13 @@ describe('ledger events', () => {
   });
 
   it('a stream is of its family by name; streams the ledger does not write have none', () => {
-    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'disclosures-1', 'contact-list-1', 'sum-1'].map(familyOf)).toEqual([
+    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'disclosures-1', 'contact-list-1', 'access-grants-1', 'sum-1'].map(familyOf)).toEqual([
       'publisher',
       'offer',
       'privacyRequest',
       'disclosure',
       'contactList',
+      'accessGrant',
       null,
     ]);
   });
@@ -95,6 +96,7 @@ describe('ledger events', () => {
     expect(ledgerEventTypes).toContain('PersonalDataErased');
     expect(ledgerEventTypes).toContain('DisclosureRecorded');
     expect(ledgerEventTypes).toContain('ContactListProduced');
-    expect(ledgerEventTypes).toHaveLength(18);
+    expect(ledgerEventTypes).toContain('AccessGrantUsed');
+    expect(ledgerEventTypes).toHaveLength(22);
   });
 });
