@@ -226,7 +226,7 @@ export const SETTINGS = {
     env: 'METRICS',
     default: 'false',
     parse: boolean,
-    help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token (see [Observability](docs/operations.md#observability))',
+    help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token; a `project` worker serves them on `PORT` (see [Observability](docs/operations.md#observability))',
   },
   ...CACHE_SETTINGS,
 } satisfies Record<string, Setting<unknown>>;
