@@ -51,9 +51,10 @@ export function forgetsApproval(event: HandledEvent<typeof handles>): string {
   // @ts-expect-error a switch that forgets a folded type is not exhaustive
   return assertNever(event);
 }
+type StoredContactUpdate = Extract<Stored<PublisherEvent>, { type: 'ContactUpdated' }>['data'];
 // @ts-expect-error a declared personal value is sealed in the stored type, never a plaintext string
-export const plaintext: Extract<Stored<PublisherEvent>, { type: 'ContactUpdated' }>['data']['contact'] = { email: 'li.lei@contoso.cn' };
-export const sealedEmail = (email: PersonalValue): Extract<Stored<PublisherEvent>, { type: 'ContactUpdated' }>['data'] => ({ publisherId: 'p', contact: { email }, updatedAt: 't' });
+export const plaintext: StoredContactUpdate['contact'] = { email: 'li.lei@contoso.cn' };
+export const sealedEmail = (email: PersonalValue): StoredContactUpdate => ({ publisherId: 'p', contact: { email }, updatedAt: 't' });
 
 describe('ledger events', () => {
   const [registered, approved, updated] = recorded('publisher-p1', [
