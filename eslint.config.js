@@ -27,22 +27,24 @@ export default tseslint.config(
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      // files stay small; the few justified exceptions are named below
-      'max-lines': ['error', { max: 250, skipBlankLines: false, skipComments: false }],
+      // files stay small (lines of code, so a comment that says why never
+      // counts against it); the few justified exceptions are named below
+      'max-lines': ['error', { max: 250, skipBlankLines: true, skipComments: true }],
     },
   },
   {
     // Each is one adapter or one loop whose parts share private state that a
     // split would have to expose: SQLite's read store (queries, writes,
     // change tracking over one connection), KurrentDB's event store (append,
-    // read and the hash chain over one client), the HTTP transport's single
-    // request path.
+    // read and the hash chain over one client), and the projection runner
+    // (each projection's one state machine: catch up, follow, standby, take
+    // over, fail, rebuild, over the runner's map of running projections).
     files: [
+      'src/projections/runner/projection-runner.ts',
       'src/projections/store/sqlite/sqlite-read-store.ts',
       'src/events/store/kurrentdb/kurrentdb-event-store.ts',
-      'src/server/http-server.ts',
     ],
-    rules: { 'max-lines': ['error', { max: 320 }] },
+    rules: { 'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }] },
   },
   {
     // Test files hold many cases of one behaviour; the file limit is for code.

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Row } from './table.js';
 
-const quick = process.env['BENCH_QUICK'] === '1';
-const CONNECTIONS = 10;
+export const quick = process.env['BENCH_QUICK'] === '1';
+export const CONNECTIONS = 10;
 /**
  * Load before the measured run, the same for both servers. V8 optimises a
  * function only once it is hot, on background threads: our server runs far
@@ -15,24 +15,26 @@ const CONNECTIONS = 10;
  * threads were still compiling it, at about a quarter of a core, inside
  * the measured run. A server is measured as it runs for hours: warm.
  */
-const WARM_UP_SECONDS = quick ? 1 : 5;
+export const WARM_UP_SECONDS = quick ? 1 : 5;
 /** Measured windows per server, alternating with the other server's. */
-const WINDOWS = quick ? 2 : 4;
+export const WINDOWS = quick ? 2 : 4;
 
-const PUBLISHER = `query ($id: ID!) { publisher(id: $id) { id companyName version registeredAt updatedAt contact { name telephone email } } }`;
+export const PUBLISHER = `query ($id: ID!) { publisher(id: $id) { id companyName version registeredAt updatedAt contact { name telephone email } } }`;
 const WITH_OFFERS = `query ($id: ID!) {
   publisher(id: $id) { id companyName contact { name telephone email } aadUsers { objectId userPrincipalName displayName } }
   offers(publisherId: $id, first: 50) { totalCount edges { cursor node { id name kind status supportContacts { name qq email } } } }
 }`;
 const UPDATE = `mutation ($input: UpdatePublisherContactInput!) { updatePublisherContact(input: $input) { version position publisher { id version contact { name } } } }`;
 
-interface Started {
+export interface Started {
   child: ChildProcess;
   url: string;
   id: string;
   editable: string[];
   /** a bearer token (our server; the bare baseline takes none) */
   token?: string;
+  /** our server: an operator holding an access grant on publisher `id` */
+  operatorToken?: string;
   /** the version each editable publisher is at (the mutation benchmark) */
   versions: Map<string, number>;
 }
@@ -65,7 +67,7 @@ export function compileServers(): void {
 }
 
 /** Each server runs in its own process (not sharing the load generator's event loop), on a data directory the caller removes. */
-function startChild(script: string, dataDir: string, label: string): Promise<Started> {
+export function startChild(script: string, dataDir: string, label: string): Promise<Started> {
   compileServers();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${label}-${script}.cpuprofile`] : [];
   const child = fork(path.join(BUILT, 'bench/servers', script.replace(/\.ts$/, '.js')), [dataDir], {
@@ -79,7 +81,7 @@ function startChild(script: string, dataDir: string, label: string): Promise<Sta
   });
 }
 
-interface Measured {
+export interface Measured {
   requests: number;
   seconds: number;
   p99: number;
@@ -88,7 +90,7 @@ interface Measured {
   cpu?: { process: number; main: number };
 }
 /** What a window loads, and which half of the editable publishers it may change (consecutive windows of one server alternate). */
-type Load = (server: Started, half: 0 | 1) => Partial<autocannon.Options>;
+export type Load = (server: Started, half: 0 | 1) => Partial<autocannon.Options>;
 
 /** CPU time (µs) a process and its main thread have used so far, from /proc; undefined where there is no /proc. */
 function cpuTimes(pid: number | undefined): { process: number; main: number } | undefined {
@@ -110,7 +112,7 @@ const answered = (raw: string | Buffer | undefined) => {
 };
 
 /** Loads one server for `seconds`; every response must have succeeded. */
-async function window(server: Started, seconds: number, load: Load, half: 0 | 1, phase: string): Promise<Measured> {
+export async function window(server: Started, seconds: number, load: Load, half: 0 | 1, phase: string): Promise<Measured> {
   const before = cpuTimes(server.child.pid);
   const result = await autocannon({
     method: 'POST',
@@ -139,7 +141,7 @@ async function window(server: Started, seconds: number, load: Load, half: 0 | 1,
 }
 
 /** The windows of one server taken together: req/s over all of them, the median p99, CPU per request. */
-function summed(windows: Measured[]) {
+export function summed(windows: Measured[]) {
   const requests = windows.reduce((sum, w) => sum + w.requests, 0);
   const seconds = windows.reduce((sum, w) => sum + w.seconds, 0);
   const p99s = windows.map((w) => w.p99).sort((a, b) => a - b);
@@ -152,7 +154,7 @@ function summed(windows: Measured[]) {
   return { rps: requests / seconds, p99: p99s[p99s.length >> 1]!, bytes: windows.at(-1)!.bytes, cpu };
 }
 
-const query =
+export const query =
   (text: string): Load =>
   (server) => ({ body: JSON.stringify({ query: text, variables: { id: server.id } }) });
 

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { accessGrantBenchmark } from './access-grant.js';
 import { auditBenchmarks } from './audit.js';
 import { decryptionBenchmark } from './decryption.js';
 import { erasureBenchmark } from './erasure.js';
@@ -27,6 +28,7 @@ const groups = [
   ['asOf', () => asOfBenchmark(dir)],
   ['erasure', () => erasureBenchmark(dir)],
   ['decryption', () => decryptionBenchmark(dir)],
+  ['grants', () => accessGrantBenchmark(dir)],
 ] as const;
 const args = process.argv.slice(2);
 const minutesAt = args.indexOf('--minutes');

@@ -7,9 +7,11 @@ import { EventCodec } from '../src/events/store/event-codec.js';
 import type { NewEvent } from '../src/events/store/event-envelope.js';
 import { publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
+import { EMBEDDED_LOG_FILE } from '../src/events/store/sqlite/sqlite-event-store.js';
 import { openEventStore } from '../src/server/event-store-factory.js';
 import { openLedger } from '../src/server/ledger.js';
 import { contactChange, registration } from './publisher-events.js';
+import { bareSqliteInserts, walFramesPerCommit } from './sqlite-limits.js';
 import { ratePerSecond, type Row } from './table.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
@@ -50,17 +52,22 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
   const run = `bench-${uuidV7Ids.next()}`;
   try {
     let next = 0;
+    const singles1 = async () => void (await store.append(`${run}-single-${next++}`, [testEvent()], { expectedRevision: 'no_stream' }));
     const singles = () =>
       ratePerSecond(seconds / 2, async () => {
-        await store.append(`${run}-single-${next++}`, [testEvent()], { expectedRevision: 'no_stream' });
+        await singles1();
         return 1;
       });
+    const frames = kurrentdbUrl ? undefined : await walFramesPerCommit(path.join(dir, EMBEDDED_LOG_FILE), 100, singles1);
     const rawA = await rawFsync(dir, 64, seconds / 2);
     const singleA = await singles();
+    const bareA = await bareSqliteInserts(dir, seconds / 2);
     const rawB = await rawFsync(dir, 64, seconds / 2);
     const singleB = await singles();
+    const bareB = await bareSqliteInserts(dir, seconds / 2);
     const raw64 = (rawA + rawB) / 2;
     const single = (singleA + singleB) / 2;
+    const bare = (bareA.rate + bareB.rate) / 2;
     const raw4k = await rawFsync(dir, 4096, seconds / 2);
     // Only the time inside append counts: building 100 test events (~3 µs each) is the caller's work.
     let inside = 0;
@@ -80,13 +87,23 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
       { name: 'raw fsync, 64 B writes (baseline)', value: raw64, unit: 'ops/s', note: `halves ${halves(rawA, rawB)} ops/s` },
       { name: 'raw fsync, 4 KiB writes (context)', value: raw4k, unit: 'ops/s' },
       {
+        name: 'bare SQLite insert, synchronous=FULL (machine limit)',
+        value: bare,
+        unit: 'ops/s',
+        baseline: { value: raw64, unit: 'ops/s' },
+        note: `halves ${halves(bareA.rate, bareB.rate)} ops/s; ${bareA.frames.toFixed(1)} WAL frames per commit; one 400-byte row per transaction into a table with only its rowid`,
+      },
+      {
         name: 'durable single-event appends',
         value: single,
         unit: 'ev/s',
         baseline: { value: raw64, unit: 'ops/s' },
         target: { min: 0.7, ratio: true },
-        note: `${kurrentdbUrl ? 'KurrentDB (KURRENTDB_URL); ' : ''}halves ${halves(singleA, singleB)} ev/s; ${(single / raw4k).toFixed(2)} of the 4 KiB rate; one event per call, awaited in turn, a new stream each`,
+        note: `${kurrentdbUrl ? 'KurrentDB (KURRENTDB_URL); ' : ''}halves ${halves(singleA, singleB)} ev/s; ${(single / bare).toFixed(2)} of the bare SQLite insert, ${(single / raw4k).toFixed(2)} of the 4 KiB rate; one event per call, awaited in turn, a new stream each`,
       },
+      ...(frames === undefined
+        ? []
+        : [{ name: 'WAL frames per single-event commit', value: frames, unit: 'frames', note: `the bare SQLite insert: ${bareA.frames.toFixed(1)}; each frame is one page written and fsynced` }]),
       {
         name: 'batched appends (100 ev/call, new stream per call)',
         value: batched,

@@ -4,8 +4,8 @@ export interface Row {
   value: number;
   unit: string;
   baseline?: { value: number; unit: string };
-  /** the row meets its target when value (or value/baseline when ratio) is at least this */
-  target?: { min: number; ratio: boolean } | { max: number };
+  /** the row meets its target when value (or value/baseline when ratio) is at least `min`, or at most `max` */
+  target?: { min: number; ratio: boolean } | { max: number; ratio?: boolean };
   note?: string;
 }
 
@@ -22,8 +22,9 @@ export function printTable(rows: Row[]): boolean {
       target = row.target.ratio ? `>= ${row.target.min.toFixed(2)}` : `>= ${fmt(row.target.min)} ${row.unit}`;
       met = measured >= row.target.min ? 'yes' : 'NO';
     } else if (row.target) {
-      target = `<= ${fmt(row.target.max)} ${row.unit}`;
-      met = row.value <= row.target.max ? 'yes' : 'NO';
+      const measured = row.target.ratio ? ratio! : row.value;
+      target = row.target.ratio ? `<= ${row.target.max.toFixed(2)}` : `<= ${fmt(row.target.max)} ${row.unit}`;
+      met = measured <= row.target.max ? 'yes' : 'NO';
     }
     return [
       row.name,

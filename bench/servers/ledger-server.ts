@@ -55,8 +55,17 @@ for (let i = 0; i < 50; i++) {
 // warm-up and again for the measured run.
 const editable: string[] = [];
 for (let i = 0; i < 20; i++) editable.push((await register()).publisher.id);
+// An operator with an access grant on the main publisher (bench/access-grant.ts reads it under the grant).
+const operatorOid = '0be0c400-0000-4000-8000-0000000000a2';
+const operatorToken = await mintToken(await loadSigningKey(dataDir), config.authIssuer, config.authAudience, { role: 'operator', oid: operatorOid });
+const operatorContext = { actor: { id: operatorOid, kind: 'user' as const, role: 'operator' }, correlationId: 'bench' };
+const grantEnds = new Date(Date.now() + 8 * 3_600_000).toISOString();
+await server.ledger.services.accessGrants.request(
+  { publisherId: main.publisher.id, categories: ['administrator', 'customer'], reason: 'bench', ticket: 'BENCH-1', endsAt: grantEnds },
+  operatorContext,
+);
 await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 30_000);
-process.send!({ url: server.url, id: main.publisher.id, editable, token });
+process.send!({ url: server.url, id: main.publisher.id, editable, token, operatorToken });
 process.on('disconnect', () => void server.close());
 // The memory soak (../soak.ts) asks for this process's memory, after a full GC when it was started with --expose-gc.
 process.on('message', (message: { type?: string; gc?: boolean }) => {

@@ -1,8 +1,10 @@
 import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
+import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { CommandContext } from '../events/store/event-codec.js';
-import { fieldPermissions, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
+import type { DataCategory } from '../privacy/classification.js';
+import { fieldPermissions, grantScopes, operationGrantScopes, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -17,6 +19,8 @@ export interface AccessChecks {
   publisherOfOffer(offerId: string): Answer<string | null>;
   /** the publisher of a privacy request record, null when there is none */
   publisherOfRecord(recordId: string): Answer<string | null>;
+  /** the access grant active now that lets the principal read `category` of the publisher (of its offer `offerId`), null when none does */
+  grantFor(publisherId: string, category: DataCategory, offerId?: string): Answer<GrantState | null>;
 }
 
 /** A value, or the promise of one while it is not known yet. */
@@ -52,6 +56,7 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(root.getFields())) {
       const permission = operationPermissions[field.name];
       if (!permission) throw new Error(`src/auth/permissions.ts has no row for ${root.name}.${field.name}`);
+      if (Object.values(permission).includes('grant') && !operationGrantScopes[field.name]) throw new Error(`src/auth/permissions.ts: ${field.name} has a grant cell but no grant scope`);
       guard(field, permission, field.name, true, (_source, args) => args);
     }
   }
@@ -60,9 +65,18 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
     const type = schema.getType(typeName);
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (!field) throw new Error(`src/auth/permissions.ts names ${key}, which the schema does not have`);
+    if (Object.values(permission).includes('grant') && !grantScopes[key]) throw new Error(`src/auth/permissions.ts: ${key} has a grant cell but no grant scope`);
     guard(field, permission, key, false, (source) => source as Record<string, unknown>);
   }
   return schema;
+}
+
+/** Which check an `own` or `grant` cell needs, prepared once per field. */
+function cellCheck(permission: Permission, name: string) {
+  const owned = ownCheck(permission, name);
+  const granted = grantCheck(permission, name) ?? operationGrantCheck(permission, name);
+  return (columns: readonly Column[], subject: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> =>
+    firstColumn(columns, permission, 'own') || !granted ? owned(columns, subject, ctx) : granted(columns, subject, ctx);
 }
 
 /** Each permission guard, to the resolver it calls once the permission allows (see src/schema/resolver-chain.ts). */
@@ -76,7 +90,7 @@ function guard(
   subject: (source: unknown, args: Record<string, unknown>) => Record<string, unknown>,
 ): void {
   const resolve: GraphQLFieldResolver<unknown, AuthorizedContext> = field.resolve ?? defaultFieldResolver;
-  const owned = ownCheck(permission, name);
+  const owned = cellCheck(permission, name);
   field.resolve = (source, args, ctx, info) => {
     const columns = columnsOf(ctx.principal);
     const allowed = firstColumn(columns, permission, 'yes') ?? owned(columns, subject(source, args), ctx);
@@ -90,12 +104,14 @@ function guard(
  * The column that allowed the principal to read personal field `key` (of
  * `fieldPermissions`), once its guard has let the read through: the first
  * that allows it on any publisher, else the first that allows it on the
- * principal's own (whose membership the guard checked).
+ * principal's own (whose membership the guard checked), else the first that
+ * allows it under a grant (which the guard found active).
  */
 export function readColumn(principal: Principal, key: string): Column {
   const permission = fieldPermissions[key];
   const columns = columnsOf(principal);
-  const column = permission && (firstColumn(columns, permission, 'yes') ?? firstColumn(columns, permission, 'own'));
+  const column =
+    permission && (firstColumn(columns, permission, 'yes') ?? firstColumn(columns, permission, 'own') ?? firstColumn(columns, permission, 'grant'));
   if (!column) throw new Error(`${key} was read without a column of src/auth/permissions.ts allowing it`);
   return column;
 }
@@ -147,6 +163,66 @@ function ownCheck(permission: Permission, name: string) {
         return then(ctx.access.publisherOfRecord(id), (publisherId) => member(publisherId, 'privacy request record'));
     }
   };
+}
+
+/**
+ * A `grant` cell of a personal field, prepared once per field: the publisher
+ * of the object, the field's category (and offer) from grantScopes, and an
+ * active grant naming the principal. None is FORBIDDEN, as for a column
+ * that says `no`.
+ */
+function grantCheck(permission: Permission, name: string) {
+  const scope = grantScopes[name];
+  const { target } = permission;
+  if (!scope || target.kind !== 'publisher') return undefined;
+  const path = target.path.split('.');
+  return (columns: readonly Column[], subject: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> => {
+    const column = firstColumn(columns, permission, 'grant');
+    if (!column) throw new ForbiddenError(name);
+    const publisherId = String(valueAt(subject, path) ?? '');
+    const offerId = scope.offerIdFrom ? String(subject[scope.offerIdFrom]) : undefined;
+    return allGranted(ctx, publisherId, [scope.category], offerId, column, name);
+  };
+}
+
+/**
+ * A `grant` cell of an operation (operationGrantScopes): the publisher it
+ * names (for an offer's history, the offer's publisher, and the grant may
+ * be the offer's), and an active grant for each category it shows.
+ */
+function operationGrantCheck(permission: Permission, name: string) {
+  const scope = operationGrantScopes[name];
+  const { target } = permission;
+  if (!scope || (target.kind !== 'publisher' && target.kind !== 'subject')) return undefined;
+  const path = target.path.split('.');
+  return (columns: readonly Column[], args: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> => {
+    const column = firstColumn(columns, permission, 'grant');
+    if (!column) throw new ForbiddenError(name);
+    const id = wellFormedId(path.at(-1)!, valueAt(args, path));
+    const offerId = target.kind === 'subject' && args['kind'] !== 'PUBLISHER' ? id : undefined;
+    return then(offerId ? ctx.access.publisherOfOffer(offerId) : id, (publisherId) => {
+      // a deleted offer has no publisher to hold a grant on: NOT_FOUND, as for a member (an auditor reads it)
+      if (!publisherId) throw new NotFoundError('offer', id);
+      return allGranted(ctx, publisherId, scope(args), offerId, column, name);
+    });
+  };
+}
+
+/** `column` when an active grant covers each of the categories, else FORBIDDEN (answers given synchronously once the request knows them). */
+function allGranted(
+  ctx: AuthorizedContext,
+  publisherId: string,
+  categories: readonly DataCategory[],
+  offerId: string | undefined,
+  column: Column,
+  name: string,
+): Answer<Column> {
+  const [first, ...rest] = categories;
+  if (first === undefined) return column;
+  return then(ctx.access.grantFor(publisherId, first, offerId), (grant) => {
+    if (!grant) throw new ForbiddenError(name);
+    return allGranted(ctx, publisherId, rest, offerId, column, name);
+  });
 }
 
 /** How a failed `own` check answers: FORBIDDEN, or NOT_FOUND for an offer or record of another publisher (as for one that does not exist). */

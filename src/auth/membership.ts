@@ -1,9 +1,11 @@
+import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { CommandHandler } from '../events/command-handler.js';
 import { offerDecider } from '../events/offer/offer.commands.js';
 import { offerStream } from '../events/offer/offer.events.js';
 import { publisherDecider } from '../events/publisher/publisher.commands.js';
 import { publisherStream } from '../events/publisher/publisher.events.js';
 import type { ActorReferences, MemberAccounts } from '../privacy/actor-references.js';
+import type { DataCategory } from '../privacy/classification.js';
 import type { MembershipQueries } from '../projections/membership/membership.queries.js';
 import type { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
 import type { AccessChecks, Answer } from './authorize.js';
@@ -21,6 +23,8 @@ export class Membership implements MemberAccounts {
     private readonly privacyRequests: PrivacyRequestQueries,
     private readonly memberships: MembershipQueries,
     private readonly actors: ActorReferences,
+    /** the active grant of a person (by object id) on a publisher's category (src/events/access-grant/access-grant.service.ts) */
+    private readonly activeGrant: (objectId: string, publisherId: string, category: DataCategory, offerId?: string) => Promise<GrantState | null>,
   ) {}
 
   /** The checks for one request, each answer memoised for the request (and given synchronously once known); each memo is made on first use. */
@@ -28,11 +32,17 @@ export class Membership implements MemberAccounts {
     let members: RequestMemo<boolean> | undefined;
     let offers: RequestMemo<string | null> | undefined;
     let records: RequestMemo<string | null> | undefined;
+    let grants: RequestMemo<GrantState | null> | undefined;
     return {
       isMember: (publisherId) => (members ??= new RequestMemo((id) => this.isMember(principal.id, id))).get(publisherId),
       publisherOfOffer: (offerId) => (offers ??= new RequestMemo((id) => this.publisherOfOffer(id))).get(offerId),
       publisherOfRecord: (recordId) =>
         (records ??= new RequestMemo(async (id) => (await this.privacyRequests.locate(id))?.publisherId ?? null)).get(recordId),
+      grantFor: (publisherId, category, offerId) =>
+        (grants ??= new RequestMemo((key) => {
+          const [publisher, scope, offer] = key.split('\u0000') as [string, DataCategory, string];
+          return this.activeGrant(principal.id, publisher, scope, offer || undefined);
+        })).get(`${publisherId}\u0000${category}\u0000${offerId ?? ''}`),
     };
   }
 
@@ -70,7 +80,7 @@ export class Membership implements MemberAccounts {
 }
 
 /** One request's answers by key: asked once, then the promise while pending, then the value itself (never a promise). */
-class RequestMemo<T extends boolean | string | null> {
+class RequestMemo<T extends boolean | string | object | null> {
   private readonly answers = new Map<string, T | Promise<T>>();
 
   constructor(private readonly ask: (key: string) => Promise<T>) {}

@@ -16,13 +16,15 @@ import { seedCommand } from './seed-command.js';
 import { tokenCommand } from './token-command.js';
 import { doctorCommand } from './doctor.js';
 import { takeServeLock } from './serve-lock.js';
+import { serveWorkerMetrics, type WorkerEndpoint } from './worker-metrics.js';
 
 const USAGE = `usage: privacy-ledger <command> [options]
 
 commands:
   serve                  serve GraphQL at http://<host>:<port>/graphql
   project                run the projections without the API, until SIGTERM/SIGINT; with
-                         several workers one runs each projection, the others take over
+                         several workers one runs each projection, the others take over;
+                         with METRICS=true it serves /metrics, /healthz and /readyz on PORT
   rebuild [projection]   drop a projection (default: all) and replay the log into it
     --online             build the new read model beside the old one, catch it up, then
                          switch at once; servers and workers keep running and answering
@@ -121,8 +123,19 @@ async function project(config: Config): Promise<number> {
     await ledger.close();
     throw error;
   }
-  logger.info({ projections: ledger.runner.names, readModels: config.mongodbUrl ? 'mongodb' : 'sqlite' }, 'privacy-ledger is projecting');
+  let endpoint: WorkerEndpoint | undefined;
+  try {
+    endpoint = config.metrics ? await serveWorkerMetrics(config, ledger) : undefined;
+  } catch (error) {
+    await ledger.close();
+    throw error;
+  }
+  logger.info(
+    { projections: ledger.runner.names, readModels: config.mongodbUrl ? 'mongodb' : 'sqlite', ...(endpoint ? { metrics: `${endpoint.url}/metrics` } : {}) },
+    'privacy-ledger is projecting',
+  );
   return untilSignal(logger, async () => {
+    await endpoint?.close();
     await ledger.close();
     logger.info('privacy-ledger stopped');
   });

@@ -1,3 +1,4 @@
+import type { AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { ContactListEvent } from './contact-list/contact-list.events.js';
 import type { DisclosureEvent } from './disclosure/disclosure.events.js';
 import type { OfferEvent } from './offer/offer.events.js';
@@ -6,7 +7,14 @@ import type { PublisherEvent } from './publisher/publisher.events.js';
 import type { RegistrationCodeEvent } from './registration-code/registration-code.js';
 
 /** Every domain event of the ledger, values in clear (as the deciders see them). */
-export type LedgerDomainEvent = PublisherEvent | OfferEvent | PrivacyRequestEvent | RegistrationCodeEvent | DisclosureEvent | ContactListEvent;
+export type LedgerDomainEvent =
+  | PublisherEvent
+  | OfferEvent
+  | PrivacyRequestEvent
+  | RegistrationCodeEvent
+  | DisclosureEvent
+  | ContactListEvent
+  | AccessGrantEvent;
 export type LedgerEventType = LedgerDomainEvent['type'];
 /** The data of an event type (of both families for PersonalDataErased). */
 export type DataOf<T extends LedgerEventType> = Extract<LedgerDomainEvent, { type: T }>['data'];

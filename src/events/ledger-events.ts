@@ -1,4 +1,5 @@
 import { contactListStream, type ContactListEvent } from './contact-list/contact-list.events.js';
+import { accessGrantStream, type AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { DomainEvent } from './decider.js';
 import { disclosureStream, type DisclosureEvent } from './disclosure/disclosure.events.js';
 import type { RecordedEvent } from './store/event-envelope.js';
@@ -12,7 +13,8 @@ import type { Stored } from './stored-events.js';
 /**
  * The recorded events of the ledger, typed by stream family: a publisher's,
  * an offer's, a publisher's privacy request records, the claims on
- * registration codes, a publisher's disclosures and the contact lists. Narrowing from the
+ * registration codes, a publisher's disclosures and the contact lists, and
+ * a publisher's access grants. Narrowing from the
  * untyped `RecordedEvent` happens here and nowhere else.
  */
 
@@ -26,6 +28,7 @@ export interface LedgerFamilies {
   registrationCode: Recorded<RegistrationCodeEvent>;
   disclosure: Recorded<DisclosureEvent>;
   contactList: Recorded<ContactListEvent>;
+  accessGrant: Recorded<AccessGrantEvent>;
 }
 export type Family = keyof LedgerFamilies;
 export type FamilyEvent<F extends Family> = LedgerFamilies[F];
@@ -49,6 +52,7 @@ const typesOf: { readonly [F in Family]: Readonly<Record<FamilyEvent<F>['type'],
   registrationCode: { RegistrationCodeClaimed: true },
   disclosure: { DisclosureRecorded: true, PersonalDataErased: true },
   contactList: { ContactListProduced: true },
+  accessGrant: { AccessGrantRequested: true, AccessGrantApproved: true, AccessGrantRevoked: true, AccessGrantUsed: true },
 };
 
 /** For a projection that folds every event of a family: `{ publisher: everyEventOf.publisher }` (a new type is then folded too). */
@@ -61,6 +65,7 @@ const streamOf: { readonly [F in Family]: (id: string) => string } = {
   registrationCode: registrationCodeStream,
   disclosure: disclosureStream,
   contactList: contactListStream,
+  accessGrant: accessGrantStream,
 };
 const families = Object.keys(streamOf) as Family[];
 const prefixes = families.map((family) => [family, streamOf[family]('')] as const);

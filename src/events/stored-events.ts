@@ -1,5 +1,6 @@
 import type { DeclaredPaths } from '../privacy/classification.js';
 import type { PersonalValue } from '../privacy/personal-value.js';
+import type { AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { ContactListEvent } from './contact-list/contact-list.events.js';
 import type { DomainEvent } from './decider.js';
 import type { DisclosureEvent } from './disclosure/disclosure.events.js';
@@ -43,4 +44,5 @@ export const classificationMatchesDomain: [
   Same<Stored<PrivacyRequestEvent>, PrivacyRequestEvent>,
   Same<Stored<DisclosureEvent>, DisclosureEvent<PersonalValue>>,
   Same<Stored<ContactListEvent>, ContactListEvent>,
-] = [true, true, true, true, true];
+  Same<Stored<AccessGrantEvent>, AccessGrantEvent>,
+] = [true, true, true, true, true, true];

@@ -29,6 +29,9 @@ export function changedFieldsOf(event: RecordedEvent): string[] {
       return disclosureFieldsSet(asFamilyEvent('disclosure', event));
     case 'contactList':
       return Object.keys(asFamilyEvent('contactList', event).data);
+    case 'accessGrant':
+      // a grant is no record of the publisher's: the fields its event sets are its own
+      return Object.keys(asFamilyEvent('accessGrant', event).data);
     case null:
       return [];
     default:

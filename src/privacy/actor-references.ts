@@ -3,7 +3,6 @@ import type { Actor } from '../events/store/event-envelope.js';
 import { aadAccountSubject, actorSubject } from './classification.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
-import { sealValue } from './personal-value.js';
 
 export { actorSubject };
 
@@ -79,7 +78,7 @@ export class ActorReferences {
     const key = newAccountId ? await this.keys.getOrCreate(subjectId) : (await this.keys.getMany([subjectId])).get(subjectId);
     if (!key) return { ...rest, id: accountId, publisherId: publisherId! };
     try {
-      return { ...rest, id: accountId, publisherId: publisherId!, objectId: sealValue(key, subjectId, objectId) };
+      return { ...rest, id: accountId, publisherId: publisherId!, objectId: this.personalData.sealWith(key, subjectId, objectId) };
     } finally {
       key.fill(0);
     }

@@ -1,3 +1,4 @@
+import type { DataCategory } from './data-category.js';
 import { supportContactFields } from '../events/offer/offer.events.js';
 import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
 import type { SealField } from './document-paths.js';
@@ -8,12 +9,13 @@ import type { SealField } from './document-paths.js';
  * encryption (src/events/store/event-codec.ts) reads it, and so will masking,
  * export and erasure. A value not declared here is stored in clear.
  *
- * Categories follow the marketplace's privacy statement: administrator data
- * (the publisher's contact person and accounts) and customer data; and
- * third-party data: people outside the publisher whom its records name (the
- * recipient of a disclosure, who may be a complainant in person).
+ * Categories (./data-category.ts) follow the marketplace's privacy
+ * statement: administrator data (the publisher's contact person and
+ * accounts) and customer data; and third-party data: people outside the
+ * publisher whom its records name (the recipient of a disclosure, who may
+ * be a complainant in person).
  */
-export type DataCategory = 'administrator' | 'customer' | 'third-party';
+export type { DataCategory } from './data-category.js';
 
 /**
  * How an analyst sees a value (src/privacy/masking.ts): an email by its

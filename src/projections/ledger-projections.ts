@@ -1,3 +1,4 @@
+import { accessGrantProjection } from './access-grant/access-grant.projection.js';
 import { analyticsProjection } from './analytics/analytics.projection.js';
 import { auditProjection } from './audit-trail/audit-trail.projection.js';
 import { disclosureProjection } from './disclosure/disclosure.projection.js';
@@ -19,6 +20,7 @@ export function ledgerProjections(requesters: RequesterSealing, members: MemberI
     membershipProjection(members),
     analyticsProjection,
     disclosureProjection,
+    accessGrantProjection,
   ];
 }
 

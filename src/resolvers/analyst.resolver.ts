@@ -31,7 +31,9 @@ export class AnalystResolver {
     return ctx.services.analytics.offersByKindAndStatus();
   }
 
-  @FieldResolver(() => [DayCountType], { description: 'Changes, erasures, disclosures and contact lists per UTC day, each day of the range listed (at most 366).' })
+  @FieldResolver(() => [DayCountType], {
+    description: 'Changes, erasures, disclosures, contact lists, access grants and emergency accesses per UTC day, each day of the range listed (at most 366).',
+  })
   changesPerDay(
     @Arg('from', () => String, { description: 'First day, YYYY-MM-DD.' }) from: string,
     @Arg('to', () => String, { description: 'Last day, YYYY-MM-DD (inclusive).' }) to: string,

@@ -5,6 +5,8 @@ import type { PersonalDataExport } from '../history/personal-data-export.js';
 import type { PointInTime } from '../history/point-in-time.js';
 import type { AccessChecks, AuthorizedContext } from '../auth/authorize.js';
 import type { Membership } from '../auth/membership.js';
+import type { AccessGrantService } from '../events/access-grant/access-grant.service.js';
+import type { AccessGrantQueries } from '../projections/access-grant/access-grant.queries.js';
 import type { Principal } from '../auth/principal.js';
 import type { CommandContext } from '../events/store/event-codec.js';
 import type { IntegrityVerifier } from '../events/store/integrity.js';
@@ -51,6 +53,9 @@ export interface Services {
   auditQueries: AuditQueries;
   /** tamper evidence: recomputes the hash chain */
   integrity: IntegrityVerifier;
+  /** operators' access grants to publishers' personal data */
+  accessGrants: AccessGrantService;
+  accessGrantQueries: AccessGrantQueries;
   /** who belongs to which publisher (for authorisation and `me`) */
   membership: Membership;
   /** data subjects' rights: erasure and account closure, and the export of their data */

@@ -4,6 +4,7 @@ import type { ErasureResult } from '../events/erasure/erasure.service.js';
 import { ClosePublisherAccountInput, ErasePersonalDataInput } from '../schema/erasure.input.js';
 import { ErasurePayload } from '../schema/erasure.type.js';
 import type { RequestContext } from './context.js';
+import { operationGrants } from './read-audit.js';
 
 /** The data subjects' rights: erasure (crypto-shredding) and the export of what is held about them. */
 @Resolver()
@@ -38,7 +39,12 @@ export class ErasureResolver {
     @Arg('publisherId', () => ID, { description: 'The publisher.' }) publisherId: string,
     @Ctx() ctx: RequestContext,
   ): Promise<string> {
-    return ctx.services.personalDataExport.document(requireId('publisherId', publisherId), ctx.command);
+    const id = requireId('publisherId', publisherId);
+    const document = await ctx.services.personalDataExport.document(id, ctx.command);
+    // recorded as an EXPORT by the document itself; under grants, against each too (durable before the export leaves)
+    const grants = await operationGrants(ctx, 'exportPersonalData', {}, id);
+    if (grants) await ctx.services.readRecorder.exportedUnderGrants(grants, 'personalData', ctx.command);
+    return document;
   }
 }
 

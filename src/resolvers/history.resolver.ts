@@ -6,6 +6,7 @@ import { isErased } from '../privacy/personal-value.js';
 import { PageArgs, type ConnectionShape } from '../schema/connection.js';
 import { ExportFormat, HistoryEntryConnection, HistorySubjectKind, type HistoryEntryType } from '../schema/history.type.js';
 import type { RequestContext } from './context.js';
+import { operationGrants } from './read-audit.js';
 import { pageSize } from './pagination.js';
 
 /** Auditors: what changed, when, by whom, and the export of it all. */
@@ -26,7 +27,7 @@ export class HistoryResolver {
     const after = page.after ? historyCursor.decode(page.after) : -1;
     const result = await ctx.services.history.page(subject, first, after);
     const publisherId = subject.kind === 'publisher' ? subject.id : await ctx.services.offerDirectory.publisherOf(subject.id);
-    if (publisherId && result.entries.length > 0) ctx.services.readRecorder.viewed(publisherId, `${subject.kind}.history`, ctx.principal.id, () => ctx.command);
+    if (publisherId && result.entries.length > 0) await recordHistoryView(ctx, kind, subject, publisherId);
     const erased = await ctx.services.actors.erasedAmong(result.entries.map((entry) => entry.actor));
     const edges = result.entries.map((entry) => ({ node: toEntryType(entry, erased.has(entry.actor.id)), cursor: historyCursor.encode(entry.revision) }));
     return { edges, pageInfo: { hasNextPage: result.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: result.totalCount };
@@ -46,9 +47,20 @@ export class HistoryResolver {
     const range = { from: from == null ? null : parseInstant('from', from), to: to == null ? null : parseInstant('to', to) };
     const id = requireId('publisherId', publisherId);
     const document = await ctx.services.historyExport.document(id, format === 'CSV' ? 'csv' : 'jsonl', range);
+    const grants = await operationGrants(ctx, 'exportHistory', {}, id);
+    if (grants) await ctx.services.readRecorder.exportedUnderGrants(grants, 'history', ctx.command);
     await ctx.services.readRecorder.exported(id, 'history', ctx.command); // durable before the export leaves
     return document;
   }
+}
+
+/** A history view, as the column allowed it: under a grant, against the grant; else as a VIEW record. */
+async function recordHistoryView(ctx: RequestContext, kind: `${HistorySubjectKind}`, subject: { kind: 'publisher' | 'offer'; id: string }, publisherId: string): Promise<void> {
+  const target = `${subject.kind}.history`;
+  const offerId = subject.kind === 'offer' ? subject.id : undefined;
+  const grants = await operationGrants(ctx, 'history', { kind }, publisherId, offerId);
+  if (!grants) return ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, () => ctx.command);
+  for (const { grant, category } of grants) ctx.services.readRecorder.viewedUnderGrant(grant, target, category, offerId, () => ctx.command);
 }
 
 function toEntryType(entry: HistoryEntry, actorErased: boolean): HistoryEntryType {

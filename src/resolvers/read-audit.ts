@@ -1,5 +1,8 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { readColumn } from '../auth/authorize.js';
+import { fieldPermissions, grantScopes, operationGrantScopes, operationPermissions, type Column } from '../auth/permissions.js';
+import type { DataCategory } from '../privacy/classification.js';
+import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { RequestContext } from './context.js';
 
 /**
@@ -36,9 +39,7 @@ export function recordViews(schema: GraphQLSchema): GraphQLSchema {
     const recorder: GraphQLFieldResolver<unknown, RequestContext> = (source, args, ctx, info) => {
       if (info.operation.operation === 'query') {
         const publisherId = String((source as Record<string, unknown>)[publisherIdFrom]);
-        if (firstInOperation(ctx, target, publisherId)) {
-          ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, () => ctx.actingAs(readColumn(ctx.principal, key)).command);
-        }
+        if (firstInOperation(ctx, target, publisherId)) recordView(ctx, key, target, source as Record<string, unknown>, publisherId);
       }
       return resolve(source, args, ctx, info);
     };
@@ -46,6 +47,19 @@ export function recordViews(schema: GraphQLSchema): GraphQLSchema {
     field.resolve = recorder;
   }
   return schema;
+}
+
+/** A view as the column that allowed it: under a grant, against the grant (which the guard found active: its answer is memoised). */
+function recordView(ctx: RequestContext, key: string, target: string, source: Record<string, unknown>, publisherId: string): void {
+  const column = readColumn(ctx.principal, key);
+  const context = () => ctx.actingAs(column).command;
+  const scope = fieldPermissions[key]?.[column] === 'grant' ? grantScopes[key] : undefined;
+  if (!scope) return ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, context);
+  const offerId = scope.offerIdFrom ? String(source[scope.offerIdFrom]) : undefined;
+  const record = (grant: GrantState | null) => grant && ctx.services.readRecorder.viewedUnderGrant(grant, target, scope.category, offerId, context);
+  const grant = ctx.access.grantFor(publisherId, scope.category, offerId);
+  if (grant instanceof Promise) void grant.then(record, () => undefined);
+  else record(grant);
 }
 
 /** The resolvers recordViews made (see src/schema/resolver-chain.ts). */
@@ -62,4 +76,27 @@ function firstInOperation(ctx: object, target: string, publisherId: string): boo
   if (publishers.has(publisherId)) return false;
   publishers.add(publisherId);
   return true;
+}
+
+/**
+ * The grants a root operation (history, the exports) was allowed under,
+ * one per category it shows, or null when the column it was allowed under
+ * needs none. The guard found each (memoised for the request).
+ */
+export async function operationGrants(
+  ctx: RequestContext,
+  operation: string,
+  args: Record<string, unknown>,
+  publisherId: string,
+  offerId?: string,
+): Promise<Array<{ grant: GrantState; category: DataCategory }> | null> {
+  const column = ctx.command.actor.role as Column | undefined;
+  const scope = operationGrantScopes[operation];
+  if (!scope || !column || operationPermissions[operation]?.[column] !== 'grant') return null;
+  const grants: Array<{ grant: GrantState; category: DataCategory }> = [];
+  for (const category of scope(args)) {
+    const grant = await ctx.access.grantFor(publisherId, category, offerId);
+    if (grant) grants.push({ grant, category });
+  }
+  return grants;
 }

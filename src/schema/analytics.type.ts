@@ -23,7 +23,7 @@ export class OfferKindStatusCountType {
   count!: number;
 }
 
-@ObjectType('DayCount', { simpleResolvers: true, description: 'Changes, erasures, disclosures and contact lists recorded on one UTC day.' })
+@ObjectType('DayCount', { simpleResolvers: true, description: 'Changes, erasures, disclosures, contact lists and access grants recorded on one UTC day.' })
 export class DayCountType {
   @Field(() => String, { description: 'The UTC day, YYYY-MM-DD.' })
   day!: string;
@@ -39,6 +39,12 @@ export class DayCountType {
 
   @Field(() => Int, { description: 'Contact lists produced that day.' })
   contactLists!: number;
+
+  @Field(() => Int, { description: "Operators' access grants to publishers' personal data requested that day, emergency ones included." })
+  accessGrants!: number;
+
+  @Field(() => Int, { description: 'Emergency (break-glass) accesses opened that day.' })
+  emergencyAccesses!: number;
 }
 
 @ObjectType('Analytics', {

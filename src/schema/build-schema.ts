@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccessGrantResolver } from '../resolvers/access-grant.resolver.js';
 import { MeResolver } from '../resolvers/me.resolver.js';
 import { AadUserResolver } from '../resolvers/aad-user.resolver.js';
 import { ContactListResolver } from '../resolvers/contact-list.resolver.js';
@@ -39,4 +40,5 @@ export const appResolvers = [
   AnalystResolver,
   DisclosureResolver,
   ContactListResolver,
+  AccessGrantResolver,
 ] as const;

@@ -41,6 +41,10 @@ export const graphqlPersonalFields: Readonly<Record<string, PersonalFieldUse>> =
   ['Disclosure.recordedBy', requester],
   ['PrivacyRequestRecord.requestedBy', requester],
   ['HistoryActor.id', requester],
+  // staff members by their actor reference, as every actor is recorded
+  ['AccessGrant.grantee', requester],
+  ['AccessGrant.approvedBy', requester],
+  ['AccessGrant.revokedBy', requester],
   ['AuditActor.objectId', { shows: 'value', field: actorObjectIdField }],
   ['FieldChange.before', anyDeclared],
   ['FieldChange.after', anyDeclared],

@@ -48,6 +48,12 @@ export class PrivacyRequestRecordType {
 
   @Field(() => String, { description: 'What came of it: COMPLETED.' })
   outcome!: string;
+
+  @Field(() => ID, { nullable: true, description: "A staff member's view under an access grant: the grant (see `accessGrants`); null for any other request." })
+  accessGrantId!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether that grant was an emergency (break-glass) access.' })
+  emergencyAccess!: boolean;
 }
 
 export const PrivacyRequestConnection = connectionOf(PrivacyRequestRecordType, 'PrivacyRequestRecord');

@@ -43,6 +43,8 @@ import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-re
 import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
 import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
 import { Membership } from '../auth/membership.js';
+import { AccessGrantService } from '../events/access-grant/access-grant.service.js';
+import { AccessGrantQueries } from '../projections/access-grant/access-grant.queries.js';
 import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
 import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
 import { MembershipQueries } from '../projections/membership/membership.queries.js';
@@ -109,10 +111,13 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * services. The HTTP server and the CLI both start from here.
  */
 type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget>>;
+  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget | GrantSettings>>;
 
 /** The settings that bound the caches (each has its default where its cache is declared). */
 type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries' | 'logMmapMb';
+
+/** The settings that bound operators' access grants (src/events/access-grant/). */
+type GrantSettings = 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes';
 
 export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
@@ -182,12 +187,20 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
   const publisherQueries = new PublisherQueries(reads, personalData);
   const offerQueries = new OfferQueries(reads, personalData);
-  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors);
+  const grantPolicy = {
+    maxMinutes: config.accessGrantMaxMinutes ?? Number(SETTINGS.accessGrantMaxMinutes.default),
+    emergencyMinutes: config.emergencyAccessMaxMinutes ?? Number(SETTINGS.emergencyAccessMaxMinutes.default),
+    approvalRequired: config.accessGrantApproval ?? false, // SETTINGS.accessGrantApproval.default
+  };
+  const accessGrants = new AccessGrantService(handler, clock, ids, idempotency, actors, grantPolicy);
+  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors, (...args) => accessGrants.activeGrant(...args));
   const erasure = new ErasureService(handler, keys, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors));
   const waitForPosition = (position: number) => runner.waitFor(position, config.readYourWritesTimeoutMs);
   const services: Services = {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
     membership,
+    accessGrants,
+    accessGrantQueries: new AccessGrantQueries(reads, clock),
     offers: new OfferService(handler, clock, ids, idempotency, actors),
     offerQueries,
     privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),

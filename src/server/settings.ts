@@ -19,6 +19,7 @@ import {
   type Setting,
 } from './setting-parsers.js';
 import { CACHE_SETTINGS } from './cache-settings.js';
+import { GRANT_SETTINGS } from './grant-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -226,8 +227,9 @@ export const SETTINGS = {
     env: 'METRICS',
     default: 'false',
     parse: boolean,
-    help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token (see [Observability](docs/operations.md#observability))',
+    help: '`true` serves Prometheus metrics at `GET /metrics` on the same port, without a token; a `project` worker serves them on `PORT` (see [Observability](docs/operations.md#observability))',
   },
+  ...GRANT_SETTINGS,
   ...CACHE_SETTINGS,
 } satisfies Record<string, Setting<unknown>>;
 

@@ -24,7 +24,7 @@ export function readmeTable(first: string): ReadmeRow[] {
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
     const [name, names, ...access] = cells(line);
-    if (!access.every((a) => a === 'yes' || a === 'own' || a === 'no')) throw new Error(`README row ${line} has a cell other than yes, own, no`);
+    if (!access.every((a) => a === 'yes' || a === 'own' || a === 'grant' || a === 'no')) throw new Error(`README row ${line} has a cell other than yes, own, grant, no`);
     rows.push({
       name: name!.replaceAll('`', ''),
       names: names === '—' ? 'none' : names === 'publisher or offer' ? 'subject' : (names as ReadmeRow['names']),
@@ -34,10 +34,10 @@ export function readmeTable(first: string): ReadmeRow[] {
   return rows;
 }
 
-/** What the README promises: the error code of a refusal, or null when allowed. */
-export function expectedAnswer(row: ReadmeRow, column: Column, own: boolean): 'FORBIDDEN' | 'NOT_FOUND' | null {
+/** What the README promises: the error code of a refusal, or null when allowed (`granted`: the principal holds an active grant covering the row). */
+export function expectedAnswer(row: ReadmeRow, column: Column, own: boolean, granted = false): 'FORBIDDEN' | 'NOT_FOUND' | null {
   const access = row.access[column];
-  if (access === 'yes' || (access === 'own' && own)) return null;
+  if (access === 'yes' || (access === 'own' && own) || (access === 'grant' && granted)) return null;
   if (access === 'own' && (row.names === 'offer' || row.names === 'record')) return 'NOT_FOUND';
   return 'FORBIDDEN';
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column } from '../../src/auth/permissions.js';
-import { aPublisher, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../server/harness.js';
+import { aPublisher, openAccessGrant, REQUEST_GRANT, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../server/harness.js';
 import { COLUMNS, expectedAnswer, readmeTable } from './readme-tables.js';
 
 /**
@@ -15,6 +15,26 @@ const stranger: TestPrincipal = { role: 'member', oid: '5e1f0000-0000-4000-8000-
 const operator: TestPrincipal = { role: 'operator' };
 const principalFor = (column: Column): TestPrincipal => (column === 'member' ? member : { role: column });
 
+/**
+ * A `grant` cell is run by four operators: one without a grant (the table's
+ * default operator), one with an active grant, one whose grant expired and
+ * one whose grant was revoked, each on both publishers.
+ */
+const GRANT_STATES = ['none', 'active', 'expired', 'revoked'] as const;
+type GrantState = (typeof GRANT_STATES)[number];
+const grantOperators: Record<GrantState, TestPrincipal> = {
+  none: operator,
+  active: { role: 'operator', oid: '5e1f0000-0000-4000-8000-0000000000c1' },
+  expired: { role: 'operator', oid: '5e1f0000-0000-4000-8000-0000000000c2' },
+  revoked: { role: 'operator', oid: '5e1f0000-0000-4000-8000-0000000000c3' },
+};
+/** An operator who requests the grants the approve and revoke cases act on. */
+const requester: TestPrincipal = { role: 'operator', oid: '5e1f0000-0000-4000-8000-0000000000c4' };
+
+/** The server's clock runs on the wall clock plus this: the test moves it past a grant's end. */
+let clockOffsetMs = 0;
+const clock = { now: () => new Date(Date.now() + clockOffsetMs) };
+
 /** A publisher of `owner`, with an offer (with support contacts), a second account, and a privacy request record. */
 interface World {
   publisherId: string;
@@ -23,6 +43,8 @@ interface World {
   offerVersion: number;
   recordId: string;
   secondOid: string;
+  /** a grant `requester` asked for, awaiting approval */
+  grantId: string;
 }
 
 type Request = { query: string; variables?: Record<string, unknown> };
@@ -91,6 +113,19 @@ const requests: Record<string, (w: World) => Request> = {
     variables: { input: { publisherId: w.publisherId } },
   }),
   analytics: () => ({ query: '{ analytics { publishersByStatus { status count } } }' }),
+  accessGrants: (w) => ({ query: 'query ($p: ID!) { accessGrants(publisherId: $p) { totalCount } }', variables: { p: w.publisherId } }),
+  requestAccessGrant: (w) => ({
+    query: REQUEST_GRANT,
+    variables: { input: { publisherId: w.publisherId, categories: ['ADMINISTRATOR'], reason: 'email bounces', ticket: 'INC-7', endsAt: inAnHour() } },
+  }),
+  approveAccessGrant: (w) => ({
+    query: 'mutation ($input: AccessGrantRefInput!) { approveAccessGrant(input: $input) { position } }',
+    variables: { input: { publisherId: w.publisherId, grantId: w.grantId } },
+  }),
+  revokeAccessGrant: (w) => ({
+    query: 'mutation ($input: RevokeAccessGrantInput!) { revokeAccessGrant(input: $input) { position } }',
+    variables: { input: { publisherId: w.publisherId, grantId: w.grantId, reason: 'resolved' } },
+  }),
   maskedPublisher: (w) => ({ query: 'query ($id: ID!) { maskedPublisher(id: $id) { id } }', variables: { id: w.publisherId } }),
   exportPersonalData: (w) => ({ query: 'query ($p: ID!) { exportPersonalData(publisherId: $p) }', variables: { p: w.publisherId } }),
   disclosures: (w) => ({ query: 'query ($p: ID!) { disclosures(publisherId: $p) { totalCount } }', variables: { p: w.publisherId } }),
@@ -113,10 +148,15 @@ const fieldRequests: Record<string, (w: World) => Request> = {
   }),
 };
 
+const inAnHour = () => new Date(clock.now().getTime() + 3_600_000).toISOString();
+
 const operations = readmeTable('operation');
 const fields = readmeTable('personal field');
 const cases = <T extends { name: string }>(rows: T[]) =>
   rows.flatMap((row) => COLUMNS.flatMap((column) => [true, false].map((own) => ({ row, column, own }))));
+/** As cases, with each grant state for a column whose cell is `grant`. */
+const fieldCases = (rows: ReturnType<typeof readmeTable>) =>
+  cases(rows).flatMap((c) => (c.row.access[c.column] === 'grant' ? GRANT_STATES : (['none'] as const)).map((grant) => ({ ...c, grant })));
 
 describe('the role x operation x own/other publisher matrix, from the README', () => {
   let data: ReturnType<typeof tempDataDir>;
@@ -148,21 +188,36 @@ describe('the role x operation x own/other publisher matrix, from the README', (
     const records = await ok('query ($p: ID!, $at: String) { privacyRequests(publisherId: $p, minPosition: $at) { edges { node { id } } } }', {
       p: publisherId, at: contacts['updateOfferCustomerService'].position,
     }, owner);
-    return { publisherId, version: approved ? 3 : 2, offerId, offerVersion: 2, recordId: records['privacyRequests'].edges[0].node.id, secondOid };
+    const grant = await ok(REQUEST_GRANT, {
+      input: { publisherId, categories: ['ADMINISTRATOR'], reason: 'a pending grant', ticket: 'INC-8', endsAt: inAnHour() },
+    }, requester);
+    const grantId = grant['requestAccessGrant'].grant.id;
+    return { publisherId, version: approved ? 3 : 2, offerId, offerVersion: 2, recordId: records['privacyRequests'].edges[0].node.id, secondOid, grantId };
   }
 
   beforeAll(async () => {
     data = tempDataDir('pl-matrix-');
-    server = await startTestServer(data.dir);
+    // approval on: the approve cases need a grant that awaits it
+    server = await startTestServer(data.dir, { ACCESS_GRANT_APPROVAL: 'true' }, { clock });
     shared.set(true, await world(member));
     shared.set(false, await world(stranger));
+    for (const { publisherId } of shared.values()) {
+      const now = clock.now();
+      await openAccessGrant(server, grantOperators.active, publisherId, { now });
+      await openAccessGrant(server, grantOperators.expired, publisherId, { now, endsAt: new Date(now.getTime() + 60_000).toISOString() });
+      const revoked = await openAccessGrant(server, grantOperators.revoked, publisherId, { now });
+      await ok('mutation ($input: RevokeAccessGrantInput!) { revokeAccessGrant(input: $input) { position } }', {
+        input: { publisherId, grantId: revoked, reason: 'the incident is resolved' },
+      }, operator);
+    }
+    clockOffsetMs = 2 * 60_000; // past the expiring grants' end, well within the others'
   });
   afterAll(async () => {
     await server.close();
     data.remove();
   });
 
-  it.each(cases(operations))('$row.name by $column on its own publisher ($own)', async ({ row, column, own }) => {
+  it.each(fieldCases(operations))('$row.name by $column on its own publisher ($own), grant: $grant', async ({ row, column, own, grant }) => {
     const request = requests[row.name];
     if (!request) throw new Error(`the test has no request for ${row.name}: add one`);
     const isQuery = request(shared.get(own)!).query.trimStart().startsWith('query') || row.name === 'me';
@@ -171,8 +226,8 @@ describe('the role x operation x own/other publisher matrix, from the README', (
     // Views are recorded in the background: the earlier cases' records must be in the log before it is measured.
     await server.ledger.services.readRecorder.drain();
     const head = await server.ledger.events.headPosition();
-    const res = await server.gql(query, variables, principalFor(column));
-    const refusal = expectedAnswer(row, column, own);
+    const res = await server.gql(query, variables, column === 'operator' ? grantOperators[grant] : principalFor(column));
+    const refusal = expectedAnswer(row, column, own, grant === 'active');
     if (refusal === null) {
       expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
       expect(res.data?.[row.name]).toBeTruthy();
@@ -184,13 +239,13 @@ describe('the role x operation x own/other publisher matrix, from the README', (
     }
   });
 
-  it.each(cases(fields))('personal field $row.name read by $column on its own publisher ($own)', async ({ row, column, own }) => {
+  it.each(fieldCases(fields))('personal field $row.name read by $column on its own publisher ($own), grant: $grant', async ({ row, column, own, grant }) => {
     const request = fieldRequests[row.name];
     if (!request) throw new Error(`the test has no request for ${row.name}: add one`);
     const { query, variables } = request(shared.get(own)!);
     const operation = operations.find((op) => query.includes(`${op.name}(`))!;
-    const refusal = expectedAnswer(operation, column, own) ?? expectedAnswer(row, column, own);
-    const res = await server.gql(query, variables, principalFor(column));
+    const refusal = expectedAnswer(operation, column, own) ?? expectedAnswer(row, column, own, grant === 'active');
+    const res = await server.gql(query, variables, column === 'operator' ? grantOperators[grant] : principalFor(column));
     if (refusal === null) {
       expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     } else {

@@ -51,9 +51,10 @@ export function forgetsApproval(event: HandledEvent<typeof handles>): string {
   // @ts-expect-error a switch that forgets a folded type is not exhaustive
   return assertNever(event);
 }
+type StoredContactUpdate = Extract<Stored<PublisherEvent>, { type: 'ContactUpdated' }>['data'];
 // @ts-expect-error a declared personal value is sealed in the stored type, never a plaintext string
-export const plaintext: Extract<Stored<PublisherEvent>, { type: 'ContactUpdated' }>['data']['contact'] = { email: 'li.lei@contoso.cn' };
-export const sealedEmail = (email: PersonalValue): Extract<Stored<PublisherEvent>, { type: 'ContactUpdated' }>['data'] => ({ publisherId: 'p', contact: { email }, updatedAt: 't' });
+export const plaintext: StoredContactUpdate['contact'] = { email: 'li.lei@contoso.cn' };
+export const sealedEmail = (email: PersonalValue): StoredContactUpdate => ({ publisherId: 'p', contact: { email }, updatedAt: 't' });
 
 describe('ledger events', () => {
   const [registered, approved, updated] = recorded('publisher-p1', [
@@ -79,12 +80,13 @@ describe('ledger events', () => {
   });
 
   it('a stream is of its family by name; streams the ledger does not write have none', () => {
-    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'disclosures-1', 'contact-list-1', 'sum-1'].map(familyOf)).toEqual([
+    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'disclosures-1', 'contact-list-1', 'access-grants-1', 'sum-1'].map(familyOf)).toEqual([
       'publisher',
       'offer',
       'privacyRequest',
       'disclosure',
       'contactList',
+      'accessGrant',
       null,
     ]);
   });
@@ -94,6 +96,7 @@ describe('ledger events', () => {
     expect(ledgerEventTypes).toContain('PersonalDataErased');
     expect(ledgerEventTypes).toContain('DisclosureRecorded');
     expect(ledgerEventTypes).toContain('ContactListProduced');
-    expect(ledgerEventTypes).toHaveLength(18);
+    expect(ledgerEventTypes).toContain('AccessGrantUsed');
+    expect(ledgerEventTypes).toHaveLength(22);
   });
 });

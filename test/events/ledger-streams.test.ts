@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LEDGER_STREAM_PREFIXES } from '../../src/events/ledger-streams.js';
 import { SqliteEventStore } from '../../src/events/store/sqlite/sqlite-event-store.js';
 import { embeddedFiles } from '../../src/server/ledger.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
+import { aPublisher, openAccessGrant, REGISTER, startTestServer, tempDataDir, UPDATE } from '../server/harness.js';
 
 const CREATE_OFFER = `mutation ($input: CreateOfferInput!) { createOffer(input: $input) { position } }`;
 const RECORDS = `query ($publisherId: ID!, $p: String) { privacyRequests(publisherId: $publisherId, minPosition: $p) { edges { node { id } } } }`;
@@ -14,7 +14,7 @@ const CONTACT_LIST = `mutation { contactList(purpose: BILLING, channel: EMAIL) {
 // On KurrentDB the ledger's log is $all filtered on these prefixes: a stream
 // the services write outside them would never reach a projection there.
 describe('the streams the ledger writes', () => {
-  it('every stream written by publishers, registration code claims, offers, privacy records, disclosures and contact lists starts with one of the ledger stream prefixes', async () => {
+  it('every stream written by publishers, registration code claims, offers, privacy records, disclosures, contact lists and access grants starts with one of the ledger stream prefixes', async () => {
     const data = tempDataDir();
     const server = await startTestServer(data.dir);
     try {
@@ -30,6 +30,7 @@ describe('the streams the ledger writes', () => {
       }, { role: 'operator' });
       expect(disclosed.errors).toBeUndefined();
       expect((await server.gql(CONTACT_LIST, {}, { role: 'operator' })).errors).toBeUndefined();
+      await openAccessGrant(server, { role: 'operator' }, publisherId);
     } finally {
       await server.close();
     }

@@ -7,6 +7,7 @@ import { closeAccount, deleteRecord, erasePerson } from './erasure-operations.js
 import { contactList, recordDisclosure } from './disclosure-operations.js';
 import { ExportCommand, OfflineCommand, ProbeCommand } from './read-commands.js';
 import { RaceCommand } from './race-command.js';
+import { ElapseCommand, GrantCommand, OperatorReadCommand, RevokeGrantCommand } from './grant-commands.js';
 import { EditRaceCommand } from './edit-race-command.js';
 import { OPERATOR, PRINCIPALS, USERS, principalAt, resolveActor, type ModelPrincipal } from './principals.js';
 
@@ -48,9 +49,9 @@ const command = (label: string, build: (model: ModelState) => Built | undefined,
 /**
  * How every history starts, so that its random steps find something to act
  * on: two publishers (users 0 and 1), the first approved, with a draft
- * offer that has a support contact.
+ * offer that has a support contact, and an operator's grant on the first.
  */
-export function prelude(): MutationCommand[] {
+export function prelude(): Array<MutationCommand | GrantCommand> {
   const registerBy = (user: number) =>
     command(`register by ${user}`, (model) => {
       const as = USERS[user]!;
@@ -65,6 +66,8 @@ export function prelude(): MutationCommand[] {
       return built && { ...built, version: () => 1 };
     }, false),
     command('supportContacts o0 1x6 by member', onOffer((m, o, as) => updateSupport(m, as, o, 1, 6, false), 'updateOfferCustomerService')(-1, 0), false),
+    // the operator holds a grant on p0 for four hours: its reads there are granted until revoked or expired
+    new GrantCommand(0, 240, false),
   ];
 }
 
@@ -161,6 +164,13 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
       index.map((i) => new EditRaceCommand(i)),
       fc.record({ who: actor, i: index }).map(({ who, i }) => new ExportCommand(who, i)),
       fc.record({ who: fc.nat(PRINCIPALS.length - 1), i: index, operation: fc.constantFrom(...ProbeCommand.operations) }).map(({ who, i, operation }) => new ProbeCommand(who, i, operation)),
+      // the operator's access grants: asked for (sometimes too long), revoked, expiring, and reads with and without one
+      fc.record({ i: index, minutes: fc.integer({ min: 1, max: 600 }), emergency: sometimes }).map(({ i, minutes, emergency }) => new GrantCommand(i, minutes, emergency)),
+      fc.record({ i: index, minutes: fc.integer({ min: 1, max: 600 }), emergency: sometimes }).map(({ i, minutes, emergency }) => new GrantCommand(i, minutes, emergency)),
+      index.map((i) => new RevokeGrantCommand(i)),
+      fc.integer({ min: 10, max: 300 }).map((minutes) => new ElapseCommand(minutes)),
+      fc.record({ i: index, newestGrant: fc.boolean() }).map(({ i, newestGrant }) => new OperatorReadCommand(i, newestGrant)),
+      fc.record({ i: index, newestGrant: fc.boolean() }).map(({ i, newestGrant }) => new OperatorReadCommand(i, newestGrant)),
       ...(options.offline ? [fc.constantFrom(...OfflineCommand.kinds).map((kind) => new OfflineCommand(kind))] : []),
     ],
     { maxCommands: options.maxCommands, size: 'max' },

@@ -50,7 +50,7 @@ export const READS = {
   privacyRequests: `query ($id: ID!, $after: String) { privacyRequests(publisherId: $id, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { id kind target requestedAt requestedBy requestedByErased } } } }`,
   analytics: `{ analytics { publishersByStatus { status count } offersByKindAndStatus { kind status count } } }`,
-  changesPerDay: `query ($day: String!) { analytics { changesPerDay(from: $day, to: $day) { day changes erasures disclosures contactLists } } }`,
+  changesPerDay: `query ($day: String!) { analytics { changesPerDay(from: $day, to: $day) { day changes erasures disclosures contactLists accessGrants emergencyAccesses } } }`,
   me: `{ me { id publishers { id } } }`,
   history: `query ($kind: HistorySubjectKind!, $id: ID!, $after: String) { history(kind: $kind, id: $id, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { eventType occurredAt actor { id kind role } changes { field before after beforeErased afterErased } } } } }`,

@@ -3,7 +3,7 @@ import { READS } from './documents.js';
 import type { LedgerModel, PublisherModel } from './ledger-model.js';
 import type { LedgerSystem } from './ledger-system.js';
 import { allPages, checkAnalytics, checkMe, checkOffers, checkPublisher, checkRecords } from './invariants.js';
-import { ANALYST, AUDITOR, OPERATOR, USERS } from './principals.js';
+import { ANALYST, AUDITOR, INSPECTOR, USERS } from './principals.js';
 import { pastPublisherView } from './views.js';
 import { disclosuresSeen } from './disclosure-operations.js';
 
@@ -49,13 +49,14 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
     await checkPublisher(system, p);
     await checkOffers(system, model, p);
     await checkRecords(system, p);
-    seen.push(JSON.stringify(await system.read(READS.publisher, { id: p.id }, OPERATOR)));
-    seen.push(JSON.stringify(await allPages(system, READS.offers, { id: p.id }, OPERATOR, 'offers')));
+    seen.push(JSON.stringify(await system.read(READS.publisher, { id: p.id }, INSPECTOR)));
+    seen.push(JSON.stringify(await allPages(system, READS.offers, { id: p.id }, INSPECTOR, 'offers')));
     const history = await allPages<Entry>(system, READS.history, { kind: 'PUBLISHER', id: p.id }, AUDITOR, 'history');
     seen.push(JSON.stringify(history));
     checkReplay(p, history);
     seen.push(JSON.stringify(await checkDisclosures(system, model, p)));
-    for (const streamId of [`publisher-${p.id}`, `privacy-requests-${p.id}`]) await checkIntegrity(system, streamId);
+    const granted = model.grants.some((g) => g.publisherId === p.id) ? [`access-grants-${p.id}`] : [];
+    for (const streamId of [`publisher-${p.id}`, `privacy-requests-${p.id}`, ...granted]) await checkIntegrity(system, streamId);
   }
   for (const o of model.offers) {
     const history = await allPages<Entry>(system, READS.history, { kind: 'OFFER', id: o.id }, AUDITOR, 'history');
@@ -68,7 +69,7 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
       expect(replayed, `history of offer ${o.id} replayed: support contacts`).toEqual(o.supportContacts);
     }
     await checkIntegrity(system, `offer-${o.id}`);
-    const read = await system.call(READS.offer, { id: o.id }, OPERATOR);
+    const read = await system.call(READS.offer, { id: o.id }, INSPECTOR);
     if (o.status === 'DELETED') expect(read.code, `offer ${o.id} is deleted`).toBe('NOT_FOUND');
     else seen.push(JSON.stringify(read.data));
   }
@@ -140,7 +141,7 @@ async function checkAsOf(system: LedgerSystem, model: LedgerModel): Promise<void
   for (const [i, snapshot] of model.snapshots.entries()) {
     if (i % every !== 0 && i !== model.snapshots.length - 1) continue;
     for (const then of snapshot.publishers.values()) {
-      const { publisher } = await system.read(READS.publisherAsOf, { id: then.id, asOf: snapshot.instant }, OPERATOR);
+      const { publisher } = await system.read(READS.publisherAsOf, { id: then.id, asOf: snapshot.instant }, INSPECTOR);
       const expected = pastPublisherView(then, model.erasedValues, model.erasedAccountIds);
       expect(publisher, `publisher ${then.id} as of ${snapshot.instant} (step ${i})`).toEqual(expected);
     }

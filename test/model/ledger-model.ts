@@ -94,6 +94,15 @@ export interface OfferModel {
   version: number;
 }
 
+/** An access grant of the operator's: every data category, ending at `endsAt` (ms). */
+export interface GrantModel {
+  id: string;
+  publisherId: string;
+  endsAt: number;
+  emergency: boolean;
+  revoked: boolean;
+}
+
 /** The state after one step, for `asOf` at that step's instant. */
 export interface Snapshot {
   instant: string;
@@ -148,7 +157,9 @@ export class LedgerModel {
   authorize(operation: string, principal: ModelPrincipal, publisherId?: string): ErrorCode | null {
     const row = permissionRows.get(operation);
     if (!row) throw new Error(`README has no permission row for ${operation}`);
-    return expectedAnswer(row, principal.column, this.isMember(principal, publisherId));
+    // the operator's grants cover every category (grant-commands.ts)
+    const granted = principal.column === 'operator' && publisherId !== undefined && this.operatorMayRead(publisherId);
+    return expectedAnswer(row, principal.column, this.isMember(principal, publisherId), granted);
   }
 
   /**
@@ -185,8 +196,8 @@ export class LedgerModel {
   recipientErasures = 0;
   disclosureEvents = 0;
   contactListEvents = 0;
-  /** changes (events of publisher and offer streams but erasures), erasures, disclosures and lists per UTC day, as `analytics.changesPerDay` counts them */
-  readonly days = new Map<string, { changes: number; erasures: number; disclosures: number; contactLists: number }>();
+  /** changes (events of publisher and offer streams but erasures), erasures, disclosures, lists and the operator's grants per UTC day, as `analytics.changesPerDay` counts them */
+  readonly days = new Map<string, { changes: number; erasures: number; disclosures: number; contactLists: number; accessGrants?: number; emergencyAccesses?: number }>();
   private counted = { events: 0, erasures: 0, recipientErasures: 0, disclosures: 0, contactLists: 0 };
 
   /** Attributes what the last step appended to its day: every event of a publisher or offer stream bumps its version. */
@@ -200,12 +211,29 @@ export class LedgerModel {
     const day = this.now().slice(0, 10);
     const count = this.days.get(day) ?? { changes: 0, erasures: 0, disclosures: 0, contactLists: 0 };
     this.days.set(day, {
+      ...count,
       changes: count.changes + events - this.counted.events - erasures,
       erasures: count.erasures + erasures + recipientErasures,
       disclosures: count.disclosures + disclosures,
       contactLists: count.contactLists + contactLists,
     });
     this.counted = { events, erasures: this.erasureEvents, recipientErasures: this.recipientErasures, disclosures: this.disclosureEvents, contactLists: this.contactListEvents };
+  }
+
+  /** the operator's access grants, oldest first (the model's ledger needs no approval) */
+  readonly grants: GrantModel[] = [];
+
+  /** Whether the operator holds a grant on the publisher now: not revoked, not past its end. */
+  operatorMayRead(publisherId: string): boolean {
+    const now = Date.parse(this.now());
+    return this.grants.some((g) => g.publisherId === publisherId && !g.revoked && now < g.endsAt);
+  }
+
+  /** Counts a grant on today's day, as `analytics.changesPerDay` does. */
+  tallyGrant(emergency: boolean): void {
+    const day = this.now().slice(0, 10);
+    const count = this.days.get(day) ?? { changes: 0, erasures: 0, disclosures: 0, contactLists: 0 };
+    this.days.set(day, { ...count, accessGrants: (count.accessGrants ?? 0) + 1, emergencyAccesses: (count.emergencyAccesses ?? 0) + (emergency ? 1 : 0) });
   }
 
   /** the ledger's clock, for the instants of records */

@@ -40,6 +40,13 @@ export const OPERATOR = staff('operator', 0xa2);
 export const AUDITOR = staff('auditor', 0xa3);
 export const ANALYST = staff('analyst', 0xa4);
 
+/**
+ * Who the invariants read everything as: an auditor, who supervises and
+ * reads personal values without a grant (an operator needs one: see
+ * grant-commands.ts, which checks operators' reads with and without one).
+ */
+export const INSPECTOR = AUDITOR;
+
 /** Everyone who may act in a history: the users first, then the staff. */
 export const PRINCIPALS: readonly ModelPrincipal[] = [...USERS, OPERATOR, AUDITOR, ANALYST];
 

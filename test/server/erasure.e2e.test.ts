@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aPublisher, REGISTER, suiteServer } from './harness.js';
+import { aPublisher, openAccessGrant, REGISTER, suiteServer } from './harness.js';
 
 const ADD = `mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { version publisher { aadUsers { accountId objectId } } } }`;
 const ERASE = `mutation ($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) { subjects erasedCount position } }`;
@@ -58,6 +58,8 @@ describe('erasure over GraphQL', () => {
     });
     const position = closed.data!['closePublisherAccount'].position;
     const operator = { role: 'operator' as const };
+    // nobody is a member any more: an operator looks, under a grant (a closed publisher still takes one)
+    await openAccessGrant(server(), operator, id);
     const offers = await server().gql(`query ($id: ID!, $p: String) { offers(publisherId: $id, first: 10, minPosition: $p) { totalCount } }`, { id, p: position }, operator);
     expect(offers.data!['offers']).toEqual({ totalCount: 0 });
     const read = await server().gql(READ, { id, minPosition: position }, operator);
@@ -107,6 +109,8 @@ describe('erasure over GraphQL', () => {
     const { id } = await register();
     const closed = await server().gql(CLOSE, { input: { publisherId: id } });
     expect(closed.errors).toBeUndefined();
+    // its members are gone: an operator exports it, under a grant
+    await openAccessGrant(server(), { role: 'operator' }, id);
     const exported = JSON.parse((await server().gql(EXPORT, { id }, { role: 'operator' })).data!['exportPersonalData']);
     expect(exported.aadAccounts).toHaveLength(2);
     for (const account of exported.aadAccounts) expect(account).toMatchObject({ hasAccess: false, erased: true });

@@ -229,3 +229,47 @@ export const aPublisher = (overrides: Record<string, unknown> = {}) => ({
   contact: { name: 'Li Lei', telephone: '138 0013 8000', email: ' Li.Lei@Contoso.CN ' },
   ...overrides,
 });
+
+export const REQUEST_GRANT = /* GraphQL */ `
+  mutation RequestGrant($input: RequestAccessGrantInput!) {
+    requestAccessGrant(input: $input) { position grant { id status emergency } }
+  }
+`;
+
+/** A second operator, who approves grants when ACCESS_GRANT_APPROVAL is on (never the requester's own). */
+export const APPROVING_OPERATOR: Readonly<TestPrincipal> = { role: 'operator', oid: '0d5e7a11-0000-4000-8000-0000000000b2' };
+
+/**
+ * Opens an access grant for `as` (an operator) on a publisher: every data
+ * category unless told, for an hour unless `endsAt` says otherwise,
+ * approved by APPROVING_OPERATOR when it awaits approval. Returns its id.
+ */
+export async function openAccessGrant(
+  server: Pick<TestServer, 'gql'>,
+  as: TestPrincipal,
+  publisherId: string,
+  options: { endsAt?: string; categories?: string[]; offerId?: string; emergency?: boolean; now?: Date } = {},
+): Promise<string> {
+  const endsAt = options.endsAt ?? new Date((options.now ?? new Date()).getTime() + 3_600_000).toISOString();
+  const input = {
+    publisherId,
+    categories: options.categories ?? ['ADMINISTRATOR', 'CUSTOMER', 'THIRD_PARTY'],
+    reason: 'troubleshooting a support incident',
+    ticket: 'INC-1001',
+    endsAt,
+    ...(options.offerId ? { offerId: options.offerId } : {}),
+    ...(options.emergency ? { emergency: true } : {}),
+  };
+  const requested = await server.gql(REQUEST_GRANT, { input }, as);
+  if (requested.errors) throw new Error(`requestAccessGrant failed: ${JSON.stringify(requested.errors)}`);
+  const grant = requested.data!['requestAccessGrant'].grant;
+  if (grant.status === 'AWAITING_APPROVAL') {
+    const approved = await server.gql(
+      'mutation ($input: AccessGrantRefInput!) { approveAccessGrant(input: $input) { grant { status } } }',
+      { input: { publisherId, grantId: grant.id } },
+      APPROVING_OPERATOR,
+    );
+    if (approved.errors) throw new Error(`approveAccessGrant failed: ${JSON.stringify(approved.errors)}`);
+  }
+  return grant.id;
+}

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { aPublisher, aRegistrationCode, REGISTER, UPDATE, type GqlResponse, type TestServer, type TestPrincipal } from './harness.js';
+import { aPublisher, aRegistrationCode, openAccessGrant, REGISTER, UPDATE, type GqlResponse, type TestServer, type TestPrincipal } from './harness.js';
 
 /**
  * A full scenario over HTTP with distinctive personal values: every mutation
@@ -97,6 +97,9 @@ export async function runScenario(server: TestServer): Promise<ScenarioResult> {
   await next('removeAadUser', 'RemoveAadUserInput', { objectId: people.aadRemoved.objectId });
   await next('approvePublisher', 'ReviewPublisherInput', {}, operator);
   await ok(m('rejectPublisher', 'ReviewPublisherInput'), { input: { id: rejectedPublisherId, expectedVersion: 1, reason: 'registration code does not match' } }, operator);
+  // the operator reads personal values only under grants: an ordinary one, and an emergency access
+  await openAccessGrant(server, operator, publisherId);
+  await openAccessGrant(server, operator, rejectedPublisherId, { emergency: true, endsAt: new Date(Date.now() + 30 * 60_000).toISOString() });
 
   const offer = async (name: string, support: object) => {
     const { offer: created } = await ok(m('createOffer', 'CreateOfferInput', OFFER_PAYLOAD), { input: { publisherId, name, kind: 'SOLUTION_TEMPLATE' } });

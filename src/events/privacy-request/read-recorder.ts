@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
+import type { DataCategory } from '../../privacy/classification.js';
+import { accessGrantDecider } from '../access-grant/access-grant.commands.js';
+import { accessGrantStream, type GrantState } from '../access-grant/access-grant.events.js';
 import type { CommandHandler } from '../command-handler.js';
 import type { CommandContext } from '../store/event-codec.js';
 import { privacyRequestDecider, privacyRequestStream, type ReadKind } from './privacy-request.js';
@@ -46,11 +49,53 @@ export class ReadRecorder {
    */
   viewed(publisherId: string, target: string, readerId: string, context: () => CommandContext): void {
     const at = this.clock.now();
+    this.inBackground(at, publisherId, target, readerId, () => this.append(at, publisherId, 'VIEW', target, context()));
+  }
+
+  /**
+   * Records a staff member's view under an access grant, against the grant:
+   * `AccessGrantUsed` in the publisher's grant stream (which the privacy
+   * request records show as a VIEW under that grant). As often as a view,
+   * in the background; decided on the grant's state, so a read recorded
+   * after the grant ended is refused (and logged), never written.
+   */
+  viewedUnderGrant(grant: GrantState, target: string, category: DataCategory, offerId: string | undefined, context: () => CommandContext): void {
+    const at = this.clock.now();
+    const { grantId, grantee, publisherId } = grant;
+    this.inBackground(at, publisherId, target, `${grantee}\u0000${grantId}\u0000${category}`, () =>
+      this.handler.handle(
+        accessGrantDecider,
+        accessGrantStream(publisherId),
+        { type: 'RecordGrantedRead', data: { grantId, reader: grantee, target, category, ...(offerId ? { offerId } : {}), now: at.toISOString() } },
+        { context: context() },
+      ),
+    );
+  }
+
+  /** Records an export under a grant against it, once per category it covered, and resolves once durable (every export is recorded). */
+  async exportedUnderGrants(grants: ReadonlyArray<{ grant: GrantState; category: DataCategory }>, target: string, context: CommandContext): Promise<void> {
+    const at = this.clock.now().toISOString();
+    for (const { grant, category } of grants) {
+      const { grantId, grantee, publisherId } = grant;
+      await this.handler.handle(
+        accessGrantDecider,
+        accessGrantStream(publisherId),
+        { type: 'RecordGrantedRead', data: { grantId, reader: grantee, target, category, now: at } },
+        { context },
+      );
+    }
+  }
+
+  /** Runs `record` unless this reader's view of the data falls in a window already recorded; never throws. */
+  private inBackground(at: Date, publisherId: string, target: string, readerId: string, record: () => Promise<unknown>): void {
     if (!this.firstInWindow(at.getTime(), publisherId, 'VIEW', target, readerId)) return;
-    const recording = this.append(at, publisherId, 'VIEW', target, context()).catch((error: unknown) => {
-      this.recent.delete(key(publisherId, 'VIEW', target, readerId)); // try again on the next view
-      this.options.logger?.error({ error: error instanceof Error ? error.name : 'unknown', target }, 'a view of personal data could not be recorded');
-    });
+    const recording = record().then(
+      () => undefined,
+      (error: unknown) => {
+        this.recent.delete(key(publisherId, 'VIEW', target, readerId)); // try again on the next view
+        this.options.logger?.error({ error: error instanceof Error ? error.name : 'unknown', target }, 'a view of personal data could not be recorded');
+      },
+    );
     this.inFlight.add(recording);
     void recording.finally(() => this.inFlight.delete(recording));
   }

@@ -32,6 +32,10 @@ export interface DayDoc extends ProjectedDoc {
   /** absent from days counted before disclosures and contact lists were (read as 0) */
   disclosures?: number;
   contactLists?: number;
+  /** access grants requested that day, emergency ones included (absent from days counted before grants) */
+  accessGrants?: number;
+  /** emergency (break-glass) accesses opened that day */
+  emergencyAccesses?: number;
 }
 
 /** The events that set a registration status; the others leave it as it is. */
@@ -98,19 +102,26 @@ export const offerKindStatusProjection = documentProjection<OfferKindStatusDoc, 
   },
 });
 
-/** Every change to a publisher or an offer is counted, and so are disclosures and contact lists (not as changes); privacy request records are not changes. */
+/**
+ * Every change to a publisher or an offer is counted, and so are disclosures
+ * and contact lists (not as changes); privacy request records are not
+ * changes; of access grants, each grant (not its approval, revocation or reads).
+ */
 const countedEvents = {
   publisher: everyEventOf.publisher,
   offer: everyEventOf.offer,
   disclosure: everyEventOf.disclosure,
   contactList: everyEventOf.contactList,
+  accessGrant: { AccessGrantRequested: true, AccessGrantApproved: false, AccessGrantRevoked: false, AccessGrantUsed: false },
 } as const satisfies Handles;
 
 /**
- * Changes, erasures, disclosures and contact lists per UTC day of
- * `occurredAt`: an erasure is a PersonalDataErased (a disclosure
- * recipients' one too), a disclosure a DisclosureRecorded, a list a
- * ContactListProduced, a change any other publisher or offer event. Idempotent like
+ * Changes, erasures, disclosures, contact lists, access grants and
+ * emergency accesses per UTC day of `occurredAt`: an erasure is a
+ * PersonalDataErased (a disclosure recipients' one too), a disclosure a
+ * DisclosureRecorded, a list a ContactListProduced, a grant an
+ * AccessGrantRequested (an emergency one counted in both grants and
+ * emergency accesses), a change any other publisher or offer event. Idempotent like
  * every document projection: positions grow through the log, so an event
  * at or below a day's `_position` was counted already.
  */
@@ -120,8 +131,9 @@ export const changesPerDayProjection = documentProjection<DayDoc, typeof counted
   handles: countedEvents,
   documentId: (event) => event.occurredAt.slice(0, 10),
   evolve(doc, event) {
-    const { id, changes, erasures, disclosures = 0, contactLists = 0 } = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
-    const counts = { id, changes, erasures, disclosures, contactLists };
+    const { id, changes, erasures, disclosures = 0, contactLists = 0, accessGrants = 0, emergencyAccesses = 0 } = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
+    const counts = { id, changes, erasures, disclosures, contactLists, accessGrants, emergencyAccesses };
+    if (event.type === 'AccessGrantRequested') return { ...counts, accessGrants: accessGrants + 1, emergencyAccesses: emergencyAccesses + (event.data.emergency ? 1 : 0) };
     const counted =
       event.type === 'PersonalDataErased' ? 'erasures' : event.type === 'DisclosureRecorded' ? 'disclosures' : event.type === 'ContactListProduced' ? 'contactLists' : 'changes';
     return { ...counts, [counted]: counts[counted] + 1 };
@@ -138,8 +150,8 @@ const parts = [publisherStatusProjection, offerKindStatusProjection, changesPerD
  */
 export const analyticsProjection: Projection = {
   name: 'analytics',
-  // 2: closed publishers count as CLOSED, their withdrawn offers as DELETED
-  shape: 2,
+  // 2: closed publishers count as CLOSED, their withdrawn offers as DELETED; 3: access grants and emergency accesses per day
+  shape: 3,
   collections: parts.flatMap((part) => part.collections),
   async project(events, store) {
     return (await Promise.all(parts.map((part) => part.project(events, store)))).flat();

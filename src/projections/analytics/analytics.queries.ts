@@ -29,6 +29,8 @@ export interface DayCount {
   erasures: number;
   disclosures: number;
   contactLists: number;
+  accessGrants: number;
+  emergencyAccesses: number;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -63,7 +65,15 @@ export class AnalyticsQueries {
     return Array.from({ length: days }, (_, i) => {
       const day = new Date(start + i * MS_PER_DAY).toISOString().slice(0, 10);
       const doc = counted.get(day);
-      return { day, changes: doc?.changes ?? 0, erasures: doc?.erasures ?? 0, disclosures: doc?.disclosures ?? 0, contactLists: doc?.contactLists ?? 0 };
+      return {
+        day,
+        changes: doc?.changes ?? 0,
+        erasures: doc?.erasures ?? 0,
+        disclosures: doc?.disclosures ?? 0,
+        contactLists: doc?.contactLists ?? 0,
+        accessGrants: doc?.accessGrants ?? 0,
+        emergencyAccesses: doc?.emergencyAccesses ?? 0,
+      };
     });
   }
 }

@@ -62,7 +62,7 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
     actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}), ...(publisherId !== undefined ? { publisherId } : {}) },
     // a contact list names many publishers (see its USE records), so none
     publisherId: 'publisherId' in event.data ? event.data.publisherId : null,
-    offerId: 'offerId' in event.data ? event.data.offerId : null,
+    offerId: 'offerId' in event.data ? (event.data.offerId ?? null) : null,
     changedFields: changedFieldsOf(event),
   };
 }

@@ -24,6 +24,10 @@ export interface PrivacyRequestRecord {
   requestedBy: unknown;
   requestedAt: string;
   outcome: 'COMPLETED';
+  /** a staff member's view under an access grant: the grant (null for anyone else's request) */
+  accessGrantId: string | null;
+  /** the grant was an emergency (break-glass) access: flagged for auditors */
+  emergencyAccess: boolean;
 }
 
 /** What stays of a deleted record: enough to answer a retried deletion, nothing of the request itself. */
@@ -52,10 +56,12 @@ const handles = {
   },
   offer: { OfferCustomerServiceUpdated: true, OfferDeleted: true, PersonalDataErased: true, OfferCreated: false, OfferPublished: false },
   privacyRequest: { PrivacyRequestRecorded: true, PrivacyRequestRecordDeleted: true },
+  // a staff member's read under a grant is a view of the publisher's data like any other; the grant's own life is not
+  accessGrant: { AccessGrantUsed: true, AccessGrantRequested: false, AccessGrantApproved: false, AccessGrantRevoked: false },
 } as const satisfies Handles;
 
 type Handled = HandledEvent<typeof handles>;
-type Request = { kind: PrivacyRequestKind; target: string };
+type Request = { kind: PrivacyRequestKind; target: string; grant?: { id: string; emergency: boolean } };
 
 // disclosureRecipients: erased only with the account, which PublisherAccountClosed records
 const erasureTargets = { contact: 'contact', aadAccount: 'aadUsers', offerSupport: 'offer.supportContacts', disclosureRecipients: 'disclosures' } as const satisfies Record<ErasedSubject['kind'], string>;
@@ -88,6 +94,8 @@ function requestOf(event: Handled): Request | { deletes: string } | null {
       return { kind: event.data.kind, target: event.data.target };
     case 'PrivacyRequestRecordDeleted':
       return { deletes: event.data.recordId };
+    case 'AccessGrantUsed':
+      return { kind: 'VIEW', target: event.data.target, grant: { id: event.data.grantId, emergency: event.data.emergency } };
     default:
       return assertNever(event);
   }
@@ -123,8 +131,8 @@ export function privacyRequestProjection(requesters: RequesterSealing): Projecti
 
 const records = documentProjection<PrivacyRequestDoc, typeof handles>({
   name: 'privacy-requests',
-  // 2: the requester of a user is their pseudonymous actor reference, no longer their object id
-  shape: 2,
+  // 2: the requester of a user is their pseudonymous actor reference, no longer their object id; 3: staff views under access grants
+  shape: 3,
   collection: {
     name: PRIVACY_REQUESTS,
     indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] }],
@@ -147,8 +155,10 @@ const records = documentProjection<PrivacyRequestDoc, typeof handles>({
       target: request.target,
       requestedBy: event.metadata.actor.id,
       // a read is recorded after it happened: its own instant is in the data
-      requestedAt: event.type === 'PrivacyRequestRecorded' ? event.data.requestedAt : event.occurredAt,
+      requestedAt: event.type === 'PrivacyRequestRecorded' ? event.data.requestedAt : event.type === 'AccessGrantUsed' ? event.data.usedAt : event.occurredAt,
       outcome: 'COMPLETED',
+      accessGrantId: request.grant?.id ?? null,
+      emergencyAccess: request.grant?.emergency ?? false,
     };
   },
 });

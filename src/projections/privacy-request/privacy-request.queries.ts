@@ -26,6 +26,9 @@ export class PrivacyRequestQueries {
     const items = (await this.personalData.openMany(page.items)).map(
       ({ _position: _, requestedBy, ...record }): PrivacyRequestView => ({
         ...record,
+        // records projected before access grants have neither
+        accessGrantId: record.accessGrantId ?? null,
+        emergencyAccess: record.emergencyAccess ?? false,
         requestedBy: shownOrNull(requestedBy),
         requestedByErased: isErased(requestedBy),
       }),

@@ -9,6 +9,7 @@ import type { ProjectionHost, ProjectionStatus } from './projection-host.js';
 import type { ReadStore } from '../store/read-store.js';
 import { markShape, shapeOf, shapeOutdated } from './read-model-shape.js';
 import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
+import { catchUpProgress, catchUpTogether, type CatchingUp } from './shared-catch-up.js';
 
 export interface RunnerOptions {
   batchSize?: number;
@@ -25,16 +26,11 @@ export interface RunnerOptions {
   onProgress?: (position: number, live: boolean) => void;
 }
 
-interface Running {
-  projection: Projection;
-  position: number;
+interface Running extends CatchingUp {
   state: ProjectionStatus['state'];
   subscription?: Subscription;
   lease?: HeldLease;
   retry?: NodeJS.Timeout;
-  stopped?: boolean;
-  /** while catching up: when it started, and when progress was last logged (performance.now()) */
-  catchUp?: { since: number; logged: number };
 }
 
 /**
@@ -54,6 +50,8 @@ export class ProjectionRunner implements ProjectionHost {
   private readonly running = new Map<string, Running>();
   private readonly waiters = new PositionWaiters();
   private readonly batchSize: number;
+  /** the projections' catch-up together, from start */
+  private together: Promise<void> | undefined;
 
   constructor(
     private readonly events: EventStore,
@@ -68,13 +66,23 @@ export class ProjectionRunner implements ProjectionHost {
     return this.projections.map((p) => p.name);
   }
 
+  /** The projections this worker runs catch up together, in the background (./shared-catch-up.ts), then each follows the log. */
   async start(): Promise<void> {
-    for (const projection of this.projections) await this.startOne(projection);
+    const runs: Running[] = [];
+    for (const projection of this.projections) runs.push(await this.startOne(projection, false));
+    this.together = this.catchUpTogether(runs.filter((run) => !this.options.lease || run.lease));
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.running.values()].map((run) => this.stopOne(run)));
+    await this.together;
     this.running.clear();
+  }
+
+  private async catchUpTogether(runs: Running[]): Promise<void> {
+    await catchUpTogether(this.events, this.reads, runs, this.batchSize, { ...this.options, onBatch: () => this.settleWaiters() });
+    // Not one whose lease was lost meanwhile: it waits in standby, or took the lease again and follows already.
+    for (const run of runs) if (!run.stopped && !run.subscription && (run.lease || !this.options.lease)) this.subscribe(run, run.lease);
   }
 
   /** The lowest position every projection has reached. */
@@ -189,17 +197,19 @@ export class ProjectionRunner implements ProjectionHost {
     return projection;
   }
 
-  private async startOne(projection: Projection): Promise<void> {
+  /** `subscribe` false: the caller catches it up first (start). */
+  private async startOne(projection: Projection, subscribe = true): Promise<Running> {
     await ensureCollections(this.reads, projection);
     if (!this.options.lease) await this.reshape(projection);
     const run: Running = { projection, position: (await this.reads.getCheckpoint(projection.name)) ?? 0, state: 'catching-up' };
     this.running.set(projection.name, run);
-    if (this.options.lease) await this.claim(run, this.options.lease);
-    else this.subscribe(run);
+    if (this.options.lease) await this.claim(run, this.options.lease, subscribe);
+    else if (subscribe) this.subscribe(run);
+    return run;
   }
 
-  /** Takes the lease and runs, or waits in standby and tries again. */
-  private async claim(run: Running, settings: LeaseSettings): Promise<void> {
+  /** Takes the lease and runs (`subscribe` false: the caller catches it up first), or waits in standby and tries again. */
+  private async claim(run: Running, settings: LeaseSettings, subscribe = true): Promise<void> {
     const name = run.projection.name;
     if (run.stopped) return;
     let lease: HeldLease | null = null;
@@ -213,7 +223,7 @@ export class ProjectionRunner implements ProjectionHost {
         run.position = checkpoint;
         run.state = 'catching-up';
         this.options.logger?.info({ projection: name, token: lease.token }, 'projection lease taken');
-        return this.subscribe(run, lease);
+        return subscribe ? this.subscribe(run, lease) : undefined;
       }
       // Another worker runs it: follow its checkpoint, for waitFor.
       run.state = 'standby';
@@ -247,39 +257,26 @@ export class ProjectionRunner implements ProjectionHost {
   /** Follows the log from the run's position; with a lease, every write is fenced by that lease, and none once it is lost. */
   private subscribe(run: Running, lease?: HeldLease): void {
     const { projection } = run;
-    const now = performance.now();
-    run.catchUp = { since: now, logged: now };
+    let progress: ReturnType<typeof catchUpProgress> | undefined = catchUpProgress(this.events, this.options.logger, this.options.progressEveryMs ?? 5000);
     run.subscription = this.events.subscribeToAll(
       { fromPosition: run.position, batchSize: this.batchSize },
       {
         onEvents: async (batch) => {
           run.position = await applyBatch(this.reads, projection, batch, lease, this.options.upcasters);
-          if (run.catchUp) await this.reportProgress(run, run.catchUp);
+          await progress?.report([run]);
           this.settleWaiters();
         },
         onCaughtUp: (head) => {
           // Everything up to `head` was delivered and applied (onEvents is awaited).
           run.position = Math.max(run.position, head);
           run.state = 'live';
-          if (run.catchUp && run.catchUp.logged !== run.catchUp.since) {
-            const seconds = Math.round((performance.now() - run.catchUp.since) / 100) / 10;
-            this.options.logger?.info({ projection: projection.name, position: run.position, seconds }, 'projection caught up');
-          }
-          run.catchUp = undefined;
+          progress?.done([run]);
+          progress = undefined;
           this.settleWaiters();
         },
         onError: (error) => (error instanceof LeaseLostError && lease ? this.lose(run, lease, error) : this.fail(run, error)),
       },
     );
-  }
-
-  /** A long catch-up (a start after much was appended, a rebuild) says how far it has come, every few seconds. */
-  private async reportProgress(run: Running, catchUp: NonNullable<Running['catchUp']>): Promise<void> {
-    const now = performance.now();
-    if (now - catchUp.logged < (this.options.progressEveryMs ?? 5000)) return;
-    catchUp.logged = now;
-    const head = await this.events.headPosition();
-    this.options.logger?.info({ projection: run.projection.name, position: run.position, head, lag: Math.max(0, head - run.position) }, 'projection catching up');
   }
 
   private fail(run: Running, error: unknown): void {
@@ -304,6 +301,7 @@ export class ProjectionRunner implements ProjectionHost {
   private async stopOne(run: Running): Promise<void> {
     run.stopped = true;
     clearTimeout(run.retry);
+    await run.applying;
     await run.subscription?.close();
     await run.lease?.release();
     run.lease = undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
+import { idempotencySubject } from '../../../src/events/idempotency.js';
 import { contactSubject } from '../../../src/privacy/classification.js';
 import { StreamKeys } from '../../../src/privacy/keys/stream-keys.js';
 
@@ -49,5 +50,20 @@ describe('the data keys of a stream', () => {
     expect(stepwise.retired()).toEqual(once.retired());
     expect(stepwise.liveKeyIds(contact)).toEqual([]);
     expect(first.liveKeyIds(contact)).toEqual(['k1']);
+  });
+
+  it('folded one write at a time, notes a new key of any subject (the client in metadata, an idempotency mark) after writes under known keys', () => {
+    const stream = `publisher-${publisherId}`;
+    const withMetadata = (event: RecordedEvent, metadata: Record<string, unknown>) => ({ ...event, metadata: { ...event.metadata, ...metadata } });
+    const events = [
+      updated('k1'),
+      updated('k1'),
+      withMetadata(updated('k1'), { client: sealed('client/2026-02', 'kc2') }),
+      withMetadata(updated('k1'), { idempotency: { key: 'x', fingerprint: 'f', keyId: 'ki' } }),
+      updated('k1'),
+    ];
+    const stepwise = events.slice(1).reduce((keys, event) => keys.with([event]), StreamKeys.none.with(events.slice(0, 1)));
+    expect(stepwise.liveKeyIdsBySubject()).toEqual({ [contact]: ['k1'], 'client/2026-01': ['kc'], 'client/2026-02': ['kc2'], [idempotencySubject(stream)]: ['ki'] });
+    expect(stepwise.liveKeyIdsBySubject()).toEqual(StreamKeys.none.with(events).liveKeyIdsBySubject());
   });
 });

@@ -48,6 +48,20 @@ function disclosuresAndLists(): RecordedEvent[] {
   ];
 }
 
+/** Two access grants, after the disclosures: one of them an emergency access; approvals, revocations and reads under them are not counted. */
+function grants(): RecordedEvent[] {
+  const onDay = (day: string, events: RecordedEvent[]) => events.map((e) => ({ ...e, occurredAt: `${day}T10:00:00.000Z` }));
+  return [
+    ...onDay('2026-11-22', recorded(`access-grants-${p1}`, [
+      { type: 'AccessGrantRequested', data: { grantId: 'g1', publisherId: p1, emergency: false, reason: 'INC-1', grantee: 'actor-a' } },
+      { type: 'AccessGrantApproved', data: { grantId: 'g1', publisherId: p1 } },
+      { type: 'AccessGrantUsed', data: { grantId: 'g1', publisherId: p1, target: 'contact' } },
+      { type: 'AccessGrantRequested', data: { grantId: 'g2', publisherId: p1, emergency: true, reason: 'INC-2', grantee: 'actor-a' } },
+      { type: 'AccessGrantRevoked', data: { grantId: 'g2', publisherId: p1 } },
+    ], 20)),
+  ];
+}
+
 describe('analytics projections', () => {
   let tmp: ReturnType<typeof tempDir>;
   let store: SqliteReadStore;
@@ -76,8 +90,8 @@ describe('analytics projections', () => {
     days: await queries.changesPerDay('2026-11-20', '2026-11-22'),
   });
 
-  it('given registrations, reviews, offers, an erasure, a disclosure and contact lists, then the counts by status, kind and day', async () => {
-    await apply([...log(), ...disclosuresAndLists()]);
+  it('given registrations, reviews, offers, an erasure, a disclosure, contact lists and access grants, then the counts by status, kind and day', async () => {
+    await apply([...log(), ...disclosuresAndLists(), ...grants()]);
     expect(await counts()).toEqual({
       publishers: [
         { status: 'PENDING', count: 1 },
@@ -90,9 +104,9 @@ describe('analytics projections', () => {
         { kind: 'VIRTUAL_MACHINE', status: 'DELETED', count: 1 },
       ],
       days: [
-        { day: '2026-11-20', changes: 3, erasures: 0, disclosures: 0, contactLists: 0 },
-        { day: '2026-11-21', changes: 0, erasures: 0, disclosures: 1, contactLists: 1 },
-        { day: '2026-11-22', changes: 5, erasures: 1, disclosures: 0, contactLists: 1 },
+        { day: '2026-11-20', changes: 3, erasures: 0, disclosures: 0, contactLists: 0, accessGrants: 0, emergencyAccesses: 0 },
+        { day: '2026-11-21', changes: 0, erasures: 0, disclosures: 1, contactLists: 1, accessGrants: 0, emergencyAccesses: 0 },
+        { day: '2026-11-22', changes: 5, erasures: 1, disclosures: 0, contactLists: 1, accessGrants: 2, emergencyAccesses: 1 },
       ],
     });
   });
@@ -112,7 +126,7 @@ describe('analytics projections', () => {
   });
 
   it('replaying the log twice, in other batches, gives the same counts', async () => {
-    const all = [...log(), ...disclosuresAndLists()];
+    const all = [...log(), ...disclosuresAndLists(), ...grants()];
     await apply(all);
     const once = await counts();
     await apply(all, 1);

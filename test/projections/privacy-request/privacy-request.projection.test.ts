@@ -112,6 +112,25 @@ describe('privacy request records projection', () => {
     expect(await store.count(PRIVACY_REQUESTS)).toBe(1);
   });
 
+  it("a staff member's read under an access grant becomes a VIEW record naming the grant, flagged when it was an emergency access; the grant's own life is no request", async () => {
+    const grants = recorded(`access-grants-${id}`, [
+      { type: 'AccessGrantRequested', data: { publisherId: id, grantId: 'g1', emergency: true } },
+      { type: 'AccessGrantUsed', data: { publisherId: id, grantId: 'g1', target: 'contact', category: 'administrator', emergency: true, usedAt: '2026-11-22T10:00:05.000Z' } },
+      { type: 'AccessGrantRevoked', data: { publisherId: id, grantId: 'g1' } },
+    ], 5);
+    await apply(grants);
+    await apply(grants);
+    expect(await store.count(PRIVACY_REQUESTS)).toBe(1);
+    expect(await opened(grants[1]!.eventId)).toMatchObject({
+      kind: 'VIEW',
+      target: 'contact',
+      requestedBy: 'tester',
+      requestedAt: '2026-11-22T10:00:05.000Z',
+      accessGrantId: 'g1',
+      emergencyAccess: true,
+    });
+  });
+
   it('a contact list gives each publisher it names one USE record of the value handed out, requested by who drew it; replays change nothing, and a deleted one stays deleted', async () => {
     const other = '0190f5a2-7b3c-7d4e-8f60-123456789abd';
     const list = recorded('contact-list-l1', [

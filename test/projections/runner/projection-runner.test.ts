@@ -14,13 +14,15 @@ import { countedEvent, tempDir } from '../fixtures.js';
 interface CounterDoc extends ProjectedDoc {
   count: number;
 }
-const counters = foldDocuments<CounterDoc, RecordedEvent>({
-  select: (event) => event,
-  name: 'counters',
-  collection: { name: 'counters' },
-  documentId: (event) => event.streamId,
-  evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1 }),
-});
+const counting = (name: string) =>
+  foldDocuments<CounterDoc, RecordedEvent>({
+    select: (event) => event,
+    name,
+    collection: { name },
+    documentId: (event) => event.streamId,
+    evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1 }),
+  });
+const counters = counting('counters');
 
 const event = countedEvent;
 
@@ -75,6 +77,31 @@ describe('projection runner', () => {
       expect(seen).toEqual([{ version: 2, data: { amount: 7 } }]);
     } finally {
       await upcasting.stop();
+    }
+  });
+
+  it('projections that start behind read and upcast each event of the log once for all of them, each from its own checkpoint', async () => {
+    const first = await events.append('s-1', Array.from({ length: 10 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    // `ahead` has folded the first ten already: it starts from there, `counters` from the beginning.
+    const ahead = counting('ahead');
+    await reads.write([], { name: 'ahead', position: first.position });
+    const all = await events.append('s-1', Array.from({ length: 20 }, (_, i) => event(10 + i)), { expectedRevision: first.nextExpectedRevision });
+    let upcast = 0;
+    const upcasters = new (class extends UpcasterRegistry {
+      override upcastAll(batch: readonly RecordedEvent[]): RecordedEvent[] {
+        upcast += batch.length;
+        return super.upcastAll(batch);
+      }
+    })([]);
+    const together = new ProjectionRunner(events, reads, [counters, ahead], { batchSize: 7, upcasters });
+    await together.start();
+    try {
+      await together.waitFor(all.position, 5_000);
+      expect(await reads.get('counters', 's-1')).toMatchObject({ count: 30 });
+      expect(await reads.get('ahead', 's-1')).toMatchObject({ count: 20 });
+      expect(upcast).toBe(30);
+    } finally {
+      await together.stop();
     }
   });
 

@@ -5,9 +5,12 @@ import type { StoredEvent } from '../event-store.js';
 /**
  * The log's one table.
  *
- * - `position` is the rowid with AUTOINCREMENT: strictly increasing, first
- *   event 1, and never handed out again even if the newest rows were removed
- *   (plain rowids would reuse them).
+ * - `position` is the rowid: strictly increasing, first event 1. A plain
+ *   rowid is the largest so far plus one, so it is never handed out again
+ *   as long as no row is ever removed, which the trigger below makes a
+ *   rule of the file. (Logs created before this version declare
+ *   AUTOINCREMENT: the same numbers, and one more page, sqlite_sequence's,
+ *   written by every commit. They keep working as they are.)
  * - `data` and `metadata` hold exactly the JSON strings the hash was computed
  *   over, so the chain can be re-verified from the rows alone.
  * - UNIQUE (stream_id, revision) is the index behind every stream read and
@@ -18,12 +21,12 @@ import type { StoredEvent } from '../event-store.js';
  * - UNIQUE (event_id) refuses an event that is already in the log.
  *
  * No other index and no table of streams: each page a commit touches is one
- * more 4 KiB frame written and fsynced to the WAL, and single appends are
- * bound by exactly that.
+ * more frame written and fsynced to the WAL, and single appends are bound by
+ * exactly that.
  */
 export const EVENTS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
-  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  position INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL UNIQUE,
   stream_id TEXT NOT NULL,
   revision INTEGER NOT NULL,
@@ -36,6 +39,8 @@ CREATE TABLE IF NOT EXISTS events (
   hash TEXT NOT NULL,
   UNIQUE (stream_id, revision)
 );
+CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 `;
 
 export const SELECT_EVENTS =
