@@ -1,7 +1,7 @@
 import { SNAPSHOT_CACHE_ENTRIES } from '../history/stream-states.js';
 import { TOKEN_CACHE_ENTRIES } from '../auth/token-verifier.js';
 import { AGGREGATE_CACHE_ENTRIES } from '../events/aggregate-cache.js';
-import { LOG_MMAP_MB } from '../sqlite/open-database.js';
+import { LOG_MMAP_MB, SQLITE_CACHE_MB } from '../sqlite/open-database.js';
 import { KEY_CACHE_ENTRIES } from '../privacy/keys/key-wrap.js';
 import { OPENED_VALUE_CACHE_ENTRIES } from '../privacy/opened-value-cache.js';
 import { DOCUMENT_CACHE_MB } from '../projections/store/sqlite/doc-cache.js';
@@ -56,6 +56,12 @@ export const CACHE_SETTINGS = {
     default: String(RATE_LIMIT_CLIENTS),
     parse: integer(1, 10_000_000),
     help: 'clients whose rate-limit buckets are kept; a bucket full again is dropped',
+  },
+  sqliteCacheMb: {
+    env: 'SQLITE_CACHE_MB',
+    default: String(SQLITE_CACHE_MB),
+    parse: integer(1, 65_536),
+    help: 'megabytes of SQLite pages each connection keeps cached (embedded stores; the server opens nine connections, so up to nine times this)',
   },
   logMmapMb: {
     env: 'LOG_MMAP_MB',

@@ -20,6 +20,7 @@ import { ContactListService } from '../events/contact-list/contact-list.service.
 import { DisclosureQueries } from '../projections/disclosure/disclosure.queries.js';
 import { upcasters } from '../events/store/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
+import { setSqliteCacheMb, sqliteCacheMb } from '../sqlite/open-database.js';
 import { AccountActors } from '../privacy/account-actors.js';
 import { ActorReferences, type MemberAccounts } from '../privacy/actor-references.js';
 import { ErasureService } from '../events/erasure/erasure.service.js';
@@ -114,7 +115,7 @@ type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeou
   Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget | GrantSettings>>;
 
 /** The settings that bound the caches (each has its default where its cache is declared). */
-type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries' | 'logMmapMb';
+type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries' | 'logMmapMb' | 'sqliteCacheMb';
 
 /** The settings that bound operators' access grants (src/events/access-grant/). */
 type GrantSettings = 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes';
@@ -135,6 +136,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
   });
   const retentionDays = config.retentionDays ?? Number(SETTINGS.retentionDays.default);
+  // every connection this thread opens, and the threads it starts, get this page cache
+  if (config.sqliteCacheMb) setSqliteCacheMb(config.sqliteCacheMb);
   const leaseHolder = options.leaseHolder ?? processHolder('ledger');
   const thread =
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
@@ -149,6 +152,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
             ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
             ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
             ...(config.logMmapMb ? { logMmapMb: config.logMmapMb } : {}),
+            sqliteCacheMb: sqliteCacheMb(),
           },
           options.logger,
         )

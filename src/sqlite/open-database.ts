@@ -11,6 +11,30 @@ import { ownerOnlyFile } from '../data-dir-permissions.js';
  */
 export const LOG_MMAP_MB = 0;
 
+/**
+ * Megabytes of pages each connection keeps cached unless configured
+ * (`--sqlite-cache-mb`): better-sqlite3's own default, made explicit so that
+ * it no longer depends on how the library was built. A connection's cache
+ * fills as it reads a file larger than this; the embedded server has nine
+ * (the log three: the request thread, its writer and the projection
+ * thread; the read models four; the keys two), so up to nine times this in
+ * RSS, outside every heap.
+ */
+export const SQLITE_CACHE_MB = 16;
+
+/** This thread's connections' page cache (each thread sets it from its settings before it opens a file). */
+let cacheMb = SQLITE_CACHE_MB;
+
+/** Sets the page cache of the connections this thread opens from now on. */
+export function setSqliteCacheMb(megabytes: number): void {
+  cacheMb = megabytes;
+}
+
+/** The page cache this thread's connections get (passed on to the threads it starts). */
+export function sqliteCacheMb(): number {
+  return cacheMb;
+}
+
 export interface SqliteFileOptions {
   /**
    * FULL: every commit is fsynced before it returns (the log, the keys).
@@ -39,6 +63,7 @@ export function openSqliteFile(filePath: string, options: SqliteFileOptions): Da
     }
     db.pragma(`synchronous = ${options.synchronous}`);
     db.pragma(`secure_delete = ${options.secureDelete ? 'ON' : 'OFF'}`);
+    db.pragma(`cache_size = ${-cacheMb * 1024}`); // negative: KiB, not pages
     if (options.mmapBytes) db.pragma(`mmap_size = ${options.mmapBytes}`);
     return db;
   } catch (error) {

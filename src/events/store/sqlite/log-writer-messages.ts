@@ -14,6 +14,8 @@ export interface WriterSetup {
   foreign: SharedArrayBuffer;
   /** how often the thread looks for other connections' commits while idle */
   foreignCheckMs: number;
+  /** the page cache of the thread's connection (the starting thread's) */
+  sqliteCacheMb: number;
 }
 
 export type ToWriter = { id: number; batch: AppendRequest[] } | { stop: true };

@@ -9,7 +9,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Outcome } from '../../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
 import { OtherCommits } from '../../../sqlite/data-version.js';
-import { openSqliteFile } from '../../../sqlite/open-database.js';
+import { openSqliteFile, setSqliteCacheMb } from '../../../sqlite/open-database.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { outcomeToWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
 import { logCommits, writtenSpan, type AppendRequest, type Written } from './log-writes.js';
@@ -22,6 +22,7 @@ const boundary = new DurableBoundary(setup.boundary);
 const foreign = new CommitCounter(setup.foreign);
 
 // The same settings as the store's own connection (./sqlite-event-store.ts): commits write the WAL, this thread fsyncs it.
+setSqliteCacheMb(setup.sqliteCacheMb);
 const db = openSqliteFile(setup.file, { synchronous: 'NORMAL', secureDelete: false });
 const others = new OtherCommits(db);
 const lookForOthers = () => {

@@ -1,6 +1,7 @@
 import { MessageChannel, type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Outcome } from '../../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
+import { sqliteCacheMb } from '../../../sqlite/open-database.js';
 import { type DurableBoundary } from './durable-boundary.js';
 import { fromWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
 import type { AppendRequest, Written } from './log-writes.js';
@@ -58,7 +59,7 @@ export class ThreadedLogWriter {
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const setup: WriterSetup = { file, port: port2, boundary: boundary.buffer, foreign: this.foreign.buffer, foreignCheckMs: FOREIGN_CHECK_MS };
+    const setup: WriterSetup = { file, port: port2, boundary: boundary.buffer, foreign: this.foreign.buffer, foreignCheckMs: FOREIGN_CHECK_MS, sqliteCacheMb: sqliteCacheMb() };
     this.worker = startThread({ workerData: setup, transferList: [port2] });
     this.port.on('message', (message: FromWriter) => this.answered(message));
     this.worker.unref();

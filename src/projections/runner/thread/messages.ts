@@ -12,6 +12,8 @@ export interface ThreadSetup {
   documentCacheMb?: number;
   /** megabytes of the log the thread's connection maps */
   logMmapMb?: number;
+  /** the page cache of each SQLite connection the thread opens */
+  sqliteCacheMb: number;
   logLevel: string;
   /** the service thread's not-yet-durable boundary of the log (../../events/sqlite/durable-boundary.ts) */
   boundary: SharedArrayBuffer;

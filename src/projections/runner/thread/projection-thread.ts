@@ -10,6 +10,7 @@ import { DurableBoundary } from '../../../events/store/sqlite/durable-boundary.j
 import { EMBEDDED_LOG_FILE, SqliteEventStore } from '../../../events/store/sqlite/sqlite-event-store.js';
 import { loadMasterKey } from '../../../privacy/keys/master-key.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
+import { setSqliteCacheMb } from '../../../sqlite/open-database.js';
 import { ActorReferences } from '../../../privacy/actor-references.js';
 import { PersonalDataCodec } from '../../../privacy/personal-data-codec.js';
 import { RequesterSealer, RetentionPolicy } from '../../../privacy/retention.js';
@@ -35,6 +36,7 @@ const logger = pino(
 );
 
 async function main(): Promise<void> {
+  setSqliteCacheMb(setup.sqliteCacheMb);
   const events = SqliteEventStore.open(path.join(setup.dataDir, EMBEDDED_LOG_FILE), {
     boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
     ...(setup.logMmapMb ? { mmapMb: setup.logMmapMb } : {}),
