@@ -8,13 +8,17 @@ import { loadSigningKey } from '../../src/auth/signing-key.js';
 import { mintToken } from '../../src/auth/token-issuer.js';
 import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
 import { startServer } from '../../src/server/app.js';
+import { CACHE_SETTINGS } from '../../src/server/cache-settings.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: ledger-server.ts <empty data directory>');
 // The load generator is one client at one address: a per-client rate limit would measure itself.
-const config = loadConfig({ port: '0', dataDir, logLevel: 'warn', rateLimitPerSecond: '0' }, process.env['PROJECTION_THREAD'] ? { PROJECTION_THREAD: process.env['PROJECTION_THREAD'] } : {});
+// PROJECTION_THREAD and the cache budgets pass through from the bench's environment (to compare settings); nothing else does.
+const passed = ['PROJECTION_THREAD', ...Object.values(CACHE_SETTINGS).map((setting) => setting.env)];
+const env = Object.fromEntries(passed.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+const config = loadConfig({ port: '0', dataDir, logLevel: 'warn', rateLimitPerSecond: '0' }, env);
 const server = await startServer(config, createLogger(config.logLevel));
 const { publishers, offers } = server.ledger.services;
 // The load runs as a portal user who registered every seeded publisher, so
