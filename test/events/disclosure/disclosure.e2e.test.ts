@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/clock.js';
 import { embeddedFiles } from '../../../src/server/ledger.js';
-import {
+import { openAccessGrant,
   aPublisher,
   REGISTER,
   startTestServer,
@@ -147,7 +147,8 @@ describe('disclosures over HTTP', () => {
       disclosedAt: '2026-11-30T01:00:00.000Z',
       notice: { status: 'NOTIFIED', notifiedAt: '2026-12-01T10:00:00.000Z' },
     });
-    // even an operator's export leaves out what the law still keeps from the publisher
+    // even an operator's export (under an access grant) leaves out what the law still keeps from the publisher
+    await openAccessGrant(server, operator, publisherId, { now: new Date(now) });
     const operators = JSON.parse((await server.gql(EXPORT, { p: publisherId }, operator)).data!['exportPersonalData']);
     expect(JSON.stringify(operators)).not.toContain(COMPLAINANT);
 
@@ -185,6 +186,7 @@ describe('disclosures over HTTP', () => {
       { name: null, country: 'CN', erased: true },
     ]);
     expect(seen[1].legalBasis).toBe('COMPELLED_BY_LAW');
+    await openAccessGrant(server, operator, publisherId, { now: new Date(now) });
     const exported = (await server.gql(EXPORT, { p: publisherId }, operator)).data!['exportPersonalData'];
     expect(exported).not.toContain(COURT);
     expect(JSON.parse(exported).disclosures[0].recipient.name).toEqual({ $erased: true });
