@@ -67,6 +67,6 @@ export const CACHE_SETTINGS = {
     env: 'LOG_MMAP_MB',
     default: String(LOG_MMAP_MB),
     parse: integer(0, 65_536),
-    help: 'megabytes of the embedded log each connection maps into memory; mapped pages count in RSS once per connection (the server has two), so a large value makes RSS grow with the log; `0` reads through SQLite',
+    help: 'megabytes of the embedded log each connection maps into memory; mapped pages count in RSS once per connection (the server has three: requests, the log writer, the projection thread), so a large value makes RSS grow with the log; `0` reads through SQLite',
   },
 } satisfies Record<string, Setting<unknown>>;
