@@ -2,60 +2,33 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
 import { secureDataDir } from '../data-dir-permissions.js';
-import { HistoryExport } from '../history/export.js';
-import { History } from '../history/history.js';
-import { PersonalDataExport } from '../history/personal-data-export.js';
-import { PointInTime } from '../history/point-in-time.js';
-import { StreamStates } from '../history/stream-states.js';
 import { CommandHandler } from '../events/command-handler.js';
 import { AggregateCache } from '../events/aggregate-cache.js';
 import { EventCodec } from '../events/store/event-codec.js';
-import { Idempotency } from '../events/idempotency.js';
-import { IntegrityVerifier } from '../events/store/integrity.js';
 import type { EventStore } from '../events/store/event-store.js';
-import { PublisherService } from '../events/publisher/publisher.service.js';
-import { DisclosureService } from '../events/disclosure/disclosure.service.js';
-import { disclosuresToTell } from '../events/disclosure/disclosure-log.js';
-import { ContactListService } from '../events/contact-list/contact-list.service.js';
-import { DisclosureQueries } from '../projections/disclosure/disclosure.queries.js';
 import { upcasters } from '../events/store/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
 import { setSqliteCacheMb, sqliteCacheMb } from '../sqlite/open-database.js';
-import { AccountActors } from '../privacy/account-actors.js';
 import { ActorReferences, type MemberAccounts } from '../privacy/actor-references.js';
-import { ErasureService } from '../events/erasure/erasure.service.js';
 import { loadMasterKey } from '../privacy/keys/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyRef, KeyStore } from '../privacy/keys/key-store.js';
 import { finishInterruptedErasures } from '../events/erasure/interrupted-erasures.js';
 import type { LeaseStore } from '../projections/store/lease.js';
-import { AuditQueries } from '../projections/audit-trail/audit-trail.queries.js';
 import { ProjectionRunner } from '../projections/runner/projection-runner.js';
 import type { ProjectionHost } from '../projections/runner/projection-host.js';
 import { ThreadedProjections } from '../projections/runner/thread/threaded-projections.js';
 import { ledgerProjections } from '../projections/ledger-projections.js';
-import { OfferService } from '../events/offer/offer.service.js';
-import { OfferDirectoryQueries } from '../projections/offer-directory/offer-directory.queries.js';
-import { OfferQueries } from '../projections/offer/offer.queries.js';
-import { AnalyticsQueries } from '../projections/analytics/analytics.queries.js';
-import { MaskedPublisherQueries } from '../projections/masked/masked-publisher.queries.js';
 import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
-import { PrivacyRequestQueries } from '../projections/privacy-request/privacy-request.queries.js';
-import { PrivacyRequestService } from '../events/privacy-request/privacy-request.service.js';
-import { ReadRecorder } from '../events/privacy-request/read-recorder.js';
-import { Membership } from '../auth/membership.js';
-import { AccessGrantService } from '../events/access-grant/access-grant.service.js';
-import { AccessGrantQueries } from '../projections/access-grant/access-grant.queries.js';
+import { type Membership } from '../auth/membership.js';
 import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
-import { RegistrationCodeService } from '../events/registration-code/registration-code.service.js';
-import { MembershipQueries } from '../projections/membership/membership.queries.js';
-import { PublisherQueries } from '../projections/publisher/publisher.queries.js';
 import type { ReadStore } from '../projections/store/read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
 import { SETTINGS } from './settings.js';
 import { openEventStore } from './event-store-factory.js';
 import { openReadSide, readSideFiles } from './read-store-factory.js';
+import { createServices } from './services.js';
 
 /** The files of the embedded shape, inside the data directory. */
 export const embeddedFiles = {
@@ -112,15 +85,30 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * services. The HTTP server and the CLI both start from here.
  */
 type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-  Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget | GrantSettings>>;
+  Partial<
+    Pick<
+      Config,
+      'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget | GrantSettings
+    >
+  >;
 
 /** The settings that bound the caches (each has its default where its cache is declared). */
-type CacheBudget = 'aggregateCacheEntries' | 'openedValueCacheEntries' | 'keyCacheEntries' | 'documentCacheMb' | 'snapshotCacheEntries' | 'logMmapMb' | 'sqliteCacheMb';
+type CacheBudget =
+  | 'aggregateCacheEntries'
+  | 'openedValueCacheEntries'
+  | 'keyCacheEntries'
+  | 'documentCacheMb'
+  | 'snapshotCacheEntries'
+  | 'logMmapMb'
+  | 'sqliteCacheMb';
 
 /** The settings that bound operators' access grants (src/events/access-grant/). */
 type GrantSettings = 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes';
 
-export async function openLedger(config: LedgerConfig, options?: LedgerOptions & { projectionThread?: false }): Promise<Ledger<ProjectionRunner>>;
+export async function openLedger(
+  config: LedgerConfig,
+  options?: LedgerOptions & { projectionThread?: false },
+): Promise<Ledger<ProjectionRunner>>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions): Promise<Ledger>;
 export async function openLedger(config: LedgerConfig, options: LedgerOptions = {}): Promise<Ledger> {
   const clock = options.clock ?? systemClock;
@@ -129,7 +117,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   if (tightened.directories + tightened.files > 0) {
     const line = 'tightened the data directory to owner-only access (directories 0700, files 0600)';
     if (options.logger) options.logger.warn(tightened, line);
-    else process.stderr.write(`privacy-ledger: ${line}: ${tightened.directories} directories, ${tightened.files} files\n`);
+    else
+      process.stderr.write(`privacy-ledger: ${line}: ${tightened.directories} directories, ${tightened.files} files\n`);
   }
   const masterKey = loadMasterKey({
     dataDir: config.dataDir,
@@ -160,19 +149,29 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const readSide = await openReadSide(config, masterKey, clock, thread ? { commits: thread.readModelCommits } : {});
   const { reads, keys } = readSide;
   let events: EventStore;
-  let secrets: { idempotency: Buffer; objectIds: Buffer };
+  let secrets: { idempotency: Buffer };
   try {
-    secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency'), objectIds: await ledgerSecret(keys, masterKey, 'blind-index/aad-object-id') };
+    secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency') };
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
     const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
-    events = openEventStore(config, options.logger, thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread', ...mapped } : mapped);
+    events = openEventStore(
+      config,
+      options.logger,
+      thread ? { boundary: { role: 'publish', shared: thread.boundary }, writeOn: 'thread', ...mapped } : mapped,
+    );
   } catch (error) {
     await readSide.close();
     throw error;
   }
-  const personalData = new PersonalDataCodec(keys, { openedValueEntries: config.openedValueCacheEntries, keyCacheEntries: config.keyCacheEntries });
-  // members act as their accounts, found in the publishers' streams (Membership, made below: the handler needs the codec first)
-  const accounts: MemberAccounts = { accountOf: (objectId, publisherId) => membership.accountOf(objectId, publisherId) };
+  const personalData = new PersonalDataCodec(keys, {
+    openedValueEntries: config.openedValueCacheEntries,
+    keyCacheEntries: config.keyCacheEntries,
+  });
+  // members act as their accounts, found in the publishers' streams (Membership, made with the services below: the handler needs the codec first)
+  let membership: Membership | undefined;
+  const accounts: MemberAccounts = {
+    accountOf: (objectId, publisherId) => membership!.accountOf(objectId, publisherId),
+  };
   const actors = new ActorReferences(keys, personalData, accounts);
   const codec = new EventCodec(personalData, clock, ids, upcasters, actors);
   const handler = new CommandHandler(events, codec, new AggregateCache(config.aggregateCacheEntries));
@@ -181,52 +180,29 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     thread ??
     new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy), actors), {
       ...(options.logger ? { logger: options.logger } : {}),
-      lease: { store: readSide.leases, holder: leaseHolder, clock, ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}) },
+      lease: {
+        store: readSide.leases,
+        holder: leaseHolder,
+        clock,
+        ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}),
+      },
     });
-  const privacyRequestQueries = new PrivacyRequestQueries(reads, personalData);
-  const idempotency = new Idempotency(secrets.idempotency, keys);
-  const states = new StreamStates(events, upcasters, config.snapshotCacheEntries ? { maxSnapshots: config.snapshotCacheEntries } : {});
-  const history = new History(events, personalData, states, upcasters);
-  const offerDirectory = new OfferDirectoryQueries(reads, events);
-  const readRecorder = new ReadRecorder(handler, clock, options.logger ? { logger: options.logger } : {});
-  const publisherQueries = new PublisherQueries(reads, personalData);
-  const offerQueries = new OfferQueries(reads, personalData);
-  const grantPolicy = {
-    maxMinutes: config.accessGrantMaxMinutes ?? Number(SETTINGS.accessGrantMaxMinutes.default),
-    emergencyMinutes: config.emergencyAccessMaxMinutes ?? Number(SETTINGS.emergencyAccessMaxMinutes.default),
-    approvalRequired: config.accessGrantApproval ?? false, // SETTINGS.accessGrantApproval.default
-  };
-  const accessGrants = new AccessGrantService(handler, clock, ids, idempotency, actors, grantPolicy);
-  const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors, (...args) => accessGrants.activeGrant(...args));
-  const erasure = new ErasureService(handler, keys, offerDirectory, clock, idempotency, new AccountActors(events, codec, actors));
-  const waitForPosition = (position: number) => runner.waitFor(position, config.readYourWritesTimeoutMs);
-  const services: Services = {
-    publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
-    membership,
-    accessGrants,
-    accessGrantQueries: new AccessGrantQueries(reads, clock),
-    offers: new OfferService(handler, clock, ids, idempotency, actors),
-    offerQueries,
-    privacyRequests: new PrivacyRequestService(handler, privacyRequestQueries, clock, idempotency),
-    privacyRequestQueries,
-    readRecorder,
-    auditQueries: new AuditQueries(reads, { filterIds: (actorId) => membership.actorIds(actorId) }),
+  const services = createServices({
+    config,
+    clock,
+    ids,
+    events,
+    reads,
+    keys,
+    personalData,
     actors,
-    integrity: new IntegrityVerifier(events),
-    publisherQueries,
-    analytics: new AnalyticsQueries(reads),
-    maskedPublishers: new MaskedPublisherQueries(publisherQueries, offerQueries, keys),
-    history,
-    pointInTime: new PointInTime(states, personalData),
-    historyExport: new HistoryExport(history, offerDirectory),
-    offerDirectory,
-    erasure,
-    disclosures: new DisclosureService(handler, clock, ids, idempotency, actors, (publisherId, context) => erasure.eraseDisclosureRecipients(publisherId, context)),
-    disclosureQueries: new DisclosureQueries(reads, personalData, clock),
-    contactLists: new ContactListService({ handler, publishers: publisherQueries, clock, ids, headPosition: () => events.headPosition(), waitForPosition }),
-    personalDataExport: new PersonalDataExport(handler, history, offerDirectory, readRecorder, () => clock.now(), (publisherId, now) => disclosuresToTell(events, codec, publisherId, now)),
-    waitForPosition,
-  };
+    codec,
+    handler,
+    idempotencySecret: secrets.idempotency,
+    waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  membership = services.membership;
   return {
     events,
     retention: new Retention(keys, events, retentionPolicy),
