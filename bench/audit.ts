@@ -22,11 +22,17 @@ const start = Date.UTC(2026, 0, 1);
 /** A stream's 100 events: registration and approval, then contact changes and preference changes. */
 function history(publisherId: string, p: number): PublisherEvent[] {
   const at = new Date(start).toISOString();
-  const events: PublisherEvent[] = [registration(publisherId, p, at), { type: 'PublisherApproved', data: { publisherId, approvedAt: at } }];
+  const events: PublisherEvent[] = [
+    registration(publisherId, p, at),
+    { type: 'PublisherApproved', data: { publisherId, approvedAt: at } },
+  ];
   for (let i = 2; i < 100; i++) {
     events.push(
       i % 4 === 0
-        ? { type: 'ContactPreferencesChanged', data: { publisherId, contactPreferences: { ...noContact, byEmail: i % 8 === 0 }, changedAt: at } }
+        ? {
+            type: 'ContactPreferencesChanged',
+            data: { publisherId, contactPreferences: { ...noContact, byEmail: i % 8 === 0 }, changedAt: at },
+          }
         : contactChange(publisherId, p, i, at),
     );
   }
@@ -62,7 +68,11 @@ export async function auditBenchmarks(dir: string): Promise<Row[]> {
         }),
       );
       const t = performance.now();
-      await Promise.all(group.map((id, i) => ledger.events.append(publisherStream(id), batches[i] as NewEvent[], { expectedRevision: 'no_stream' })));
+      await Promise.all(
+        group.map((id, i) =>
+          ledger.events.append(publisherStream(id), batches[i] as NewEvent[], { expectedRevision: 'no_stream' }),
+        ),
+      );
       appending += performance.now() - t;
     }
     const generated = (performance.now() - generating) / 1000;
@@ -83,16 +93,29 @@ export async function auditBenchmarks(dir: string): Promise<Row[]> {
       ['unfiltered', () => ({})],
       ['by actor', () => ({ actorId: `user-${random(actors)}` })],
       ['by publisher', () => ({ publisherId: ids[random(ids.length)]! })],
-      ['by event type', () => ({ eventTypes: [['ContactUpdated', 'ContactPreferencesChanged', 'PublisherApproved'][random(3)]!] })],
-      ['by actor within a day', () => {
-        const from = start + random(span);
-        return { actorId: `user-${random(actors)}`, from: new Date(from).toISOString(), to: new Date(from + 86_400_000).toISOString() };
-      }],
-      ['by two event types', () => {
-        const types = ['PublisherRegistered', 'PublisherApproved', 'ContactUpdated', 'ContactPreferencesChanged'];
-        const a = random(types.length);
-        return { eventTypes: [types[a]!, types[(a + 1 + random(types.length - 1)) % types.length]!] };
-      }],
+      [
+        'by event type',
+        () => ({ eventTypes: [['ContactUpdated', 'ContactPreferencesChanged', 'PublisherApproved'][random(3)]!] }),
+      ],
+      [
+        'by actor within a day',
+        () => {
+          const from = start + random(span);
+          return {
+            actorId: `user-${random(actors)}`,
+            from: new Date(from).toISOString(),
+            to: new Date(from + 86_400_000).toISOString(),
+          };
+        },
+      ],
+      [
+        'by two event types',
+        () => {
+          const types = ['PublisherRegistered', 'PublisherApproved', 'ContactUpdated', 'ContactPreferencesChanged'];
+          const a = random(types.length);
+          return { eventTypes: [types[a]!, types[(a + 1 + random(types.length - 1)) % types.length]!] };
+        },
+      ],
     ];
     const rows: Row[] = [
       {
@@ -101,8 +124,18 @@ export async function auditBenchmarks(dir: string): Promise<Row[]> {
         unit: 'ev/s',
         note: `${generated.toFixed(1)} s in all, ${(appending / 1000).toFixed(1)} s of it inside append (${Math.round(total / (appending / 1000)).toLocaleString('en-US')} ev/s): EventCodec.encode (contact values sealed, one new key per publisher) + appends of 100 events, ${concurrency} streams per group commit`,
       },
-      { name: `audit projection rebuild (${total.toLocaleString('en-US')} ev)`, value: total / projected, unit: 'ev/s', note: `${projected.toFixed(1)} s` },
-      { name: `verify, whole log (${total.toLocaleString('en-US')} ev)`, value: total / verifySeconds, unit: 'ev/s', note: `${verifySeconds.toFixed(1)} s: every hash recomputed from the stored bytes` },
+      {
+        name: `audit projection rebuild (${total.toLocaleString('en-US')} ev)`,
+        value: total / projected,
+        unit: 'ev/s',
+        note: `${projected.toFixed(1)} s`,
+      },
+      {
+        name: `verify, whole log (${total.toLocaleString('en-US')} ev)`,
+        value: total / verifySeconds,
+        unit: 'ev/s',
+        note: `${verifySeconds.toFixed(1)} s: every hash recomputed from the stored bytes`,
+      },
     ];
     const queries = ledger.services.auditQueries;
     for (const [label, filter] of shapes) {

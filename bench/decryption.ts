@@ -41,10 +41,23 @@ export async function decryptionBenchmark(dir: string): Promise<Row[]> {
       () => read(ledger.reads, new PersonalDataCodec(ledger.keys))(),
       () => read(plain, new PersonalDataCodec(ledger.keys))(),
     );
-    const note = 'a publisher + a page of 50 offers (153 personal values), sealed vs the same documents in clear, rounds interleaved';
+    const note =
+      'a publisher + a page of 50 offers (153 personal values), sealed vs the same documents in clear, rounds interleaved';
     return [
-      { name: 'read path, sealed values (steady)', value: steady.ours, unit: 'µs/read', baseline: { value: steady.baseline, unit: 'µs/read' }, target: { max: steady.baseline * 1.15 }, note },
-      { name: 'read path, sealed values (first read, every value decrypted)', value: first.ours, unit: 'µs/read', baseline: { value: first.baseline, unit: 'µs/read' } },
+      {
+        name: 'read path, sealed values (steady)',
+        value: steady.ours,
+        unit: 'µs/read',
+        baseline: { value: steady.baseline, unit: 'µs/read' },
+        target: { max: steady.baseline * 1.15 },
+        note,
+      },
+      {
+        name: 'read path, sealed values (first read, every value decrypted)',
+        value: first.ours,
+        unit: 'µs/read',
+        baseline: { value: first.baseline, unit: 'µs/read' },
+      },
     ];
   } finally {
     await plain.close();
@@ -54,13 +67,24 @@ export async function decryptionBenchmark(dir: string): Promise<Row[]> {
 
 async function seed(services: Awaited<ReturnType<typeof openLedger>>['services']): Promise<string> {
   const { publisher } = await services.publishers.register(
-    { companyName: 'Contoso China', registrationCode: '91350100M000100Y43', contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' } },
+    {
+      companyName: 'Contoso China',
+      registrationCode: '91350100M000100Y43',
+      contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
+    },
     context,
   );
   for (let i = 0; i < 50; i++) {
-    const created = await services.offers.create({ publisherId: publisher.id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' }, context);
+    const created = await services.offers.create(
+      { publisherId: publisher.id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' },
+      context,
+    );
     await services.offers.updateCustomerService(
-      { id: created.offer!.id, expectedVersion: 1, supportContacts: [{ name: 'Support Desk', qq: `${10000 + i}`, email: 'help@contoso.cn' }] },
+      {
+        id: created.offer!.id,
+        expectedVersion: 1,
+        supportContacts: [{ name: 'Support Desk', qq: `${10000 + i}`, email: 'help@contoso.cn' }],
+      },
       context,
     );
   }
@@ -85,7 +109,10 @@ async function copyInClear(from: ReadStore, to: ReadStore, codec: PersonalDataCo
 }
 
 /** Median µs per call of each, over rounds that alternate the two so machine noise falls on both. */
-async function interleaved(ours: () => Promise<void>, baseline: () => Promise<void>): Promise<{ ours: number; baseline: number }> {
+async function interleaved(
+  ours: () => Promise<void>,
+  baseline: () => Promise<void>,
+): Promise<{ ours: number; baseline: number }> {
   const rounds = quick ? 5 : 15;
   const calls = quick ? 100 : 400;
   const time = async (f: () => Promise<void>) => {

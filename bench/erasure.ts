@@ -67,23 +67,64 @@ async function seed(ledger: Ledger): Promise<{ publisherId: string; streams: str
   const codec = new EventCodec(new PersonalDataCodec(ledger.keys), systemClock, uuidV7Ids);
   const publisherId = uuidV7Ids.next();
   const at = new Date().toISOString();
-  const own: DomainEvent[] = [{
-    type: 'PublisherRegistered',
-    data: { publisherId, companyName: 'Contoso China', registrationCode: '91350100M000100Y43', contactPreferences: noContact, contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' }, registeredAt: at },
-  }];
+  const own: DomainEvent[] = [
+    {
+      type: 'PublisherRegistered',
+      data: {
+        publisherId,
+        companyName: 'Contoso China',
+        registrationCode: '91350100M000100Y43',
+        contactPreferences: noContact,
+        contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
+        registeredAt: at,
+      },
+    },
+  ];
   for (let i = 0; i < 60; i++) {
     const accountId = uuidV7Ids.next();
-    own.push({ type: 'AadUserAdded', data: { publisherId, user: { accountId, objectId: uuidV7Ids.next(), userPrincipalName: `u${i}@contoso.cn`, displayName: `User ${i}`, addedAt: at, addedBy: 'bench' } } });
+    own.push({
+      type: 'AadUserAdded',
+      data: {
+        publisherId,
+        user: {
+          accountId,
+          objectId: uuidV7Ids.next(),
+          userPrincipalName: `u${i}@contoso.cn`,
+          displayName: `User ${i}`,
+          addedAt: at,
+          addedBy: 'bench',
+        },
+      },
+    });
     if (i < 50) own.push({ type: 'AadUserRemoved', data: { publisherId, accountId, removedAt: at } });
   }
-  while (own.length < 5000) own.push({ type: 'ContactUpdated', data: { publisherId, contact: { email: `p${own.length}@contoso.cn` }, updatedAt: at } });
+  while (own.length < 5000)
+    own.push({
+      type: 'ContactUpdated',
+      data: { publisherId, contact: { email: `p${own.length}@contoso.cn` }, updatedAt: at },
+    });
   const streams = [publisherStream(publisherId)];
   await append(ledger, codec, streams[0]!, own);
   for (let o = 0; o < 50; o++) {
     const offerId = uuidV7Ids.next();
-    const events: DomainEvent[] = [{ type: 'OfferCreated', data: { offerId, publisherId, name: `Offer ${o}`, kind: 'VIRTUAL_MACHINE', createdAt: at } }];
+    const events: DomainEvent[] = [
+      {
+        type: 'OfferCreated',
+        data: { offerId, publisherId, name: `Offer ${o}`, kind: 'VIRTUAL_MACHINE', createdAt: at },
+      },
+    ];
     while (events.length < (o < 10 ? 99 : 100)) {
-      events.push({ type: 'OfferCustomerServiceUpdated', data: { offerId, publisherId, supportContacts: [{ name: 'Desk', qq: String(10000 + events.length), email: `desk${events.length}@contoso.cn` }], updatedAt: at } });
+      events.push({
+        type: 'OfferCustomerServiceUpdated',
+        data: {
+          offerId,
+          publisherId,
+          supportContacts: [
+            { name: 'Desk', qq: String(10000 + events.length), email: `desk${events.length}@contoso.cn` },
+          ],
+          updatedAt: at,
+        },
+      });
     }
     if (o < 10) events.push({ type: 'OfferDeleted', data: { offerId, publisherId, deletedAt: at } });
     streams.push(offerStream(offerId));
@@ -94,6 +135,8 @@ async function seed(ledger: Ledger): Promise<{ publisherId: string; streams: str
 
 async function append(ledger: Ledger, codec: EventCodec, stream: string, events: DomainEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += 100) {
-    await ledger.events.append(stream, await codec.encode(events.slice(i, i + 100), context), { expectedRevision: 'any' });
+    await ledger.events.append(stream, await codec.encode(events.slice(i, i + 100), context), {
+      expectedRevision: 'any',
+    });
   }
 }

@@ -62,21 +62,29 @@ let compiled = false;
 export function compileServers(): void {
   if (compiled) return;
   const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', BUILT], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', BUILT],
+    { cwd: root, stdio: 'inherit' },
+  );
   compiled = true;
 }
 
 /** Each server runs in its own process (not sharing the load generator's event loop), on a data directory the caller removes. */
 export function startChild(script: string, dataDir: string, label: string): Promise<Started> {
   compileServers();
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${label}-${script}.cpuprofile`] : [];
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${label}-${script}.cpuprofile`]
+    : [];
   const child = fork(path.join(BUILT, 'bench/servers', script.replace(/\.ts$/, '.js')), [dataDir], {
     execArgv: profile,
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve({ child, versions: new Map(), ...(m as Omit<Started, 'child' | 'versions'>) }));
+    child.once('message', (m) =>
+      resolve({ child, versions: new Map(), ...(m as Omit<Started, 'child' | 'versions'>) }),
+    );
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
@@ -99,7 +107,9 @@ function cpuTimes(pid: number | undefined): { process: number; main: number } | 
     return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, in 1/100 s
   };
   try {
-    return pid === undefined ? undefined : { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+    return pid === undefined
+      ? undefined
+      : { process: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
   } catch {
     return undefined;
   }
@@ -112,7 +122,13 @@ const answered = (raw: string | Buffer | undefined) => {
 };
 
 /** Loads one server for `seconds`; every response must have succeeded. */
-export async function window(server: Started, seconds: number, load: Load, half: 0 | 1, phase: string): Promise<Measured> {
+export async function window(
+  server: Started,
+  seconds: number,
+  load: Load,
+  half: 0 | 1,
+  phase: string,
+): Promise<Measured> {
   const before = cpuTimes(server.child.pid);
   const result = await autocannon({
     method: 'POST',
@@ -204,14 +220,16 @@ async function compare(dir: string, name: string, load: Load, seconds: number, t
   const label = name.replace(/\W+/g, '-');
   const servers: Started[] = [];
   try {
-    for (const script of ['bare-apollo.ts', 'ledger-server.ts']) servers.push(await startChild(script, fs.mkdtempSync(path.join(dir, 'http-')), label));
+    for (const script of ['bare-apollo.ts', 'ledger-server.ts'])
+      servers.push(await startChild(script, fs.mkdtempSync(path.join(dir, 'http-')), label));
     const [bareServer, ourServer] = servers as [Started, Started];
     for (const server of servers) await window(server, WARM_UP_SECONDS, load, 0, 'warm-up');
     const bareWindows: Measured[] = [];
     const ourWindows: Measured[] = [];
     for (let w = 0; w < WINDOWS; w++) {
       const half = ((w + 1) % 2) as 0 | 1;
-      const measureBare = async () => bareWindows.push(await window(bareServer, seconds, load, half, `window ${w + 1}`));
+      const measureBare = async () =>
+        bareWindows.push(await window(bareServer, seconds, load, half, `window ${w + 1}`));
       const measureOurs = async () => ourWindows.push(await window(ourServer, seconds, load, half, `window ${w + 1}`));
       if (w % 2 === 0) await measureBare().then(measureOurs);
       else await measureOurs().then(measureBare);
@@ -233,8 +251,19 @@ async function compare(dir: string, name: string, load: Load, seconds: number, t
       { name: `${name}: p99 latency`, value: ours.p99, unit: 'ms', baseline: { value: bare.p99, unit: 'ms' } },
       ...(ours.cpu && bare.cpu
         ? [
-            { name: `${name}: server CPU per request`, value: ours.cpu.process, unit: 'µs', baseline: { value: bare.cpu.process, unit: 'µs' }, note: 'all threads of the server process (ours: projections run on a thread of their own)' },
-            { name: `${name}: main-thread CPU per request`, value: ours.cpu.main, unit: 'µs', baseline: { value: bare.cpu.main, unit: 'µs' } },
+            {
+              name: `${name}: server CPU per request`,
+              value: ours.cpu.process,
+              unit: 'µs',
+              baseline: { value: bare.cpu.process, unit: 'µs' },
+              note: 'all threads of the server process (ours: projections run on a thread of their own)',
+            },
+            {
+              name: `${name}: main-thread CPU per request`,
+              value: ours.cpu.main,
+              unit: 'µs',
+              baseline: { value: bare.cpu.main, unit: 'µs' },
+            },
           ]
         : []),
     ];
@@ -262,6 +291,7 @@ export async function httpBenchmarks(dir: string): Promise<Row[]> {
   ] as const;
   const only = process.env['BENCH_HTTP']?.split(',');
   const rows: Row[] = [];
-  for (const [key, name, load, target] of comparisons) if (!only || only.includes(key)) rows.push(...(await compare(dir, name, load, seconds, target)));
+  for (const [key, name, load, target] of comparisons)
+    if (!only || only.includes(key)) rows.push(...(await compare(dir, name, load, seconds, target)));
   return rows;
 }

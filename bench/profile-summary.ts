@@ -22,7 +22,8 @@ const selfTime = new Map<number, number>();
 profile.samples.forEach((node, i) => selfTime.set(node, (selfTime.get(node) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const total = [...selfTime.values()].reduce((a, b) => a + b, 0);
 
-const shortUrl = (url: string) => url.replace(/^.*node_modules\//, 'npm:').replace(/^file:\/\/.*?\/(src|bench|test)\//, '$1/');
+const shortUrl = (url: string) =>
+  url.replace(/^.*node_modules\//, 'npm:').replace(/^file:\/\/.*?\/(src|bench|test)\//, '$1/');
 const sum = (key: (frame: ProfileNode['callFrame']) => string) => {
   const totals = new Map<string, number>();
   for (const node of profile.nodes) {
@@ -35,5 +36,11 @@ const print = (title: string, entries: [string, number][]) => {
   process.stdout.write(`${title}\n`);
   for (const [k, t] of entries) process.stdout.write(`${((t / total) * 100).toFixed(1).padStart(6)}%  ${k}\n`);
 };
-print('self time by function', sum((f) => `${f.functionName || '(anonymous)'}  ${shortUrl(f.url)}:${f.lineNumber + 1}`));
-print('\nself time by package or file', sum((f) => shortUrl(f.url).replace(/^(npm:(@[^/]+\/)?[^/]+).*/, '$1') || '(native, GC, idle)'));
+print(
+  'self time by function',
+  sum((f) => `${f.functionName || '(anonymous)'}  ${shortUrl(f.url)}:${f.lineNumber + 1}`),
+);
+print(
+  '\nself time by package or file',
+  sum((f) => shortUrl(f.url).replace(/^(npm:(@[^/]+\/)?[^/]+).*/, '$1') || '(native, GC, idle)'),
+);

@@ -17,6 +17,8 @@ export function registration(publisherId: string, p: number, at: string): Publis
 
 /** The `i`-th contact change of publisher `p`, rotating over the three personal fields. */
 export function contactChange(publisherId: string, p: number, i: number, at: string): PublisherEvent {
-  const contact = [{ email: `p${p}.${i}@example.cn` }, { name: `Person ${p}.${i}` }, { telephone: '+8613900139000' }][i % 3]!;
+  const contact = [{ email: `p${p}.${i}@example.cn` }, { name: `Person ${p}.${i}` }, { telephone: '+8613900139000' }][
+    i % 3
+  ]!;
   return { type: 'ContactUpdated', data: { publisherId, contact, updatedAt: at } };
 }

@@ -22,7 +22,9 @@ const groups = [
   ['appends', () => appendBenchmarks(dir)],
   ['catch-up', () => catchUpBenchmark(dir)],
   // Only where a replica set is named: none runs on the development machines.
-  ...(process.env['MONGODB_URL'] ? [['catch-up-mongodb', () => catchUpBenchmark(dir, process.env['MONGODB_URL'])] as const] : []),
+  ...(process.env['MONGODB_URL']
+    ? [['catch-up-mongodb', () => catchUpBenchmark(dir, process.env['MONGODB_URL'])] as const]
+    : []),
   ['http', () => httpBenchmarks(dir)],
   ['audit', () => auditBenchmarks(dir)],
   ['asOf', () => asOfBenchmark(dir)],
@@ -48,12 +50,17 @@ const optional = [['soak', () => soakBenchmark(dir, minutes, oldSpaceMb)]] as co
 const only = args;
 const unknown = only.filter((name) => ![...groups, ...optional].some(([label]) => label === name));
 if (unknown.length) {
-  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${[...groups, ...optional].map(([label]) => label).join(', ')}\n`);
+  process.stderr.write(
+    `unknown benchmark ${unknown.join(', ')}; known: ${[...groups, ...optional].map(([label]) => label).join(', ')}\n`,
+  );
   process.exit(2);
 }
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'));
 try {
-  const chosen = [...groups.filter(([label]) => only.length === 0 || only.includes(label)), ...optional.filter(([label]) => only.includes(label))];
+  const chosen = [
+    ...groups.filter(([label]) => only.length === 0 || only.includes(label)),
+    ...optional.filter(([label]) => only.includes(label)),
+  ];
   for (const [label, run] of chosen) {
     process.stderr.write(`running ${label}...\n`);
     rows.push(...(await run()));

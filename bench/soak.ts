@@ -174,7 +174,9 @@ export async function soakBenchmark(dir: string, minutes: number, oldSpaceMb = C
   try {
     const start = await server.memory(true);
     const heapLimit = oldSpaceMb > 0 ? `old space ${oldSpaceMb} MB (a 512 MB container's)` : "V8's own heap limit";
-    process.stderr.write(`soak: ${minutes} min, ${WORKERS} workers, ${heapLimit}; at start (GC'd) ${describe(start)}\n${start.detail ?? ''}\n`);
+    process.stderr.write(
+      `soak: ${minutes} min, ${WORKERS} workers, ${heapLimit}; at start (GC'd) ${describe(start)}\n${start.detail ?? ''}\n`,
+    );
     const began = performance.now();
     const elapsedMinutes = () => (performance.now() - began) / 60_000;
     const counts = { requests: 0, failures: 0 };

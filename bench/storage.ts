@@ -52,13 +52,16 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
   const run = `bench-${uuidV7Ids.next()}`;
   try {
     let next = 0;
-    const singles1 = async () => void (await store.append(`${run}-single-${next++}`, [testEvent()], { expectedRevision: 'no_stream' }));
+    const singles1 = async () =>
+      void (await store.append(`${run}-single-${next++}`, [testEvent()], { expectedRevision: 'no_stream' }));
     const singles = () =>
       ratePerSecond(seconds / 2, async () => {
         await singles1();
         return 1;
       });
-    const frames = kurrentdbUrl ? undefined : await walFramesPerCommit(path.join(dir, EMBEDDED_LOG_FILE), 100, singles1);
+    const frames = kurrentdbUrl
+      ? undefined
+      : await walFramesPerCommit(path.join(dir, EMBEDDED_LOG_FILE), 100, singles1);
     const rawA = await rawFsync(dir, 64, seconds / 2);
     const singleA = await singles();
     const bareA = await bareSqliteInserts(dir, seconds / 2);
@@ -84,7 +87,12 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
     const batchedWall = appended / ((performance.now() - started) / 1000);
     const halves = (a: number, b: number) => `${Math.round(a)} / ${Math.round(b)}`;
     return [
-      { name: 'raw fsync, 64 B writes (baseline)', value: raw64, unit: 'ops/s', note: `halves ${halves(rawA, rawB)} ops/s` },
+      {
+        name: 'raw fsync, 64 B writes (baseline)',
+        value: raw64,
+        unit: 'ops/s',
+        note: `halves ${halves(rawA, rawB)} ops/s`,
+      },
       { name: 'raw fsync, 4 KiB writes (context)', value: raw4k, unit: 'ops/s' },
       {
         name: 'bare SQLite insert, synchronous=FULL (machine limit)',
@@ -103,7 +111,14 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
       },
       ...(frames === undefined
         ? []
-        : [{ name: 'WAL frames per single-event commit', value: frames, unit: 'frames', note: `the bare SQLite insert: ${bareA.frames.toFixed(1)}; each frame is one page written and fsynced` }]),
+        : [
+            {
+              name: 'WAL frames per single-event commit',
+              value: frames,
+              unit: 'frames',
+              note: `the bare SQLite insert: ${bareA.frames.toFixed(1)}; each frame is one page written and fsynced`,
+            },
+          ]),
       {
         name: 'batched appends (100 ev/call, new stream per call)',
         value: batched,
@@ -127,7 +142,11 @@ export async function catchUpBenchmark(dir: string, mongodbUrl?: string): Promis
   const publishers = quick ? 1_000 : 10_000;
   const mongodbDatabase = `pl_bench_${uuidV7Ids.next().replaceAll('-', '').slice(-12)}`;
   const readSide = mongodbUrl ? { mongodbUrl, mongodbDatabase, masterKey: randomBytes(32).toString('base64') } : {};
-  const ledger = await openLedger({ dataDir: path.join(dir, mongodbUrl ? 'catch-up-mongodb' : 'catch-up'), readYourWritesTimeoutMs: 1_000, ...readSide });
+  const ledger = await openLedger({
+    dataDir: path.join(dir, mongodbUrl ? 'catch-up-mongodb' : 'catch-up'),
+    readYourWritesTimeoutMs: 1_000,
+    ...readSide,
+  });
   const where = mongodbUrl ? ' into MongoDB' : '';
   try {
     const codec = new EventCodec(new PersonalDataCodec(ledger.keys), systemClock, uuidV7Ids);
@@ -139,7 +158,9 @@ export async function catchUpBenchmark(dir: string, mongodbUrl?: string): Promis
       // Nine contact changes after the registration, rotating over the three personal fields.
       const events: PublisherEvent[] = [registration(publisherId, p, now)];
       for (let i = 0; i < 9; i++) events.push(contactChange(publisherId, p, i, now));
-      await ledger.events.append(publisherStream(publisherId), await codec.encode(events, context), { expectedRevision: 'no_stream' });
+      await ledger.events.append(publisherStream(publisherId), await codec.encode(events, context), {
+        expectedRevision: 'no_stream',
+      });
     }
     const generated = (performance.now() - generating) / 1000;
     const total = publishers * 10;
@@ -147,7 +168,14 @@ export async function catchUpBenchmark(dir: string, mongodbUrl?: string): Promis
     await ledger.runner.rebuild('publishers');
     const rate = total / ((performance.now() - replaying) / 1000);
     if (mongodbUrl) {
-      return [{ name: `projection catch-up${where}, rebuild('publishers')`, value: rate, unit: 'ev/s', note: `${total.toLocaleString('en-US')} events; batches of 2,500 events, one transaction and one unordered bulkWrite each` }];
+      return [
+        {
+          name: `projection catch-up${where}, rebuild('publishers')`,
+          value: rate,
+          unit: 'ev/s',
+          note: `${total.toLocaleString('en-US')} events; batches of 2,500 events, one transaction and one unordered bulkWrite each`,
+        },
+      ];
     }
     return [
       {

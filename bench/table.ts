@@ -36,7 +36,11 @@ export function printTable(rows: Row[]): boolean {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const render = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const render = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`\n${render(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const line of lines) process.stdout.write(`${render(line)}\n`);
   for (const row of rows.filter((r) => r.note)) process.stdout.write(`  * ${row.name}: ${row.note}\n`);
@@ -44,7 +48,9 @@ export function printTable(rows: Row[]): boolean {
   lines.forEach((line, i) => {
     if (!line[5]) return;
     const measured = line[3] ? `${line[1]} = ${line[3]} of ${line[2]}` : line[1];
-    process.stdout.write(`target ${line[5] === 'yes' ? 'met    ' : 'NOT MET'}  ${rows[i]!.name}: ${measured}, target ${line[4]}\n`);
+    process.stdout.write(
+      `target ${line[5] === 'yes' ? 'met    ' : 'NOT MET'}  ${rows[i]!.name}: ${measured}, target ${line[4]}\n`,
+    );
   });
   return lines.every((l) => l[5] !== 'NO');
 }

@@ -34,5 +34,7 @@ const result = spawnSync('npx', ['vitest', 'run', 'test/model/ledger.model.test.
     MODEL_TIMEOUT_MS: String(Math.max(600_000, runs * 20_000)),
   },
 });
-process.stdout.write(`model soak: seed ${seed} ${result.status === 0 ? 'passed' : 'FAILED'} (rerun: npm run test:model -- --runs ${runs} --seed ${seed} --steps ${steps})\n`);
+process.stdout.write(
+  `model soak: seed ${seed} ${result.status === 0 ? 'passed' : 'FAILED'} (rerun: npm run test:model -- --runs ${runs} --seed ${seed} --steps ${steps})\n`,
+);
 process.exit(result.status ?? 1);

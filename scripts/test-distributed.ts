@@ -14,7 +14,9 @@ if (!kurrentdb && !mongodb) {
   );
   process.exit(2);
 }
-process.stdout.write(`test:distributed: event store ${kurrentdb ? 'KurrentDB (KURRENTDB_URL)' : 'SQLite'}, read side ${mongodb ? 'MongoDB (MONGODB_URL)' : 'SQLite'}\n`);
+process.stdout.write(
+  `test:distributed: event store ${kurrentdb ? 'KurrentDB (KURRENTDB_URL)' : 'SQLite'}, read side ${mongodb ? 'MongoDB (MONGODB_URL)' : 'SQLite'}\n`,
+);
 
 const suites = [
   // the ports' contracts (each skips, saying why, when its URL is unset)

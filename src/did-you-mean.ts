@@ -6,7 +6,8 @@ function distance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
       rows[i]![j] = best;
     }
   }
@@ -27,7 +28,9 @@ export function didYouMean(typed: string, known: readonly string[]): string {
   }
   if (!best) return '';
   const close = best.d <= Math.max(2, Math.floor(best.name.length / 3));
-  const contained = known.find((name) => lower.length > 3 && (name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase())));
+  const contained = known.find(
+    (name) => lower.length > 3 && (name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase())),
+  );
   const suggestion = close ? best.name : contained;
   return suggestion ? ` Did you mean ${suggestion}?` : '';
 }

@@ -41,7 +41,10 @@ export class ValidationError extends DomainError {
     readonly rule: string,
     readonly invalid: readonly InvalidField[] = [{ field, rule }],
   ) {
-    super(invalid.map((i) => `${i.field}: ${i.rule}`).join('; '), invalid.length > 1 ? { field, rule, invalid } : { field, rule });
+    super(
+      invalid.map((i) => `${i.field}: ${i.rule}`).join('; '),
+      invalid.length > 1 ? { field, rule, invalid } : { field, rule },
+    );
   }
 
   /** One error for several (nested lists flattened). */
@@ -102,7 +105,10 @@ export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND' as const;
   /** Leave `id` out when the id itself is personal data (an AAD object id). */
   constructor(what: string, id?: string) {
-    super(id === undefined ? `${what} was not found` : `${what} ${id} was not found`, id === undefined ? { what } : { what, id });
+    super(
+      id === undefined ? `${what} was not found` : `${what} ${id} was not found`,
+      id === undefined ? { what } : { what, id },
+    );
   }
 }
 

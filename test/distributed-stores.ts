@@ -14,6 +14,10 @@ export function distributedStoreEnv(): Record<string, string> {
   const kurrentdb = process.env['KURRENTDB_URL'];
   const mongodb = process.env['MONGODB_URL'];
   if (kurrentdb) env['KURRENTDB_URL'] = kurrentdb;
-  if (mongodb) Object.assign(env, { MONGODB_URL: mongodb, MONGODB_DATABASE: `pl_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}` });
+  if (mongodb)
+    Object.assign(env, {
+      MONGODB_URL: mongodb,
+      MONGODB_DATABASE: `pl_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+    });
   return env;
 }

@@ -23,8 +23,15 @@ const server = await startServer(config, createLogger(config.logLevel));
 const { publishers, offers } = server.ledger.services;
 // The load runs as a portal user who registered every seeded publisher, so
 // each request pays for authentication and the membership check.
-const member = { objectId: '0be0c400-0000-4000-8000-000000000001', userPrincipalName: 'bench@contoso.cn', displayName: 'Bench' };
-const token = await mintToken(await loadSigningKey(dataDir), config.authIssuer, config.authAudience, { role: 'member', oid: member.objectId });
+const member = {
+  objectId: '0be0c400-0000-4000-8000-000000000001',
+  userPrincipalName: 'bench@contoso.cn',
+  displayName: 'Bench',
+};
+const token = await mintToken(await loadSigningKey(dataDir), config.authIssuer, config.authAudience, {
+  role: 'member',
+  oid: member.objectId,
+});
 const context = { actor: { id: member.objectId, kind: 'user' as const, role: 'member' }, correlationId: 'bench' };
 // One legal entity per publisher: each seeded publisher has a registration code of its own.
 let seeded = 0;
@@ -45,13 +52,26 @@ const register = () =>
 
 const main = await register();
 await publishers.addAadUser(
-  { id: main.publisher.id, expectedVersion: 1, objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei' },
+  {
+    id: main.publisher.id,
+    expectedVersion: 1,
+    objectId: '11111111-2222-4333-8444-555555555555',
+    userPrincipalName: 'li.lei@contoso.cn',
+    displayName: 'Li Lei',
+  },
   context,
 );
 for (let i = 0; i < 50; i++) {
-  const created = await offers.create({ publisherId: main.publisher.id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' }, context);
+  const created = await offers.create(
+    { publisherId: main.publisher.id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' },
+    context,
+  );
   await offers.updateCustomerService(
-    { id: created.offer!.id, expectedVersion: 1, supportContacts: [{ name: 'Support Desk', qq: `${10000 + i}`, email: 'help@contoso.cn' }] },
+    {
+      id: created.offer!.id,
+      expectedVersion: 1,
+      supportContacts: [{ name: 'Support Desk', qq: `${10000 + i}`, email: 'help@contoso.cn' }],
+    },
     context,
   );
 }
@@ -61,11 +81,20 @@ const editable: string[] = [];
 for (let i = 0; i < 20; i++) editable.push((await register()).publisher.id);
 // An operator with an access grant on the main publisher (bench/access-grant.ts reads it under the grant).
 const operatorOid = '0be0c400-0000-4000-8000-0000000000a2';
-const operatorToken = await mintToken(await loadSigningKey(dataDir), config.authIssuer, config.authAudience, { role: 'operator', oid: operatorOid });
+const operatorToken = await mintToken(await loadSigningKey(dataDir), config.authIssuer, config.authAudience, {
+  role: 'operator',
+  oid: operatorOid,
+});
 const operatorContext = { actor: { id: operatorOid, kind: 'user' as const, role: 'operator' }, correlationId: 'bench' };
 const grantEnds = new Date(Date.now() + 8 * 3_600_000).toISOString();
 await server.ledger.services.accessGrants.request(
-  { publisherId: main.publisher.id, categories: ['administrator', 'customer'], reason: 'bench', ticket: 'BENCH-1', endsAt: grantEnds },
+  {
+    publisherId: main.publisher.id,
+    categories: ['administrator', 'customer'],
+    reason: 'bench',
+    ticket: 'BENCH-1',
+    endsAt: grantEnds,
+  },
   operatorContext,
 );
 await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 30_000);
@@ -86,9 +115,17 @@ process.on('message', (message: { type?: string; gc?: boolean }) => {
   })();
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   // the other threads' heaps (the projection thread, the log writer), from a diagnostic report
-  const workers = (process.report.getReport() as { workers?: { javascriptHeap?: { usedMemory?: number } }[] }).workers ?? [];
+  const workers =
+    (process.report.getReport() as { workers?: { javascriptHeap?: { usedMemory?: number } }[] }).workers ?? [];
   const threadsHeapUsed = workers.reduce((sum, worker) => sum + (worker.javascriptHeap?.usedMemory ?? 0), 0);
-  process.send!({ rss, heapUsed, threadsHeapUsed, rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), detail: diagnostics(workers) });
+  process.send!({
+    rss,
+    heapUsed,
+    threadsHeapUsed,
+    rssAnon: kb('RssAnon'),
+    rssFile: kb('RssFile'),
+    detail: diagnostics(workers),
+  });
 });
 
 /**
@@ -100,7 +137,9 @@ process.on('message', (message: { type?: string; gc?: boolean }) => {
 function diagnostics(workers: { javascriptHeap?: { usedMemory?: number; totalMemory?: number } }[]): string {
   const m = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   const usage = process.memoryUsage();
-  const threads = workers.map((w) => `${m(w.javascriptHeap?.usedMemory ?? 0)}/${m(w.javascriptHeap?.totalMemory ?? 0)}`).join(' ');
+  const threads = workers
+    .map((w) => `${m(w.javascriptHeap?.usedMemory ?? 0)}/${m(w.javascriptHeap?.totalMemory ?? 0)}`)
+    .join(' ');
   const byKind = new Map<string, number>();
   try {
     let kind = '';
@@ -108,9 +147,20 @@ function diagnostics(workers: { javascriptHeap?: { usedMemory?: number; totalMem
       const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
       if (header) {
         const name = header[1]!.trim();
-        const [from, to] = line.split(' ')[0]!.split('-').map((h) => parseInt(h, 16));
+        const [from, to] = line
+          .split(' ')[0]!
+          .split('-')
+          .map((h) => parseInt(h, 16));
         const size = to! - from!;
-        kind = name ? (name.startsWith('/') ? path.basename(name).replace(/^(lib\w*|node).*$/, 'code') : name) : size >= 60 * 1024 * 1024 ? 'anon>=60M' : size >= 1024 * 1024 ? 'anon>=1M' : 'anon<1M';
+        kind = name
+          ? name.startsWith('/')
+            ? path.basename(name).replace(/^(lib\w*|node).*$/, 'code')
+            : name
+          : size >= 60 * 1024 * 1024
+            ? 'anon>=60M'
+            : size >= 1024 * 1024
+              ? 'anon>=1M'
+              : 'anon<1M';
         continue;
       }
       const rss = /^Rss:\s+(\d+) kB/.exec(line);
@@ -119,7 +169,11 @@ function diagnostics(workers: { javascriptHeap?: { usedMemory?: number; totalMem
   } catch {
     /* not Linux */
   }
-  const maps = [...byKind].filter(([, b]) => b >= 1024 * 1024).sort((a, b) => b[1] - a[1]).map(([k, b]) => `${k} ${m(b)}`).join(', ');
+  const maps = [...byKind]
+    .filter(([, b]) => b >= 1024 * 1024)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, b]) => `${k} ${m(b)}`)
+    .join(', ');
   let sqlite = 0;
   try {
     for (const fd of fs.readdirSync('/proc/self/fd')) {
@@ -132,7 +186,13 @@ function diagnostics(workers: { javascriptHeap?: { usedMemory?: number; totalMem
   } catch {
     /* not Linux */
   }
-  const status = (() => { try { return fs.readFileSync('/proc/self/status', 'utf8'); } catch { return ''; } })();
+  const status = (() => {
+    try {
+      return fs.readFileSync('/proc/self/status', 'utf8');
+    } catch {
+      return '';
+    }
+  })();
   const threadCount = /^Threads:\s+(\d+)/m.exec(status)?.[1] ?? '?';
   return `  threads' heaps used/total ${threads}; main heap total ${m(usage.heapTotal)}, external ${m(usage.external)}, arrayBuffers ${m(usage.arrayBuffers)}; threads ${threadCount}, sqlite fds ${sqlite}\n  maps: ${maps}`;
 }

@@ -1,10 +1,24 @@
-import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { CommandContext } from '../events/store/event-codec.js';
 import type { DataCategory } from '../privacy/classification.js';
-import { fieldPermissions, grantScopes, operationGrantScopes, operationPermissions, type Access, type Column, type Permission } from './permissions.js';
+import {
+  fieldPermissions,
+  grantScopes,
+  operationGrantScopes,
+  operationPermissions,
+  type Access,
+  type Column,
+  type Permission,
+} from './permissions.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -56,7 +70,8 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(root.getFields())) {
       const permission = operationPermissions[field.name];
       if (!permission) throw new Error(`src/auth/permissions.ts has no row for ${root.name}.${field.name}`);
-      if (Object.values(permission).includes('grant') && !operationGrantScopes[field.name]) throw new Error(`src/auth/permissions.ts: ${field.name} has a grant cell but no grant scope`);
+      if (Object.values(permission).includes('grant') && !operationGrantScopes[field.name])
+        throw new Error(`src/auth/permissions.ts: ${field.name} has a grant cell but no grant scope`);
       guard(field, permission, field.name, true, (_source, args) => args);
     }
   }
@@ -65,7 +80,8 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
     const type = schema.getType(typeName);
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (!field) throw new Error(`src/auth/permissions.ts names ${key}, which the schema does not have`);
-    if (Object.values(permission).includes('grant') && !grantScopes[key]) throw new Error(`src/auth/permissions.ts: ${key} has a grant cell but no grant scope`);
+    if (Object.values(permission).includes('grant') && !grantScopes[key])
+      throw new Error(`src/auth/permissions.ts: ${key} has a grant cell but no grant scope`);
     guard(field, permission, key, false, (source) => source as Record<string, unknown>);
   }
   return schema;
@@ -111,7 +127,10 @@ export function readColumn(principal: Principal, key: string): Column {
   const permission = fieldPermissions[key];
   const columns = columnsOf(principal);
   const column =
-    permission && (firstColumn(columns, permission, 'yes') ?? firstColumn(columns, permission, 'own') ?? firstColumn(columns, permission, 'grant'));
+    permission &&
+    (firstColumn(columns, permission, 'yes') ??
+      firstColumn(columns, permission, 'own') ??
+      firstColumn(columns, permission, 'grant'));
   if (!column) throw new Error(`${key} was read without a column of src/auth/permissions.ts allowing it`);
   return column;
 }

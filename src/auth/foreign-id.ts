@@ -26,7 +26,11 @@ export async function unlessForeign<T>(
 }
 
 /** Whether the caller reads every publisher's records of this kind, or is a member of the one holding the id (its deleted offers included). */
-async function mayRead(query: 'publisher' | 'offer', holder: string, ctx: Pick<AuthorizedContext, 'access' | 'principal'>): Promise<boolean> {
+async function mayRead(
+  query: 'publisher' | 'offer',
+  holder: string,
+  ctx: Pick<AuthorizedContext, 'access' | 'principal'>,
+): Promise<boolean> {
   if (ctx.principal.roles.some((role) => operationPermissions[query]?.[role] === 'yes')) return true;
   return await ctx.access.isMember(holder);
 }

@@ -24,7 +24,12 @@ export class Membership implements MemberAccounts {
     private readonly memberships: MembershipQueries,
     private readonly actors: ActorReferences,
     /** the active grant of a person (by object id) on a publisher's category (src/events/access-grant/access-grant.service.ts) */
-    private readonly activeGrant: (objectId: string, publisherId: string, category: DataCategory, offerId?: string) => Promise<GrantState | null>,
+    private readonly activeGrant: (
+      objectId: string,
+      publisherId: string,
+      category: DataCategory,
+      offerId?: string,
+    ) => Promise<GrantState | null>,
   ) {}
 
   /** The checks for one request, each answer memoised for the request (and given synchronously once known); each memo is made on first use. */
@@ -34,10 +39,13 @@ export class Membership implements MemberAccounts {
     let records: RequestMemo<string | null> | undefined;
     let grants: RequestMemo<GrantState | null> | undefined;
     return {
-      isMember: (publisherId) => (members ??= new RequestMemo((id) => this.isMember(principal.id, id))).get(publisherId),
+      isMember: (publisherId) =>
+        (members ??= new RequestMemo((id) => this.isMember(principal.id, id))).get(publisherId),
       publisherOfOffer: (offerId) => (offers ??= new RequestMemo((id) => this.publisherOfOffer(id))).get(offerId),
       publisherOfRecord: (recordId) =>
-        (records ??= new RequestMemo(async (id) => (await this.privacyRequests.locate(id))?.publisherId ?? null)).get(recordId),
+        (records ??= new RequestMemo(async (id) => (await this.privacyRequests.locate(id))?.publisherId ?? null)).get(
+          recordId,
+        ),
       grantFor: (publisherId, category, offerId) =>
         (grants ??= new RequestMemo((key) => {
           const [publisher, scope, offer] = key.split('\u0000') as [string, DataCategory, string];
@@ -66,7 +74,9 @@ export class Membership implements MemberAccounts {
   /** The member's account at the publisher now (from its stream), or null. */
   async accountOf(objectId: string, publisherId: string): Promise<string | null> {
     const { state } = await this.handler.load(publisherDecider, publisherStream(publisherId));
-    return state.status === 'registered' ? (state.aadUsers.find((user) => user.objectId === objectId)?.accountId ?? null) : null;
+    return state.status === 'registered'
+      ? (state.aadUsers.find((user) => user.objectId === objectId)?.accountId ?? null)
+      : null;
   }
 
   private async isMember(objectId: string, publisherId: string): Promise<boolean> {

@@ -59,14 +59,32 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   privacyRequests: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
   accessGrants: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
   registerPublisher: { target: none, member: 'yes', operator: 'yes', auditor: 'no', analyst: 'no' },
-  updatePublisherContact: { target: publisher('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
-  updateContactPreferences: { target: publisher('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  updatePublisherContact: {
+    target: publisher('input.id'),
+    member: 'own',
+    operator: 'no',
+    auditor: 'no',
+    analyst: 'no',
+  },
+  updateContactPreferences: {
+    target: publisher('input.id'),
+    member: 'own',
+    operator: 'no',
+    auditor: 'no',
+    analyst: 'no',
+  },
   addAadUser: { target: publisher('input.id'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
   removeAadUser: { target: publisher('input.id'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
   approvePublisher: { target: publisher('input.id'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
   rejectPublisher: { target: publisher('input.id'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
   createOffer: { target: publisher('input.publisherId'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
-  updateOfferCustomerService: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
+  updateOfferCustomerService: {
+    target: offer('input.id'),
+    member: 'own',
+    operator: 'no',
+    auditor: 'no',
+    analyst: 'no',
+  },
   publishOffer: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
   deleteOffer: { target: offer('input.id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
   deletePrivacyRequestRecord: { target: record('id'), member: 'own', operator: 'no', auditor: 'no', analyst: 'no' },
@@ -74,18 +92,60 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
   exportHistory: { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
   auditTrail: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
   verifyIntegrity: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'no' },
-  erasePersonalData: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
-  closePublisherAccount: { target: publisher('input.publisherId'), member: 'own', operator: 'yes', auditor: 'no', analyst: 'no' },
-  exportPersonalData: { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'no', analyst: 'no' },
+  erasePersonalData: {
+    target: publisher('input.publisherId'),
+    member: 'own',
+    operator: 'yes',
+    auditor: 'no',
+    analyst: 'no',
+  },
+  closePublisherAccount: {
+    target: publisher('input.publisherId'),
+    member: 'own',
+    operator: 'yes',
+    auditor: 'no',
+    analyst: 'no',
+  },
+  exportPersonalData: {
+    target: publisher('publisherId'),
+    member: 'own',
+    operator: 'grant',
+    auditor: 'no',
+    analyst: 'no',
+  },
   analytics: { target: none, member: 'no', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   maskedPublisher: { target: publisher('id'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'yes' },
   // a member sees only the disclosures whose notice may be given (src/resolvers/disclosure.resolver.ts)
   disclosures: { target: publisher('publisherId'), member: 'own', operator: 'yes', auditor: 'yes', analyst: 'no' },
-  recordDisclosure: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
+  recordDisclosure: {
+    target: publisher('input.publisherId'),
+    member: 'no',
+    operator: 'yes',
+    auditor: 'no',
+    analyst: 'no',
+  },
   contactList: { target: none, member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
-  requestAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
-  approveAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
-  revokeAccessGrant: { target: publisher('input.publisherId'), member: 'no', operator: 'yes', auditor: 'no', analyst: 'no' },
+  requestAccessGrant: {
+    target: publisher('input.publisherId'),
+    member: 'no',
+    operator: 'yes',
+    auditor: 'no',
+    analyst: 'no',
+  },
+  approveAccessGrant: {
+    target: publisher('input.publisherId'),
+    member: 'no',
+    operator: 'yes',
+    auditor: 'no',
+    analyst: 'no',
+  },
+  revokeAccessGrant: {
+    target: publisher('input.publisherId'),
+    member: 'no',
+    operator: 'yes',
+    auditor: 'no',
+    analyst: 'no',
+  },
 };
 
 /**
@@ -95,8 +155,20 @@ export const operationPermissions: Readonly<Record<string, Permission>> = {
 export const fieldPermissions: Readonly<Record<string, Permission>> = {
   'Publisher.contact': { target: publisher('id'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
   'Publisher.aadUsers': { target: publisher('id'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
-  'Offer.supportContacts': { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
-  'PrivacyRequestRecord.requestedBy': { target: publisher('publisherId'), member: 'own', operator: 'grant', auditor: 'yes', analyst: 'no' },
+  'Offer.supportContacts': {
+    target: publisher('publisherId'),
+    member: 'own',
+    operator: 'grant',
+    auditor: 'yes',
+    analyst: 'no',
+  },
+  'PrivacyRequestRecord.requestedBy': {
+    target: publisher('publisherId'),
+    member: 'own',
+    operator: 'grant',
+    auditor: 'yes',
+    analyst: 'no',
+  },
 };
 
 /**
@@ -123,7 +195,9 @@ export const grantScopes: Readonly<Record<string, GrantScope>> = {
  * shows administrator data, an offer's customer data (a grant limited to
  * that offer will do); an export shows every category.
  */
-export const operationGrantScopes: Readonly<Record<string, (args: Record<string, unknown>) => readonly DataCategory[]>> = {
+export const operationGrantScopes: Readonly<
+  Record<string, (args: Record<string, unknown>) => readonly DataCategory[]>
+> = {
   history: (args) => (args['kind'] === 'PUBLISHER' ? ['administrator'] : ['customer']),
   exportHistory: () => DATA_CATEGORIES,
   exportPersonalData: () => DATA_CATEGORIES,

@@ -27,7 +27,9 @@ export function principalOf(claims: Record<string, unknown>): Principal {
   const oid = claims['oid'];
   if (typeof oid !== 'string' || !OBJECT_ID.test(oid)) throw new UnauthenticatedError('no_oid');
   const roles = Array.isArray(claims['roles']) ? claims['roles'] : [];
-  const upn = [claims['upn'], claims['preferred_username']].find((v): v is string => typeof v === 'string' && v.length > 0);
+  const upn = [claims['upn'], claims['preferred_username']].find(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
   const name = claims['name'];
   return {
     id: oid.toLowerCase(),

@@ -25,10 +25,14 @@ export async function loadSigningKey(dataDir: string): Promise<SigningKey> {
   try {
     jwk = JSON.parse(text) as JWK;
   } catch {
-    throw new Error(`The token-signing key file ${file} is not a JSON Web Key; delete it to generate a new one (tokens signed with it stop working).`);
+    throw new Error(
+      `The token-signing key file ${file} is not a JSON Web Key; delete it to generate a new one (tokens signed with it stop working).`,
+    );
   }
   if (jwk.kty !== 'RSA' || !jwk.d || !jwk.kid) {
-    throw new Error(`The token-signing key file ${file} does not hold an RSA private key; delete it to generate a new one.`);
+    throw new Error(
+      `The token-signing key file ${file} does not hold an RSA private key; delete it to generate a new one.`,
+    );
   }
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
   return {

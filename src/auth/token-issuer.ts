@@ -25,7 +25,12 @@ export const TOKEN_ROLES = ['member', ...APP_ROLES] as const;
  * access token (`oid`, `roles`, `upn`, `name`, `idtyp`), for local use and
  * tests. Production tokens come from Entra ID.
  */
-export async function mintToken(key: SigningKey, issuer: string, audience: string, request: TokenRequest): Promise<string> {
+export async function mintToken(
+  key: SigningKey,
+  issuer: string,
+  audience: string,
+  request: TokenRequest,
+): Promise<string> {
   if (!(TOKEN_ROLES as readonly string[]).includes(request.role)) {
     throw new ValidationError('role', `must be one of ${TOKEN_ROLES.join(', ')}`);
   }
@@ -56,6 +61,7 @@ export function parseTtl(text: string): number {
   const match = /^(\d{1,7})([smhd]?)$/.exec(text.trim());
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match?.[2] ?? ''] ?? 1;
   const seconds = match ? Number(match[1]) * unit : NaN;
-  if (!(seconds >= 1 && seconds <= 30 * 86400)) throw new ValidationError('ttl', 'must be 1s to 30d, e.g. 15m, 8h or 7d');
+  if (!(seconds >= 1 && seconds <= 30 * 86400))
+    throw new ValidationError('ttl', 'must be 1s to 30d, e.g. 15m, 8h or 7d');
   return seconds;
 }

@@ -72,7 +72,10 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
       const cached = authorization ? verified.get(authorization) : undefined;
       if (cached && now.getTime() < cached.until) return cached.principal;
       const token = authorization && BEARER.exec(authorization.trim())?.[1];
-      if (!token) throw new UnauthenticatedError(!authorization ? 'missing' : /^bearer\s/i.test(authorization.trim()) ? 'malformed' : 'not_bearer');
+      if (!token)
+        throw new UnauthenticatedError(
+          !authorization ? 'missing' : /^bearer\s/i.test(authorization.trim()) ? 'malformed' : 'not_bearer',
+        );
       if (cached) verified.delete(authorization);
       let claims: Record<string, unknown>;
       try {
@@ -104,8 +107,10 @@ function refusalOf(error: errors.JOSEError): TokenRefusal {
     if (error.claim === 'aud') return 'wrong_audience';
     return 'invalid_claim';
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'algorithm_not_allowed';
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'unknown_key';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return 'algorithm_not_allowed';
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return 'unknown_key';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
   return 'malformed';
 }
@@ -115,7 +120,12 @@ function refusalOf(error: errors.JOSEError): TokenRefusal {
  * token says when it was issued, not later than now (plus the skew) and at
  * most the maximum lifetime before `exp`. Returns the refusal, if any.
  */
-function lifetimeRefusal(claims: Record<string, unknown>, now: number, maxLifetime: number, skew: number): TokenRefusal | undefined {
+function lifetimeRefusal(
+  claims: Record<string, unknown>,
+  now: number,
+  maxLifetime: number,
+  skew: number,
+): TokenRefusal | undefined {
   const exp = Number(claims['exp']);
   if (!(exp <= now + maxLifetime + skew)) return 'lifetime_too_long';
   if (claims['iat'] === undefined) return undefined;

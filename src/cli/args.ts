@@ -21,7 +21,10 @@ const COMMANDS = {
   retention: {},
   doctor: { switches: ['conformance'] },
   help: {},
-} as const satisfies Record<string, { options?: readonly string[]; switches?: readonly string[]; positionals?: number }>;
+} as const satisfies Record<
+  string,
+  { options?: readonly string[]; switches?: readonly string[]; positionals?: number }
+>;
 
 export type Command = keyof typeof COMMANDS;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as Command[];
@@ -46,7 +49,10 @@ const settingByName = new Map<string, SettingName>(SETTING_NAMES.map((name) => [
  * start on the default port.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const everyValued = new Set([...settingByName.keys(), ...Object.values(COMMANDS).flatMap((c: Spec) => c.options ?? [])]);
+  const everyValued = new Set([
+    ...settingByName.keys(),
+    ...Object.values(COMMANDS).flatMap((c: Spec) => c.options ?? []),
+  ]);
   const { tokens } = parseArgs({
     args: [...argv],
     options: {
@@ -61,8 +67,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   });
   const positionals = tokens.filter((t) => t.kind === 'positional').map((t) => t.value);
   const named = positionals.shift() ?? 'help';
-  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { command: 'help', settings: {}, options: new Map(), positionals: [] };
-  if (!(named in COMMANDS)) throw new UsageError(`unknown command "${named}".${didYouMean(named, COMMAND_NAMES)} Run "privacy-ledger help" for the list.`);
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help'))
+    return { command: 'help', settings: {}, options: new Map(), positionals: [] };
+  if (!(named in COMMANDS))
+    throw new UsageError(
+      `unknown command "${named}".${didYouMean(named, COMMAND_NAMES)} Run "privacy-ledger help" for the list.`,
+    );
   const command = named as Command;
   const spec: Spec = COMMANDS[command];
   const own = [...(spec.options ?? []), ...(spec.switches ?? [])];
@@ -74,7 +84,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     const setting = settingByName.get(token.name);
     if (!setting && !own.includes(token.name)) {
       const takes = [...own.map((name) => `--${name}`), ...[...settingByName.keys()].map((name) => `--${name}`)];
-      throw new UsageError(`unknown option ${flag} for ${command}.${didYouMean(flag, takes)} Run "privacy-ledger help" for every option.`);
+      throw new UsageError(
+        `unknown option ${flag} for ${command}.${didYouMean(flag, takes)} Run "privacy-ledger help" for every option.`,
+      );
     }
     if ((spec.switches as readonly string[] | undefined)?.includes(token.name)) {
       if (token.value !== undefined) throw new UsageError(`${flag} takes no value.`);
@@ -82,12 +94,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       continue;
     }
     // Without strict parsing the next argument is taken as the value even when it is an option: `--port --data-dir x`.
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${flag} needs a value.`);
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
+      throw new UsageError(`${flag} needs a value.`);
     if (setting) settings[setting] = token.value;
     else options.set(flag, token.value);
   }
   if (positionals.length > (spec.positionals ?? 0)) {
-    throw new UsageError(`unexpected argument "${positionals[spec.positionals ?? 0]}" for ${command}; run "privacy-ledger help".`);
+    throw new UsageError(
+      `unexpected argument "${positionals[spec.positionals ?? 0]}" for ${command}; run "privacy-ledger help".`,
+    );
   }
   return { command, settings, options, positionals };
 }

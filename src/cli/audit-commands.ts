@@ -24,7 +24,10 @@ export async function exportCommand(config: Config, options: ReadonlyMap<string,
   if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv.');
   const from = options.get('--from');
   const to = options.get('--to');
-  const range = { from: from === undefined ? null : parseInstant('--from', from), to: to === undefined ? null : parseInstant('--to', to) };
+  const range = {
+    from: from === undefined ? null : parseInstant('--from', from),
+    to: to === undefined ? null : parseInstant('--to', to),
+  };
   requireLedger(config);
   const ledger = await openLedger(config);
   try {

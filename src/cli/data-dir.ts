@@ -29,7 +29,9 @@ export function requireLedger(config: Pick<Config, 'dataDir' | 'kurrentdbUrl' | 
 export function requireSigningKey(config: Pick<Config, 'dataDir' | 'kurrentdbUrl' | 'mongodbUrl'>): void {
   requireLedger(config);
   if (!isFile(path.join(config.dataDir, SIGNING_KEY_FILE))) {
-    throw new UsageError(`no token-signing key in ${config.dataDir}: the server creates it when it first starts there ("privacy-ledger serve").`);
+    throw new UsageError(
+      `no token-signing key in ${config.dataDir}: the server creates it when it first starts there ("privacy-ledger serve").`,
+    );
   }
 }
 
@@ -51,13 +53,17 @@ export function prepareDataDir(dir: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' && fs.statSync(level).isDirectory()) continue;
-      throw new UsageError(`cannot create the data directory ${dir} (${code} at ${level}): choose a folder you may write to with ${WHERE}.`);
+      throw new UsageError(
+        `cannot create the data directory ${dir} (${code} at ${level}): choose a folder you may write to with ${WHERE}.`,
+      );
     }
   }
   try {
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
   } catch {
-    throw new UsageError(`the data directory ${dir} is not writable by this user: fix its owner, or choose another with ${WHERE}.`);
+    throw new UsageError(
+      `the data directory ${dir} is not writable by this user: fix its owner, or choose another with ${WHERE}.`,
+    );
   }
 }
 

@@ -59,7 +59,12 @@ export async function runConformance(config: Config): Promise<{ where: string; r
       await run();
       rows.push({ port, check: name, passed: true });
     } catch (error) {
-      rows.push({ port, check: name, passed: false, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      rows.push({
+        port,
+        check: name,
+        passed: false,
+        detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
     }
   };
   const { events, reads, keys, streamId } = scratch;
@@ -70,24 +75,39 @@ export async function runConformance(config: Config): Promise<{ where: string; r
       position = (await events.append(streamId, [event(1)], { expectedRevision: 0 })).position;
     });
     await check('event store', 'a stale expected revision is a conflict', async () => {
-      const refused = await events.append(streamId, [event(2)], { expectedRevision: 0 }).then(() => undefined, (error: unknown) => error);
-      if (!(refused instanceof ConcurrencyError)) throw new Error(`expected a conflict, got ${refused === undefined ? 'an accepted append' : String(refused)}`);
+      const refused = await events.append(streamId, [event(2)], { expectedRevision: 0 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (!(refused instanceof ConcurrencyError))
+        throw new Error(`expected a conflict, got ${refused === undefined ? 'an accepted append' : String(refused)}`);
     });
     await check('event store', 'read back in order, hash-chained', async () => {
       const read = await events.readStream(streamId);
-      if (read.map((e) => e.data['n']).join() !== '0,1') throw new Error(`read back ${read.length} events, not the 2 appended`);
+      if (read.map((e) => e.data['n']).join() !== '0,1')
+        throw new Error(`read back ${read.length} events, not the 2 appended`);
       if (read[1]!.prevHash !== read[0]!.hash) throw new Error('the second event does not chain onto the first');
     });
-    await check('event store', 'a subscription delivers the appended events', () => subscribed(events, streamId, position));
+    await check('event store', 'a subscription delivers the appended events', () =>
+      subscribed(events, streamId, position),
+    );
     await check('read store', 'a projection batch commits with its checkpoint', async () => {
-      await reads.write([{ kind: 'upsert', collection: 'doctor', doc: { id: 'd1', n: 1 } }], { name: 'doctor', position: 7 });
-      await reads.write([{ kind: 'upsert', collection: 'doctor', doc: { id: 'd1', n: 2 } }], { name: 'doctor', position: 7 });
+      await reads.write([{ kind: 'upsert', collection: 'doctor', doc: { id: 'd1', n: 1 } }], {
+        name: 'doctor',
+        position: 7,
+      });
+      await reads.write([{ kind: 'upsert', collection: 'doctor', doc: { id: 'd1', n: 2 } }], {
+        name: 'doctor',
+        position: 7,
+      });
       const doc = await reads.get('doctor', 'd1');
-      if (doc?.['n'] !== 1 || (await reads.getCheckpoint('doctor')) !== 7) throw new Error('the batch and its checkpoint did not commit together once');
+      if (doc?.['n'] !== 1 || (await reads.getCheckpoint('doctor')) !== 7)
+        throw new Error('the batch and its checkpoint did not commit together once');
     });
     await check('key store', 'a key is created once, then destroyed for good', async () => {
       const first = await keys.getOrCreate('doctor-subject');
-      if (!(await keys.getOrCreate('doctor-subject')).equals(first)) throw new Error('a second getOrCreate gave another key');
+      if (!(await keys.getOrCreate('doctor-subject')).equals(first))
+        throw new Error('a second getOrCreate gave another key');
       if (!(await keys.destroy('doctor-subject'))) throw new Error('destroy found no key');
       if ((await keys.getMany(['doctor-subject'])).size !== 0) throw new Error('the destroyed key is still readable');
     });
@@ -141,7 +161,10 @@ async function openScratch(config: Config): Promise<Scratch> {
   let reads: ReadStore;
   let keys: KeyStore;
   if (config.mongodbUrl) {
-    const client = await new MongoClient(config.mongodbUrl, { ignoreUndefined: true, appName: 'privacy-ledger doctor' }).connect();
+    const client = await new MongoClient(config.mongodbUrl, {
+      ignoreUndefined: true,
+      appName: 'privacy-ledger doctor',
+    }).connect();
     const db = client.db(`pl_doctor_${id}`);
     reads = new MongoReadStore(client, db);
     keys = await MongoKeyStore.open(db, masterKey);

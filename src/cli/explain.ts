@@ -10,8 +10,20 @@ import { UsageError } from './args.js';
  */
 export function explain(error: unknown): string {
   if (error instanceof ValidationError) return `${error.field} ${error.rule}.`;
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DomainError || error instanceof RotationError) return error.message;
-  const { code, port, address, hostname, syscall } = (error ?? {}) as { code?: unknown; port?: unknown; address?: unknown; hostname?: unknown; syscall?: unknown };
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    error instanceof DomainError ||
+    error instanceof RotationError
+  )
+    return error.message;
+  const { code, port, address, hostname, syscall } = (error ?? {}) as {
+    code?: unknown;
+    port?: unknown;
+    address?: unknown;
+    hostname?: unknown;
+    syscall?: unknown;
+  };
   const at = `${address ?? 'the host'}:${port ?? 'the port'}`;
   switch (code) {
     case 'EADDRINUSE':
@@ -25,7 +37,8 @@ export function explain(error: unknown): string {
       }
       break;
     case 'EACCES':
-      if (syscall === 'listen') return `not allowed to listen on ${at} (ports below 1024 need privileges): choose another with --port or PORT.`;
+      if (syscall === 'listen')
+        return `not allowed to listen on ${at} (ports below 1024 need privileges): choose another with --port or PORT.`;
       return 'permission denied: check that this user may write the data directory (--data-dir or DATA_DIR).';
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -15,7 +15,9 @@ export async function rebuild(config: Config, only: string | undefined, online: 
   requireLedger(config);
   const holder = online ? null : liveHolder(config.dataDir);
   if (holder !== null) {
-    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding, or rebuild --online.`);
+    throw new UsageError(
+      `a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding, or rebuild --online.`,
+    );
   }
   const ledger = await openLedger(config, { leaseHolder: processHolder('rebuild') });
   try {
@@ -70,7 +72,9 @@ export async function status(config: Config): Promise<number> {
     for (const row of rows) {
       const lease = await ledger.leases.current(row.name);
       const runBy = !lease ? '-' : lease.expiresAt > Date.now() ? lease.holder : `nobody (last: ${lease.holder})`;
-      process.stdout.write(`${row.name.padEnd(20)} ${String(row.checkpoint).padStart(12)} ${String(row.lag).padStart(10)}  ${runBy}\n`);
+      process.stdout.write(
+        `${row.name.padEnd(20)} ${String(row.checkpoint).padStart(12)} ${String(row.lag).padStart(10)}  ${runBy}\n`,
+      );
     }
     return 0;
   } finally {
@@ -93,7 +97,9 @@ export async function verify(config: Config): Promise<number> {
     bar.done();
     const broken = report.firstBreak;
     if (!broken) {
-      process.stdout.write(`verified ${report.eventsChecked} events in ${report.streamsChecked} streams: every link holds\n`);
+      process.stdout.write(
+        `verified ${report.eventsChecked} events in ${report.streamsChecked} streams: every link holds\n`,
+      );
       return 0;
     }
     process.stdout.write(
@@ -105,4 +111,3 @@ export async function verify(config: Config): Promise<number> {
     await ledger.close();
   }
 }
-

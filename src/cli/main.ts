@@ -131,7 +131,11 @@ async function project(config: Config): Promise<number> {
     throw error;
   }
   logger.info(
-    { projections: ledger.runner.names, readModels: config.mongodbUrl ? 'mongodb' : 'sqlite', ...(endpoint ? { metrics: `${endpoint.url}/metrics` } : {}) },
+    {
+      projections: ledger.runner.names,
+      readModels: config.mongodbUrl ? 'mongodb' : 'sqlite',
+      ...(endpoint ? { metrics: `${endpoint.url}/metrics` } : {}),
+    },
     'privacy-ledger is projecting',
   );
   return untilSignal(logger, async () => {
@@ -150,10 +154,13 @@ function untilSignal(logger: Logger, close: () => Promise<void>, after: () => vo
       stopping = true;
       logger.info({ signal }, 'draining');
       close()
-        .then(() => resolve(0), (error: unknown) => {
-          logger.error({ error: explain(error) }, 'shutdown failed');
-          resolve(1);
-        })
+        .then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error({ error: explain(error) }, 'shutdown failed');
+            resolve(1);
+          },
+        )
         .finally(after);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -14,7 +14,9 @@ export async function rotateMasterKeyCommand(config: Config, options: ReadonlyMa
   requireLedger(config);
   const holder = liveHolder(config.dataDir);
   if (holder !== null) {
-    throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it before rotating the master key.`);
+    throw new UsageError(
+      `a server (pid ${holder}) is running on ${config.dataDir}; stop it before rotating the master key.`,
+    );
   }
   const newKey = options.get('--new-master-key');
   const result = await rotateMasterKey({

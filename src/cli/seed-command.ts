@@ -26,12 +26,18 @@ export interface SeedSummary {
  */
 export async function seedCommand(config: Config): Promise<number> {
   const holder = liveHolder(config.dataDir);
-  if (holder !== null) throw new UsageError(`a server (pid ${holder}) is running on ${config.dataDir}; stop it, seed, then start it again.`);
+  if (holder !== null)
+    throw new UsageError(
+      `a server (pid ${holder}) is running on ${config.dataDir}; stop it, seed, then start it again.`,
+    );
   prepareDataDir(config.dataDir);
   const ledger = await openLedger(config);
   try {
     const events = await ledger.events.headPosition();
-    if (events > 0) throw new UsageError(`${config.dataDir} already holds a ledger (${events} events); seed fills a new one: choose an empty --data-dir.`);
+    if (events > 0)
+      throw new UsageError(
+        `${config.dataDir} already holds a ledger (${events} events); seed fills a new one: choose an empty --data-dir.`,
+      );
     const summary = await seed(ledger);
     process.stdout.write(
       `seeded ${config.dataDir}: ${summary.publishers} publishers, ${summary.offers} offers, ${summary.erasures} erasures, ${summary.closed} closed account\n` +
@@ -54,7 +60,12 @@ export async function seed(ledger: Pick<Ledger, 'services'>): Promise<SeedSummar
     const objectId = uuidV7Ids.next();
     const member = context({ id: objectId, kind: 'user', role: 'member' });
     const change = await publishers.register(
-      { companyName: demo.companyName, registrationCode: demoUscc(demo.division, i + 1), contact: demo.contact, contactPreferences: { aboutOffers: true, aboutFeedback: i % 2 === 0, byEmail: true, byPhone: i % 3 === 0 } },
+      {
+        companyName: demo.companyName,
+        registrationCode: demoUscc(demo.division, i + 1),
+        contact: demo.contact,
+        contactPreferences: { aboutOffers: true, aboutFeedback: i % 2 === 0, byEmail: true, byPhone: i % 3 === 0 },
+      },
       member,
       { objectId, ...demo.member },
     );
@@ -67,17 +78,34 @@ export async function seed(ledger: Pick<Ledger, 'services'>): Promise<SeedSummar
     if (i === registered.length - 1) continue;
     const change =
       i === registered.length - 2
-        ? await publishers.reject({ id: p.id, expectedVersion: p.version, reason: '营业执照照片不清晰 / the business licence scan is unreadable' }, operator)
+        ? await publishers.reject(
+            {
+              id: p.id,
+              expectedVersion: p.version,
+              reason: '营业执照照片不清晰 / the business licence scan is unreadable',
+            },
+            operator,
+          )
         : await publishers.approve({ id: p.id, expectedVersion: p.version }, operator);
     p.version = change.version;
   }
   // A colleague joins two publishers; the contact of one changes.
   for (const [i, colleague] of DEMO_COLLEAGUES.entries()) {
     const p = registered[i]!;
-    p.version = (await publishers.addAadUser({ id: p.id, expectedVersion: p.version, objectId: uuidV7Ids.next(), ...colleague }, p.member)).version;
+    p.version = (
+      await publishers.addAadUser(
+        { id: p.id, expectedVersion: p.version, objectId: uuidV7Ids.next(), ...colleague },
+        p.member,
+      )
+    ).version;
   }
   const moved = registered[1]!;
-  moved.version = (await publishers.updateContact({ id: moved.id, expectedVersion: moved.version, contact: { telephone: '+86 139 8765 4321' } }, moved.member)).version;
+  moved.version = (
+    await publishers.updateContact(
+      { id: moved.id, expectedVersion: moved.version, contact: { telephone: '+86 139 8765 4321' } },
+      moved.member,
+    )
+  ).version;
   // Offers for the approved publishers, with support contacts; most are published.
   const offerIds: string[] = [];
   for (const [i, p] of registered.slice(0, -2).entries()) {
@@ -86,7 +114,10 @@ export async function seed(ledger: Pick<Ledger, 'services'>): Promise<SeedSummar
       const created = await offers.create({ publisherId: p.id, name: demo.name, kind: demo.kind }, p.member);
       const id = created.offer!.id;
       const support = [DEMO_SUPPORT[(i + k) % DEMO_SUPPORT.length]!, DEMO_SUPPORT[(i + k + 1) % DEMO_SUPPORT.length]!];
-      const staffed = await offers.updateCustomerService({ id, expectedVersion: created.version, supportContacts: support }, p.member);
+      const staffed = await offers.updateCustomerService(
+        { id, expectedVersion: created.version, supportContacts: support },
+        p.member,
+      );
       if ((i + k) % 3 !== 2) await offers.publish({ id, expectedVersion: staffed.version }, p.member);
       offerIds.push(id);
       summary.offers++;

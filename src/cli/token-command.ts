@@ -12,7 +12,8 @@ export async function tokenCommand(config: Config, options: ReadonlyMap<string, 
   }
   const role = options.get('--role');
   if (!role) throw new UsageError(`token needs --role (${TOKEN_ROLES.join(', ')}).`);
-  if (!(TOKEN_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${TOKEN_ROLES.join(', ')}.`);
+  if (!(TOKEN_ROLES as readonly string[]).includes(role))
+    throw new UsageError(`--role must be one of ${TOKEN_ROLES.join(', ')}.`);
   const oid = options.get('--oid');
   const ttl = options.get('--ttl');
   const upn = options.get('--upn');

@@ -24,7 +24,8 @@ export async function serveWorkerMetrics(config: Config, ledger: Ledger): Promis
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
-    if (req.method !== 'GET') return send(405, 'application/json', JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED' } }));
+    if (req.method !== 'GET')
+      return send(405, 'application/json', JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED' } }));
     if (path === '/healthz') return send(200, 'application/json', JSON.stringify({ status: 'ok' }));
     if (path === '/readyz') {
       const ready = ledger.runner.live;
@@ -37,7 +38,13 @@ export async function serveWorkerMetrics(config: Config, ledger: Ledger): Promis
       );
       return;
     }
-    send(404, 'application/json', JSON.stringify({ error: { code: 'NOT_FOUND', message: 'a project worker serves /metrics, /healthz and /readyz' } }));
+    send(
+      404,
+      'application/json',
+      JSON.stringify({
+        error: { code: 'NOT_FOUND', message: 'a project worker serves /metrics, /healthz and /readyz' },
+      }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

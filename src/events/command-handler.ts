@@ -62,7 +62,10 @@ export class CommandHandler {
   }
 
   /** The current state of a stream, folded from the log (authoritative, unlike a read model). */
-  async load<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<{ state: State; version: number }> {
+  async load<Event extends DomainEvent, State>(
+    decider: FoldOf<Event, State>,
+    streamId: string,
+  ): Promise<{ state: State; version: number }> {
     const current = await this.catchUp(decider, streamId);
     return { state: current.state, version: current.revision + 1 };
   }
@@ -104,7 +107,14 @@ export class CommandHandler {
       }
       if (first) {
         const state = await this.stateAt(decider, streamId, first.revision, current);
-        return { state, version: first.revision + 1, position: first.position, appended: [], replayed: true, keys: current.keys };
+        return {
+          state,
+          version: first.revision + 1,
+          position: first.position,
+          appended: [],
+          replayed: true,
+          keys: current.keys,
+        };
       }
     }
     const version = current.revision + 1;
@@ -112,11 +122,23 @@ export class CommandHandler {
       throw new ConcurrencyError(streamId, `version ${expectedVersion}`, `version ${version}`);
     }
     const events = decider.decide(commandAt(command, current.keys), current.state);
-    if (events.length === 0) return { state: current.state, version, position: current.position, appended: [], replayed: false, keys: current.keys };
+    if (events.length === 0)
+      return {
+        state: current.state,
+        version,
+        position: current.position,
+        appended: [],
+        replayed: false,
+        keys: current.keys,
+      };
     // A key an erasure of this stream retired is never sealed under again (see StreamKeys).
-    const result = await this.store.append(streamId, await this.codec.encode(events, context, idempotency, current.keys), {
-      expectedRevision: current.revision >= 0 ? current.revision : 'no_stream',
-    });
+    const result = await this.store.append(
+      streamId,
+      await this.codec.encode(events, context, idempotency, current.keys),
+      {
+        expectedRevision: current.revision >= 0 ? current.revision : 'no_stream',
+      },
+    );
     const next: CachedAggregate<State> = {
       state: fold(decider, events, current.state),
       revision: result.nextExpectedRevision,
@@ -124,9 +146,21 @@ export class CommandHandler {
       marks: new Map(current.marks),
       keys: current.keys.with(result.events),
     };
-    if (idempotency) next.marks.set(idempotency.key, { fingerprint: idempotency.fingerprint, revision: next.revision, position: next.position });
+    if (idempotency)
+      next.marks.set(idempotency.key, {
+        fingerprint: idempotency.fingerprint,
+        revision: next.revision,
+        position: next.position,
+      });
     this.cache.set(streamId, next);
-    return { state: next.state, version: next.revision + 1, position: next.position, appended: result.events, replayed: false, keys: next.keys };
+    return {
+      state: next.state,
+      version: next.revision + 1,
+      position: next.position,
+      appended: result.events,
+      replayed: false,
+      keys: next.keys,
+    };
   }
 
   private async appendUnconditionally<Command, Event extends DomainEvent, State>(
@@ -136,22 +170,61 @@ export class CommandHandler {
     context: CommandContext,
   ): Promise<CommandResult<State>> {
     const cached = this.cache.get<State>(streamId);
-    const before = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map(), keys: StreamKeys.none };
+    const before = cached ?? {
+      state: decider.initialState,
+      revision: -1,
+      position: 0,
+      marks: new Map(),
+      keys: StreamKeys.none,
+    };
     const events = decider.decide(commandAt(command, before.keys), before.state);
-    if (events.length === 0) return { state: before.state, version: before.revision + 1, position: before.position, appended: [], replayed: false, keys: before.keys };
-    const result = await this.store.append(streamId, await this.codec.encode(events, context), { expectedRevision: 'any' });
+    if (events.length === 0)
+      return {
+        state: before.state,
+        version: before.revision + 1,
+        position: before.position,
+        appended: [],
+        replayed: false,
+        keys: before.keys,
+      };
+    const result = await this.store.append(streamId, await this.codec.encode(events, context), {
+      expectedRevision: 'any',
+    });
     const state = fold(decider, events, before.state);
     const keys = before.keys.with(result.events);
     // The cached state stays valid only if nobody else appended in between.
-    if (cached && result.nextExpectedRevision === cached.revision + events.length) this.cache.set(streamId, { ...cached, state, revision: result.nextExpectedRevision, position: result.position, keys });
+    if (cached && result.nextExpectedRevision === cached.revision + events.length)
+      this.cache.set(streamId, {
+        ...cached,
+        state,
+        revision: result.nextExpectedRevision,
+        position: result.position,
+        keys,
+      });
     else this.cache.forget(streamId);
-    return { state, version: result.nextExpectedRevision + 1, position: result.position, appended: result.events, replayed: false, keys };
+    return {
+      state,
+      version: result.nextExpectedRevision + 1,
+      position: result.position,
+      appended: result.events,
+      replayed: false,
+      keys,
+    };
   }
 
   /** The cached state brought up to date with whatever was appended since (by anyone). */
-  private async catchUp<Event extends DomainEvent, State>(decider: FoldOf<Event, State>, streamId: string): Promise<CachedAggregate<State>> {
+  private async catchUp<Event extends DomainEvent, State>(
+    decider: FoldOf<Event, State>,
+    streamId: string,
+  ): Promise<CachedAggregate<State>> {
     const cached = this.cache.get<State>(streamId);
-    const start = cached ?? { state: decider.initialState, revision: -1, position: 0, marks: new Map(), keys: StreamKeys.none };
+    const start = cached ?? {
+      state: decider.initialState,
+      revision: -1,
+      position: 0,
+      marks: new Map(),
+      keys: StreamKeys.none,
+    };
     const recorded = await this.store.readStream(streamId, { fromRevision: start.revision + 1 });
     if (recorded.length === 0) return start;
     const events = await this.codec.decode<Event>(recorded);
@@ -159,10 +232,17 @@ export class CommandHandler {
     for (const event of recorded) {
       const mark = markOf(event.metadata);
       // the last event appended under a key carries the first result's position
-      if (mark) marks.set(mark.key, { fingerprint: mark.fingerprint, revision: event.revision, position: event.position });
+      if (mark)
+        marks.set(mark.key, { fingerprint: mark.fingerprint, revision: event.revision, position: event.position });
     }
     const last = recorded.at(-1)!;
-    const next = { state: fold(decider, events, start.state), revision: last.revision, position: last.position, marks, keys: start.keys.with(recorded) };
+    const next = {
+      state: fold(decider, events, start.state),
+      revision: last.revision,
+      position: last.position,
+      marks,
+      keys: start.keys.with(recorded),
+    };
     this.cache.set(streamId, next);
     return next;
   }

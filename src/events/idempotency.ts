@@ -88,7 +88,9 @@ function requireKey(key: string): string {
 
 /** HMAC-SHA256 of the operation and its canonical input, base64url. */
 export function fingerprintOf(secret: Buffer, operation: string, input: unknown): string {
-  return createHmac('sha256', secret).update(`${operation}\0${canonicalJson(input)}`).digest('base64url');
+  return createHmac('sha256', secret)
+    .update(`${operation}\0${canonicalJson(input)}`)
+    .digest('base64url');
 }
 
 /** JSON with object keys sorted, so equal input always fingerprints the same. */

@@ -19,7 +19,9 @@ import type { Stored } from './stored-events.js';
  */
 
 /** A recorded event as stored (personal values sealed), of one of `E`'s types. */
-export type Recorded<E extends DomainEvent> = E extends DomainEvent ? Omit<RecordedEvent, 'type' | 'data'> & Stored<E> : never;
+export type Recorded<E extends DomainEvent> = E extends DomainEvent
+  ? Omit<RecordedEvent, 'type' | 'data'> & Stored<E>
+  : never;
 
 export interface LedgerFamilies {
   publisher: Recorded<PublisherEvent>;
@@ -47,12 +49,23 @@ const typesOf: { readonly [F in Family]: Readonly<Record<FamilyEvent<F>['type'],
     PersonalDataErased: true,
     PublisherAccountClosed: true,
   },
-  offer: { OfferCreated: true, OfferCustomerServiceUpdated: true, OfferPublished: true, OfferDeleted: true, PersonalDataErased: true },
+  offer: {
+    OfferCreated: true,
+    OfferCustomerServiceUpdated: true,
+    OfferPublished: true,
+    OfferDeleted: true,
+    PersonalDataErased: true,
+  },
   privacyRequest: { PrivacyRequestRecorded: true, PrivacyRequestRecordDeleted: true },
   registrationCode: { RegistrationCodeClaimed: true },
   disclosure: { DisclosureRecorded: true, PersonalDataErased: true },
   contactList: { ContactListProduced: true },
-  accessGrant: { AccessGrantRequested: true, AccessGrantApproved: true, AccessGrantRevoked: true, AccessGrantUsed: true },
+  accessGrant: {
+    AccessGrantRequested: true,
+    AccessGrantApproved: true,
+    AccessGrantRevoked: true,
+    AccessGrantUsed: true,
+  },
 };
 
 /** For a projection that folds every event of a family: `{ publisher: everyEventOf.publisher }` (a new type is then folded too). */
@@ -91,7 +104,9 @@ export function familyOf(streamId: string): Family | null {
  */
 export function asFamilyEvent<F extends Family>(family: F, event: RecordedEvent): FamilyEvent<F> {
   if (!Object.hasOwn(typesOf[family], event.type)) {
-    throw new Error(`event ${event.streamId}@${event.revision} has type ${event.type}, which this build does not know in a ${family} stream`);
+    throw new Error(
+      `event ${event.streamId}@${event.revision} has type ${event.type}, which this build does not know in a ${family} stream`,
+    );
   }
   return event as unknown as FamilyEvent<F>;
 }

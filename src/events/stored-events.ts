@@ -24,11 +24,16 @@ export type Sealed<D, Paths extends string> = [Paths] extends [never]
   : D extends readonly (infer Item)[]
     ? Sealed<Item, Rest<Paths, '*'>>[]
     : D extends object
-      ? { [K in keyof D]: K extends Paths ? PersonalValue | Extract<D[K], undefined> : Sealed<D[K], Rest<Paths, K & string>> }
+      ? {
+          [K in keyof D]: K extends Paths
+            ? PersonalValue | Extract<D[K], undefined>
+            : Sealed<D[K], Rest<Paths, K & string>>;
+        }
       : D;
 
 /** An event as stored: its declared personal values sealed. */
-export type Stored<E extends DomainEvent> = E extends DomainEvent<infer Type, infer Data> ? DomainEvent<Type, Sealed<Data, DeclaredPaths<Type>>> : never;
+export type Stored<E extends DomainEvent> =
+  E extends DomainEvent<infer Type, infer Data> ? DomainEvent<Type, Sealed<Data, DeclaredPaths<Type>>> : never;
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 

@@ -44,13 +44,23 @@ const SET = true;
 
 /** An account's fields (all go when it is removed); its actor reference or blind index, whichever it has, goes with them. */
 const accountFields = (accountId: string) =>
-  ({ accountId, objectId: SET, userPrincipalName: SET, displayName: SET, addedAt: SET, addedBy: SET, actorId: SET, objectIdIndex: SET }) satisfies Record<keyof AadUser, unknown>;
+  ({
+    accountId,
+    objectId: SET,
+    userPrincipalName: SET,
+    displayName: SET,
+    addedAt: SET,
+    addedBy: SET,
+    actorId: SET,
+    objectIdIndex: SET,
+  }) satisfies Record<keyof AadUser, unknown>;
 
 /** The fields a record gets when an event creates it (a field still null was not set). */
 const created = (record: object | null): string[] =>
   [...flattenRecord(record)].flatMap(([path, value]) => (value === null ? [] : [path]));
 
-const namesOf = (shape: object | string[]): string[] => (Array.isArray(shape) ? shape : [...flattenRecord(shape).keys()]);
+const namesOf = (shape: object | string[]): string[] =>
+  Array.isArray(shape) ? shape : [...flattenRecord(shape).keys()];
 
 function publisherFieldsSet(event: FamilyEvent<'publisher'>): object | string[] {
   switch (event.type) {

@@ -48,7 +48,10 @@ export function flattenRecord(record: object | null): FlatState {
  * Opens the sealed leaves of several flattened states with one key lookup:
  * each path maps to what an auditor may see (ERASED where the key is gone).
  */
-export async function openFlatStates(states: readonly FlatState[], personalData: PersonalDataCodec): Promise<Map<string, ShownValue>[]> {
+export async function openFlatStates(
+  states: readonly FlatState[],
+  personalData: PersonalDataCodec,
+): Promise<Map<string, ShownValue>[]> {
   const opened = await personalData.openMany(states.map((state) => [...state.values()]));
   return states.map((state, i) => {
     const values = opened[i]!;

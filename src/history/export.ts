@@ -59,8 +59,21 @@ export function toJsonl(entries: readonly HistoryEntry[]): string {
 }
 
 export const CSV_COLUMNS = [
-  'subject_kind', 'subject_id', 'revision', 'position', 'event_type', 'schema_version', 'occurred_at',
-  'actor_id', 'actor_kind', 'actor_role', 'field', 'before', 'after', 'before_erased', 'after_erased',
+  'subject_kind',
+  'subject_id',
+  'revision',
+  'position',
+  'event_type',
+  'schema_version',
+  'occurred_at',
+  'actor_id',
+  'actor_kind',
+  'actor_role',
+  'field',
+  'before',
+  'after',
+  'before_erased',
+  'after_erased',
 ] as const;
 
 /**
@@ -74,14 +87,31 @@ export function toCsv(entries: readonly HistoryEntry[]): string {
   const rows: string[][] = [[...CSV_COLUMNS]];
   for (const entry of entries) {
     const head = [
-      entry.subject.kind, entry.subject.id, String(entry.revision), String(entry.position), entry.type,
-      String(entry.schemaVersion), entry.occurredAt, entry.actor.id, entry.actor.kind, entry.actor.role ?? '',
+      entry.subject.kind,
+      entry.subject.id,
+      String(entry.revision),
+      String(entry.position),
+      entry.type,
+      String(entry.schemaVersion),
+      entry.occurredAt,
+      entry.actor.id,
+      entry.actor.kind,
+      entry.actor.role ?? '',
     ];
     const changes = entry.changes.length ? entry.changes : [null];
     for (const change of changes) {
-      rows.push(change
-        ? [...head, change.field, cell(change.before), cell(change.after), String(isErased(change.before)), String(isErased(change.after))]
-        : [...head, '', '', '', 'false', 'false']);
+      rows.push(
+        change
+          ? [
+              ...head,
+              change.field,
+              cell(change.before),
+              cell(change.after),
+              String(isErased(change.before)),
+              String(isErased(change.after)),
+            ]
+          : [...head, '', '', '', 'false', 'false'],
+      );
     }
   }
   return rows.map((row) => `${row.map((text) => quote(inert(text))).join(',')}\r\n`).join('');
@@ -114,8 +144,11 @@ export function timeline(entries: readonly HistoryEntry[]): string {
   const lines: string[] = [];
   for (const e of entries) {
     const role = e.actor.role ? `, ${e.actor.role}` : '';
-    lines.push(`${e.occurredAt}  ${e.subject.kind} ${e.subject.id} #${e.revision} (position ${e.position})  ${e.type}  by ${e.actor.kind} ${e.actor.id}${role}`);
-    for (const change of e.changes) lines.push(`    ${change.field}: ${shown(change.before)} -> ${shown(change.after)}`);
+    lines.push(
+      `${e.occurredAt}  ${e.subject.kind} ${e.subject.id} #${e.revision} (position ${e.position})  ${e.type}  by ${e.actor.kind} ${e.actor.id}${role}`,
+    );
+    for (const change of e.changes)
+      lines.push(`    ${change.field}: ${shown(change.before)} -> ${shown(change.after)}`);
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

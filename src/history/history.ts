@@ -70,7 +70,7 @@ export class History {
   /** The whole history (for export and replay). */
   async all(subject: AuditSubject): Promise<HistoryEntry[]> {
     const entries: HistoryEntry[] = [];
-    for (let after = -1; ; ) {
+    for (let after = -1; ;) {
       const page = await this.page(subject, 500, after);
       entries.push(...page.entries);
       if (!page.hasNextPage) break;
@@ -89,7 +89,12 @@ function entryOf(subject: AuditSubject, event: RecordedEvent): Omit<HistoryEntry
     type: event.type,
     schemaVersion: event.schemaVersion,
     occurredAt: event.occurredAt,
-    actor: { id: actor.id, kind: actor.kind, ...(actor.role ? { role: actor.role } : {}), ...(actor.publisherId ? { publisherId: actor.publisherId } : {}) },
+    actor: {
+      id: actor.id,
+      kind: actor.kind,
+      ...(actor.role ? { role: actor.role } : {}),
+      ...(actor.publisherId ? { publisherId: actor.publisherId } : {}),
+    },
   };
 }
 

@@ -47,14 +47,30 @@ export class PersonalDataExport {
       this.history.all({ kind: 'publisher', id: publisherId }),
       ...offerIds.map((id) => this.history.all({ kind: 'offer', id })),
     ]);
-    const history = histories.flat().sort((a, b) => a.position - b.position).flatMap(personalEntry);
-    const offers = await Promise.all(offerIds.map(async (offerId) => {
-      const offer = (await this.handler.load(offerDecider, offerStream(offerId))).state;
-      if (offer.status === 'DRAFT' || offer.status === 'PUBLISHED') {
-        return { offerId, name: offer.name, status: offer.status, erased: offer.supportErased, supportContacts: offer.supportContacts };
-      }
-      return { offerId, status: 'DELETED', erased: offer.status === 'DELETED' && offer.supportErased, supportContacts: [] };
-    }));
+    const history = histories
+      .flat()
+      .sort((a, b) => a.position - b.position)
+      .flatMap(personalEntry);
+    const offers = await Promise.all(
+      offerIds.map(async (offerId) => {
+        const offer = (await this.handler.load(offerDecider, offerStream(offerId))).state;
+        if (offer.status === 'DRAFT' || offer.status === 'PUBLISHED') {
+          return {
+            offerId,
+            name: offer.name,
+            status: offer.status,
+            erased: offer.supportErased,
+            supportContacts: offer.supportContacts,
+          };
+        }
+        return {
+          offerId,
+          status: 'DELETED',
+          erased: offer.status === 'DELETED' && offer.supportErased,
+          supportContacts: [],
+        };
+      }),
+    );
     const held = lastHeldValues(history);
     const exportedAt = this.now().toISOString();
     const disclosures = await this.disclosures(publisherId, exportedAt);
@@ -67,15 +83,32 @@ export class PersonalDataExport {
       aadAccounts: state.erasure.accountIds.map((accountId) => {
         const user = state.aadUsers.find((u) => u.accountId === accountId);
         const fields = user
-          ? { objectId: user.objectId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, addedAt: user.addedAt }
+          ? {
+              objectId: user.objectId,
+              userPrincipalName: user.userPrincipalName,
+              displayName: user.displayName,
+              addedAt: user.addedAt,
+            }
           : held(`aadUsers.${accountId}.`);
         // a closed account grants nobody access, though its last accounts stay listed
         const hasAccess = user !== undefined && state.registrationStatus !== 'CLOSED';
-        return { accountId, hasAccess, erased: state.erasure.erasedAccountIds.includes(accountId) || anyErased(Object.values(fields)), ...fields };
+        return {
+          accountId,
+          hasAccess,
+          erased: state.erasure.erasedAccountIds.includes(accountId) || anyErased(Object.values(fields)),
+          ...fields,
+        };
       }),
       offers,
       // to whom their data was disclosed (the values themselves were never kept); withheld ones once notice may be given
-      disclosures: disclosures.map(({ disclosureId, recipient, fields, legalBasis, disclosedAt, notice }) => ({ disclosureId, recipient, fields, legalBasis, disclosedAt, notice })),
+      disclosures: disclosures.map(({ disclosureId, recipient, fields, legalBasis, disclosedAt, notice }) => ({
+        disclosureId,
+        recipient,
+        fields,
+        legalBasis,
+        disclosedAt,
+        notice,
+      })),
       history,
     };
     const json = JSON.stringify(document, null, 2);

@@ -10,7 +10,10 @@ import { offerAggregate, publisherAggregate, type SealedOfferState, type SealedP
 export function parseInstant(field: string, value: string): string {
   const text = value.trim();
   const date = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(text) || Number.isNaN(date.getTime())) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(text) ||
+    Number.isNaN(date.getTime())
+  ) {
     throw new ValidationError(field, 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T10:00:00Z');
   }
   return date.toISOString();
@@ -28,13 +31,21 @@ export class PointInTime {
   ) {}
 
   async publisher(id: string, instant: string): Promise<PublisherView | null> {
-    const { state, revision } = await this.states.stateAt<SealedPublisherState>(publisherAggregate, publisherAggregate.streamOf(id), { instant });
+    const { state, revision } = await this.states.stateAt<SealedPublisherState>(
+      publisherAggregate,
+      publisherAggregate.streamOf(id),
+      { instant },
+    );
     if (state.status !== 'registered') return null;
     return publisherView(await this.personalData.open(state), revision + 1);
   }
 
   async offer(id: string, instant: string): Promise<OfferView | null> {
-    const { state, revision } = await this.states.stateAt<SealedOfferState>(offerAggregate, offerAggregate.streamOf(id), { instant });
+    const { state, revision } = await this.states.stateAt<SealedOfferState>(
+      offerAggregate,
+      offerAggregate.streamOf(id),
+      { instant },
+    );
     if (state.status !== 'DRAFT' && state.status !== 'PUBLISHED') return null;
     return offerView(await this.personalData.open(state), revision + 1);
   }

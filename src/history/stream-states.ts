@@ -62,7 +62,11 @@ export class StreamStates {
     this.snapshots = new LRUCache({ maxSize, sizeCalculation: (list) => Math.max(1, list.length) });
   }
 
-  async stateAt<State>(aggregate: AuditedAggregate<State>, streamId: string, until: Until): Promise<FoldedState<State>> {
+  async stateAt<State>(
+    aggregate: AuditedAggregate<State>,
+    streamId: string,
+    until: Until,
+  ): Promise<FoldedState<State>> {
     const list: readonly Snapshot[] = this.snapshots.get(streamId) ?? [];
     const start = findLastFitting(list, until);
     let state = (start?.state as State | undefined) ?? aggregate.initialState;

@@ -2,7 +2,12 @@ import { assertNever } from '../assert-never.js';
 import type { RecordedEvent } from '../events/store/event-envelope.js';
 import { asFamilyEvent } from '../events/ledger-events.js';
 import { evolveOffer, initialOfferState, offerStream, type OfferState } from '../events/offer/offer.events.js';
-import { evolvePublisher, initialPublisherState, publisherStream, type PublisherState } from '../events/publisher/publisher.events.js';
+import {
+  evolvePublisher,
+  initialPublisherState,
+  publisherStream,
+  type PublisherState,
+} from '../events/publisher/publisher.events.js';
 import type { PersonalValue } from '../privacy/personal-value.js';
 
 /** What an auditor can ask the history of: a publisher or an offer, by id. */

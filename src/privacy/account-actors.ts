@@ -27,7 +27,9 @@ export class AccountActors {
   async forget(publisherId: string, accountIds: readonly string[]): Promise<void> {
     if (accountIds.length === 0) return;
     const wanted = new Set(accountIds);
-    const adding = (await this.store.readStream(publisherStream(publisherId))).filter((event) => ADDING.has(event.type));
+    const adding = (await this.store.readStream(publisherStream(publisherId))).filter((event) =>
+      ADDING.has(event.type),
+    );
     const events = await this.codec.decode<PublisherRegistered | AadUserAdded>(adding);
     const objectIds = events
       .map((event) => (event.type === 'AadUserAdded' ? event.data.user : event.data.firstUser))

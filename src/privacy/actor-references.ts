@@ -75,10 +75,17 @@ export class ActorReferences {
     const accountId = await this.accountIdOf(actor, publisherId, newAccountId);
     if (accountId === null) return { ...rest, id: await this.referenceOf(objectId), objectId };
     const subjectId = aadAccountSubject(publisherId!, accountId);
-    const key = newAccountId ? await this.keys.getOrCreate(subjectId) : (await this.keys.getMany([subjectId])).get(subjectId);
+    const key = newAccountId
+      ? await this.keys.getOrCreate(subjectId)
+      : (await this.keys.getMany([subjectId])).get(subjectId);
     if (!key) return { ...rest, id: accountId, publisherId: publisherId! };
     try {
-      return { ...rest, id: accountId, publisherId: publisherId!, objectId: this.personalData.sealWith(key, subjectId, objectId) };
+      return {
+        ...rest,
+        id: accountId,
+        publisherId: publisherId!,
+        objectId: this.personalData.sealWith(key, subjectId, objectId),
+      };
     } finally {
       key.fill(0);
     }
@@ -90,7 +97,11 @@ export class ActorReferences {
     return (await this.accountIdOf(actor, publisherId)) ?? this.referenceOf(actor.id);
   }
 
-  private async accountIdOf(actor: Actor, publisherId: string | undefined, newAccountId?: string): Promise<string | null> {
+  private async accountIdOf(
+    actor: Actor,
+    publisherId: string | undefined,
+    newAccountId?: string,
+  ): Promise<string | null> {
     if (newAccountId) return newAccountId;
     if (actor.role !== 'member' || !publisherId || !this.accounts) return null;
     return this.accounts.accountOf(actor.id, publisherId);
@@ -129,7 +140,10 @@ export class ActorReferences {
    */
   async filterIds(actorId: string, accountIds: (index: string) => Promise<string[]>): Promise<string[]> {
     if (ACTOR_REFERENCE.test(actorId)) return [actorId];
-    const [reference, accounts] = await Promise.all([this.existingReferenceOf(actorId), this.index(actorId).then(accountIds)]);
+    const [reference, accounts] = await Promise.all([
+      this.existingReferenceOf(actorId),
+      this.index(actorId).then(accountIds),
+    ]);
     return [...new Set([actorId, ...(reference ? [reference] : []), ...accounts])];
   }
 
@@ -154,7 +168,11 @@ export class ActorReferences {
   /** The actors among these whose account or person was erased (the key that links them is gone), by id; one key lookup. */
   async erasedAmong(actors: readonly Pick<Actor, 'id' | 'publisherId'>[]): Promise<Set<string>> {
     const linkOf = (actor: Pick<Actor, 'id' | 'publisherId'>) =>
-      actor.publisherId !== undefined ? aadAccountSubject(actor.publisherId, actor.id) : ACTOR_REFERENCE.test(actor.id) ? actorSubject(actor.id) : null;
+      actor.publisherId !== undefined
+        ? aadAccountSubject(actor.publisherId, actor.id)
+        : ACTOR_REFERENCE.test(actor.id)
+          ? actorSubject(actor.id)
+          : null;
     const linked = actors.filter((actor) => linkOf(actor) !== null);
     if (linked.length === 0) return new Set();
     const keys = await this.keys.getMany([...new Set(linked.map((actor) => linkOf(actor)!))]);
@@ -168,7 +186,9 @@ export class ActorReferences {
    * destroyed (so callers can drop values opened under them).
    */
   async forget(objectIds: readonly string[]): Promise<string[]> {
-    const lookups = await Promise.all([...new Set(objectIds)].map(async (objectId) => lookupSubject(await this.index(objectId))));
+    const lookups = await Promise.all(
+      [...new Set(objectIds)].map(async (objectId) => lookupSubject(await this.index(objectId))),
+    );
     const found = await this.keys.getMany(lookups);
     const links = [...found.values()].map((key) => actorSubject(referenceFrom(key)));
     return this.keys.destroyMany([...links, ...lookups]);

@@ -39,14 +39,31 @@ export interface PersonalField<Path extends string = string> {
 /** The publisher's contact person is one data subject per publisher. */
 export const contactSubject = (publisherId: string): string => `publisher/${publisherId}/contact`;
 
-const publisherContact = (data: Record<string, unknown>): string =>
-  contactSubject(String(data['publisherId']));
+const publisherContact = (data: Record<string, unknown>): string => contactSubject(String(data['publisherId']));
 
 // Paths keep their literal types (`as const`): src/events/stored-events.ts types these fields as sealed.
 const contactFields = [
-  { path: 'contact.name', category: 'administrator', label: 'contact person name', mask: 'pseudonym', subject: publisherContact },
-  { path: 'contact.telephone', category: 'administrator', label: 'contact person telephone', mask: 'telephone-country', subject: publisherContact },
-  { path: 'contact.email', category: 'administrator', label: 'contact person email', mask: 'email-domain', subject: publisherContact },
+  {
+    path: 'contact.name',
+    category: 'administrator',
+    label: 'contact person name',
+    mask: 'pseudonym',
+    subject: publisherContact,
+  },
+  {
+    path: 'contact.telephone',
+    category: 'administrator',
+    label: 'contact person telephone',
+    mask: 'telephone-country',
+    subject: publisherContact,
+  },
+  {
+    path: 'contact.email',
+    category: 'administrator',
+    label: 'contact person email',
+    mask: 'email-domain',
+    subject: publisherContact,
+  },
 ] as const satisfies readonly PersonalField[];
 
 /**
@@ -64,12 +81,27 @@ export const aadAccountSubject = (publisherId: string, accountId: string): strin
 /** An account's fields, under `at` in the event's data (`user`, or `firstUser` of a registration). */
 const aadUserFields = <At extends string>(at: At) => {
   const subject = (data: Record<string, unknown>): string =>
-    aadAccountSubject(String(data['publisherId']), String((data[at] as Record<string, unknown> | undefined)?.['accountId']));
+    aadAccountSubject(
+      String(data['publisherId']),
+      String((data[at] as Record<string, unknown> | undefined)?.['accountId']),
+    );
   return [
     { path: `${at}.objectId`, category: 'administrator', label: 'AAD account object id', mask: 'pseudonym', subject },
     // a UPN is email-shaped: its domain is the tenant's, not the person's
-    { path: `${at}.userPrincipalName`, category: 'administrator', label: 'AAD account user principal name', mask: 'email-domain', subject },
-    { path: `${at}.displayName`, category: 'administrator', label: 'AAD account display name', mask: 'pseudonym', subject },
+    {
+      path: `${at}.userPrincipalName`,
+      category: 'administrator',
+      label: 'AAD account user principal name',
+      mask: 'email-domain',
+      subject,
+    },
+    {
+      path: `${at}.displayName`,
+      category: 'administrator',
+      label: 'AAD account display name',
+      mask: 'pseudonym',
+      subject,
+    },
   ] as const satisfies readonly PersonalField[];
 };
 
@@ -102,7 +134,8 @@ const supportContactPaths = supportContactFields.map((field) => ({
  * account: who received its data is told to its members, and to nobody
  * once the account is gone.
  */
-export const disclosureRecipientsSubject = (publisherId: string): string => `publisher/${publisherId}/disclosure-recipients`;
+export const disclosureRecipientsSubject = (publisherId: string): string =>
+  `publisher/${publisherId}/disclosure-recipients`;
 
 const disclosureRecipientFields = [
   {
@@ -179,7 +212,9 @@ export const actorObjectIdField: PersonalField = {
   subject: (metadata) => {
     const actor = metadata['actor'] as Record<string, unknown>;
     const publisherId = actor['publisherId'];
-    return typeof publisherId === 'string' ? aadAccountSubject(publisherId, String(actor['id'])) : actorSubject(String(actor['id']));
+    return typeof publisherId === 'string'
+      ? aadAccountSubject(publisherId, String(actor['id']))
+      : actorSubject(String(actor['id']));
   },
 };
 
@@ -194,14 +229,36 @@ const requestClient = (_metadata: Record<string, unknown>, occurredAt: string): 
  */
 export const personalMetadataFields: readonly PersonalField[] = [
   actorObjectIdField,
-  { path: 'client', category: 'administrator', label: 'client IP address and user agent of the request', mask: 'pseudonym', subject: requestClient },
-  { path: 'clientIp', category: 'administrator', label: 'client IP address of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },
-  { path: 'userAgent', category: 'administrator', label: 'user agent of the request (events before the two were sealed together)', mask: 'pseudonym', subject: requestClient },
+  {
+    path: 'client',
+    category: 'administrator',
+    label: 'client IP address and user agent of the request',
+    mask: 'pseudonym',
+    subject: requestClient,
+  },
+  {
+    path: 'clientIp',
+    category: 'administrator',
+    label: 'client IP address of the request (events before the two were sealed together)',
+    mask: 'pseudonym',
+    subject: requestClient,
+  },
+  {
+    path: 'userAgent',
+    category: 'administrator',
+    label: 'user agent of the request (events before the two were sealed together)',
+    mask: 'pseudonym',
+    subject: requestClient,
+  },
 ];
 
 /** Every declared field once: the event data's, then the metadata's. */
 export const declaredFields: readonly PersonalField[] = [
-  ...new Set([...Object.values(fieldsByEventType).flatMap((fields) => fields ?? []), requesterField, ...personalMetadataFields]),
+  ...new Set([
+    ...Object.values(fieldsByEventType).flatMap((fields) => fields ?? []),
+    requesterField,
+    ...personalMetadataFields,
+  ]),
 ];
 
 /** The declared field with this label (labels are unique); throws for an undeclared one. */
@@ -216,7 +273,11 @@ export function personalFieldsOf(eventType: string): readonly PersonalField[] {
 }
 
 /** What to seal in one event's data or metadata: each declared field at each of its concrete paths, with its subject. */
-export function sealFieldsOf(fields: readonly PersonalField[], container: Record<string, unknown>, occurredAt: string): SealField[] {
+export function sealFieldsOf(
+  fields: readonly PersonalField[],
+  container: Record<string, unknown>,
+  occurredAt: string,
+): SealField[] {
   const sealed: SealField[] = [];
   for (const field of fields) {
     // A path without `*` is its own one concrete path (the sealing skips it if the value is absent).
@@ -234,7 +295,9 @@ export function concretePaths(data: unknown, path: string): string[] {
   if (head === undefined) return [];
   if (head === '*') {
     if (!Array.isArray(data)) return [];
-    return data.flatMap((item, i) => (rest.length ? concretePaths(item, rest.join('.')).map((p) => `${i}.${p}`) : [String(i)]));
+    return data.flatMap((item, i) =>
+      rest.length ? concretePaths(item, rest.join('.')).map((p) => `${i}.${p}`) : [String(i)],
+    );
   }
   if (rest.length === 0) return [head];
   const next = data && typeof data === 'object' ? (data as Record<string, unknown>)[head] : undefined;

@@ -29,8 +29,8 @@ interface OpenedDoc {
 }
 
 /** Frozen objects are shared, read-only documents (see the read store): safe to open once and reuse. */
-const isShared = (value: unknown): value is object => typeof value === 'object' && value !== null && Object.isFrozen(value);
-
+const isShared = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && Object.isFrozen(value);
 
 /**
  * Seals the personal values of event data (or any JSON-like value) and opens
@@ -55,7 +55,10 @@ export class PersonalDataCodec implements Forgetful {
     private readonly keys: KeyStore,
     budgets: { openedValueEntries?: number; keyCacheEntries?: number } = {},
   ) {
-    this.keyIds = new LRUCache({ max: Math.max(1, budgets.keyCacheEntries ?? KEY_CACHE_ENTRIES), dispose: (known) => known.key.fill(0) });
+    this.keyIds = new LRUCache({
+      max: Math.max(1, budgets.keyCacheEntries ?? KEY_CACHE_ENTRIES),
+      dispose: (known) => known.key.fill(0),
+    });
     this.opened = new OpenedValueCache(budgets.openedValueEntries);
     keys.forgetting.register(this);
   }
@@ -141,7 +144,8 @@ export class PersonalDataCodec implements Forgetful {
     await this.keys.destroyKeys([{ subjectId, keyId: id }]); // which tells this codec (forgetSubjects)
     const fresh = await this.keys.getOrCreate(subjectId);
     const freshId = this.keyId(subjectId, fresh);
-    if (retired.isRetired(freshId)) throw new Error('A retired data key is still the subject\'s key after it was destroyed.');
+    if (retired.isRetired(freshId))
+      throw new Error("A retired data key is still the subject's key after it was destroyed.");
     return { key: fresh, id: freshId };
   }
 

@@ -126,9 +126,7 @@ export function openValue(key: Buffer, pv: PersonalValue, keyId = keyIdOf(key)):
   try {
     json = decipher.update(body, undefined, 'utf8') + decipher.final('utf8');
   } catch {
-    throw new Error(
-      'A personal value could not be decrypted: the key does not match or the value was altered.',
-    );
+    throw new Error('A personal value could not be decrypted: the key does not match or the value was altered.');
   }
   return JSON.parse(json) as unknown;
 }

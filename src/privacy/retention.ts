@@ -20,7 +20,8 @@ export class RetentionPolicy {
     readonly days: number,
     private readonly clock: Clock,
   ) {
-    if (!Number.isInteger(days) || days < 1) throw new Error('The retention period must be a whole number of days, at least 1.');
+    if (!Number.isInteger(days) || days < 1)
+      throw new Error('The retention period must be a whole number of days, at least 1.');
   }
 
   /** Months (YYYY-MM) whose data is past the period: every instant in them is older than now - days. */
@@ -80,7 +81,8 @@ export class RequesterSealer {
       if (!sealing) return { ...record, requestedBy: ERASED };
       const same = `${subjectId}\u0000${JSON.stringify(record['requestedBy'])}`;
       let requestedBy = sealed.get(same);
-      if (!requestedBy) sealed.set(same, (requestedBy = sealValue(sealing.key, subjectId, record['requestedBy'], sealing.id)));
+      if (!requestedBy)
+        sealed.set(same, (requestedBy = sealValue(sealing.key, subjectId, record['requestedBy'], sealing.id)));
       return { ...record, requestedBy };
     });
   }

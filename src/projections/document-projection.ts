@@ -20,11 +20,16 @@ export interface DocumentFoldSpec<D extends ProjectedDoc, E extends Pick<Recorde
 }
 
 /** A document projection over the ledger's typed events: `handles` says which it folds (see src/events/ledger-events.ts). */
-export interface DocumentProjectionSpec<D extends ProjectedDoc, H extends Handles> extends Omit<DocumentFoldSpec<D, HandledEvent<H>>, 'select'> {
+export interface DocumentProjectionSpec<D extends ProjectedDoc, H extends Handles> extends Omit<
+  DocumentFoldSpec<D, HandledEvent<H>>,
+  'select'
+> {
   handles: H;
 }
 
-export function documentProjection<D extends ProjectedDoc, H extends Handles>(spec: DocumentProjectionSpec<D, H>): Projection {
+export function documentProjection<D extends ProjectedDoc, H extends Handles>(
+  spec: DocumentProjectionSpec<D, H>,
+): Projection {
   return foldDocuments<D, HandledEvent<H>>({ ...spec, select: (event) => handledEvent(spec.handles, event) });
 }
 
@@ -34,7 +39,9 @@ export function documentProjection<D extends ProjectedDoc, H extends Handles>(sp
  * holds; an event at or below a document's `_position` is skipped, so
  * replaying events changes nothing.
  */
-export function foldDocuments<D extends ProjectedDoc, E extends Pick<RecordedEvent, 'position'>>(spec: DocumentFoldSpec<D, E>): Projection {
+export function foldDocuments<D extends ProjectedDoc, E extends Pick<RecordedEvent, 'position'>>(
+  spec: DocumentFoldSpec<D, E>,
+): Projection {
   const collection = spec.collection.name;
   return {
     name: spec.name,

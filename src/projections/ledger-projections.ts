@@ -25,4 +25,7 @@ export function ledgerProjections(requesters: RequesterSealing, members: MemberI
 }
 
 /** The names of the projections, in order (for the CLI and for tests). */
-export const projectionNames: readonly string[] = ledgerProjections({ sealAll: async (records) => [...records] }, { memberIndexesOf: async (sealed) => sealed.map(() => null) }).map((p) => p.name);
+export const projectionNames: readonly string[] = ledgerProjections(
+  { sealAll: async (records) => [...records] },
+  { memberIndexesOf: async (sealed) => sealed.map(() => null) },
+).map((p) => p.name);

@@ -19,7 +19,8 @@ export class AadUserResolver {
     description: "Revokes an AAD account's access at once. Removing the last account is refused.",
   })
   async removeAadUser(
-    @Arg('input', () => RemoveAadUserInput, { description: 'The account and the version edited.' }) input: RemoveAadUserInput,
+    @Arg('input', () => RemoveAadUserInput, { description: 'The account and the version edited.' })
+    input: RemoveAadUserInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PublisherPayload> {
     return toPayload(await ctx.services.publishers.removeAadUser(input, ctx.command));

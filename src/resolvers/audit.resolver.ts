@@ -10,7 +10,8 @@ import { parsePosition } from './publisher.resolver.js';
 @Resolver()
 export class AuditResolver {
   @Query(() => AuditEntryConnection, {
-    description: 'Every change in the log, newest first, filtered by time range, actor, event types and publisher. With `minPosition`, waits (bounded) for that log position.',
+    description:
+      'Every change in the log, newest first, filtered by time range, actor, event types and publisher. With `minPosition`, waits (bounded) for that log position.',
   })
   async auditTrail(
     @Arg('filter', () => AuditTrailFilterInput, { nullable: true, description: 'Which entries; all when omitted.' })

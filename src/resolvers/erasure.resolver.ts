@@ -11,7 +11,7 @@ import { operationGrants } from './read-audit.js';
 export class ErasureResolver {
   @Mutation(() => ErasurePayload, {
     description:
-      "Erases one person of a publisher by destroying their key: their values read as erased everywhere (queries, history, asOf, exports) and the log stays verifiable. Recorded as a privacy request (ERASURE). Erasing again erases nothing more (erasedCount 0). An erasure racing a change of the same person either comes first (the change then reads in clear) or erases it.",
+      'Erases one person of a publisher by destroying their key: their values read as erased everywhere (queries, history, asOf, exports) and the log stays verifiable. Recorded as a privacy request (ERASURE). Erasing again erases nothing more (erasedCount 0). An erasure racing a change of the same person either comes first (the change then reads in clear) or erases it.',
   })
   async erasePersonalData(
     @Arg('input', () => ErasePersonalDataInput, { description: 'Who to erase.' }) input: ErasePersonalDataInput,
@@ -25,7 +25,8 @@ export class ErasureResolver {
       "Closes a publisher's account: erases its contact, every AAD account it ever had and every offer's customer-service contacts (deleted offers included), withdraws its offers, and refuses any later change (status CLOSED). Recorded as one privacy request (ERASURE).",
   })
   async closePublisherAccount(
-    @Arg('input', () => ClosePublisherAccountInput, { description: 'The publisher.' }) input: ClosePublisherAccountInput,
+    @Arg('input', () => ClosePublisherAccountInput, { description: 'The publisher.' })
+    input: ClosePublisherAccountInput,
     @Ctx() ctx: RequestContext,
   ): Promise<ErasurePayload> {
     return toPayload(await ctx.services.erasure.closeAccount(input, ctx.command));
@@ -33,7 +34,7 @@ export class ErasureResolver {
 
   @Query(() => String, {
     description:
-      "Everything held about a publisher's people (contact, AAD accounts, offers' customer-service contacts), current values and the history of each, as one JSON document; erased values as {\"$erased\": true}. Recorded as a privacy request (EXPORT).",
+      'Everything held about a publisher\'s people (contact, AAD accounts, offers\' customer-service contacts), current values and the history of each, as one JSON document; erased values as {"$erased": true}. Recorded as a privacy request (EXPORT).',
   })
   async exportPersonalData(
     @Arg('publisherId', () => ID, { description: 'The publisher.' }) publisherId: string,

@@ -9,7 +9,8 @@ const STREAM_ID = /^[a-z][a-z-]*-[A-Za-z0-9._:-]{1,128}$/;
 @Resolver()
 export class IntegrityResolver {
   @Query(() => IntegrityReportType, {
-    description: "Recomputes every hash of one stream's chain (e.g. `publisher-<id>`, `offer-<id>`) and reports the first broken link.",
+    description:
+      "Recomputes every hash of one stream's chain (e.g. `publisher-<id>`, `offer-<id>`) and reports the first broken link.",
   })
   async verifyIntegrity(
     @Arg('streamId', () => String, { description: 'The stream to verify, e.g. `publisher-<id>`.' }) streamId: string,

@@ -14,7 +14,8 @@ import { parsePosition } from './publisher.resolver.js';
 @Resolver()
 export class PrivacyRequestResolver {
   @Query(() => PrivacyRequestConnection, {
-    description: "A publisher's privacy request records, newest first. With `minPosition`, waits (bounded) for that log position.",
+    description:
+      "A publisher's privacy request records, newest first. With `minPosition`, waits (bounded) for that log position.",
   })
   async privacyRequests(
     @Arg('publisherId', () => ID, { description: 'The publisher.' }) publisherId: string,
@@ -34,7 +35,8 @@ export class PrivacyRequestResolver {
   })
   async deletePrivacyRequestRecord(
     @Arg('id', () => ID, { description: 'The record to delete.' }) id: string,
-    @Arg('idempotencyKey', () => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION }) idempotencyKey: string | null,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+    idempotencyKey: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<DeletedPrivacyRequestRecord> {
     const result = await ctx.services.privacyRequests.deleteRecord(id, idempotencyKey, ctx.command);

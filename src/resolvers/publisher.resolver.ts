@@ -29,27 +29,41 @@ export class PublisherResolver {
       description: 'A log position returned by a mutation: read at least that far.',
     })
     minPosition: string | null,
-    @Arg('asOf', () => String, { nullable: true, description: 'An instant (ISO-8601 with a zone): show the publisher as it stood then.' })
+    @Arg('asOf', () => String, {
+      nullable: true,
+      description: 'An instant (ISO-8601 with a zone): show the publisher as it stood then.',
+    })
     asOf: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<PublisherType> {
     const publisherId = requireId('id', id);
-    if (asOf != null) return orNotFound('publisher', publisherId, await ctx.services.pointInTime.publisher(publisherId, parseInstant('asOf', asOf)));
+    if (asOf != null)
+      return orNotFound(
+        'publisher',
+        publisherId,
+        await ctx.services.pointInTime.publisher(publisherId, parseInstant('asOf', asOf)),
+      );
     if (minPosition != null) await ctx.services.waitForPosition(parsePosition(minPosition));
     return orNotFound('publisher', publisherId, await ctx.loaders.publisher.load(publisherId));
   }
 
   @Mutation(() => PublisherPayload, {
-    description: 'Registers a new publisher with its contact person. The signed-in account (from the token) becomes its first AAD account.',
+    description:
+      'Registers a new publisher with its contact person. The signed-in account (from the token) becomes its first AAD account.',
   })
   async registerPublisher(
-    @Arg('input', () => RegisterPublisherInput, { description: 'The publisher to register.' }) input: RegisterPublisherInput,
+    @Arg('input', () => RegisterPublisherInput, { description: 'The publisher to register.' })
+    input: RegisterPublisherInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PublisherPayload> {
     // Whoever registers it becomes its first AAD account.
     const { id: objectId, userPrincipalName, displayName } = ctx.principal;
     const registrant = { objectId, userPrincipalName, displayName };
-    return toPayload(await unlessForeign('registerPublisher', input.id, ctx, () => ctx.services.publishers.register(input, ctx.command, registrant)));
+    return toPayload(
+      await unlessForeign('registerPublisher', input.id, ctx, () =>
+        ctx.services.publishers.register(input, ctx.command, registrant),
+      ),
+    );
   }
 
   @Mutation(() => PublisherPayload, {
@@ -57,7 +71,8 @@ export class PublisherResolver {
       "Changes a publisher's company name or contact person. Records only the fields that changed; a change that changes nothing records nothing.",
   })
   async updatePublisherContact(
-    @Arg('input', () => UpdatePublisherContactInput, { description: 'What to change, and the version edited.' }) input: UpdatePublisherContactInput,
+    @Arg('input', () => UpdatePublisherContactInput, { description: 'What to change, and the version edited.' })
+    input: UpdatePublisherContactInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PublisherPayload> {
     return toPayload(await ctx.services.publishers.updateContact(input, ctx.command));
@@ -75,7 +90,8 @@ export class PublisherResolver {
   }
 
   @Mutation(() => PublisherPayload, {
-    description: "An operator approves a publisher's registration (pending or rejected); the publisher may then publish offers.",
+    description:
+      "An operator approves a publisher's registration (pending or rejected); the publisher may then publish offers.",
   })
   async approvePublisher(
     @Arg('input', () => ReviewPublisherInput, { description: 'The publisher and the version reviewed.' })
@@ -86,7 +102,7 @@ export class PublisherResolver {
   }
 
   @Mutation(() => PublisherPayload, {
-    description: "An operator rejects a pending registration, with a reason the publisher can read.",
+    description: 'An operator rejects a pending registration, with a reason the publisher can read.',
   })
   async rejectPublisher(
     @Arg('input', () => ReviewPublisherInput, { description: 'The publisher, the version reviewed and the reason.' })

@@ -1,6 +1,12 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { readColumn } from '../auth/authorize.js';
-import { fieldPermissions, grantScopes, operationGrantScopes, operationPermissions, type Column } from '../auth/permissions.js';
+import {
+  fieldPermissions,
+  grantScopes,
+  operationGrantScopes,
+  operationPermissions,
+  type Column,
+} from '../auth/permissions.js';
 import type { DataCategory } from '../privacy/classification.js';
 import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { RequestContext } from './context.js';
@@ -39,7 +45,8 @@ export function recordViews(schema: GraphQLSchema): GraphQLSchema {
     const recorder: GraphQLFieldResolver<unknown, RequestContext> = (source, args, ctx, info) => {
       if (info.operation.operation === 'query') {
         const publisherId = String((source as Record<string, unknown>)[publisherIdFrom]);
-        if (firstInOperation(ctx, target, publisherId)) recordView(ctx, key, target, source as Record<string, unknown>, publisherId);
+        if (firstInOperation(ctx, target, publisherId))
+          recordView(ctx, key, target, source as Record<string, unknown>, publisherId);
       }
       return resolve(source, args, ctx, info);
     };
@@ -50,13 +57,20 @@ export function recordViews(schema: GraphQLSchema): GraphQLSchema {
 }
 
 /** A view as the column that allowed it: under a grant, against the grant (which the guard found active: its answer is memoised). */
-function recordView(ctx: RequestContext, key: string, target: string, source: Record<string, unknown>, publisherId: string): void {
+function recordView(
+  ctx: RequestContext,
+  key: string,
+  target: string,
+  source: Record<string, unknown>,
+  publisherId: string,
+): void {
   const column = readColumn(ctx.principal, key);
   const context = () => ctx.actingAs(column).command;
   const scope = fieldPermissions[key]?.[column] === 'grant' ? grantScopes[key] : undefined;
   if (!scope) return ctx.services.readRecorder.viewed(publisherId, target, ctx.principal.id, context);
   const offerId = scope.offerIdFrom ? String(source[scope.offerIdFrom]) : undefined;
-  const record = (grant: GrantState | null) => grant && ctx.services.readRecorder.viewedUnderGrant(grant, target, scope.category, offerId, context);
+  const record = (grant: GrantState | null) =>
+    grant && ctx.services.readRecorder.viewedUnderGrant(grant, target, scope.category, offerId, context);
   const grant = ctx.access.grantFor(publisherId, scope.category, offerId);
   if (grant instanceof Promise) void grant.then(record, () => undefined);
   else record(grant);

@@ -2,7 +2,10 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { OfferKind } from './offer.type.js';
 import { RegistrationStatus } from './publisher.type.js';
 
-@ObjectType('PublisherStatusCount', { simpleResolvers: true, description: 'How many publishers have one registration status.' })
+@ObjectType('PublisherStatusCount', {
+  simpleResolvers: true,
+  description: 'How many publishers have one registration status.',
+})
 export class PublisherStatusCountType {
   @Field(() => RegistrationStatus, { description: 'The registration status.' })
   status!: `${RegistrationStatus}`;
@@ -11,7 +14,10 @@ export class PublisherStatusCountType {
   count!: number;
 }
 
-@ObjectType('OfferKindStatusCount', { simpleResolvers: true, description: 'How many offers of one kind have one status.' })
+@ObjectType('OfferKindStatusCount', {
+  simpleResolvers: true,
+  description: 'How many offers of one kind have one status.',
+})
 export class OfferKindStatusCountType {
   @Field(() => OfferKind, { description: 'The kind of offer.' })
   kind!: `${OfferKind}`;
@@ -23,12 +29,15 @@ export class OfferKindStatusCountType {
   count!: number;
 }
 
-@ObjectType('DayCount', { simpleResolvers: true, description: 'Changes, erasures, disclosures, contact lists and access grants recorded on one UTC day.' })
+@ObjectType('DayCount', {
+  simpleResolvers: true,
+  description: 'Changes, erasures, disclosures, contact lists and access grants recorded on one UTC day.',
+})
 export class DayCountType {
   @Field(() => String, { description: 'The UTC day, YYYY-MM-DD.' })
   day!: string;
 
-  @Field(() => Int, { description: "Changes recorded to publishers and offers that day (erasures not included)." })
+  @Field(() => Int, { description: 'Changes recorded to publishers and offers that day (erasures not included).' })
   changes!: number;
 
   @Field(() => Int, { description: 'People erased that day (PersonalDataErased events).' })
@@ -40,7 +49,9 @@ export class DayCountType {
   @Field(() => Int, { description: 'Contact lists produced that day.' })
   contactLists!: number;
 
-  @Field(() => Int, { description: "Operators' access grants to publishers' personal data requested that day, emergency ones included." })
+  @Field(() => Int, {
+    description: "Operators' access grants to publishers' personal data requested that day, emergency ones included.",
+  })
   accessGrants!: number;
 
   @Field(() => Int, { description: 'Emergency (break-glass) accesses opened that day.' })

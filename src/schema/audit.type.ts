@@ -4,7 +4,9 @@ import type { LedgerEventType } from '../events/domain-events.js';
 import { uncountedConnectionOf } from './connection.js';
 
 /** The ledger's event types, from the one list of them (src/events/ledger-events.ts): a misspelt type is refused, not matched by nothing. */
-export const EventType = Object.fromEntries(ledgerEventTypes.map((type) => [type, type])) as { readonly [T in LedgerEventType]: T };
+export const EventType = Object.fromEntries(ledgerEventTypes.map((type) => [type, type])) as {
+  readonly [T in LedgerEventType]: T;
+};
 
 registerEnumType(EventType, { name: 'EventType', description: 'A type of event the ledger records.' });
 
@@ -27,11 +29,15 @@ registerEnumType(ActorKind, {
 @ObjectType('AuditActor', { simpleResolvers: true, description: 'Who caused an event.' })
 export class AuditActorType {
   @Field(() => String, {
-    description: "A publisher member's account id at the publisher (`AadUser.accountId`), another person's pseudonymous reference (`actor-<uuid>`; an Azure AD object id in events recorded before references), or a service identity.",
+    description:
+      "A publisher member's account id at the publisher (`AadUser.accountId`), another person's pseudonymous reference (`actor-<uuid>`; an Azure AD object id in events recorded before references), or a service identity.",
   })
   id!: string;
 
-  @Field(() => String, { nullable: true, description: "The Azure AD object id of a person or service; null for the system, and for a person once erased." })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The Azure AD object id of a person or service; null for the system, and for a person once erased.',
+  })
   objectId!: string | null;
 
   @Field(() => Boolean, { description: 'Whether the person was erased: their reference names nobody any more.' })
@@ -44,7 +50,11 @@ export class AuditActorType {
   role!: string | null;
 }
 
-@ObjectType('AuditEntry', { simpleResolvers: true, description: 'One event of the log as the audit trail shows it: what, where, when, who, and which fields; never values.' })
+@ObjectType('AuditEntry', {
+  simpleResolvers: true,
+  description:
+    'One event of the log as the audit trail shows it: what, where, when, who, and which fields; never values.',
+})
 export class AuditEntryType {
   @Field(() => ID, { description: 'The event id (UUID v7).' })
   id!: string;
@@ -73,7 +83,10 @@ export class AuditEntryType {
   @Field(() => ID, { nullable: true, description: 'The offer it concerns, if any.' })
   offerId!: string | null;
 
-  @Field(() => [String], { description: 'Dotted names of the fields it set, as `history` names them (`contact.email`, `aadUsers.<accountId>.displayName`, `supportContacts.0.qq`), without values.' })
+  @Field(() => [String], {
+    description:
+      'Dotted names of the fields it set, as `history` names them (`contact.email`, `aadUsers.<accountId>.displayName`, `supportContacts.0.qq`), without values.',
+  })
   changedFields!: string[];
 }
 
@@ -87,7 +100,11 @@ export class AuditTrailFilterInput {
   @Field(() => String, { nullable: true, description: 'Entries before this instant (ISO-8601 with a time zone).' })
   to?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Entries caused by this actor: a person's object id (their accounts while not erased, and their reference), an account id, a reference, or a service identity." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Entries caused by this actor: a person's object id (their accounts while not erased, and their reference), an account id, a reference, or a service identity.",
+  })
   actorId?: string | null;
 
   @Field(() => [EventType], { nullable: true, description: 'Entries of these event types (1 to 20).' })

@@ -7,7 +7,9 @@ export const IDEMPOTENCY_KEY_DESCRIPTION =
 export function VersionedChange(entity: 'publisher' | 'offer') {
   // type-graphql inherits fields only from a decorated class; it is never used
   // as an argument itself, so it does not appear in the schema.
-  @InputType(entity === 'publisher' ? 'PublisherChangeBase' : 'OfferChangeBase', { description: `A change to a ${entity}.` })
+  @InputType(entity === 'publisher' ? 'PublisherChangeBase' : 'OfferChangeBase', {
+    description: `A change to a ${entity}.`,
+  })
   abstract class VersionedChangeInput {
     @Field(() => ID, { description: `The ${entity} to change.` })
     id!: string;

@@ -1,12 +1,18 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { MAX_PAGE_SIZE } from './page-size.js';
 
-@ObjectType('PageInfo', { simpleResolvers: true, description: 'Where a page of a list stands (Relay cursor connections).' })
+@ObjectType('PageInfo', {
+  simpleResolvers: true,
+  description: 'Where a page of a list stands (Relay cursor connections).',
+})
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether a next page follows: pass `endCursor` as `after` to read it.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'The cursor of the last item on this page; null for an empty page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The cursor of the last item on this page; null for an empty page.',
+  })
   endCursor!: string | null;
 }
 
@@ -69,7 +75,10 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string)
 
 /** A Relay connection without `totalCount`, for lists too long to count on every page. */
 export function uncountedConnectionOf<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Connection`, { simpleResolvers: true, description: `A page of ${name} items (not counted: the list can be very long).` })
+  @ObjectType(`${name}Connection`, {
+    simpleResolvers: true,
+    description: `A page of ${name} items (not counted: the list can be very long).`,
+  })
   class ConnectionType extends pageBaseOf(node, name) {}
   return ConnectionType;
 }

@@ -6,7 +6,9 @@ type ParamMetadata = NonNullable<ResolverMetadata['params']>[number];
 type Resolve = GraphQLFieldResolver<unknown, Record<string, unknown>>;
 
 /** How one parameter of a resolver method is taken from graphql-js's call; undefined: a kind this module leaves to type-graphql. */
-function paramReader(param: ParamMetadata): ((args: Record<string, unknown>, ctx: Record<string, unknown>, info: unknown) => unknown) | undefined {
+function paramReader(
+  param: ParamMetadata,
+): ((args: Record<string, unknown>, ctx: Record<string, unknown>, info: unknown) => unknown) | undefined {
   switch (param.kind) {
     case 'arg': {
       const { name } = param;
@@ -26,7 +28,10 @@ function paramReader(param: ParamMetadata): ((args: Record<string, unknown>, ctx
 }
 
 /** A resolver that calls the method straight, or undefined when the metadata asks for more than that. */
-function directResolver(metadata: ResolverMetadata, instances: Map<Function, Record<string, unknown>>): Resolve | undefined {
+function directResolver(
+  metadata: ResolverMetadata,
+  instances: Map<Function, Record<string, unknown>>,
+): Resolve | undefined {
   if (metadata.middlewares?.length || metadata.roles?.length) return undefined;
   const readers = [...(metadata.params ?? [])].sort((a, b) => a.index - b.index).map(paramReader);
   if (readers.some((reader) => reader === undefined)) return undefined;
@@ -43,7 +48,11 @@ function directResolver(metadata: ResolverMetadata, instances: Map<Function, Rec
     const [first, second] = read as [(typeof read)[number], (typeof read)[number]];
     return (_root, args, ctx, info) => method.call(target, first(args, ctx, info), second(args, ctx, info));
   }
-  return (_root, args, ctx, info) => method.apply(target, read.map((reader) => reader(args, ctx, info)));
+  return (_root, args, ctx, info) =>
+    method.apply(
+      target,
+      read.map((reader) => reader(args, ctx, info)),
+    );
 }
 
 /**

@@ -11,8 +11,14 @@ registerEnumType(ErasureTarget, {
   description: 'Which person of a publisher to erase.',
   valuesConfig: {
     CONTACT: { description: "The publisher's contact person." },
-    AAD_ACCOUNT: { description: 'One AAD account, by `accountId`; it must have been removed first (an account with access cannot be nameless).' },
-    OFFER_SUPPORT: { description: "An offer's customer-service contacts, by `offerId` (deleted offers included): one data subject per offer." },
+    AAD_ACCOUNT: {
+      description:
+        'One AAD account, by `accountId`; it must have been removed first (an account with access cannot be nameless).',
+    },
+    OFFER_SUPPORT: {
+      description:
+        "An offer's customer-service contacts, by `offerId` (deleted offers included): one data subject per offer.",
+    },
   },
 });
 
@@ -24,7 +30,10 @@ export class ErasePersonalDataInput {
   @Field(() => ErasureTarget, { description: 'Which person.' })
   target!: `${ErasureTarget}`;
 
-  @Field(() => ID, { nullable: true, description: 'For AAD_ACCOUNT: the account id (`AadUser.accountId`, or from the history).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'For AAD_ACCOUNT: the account id (`AadUser.accountId`, or from the history).',
+  })
   accountId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'For OFFER_SUPPORT: the offer.' })

@@ -23,14 +23,18 @@ registerEnumType(ExportFormat, {
   description: 'The document format of a history export.',
   valuesConfig: {
     JSONL: { description: 'One JSON object per change, one per line; erased values as {"$erased":true}.' },
-    CSV: { description: 'RFC 4180 CSV, one row per changed field; erased values as an empty cell flagged in `*_erased`; a cell a spreadsheet would run as a formula (`=`, `@`, or `+`/`-` followed by more than a number) starts with an apostrophe.' },
+    CSV: {
+      description:
+        'RFC 4180 CSV, one row per changed field; erased values as an empty cell flagged in `*_erased`; a cell a spreadsheet would run as a formula (`=`, `@`, or `+`/`-` followed by more than a number) starts with an apostrophe.',
+    },
   },
 });
 
 @ObjectType('HistoryActor', { simpleResolvers: true, description: 'Who caused a change.' })
 export class HistoryActorType {
   @Field(() => String, {
-    description: "A person's pseudonymous reference (`actor-<uuid>`; an AAD object id in changes recorded before references), or a service identity. `auditTrail` shows who a reference is.",
+    description:
+      "A person's pseudonymous reference (`actor-<uuid>`; an AAD object id in changes recorded before references), or a service identity. `auditTrail` shows who a reference is.",
   })
   id!: string;
 
@@ -50,7 +54,10 @@ export class HistoryActorType {
     'One field a change touched, with its value before and after. Personal values are shown to auditors; a value whose data key was destroyed (erased) is never shown: it reads as null with its `*Erased` flag true.',
 })
 export class FieldChangeType {
-  @Field(() => String, { description: 'Dotted path in the record, e.g. `contact.email`, `aadUsers.<accountId>.displayName`, `supportContacts.0.qq`.' })
+  @Field(() => String, {
+    description:
+      'Dotted path in the record, e.g. `contact.email`, `aadUsers.<accountId>.displayName`, `supportContacts.0.qq`.',
+  })
   field!: string;
 
   @Field(() => String, { nullable: true, description: 'The value before (as text); null when absent or erased.' })
@@ -83,7 +90,9 @@ export class HistoryEntryType {
   @Field(() => String, { description: 'The event type, e.g. ContactUpdated.' })
   eventType!: string;
 
-  @Field(() => Int, { description: 'The schema version the event is shown in (older events are upcast to the current one).' })
+  @Field(() => Int, {
+    description: 'The schema version the event is shown in (older events are upcast to the current one).',
+  })
   schemaVersion!: number;
 
   @Field(() => String, { description: 'When it happened (ISO-8601).' })
@@ -92,7 +101,9 @@ export class HistoryEntryType {
   @Field(() => HistoryActorType, { description: 'Who caused it.' })
   actor!: HistoryActorType;
 
-  @Field(() => [FieldChangeType], { description: 'The fields it changed, before and after; empty when it changed none.' })
+  @Field(() => [FieldChangeType], {
+    description: 'The fields it changed, before and after; empty when it changed none.',
+  })
   changes!: FieldChangeType[];
 }
 

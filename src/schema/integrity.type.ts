@@ -11,12 +11,18 @@ registerEnumType(BrokenLinkKind, {
   description: 'How a link of the hash chain is broken.',
   valuesConfig: {
     HASH_MISMATCH: { description: 'The stored hash is not the hash of the stored event: the event was altered.' },
-    PREV_HASH_MISMATCH: { description: "The event does not point at the previous event's hash: an event was altered, replaced or re-hashed." },
+    PREV_HASH_MISMATCH: {
+      description:
+        "The event does not point at the previous event's hash: an event was altered, replaced or re-hashed.",
+    },
     REVISION_GAP: { description: 'The stream skips a revision or does not start at 0: an event was removed.' },
   },
 });
 
-@ObjectType('BrokenLink', { simpleResolvers: true, description: 'The first place where the log differs from what was appended. Holds hashes and revisions, never data.' })
+@ObjectType('BrokenLink', {
+  simpleResolvers: true,
+  description: 'The first place where the log differs from what was appended. Holds hashes and revisions, never data.',
+})
 export class BrokenLinkType {
   @Field(() => String, { description: 'The stream, e.g. `publisher-<id>`.' })
   streamId!: string;
@@ -39,7 +45,8 @@ export class BrokenLinkType {
 
 @ObjectType('IntegrityReport', {
   simpleResolvers: true,
-  description: 'The result of recomputing every hash of the chain from the stored bytes. Erasure destroys keys, not bytes, so an erased history verifies.',
+  description:
+    'The result of recomputing every hash of the chain from the stored bytes. Erasure destroys keys, not bytes, so an erased history verifies.',
 })
 export class IntegrityReportType {
   @Field(() => Boolean, { description: 'Whether every link holds.' })

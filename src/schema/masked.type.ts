@@ -6,7 +6,10 @@ const EMAIL = 'The domain only, e.g. `*@contoso.cn`; null when absent or erased.
 const TELEPHONE = 'The country calling code only, e.g. `+86`; null when absent or erased.';
 const PSEUDONYM = 'A pseudonym (`psn_…`): the same value always gives the same pseudonym; null when absent or erased.';
 
-@ObjectType('MaskedContact', { simpleResolvers: true, description: "A publisher's contact person as an analyst sees it." })
+@ObjectType('MaskedContact', {
+  simpleResolvers: true,
+  description: "A publisher's contact person as an analyst sees it.",
+})
 export class MaskedContactType {
   @Field(() => String, { nullable: true, description: `The name. ${PSEUDONYM}` })
   name!: string | null;
@@ -33,7 +36,10 @@ export class MaskedAadUserType {
   addedAt!: string;
 }
 
-@ObjectType('MaskedSupportContact', { simpleResolvers: true, description: "An offer's customer-service contact as an analyst sees it." })
+@ObjectType('MaskedSupportContact', {
+  simpleResolvers: true,
+  description: "An offer's customer-service contact as an analyst sees it.",
+})
 export class MaskedSupportContactType extends MaskedContactType {
   @Field(() => String, { nullable: true, description: `The QQ number. ${PSEUDONYM}` })
   qq!: string | null;

@@ -15,7 +15,10 @@ registerEnumType(PrincipalKind, {
   },
 });
 
-@ObjectType('Me', { simpleResolvers: true, description: 'Who the bearer token says is asking, and the publishers it is a member of.' })
+@ObjectType('Me', {
+  simpleResolvers: true,
+  description: 'Who the bearer token says is asking, and the publishers it is a member of.',
+})
 export class MeType {
   @Field(() => ID, { description: 'The AAD object id (`oid` claim).' })
   id!: string;
@@ -23,7 +26,9 @@ export class MeType {
   @Field(() => PrincipalKind, { description: 'A person or an application.' })
   kind!: `${PrincipalKind}`;
 
-  @Field(() => [String], { description: 'The app roles the token carries: `operator`, `auditor`, `analyst` (none for a publisher member).' })
+  @Field(() => [String], {
+    description: 'The app roles the token carries: `operator`, `auditor`, `analyst` (none for a publisher member).',
+  })
   roles!: string[];
 
   @Field(() => String, { nullable: true, description: 'The user principal name from the token, when it has one.' })

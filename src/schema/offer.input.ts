@@ -2,7 +2,6 @@ import { Field, ID, InputType } from 'type-graphql';
 import { IDEMPOTENCY_KEY_DESCRIPTION, VersionedChange } from './change.input.js';
 import { OfferKind } from './offer.type.js';
 
-
 @InputType('CreateOfferInput', { description: 'A new draft offer.' })
 export class CreateOfferInput {
   @Field(() => ID, { nullable: true, description: 'A client-chosen UUID; generated when omitted.' })
@@ -22,7 +21,8 @@ export class CreateOfferInput {
 }
 
 @InputType('SupportContactInput', {
-  description: 'A customer-service contact: every field optional, but at least one of telephone, email, qq, wechat, weibo.',
+  description:
+    'A customer-service contact: every field optional, but at least one of telephone, email, qq, wechat, weibo.',
 })
 export class SupportContactInput {
   @Field(() => String, { nullable: true, description: 'Name, up to 100 characters.' })
@@ -37,24 +37,23 @@ export class SupportContactInput {
   @Field(() => String, { nullable: true, description: 'QQ number: 5 to 11 digits, no leading zero.' })
   qq?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'WeChat id: 6 to 20 characters, starting with a letter; letters, digits, _ and -.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'WeChat id: 6 to 20 characters, starting with a letter; letters, digits, _ and -.',
+  })
   wechat?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Weibo account, up to 50 characters.' })
   weibo?: string | null;
 }
 
-@InputType('UpdateOfferCustomerServiceInput', { description: "An offer's new list of customer-service contacts (replaces the old)." })
+@InputType('UpdateOfferCustomerServiceInput', {
+  description: "An offer's new list of customer-service contacts (replaces the old).",
+})
 export class UpdateOfferCustomerServiceInput extends VersionedChange('offer') {
-
-
   @Field(() => [SupportContactInput], { description: 'Up to 20 contacts.' })
   supportContacts!: SupportContactInput[];
-
 }
 
 @InputType('OfferChangeInput', { description: 'An offer to publish or delete, and the version edited.' })
-export class OfferChangeInput extends VersionedChange('offer') {
-
-
-}
+export class OfferChangeInput extends VersionedChange('offer') {}

@@ -31,7 +31,8 @@ registerEnumType(OfferStatus, {
 
 @ObjectType('SupportContact', {
   simpleResolvers: true,
-  description: 'A customer-service contact of an offer. Personal data (customer data): values read as null once erased.',
+  description:
+    'A customer-service contact of an offer. Personal data (customer data): values read as null once erased.',
 })
 export class SupportContactType {
   @Field(() => String, { nullable: true, description: 'Name.' })
@@ -52,7 +53,9 @@ export class SupportContactType {
   @Field(() => String, { nullable: true, description: 'Weibo account.' })
   weibo!: string | null;
 
-  @Field(() => Boolean, { description: "True once the offer's customer-service contacts were erased: every value then reads as null." })
+  @Field(() => Boolean, {
+    description: "True once the offer's customer-service contacts were erased: every value then reads as null.",
+  })
   erased!: boolean;
 }
 
@@ -84,11 +87,14 @@ export class OfferType extends OfferSummaryType {
   publisherId!: string;
 
   @Field(() => [SupportContactType], {
-    description: 'Customer-service contacts, in the order given. Reading them in a query is recorded as a privacy request (VIEW) of the publisher.',
+    description:
+      'Customer-service contacts, in the order given. Reading them in a query is recorded as a privacy request (VIEW) of the publisher.',
   })
   supportContacts!: SupportContactType[];
 
-  @Field(() => Int, { description: 'Number of changes recorded for this offer; pass it as `expectedVersion` when editing.' })
+  @Field(() => Int, {
+    description: 'Number of changes recorded for this offer; pass it as `expectedVersion` when editing.',
+  })
   version!: number;
 
   @Field(() => String, { description: 'When the offer last changed (ISO-8601).' })

@@ -1,4 +1,11 @@
-import { actorObjectIdField, declaredField, declaredFields, personalFieldsOf, requesterField, type PersonalField } from '../privacy/classification.js';
+import {
+  actorObjectIdField,
+  declaredField,
+  declaredFields,
+  personalFieldsOf,
+  requesterField,
+  type PersonalField,
+} from '../privacy/classification.js';
 
 /**
  * Which GraphQL fields carry personal data, each tied to the one
@@ -17,7 +24,12 @@ export type PersonalFieldUse =
   | { shows: 'any'; fields: readonly PersonalField[] };
 
 /** `Type.name` for each declared field of an event type under `prefix`, by its remaining name. */
-function mirror(typeName: string, eventType: string, prefix: string, shows: 'value' | 'masked'): Array<[string, PersonalFieldUse]> {
+function mirror(
+  typeName: string,
+  eventType: string,
+  prefix: string,
+  shows: 'value' | 'masked',
+): Array<[string, PersonalFieldUse]> {
   return personalFieldsOf(eventType)
     .filter((field) => field.path.startsWith(prefix))
     .map((field) => [`${typeName}.${field.path.slice(prefix.length)}`, { shows, field }]);
@@ -36,7 +48,10 @@ export const graphqlPersonalFields: Readonly<Record<string, PersonalFieldUse>> =
   ...mirror('DisclosureRecipient', 'DisclosureRecorded', 'recipient.', 'value'),
   ['ContactListEntry.contactName', { shows: 'value', field: declaredField('contact person name') }],
   // the email or the telephone, by the list's channel
-  ['ContactListEntry.value', { shows: 'any', fields: [declaredField('contact person email'), declaredField('contact person telephone')] }],
+  [
+    'ContactListEntry.value',
+    { shows: 'any', fields: [declaredField('contact person email'), declaredField('contact person telephone')] },
+  ],
   ['AadUser.addedBy', requester],
   ['Disclosure.recordedBy', requester],
   ['PrivacyRequestRecord.requestedBy', requester],

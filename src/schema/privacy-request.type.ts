@@ -23,7 +23,10 @@ registerEnumType(PrivacyRequestKind, {
   },
 });
 
-@ObjectType('PrivacyRequestRecord', { simpleResolvers: true, description: 'A request made on a publisher\'s personal data, recorded by the operation itself.' })
+@ObjectType('PrivacyRequestRecord', {
+  simpleResolvers: true,
+  description: "A request made on a publisher's personal data, recorded by the operation itself.",
+})
 export class PrivacyRequestRecordType {
   @Field(() => ID, { description: 'The record id (the id of the event that carried out the request).' })
   id!: string;
@@ -36,7 +39,8 @@ export class PrivacyRequestRecordType {
 
   @Field(() => String, {
     nullable: true,
-    description: "Who asked (an actor id: a person's pseudonymous reference, or a service identity): kept for the retention period only (RETENTION_DAYS), then null with `requestedByErased` true.",
+    description:
+      "Who asked (an actor id: a person's pseudonymous reference, or a service identity): kept for the retention period only (RETENTION_DAYS), then null with `requestedByErased` true.",
   })
   requestedBy!: string | null;
 
@@ -49,7 +53,11 @@ export class PrivacyRequestRecordType {
   @Field(() => String, { description: 'What came of it: COMPLETED.' })
   outcome!: string;
 
-  @Field(() => ID, { nullable: true, description: "A staff member's view under an access grant: the grant (see `accessGrants`); null for any other request." })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "A staff member's view under an access grant: the grant (see `accessGrants`); null for any other request.",
+  })
   accessGrantId!: string | null;
 
   @Field(() => Boolean, { description: 'Whether that grant was an emergency (break-glass) access.' })
@@ -58,7 +66,10 @@ export class PrivacyRequestRecordType {
 
 export const PrivacyRequestConnection = connectionOf(PrivacyRequestRecordType, 'PrivacyRequestRecord');
 
-@ObjectType('DeletedPrivacyRequestRecord', { simpleResolvers: true, description: 'The result of deleting a privacy request record.' })
+@ObjectType('DeletedPrivacyRequestRecord', {
+  simpleResolvers: true,
+  description: 'The result of deleting a privacy request record.',
+})
 export class DeletedPrivacyRequestRecord {
   @Field(() => ID, { description: 'The deleted record.' })
   id!: string;

@@ -18,16 +18,24 @@ export class ContactPatchInput {
   @Field(() => String, { nullable: true, description: 'Full name, 1 to 100 characters.' })
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Telephone number; +86 is assumed when no country code is given.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Telephone number; +86 is assumed when no country code is given.',
+  })
   telephone?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Email address.' })
   email?: string | null;
 }
 
-@InputType('ContactPreferencesInput', { description: 'How the publisher agrees to be contacted; omitted choices are no.' })
+@InputType('ContactPreferencesInput', {
+  description: 'How the publisher agrees to be contacted; omitted choices are no.',
+})
 export class ContactPreferencesInput {
-  @Field(() => Boolean, { defaultValue: false, description: 'May be contacted about offers of other products and services.' })
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description: 'May be contacted about offers of other products and services.',
+  })
   aboutOffers!: boolean;
 
   @Field(() => Boolean, { defaultValue: false, description: 'May be contacted to give feedback.' })
@@ -65,17 +73,17 @@ export class RegisterPublisherInput {
   @Field(() => ContactInput, { description: 'The contact person.' })
   contact!: ContactInput;
 
-  @Field(() => ContactPreferencesInput, { nullable: true, description: 'How the publisher agrees to be contacted; no contact when omitted.' })
+  @Field(() => ContactPreferencesInput, {
+    nullable: true,
+    description: 'How the publisher agrees to be contacted; no contact when omitted.',
+  })
   contactPreferences?: ContactPreferencesInput | null;
 }
 
 @InputType('UpdatePublisherContactInput', {
-  description: 'A change to a publisher\'s company name or contact person. Only changed fields are recorded.',
+  description: "A change to a publisher's company name or contact person. Only changed fields are recorded.",
 })
 export class UpdatePublisherContactInput extends VersionedChange('publisher') {
-
-
-
   @Field(() => String, { nullable: true, description: 'New company name.' })
   companyName?: string | null;
 
@@ -85,27 +93,22 @@ export class UpdatePublisherContactInput extends VersionedChange('publisher') {
 
 @InputType('UpdateContactPreferencesInput', { description: "A publisher's new contact preferences (the whole set)." })
 export class UpdateContactPreferencesInput extends VersionedChange('publisher') {
-
-
-
   @Field(() => ContactPreferencesInput, { description: 'The new preferences.' })
   contactPreferences!: ContactPreferencesInput;
 }
 
 @InputType('ReviewPublisherInput', { description: "An operator's decision on a publisher's registration." })
 export class ReviewPublisherInput extends VersionedChange('publisher') {
-
-
-
-  @Field(() => String, { nullable: true, description: 'Why the registration is rejected (required to reject, 1 to 500 characters).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the registration is rejected (required to reject, 1 to 500 characters).',
+  })
   reason?: string | null;
 }
 
 @InputType('AddAadUserInput', { description: 'An AAD account to give access to the publisher.' })
 export class AddAadUserInput extends VersionedChange('publisher') {
-
-
-  @Field(() => ID, { description: 'The account\'s AAD object id (a GUID); an account already on the list is refused.' })
+  @Field(() => ID, { description: "The account's AAD object id (a GUID); an account already on the list is refused." })
   objectId!: string;
 
   @Field(() => String, { description: 'User principal name (email-shaped).' })
@@ -113,14 +116,10 @@ export class AddAadUserInput extends VersionedChange('publisher') {
 
   @Field(() => String, { description: 'Display name, 1 to 256 characters.' })
   displayName!: string;
-
 }
 
 @InputType('RemoveAadUserInput', { description: 'An AAD account whose access to the publisher ends now.' })
 export class RemoveAadUserInput extends VersionedChange('publisher') {
-
-
-  @Field(() => ID, { description: 'The account\'s AAD object id. The last account cannot be removed.' })
+  @Field(() => ID, { description: "The account's AAD object id. The last account cannot be removed." })
   objectId!: string;
-
 }

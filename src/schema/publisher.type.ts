@@ -14,7 +14,10 @@ registerEnumType(RegistrationStatus, {
     PENDING: { description: 'Registered, waiting for an operator to review the legal entity.' },
     APPROVED: { description: 'Reviewed and approved: the publisher may publish offers.' },
     REJECTED: { description: 'Reviewed and rejected; see `rejectionReason`. An operator may still approve it later.' },
-    CLOSED: { description: 'The account was closed and its people erased (`closePublisherAccount`); it accepts no further changes.' },
+    CLOSED: {
+      description:
+        'The account was closed and its people erased (`closePublisherAccount`); it accepts no further changes.',
+    },
   },
 });
 
@@ -51,7 +54,10 @@ export class ContactDetailsType {
   @Field(() => String, { nullable: true, description: 'Email address, trimmed and lower-cased.' })
   email!: string | null;
 
-  @Field(() => Boolean, { description: 'True while the contact person is erased: some value was erased and none is readable (they read as null, here, in history and in exports). False again once an edit gives a new value.' })
+  @Field(() => Boolean, {
+    description:
+      'True while the contact person is erased: some value was erased and none is readable (they read as null, here, in history and in exports). False again once an edit gives a new value.',
+  })
   erased!: boolean;
 }
 
@@ -61,16 +67,22 @@ export class ContactDetailsType {
     'An Azure AD (Entra ID) account with access to the publisher. Personal data (administrator data): values read as null once erased.',
 })
 export class AadUserType {
-  @Field(() => ID, { description: 'The account\'s id in this service (not its AAD object id): names it for erasure and in history (`aadUsers.<accountId>.…`).' })
+  @Field(() => ID, {
+    description:
+      "The account's id in this service (not its AAD object id): names it for erasure and in history (`aadUsers.<accountId>.…`).",
+  })
   accountId!: string;
 
   @Field(() => Boolean, { description: 'True once the account was erased: its values then read as null.' })
   erased!: boolean;
 
-  @Field(() => ID, { nullable: true, description: 'The account\'s object id (a GUID).' })
+  @Field(() => ID, { nullable: true, description: "The account's object id (a GUID)." })
   objectId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'User principal name, e.g. li.lei@contoso.partner.onmschina.cn.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'User principal name, e.g. li.lei@contoso.partner.onmschina.cn.',
+  })
   userPrincipalName!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Display name.' })
@@ -79,7 +91,10 @@ export class AadUserType {
   @Field(() => String, { description: 'When the account was given access (ISO-8601).' })
   addedAt!: string;
 
-  @Field(() => String, { description: "Who gave it access: an actor id (a member's account id at this publisher, its own for the registrant's account; another person's pseudonymous reference `actor-<uuid>`; or a service identity)." })
+  @Field(() => String, {
+    description:
+      "Who gave it access: an actor id (a member's account id at this publisher, its own for the registrant's account; another person's pseudonymous reference `actor-<uuid>`; or a service identity).",
+  })
   addedBy!: string;
 }
 
@@ -105,11 +120,14 @@ export class PublisherType {
   @Field(() => String, { nullable: true, description: 'Why the registration was rejected; null unless rejected.' })
   rejectionReason!: string | null;
 
-  @Field(() => ContactDetailsType, { description: 'The contact person. Reading it in a query is recorded as a privacy request (VIEW).' })
+  @Field(() => ContactDetailsType, {
+    description: 'The contact person. Reading it in a query is recorded as a privacy request (VIEW).',
+  })
   contact!: ContactDetailsType;
 
   @Field(() => [AadUserType], {
-    description: 'The AAD accounts with access to the publisher, in the order they were added. Reading them in a query is recorded as a privacy request (VIEW).',
+    description:
+      'The AAD accounts with access to the publisher, in the order they were added. Reading them in a query is recorded as a privacy request (VIEW).',
   })
   aadUsers!: AadUserType[];
 
@@ -137,8 +155,7 @@ export class PublisherPayload {
   version!: number;
 
   @Field(() => String, {
-    description:
-      'The log position the change reached. Pass it as `minPosition` to a query to read your own write.',
+    description: 'The log position the change reached. Pass it as `minPosition` to a query to read your own write.',
   })
   position!: string;
 }

@@ -38,8 +38,12 @@ export function assertResolverChain(schema: GraphQLSchema): GraphQLSchema {
   for (const key of Object.keys(viewedFields)) {
     const resolve = fieldOf(key)?.resolve;
     const inner = resolve && guardedResolvers.get(resolve);
-    if (!inner || !recorders.has(inner as never)) wrong.push(`${key} does not record its views inside its permission guard`);
+    if (!inner || !recorders.has(inner as never))
+      wrong.push(`${key} does not record its views inside its permission guard`);
   }
-  if (wrong.length > 0) throw new Error(`the resolver chain is broken (did a type-graphql or graphql upgrade change how fields resolve?): ${wrong.join('; ')}`);
+  if (wrong.length > 0)
+    throw new Error(
+      `the resolver chain is broken (did a type-graphql or graphql upgrade change how fields resolve?): ${wrong.join('; ')}`,
+    );
   return schema;
 }

@@ -40,12 +40,22 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
   // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
   const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
   const clock = options.clock;
-  const ledger = await openLedger(config, { projectionThread: config.projectionThread, logLevel: config.logLevel, ...options, logger, leaseHolder });
+  const ledger = await openLedger(config, {
+    projectionThread: config.projectionThread,
+    logLevel: config.logLevel,
+    ...options,
+    logger,
+    leaseHolder,
+  });
   let retention: RetentionSchedule | undefined;
   try {
     const tokens = await createTokenVerifier(config);
     const finished = await ledger.finishInterruptedErasures();
-    if (finished.length > 0) logger.warn({ keys: finished.length }, 'finished erasures a crash had interrupted: destroyed the keys they recorded');
+    if (finished.length > 0)
+      logger.warn(
+        { keys: finished.length },
+        'finished erasures a crash had interrupted: destroyed the keys they recorded',
+      );
     await ledger.runner.start();
     retention = scheduleRetention(ledger.retention, logger);
     await retention.first;
@@ -78,7 +88,10 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
-        outcomePlugin<RequestContext>((context) => (context instanceof LedgerRequestContext ? context.record : undefined), internalErrors),
+        outcomePlugin<RequestContext>(
+          (context) => (context instanceof LedgerRequestContext ? context.record : undefined),
+          internalErrors,
+        ),
       ],
       formatError: createErrorFormatter((error) => internalErrors.report(error)),
     });
@@ -118,7 +131,9 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
               // address (a NAT, a proxy) slows only the requests without a valid token.
               key: async (req: IncomingMessage) => {
                 const principal = await principals(req).catch(() => undefined);
-                return principal ? `principal:${principal.id}` : `address:${requestClient(req, config.trustProxy).ip ?? 'unknown'}`;
+                return principal
+                  ? `principal:${principal.id}`
+                  : `address:${requestClient(req, config.trustProxy).ip ?? 'unknown'}`;
               },
             },
           }
@@ -177,11 +192,13 @@ async function authenticate(
     metrics?.tokenRefused(req.headers.authorization === undefined ? 'missing' : error.reason);
     throw new GraphQLError(error.message, {
       originalError: error,
-      extensions: { code: error.code, http: { status: statusOf(error.code), headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+      extensions: {
+        code: error.code,
+        http: { status: statusOf(error.code), headers: new HeaderMap([['www-authenticate', 'Bearer']]) },
+      },
     });
   }
 }
-
 
 /** A request's principal, verified once however often asked (the rate limit, then the context). */
 function verifiedOnce(tokens: TokenVerifier): (req: IncomingMessage) => Promise<Principal> {

@@ -18,8 +18,14 @@ export function createErrorFormatter(onInternal: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     // An error raised while building the context (no valid token) arrives wrapped, without a path.
-    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError ? unwrapped.originalError : unwrapped;
-    const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    const original =
+      unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError
+        ? unwrapped.originalError
+        : unwrapped;
+    const base = {
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+    };
     if (original instanceof DomainError) {
       return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
     }
@@ -36,9 +42,17 @@ export function createErrorFormatter(onInternal: (error: unknown) => void) {
     }
     // Disk full or an I/O error: nothing was written, and retrying later is the answer (HTTP 503: src/server/storage-health.ts).
     if (isStorageError(original)) {
-      return { ...base, message: 'The change could not be stored right now and was not made: retry later', extensions: { code: 'UNAVAILABLE' satisfies ErrorCode } };
+      return {
+        ...base,
+        message: 'The change could not be stored right now and was not made: retry later',
+        extensions: { code: 'UNAVAILABLE' satisfies ErrorCode },
+      };
     }
     onInternal(original);
-    return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode } };
+    return {
+      ...base,
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode },
+    };
   };
 }

@@ -14,7 +14,8 @@ import type { LocalSignIn } from './local-sign-in.js';
 const ASSET_PREFIX = '/graphiql/assets/';
 
 const require = createRequire(import.meta.url);
-const packageFile = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+const packageFile = (pkg: string, file: string) =>
+  path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 
 /**
  * Renders GraphiQL against this server's own /graphql endpoint, under a bar
@@ -126,7 +127,10 @@ type Asset = { type: string } & ({ file: string } | { text: string });
 
 const ASSETS: Record<string, Asset> = {
   'react.production.min.js': { type: 'text/javascript', file: packageFile('react', 'umd/react.production.min.js') },
-  'react-dom.production.min.js': { type: 'text/javascript', file: packageFile('react-dom', 'umd/react-dom.production.min.js') },
+  'react-dom.production.min.js': {
+    type: 'text/javascript',
+    file: packageFile('react-dom', 'umd/react-dom.production.min.js'),
+  },
   'graphiql.min.js': { type: 'text/javascript', file: packageFile('graphiql', 'graphiql.min.js') },
   'graphiql.min.css': { type: 'text/css', file: packageFile('graphiql', 'graphiql.min.css') },
   'start.js': { type: 'text/javascript', text: START_SCRIPT },
@@ -170,7 +174,9 @@ const SIGN_IN_PATH = '/graphiql/sign-in';
  * A `pages` handler for the HTTP server: the IDE page on a browser's GET
  * /graphql, its assets, and with `signIn` the local sign-in (POST).
  */
-export function graphiqlPages(signIn?: LocalSignIn): (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean> {
+export function graphiqlPages(
+  signIn?: LocalSignIn,
+): (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean> {
   const pages = { on: Buffer.from(page(true), 'utf8'), off: Buffer.from(page(false), 'utf8') };
   const loaded = new Map<string, Buffer>();
   const content = (name: string, asset: Asset): Buffer => {
@@ -182,25 +188,42 @@ export function graphiqlPages(signIn?: LocalSignIn): (req: IncomingMessage, res:
     return bytes;
   };
   return (req, res, url) => {
-    if (url.pathname === SIGN_IN_PATH && req.method === 'POST' && signIn) return signIn.answer(req, res).then(() => true);
+    if (url.pathname === SIGN_IN_PATH && req.method === 'POST' && signIn)
+      return signIn.answer(req, res).then(() => true);
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (url.pathname === '/graphql') {
       const wantsHtml = req.headers.accept?.includes('text/html') ?? false;
       if (!wantsHtml || url.searchParams.has('query')) return false;
       const body = signIn && !signIn.refusal(req) ? pages.on : pages.off;
-      send(res, req.method, 200, 'text/html; charset=utf-8', body, { 'content-security-policy': CONTENT_SECURITY_POLICY });
+      send(res, req.method, 200, 'text/html; charset=utf-8', body, {
+        'content-security-policy': CONTENT_SECURITY_POLICY,
+      });
       return true;
     }
     if (!url.pathname.startsWith(ASSET_PREFIX)) return false;
     const name = url.pathname.slice(ASSET_PREFIX.length);
     const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) return false;
-    send(res, req.method, 200, `${asset.type}; charset=utf-8`, content(name, asset), { 'cache-control': 'public, max-age=3600' });
+    send(res, req.method, 200, `${asset.type}; charset=utf-8`, content(name, asset), {
+      'cache-control': 'public, max-age=3600',
+    });
     return true;
   };
 }
 
-function send(res: ServerResponse, method: string, status: number, type: string, body: Buffer, headers: Record<string, string>): void {
-  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': body.length, 'x-content-type-options': 'nosniff' });
+function send(
+  res: ServerResponse,
+  method: string,
+  status: number,
+  type: string,
+  body: Buffer,
+  headers: Record<string, string>,
+): void {
+  res.writeHead(status, {
+    ...headers,
+    'content-type': type,
+    'content-length': body.length,
+    'x-content-type-options': 'nosniff',
+  });
   res.end(method === 'HEAD' ? undefined : body);
 }

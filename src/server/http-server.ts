@@ -55,7 +55,8 @@ class HttpError extends Error {
 
 const CORS_METHODS = 'GET, POST, OPTIONS';
 const GRAPHQL_URL = new URL('/graphql', 'http://localhost');
-const CORS_HEADERS = 'authorization, content-type, x-correlation-id, x-request-id, apollo-require-preflight, x-apollo-operation-name';
+const CORS_HEADERS =
+  'authorization, content-type, x-correlation-id, x-request-id, apollo-require-preflight, x-apollo-operation-name';
 
 /**
  * A thin node:http transport for Apollo: /graphql, /healthz and /readyz (and
@@ -144,7 +145,10 @@ async function handle<Context extends object>(
     body = parseJson(await readBody(req, options.maxBodyBytes));
     if (Array.isArray(body)) {
       if (options.maxBatchOperations === 0) {
-        throw new HttpError('BATCHING_DISABLED', 'Batched requests (a JSON array body) are not accepted: send one operation per request');
+        throw new HttpError(
+          'BATCHING_DISABLED',
+          'Batched requests (a JSON array body) are not accepted: send one operation per request',
+        );
       }
       if (body.length > options.maxBatchOperations) {
         throw new HttpError('BATCH_TOO_LARGE', `A batch may hold at most ${options.maxBatchOperations} operations`);
@@ -204,7 +208,11 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function takeTokens(options: Pick<HttpOptions<object>, 'rateLimit' | 'metrics'>, req: IncomingMessage, cost: number): Promise<void> {
+async function takeTokens(
+  options: Pick<HttpOptions<object>, 'rateLimit' | 'metrics'>,
+  req: IncomingMessage,
+  cost: number,
+): Promise<void> {
   const rateLimit = options.rateLimit!;
   const decision = rateLimit.limiter.take(await rateLimit.key(req), cost);
   if (!decision.allowed) {
@@ -238,7 +246,11 @@ function cors(allowed: readonly string[], req: IncomingMessage, res: ServerRespo
   res.writeHead(204, {
     allow: CORS_METHODS,
     ...(permitted
-      ? { 'access-control-allow-methods': CORS_METHODS, 'access-control-allow-headers': CORS_HEADERS, 'access-control-max-age': '600' }
+      ? {
+          'access-control-allow-methods': CORS_METHODS,
+          'access-control-allow-headers': CORS_HEADERS,
+          'access-control-max-age': '600',
+        }
       : {}),
   });
   res.end();

@@ -35,7 +35,11 @@ export interface LocalSignIn {
  * loopback (a DNS-rebound page names another host). The request must carry
  * a header no cross-site form can send without a preflight this server refuses.
  */
-export function localSignIn(config: Pick<Config, 'dataDir' | 'authIssuer' | 'authAudience' | 'authJwksUrl'>, clock: Clock, env = process.env): LocalSignIn {
+export function localSignIn(
+  config: Pick<Config, 'dataDir' | 'authIssuer' | 'authAudience' | 'authJwksUrl'>,
+  clock: Clock,
+  env = process.env,
+): LocalSignIn {
   const off =
     env['NODE_ENV'] === 'production'
       ? 'Local sign-in is off under NODE_ENV=production: paste a token from your identity provider.'
@@ -53,12 +57,17 @@ export function localSignIn(config: Pick<Config, 'dataDir' | 'authIssuer' | 'aut
   return {
     refusal,
     async answer(req, res) {
-      const refused = req.headers['x-graphiql-sign-in'] === '1' ? refusal(req) : 'Send the x-graphiql-sign-in: 1 header.';
+      const refused =
+        req.headers['x-graphiql-sign-in'] === '1' ? refusal(req) : 'Send the x-graphiql-sign-in: 1 header.';
       if (refused) return send(res, statusOf('FORBIDDEN'), errorBody('FORBIDDEN', refused));
       const role = new URL(req.url ?? '/', 'http://localhost').searchParams.get('role') ?? '';
       if (!(TOKEN_ROLES as readonly string[]).includes(role)) {
         const rule = `must be one of ${TOKEN_ROLES.join(', ')}`;
-        return send(res, statusOf('BAD_USER_INPUT'), errorBody('BAD_USER_INPUT', `role: ${rule}`, { field: 'role', rule }));
+        return send(
+          res,
+          statusOf('BAD_USER_INPUT'),
+          errorBody('BAD_USER_INPUT', `role: ${rule}`, { field: 'role', rule }),
+        );
       }
       const chosen = role as TokenRequest['role'];
       const key = await loadSigningKey(config.dataDir);

@@ -37,7 +37,7 @@ export class ServiceMetrics {
   });
   private readonly erasures = new Counter({
     name: 'privacy_ledger_erasures_total',
-    help: 'personal data erased: one per PersonalDataErased event appended (a publisher contact, an account, an offer\'s support contacts)',
+    help: "personal data erased: one per PersonalDataErased event appended (a publisher contact, an account, an offer's support contacts)",
     registers: [this.registry],
   });
   private readonly rateLimited = new Counter({
@@ -155,7 +155,8 @@ export class InternalErrors {
   }
 }
 
-export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : 'unknown');
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : 'unknown';
 
 /** Records each operation's root field and outcome code on its request's record, and logs its internal errors there. */
 export function outcomePlugin<Context extends object>(
@@ -171,7 +172,12 @@ export function outcomePlugin<Context extends object>(
       record.operation = operationLabel(context);
       const body = context.response.body;
       const code = body.kind === 'single' ? body.singleResult.errors?.[0]?.extensions?.['code'] : undefined;
-      record.code = typeof code === 'string' ? code : body.kind === 'single' && body.singleResult.errors?.length ? ('INTERNAL_SERVER_ERROR' satisfies ErrorCode) : 'OK';
+      record.code =
+        typeof code === 'string'
+          ? code
+          : body.kind === 'single' && body.singleResult.errors?.length
+            ? ('INTERNAL_SERVER_ERROR' satisfies ErrorCode)
+            : 'OK';
     },
   };
   return { requestDidStart: async () => listener };
@@ -197,15 +203,28 @@ export function requestIdOf(req: IncomingMessage, fresh: () => string): string {
  * at info: root field, outcome code and milliseconds, nothing from its
  * variables. Probes, /metrics and the IDE's files are logged at debug only.
  */
-export function observeRequest(options: { logger: Logger; metrics?: ServiceMetrics | undefined }, req: IncomingMessage, res: ServerResponse, record: RequestRecord, started: bigint): void {
+export function observeRequest(
+  options: { logger: Logger; metrics?: ServiceMetrics | undefined },
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RequestRecord,
+  started: bigint,
+): void {
   if (record.code === '') {
     if (!options.logger.isLevelEnabled('debug')) return;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    return void options.logger.debug({ requestId: record.id, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms }, 'request');
+    return void options.logger.debug(
+      { requestId: record.id, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms },
+      'request',
+    );
   }
   const logged = options.logger.isLevelEnabled('info');
   if (!logged && !options.metrics) return;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   options.metrics?.request(record.operation, record.code, ms / 1000);
-  if (logged) options.logger.info({ requestId: record.id, operation: record.operation, code: record.code, status: res.statusCode, ms }, 'request');
+  if (logged)
+    options.logger.info(
+      { requestId: record.id, operation: record.operation, code: record.code, status: res.statusCode, ms },
+      'request',
+    );
 }

@@ -20,7 +20,9 @@ import { accessRecordEstimator, MAX_ACCESS_RECORDS, readCostEstimator } from './
 // The package's ESM build imports graphql's .mjs files: a second copy of
 // graphql that rejects our schema ("from another module or realm"). Its
 // CommonJS build shares the copy the schema was built with.
-const { getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexity;
+const { getComplexity, simpleEstimator } = createRequire(import.meta.url)(
+  'graphql-query-complexity',
+) as typeof QueryComplexity;
 
 export interface QueryLimits {
   maxDepth: number;
@@ -104,7 +106,9 @@ const CACHE_PER_DOCUMENT = 64;
  * `@include`, `@skip`), so only their values are part of the key: ids and
  * inputs, which may hold personal data, are never kept.
  */
-function cachedMeasure(measure: (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => Measure) {
+function cachedMeasure(
+  measure: (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) => Measure,
+) {
   const cache = new WeakMap<DocumentNode, Map<string, Measure>>();
   const scalarNames = new WeakMap<OperationDefinitionNode, string[]>();
   return (document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Measure => {
@@ -144,12 +148,23 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
     try {
       const operationName = operation.name?.value;
       const of = (using: ComplexityEstimator[]) =>
-        getComplexity({ schema, query: document, estimators: using, variables, ...(operationName ? { operationName } : {}) });
+        getComplexity({
+          schema,
+          query: document,
+          estimators: using,
+          variables,
+          ...(operationName ? { operationName } : {}),
+        });
       // A mutation's payload shows what the caller sent: it records no view.
-      return { depth, cost: of(estimators), records: operation.operation === 'query' ? of([accessRecordEstimator]) : 0 };
+      return {
+        depth,
+        cost: of(estimators),
+        records: operation.operation === 'query' ? of([accessRecordEstimator]) : 0,
+      };
     } catch (error) {
       // More than the node limit (a fragment bomb) is a cost refusal; anything else is bad variables.
-      if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) return { depth, cost: Infinity, records: 0 };
+      if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message))
+        return { depth, cost: Infinity, records: 0 };
       return { depth, cost: undefined, records: 0 };
     }
   });
@@ -163,10 +178,16 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
             throw refusal('QUERY_TOO_DEEP', `Query depth ${depth} exceeds the limit of ${limits.maxDepth}.`);
           }
           if (cost !== undefined && cost > limits.maxCost) {
-            throw refusal('QUERY_TOO_COSTLY', `Query cost ${Number.isFinite(cost) ? cost : 'over the node limit'} exceeds the limit of ${limits.maxCost}.`);
+            throw refusal(
+              'QUERY_TOO_COSTLY',
+              `Query cost ${Number.isFinite(cost) ? cost : 'over the node limit'} exceeds the limit of ${limits.maxCost}.`,
+            );
           }
           if (records > MAX_ACCESS_RECORDS) {
-            throw refusal('QUERY_TOO_COSTLY', `The query may append ${records} privacy request records (exports, views) and at most ${MAX_ACCESS_RECORDS} records are allowed per request.`);
+            throw refusal(
+              'QUERY_TOO_COSTLY',
+              `The query may append ${records} privacy request records (exports, views) and at most ${MAX_ACCESS_RECORDS} records are allowed per request.`,
+            );
           }
         },
       };

@@ -41,7 +41,8 @@ export class RateLimiter {
   private takes = 0;
 
   constructor(private readonly options: RateLimitOptions) {
-    if (options.perSecond <= 0) throw new RangeError('perSecond must be positive (leave the limiter out to turn limiting off)');
+    if (options.perSecond <= 0)
+      throw new RangeError('perSecond must be positive (leave the limiter out to turn limiting off)');
     const now = (this.now = options.now ?? Date.now);
     this.buckets = new LRUCache({
       max: Math.max(1, options.maxKeys ?? RATE_LIMIT_CLIENTS),

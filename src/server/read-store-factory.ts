@@ -39,17 +39,32 @@ export interface ReadSide {
  * (docs/erasure-on-mongodb.md says why).
  */
 export async function openReadSide(
-  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'documentCacheMb' | 'keyCacheEntries'>>,
+  config: Pick<Config, 'dataDir'> &
+    Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'documentCacheMb' | 'keyCacheEntries'>>,
   masterKey: Buffer,
   clock: Clock,
   /** embedded: shared with the threads of this process that open the read models (src/sqlite/commit-counter.ts) */
   embedded: { commits?: CommitCounter } = {},
 ): Promise<ReadSide> {
-  if (config.mongodbUrl) return openMongoReadSide(config.mongodbUrl, config.mongodbKeysUrl, config.mongodbDatabase ?? SETTINGS.mongodbDatabase.default, masterKey, clock);
+  if (config.mongodbUrl)
+    return openMongoReadSide(
+      config.mongodbUrl,
+      config.mongodbKeysUrl,
+      config.mongodbDatabase ?? SETTINGS.mongodbDatabase.default,
+      masterKey,
+      clock,
+    );
   const file = (name: string) => path.join(config.dataDir, name);
-  const reads = SqliteReadStore.open(file(readSideFiles.readModels), { ...embedded, ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}) });
+  const reads = SqliteReadStore.open(file(readSideFiles.readModels), {
+    ...embedded,
+    ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
+  });
   const leases = SqliteLeaseStore.open(file(readSideFiles.readModels), clock);
-  const keys = SqliteKeyStore.open(file(readSideFiles.keys), masterKey, config.keyCacheEntries === undefined ? {} : { keyCacheEntries: config.keyCacheEntries });
+  const keys = SqliteKeyStore.open(
+    file(readSideFiles.keys),
+    masterKey,
+    config.keyCacheEntries === undefined ? {} : { keyCacheEntries: config.keyCacheEntries },
+  );
   return {
     reads,
     keys,
@@ -67,7 +82,9 @@ async function connect(url: string, setting: string): Promise<MongoClient> {
     return await client.connect();
   } catch (error) {
     await client.close().catch(() => undefined);
-    throw new Error(`could not connect to MongoDB (${error instanceof Error ? error.name : 'unknown error'}); check ${setting}`);
+    throw new Error(
+      `could not connect to MongoDB (${error instanceof Error ? error.name : 'unknown error'}); check ${setting}`,
+    );
   }
 }
 
@@ -91,15 +108,23 @@ async function checkReplicaSet(client: MongoClient, setting: string): Promise<vo
   if (problem) throw new Error(`${setting} ${problem}`);
 }
 
-async function openMongoReadSide(url: string, keysUrl: string | undefined, database: string, masterKey: Buffer, clock: Clock): Promise<ReadSide> {
+async function openMongoReadSide(
+  url: string,
+  keysUrl: string | undefined,
+  database: string,
+  masterKey: Buffer,
+  clock: Clock,
+): Promise<ReadSide> {
   const clients: MongoClient[] = [];
   const closeAll = async () => void (await Promise.all(clients.map((client) => client.close())));
   try {
     const client = await connect(url, '--mongodb-url / MONGODB_URL');
     clients.push(client);
     await checkReplicaSet(client, '--mongodb-url / MONGODB_URL');
-    const keyClient = keysUrl && keysUrl !== url ? await connect(keysUrl, '--mongodb-keys-url / MONGODB_KEYS_URL') : client;
-    if (keyClient !== client) (clients.push(keyClient), await checkReplicaSet(keyClient, '--mongodb-keys-url / MONGODB_KEYS_URL'));
+    const keyClient =
+      keysUrl && keysUrl !== url ? await connect(keysUrl, '--mongodb-keys-url / MONGODB_KEYS_URL') : client;
+    if (keyClient !== client)
+      (clients.push(keyClient), await checkReplicaSet(keyClient, '--mongodb-keys-url / MONGODB_KEYS_URL'));
     const db = client.db(database);
     const keys = await MongoKeyStore.open(keyClient.db(database), masterKey, clock);
     return {

@@ -25,7 +25,10 @@ export function scheduleRetention(retention: Retention, logger: Logger, everyMs 
         const { destroyed, throughMonth } = await retention.run();
         if (destroyed.length > 0) logger.info({ destroyed, throughMonth }, 'retention destroyed month keys');
       } catch (error) {
-        logger.error({ error: error instanceof Error ? error.message : 'unknown' }, 'retention failed; it runs again at the next interval');
+        logger.error(
+          { error: error instanceof Error ? error.message : 'unknown' },
+          'retention failed; it runs again at the next interval',
+        );
       }
     });
     return running;

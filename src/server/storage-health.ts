@@ -46,7 +46,10 @@ export class StorageHealth {
     if (this.failing) return;
     this.failing = true;
     const code = (error as { code?: unknown } | null)?.code;
-    this.logger.error({ code: typeof code === 'string' ? code : undefined }, 'storage cannot write: writes are refused (UNAVAILABLE) and /readyz is 503 until it can');
+    this.logger.error(
+      { code: typeof code === 'string' ? code : undefined },
+      'storage cannot write: writes are refused (UNAVAILABLE) and /readyz is 503 until it can',
+    );
     this.timer = setInterval(() => this.probe(), this.probeMs);
     this.timer.unref();
   }

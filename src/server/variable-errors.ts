@@ -12,8 +12,14 @@ const PATH = / at "([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*)"; /;
 
 /** Reasons graphql-js gives, reduced to the parts that name schema elements only; `inner` names a field inside the path. */
 const REASONS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => { rule: string; inner?: string }]> = [
-  [/^Field "(\w+)" is not defined by type "(\w+)"/, (m) => ({ rule: `is not defined by type "${m[2]}"`, inner: m[1]! })],
-  [/^Field "(\w+)" of required type "([\w![\]]+)" was not provided/, (m) => ({ rule: `of required type "${m[2]}" was not provided`, inner: m[1]! })],
+  [
+    /^Field "(\w+)" is not defined by type "(\w+)"/,
+    (m) => ({ rule: `is not defined by type "${m[2]}"`, inner: m[1]! }),
+  ],
+  [
+    /^Field "(\w+)" of required type "([\w![\]]+)" was not provided/,
+    (m) => ({ rule: `of required type "${m[2]}" was not provided`, inner: m[1]! }),
+  ],
   [/^(\w+) cannot represent/, (m) => ({ rule: `${m[1]} cannot represent the value given` })],
   [/^Expected type "(\w+)"/, (m) => ({ rule: `expected type "${m[1]}"` })],
   [/^Expected value of type "([\w![\]]+)"/, (m) => ({ rule: `expected a value of type "${m[1]}"` })],

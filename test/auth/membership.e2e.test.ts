@@ -1,9 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
 import { aadAccountSubject } from '../../src/privacy/classification.js';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from '../server/harness.js';
+import {
+  aPublisher,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  type TestPrincipal,
+  type TestServer,
+} from '../server/harness.js';
 
-const owner: TestPrincipal = { role: 'member', oid: 'a11ce000-0000-4000-8000-000000000001', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei' };
+const owner: TestPrincipal = {
+  role: 'member',
+  oid: 'a11ce000-0000-4000-8000-000000000001',
+  userPrincipalName: 'li.lei@contoso.cn',
+  displayName: 'Li Lei',
+};
 const colleague: TestPrincipal = { role: 'member', oid: 'b0b00000-0000-4000-8000-000000000002' };
 const ADD = `mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { version position } }`;
 const REMOVE = `mutation ($input: RemoveAadUserInput!) { removeAadUser(input: $input) { version position } }`;
@@ -19,7 +31,19 @@ describe('publisher membership', () => {
     server = await startTestServer(data.dir);
     const res = await server.gql(REGISTER, { input: aPublisher() }, owner);
     publisherId = res.data!['registerPublisher'].publisher.id;
-    const added = await server.gql(ADD, { input: { id: publisherId, expectedVersion: 1, objectId: colleague.oid, userPrincipalName: 'han@contoso.cn', displayName: 'Han' } }, owner);
+    const added = await server.gql(
+      ADD,
+      {
+        input: {
+          id: publisherId,
+          expectedVersion: 1,
+          objectId: colleague.oid,
+          userPrincipalName: 'han@contoso.cn',
+          displayName: 'Han',
+        },
+      },
+      owner,
+    );
     expect(added.errors).toBeUndefined();
   });
   afterEach(async () => {
@@ -29,13 +53,29 @@ describe('publisher membership', () => {
 
   it("removing an account revokes that account's access on its very next request", async () => {
     expect((await server.gql(READ, { id: publisherId }, colleague)).data!['publisher'].id).toBe(publisherId);
-    const removed = await server.gql(REMOVE, { input: { id: publisherId, expectedVersion: 2, objectId: colleague.oid } }, owner);
+    const removed = await server.gql(
+      REMOVE,
+      { input: { id: publisherId, expectedVersion: 2, objectId: colleague.oid } },
+      owner,
+    );
     expect(removed.errors).toBeUndefined();
     // No wait for the read models: access is checked against the publisher's stream.
     const next = await server.gql(READ, { id: publisherId }, colleague);
     expect(next.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     expect(next.data?.['publisher'] ?? null).toBeNull();
-    const edit = await server.gql(ADD, { input: { id: publisherId, expectedVersion: 3, objectId: colleague.oid, userPrincipalName: 'han@contoso.cn', displayName: 'Han' } }, colleague);
+    const edit = await server.gql(
+      ADD,
+      {
+        input: {
+          id: publisherId,
+          expectedVersion: 3,
+          objectId: colleague.oid,
+          userPrincipalName: 'han@contoso.cn',
+          displayName: 'Han',
+        },
+      },
+      colleague,
+    );
     expect(edit.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     expect((await server.gql(READ, { id: publisherId }, owner)).errors).toBeUndefined();
   });
@@ -53,14 +93,23 @@ describe('publisher membership', () => {
       displayName: 'Li Lei',
       publishers: [{ id: publisherId, companyName: 'Contoso China' }],
     });
-    expect((await server.gql(ME, {}, colleague)).data!['me'].publishers).toEqual([{ id: publisherId, companyName: 'Contoso China' }]);
+    expect((await server.gql(ME, {}, colleague)).data!['me'].publishers).toEqual([
+      { id: publisherId, companyName: 'Contoso China' },
+    ]);
     await server.gql(REMOVE, { input: { id: publisherId, expectedVersion: 2, objectId: colleague.oid } }, owner);
     expect((await server.gql(ME, {}, colleague)).data!['me'].publishers).toEqual([]);
-    expect((await server.gql(ME, {}, { role: 'auditor' })).data!['me']).toMatchObject({ roles: ['auditor'], publishers: [] });
+    expect((await server.gql(ME, {}, { role: 'auditor' })).data!['me']).toMatchObject({
+      roles: ['auditor'],
+      publishers: [],
+    });
   });
 
   it('every event records who made it, whether a user or a service, and the role that allowed it', async () => {
-    await server.gql(`mutation ($input: ReviewPublisherInput!) { approvePublisher(input: $input) { version } }`, { input: { id: publisherId, expectedVersion: 2 } }, { role: 'operator', oid: '0be00000-0000-4000-8000-0000000000ee', kind: 'service' });
+    await server.gql(
+      `mutation ($input: ReviewPublisherInput!) { approvePublisher(input: $input) { version } }`,
+      { input: { id: publisherId, expectedVersion: 2 } },
+      { role: 'operator', oid: '0be00000-0000-4000-8000-0000000000ee', kind: 'service' },
+    );
     const events = await server.ledger.events.readStream(publisherStream(publisherId));
     const actors = events.map((event) => [event.type, event.metadata.actor]);
     // a member by its account at the publisher (the registrant by the account it registers with), its object id sealed
@@ -87,7 +136,11 @@ describe('publisher membership', () => {
   it("closing one publisher of a person who is also an account of another leaves the other in their me, and their changes there named (found by the model test's soak)", async () => {
     const second = await server.gql(REGISTER, { input: aPublisher() }, owner);
     const secondId = second.data!['registerPublisher'].publisher.id;
-    const closed = await server.gql(`mutation ($input: ClosePublisherAccountInput!) { closePublisherAccount(input: $input) { position } }`, { input: { publisherId } }, owner);
+    const closed = await server.gql(
+      `mutation ($input: ClosePublisherAccountInput!) { closePublisherAccount(input: $input) { position } }`,
+      { input: { publisherId } },
+      owner,
+    );
     expect(closed.errors).toBeUndefined();
     await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 20_000);
 

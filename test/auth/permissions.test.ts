@@ -21,7 +21,9 @@ describe('the permission table', () => {
 
   it('has a row for every query and mutation of the schema, and no other', async () => {
     const schema = await buildAppSchema();
-    const roots = [schema.getQueryType(), schema.getMutationType()].flatMap((type) => Object.keys(type?.getFields() ?? {}));
+    const roots = [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
+      Object.keys(type?.getFields() ?? {}),
+    );
     expect(roots.sort()).toEqual(Object.keys(operationPermissions).sort());
     expect(graphqlSync({ schema, source: getIntrospectionQuery() }).errors).toBeUndefined();
   });

@@ -43,12 +43,26 @@ describe('tokens from Entra ID (issuer, audience and JWKS URL from configuration
   afterAll(() => new Promise<void>((resolve) => jwks.close(() => resolve())));
 
   const token = (key: CryptoKey, alg: string, kid: string, claims: Record<string, unknown>) =>
-    new SignJWT({ oid, ...claims }).setProtectedHeader({ alg, kid }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(key);
+    new SignJWT({ oid, ...claims })
+      .setProtectedHeader({ alg, kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key);
 
   it('an RS256 access token with app roles becomes a principal with those roles (unknown role values are ignored)', async () => {
-    const jwt = await token(rsa, 'RS256', 'rsa-1', { roles: ['auditor', 'Global.Admin'], preferred_username: 'wang.fang@contoso.cn', name: 'Wang Fang' });
+    const jwt = await token(rsa, 'RS256', 'rsa-1', {
+      roles: ['auditor', 'Global.Admin'],
+      preferred_username: 'wang.fang@contoso.cn',
+      name: 'Wang Fang',
+    });
     expect(await verifier.verify(`Bearer ${jwt}`)).toEqual({
-      id: oid, kind: 'user', roles: ['auditor'], userPrincipalName: 'wang.fang@contoso.cn', displayName: 'Wang Fang',
+      id: oid,
+      kind: 'user',
+      roles: ['auditor'],
+      userPrincipalName: 'wang.fang@contoso.cn',
+      displayName: 'Wang Fang',
     });
   });
 
@@ -63,7 +77,12 @@ describe('tokens from Entra ID (issuer, audience and JWKS URL from configuration
   });
 
   it('a token for the tenant but another audience is refused', async () => {
-    const jwt = await new SignJWT({ oid }).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).setIssuer(ISSUER).setAudience('api://other').setExpirationTime('1h').sign(rsa);
+    const jwt = await new SignJWT({ oid })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .setIssuer(ISSUER)
+      .setAudience('api://other')
+      .setExpirationTime('1h')
+      .sign(rsa);
     await expect(verifier.verify(`Bearer ${jwt}`)).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
@@ -77,10 +96,17 @@ describe('tokens from Entra ID (issuer, audience and JWKS URL from configuration
     const { port } = down.address() as AddressInfo;
     await new Promise<void>((resolve) => down.close(() => resolve()));
     const offline = await createTokenVerifier({
-      dataDir: '/nonexistent', authIssuer: ISSUER, authAudience: AUDIENCE, authJwksUrl: `http://127.0.0.1:${port}/keys`, authClockSkewSeconds: 60,
+      dataDir: '/nonexistent',
+      authIssuer: ISSUER,
+      authAudience: AUDIENCE,
+      authJwksUrl: `http://127.0.0.1:${port}/keys`,
+      authClockSkewSeconds: 60,
     });
     const jwt = await token(rsa, 'RS256', 'rsa-1', {});
-    const failure = await offline.verify(`Bearer ${jwt}`).then(() => null, (error: unknown) => error);
+    const failure = await offline.verify(`Bearer ${jwt}`).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(UnauthenticatedError);
   });

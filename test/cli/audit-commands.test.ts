@@ -13,7 +13,9 @@ describe('privacy-ledger export and replay', { timeout: CHILD_PROCESS_TEST_TIMEO
     const server = await startTestServer(data.dir);
     try {
       publisherId = (await server.gql(REGISTER, { input: aPublisher() })).data!['registerPublisher'].publisher.id;
-      await server.gql(UPDATE, { input: { id: publisherId, expectedVersion: 1, contact: { email: 'han@contoso.cn' } } });
+      await server.gql(UPDATE, {
+        input: { id: publisherId, expectedVersion: 1, contact: { email: 'han@contoso.cn' } },
+      });
       history = await server.ledger.services.history.all({ kind: 'publisher', id: publisherId });
     } finally {
       await server.close();
@@ -25,17 +27,39 @@ describe('privacy-ledger export and replay', { timeout: CHILD_PROCESS_TEST_TIMEO
     const result = runCli(['export', '--publisher', publisherId, '--format', 'jsonl', '--data-dir', data.dir]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual(history);
+    expect(
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual(history);
   });
 
   it('export --out writes CSV to a file only its owner can read; --from narrows it', () => {
     const out = path.join(data.dir, 'export.csv');
-    const result = runCli(['export', `--publisher=${publisherId}`, '--format', 'csv', '--out', out, '--data-dir', data.dir]);
+    const result = runCli([
+      'export',
+      `--publisher=${publisherId}`,
+      '--format',
+      'csv',
+      '--out',
+      out,
+      '--data-dir',
+      data.dir,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(fs.readFileSync(out, 'utf8')).toContain('han@contoso.cn');
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
-    const later = runCli(['export', '--publisher', publisherId, '--from', '2999-01-01T00:00:00Z', '--data-dir', data.dir]);
+    const later = runCli([
+      'export',
+      '--publisher',
+      publisherId,
+      '--from',
+      '2999-01-01T00:00:00Z',
+      '--data-dir',
+      data.dir,
+    ]);
     expect(later).toMatchObject({ code: 0, stdout: '' });
   });
 
@@ -48,10 +72,17 @@ describe('privacy-ledger export and replay', { timeout: CHILD_PROCESS_TEST_TIMEO
 
   it('bad arguments and unknown publishers are one clear sentence and exit code 2', () => {
     const bad = (args: string[]) => runCli([...args, '--data-dir', data.dir]);
-    expect(bad(['export', '--publisher', publisherId, '--format', 'xml']).stderr).toBe('privacy-ledger: --format must be jsonl or csv.\n');
+    expect(bad(['export', '--publisher', publisherId, '--format', 'xml']).stderr).toBe(
+      'privacy-ledger: --format must be jsonl or csv.\n',
+    );
     expect(bad(['export']).stderr).toContain('--publisher <id> is required.');
-    expect(bad(['replay', '--publisher', publisherId, '--verbose']).stderr).toContain('unknown option --verbose for replay');
+    expect(bad(['replay', '--publisher', publisherId, '--verbose']).stderr).toContain(
+      'unknown option --verbose for replay',
+    );
     const unknown = bad(['replay', '--publisher', '0190f5a2-7b3c-7d4e-8f60-00000000ffff']);
-    expect(unknown).toMatchObject({ code: 2, stderr: 'privacy-ledger: publisher 0190f5a2-7b3c-7d4e-8f60-00000000ffff was not found\n' });
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: 'privacy-ledger: publisher 0190f5a2-7b3c-7d4e-8f60-00000000ffff was not found\n',
+    });
   });
 });

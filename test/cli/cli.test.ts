@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli, serveChild } from '../server/child.js';
-import { aPublisher, authHeader, postGraphql, REGISTER, startTestServer, tempDataDir, PUBLISHER } from '../server/harness.js';
+import {
+  aPublisher,
+  authHeader,
+  postGraphql,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  PUBLISHER,
+} from '../server/harness.js';
 
 describe('privacy-ledger CLI', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   it('status shows the log head and each projection checkpoint and lag; rebuild replays the log', async () => {
@@ -83,7 +91,12 @@ describe('privacy-ledger CLI', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =>
         expect(read.data?.['publisher']?.id).toBe(publisher.id);
         const after = await postGraphql<any>(url, REGISTER, { input: aPublisher() }, auth);
         const next = after.data!['registerPublisher'];
-        const readNext = await postGraphql<any>(url, PUBLISHER, { id: next.publisher.id, minPosition: next.position }, auth);
+        const readNext = await postGraphql<any>(
+          url,
+          PUBLISHER,
+          { id: next.publisher.id, minPosition: next.position },
+          auth,
+        );
         expect(readNext.data?.['publisher']?.id).toBe(next.publisher.id);
       } finally {
         child.kill('SIGTERM');
@@ -122,7 +135,12 @@ describe('privacy-ledger CLI', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =>
         const oid = 'c11c0000-0000-4000-8000-000000000001';
         const result = runCli(['token', '--role', 'auditor', '--oid', oid, '--ttl', '15m', '--data-dir', data.dir]);
         expect(result.code).toBe(0);
-        const res = await postGraphql<any>(server.url, '{ me { id roles } }', {}, { authorization: `Bearer ${result.stdout.trim()}` });
+        const res = await postGraphql<any>(
+          server.url,
+          '{ me { id roles } }',
+          {},
+          { authorization: `Bearer ${result.stdout.trim()}` },
+        );
         expect(res.data?.me).toEqual({ id: oid, roles: ['auditor'] });
       } finally {
         await server.close();
@@ -137,10 +155,19 @@ describe('privacy-ledger CLI', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =>
     [['token', '--role', 'boss'], '--role must be one of member, operator, auditor, analyst'],
     [['token', '--role', 'member', '--oid', 'li.lei'], '--oid must be a UUID'],
     [['token', '--role', 'member', '--scope', 'all'], 'unknown option --scope for token'],
-    [['token', '--role', 'member', '--auth-jwks-url', 'https://login.microsoftonline.com/t/discovery/v2.0/keys'], 'tokens come from Entra ID'],
+    [
+      ['token', '--role', 'member', '--auth-jwks-url', 'https://login.microsoftonline.com/t/discovery/v2.0/keys'],
+      'tokens come from Entra ID',
+    ],
     // the server would refuse the token: say so now, not at its first request
-    [['token', '--role', 'member', '--ttl', '2h', '--auth-max-token-lifetime-seconds', '3600'], '--ttl 2h is longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (3600 s)'],
-    [['token', '--role', 'member', '--auth-max-token-lifetime-seconds', '600'], 'the default --ttl 1h is longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (600 s)'],
+    [
+      ['token', '--role', 'member', '--ttl', '2h', '--auth-max-token-lifetime-seconds', '3600'],
+      '--ttl 2h is longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (3600 s)',
+    ],
+    [
+      ['token', '--role', 'member', '--auth-max-token-lifetime-seconds', '600'],
+      'the default --ttl 1h is longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (600 s)',
+    ],
   ])('token %j is refused with one sentence', (args, sentence) => {
     const data = tempDataDir('pl-cli-');
     try {

@@ -17,10 +17,16 @@ describe('configuration that refuses mistakes', () => {
   it('an unknown flag is refused with the closest known one, instead of serving on the default port', () => {
     const data = tempDataDir('pl-config-');
     try {
-      refusedWith(runCli(['serve', '--prot', '4151', '--data-dir', data.dir]), 'unknown option --prot for serve. Did you mean --port?');
+      refusedWith(
+        runCli(['serve', '--prot', '4151', '--data-dir', data.dir]),
+        'unknown option --prot for serve. Did you mean --port?',
+      );
       refusedWith(runCli(['status', '--data-dri', data.dir]), 'Did you mean --data-dir?');
       refusedWith(runCli(['token', '--rol', 'member', '--data-dir', data.dir]), 'Did you mean --role?');
-      refusedWith(runCli(['verify', '--publisher', 'x', '--data-dir', data.dir]), 'unknown option --publisher for verify');
+      refusedWith(
+        runCli(['verify', '--publisher', 'x', '--data-dir', data.dir]),
+        'unknown option --publisher for verify',
+      );
       refusedWith(runCli(['stauts', '--data-dir', data.dir]), 'unknown command "stauts". Did you mean status?');
     } finally {
       data.remove();
@@ -30,8 +36,14 @@ describe('configuration that refuses mistakes', () => {
   it('an unknown PRIVACY_LEDGER_ variable is refused with the setting it probably meant', () => {
     const data = tempDataDir('pl-config-');
     try {
-      refusedWith(runCli(['status', '--data-dir', data.dir], { PRIVACY_LEDGER_PORT: '4151' }), 'unknown environment variable PRIVACY_LEDGER_PORT. Did you mean PORT?');
-      refusedWith(runCli(['status', '--data-dir', data.dir], { PRIVACY_LEDGER_MASTER_KY: 'x' }), 'Did you mean PRIVACY_LEDGER_MASTER_KEY?');
+      refusedWith(
+        runCli(['status', '--data-dir', data.dir], { PRIVACY_LEDGER_PORT: '4151' }),
+        'unknown environment variable PRIVACY_LEDGER_PORT. Did you mean PORT?',
+      );
+      refusedWith(
+        runCli(['status', '--data-dir', data.dir], { PRIVACY_LEDGER_MASTER_KY: 'x' }),
+        'Did you mean PRIVACY_LEDGER_MASTER_KEY?',
+      );
     } finally {
       data.remove();
     }
@@ -44,17 +56,33 @@ describe('configuration that refuses mistakes', () => {
     try {
       const file = path.join(data.dir, 'not-a-dir');
       fs.writeFileSync(file, '');
-      refusedWith(runCli(['serve', '--port', '0', '--data-dir', file]), `the data directory ${file} is a file, not a directory`);
+      refusedWith(
+        runCli(['serve', '--port', '0', '--data-dir', file]),
+        `the data directory ${file} is a file, not a directory`,
+      );
       // Node's recursive mkdir never returns under /proc: this one must answer at once.
-      refusedWith(runCli(['serve', '--port', '0', '--data-dir', '/proc/x/ledger']), 'cannot create the data directory /proc/x/ledger');
+      refusedWith(
+        runCli(['serve', '--port', '0', '--data-dir', '/proc/x/ledger']),
+        'cannot create the data directory /proc/x/ledger',
+      );
       const port = (blocker.address() as net.AddressInfo).port;
       const inUse = runCli(['serve', '--port', String(port), '--data-dir', path.join(data.dir, 'a')]);
       expect(inUse.code).toBe(2);
       expect(inUse.stderr).toContain(`port ${port} is already in use on 127.0.0.1`);
       expect(inUse.stderr).toContain('choose another port with --port or PORT');
-      const badHost = runCli(['serve', '--port', '0', '--host', 'no-such-host.invalid', '--data-dir', path.join(data.dir, 'b')]);
+      const badHost = runCli([
+        'serve',
+        '--port',
+        '0',
+        '--host',
+        'no-such-host.invalid',
+        '--data-dir',
+        path.join(data.dir, 'b'),
+      ]);
       expect(badHost.code).toBe(2);
-      expect(badHost.stderr).toContain('the host "no-such-host.invalid" does not resolve to an address: set --host or HOST');
+      expect(badHost.stderr).toContain(
+        'the host "no-such-host.invalid" does not resolve to an address: set --host or HOST',
+      );
       expect(badHost.stderr).not.toContain('getaddrinfo');
     } finally {
       blocker.close();

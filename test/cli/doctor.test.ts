@@ -27,7 +27,12 @@ describe('privacy-ledger doctor', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, ()
       expect(result.stdout).toContain('shape: log on SQLite, read models and keys on SQLite');
       expect(result.stdout).toMatch(/^ok +data directory: .* is 0700, its \d+ files owner-only$/m);
       expect(result.stdout).toMatch(/^ok +master key: master\.key matches the key store$/m);
-      expect(result.stdout).toMatch(new RegExp(`^ok +event store: readable; head at position ${head}, hash chain head [0-9a-f]{16}… \\(stream \\w+, revision \\d+\\)$`, 'm'));
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `^ok +event store: readable; head at position ${head}, hash chain head [0-9a-f]{16}… \\(stream \\w+, revision \\d+\\)$`,
+          'm',
+        ),
+      );
       expect(result.stdout).toMatch(new RegExp(`^ok +projection publishers: checkpoint ${head}, lag 0, `, 'm'));
       expect(result.stdout).toContain('nothing to fix');
     } finally {
@@ -43,7 +48,9 @@ describe('privacy-ledger doctor', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, ()
       expect(open.code).toBe(1);
       expect(open.stdout).toMatch(/^FAIL {2}data directory: .*readable by others: keys\.sqlite/m);
 
-      const wrongKey = runCli(['doctor', '--data-dir', data.dir], { PRIVACY_LEDGER_MASTER_KEY: randomBytes(32).toString('base64') });
+      const wrongKey = runCli(['doctor', '--data-dir', data.dir], {
+        PRIVACY_LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+      });
       expect(wrongKey.code).toBe(1);
       expect(wrongKey.stdout).toMatch(/^FAIL {2}master key: it does not match the key store/m);
       expect(wrongKey.stdout).toMatch(/^1 to fix$/m);
@@ -79,7 +86,11 @@ describe('privacy-ledger doctor', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, ()
 });
 
 // The distributed shape, when a server is named (npm run test:distributed); none runs here.
-const stores = Object.fromEntries(Object.entries({ KURRENTDB_URL: process.env['KURRENTDB_URL'], MONGODB_URL: process.env['MONGODB_URL'] }).filter(([, v]) => v)) as Record<string, string>;
+const stores = Object.fromEntries(
+  Object.entries({ KURRENTDB_URL: process.env['KURRENTDB_URL'], MONGODB_URL: process.env['MONGODB_URL'] }).filter(
+    ([, v]) => v,
+  ),
+) as Record<string, string>;
 describe.skipIf(Object.keys(stores).length === 0)(
   `privacy-ledger doctor on the distributed stores${Object.keys(stores).length ? '' : ' (skipped: set KURRENTDB_URL and/or MONGODB_URL to run it)'}`,
   { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS },
@@ -89,17 +100,23 @@ describe.skipIf(Object.keys(stores).length === 0)(
       // A database of its own (its key store holds this run's master key), dropped afterwards.
       const database = `pl_doctor_test_${randomBytes(8).toString('hex')}`;
       try {
-        const result = runCli(['doctor', '--conformance', '--data-dir', data.dir], { ...stores, MONGODB_DATABASE: database, PRIVACY_LEDGER_MASTER_KEY: randomBytes(32).toString('base64') });
+        const result = runCli(['doctor', '--conformance', '--data-dir', data.dir], {
+          ...stores,
+          MONGODB_DATABASE: database,
+          PRIVACY_LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+        });
         expect(result.stdout).not.toMatch(/^FAIL/m);
         expect(result.code).toBe(0);
       } finally {
         data.remove();
         if (stores['MONGODB_URL']) {
           const client = await new MongoClient(stores['MONGODB_URL']).connect();
-          await client.db(database).dropDatabase().finally(() => client.close());
+          await client
+            .db(database)
+            .dropDatabase()
+            .finally(() => client.close());
         }
       }
     });
   },
 );
-

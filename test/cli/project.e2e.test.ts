@@ -27,16 +27,22 @@ describe('privacy-ledger project', () => {
     let second: Awaited<ReturnType<typeof projectChild>> | undefined;
     const server = await startTestServer(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '20000' });
     try {
-      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(Array(projectionNames.length).fill(`project:${hostname()}:${first.child.pid}`));
+      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(
+        Array(projectionNames.length).fill(`project:${hostname()}:${first.child.pid}`),
+      );
       // The server answers read-your-writes while the worker projects.
       const registered = await server.gql(REGISTER, { input: aPublisher() });
       const { publisher, position } = registered.data!['registerPublisher'];
       const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
       expect(read.data?.['publisher']?.id).toBe(publisher.id);
-      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(Array(projectionNames.length).fill('standby'));
+      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(
+        Array(projectionNames.length).fill('standby'),
+      );
       // A server whose projections a worker runs is ready.
       expect((await fetch(new URL('/readyz', server.url))).status).toBe(200);
-      expect(runCli(['status', '--data-dir', data.dir]).stdout).toMatch(new RegExp(`publishers\\s+\\d+\\s+\\d+\\s+project:${hostname()}:${first.child.pid}`));
+      expect(runCli(['status', '--data-dir', data.dir]).stdout).toMatch(
+        new RegExp(`publishers\\s+\\d+\\s+\\d+\\s+project:${hostname()}:${first.child.pid}`),
+      );
 
       second = await projectChild(data.dir, env);
       first.child.kill('SIGKILL');
@@ -54,9 +60,14 @@ describe('privacy-ledger project', () => {
       // With every worker gone, the server's own runner takes each projection over (looking every
       // 500 ms, then catching up): the deadline only ends a hang, a loaded machine takes seconds.
       const deadline = Date.now() + 20_000;
-      while ((await server.ledger.runner.status()).some((s) => s.state !== 'live') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(Array(projectionNames.length).fill('serve'));
-      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(Array(projectionNames.length).fill('live'));
+      while ((await server.ledger.runner.status()).some((s) => s.state !== 'live') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect((await holders(data.dir)).map((lease) => lease?.holder)).toEqual(
+        Array(projectionNames.length).fill('serve'),
+      );
+      expect((await server.ledger.runner.status()).map((s) => s.state)).toEqual(
+        Array(projectionNames.length).fill('live'),
+      );
     } finally {
       first.child.kill('SIGKILL');
       second?.child.kill('SIGKILL');

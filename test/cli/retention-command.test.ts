@@ -18,7 +18,9 @@ describe('privacy-ledger retention', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS },
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('retention 30 days');
       expect(result.stdout).toContain('destroyed retention/2025-06');
-      expect(runCli(['retention', '--data-dir', data.dir, '--retention-days', '30']).stdout).toContain('nothing to destroy');
+      expect(runCli(['retention', '--data-dir', data.dir, '--retention-days', '30']).stdout).toContain(
+        'nothing to destroy',
+      );
     } finally {
       data.remove();
     }
@@ -32,7 +34,9 @@ describe('privacy-ledger retention', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS },
       child.kill('SIGTERM');
       await exited;
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('applies retention itself (at start and daily); stop it before running retention by hand');
+      expect(result.stderr).toContain(
+        'applies retention itself (at start and daily); stop it before running retention by hand',
+      );
     } finally {
       data.remove();
     }

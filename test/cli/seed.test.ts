@@ -17,10 +17,18 @@ describe('privacy-ledger seed', () => {
       const server = await startTestServer(data.dir);
       try {
         await server.ledger.runner.waitFor(await server.ledger.events.headPosition(), 10_000);
-        const me = await server.gql<any>('{ me { publishers { id companyName registrationCode registrationStatus contact { name } } } }', {}, { role: 'member', oid: memberOid });
+        const me = await server.gql<any>(
+          '{ me { publishers { id companyName registrationCode registrationStatus contact { name } } } }',
+          {},
+          { role: 'member', oid: memberOid },
+        );
         expect(me.errors).toBeUndefined();
         const [own] = me.data.me.publishers;
-        expect(own).toMatchObject({ companyName: '杭州云栈科技有限公司', registrationStatus: 'APPROVED', contact: { name: '王芳' } });
+        expect(own).toMatchObject({
+          companyName: '杭州云栈科技有限公司',
+          registrationStatus: 'APPROVED',
+          contact: { name: '王芳' },
+        });
         expect(requireUscc('registrationCode', own.registrationCode)).toBe(own.registrationCode);
 
         const offers = await server.gql<any>(
@@ -31,19 +39,44 @@ describe('privacy-ledger seed', () => {
         const contacts = offers.data.offers.edges.flatMap((e: any) => e.node.supportContacts);
         expect(contacts.some((c: any) => c.erased)).toBe(true);
         const shown = contacts.filter((c: any) => !c.erased);
-        expect(shown.some((c: any) => c.qq) && shown.some((c: any) => c.wechat) && shown.some((c: any) => c.weibo)).toBe(true);
+        expect(
+          shown.some((c: any) => c.qq) && shown.some((c: any) => c.wechat) && shown.some((c: any) => c.weibo),
+        ).toBe(true);
 
-        const requests = await server.gql<any>('query ($id: ID!) { privacyRequests(publisherId: $id) { totalCount edges { node { kind } } } }', { id: own.id }, { role: 'auditor' });
+        const requests = await server.gql<any>(
+          'query ($id: ID!) { privacyRequests(publisherId: $id) { totalCount edges { node { kind } } } }',
+          { id: own.id },
+          { role: 'auditor' },
+        );
         expect(requests.data.privacyRequests.edges.map((e: any) => e.node.kind)).toContain('ERASURE');
 
-        const analytics = await server.gql<any>('{ analytics { publishersByStatus { status count } } }', {}, { role: 'analyst' });
+        const analytics = await server.gql<any>(
+          '{ analytics { publishersByStatus { status count } } }',
+          {},
+          { role: 'analyst' },
+        );
         expect(analytics.errors).toBeUndefined();
-        const byStatus = Object.fromEntries(analytics.data.analytics.publishersByStatus.map((s: any) => [s.status, s.count]));
+        const byStatus = Object.fromEntries(
+          analytics.data.analytics.publishersByStatus.map((s: any) => [s.status, s.count]),
+        );
         for (const status of ['PENDING', 'APPROVED', 'REJECTED']) expect(byStatus[status], status).toBeGreaterThan(0);
 
-        const audit = await server.gql<any>('{ auditTrail(first: 100) { edges { node { type } } } }', {}, { role: 'auditor' });
+        const audit = await server.gql<any>(
+          '{ auditTrail(first: 100) { edges { node { type } } } }',
+          {},
+          { role: 'auditor' },
+        );
         const types = new Set(audit.data.auditTrail.edges.map((e: any) => e.node.type));
-        for (const type of ['PublisherRegistered', 'PublisherApproved', 'PublisherRejected', 'AadUserAdded', 'ContactUpdated', 'OfferPublished', 'PersonalDataErased', 'PublisherAccountClosed']) {
+        for (const type of [
+          'PublisherRegistered',
+          'PublisherApproved',
+          'PublisherRejected',
+          'AadUserAdded',
+          'ContactUpdated',
+          'OfferPublished',
+          'PersonalDataErased',
+          'PublisherAccountClosed',
+        ]) {
           expect(types.has(type), type).toBe(true);
         }
       } finally {

@@ -7,7 +7,18 @@ import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE } from '../s
 
 const VERIFY = /* GraphQL */ `
   query Verify($streamId: String!) {
-    verifyIntegrity(streamId: $streamId) { intact eventsChecked firstBreak { streamId revision position kind expected found } }
+    verifyIntegrity(streamId: $streamId) {
+      intact
+      eventsChecked
+      firstBreak {
+        streamId
+        revision
+        position
+        kind
+        expected
+        found
+      }
+    }
   }
 `;
 
@@ -47,7 +58,9 @@ describe('tamper evidence', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
       flipByteOf(path.join(data.dir, 'events.sqlite'), '"companyName":"Tailspin Toys"');
       const tampered = runCli(['verify', '--data-dir', data.dir]);
       expect(tampered.code).toBe(1);
-      expect(tampered.stdout).toContain(`broken link: stream ${publisherStream(id)}, revision 1, position 3: hash mismatch`);
+      expect(tampered.stdout).toContain(
+        `broken link: stream ${publisherStream(id)}, revision 1, position 3: hash mismatch`,
+      );
 
       const again = await startTestServer(data.dir);
       try {

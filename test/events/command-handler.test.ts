@@ -60,7 +60,9 @@ describe('command handler', () => {
     const b = handler(); // another API process: its own cache, the same log
     await a.handle(counter, 'c-3', { type: 'Add', amount: 1 }, { context });
     await b.handle(counter, 'c-3', { type: 'Add', amount: 10 }, { context, expectedVersion: 1 });
-    await expect(a.handle(counter, 'c-3', { type: 'Add', amount: 1 }, { context, expectedVersion: 1 })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(
+      a.handle(counter, 'c-3', { type: 'Add', amount: 1 }, { context, expectedVersion: 1 }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
     const result = await a.handle(counter, 'c-3', { type: 'Add', amount: 100 }, { context, expectedVersion: 2 });
     expect(result).toMatchObject({ state: 111, version: 3 });
   });

@@ -30,18 +30,27 @@ describe('idempotency marks', () => {
   it('the fingerprint does not reveal the input, and differs under another master key', () => {
     const mark = idempotency.mark('retry-key-1', 'UpdateContact', { email: 'li.lei@contoso.cn' });
     expect(JSON.stringify(mark)).not.toContain('li.lei');
-    expect(new Idempotency(randomBytes(32), keys).mark('retry-key-1', 'UpdateContact', { email: 'li.lei@contoso.cn' }).fingerprint).not.toBe(mark.fingerprint);
+    expect(
+      new Idempotency(randomBytes(32), keys).mark('retry-key-1', 'UpdateContact', { email: 'li.lei@contoso.cn' })
+        .fingerprint,
+    ).not.toBe(mark.fingerprint);
   });
 
-  it('personal input is fingerprinted under its stream\'s key: stable until the stream\'s key is destroyed, then another fingerprint', async () => {
+  it("personal input is fingerprinted under its stream's key: stable until the stream's key is destroyed, then another fingerprint", async () => {
     const input = { contact: { telephone: '+8613912345670' } };
     const first = await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-a');
     expect(await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-a')).toEqual(first);
-    expect((await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-b')).fingerprint).not.toBe(first.fingerprint);
+    expect((await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-b')).fingerprint).not.toBe(
+      first.fingerprint,
+    );
     expect(idempotency.mark('retry-key-1', 'UpdateContact', input).fingerprint).not.toBe(first.fingerprint);
     expect(await keys.destroy(idempotencySubject('publisher-a'))).toBe(true);
-    expect((await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-a')).fingerprint).not.toBe(first.fingerprint);
-    await expect(idempotency.markPersonal('short', 'UpdateContact', input, 'publisher-a')).rejects.toThrow(ValidationError);
+    expect((await idempotency.markPersonal('retry-key-1', 'UpdateContact', input, 'publisher-a')).fingerprint).not.toBe(
+      first.fingerprint,
+    );
+    await expect(idempotency.markPersonal('short', 'UpdateContact', input, 'publisher-a')).rejects.toThrow(
+      ValidationError,
+    );
   });
 
   it('a malformed key is BAD_USER_INPUT naming idempotencyKey', () => {

@@ -54,7 +54,11 @@ export function forgetsApproval(event: HandledEvent<typeof handles>): string {
 type StoredContactUpdate = Extract<Stored<PublisherEvent>, { type: 'ContactUpdated' }>['data'];
 // @ts-expect-error a declared personal value is sealed in the stored type, never a plaintext string
 export const plaintext: StoredContactUpdate['contact'] = { email: 'li.lei@contoso.cn' };
-export const sealedEmail = (email: PersonalValue): StoredContactUpdate => ({ publisherId: 'p', contact: { email }, updatedAt: 't' });
+export const sealedEmail = (email: PersonalValue): StoredContactUpdate => ({
+  publisherId: 'p',
+  contact: { email },
+  updatedAt: 't',
+});
 
 describe('ledger events', () => {
   const [registered, approved, updated] = recorded('publisher-p1', [
@@ -64,11 +68,11 @@ describe('ledger events', () => {
   ]);
 
   it('a projection gets the events it folds, typed, and nothing of the others', () => {
-    expect([registered, approved, updated].map((event) => handledEvent(handles, event!)).map((event) => event && statusAfter(event))).toEqual([
-      'PENDING',
-      'APPROVED',
-      null,
-    ]);
+    expect(
+      [registered, approved, updated]
+        .map((event) => handledEvent(handles, event!))
+        .map((event) => event && statusAfter(event)),
+    ).toEqual(['PENDING', 'APPROVED', null]);
     const [offer] = recorded('offer-o1', [{ type: 'OfferCreated', data: { offerId: 'o1' } }]);
     expect(handledEvent(handles, offer!)).toBeNull();
   });
@@ -80,15 +84,17 @@ describe('ledger events', () => {
   });
 
   it('a stream is of its family by name; streams the ledger does not write have none', () => {
-    expect(['publisher-1', 'offer-1', 'privacy-requests-1', 'disclosures-1', 'contact-list-1', 'access-grants-1', 'sum-1'].map(familyOf)).toEqual([
-      'publisher',
-      'offer',
-      'privacyRequest',
-      'disclosure',
-      'contactList',
-      'accessGrant',
-      null,
-    ]);
+    expect(
+      [
+        'publisher-1',
+        'offer-1',
+        'privacy-requests-1',
+        'disclosures-1',
+        'contact-list-1',
+        'access-grants-1',
+        'sum-1',
+      ].map(familyOf),
+    ).toEqual(['publisher', 'offer', 'privacyRequest', 'disclosure', 'contactList', 'accessGrant', null]);
   });
 
   it('every event type is listed once, the erasure shared by publishers, offers and disclosures included', () => {

@@ -21,13 +21,26 @@ describe('the streams the ledger writes', () => {
       const registered = await server.gql(REGISTER, { input: aPublisher() });
       const publisherId = registered.data!['registerPublisher'].publisher.id;
       await server.gql(CREATE_OFFER, { input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' } });
-      const updated = await server.gql(UPDATE, { input: { id: publisherId, expectedVersion: 1, contact: { name: 'Han Meimei' } } });
+      const updated = await server.gql(UPDATE, {
+        input: { id: publisherId, expectedVersion: 1, contact: { name: 'Han Meimei' } },
+      });
       const records = await server.gql(RECORDS, { publisherId, p: updated.data!['updatePublisherContact'].position });
       const deleted = await server.gql(DELETE_RECORD, { id: records.data!['privacyRequests'].edges[0].node.id });
       expect(deleted.errors).toBeUndefined();
-      const disclosed = await server.gql(DISCLOSE, {
-        input: { publisherId, recipientName: 'Shanghai court', recipientCountry: 'CN', fields: ['contact person email'], legalBasis: 'COMPELLED_BY_LAW', notice: { notified: true } },
-      }, { role: 'operator' });
+      const disclosed = await server.gql(
+        DISCLOSE,
+        {
+          input: {
+            publisherId,
+            recipientName: 'Shanghai court',
+            recipientCountry: 'CN',
+            fields: ['contact person email'],
+            legalBasis: 'COMPELLED_BY_LAW',
+            notice: { notified: true },
+          },
+        },
+        { role: 'operator' },
+      );
       expect(disclosed.errors).toBeUndefined();
       expect((await server.gql(CONTACT_LIST, {}, { role: 'operator' })).errors).toBeUndefined();
       await openAccessGrant(server, { role: 'operator' }, publisherId);

@@ -16,7 +16,10 @@ const account = {
   addedAt: t0,
   addedBy: 'op-1',
 };
-const created: OfferEvent = { type: 'OfferCreated', data: { offerId, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', createdAt: t0 } };
+const created: OfferEvent = {
+  type: 'OfferCreated',
+  data: { offerId, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', createdAt: t0 },
+};
 const support = (email: string): OfferEvent => ({
   type: 'OfferCustomerServiceUpdated',
   data: { offerId, publisherId, supportContacts: [{ name: 'Han Meimei', email }, { qq: '55501234' }], updatedAt: t0 },
@@ -40,7 +43,14 @@ describe('history', () => {
     f.at(t0);
     await f.append(publisherStream(publisherId), [registered]);
     const [entry] = await publisherHistory();
-    expect(entry).toMatchObject({ revision: 0, position: 1, type: 'PublisherRegistered', occurredAt: t0, actor: operator, schemaVersion: 1 });
+    expect(entry).toMatchObject({
+      revision: 0,
+      position: 1,
+      type: 'PublisherRegistered',
+      occurredAt: t0,
+      actor: operator,
+      schemaVersion: 1,
+    });
     expect(byField(entry!.changes)).toEqual({
       id: [null, publisherId],
       companyName: [null, 'Contoso China'],
@@ -61,7 +71,15 @@ describe('history', () => {
     await f.append(publisherStream(publisherId), [registered]);
     f.at('2026-11-22T11:00:00.000Z');
     await f.append(publisherStream(publisherId), [
-      { type: 'ContactUpdated', data: { publisherId, companyName: 'Contoso (China)', contact: { email: 'han@contoso.cn' }, updatedAt: '2026-11-22T11:00:00.000Z' } },
+      {
+        type: 'ContactUpdated',
+        data: {
+          publisherId,
+          companyName: 'Contoso (China)',
+          contact: { email: 'han@contoso.cn' },
+          updatedAt: '2026-11-22T11:00:00.000Z',
+        },
+      },
     ]);
     const entry = lastOf(await publisherHistory());
     expect(entry).toMatchObject({ revision: 1, type: 'ContactUpdated', occurredAt: '2026-11-22T11:00:00.000Z' });
@@ -74,7 +92,10 @@ describe('history', () => {
   it('ContactPreferencesChanged: the preferences that flipped', async () => {
     await f.append(publisherStream(publisherId), [
       registered,
-      { type: 'ContactPreferencesChanged', data: { publisherId, contactPreferences: { ...noContact, aboutOffers: true, byEmail: true }, changedAt: t0 } },
+      {
+        type: 'ContactPreferencesChanged',
+        data: { publisherId, contactPreferences: { ...noContact, aboutOffers: true, byEmail: true }, changedAt: t0 },
+      },
     ]);
     expect(byField(lastOf(await publisherHistory()).changes)).toEqual({
       'contactPreferences.aboutOffers': [false, true],
@@ -83,7 +104,10 @@ describe('history', () => {
   });
 
   it('PublisherApproved: the registration status', async () => {
-    await f.append(publisherStream(publisherId), [registered, { type: 'PublisherApproved', data: { publisherId, approvedAt: t0 } }]);
+    await f.append(publisherStream(publisherId), [
+      registered,
+      { type: 'PublisherApproved', data: { publisherId, approvedAt: t0 } },
+    ]);
     expect(byField(lastOf(await publisherHistory()).changes)).toEqual({ registrationStatus: ['PENDING', 'APPROVED'] });
   });
 
@@ -94,8 +118,14 @@ describe('history', () => {
       { type: 'PublisherApproved', data: { publisherId, approvedAt: t0 } },
     ]);
     const [, rejected, approved] = await publisherHistory();
-    expect(byField(rejected!.changes)).toEqual({ registrationStatus: ['PENDING', 'REJECTED'], rejectionReason: [null, 'licence unreadable'] });
-    expect(byField(approved!.changes)).toEqual({ registrationStatus: ['REJECTED', 'APPROVED'], rejectionReason: ['licence unreadable', null] });
+    expect(byField(rejected!.changes)).toEqual({
+      registrationStatus: ['PENDING', 'REJECTED'],
+      rejectionReason: [null, 'licence unreadable'],
+    });
+    expect(byField(approved!.changes)).toEqual({
+      registrationStatus: ['REJECTED', 'APPROVED'],
+      rejectionReason: ['licence unreadable', null],
+    });
   });
 
   const accountFields = {
@@ -108,7 +138,10 @@ describe('history', () => {
   };
 
   it('AadUserAdded: the account’s fields appear, keyed by account id', async () => {
-    await f.append(publisherStream(publisherId), [registered, { type: 'AadUserAdded', data: { publisherId, user: account } }]);
+    await f.append(publisherStream(publisherId), [
+      registered,
+      { type: 'AadUserAdded', data: { publisherId, user: account } },
+    ]);
     expect(byField(lastOf(await publisherHistory()).changes)).toEqual(
       Object.fromEntries(Object.entries(accountFields).map(([field, value]) => [field, [null, value]])),
     );
@@ -140,7 +173,12 @@ describe('history', () => {
   });
 
   it('OfferCustomerServiceUpdated: changed contacts only; the same list re-sealed is no change', async () => {
-    await f.append(offerStream(offerId), [created, support('han@contoso.cn'), support('support@contoso.cn'), support('support@contoso.cn')]);
+    await f.append(offerStream(offerId), [
+      created,
+      support('han@contoso.cn'),
+      support('support@contoso.cn'),
+      support('support@contoso.cn'),
+    ]);
     const [, first, second, same] = await offerHistory();
     expect(byField(first!.changes)).toEqual({
       'supportContacts.0.name': [null, 'Han Meimei'],
@@ -152,7 +190,11 @@ describe('history', () => {
   });
 
   it('OfferPublished: status and publication instant', async () => {
-    await f.append(offerStream(offerId), [created, support('han@contoso.cn'), { type: 'OfferPublished', data: { offerId, publisherId, publishedAt: '2026-11-23T00:00:00.000Z' } }]);
+    await f.append(offerStream(offerId), [
+      created,
+      support('han@contoso.cn'),
+      { type: 'OfferPublished', data: { offerId, publisherId, publishedAt: '2026-11-23T00:00:00.000Z' } },
+    ]);
     expect(byField(lastOf(await offerHistory()).changes)).toEqual({
       status: ['DRAFT', 'PUBLISHED'],
       publishedAt: [null, '2026-11-23T00:00:00.000Z'],
@@ -160,7 +202,11 @@ describe('history', () => {
   });
 
   it('OfferDeleted: the offer’s details go, and the deleted offer keeps its whole history', async () => {
-    await f.append(offerStream(offerId), [created, support('han@contoso.cn'), { type: 'OfferDeleted', data: { offerId, publisherId, deletedAt: t0 } }]);
+    await f.append(offerStream(offerId), [
+      created,
+      support('han@contoso.cn'),
+      { type: 'OfferDeleted', data: { offerId, publisherId, deletedAt: t0 } },
+    ]);
     const entries = await offerHistory();
     expect(entries.map((e) => e.type)).toEqual(['OfferCreated', 'OfferCustomerServiceUpdated', 'OfferDeleted']);
     expect(byField(lastOf(entries).changes)).toMatchObject({
@@ -181,8 +227,14 @@ describe('history', () => {
     await f.keys.destroy(contactSubject(publisherId));
     await f.keys.destroy(offerSupportSubject(offerId));
     const entries = await publisherHistory();
-    expect(JSON.stringify([entries, await offerHistory()])).not.toMatch(/li\.lei@contoso\.cn|han@contoso|\+8613800138000|55501234/);
-    expect(byField(entries[0]!.changes)).toMatchObject({ 'contact.name': [null, ERASED], 'contact.email': [null, ERASED], companyName: [null, 'Contoso China'] });
+    expect(JSON.stringify([entries, await offerHistory()])).not.toMatch(
+      /li\.lei@contoso\.cn|han@contoso|\+8613800138000|55501234/,
+    );
+    expect(byField(entries[0]!.changes)).toMatchObject({
+      'contact.name': [null, ERASED],
+      'contact.email': [null, ERASED],
+      companyName: [null, 'Contoso China'],
+    });
     expect(byField(entries[2]!.changes)).toEqual({ 'contact.email': [ERASED, ERASED] });
     // the AAD account is its own subject: its values are still there
     expect(byField(entries[1]!.changes)['aadUsers.acc-1.displayName']).toEqual([null, 'Li Lei']);
@@ -216,10 +268,11 @@ describe('history', () => {
         type: 'ContactUpdated',
         data: { publisherId, contact: { name: `Name ${i}` }, updatedAt: t0 },
       }));
-      for (const fixture of [f, snapshotting]) await fixture.append(publisherStream(publisherId), [registered, ...updates]);
+      for (const fixture of [f, snapshotting])
+        await fixture.append(publisherStream(publisherId), [registered, ...updates]);
       const pages = async (fixture: typeof f, size: number) => {
         const entries: HistoryEntry[] = [];
-        for (let after = -1, more = true; more; ) {
+        for (let after = -1, more = true; more;) {
           const page = await fixture.history.page({ kind: 'publisher', id: publisherId }, size, after);
           entries.push(...page.entries);
           more = page.hasNextPage;
@@ -237,6 +290,10 @@ describe('history', () => {
   });
 
   it('an unknown subject has an empty history', async () => {
-    expect(await f.history.page({ kind: 'offer', id: offerId }, 10)).toEqual({ entries: [], hasNextPage: false, totalCount: 0 });
+    expect(await f.history.page({ kind: 'offer', id: offerId }, 10)).toEqual({
+      entries: [],
+      hasNextPage: false,
+      totalCount: 0,
+    });
   });
 });

@@ -6,7 +6,10 @@ import { publisherStream, type PublisherEvent } from '../../src/events/publisher
 import { contactSubject } from '../../src/privacy/classification.js';
 import { auditFixture, registered, offerId, publisherId } from './audit-fixture.js';
 
-const renamed = (name: string, at: string): PublisherEvent => ({ type: 'ContactUpdated', data: { publisherId, contact: { name }, updatedAt: at } });
+const renamed = (name: string, at: string): PublisherEvent => ({
+  type: 'ContactUpdated',
+  data: { publisherId, contact: { name }, updatedAt: at },
+});
 
 describe('records as of an instant', () => {
   let f: ReturnType<typeof auditFixture>;
@@ -21,20 +24,41 @@ describe('records as of an instant', () => {
 
     expect(await f.pointInTime.publisher(publisherId, '2026-11-22T09:59:59.999Z')).toBeNull();
     const between = await f.pointInTime.publisher(publisherId, '2026-11-22T11:00:00.000Z');
-    expect(between).toMatchObject({ version: 1, contact: { name: 'Li Lei', email: 'li.lei@contoso.cn' }, updatedAt: '2026-11-22T10:00:00.000Z' });
+    expect(between).toMatchObject({
+      version: 1,
+      contact: { name: 'Li Lei', email: 'li.lei@contoso.cn' },
+      updatedAt: '2026-11-22T10:00:00.000Z',
+    });
     // the instant of a change includes it
-    expect(await f.pointInTime.publisher(publisherId, '2026-11-22T12:00:00.000Z')).toMatchObject({ version: 2, contact: { name: 'Han Meimei' } });
+    expect(await f.pointInTime.publisher(publisherId, '2026-11-22T12:00:00.000Z')).toMatchObject({
+      version: 2,
+      contact: { name: 'Han Meimei' },
+    });
   });
 
   it('an offer exists from its creation until its deletion', async () => {
     f = auditFixture();
     f.at('2026-11-22T10:00:00.000Z');
     await f.append(offerStream(offerId), [
-      { type: 'OfferCreated', data: { offerId, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', createdAt: '2026-11-22T10:00:00.000Z' } },
-      { type: 'OfferCustomerServiceUpdated', data: { offerId, publisherId, supportContacts: [{ qq: '55501234' }], updatedAt: '2026-11-22T10:00:00.000Z' } },
+      {
+        type: 'OfferCreated',
+        data: {
+          offerId,
+          publisherId,
+          name: 'Contoso VM',
+          kind: 'VIRTUAL_MACHINE',
+          createdAt: '2026-11-22T10:00:00.000Z',
+        },
+      },
+      {
+        type: 'OfferCustomerServiceUpdated',
+        data: { offerId, publisherId, supportContacts: [{ qq: '55501234' }], updatedAt: '2026-11-22T10:00:00.000Z' },
+      },
     ]);
     f.at('2026-11-22T12:00:00.000Z');
-    await f.append(offerStream(offerId), [{ type: 'OfferDeleted', data: { offerId, publisherId, deletedAt: '2026-11-22T12:00:00.000Z' } }]);
+    await f.append(offerStream(offerId), [
+      { type: 'OfferDeleted', data: { offerId, publisherId, deletedAt: '2026-11-22T12:00:00.000Z' } },
+    ]);
 
     expect(await f.pointInTime.offer(offerId, '2026-11-22T09:00:00.000Z')).toBeNull();
     expect(await f.pointInTime.offer(offerId, '2026-11-22T11:00:00.000Z')).toMatchObject({
@@ -75,8 +99,14 @@ describe('records as of an instant', () => {
   it('snapshots keep values sealed: after an erasure the past reads as erased too', async () => {
     f = auditFixture({ snapshotEvery: 2 });
     f.at('2026-11-22T10:00:00.000Z');
-    await f.append(publisherStream(publisherId), [registered, renamed('A', '2026-11-22T10:00:00.000Z'), renamed('B', '2026-11-22T10:00:00.000Z')]);
-    expect(await f.pointInTime.publisher(publisherId, '2026-11-22T11:00:00.000Z')).toMatchObject({ contact: { name: 'B' } });
+    await f.append(publisherStream(publisherId), [
+      registered,
+      renamed('A', '2026-11-22T10:00:00.000Z'),
+      renamed('B', '2026-11-22T10:00:00.000Z'),
+    ]);
+    expect(await f.pointInTime.publisher(publisherId, '2026-11-22T11:00:00.000Z')).toMatchObject({
+      contact: { name: 'B' },
+    });
     await f.keys.destroy(contactSubject(publisherId));
     expect(await f.pointInTime.publisher(publisherId, '2026-11-22T11:00:00.000Z')).toMatchObject({
       companyName: 'Contoso China',

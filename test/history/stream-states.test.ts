@@ -41,8 +41,14 @@ describe('stream states', () => {
   it('folds to a revision or an instant, inclusive', async () => {
     const states = new StreamStates(store, upcasters, { every: 4 });
     expect(await states.stateAt(summing, 'sum-a', { revision: 4 })).toEqual({ state: 15, revision: 4 });
-    expect(await states.stateAt(summing, 'sum-a', { instant: '2026-01-01T00:00:02.000Z' })).toEqual({ state: 6, revision: 2 });
-    expect(await states.stateAt(summing, 'sum-a', { instant: '2025-12-31T23:59:59.999Z' })).toEqual({ state: 0, revision: -1 });
+    expect(await states.stateAt(summing, 'sum-a', { instant: '2026-01-01T00:00:02.000Z' })).toEqual({
+      state: 6,
+      revision: 2,
+    });
+    expect(await states.stateAt(summing, 'sum-a', { instant: '2025-12-31T23:59:59.999Z' })).toEqual({
+      state: 0,
+      revision: -1,
+    });
     expect(await states.stateAt(summing, 'sum-none', { revision: 10 })).toEqual({ state: 0, revision: -1 });
   });
 
@@ -63,7 +69,11 @@ describe('stream states', () => {
     await states.stateAt(summing, 'sum-a', { revision: 18 });
     expect(reads.mock.calls.map(([stream, options]) => [stream, options?.fromRevision])).toEqual([
       ['sum-b', 16],
-      ['sum-a', 0], ['sum-a', 4], ['sum-a', 8], ['sum-a', 12], ['sum-a', 16],
+      ['sum-a', 0],
+      ['sum-a', 4],
+      ['sum-a', 8],
+      ['sum-a', 12],
+      ['sum-a', 16],
     ]);
   });
 });

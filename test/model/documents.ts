@@ -11,7 +11,8 @@ const publisherMutation = (name: string, input: string) =>
   `mutation ($input: ${input}!) { ${name}(input: $input) { version position publisher { id version aadUsers { accountId objectId } } } }`;
 const offerMutation = (name: string, input: string) =>
   `mutation ($input: ${input}!) { ${name}(input: $input) { version position offer { id version } } }`;
-const erasureMutation = (name: string, input: string) => `mutation ($input: ${input}!) { ${name}(input: $input) { subjects erasedCount position } }`;
+const erasureMutation = (name: string, input: string) =>
+  `mutation ($input: ${input}!) { ${name}(input: $input) { subjects erasedCount position } }`;
 
 export const MUTATIONS = {
   registerPublisher: publisherMutation('registerPublisher', 'RegisterPublisherInput'),
@@ -39,7 +40,8 @@ export type MutationName = keyof typeof MUTATIONS;
  * which the principal may no longer read (a registrant retrying after the
  * account was closed), so that the answer is the first attempt's.
  */
-export const retryDocument = (name: MutationName): string => MUTATIONS[name].replace(' aadUsers { accountId objectId }', '');
+export const retryDocument = (name: MutationName): string =>
+  MUTATIONS[name].replace(' aadUsers { accountId objectId }', '');
 
 export const READS = {
   publisher: `query ($id: ID!, $minPosition: String) { publisher(id: $id, minPosition: $minPosition) { ${PUBLISHER_FIELDS} } }`,
@@ -73,11 +75,20 @@ export const PROBES: Readonly<Record<string, { query: string; names: 'publisher'
   publisher: { query: `query ($p: ID!) { publisher(id: $p) { id } }`, names: 'publisher' },
   offer: { query: `query ($o: ID!) { offer(id: $o) { id } }`, names: 'offer' },
   offers: { query: `query ($p: ID!) { offers(publisherId: $p, first: 1) { totalCount } }`, names: 'publisher' },
-  privacyRequests: { query: `query ($p: ID!) { privacyRequests(publisherId: $p, first: 1) { totalCount } }`, names: 'publisher' },
-  history: { query: `query ($p: ID!) { history(kind: PUBLISHER, id: $p, first: 1) { totalCount } }`, names: 'publisher' },
+  privacyRequests: {
+    query: `query ($p: ID!) { privacyRequests(publisherId: $p, first: 1) { totalCount } }`,
+    names: 'publisher',
+  },
+  history: {
+    query: `query ($p: ID!) { history(kind: PUBLISHER, id: $p, first: 1) { totalCount } }`,
+    names: 'publisher',
+  },
   auditTrail: { query: `{ auditTrail(first: 1) { pageInfo { hasNextPage } } }`, names: 'none' },
   verifyIntegrity: { query: `query ($p: String!) { verifyIntegrity(streamId: $p) { intact } }`, names: 'none' },
   analytics: { query: `{ analytics { publishersByStatus { count } } }`, names: 'none' },
   maskedPublisher: { query: `query ($p: ID!) { maskedPublisher(id: $p) { id } }`, names: 'publisher' },
-  disclosures: { query: `query ($p: ID!) { disclosures(publisherId: $p, first: 1) { totalCount } }`, names: 'publisher' },
+  disclosures: {
+    query: `query ($p: ID!) { disclosures(publisherId: $p, first: 1) { totalCount } }`,
+    names: 'publisher',
+  },
 };

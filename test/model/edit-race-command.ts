@@ -21,7 +21,9 @@ export class EditRaceCommand implements fc.AsyncCommand<ModelState, LedgerSystem
     if (!racing) return;
     const { p, as } = racing;
     const edits = [updateContact(model, as, p, 8, false, false), updateContact(model, as, p, 8, false, false)];
-    const answers = await Promise.all(edits.map((edit) => system.call(MUTATIONS.updatePublisherContact, edit.variables, as)));
+    const answers = await Promise.all(
+      edits.map((edit) => system.call(MUTATIONS.updatePublisherContact, edit.variables, as)),
+    );
     const codes = answers.map((answer) => answer.code);
     expect(codes.sort(), `${this} as ${as.name}`).toEqual(['CONFLICT', null].sort());
     const winner = edits[answers.findIndex((answer) => answer.code === null)]!;

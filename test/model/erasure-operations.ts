@@ -7,7 +7,13 @@ import { PRINCIPALS, type ModelPrincipal } from './principals.js';
 export type ErasureTarget = 'CONTACT' | 'AAD_ACCOUNT' | 'OFFER_SUPPORT';
 
 /** One person of the publisher: the contact, the `index`th account ever added, or the `index`th offer's contacts. */
-export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, target: ErasureTarget, index: number): Operation {
+export function erasePerson(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  target: ErasureTarget,
+  index: number,
+): Operation {
   // removed accounts first: only they may be erased
   const accounts = [...p.accounts.filter((a) => !a.listed), ...p.accounts.filter((a) => a.listed)];
   const account = accounts[index % accounts.length]!;
@@ -55,7 +61,11 @@ export function erasePerson(model: LedgerModel, as: ModelPrincipal, p: Publisher
   const shredded = chosen === 'OFFER_SUPPORT' ? `offer-${offer!.id}` : `publisher-${p.id}`;
   const decided = denied ? refused(denied) : verdict();
   // only an erasure that erases someone destroys the stream's idempotency keys
-  return { name: 'erasePersonalData', variables: { input }, verdict: shredding(model, decided, 'appends' in decided && decided.appends ? [shredded] : []) };
+  return {
+    name: 'erasePersonalData',
+    variables: { input },
+    verdict: shredding(model, decided, 'appends' in decided && decided.appends ? [shredded] : []),
+  };
 }
 
 /** Every person of the publisher erased, its offers withdrawn, the account CLOSED: one ERASURE record. */
@@ -88,16 +98,23 @@ export function closeAccount(model: LedgerModel, as: ModelPrincipal, p: Publishe
     p.status === 'CLOSED'
       ? []
       : [
-        ...(!p.contactErased || p.accounts.some((a) => !a.erased) ? [`publisher-${p.id}`] : []),
-        ...model.offersOf(p.id).filter((o) => !(o.status === 'DELETED' && o.supportErased)).map((o) => `offer-${o.id}`),
-        ...(p.disclosures.some((d) => !d.erased) ? [`disclosures-${p.id}`] : []),
-      ];
+          ...(!p.contactErased || p.accounts.some((a) => !a.erased) ? [`publisher-${p.id}`] : []),
+          ...model
+            .offersOf(p.id)
+            .filter((o) => !(o.status === 'DELETED' && o.supportErased))
+            .map((o) => `offer-${o.id}`),
+          ...(p.disclosures.some((d) => !d.erased) ? [`disclosures-${p.id}`] : []),
+        ];
   return {
     name: 'closePublisherAccount',
     variables: { input: { publisherId: p.id } },
     verdict: denied
       ? refused(denied)
-      : shredding(model, p.status === 'CLOSED' ? { appends: false, commit: () => undefined } : { appends: true, commit }, erasing),
+      : shredding(
+          model,
+          p.status === 'CLOSED' ? { appends: false, commit: () => undefined } : { appends: true, commit },
+          erasing,
+        ),
   };
 }
 
@@ -118,7 +135,12 @@ function shredding(model: LedgerModel, verdict: Verdict, streamIds: readonly str
 }
 
 /** Deletes the `index`th record the model knows the id of. */
-export function deleteRecord(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, index: number): Operation | undefined {
+export function deleteRecord(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  index: number,
+): Operation | undefined {
   const known = p.records.filter((r) => r.id);
   const record = known[index % Math.max(known.length, 1)];
   if (!record) return undefined;

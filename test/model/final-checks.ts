@@ -19,7 +19,8 @@ type Entry = { eventType: string; actor: { kind: string; role: string | null }; 
 /** A history folded: each field's last value (null when absent or erased). */
 function replay(history: Entry[]): Map<string, string | null> {
   const fields = new Map<string, string | null>();
-  for (const entry of history) for (const change of entry.changes) fields.set(change.field, change.afterErased ? null : change.after);
+  for (const entry of history)
+    for (const change of entry.changes) fields.set(change.field, change.afterErased ? null : change.after);
   return fields;
 }
 
@@ -56,7 +57,8 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
     checkReplay(p, history);
     seen.push(JSON.stringify(await checkDisclosures(system, model, p)));
     const granted = model.grants.some((g) => g.publisherId === p.id) ? [`access-grants-${p.id}`] : [];
-    for (const streamId of [`publisher-${p.id}`, `privacy-requests-${p.id}`, ...granted]) await checkIntegrity(system, streamId);
+    for (const streamId of [`publisher-${p.id}`, `privacy-requests-${p.id}`, ...granted])
+      await checkIntegrity(system, streamId);
   }
   for (const o of model.offers) {
     const history = await allPages<Entry>(system, READS.history, { kind: 'OFFER', id: o.id }, AUDITOR, 'history');
@@ -65,7 +67,9 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
     // a deleted offer keeps only what identifies it
     expect(folded.get('name') ?? null, `history of offer ${o.id}: name`).toBe(o.status === 'DELETED' ? null : o.name);
     if (o.status !== 'DELETED') {
-      const replayed = o.supportContacts.map((_, i) => Object.fromEntries(SUPPORT_FIELDS.map((f) => [f, folded.get(`supportContacts.${i}.${f}`) ?? null])));
+      const replayed = o.supportContacts.map((_, i) =>
+        Object.fromEntries(SUPPORT_FIELDS.map((f) => [f, folded.get(`supportContacts.${i}.${f}`) ?? null])),
+      );
       expect(replayed, `history of offer ${o.id} replayed: support contacts`).toEqual(o.supportContacts);
     }
     await checkIntegrity(system, `offer-${o.id}`);
@@ -74,7 +78,8 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
     else seen.push(JSON.stringify(read.data));
   }
   const everything = seen.join('\n');
-  for (const value of model.erasedValues) expect(everything.includes(JSON.stringify(value)), `erased value ${value} reads back`).toBe(false);
+  for (const value of model.erasedValues)
+    expect(everything.includes(JSON.stringify(value)), `erased value ${value} reads back`).toBe(false);
   await checkAnalytics(system, model);
   for (const user of USERS) await checkMe(system, model, user);
   await checkAsOf(system, model);
@@ -84,7 +89,10 @@ export async function checkAll(system: LedgerSystem, model: LedgerModel): Promis
   for (const p of model.publishers) {
     const { exportHistory } = await system.read(READS.exportHistory, { id: p.id }, AUDITOR);
     model.record(p.id, 'EXPORT', 'history');
-    for (const value of model.erasedValues) expect(exportHistory.includes(JSON.stringify(value)), `erased value ${value} in exportHistory of ${p.id}`).toBe(false);
+    for (const value of model.erasedValues)
+      expect(exportHistory.includes(JSON.stringify(value)), `erased value ${value} in exportHistory of ${p.id}`).toBe(
+        false,
+      );
   }
 }
 
@@ -100,7 +108,9 @@ async function checkDisclosures(system: LedgerSystem, model: LedgerModel, p: Pub
   const member = USERS.find((user) => model.isMember(user, p.id));
   if (member) {
     const told = await allPages(system, READS.disclosures, { id: p.id }, member, 'disclosures');
-    expect(told, `disclosures of ${p.id} (its member ${member.name})`).toEqual(disclosuresSeen(p, false, now).reverse());
+    expect(told, `disclosures of ${p.id} (its member ${member.name})`).toEqual(
+      disclosuresSeen(p, false, now).reverse(),
+    );
   }
   return all;
 }
@@ -114,10 +124,22 @@ async function checkMasked(system: LedgerSystem, model: LedgerModel, p: Publishe
   expect(maskedPublisher, `maskedPublisher ${p.id}`).toEqual({
     id: p.id,
     registrationStatus: p.status,
-    contact: { name: pseudonym(p.contact.name), telephone: telephone(p.contact.telephone), email: email(p.contact.email) },
+    contact: {
+      name: pseudonym(p.contact.name),
+      telephone: telephone(p.contact.telephone),
+      email: email(p.contact.email),
+    },
     aadUsers: p.accounts
       .filter((a) => a.listed)
-      .map((a) => (a.erased ? { objectId: null, userPrincipalName: null, displayName: null } : { objectId: pseudonym(a.objectId), userPrincipalName: email(a.userPrincipalName), displayName: pseudonym(a.displayName) })),
+      .map((a) =>
+        a.erased
+          ? { objectId: null, userPrincipalName: null, displayName: null }
+          : {
+              objectId: pseudonym(a.objectId),
+              userPrincipalName: email(a.userPrincipalName),
+              displayName: pseudonym(a.displayName),
+            },
+      ),
     offers: model
       .offersOf(p.id)
       .filter((o) => o.status !== 'DELETED')
@@ -125,7 +147,14 @@ async function checkMasked(system: LedgerSystem, model: LedgerModel, p: Publishe
       .map((o) => ({
         id: o.id,
         status: o.status,
-        supportContacts: o.supportContacts.map((c) => ({ name: pseudonym(c.name), telephone: telephone(c.telephone), email: email(c.email), qq: pseudonym(c.qq), wechat: pseudonym(c.wechat), weibo: pseudonym(c.weibo) })),
+        supportContacts: o.supportContacts.map((c) => ({
+          name: pseudonym(c.name),
+          telephone: telephone(c.telephone),
+          email: email(c.email),
+          qq: pseudonym(c.qq),
+          wechat: pseudonym(c.wechat),
+          weibo: pseudonym(c.weibo),
+        })),
       })),
   });
 }
@@ -150,7 +179,13 @@ async function checkAsOf(system: LedgerSystem, model: LedgerModel): Promise<void
 
 /** Every event a person caused records the permission column that allowed it. */
 async function checkActors(system: LedgerSystem): Promise<void> {
-  const entries = await allPages<{ type: string; streamId: string; actor: { kind: string; role: string | null } }>(system, READS.auditTrail, {}, AUDITOR, 'auditTrail');
+  const entries = await allPages<{ type: string; streamId: string; actor: { kind: string; role: string | null } }>(
+    system,
+    READS.auditTrail,
+    {},
+    AUDITOR,
+    'auditTrail',
+  );
   for (const entry of entries) {
     if (entry.actor.kind !== 'USER') continue;
     expect(entry.actor.role, `actor role of ${entry.type} on ${entry.streamId}`).not.toBeNull();

@@ -145,12 +145,17 @@ export class LedgerModel {
   isMember(principal: ModelPrincipal, publisherId: string | undefined): boolean {
     if (!publisherId) return false;
     const p = this.publishers.find((candidate) => candidate.id === publisherId);
-    return !!p && p.status !== 'CLOSED' && p.accounts.some((a) => a.listed && !a.erased && a.objectId === principal.oid);
+    return (
+      !!p && p.status !== 'CLOSED' && p.accounts.some((a) => a.listed && !a.erased && a.objectId === principal.oid)
+    );
   }
 
   /** The publishers `me` should list for the principal. */
   membershipsOf(principal: ModelPrincipal): string[] {
-    return this.publishers.filter((p) => this.isMember(principal, p.id)).map((p) => p.id).sort();
+    return this.publishers
+      .filter((p) => this.isMember(principal, p.id))
+      .map((p) => p.id)
+      .sort();
   }
 
   /** What the README's permission table says of this principal and operation on this target. */
@@ -197,7 +202,17 @@ export class LedgerModel {
   disclosureEvents = 0;
   contactListEvents = 0;
   /** changes (events of publisher and offer streams but erasures), erasures, disclosures, lists and the operator's grants per UTC day, as `analytics.changesPerDay` counts them */
-  readonly days = new Map<string, { changes: number; erasures: number; disclosures: number; contactLists: number; accessGrants?: number; emergencyAccesses?: number }>();
+  readonly days = new Map<
+    string,
+    {
+      changes: number;
+      erasures: number;
+      disclosures: number;
+      contactLists: number;
+      accessGrants?: number;
+      emergencyAccesses?: number;
+    }
+  >();
   private counted = { events: 0, erasures: 0, recipientErasures: 0, disclosures: 0, contactLists: 0 };
 
   /** Attributes what the last step appended to its day: every event of a publisher or offer stream bumps its version. */
@@ -217,7 +232,13 @@ export class LedgerModel {
       disclosures: count.disclosures + disclosures,
       contactLists: count.contactLists + contactLists,
     });
-    this.counted = { events, erasures: this.erasureEvents, recipientErasures: this.recipientErasures, disclosures: this.disclosureEvents, contactLists: this.contactListEvents };
+    this.counted = {
+      events,
+      erasures: this.erasureEvents,
+      recipientErasures: this.recipientErasures,
+      disclosures: this.disclosureEvents,
+      contactLists: this.contactListEvents,
+    };
   }
 
   /** the operator's access grants, oldest first (the model's ledger needs no approval) */
@@ -233,7 +254,11 @@ export class LedgerModel {
   tallyGrant(emergency: boolean): void {
     const day = this.now().slice(0, 10);
     const count = this.days.get(day) ?? { changes: 0, erasures: 0, disclosures: 0, contactLists: 0 };
-    this.days.set(day, { ...count, accessGrants: (count.accessGrants ?? 0) + 1, emergencyAccesses: (count.emergencyAccesses ?? 0) + (emergency ? 1 : 0) });
+    this.days.set(day, {
+      ...count,
+      accessGrants: (count.accessGrants ?? 0) + 1,
+      emergencyAccesses: (count.emergencyAccesses ?? 0) + (emergency ? 1 : 0),
+    });
   }
 
   /** the ledger's clock, for the instants of records */
@@ -262,5 +287,19 @@ export class LedgerModel {
 const permissionRows = new Map(readmeTable('operation').map((row) => [row.name, row]));
 
 export const contactValues = (c: Contact): Array<string | null> => [c.name, c.telephone, c.email];
-export const supportValues = (s: SupportContactModel): Array<string | null> => [s.name, s.telephone, s.email, s.qq, s.wechat, s.weibo];
-export const erasedSupport = (): SupportContactModel => ({ name: null, telephone: null, email: null, qq: null, wechat: null, weibo: null });
+export const supportValues = (s: SupportContactModel): Array<string | null> => [
+  s.name,
+  s.telephone,
+  s.email,
+  s.qq,
+  s.wechat,
+  s.weibo,
+];
+export const erasedSupport = (): SupportContactModel => ({
+  name: null,
+  telephone: null,
+  email: null,
+  qq: null,
+  wechat: null,
+  weibo: null,
+});

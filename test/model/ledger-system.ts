@@ -55,8 +55,12 @@ export class LedgerSystem {
    * with `minPosition`, as a portal does.
    */
   async call<T = any>(query: string, variables: Record<string, unknown>, as: ModelPrincipal): Promise<Answer<T>> {
-    const response = await postGraphql<T>(this.server.url, query, variables, { authorization: `Bearer ${await this.server.token(as)}` });
-    const root = response.errors?.find((e) => (e as { path?: unknown[] }).path?.length === 1) ?? (response.data ? undefined : response.errors?.[0]);
+    const response = await postGraphql<T>(this.server.url, query, variables, {
+      authorization: `Bearer ${await this.server.token(as)}`,
+    });
+    const root =
+      response.errors?.find((e) => (e as { path?: unknown[] }).path?.length === 1) ??
+      (response.data ? undefined : response.errors?.[0]);
     return {
       data: (response.data ?? null) as T | null,
       code: root ? String(root.extensions?.['code'] ?? 'UNKNOWN') : null,
@@ -67,7 +71,8 @@ export class LedgerSystem {
   /** Like `call`, but any error fails the history (reads the invariants make as a staff member). */
   async read<T = any>(query: string, variables: Record<string, unknown>, as: ModelPrincipal): Promise<T> {
     const response = await this.server.gql(query, variables, as);
-    if (response.errors?.length) throw new Error(`${query.trim().split('\n')[0]} answered ${JSON.stringify(response.errors)}`);
+    if (response.errors?.length)
+      throw new Error(`${query.trim().split('\n')[0]} answered ${JSON.stringify(response.errors)}`);
     return response.data as T;
   }
 

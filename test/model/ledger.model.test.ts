@@ -40,7 +40,13 @@ describe('the ledger against its model', () => {
         }),
         { seed, numRuns: runs, verbose: 1 },
       );
-      if (process.env['MODEL_DEBUG']) console.log([...outcomes].sort().map(([k, n]) => `${k}: ${n}`).join('\n'));
+      if (process.env['MODEL_DEBUG'])
+        console.log(
+          [...outcomes]
+            .sort()
+            .map(([k, n]) => `${k}: ${n}`)
+            .join('\n'),
+        );
     },
     Number(process.env['MODEL_TIMEOUT_MS'] ?? 600_000),
   );

@@ -66,11 +66,19 @@ export type ModelState = LedgerModel & { keyed?: KeyedAttempt[] };
 export async function changesSince(system: LedgerSystem, position: number): Promise<string[]> {
   await system.server.ledger.services.readRecorder.drain();
   const events = await system.server.ledger.events.readAll({ fromPosition: position });
-  return events.filter((e) => e.type !== 'PrivacyRequestRecorded' && e.type !== 'AccessGrantUsed').map((e) => `${e.streamId}:${e.type}`);
+  return events
+    .filter((e) => e.type !== 'PrivacyRequestRecorded' && e.type !== 'AccessGrantUsed')
+    .map((e) => `${e.streamId}:${e.type}`);
 }
 
 /** One step: the clock moves a second, the mutation runs against ledger and model, then the step's checks. */
-export async function step(model: ModelState, system: LedgerSystem, label: string, built: Built, keyed: boolean): Promise<void> {
+export async function step(
+  model: ModelState,
+  system: LedgerSystem,
+  label: string,
+  built: Built,
+  keyed: boolean,
+): Promise<void> {
   const { operation, as } = built;
   const { name, variables, verdict } = operation;
   if (keyed) {
@@ -99,11 +107,21 @@ export async function step(model: ModelState, system: LedgerSystem, label: strin
   }
   tally(`${name} ${'refused' in verdict ? verdict.refused : verdict.appends ? 'appends' : 'no-op'}`);
   const appended = await changesSince(system, before);
-  expect(appended.length > 0, `${context}: appended ${appended.join(', ') || 'nothing'}`).toBe(!('refused' in verdict) && verdict.appends);
+  expect(appended.length > 0, `${context}: appended ${appended.join(', ') || 'nothing'}`).toBe(
+    !('refused' in verdict) && verdict.appends,
+  );
   if (keyed && appended.length > 0) {
     const streamId = fingerprintStream(name, variables);
-    const fingerprinted = streamId === undefined ? {} : { fingerprinted: { streamId, epoch: model.idempotencyEpoch(streamId) } };
-    (model.keyed ??= []).push({ name, variables, as, payload: answer.data[name], authAgain: built.authAgain, ...fingerprinted });
+    const fingerprinted =
+      streamId === undefined ? {} : { fingerprinted: { streamId, epoch: model.idempotencyEpoch(streamId) } };
+    (model.keyed ??= []).push({
+      name,
+      variables,
+      as,
+      payload: answer.data[name],
+      authAgain: built.authAgain,
+      ...fingerprinted,
+    });
   }
   await afterStep(model, system, built.touched(), as);
 }
@@ -113,13 +131,25 @@ export async function step(model: ModelState, system: LedgerSystem, label: strin
  * without a grant, so it asks for none; the accounts a commit needs (the
  * new account's id) are read as the INSPECTOR, at the mutation's position.
  */
-async function callAs(system: LedgerSystem, name: MutationName, variables: Record<string, unknown>, as: ModelPrincipal) {
+async function callAs(
+  system: LedgerSystem,
+  name: MutationName,
+  variables: Record<string, unknown>,
+  as: ModelPrincipal,
+) {
   if (as.column !== 'operator') return system.call(MUTATIONS[name], variables, as);
   const answer = await system.call(retryDocument(name), variables, as);
   const publisher = answer.data?.[name]?.publisher;
   if (publisher && answer.code === null) {
-    const read = await system.read(READS.publisher, { id: publisher.id, minPosition: answer.data[name].position }, INSPECTOR);
-    publisher.aadUsers = read.publisher.aadUsers.map((a: { accountId: string; objectId: string }) => ({ accountId: a.accountId, objectId: a.objectId }));
+    const read = await system.read(
+      READS.publisher,
+      { id: publisher.id, minPosition: answer.data[name].position },
+      INSPECTOR,
+    );
+    publisher.aadUsers = read.publisher.aadUsers.map((a: { accountId: string; objectId: string }) => ({
+      accountId: a.accountId,
+      objectId: a.objectId,
+    }));
   }
   return answer;
 }
@@ -128,7 +158,12 @@ async function callAs(system: LedgerSystem, name: MutationName, variables: Recor
 export const outcomes = new Map<string, number>();
 const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
 
-export async function afterStep(model: ModelState, system: LedgerSystem, touched: PublisherModel | undefined, as: ModelPrincipal): Promise<void> {
+export async function afterStep(
+  model: ModelState,
+  system: LedgerSystem,
+  touched: PublisherModel | undefined,
+  as: ModelPrincipal,
+): Promise<void> {
   // Halfway to the next step's instant: `asOf` there must show the state after this step.
   model.tallyDay();
   model.snapshot(new Date(system.clock.now().getTime() + 500).toISOString());
@@ -174,12 +209,17 @@ export class MutationCommand implements fc.AsyncCommand<ModelState, LedgerSystem
  */
 function unchanging(payload: any): unknown {
   const { publisher, offer, ...rest } = payload ?? {};
-  return { ...rest, ...(publisher ? { publisher: { id: publisher.id, version: publisher.version } } : {}), ...(offer ? { offer: { id: offer.id, version: offer.version } } : {}) };
+  return {
+    ...rest,
+    ...(publisher ? { publisher: { id: publisher.id, version: publisher.version } } : {}),
+    ...(offer ? { offer: { id: offer.id, version: offer.version } } : {}),
+  };
 }
 
 /** Whether an erasure destroyed the key the attempt's fingerprint was taken under: a retry cannot be told from other input any more. */
 const shreddedSince = (model: ModelState, attempt: KeyedAttempt): boolean =>
-  attempt.fingerprinted !== undefined && model.idempotencyEpoch(attempt.fingerprinted.streamId) !== attempt.fingerprinted.epoch;
+  attempt.fingerprinted !== undefined &&
+  model.idempotencyEpoch(attempt.fingerprinted.streamId) !== attempt.fingerprinted.epoch;
 
 /** Sends a keyed mutation again, now or steps later, with its key: the same answer and nothing appended (or, with other input, BAD_USER_INPUT). */
 export class RetryCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
@@ -197,7 +237,8 @@ export class RetryCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
     if (!attempt) return;
     system.clock.advance(1000);
     const variables = structuredClone(attempt.variables);
-    const tamper = this.otherInput && (attempt.name === 'registerPublisher' || attempt.name === 'updatePublisherContact');
+    const tamper =
+      this.otherInput && (attempt.name === 'registerPublisher' || attempt.name === 'updatePublisherContact');
     if (tamper) variables['input'].companyName = model.fresh('Other company ');
     const before = await system.head();
     const answer = await system.call(retryDocument(attempt.name), variables, attempt.as);

@@ -1,4 +1,12 @@
-import { type LedgerModel, erasedSupport, supportValues, type OfferKind, type OfferModel, type PublisherModel, type SupportContactModel } from './ledger-model.js';
+import {
+  type LedgerModel,
+  erasedSupport,
+  supportValues,
+  type OfferKind,
+  type OfferModel,
+  type PublisherModel,
+  type SupportContactModel,
+} from './ledger-model.js';
 import type { MutationName } from './documents.js';
 import { freshId, refused, type Operation, type Verdict } from './publisher-operations.js';
 import type { ModelPrincipal } from './principals.js';
@@ -6,8 +14,24 @@ import type { ModelPrincipal } from './principals.js';
 const nothing: Verdict = { appends: false, commit: () => undefined };
 
 /** `takenId`: the id of an offer that exists already (of any publisher), which a new offer may not take. */
-export function createOffer(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, kind: OfferKind, takenId?: string): Operation {
-  const offer: OfferModel = { id: takenId ?? freshId(model), publisherId: p.id, name: model.fresh('Offer '), kind, status: 'DRAFT', supportContacts: [], supportErased: false, supportSealed: [], version: 1 };
+export function createOffer(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  kind: OfferKind,
+  takenId?: string,
+): Operation {
+  const offer: OfferModel = {
+    id: takenId ?? freshId(model),
+    publisherId: p.id,
+    name: model.fresh('Offer '),
+    kind,
+    status: 'DRAFT',
+    supportContacts: [],
+    supportErased: false,
+    supportSealed: [],
+    version: 1,
+  };
   const denied = model.authorize('createOffer', as, p.id);
   return {
     name: 'createOffer',
@@ -41,7 +65,14 @@ function offerChange(
 }
 
 /** `count` new contacts (0 clears the list), each with a few of the channels. */
-export function updateSupport(model: LedgerModel, as: ModelPrincipal, o: OfferModel, count: number, channels: number, stale: boolean): Operation {
+export function updateSupport(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  o: OfferModel,
+  count: number,
+  channels: number,
+  stale: boolean,
+): Operation {
   const contacts: SupportContactModel[] = Array.from({ length: count }, () => ({
     name: channels & 1 ? model.fresh('Desk ') : null,
     telephone: channels & 2 ? `+86137${String(model.freshNumber()).padStart(8, '0')}` : null,

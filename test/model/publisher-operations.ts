@@ -1,4 +1,11 @@
-import { type LedgerModel, NO_CONTACT, contactValues, type ErrorCode, type Preferences, type PublisherModel } from './ledger-model.js';
+import {
+  type LedgerModel,
+  NO_CONTACT,
+  contactValues,
+  type ErrorCode,
+  type Preferences,
+  type PublisherModel,
+} from './ledger-model.js';
 import type { MutationName } from './documents.js';
 import type { ModelPrincipal } from './principals.js';
 
@@ -27,10 +34,21 @@ export const freshKey = (model: LedgerModel) => model.fresh('model-key-');
 const versionOf = (version: number, stale: boolean) => (stale ? (version > 1 ? version - 1 : version + 1) : version);
 
 /** `takenId`: the id of a publisher already registered, which a second registration may not take. */
-export function register(model: LedgerModel, as: ModelPrincipal, withPreferences: boolean, takenId?: string): Operation {
+export function register(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  withPreferences: boolean,
+  takenId?: string,
+): Operation {
   const id = takenId ?? freshId(model);
-  const contact = { name: model.fresh('Name '), telephone: `+86138${String(model.freshNumber()).padStart(8, '0')}`, email: `${model.fresh('c')}@contoso.cn` };
-  const preferences: Preferences = withPreferences ? { aboutOffers: true, aboutFeedback: false, byEmail: true, byPhone: false } : NO_CONTACT;
+  const contact = {
+    name: model.fresh('Name '),
+    telephone: `+86138${String(model.freshNumber()).padStart(8, '0')}`,
+    email: `${model.fresh('c')}@contoso.cn`,
+  };
+  const preferences: Preferences = withPreferences
+    ? { aboutOffers: true, aboutFeedback: false, byEmail: true, byPhone: false }
+    : NO_CONTACT;
   const input = {
     id,
     companyName: model.fresh('Company '),
@@ -47,26 +65,35 @@ export function register(model: LedgerModel, as: ModelPrincipal, withPreferences
       : takenId
         ? refused(model.takenIdAnswer('publisher', as, takenId))
         : {
-          appends: true,
-          commit(answer) {
-            const first = answer.registerPublisher.publisher.aadUsers[0];
-            model.publishers.push({
-              id,
-              companyName: input.companyName,
-              registrationCode: input.registrationCode,
-              contact: { ...contact },
-              contactErased: false,
-              contactSealed: Object.values(contact),
-              preferences,
-              status: 'PENDING',
-              rejectionReason: null,
-              version: 1,
-              accounts: [{ accountId: first.accountId, objectId: as.oid, userPrincipalName: as.userPrincipalName!, displayName: as.displayName!, listed: true, erased: false }],
-              records: [],
-              disclosures: [],
-            });
+            appends: true,
+            commit(answer) {
+              const first = answer.registerPublisher.publisher.aadUsers[0];
+              model.publishers.push({
+                id,
+                companyName: input.companyName,
+                registrationCode: input.registrationCode,
+                contact: { ...contact },
+                contactErased: false,
+                contactSealed: Object.values(contact),
+                preferences,
+                status: 'PENDING',
+                rejectionReason: null,
+                version: 1,
+                accounts: [
+                  {
+                    accountId: first.accountId,
+                    objectId: as.oid,
+                    userPrincipalName: as.userPrincipalName!,
+                    displayName: as.displayName!,
+                    listed: true,
+                    erased: false,
+                  },
+                ],
+                records: [],
+                disclosures: [],
+              });
+            },
           },
-        },
   };
 }
 
@@ -89,17 +116,30 @@ function versioned(
 }
 
 /** `mask` picks the fields to change (company name, name, telephone, email); `same` resends the current values. */
-export function updateContact(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, mask: number, same: boolean, stale: boolean): Operation {
+export function updateContact(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  mask: number,
+  same: boolean,
+  stale: boolean,
+): Operation {
   const next = {
     companyName: mask & 1 ? (same ? p.companyName : model.fresh('Company ')) : undefined,
     name: mask & 2 ? (same ? p.contact.name : model.fresh('Name ')) : undefined,
-    telephone: mask & 4 ? (same ? p.contact.telephone : `+86139${String(model.freshNumber()).padStart(8, '0')}`) : undefined,
+    telephone:
+      mask & 4 ? (same ? p.contact.telephone : `+86139${String(model.freshNumber()).padStart(8, '0')}`) : undefined,
     email: mask & 8 ? (same ? p.contact.email : `${model.fresh('e')}@contoso.cn`) : undefined,
   };
   const contact = Object.fromEntries(Object.entries(next).filter(([k, v]) => k !== 'companyName' && v != null));
-  const fields = { ...(next.companyName != null ? { companyName: next.companyName } : {}), ...(Object.keys(contact).length ? { contact } : {}) };
+  const fields = {
+    ...(next.companyName != null ? { companyName: next.companyName } : {}),
+    ...(Object.keys(contact).length ? { contact } : {}),
+  };
   return versioned(model, 'updatePublisherContact', as, p, stale, fields, () => {
-    const changedContact = (['name', 'telephone', 'email'] as const).filter((k) => next[k] != null && next[k] !== p.contact[k]);
+    const changedContact = (['name', 'telephone', 'email'] as const).filter(
+      (k) => next[k] != null && next[k] !== p.contact[k],
+    );
     const changedCompany = next.companyName != null && next.companyName !== p.companyName;
     if (!changedContact.length && !changedCompany) return nothing;
     return {
@@ -118,8 +158,19 @@ export function updateContact(model: LedgerModel, as: ModelPrincipal, p: Publish
   });
 }
 
-export function updatePreferences(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, bits: number, stale: boolean): Operation {
-  const preferences: Preferences = { aboutOffers: !!(bits & 1), aboutFeedback: !!(bits & 2), byEmail: !!(bits & 4), byPhone: !!(bits & 8) };
+export function updatePreferences(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  bits: number,
+  stale: boolean,
+): Operation {
+  const preferences: Preferences = {
+    aboutOffers: !!(bits & 1),
+    aboutFeedback: !!(bits & 2),
+    byEmail: !!(bits & 4),
+    byPhone: !!(bits & 8),
+  };
   return versioned(model, 'updateContactPreferences', as, p, stale, { contactPreferences: preferences }, () =>
     JSON.stringify(preferences) === JSON.stringify(p.preferences)
       ? nothing
@@ -134,20 +185,50 @@ export function updatePreferences(model: LedgerModel, as: ModelPrincipal, p: Pub
   );
 }
 
-export function review(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, approve: boolean, stale: boolean): Operation {
+export function review(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  approve: boolean,
+  stale: boolean,
+): Operation {
   const reason = approve ? undefined : model.fresh('Reason ');
-  return versioned(model, approve ? 'approvePublisher' : 'rejectPublisher', as, p, stale, reason ? { reason } : {}, () => {
-    if (approve) {
-      if (p.status === 'APPROVED') return nothing;
-      return { appends: true, commit: () => Object.assign(p, { status: 'APPROVED', rejectionReason: null, version: p.version + 1 }) };
-    }
-    if (p.status !== 'PENDING') return refused('BAD_USER_INPUT');
-    return { appends: true, commit: () => Object.assign(p, { status: 'REJECTED', rejectionReason: reason, version: p.version + 1 }) };
-  });
+  return versioned(
+    model,
+    approve ? 'approvePublisher' : 'rejectPublisher',
+    as,
+    p,
+    stale,
+    reason ? { reason } : {},
+    () => {
+      if (approve) {
+        if (p.status === 'APPROVED') return nothing;
+        return {
+          appends: true,
+          commit: () => Object.assign(p, { status: 'APPROVED', rejectionReason: null, version: p.version + 1 }),
+        };
+      }
+      if (p.status !== 'PENDING') return refused('BAD_USER_INPUT');
+      return {
+        appends: true,
+        commit: () => Object.assign(p, { status: 'REJECTED', rejectionReason: reason, version: p.version + 1 }),
+      };
+    },
+  );
 }
 
-export function addAccount(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, who: ModelPrincipal, stale: boolean): Operation {
-  const account = { objectId: who.oid, userPrincipalName: `${model.fresh('upn')}@contoso.cn`, displayName: model.fresh('Display ') };
+export function addAccount(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  who: ModelPrincipal,
+  stale: boolean,
+): Operation {
+  const account = {
+    objectId: who.oid,
+    userPrincipalName: `${model.fresh('upn')}@contoso.cn`,
+    displayName: model.fresh('Display '),
+  };
   return versioned(model, 'addAadUser', as, p, stale, account, () => {
     if (p.accounts.some((a) => a.listed && a.objectId === who.oid)) return refused('BAD_USER_INPUT');
     return {
@@ -162,7 +243,13 @@ export function addAccount(model: LedgerModel, as: ModelPrincipal, p: PublisherM
   });
 }
 
-export function removeAccount(model: LedgerModel, as: ModelPrincipal, p: PublisherModel, objectId: string, stale: boolean): Operation {
+export function removeAccount(
+  model: LedgerModel,
+  as: ModelPrincipal,
+  p: PublisherModel,
+  objectId: string,
+  stale: boolean,
+): Operation {
   return versioned(model, 'removeAadUser', as, p, stale, { objectId }, () => {
     const account = p.accounts.find((a) => a.listed && a.objectId === objectId);
     if (!account) return refused('NOT_FOUND');

@@ -9,7 +9,11 @@ import type { PublisherModel } from './ledger-model.js';
 import { updateContact } from './publisher-operations.js';
 
 /** The publisher a race is about and a member of it (none: the race is skipped); the clock moves on to the race's instant. */
-export function racers(model: ModelState, system: LedgerSystem, i: number): { p: PublisherModel; as: ModelPrincipal } | undefined {
+export function racers(
+  model: ModelState,
+  system: LedgerSystem,
+  i: number,
+): { p: PublisherModel; as: ModelPrincipal } | undefined {
   const p = model.publisherAt(i);
   const as = p && resolveActor(model, -1, p);
   if (!p || !as || as.role !== 'member') return undefined;
@@ -40,7 +44,9 @@ export class RaceCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
     const erase = erasePerson(model, as, p, 'CONTACT', 0);
     const [edited, erased] = await Promise.all([
       system.call(MUTATIONS.updatePublisherContact, update.variables, as),
-      new Promise((resolve) => setTimeout(resolve, this.delayMs)).then(() => system.call(MUTATIONS.erasePersonalData, erase.variables, as)),
+      new Promise((resolve) => setTimeout(resolve, this.delayMs)).then(() =>
+        system.call(MUTATIONS.erasePersonalData, erase.variables, as),
+      ),
     ]);
     const context = `${this} as ${as.name}: edit ${edited.code ?? `at ${edited.data?.updatePublisherContact.position}`}, erasure ${erased.code ?? `at ${erased.data?.erasePersonalData.position}`}`;
     expect(erased.code, context).toBeNull();

@@ -70,7 +70,8 @@ export class ExportCommand implements fc.AsyncCommand<ModelState, LedgerSystem> 
     } else {
       expect(answer.code, context).toBeNull();
       const text: string = answer.data.exportPersonalData;
-      for (const value of model.erasedValues) expect(text.includes(JSON.stringify(value)), `${context}: erased value ${value} in the export`).toBe(false);
+      for (const value of model.erasedValues)
+        expect(text.includes(JSON.stringify(value)), `${context}: erased value ${value} in the export`).toBe(false);
       const document = JSON.parse(text);
       const shown = (value: string | null) => value ?? { $erased: true };
       expect(document.contact, `${context}: contact`).toEqual({
@@ -80,8 +81,16 @@ export class ExportCommand implements fc.AsyncCommand<ModelState, LedgerSystem> 
         // as the publisher view says it: erased until a value is given again (an edit after an erasure starts the contact afresh)
         erased: p.contactErased,
       });
-      const accounts = document.aadAccounts.map((a: { accountId: string; hasAccess: boolean; erased: boolean }) => ({ accountId: a.accountId, hasAccess: a.hasAccess, erased: a.erased }));
-      const expected = p.accounts.map((a) => ({ accountId: a.accountId, hasAccess: a.listed && p.status !== 'CLOSED', erased: a.erased }));
+      const accounts = document.aadAccounts.map((a: { accountId: string; hasAccess: boolean; erased: boolean }) => ({
+        accountId: a.accountId,
+        hasAccess: a.hasAccess,
+        erased: a.erased,
+      }));
+      const expected = p.accounts.map((a) => ({
+        accountId: a.accountId,
+        hasAccess: a.listed && p.status !== 'CLOSED',
+        erased: a.erased,
+      }));
       expect(accounts, `${context}: aadAccounts`).toEqual(expected);
       model.record(p.id, 'EXPORT', 'personalData');
     }

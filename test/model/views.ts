@@ -40,7 +40,11 @@ export function offerView(o: OfferModel) {
  * A publisher as of a past step: as it stood then, except that whatever
  * was erased since reads as null and erased (erasure reaches the past).
  */
-export function pastPublisherView(then: PublisherModel, erased: ReadonlySet<string>, erasedAccountIds: ReadonlySet<string>) {
+export function pastPublisherView(
+  then: PublisherModel,
+  erased: ReadonlySet<string>,
+  erasedAccountIds: ReadonlySet<string>,
+) {
   const view = publisherView(then);
   const gone = (value: string | null) => value !== null && erased.has(value);
   const contactGone = [view.contact.name, view.contact.telephone, view.contact.email].some(gone);

@@ -30,7 +30,12 @@ describe('actor references', () => {
 
   it('records a user without an account by person reference with the object id to seal, and a service or the system as itself', async () => {
     const reference = await actors.referenceOf(oid);
-    expect(await actors.recorded({ id: oid, kind: 'user', role: 'operator' })).toEqual({ id: reference, kind: 'user', role: 'operator', objectId: oid });
+    expect(await actors.recorded({ id: oid, kind: 'user', role: 'operator' })).toEqual({
+      id: reference,
+      kind: 'user',
+      role: 'operator',
+      objectId: oid,
+    });
     expect(await actors.recorded({ id: oid, kind: 'service' })).toEqual({ id: oid, kind: 'service' });
     const noAccounts = async () => [];
     expect(await actors.filterIds(oid, noAccounts)).toEqual([oid, reference]);
@@ -39,11 +44,18 @@ describe('actor references', () => {
   });
 
   it('records a member acting on a publisher by its account there, its object id sealed under the account key; an erased account without it', async () => {
-    const withAccounts = new ActorReferences(keys, personalData, { accountOf: async (_objectId, publisherId) => (publisherId === 'pub-a' ? 'acc-a' : null) });
+    const withAccounts = new ActorReferences(keys, personalData, {
+      accountOf: async (_objectId, publisherId) => (publisherId === 'pub-a' ? 'acc-a' : null),
+    });
     const member = { id: oid, kind: 'user' as const, role: 'member' };
     (await keys.getOrCreate(aadAccountSubject('pub-a', 'acc-a'))).fill(0); // the account's values were sealed under it when it was added
     const recorded = await withAccounts.recorded(member, 'pub-a');
-    expect(recorded).toMatchObject({ id: 'acc-a', publisherId: 'pub-a', role: 'member', objectId: { s: aadAccountSubject('pub-a', 'acc-a') } });
+    expect(recorded).toMatchObject({
+      id: 'acc-a',
+      publisherId: 'pub-a',
+      role: 'member',
+      objectId: { s: aadAccountSubject('pub-a', 'acc-a') },
+    });
     expect(await withAccounts.shown([recorded])).toEqual([{ objectId: oid, erased: false }]);
     // no account at the publisher: a person reference
     expect((await withAccounts.recorded(member, 'pub-b')).id).toMatch(ACTOR_REFERENCE);
@@ -60,7 +72,9 @@ describe('actor references', () => {
   it('forgetting a person destroys the link and the lookup: the sealed object id reads as erased, and the next request gets a new reference', async () => {
     const person = '8e1d0a7c-1111-4222-8333-444455556666';
     const reference = await actors.referenceOf(person);
-    const sealed = await personalData.seal({ objectId: person }, [{ path: 'objectId', subjectId: actorSubject(reference) }]);
+    const sealed = await personalData.seal({ objectId: person }, [
+      { path: 'objectId', subjectId: actorSubject(reference) },
+    ]);
     const actor = { id: reference, kind: 'user' as const, objectId: sealed.objectId };
     expect(await actors.shown([actor, { id: 'svc', kind: 'service' }, { id: 'ledger', kind: 'system' }])).toEqual([
       { objectId: person, erased: false },
@@ -68,7 +82,9 @@ describe('actor references', () => {
       { objectId: null, erased: false },
     ]);
 
-    expect((await actors.forget([person])).sort()).toEqual([actorSubject(reference), expect.stringMatching(/^actor-lookup\//)].sort());
+    expect((await actors.forget([person])).sort()).toEqual(
+      [actorSubject(reference), expect.stringMatching(/^actor-lookup\//)].sort(),
+    );
     expect(await actors.shown([actor])).toEqual([{ objectId: null, erased: true }]);
     expect(await actors.existingReferenceOf(person)).toBeNull();
     expect(await actors.filterIds(person, async () => [])).toEqual([person]);

@@ -8,7 +8,9 @@ const contact = (what: string) => declaredField(`contact person ${what}`);
 describe('masking personal values for analysts', () => {
   it('an email shows its domain only', () => {
     expect(masker.mask(contact('email'), 'li.lei@contoso.cn')).toBe('*@contoso.cn');
-    expect(masker.mask(declaredField('AAD account user principal name'), 'lilei@contoso.partner.onmschina.cn')).toBe('*@contoso.partner.onmschina.cn');
+    expect(masker.mask(declaredField('AAD account user principal name'), 'lilei@contoso.partner.onmschina.cn')).toBe(
+      '*@contoso.partner.onmschina.cn',
+    );
   });
 
   it('a telephone shows its country calling code only', () => {
@@ -33,7 +35,11 @@ describe('masking personal values for analysts', () => {
   });
 
   it('every declared field masks to something that does not contain its value', () => {
-    const samples: Record<string, string> = { 'email-domain': 'someone.private@example.org', 'telephone-country': '+8613912345678', pseudonym: 'zhang_private_9' };
+    const samples: Record<string, string> = {
+      'email-domain': 'someone.private@example.org',
+      'telephone-country': '+8613912345678',
+      pseudonym: 'zhang_private_9',
+    };
     for (const field of declaredFields) {
       const masked = masker.mask(field, samples[field.mask]!);
       expect(masked, field.label).not.toBeNull();

@@ -157,7 +157,9 @@ describe('PersonalDataCodec', () => {
   });
 
   it('opens a frozen (shared) document once and reuses it until one of its keys is destroyed', async () => {
-    const doc = Object.freeze(await codec.seal(registered('p-1', 'Alice Example', 'alice@example.org'), contactFields(ALICE)));
+    const doc = Object.freeze(
+      await codec.seal(registered('p-1', 'Alice Example', 'alice@example.org'), contactFields(ALICE)),
+    );
     const [first] = await codec.openMany([doc]);
     const [second] = await codec.openMany([doc]);
     expect(second).toBe(first);
@@ -174,7 +176,9 @@ describe('PersonalDataCodec', () => {
     const store = SqliteKeyStore.open(path.join(dir, 'own-keys.db'), randomBytes(32));
     try {
       const own = new PersonalDataCodec(store);
-      const doc = Object.freeze(await own.seal(registered('p-1', 'Alice Example', 'alice@example.org'), contactFields(ALICE)));
+      const doc = Object.freeze(
+        await own.seal(registered('p-1', 'Alice Example', 'alice@example.org'), contactFields(ALICE)),
+      );
       const [first] = await own.openMany([doc]);
       let lookups = 0;
       const getMany = store.getMany.bind(store);

@@ -36,7 +36,9 @@ async function remainingKeys(ledger: Ledger, dataDir: string): Promise<Buffer[]>
     Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `privacy-ledger/${info}`, 32)),
   );
   const db = new Database(path.join(dataDir, 'keys.sqlite'), { readonly: true, fileMustExist: true });
-  const subjects = (db.prepare('SELECT subject_id FROM subject_keys').all() as Array<{ subject_id: string }>).map((row) => row.subject_id);
+  const subjects = (db.prepare('SELECT subject_id FROM subject_keys').all() as Array<{ subject_id: string }>).map(
+    (row) => row.subject_id,
+  );
   db.close();
   return [master, ...derived, ...(await ledger.keys.getMany(subjects)).values()];
 }
@@ -74,7 +76,8 @@ describe('nothing left after an erasure confirms a guessed value', () => {
     // 200 numbers of the same prefix, the real one among them, as a brute force over a mobile prefix would try
     const candidates = Array.from({ length: 200 }, (_, i) => `+8613912345${500 + i}`);
     expect(candidates).toContain(telephone);
-    const guess = (candidate: string) => `UpdatePublisherContact\0${canonical({ contact: { telephone: candidate }, publisherId })}`;
+    const guess = (candidate: string) =>
+      `UpdatePublisherContact\0${canonical({ contact: { telephone: candidate }, publisherId })}`;
     const guesses = candidates.map(guess);
     const found = async () => {
       const stored = new Set(fingerprints(data.dir));
@@ -93,14 +96,19 @@ describe('nothing left after an erasure confirms a guessed value', () => {
     const { publisherId } = await recordScenario(ledger);
     // 40 object ids that differ from the real ones in their last digits, and the real ones
     const real = [values.kept.objectId, values.removed.objectId];
-    const candidates = [...real, ...real.flatMap((oid) => Array.from({ length: 20 }, (_, i) => `${oid.slice(0, -2)}${(i + 0x40).toString(16)}`))];
+    const candidates = [
+      ...real,
+      ...real.flatMap((oid) => Array.from({ length: 20 }, (_, i) => `${oid.slice(0, -2)}${(i + 0x40).toString(16)}`)),
+    ];
     const found = async () => {
       const files = dataFiles(data.dir).map((file) => fs.readFileSync(file));
       const keys = await remainingKeys(ledger!, data.dir);
       return candidates.filter((candidate) =>
         keys.some((key) => {
           const digest = createHmac('sha256', key).update(candidate).digest();
-          const forms = [digest.toString('base64url'), digest.toString('base64'), digest.toString('hex')].map((form) => Buffer.from(form));
+          const forms = [digest.toString('base64url'), digest.toString('base64'), digest.toString('hex')].map((form) =>
+            Buffer.from(form),
+          );
           return forms.some((form) => files.some((bytes) => bytes.includes(form)));
         }),
       );
@@ -119,18 +127,45 @@ describe('nothing left after an erasure confirms a guessed value', () => {
     const { publisherId, liveOfferId } = await recordScenario(ledger);
     const { publishers, offers, disclosures } = ledger.services;
     const [current] = await ledger.services.publisherQueries.byIds([publisherId]);
-    await publishers.updateContact({ id: publisherId, expectedVersion: current!.version, contact: { telephone: '+8613912345671' }, idempotencyKey: 'tel-change-0002' }, operator);
+    await publishers.updateContact(
+      {
+        id: publisherId,
+        expectedVersion: current!.version,
+        contact: { telephone: '+8613912345671' },
+        idempotencyKey: 'tel-change-0002',
+      },
+      operator,
+    );
     const [offer] = await ledger.services.offerQueries.byIds([liveOfferId]);
-    await offers.updateCustomerService({ id: liveOfferId, expectedVersion: offer!.version, supportContacts: [{ name: 'Zhou Min', email: 'zhou.min@contoso.cn' }], idempotencyKey: 'support-0001' }, operator);
+    await offers.updateCustomerService(
+      {
+        id: liveOfferId,
+        expectedVersion: offer!.version,
+        supportContacts: [{ name: 'Zhou Min', email: 'zhou.min@contoso.cn' }],
+        idempotencyKey: 'support-0001',
+      },
+      operator,
+    );
     await disclosures.record(
-      { publisherId, recipientName: 'Wenjing Haoyu', recipientCountry: 'CN', fields: ['contact person name'], legalBasis: 'THIRD_PARTY_COMPLAINT', notice: { notified: true }, idempotencyKey: 'disclosure-0001' },
+      {
+        publisherId,
+        recipientName: 'Wenjing Haoyu',
+        recipientCountry: 'CN',
+        fields: ['contact person name'],
+        legalBasis: 'THIRD_PARTY_COMPLAINT',
+        notice: { notified: true },
+        idempotencyKey: 'disclosure-0001',
+      },
       operator,
     );
     /** The key ids the personal fingerprints of the publisher's streams were taken under, by stream. */
     const markedKeys = () => {
       const db = new Database(path.join(data.dir, 'events.sqlite'), { readonly: true, fileMustExist: true });
       try {
-        const rows = db.prepare('SELECT stream_id, metadata FROM events').all() as Array<{ stream_id: string; metadata: string }>;
+        const rows = db.prepare('SELECT stream_id, metadata FROM events').all() as Array<{
+          stream_id: string;
+          metadata: string;
+        }>;
         return rows.flatMap((row) => {
           const keyId = (JSON.parse(row.metadata) as { idempotency?: { keyId?: string } }).idempotency?.keyId;
           return keyId ? [`${row.stream_id.replace(/-[0-9a-f-]{36}$/, '')} ${keyId}`] : [];
@@ -140,11 +175,17 @@ describe('nothing left after an erasure confirms a guessed value', () => {
       }
     };
     const remaining = async () => {
-      const held = new Set((await remainingKeys(ledger!, data.dir)).filter((key) => key.length === 32).map((key) => keyIdOf(key)));
+      const held = new Set(
+        (await remainingKeys(ledger!, data.dir)).filter((key) => key.length === 32).map((key) => keyIdOf(key)),
+      );
       return markedKeys().filter((marked) => held.has(marked.split(' ')[1]!));
     };
 
-    expect((await remaining()).map((marked) => marked.split(' ')[0]).sort()).toEqual(['disclosures', 'offer', 'publisher']);
+    expect((await remaining()).map((marked) => marked.split(' ')[0]).sort()).toEqual([
+      'disclosures',
+      'offer',
+      'publisher',
+    ]);
     await ledger.services.erasure.closeAccount({ publisherId }, operator);
     expect(await remaining()).toEqual([]);
   });

@@ -34,7 +34,14 @@ describe('retention period', () => {
       const { id } = await recordAnEdit(server);
       const before = await server.gql(RECORDS, { id });
       expect(before.data!['privacyRequests'].edges).toEqual([
-        { node: { kind: 'EDIT', requestedAt: '2026-01-15T09:00:00.000Z', requestedBy: expect.any(String), requestedByErased: false } },
+        {
+          node: {
+            kind: 'EDIT',
+            requestedAt: '2026-01-15T09:00:00.000Z',
+            requestedBy: expect.any(String),
+            requestedByErased: false,
+          },
+        },
       ]);
       // who asked is recorded by their account at the publisher (a member), the same on every record
       const reference: string = before.data!['privacyRequests'].edges[0].node.requestedBy;
@@ -45,7 +52,10 @@ describe('retention period', () => {
       now = '2027-02-20T00:00:00.000Z'; // 2026-01 ended more than 365 days ago; 2026-02 did not
       const ledger = await openLedger(loadConfig({ dataDir: data.dir }, env), { clock });
       try {
-        expect(await ledger.retention.run()).toEqual({ destroyed: ['retention/2026-01', 'client/2026-01'], throughMonth: '2026-01' });
+        expect(await ledger.retention.run()).toEqual({
+          destroyed: ['retention/2026-01', 'client/2026-01'],
+          throughMonth: '2026-01',
+        });
         expect(await ledger.retention.run()).toEqual({ destroyed: [], throughMonth: '2026-01' });
       } finally {
         await ledger.close();
@@ -56,13 +66,25 @@ describe('retention period', () => {
         const later = await server.gql(UPDATE, { input: { id, expectedVersion: 2, contact: { name: 'Li Lei' } } });
         const after = await server.gql(RECORDS, { id, p: later.data!['updatePublisherContact'].position });
         expect(after.data!['privacyRequests'].edges).toEqual([
-          { node: { kind: 'EDIT', requestedAt: '2027-02-20T00:00:00.000Z', requestedBy: reference, requestedByErased: false } },
-          { node: { kind: 'EDIT', requestedAt: '2026-01-15T09:00:00.000Z', requestedBy: null, requestedByErased: true } },
+          {
+            node: {
+              kind: 'EDIT',
+              requestedAt: '2027-02-20T00:00:00.000Z',
+              requestedBy: reference,
+              requestedByErased: false,
+            },
+          },
+          {
+            node: { kind: 'EDIT', requestedAt: '2026-01-15T09:00:00.000Z', requestedBy: null, requestedByErased: true },
+          },
         ]);
         // a rebuild folds the old record again: still erased, its month's key not re-created
         await server.ledger.runner.rebuild('privacy-requests');
         const rebuilt = await server.gql(RECORDS, { id });
-        expect(rebuilt.data!['privacyRequests'].edges[1].node).toMatchObject({ requestedBy: null, requestedByErased: true });
+        expect(rebuilt.data!['privacyRequests'].edges[1].node).toMatchObject({
+          requestedBy: null,
+          requestedByErased: true,
+        });
         expect(await server.ledger.keys.getMany(['retention/2026-01'])).toEqual(new Map());
       } finally {
         await server.close();

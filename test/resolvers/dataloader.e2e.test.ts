@@ -43,12 +43,21 @@ describe('per-request DataLoaders', () => {
     const created = await server.gql(REGISTER, { input: aPublisher() });
     const { id } = created.data!['registerPublisher'].publisher;
     await server.ledger.services.publishers.addAadUser(
-      { id, expectedVersion: 1, objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'a@contoso.cn', displayName: 'A' },
+      {
+        id,
+        expectedVersion: 1,
+        objectId: '11111111-2222-4333-8444-555555555555',
+        userPrincipalName: 'a@contoso.cn',
+        displayName: 'A',
+      },
       { actor: { id: 'test', kind: 'system' }, correlationId: 'c' },
     );
     const context = { actor: { id: 'test', kind: 'system' as const }, correlationId: 'c' };
     for (let i = 0; i < 50; i++) {
-      const { offer } = await server.ledger.services.offers.create({ publisherId: id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' }, context);
+      const { offer } = await server.ledger.services.offers.create(
+        { publisherId: id, name: `Offer ${i}`, kind: 'VIRTUAL_MACHINE' },
+        context,
+      );
       await server.ledger.services.offers.updateCustomerService(
         { id: offer!.id, expectedVersion: 1, supportContacts: [{ qq: `${10000 + i}`, email: `s${i}@contoso.cn` }] },
         context,
@@ -72,10 +81,18 @@ describe('per-request DataLoaders', () => {
     expect(res.data!['offers'].edges[49].node.supportContacts[0]).toEqual({ qq: '10000', email: 's0@contoso.cn' });
     // only the query's own reads: projections (of the VIEW records this query leaves) read the store in the background
     const queried = new Set(['publishers', 'offers']);
-    const ofQuery = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.filter(([collection]) => queried.has(String(collection))).length;
+    const ofQuery = (spy: { mock: { calls: unknown[][] } }) =>
+      spy.mock.calls.filter(([collection]) => queried.has(String(collection))).length;
     // key lookups that open values (not the view records' lookups of the member's account key, in the background)
-    const opening = spies.keys.mock.calls.filter(([subjects]) => subjects.some((subject) => /\/(contact|support)$/.test(subject))).length;
-    const counts = { getMany: ofQuery(spies.getMany), find: ofQuery(spies.find), count: ofQuery(spies.count), keys: opening };
+    const opening = spies.keys.mock.calls.filter(([subjects]) =>
+      subjects.some((subject) => /\/(contact|support)$/.test(subject)),
+    ).length;
+    const counts = {
+      getMany: ofQuery(spies.getMany),
+      find: ofQuery(spies.find),
+      count: ofQuery(spies.count),
+      keys: opening,
+    };
     // the first page holds every offer, so it counts itself: no count query
     expect(res.data!['offers'].totalCount).toBe(50);
     expect(counts).toEqual({ getMany: 1, find: 1, count: 0, keys: 2 });
@@ -85,7 +102,9 @@ describe('per-request DataLoaders', () => {
     const created = await server.gql(REGISTER, { input: aPublisher() });
     const { id } = created.data!['registerPublisher'].publisher;
     const q = `query ($id: ID!, $p: String) { publisher(id: $id, minPosition: $p) { version } }`;
-    expect((await server.gql(q, { id, p: created.data!['registerPublisher'].position })).data!['publisher'].version).toBe(1);
+    expect(
+      (await server.gql(q, { id, p: created.data!['registerPublisher'].position })).data!['publisher'].version,
+    ).toBe(1);
     const updated = await server.gql(
       `mutation ($input: UpdatePublisherContactInput!) { updatePublisherContact(input: $input) { position } }`,
       { input: { id, expectedVersion: 1, companyName: 'Renamed' } },

@@ -26,18 +26,30 @@ describe('every GraphQL field that carries personal data is declared', () => {
         if (!use) undeclared.add(field);
         else if (use.shows === 'masked') maskedLeaks.add(field);
       }
-      expect([...undeclared], 'fields that show personal data but are not declared in src/schema/personal-fields.ts').toEqual([]);
+      expect(
+        [...undeclared],
+        'fields that show personal data but are not declared in src/schema/personal-fields.ts',
+      ).toEqual([]);
       expect([...maskedLeaks], 'masked fields that show a personal value').toEqual([]);
 
       // Every declared field that shows values was seen showing one (so the walk reached it), except the requester:
       // an actor id, 'anonymous' until authentication lands.
       const expected = Object.entries(graphqlPersonalFields)
-        .filter(([, use]) => use.shows !== 'masked' && !(use.shows === 'value' && use.field.label.startsWith('requester')))
+        .filter(
+          ([, use]) => use.shows !== 'masked' && !(use.shows === 'value' && use.field.label.startsWith('requester')),
+        )
         .map(([field]) => field);
       expect(expected.filter((field) => !showing.has(field))).toEqual([]);
       // and every masked field was seen with a masked value
-      const maskedSeen = new Set(responses.flatMap((res) => leaves(res.data)).filter((leaf) => /^(psn_|\*@|\+\d)/.test(leaf.value)).map((leaf) => leaf.field));
-      const masked = Object.entries(graphqlPersonalFields).filter(([, use]) => use.shows === 'masked').map(([field]) => field);
+      const maskedSeen = new Set(
+        responses
+          .flatMap((res) => leaves(res.data))
+          .filter((leaf) => /^(psn_|\*@|\+\d)/.test(leaf.value))
+          .map((leaf) => leaf.field),
+      );
+      const masked = Object.entries(graphqlPersonalFields)
+        .filter(([, use]) => use.shows === 'masked')
+        .map(([field]) => field);
       expect(masked.filter((field) => !maskedSeen.has(field))).toEqual([]);
     } finally {
       await server.close();

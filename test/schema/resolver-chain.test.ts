@@ -22,7 +22,9 @@ describe('the resolver chain: direct call, view recording, permission guard oute
 
   it('recording views outside the guard (a read recorded before the permission is checked) stops start-up', async () => {
     const schema = recordViews(enforcePermissions(callResolversDirectly(await fresh(), appResolvers)));
-    expect(() => assertResolverChain(schema)).toThrow(/Publisher\.contact does not record its views inside its permission guard/);
+    expect(() => assertResolverChain(schema)).toThrow(
+      /Publisher\.contact does not record its views inside its permission guard/,
+    );
   });
 
   it('a schema never guarded stops start-up', async () => {

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, DEFAULT_PRINCIPAL, PUBLISHER, REGISTER, startTestServer, tempDataDir, type TestServer } from './harness.js';
+import {
+  aPublisher,
+  DEFAULT_PRINCIPAL,
+  PUBLISHER,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  type TestServer,
+} from './harness.js';
 
 const ADD = `mutation ($input: AddAadUserInput!) { addAadUser(input: $input) { version position publisher { aadUsers { objectId userPrincipalName displayName addedAt addedBy } } } }`;
 const REMOVE = `mutation ($input: RemoveAadUserInput!) { removeAadUser(input: $input) { version position publisher { aadUsers { objectId } } } }`;
@@ -53,13 +61,19 @@ describe('AAD user accounts over GraphQL', () => {
     const read = await server.gql(USERS, { id });
     expect(read.data!['publisher']).toEqual({
       version: 1,
-      aadUsers: [{ objectId: DEFAULT_PRINCIPAL.oid, userPrincipalName: 'registrant@contoso.cn', displayName: 'Registrant' }],
+      aadUsers: [
+        { objectId: DEFAULT_PRINCIPAL.oid, userPrincipalName: 'registrant@contoso.cn', displayName: 'Registrant' },
+      ],
     });
   });
 
   it('removing an account takes it off the list at once; removing the last one is refused', async () => {
     await add(oid1, 1);
-    const removed = await server.gql(REMOVE, { input: { id, expectedVersion: 2, objectId: DEFAULT_PRINCIPAL.oid } }, registrant);
+    const removed = await server.gql(
+      REMOVE,
+      { input: { id, expectedVersion: 2, objectId: DEFAULT_PRINCIPAL.oid } },
+      registrant,
+    );
     expect(removed.data!['removeAadUser'].publisher.aadUsers).toEqual([{ objectId: oid1 }]);
     const last = await server.gql(REMOVE, { input: { id, expectedVersion: 3, objectId: oid1 } }, { role: 'operator' });
     expect(last.errors?.[0]).toMatchObject({
@@ -69,9 +83,13 @@ describe('AAD user accounts over GraphQL', () => {
   });
 
   it('an object id that is not a GUID, or a UPN that is not email-shaped, is BAD_USER_INPUT naming the field', async () => {
-    const badOid = await server.gql(ADD, { input: { id, expectedVersion: 1, objectId: 'li.lei', userPrincipalName: 'a@b.cn', displayName: 'x' } });
+    const badOid = await server.gql(ADD, {
+      input: { id, expectedVersion: 1, objectId: 'li.lei', userPrincipalName: 'a@b.cn', displayName: 'x' },
+    });
     expect(badOid.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'objectId' });
-    const badUpn = await server.gql(ADD, { input: { id, expectedVersion: 1, objectId: oid1, userPrincipalName: 'li lei', displayName: 'x' } });
+    const badUpn = await server.gql(ADD, {
+      input: { id, expectedVersion: 1, objectId: oid1, userPrincipalName: 'li lei', displayName: 'x' },
+    });
     expect(badUpn.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userPrincipalName' });
   });
 

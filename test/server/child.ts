@@ -56,7 +56,12 @@ function cliChild(args: string[], env: Record<string, string>, ready: string) {
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logs: string[] = [];
-  return new Promise<{ child: ChildProcess; exited: Promise<number | null>; logs: string[]; entry: Record<string, unknown> }>((resolve, reject) => {
+  return new Promise<{
+    child: ChildProcess;
+    exited: Promise<number | null>;
+    logs: string[];
+    entry: Record<string, unknown>;
+  }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('child did not start in time')), 30_000);
     void exited.then((code) => reject(new Error(`child exited early with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {

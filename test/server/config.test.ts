@@ -11,15 +11,35 @@ describe('configuration', () => {
   });
 
   it('verifies tokens with the embedded key by default, and with Entra ID once its JWKS URL, issuer and audience are set', () => {
-    expect(loadConfig({}, {})).toMatchObject({ authIssuer: 'privacy-ledger-local', authAudience: 'privacy-ledger', authClockSkewSeconds: 60 });
+    expect(loadConfig({}, {})).toMatchObject({
+      authIssuer: 'privacy-ledger-local',
+      authAudience: 'privacy-ledger',
+      authClockSkewSeconds: 60,
+    });
     expect(loadConfig({}, {}).authJwksUrl).toBeUndefined();
     const tenant = 'https://login.microsoftonline.com/0d5e7a11-0000-4000-8000-00000000f00d';
-    const entra = loadConfig({}, { AUTH_JWKS_URL: `${tenant}/discovery/v2.0/keys`, AUTH_ISSUER: `${tenant}/v2.0`, AUTH_AUDIENCE: 'api://privacy-ledger' });
-    expect(entra).toMatchObject({ authJwksUrl: `${tenant}/discovery/v2.0/keys`, authIssuer: `${tenant}/v2.0`, authAudience: 'api://privacy-ledger' });
+    const entra = loadConfig(
+      {},
+      {
+        AUTH_JWKS_URL: `${tenant}/discovery/v2.0/keys`,
+        AUTH_ISSUER: `${tenant}/v2.0`,
+        AUTH_AUDIENCE: 'api://privacy-ledger',
+      },
+    );
+    expect(entra).toMatchObject({
+      authJwksUrl: `${tenant}/discovery/v2.0/keys`,
+      authIssuer: `${tenant}/v2.0`,
+      authAudience: 'api://privacy-ledger',
+    });
   });
 
   it('times out slow requests after 30 s (headers 10 s), idle keep-alive after 5 s, and caps connections per address at 256', () => {
-    expect(loadConfig({}, {})).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnectionsPerAddress: 256 });
+    expect(loadConfig({}, {})).toMatchObject({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnectionsPerAddress: 256,
+    });
     expect(() => loadConfig({}, { REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '10000' })).toThrow(
       '--headers-timeout-ms / HEADERS_TIMEOUT_MS must not exceed --request-timeout-ms / REQUEST_TIMEOUT_MS.',
     );
@@ -28,7 +48,10 @@ describe('configuration', () => {
 
   it('accepts tokens living at most 30 days from the embedded key, a day from Entra ID, or as set', () => {
     expect(loadConfig({}, {}).authMaxTokenLifetimeSeconds).toBe(30 * 86400);
-    expect(loadConfig({}, { AUTH_JWKS_URL: 'https://login.microsoftonline.com/t/discovery/v2.0/keys' }).authMaxTokenLifetimeSeconds).toBe(86400);
+    expect(
+      loadConfig({}, { AUTH_JWKS_URL: 'https://login.microsoftonline.com/t/discovery/v2.0/keys' })
+        .authMaxTokenLifetimeSeconds,
+    ).toBe(86400);
     expect(loadConfig({}, { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }).authMaxTokenLifetimeSeconds).toBe(3600);
     expect(() => loadConfig({}, { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '1e300' })).toThrow(ConfigError);
   });
@@ -42,8 +65,19 @@ describe('configuration', () => {
 
   it('reads the MongoDB settings, and never echoes a connection string that may hold credentials', () => {
     const masterKey = Buffer.alloc(32, 7).toString('base64');
-    const config = loadConfig({}, { MONGODB_URL: 'mongodb://u:p@db1,db2/?replicaSet=rs0', PRIVACY_LEDGER_MASTER_KEY: masterKey, MONGODB_DATABASE: 'ledger' });
-    expect(config).toMatchObject({ mongodbUrl: 'mongodb://u:p@db1,db2/?replicaSet=rs0', mongodbDatabase: 'ledger', leaseTtlMs: 15_000 });
+    const config = loadConfig(
+      {},
+      {
+        MONGODB_URL: 'mongodb://u:p@db1,db2/?replicaSet=rs0',
+        PRIVACY_LEDGER_MASTER_KEY: masterKey,
+        MONGODB_DATABASE: 'ledger',
+      },
+    );
+    expect(config).toMatchObject({
+      mongodbUrl: 'mongodb://u:p@db1,db2/?replicaSet=rs0',
+      mongodbDatabase: 'ledger',
+      leaseTtlMs: 15_000,
+    });
     expect(loadConfig({}, {})).toMatchObject({ mongodbDatabase: 'privacy_ledger' });
     expect(loadConfig({}, {}).mongodbUrl).toBeUndefined();
     expect(() => loadConfig({}, { MONGODB_URL: 'mongo://u:secret@db' })).toThrow(/^(?!.*secret)/);
@@ -55,12 +89,18 @@ describe('configuration', () => {
   });
 
   it('an unknown flag or PRIVACY_LEDGER_ variable is refused with the closest known name', () => {
-    expect(() => parseCommandLine(['serve', '--prot', '4151'])).toThrow('unknown option --prot for serve. Did you mean --port?');
+    expect(() => parseCommandLine(['serve', '--prot', '4151'])).toThrow(
+      'unknown option --prot for serve. Did you mean --port?',
+    );
     expect(() => parseCommandLine(['export', '--publsher', 'x'])).toThrow('Did you mean --publisher?');
     expect(() => parseCommandLine(['rebuild', '--online=yes'])).toThrow('--online takes no value.');
-    expect(() => loadConfig({}, { PRIVACY_LEDGER_HOST: '0.0.0.0' })).toThrow('unknown environment variable PRIVACY_LEDGER_HOST. Did you mean HOST?');
+    expect(() => loadConfig({}, { PRIVACY_LEDGER_HOST: '0.0.0.0' })).toThrow(
+      'unknown environment variable PRIVACY_LEDGER_HOST. Did you mean HOST?',
+    );
     // Another program's variables are not ours to judge.
-    expect(loadConfig({}, { PRIVACY_LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64'), POSTGRES_PORT: '5432' }).port).toBe(4000);
+    expect(
+      loadConfig({}, { PRIVACY_LEDGER_MASTER_KEY: Buffer.alloc(32).toString('base64'), POSTGRES_PORT: '5432' }).port,
+    ).toBe(4000);
   });
 
   it.each([
@@ -68,25 +108,46 @@ describe('configuration', () => {
     [{ PORT: '4e3' }, '--port / PORT'],
     [{ LOG_LEVEL: 'verbose' }, '--log-level / LOG_LEVEL must be one of'],
     [{ DATA_DIR: '  ' }, '--data-dir / DATA_DIR must not be empty'],
-    [{ PRIVACY_LEDGER_MASTER_KEY: 'dG9vLXNob3J0' }, '--master-key / PRIVACY_LEDGER_MASTER_KEY must be the base64 encoding of exactly 32 bytes'],
+    [
+      { PRIVACY_LEDGER_MASTER_KEY: 'dG9vLXNob3J0' },
+      '--master-key / PRIVACY_LEDGER_MASTER_KEY must be the base64 encoding of exactly 32 bytes',
+    ],
     [{ INTROSPECTION: 'maybe' }, '--introspection / INTROSPECTION must be true, false or auto'],
     [{ GRAPHIQL: 'yes' }, '--graphiql / GRAPHIQL must be true, false or auto'],
     [{ MAX_QUERY_DEPTH: '1' }, '--max-query-depth / MAX_QUERY_DEPTH must be a whole number from 2 to 100'],
     [{ MAX_QUERY_COST: 'lots' }, '--max-query-cost / MAX_QUERY_COST must be a whole number'],
-    [{ MAX_BATCH_OPERATIONS: '-1' }, '--max-batch-operations / MAX_BATCH_OPERATIONS must be a whole number from 0 to 100'],
+    [
+      { MAX_BATCH_OPERATIONS: '-1' },
+      '--max-batch-operations / MAX_BATCH_OPERATIONS must be a whole number from 0 to 100',
+    ],
     [{ RATE_LIMIT_BURST: '0' }, '--rate-limit-burst / RATE_LIMIT_BURST must be a whole number from 1'],
     [{ CORS_ORIGINS: '*' }, '--cors-origins / CORS_ORIGINS must list origins like https://portal.example.com, got "*"'],
     [{ CORS_ORIGINS: 'https://portal.example.com/app' }, 'got "https://portal.example.com/app"'],
     [{ CORS_ORIGINS: 'ftp://portal.example.com' }, 'got "ftp://portal.example.com"'],
-    [{ MONGODB_URL: 'http://user:secret@db' }, '--mongodb-url / MONGODB_URL must be a mongodb:// or mongodb+srv:// connection string.'],
-    [{ MONGODB_URL: 'mongodb://db1,db2/?replicaSet=rs0' }, 'with --mongodb-url / MONGODB_URL, set --master-key / PRIVACY_LEDGER_MASTER_KEY'],
-    [{ MONGODB_KEYS_URL: 'mongodb://keys/?replicaSet=k' }, '--mongodb-keys-url / MONGODB_KEYS_URL needs --mongodb-url / MONGODB_URL.'],
+    [
+      { MONGODB_URL: 'http://user:secret@db' },
+      '--mongodb-url / MONGODB_URL must be a mongodb:// or mongodb+srv:// connection string.',
+    ],
+    [
+      { MONGODB_URL: 'mongodb://db1,db2/?replicaSet=rs0' },
+      'with --mongodb-url / MONGODB_URL, set --master-key / PRIVACY_LEDGER_MASTER_KEY',
+    ],
+    [
+      { MONGODB_KEYS_URL: 'mongodb://keys/?replicaSet=k' },
+      '--mongodb-keys-url / MONGODB_KEYS_URL needs --mongodb-url / MONGODB_URL.',
+    ],
     [{ MONGODB_DATABASE: 'a/b' }, '--mongodb-database / MONGODB_DATABASE must be'],
     [{ LEASE_TTL_MS: '10' }, '--lease-ttl-ms / LEASE_TTL_MS must be a whole number from 100 to 600000'],
-    [{ AUTH_JWKS_URL: 'http://login.example.com/keys' }, '--auth-jwks-url / AUTH_JWKS_URL must be an https URL (http only for localhost)'],
+    [
+      { AUTH_JWKS_URL: 'http://login.example.com/keys' },
+      '--auth-jwks-url / AUTH_JWKS_URL must be an https URL (http only for localhost)',
+    ],
     [{ AUTH_JWKS_URL: 'keys.json' }, '--auth-jwks-url / AUTH_JWKS_URL must be an https URL'],
     [{ AUTH_AUDIENCE: ' ' }, 'must not be empty'],
-    [{ AUTH_CLOCK_SKEW_SECONDS: '3600' }, '--auth-clock-skew-seconds / AUTH_CLOCK_SKEW_SECONDS must be a whole number from 0 to 300'],
+    [
+      { AUTH_CLOCK_SKEW_SECONDS: '3600' },
+      '--auth-clock-skew-seconds / AUTH_CLOCK_SKEW_SECONDS must be a whole number from 0 to 300',
+    ],
   ])('%j is refused with one sentence naming the setting', (env, sentence) => {
     expect(() => loadConfig({}, env)).toThrow(sentence);
   });
@@ -118,8 +179,14 @@ describe('configuration', () => {
 
   it('NODE_ENV=production turns introspection and the IDE off unless set explicitly', () => {
     expect(loadConfig({}, { NODE_ENV: 'production' })).toMatchObject({ introspection: false, graphiql: false });
-    expect(loadConfig({}, { NODE_ENV: 'production', INTROSPECTION: 'true' })).toMatchObject({ introspection: true, graphiql: true });
-    expect(loadConfig({}, { INTROSPECTION: 'true', GRAPHIQL: 'false' })).toMatchObject({ introspection: true, graphiql: false });
+    expect(loadConfig({}, { NODE_ENV: 'production', INTROSPECTION: 'true' })).toMatchObject({
+      introspection: true,
+      graphiql: true,
+    });
+    expect(loadConfig({}, { INTROSPECTION: 'true', GRAPHIQL: 'false' })).toMatchObject({
+      introspection: true,
+      graphiql: false,
+    });
   });
 
   it('CORS_ORIGINS is a comma-separated list of exact origins', () => {
@@ -129,11 +196,14 @@ describe('configuration', () => {
 
   it('without a KurrentDB connection string the log stays embedded; with one it is kept as given', () => {
     expect(loadConfig({}, {}).kurrentdbUrl).toBeUndefined();
-    const url = 'kurrentdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=true&tlsCAFile=/certs/ca.crt&nodePreference=leader';
+    const url =
+      'kurrentdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=true&tlsCAFile=/certs/ca.crt&nodePreference=leader';
     expect(loadConfig({}, { KURRENTDB_URL: ` ${url} ` }).kurrentdbUrl).toBe(url);
-    expect(loadConfig(parseCommandLine(['serve', '--kurrentdb-url', 'esdb+discover://cluster.internal:2113']).settings, { KURRENTDB_URL: url }).kurrentdbUrl).toBe(
-      'esdb+discover://cluster.internal:2113',
-    );
+    expect(
+      loadConfig(parseCommandLine(['serve', '--kurrentdb-url', 'esdb+discover://cluster.internal:2113']).settings, {
+        KURRENTDB_URL: url,
+      }).kurrentdbUrl,
+    ).toBe('esdb+discover://cluster.internal:2113');
   });
 
   it.each([

@@ -14,7 +14,7 @@ function connect(server: TestServer): Promise<{ socket: net.Socket; received: ()
   return new Promise((resolve) => socket.on('connect', () => resolve({ socket, received: () => received, closed })));
 }
 
-const within = <T,>(promise: Promise<T>, ms: number) =>
+const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), ms))]);
 
 describe('slow clients are cut (REQUEST_TIMEOUT_MS=2000, HEADERS_TIMEOUT_MS=1000)', () => {

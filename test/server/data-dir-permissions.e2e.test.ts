@@ -16,8 +16,11 @@ function modes(dir: string): Array<{ entry: string; directory: boolean; mode: nu
 
 function expectOwnerOnly(dir: string): void {
   const entries = modes(dir);
-  expect(entries.map((e) => e.entry)).toEqual(expect.arrayContaining(['.', 'events.sqlite', 'keys.sqlite', 'keys.sqlite-wal', 'master.key']));
-  for (const { entry, directory, mode } of entries) expect({ entry, mode: mode.toString(8) }).toEqual({ entry, mode: directory ? '700' : '600' });
+  expect(entries.map((e) => e.entry)).toEqual(
+    expect.arrayContaining(['.', 'events.sqlite', 'keys.sqlite', 'keys.sqlite-wal', 'master.key']),
+  );
+  for (const { entry, directory, mode } of entries)
+    expect({ entry, mode: mode.toString(8) }).toEqual({ entry, mode: directory ? '700' : '600' });
 }
 
 describe('the data directory is readable by its owner only', () => {
@@ -39,7 +42,9 @@ describe('the data directory is readable by its owner only', () => {
   it('a server started on a looser directory tightens it and its files, and says so in one log line without personal data', async () => {
     const dir = path.join(parent.dir, 'data');
     const first = await startTestServer(dir);
-    await first.gql(REGISTER, { input: aPublisher({ contact: { name: 'Quillon Ybarra', telephone: '13800138000', email: 'quillon@contoso.cn' } }) });
+    await first.gql(REGISTER, {
+      input: aPublisher({ contact: { name: 'Quillon Ybarra', telephone: '13800138000', email: 'quillon@contoso.cn' } }),
+    });
     await first.close();
     // what an older version left: a 0755 directory and 0644 files
     fs.chmodSync(dir, 0o755);
@@ -61,7 +66,8 @@ describe('the data directory is readable by its owner only', () => {
     const result = runCli(['seed', '--data-dir', dir]);
     expect(result.code, result.stderr).toBe(0);
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
-    for (const { entry, directory, mode } of modes(dir)) expect({ entry, mode: mode.toString(8) }).toEqual({ entry, mode: directory ? '700' : '600' });
+    for (const { entry, directory, mode } of modes(dir))
+      expect({ entry, mode: mode.toString(8) }).toEqual({ entry, mode: directory ? '700' : '600' });
     expect(fs.readdirSync(dir)).toEqual(expect.arrayContaining(['events.sqlite', 'keys.sqlite', 'master.key']));
   });
 });

@@ -75,7 +75,9 @@ describe.skipIf(!asRoot)(`disk full (${MOUNT})`, () => {
     }
     expect(refused?.status).toBe(503);
     expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused!.json()).toMatchObject({ errors: [{ message: expect.stringMatching(/retry/i), extensions: { code: 'UNAVAILABLE' } }] });
+    expect(await refused!.json()).toMatchObject({
+      errors: [{ message: expect.stringMatching(/retry/i), extensions: { code: 'UNAVAILABLE' } }],
+    });
     const notReady = await server.http('/readyz');
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ status: 'cannot-write' });
@@ -83,7 +85,8 @@ describe.skipIf(!asRoot)(`disk full (${MOUNT})`, () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // longer than the lease lasts
     fs.rmSync(filler());
     const deadline = Date.now() + 20_000;
-    while ((await server.http('/readyz')).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while ((await server.http('/readyz')).status !== 200 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await server.http('/readyz')).status).toBe(200);
     const after = await register();
     expect(after.errors).toBeUndefined();

@@ -31,7 +31,10 @@ interface Node {
   eventType: string;
   changes: Array<{ field: string; afterErased: boolean }>;
 }
-type Answer = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+type Answer = {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+};
 
 describe('erasures racing writes of the same person, over HTTP', () => {
   const server = suiteServer();
@@ -54,14 +57,23 @@ describe('erasures racing writes of the same person, over HTTP', () => {
     const change = write!.changes.find((c) => c.field === field);
     expect(change).toBeDefined();
     if (!change!.afterErased) return;
-    const laterErasure = nodes.some((node) => node.eventType === 'PersonalDataErased' && BigInt(node.position) > BigInt(position));
-    expect(laterErasure, `the write acknowledged at ${position} reads as erased, so an erasure must be recorded after it`).toBe(true);
+    const laterErasure = nodes.some(
+      (node) => node.eventType === 'PersonalDataErased' && BigInt(node.position) > BigInt(position),
+    );
+    expect(
+      laterErasure,
+      `the write acknowledged at ${position} reads as erased, so an erasure must be recorded after it`,
+    ).toBe(true);
   }
 
   const erasuresIn = (nodes: readonly Node[]) => nodes.filter((node) => node.eventType === 'PersonalDataErased').length;
 
   /** Sends `write`, then `erase` after 0 to 2 ms (varied by round), and waits for both. */
-  async function race(round: number, write: () => Promise<Answer>, erase: () => Promise<Answer>): Promise<[Answer, Answer]> {
+  async function race(
+    round: number,
+    write: () => Promise<Answer>,
+    erase: () => Promise<Answer>,
+  ): Promise<[Answer, Answer]> {
     return Promise.all([write(), sleep(round % 3).then(erase)]);
   }
 
@@ -74,9 +86,13 @@ describe('erasures racing writes of the same person, over HTTP', () => {
   }
 
   async function offerWithSupport(publisherId: string): Promise<string> {
-    const res = await server().gql(CREATE_OFFER, { input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' } });
+    const res = await server().gql(CREATE_OFFER, {
+      input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' },
+    });
     const offerId: string = res.data!['createOffer'].offer.id;
-    await server().gql(SUPPORT, { input: { id: offerId, expectedVersion: 1, supportContacts: [{ name: 'Desk', qq: '12345678' }] } });
+    await server().gql(SUPPORT, {
+      input: { id: offerId, expectedVersion: 1, supportContacts: [{ name: 'Desk', qq: '12345678' }] },
+    });
     return offerId;
   }
 
@@ -99,9 +115,12 @@ describe('erasures racing writes of the same person, over HTTP', () => {
       expect(erased.errors, JSON.stringify(erased.errors)).toBeUndefined();
       nodes = await history(kind, id);
       if (written.errors) expect(written.errors[0]?.extensions?.['code']).toBe('CONFLICT');
-      else expectReadableOrErasedLater(nodes, (Object.values(written.data!)[0] as { position: string }).position, field);
+      else
+        expectReadableOrErasedLater(nodes, (Object.values(written.data!)[0] as { position: string }).position, field);
       const recorded = erasuresIn(nodes) - before;
-      expect(recorded, `round ${round}: erasedCount is what was recorded`).toBe(erased.data!['erasePersonalData'].erasedCount);
+      expect(recorded, `round ${round}: erasedCount is what was recorded`).toBe(
+        erased.data!['erasePersonalData'].erasedCount,
+      );
     }
   }
 
@@ -123,7 +142,10 @@ describe('erasures racing writes of the same person, over HTTP', () => {
       'OFFER',
       offerId,
       'supportContacts.0.name',
-      (round, expectedVersion) => post(SUPPORT, { input: { id: offerId, expectedVersion, supportContacts: [{ name: `Desk ${round}`, qq: '12345678' }] } }),
+      (round, expectedVersion) =>
+        post(SUPPORT, {
+          input: { id: offerId, expectedVersion, supportContacts: [{ name: `Desk ${round}`, qq: '12345678' }] },
+        }),
       () => post(ERASE, { input: { publisherId, target: 'OFFER_SUPPORT', offerId } }),
     );
   });
@@ -132,9 +154,21 @@ describe('erasures racing writes of the same person, over HTTP', () => {
     const id = await registered();
     for (let round = 0; round < ROUNDS / 2; round++) {
       const objectId = `7a1e0000-0000-4000-8000-${String(round).padStart(12, '0')}`;
-      const added = await server().gql(ADD, { input: { id, expectedVersion: await versionOf('PUBLISHER', id), objectId, userPrincipalName: `u${round}@contoso.cn`, displayName: `User ${round}` } });
-      const accountId: string = added.data!['addAadUser'].publisher.aadUsers.find((u: { objectId: string }) => u.objectId === objectId).accountId;
-      const removed = await server().gql(REMOVE, { input: { id, expectedVersion: added.data!['addAadUser'].version, objectId } });
+      const added = await server().gql(ADD, {
+        input: {
+          id,
+          expectedVersion: await versionOf('PUBLISHER', id),
+          objectId,
+          userPrincipalName: `u${round}@contoso.cn`,
+          displayName: `User ${round}`,
+        },
+      });
+      const accountId: string = added.data!['addAadUser'].publisher.aadUsers.find(
+        (u: { objectId: string }) => u.objectId === objectId,
+      ).accountId;
+      const removed = await server().gql(REMOVE, {
+        input: { id, expectedVersion: added.data!['addAadUser'].version, objectId },
+      });
       const version: number = removed.data!['removeAadUser'].version;
       const [update, erase] = await race(
         round,
@@ -144,7 +178,10 @@ describe('erasures racing writes of the same person, over HTTP', () => {
       expect(erase.errors).toBeUndefined();
       expect(erase.data!['erasePersonalData'].erasedCount).toBe(1);
       const nodes = await history('PUBLISHER', id);
-      const addition = nodes.find((node) => node.eventType === 'AadUserAdded' && node.changes.some((c) => c.field.startsWith(`aadUsers.${accountId}.`)));
+      const addition = nodes.find(
+        (node) =>
+          node.eventType === 'AadUserAdded' && node.changes.some((c) => c.field.startsWith(`aadUsers.${accountId}.`)),
+      );
       const personal = addition!.changes.filter((c) => /\.(objectId|userPrincipalName|displayName)$/.test(c.field));
       expect(personal).toHaveLength(3);
       expect(personal.every((c) => c.afterErased)).toBe(true);
@@ -154,7 +191,10 @@ describe('erasures racing writes of the same person, over HTTP', () => {
       }
       // no contact erasure is ever sent here: the contact must read in clear
       const write = nodes.find((node) => node.position === update.data!['updatePublisherContact'].position);
-      expect(write!.changes.find((c) => c.field === 'contact.email')).toEqual({ field: 'contact.email', afterErased: false });
+      expect(write!.changes.find((c) => c.field === 'contact.email')).toEqual({
+        field: 'contact.email',
+        afterErased: false,
+      });
     }
   });
 
@@ -166,17 +206,31 @@ describe('erasures racing writes of the same person, over HTTP', () => {
       const [[update, support], close] = await Promise.all([
         Promise.all([
           post(UPDATE, { input: { id, expectedVersion: publisherVersion, contact: { name: `Round ${round}` } } }),
-          post(SUPPORT, { input: { id: offerId, expectedVersion: offerVersion, supportContacts: [{ name: `Desk ${round}`, qq: '12345678' }] } }),
+          post(SUPPORT, {
+            input: {
+              id: offerId,
+              expectedVersion: offerVersion,
+              supportContacts: [{ name: `Desk ${round}`, qq: '12345678' }],
+            },
+          }),
         ]),
         sleep(round % 3).then(() => post(CLOSE, { input: { publisherId: id } })),
       ]);
       expect(close.errors).toBeUndefined();
       const nodes = await history('PUBLISHER', id);
-      if (!update.errors) expectReadableOrErasedLater(nodes, update.data!['updatePublisherContact'].position, 'contact.name');
-      if (!support.errors) expectReadableOrErasedLater(await history('OFFER', offerId), support.data!['updateOfferCustomerService'].position, 'supportContacts.0.name');
+      if (!update.errors)
+        expectReadableOrErasedLater(nodes, update.data!['updatePublisherContact'].position, 'contact.name');
+      if (!support.errors)
+        expectReadableOrErasedLater(
+          await history('OFFER', offerId),
+          support.data!['updateOfferCustomerService'].position,
+          'supportContacts.0.name',
+        );
       // closed: everything is erased, and every erasure is recorded
       expect(nodes.at(-1)!.eventType).toBe('PublisherAccountClosed');
-      for (const node of nodes) for (const change of node.changes) if (change.field.startsWith('contact.')) expect(change.afterErased).toBe(true);
+      for (const node of nodes)
+        for (const change of node.changes)
+          if (change.field.startsWith('contact.')) expect(change.afterErased).toBe(true);
     }
   });
 });

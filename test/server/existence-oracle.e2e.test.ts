@@ -23,43 +23,65 @@ describe('no existence oracle in client-chosen ids (production)', () => {
   const register = async (as: TestPrincipal, overrides: Record<string, unknown> = {}) =>
     server().gql(REGISTER, { input: aPublisher(overrides) }, as);
   const createOffer = async (as: TestPrincipal, publisherId: string, id?: string) =>
-    server().gql(CREATE, { input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', ...(id ? { id } : {}) } }, as);
+    server().gql(
+      CREATE,
+      { input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', ...(id ? { id } : {}) } },
+      as,
+    );
 
   beforeAll(async () => {
     alicePublisher = (await register(alice)).data!['registerPublisher'].publisher.id;
     malloryPublisher = (await register(mallory)).data!['registerPublisher'].publisher.id;
     aliceOffer = (await createOffer(alice, alicePublisher)).data!['createOffer'].offer.id;
     aliceDeletedOffer = (await createOffer(alice, alicePublisher)).data!['createOffer'].offer.id;
-    expect((await server().gql(DELETE, { input: { id: aliceDeletedOffer, expectedVersion: 1 } }, alice)).errors).toBeUndefined();
+    expect(
+      (await server().gql(DELETE, { input: { id: aliceDeletedOffer, expectedVersion: 1 } }, alice)).errors,
+    ).toBeUndefined();
   });
 
   it.each([
     ['a live offer', () => aliceOffer],
     ['a live offer, upper-cased', () => aliceOffer.toUpperCase()],
     ['a deleted offer', () => aliceDeletedOffer],
-  ])("createOffer with another publisher's offer id (%s) answers as naming a publisher it may not use", async (_kind, id) => {
-    const mayNotUse = await createOffer(mallory, alicePublisher, randomUUID());
-    expect(mayNotUse.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
-    const taken = await createOffer(mallory, malloryPublisher, id());
-    expect({ status: taken.status, data: taken.data, errors: taken.errors }).toEqual({ status: mayNotUse.status, data: mayNotUse.data, errors: mayNotUse.errors });
-    // nothing was written over Alice's offer
-    expect((await server().gql(OFFER, { id: aliceOffer }, alice)).data).toEqual({ offer: { id: aliceOffer, name: 'Contoso VM' } });
-  });
+  ])(
+    "createOffer with another publisher's offer id (%s) answers as naming a publisher it may not use",
+    async (_kind, id) => {
+      const mayNotUse = await createOffer(mallory, alicePublisher, randomUUID());
+      expect(mayNotUse.errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
+      const taken = await createOffer(mallory, malloryPublisher, id());
+      expect({ status: taken.status, data: taken.data, errors: taken.errors }).toEqual({
+        status: mayNotUse.status,
+        data: mayNotUse.data,
+        errors: mayNotUse.errors,
+      });
+      // nothing was written over Alice's offer
+      expect((await server().gql(OFFER, { id: aliceOffer }, alice)).data).toEqual({
+        offer: { id: aliceOffer, name: 'Contoso VM' },
+      });
+    },
+  );
 
   it.each([
     ['as it is', () => alicePublisher],
     ['upper-cased', () => alicePublisher.toUpperCase()],
-  ])("registerPublisher with another publisher's id (%s) answers as a registration the caller may not make", async (_case, id) => {
-    const mayNotRegister = await register({ role: 'auditor' });
-    expect(mayNotRegister.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
-    const taken = await register(mallory, { id: id() });
-    expect({ status: taken.status, data: taken.data, errors: taken.errors }).toEqual({
-      status: mayNotRegister.status,
-      data: mayNotRegister.data,
-      errors: mayNotRegister.errors,
-    });
-    expect(JSON.stringify(taken)).not.toMatch(/already|exist|registered/i);
-  });
+  ])(
+    "registerPublisher with another publisher's id (%s) answers as a registration the caller may not make",
+    async (_case, id) => {
+      const mayNotRegister = await register({ role: 'auditor' });
+      expect(mayNotRegister.errors).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
+      const taken = await register(mallory, { id: id() });
+      expect({ status: taken.status, data: taken.data, errors: taken.errors }).toEqual({
+        status: mayNotRegister.status,
+        data: mayNotRegister.data,
+        errors: mayNotRegister.errors,
+      });
+      expect(JSON.stringify(taken)).not.toMatch(/already|exist|registered/i);
+    },
+  );
 
   it('the holder of an id still hears that its own id is taken', async () => {
     const again = await createOffer(alice, alicePublisher, aliceOffer);
@@ -71,6 +93,8 @@ describe('no existence oracle in client-chosen ids (production)', () => {
     const registered = await register(alice, { id: alicePublisher });
     expect(registered.errors?.[0]?.message).toMatch(/already registered/);
     // an operator reads every publisher anyway
-    expect((await register({ role: 'operator' }, { id: alicePublisher })).errors?.[0]?.message).toMatch(/already registered/);
+    expect((await register({ role: 'operator' }, { id: alicePublisher })).errors?.[0]?.message).toMatch(
+      /already registered/,
+    );
   });
 });

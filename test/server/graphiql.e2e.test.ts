@@ -5,7 +5,11 @@ import { EXAMPLE_TABS } from '../../src/server/graphiql-examples.js';
 import { REGISTER, aPublisher, suiteServer, withTestServer, type TestServer } from './harness.js';
 
 /** POST /graphiql/sign-in as the IDE sends it, with a Host header of the test's choosing (fetch may not set one). */
-function signIn(server: TestServer, role: string, headers: Record<string, string> = { 'x-graphiql-sign-in': '1' }): Promise<{ status: number; body: any }> {
+function signIn(
+  server: TestServer,
+  role: string,
+  headers: Record<string, string> = { 'x-graphiql-sign-in': '1' },
+): Promise<{ status: number; body: any }> {
   const url = new URL(`/graphiql/sign-in?role=${encodeURIComponent(role)}`, server.url);
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers }, (res) => {
@@ -34,7 +38,9 @@ describe('GraphiQL', () => {
     const page = await openPage();
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'.*script-src 'self'.*connect-src 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(
+      /default-src 'none'.*script-src 'self'.*connect-src 'self'/,
+    );
     const html = await page.text();
     expect(html).toContain('<div id="graphiql">');
     expect(html).not.toMatch(/(https?:)?\/\/(?!localhost)[a-z0-9.-]+\.[a-z]{2,}/i);
@@ -48,9 +54,13 @@ describe('GraphiQL', () => {
       expect(reference, reference).toMatch(/^\/graphiql\/assets\//);
       const asset = await server().http(reference);
       expect(asset.status, reference).toBe(200);
-      expect(asset.headers.get('content-type'), reference).toMatch(reference.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
+      expect(asset.headers.get('content-type'), reference).toMatch(
+        reference.endsWith('.css') ? /^text\/css/ : /^text\/javascript/,
+      );
       const body = await asset.text();
-      expect(body.length, reference).toBeGreaterThan(reference.endsWith('start.js') || reference.endsWith('page.css') ? 20 : 10_000);
+      expect(body.length, reference).toBeGreaterThan(
+        reference.endsWith('start.js') || reference.endsWith('page.css') ? 20 : 10_000,
+      );
     }
   });
 
@@ -62,7 +72,11 @@ describe('GraphiQL', () => {
 
   it('API clients asking for JSON still get GraphQL, and unknown assets are 404', async () => {
     const json = await server().http(`/graphql?query=${encodeURIComponent('{ __typename }')}`, {
-      headers: { accept: 'text/html, application/json', 'apollo-require-preflight': 'true', authorization: `Bearer ${await server().token()}` },
+      headers: {
+        accept: 'text/html, application/json',
+        'apollo-require-preflight': 'true',
+        authorization: `Bearer ${await server().token()}`,
+      },
     });
     expect(await json.json()).toEqual({ data: { __typename: 'Query' } });
     expect((await server().http('/graphiql/assets/..%2F..%2Fpackage.json')).status).toBe(404);
@@ -86,13 +100,19 @@ describe('GraphiQL', () => {
       body: JSON.stringify({ query: '{ me { roles } }' }),
     });
     expect(await me.json()).toEqual({ data: { me: { roles: ['auditor'] } } });
-    expect(await signIn(server(), 'root')).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'BAD_USER_INPUT', field: 'role' } }] } });
+    expect(await signIn(server(), 'root')).toMatchObject({
+      status: 400,
+      body: { errors: [{ extensions: { code: 'BAD_USER_INPUT', field: 'role' } }] },
+    });
   });
 
   it('local sign-in is refused without the header no cross-site form can send, and for a Host that is not this machine', async () => {
     expect((await signIn(server(), 'operator', {})).status).toBe(403);
     const rebound = await signIn(server(), 'operator', { 'x-graphiql-sign-in': '1', host: 'attacker.example' });
-    expect(rebound).toMatchObject({ status: 403, body: { errors: [{ message: expect.stringMatching(/this machine/), extensions: { code: 'FORBIDDEN' } }] } });
+    expect(rebound).toMatchObject({
+      status: 403,
+      body: { errors: [{ message: expect.stringMatching(/this machine/), extensions: { code: 'FORBIDDEN' } }] },
+    });
     expect(rebound.body.token).toBeUndefined();
   });
 
@@ -101,18 +121,30 @@ describe('GraphiQL', () => {
     process.env['NODE_ENV'] = 'production';
     try {
       await withTestServer({ GRAPHIQL: 'true' }, async (production) => {
-        expect(await signIn(production, 'operator')).toMatchObject({ status: 403, body: { errors: [{ message: expect.stringMatching(/NODE_ENV=production/) }] } });
-        expect(await (await production.http('/graphql', { headers: { accept: 'text/html' } })).text()).toContain('data-local-sign-in="false"');
+        expect(await signIn(production, 'operator')).toMatchObject({
+          status: 403,
+          body: { errors: [{ message: expect.stringMatching(/NODE_ENV=production/) }] },
+        });
+        expect(await (await production.http('/graphql', { headers: { accept: 'text/html' } })).text()).toContain(
+          'data-local-sign-in="false"',
+        );
       });
     } finally {
       if (before === undefined) delete process.env['NODE_ENV'];
       else process.env['NODE_ENV'] = before;
     }
     await withTestServer({ AUTH_JWKS_URL: 'http://localhost:9/keys' }, async (entra) => {
-      expect(await signIn(entra, 'operator')).toMatchObject({ status: 403, body: { errors: [{ message: expect.stringMatching(/Entra ID/) }] } });
-      expect(await (await entra.http('/graphql', { headers: { accept: 'text/html' } })).text()).toContain('data-local-sign-in="false"');
+      expect(await signIn(entra, 'operator')).toMatchObject({
+        status: 403,
+        body: { errors: [{ message: expect.stringMatching(/Entra ID/) }] },
+      });
+      expect(await (await entra.http('/graphql', { headers: { accept: 'text/html' } })).text()).toContain(
+        'data-local-sign-in="false"',
+      );
     });
-    expect(await (await server().http('/graphql', { headers: { accept: 'text/html' } })).text()).toContain('data-local-sign-in="true"');
+    expect(await (await server().http('/graphql', { headers: { accept: 'text/html' } })).text()).toContain(
+      'data-local-sign-in="true"',
+    );
   });
 
   it('every example operation runs for the role its tab names, without an error', async () => {
@@ -121,14 +153,23 @@ describe('GraphiQL', () => {
     expect(EXAMPLE_TABS.map((tab) => tab.role)).toEqual(['member', 'operator', 'auditor', 'analyst']);
     for (const tab of EXAMPLE_TABS) {
       const variables = JSON.parse((tab.variables ?? '{}').replaceAll('<publisher id>', id)) as Record<string, unknown>;
-      const operations = parse(tab.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+      const operations = parse(tab.query).definitions.filter(
+        (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+      );
       expect(operations.length).toBeGreaterThanOrEqual(1);
       for (const operation of operations) {
         const name = operation.name!.value;
-        const used = Object.fromEntries(Object.entries(variables).filter(([key]) => operation.variableDefinitions?.some((v) => v.variable.name.value === key)));
+        const used = Object.fromEntries(
+          Object.entries(variables).filter(([key]) =>
+            operation.variableDefinitions?.some((v) => v.variable.name.value === key),
+          ),
+        );
         const res = await server().http('/graphql', {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${await server().token({ role: tab.role })}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${await server().token({ role: tab.role })}`,
+          },
           body: JSON.stringify({ query: tab.query, operationName: name, variables: used }),
         });
         const body = (await res.json()) as { errors?: unknown[] };

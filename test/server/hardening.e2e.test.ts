@@ -37,7 +37,9 @@ describe('hardening settings', () => {
       const refused = await server.http('/graphql', { method: 'POST', headers, body: '{"query":"{ __typename }"}' });
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).toBe('1');
-      expect(await refused.json()).toEqual({ errors: [{ message: 'Too many requests: retry in 1 s', extensions: { code: 'RATE_LIMITED' } }] });
+      expect(await refused.json()).toEqual({
+        errors: [{ message: 'Too many requests: retry in 1 s', extensions: { code: 'RATE_LIMITED' } }],
+      });
       expect((await server.gql('{ __typename }', {}, { role: 'operator' })).status).toBe(200);
       expect((await server.http('/healthz')).status).toBe(200);
       clock.advance(999);
@@ -48,22 +50,34 @@ describe('hardening settings', () => {
 
     it('RATE_LIMIT_PER_SECOND=0 turns the limit off', async () => {
       const server = await serve({ RATE_LIMIT_PER_SECOND: '0', RATE_LIMIT_BURST: '1' });
-      const statuses = await Promise.all(Array.from({ length: 5 }, async () => (await server.gql('{ __typename }')).status));
+      const statuses = await Promise.all(
+        Array.from({ length: 5 }, async () => (await server.gql('{ __typename }')).status),
+      );
       expect(statuses).toEqual([200, 200, 200, 200, 200]);
     });
   });
 
   describe('batching', () => {
     it('MAX_BATCH_OPERATIONS allows batches up to that size, each operation taking a rate-limit token', async () => {
-      const server = await serve({ MAX_BATCH_OPERATIONS: '2', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' }, { clock: stoppedClock() });
+      const server = await serve(
+        { MAX_BATCH_OPERATIONS: '2', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' },
+        { clock: stoppedClock() },
+      );
       const authorization = `Bearer ${await server.token()}`;
-      const post = (body: unknown) => server.http('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
+      const post = (body: unknown) =>
+        server.http('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization },
+          body: JSON.stringify(body),
+        });
       const two = await post([{ query: '{ __typename }' }, { query: '{ a: __typename }' }]);
       expect(two.status).toBe(200);
       expect(await two.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { a: 'Query' } }]);
       const three = await post([{ query: '{ __typename }' }, { query: '{ __typename }' }, { query: '{ __typename }' }]);
       expect(three.status).toBe(400);
-      expect(await three.json()).toMatchObject({ errors: [{ message: 'A batch may hold at most 2 operations', extensions: { code: 'BATCH_TOO_LARGE' } }] });
+      expect(await three.json()).toMatchObject({
+        errors: [{ message: 'A batch may hold at most 2 operations', extensions: { code: 'BATCH_TOO_LARGE' } }],
+      });
       // 2 tokens for the batch, 1 for the refused one: the bucket of 3 is empty.
       expect((await post({ query: '{ __typename }' })).status).toBe(429);
     });
@@ -74,7 +88,11 @@ describe('hardening settings', () => {
     const preflight = (server: TestServer, origin: string) =>
       server.http('/graphql', {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
       });
 
     it('a configured origin passes the preflight and may read answers', async () => {
@@ -84,7 +102,11 @@ describe('hardening settings', () => {
       expect(answer.headers.get('access-control-allow-origin')).toBe(portal);
       expect(answer.headers.get('access-control-allow-methods')).toContain('POST');
       expect(answer.headers.get('access-control-allow-headers')).toContain('authorization');
-      const post = await server.http('/graphql', { method: 'POST', headers: { origin: portal, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const post = await server.http('/graphql', {
+        method: 'POST',
+        headers: { origin: portal, 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
       expect(post.headers.get('access-control-allow-origin')).toBe(portal);
       expect(post.headers.get('vary')).toContain('Origin');
     });
@@ -114,7 +136,10 @@ describe('hardening settings', () => {
       const server = await serve({ NODE_ENV: 'production' });
       const res = await server.gql('{ __schema { queryType { name } } }');
       expect(res.status).toBe(400);
-      expect(res.errors?.[0]).toMatchObject({ message: expect.stringMatching(/introspection is not allowed/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect(res.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/introspection is not allowed/),
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
       const page = await server.http('/graphql', { headers: { accept: 'text/html' } });
       expect(page.headers.get('content-type')).not.toContain('text/html');
       expect((await server.http('/graphiql/assets/graphiql.min.js')).status).toBe(404);

@@ -44,7 +44,10 @@ export interface TestPrincipal {
  * it registers, and so may then do everything a publisher member may to them.
  * Operator-only operations (approvePublisher, rejectPublisher) need `{ role: 'operator' }`.
  */
-export const DEFAULT_PRINCIPAL: Readonly<TestPrincipal> = { role: 'member', oid: '0d5e7a11-0000-4000-8000-000000000001' };
+export const DEFAULT_PRINCIPAL: Readonly<TestPrincipal> = {
+  role: 'member',
+  oid: '0d5e7a11-0000-4000-8000-000000000001',
+};
 
 const defaultOids: Record<TestPrincipal['role'], string> = {
   member: DEFAULT_PRINCIPAL.oid!,
@@ -75,9 +78,16 @@ export interface GqlResponse<T> {
 }
 
 /** A real server on an ephemeral port, over a data directory the test owns (`options`: an injected clock or ids). */
-export async function startTestServer(dataDir: string, env: Record<string, string> = {}, options: LedgerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: LedgerOptions = {},
+): Promise<TestServer> {
   // One test client sends far more than a person would: no rate limit unless a test sets one.
-  const config = loadConfig({ port: '0', dataDir, logLevel: 'debug' }, { RATE_LIMIT_PER_SECOND: '0', ...distributedStoreEnv(), ...env });
+  const config = loadConfig(
+    { port: '0', dataDir, logLevel: 'debug' },
+    { RATE_LIMIT_PER_SECOND: '0', ...distributedStoreEnv(), ...env },
+  );
   const logs = new LogCapture();
   const server = await startServer(config, createLogger(config.logLevel, logs), options);
   const token = tokenMinter(dataDir, config);
@@ -98,8 +108,16 @@ export async function startTestServer(dataDir: string, env: Record<string, strin
     ...server,
     logs,
     token,
-    gql: async <T,>(query: string, variables?: Record<string, unknown>, as?: TestPrincipal, headers?: Record<string, string>) => {
-      const response = await postGraphql<T>(server.url, query, variables, { authorization: `Bearer ${await token(as)}`, ...headers });
+    gql: async <T>(
+      query: string,
+      variables?: Record<string, unknown>,
+      as?: TestPrincipal,
+      headers?: Record<string, string>,
+    ) => {
+      const response = await postGraphql<T>(server.url, query, variables, {
+        authorization: `Bearer ${await token(as)}`,
+        ...headers,
+      });
       if (/^\s*mutation\b/.test(query)) await settle();
       return response;
     },
@@ -125,7 +143,10 @@ export function suiteServer(env: Record<string, string> = {}): () => TestServer 
 }
 
 /** Runs `use` against a fresh server with these settings, then closes it and removes its data. */
-export async function withTestServer<T>(env: Record<string, string>, use: (server: TestServer) => Promise<T>): Promise<T> {
+export async function withTestServer<T>(
+  env: Record<string, string>,
+  use: (server: TestServer) => Promise<T>,
+): Promise<T> {
   const data = tempDataDir();
   const server = await startTestServer(data.dir, env);
   try {
@@ -141,7 +162,10 @@ export async function withTestServer<T>(env: Record<string, string>, use: (serve
  * started (it generates the key), the way `privacy-ledger token` does.
  * Tokens are cached per principal.
  */
-export function tokenMinter(dataDir: string, config = loadConfig({ dataDir })): (as?: TestPrincipal) => Promise<string> {
+export function tokenMinter(
+  dataDir: string,
+  config = loadConfig({ dataDir }),
+): (as?: TestPrincipal) => Promise<string> {
   const tokens = new Map<string, Promise<string>>();
   return (as = DEFAULT_PRINCIPAL) => {
     const oid = as.oid ?? defaultOids[as.role];
@@ -188,7 +212,16 @@ export const REGISTER = /* GraphQL */ `
     registerPublisher(input: $input) {
       version
       position
-      publisher { id companyName version contact { name telephone email } }
+      publisher {
+        id
+        companyName
+        version
+        contact {
+          name
+          telephone
+          email
+        }
+      }
     }
   }
 `;
@@ -198,7 +231,16 @@ export const UPDATE = /* GraphQL */ `
     updatePublisherContact(input: $input) {
       version
       position
-      publisher { id companyName version contact { name telephone email } }
+      publisher {
+        id
+        companyName
+        version
+        contact {
+          name
+          telephone
+          email
+        }
+      }
     }
   }
 `;
@@ -206,10 +248,25 @@ export const UPDATE = /* GraphQL */ `
 export const PUBLISHER = /* GraphQL */ `
   query Publisher($id: ID!, $minPosition: String) {
     publisher(id: $id, minPosition: $minPosition) {
-      id companyName version registeredAt updatedAt
-      registrationCode registrationStatus rejectionReason
-      contact { name telephone email }
-      contactPreferences { aboutOffers aboutFeedback byEmail byPhone }
+      id
+      companyName
+      version
+      registeredAt
+      updatedAt
+      registrationCode
+      registrationStatus
+      rejectionReason
+      contact {
+        name
+        telephone
+        email
+      }
+      contactPreferences {
+        aboutOffers
+        aboutFeedback
+        byEmail
+        byPhone
+      }
     }
   }
 `;
@@ -232,12 +289,22 @@ export const aPublisher = (overrides: Record<string, unknown> = {}) => ({
 
 export const REQUEST_GRANT = /* GraphQL */ `
   mutation RequestGrant($input: RequestAccessGrantInput!) {
-    requestAccessGrant(input: $input) { position grant { id status emergency } }
+    requestAccessGrant(input: $input) {
+      position
+      grant {
+        id
+        status
+        emergency
+      }
+    }
   }
 `;
 
 /** A second operator, who approves grants when ACCESS_GRANT_APPROVAL is on (never the requester's own). */
-export const APPROVING_OPERATOR: Readonly<TestPrincipal> = { role: 'operator', oid: '0d5e7a11-0000-4000-8000-0000000000b2' };
+export const APPROVING_OPERATOR: Readonly<TestPrincipal> = {
+  role: 'operator',
+  oid: '0d5e7a11-0000-4000-8000-0000000000b2',
+};
 
 /**
  * Opens an access grant for `as` (an operator) on a publisher: every data

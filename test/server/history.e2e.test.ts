@@ -29,7 +29,9 @@ describe('auditors over GraphQL', () => {
     publisherId = (await server.gql(REGISTER, { input: aPublisher() })).data!['registerPublisher'].publisher.id;
     await tick();
     await server.gql(UPDATE, { input: { id: publisherId, expectedVersion: 1, contact: { email: 'han@contoso.cn' } } });
-    offerId = (await server.gql(CREATE, { input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' } })).data!['createOffer'].offer.id;
+    offerId = (await server.gql(CREATE, { input: { publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' } })).data![
+      'createOffer'
+    ].offer.id;
     await server.gql(SUPPORT, { input: { id: offerId, expectedVersion: 1, supportContacts: [{ qq: '55501234' }] } });
     await tick();
     await server.gql(DELETE, { input: { id: offerId, expectedVersion: 2 } });
@@ -44,11 +46,28 @@ describe('auditors over GraphQL', () => {
     expect(first.errors).toBeUndefined();
     const page = first.data!['history'];
     expect(page).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
-    expect(page.edges[0].node).toMatchObject({ subjectKind: 'PUBLISHER', revision: 0, eventType: 'PublisherRegistered', schemaVersion: 1 });
-    const next = await server.gql(HISTORY, { kind: 'PUBLISHER', id: publisherId, first: 10, after: page.pageInfo.endCursor }, auditor);
+    expect(page.edges[0].node).toMatchObject({
+      subjectKind: 'PUBLISHER',
+      revision: 0,
+      eventType: 'PublisherRegistered',
+      schemaVersion: 1,
+    });
+    const next = await server.gql(
+      HISTORY,
+      { kind: 'PUBLISHER', id: publisherId, first: 10, after: page.pageInfo.endCursor },
+      auditor,
+    );
     const update = next.data!['history'].edges[0].node;
     expect(update).toMatchObject({ revision: 1, eventType: 'ContactUpdated', actor: { kind: expect.any(String) } });
-    expect(update.changes).toEqual([{ field: 'contact.email', before: 'li.lei@contoso.cn', after: 'han@contoso.cn', beforeErased: false, afterErased: false }]);
+    expect(update.changes).toEqual([
+      {
+        field: 'contact.email',
+        before: 'li.lei@contoso.cn',
+        after: 'han@contoso.cn',
+        beforeErased: false,
+        afterErased: false,
+      },
+    ]);
     expect(next.data!['history'].pageInfo.hasNextPage).toBe(false);
   });
 
@@ -71,7 +90,9 @@ describe('auditors over GraphQL', () => {
       companyName: 'Contoso China',
       contact: { name: 'Li Lei', email: 'li.lei@contoso.cn' },
     });
-    expect((await server.gql(AS_OF, { id: publisherId, asOf: before }, auditor)).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect(
+      (await server.gql(AS_OF, { id: publisherId, asOf: before }, auditor)).errors?.[0]?.extensions?.['code'],
+    ).toBe('NOT_FOUND');
 
     const offerEntries = (await server.gql(HISTORY, { kind: 'OFFER', id: offerId }, auditor)).data!['history'].edges;
     const beforeDeletion = new Date(Date.parse(offerEntries[2].node.occurredAt) - 1).toISOString();
@@ -80,13 +101,19 @@ describe('auditors over GraphQL', () => {
       version: 2,
       supportContacts: [{ qq: '55501234' }],
     });
-    expect((await server.gql(OFFER_AS_OF, { id: offerId, asOf: offerEntries[2].node.occurredAt }, auditor)).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect(
+      (await server.gql(OFFER_AS_OF, { id: offerId, asOf: offerEntries[2].node.occurredAt }, auditor)).errors?.[0]
+        ?.extensions?.['code'],
+    ).toBe('NOT_FOUND');
   });
 
   it('exportHistory returns the publisher’s and its offers’ changes as one document', async () => {
     const res = await server.gql(EXPORT, { id: publisherId, format: 'JSONL' }, auditor);
     expect(res.errors).toBeUndefined();
-    const lines = (res.data!['exportHistory'] as string).trimEnd().split('\n').map((l) => JSON.parse(l) as { subject: { kind: string }; type: string; changes: unknown[] });
+    const lines = (res.data!['exportHistory'] as string)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { subject: { kind: string }; type: string; changes: unknown[] });
     expect(lines.map((l) => `${l.subject.kind}:${l.type}`)).toEqual([
       'publisher:PublisherRegistered',
       'publisher:ContactUpdated',
@@ -103,7 +130,8 @@ describe('auditors over GraphQL', () => {
   });
 
   it('bad instants, cursors and unknown publishers get clear error codes', async () => {
-    const code = async (query: string, variables: Record<string, unknown>) => (await server.gql(query, variables, auditor)).errors?.[0]?.extensions?.['code'];
+    const code = async (query: string, variables: Record<string, unknown>) =>
+      (await server.gql(query, variables, auditor)).errors?.[0]?.extensions?.['code'];
     expect(await code(AS_OF, { id: publisherId, asOf: 'last tuesday' })).toBe('BAD_USER_INPUT');
     expect(await code(HISTORY, { kind: 'PUBLISHER', id: publisherId, after: 'bm9wZQ' })).toBe('BAD_USER_INPUT');
     expect(await code(EXPORT, { id: publisherId, format: 'JSONL', from: '2026-11-22' })).toBe('BAD_USER_INPUT');
@@ -115,7 +143,10 @@ describe('auditors over GraphQL', () => {
     await server.gql(EXPORT, { id: publisherId, format: 'JSONL' }, auditor);
     await server.ledger.services.readRecorder.drain();
     const head = String(await server.ledger.events.headPosition());
-    const res = await server.gql(`query ($id: ID!, $p: String) { privacyRequests(publisherId: $id, minPosition: $p) { edges { node { kind target } } } }`, { id: publisherId, p: head });
+    const res = await server.gql(
+      `query ($id: ID!, $p: String) { privacyRequests(publisherId: $id, minPosition: $p) { edges { node { kind target } } } }`,
+      { id: publisherId, p: head },
+    );
     const records = res.data!['privacyRequests'].edges.map((e: any) => `${e.node.kind} ${e.node.target}`);
     expect(records).toContain('VIEW offer.history');
     expect(records).toContain('EXPORT history');

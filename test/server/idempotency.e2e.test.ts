@@ -26,7 +26,9 @@ describe('idempotent mutations over GraphQL', () => {
   it('the same key with different input is BAD_USER_INPUT and records nothing', async () => {
     await server.gql(REGISTER, { input: aPublisher({ idempotencyKey: 'register-2026-11-22-0002' }) });
     const head = await server.ledger.events.headPosition();
-    const other = await server.gql(REGISTER, { input: aPublisher({ idempotencyKey: 'register-2026-11-22-0002', companyName: 'Fabrikam' }) });
+    const other = await server.gql(REGISTER, {
+      input: aPublisher({ idempotencyKey: 'register-2026-11-22-0002', companyName: 'Fabrikam' }),
+    });
     expect(other.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
     expect(await server.ledger.events.headPosition()).toBe(head);
   });
@@ -39,7 +41,10 @@ describe('idempotent mutations over GraphQL', () => {
     const retry = await server.gql(UPDATE, { input });
     expect(retry.errors).toBeUndefined();
     expect(retry.data).toEqual(first.data);
-    expect(retry.data!['updatePublisherContact']).toMatchObject({ version: 2, publisher: { contact: { name: 'Han Meimei' } } });
+    expect(retry.data!['updatePublisherContact']).toMatchObject({
+      version: 2,
+      publisher: { contact: { name: 'Han Meimei' } },
+    });
     const stale = await server.gql(UPDATE, { input: { ...input, idempotencyKey: undefined } });
     expect(stale.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
   });
@@ -50,13 +55,21 @@ describe('idempotent mutations over GraphQL', () => {
     expect(results.every((r) => r.errors === undefined)).toBe(true);
     expect(new Set(results.map((r) => r.data!['registerPublisher'].publisher.id)).size).toBe(1);
     // one claim of its registration code, one registration
-    expect((await server.ledger.events.readAll()).map((event) => event.type)).toEqual(['RegistrationCodeClaimed', 'PublisherRegistered']);
+    expect((await server.ledger.events.readAll()).map((event) => event.type)).toEqual([
+      'RegistrationCodeClaimed',
+      'PublisherRegistered',
+    ]);
   });
 
   it('after the contact is erased, a retried update under its key is refused (its fingerprint is gone with the erasure), while a retried erasure still answers', async () => {
     const created = await server.gql(REGISTER, { input: aPublisher() });
     const id = created.data!['registerPublisher'].publisher.id;
-    const input = { id, expectedVersion: 1, contact: { telephone: '+8613912345670' }, idempotencyKey: 'update-2026-11-22-0002' };
+    const input = {
+      id,
+      expectedVersion: 1,
+      contact: { telephone: '+8613912345670' },
+      idempotencyKey: 'update-2026-11-22-0002',
+    };
     expect((await server.gql(UPDATE, { input })).errors).toBeUndefined();
     const ERASE = `mutation ($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) { erasedCount position } }`;
     const erase = { publisherId: id, target: 'CONTACT', idempotencyKey: 'erase-2026-11-22-0001' };

@@ -42,15 +42,26 @@ describe('offers over GraphQL', () => {
   it('an offer is created as a draft, gets support contacts, and is published once its publisher is approved', async () => {
     const { offer } = await create();
     expect(offer).toMatchObject({ status: 'DRAFT', version: 1, supportContacts: [] });
-    const support = await server.gql(SUPPORT, { input: { id: offer.id, expectedVersion: 1, supportContacts: contacts } });
-    expect(support.data!['updateOfferCustomerService'].offer.supportContacts[0]).toMatchObject({ telephone: '+864008108888', qq: '12345678' });
+    const support = await server.gql(SUPPORT, {
+      input: { id: offer.id, expectedVersion: 1, supportContacts: contacts },
+    });
+    expect(support.data!['updateOfferCustomerService'].offer.supportContacts[0]).toMatchObject({
+      telephone: '+864008108888',
+      qq: '12345678',
+    });
     const early = await server.gql(PUBLISH, { input: { id: offer.id, expectedVersion: 2 } });
-    expect(early.errors?.[0]).toMatchObject({ message: 'the publisher must be approved before publishing', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(early.errors?.[0]).toMatchObject({
+      message: 'the publisher must be approved before publishing',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     await approve();
     const published = await server.gql(PUBLISH, { input: { id: offer.id, expectedVersion: 2 } });
     expect(published.errors).toBeUndefined();
     const read = await server.gql(OFFER, { id: offer.id, p: published.data!['publishOffer'].position });
-    expect(read.data!['offer']).toMatchObject({ status: 'PUBLISHED', supportContacts: [{ qq: '12345678' }, { wechat: 'contoso_help' }] });
+    expect(read.data!['offer']).toMatchObject({
+      status: 'PUBLISHED',
+      supportContacts: [{ qq: '12345678' }, { wechat: 'contoso_help' }],
+    });
   });
 
   it('publishing without a support contact is refused', async () => {
@@ -91,7 +102,10 @@ describe('offers over GraphQL', () => {
     const all = await server.gql(OFFERS, { publisherId, p });
     expect(all.data!['offers'].edges.map((e: any) => e.node.name)).toEqual(['Third', 'Second', 'First']);
     const vms = await server.gql(OFFERS, { publisherId, kind: 'VIRTUAL_MACHINE', status: 'DRAFT' });
-    expect(vms.data!['offers']).toMatchObject({ totalCount: 2, edges: [{ node: { name: 'Third' } }, { node: { name: 'First' } }] });
+    expect(vms.data!['offers']).toMatchObject({
+      totalCount: 2,
+      edges: [{ node: { name: 'Third' } }, { node: { name: 'First' } }],
+    });
     const page1 = await server.gql(OFFERS, { publisherId, first: 2 });
     const page2 = await server.gql(OFFERS, { publisherId, first: 2, after: page1.data!['offers'].pageInfo.endCursor });
     expect(page2.data!['offers'].edges.map((e: any) => e.node.name)).toEqual(['First']);
@@ -100,7 +114,9 @@ describe('offers over GraphQL', () => {
   });
 
   it('creating an offer for an unknown publisher is FORBIDDEN, like for any publisher one is not a member of', async () => {
-    const res = await server.gql(CREATE, { input: { publisherId: '0190f5a2-7b3c-7d4e-8f60-000000000000', name: 'x', kind: 'VIRTUAL_MACHINE' } });
+    const res = await server.gql(CREATE, {
+      input: { publisherId: '0190f5a2-7b3c-7d4e-8f60-000000000000', name: 'x', kind: 'VIRTUAL_MACHINE' },
+    });
     expect(res.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 
@@ -109,6 +125,7 @@ describe('offers over GraphQL', () => {
     const res = await server.gql(SUPPORT, { input: { id: offer.id, expectedVersion: 1, supportContacts: contacts } });
     await server.ledger.runner.waitFor(Number(res.data!['updateOfferCustomerService'].position), 5_000);
     const bytes = Buffer.concat(fs.readdirSync(data.dir).map((f) => fs.readFileSync(path.join(data.dir, f))));
-    for (const value of ['12345678', 'contoso_help', '+864008108888', 'Support Desk']) expect(bytes.includes(value), value).toBe(false);
+    for (const value of ['12345678', 'contoso_help', '+864008108888', 'Support Desk'])
+      expect(bytes.includes(value), value).toBe(false);
   });
 });

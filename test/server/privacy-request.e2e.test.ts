@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, DEFAULT_PRINCIPAL, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+import {
+  aPublisher,
+  DEFAULT_PRINCIPAL,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  UPDATE,
+  type TestServer,
+} from './harness.js';
 
 const LIST = `query ($publisherId: ID!, $first: Int, $after: String, $minPosition: String) {
   privacyRequests(publisherId: $publisherId, first: $first, after: $after, minPosition: $minPosition) {
@@ -21,7 +29,13 @@ describe('privacy request records over GraphQL', () => {
     publisherId = created.data!['registerPublisher'].publisher.id;
     await server.gql(UPDATE, { input: { id: publisherId, expectedVersion: 1, contact: { name: 'Han Meimei' } } });
     const added = await server.gql(ADD, {
-      input: { id: publisherId, expectedVersion: 2, objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'a@contoso.cn', displayName: 'A' },
+      input: {
+        id: publisherId,
+        expectedVersion: 2,
+        objectId: '11111111-2222-4333-8444-555555555555',
+        userPrincipalName: 'a@contoso.cn',
+        displayName: 'A',
+      },
     });
     position = added.data!['addAadUser'].position;
   });
@@ -35,7 +49,10 @@ describe('privacy request records over GraphQL', () => {
     expect(res.errors).toBeUndefined();
     const list = res.data!['privacyRequests'];
     expect(list.totalCount).toBe(2);
-    expect(list.edges.map((e: any) => [e.node.kind, e.node.target])).toEqual([['EDIT', 'aadUsers'], ['EDIT', 'contact']]);
+    expect(list.edges.map((e: any) => [e.node.kind, e.node.target])).toEqual([
+      ['EDIT', 'aadUsers'],
+      ['EDIT', 'contact'],
+    ]);
     // who asked, by their account at the publisher (never their object id)
     const requester = await server.ledger.services.membership.accountOf(DEFAULT_PRINCIPAL.oid!, publisherId);
     expect(requester).toEqual(expect.any(String));
@@ -78,7 +95,10 @@ describe('privacy request records over GraphQL', () => {
     const recordId = list.data!['privacyRequests'].edges[1].node.id;
     const deleted = await server.gql(DELETE, { id: recordId });
     expect(deleted.errors).toBeUndefined();
-    const after = await server.gql(LIST, { publisherId, minPosition: deleted.data!['deletePrivacyRequestRecord'].position });
+    const after = await server.gql(LIST, {
+      publisherId,
+      minPosition: deleted.data!['deletePrivacyRequestRecord'].position,
+    });
     expect(after.data!['privacyRequests'].edges.map((e: any) => e.node.target)).toEqual(['aadUsers']);
     const again = await server.gql(DELETE, { id: recordId });
     expect(again.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');

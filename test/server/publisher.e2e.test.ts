@@ -1,7 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, aRegistrationCode, PUBLISHER, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+import {
+  aPublisher,
+  aRegistrationCode,
+  PUBLISHER,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  UPDATE,
+  type TestServer,
+} from './harness.js';
 
 describe('publisher over GraphQL (HTTP, embedded stores)', () => {
   let data: ReturnType<typeof tempDataDir>;
@@ -37,7 +46,11 @@ describe('publisher over GraphQL (HTTP, embedded stores)', () => {
     const result = await register();
     const res = await server.gql(PUBLISHER, { id: result.publisher.id, minPosition: result.position });
     expect(res.errors).toBeUndefined();
-    expect(res.data!['publisher']).toMatchObject({ id: result.publisher.id, version: 1, contact: { email: 'li.lei@contoso.cn' } });
+    expect(res.data!['publisher']).toMatchObject({
+      id: result.publisher.id,
+      version: 1,
+      contact: { email: 'li.lei@contoso.cn' },
+    });
   });
 
   it('an update changes only what was sent and bumps the version', async () => {
@@ -76,13 +89,19 @@ describe('publisher over GraphQL (HTTP, embedded stores)', () => {
 
   it('an unknown publisher is NOT_FOUND to an operator, and FORBIDDEN to a user (as is any publisher it is not a member of)', async () => {
     const unknown = { id: '0190f5a2-7b3c-7d4e-8f60-000000000000' };
-    expect((await server.gql(PUBLISHER, unknown, { role: 'operator' })).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect((await server.gql(PUBLISHER, unknown, { role: 'operator' })).errors?.[0]?.extensions?.['code']).toBe(
+      'NOT_FOUND',
+    );
     expect((await server.gql(PUBLISHER, unknown)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 
   it.each([
     ['an empty company name', { companyName: '  ' }, 'companyName'],
-    ['a malformed email', { contact: { name: 'Li Lei', telephone: '13800138000', email: 'not-an-email' } }, 'contact.email'],
+    [
+      'a malformed email',
+      { contact: { name: 'Li Lei', telephone: '13800138000', email: 'not-an-email' } },
+      'contact.email',
+    ],
     ['a malformed telephone', { contact: { name: 'Li Lei', telephone: '12', email: 'a@b.cn' } }, 'contact.telephone'],
     ['a malformed id', { id: 'not-a-uuid' }, 'id'],
   ])('%s is BAD_USER_INPUT naming the field, and nothing is written', async (_name, overrides, field) => {
@@ -131,9 +150,15 @@ describe('publisher over GraphQL (HTTP, embedded stores)', () => {
   });
 
   it('malformed JSON is a 400 with a clear message', async () => {
-    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":',
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(await res.json()).toMatchObject({
+      errors: [{ message: 'Malformed JSON body', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 });
 
@@ -167,7 +192,8 @@ describe('publisher registration and preferences over GraphQL', () => {
     data.remove();
   });
 
-  const REVIEW = (name: string) => `mutation ($input: ReviewPublisherInput!) { ${name}(input: $input) { version position publisher { registrationStatus rejectionReason } } }`;
+  const REVIEW = (name: string) =>
+    `mutation ($input: ReviewPublisherInput!) { ${name}(input: $input) { version position publisher { registrationStatus rejectionReason } } }`;
   const PREFERENCES = `mutation ($input: UpdateContactPreferencesInput!) { updateContactPreferences(input: $input) { version position publisher { contactPreferences { aboutOffers aboutFeedback byEmail byPhone } } } }`;
 
   async function register(input = aPublisher()) {
@@ -189,7 +215,11 @@ describe('publisher registration and preferences over GraphQL', () => {
 
   it('a registration code with a wrong check character is BAD_USER_INPUT with the reason', async () => {
     const res = await server.gql(REGISTER, { input: aPublisher({ registrationCode: '91350100M000100Y44' }) });
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationCode', rule: 'has a wrong check character (position 18)' });
+    expect(res.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'registrationCode',
+      rule: 'has a wrong check character (position 18)',
+    });
   });
 
   it('a registration code already registered is BAD_USER_INPUT, naming neither the code nor its publisher', async () => {
@@ -211,30 +241,64 @@ describe('publisher registration and preferences over GraphQL', () => {
     const { version, position } = res.data!['updateContactPreferences'];
     expect(version).toBe(2);
     const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
-    expect(read.data!['publisher'].contactPreferences).toEqual({ aboutOffers: true, aboutFeedback: false, byEmail: true, byPhone: false });
+    expect(read.data!['publisher'].contactPreferences).toEqual({
+      aboutOffers: true,
+      aboutFeedback: false,
+      byEmail: true,
+      byPhone: false,
+    });
   });
 
   it('an operator rejects with a reason, then approves on review', async () => {
     const { publisher } = await register();
-    const rejected = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1, reason: 'registry has no such code' } }, { role: 'operator' });
-    expect(rejected.data!['rejectPublisher'].publisher).toEqual({ registrationStatus: 'REJECTED', rejectionReason: 'registry has no such code' });
-    const approved = await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 2 } }, { role: 'operator' });
+    const rejected = await server.gql(
+      REVIEW('rejectPublisher'),
+      { input: { id: publisher.id, expectedVersion: 1, reason: 'registry has no such code' } },
+      { role: 'operator' },
+    );
+    expect(rejected.data!['rejectPublisher'].publisher).toEqual({
+      registrationStatus: 'REJECTED',
+      rejectionReason: 'registry has no such code',
+    });
+    const approved = await server.gql(
+      REVIEW('approvePublisher'),
+      { input: { id: publisher.id, expectedVersion: 2 } },
+      { role: 'operator' },
+    );
     const { position } = approved.data!['approvePublisher'];
     const read = await server.gql(PUBLISHER, { id: publisher.id, minPosition: position });
-    expect(read.data!['publisher']).toMatchObject({ registrationStatus: 'APPROVED', rejectionReason: null, version: 3 });
+    expect(read.data!['publisher']).toMatchObject({
+      registrationStatus: 'APPROVED',
+      rejectionReason: null,
+      version: 3,
+    });
   });
 
   it('rejecting without a reason is BAD_USER_INPUT naming the reason', async () => {
     const { publisher } = await register();
-    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 1 } }, { role: 'operator' });
+    const res = await server.gql(
+      REVIEW('rejectPublisher'),
+      { input: { id: publisher.id, expectedVersion: 1 } },
+      { role: 'operator' },
+    );
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
   });
 
   it('rejecting an approved publisher is refused and changes nothing', async () => {
     const { publisher } = await register();
-    await server.gql(REVIEW('approvePublisher'), { input: { id: publisher.id, expectedVersion: 1 } }, { role: 'operator' });
-    const res = await server.gql(REVIEW('rejectPublisher'), { input: { id: publisher.id, expectedVersion: 2, reason: 'second thoughts' } }, { role: 'operator' });
-    expect(res.errors?.[0]).toMatchObject({ message: 'only a pending registration can be rejected', extensions: { code: 'BAD_USER_INPUT' } });
+    await server.gql(
+      REVIEW('approvePublisher'),
+      { input: { id: publisher.id, expectedVersion: 1 } },
+      { role: 'operator' },
+    );
+    const res = await server.gql(
+      REVIEW('rejectPublisher'),
+      { input: { id: publisher.id, expectedVersion: 2, reason: 'second thoughts' } },
+      { role: 'operator' },
+    );
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'only a pending registration can be rejected',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 });
-

@@ -5,7 +5,10 @@ import { withTestServer } from './harness.js';
 
 const depth = (text: string) => {
   const document = parse(text);
-  return operationDepth(document, document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode);
+  return operationDepth(
+    document,
+    document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode,
+  );
 };
 
 describe('query depth', () => {
@@ -21,7 +24,9 @@ describe('query depth', () => {
   });
 
   it('walks a fragment spread many times once', () => {
-    const fragments = Array.from({ length: 40 }, (_, i) => (i === 0 ? 'fragment F0 on Q { a }' : `fragment F${i} on Q { ...F${i - 1} ...F${i - 1} }`));
+    const fragments = Array.from({ length: 40 }, (_, i) =>
+      i === 0 ? 'fragment F0 on Q { a }' : `fragment F${i} on Q { ...F${i - 1} ...F${i - 1} }`,
+    );
     expect(depth(`{ ...F39 } ${fragments.join(' ')}`)).toBe(1);
   });
 });
@@ -38,7 +43,9 @@ describe('query cost', () => {
       expect(narrow.errors).toBeUndefined();
       expect(narrow.data?.['offers']).toEqual({ edges: [] });
       // The measure is remembered per query text and page size, never across page sizes.
-      expect((await server.gql(query, { n: 100 }, auditor)).errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COSTLY' });
+      expect((await server.gql(query, { n: 100 }, auditor)).errors?.[0]?.extensions).toEqual({
+        code: 'QUERY_TOO_COSTLY',
+      });
       expect((await server.gql(query, { n: 10 }, auditor)).errors).toBeUndefined();
     }));
 });

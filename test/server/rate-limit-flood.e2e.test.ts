@@ -68,6 +68,8 @@ describe('a bad-token flood from one address', () => {
     expect(served.map((r) => r.status)).toEqual(served.map(() => 200));
     expect(new Set(flood)).toEqual(new Set([401, 429]));
     // Reported, not asserted: the flood runs in this same process, on a shared machine.
-    console.info(`p99 idle ${p99(idle).toFixed(1)} ms, during the flood ${p99(served.map((r) => r.ms)).toFixed(1)} ms; ${flood.length} flood requests`);
+    console.info(
+      `p99 idle ${p99(idle).toFixed(1)} ms, during the flood ${p99(served.map((r) => r.ms)).toFixed(1)} ms; ${flood.length} flood requests`,
+    );
   });
 });

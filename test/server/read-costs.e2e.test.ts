@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aPublisher, openAccessGrant, REGISTER, suiteServer, type TestServer } from './harness.js';
 
-const RECORDS = 'query ($p: ID!) { privacyRequests(publisherId: $p, first: 100) { totalCount edges { node { kind } } } }';
+const RECORDS =
+  'query ($p: ID!) { privacyRequests(publisherId: $p, first: 100) { totalCount edges { node { kind } } } }';
 
 /** An operation of `count` aliases of `field`, all naming the publisher `$p`. */
 const aliases = (count: number, field: string) =>
@@ -47,7 +48,10 @@ describe('costs that reflect work (production defaults)', () => {
     const query = `{ ${ids.map((id, i) => `p${i}: publisher(id: "${id}") { contact { name } }`).join(' ')} }`;
     const res = await server().gql(query, {}, { role: 'operator' });
     expect(res.status).toBe(400);
-    expect(res.errors?.[0]).toMatchObject({ message: expect.stringMatching(/20 .*records/), extensions: { code: 'QUERY_TOO_COSTLY' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/20 .*records/),
+      extensions: { code: 'QUERY_TOO_COSTLY' },
+    });
     expect(await recordsOf(server(), ids[20]!)).toBe(0);
     // twenty are fine (for an operator holding a grant on each)
     for (const id of ids.slice(0, 20)) await openAccessGrant(server(), { role: 'operator' }, id);
@@ -64,19 +68,27 @@ describe('reads of whole histories cost what they read', () => {
   });
 
   it('an export costs 500: one fits a limit of 600, two do not', async () => {
-    expect((await server().gql(aliases(1, 'exportHistory(publisherId: $p, format: JSONL)'), { p: publisherId })).errors).toBeUndefined();
+    expect(
+      (await server().gql(aliases(1, 'exportHistory(publisherId: $p, format: JSONL)'), { p: publisherId })).errors,
+    ).toBeUndefined();
     const two = await server().gql(aliases(2, 'exportHistory(publisherId: $p, format: JSONL)'), { p: publisherId });
-    expect(two.errors?.[0]).toMatchObject({ message: 'Query cost 1000 exceeds the limit of 600.', extensions: { code: 'QUERY_TOO_COSTLY' } });
+    expect(two.errors?.[0]).toMatchObject({
+      message: 'Query cost 1000 exceeds the limit of 600.',
+      extensions: { code: 'QUERY_TOO_COSTLY' },
+    });
   });
 
   it('asOf replays the stream: 100 more than reading the current state', async () => {
     const asOf = new Date(Date.now() + 60_000).toISOString();
     const current = await server().gql(aliases(6, 'publisher(id: $p) { id }'), { p: publisherId });
     expect(current.errors).toBeUndefined();
-    const past = await server().gql(`query ($p: ID!, $t: String) { ${Array.from({ length: 6 }, (_, i) => `a${i}: publisher(id: $p, asOf: $t) { id }`).join(' ')} }`, {
-      p: publisherId,
-      t: asOf,
-    });
+    const past = await server().gql(
+      `query ($p: ID!, $t: String) { ${Array.from({ length: 6 }, (_, i) => `a${i}: publisher(id: $p, asOf: $t) { id }`).join(' ')} }`,
+      {
+        p: publisherId,
+        t: asOf,
+      },
+    );
     expect(past.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COSTLY' } });
   });
 });

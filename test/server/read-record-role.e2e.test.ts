@@ -32,9 +32,27 @@ describe('a recorded read names the column that allowed it', () => {
     const ok = (response: { errors?: unknown }) => expect(response.errors).toBeUndefined();
     ok(await server.gql(`query ($id: ID!) { publisher(id: $id) { contact { email } } }`, { id: publisherId }));
     await openAccessGrant(server, operator, publisherId);
-    ok(await server.gql(`query ($id: ID!) { publisher(id: $id) { aadUsers { displayName } } }`, { id: publisherId }, operator));
-    ok(await server.gql(`query ($id: ID!) { history(kind: PUBLISHER, id: $id) { totalCount } }`, { id: publisherId }, auditor));
-    ok(await server.gql(`query ($id: ID!) { exportHistory(publisherId: $id, format: JSONL) }`, { id: publisherId }, auditor));
+    ok(
+      await server.gql(
+        `query ($id: ID!) { publisher(id: $id) { aadUsers { displayName } } }`,
+        { id: publisherId },
+        operator,
+      ),
+    );
+    ok(
+      await server.gql(
+        `query ($id: ID!) { history(kind: PUBLISHER, id: $id) { totalCount } }`,
+        { id: publisherId },
+        auditor,
+      ),
+    );
+    ok(
+      await server.gql(
+        `query ($id: ID!) { exportHistory(publisherId: $id, format: JSONL) }`,
+        { id: publisherId },
+        auditor,
+      ),
+    );
     ok(await server.gql(`query ($id: ID!) { exportPersonalData(publisherId: $id) }`, { id: publisherId }));
     expect(await recorded(server, publisherId)).toEqual([
       'VIEW contact by member',

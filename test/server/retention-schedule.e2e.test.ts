@@ -27,8 +27,15 @@ describe('retention in a serving process', () => {
       server = await startTestServer(data.dir, env, { clock });
       try {
         const read = await server.gql(RECORDS, { id, p: position });
-        expect(read.data!['privacyRequests'].edges[0].node).toMatchObject({ requestedBy: null, requestedByErased: true });
-        expect(server.logs.lines.some((line) => line.includes('retention destroyed month keys') && line.includes('retention/2026-01'))).toBe(true);
+        expect(read.data!['privacyRequests'].edges[0].node).toMatchObject({
+          requestedBy: null,
+          requestedByErased: true,
+        });
+        expect(
+          server.logs.lines.some(
+            (line) => line.includes('retention destroyed month keys') && line.includes('retention/2026-01'),
+          ),
+        ).toBe(true);
       } finally {
         await server.close();
       }
@@ -37,14 +44,19 @@ describe('retention in a serving process', () => {
       now = '2026-03-05T00:00:00.000Z';
       const ledger = await openLedger(loadConfig({ dataDir: data.dir }, env), { clock });
       const logs = { lines: [] as string[] };
-      const logger = createLogger('info', new Writable({ write: (chunk, _enc, done) => (logs.lines.push(String(chunk)), done()) }));
+      const logger = createLogger(
+        'info',
+        new Writable({ write: (chunk, _enc, done) => (logs.lines.push(String(chunk)), done()) }),
+      );
       await ledger.keys.getOrCreate('client/2026-02');
       const schedule = scheduleRetention(ledger.retention, logger, 20);
       try {
         await schedule.first;
         expect(await ledger.keys.getMany(['client/2026-02'])).toHaveProperty('size', 1);
         now = '2026-04-05T00:00:00.000Z';
-        await vi.waitFor(async () => expect(await ledger.keys.getMany(['client/2026-02'])).toHaveProperty('size', 0), { timeout: 5_000 });
+        await vi.waitFor(async () => expect(await ledger.keys.getMany(['client/2026-02'])).toHaveProperty('size', 0), {
+          timeout: 5_000,
+        });
       } finally {
         await schedule.stop();
         await ledger.close();

@@ -24,18 +24,28 @@ export async function introspect(server: TestServer): Promise<GraphQLSchema> {
 function argumentsFor(ids: ScenarioResult): Record<string, string[]> {
   const p = `minPosition: "${ids.position}"`;
   return {
-    'Query.publisher': [`id: "${ids.publisherId}", ${p}`, `id: "${ids.rejectedPublisherId}"`, `id: "${ids.publisherId}", asOf: "2999-01-01T00:00:00Z"`],
+    'Query.publisher': [
+      `id: "${ids.publisherId}", ${p}`,
+      `id: "${ids.rejectedPublisherId}"`,
+      `id: "${ids.publisherId}", asOf: "2999-01-01T00:00:00Z"`,
+    ],
     'Query.maskedPublisher': [`id: "${ids.publisherId}"`],
     'Query.offer': [`id: "${ids.offerId}", ${p}`],
     'Query.offers': [`publisherId: "${ids.publisherId}", first: 5`],
     'Query.privacyRequests': [`publisherId: "${ids.publisherId}", first: 20`],
-    'Query.accessGrants': [`publisherId: "${ids.publisherId}", first: 20`, `publisherId: "${ids.rejectedPublisherId}", first: 20`],
+    'Query.accessGrants': [
+      `publisherId: "${ids.publisherId}", first: 20`,
+      `publisherId: "${ids.rejectedPublisherId}", first: 20`,
+    ],
     'Query.history': [
       `kind: PUBLISHER, id: "${ids.publisherId}", first: 20`,
       `kind: OFFER, id: "${ids.offerId}", first: 20`,
       `kind: OFFER, id: "${ids.deletedOfferId}", first: 20`,
     ],
-    'Query.exportHistory': [`publisherId: "${ids.publisherId}", format: JSONL`, `publisherId: "${ids.publisherId}", format: CSV`],
+    'Query.exportHistory': [
+      `publisherId: "${ids.publisherId}", format: JSONL`,
+      `publisherId: "${ids.publisherId}", format: CSV`,
+    ],
     'Query.exportPersonalData': [`publisherId: "${ids.publisherId}"`],
     'Query.verifyIntegrity': [`streamId: "publisher-${ids.publisherId}"`],
     'Query.auditTrail': [`first: 20, filter: { publisherId: "${ids.publisherId}" }`],
@@ -46,14 +56,16 @@ function argumentsFor(ids: ScenarioResult): Record<string, string[]> {
   };
 }
 
-const needsArguments = (field: GraphQLField<unknown, unknown>) => field.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
+const needsArguments = (field: GraphQLField<unknown, unknown>) =>
+  field.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
 
 /** Every field of the type, `__typename` on every object, nested objects in full (each type once per path). */
 function selection(type: GraphQLObjectType, args: Record<string, string[]>, seen: readonly string[] = []): string {
   const fields = Object.values(type.getFields()).map((field) => {
     const key = `${type.name}.${field.name}`;
     const callArgs = args[key]?.[0];
-    if (needsArguments(field) && !callArgs) throw new Error(`the schema walk has no arguments for ${key}: add them to argumentsFor`);
+    if (needsArguments(field) && !callArgs)
+      throw new Error(`the schema walk has no arguments for ${key}: add them to argumentsFor`);
     const call = callArgs ? `${field.name}(${callArgs})` : field.name;
     const named = getNamedType(field.type);
     if (!isObjectType(named)) return call;
@@ -69,7 +81,11 @@ function selection(type: GraphQLObjectType, args: Record<string, string[]>, seen
  * field and argument set (to stay within the cost limit), each selecting
  * everything below it. Responses come back as the server sent them.
  */
-export async function queryEverything(server: TestServer, schema: GraphQLSchema, ids: ScenarioResult): Promise<GqlResponse<Record<string, any>>[]> {
+export async function queryEverything(
+  server: TestServer,
+  schema: GraphQLSchema,
+  ids: ScenarioResult,
+): Promise<GqlResponse<Record<string, any>>[]> {
   const args = argumentsFor(ids);
   const root = schema.getQueryType()!;
   const responses: GqlResponse<Record<string, any>>[] = [];
@@ -83,7 +99,9 @@ export async function queryEverything(server: TestServer, schema: GraphQLSchema,
       const query = isObjectType(named) ? `{ ${call} { ${selection(named, args, ['Query'])} } }` : `{ ${call} }`;
       // an operator reads every query (the permission table), and the scenario gave it grants on its publishers: nothing is hidden from the walk;
       // but a deleted offer has no publisher to hold a grant on, and its history is the auditor's to read
-      const as = callArgs.includes(ids.deletedOfferId) ? ({ role: 'auditor' } as const) : ({ role: 'operator' } as const);
+      const as = callArgs.includes(ids.deletedOfferId)
+        ? ({ role: 'auditor' } as const)
+        : ({ role: 'operator' } as const);
       responses.push(await server.gql(query, {}, as));
     }
   }
@@ -108,7 +126,8 @@ export function leaves(data: unknown, typeName = 'Query'): Array<{ field: string
   return Object.entries(record).flatMap(([name, value]) => {
     if (name === '__typename') return [];
     if (typeof value === 'string') return [{ field: `${type}.${name}`, value }];
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v) => ({ field: `${type}.${name}`, value: v as string }));
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+      return value.map((v) => ({ field: `${type}.${name}`, value: v as string }));
     return leaves(value, type);
   });
 }

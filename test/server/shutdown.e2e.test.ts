@@ -9,7 +9,11 @@ describe('process lifecycle', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => 
     try {
       const { child, url, exited, logs } = await serveChild(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '1500' });
       // A read-your-writes wait for a position nobody will write keeps the request in flight.
-      const inFlight = post(url, { query: PUBLISHER, variables: { id: '0190f5a2-7b3c-7d4e-8f60-000000000000', minPosition: '999999' } }, await authHeader(data.dir, { role: 'operator' }));
+      const inFlight = post(
+        url,
+        { query: PUBLISHER, variables: { id: '0190f5a2-7b3c-7d4e-8f60-000000000000', minPosition: '999999' } },
+        await authHeader(data.dir, { role: 'operator' }),
+      );
       // Not a fixed sleep (a loaded machine can take longer to deliver it): once its bytes are with the
       // kernel, a request on a connection opened after it is read after it, so when that one is answered
       // the first is in flight.
@@ -55,7 +59,10 @@ function post(url: string, body: unknown, headers: Record<string, string>) {
     req.once('error', reject);
     req.once('response', (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).once('end', () => resolve(JSON.parse(text)));
+      res
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .once('end', () => resolve(JSON.parse(text)));
     });
   });
   req.end(JSON.stringify(body));

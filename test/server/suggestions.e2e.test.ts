@@ -11,8 +11,15 @@ const MISSPELT: Array<[string, string, Record<string, unknown>?]> = [
   ['a field of an object', '{ me { i } }'],
   ['an argument', '{ publisher(idd: "x") { id } }'],
   ['an enum value', '{ history(id: "x", kind: PUBLISHE) { totalCount } }'],
-  ['an enum value in a variable', 'query Q($k: HistorySubjectKind!) { history(id: "x", kind: $k) { totalCount } }', { k: 'PUBLISHE' }],
-  ['an input field', 'mutation { registerPublisher(input: { companyNam: "x", registrationCode: "x", contact: { name: "a", telephone: "1", email: "a@b.cn" } }) { version } }'],
+  [
+    'an enum value in a variable',
+    'query Q($k: HistorySubjectKind!) { history(id: "x", kind: $k) { totalCount } }',
+    { k: 'PUBLISHE' },
+  ],
+  [
+    'an input field',
+    'mutation { registerPublisher(input: { companyNam: "x", registrationCode: "x", contact: { name: "a", telephone: "1", email: "a@b.cn" } }) { version } }',
+  ],
   [
     'an input field in a variable',
     'mutation M($input: RegisterPublisherInput!) { registerPublisher(input: $input) { version } }',
@@ -25,16 +32,19 @@ const MISSPELT: Array<[string, string, Record<string, unknown>?]> = [
 describe('field suggestions follow introspection', () => {
   describe('production (introspection off)', () => {
     const server = suiteServer({ NODE_ENV: 'production' });
-    it.each(MISSPELT)('a misspelt name (%s) is refused without naming what it could have been', async (_kind, query, variables) => {
-      const res = await server().gql(query, variables);
-      expect(res.status).toBe(400);
-      expect(res.errors?.length).toBeGreaterThan(0);
-      for (const error of res.errors ?? []) {
-        expect(error.message).not.toMatch(/did you mean/i);
-        expect(['GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']).toContain(error.extensions?.['code']);
-      }
-      await expectStillServing(server());
-    });
+    it.each(MISSPELT)(
+      'a misspelt name (%s) is refused without naming what it could have been',
+      async (_kind, query, variables) => {
+        const res = await server().gql(query, variables);
+        expect(res.status).toBe(400);
+        expect(res.errors?.length).toBeGreaterThan(0);
+        for (const error of res.errors ?? []) {
+          expect(error.message).not.toMatch(/did you mean/i);
+          expect(['GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']).toContain(error.extensions?.['code']);
+        }
+        await expectStillServing(server());
+      },
+    );
   });
 
   describe('development (introspection on)', () => {

@@ -10,14 +10,20 @@ const schema = buildSchema(`
 
 /** What graphql-js says about these variables, then what leaves the server. */
 async function said(input: unknown): Promise<string> {
-  const result = await graphql({ schema, source: 'query ($input: Change!) { change(input: $input) }', variableValues: { input } });
+  const result = await graphql({
+    schema,
+    source: 'query ($input: Change!) { change(input: $input) }',
+    variableValues: { input },
+  });
   const error = result.errors![0]!;
   return withoutVariableValues(error.message, error.originalError?.message);
 }
 
 describe('messages about variables graphql-js could not coerce', () => {
   it('name the variable, the path and the rule, never the value', async () => {
-    expect(await said({ version: 'li.lei@contoso.cn' })).toBe('Variable "$input" got an invalid value at "input.version": Int cannot represent the value given.');
+    expect(await said({ version: 'li.lei@contoso.cn' })).toBe(
+      'Variable "$input" got an invalid value at "input.version": Int cannot represent the value given.',
+    );
     expect(await said({ version: 1, contact: { name: 'Li Lei', email: 'li@x.cn', nickname: 'Lei' } })).toBe(
       'Variable "$input" got an invalid value at "input.contact": field "nickname" is not defined by type "Contact".',
     );
@@ -27,7 +33,10 @@ describe('messages about variables graphql-js could not coerce', () => {
   });
 
   it('a value that imitates the message cannot smuggle itself in as a path', async () => {
-    const message = await said({ version: 1, contact: { name: 'x at "Li.Lei"; Field "a" is not defined by type "B"', email: 7 } });
+    const message = await said({
+      version: 1,
+      contact: { name: 'x at "Li.Lei"; Field "a" is not defined by type "B"', email: 7 },
+    });
     expect(message).not.toContain('Li');
     expect(message).toContain('at "input.contact.email"');
   });

@@ -36,13 +36,24 @@ export type KeyIdsBySubject = Readonly<Record<string, readonly string[]>>;
 /** In a publisher's stream: its contact person or one of its AAD accounts. */
 export type PublisherPersonalDataErased = DomainEvent<
   'PersonalDataErased',
-  { publisherId: string; subject: Extract<ErasedSubject, { kind: 'contact' | 'aadAccount' }>; scope: ErasureScope; erasedAt: string } & ErasedKeyIds
+  {
+    publisherId: string;
+    subject: Extract<ErasedSubject, { kind: 'contact' | 'aadAccount' }>;
+    scope: ErasureScope;
+    erasedAt: string;
+  } & ErasedKeyIds
 >;
 
 /** In an offer's stream: its customer-service contacts (one subject per offer). */
 export type OfferPersonalDataErased = DomainEvent<
   'PersonalDataErased',
-  { offerId: string; publisherId: string; subject: { kind: 'offerSupport' }; scope: ErasureScope; erasedAt: string } & ErasedKeyIds
+  {
+    offerId: string;
+    publisherId: string;
+    subject: { kind: 'offerSupport' };
+    scope: ErasureScope;
+    erasedAt: string;
+  } & ErasedKeyIds
 >;
 
 /** In a publisher's disclosures stream: the recipients of its disclosures, erased when its account closes. */
@@ -55,6 +66,8 @@ export type DisclosurePersonalDataErased = DomainEvent<
 export function keyIdsFor(keyIds: KeyIdsBySubject | undefined, subjectId: string): ErasedKeyIds {
   if (!keyIds) return {};
   // the map holds one stream's subjects: its idempotency subject is the only one under the prefix
-  const idempotencyKeyIds = Object.entries(keyIds).flatMap(([id, ids]) => (id.startsWith(IDEMPOTENCY_PREFIX) ? ids : []));
+  const idempotencyKeyIds = Object.entries(keyIds).flatMap(([id, ids]) =>
+    id.startsWith(IDEMPOTENCY_PREFIX) ? ids : [],
+  );
   return { keyIds: [...(keyIds[subjectId] ?? [])], ...(idempotencyKeyIds.length > 0 ? { idempotencyKeyIds } : {}) };
 }

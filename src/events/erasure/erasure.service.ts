@@ -13,7 +13,12 @@ import { publisherDecider } from '../publisher/publisher.commands.js';
 import { publisherStream } from '../publisher/publisher.events.js';
 import type { IdempotentInput } from '../publisher/publisher.service.js';
 import { requireId } from '../publisher/publisher.validation.js';
-import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from '../../privacy/classification.js';
+import {
+  aadAccountSubject,
+  contactSubject,
+  disclosureRecipientsSubject,
+  offerSupportSubject,
+} from '../../privacy/classification.js';
 import type { AccountActors } from '../../privacy/account-actors.js';
 import type { KeyStore } from '../../privacy/keys/key-store.js';
 import { keyIdOf } from '../../privacy/personal-value.js';
@@ -72,12 +77,16 @@ export class ErasureService {
     const publisherId = requireId('publisherId', input.publisherId);
     const now = this.clock.now().toISOString();
     const mark = (fingerprinted: unknown) =>
-      input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'erasePersonalData', fingerprinted) } : {};
+      input.idempotencyKey
+        ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'erasePersonalData', fingerprinted) }
+        : {};
     switch (input.target) {
       case 'CONTACT':
       case 'AAD_ACCOUNT': {
         const subject: Extract<ErasedSubject, { kind: 'contact' | 'aadAccount' }> =
-          input.target === 'CONTACT' ? { kind: 'contact' } : { kind: 'aadAccount', accountId: requireId('accountId', input.accountId ?? '') };
+          input.target === 'CONTACT'
+            ? { kind: 'contact' }
+            : { kind: 'aadAccount', accountId: requireId('accountId', input.accountId ?? '') };
         const streamId = publisherStream(publisherId);
         const liveKeyIds = await this.liveKeyIds(streamId);
         const result = await this.handler.handle(
@@ -88,7 +97,8 @@ export class ErasureService {
         );
         if (subject.kind === 'aadAccount') await this.accountActors.forget(publisherId, [subject.accountId]);
         await this.shred([{ streamId, result }]);
-        const subjectId = subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
+        const subjectId =
+          subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
         // a retry under the same idempotency key answers as the first attempt, which erased the subject
         return { subjectIds: result.replayed ? [subjectId] : erasedBy(result), position: result.position };
       }
@@ -96,7 +106,8 @@ export class ErasureService {
         const offerId = requireId('offerId', input.offerId ?? '');
         const streamId = offerStream(offerId);
         const offer = await this.handler.load(offerDecider, streamId);
-        if (offer.state.status === 'none' || offer.state.publisherId !== publisherId) throw new NotFoundError('offer', offerId);
+        if (offer.state.status === 'none' || offer.state.publisherId !== publisherId)
+          throw new NotFoundError('offer', offerId);
         const liveKeyIds = await this.liveKeyIds(streamId);
         const result = await this.handler.handle(
           offerDecider,
@@ -105,7 +116,10 @@ export class ErasureService {
           { context, ...mark({ publisherId, offerId }) },
         );
         await this.shred([{ streamId, result }]);
-        return { subjectIds: result.replayed ? [offerSupportSubject(offerId)] : erasedBy(result), position: result.position };
+        return {
+          subjectIds: result.replayed ? [offerSupportSubject(offerId)] : erasedBy(result),
+          position: result.position,
+        };
       }
       default:
         return assertNever(input.target);
@@ -118,7 +132,10 @@ export class ErasureService {
    * offers and closes the account. The publisher's stream is closed first, so
    * no offer can be created meanwhile; a retry finishes what a crash left.
    */
-  async closeAccount(input: IdempotentInput & { publisherId: string }, context: CommandContext): Promise<ErasureResult> {
+  async closeAccount(
+    input: IdempotentInput & { publisherId: string },
+    context: CommandContext,
+  ): Promise<ErasureResult> {
     const publisherId = requireId('publisherId', input.publisherId);
     const now = this.clock.now().toISOString();
     const streamId = publisherStream(publisherId);
@@ -127,22 +144,29 @@ export class ErasureService {
       publisherDecider,
       streamId,
       (keys) => ({ type: 'ClosePublisherAccount', data: { publisherId, keyIds: liveKeyIds(keys), now } }),
-      { context, ...(input.idempotencyKey ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'closePublisherAccount', { publisherId }) } : {}) },
+      {
+        context,
+        ...(input.idempotencyKey
+          ? { idempotency: this.idempotency.mark(input.idempotencyKey, 'closePublisherAccount', { publisherId }) }
+          : {}),
+      },
     );
     if (closed.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
     const offerIds = await this.offers.offerIdsOf(publisherId);
     // Concurrently: the event store commits concurrent appends together (one sync for all).
-    const withdrawn = await Promise.all(offerIds.map(async (offerId) => {
-      const offerStreamId = offerStream(offerId);
-      const liveKeyIds = await this.liveKeyIds(offerStreamId);
-      const result = await this.handler.handle(
-        offerDecider,
-        offerStreamId,
-        (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'account', keyIds: liveKeyIds(keys), now } }),
-        { context },
-      );
-      return { streamId: offerStreamId, result };
-    }));
+    const withdrawn = await Promise.all(
+      offerIds.map(async (offerId) => {
+        const offerStreamId = offerStream(offerId);
+        const liveKeyIds = await this.liveKeyIds(offerStreamId);
+        const result = await this.handler.handle(
+          offerDecider,
+          offerStreamId,
+          (keys) => ({ type: 'EraseOfferSupport', data: { offerId, scope: 'account', keyIds: liveKeyIds(keys), now } }),
+          { context },
+        );
+        return { streamId: offerStreamId, result };
+      }),
+    );
     const recipients = await this.disclosureRecipients(publisherId, now, context);
     await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
     await this.shred([{ streamId, result: closed }, ...withdrawn, recipients]);
@@ -155,7 +179,14 @@ export class ErasureService {
           ...(recipients.result.state.disclosureIds.length ? [disclosureRecipientsSubject(publisherId)] : []),
         ]
       : [closed, ...withdrawn.map(({ result }) => result), recipients.result].flatMap(erasedBy);
-    return { subjectIds, position: Math.max(closed.position, ...withdrawn.map(({ result }) => result.position), recipients.result.position) };
+    return {
+      subjectIds,
+      position: Math.max(
+        closed.position,
+        ...withdrawn.map(({ result }) => result.position),
+        recipients.result.position,
+      ),
+    };
   }
 
   /**

@@ -47,7 +47,12 @@ export type OfferCommand = CreateOffer | UpdateOfferCustomerService | PublishOff
 
 export function decideOffer(command: OfferCommand, state: OfferState): OfferEvent[] {
   if (command.type === 'CreateOffer') {
-    if (state.status !== 'none') throw new IdTakenError('is already used by an offer', `offer ${command.data.offerId} already exists`, state.publisherId);
+    if (state.status !== 'none')
+      throw new IdTakenError(
+        'is already used by an offer',
+        `offer ${command.data.offerId} already exists`,
+        state.publisherId,
+      );
     const { now, ...data } = command.data;
     return [{ type: 'OfferCreated', data: { ...data, createdAt: now } }];
   }
@@ -63,22 +68,39 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
       const { supportContacts, now } = command.data;
       if (sameContacts(state.supportContacts, supportContacts)) return [];
       if (state.status === 'PUBLISHED' && supportContacts.length === 0) {
-        throw new IllegalStateError('supportContacts', 'must keep at least one contact while the offer is published', 'a published offer must keep at least one customer-service contact');
+        throw new IllegalStateError(
+          'supportContacts',
+          'must keep at least one contact while the offer is published',
+          'a published offer must keep at least one customer-service contact',
+        );
       }
       return [
         {
           type: 'OfferCustomerServiceUpdated',
-          data: { offerId, publisherId, supportContacts: supportContacts.map((contact) => ({ ...contact })), updatedAt: now },
+          data: {
+            offerId,
+            publisherId,
+            supportContacts: supportContacts.map((contact) => ({ ...contact })),
+            updatedAt: now,
+          },
         },
       ];
     }
     case 'PublishOffer':
       if (state.status === 'PUBLISHED') return [];
       if (!command.data.publisherApproved) {
-        throw new IllegalStateError('id', "belongs to a publisher that is not approved: it must be approved before publishing", 'the publisher must be approved before publishing');
+        throw new IllegalStateError(
+          'id',
+          'belongs to a publisher that is not approved: it must be approved before publishing',
+          'the publisher must be approved before publishing',
+        );
       }
       if (state.supportContacts.length === 0) {
-        throw new IllegalStateError('supportContacts', 'must have at least one contact before publishing', 'an offer needs at least one customer-service contact to be published');
+        throw new IllegalStateError(
+          'supportContacts',
+          'must have at least one contact before publishing',
+          'an offer needs at least one customer-service contact to be published',
+        );
       }
       return [{ type: 'OfferPublished', data: { offerId, publisherId, publishedAt: command.data.now } }];
     case 'DeleteOffer':
@@ -92,7 +114,13 @@ export function decideOffer(command: OfferCommand, state: OfferState): OfferEven
 function decideErasure({ offerId, scope, keyIds, now }: EraseOfferSupport['data'], state: OfferState): OfferEvent[] {
   if (state.status === 'none') throw new NotFoundError('offer', offerId);
   if (state.supportErased && (scope === 'subject' || state.status === 'DELETED')) return [];
-  const erased = { offerId, publisherId: state.publisherId, subject: { kind: 'offerSupport' as const }, scope, erasedAt: now };
+  const erased = {
+    offerId,
+    publisherId: state.publisherId,
+    subject: { kind: 'offerSupport' as const },
+    scope,
+    erasedAt: now,
+  };
   return [{ type: 'PersonalDataErased', data: { ...erased, ...keyIdsFor(keyIds, offerSupportSubject(offerId)) } }];
 }
 

@@ -25,7 +25,14 @@ export interface SupportContact<P = string> {
   weibo?: P;
 }
 
-export const supportContactFields = ['name', 'telephone', 'email', 'qq', 'wechat', 'weibo'] as const satisfies readonly (keyof SupportContact)[];
+export const supportContactFields = [
+  'name',
+  'telephone',
+  'email',
+  'qq',
+  'wechat',
+  'weibo',
+] as const satisfies readonly (keyof SupportContact)[];
 
 export type OfferCreated = DomainEvent<
   'OfferCreated',
@@ -38,13 +45,17 @@ export type OfferCustomerServiceUpdated<P = string> = DomainEvent<
   { offerId: string; publisherId: string; supportContacts: SupportContact<P>[]; updatedAt: string }
 >;
 
-export type OfferPublished = DomainEvent<'OfferPublished', { offerId: string; publisherId: string; publishedAt: string }>;
+export type OfferPublished = DomainEvent<
+  'OfferPublished',
+  { offerId: string; publisherId: string; publishedAt: string }
+>;
 
 /** The offer disappears, and its support details with it. */
 export type OfferDeleted = DomainEvent<'OfferDeleted', { offerId: string; publisherId: string; deletedAt: string }>;
 
 /** `P`: how personal values are held, as in publisher.events.ts. */
-export type OfferEvent<P = string> = OfferCreated | OfferCustomerServiceUpdated<P> | OfferPublished | OfferDeleted | OfferPersonalDataErased;
+export type OfferEvent<P = string> =
+  OfferCreated | OfferCustomerServiceUpdated<P> | OfferPublished | OfferDeleted | OfferPersonalDataErased;
 
 /** The API's values (OfferStatus), and DELETED as analytics counts it. */
 export const offerStatuses = ['DRAFT', 'PUBLISHED', 'DELETED'] as const;

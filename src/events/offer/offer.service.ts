@@ -45,16 +45,31 @@ export class OfferService {
     const publisher = await this.handler.load(publisherDecider, publisherStream(publisherId));
     if (publisher.state.status !== 'registered') throw new NotFoundError('publisher', publisherId);
     if (publisher.state.registrationStatus === 'CLOSED') {
-      throw new IllegalStateError('publisherId', CLOSED_RULE, `the account of publisher ${publisherId} is closed: it accepts no further changes`);
+      throw new IllegalStateError(
+        'publisherId',
+        CLOSED_RULE,
+        `the account of publisher ${publisherId} is closed: it accepts no further changes`,
+      );
     }
-    const offerId = valid.offerId ?? (input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor, publisherId), input.idempotencyKey) : this.ids.next());
+    const offerId =
+      valid.offerId ??
+      (input.idempotencyKey
+        ? this.idempotency.derivedId(await this.actors.idOf(context.actor, publisherId), input.idempotencyKey)
+        : this.ids.next());
     const data = { offerId, publisherId, name: valid.name, kind: valid.kind, now: this.now() };
     return this.run(offerId, { type: 'CreateOffer', data }, context, input);
   }
 
-  async updateCustomerService(input: OfferRef & { supportContacts: SupportContactInput[] }, context: CommandContext): Promise<OfferChange> {
+  async updateCustomerService(
+    input: OfferRef & { supportContacts: SupportContactInput[] },
+    context: CommandContext,
+  ): Promise<OfferChange> {
     const offerId = requireId('id', input.id);
-    const data = { offerId, supportContacts: requireSupportContacts('supportContacts', input.supportContacts), now: this.now() };
+    const data = {
+      offerId,
+      supportContacts: requireSupportContacts('supportContacts', input.supportContacts),
+      now: this.now(),
+    };
     return this.run(offerId, { type: 'UpdateOfferCustomerService', data }, context, input);
   }
 
@@ -67,7 +82,12 @@ export class OfferService {
       const publisher = await this.handler.load(publisherDecider, publisherStream(offer.state.publisherId));
       publisherApproved = publisher.state.status === 'registered' && publisher.state.registrationStatus === 'APPROVED';
     }
-    return this.run(offerId, { type: 'PublishOffer', data: { offerId, publisherApproved, now: this.now() } }, context, input);
+    return this.run(
+      offerId,
+      { type: 'PublishOffer', data: { offerId, publisherApproved, now: this.now() } },
+      context,
+      input,
+    );
   }
 
   async delete(input: OfferRef, context: CommandContext): Promise<OfferChange> {
@@ -89,7 +109,16 @@ export class OfferService {
     const { state, ...result } = await this.handler.handle(offerDecider, offerStream(offerId), command, {
       context,
       ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
-      ...(input.idempotencyKey ? { idempotency: await this.idempotency.markPersonal(input.idempotencyKey, command.type, fingerprinted, offerStream(offerId)) } : {}),
+      ...(input.idempotencyKey
+        ? {
+            idempotency: await this.idempotency.markPersonal(
+              input.idempotencyKey,
+              command.type,
+              fingerprinted,
+              offerStream(offerId),
+            ),
+          }
+        : {}),
     });
     return { ...result, offer: state.status === 'DRAFT' || state.status === 'PUBLISHED' ? state : null };
   }

@@ -26,13 +26,18 @@ export class PrivacyRequestService {
     context: CommandContext,
   ): Promise<Omit<CommandResult<PrivacyRequestState>, 'state'> & { id: string }> {
     const recordId = requireId('id', id);
-    const mark = idempotencyKey ? this.idempotency.mark(idempotencyKey, 'deletePrivacyRequestRecord', { recordId }) : undefined;
+    const mark = idempotencyKey
+      ? this.idempotency.mark(idempotencyKey, 'deletePrivacyRequestRecord', { recordId })
+      : undefined;
     const record = await this.queries.locate(recordId);
     if (!record || (record.deleted && !mark)) throw new NotFoundError('privacy request record', recordId);
     const { state: _state, ...result } = await this.handler.handle(
       privacyRequestDecider,
       privacyRequestStream(record.publisherId),
-      { type: 'DeletePrivacyRequestRecord', data: { publisherId: record.publisherId, recordId, now: this.clock.now().toISOString() } },
+      {
+        type: 'DeletePrivacyRequestRecord',
+        data: { publisherId: record.publisherId, recordId, now: this.clock.now().toISOString() },
+      },
       { context, ...(mark ? { idempotency: mark } : {}) },
     );
     return { ...result, id: recordId };

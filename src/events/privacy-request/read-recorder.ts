@@ -59,21 +59,34 @@ export class ReadRecorder {
    * in the background; decided on the grant's state, so a read recorded
    * after the grant ended is refused (and logged), never written.
    */
-  viewedUnderGrant(grant: GrantState, target: string, category: DataCategory, offerId: string | undefined, context: () => CommandContext): void {
+  viewedUnderGrant(
+    grant: GrantState,
+    target: string,
+    category: DataCategory,
+    offerId: string | undefined,
+    context: () => CommandContext,
+  ): void {
     const at = this.clock.now();
     const { grantId, grantee, publisherId } = grant;
     this.inBackground(at, publisherId, target, `${grantee}\u0000${grantId}\u0000${category}`, () =>
       this.handler.handle(
         accessGrantDecider,
         accessGrantStream(publisherId),
-        { type: 'RecordGrantedRead', data: { grantId, reader: grantee, target, category, ...(offerId ? { offerId } : {}), now: at.toISOString() } },
+        {
+          type: 'RecordGrantedRead',
+          data: { grantId, reader: grantee, target, category, ...(offerId ? { offerId } : {}), now: at.toISOString() },
+        },
         { context: context() },
       ),
     );
   }
 
   /** Records an export under a grant against it, once per category it covered, and resolves once durable (every export is recorded). */
-  async exportedUnderGrants(grants: ReadonlyArray<{ grant: GrantState; category: DataCategory }>, target: string, context: CommandContext): Promise<void> {
+  async exportedUnderGrants(
+    grants: ReadonlyArray<{ grant: GrantState; category: DataCategory }>,
+    target: string,
+    context: CommandContext,
+  ): Promise<void> {
     const at = this.clock.now().toISOString();
     for (const { grant, category } of grants) {
       const { grantId, grantee, publisherId } = grant;
@@ -87,13 +100,22 @@ export class ReadRecorder {
   }
 
   /** Runs `record` unless this reader's view of the data falls in a window already recorded; never throws. */
-  private inBackground(at: Date, publisherId: string, target: string, readerId: string, record: () => Promise<unknown>): void {
+  private inBackground(
+    at: Date,
+    publisherId: string,
+    target: string,
+    readerId: string,
+    record: () => Promise<unknown>,
+  ): void {
     if (!this.firstInWindow(at.getTime(), publisherId, 'VIEW', target, readerId)) return;
     const recording = record().then(
       () => undefined,
       (error: unknown) => {
         this.recent.delete(key(publisherId, 'VIEW', target, readerId)); // try again on the next view
-        this.options.logger?.error({ error: error instanceof Error ? error.name : 'unknown', target }, 'a view of personal data could not be recorded');
+        this.options.logger?.error(
+          { error: error instanceof Error ? error.name : 'unknown', target },
+          'a view of personal data could not be recorded',
+        );
       },
     );
     this.inFlight.add(recording);
@@ -127,7 +149,13 @@ export class ReadRecorder {
     }
   }
 
-  private async append(at: Date, publisherId: string, kind: ReadKind, target: string, context: CommandContext): Promise<void> {
+  private async append(
+    at: Date,
+    publisherId: string,
+    kind: ReadKind,
+    target: string,
+    context: CommandContext,
+  ): Promise<void> {
     await this.handler.handle(
       privacyRequestDecider,
       privacyRequestStream(publisherId),

@@ -62,11 +62,19 @@ export type RejectPublisher = { type: 'RejectPublisher'; data: { publisherId: st
  */
 export type ErasePublisherSubject = {
   type: 'ErasePublisherSubject';
-  data: { publisherId: string; subject: PublisherPersonalDataErased['data']['subject']; keyIds?: KeyIdsBySubject; now: string };
+  data: {
+    publisherId: string;
+    subject: PublisherPersonalDataErased['data']['subject'];
+    keyIds?: KeyIdsBySubject;
+    now: string;
+  };
 };
 
 /** Erases every person of the publisher and closes the account (`keyIds` as for ErasePublisherSubject). */
-export type ClosePublisherAccount = { type: 'ClosePublisherAccount'; data: { publisherId: string; keyIds?: KeyIdsBySubject; now: string } };
+export type ClosePublisherAccount = {
+  type: 'ClosePublisherAccount';
+  data: { publisherId: string; keyIds?: KeyIdsBySubject; now: string };
+};
 
 export type PublisherCommand =
   | RegisterPublisher
@@ -85,15 +93,32 @@ export const CLOSED_RULE = 'is closed: the account accepts no further changes';
 export function decidePublisher(command: PublisherCommand, state: PublisherState): PublisherEvent[] {
   if (command.type === 'RegisterPublisher') {
     if (state.status !== 'unregistered') {
-      throw new IdTakenError('is already registered', `publisher ${command.data.publisherId} is already registered`, state.id);
+      throw new IdTakenError(
+        'is already registered',
+        `publisher ${command.data.publisherId} is already registered`,
+        state.id,
+      );
     }
     const { now, firstUser, ...data } = command.data;
-    return [{ type: 'PublisherRegistered', data: { ...data, registeredAt: now, ...(firstUser ? { firstUser: { ...firstUser, addedAt: now } } : {}) } }];
+    return [
+      {
+        type: 'PublisherRegistered',
+        data: { ...data, registeredAt: now, ...(firstUser ? { firstUser: { ...firstUser, addedAt: now } } : {}) },
+      },
+    ];
   }
   if (state.status !== 'registered') throw new NotFoundError('publisher', command.data.publisherId);
   const publisherId = state.id;
-  if (state.registrationStatus === 'CLOSED' && command.type !== 'ErasePublisherSubject' && command.type !== 'ClosePublisherAccount') {
-    throw new IllegalStateError('id', CLOSED_RULE, `the account of publisher ${publisherId} is closed: it accepts no further changes`);
+  if (
+    state.registrationStatus === 'CLOSED' &&
+    command.type !== 'ErasePublisherSubject' &&
+    command.type !== 'ClosePublisherAccount'
+  ) {
+    throw new IllegalStateError(
+      'id',
+      CLOSED_RULE,
+      `the account of publisher ${publisherId} is closed: it accepts no further changes`,
+    );
   }
   switch (command.type) {
     case 'UpdatePublisherContact': {
@@ -105,12 +130,18 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
       const same = (Object.keys(contactPreferences) as (keyof ContactPreferences)[]).every(
         (key) => contactPreferences[key] === state.contactPreferences[key],
       );
-      return same ? [] : [{ type: 'ContactPreferencesChanged', data: { publisherId, contactPreferences, changedAt: now } }];
+      return same
+        ? []
+        : [{ type: 'ContactPreferencesChanged', data: { publisherId, contactPreferences, changedAt: now } }];
     }
     case 'AddAadUser': {
       const { user, now } = command.data;
       if (state.aadUsers.some((existing) => existing.objectId === user.objectId)) {
-        throw new IllegalStateError('objectId', 'already has access to the publisher', 'this AAD user already has access to the publisher');
+        throw new IllegalStateError(
+          'objectId',
+          'already has access to the publisher',
+          'this AAD user already has access to the publisher',
+        );
       }
       return [{ type: 'AadUserAdded', data: { publisherId, user: { ...user, addedAt: now } } }];
     }
@@ -118,30 +149,50 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
       const user = state.aadUsers.find((existing) => existing.objectId === command.data.objectId);
       if (!user) throw new NotFoundError('AAD user of this publisher');
       if (state.aadUsers.length === 1) {
-        throw new IllegalStateError('objectId', 'is the last AAD user of the publisher, who cannot be removed', 'the last AAD user of a publisher cannot be removed');
+        throw new IllegalStateError(
+          'objectId',
+          'is the last AAD user of the publisher, who cannot be removed',
+          'the last AAD user of a publisher cannot be removed',
+        );
       }
-      return [{ type: 'AadUserRemoved', data: { publisherId, accountId: user.accountId, removedAt: command.data.now } }];
+      return [
+        { type: 'AadUserRemoved', data: { publisherId, accountId: user.accountId, removedAt: command.data.now } },
+      ];
     }
     case 'ApprovePublisher':
       if (state.registrationStatus === 'APPROVED') return [];
       return [{ type: 'PublisherApproved', data: { publisherId, approvedAt: command.data.now } }];
     case 'RejectPublisher':
       if (state.registrationStatus !== 'PENDING') {
-        throw new IllegalStateError('id', 'must be a pending registration to be rejected', 'only a pending registration can be rejected');
+        throw new IllegalStateError(
+          'id',
+          'must be a pending registration to be rejected',
+          'only a pending registration can be rejected',
+        );
       }
-      return [{ type: 'PublisherRejected', data: { publisherId, reason: command.data.reason, rejectedAt: command.data.now } }];
+      return [
+        { type: 'PublisherRejected', data: { publisherId, reason: command.data.reason, rejectedAt: command.data.now } },
+      ];
     case 'ErasePublisherSubject':
       return decideErasure(state, command.data);
     case 'ClosePublisherAccount': {
       if (state.registrationStatus === 'CLOSED') return [];
       const erased = (subject: PublisherPersonalDataErased['data']['subject']): PublisherEvent => ({
         type: 'PersonalDataErased',
-        data: { publisherId, subject, scope: 'account', erasedAt: command.data.now, ...keyIdsFor(command.data.keyIds, subjectIdOf(publisherId, subject)) },
+        data: {
+          publisherId,
+          subject,
+          scope: 'account',
+          erasedAt: command.data.now,
+          ...keyIdsFor(command.data.keyIds, subjectIdOf(publisherId, subject)),
+        },
       });
       const { contactErased, accountIds, erasedAccountIds } = state.erasure;
       return [
         ...(contactErased ? [] : [erased({ kind: 'contact' })]),
-        ...accountIds.filter((id) => !erasedAccountIds.includes(id)).map((accountId) => erased({ kind: 'aadAccount', accountId })),
+        ...accountIds
+          .filter((id) => !erasedAccountIds.includes(id))
+          .map((accountId) => erased({ kind: 'aadAccount', accountId })),
         { type: 'PublisherAccountClosed', data: { publisherId, closedAt: command.data.now } },
       ];
     }
@@ -155,20 +206,34 @@ export function decidePublisher(command: PublisherCommand, state: PublisherState
  * destroys the key again). An AAD account must have lost its access first:
  * an account that can still sign in cannot be nameless.
  */
-function decideErasure(state: RegisteredPublisherState, { subject, keyIds, now }: ErasePublisherSubject['data']): PublisherEvent[] {
+function decideErasure(
+  state: RegisteredPublisherState,
+  { subject, keyIds, now }: ErasePublisherSubject['data'],
+): PublisherEvent[] {
   const event: PublisherEvent = {
     type: 'PersonalDataErased',
-    data: { publisherId: state.id, subject, scope: 'subject', erasedAt: now, ...keyIdsFor(keyIds, subjectIdOf(state.id, subject)) },
+    data: {
+      publisherId: state.id,
+      subject,
+      scope: 'subject',
+      erasedAt: now,
+      ...keyIdsFor(keyIds, subjectIdOf(state.id, subject)),
+    },
   };
   switch (subject.kind) {
     case 'contact':
       return state.erasure.contactErased ? [] : [event];
     case 'aadAccount': {
       const { accountId } = subject;
-      if (!state.erasure.accountIds.includes(accountId)) throw new NotFoundError('AAD account of this publisher', accountId);
+      if (!state.erasure.accountIds.includes(accountId))
+        throw new NotFoundError('AAD account of this publisher', accountId);
       if (state.erasure.erasedAccountIds.includes(accountId)) return [];
       if (state.aadUsers.some((user) => user.accountId === accountId)) {
-        throw new IllegalStateError('accountId', 'still has access: remove it before erasing it', 'an AAD account that still has access cannot be erased: remove it first');
+        throw new IllegalStateError(
+          'accountId',
+          'still has access: remove it before erasing it',
+          'an AAD account that still has access cannot be erased: remove it first',
+        );
       }
       return [event];
     }

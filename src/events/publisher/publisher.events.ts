@@ -28,7 +28,12 @@ export interface ContactPreferences {
   byPhone: boolean;
 }
 
-export const noContact: ContactPreferences = { aboutOffers: false, aboutFeedback: false, byEmail: false, byPhone: false };
+export const noContact: ContactPreferences = {
+  aboutOffers: false,
+  aboutFeedback: false,
+  byEmail: false,
+  byPhone: false,
+};
 
 /** CLOSED: the account was closed and its people erased; no change is accepted any more. */
 export const registrationStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'CLOSED'] as const;
@@ -150,7 +155,8 @@ export const initialPublisherState: PublisherState<never> = { status: 'unregiste
 
 export function evolvePublisher<P>(state: PublisherState<P>, event: PublisherEvent<P>): PublisherState<P> {
   if (event.type === 'PublisherRegistered') {
-    const { publisherId, companyName, registrationCode, contact, contactPreferences, registeredAt, firstUser } = event.data;
+    const { publisherId, companyName, registrationCode, contact, contactPreferences, registeredAt, firstUser } =
+      event.data;
     return {
       status: 'registered',
       id: publisherId,
@@ -194,7 +200,12 @@ export function evolvePublisher<P>(state: PublisherState<P>, event: PublisherEve
     case 'PublisherApproved':
       return { ...state, registrationStatus: 'APPROVED', rejectionReason: null, updatedAt: event.data.approvedAt };
     case 'PublisherRejected':
-      return { ...state, registrationStatus: 'REJECTED', rejectionReason: event.data.reason, updatedAt: event.data.rejectedAt };
+      return {
+        ...state,
+        registrationStatus: 'REJECTED',
+        rejectionReason: event.data.reason,
+        updatedAt: event.data.rejectedAt,
+      };
     case 'PersonalDataErased': {
       const { subject, erasedAt } = event.data;
       const erasure =

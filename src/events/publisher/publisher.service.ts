@@ -74,7 +74,11 @@ export class PublisherService {
     private readonly registrationCodes: RegistrationCodeService,
   ) {}
 
-  async register(input: RegisterPublisherInput, context: CommandContext, registrant?: Registrant): Promise<PublisherChange> {
+  async register(
+    input: RegisterPublisherInput,
+    context: CommandContext,
+    registrant?: Registrant,
+  ): Promise<PublisherChange> {
     const valid = validateAll({
       id: () => (input.id ? requireId('id', input.id) : undefined),
       companyName: () => requireText('companyName', input.companyName, 200),
@@ -88,7 +92,11 @@ export class PublisherService {
       registrant: () => (registrant ? this.checked(registrant) : undefined),
     });
     const { id, registrant: firstAccount, ...data } = valid;
-    const publisherId = id ?? (input.idempotencyKey ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey) : this.ids.next());
+    const publisherId =
+      id ??
+      (input.idempotencyKey
+        ? this.idempotency.derivedId(await this.actors.idOf(context.actor), input.idempotencyKey)
+        : this.ids.next());
     const firstUser = firstAccount && this.account(firstAccount, '');
     // the registrant acts as its new account from the first event on (the code's claim included)
     const acting = firstUser ? { ...context, newAccountId: firstUser.accountId } : context;
@@ -111,7 +119,10 @@ export class PublisherService {
 
   async updateContact(input: UpdatePublisherContactInput, context: CommandContext): Promise<PublisherChange> {
     const contact = input.contact ?? {};
-    const optional = <T,>(value: string | null | undefined, check: (value: string) => T) => () => (value != null ? check(value) : undefined);
+    const optional =
+      <T>(value: string | null | undefined, check: (value: string) => T) =>
+      () =>
+        value != null ? check(value) : undefined;
     const { publisherId, companyName, ...changed } = validateAll({
       publisherId: () => requireId('id', input.id),
       companyName: optional(input.companyName, (v) => requireText('companyName', v, 200)),
@@ -128,7 +139,11 @@ export class PublisherService {
         now: this.now(),
       },
     };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+    return this.run(publisherId, command, {
+      context,
+      expectedVersion: input.expectedVersion,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   async updateContactPreferences(
@@ -140,7 +155,11 @@ export class PublisherService {
       type: 'UpdateContactPreferences' as const,
       data: { publisherId, contactPreferences: { ...input.contactPreferences }, now: this.now() },
     };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+    return this.run(publisherId, command, {
+      context,
+      expectedVersion: input.expectedVersion,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   async addAadUser(
@@ -156,7 +175,11 @@ export class PublisherService {
         now: this.now(),
       },
     };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+    return this.run(publisherId, command, {
+      context,
+      expectedVersion: input.expectedVersion,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   /** Revokes the account's access at once: the next request with its token no longer finds it. */
@@ -166,21 +189,33 @@ export class PublisherService {
       type: 'RemoveAadUser' as const,
       data: { publisherId, objectId: requireId('objectId', input.objectId), now: this.now() },
     };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+    return this.run(publisherId, command, {
+      context,
+      expectedVersion: input.expectedVersion,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   /** An operator's decision (src/auth/permissions.ts: operators only). */
   async approve(input: VersionedInput, context: CommandContext): Promise<PublisherChange> {
     const publisherId = requireId('id', input.id);
     const command = { type: 'ApprovePublisher' as const, data: { publisherId, now: this.now() } };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+    return this.run(publisherId, command, {
+      context,
+      expectedVersion: input.expectedVersion,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   async reject(input: VersionedInput & { reason: string }, context: CommandContext): Promise<PublisherChange> {
     const publisherId = requireId('id', input.id);
     const reason = requireText('reason', input.reason, 500);
     const command = { type: 'RejectPublisher' as const, data: { publisherId, reason, now: this.now() } };
-    return this.run(publisherId, command, { context, expectedVersion: input.expectedVersion, idempotencyKey: input.idempotencyKey });
+    return this.run(publisherId, command, {
+      context,
+      expectedVersion: input.expectedVersion,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   /** A new account's fields, validated together (src/errors.ts validateAll). */
@@ -188,7 +223,11 @@ export class PublisherService {
     const { objectId, userPrincipalName, displayName } = validateAll({
       objectId: () => requireId('objectId', user.objectId),
       userPrincipalName: () => {
-        if (!user.userPrincipalName) throw new ValidationError('userPrincipalName', 'must be in the token (upn or preferred_username) to register');
+        if (!user.userPrincipalName)
+          throw new ValidationError(
+            'userPrincipalName',
+            'must be in the token (upn or preferred_username) to register',
+          );
         return requireEmail('userPrincipalName', user.userPrincipalName);
       },
       displayName: () => (user.displayName != null ? requireText('displayName', user.displayName, 256) : undefined),
@@ -203,7 +242,10 @@ export class PublisherService {
    * its person but the sealed object id: `me` finds it through the membership
    * read model (src/projections/membership/).
    */
-  private account({ objectId, userPrincipalName, displayName }: CheckedAccount, addedBy: string): Omit<AadUser, 'addedAt'> {
+  private account(
+    { objectId, userPrincipalName, displayName }: CheckedAccount,
+    addedBy: string,
+  ): Omit<AadUser, 'addedAt'> {
     const accountId = this.ids.next();
     return { accountId, objectId, userPrincipalName, displayName, addedBy: addedBy || accountId };
   }
@@ -224,7 +266,16 @@ export class PublisherService {
     if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '', addedBy: '' };
     const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
       ...handleOptions,
-      ...(idempotencyKey ? { idempotency: await this.idempotency.markPersonal(idempotencyKey, command.type, input, publisherStream(publisherId)) } : {}),
+      ...(idempotencyKey
+        ? {
+            idempotency: await this.idempotency.markPersonal(
+              idempotencyKey,
+              command.type,
+              input,
+              publisherStream(publisherId),
+            ),
+          }
+        : {}),
     });
     if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
     return { ...result, publisher: state };

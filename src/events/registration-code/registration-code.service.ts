@@ -20,9 +20,17 @@ export class RegistrationCodeService {
       const { holder } = state;
       const lapsed =
         holder !== null && holder.publisherId !== publisherId
-          ? holderLapsed(registrationCode, holder, (await this.handler.load(publisherDecider, publisherStream(holder.publisherId))).state, now)
+          ? holderLapsed(
+              registrationCode,
+              holder,
+              (await this.handler.load(publisherDecider, publisherStream(holder.publisherId))).state,
+              now,
+            )
           : false;
-      const command = { type: 'ClaimRegistrationCode' as const, data: { registrationCode, publisherId, holderLapsed: lapsed, now } };
+      const command = {
+        type: 'ClaimRegistrationCode' as const,
+        data: { registrationCode, publisherId, holderLapsed: lapsed, now },
+      };
       try {
         // The version read: a claim appended meanwhile (a racing registration) is a conflict, decided again.
         await this.handler.handle(registrationCodeDecider, streamId, command, { context, expectedVersion: version });

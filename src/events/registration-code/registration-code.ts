@@ -53,8 +53,14 @@ export const CLAIM_COMPLETES_WITHIN_MS = 60_000;
 export const CODE_TAKEN = 'must be unique: a publisher is already registered with this code';
 
 /** Whether the holder's claim on `registrationCode` has lapsed at instant `now`, given the holder's publisher state then. */
-export function holderLapsed(registrationCode: string, holder: NonNullable<RegistrationCodeState['holder']>, publisher: PublisherState, now: string): boolean {
-  if (publisher.status === 'unregistered') return Date.parse(now) - Date.parse(holder.claimedAt) > CLAIM_COMPLETES_WITHIN_MS;
+export function holderLapsed(
+  registrationCode: string,
+  holder: NonNullable<RegistrationCodeState['holder']>,
+  publisher: PublisherState,
+  now: string,
+): boolean {
+  if (publisher.status === 'unregistered')
+    return Date.parse(now) - Date.parse(holder.claimedAt) > CLAIM_COMPLETES_WITHIN_MS;
   // registered with another code: a claim left by a registration that lost the race for its publisher id
   if (publisher.registrationCode !== registrationCode) return true;
   switch (publisher.registrationStatus) {

@@ -55,10 +55,17 @@ export class EventCodec {
   }
 
   /** `retired`: the keys the target stream's erasures retired; nothing is sealed under them (a fresh key replaces one). */
-  async encode(events: readonly DomainEvent[], context: CommandContext, idempotency?: IdempotencyMark, retired?: RetiredKeys): Promise<NewEvent[]> {
+  async encode(
+    events: readonly DomainEvent[],
+    context: CommandContext,
+    idempotency?: IdempotencyMark,
+    retired?: RetiredKeys,
+  ): Promise<NewEvent[]> {
     const occurredAt = this.clock.now().toISOString();
     // every event of a command concerns one publisher (each names it): a member acts there as its account
-    const publisherId = events.map((event) => (event.data as { publisherId?: unknown }).publisherId).find((id) => typeof id === 'string');
+    const publisherId = events
+      .map((event) => (event.data as { publisherId?: unknown }).publisherId)
+      .find((id) => typeof id === 'string');
     const plainMetadata: EventMetadata = {
       actor: await this.actors.recorded(context.actor, publisherId as string | undefined, context.newAccountId),
       correlationId: context.correlationId,
@@ -67,7 +74,11 @@ export class EventCodec {
       ...clientOf(context),
       ...(idempotency ? { idempotency } : {}),
     };
-    const metadata = await this.personalData.seal(plainMetadata, sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt), retired);
+    const metadata = await this.personalData.seal(
+      plainMetadata,
+      sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt),
+      retired,
+    );
     return Promise.all(
       events.map(async (event) => {
         const data = event.data as Record<string, unknown>;

@@ -9,6 +9,11 @@ import type { ExpectedRevision } from './event-store.js';
 export function checkExpected(streamId: string, expected: ExpectedRevision, current: number | undefined): void {
   const met =
     expected === 'any' ||
-    (expected === 'no_stream' ? current === undefined : expected === 'stream_exists' ? current !== undefined : current === expected);
-  if (!met) throw new ConcurrencyError(streamId, String(expected), current === undefined ? 'no_stream' : String(current));
+    (expected === 'no_stream'
+      ? current === undefined
+      : expected === 'stream_exists'
+        ? current !== undefined
+        : current === expected);
+  if (!met)
+    throw new ConcurrencyError(streamId, String(expected), current === undefined ? 'no_stream' : String(current));
 }

@@ -76,7 +76,11 @@ export function chainEvents(
  * caller's objects stand for what reads back; parsing the stored strings
  * again would cost ~1 µs (~6%) per batched event.
  */
-export function recordedAt(streamId: string, chained: Pick<ChainedEvent, 'event' | 'revision' | 'prevHash' | 'hash'>, position: number): RecordedEvent {
+export function recordedAt(
+  streamId: string,
+  chained: Pick<ChainedEvent, 'event' | 'revision' | 'prevHash' | 'hash'>,
+  position: number,
+): RecordedEvent {
   const { event } = chained;
   return {
     eventId: event.eventId,

@@ -71,7 +71,11 @@ export class IntegrityVerifier {
     let checked = 0;
     for (;;) {
       // `fromRevision` is inclusive and skips nothing that is there: a removed revision shows as a gap.
-      const page = await this.events.readStored({ streamId, fromRevision: previous ? previous.revision + 1 : 0, maxCount: this.pageSize });
+      const page = await this.events.readStored({
+        streamId,
+        fromRevision: previous ? previous.revision + 1 : 0,
+        maxCount: this.pageSize,
+      });
       if (page.length === 0 && checked === 0) throw new NotFoundError('stream', streamId);
       for (const event of page) {
         const broken = checkLink(event, previous);
@@ -94,12 +98,18 @@ export class IntegrityVerifier {
       for (const event of page) {
         const broken = checkLink(event, streams.get(event.streamId));
         checked++;
-        if (broken) return { eventsChecked: checked, streamsChecked: streams.size + (streams.has(event.streamId) ? 0 : 1), firstBreak: broken };
+        if (broken)
+          return {
+            eventsChecked: checked,
+            streamsChecked: streams.size + (streams.has(event.streamId) ? 0 : 1),
+            firstBreak: broken,
+          };
         streams.set(event.streamId, { revision: event.revision, hash: event.hash });
         position = event.position;
       }
       onProgress?.(Math.min(position, total), total);
-      if (page.length < this.pageSize) return { eventsChecked: checked, streamsChecked: streams.size, firstBreak: null };
+      if (page.length < this.pageSize)
+        return { eventsChecked: checked, streamsChecked: streams.size, firstBreak: null };
     }
   }
 }

@@ -30,7 +30,9 @@ export class UpcasterRegistry {
     for (const upcaster of upcasters) {
       const chain = this.chains.get(upcaster.type) ?? [];
       if (upcaster.fromVersion !== chain.length + 1) {
-        throw new Error(`the upcasters of ${upcaster.type} must read versions 1, 2, 3... in order; got ${upcaster.fromVersion} after ${chain.length}`);
+        throw new Error(
+          `the upcasters of ${upcaster.type} must read versions 1, 2, 3... in order; got ${upcaster.fromVersion} after ${chain.length}`,
+        );
       }
       chain.push(upcaster);
       this.chains.set(upcaster.type, chain);

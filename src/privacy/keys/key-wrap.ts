@@ -23,7 +23,8 @@ export class KeyWrapper {
   private readonly masterKey: Buffer;
 
   constructor(masterKey: Buffer) {
-    if (!Buffer.isBuffer(masterKey) || masterKey.length !== KEY_BYTES) throw new Error(`The master key must be ${KEY_BYTES} bytes.`);
+    if (!Buffer.isBuffer(masterKey) || masterKey.length !== KEY_BYTES)
+      throw new Error(`The master key must be ${KEY_BYTES} bytes.`);
     this.masterKey = Buffer.from(masterKey);
   }
 

@@ -33,5 +33,6 @@ export async function ledgerSecret(keys: KeyStore, masterKey: Buffer, purpose: L
 
 /** Stores every secret not stored yet, under `masterKey`: a rotation does this first, so none is ever derived from the new key. */
 export async function storeLedgerSecrets(keys: KeyStore, masterKey: Buffer): Promise<void> {
-  for (const purpose of Object.keys(INFO) as LedgerSecretPurpose[]) (await ledgerSecret(keys, masterKey, purpose)).fill(0);
+  for (const purpose of Object.keys(INFO) as LedgerSecretPurpose[])
+    (await ledgerSecret(keys, masterKey, purpose)).fill(0);
 }

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeKey, loadMasterKey, MASTER_KEY_FILE, MASTER_KEY_SETTING, moveKeyFile, readKeyFile, writeKeyFile } from './master-key.js';
+import {
+  decodeKey,
+  loadMasterKey,
+  MASTER_KEY_FILE,
+  MASTER_KEY_SETTING,
+  moveKeyFile,
+  readKeyFile,
+  writeKeyFile,
+} from './master-key.js';
 import { storeLedgerSecrets } from './ledger-secrets.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 
@@ -36,21 +44,31 @@ export interface RotationResult {
  */
 export async function rotateMasterKey(options: RotationOptions): Promise<RotationResult> {
   const storeFile = path.join(options.dataDir, options.keyStoreFile);
-  if (!fs.existsSync(storeFile)) throw new RotationError(`there is no key store in ${options.dataDir}: nothing to rotate.`);
+  if (!fs.existsSync(storeFile))
+    throw new RotationError(`there is no key store in ${options.dataDir}: nothing to rotate.`);
   const fromConfiguration = Boolean(options.currentMasterKeyBase64);
   const given = options.newMasterKeyBase64 === undefined ? undefined : decodeKey(options.newMasterKeyBase64);
   if (options.newMasterKeyBase64 !== undefined && !given) {
-    throw new RotationError('--new-master-key must be the base64 encoding of exactly 32 bytes (for example `openssl rand -base64 32`).');
+    throw new RotationError(
+      '--new-master-key must be the base64 encoding of exactly 32 bytes (for example `openssl rand -base64 32`).',
+    );
   }
   if (fromConfiguration && !given) {
-    throw new RotationError(`the master key comes from ${MASTER_KEY_SETTING}: give the new one with --new-master-key, then set ${MASTER_KEY_SETTING} to it.`);
+    throw new RotationError(
+      `the master key comes from ${MASTER_KEY_SETTING}: give the new one with --new-master-key, then set ${MASTER_KEY_SETTING} to it.`,
+    );
   }
-  const current = loadMasterKey({ dataDir: options.dataDir, ...(fromConfiguration ? { masterKeyBase64: options.currentMasterKeyBase64! } : {}) });
+  const current = loadMasterKey({
+    dataDir: options.dataDir,
+    ...(fromConfiguration ? { masterKeyBase64: options.currentMasterKeyBase64! } : {}),
+  });
   const keyFile = path.join(options.dataDir, MASTER_KEY_FILE);
   const pendingFile = `${keyFile}.next`;
   const pending = fromConfiguration ? undefined : readKeyFile(pendingFile);
   if (pending && given && !pending.equals(given)) {
-    throw new RotationError(`an interrupted rotation left ${pendingFile}: run the rotation again without --new-master-key to finish it.`);
+    throw new RotationError(
+      `an interrupted rotation left ${pendingFile}: run the rotation again without --new-master-key to finish it.`,
+    );
   }
   const next = pending ?? given ?? randomBytes(32);
   if (next.equals(current)) throw new RotationError('the new master key is the current one.');

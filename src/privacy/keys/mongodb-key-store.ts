@@ -80,7 +80,12 @@ export class MongoKeyStore implements KeyStore {
   /** Opens the key collections of `db`; throws if `masterKey` is not the one they were created with. */
   static async open(db: Db, masterKey: Buffer, clock: Clock = systemClock): Promise<MongoKeyStore> {
     const wrapper = new KeyWrapper(masterKey);
-    const store = new MongoKeyStore(db.collection<StoredKey>('subject_keys', DURABLE), db.collection<StoredMeta>('key_store_meta', DURABLE), wrapper, clock);
+    const store = new MongoKeyStore(
+      db.collection<StoredKey>('subject_keys', DURABLE),
+      db.collection<StoredMeta>('key_store_meta', DURABLE),
+      wrapper,
+      clock,
+    );
     try {
       await store.checkMasterKey();
       return store;
@@ -96,7 +101,11 @@ export class MongoKeyStore implements KeyStore {
     const fresh = initial ? Buffer.from(initial) : randomBytes(KEY_BYTES);
     try {
       // Acknowledged means majority-committed: the key is ours and durable.
-      await this.keys.insertOne({ _id: subjectId, wrapped: this.wrapper.wrap(subjectId, fresh), createdAt: this.clock.now() });
+      await this.keys.insertOne({
+        _id: subjectId,
+        wrapped: this.wrapper.wrap(subjectId, fresh),
+        createdAt: this.clock.now(),
+      });
       return Buffer.from(fresh);
     } catch (error) {
       if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
@@ -128,7 +137,9 @@ export class MongoKeyStore implements KeyStore {
   async destroyMany(subjectIds: readonly string[]): Promise<string[]> {
     const ids = [...new Set(subjectIds)];
     if (ids.length === 0) return [];
-    const existing = (await this.keys.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
+    const existing = (await this.keys.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map(
+      (doc) => doc._id,
+    );
     if (existing.length > 0) await this.keys.deleteMany({ _id: { $in: existing } });
     this.forgetting.forget(ids);
     return existing;
@@ -186,7 +197,11 @@ export class MongoKeyStore implements KeyStore {
  * reads see it once its insert is majority-committed, which its writer
  * waits for too. null if it never shows.
  */
-export async function readWinner<T>(read: () => Promise<T | null>, attempts = WINNER_READS, waitMs = 20): Promise<T | null> {
+export async function readWinner<T>(
+  read: () => Promise<T | null>,
+  attempts = WINNER_READS,
+  waitMs = 20,
+): Promise<T | null> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const found = await read();
     if (found) return found;

@@ -7,7 +7,6 @@ import { Forgetting } from '../forgetting.js';
 import { KEY_BYTES, KeyCache, KeyWrapper } from './key-wrap.js';
 import { keyIdOf } from '../personal-value.js';
 
-
 interface KeyRow {
   subject_id: string;
   wrapped_key: Buffer;
@@ -146,18 +145,21 @@ export class SqliteKeyStore implements KeyStore {
   async destroyKeys(keys: readonly KeyRef[]): Promise<KeyRef[]> {
     const wanted = keyIdsBySubject(keys);
     if (wanted.size === 0) return [];
-    const deleted = this.db.transaction(() => {
-      const gone: KeyRef[] = [];
-      for (const [subjectId, keyIds] of wanted) {
-        const row = this.selectOne.get(subjectId);
-        if (!row) continue;
-        const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
-        const keyId = keyIdOf(key);
-        key.fill(0);
-        if (keyIds.has(keyId) && this.removeIfSame.run(subjectId, row.wrapped_key).changes > 0) gone.push({ subjectId, keyId });
-      }
-      return gone;
-    }).immediate();
+    const deleted = this.db
+      .transaction(() => {
+        const gone: KeyRef[] = [];
+        for (const [subjectId, keyIds] of wanted) {
+          const row = this.selectOne.get(subjectId);
+          if (!row) continue;
+          const key = this.wrapper.unwrap(row.subject_id, row.wrapped_key);
+          const keyId = keyIdOf(key);
+          key.fill(0);
+          if (keyIds.has(keyId) && this.removeIfSame.run(subjectId, row.wrapped_key).changes > 0)
+            gone.push({ subjectId, keyId });
+        }
+        return gone;
+      })
+      .immediate();
     this.forgetting.forget(wanted.keys());
     return this.afterDestroy(deleted);
   }
@@ -193,7 +195,9 @@ export class SqliteKeyStore implements KeyStore {
             key.fill(0);
             count++;
           }
-          this.db.prepare('UPDATE key_store_meta SET value = ? WHERE name = ?').run(next.checkValue(), 'master_key_check');
+          this.db
+            .prepare('UPDATE key_store_meta SET value = ? WHERE name = ?')
+            .run(next.checkValue(), 'master_key_check');
         })
         .immediate();
     } catch (error) {
@@ -228,9 +232,7 @@ export class SqliteKeyStore implements KeyStore {
       .transaction(() => {
         if (read.get('master_key_check')) return;
         // A store without a check value: any key it already holds must unwrap.
-        const any = this.db
-          .prepare<[], KeyRow>('SELECT subject_id, wrapped_key FROM subject_keys LIMIT 1')
-          .get();
+        const any = this.db.prepare<[], KeyRow>('SELECT subject_id, wrapped_key FROM subject_keys LIMIT 1').get();
         if (any) this.wrapper.unwrap(any.subject_id, any.wrapped_key).fill(0);
         this.db.prepare('INSERT INTO key_store_meta (name, value) VALUES (?, ?)').run('master_key_check', check);
       })
@@ -238,4 +240,3 @@ export class SqliteKeyStore implements KeyStore {
     this.wrapper.verify(read.get('master_key_check')?.value);
   }
 }
-

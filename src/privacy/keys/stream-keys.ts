@@ -1,6 +1,11 @@
 import type { RecordedEvent } from '../../events/store/event-envelope.js';
 import { idempotencySubject, type IdempotencyMark } from '../../events/idempotency.js';
-import { aadAccountSubject, contactSubject, disclosureRecipientsSubject, offerSupportSubject } from '../classification.js';
+import {
+  aadAccountSubject,
+  contactSubject,
+  disclosureRecipientsSubject,
+  offerSupportSubject,
+} from '../classification.js';
 import type { KeyRef } from './key-store.js';
 import { isPersonalValue } from '../personal-value.js';
 
@@ -117,7 +122,8 @@ export function erasureOf(
   data: Record<string, unknown>,
 ): { subjectId: string; keyIds?: readonly string[]; idempotencyKeyIds?: readonly string[] } | undefined {
   const subject = data['subject'] as { kind?: unknown; accountId?: unknown } | undefined;
-  const idsAt = (field: string) => (Array.isArray(data[field]) ? { [field]: (data[field] as unknown[]).map(String) } : {});
+  const idsAt = (field: string) =>
+    Array.isArray(data[field]) ? { [field]: (data[field] as unknown[]).map(String) } : {};
   const keyIds = { ...idsAt('keyIds'), ...idsAt('idempotencyKeyIds') };
   switch (subject?.kind) {
     case 'contact':

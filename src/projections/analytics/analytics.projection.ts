@@ -77,7 +77,13 @@ export const publisherStatusProjection = documentProjection<PublisherStatusDoc, 
 });
 
 const offerStatusEvents = {
-  offer: { OfferCreated: true, OfferPublished: true, OfferDeleted: true, PersonalDataErased: true, OfferCustomerServiceUpdated: false },
+  offer: {
+    OfferCreated: true,
+    OfferPublished: true,
+    OfferDeleted: true,
+    PersonalDataErased: true,
+    OfferCustomerServiceUpdated: false,
+  },
 } as const satisfies Handles;
 
 /** Each offer's kind and status; a deleted offer, or one withdrawn with its publisher's account, is counted as DELETED. */
@@ -112,7 +118,12 @@ const countedEvents = {
   offer: everyEventOf.offer,
   disclosure: everyEventOf.disclosure,
   contactList: everyEventOf.contactList,
-  accessGrant: { AccessGrantRequested: true, AccessGrantApproved: false, AccessGrantRevoked: false, AccessGrantUsed: false },
+  accessGrant: {
+    AccessGrantRequested: true,
+    AccessGrantApproved: false,
+    AccessGrantRevoked: false,
+    AccessGrantUsed: false,
+  },
 } as const satisfies Handles;
 
 /**
@@ -131,11 +142,30 @@ export const changesPerDayProjection = documentProjection<DayDoc, typeof counted
   handles: countedEvents,
   documentId: (event) => event.occurredAt.slice(0, 10),
   evolve(doc, event) {
-    const { id, changes, erasures, disclosures = 0, contactLists = 0, accessGrants = 0, emergencyAccesses = 0 } = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
+    const {
+      id,
+      changes,
+      erasures,
+      disclosures = 0,
+      contactLists = 0,
+      accessGrants = 0,
+      emergencyAccesses = 0,
+    } = doc ?? { id: event.occurredAt.slice(0, 10), changes: 0, erasures: 0 };
     const counts = { id, changes, erasures, disclosures, contactLists, accessGrants, emergencyAccesses };
-    if (event.type === 'AccessGrantRequested') return { ...counts, accessGrants: accessGrants + 1, emergencyAccesses: emergencyAccesses + (event.data.emergency ? 1 : 0) };
+    if (event.type === 'AccessGrantRequested')
+      return {
+        ...counts,
+        accessGrants: accessGrants + 1,
+        emergencyAccesses: emergencyAccesses + (event.data.emergency ? 1 : 0),
+      };
     const counted =
-      event.type === 'PersonalDataErased' ? 'erasures' : event.type === 'DisclosureRecorded' ? 'disclosures' : event.type === 'ContactListProduced' ? 'contactLists' : 'changes';
+      event.type === 'PersonalDataErased'
+        ? 'erasures'
+        : event.type === 'DisclosureRecorded'
+          ? 'disclosures'
+          : event.type === 'ContactListProduced'
+            ? 'contactLists'
+            : 'changes';
     return { ...counts, [counted]: counts[counted] + 1 };
   },
 });

@@ -2,12 +2,7 @@ import { offerKinds, offerStatuses, type OfferKind, type OfferStatus } from '../
 import { registrationStatuses, type RegistrationStatus } from '../../events/publisher/publisher.events.js';
 import { ValidationError } from '../../errors.js';
 import type { ReadStore } from '../store/read-store.js';
-import {
-  ANALYTICS_DAYS,
-  ANALYTICS_OFFERS,
-  ANALYTICS_PUBLISHERS,
-  type DayDoc,
-} from './analytics.projection.js';
+import { ANALYTICS_DAYS, ANALYTICS_OFFERS, ANALYTICS_PUBLISHERS, type DayDoc } from './analytics.projection.js';
 
 /** the longest range `changesPerDay` answers, in days */
 export const MAX_DAYS = 366;
@@ -43,7 +38,10 @@ export class AnalyticsQueries {
   /** Every status, zero counts included (the domain's own list, so a status the read model can hold is always listed). */
   async publishersByStatus(): Promise<StatusCount[]> {
     return Promise.all(
-      registrationStatuses.map(async (status) => ({ status, count: await this.store.count(ANALYTICS_PUBLISHERS, { status }) })),
+      registrationStatuses.map(async (status) => ({
+        status,
+        count: await this.store.count(ANALYTICS_PUBLISHERS, { status }),
+      })),
     );
   }
 

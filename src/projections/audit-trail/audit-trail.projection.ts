@@ -59,7 +59,13 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
     revision: event.revision,
     type: event.type,
     occurredAt: event.occurredAt,
-    actor: { id, kind, role: role ?? null, ...(objectId !== undefined ? { objectId } : {}), ...(publisherId !== undefined ? { publisherId } : {}) },
+    actor: {
+      id,
+      kind,
+      role: role ?? null,
+      ...(objectId !== undefined ? { objectId } : {}),
+      ...(publisherId !== undefined ? { publisherId } : {}),
+    },
     // a contact list names many publishers (see its USE records), so none
     publisherId: 'publisherId' in event.data ? event.data.publisherId : null,
     offerId: 'offerId' in event.data ? (event.data.offerId ?? null) : null,

@@ -39,7 +39,12 @@ export class AuditQueries {
   async page(filter: AuditFilter, first: number, after?: string | null): Promise<Page<AuditEntry>> {
     const where = toReadFilter(filter);
     const find = (readFilter: Filter) =>
-      this.store.find<AuditEntry>(AUDIT_TRAIL, { filter: readFilter, sort: newestFirst, first, ...(after ? { after } : {}) });
+      this.store.find<AuditEntry>(AUDIT_TRAIL, {
+        filter: readFilter,
+        sort: newestFirst,
+        first,
+        ...(after ? { after } : {}),
+      });
     const types = [...new Set(filter.eventTypes ?? [])];
     // A person's object id also matches their reference (events before references hold the object id itself).
     const actorIds = filter.actorId != null ? await this.actors.filterIds(filter.actorId) : [];
@@ -53,7 +58,13 @@ export class AuditQueries {
 /** The first `first` entries of several newest-first pages, newest first, each with its own cursor. */
 function mergeNewestFirst(pages: readonly Page<AuditEntry>[], first: number): Page<AuditEntry> {
   const entries = pages.flatMap((page) => page.items.map((item, i) => ({ item, cursor: page.cursors[i]! })));
-  entries.sort((a, b) => (a.item.occurredAt === b.item.occurredAt ? b.item.position - a.item.position : a.item.occurredAt < b.item.occurredAt ? 1 : -1));
+  entries.sort((a, b) =>
+    a.item.occurredAt === b.item.occurredAt
+      ? b.item.position - a.item.position
+      : a.item.occurredAt < b.item.occurredAt
+        ? 1
+        : -1,
+  );
   const kept = entries.slice(0, first);
   return {
     items: kept.map((entry) => entry.item),
@@ -66,7 +77,8 @@ function mergeNewestFirst(pages: readonly Page<AuditEntry>[], first: number): Pa
 function instant(field: 'from' | 'to', value: string | null | undefined): string | undefined {
   if (value == null) return undefined;
   const time = Date.parse(value);
-  if (!ISO_INSTANT.test(value) || Number.isNaN(time)) throw new ValidationError(field, 'must be an ISO-8601 instant with a time zone');
+  if (!ISO_INSTANT.test(value) || Number.isNaN(time))
+    throw new ValidationError(field, 'must be an ISO-8601 instant with a time zone');
   // Stored instants are toISOString() text: compared as text, they compare as time.
   return new Date(time).toISOString();
 }
@@ -78,11 +90,15 @@ function toReadFilter(filter: AuditFilter): Filter {
   if (from && to && from >= to) throw new ValidationError('to', 'must be after from');
   const types = filter.eventTypes ?? undefined;
   if (types && (types.length === 0 || types.length > MAX_TYPES || !types.every((type) => knownTypes.has(type)))) {
-    throw new ValidationError('eventTypes', `must be 1 to ${MAX_TYPES} of the ledger's event types, such as ContactUpdated`);
+    throw new ValidationError(
+      'eventTypes',
+      `must be 1 to ${MAX_TYPES} of the ledger's event types, such as ContactUpdated`,
+    );
   }
   for (const field of ['actorId', 'publisherId'] as const) {
     const value = filter[field];
-    if (value != null && (value.length === 0 || value.length > 200)) throw new ValidationError(field, 'must be 1 to 200 characters');
+    if (value != null && (value.length === 0 || value.length > 200))
+      throw new ValidationError(field, 'must be 1 to 200 characters');
   }
   return {
     ...(filter.actorId != null ? { 'actor.id': filter.actorId } : {}),

@@ -59,7 +59,10 @@ export class MaskedPublisherQueries {
       registrationStatus: publisher.registrationStatus,
       registeredAt: publisher.registeredAt,
       contact: mask('PublisherRegistered', 'contact.', { ...publisher.contact }),
-      aadUsers: publisher.aadUsers.map((user) => ({ ...mask('AadUserAdded', 'user.', { ...user }), addedAt: user.addedAt })),
+      aadUsers: publisher.aadUsers.map((user) => ({
+        ...mask('AadUserAdded', 'user.', { ...user }),
+        addedAt: user.addedAt,
+      })),
       offers: offers.items.map((offer) => ({
         id: offer.id,
         name: offer.name,
@@ -67,7 +70,9 @@ export class MaskedPublisherQueries {
         status: offer.status,
         createdAt: offer.createdAt,
         publishedAt: offer.publishedAt,
-        supportContacts: offer.supportContacts.map((contact) => mask('OfferCustomerServiceUpdated', 'supportContacts.*.', contact)),
+        supportContacts: offer.supportContacts.map((contact) =>
+          mask('OfferCustomerServiceUpdated', 'supportContacts.*.', contact),
+        ),
       })),
     };
   }

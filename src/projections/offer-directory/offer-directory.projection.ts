@@ -16,13 +16,23 @@ export interface OfferDirectoryDoc extends ProjectedDoc {
 
 /** An offer is listed once created; nothing later removes it. */
 const handles = {
-  offer: { OfferCreated: true, OfferCustomerServiceUpdated: false, OfferPublished: false, OfferDeleted: false, PersonalDataErased: false },
+  offer: {
+    OfferCreated: true,
+    OfferCustomerServiceUpdated: false,
+    OfferPublished: false,
+    OfferDeleted: false,
+    PersonalDataErased: false,
+  },
 } as const satisfies Handles;
 
 export const offerDirectoryProjection = documentProjection<OfferDirectoryDoc, typeof handles>({
   name: offerDirectoryName,
-  collection: { name: OFFER_DIRECTORY, indexes: [{ name: 'by_publisher', fields: [{ field: 'publisherId' }, { field: 'createdAt' }] }] },
+  collection: {
+    name: OFFER_DIRECTORY,
+    indexes: [{ name: 'by_publisher', fields: [{ field: 'publisherId' }, { field: 'createdAt' }] }],
+  },
   handles,
   documentId: (event) => event.data.offerId,
-  evolve: (doc, event) => doc ?? { id: event.data.offerId, publisherId: event.data.publisherId, createdAt: event.data.createdAt },
+  evolve: (doc, event) =>
+    doc ?? { id: event.data.offerId, publisherId: event.data.publisherId, createdAt: event.data.createdAt },
 });

@@ -38,7 +38,8 @@ export class OfferDirectoryQueries {
       if (batch.length === 0) break;
       for (const recorded of batch) {
         const event = recorded.type === 'OfferCreated' ? ledgerEventOf(recorded) : null;
-        if (event?.type !== 'OfferCreated' || event.data.publisherId !== publisherId || seen.has(event.data.offerId)) continue;
+        if (event?.type !== 'OfferCreated' || event.data.publisherId !== publisherId || seen.has(event.data.offerId))
+          continue;
         seen.add(event.data.offerId);
         ids.push(event.data.offerId);
       }

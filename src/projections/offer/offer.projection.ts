@@ -30,7 +30,9 @@ export const offerProjection = documentProjection<OfferDoc, typeof handles>({
   shape: 2,
   collection: {
     name: OFFERS,
-    indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'createdAt', direction: 'desc' }] }],
+    indexes: [
+      { name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'createdAt', direction: 'desc' }] },
+    ],
   },
   handles,
   documentId: (event) => event.data.offerId,

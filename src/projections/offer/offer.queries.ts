@@ -8,7 +8,9 @@ import { OFFERS, type OfferDoc, type OfferRecord } from './offer.projection.js';
 
 /** Every field null when absent or erased; `erased` once the contacts' key was destroyed. */
 export type SupportContactView = Record<(typeof supportContactFields)[number], string | null> & { erased: boolean };
-export type OfferView = Omit<OfferRecord, 'supportContacts' | 'supportErased'> & { supportContacts: SupportContactView[] };
+export type OfferView = Omit<OfferRecord, 'supportContacts' | 'supportErased'> & {
+  supportContacts: SupportContactView[];
+};
 
 export interface OfferFilter {
   status?: OfferRecord['status'] | null;
@@ -28,9 +30,23 @@ export class OfferQueries {
   }
 
   /** A publisher's offers, newest first: one find, one key lookup, and a count unless the first page holds them all. */
-  async forPublisher(publisherId: string, filter: OfferFilter, first: number, after?: string | null): Promise<Page<OfferView> & { totalCount: number }> {
-    const where: Filter = { publisherId, ...(filter.status ? { status: filter.status } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
-    const page = await countedPage<OfferDoc>(this.store, OFFERS, { filter: where, sort: [{ field: 'createdAt', direction: 'desc' }], first, ...(after ? { after } : {}) });
+  async forPublisher(
+    publisherId: string,
+    filter: OfferFilter,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<OfferView> & { totalCount: number }> {
+    const where: Filter = {
+      publisherId,
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.kind ? { kind: filter.kind } : {}),
+    };
+    const page = await countedPage<OfferDoc>(this.store, OFFERS, {
+      filter: where,
+      sort: [{ field: 'createdAt', direction: 'desc' }],
+      first,
+      ...(after ? { after } : {}),
+    });
     const items = (await this.personalData.openMany(page.items)).map(toView);
     return { ...page, items };
   }
@@ -45,7 +61,9 @@ const toView = sharedView(function toView(doc: OfferDoc): OfferView {
 });
 
 /** A support contact (opened) as the API shows it: every field, null when absent or erased. */
-export function supportContactView(contact: Readonly<Partial<Record<(typeof supportContactFields)[number], unknown>>>): SupportContactView {
+export function supportContactView(
+  contact: Readonly<Partial<Record<(typeof supportContactFields)[number], unknown>>>,
+): SupportContactView {
   const fields = Object.fromEntries(supportContactFields.map((field) => [field, shownOrNull(contact[field])]));
   return { ...fields, erased: anyErased(supportContactFields.map((field) => contact[field])) } as SupportContactView;
 }

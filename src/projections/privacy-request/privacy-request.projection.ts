@@ -39,7 +39,8 @@ export interface DeletedRecord {
 
 export type PrivacyRequestDoc = ProjectedDoc & (PrivacyRequestRecord | DeletedRecord);
 
-export const isDeletedRecord = (doc: PrivacyRequestRecord | DeletedRecord): doc is DeletedRecord => 'deleted' in doc && doc.deleted;
+export const isDeletedRecord = (doc: PrivacyRequestRecord | DeletedRecord): doc is DeletedRecord =>
+  'deleted' in doc && doc.deleted;
 
 /** The events that are privacy requests (or delete their records); registering, reviewing and offers' own life are not. */
 const handles = {
@@ -54,17 +55,33 @@ const handles = {
     PublisherApproved: false,
     PublisherRejected: false,
   },
-  offer: { OfferCustomerServiceUpdated: true, OfferDeleted: true, PersonalDataErased: true, OfferCreated: false, OfferPublished: false },
+  offer: {
+    OfferCustomerServiceUpdated: true,
+    OfferDeleted: true,
+    PersonalDataErased: true,
+    OfferCreated: false,
+    OfferPublished: false,
+  },
   privacyRequest: { PrivacyRequestRecorded: true, PrivacyRequestRecordDeleted: true },
   // a staff member's read under a grant is a view of the publisher's data like any other; the grant's own life is not
-  accessGrant: { AccessGrantUsed: true, AccessGrantRequested: false, AccessGrantApproved: false, AccessGrantRevoked: false },
+  accessGrant: {
+    AccessGrantUsed: true,
+    AccessGrantRequested: false,
+    AccessGrantApproved: false,
+    AccessGrantRevoked: false,
+  },
 } as const satisfies Handles;
 
 type Handled = HandledEvent<typeof handles>;
 type Request = { kind: PrivacyRequestKind; target: string; grant?: { id: string; emergency: boolean } };
 
 // disclosureRecipients: erased only with the account, which PublisherAccountClosed records
-const erasureTargets = { contact: 'contact', aadAccount: 'aadUsers', offerSupport: 'offer.supportContacts', disclosureRecipients: 'disclosures' } as const satisfies Record<ErasedSubject['kind'], string>;
+const erasureTargets = {
+  contact: 'contact',
+  aadAccount: 'aadUsers',
+  offerSupport: 'offer.supportContacts',
+  disclosureRecipients: 'disclosures',
+} as const satisfies Record<ErasedSubject['kind'], string>;
 
 /**
  * The request an event records, or what a record deletion deletes. An
@@ -89,13 +106,19 @@ function requestOf(event: Handled): Request | { deletes: string } | null {
     case 'PublisherAccountClosed':
       return { kind: 'ERASURE', target: 'publisher' };
     case 'PersonalDataErased':
-      return event.data.scope === 'subject' ? { kind: 'ERASURE', target: erasureTargets[event.data.subject.kind] } : null;
+      return event.data.scope === 'subject'
+        ? { kind: 'ERASURE', target: erasureTargets[event.data.subject.kind] }
+        : null;
     case 'PrivacyRequestRecorded':
       return { kind: event.data.kind, target: event.data.target };
     case 'PrivacyRequestRecordDeleted':
       return { deletes: event.data.recordId };
     case 'AccessGrantUsed':
-      return { kind: 'VIEW', target: event.data.target, grant: { id: event.data.grantId, emergency: event.data.emergency } };
+      return {
+        kind: 'VIEW',
+        target: event.data.target,
+        grant: { id: event.data.grantId, emergency: event.data.emergency },
+      };
     default:
       return assertNever(event);
   }
@@ -121,10 +144,14 @@ export function privacyRequestProjection(requesters: RequesterSealing): Projecti
       // USE records first: a deletion of one in the same batch (its tombstone) comes after it
       const ops = [...(await useRecordOps(events, store, PRIVACY_REQUESTS)), ...(await records.project(events, store))];
       // documents folded from this batch carry the requester in clear; sealed ones read from the store are left alone
-      const clear = ops.flatMap((op) => (op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? [op.doc] : []));
+      const clear = ops.flatMap((op) =>
+        op.kind === 'upsert' && typeof op.doc['requestedBy'] === 'string' ? [op.doc] : [],
+      );
       const sealed = await requesters.sealAll(clear);
       let next = 0;
-      return ops.map((op): WriteOp => (op.kind === 'upsert' && op.doc === clear[next] ? { ...op, doc: sealed[next++]! } : op));
+      return ops.map((op): WriteOp =>
+        op.kind === 'upsert' && op.doc === clear[next] ? { ...op, doc: sealed[next++]! } : op,
+      );
     },
   };
 }
@@ -135,7 +162,9 @@ const records = documentProjection<PrivacyRequestDoc, typeof handles>({
   shape: 3,
   collection: {
     name: PRIVACY_REQUESTS,
-    indexes: [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] }],
+    indexes: [
+      { name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] },
+    ],
   },
   handles,
   documentId(event) {
@@ -155,7 +184,12 @@ const records = documentProjection<PrivacyRequestDoc, typeof handles>({
       target: request.target,
       requestedBy: event.metadata.actor.id,
       // a read is recorded after it happened: its own instant is in the data
-      requestedAt: event.type === 'PrivacyRequestRecorded' ? event.data.requestedAt : event.type === 'AccessGrantUsed' ? event.data.usedAt : event.occurredAt,
+      requestedAt:
+        event.type === 'PrivacyRequestRecorded'
+          ? event.data.requestedAt
+          : event.type === 'AccessGrantUsed'
+            ? event.data.usedAt
+            : event.occurredAt,
       outcome: 'COMPLETED',
       accessGrantId: request.grant?.id ?? null,
       emergencyAccess: request.grant?.emergency ?? false,

@@ -3,10 +3,18 @@ import { isErased, shownOrNull } from '../../privacy/personal-value.js';
 import { countedPage } from '../store/counted-page.js';
 import type { Page, ReadStore } from '../store/read-store.js';
 import type { Filter } from '../store/read-store.js';
-import { isDeletedRecord, PRIVACY_REQUESTS, type PrivacyRequestDoc, type PrivacyRequestRecord } from './privacy-request.projection.js';
+import {
+  isDeletedRecord,
+  PRIVACY_REQUESTS,
+  type PrivacyRequestDoc,
+  type PrivacyRequestRecord,
+} from './privacy-request.projection.js';
 
 /** A record as the API shows it: the requester is null, and flagged, once its retention key is destroyed. */
-export type PrivacyRequestView = Omit<PrivacyRequestRecord, 'requestedBy'> & { requestedBy: string | null; requestedByErased: boolean };
+export type PrivacyRequestView = Omit<PrivacyRequestRecord, 'requestedBy'> & {
+  requestedBy: string | null;
+  requestedByErased: boolean;
+};
 
 export class PrivacyRequestQueries {
   constructor(
@@ -15,7 +23,11 @@ export class PrivacyRequestQueries {
   ) {}
 
   /** A publisher's records, newest first. */
-  async forPublisher(publisherId: string, first: number, after?: string | null): Promise<Page<PrivacyRequestView> & { totalCount: number }> {
+  async forPublisher(
+    publisherId: string,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<PrivacyRequestView> & { totalCount: number }> {
     const filter: Filter = { publisherId, deleted: { ne: true } };
     const page = await countedPage<PrivacyRequestRecord & PrivacyRequestDoc>(this.store, PRIVACY_REQUESTS, {
       filter,

@@ -1,5 +1,9 @@
 import { everyEventOf, type Handles } from '../../events/ledger-events.js';
-import { evolvePublisher, initialPublisherState, type RegisteredPublisherState } from '../../events/publisher/publisher.events.js';
+import {
+  evolvePublisher,
+  initialPublisherState,
+  type RegisteredPublisherState,
+} from '../../events/publisher/publisher.events.js';
 import type { PersonalValue } from '../../privacy/personal-value.js';
 import { documentProjection, type ProjectedDoc } from '../document-projection.js';
 

@@ -57,7 +57,11 @@ export class PublisherQueries {
     const views: PublisherView[] = [];
     let after: string | null = null;
     do {
-      const page: Page<PublisherDoc> = await this.store.find<PublisherDoc>(PUBLISHERS, { filter, first: 500, ...(after ? { after } : {}) });
+      const page: Page<PublisherDoc> = await this.store.find<PublisherDoc>(PUBLISHERS, {
+        filter,
+        first: 500,
+        ...(after ? { after } : {}),
+      });
       views.push(...(await this.personalData.openMany(page.items)).map(toView));
       after = page.hasNextPage ? page.endCursor : null;
     } while (after);
@@ -80,7 +84,9 @@ export interface OpenedPublisher {
   rejectionReason: string | null;
   contactPreferences: Fields<keyof PublisherView['contactPreferences']>;
   contact: Fields<'name' | 'telephone' | 'email'>;
-  aadUsers: ReadonlyArray<Fields<'accountId' | 'objectId' | 'userPrincipalName' | 'displayName' | 'addedAt' | 'addedBy'>>;
+  aadUsers: ReadonlyArray<
+    Fields<'accountId' | 'objectId' | 'userPrincipalName' | 'displayName' | 'addedAt' | 'addedBy'>
+  >;
   registeredAt: string;
   updatedAt: string;
 }

@@ -37,7 +37,11 @@ export class HeldLease {
   }
 
   /** The lease when it is free (or already this worker's), null while another worker holds it. */
-  static async take(settings: LeaseSettings, name: string, onLost: (error: LeaseLostError) => void): Promise<HeldLease | null> {
+  static async take(
+    settings: LeaseSettings,
+    name: string,
+    onLost: (error: LeaseLostError) => void,
+  ): Promise<HeldLease | null> {
     const grant = await settings.store.acquire(name, settings.holder, settings.ttlMs ?? DEFAULT_LEASE_TTL_MS);
     return grant ? new HeldLease(grant, settings, onLost) : null;
   }

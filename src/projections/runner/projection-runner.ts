@@ -80,9 +80,13 @@ export class ProjectionRunner implements ProjectionHost {
   }
 
   private async catchUpTogether(runs: Running[]): Promise<void> {
-    await catchUpTogether(this.events, this.reads, runs, this.batchSize, { ...this.options, onBatch: () => this.settleWaiters() });
+    await catchUpTogether(this.events, this.reads, runs, this.batchSize, {
+      ...this.options,
+      onBatch: () => this.settleWaiters(),
+    });
     // Not one whose lease was lost meanwhile: it waits in standby, or took the lease again and follows already.
-    for (const run of runs) if (!run.stopped && !run.subscription && (run.lease || !this.options.lease)) this.subscribe(run, run.lease);
+    for (const run of runs)
+      if (!run.stopped && !run.subscription && (run.lease || !this.options.lease)) this.subscribe(run, run.lease);
   }
 
   /** The lowest position every projection has reached. */
@@ -97,7 +101,10 @@ export class ProjectionRunner implements ProjectionHost {
    * projections a worker runs is ready too.
    */
   get live(): boolean {
-    return this.running.size > 0 && [...this.running.values()].every((run) => run.state === 'live' || run.state === 'standby');
+    return (
+      this.running.size > 0 &&
+      [...this.running.values()].every((run) => run.state === 'live' || run.state === 'standby')
+    );
   }
 
   /** Read-your-writes: resolves once every projection has applied `position`. */
@@ -175,13 +182,19 @@ export class ProjectionRunner implements ProjectionHost {
    */
   private async reshape(projection: Projection, lease?: HeldLease): Promise<void> {
     if (!(await shapeOutdated(this.reads, projection))) return markShape(this.reads, projection);
-    this.options.logger?.warn({ projection: projection.name, shape: shapeOf(projection) }, 'read model was folded by an older build; rebuilding it from the log');
+    this.options.logger?.warn(
+      { projection: projection.name, shape: shapeOf(projection) },
+      'read model was folded by an older build; rebuilding it from the log',
+    );
     await this.refill(projection, lease);
   }
 
   /** Drops the read model and its checkpoint, replays the whole log into it, and marks its shape. */
   private async refill(projection: Projection, lease?: HeldLease, onProgress?: Progress): Promise<void> {
-    await this.reads.reset(projection.name, projection.collections.map((c) => c.name));
+    await this.reads.reset(
+      projection.name,
+      projection.collections.map((c) => c.name),
+    );
     await ensureCollections(this.reads, projection);
     await replay(this.events, this.reads, projection, 0, this.batchSize, {
       ...(lease ? { lease } : {}),
@@ -201,7 +214,11 @@ export class ProjectionRunner implements ProjectionHost {
   private async startOne(projection: Projection, subscribe = true): Promise<Running> {
     await ensureCollections(this.reads, projection);
     if (!this.options.lease) await this.reshape(projection);
-    const run: Running = { projection, position: (await this.reads.getCheckpoint(projection.name)) ?? 0, state: 'catching-up' };
+    const run: Running = {
+      projection,
+      position: (await this.reads.getCheckpoint(projection.name)) ?? 0,
+      state: 'catching-up',
+    };
     this.running.set(projection.name, run);
     if (this.options.lease) await this.claim(run, this.options.lease, subscribe);
     else if (subscribe) this.subscribe(run);
@@ -231,7 +248,10 @@ export class ProjectionRunner implements ProjectionHost {
       this.settleWaiters();
     } catch (error) {
       await lease?.release();
-      this.options.logger?.warn({ projection: name, error: error instanceof Error ? error.name : 'unknown' }, 'projection lease could not be checked');
+      this.options.logger?.warn(
+        { projection: name, error: error instanceof Error ? error.name : 'unknown' },
+        'projection lease could not be checked',
+      );
     }
     run.retry = setTimeout(() => void this.claim(run, settings), settings.standbyPollMs ?? 500);
   }
@@ -257,7 +277,11 @@ export class ProjectionRunner implements ProjectionHost {
   /** Follows the log from the run's position; with a lease, every write is fenced by that lease, and none once it is lost. */
   private subscribe(run: Running, lease?: HeldLease): void {
     const { projection } = run;
-    let progress: ReturnType<typeof catchUpProgress> | undefined = catchUpProgress(this.events, this.options.logger, this.options.progressEveryMs ?? 5000);
+    let progress: ReturnType<typeof catchUpProgress> | undefined = catchUpProgress(
+      this.events,
+      this.options.logger,
+      this.options.progressEveryMs ?? 5000,
+    );
     run.subscription = this.events.subscribeToAll(
       { fromPosition: run.position, batchSize: this.batchSize },
       {
@@ -274,7 +298,8 @@ export class ProjectionRunner implements ProjectionHost {
           progress = undefined;
           this.settleWaiters();
         },
-        onError: (error) => (error instanceof LeaseLostError && lease ? this.lose(run, lease, error) : this.fail(run, error)),
+        onError: (error) =>
+          error instanceof LeaseLostError && lease ? this.lose(run, lease, error) : this.fail(run, error),
       },
     );
   }
@@ -284,7 +309,11 @@ export class ProjectionRunner implements ProjectionHost {
     this.settleWaiters(); // no longer live
     const name = run.projection.name;
     this.options.logger?.error(
-      { projection: name, error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown', position: run.position },
+      {
+        projection: name,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+        position: run.position,
+      },
       'projection failed; it will be resubscribed from its checkpoint',
     );
     // With leases, let another worker try meanwhile: this one may be the one that is broken.

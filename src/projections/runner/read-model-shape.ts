@@ -33,4 +33,3 @@ export async function markShape(reads: ReadStore, projection: Projection): Promi
   await reads.reset(markOf(projection.name), []);
   await reads.write([], { name: markOf(projection.name), position: shapeOf(projection) });
 }
-

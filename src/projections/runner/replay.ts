@@ -60,7 +60,13 @@ export const ensureCollections = async (store: ReadStore, projection: Projection
  * model resume from the new checkpoint. Queries are answered from the old
  * model until the switch and from the new one after it.
  */
-export async function rebuildOnline(events: EventStore, reads: ReadStore, projection: Projection, batchSize: number, onProgress?: Progress): Promise<void> {
+export async function rebuildOnline(
+  events: EventStore,
+  reads: ReadStore,
+  projection: Projection,
+  batchSize: number,
+  onProgress?: Progress,
+): Promise<void> {
   const live = projection.collections.map((c) => c.name);
   const staged = stagedModel(projection.name, live);
   const store = new StagedReadStore(reads, projection.name, staged);

@@ -1,4 +1,15 @@
-import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, StagedModel, WriteOp } from '../store/read-store.js';
+import type {
+  Checkpoint,
+  Doc,
+  Fence,
+  Filter,
+  FindQuery,
+  IndexSpec,
+  Page,
+  ReadStore,
+  StagedModel,
+  WriteOp,
+} from '../store/read-store.js';
 
 /** Where an online rebuild of projection `name` builds its model, beside the live one. */
 export function stagedModel(name: string, collections: readonly string[]): StagedModel {
@@ -67,7 +78,10 @@ export class StagedReadStore implements ReadStore {
   }
 
   reset(name: string, collections: readonly string[]): Promise<void> {
-    return this.base.reset(this.checkpoint(name), collections.map((c) => this.map(c)));
+    return this.base.reset(
+      this.checkpoint(name),
+      collections.map((c) => this.map(c)),
+    );
   }
 
   /** The staged model is promoted through the base store, never from inside itself. */

@@ -35,7 +35,10 @@ export function cursorEncoder(sort: readonly SortKey[]): (values: readonly Scala
 const invalid = () => new ValidationError('after', 'invalid cursor: pass an endCursor returned by the same query');
 
 const isScalar = (value: unknown): value is Scalar =>
-  value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+  value === null ||
+  typeof value === 'string' ||
+  typeof value === 'boolean' ||
+  (typeof value === 'number' && Number.isFinite(value));
 
 /**
  * The sort values a cursor holds, one per key of `sort`. Throws a

@@ -73,5 +73,6 @@ export class LeaseLostError extends Error {
 
 /** Every adapter refuses a time to live that is not a positive whole number of milliseconds. */
 export function checkTtl(ttlMs: number): void {
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new Error('a lease needs a time to live of a whole number of milliseconds above zero');
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0)
+    throw new Error('a lease needs a time to live of a whole number of milliseconds above zero');
 }

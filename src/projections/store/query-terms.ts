@@ -13,7 +13,8 @@ const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const OPERATORS = new Set(['eq', 'ne', 'in', 'gt', 'gte', 'lt', 'lte']);
 
 export function checkCollectionName(collection: string): void {
-  if (typeof collection !== 'string' || !NAME.test(collection)) throw new Error(`invalid collection name ${JSON.stringify(collection)}`);
+  if (typeof collection !== 'string' || !NAME.test(collection))
+    throw new Error(`invalid collection name ${JSON.stringify(collection)}`);
 }
 
 export function checkIndexName(name: string): void {
@@ -26,7 +27,8 @@ export function checkFieldPath(field: string): void {
 
 /** A filter value: a string, a finite number or a boolean (null is handled by each operator). */
 export function checkValue(field: string, value: unknown): string | number | boolean {
-  if (typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  if (typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))
+    return value;
   throw new Error(`filter on "${field}": expected a string, a finite number or a boolean`);
 }
 
@@ -65,8 +67,13 @@ export function filterTerms(filter: Filter): Term[] {
           break;
         }
         default: {
-          if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`filter on "${field}": "${op}" takes a number or a string`);
-          terms.push({ field, op: op as 'gt' | 'gte' | 'lt' | 'lte', value: checkValue(field, value) as string | number });
+          if (typeof value !== 'string' && typeof value !== 'number')
+            throw new Error(`filter on "${field}": "${op}" takes a number or a string`);
+          terms.push({
+            field,
+            op: op as 'gt' | 'gte' | 'lt' | 'lte',
+            value: checkValue(field, value) as string | number,
+          });
         }
       }
     }
@@ -75,7 +82,8 @@ export function filterTerms(filter: Filter): Term[] {
 }
 
 /** Fields a filter pins to a single value: sorting by them is a no-op. */
-export const pinnedFields = (terms: readonly Term[]): Set<string> => new Set(terms.filter((t) => t.op === 'eq').map((t) => t.field));
+export const pinnedFields = (terms: readonly Term[]): Set<string> =>
+  new Set(terms.filter((t) => t.op === 'eq').map((t) => t.field));
 
 /**
  * The sort a find really runs: the requested keys up to and including `id`
@@ -89,7 +97,8 @@ export function effectiveSort(sort: readonly SortKey[], constant: ReadonlySet<st
   const seen = new Set<string>();
   for (const key of [...sort, { field: 'id', direction: 'asc' as const }]) {
     checkFieldPath(key.field);
-    if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`sort on "${key.field}": direction must be asc or desc`);
+    if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc')
+      throw new Error(`sort on "${key.field}": direction must be asc or desc`);
     if (seen.has(key.field) || (key.field !== 'id' && constant.has(key.field))) continue;
     seen.add(key.field);
     keys.push({ field: key.field, direction: key.direction ?? 'asc' });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/clock.js';
 import { embeddedFiles } from '../../../src/server/ledger.js';
-import { openAccessGrant,
+import {
+  openAccessGrant,
   aPublisher,
   REGISTER,
   startTestServer,

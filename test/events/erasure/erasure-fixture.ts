@@ -9,14 +9,30 @@ import { openLedger, type Ledger, type LedgerOptions } from '../../../src/server
 export const operator: CommandContext = { actor: { id: 'op-1', kind: 'user', role: 'operator' }, correlationId: 'c-1' };
 
 /** A publisher's account acting itself: events record it as their actor. */
-export const member = (objectId: string): CommandContext => ({ actor: { id: objectId, kind: 'user', role: 'member' }, correlationId: 'c-2' });
+export const member = (objectId: string): CommandContext => ({
+  actor: { id: objectId, kind: 'user', role: 'member' },
+  correlationId: 'c-2',
+});
 
 /** The personal values a scenario records: distinctive, so a byte search finds nothing else. */
 export const values = {
   contact: { name: 'Ximena Qorvath', telephone: '+8613812345678', email: 'ximena.qorvath@erasure-test.example' },
-  kept: { objectId: '3f1c9a7e-52d4-4b8f-9e0a-6c2d1b7f8a31', userPrincipalName: 'kept.vandermolen@erasure-test.example', displayName: 'Kept Vandermolen' },
-  removed: { objectId: '7a2e4c6b-1d3f-4e5a-8b9c-0d1e2f3a4b5c', userPrincipalName: 'gone.oyelaran@erasure-test.example', displayName: 'Gone Oyelaran' },
-  liveSupport: { name: 'Support Quillfeather', qq: '987654321', wechat: 'wx_quillfeather', email: 'desk.quillfeather@erasure-test.example' },
+  kept: {
+    objectId: '3f1c9a7e-52d4-4b8f-9e0a-6c2d1b7f8a31',
+    userPrincipalName: 'kept.vandermolen@erasure-test.example',
+    displayName: 'Kept Vandermolen',
+  },
+  removed: {
+    objectId: '7a2e4c6b-1d3f-4e5a-8b9c-0d1e2f3a4b5c',
+    userPrincipalName: 'gone.oyelaran@erasure-test.example',
+    displayName: 'Gone Oyelaran',
+  },
+  liveSupport: {
+    name: 'Support Quillfeather',
+    qq: '987654321',
+    wechat: 'wx_quillfeather',
+    email: 'desk.quillfeather@erasure-test.example',
+  },
   deletedSupport: { name: 'Old Desk Brackenridge', qq: '876543219', weibo: 'brackenridge_weibo' },
 };
 
@@ -25,7 +41,10 @@ export const plaintexts = (): string[] =>
   Object.values(values).flatMap((group) => Object.values(group as Record<string, string>));
 
 export function openTestLedger(dataDir: string, options: LedgerOptions = {}): Promise<Ledger> {
-  return openLedger({ dataDir, masterKey: '', readYourWritesTimeoutMs: 10_000, kurrentdbUrl: '' }, { ...options, projectionThread: false });
+  return openLedger(
+    { dataDir, masterKey: '', readYourWritesTimeoutMs: 10_000, kurrentdbUrl: '' },
+    { ...options, projectionThread: false },
+  );
 }
 
 /**
@@ -46,17 +65,36 @@ export async function recordScenario(ledger: Ledger) {
   }
   for (const [i, user] of [values.kept, values.removed].entries()) {
     const contactPreferences = { aboutOffers: i === 0, aboutFeedback: true, byEmail: true, byPhone: false };
-    version = (await publishers.updateContactPreferences({ id: publisherId, expectedVersion: version, contactPreferences }, member(user.objectId))).version;
+    version = (
+      await publishers.updateContactPreferences(
+        { id: publisherId, expectedVersion: version, contactPreferences },
+        member(user.objectId),
+      )
+    ).version;
   }
-  const removed = await publishers.removeAadUser({ id: publisherId, expectedVersion: version, objectId: values.removed.objectId }, operator);
+  const removed = await publishers.removeAadUser(
+    { id: publisherId, expectedVersion: version, objectId: values.removed.objectId },
+    operator,
+  );
   const accountOf = (objectId: string) => removed.publisher.aadUsers.find((u) => u.objectId === objectId)?.accountId;
   const live = await offers.create({ publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE' }, operator);
-  await offers.updateCustomerService({ id: live.offer!.id, expectedVersion: live.version, supportContacts: [values.liveSupport] }, operator);
+  await offers.updateCustomerService(
+    { id: live.offer!.id, expectedVersion: live.version, supportContacts: [values.liveSupport] },
+    operator,
+  );
   const gone = await offers.create({ publisherId, name: 'Old template', kind: 'SOLUTION_TEMPLATE' }, operator);
-  const supported = await offers.updateCustomerService({ id: gone.offer!.id, expectedVersion: gone.version, supportContacts: [values.deletedSupport] }, operator);
+  const supported = await offers.updateCustomerService(
+    { id: gone.offer!.id, expectedVersion: gone.version, supportContacts: [values.deletedSupport] },
+    operator,
+  );
   const deleted = await offers.delete({ id: gone.offer!.id, expectedVersion: supported.version }, operator);
   await ledger.runner.waitFor(deleted.position, 10_000);
-  return { publisherId, keptAccountId: accountOf(values.kept.objectId)!, liveOfferId: live.offer!.id, deletedOfferId: gone.offer!.id };
+  return {
+    publisherId,
+    keptAccountId: accountOf(values.kept.objectId)!,
+    liveOfferId: live.offer!.id,
+    deletedOfferId: gone.offer!.id,
+  };
 }
 
 /**
@@ -69,9 +107,20 @@ export function objectIdNeedles(objectId: string): Buffer[] {
   const raw = Buffer.from(objectId.replace(/-/g, ''), 'hex');
   const texts = [objectId.toLowerCase(), objectId.toUpperCase()].flatMap((text) => {
     const utf8 = Buffer.from(text, 'utf8');
-    return [text, utf8.toString('hex'), utf8.toString('hex').toUpperCase(), utf8.toString('base64'), utf8.toString('base64url')];
+    return [
+      text,
+      utf8.toString('hex'),
+      utf8.toString('hex').toUpperCase(),
+      utf8.toString('base64'),
+      utf8.toString('base64url'),
+    ];
   });
-  const forms = [...texts, raw.toString('hex'), raw.toString('base64').slice(0, 20), raw.toString('base64url').slice(0, 20)];
+  const forms = [
+    ...texts,
+    raw.toString('hex'),
+    raw.toString('base64').slice(0, 20),
+    raw.toString('base64url').slice(0, 20),
+  ];
   return [raw, ...forms.flatMap((form) => [Buffer.from(form, 'utf8'), Buffer.from(form, 'utf16le')])];
 }
 
@@ -83,7 +132,8 @@ export function needlesIn(text: string, needles: readonly Buffer[]): string[] {
 
 /** Every file under the data directory (databases, -wal, -shm, journals, the master key). */
 export function dataFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
@@ -100,7 +150,9 @@ export function filesHolding(dir: string, needles: readonly Buffer[]): string[] 
 export function wrappedKeys(dataDir: string, subjectIds: readonly string[]): Buffer[] {
   const db = new Database(path.join(dataDir, 'keys.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const select = db.prepare<[string], { wrapped_key: Buffer }>('SELECT wrapped_key FROM subject_keys WHERE subject_id = ?');
+    const select = db.prepare<[string], { wrapped_key: Buffer }>(
+      'SELECT wrapped_key FROM subject_keys WHERE subject_id = ?',
+    );
     return subjectIds.map((id) => {
       const row = select.get(id);
       if (!row) throw new Error(`no key for ${id}`);
@@ -116,14 +168,30 @@ export function expectChainVerifies(dataDir: string): number {
   const db = new Database(path.join(dataDir, 'events.sqlite'), { readonly: true, fileMustExist: true });
   try {
     const rows = db
-      .prepare('SELECT stream_id, revision, event_id, type, schema_version, occurred_at, data, metadata, prev_hash, hash FROM events ORDER BY stream_id, revision')
+      .prepare(
+        'SELECT stream_id, revision, event_id, type, schema_version, occurred_at, data, metadata, prev_hash, hash FROM events ORDER BY stream_id, revision',
+      )
       .all() as Array<Record<string, string | number>>;
     let previous: Record<string, string | number> | undefined;
     for (const row of rows) {
       const sameStream = previous?.['stream_id'] === row['stream_id'];
       expect(row['prev_hash']).toBe(sameStream ? previous!['hash'] : '');
-      const event = { eventId: String(row['event_id']), type: String(row['type']), schemaVersion: Number(row['schema_version']), occurredAt: String(row['occurred_at']) };
-      expect(chainHash(String(row['stream_id']), Number(row['revision']), event, String(row['data']), String(row['metadata']), String(row['prev_hash']))).toBe(row['hash']);
+      const event = {
+        eventId: String(row['event_id']),
+        type: String(row['type']),
+        schemaVersion: Number(row['schema_version']),
+        occurredAt: String(row['occurred_at']),
+      };
+      expect(
+        chainHash(
+          String(row['stream_id']),
+          Number(row['revision']),
+          event,
+          String(row['data']),
+          String(row['metadata']),
+          String(row['prev_hash']),
+        ),
+      ).toBe(row['hash']);
       previous = row;
     }
     return rows.length;

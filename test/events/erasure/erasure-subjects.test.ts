@@ -27,7 +27,9 @@ describe('erasing one person', () => {
   }
   const caughtUp = async (l: Ledger) => l.runner.waitFor(await l.events.headPosition(), 10_000);
   const records = async (l: Ledger, publisherId: string) =>
-    (await l.services.privacyRequestQueries.forPublisher(publisherId, 100)).items.filter((r) => 'kind' in r && r.kind === 'ERASURE');
+    (await l.services.privacyRequestQueries.forPublisher(publisherId, 100)).items.filter(
+      (r) => 'kind' in r && r.kind === 'ERASURE',
+    );
 
   it('erasing the contact hides only the contact, records one ERASURE, and a new contact can be given', async () => {
     const { ledger, publisherId } = await start();
@@ -38,25 +40,43 @@ describe('erasing one person', () => {
     expect(view!.aadUsers[0]).toMatchObject({ displayName: values.kept.displayName, erased: false });
     expect((await records(ledger, publisherId)).map((r) => 'target' in r && r.target)).toEqual(['contact']);
     const updated = await ledger.services.publishers.updateContact(
-      { id: publisherId, expectedVersion: view!.version, contact: { name: 'Han Meimei', telephone: '13900139000', email: 'han@contoso.cn' } },
+      {
+        id: publisherId,
+        expectedVersion: view!.version,
+        contact: { name: 'Han Meimei', telephone: '13900139000', email: 'han@contoso.cn' },
+      },
       operator,
     );
-    expect(updated.publisher.contact).toEqual({ name: 'Han Meimei', telephone: '+8613900139000', email: 'han@contoso.cn' });
+    expect(updated.publisher.contact).toEqual({
+      name: 'Han Meimei',
+      telephone: '+8613900139000',
+      email: 'han@contoso.cn',
+    });
   });
 
   it('an AAD account is erased once removed; while it has access the erasure is refused', async () => {
     const { ledger, publisherId, keptAccountId } = await start();
-    await expect(ledger.services.erasure.erase({ publisherId, target: 'AAD_ACCOUNT', accountId: keptAccountId }, operator))
-      .rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/still has access/) });
+    await expect(
+      ledger.services.erasure.erase({ publisherId, target: 'AAD_ACCOUNT', accountId: keptAccountId }, operator),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/still has access/) });
     const history = await ledger.services.history.all({ kind: 'publisher', id: publisherId });
-    const removedId = history.flatMap((e) => e.changes).map((c) => /^aadUsers\.([^.]+)\./.exec(c.field)?.[1]).find((id) => id && id !== keptAccountId)!;
+    const removedId = history
+      .flatMap((e) => e.changes)
+      .map((c) => /^aadUsers\.([^.]+)\./.exec(c.field)?.[1])
+      .find((id) => id && id !== keptAccountId)!;
     await ledger.services.erasure.erase({ publisherId, target: 'AAD_ACCOUNT', accountId: removedId }, operator);
     const after = (await ledger.services.history.all({ kind: 'publisher', id: publisherId })).flatMap((e) => e.changes);
-    expect(after.find((c) => c.field === `aadUsers.${removedId}.displayName` && c.before === null)?.after).toEqual({ $erased: true });
+    expect(after.find((c) => c.field === `aadUsers.${removedId}.displayName` && c.before === null)?.after).toEqual({
+      $erased: true,
+    });
     expect(JSON.stringify(after)).not.toContain(values.removed.displayName);
     expect(JSON.stringify(after)).toContain(values.kept.displayName);
-    await expect(ledger.services.erasure.erase({ publisherId, target: 'AAD_ACCOUNT', accountId: '0190f5a2-0000-7000-8000-00000000dead' }, operator))
-      .rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      ledger.services.erasure.erase(
+        { publisherId, target: 'AAD_ACCOUNT', accountId: '0190f5a2-0000-7000-8000-00000000dead' },
+        operator,
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it("a deleted offer's contacts can be erased; another publisher's offer is NOT_FOUND", async () => {
@@ -65,8 +85,12 @@ describe('erasing one person', () => {
     const exported = await ledger.services.historyExport.document(publisherId, 'jsonl');
     expect(exported).not.toContain(values.deletedSupport.qq);
     expect(exported).toContain(values.liveSupport.qq);
-    await expect(ledger.services.erasure.erase({ publisherId: '0190f5a2-7b3c-7d4e-8f60-999999999999', target: 'OFFER_SUPPORT', offerId: deletedOfferId }, operator))
-      .rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      ledger.services.erasure.erase(
+        { publisherId: '0190f5a2-7b3c-7d4e-8f60-999999999999', target: 'OFFER_SUPPORT', offerId: deletedOfferId },
+        operator,
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a retry with the same idempotency key answers as the first and appends nothing; other input under it is refused', async () => {
@@ -76,15 +100,31 @@ describe('erasing one person', () => {
     const head = await ledger.events.headPosition();
     expect(await ledger.services.erasure.erase(input, operator)).toEqual(first);
     expect(await ledger.events.headPosition()).toBe(head);
-    await expect(ledger.services.erasure.erase({ ...input, target: 'OFFER_SUPPORT', offerId: deletedOfferId }, operator)).resolves.toBeDefined();
-    await expect(ledger.services.erasure.erase({ publisherId, target: 'AAD_ACCOUNT', accountId: '0190f5a2-0000-7000-8000-00000000dead', idempotencyKey: 'erase-contact-0001' }, operator))
-      .rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/idempotencyKey/) });
+    await expect(
+      ledger.services.erasure.erase({ ...input, target: 'OFFER_SUPPORT', offerId: deletedOfferId }, operator),
+    ).resolves.toBeDefined();
+    await expect(
+      ledger.services.erasure.erase(
+        {
+          publisherId,
+          target: 'AAD_ACCOUNT',
+          accountId: '0190f5a2-0000-7000-8000-00000000dead',
+          idempotencyKey: 'erase-contact-0001',
+        },
+        operator,
+      ),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/idempotencyKey/) });
   });
 
   it('an erasure that erases nothing keeps the retries of earlier keyed changes working; one that erases something ends them, and records the idempotency key it destroys', async () => {
     const { ledger, publisherId, deletedOfferId } = await start();
     const [before] = await ledger.services.publisherQueries.byIds([publisherId]);
-    const change = { id: publisherId, expectedVersion: before!.version, contact: { email: 'keyed@contoso.cn' }, idempotencyKey: 'keyed-change-0001' };
+    const change = {
+      id: publisherId,
+      expectedVersion: before!.version,
+      contact: { email: 'keyed@contoso.cn' },
+      idempotencyKey: 'keyed-change-0001',
+    };
     const first = await ledger.services.publishers.updateContact(change, operator);
     // erases the deleted offer's contacts: nothing of the publisher's stream, whose keyed change still retries
     await ledger.services.erasure.erase({ publisherId, target: 'OFFER_SUPPORT', offerId: deletedOfferId }, operator);
@@ -92,15 +132,27 @@ describe('erasing one person', () => {
 
     const erased = await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator);
     expect(erased.subjectIds).toEqual([contactSubject(publisherId)]);
-    const recorded = (await ledger.events.readStream(publisherStream(publisherId))).filter((e) => e.type === 'PersonalDataErased').at(-1)!;
+    const recorded = (await ledger.events.readStream(publisherStream(publisherId)))
+      .filter((e) => e.type === 'PersonalDataErased')
+      .at(-1)!;
     expect(recorded.data['idempotencyKeyIds']).toHaveLength(1);
-    await expect(ledger.services.publishers.updateContact(change, operator)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/idempotencyKey/) });
+    await expect(ledger.services.publishers.updateContact(change, operator)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringMatching(/idempotencyKey/),
+    });
 
     // a keyed change after the erasure, then an erasure that erases nothing: its retry still answers the first result
     const version = (await ledger.events.readStream(publisherStream(publisherId))).length;
-    const later = { id: publisherId, expectedVersion: version, companyName: 'Contoso Renamed', idempotencyKey: 'keyed-change-0002' };
+    const later = {
+      id: publisherId,
+      expectedVersion: version,
+      companyName: 'Contoso Renamed',
+      idempotencyKey: 'keyed-change-0002',
+    };
     const laterFirst = await ledger.services.publishers.updateContact(later, operator);
-    expect(await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator)).toMatchObject({ subjectIds: [] });
+    expect(await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator)).toMatchObject({
+      subjectIds: [],
+    });
     expect((await ledger.services.publishers.updateContact(later, operator)).position).toBe(laterFirst.position);
   });
 
@@ -109,10 +161,15 @@ describe('erasing one person', () => {
     // What an erasure that crashed halfway leaves behind: the event is durable, the key is not destroyed yet.
     const personalData = new PersonalDataCodec(crashed.keys);
     const handler = new CommandHandler(crashed.events, new EventCodec(personalData, systemClock, uuidV7Ids));
-    await handler.handle(publisherDecider, publisherStream(publisherId), {
-      type: 'ErasePublisherSubject',
-      data: { publisherId, subject: { kind: 'contact' }, now: new Date().toISOString() },
-    }, { context: operator });
+    await handler.handle(
+      publisherDecider,
+      publisherStream(publisherId),
+      {
+        type: 'ErasePublisherSubject',
+        data: { publisherId, subject: { kind: 'contact' }, now: new Date().toISOString() },
+      },
+      { context: operator },
+    );
     await crashed.close();
     const ledger = await openTestLedger(data.dir);
     reopened = ledger;
@@ -131,11 +188,24 @@ describe('erasing one person', () => {
 
   it('an erasure a crash interrupted is finished when the ledger starts serving, with no retry and no write', async () => {
     const { publisherId, ledger: crashed } = await start();
-    const handler = new CommandHandler(crashed.events, new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids));
-    await handler.handle(publisherDecider, publisherStream(publisherId), (keys) => ({
-      type: 'ErasePublisherSubject',
-      data: { publisherId, subject: { kind: 'contact' }, keyIds: keys.liveKeyIdsBySubject(), now: new Date().toISOString() },
-    }), { context: operator });
+    const handler = new CommandHandler(
+      crashed.events,
+      new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids),
+    );
+    await handler.handle(
+      publisherDecider,
+      publisherStream(publisherId),
+      (keys) => ({
+        type: 'ErasePublisherSubject',
+        data: {
+          publisherId,
+          subject: { kind: 'contact' },
+          keyIds: keys.liveKeyIdsBySubject(),
+          now: new Date().toISOString(),
+        },
+      }),
+      { context: operator },
+    );
     await crashed.close(); // the process died here: the erasure is in the log, the contact's key is not destroyed
     const ledger = await openTestLedger(data.dir);
     reopened = ledger;
@@ -147,17 +217,32 @@ describe('erasing one person', () => {
     expect((await ledger.keys.getMany([contactSubject(publisherId)])).size).toBe(0);
     const [view] = await ledger.services.publisherQueries.byIds([publisherId]);
     expect(view!.contact).toEqual({ name: null, telephone: null, email: null, erased: true });
-    expect(JSON.stringify(await ledger.services.history.all({ kind: 'publisher', id: publisherId }))).not.toContain(values.contact.email);
+    expect(JSON.stringify(await ledger.services.history.all({ kind: 'publisher', id: publisherId }))).not.toContain(
+      values.contact.email,
+    );
     expect(await ledger.finishInterruptedErasures()).toEqual([]); // the next start reads on from where this one ended
   });
 
   it('a write after an erasure that crashed before destroying its key destroys it first and seals under a fresh key', async () => {
     const { publisherId, ledger: crashed } = await start();
-    const handler = new CommandHandler(crashed.events, new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids));
-    const erased = await handler.handle(publisherDecider, publisherStream(publisherId), (keys) => ({
-      type: 'ErasePublisherSubject',
-      data: { publisherId, subject: { kind: 'contact' }, keyIds: keys.liveKeyIdsBySubject(), now: new Date().toISOString() },
-    }), { context: operator });
+    const handler = new CommandHandler(
+      crashed.events,
+      new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids),
+    );
+    const erased = await handler.handle(
+      publisherDecider,
+      publisherStream(publisherId),
+      (keys) => ({
+        type: 'ErasePublisherSubject',
+        data: {
+          publisherId,
+          subject: { kind: 'contact' },
+          keyIds: keys.liveKeyIdsBySubject(),
+          now: new Date().toISOString(),
+        },
+      }),
+      { context: operator },
+    );
     expect(erased.appended[0]!.data['keyIds']).toEqual(erased.keys.retired().map((key) => key.keyId));
     await crashed.close();
     const ledger = await openTestLedger(data.dir);
@@ -165,7 +250,10 @@ describe('erasing one person', () => {
     await ledger.runner.start();
     await caughtUp(ledger);
     const [before] = await ledger.services.publisherQueries.byIds([publisherId]);
-    const updated = await ledger.services.publishers.updateContact({ id: publisherId, expectedVersion: before!.version, contact: { email: 'new@contoso.cn' } }, operator);
+    const updated = await ledger.services.publishers.updateContact(
+      { id: publisherId, expectedVersion: before!.version, contact: { email: 'new@contoso.cn' } },
+      operator,
+    );
     expect(updated.publisher.contact).toMatchObject({ email: 'new@contoso.cn' });
     await caughtUp(ledger);
     const [view] = await ledger.services.publisherQueries.byIds([publisherId]);
@@ -176,16 +264,26 @@ describe('erasing one person', () => {
     // a retried erasure erases the new value, and says so
     const again = await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator);
     expect(again.subjectIds).toEqual([contactSubject(publisherId)]);
-    expect(await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator)).toMatchObject({ subjectIds: [] });
+    expect(await ledger.services.erasure.erase({ publisherId, target: 'CONTACT' }, operator)).toMatchObject({
+      subjectIds: [],
+    });
   });
 
   it('a closure that crashed after closing the publisher is finished by the retry: offers withdrawn, every key destroyed', async () => {
     const { publisherId, liveOfferId, deletedOfferId, keptAccountId, ledger: crashed } = await start();
-    const handler = new CommandHandler(crashed.events, new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids));
-    await handler.handle(publisherDecider, publisherStream(publisherId), {
-      type: 'ClosePublisherAccount',
-      data: { publisherId, now: new Date().toISOString() },
-    }, { context: operator });
+    const handler = new CommandHandler(
+      crashed.events,
+      new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids),
+    );
+    await handler.handle(
+      publisherDecider,
+      publisherStream(publisherId),
+      {
+        type: 'ClosePublisherAccount',
+        data: { publisherId, now: new Date().toISOString() },
+      },
+      { context: operator },
+    );
     await crashed.close();
     const ledger = await openTestLedger(data.dir);
     reopened = ledger;
@@ -193,8 +291,18 @@ describe('erasing one person', () => {
 
     const result = await ledger.services.erasure.closeAccount({ publisherId }, operator);
     // the publisher's people were erased by the crashed attempt: the retry erases only the offers' contacts
-    expect([...result.subjectIds].sort()).toEqual([offerSupportSubject(liveOfferId), offerSupportSubject(deletedOfferId)].sort());
-    expect((await ledger.keys.getMany([...result.subjectIds, contactSubject(publisherId), aadAccountSubject(publisherId, keptAccountId)])).size).toBe(0);
+    expect([...result.subjectIds].sort()).toEqual(
+      [offerSupportSubject(liveOfferId), offerSupportSubject(deletedOfferId)].sort(),
+    );
+    expect(
+      (
+        await ledger.keys.getMany([
+          ...result.subjectIds,
+          contactSubject(publisherId),
+          aadAccountSubject(publisherId, keptAccountId),
+        ])
+      ).size,
+    ).toBe(0);
     await caughtUp(ledger);
     expect(await ledger.services.offerQueries.byIds([liveOfferId])).toEqual([null]);
     const publisherEvents = await ledger.events.readStream(publisherStream(publisherId));

@@ -10,35 +10,69 @@ const publisherId = '0190f5a2-7b3c-7d4e-8f60-123456789abc';
 const offerId = '0190f5a2-7b3c-7d4e-8f60-0000000000a1';
 const now = '2026-11-23T10:00:00.000Z';
 const account = (accountId: string, objectId: string): AadUser => ({
-  accountId, objectId, userPrincipalName: `${objectId.slice(0, 4)}@contoso.cn`, displayName: 'Li Lei', addedAt: now, addedBy: 'op-1',
+  accountId,
+  objectId,
+  userPrincipalName: `${objectId.slice(0, 4)}@contoso.cn`,
+  displayName: 'Li Lei',
+  addedAt: now,
+  addedBy: 'op-1',
 });
 const a1 = '0190f5a2-0000-7000-8000-0000000000a1';
 const a2 = '0190f5a2-0000-7000-8000-0000000000a2';
 
 const registered: PublisherEvent = {
   type: 'PublisherRegistered',
-  data: { publisherId, companyName: 'Contoso China', registrationCode: '91350100M000100Y43', contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' }, contactPreferences: noContact, registeredAt: now },
+  data: {
+    publisherId,
+    companyName: 'Contoso China',
+    registrationCode: '91350100M000100Y43',
+    contact: { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@contoso.cn' },
+    contactPreferences: noContact,
+    registeredAt: now,
+  },
 };
-const added1: PublisherEvent = { type: 'AadUserAdded', data: { publisherId, user: account(a1, '11111111-1111-4111-8111-111111111111') } };
-const added2: PublisherEvent = { type: 'AadUserAdded', data: { publisherId, user: account(a2, '22222222-2222-4222-8222-222222222222') } };
+const added1: PublisherEvent = {
+  type: 'AadUserAdded',
+  data: { publisherId, user: account(a1, '11111111-1111-4111-8111-111111111111') },
+};
+const added2: PublisherEvent = {
+  type: 'AadUserAdded',
+  data: { publisherId, user: account(a2, '22222222-2222-4222-8222-222222222222') },
+};
 const removed1: PublisherEvent = { type: 'AadUserRemoved', data: { publisherId, accountId: a1, removedAt: now } };
-const erased = (subject: Extract<PublisherEvent, { type: 'PersonalDataErased' }>['data']['subject'], scope: 'subject' | 'account' = 'subject'): PublisherEvent => ({
-  type: 'PersonalDataErased', data: { publisherId, subject, scope, erasedAt: now },
+const erased = (
+  subject: Extract<PublisherEvent, { type: 'PersonalDataErased' }>['data']['subject'],
+  scope: 'subject' | 'account' = 'subject',
+): PublisherEvent => ({
+  type: 'PersonalDataErased',
+  data: { publisherId, subject, scope, erasedAt: now },
 });
 const closed: PublisherEvent = { type: 'PublisherAccountClosed', data: { publisherId, closedAt: now } };
 
 const publisher = deciderSpec(publisherDecider);
 const offer = deciderSpec(offerDecider);
 
-describe('erasure of a publisher\'s people', () => {
+describe("erasure of a publisher's people", () => {
   it('erasing the contact records PersonalDataErased, once: a retry records nothing', () => {
-    const erase = { type: 'ErasePublisherSubject' as const, data: { publisherId, subject: { kind: 'contact' as const }, now } };
-    publisher.given([registered]).when(erase).then([erased({ kind: 'contact' })]);
-    publisher.given([registered, erased({ kind: 'contact' })]).when(erase).then([]);
+    const erase = {
+      type: 'ErasePublisherSubject' as const,
+      data: { publisherId, subject: { kind: 'contact' as const }, now },
+    };
+    publisher
+      .given([registered])
+      .when(erase)
+      .then([erased({ kind: 'contact' })]);
+    publisher
+      .given([registered, erased({ kind: 'contact' })])
+      .when(erase)
+      .then([]);
   });
 
   it('a contact recorded after an erasure can be erased in its turn', () => {
-    const updated: PublisherEvent = { type: 'ContactUpdated', data: { publisherId, contact: { email: 'han@contoso.cn' }, updatedAt: now } };
+    const updated: PublisherEvent = {
+      type: 'ContactUpdated',
+      data: { publisherId, contact: { email: 'han@contoso.cn' }, updatedAt: now },
+    };
     publisher
       .given([registered, erased({ kind: 'contact' }), updated])
       .when({ type: 'ErasePublisherSubject', data: { publisherId, subject: { kind: 'contact' }, now } })
@@ -46,9 +80,18 @@ describe('erasure of a publisher\'s people', () => {
   });
 
   it('a removed AAD account can be erased; one that still has access cannot; an unknown one is NOT_FOUND', () => {
-    const erase = (accountId: string) => ({ type: 'ErasePublisherSubject' as const, data: { publisherId, subject: { kind: 'aadAccount' as const, accountId }, now } });
-    publisher.given([registered, added1, added2, removed1]).when(erase(a1)).then([erased({ kind: 'aadAccount', accountId: a1 })]);
-    publisher.given([registered, added1, added2, removed1]).when(erase(a2)).thenThrows(IllegalStateError, /still has access/);
+    const erase = (accountId: string) => ({
+      type: 'ErasePublisherSubject' as const,
+      data: { publisherId, subject: { kind: 'aadAccount' as const, accountId }, now },
+    });
+    publisher
+      .given([registered, added1, added2, removed1])
+      .when(erase(a1))
+      .then([erased({ kind: 'aadAccount', accountId: a1 })]);
+    publisher
+      .given([registered, added1, added2, removed1])
+      .when(erase(a2))
+      .thenThrows(IllegalStateError, /still has access/);
     publisher.given([registered, added1]).when(erase(a2)).thenThrows(NotFoundError);
   });
 
@@ -57,8 +100,22 @@ describe('erasure of a publisher\'s people', () => {
     publisher
       .given([registered, added1, added2, removed1])
       .when(close)
-      .then([erased({ kind: 'contact' }, 'account'), erased({ kind: 'aadAccount', accountId: a1 }, 'account'), erased({ kind: 'aadAccount', accountId: a2 }, 'account'), closed]);
-    publisher.given([registered, added1, erased({ kind: 'contact' }, 'account'), erased({ kind: 'aadAccount', accountId: a1 }, 'account'), closed]).when(close).then([]);
+      .then([
+        erased({ kind: 'contact' }, 'account'),
+        erased({ kind: 'aadAccount', accountId: a1 }, 'account'),
+        erased({ kind: 'aadAccount', accountId: a2 }, 'account'),
+        closed,
+      ]);
+    publisher
+      .given([
+        registered,
+        added1,
+        erased({ kind: 'contact' }, 'account'),
+        erased({ kind: 'aadAccount', accountId: a1 }, 'account'),
+        closed,
+      ])
+      .when(close)
+      .then([]);
   });
 
   it('a closed account accepts no further change', () => {
@@ -69,22 +126,41 @@ describe('erasure of a publisher\'s people', () => {
   });
 });
 
-describe('erasure of an offer\'s customer-service contacts', () => {
-  const created: OfferEvent = { type: 'OfferCreated', data: { offerId, publisherId, name: 'VM', kind: 'VIRTUAL_MACHINE', createdAt: now } };
+describe("erasure of an offer's customer-service contacts", () => {
+  const created: OfferEvent = {
+    type: 'OfferCreated',
+    data: { offerId, publisherId, name: 'VM', kind: 'VIRTUAL_MACHINE', createdAt: now },
+  };
   const deleted: OfferEvent = { type: 'OfferDeleted', data: { offerId, publisherId, deletedAt: now } };
   const erasedSupport = (scope: 'subject' | 'account'): OfferEvent => ({
-    type: 'PersonalDataErased', data: { offerId, publisherId, subject: { kind: 'offerSupport' }, scope, erasedAt: now },
+    type: 'PersonalDataErased',
+    data: { offerId, publisherId, subject: { kind: 'offerSupport' }, scope, erasedAt: now },
   });
-  const erase = (scope: 'subject' | 'account') => ({ type: 'EraseOfferSupport' as const, data: { offerId, scope, now } });
+  const erase = (scope: 'subject' | 'account') => ({
+    type: 'EraseOfferSupport' as const,
+    data: { offerId, scope, now },
+  });
 
-  it('a deleted offer\'s contacts can still be erased, once', () => {
-    offer.given([created, deleted]).when(erase('subject')).then([erasedSupport('subject')]);
-    offer.given([created, deleted, erasedSupport('subject')]).when(erase('subject')).then([]);
-    offer.given([created, deleted, erasedSupport('subject')]).when(erase('account')).then([]);
+  it("a deleted offer's contacts can still be erased, once", () => {
+    offer
+      .given([created, deleted])
+      .when(erase('subject'))
+      .then([erasedSupport('subject')]);
+    offer
+      .given([created, deleted, erasedSupport('subject')])
+      .when(erase('subject'))
+      .then([]);
+    offer
+      .given([created, deleted, erasedSupport('subject')])
+      .when(erase('account'))
+      .then([]);
   });
 
   it('closing the account withdraws an offer whose contacts were erased before', () => {
-    offer.given([created, erasedSupport('subject')]).when(erase('account')).then([erasedSupport('account')]);
+    offer
+      .given([created, erasedSupport('subject')])
+      .when(erase('account'))
+      .then([erasedSupport('account')]);
     offer
       .given([created, erasedSupport('account')])
       .when({ type: 'UpdateOfferCustomerService', data: { offerId, supportContacts: [{ qq: '12345' }], now } })

@@ -67,12 +67,19 @@ describe('closing a publisher account erases its people for good', () => {
 
     // Reads: an explicit erased marker, never the value.
     const [view] = await ledger.services.publisherQueries.byIds([publisherId]);
-    expect(view).toMatchObject({ registrationStatus: 'CLOSED', contact: { name: null, telephone: null, email: null, erased: true } });
-    expect(view!.aadUsers).toEqual([expect.objectContaining({ accountId: scenario.keptAccountId, erased: true, objectId: null, displayName: null })]);
+    expect(view).toMatchObject({
+      registrationStatus: 'CLOSED',
+      contact: { name: null, telephone: null, email: null, erased: true },
+    });
+    expect(view!.aadUsers).toEqual([
+      expect.objectContaining({ accountId: scenario.keptAccountId, erased: true, objectId: null, displayName: null }),
+    ]);
     expect((await ledger.services.offerQueries.forPublisher(publisherId, {}, 10)).items).toEqual([]);
     const history = await ledger.services.history.all({ kind: 'publisher', id: publisherId });
     const offerHistory = await ledger.services.history.all({ kind: 'offer', id: scenario.deletedOfferId });
-    const shown = [...history, ...offerHistory].flatMap((entry) => entry.changes.flatMap((change) => [change.before, change.after]));
+    const shown = [...history, ...offerHistory].flatMap((entry) =>
+      entry.changes.flatMap((change) => [change.before, change.after]),
+    );
     expect(shown.filter(isErased).length).toBeGreaterThanOrEqual(plaintexts().length);
     const asOf = await ledger.services.pointInTime.publisher(publisherId, history[0]!.occurredAt);
     expect(asOf!.contact).toEqual({ name: null, telephone: null, email: null, erased: true });
@@ -85,13 +92,18 @@ describe('closing a publisher account erases its people for good', () => {
     for (const document of documents) for (const text of plaintexts()) expect(document).not.toContain(text);
     expect(documents[0]).toContain('"$erased":true');
     expect(documents[2]).toContain('[erased]');
-    expect(JSON.parse(documents[3]!)).toMatchObject({ registrationStatus: 'CLOSED', contact: { name: { $erased: true }, erased: true } });
+    expect(JSON.parse(documents[3]!)).toMatchObject({
+      registrationStatus: 'CLOSED',
+      contact: { name: { $erased: true }, erased: true },
+    });
 
     // One ERASURE record for the closure, and the exports recorded.
     await ledger.services.readRecorder.drain();
     await ledger.runner.waitFor(await ledger.events.headPosition(), 10_000);
     const records = (await ledger.services.privacyRequestQueries.forPublisher(publisherId, 100)).items;
-    expect(records.filter((r) => 'kind' in r && r.kind === 'ERASURE').map((r) => 'target' in r && r.target)).toEqual(['publisher']);
+    expect(records.filter((r) => 'kind' in r && r.kind === 'ERASURE').map((r) => 'target' in r && r.target)).toEqual([
+      'publisher',
+    ]);
     expect(records.filter((r) => 'kind' in r && r.kind === 'EXPORT')).toHaveLength(2);
 
     // Files: no value, no raw key, no wrapped key; the same once the stores are closed and checkpointed.
@@ -110,8 +122,13 @@ describe('closing a publisher account erases its people for good', () => {
     const { publisherId, deletedOfferId } = await recordScenario(ledger);
     const objectIds = [values.kept.objectId, values.removed.objectId];
     // and the blind index events held before actor references (keyed by a ledger secret, which survives erasure)
-    const legacyIndex = new BlindIndex(await ledgerSecret(ledger.keys, loadMasterKey({ dataDir: data.dir }), 'blind-index/aad-object-id'));
-    const needles = objectIds.flatMap((objectId) => [...objectIdNeedles(objectId), Buffer.from(legacyIndex.of(objectId))]);
+    const legacyIndex = new BlindIndex(
+      await ledgerSecret(ledger.keys, loadMasterKey({ dataDir: data.dir }), 'blind-index/aad-object-id'),
+    );
+    const needles = objectIds.flatMap((objectId) => [
+      ...objectIdNeedles(objectId),
+      Buffer.from(legacyIndex.of(objectId)),
+    ]);
     const { services } = ledger;
     const auditPage = async () => {
       const page = await services.auditQueries.page({ publisherId }, 100);
@@ -145,7 +162,8 @@ describe('closing a publisher account erases its people for good', () => {
     await services.readRecorder.drain();
 
     // After: nothing finds them, their changes show an erased actor, and no answer, file or CLI output holds their object ids.
-    for (const objectId of objectIds) expect((await services.auditQueries.page({ actorId: objectId }, 10)).items).toEqual([]);
+    for (const objectId of objectIds)
+      expect((await services.auditQueries.page({ actorId: objectId }, 10)).items).toEqual([]);
     expect((await auditPage()).shown.filter((actor) => actor.erased)).toHaveLength(2);
     for (const answer of await answers()) expect(needlesIn(answer, needles)).toEqual([]);
     expect(filesHolding(data.dir, needles)).toEqual([]);
@@ -172,9 +190,20 @@ describe('closing a publisher account erases its people for good', () => {
     expect(await ledger.events.headPosition()).toBe(head);
     await ledger.runner.waitFor(head, 10_000);
     const [closed] = await ledger.services.publisherQueries.byIds([publisherId]);
-    await expect(ledger.services.publishers.updateContact({ id: publisherId, expectedVersion: closed!.version, contact: { name: 'New Name' } }, operator))
-      .rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/closed/) });
-    await expect(ledger.services.offers.create({ publisherId, name: 'x', kind: 'VIRTUAL_MACHINE' }, operator)).rejects.toMatchObject({ message: expect.stringMatching(/closed/) });
-    await expect(ledger.services.offers.updateCustomerService({ id: liveOfferId, expectedVersion: 3, supportContacts: [{ qq: '12345' }] }, operator)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      ledger.services.publishers.updateContact(
+        { id: publisherId, expectedVersion: closed!.version, contact: { name: 'New Name' } },
+        operator,
+      ),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/closed/) });
+    await expect(
+      ledger.services.offers.create({ publisherId, name: 'x', kind: 'VIRTUAL_MACHINE' }, operator),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/closed/) });
+    await expect(
+      ledger.services.offers.updateCustomerService(
+        { id: liveOfferId, expectedVersion: 3, supportContacts: [{ qq: '12345' }] },
+        operator,
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

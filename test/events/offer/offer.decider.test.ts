@@ -37,7 +37,10 @@ describe('offer decider', () => {
   it('creating a new offer records OfferCreated as a draft', () => {
     spec
       .given([])
-      .when({ type: 'CreateOffer', data: { offerId: id, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', now } })
+      .when({
+        type: 'CreateOffer',
+        data: { offerId: id, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', now },
+      })
       .then([created]);
     expect(fold(offerDecider, [created])).toMatchObject({ status: 'DRAFT', supportContacts: [] });
   });
@@ -78,14 +81,24 @@ describe('offer decider', () => {
     spec
       .given([created, supported])
       .when({ type: 'UpdateOfferCustomerService', data: { offerId: id, supportContacts: next, now: later } })
-      .then([{ type: 'OfferCustomerServiceUpdated', data: { offerId: id, publisherId, supportContacts: next, updatedAt: later } }]);
+      .then([
+        {
+          type: 'OfferCustomerServiceUpdated',
+          data: { offerId: id, publisherId, supportContacts: next, updatedAt: later },
+        },
+      ]);
   });
 
   it('a published offer can change its contacts but not drop the last one', () => {
     spec
       .given([created, supported, published])
       .when({ type: 'UpdateOfferCustomerService', data: { offerId: id, supportContacts: [contacts[1]!], now: later } })
-      .then([{ type: 'OfferCustomerServiceUpdated', data: { offerId: id, publisherId, supportContacts: [contacts[1]!], updatedAt: later } }]);
+      .then([
+        {
+          type: 'OfferCustomerServiceUpdated',
+          data: { offerId: id, publisherId, supportContacts: [contacts[1]!], updatedAt: later },
+        },
+      ]);
     spec
       .given([created, supported, published])
       .when({ type: 'UpdateOfferCustomerService', data: { offerId: id, supportContacts: [], now: later } })
@@ -97,11 +110,17 @@ describe('offer decider', () => {
   });
 
   it('publishing without an approved publisher is refused', () => {
-    spec.given([created, supported]).when(publish(false)).thenThrows(IllegalStateError, /publisher must be approved/);
+    spec
+      .given([created, supported])
+      .when(publish(false))
+      .thenThrows(IllegalStateError, /publisher must be approved/);
   });
 
   it('publishing an offer without a customer-service contact is refused', () => {
-    spec.given([created]).when(publish()).thenThrows(IllegalStateError, /at least one customer-service contact/);
+    spec
+      .given([created])
+      .when(publish())
+      .thenThrows(IllegalStateError, /at least one customer-service contact/);
   });
 
   it('publishing an offer whose contacts were all removed is refused', () => {
@@ -109,7 +128,10 @@ describe('offer decider', () => {
       type: 'OfferCustomerServiceUpdated',
       data: { offerId: id, publisherId, supportContacts: [], updatedAt: later },
     };
-    spec.given([created, supported, cleared]).when(publish()).thenThrows(IllegalStateError, /at least one customer-service contact/);
+    spec
+      .given([created, supported, cleared])
+      .when(publish())
+      .thenThrows(IllegalStateError, /at least one customer-service contact/);
   });
 
   it('publishing an already published offer records nothing', () => {
@@ -121,24 +143,41 @@ describe('offer decider', () => {
   });
 
   it('a draft offer is deleted', () => {
-    spec.given([created, supported]).when({ type: 'DeleteOffer', data: { offerId: id, now: later } }).then([deleted]);
+    spec
+      .given([created, supported])
+      .when({ type: 'DeleteOffer', data: { offerId: id, now: later } })
+      .then([deleted]);
   });
 
   it('a published offer is deleted', () => {
-    spec.given([created, supported, published]).when({ type: 'DeleteOffer', data: { offerId: id, now: later } }).then([deleted]);
+    spec
+      .given([created, supported, published])
+      .when({ type: 'DeleteOffer', data: { offerId: id, now: later } })
+      .then([deleted]);
   });
 
   it('deleting an offer that was never created is NOT_FOUND', () => {
-    spec.given([]).when({ type: 'DeleteOffer', data: { offerId: id, now } }).thenThrows(NotFoundError);
+    spec
+      .given([])
+      .when({ type: 'DeleteOffer', data: { offerId: id, now } })
+      .thenThrows(NotFoundError);
   });
 
   it('deleting an offer deletes its support details', () => {
-    expect(fold(offerDecider, [created, supported, published, deleted])).toEqual({ status: 'DELETED', id, publisherId, supportErased: false });
+    expect(fold(offerDecider, [created, supported, published, deleted])).toEqual({
+      status: 'DELETED',
+      id,
+      publisherId,
+      supportErased: false,
+    });
   });
 
   it('a deleted offer disappears: every command on it is NOT_FOUND', () => {
     const history = [created, supported, deleted];
-    spec.given(history).when({ type: 'DeleteOffer', data: { offerId: id, now: later } }).thenThrows(NotFoundError, /offer .* was not found/);
+    spec
+      .given(history)
+      .when({ type: 'DeleteOffer', data: { offerId: id, now: later } })
+      .thenThrows(NotFoundError, /offer .* was not found/);
     spec.given(history).when(publish()).thenThrows(NotFoundError);
     spec
       .given(history)
@@ -149,7 +188,10 @@ describe('offer decider', () => {
   it('a deleted offer cannot be created again under the same id', () => {
     spec
       .given([created, deleted])
-      .when({ type: 'CreateOffer', data: { offerId: id, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', now: later } })
+      .when({
+        type: 'CreateOffer',
+        data: { offerId: id, publisherId, name: 'Contoso VM', kind: 'VIRTUAL_MACHINE', now: later },
+      })
       .thenThrows(IllegalStateError, /already exists/);
   });
 });

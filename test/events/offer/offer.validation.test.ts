@@ -33,7 +33,9 @@ describe('offer input validation', () => {
 
   it('the offer kind is one of the three kinds', () => {
     expect(requireOfferKind('kind', 'SOLUTION_TEMPLATE')).toBe('SOLUTION_TEMPLATE');
-    expect(() => requireOfferKind('kind', 'SAAS')).toThrow('kind: must be one of VIRTUAL_MACHINE, SOLUTION_TEMPLATE, CUSTOMIZED_SERVICE');
+    expect(() => requireOfferKind('kind', 'SAAS')).toThrow(
+      'kind: must be one of VIRTUAL_MACHINE, SOLUTION_TEMPLATE, CUSTOMIZED_SERVICE',
+    );
   });
 
   it('contacts are normalised, with the telephone in E.164 and absent or empty fields left out', () => {
@@ -42,10 +44,7 @@ describe('offer input validation', () => {
         { name: '  Li   Lei ', telephone: '138 0013 8000', email: ' Li.Lei@Example.CN', qq: '', wechat: null },
         { weibo: 'lilei' },
       ]),
-    ).toEqual([
-      { name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@example.cn' },
-      { weibo: 'lilei' },
-    ]);
+    ).toEqual([{ name: 'Li Lei', telephone: '+8613800138000', email: 'li.lei@example.cn' }, { weibo: 'lilei' }]);
   });
 
   it('an empty list is allowed', () => {

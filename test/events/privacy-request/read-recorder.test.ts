@@ -22,7 +22,12 @@ describe('read recorder', () => {
   let recorder: ReadRecorder;
   const clock = { now: () => new Date(now) };
   const recordedReads = async (publisherId: string) =>
-    (await events.readStream(privacyRequestStream(publisherId))).map((e) => [e.data['kind'], e.data['target'], e.metadata.actor.id, e.data['requestedAt']]);
+    (await events.readStream(privacyRequestStream(publisherId))).map((e) => [
+      e.data['kind'],
+      e.data['target'],
+      e.metadata.actor.id,
+      e.data['requestedAt'],
+    ]);
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-reads-'));
@@ -43,7 +48,9 @@ describe('read recorder', () => {
     await recorder.drain();
     const recorded = await recordedReads('p-busy');
     expect(recorded.map(([, , actor]) => actor).sort()).toEqual([...readers].sort());
-    expect((await events.readStream(privacyRequestStream('p-busy'))).map((e) => e.revision)).toEqual(readers.map((_, i) => i));
+    expect((await events.readStream(privacyRequestStream('p-busy'))).map((e) => e.revision)).toEqual(
+      readers.map((_, i) => i),
+    );
   });
 
   it('records a reader viewing the same data once per window, and again after it', async () => {

@@ -14,7 +14,14 @@ const contactPreferences = { aboutOffers: true, aboutFeedback: false, byEmail: t
 
 const registered: PublisherEvent = {
   type: 'PublisherRegistered',
-  data: { publisherId: id, companyName: 'Contoso China', registrationCode, contact, contactPreferences, registeredAt: now },
+  data: {
+    publisherId: id,
+    companyName: 'Contoso China',
+    registrationCode,
+    contact,
+    contactPreferences,
+    registeredAt: now,
+  },
 };
 const approved: PublisherEvent = { type: 'PublisherApproved', data: { publisherId: id, approvedAt: later } };
 
@@ -22,22 +29,48 @@ describe('publisher decider', () => {
   it('registering a new publisher records PublisherRegistered', () => {
     spec
       .given([])
-      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Contoso China', registrationCode, contact, contactPreferences, now } })
+      .when({
+        type: 'RegisterPublisher',
+        data: { publisherId: id, companyName: 'Contoso China', registrationCode, contact, contactPreferences, now },
+      })
       .then([registered]);
   });
 
   it('whoever registers a publisher becomes its first account, added at the registration instant', () => {
-    const firstUser = { accountId: 'acc-1', objectId: '11111111-2222-4333-8444-555555555555', userPrincipalName: 'li.lei@contoso.cn', displayName: 'Li Lei', addedBy: 'x', objectIdIndex: 'idx' };
+    const firstUser = {
+      accountId: 'acc-1',
+      objectId: '11111111-2222-4333-8444-555555555555',
+      userPrincipalName: 'li.lei@contoso.cn',
+      displayName: 'Li Lei',
+      addedBy: 'x',
+      objectIdIndex: 'idx',
+    };
     spec
       .given([])
-      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Contoso China', registrationCode, contact, contactPreferences, firstUser, now } })
-      .then([{ ...registered, data: { ...registered.data, firstUser: { ...firstUser, addedAt: now } } } as PublisherEvent]);
+      .when({
+        type: 'RegisterPublisher',
+        data: {
+          publisherId: id,
+          companyName: 'Contoso China',
+          registrationCode,
+          contact,
+          contactPreferences,
+          firstUser,
+          now,
+        },
+      })
+      .then([
+        { ...registered, data: { ...registered.data, firstUser: { ...firstUser, addedAt: now } } } as PublisherEvent,
+      ]);
   });
 
   it('registering the same publisher twice is refused', () => {
     spec
       .given([registered])
-      .when({ type: 'RegisterPublisher', data: { publisherId: id, companyName: 'Other', registrationCode, contact, contactPreferences, now } })
+      .when({
+        type: 'RegisterPublisher',
+        data: { publisherId: id, companyName: 'Other', registrationCode, contact, contactPreferences, now },
+      })
       .thenThrows(IllegalStateError, /already registered/);
   });
 
@@ -60,13 +93,18 @@ describe('publisher decider', () => {
           now: later,
         },
       })
-      .then([{ type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'new@example.cn' }, updatedAt: later } }]);
+      .then([
+        { type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'new@example.cn' }, updatedAt: later } },
+      ]);
   });
 
   it('a company name change is recorded without contact fields', () => {
     spec
       .given([registered])
-      .when({ type: 'UpdatePublisherContact', data: { publisherId: id, companyName: 'Fabrikam', contact: {}, now: later } })
+      .when({
+        type: 'UpdatePublisherContact',
+        data: { publisherId: id, companyName: 'Fabrikam', contact: {}, now: later },
+      })
       .then([{ type: 'ContactUpdated', data: { publisherId: id, companyName: 'Fabrikam', updatedAt: later } }]);
   });
 
@@ -83,8 +121,16 @@ describe('publisher decider', () => {
         registered,
         { type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'new@example.cn' }, updatedAt: later } },
       ])
-      .when({ type: 'UpdatePublisherContact', data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, now: later } })
-      .then([{ type: 'ContactUpdated', data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, updatedAt: later } }]);
+      .when({
+        type: 'UpdatePublisherContact',
+        data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, now: later },
+      })
+      .then([
+        {
+          type: 'ContactUpdated',
+          data: { publisherId: id, contact: { email: 'li.lei@example.cn' }, updatedAt: later },
+        },
+      ]);
   });
 
   it('changing contact preferences records the whole new set', () => {
@@ -92,31 +138,51 @@ describe('publisher decider', () => {
     spec
       .given([registered])
       .when({ type: 'UpdateContactPreferences', data: { publisherId: id, contactPreferences: next, now: later } })
-      .then([{ type: 'ContactPreferencesChanged', data: { publisherId: id, contactPreferences: next, changedAt: later } }]);
+      .then([
+        { type: 'ContactPreferencesChanged', data: { publisherId: id, contactPreferences: next, changedAt: later } },
+      ]);
   });
 
   it('setting the same contact preferences records nothing', () => {
     spec
       .given([registered])
-      .when({ type: 'UpdateContactPreferences', data: { publisherId: id, contactPreferences: { ...contactPreferences }, now: later } })
+      .when({
+        type: 'UpdateContactPreferences',
+        data: { publisherId: id, contactPreferences: { ...contactPreferences }, now: later },
+      })
       .then([]);
   });
 
   it('an operator approves a pending registration', () => {
-    spec.given([registered]).when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } }).then([approved]);
+    spec
+      .given([registered])
+      .when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } })
+      .then([approved]);
   });
 
   it('approving an approved publisher records nothing', () => {
-    spec.given([registered, approved]).when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } }).then([]);
+    spec
+      .given([registered, approved])
+      .when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } })
+      .then([]);
   });
 
   it('a rejection records its reason, and a rejected publisher can still be approved on review', () => {
-    const rejected: PublisherEvent = { type: 'PublisherRejected', data: { publisherId: id, reason: 'code not found in the registry', rejectedAt: later } };
+    const rejected: PublisherEvent = {
+      type: 'PublisherRejected',
+      data: { publisherId: id, reason: 'code not found in the registry', rejectedAt: later },
+    };
     spec
       .given([registered])
-      .when({ type: 'RejectPublisher', data: { publisherId: id, reason: 'code not found in the registry', now: later } })
+      .when({
+        type: 'RejectPublisher',
+        data: { publisherId: id, reason: 'code not found in the registry', now: later },
+      })
       .then([rejected]);
-    spec.given([registered, rejected]).when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } }).then([approved]);
+    spec
+      .given([registered, rejected])
+      .when({ type: 'ApprovePublisher', data: { publisherId: id, now: later } })
+      .then([approved]);
   });
 
   it('an approved publisher cannot be rejected', () => {
@@ -127,7 +193,10 @@ describe('publisher decider', () => {
   });
 
   it('deciding on a publisher that was never registered is NOT_FOUND', () => {
-    spec.given([]).when({ type: 'ApprovePublisher', data: { publisherId: id, now } }).thenThrows(NotFoundError);
+    spec
+      .given([])
+      .when({ type: 'ApprovePublisher', data: { publisherId: id, now } })
+      .thenThrows(NotFoundError);
   });
 
   describe('AAD accounts', () => {
@@ -185,10 +254,14 @@ describe('publisher decider', () => {
 
     it('an account removed and added again is a new account', () => {
       spec
-        .given([registered, added('a1', oid1), added('a2', oid2), { type: 'AadUserRemoved', data: { publisherId: id, accountId: 'a1', removedAt: later } }])
+        .given([
+          registered,
+          added('a1', oid1),
+          added('a2', oid2),
+          { type: 'AadUserRemoved', data: { publisherId: id, accountId: 'a1', removedAt: later } },
+        ])
         .when({ type: 'AddAadUser', data: { publisherId: id, user: user('a3', oid1), now: later } })
         .then([added('a3', oid1)]);
     });
   });
 });
-

@@ -37,7 +37,9 @@ describe('Unified Social Credit Code', () => {
   });
 
   it('letters outside the alphabet, or letters in the division code, are refused', () => {
-    expect(() => requireUscc('registrationCode', '91350100M000100I43')).toThrow('capital letters other than I, O, S, V and Z');
+    expect(() => requireUscc('registrationCode', '91350100M000100I43')).toThrow(
+      'capital letters other than I, O, S, V and Z',
+    );
     expect(() => requireUscc('registrationCode', '9135A100M000100Y43')).toThrow('digits in positions 3 to 8');
   });
 

@@ -14,14 +14,22 @@ import { aPublisher, aRegistrationCode, tempDataDir } from '../../server/harness
 const operator: CommandContext = { actor: { id: 'op-1', kind: 'user', role: 'operator' }, correlationId: 'c-1' };
 
 /** A clock the test moves. */
-const clock = { at: Date.parse('2026-11-22T10:00:00Z'), now() { return new Date(this.at); } } satisfies Clock & { at: number };
+const clock = {
+  at: Date.parse('2026-11-22T10:00:00Z'),
+  now() {
+    return new Date(this.at);
+  },
+} satisfies Clock & { at: number };
 
 describe('one publisher per registration code', () => {
   let data: ReturnType<typeof tempDataDir>;
   let ledger: Ledger;
   beforeEach(async () => {
     data = tempDataDir('pl-uscc-');
-    ledger = await openLedger({ dataDir: data.dir, masterKey: '', readYourWritesTimeoutMs: 5_000, kurrentdbUrl: '' }, { clock });
+    ledger = await openLedger(
+      { dataDir: data.dir, masterKey: '', readYourWritesTimeoutMs: 5_000, kurrentdbUrl: '' },
+      { clock },
+    );
   });
   afterEach(async () => {
     await ledger.close();
@@ -32,7 +40,10 @@ describe('one publisher per registration code', () => {
     ledger.services.publishers.register({ ...aPublisher({ registrationCode }), ...extra }, operator);
   /** What refusing says: the field and the rule, never the code nor who holds it. */
   const refusal = async (attempt: Promise<unknown>) => {
-    const error = await attempt.then(() => null, (e: unknown) => e);
+    const error = await attempt.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ValidationError);
     return error as ValidationError;
   };
@@ -54,7 +65,9 @@ describe('one publisher per registration code', () => {
     const code = aRegistrationCode();
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => register(code)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationCode' });
+    for (const r of results)
+      if (r.status === 'rejected')
+        expect(r.reason).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationCode' });
   });
 
   it('a retried registration gets its first answer, not a refusal', async () => {
@@ -69,20 +82,33 @@ describe('one publisher per registration code', () => {
     const { publishers, erasure } = ledger.services;
     const code = aRegistrationCode();
     const first = await register(code);
-    const rejected = await publishers.reject({ id: first.publisher.id, expectedVersion: first.version, reason: 'documents do not match' }, operator);
+    const rejected = await publishers.reject(
+      { id: first.publisher.id, expectedVersion: first.version, reason: 'documents do not match' },
+      operator,
+    );
     await refusal(register(code));
     await publishers.approve({ id: first.publisher.id, expectedVersion: rejected.version }, operator);
     await refusal(register(code));
     await erasure.closeAccount({ publisherId: first.publisher.id }, operator);
-    await expect(register(code)).resolves.toMatchObject({ publisher: { registrationCode: code, registrationStatus: 'PENDING' } });
+    await expect(register(code)).resolves.toMatchObject({
+      publisher: { registrationCode: code, registrationStatus: 'PENDING' },
+    });
     await refusal(register(code));
   });
 
   it('a claim whose registration never happened holds the code only while that registration could still be under way', async () => {
     const code = aRegistrationCode();
     // a registration that crashed between its claim and its publisher's first event
-    const handler = new CommandHandler(ledger.events, new EventCodec(new PersonalDataCodec(ledger.keys), clock, uuidV7Ids));
-    await new RegistrationCodeService(handler).claim(code, '0190a000-0000-7000-8000-000000000001', clock.now().toISOString(), operator);
+    const handler = new CommandHandler(
+      ledger.events,
+      new EventCodec(new PersonalDataCodec(ledger.keys), clock, uuidV7Ids),
+    );
+    await new RegistrationCodeService(handler).claim(
+      code,
+      '0190a000-0000-7000-8000-000000000001',
+      clock.now().toISOString(),
+      operator,
+    );
     await refusal(register(code));
     clock.at += CLAIM_COMPLETES_WITHIN_MS + 1;
     await expect(register(code)).resolves.toMatchObject({ publisher: { registrationCode: code } });
@@ -91,7 +117,9 @@ describe('one publisher per registration code', () => {
   it('the claims live in streams the ledger filters its log by', async () => {
     await register(aRegistrationCode());
     const streams = new Set((await ledger.events.readAll()).map((event) => event.streamId));
-    expect([...streams].filter((stream) => !LEDGER_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix)))).toEqual([]);
+    expect(
+      [...streams].filter((stream) => !LEDGER_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix))),
+    ).toEqual([]);
     expect([...streams].some((stream) => stream.startsWith('registration-'))).toBe(true);
     const report = await ledger.services.integrity.verifyAll();
     expect(report).toMatchObject({ firstBreak: null, streamsChecked: streams.size });

@@ -36,7 +36,10 @@ describe('event metadata', () => {
   });
 
   it('carries id, instant, actor, correlation, causation, request and schema version in clear', async () => {
-    const [event] = await new EventCodec(personalData, at('2026-03-31T23:59:59.000Z'), ids).encode([registered], context);
+    const [event] = await new EventCodec(personalData, at('2026-03-31T23:59:59.000Z'), ids).encode(
+      [registered],
+      context,
+    );
     expect(event).toMatchObject({
       eventId: expect.stringMatching(/^0190f5a2-/),
       occurredAt: '2026-03-31T23:59:59.000Z',
@@ -63,13 +66,19 @@ describe('event metadata', () => {
   });
 
   it('keeps only the part of the client that is known', async () => {
-    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], { ...context, client: { ip: '198.51.100.4' } });
+    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], {
+      ...context,
+      client: { ip: '198.51.100.4' },
+    });
     expect(await personalData.open(event!.metadata)).toMatchObject({ client: { ip: '198.51.100.4' } });
     expect((await personalData.open(event!.metadata)).client).not.toHaveProperty('userAgent');
   });
 
   it('still opens the client IP and user agent of events written before they were sealed together', async () => {
-    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], { ...context, client: {} });
+    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], {
+      ...context,
+      client: {},
+    });
     const subject = clientSubject('2026-03-01T00:00:00.000Z');
     const old = await personalData.seal({ ...event!.metadata, clientIp: '203.0.113.7', userAgent: 'Legacy/1.0' }, [
       { path: 'clientIp', subjectId: subject },
@@ -82,7 +91,10 @@ describe('event metadata', () => {
 
   it('a request without client details stores none', async () => {
     const { client: _, ...withoutClient } = context;
-    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode([registered], withoutClient);
+    const [event] = await new EventCodec(personalData, at('2026-03-01T00:00:00.000Z'), ids).encode(
+      [registered],
+      withoutClient,
+    );
     expect(Object.keys(event!.metadata)).not.toContain('client');
   });
 });

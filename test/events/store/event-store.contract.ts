@@ -74,7 +74,11 @@ export interface EventStoreContractOptions {
  * at random, so they hold on a log that other tests share, except the one
  * that checks that a fresh log starts empty at position 0.
  */
-export function eventStoreContract(adapterName: string, factory: EventStoreFactory, options: EventStoreContractOptions): void {
+export function eventStoreContract(
+  adapterName: string,
+  factory: EventStoreFactory,
+  options: EventStoreContractOptions,
+): void {
   describe(`EventStore contract: ${adapterName}`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
@@ -88,13 +92,16 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
     });
 
     describe('revisions and positions', () => {
-      it.runIf(options.freshLogCountingFromOne)('an empty log has head position 0 and no events, and its first event lands at position 1', async () => {
-        expect(await store.headPosition()).toBe(0);
-        expect(await store.readAll()).toEqual([]);
-        const result = await store.append(stream(), events(1), { expectedRevision: 'no_stream' });
-        expect(result.events[0]!.position).toBe(1);
-        expect(await store.headPosition()).toBe(1);
-      });
+      it.runIf(options.freshLogCountingFromOne)(
+        'an empty log has head position 0 and no events, and its first event lands at position 1',
+        async () => {
+          expect(await store.headPosition()).toBe(0);
+          expect(await store.readAll()).toEqual([]);
+          const result = await store.append(stream(), events(1), { expectedRevision: 'no_stream' });
+          expect(result.events[0]!.position).toBe(1);
+          expect(await store.headPosition()).toBe(1);
+        },
+      );
 
       it('positions are positive whole numbers within the safe range, and the head is one of them', async () => {
         const result = await store.append(stream(), events(3), { expectedRevision: 'no_stream' });
@@ -176,14 +183,18 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
 
       it('expecting a revision of a stream that does not exist is refused, reporting no_stream', async () => {
         const s = stream();
-        await expect(store.append(s, events(1), { expectedRevision: 0 })).rejects.toEqual(conflict(s, '0', 'no_stream'));
+        await expect(store.append(s, events(1), { expectedRevision: 0 })).rejects.toEqual(
+          conflict(s, '0', 'no_stream'),
+        );
         expect(await store.readStream(s)).toEqual([]);
       });
 
       it("'no_stream' is refused once the stream exists", async () => {
         const s = stream();
         await store.append(s, events(1), { expectedRevision: 'no_stream' });
-        await expect(store.append(s, events(1), { expectedRevision: 'no_stream' })).rejects.toEqual(conflict(s, 'no_stream', '0'));
+        await expect(store.append(s, events(1), { expectedRevision: 'no_stream' })).rejects.toEqual(
+          conflict(s, 'no_stream', '0'),
+        );
         expect(await store.readStream(s)).toHaveLength(1);
       });
 
@@ -204,30 +215,40 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         expect((await store.append(s, events(2), { expectedRevision: 'any' })).nextExpectedRevision).toBe(2);
       });
 
-      it.runIf(options.refusesEventIdsAlreadyInLog)('an append is all or nothing: an event id already in the stream refuses the whole append', async () => {
-        const s = stream();
-        const [first] = (await store.append(s, events(1), { expectedRevision: 'no_stream' })).events;
-        const head = await store.headPosition();
-        const attempt = store.append(s, [newEvent(1), newEvent(2, { eventId: first!.eventId }), newEvent(3)], { expectedRevision: 0 });
-        await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
-        await expect(attempt).rejects.toMatchObject({ code: 'CONFLICT', streamId: s });
-        expect(await store.readStream(s)).toHaveLength(1);
-        expect(await store.headPosition()).toBe(head);
-      });
+      it.runIf(options.refusesEventIdsAlreadyInLog)(
+        'an append is all or nothing: an event id already in the stream refuses the whole append',
+        async () => {
+          const s = stream();
+          const [first] = (await store.append(s, events(1), { expectedRevision: 'no_stream' })).events;
+          const head = await store.headPosition();
+          const attempt = store.append(s, [newEvent(1), newEvent(2, { eventId: first!.eventId }), newEvent(3)], {
+            expectedRevision: 0,
+          });
+          await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+          await expect(attempt).rejects.toMatchObject({ code: 'CONFLICT', streamId: s });
+          expect(await store.readStream(s)).toHaveLength(1);
+          expect(await store.headPosition()).toBe(head);
+        },
+      );
 
-      it.runIf(options.refusesEventIdsAlreadyInLog)('an event id already used in another stream is refused, and nothing of that append is written', async () => {
-        const [used] = (await store.append(stream(), events(1), { expectedRevision: 'no_stream' })).events;
-        const s = stream();
-        await expect(store.append(s, [newEvent(1), newEvent(2, { eventId: used!.eventId })], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-          ConcurrencyError,
-        );
-        expect(await store.readStream(s)).toEqual([]);
-      });
+      it.runIf(options.refusesEventIdsAlreadyInLog)(
+        'an event id already used in another stream is refused, and nothing of that append is written',
+        async () => {
+          const [used] = (await store.append(stream(), events(1), { expectedRevision: 'no_stream' })).events;
+          const s = stream();
+          await expect(
+            store.append(s, [newEvent(1), newEvent(2, { eventId: used!.eventId })], { expectedRevision: 'no_stream' }),
+          ).rejects.toBeInstanceOf(ConcurrencyError);
+          expect(await store.readStream(s)).toEqual([]);
+        },
+      );
 
       it('two events with the same id in one append are refused, and nothing is written', async () => {
         const s = stream();
         const twin = newEvent(1);
-        await expect(store.append(s, [twin, { ...twin }], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.append(s, [twin, { ...twin }], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
         expect(await store.readStream(s)).toEqual([]);
       });
 
@@ -244,10 +265,20 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
 
       it('appending no events to a stream that does not exist leaves it missing and reports revision -1 and position 0', async () => {
         const s = stream();
-        expect(await store.append(s, [], { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: -1, position: 0, events: [] });
-        expect(await store.append(s, [], { expectedRevision: 'any' })).toEqual({ nextExpectedRevision: -1, position: 0, events: [] });
+        expect(await store.append(s, [], { expectedRevision: 'no_stream' })).toEqual({
+          nextExpectedRevision: -1,
+          position: 0,
+          events: [],
+        });
+        expect(await store.append(s, [], { expectedRevision: 'any' })).toEqual({
+          nextExpectedRevision: -1,
+          position: 0,
+          events: [],
+        });
         // Still no stream: 'no_stream' holds for the first real append.
-        await expect(store.append(s, events(1), { expectedRevision: 'no_stream' })).resolves.toMatchObject({ nextExpectedRevision: 0 });
+        await expect(store.append(s, events(1), { expectedRevision: 'no_stream' })).resolves.toMatchObject({
+          nextExpectedRevision: 0,
+        });
       });
 
       it('appending no events still checks the expected revision', async () => {
@@ -255,13 +286,17 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         await store.append(s, events(2), { expectedRevision: 'no_stream' });
         await expect(store.append(s, [], { expectedRevision: 0 })).rejects.toEqual(conflict(s, '0', '1'));
         await expect(store.append(s, [], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyError);
-        await expect(store.append(stream(), [], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(ConcurrencyError);
+        await expect(store.append(stream(), [], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        );
       });
 
       it('concurrent appends expecting the same revision: exactly one wins, the others conflict', async () => {
         const s = stream();
         await store.append(s, events(1), { expectedRevision: 'no_stream' });
-        const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => store.append(s, events(2, i * 2), { expectedRevision: 0 })));
+        const results = await Promise.allSettled(
+          Array.from({ length: 5 }, (_, i) => store.append(s, events(2, i * 2), { expectedRevision: 0 })),
+        );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError);
         expect(revisions(await store.readStream(s))).toEqual([0, 1, 2]);
@@ -275,7 +310,16 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
           type: 'SomethingHappened',
           schemaVersion: 3,
           occurredAt: '2026-11-22T10:00:07.123Z',
-          data: { text: 'ü 😀 \u2028', int: 42, float: -0.5, big: 2 ** 53 - 1, flag: false, none: null, list: [{ a: [] }, {}], empty: '' },
+          data: {
+            text: 'ü 😀 \u2028',
+            int: 42,
+            float: -0.5,
+            big: 2 ** 53 - 1,
+            flag: false,
+            none: null,
+            list: [{ a: [] }, {}],
+            empty: '',
+          },
           metadata: {
             actor: { id: 'user-1', kind: 'user', role: 'admin' },
             correlationId: 'c-7',
@@ -287,7 +331,14 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         const start = await store.headPosition();
         const { events: stored } = await store.append(s, [written], { expectedRevision: 'no_stream' });
         const [read] = await store.readStream(s);
-        expect(read).toEqual({ ...written, streamId: s, revision: 0, position: stored[0]!.position, prevHash: '', hash: stored[0]!.hash });
+        expect(read).toEqual({
+          ...written,
+          streamId: s,
+          revision: 0,
+          position: stored[0]!.position,
+          prevHash: '',
+          hash: stored[0]!.hash,
+        });
         expect((await store.readAll({ fromPosition: start, maxCount: 1 }))[0]).toEqual(read);
       });
 
@@ -310,7 +361,9 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         await store.append(s, events(5), { expectedRevision: 'no_stream' });
         expect(revisions(await store.readStream(s, { direction: 'backwards' }))).toEqual([4, 3, 2, 1, 0]);
         expect(revisions(await store.readStream(s, { direction: 'backwards', maxCount: 2 }))).toEqual([4, 3]);
-        expect(revisions(await store.readStream(s, { direction: 'backwards', fromRevision: 3, maxCount: 2 }))).toEqual([3, 2]);
+        expect(revisions(await store.readStream(s, { direction: 'backwards', fromRevision: 3, maxCount: 2 }))).toEqual([
+          3, 2,
+        ]);
         expect(revisions(await store.readStream(s, { direction: 'backwards', fromRevision: 0 }))).toEqual([0]);
       });
 
@@ -375,7 +428,14 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         await store.append(s, events(3), { expectedRevision: 'no_stream' });
         for (const event of await store.readStream(s)) {
           expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
-          const recomputed = chainHash(s, event.revision, event, JSON.stringify(event.data), JSON.stringify(event.metadata), event.prevHash);
+          const recomputed = chainHash(
+            s,
+            event.revision,
+            event,
+            JSON.stringify(event.data),
+            JSON.stringify(event.metadata),
+            event.prevHash,
+          );
           expect(recomputed).toBe(event.hash);
         }
       });
@@ -390,7 +450,9 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
         const recorded = await store.readStream(a);
         for (const event of ofA) {
           expect(JSON.parse(event.dataJson)).toEqual(recorded[event.revision]!.data);
-          expect(chainHash(a, event.revision, event, event.dataJson, event.metadataJson, event.prevHash)).toBe(event.hash);
+          expect(chainHash(a, event.revision, event, event.dataJson, event.metadataJson, event.prevHash)).toBe(
+            event.hash,
+          );
         }
         const all = await store.readAll();
         const afterFirst = await store.readStored({ fromPosition: all[0]!.position, maxCount: 3 });
@@ -400,8 +462,12 @@ export function eventStoreContract(adapterName: string, factory: EventStoreFacto
 
       it('equal events in different places of the log get different hashes', async () => {
         const template = newEvent(1);
-        const a = await store.append(stream(), [{ ...template, eventId: crypto.randomUUID() }], { expectedRevision: 'no_stream' });
-        const b = await store.append(stream(), [{ ...template, eventId: crypto.randomUUID() }], { expectedRevision: 'no_stream' });
+        const a = await store.append(stream(), [{ ...template, eventId: crypto.randomUUID() }], {
+          expectedRevision: 'no_stream',
+        });
+        const b = await store.append(stream(), [{ ...template, eventId: crypto.randomUUID() }], {
+          expectedRevision: 'no_stream',
+        });
         expect(a.events[0]!.hash).not.toBe(b.events[0]!.hash);
       });
     });

@@ -12,7 +12,11 @@ import { SqliteKeyStore } from '../../../src/privacy/keys/sqlite-key-store.js';
 import { uuidV7Ids } from '../../../src/clock.js';
 import { tempDir } from '../../projections/fixtures.js';
 
-const context = { actor: { id: 'tester', kind: 'system' as const }, correlationId: 'c-1', client: { ip: '198.51.100.4', userAgent: 'test' } };
+const context = {
+  actor: { id: 'tester', kind: 'system' as const },
+  correlationId: 'c-1',
+  client: { ip: '198.51.100.4', userAgent: 'test' },
+};
 
 function history(publisherId: string): PublisherEvent[] {
   const at = '2026-11-22T10:00:00.000Z';
@@ -46,9 +50,15 @@ describe('integrity verification', () => {
     tmp = tempDir('pl-verify-');
     events = SqliteEventStore.open(path.join(tmp.dir, 'events.sqlite'));
     keys = SqliteKeyStore.open(path.join(tmp.dir, 'keys.sqlite'), randomBytes(32));
-    const codec = new EventCodec(new PersonalDataCodec(keys), { now: () => new Date('2026-11-22T10:00:00Z') }, uuidV7Ids);
+    const codec = new EventCodec(
+      new PersonalDataCodec(keys),
+      { now: () => new Date('2026-11-22T10:00:00Z') },
+      uuidV7Ids,
+    );
     for (const id of [a, b]) {
-      await events.append(publisherStream(id), await codec.encode(history(id), context), { expectedRevision: 'no_stream' });
+      await events.append(publisherStream(id), await codec.encode(history(id), context), {
+        expectedRevision: 'no_stream',
+      });
     }
     // Two pages per stream and several for the log, so page boundaries are crossed.
     verifier = new IntegrityVerifier(events, 2);
@@ -69,7 +79,11 @@ describe('integrity verification', () => {
   }
 
   it('an untouched log verifies, stream by stream and as a whole', async () => {
-    expect(await verifier.verifyStream(publisherStream(a))).toEqual({ eventsChecked: 3, streamsChecked: 1, firstBreak: null });
+    expect(await verifier.verifyStream(publisherStream(a))).toEqual({
+      eventsChecked: 3,
+      streamsChecked: 1,
+      firstBreak: null,
+    });
     expect(await verifier.verifyAll()).toEqual({ eventsChecked: 6, streamsChecked: 2, firstBreak: null });
   });
 
@@ -82,14 +96,28 @@ describe('integrity verification', () => {
   it('one byte changed inside stored data is a hash mismatch at that stream and revision', async () => {
     alter(publisherStream(b), 2, 'data', 'Fabrikam', 'Fabrikan');
     const report = await verifier.verifyAll();
-    expect(report.firstBreak).toMatchObject({ streamId: publisherStream(b), revision: 2, position: 6, kind: 'HASH_MISMATCH' });
-    expect((await verifier.verifyStream(publisherStream(b))).firstBreak).toMatchObject({ revision: 2, kind: 'HASH_MISMATCH' });
+    expect(report.firstBreak).toMatchObject({
+      streamId: publisherStream(b),
+      revision: 2,
+      position: 6,
+      kind: 'HASH_MISMATCH',
+    });
+    expect((await verifier.verifyStream(publisherStream(b))).firstBreak).toMatchObject({
+      revision: 2,
+      kind: 'HASH_MISMATCH',
+    });
     expect((await verifier.verifyStream(publisherStream(a))).firstBreak).toBeNull();
   });
 
   it('a re-pointed previous hash is a prev-hash mismatch; the report names both hashes', async () => {
     const [, second] = await events.readStream(publisherStream(a));
-    alter(publisherStream(a), 1, 'prev_hash', second!.prevHash.slice(0, 1), second!.prevHash.slice(0, 1) === 'f' ? 'e' : 'f');
+    alter(
+      publisherStream(a),
+      1,
+      'prev_hash',
+      second!.prevHash.slice(0, 1),
+      second!.prevHash.slice(0, 1) === 'f' ? 'e' : 'f',
+    );
     const broken = (await verifier.verifyStream(publisherStream(a))).firstBreak;
     expect(broken).toMatchObject({ revision: 1, kind: 'PREV_HASH_MISMATCH', expected: second!.prevHash });
     expect(broken!.found).not.toBe(second!.prevHash);
@@ -99,8 +127,17 @@ describe('integrity verification', () => {
     raw.exec('DROP TRIGGER events_append_only'); // as someone with the file in hand would
     raw.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 1').run(publisherStream(a));
     raw.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 0').run(publisherStream(b));
-    expect((await verifier.verifyStream(publisherStream(a))).firstBreak).toMatchObject({ revision: 2, kind: 'REVISION_GAP', expected: '1', found: '2' });
-    expect((await verifier.verifyStream(publisherStream(b))).firstBreak).toMatchObject({ revision: 1, kind: 'REVISION_GAP', expected: '0' });
+    expect((await verifier.verifyStream(publisherStream(a))).firstBreak).toMatchObject({
+      revision: 2,
+      kind: 'REVISION_GAP',
+      expected: '1',
+      found: '2',
+    });
+    expect((await verifier.verifyStream(publisherStream(b))).firstBreak).toMatchObject({
+      revision: 1,
+      kind: 'REVISION_GAP',
+      expected: '0',
+    });
     expect((await verifier.verifyAll()).firstBreak).toMatchObject({ streamId: publisherStream(a), revision: 2 });
   });
 

@@ -47,10 +47,21 @@ describe('schema evolution', () => {
   it('a version-1 event in the log reads as version 2, its sealed value moved and opened', async () => {
     const subject = 'publisher/p-1/contact';
     // What an older build wrote: version 1, the telephone sealed at the top level.
-    const v1 = await personal.seal({ publisherId: 'p-1', phone: '+8613800138000' }, [{ path: 'phone', subjectId: subject }]);
+    const v1 = await personal.seal({ publisherId: 'p-1', phone: '+8613800138000' }, [
+      { path: 'phone', subjectId: subject },
+    ]);
     await events.append(
       'hotline-p-1',
-      [{ eventId: uuidV7Ids.next(), type: 'HotlineSet', schemaVersion: 1, occurredAt: '2026-01-01T00:00:00.000Z', data: v1, metadata: context }],
+      [
+        {
+          eventId: uuidV7Ids.next(),
+          type: 'HotlineSet',
+          schemaVersion: 1,
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          data: v1,
+          metadata: context,
+        },
+      ],
       { expectedRevision: 'no_stream' },
     );
     const stored = await events.readStream('hotline-p-1');
@@ -63,7 +74,10 @@ describe('schema evolution', () => {
   });
 
   it('new events are written in the current version, and read back unchanged', async () => {
-    const [encoded] = await codec.encode([{ type: 'HotlineSet', data: { publisherId: 'p-1', contact: { telephone: '+86' }, channel: 'phone' } }], context);
+    const [encoded] = await codec.encode(
+      [{ type: 'HotlineSet', data: { publisherId: 'p-1', contact: { telephone: '+86' }, channel: 'phone' } }],
+      context,
+    );
     expect(encoded!.schemaVersion).toBe(2);
     const other = await codec.encode([{ type: 'SomethingElse', data: {} }], context);
     expect(other[0]!.schemaVersion).toBe(1);
@@ -71,7 +85,9 @@ describe('schema evolution', () => {
 
   it('an event newer than this build knows is refused, not misread', () => {
     const [event] = recorded('hotline-p-2', [{ type: 'HotlineSet', data: {} }]);
-    expect(() => testUpcasters.upcast({ ...event!, schemaVersion: 3 })).toThrow(/schema version 3; this build reads 1 to 2/);
+    expect(() => testUpcasters.upcast({ ...event!, schemaVersion: 3 })).toThrow(
+      /schema version 3; this build reads 1 to 2/,
+    );
   });
 
   it('a chain with a gap is refused when the registry is built', () => {

@@ -88,7 +88,10 @@ export function keyStoreContract(adapterName: string, factory: () => Promise<Key
       await store.getOrCreate('subject-a');
       await store.getOrCreate('subject-b');
       const c = await store.getOrCreate('subject-c');
-      expect((await store.destroyMany(['subject-a', 'never-seen', 'subject-b', 'subject-a'])).sort()).toEqual(['subject-a', 'subject-b']);
+      expect((await store.destroyMany(['subject-a', 'never-seen', 'subject-b', 'subject-a'])).sort()).toEqual([
+        'subject-a',
+        'subject-b',
+      ]);
       const keys = await store.getMany(['subject-a', 'subject-b', 'subject-c']);
       expect([...keys.keys()]).toEqual(['subject-c']);
       expect(keys.get('subject-c')?.equals(c)).toBe(true);
@@ -98,7 +101,12 @@ export function keyStoreContract(adapterName: string, factory: () => Promise<Key
     it('destroys a key by its id, never a newer key of the same subject', async () => {
       const old = keyIdOf(await store.getOrCreate('subject-a'));
       const b = await store.getOrCreate('subject-b');
-      expect(await store.destroyKeys([{ subjectId: 'subject-a', keyId: old }, { subjectId: 'never-seen', keyId: old }])).toEqual([{ subjectId: 'subject-a', keyId: old }]);
+      expect(
+        await store.destroyKeys([
+          { subjectId: 'subject-a', keyId: old },
+          { subjectId: 'never-seen', keyId: old },
+        ]),
+      ).toEqual([{ subjectId: 'subject-a', keyId: old }]);
       expect((await store.getMany(['subject-a'])).size).toBe(0);
       const fresh = await store.getOrCreate('subject-a');
       // destroying the old id again (a retried erasure) leaves the subject's new key alone
@@ -135,7 +143,7 @@ export function keyStoreContract(adapterName: string, factory: () => Promise<Key
     });
 
     it('keeps subject ids apart exactly, including unusual characters', async () => {
-      const ids = ['publisher/1/contact', 'publisher/1/contact ', 'Publisher/1/contact', 'ünïcødé/✓', "it's \"quoted\""];
+      const ids = ['publisher/1/contact', 'publisher/1/contact ', 'Publisher/1/contact', 'ünïcødé/✓', 'it\'s "quoted"'];
       const created = await Promise.all(ids.map((id) => store.getOrCreate(id)));
       expect(new Set(created.map((key) => key.toString('hex'))).size).toBe(ids.length);
       const keys = await store.getMany(ids);

@@ -10,7 +10,8 @@ import { CHILD_PROCESS_TEST_TIMEOUT_MS, runCli } from '../../server/child.js';
 import { tempDataDir } from '../../server/harness.js';
 import { operator, values } from '../../events/erasure/erasure-fixture.js';
 
-const open = (dataDir: string, masterKey = '') => openLedger({ dataDir, masterKey, readYourWritesTimeoutMs: 1000, kurrentdbUrl: '' });
+const open = (dataDir: string, masterKey = '') =>
+  openLedger({ dataDir, masterKey, readYourWritesTimeoutMs: 1000, kurrentdbUrl: '' });
 
 /** Registers a publisher and returns a function that reads its contact name back through a fresh ledger. */
 async function recordContact(dataDir: string, masterKey = ''): Promise<(key?: string) => Promise<string | null>> {
@@ -65,11 +66,23 @@ describe('master key rotation', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =
     expect(await contactName()).toBe(values.contact.name);
 
     const next = randomBytes(32).toString('base64');
-    await expect(rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite', currentMasterKeyBase64: given }))
-      .rejects.toThrow(/--new-master-key/);
-    await expect(rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite', currentMasterKeyBase64: given, newMasterKeyBase64: 'c2hvcnQ=' }))
-      .rejects.toThrow(/exactly 32 bytes/);
-    const result = await rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite', currentMasterKeyBase64: given, newMasterKeyBase64: next });
+    await expect(
+      rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite', currentMasterKeyBase64: given }),
+    ).rejects.toThrow(/--new-master-key/);
+    await expect(
+      rotateMasterKey({
+        dataDir: data.dir,
+        keyStoreFile: 'keys.sqlite',
+        currentMasterKeyBase64: given,
+        newMasterKeyBase64: 'c2hvcnQ=',
+      }),
+    ).rejects.toThrow(/exactly 32 bytes/);
+    const result = await rotateMasterKey({
+      dataDir: data.dir,
+      keyStoreFile: 'keys.sqlite',
+      currentMasterKeyBase64: given,
+      newMasterKeyBase64: next,
+    });
     expect(result).toEqual({ rewrapped: 6, newKeyIn: 'configuration' });
     expect(await contactName(next)).toBe(values.contact.name);
     await expect(open(data.dir, given)).rejects.toThrow(/master key does not match/);
@@ -86,7 +99,10 @@ describe('master key rotation', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =
     await store.close();
     await expect(open(data.dir)).rejects.toThrow(/master key does not match/);
 
-    expect(await rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite' })).toEqual({ rewrapped: 0, newKeyIn: 'file' });
+    expect(await rotateMasterKey({ dataDir: data.dir, keyStoreFile: 'keys.sqlite' })).toEqual({
+      rewrapped: 0,
+      newKeyIn: 'file',
+    });
     expect(readKey(data.dir)).toBe(next.toString('base64'));
     expect(await contactName()).toBe(values.contact.name);
   });

@@ -34,7 +34,11 @@ describe.skipIf(!mongoUrl)(mongoSuiteName('MongoDB key store'), () => {
   it('two processes opening an empty store at once both start, and agree on every key', async () => {
     const run = (database: string, masterKey: string) =>
       new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/privacy/keys/mongodb-key-store.child.ts', mongoUrl!, database, masterKey], { cwd: repoRoot });
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'test/privacy/keys/mongodb-key-store.child.ts', mongoUrl!, database, masterKey],
+          { cwd: repoRoot },
+        );
         let out = '';
         let err = '';
         child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -5,10 +5,19 @@ import type { Principal } from '../../../src/auth/principal.js';
 import { tempDataDir } from '../../server/harness.js';
 import { openTestLedger } from '../../events/erasure/erasure-fixture.js';
 
-const member: Principal = { id: '5b0e7c3a-9d41-4f2e-8a6b-1c3d5e7f9a0b', kind: 'user', roles: [], userPrincipalName: 'wen.hai@contoso.cn' };
+const member: Principal = {
+  id: '5b0e7c3a-9d41-4f2e-8a6b-1c3d5e7f9a0b',
+  kind: 'user',
+  roles: [],
+  userPrincipalName: 'wen.hai@contoso.cn',
+};
 const registrant = { objectId: member.id, userPrincipalName: 'wen.hai@contoso.cn' };
 const asMember: CommandContext = { actor: { id: member.id, kind: 'user' }, correlationId: 'c-2' };
-const input = { companyName: 'Contoso China', registrationCode: '91350100M000100Y43', contact: { name: 'Wen Hai', telephone: '+8613812345678', email: 'wen.hai@contoso.cn' } };
+const input = {
+  companyName: 'Contoso China',
+  registrationCode: '91350100M000100Y43',
+  contact: { name: 'Wen Hai', telephone: '+8613812345678', email: 'wen.hai@contoso.cn' },
+};
 
 /**
  * Lookups the ledger records in the log (the blind index of an account's
@@ -19,10 +28,14 @@ describe('after a master-key rotation', () => {
   const data = tempDataDir('pl-rotate-lookups-');
   afterEach(() => data.remove());
 
-  it("me.publishers still finds the publishers of accounts added before it, also after rebuild memberships", async () => {
+  it('me.publishers still finds the publishers of accounts added before it, also after rebuild memberships', async () => {
     const before = await openTestLedger(data.dir);
     await before.runner.start();
-    const registered = await before.services.publishers.register({ ...input, idempotencyKey: 'register-once-1' }, asMember, registrant);
+    const registered = await before.services.publishers.register(
+      { ...input, idempotencyKey: 'register-once-1' },
+      asMember,
+      registrant,
+    );
     await before.runner.waitFor(registered.position, 10_000);
     expect(await before.services.membership.publishersOf(member)).toEqual([registered.publisher.id]);
     await before.close();
@@ -37,7 +50,11 @@ describe('after a master-key rotation', () => {
       await after.runner.rebuild('memberships');
       expect(await after.services.membership.publishersOf(member)).toEqual([registered.publisher.id]);
       // a retry of the registration is recognised as the same request, not a second publisher
-      const retried = await after.services.publishers.register({ ...input, idempotencyKey: 'register-once-1' }, asMember, registrant);
+      const retried = await after.services.publishers.register(
+        { ...input, idempotencyKey: 'register-once-1' },
+        asMember,
+        registrant,
+      );
       expect(retried.publisher.id).toBe(registered.publisher.id);
       expect(retried.position).toBe(registered.position);
     } finally {

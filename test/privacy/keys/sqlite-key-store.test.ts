@@ -41,8 +41,7 @@ function wrappedKeyOf(file: string, subjectId: string): Buffer {
   const db = new Database(file, { readonly: true });
   try {
     const row = db.prepare('SELECT wrapped_key FROM subject_keys WHERE subject_id = ?').get(subjectId) as
-      | { wrapped_key: Buffer }
-      | undefined;
+      { wrapped_key: Buffer } | undefined;
     if (!row) throw new Error(`no row for ${subjectId}`);
     return row.wrapped_key;
   } finally {
@@ -178,7 +177,9 @@ describe('SqliteKeyStore', () => {
 
   it('re-wraps every key under a new master key: same data keys, no old wrapping left in any file, the old master key refused', async () => {
     const store = openStore();
-    const keys = await Promise.all(['a', 'b'].map((id) => store.getOrCreate(`subject-${id}`).then((k) => Buffer.from(k))));
+    const keys = await Promise.all(
+      ['a', 'b'].map((id) => store.getOrCreate(`subject-${id}`).then((k) => Buffer.from(k))),
+    );
     const oldWrapped = ['a', 'b'].map((id) => wrappedKeyOf(file, `subject-${id}`));
     const next = randomBytes(32);
     expect(await store.rotateMasterKey(next)).toBe(2);

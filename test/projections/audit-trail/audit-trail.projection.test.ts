@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
-import { AUDIT_TRAIL, auditProjection, type AuditEntry } from '../../../src/projections/audit-trail/audit-trail.projection.js';
+import {
+  AUDIT_TRAIL,
+  auditProjection,
+  type AuditEntry,
+} from '../../../src/projections/audit-trail/audit-trail.projection.js';
 import { AuditQueries, type AuditFilter } from '../../../src/projections/audit-trail/audit-trail.queries.js';
 import type { Filter } from '../../../src/projections/store/read-store.js';
 import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
@@ -10,23 +14,69 @@ import { recorded, tempDir } from '../fixtures.js';
 const p1 = 'pub-1';
 const p2 = 'pub-2';
 const sealed = (v: string) => ({ $pd: 1, s: `publisher/${p1}/contact`, k: 'k1', c: `sealed:${v}` });
-const by = (id: string, role?: string) => ({ actor: { id, kind: 'user' as const, ...(role ? { role } : {}) }, correlationId: 'c', clientIp: sealed('ip') });
+const by = (id: string, role?: string) => ({
+  actor: { id, kind: 'user' as const, ...(role ? { role } : {}) },
+  correlationId: 'c',
+  clientIp: sealed('ip'),
+});
 
 /** Events of two publishers and an offer, interleaved in the log, an hour apart. */
 function log(): RecordedEvent[] {
   const events = [
     ...recorded(`publisher-${p1}`, [
-      { type: 'PublisherRegistered', data: { publisherId: p1, companyName: 'Contoso', contact: { name: sealed('n'), email: sealed('e') }, registeredAt: 't' } },
+      {
+        type: 'PublisherRegistered',
+        data: {
+          publisherId: p1,
+          companyName: 'Contoso',
+          contact: { name: sealed('n'), email: sealed('e') },
+          registeredAt: 't',
+        },
+      },
     ]),
-    ...recorded(`publisher-${p2}`, [{ type: 'PublisherRegistered', data: { publisherId: p2, companyName: 'Fabrikam', registeredAt: 't' } }], 2),
-    ...recorded(`publisher-${p1}`, [{ type: 'ContactUpdated', data: { publisherId: p1, contact: { email: sealed('e2') }, updatedAt: 't' } }], 3, 1),
-    ...recorded('offer-o1', [
-      { type: 'OfferCreated', data: { offerId: 'o1', publisherId: p1, name: 'VM', kind: 'VIRTUAL_MACHINE', createdAt: 't' } },
-      { type: 'OfferCustomerServiceUpdated', data: { offerId: 'o1', publisherId: p1, supportContacts: [{ email: sealed('s1') }, { qq: sealed('s2'), email: sealed('s3') }], updatedAt: 't' } },
-    ], 4),
+    ...recorded(
+      `publisher-${p2}`,
+      [{ type: 'PublisherRegistered', data: { publisherId: p2, companyName: 'Fabrikam', registeredAt: 't' } }],
+      2,
+    ),
+    ...recorded(
+      `publisher-${p1}`,
+      [{ type: 'ContactUpdated', data: { publisherId: p1, contact: { email: sealed('e2') }, updatedAt: 't' } }],
+      3,
+      1,
+    ),
+    ...recorded(
+      'offer-o1',
+      [
+        {
+          type: 'OfferCreated',
+          data: { offerId: 'o1', publisherId: p1, name: 'VM', kind: 'VIRTUAL_MACHINE', createdAt: 't' },
+        },
+        {
+          type: 'OfferCustomerServiceUpdated',
+          data: {
+            offerId: 'o1',
+            publisherId: p1,
+            supportContacts: [{ email: sealed('s1') }, { qq: sealed('s2'), email: sealed('s3') }],
+            updatedAt: 't',
+          },
+        },
+      ],
+      4,
+    ),
   ];
-  const actors = [by('alice', 'publisher'), by('ops', 'operator'), by('alice', 'publisher'), by('bob'), by('alice', 'publisher')];
-  return events.map((event, i) => ({ ...event, occurredAt: new Date(Date.UTC(2026, 10, 22, 10 + i)).toISOString(), metadata: actors[i]! }));
+  const actors = [
+    by('alice', 'publisher'),
+    by('ops', 'operator'),
+    by('alice', 'publisher'),
+    by('bob'),
+    by('alice', 'publisher'),
+  ];
+  return events.map((event, i) => ({
+    ...event,
+    occurredAt: new Date(Date.UTC(2026, 10, 22, 10 + i)).toISOString(),
+    metadata: actors[i]!,
+  }));
 }
 
 describe('audit projection', () => {
@@ -46,9 +96,13 @@ describe('audit projection', () => {
   });
 
   async function apply(events: RecordedEvent[]) {
-    await store.write(await auditProjection.project(events, store), { name: 'audit', position: events.at(-1)!.position });
+    await store.write(await auditProjection.project(events, store), {
+      name: 'audit',
+      position: events.at(-1)!.position,
+    });
   }
-  const positions = async (filter: AuditFilter, first = 10) => (await queries.page(filter, first)).items.map((e) => e.position);
+  const positions = async (filter: AuditFilter, first = 10) =>
+    (await queries.page(filter, first)).items.map((e) => e.position);
 
   it('given the log, then one entry per event naming fields without values or client details, and replaying it twice changes nothing', async () => {
     await apply(log());
@@ -115,20 +169,41 @@ describe('audit projection', () => {
   });
 
   it('every supported filter shape reads an index in order, never the whole table, never a sort', async () => {
-    const shapes: Filter[] = [{}, { 'actor.id': 'a' }, { publisherId: 'p' }, { type: 'T' }, { 'actor.id': 'a', occurredAt: { gte: 'x', lt: 'y' } }, { occurredAt: { lt: 'y' } }];
+    const shapes: Filter[] = [
+      {},
+      { 'actor.id': 'a' },
+      { publisherId: 'p' },
+      { type: 'T' },
+      { 'actor.id': 'a', occurredAt: { gte: 'x', lt: 'y' } },
+      { occurredAt: { lt: 'y' } },
+    ];
     for (const filter of shapes) {
-      const plan = store.explainFind(AUDIT_TRAIL, { filter, sort: [{ field: 'occurredAt', direction: 'desc' }, { field: 'position', direction: 'desc' }] });
+      const plan = store.explainFind(AUDIT_TRAIL, {
+        filter,
+        sort: [
+          { field: 'occurredAt', direction: 'desc' },
+          { field: 'position', direction: 'desc' },
+        ],
+      });
       expect(plan.join(' | '), JSON.stringify(filter)).toMatch(/USING (COVERING )?INDEX doc_audit_trail__/);
       expect(plan.join(' | ')).not.toMatch(/TEMP B-TREE/);
     }
   });
 
   it('refuses a bad filter naming the field', async () => {
-    await expect(queries.page({ from: 'yesterday' }, 10)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
-    await expect(queries.page({ from: '2026-11-22T12:00:00Z', to: '2026-11-22T11:00:00Z' }, 10)).rejects.toMatchObject({ field: 'to' });
+    await expect(queries.page({ from: 'yesterday' }, 10)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'from',
+    });
+    await expect(queries.page({ from: '2026-11-22T12:00:00Z', to: '2026-11-22T11:00:00Z' }, 10)).rejects.toMatchObject({
+      field: 'to',
+    });
     await expect(queries.page({ eventTypes: [] }, 10)).rejects.toMatchObject({ field: 'eventTypes' });
     await expect(queries.page({ eventTypes: ["x' OR 1=1"] }, 10)).rejects.toMatchObject({ field: 'eventTypes' });
     // a misspelt type would match nothing: refused, as the GraphQL enum refuses it
-    await expect(queries.page({ eventTypes: ['ContactUpdatd'] }, 10)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'eventTypes' });
+    await expect(queries.page({ eventTypes: ['ContactUpdatd'] }, 10)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'eventTypes',
+    });
   });
 });

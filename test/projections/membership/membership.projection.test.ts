@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MEMBERSHIPS, membershipProjection as projectionOf } from '../../../src/projections/membership/membership.projection.js';
+import {
+  MEMBERSHIPS,
+  membershipProjection as projectionOf,
+} from '../../../src/projections/membership/membership.projection.js';
 import { MembershipQueries } from '../../../src/projections/membership/membership.queries.js';
 import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { recorded, tempDir } from '../fixtures.js';
@@ -8,12 +11,31 @@ import { recorded, tempDir } from '../fixtures.js';
 const publisherId = '0190f5a2-7b3c-7d4e-8f60-123456789abc';
 const sealed = (v: string) => ({ $pd: 1, s: 'subject', c: `sealed:${v}` });
 const account = (accountId: string) => ({
-  accountId, objectId: sealed(accountId), userPrincipalName: sealed('u'), displayName: sealed('d'), addedAt: '2026-11-22T10:00:00.000Z', addedBy: 'x',
+  accountId,
+  objectId: sealed(accountId),
+  userPrincipalName: sealed('u'),
+  displayName: sealed('d'),
+  addedAt: '2026-11-22T10:00:00.000Z',
+  addedBy: 'x',
 });
 /** What opening the object ids gives: an index per account, none for one whose key is gone (a3). */
-const indexes = { memberIndexesOf: async (objectIds: readonly unknown[]) => objectIds.map((o) => { const c = (o as { c: string }).c; return c === 'sealed:a3' ? null : `idx-${c.slice(-1)}`; }) };
+const indexes = {
+  memberIndexesOf: async (objectIds: readonly unknown[]) =>
+    objectIds.map((o) => {
+      const c = (o as { c: string }).c;
+      return c === 'sealed:a3' ? null : `idx-${c.slice(-1)}`;
+    }),
+};
 const membershipProjection = projectionOf(indexes);
-const erased = (accountId: string) => ({ type: 'PersonalDataErased', data: { publisherId, subject: { kind: 'aadAccount', accountId }, scope: 'subject', erasedAt: '2026-11-22T12:00:00.000Z' } });
+const erased = (accountId: string) => ({
+  type: 'PersonalDataErased',
+  data: {
+    publisherId,
+    subject: { kind: 'aadAccount', accountId },
+    scope: 'subject',
+    erasedAt: '2026-11-22T12:00:00.000Z',
+  },
+});
 
 const history = recorded(`publisher-${publisherId}`, [
   { type: 'PublisherRegistered', data: { publisherId, companyName: 'Contoso China', firstUser: account('a1') } },
@@ -38,7 +60,10 @@ describe('membership projection (accounts by the index of their opened object id
     tmp.remove();
   });
   const apply = async (events = history) =>
-    store.write(await membershipProjection.project(events, store), { name: 'memberships', position: events.at(-1)!.position });
+    store.write(await membershipProjection.project(events, store), {
+      name: 'memberships',
+      position: events.at(-1)!.position,
+    });
 
   it('listed accounts lead to the publisher; a removed one only to its account id; an erased one (or one whose object id no longer opens) to nothing', async () => {
     await apply();

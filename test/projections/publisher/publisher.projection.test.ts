@@ -20,7 +20,10 @@ const history = recorded(stream, [
       registeredAt: '2026-11-22T10:00:00.000Z',
     },
   },
-  { type: 'ContactUpdated', data: { publisherId: id, contact: { email: sealed('e2') }, updatedAt: '2026-11-22T11:00:00.000Z' } },
+  {
+    type: 'ContactUpdated',
+    data: { publisherId: id, contact: { email: sealed('e2') }, updatedAt: '2026-11-22T11:00:00.000Z' },
+  },
   { type: 'ContactUpdated', data: { publisherId: id, companyName: 'Fabrikam', updatedAt: '2026-11-22T12:00:00.000Z' } },
 ]);
 
@@ -39,7 +42,10 @@ describe('publisher projection', () => {
   });
 
   async function apply(events = history) {
-    await store.write(await publisherProjection.project(events, store), { name: 'publishers', position: events.at(-1)!.position });
+    await store.write(await publisherProjection.project(events, store), {
+      name: 'publishers',
+      position: events.at(-1)!.position,
+    });
   }
 
   it('given registration and two updates, the document holds the latest values, sealed, and the version', async () => {
@@ -89,8 +95,18 @@ describe('publisher projection', () => {
     const review = recorded(
       stream,
       [
-        { type: 'PublisherRejected', data: { publisherId: id, reason: 'unknown code', rejectedAt: '2026-11-23T10:00:00.000Z' } },
-        { type: 'ContactPreferencesChanged', data: { publisherId: id, contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: false, byPhone: true }, changedAt: '2026-11-23T11:00:00.000Z' } },
+        {
+          type: 'PublisherRejected',
+          data: { publisherId: id, reason: 'unknown code', rejectedAt: '2026-11-23T10:00:00.000Z' },
+        },
+        {
+          type: 'ContactPreferencesChanged',
+          data: {
+            publisherId: id,
+            contactPreferences: { aboutOffers: true, aboutFeedback: true, byEmail: false, byPhone: true },
+            changedAt: '2026-11-23T11:00:00.000Z',
+          },
+        },
       ],
       4,
       3,
@@ -103,13 +119,29 @@ describe('publisher projection', () => {
       version: 5,
       updatedAt: '2026-11-23T11:00:00.000Z',
     });
-    const approval = recorded(stream, [{ type: 'PublisherApproved', data: { publisherId: id, approvedAt: '2026-11-24T10:00:00.000Z' } }], 6, 5);
+    const approval = recorded(
+      stream,
+      [{ type: 'PublisherApproved', data: { publisherId: id, approvedAt: '2026-11-24T10:00:00.000Z' } }],
+      6,
+      5,
+    );
     await apply(approval);
-    expect(await store.get(PUBLISHERS, id)).toMatchObject({ registrationStatus: 'APPROVED', rejectionReason: null, version: 6 });
+    expect(await store.get(PUBLISHERS, id)).toMatchObject({
+      registrationStatus: 'APPROVED',
+      rejectionReason: null,
+      version: 6,
+    });
   });
 
   it('AAD accounts are added with their values sealed and removed by account id', async () => {
-    const user = (accountId: string) => ({ accountId, objectId: sealed(`o-${accountId}`), userPrincipalName: sealed('u'), displayName: sealed('d'), addedAt: '2026-11-23T10:00:00.000Z', addedBy: 'op' });
+    const user = (accountId: string) => ({
+      accountId,
+      objectId: sealed(`o-${accountId}`),
+      userPrincipalName: sealed('u'),
+      displayName: sealed('d'),
+      addedAt: '2026-11-23T10:00:00.000Z',
+      addedBy: 'op',
+    });
     const accounts = recorded(
       stream,
       [
@@ -121,7 +153,11 @@ describe('publisher projection', () => {
       3,
     );
     await apply([...history, ...accounts]);
-    expect(await store.get(PUBLISHERS, id)).toMatchObject({ aadUsers: [user('a2')], version: 6, updatedAt: '2026-11-23T12:00:00.000Z' });
+    expect(await store.get(PUBLISHERS, id)).toMatchObject({
+      aadUsers: [user('a2')],
+      version: 6,
+      updatedAt: '2026-11-23T12:00:00.000Z',
+    });
   });
 
   it('events of other streams are ignored', async () => {

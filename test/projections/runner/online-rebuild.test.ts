@@ -23,7 +23,8 @@ const counters = (v: 1 | 2): Projection =>
 
 const STREAMS = ['s-1', 's-2', 's-3'];
 
-const open = (dir: string, projection: Projection, holder: string) => sqliteWorker(dir, projection, holder, { ttlMs: 2000, batchSize: 50 });
+const open = (dir: string, projection: Projection, holder: string) =>
+  sqliteWorker(dir, projection, holder, { ttlMs: 2000, batchSize: 50 });
 
 describe('online rebuild', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -45,7 +46,12 @@ describe('online rebuild', () => {
   it('builds the new model beside the live one, switches at once, and queries are answered throughout', async () => {
     // The live model, built by version 1.
     const old = openProcess(counters(1), 'old-server');
-    for (const stream of STREAMS) await old.events.append(stream, Array.from({ length: 600 }, (_, i) => countedEvent(i)), { expectedRevision: 'any' });
+    for (const stream of STREAMS)
+      await old.events.append(
+        stream,
+        Array.from({ length: 600 }, (_, i) => countedEvent(i)),
+        { expectedRevision: 'any' },
+      );
     await old.runner.start();
     await old.runner.waitFor(await old.events.headPosition(), 10_000);
     await old.close();
@@ -95,7 +101,9 @@ describe('online rebuild', () => {
     // The server was made to take its lease back with a new token, and runs the new model.
     expect((await server.leases.current('counters'))!.token).toBeGreaterThan(tokenBefore);
     await expect.poll(async () => (await server.runner.status())[0]!.state).toBe('live');
-    expect(server.reads.explainFind('counters', { sort: [{ field: 'count', direction: 'desc' }] })[0]).toContain('doc_counters__by_count');
+    expect(server.reads.explainFind('counters', { sort: [{ field: 'count', direction: 'desc' }] })[0]).toContain(
+      'doc_counters__by_count',
+    );
   });
 });
 

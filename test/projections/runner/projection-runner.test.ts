@@ -45,7 +45,11 @@ describe('projection runner', () => {
   });
 
   it('catches up in batches from an empty checkpoint, then follows live appends', async () => {
-    const first = await events.append('s-1', Array.from({ length: 20 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    const first = await events.append(
+      's-1',
+      Array.from({ length: 20 }, (_, i) => event(i)),
+      { expectedRevision: 'no_stream' },
+    );
     await runner.start();
     await runner.waitFor(first.position, 5_000);
     expect(await reads.get('counters', 's-1')).toMatchObject({ count: 20 });
@@ -57,7 +61,9 @@ describe('projection runner', () => {
 
   it('projects events written in an older schema version in their current shape', async () => {
     // test-only registry: version 1 of Counted carried `n`, version 2 calls it `amount`
-    const upcasters = new UpcasterRegistry([{ type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) }]);
+    const upcasters = new UpcasterRegistry([
+      { type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) },
+    ]);
     const seen: Array<{ version: number; data: unknown }> = [];
     const spy = foldDocuments<CounterDoc, RecordedEvent>({
       select: (event) => event,
@@ -81,11 +87,19 @@ describe('projection runner', () => {
   });
 
   it('projections that start behind read and upcast each event of the log once for all of them, each from its own checkpoint', async () => {
-    const first = await events.append('s-1', Array.from({ length: 10 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    const first = await events.append(
+      's-1',
+      Array.from({ length: 10 }, (_, i) => event(i)),
+      { expectedRevision: 'no_stream' },
+    );
     // `ahead` has folded the first ten already: it starts from there, `counters` from the beginning.
     const ahead = counting('ahead');
     await reads.write([], { name: 'ahead', position: first.position });
-    const all = await events.append('s-1', Array.from({ length: 20 }, (_, i) => event(10 + i)), { expectedRevision: first.nextExpectedRevision });
+    const all = await events.append(
+      's-1',
+      Array.from({ length: 20 }, (_, i) => event(10 + i)),
+      { expectedRevision: first.nextExpectedRevision },
+    );
     let upcast = 0;
     const upcasters = new (class extends UpcasterRegistry {
       override upcastAll(batch: readonly RecordedEvent[]): RecordedEvent[] {
@@ -140,8 +154,15 @@ describe('projection runner', () => {
 
   it('logs its position and the head while it catches up, and when it has caught up', async () => {
     const lines: Array<Record<string, unknown>> = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-    const appended = await events.append('s-1', Array.from({ length: 60 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const appended = await events.append(
+      's-1',
+      Array.from({ length: 60 }, (_, i) => event(i)),
+      { expectedRevision: 'no_stream' },
+    );
     // Every batch (7 events) is "a few seconds" here.
     const logged = new ProjectionRunner(events, reads, [counters], { batchSize: 7, logger, progressEveryMs: 0 });
     await logged.start();
@@ -149,15 +170,29 @@ describe('projection runner', () => {
     await logged.stop();
     const progress = lines.filter((l) => l['msg'] === 'projection catching up');
     expect(progress.length).toBeGreaterThanOrEqual(5);
-    expect(progress[0]).toMatchObject({ projection: 'counters', head: appended.position, position: 7, lag: appended.position - 7 });
-    expect(progress.map((l) => l['position'])).toEqual([...progress.map((l) => l['position'] as number)].sort((a, b) => a - b));
-    expect(lines.find((l) => l['msg'] === 'projection caught up')).toMatchObject({ projection: 'counters', position: appended.position });
+    expect(progress[0]).toMatchObject({
+      projection: 'counters',
+      head: appended.position,
+      position: 7,
+      lag: appended.position - 7,
+    });
+    expect(progress.map((l) => l['position'])).toEqual(
+      [...progress.map((l) => l['position'] as number)].sort((a, b) => a - b),
+    );
+    expect(lines.find((l) => l['msg'] === 'projection caught up')).toMatchObject({
+      projection: 'counters',
+      position: appended.position,
+    });
   });
 
   it('logs nothing about progress when it catches up within a few seconds', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const appended = await events.append('s-1', Array.from({ length: 60 }, (_, i) => event(i)), { expectedRevision: 'no_stream' });
+    const appended = await events.append(
+      's-1',
+      Array.from({ length: 60 }, (_, i) => event(i)),
+      { expectedRevision: 'no_stream' },
+    );
     const quiet = new ProjectionRunner(events, reads, [counters], { batchSize: 7, logger });
     await quiet.start();
     await quiet.waitFor(appended.position, 5_000);

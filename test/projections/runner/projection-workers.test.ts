@@ -16,7 +16,11 @@ const counters = foldDocuments<CounterDoc, RecordedEvent>({
   name: 'counters',
   collection: { name: 'counters' },
   documentId: (event) => event.streamId,
-  evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1, seen: [...(doc?.seen ?? []), (event.data as { n: number }).n] }),
+  evolve: (doc, event) => ({
+    id: event.streamId,
+    count: (doc?.count ?? 0) + 1,
+    seen: [...(doc?.seen ?? []), (event.data as { n: number }).n],
+  }),
 });
 
 const event = countedEvent;
@@ -78,7 +82,9 @@ describe('projection workers on one data directory', () => {
     await b.runner.waitFor(first.position, WAIT);
 
     await a.runner.stop();
-    const more = await b.events.append('s-1', range(30, 40).map(event), { expectedRevision: first.nextExpectedRevision });
+    const more = await b.events.append('s-1', range(30, 40).map(event), {
+      expectedRevision: first.nextExpectedRevision,
+    });
     await b.runner.waitFor(more.position, WAIT);
     await until(async () => (await stateOf(b)) === 'live');
     const doc = await b.reads.get<CounterDoc>('counters', 's-1');
@@ -97,7 +103,9 @@ describe('projection workers on one data directory', () => {
 
     // Worker a dies: its connection to the leases goes, so it can neither renew nor release.
     await a.leases.close();
-    const more = await a.events.append('s-1', range(10, 25).map(event), { expectedRevision: first.nextExpectedRevision });
+    const more = await a.events.append('s-1', range(10, 25).map(event), {
+      expectedRevision: first.nextExpectedRevision,
+    });
     // b looks every 20 ms: until the lease runs out it stays in standby
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await stateOf(b)).toBe('standby');
@@ -122,7 +130,9 @@ describe('projection workers on one data directory', () => {
       clock.advance(60_000);
       const taken = await usurper.acquire('counters', 'worker-d', 60_000);
       expect(taken).not.toBeNull();
-      const more = await deposed.events.append('s-1', range(5, 9).map(event), { expectedRevision: first.nextExpectedRevision });
+      const more = await deposed.events.append('s-1', range(5, 9).map(event), {
+        expectedRevision: first.nextExpectedRevision,
+      });
       await until(async () => (await stateOf(deposed)) === 'standby');
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await deposed.reads.getCheckpoint('counters')).toBe(first.position);
@@ -143,12 +153,18 @@ describe('projection workers on one data directory', () => {
     // every batch holds the event loop for 30 ms, as a large batch of real projection work does, and the
     // leases' clock moves by that much: a machine that stalls this process between batches moves the wall
     // clock past any short lease, not this one, while a rebuild that never yields still outlives it
-    const slow = { ...counters, project: async (events: Parameters<typeof counters.project>[0], store: Parameters<typeof counters.project>[1]) => {
-      const until = Date.now() + 30;
-      while (Date.now() < until);
-      clock.advance(30);
-      return counters.project(events, store);
-    } };
+    const slow = {
+      ...counters,
+      project: async (
+        events: Parameters<typeof counters.project>[0],
+        store: Parameters<typeof counters.project>[1],
+      ) => {
+        const until = Date.now() + 30;
+        while (Date.now() < until);
+        clock.advance(30);
+        return counters.project(events, store);
+      },
+    };
     const w = sqliteWorker(tmp.dir, slow, 'rebuilder', { ttlMs: 200, batchSize: 4, clock });
     try {
       await w.events.append('s-1', range(0, 60).map(event), { expectedRevision: 'no_stream' });

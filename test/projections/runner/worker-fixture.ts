@@ -13,14 +13,25 @@ export type SqliteWorker = ReturnType<typeof sqliteWorker>;
  * process would have it: its own connections to the event, read-model and
  * lease files, a runner holding leases as `holder`, and short timings.
  */
-export function sqliteWorker(dir: string, projection: Projection, holder: string, timing: { ttlMs: number; batchSize: number; clock?: Clock }) {
+export function sqliteWorker(
+  dir: string,
+  projection: Projection,
+  holder: string,
+  timing: { ttlMs: number; batchSize: number; clock?: Clock },
+) {
   const events = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 10 });
   const reads = SqliteReadStore.open(path.join(dir, 'read-models.sqlite'));
   const leases = SqliteLeaseStore.open(path.join(dir, 'read-models.sqlite'), timing.clock);
   const runner = new ProjectionRunner(events, reads, [projection], {
     batchSize: timing.batchSize,
     retryDelayMs: 20,
-    lease: { store: leases, holder, ttlMs: timing.ttlMs, standbyPollMs: 20, ...(timing.clock ? { clock: timing.clock } : {}) },
+    lease: {
+      store: leases,
+      holder,
+      ttlMs: timing.ttlMs,
+      standbyPollMs: 20,
+      ...(timing.clock ? { clock: timing.clock } : {}),
+    },
   });
   return {
     events,

@@ -84,7 +84,11 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
 
     it('a released lease is free at once, and its tokens never go back', async () => {
       const tokens: number[] = [];
-      for (const [store, holder] of [[a, 'worker-a'], [b, 'worker-b'], [a, 'worker-a']] as const) {
+      for (const [store, holder] of [
+        [a, 'worker-a'],
+        [b, 'worker-b'],
+        [a, 'worker-a'],
+      ] as const) {
         const grant = await store.acquire('p', holder, TTL);
         expect(grant, holder).not.toBeNull();
         tokens.push(grant!.token);
@@ -106,7 +110,9 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
     it('of many workers asking at once, exactly one gets the lease', async () => {
       const stores = [a, b, await fixture.open(), await fixture.open()];
       try {
-        const grants = await Promise.all(stores.flatMap((store, i) => [0, 1].map((j) => store.acquire('p', `worker-${i}-${j}`, TTL))));
+        const grants = await Promise.all(
+          stores.flatMap((store, i) => [0, 1].map((j) => store.acquire('p', `worker-${i}-${j}`, TTL))),
+        );
         expect(grants.filter((g) => g !== null)).toHaveLength(1);
       } finally {
         await Promise.all(stores.slice(2).map((store) => store.close()));
@@ -119,20 +125,33 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
     });
 
     it('refuses a time to live that is not a positive whole number of milliseconds', async () => {
-      for (const ttl of [0, -1, 1.5, Number.NaN]) await expect(a.acquire('p', 'worker-a', ttl), String(ttl)).rejects.toThrow(/time to live/);
+      for (const ttl of [0, -1, 1.5, Number.NaN])
+        await expect(a.acquire('p', 'worker-a', ttl), String(ttl)).rejects.toThrow(/time to live/);
     });
 
     it("a fenced write lands while its lease holds; a deposed worker's late write is refused and applies nothing", async () => {
       const { reads } = fixture;
       const old = await a.acquire('p', 'worker-a', TTL);
-      await reads.write([{ kind: 'upsert', collection: 'things', doc: { id: 't', by: 'a' } }], { name: 'p', position: 1 }, { lease: 'p', token: old!.token });
+      await reads.write(
+        [{ kind: 'upsert', collection: 'things', doc: { id: 't', by: 'a' } }],
+        { name: 'p', position: 1 },
+        { lease: 'p', token: old!.token },
+      );
       clock.advance(TTL);
       const taken = await b.acquire('p', 'worker-b', TTL);
-      const late = reads.write([{ kind: 'upsert', collection: 'things', doc: { id: 't', by: 'a, late' } }], { name: 'p', position: 2 }, { lease: 'p', token: old!.token });
+      const late = reads.write(
+        [{ kind: 'upsert', collection: 'things', doc: { id: 't', by: 'a, late' } }],
+        { name: 'p', position: 2 },
+        { lease: 'p', token: old!.token },
+      );
       await expect(late).rejects.toThrow(LeaseLostError);
       expect(await reads.get('things', 't')).toEqual({ id: 't', by: 'a' });
       expect(await reads.getCheckpoint('p')).toBe(1);
-      await reads.write([{ kind: 'upsert', collection: 'things', doc: { id: 't', by: 'b' } }], { name: 'p', position: 2 }, { lease: 'p', token: taken!.token });
+      await reads.write(
+        [{ kind: 'upsert', collection: 'things', doc: { id: 't', by: 'b' } }],
+        { name: 'p', position: 2 },
+        { lease: 'p', token: taken!.token },
+      );
       expect(await reads.get('things', 't')).toEqual({ id: 't', by: 'b' });
       expect(await reads.getCheckpoint('p')).toBe(2);
     });
@@ -140,20 +159,36 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
     it("promoting a staged model refuses the old model's worker its next write; taking the lease back gives the new token", async () => {
       const { reads } = fixture;
       const held = await a.acquire('p', 'worker-a', TTL);
-      await reads.write([{ kind: 'upsert', collection: 'things_staged', doc: { id: 't', v: 2 } }], { name: 'p:staged', position: 3 });
+      await reads.write([{ kind: 'upsert', collection: 'things_staged', doc: { id: 't', v: 2 } }], {
+        name: 'p:staged',
+        position: 3,
+      });
       await reads.promote('p', { checkpoint: 'p:staged', collections: [{ staged: 'things_staged', live: 'things' }] });
-      await expect(reads.write([{ kind: 'upsert', collection: 'things', doc: { id: 't', v: 1 } }], { name: 'p', position: 4 }, { lease: 'p', token: held!.token })).rejects.toThrow(LeaseLostError);
+      await expect(
+        reads.write(
+          [{ kind: 'upsert', collection: 'things', doc: { id: 't', v: 1 } }],
+          { name: 'p', position: 4 },
+          { lease: 'p', token: held!.token },
+        ),
+      ).rejects.toThrow(LeaseLostError);
       expect(await a.renew(held!, TTL)).toBeNull();
       const again = await a.acquire('p', 'worker-a', TTL);
       expect(again!.token).toBeGreaterThan(held!.token);
-      await reads.write([{ kind: 'upsert', collection: 'things', doc: { id: 't', v: 3 } }], { name: 'p', position: 4 }, { lease: 'p', token: again!.token });
+      await reads.write(
+        [{ kind: 'upsert', collection: 'things', doc: { id: 't', v: 3 } }],
+        { name: 'p', position: 4 },
+        { lease: 'p', token: again!.token },
+      );
       expect(await reads.get('things', 't')).toEqual({ id: 't', v: 3 });
     });
 
     it('promoting a staged model releases the lease: another worker takes it at once', async () => {
       const { reads } = fixture;
       const held = await a.acquire('p', 'worker-a', TTL);
-      await reads.write([{ kind: 'upsert', collection: 'things_staged', doc: { id: 't', v: 2 } }], { name: 'p:staged', position: 3 });
+      await reads.write([{ kind: 'upsert', collection: 'things_staged', doc: { id: 't', v: 2 } }], {
+        name: 'p:staged',
+        position: 3,
+      });
       await reads.promote('p', { checkpoint: 'p:staged', collections: [{ staged: 'things_staged', live: 'things' }] });
       await a.release(held!); // the old grant's release finds nothing of its own to let go
       const taken = await b.acquire('p', 'worker-b', TTL);
@@ -161,7 +196,9 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
     });
 
     it('a fenced write for a lease never granted is refused', async () => {
-      await expect(fixture.reads.write([], { name: 'p', position: 1 }, { lease: 'p', token: 1 })).rejects.toThrow(LeaseLostError);
+      await expect(fixture.reads.write([], { name: 'p', position: 1 }, { lease: 'p', token: 1 })).rejects.toThrow(
+        LeaseLostError,
+      );
       expect(await fixture.reads.getCheckpoint('p')).toBeNull();
     });
   });

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Doc, Filter, FindQuery, ReadStore, Scalar, SortKey, WriteOp } from '../../../src/projections/store/read-store.js';
+import type {
+  Doc,
+  Filter,
+  FindQuery,
+  ReadStore,
+  Scalar,
+  SortKey,
+  WriteOp,
+} from '../../../src/projections/store/read-store.js';
 
 export type ReadStoreFactory = () => Promise<{ store: ReadStore; cleanup(): Promise<void> }>;
 
@@ -16,7 +24,12 @@ const people: Doc[] = [
  * missing fields, and ids that do not follow insertion order.
  */
 const crowd: Doc[] = Array.from({ length: 40 }, (_, i) => {
-  const doc: Doc = { id: `m${(i * 17) % 40}`, rank: i % 5 === 0 ? null : (i * 7) % 4, group: ['x', 'y', 'z'][i % 3] ?? 'x', score: (i % 6) / 2 };
+  const doc: Doc = {
+    id: `m${(i * 17) % 40}`,
+    rank: i % 5 === 0 ? null : (i * 7) % 4,
+    group: ['x', 'y', 'z'][i % 3] ?? 'x',
+    score: (i % 6) / 2,
+  };
   if (i % 7 === 0) delete doc['rank'];
   if (i % 4 === 0) doc['nested'] = { level: i % 3 };
   return doc;
@@ -24,7 +37,8 @@ const crowd: Doc[] = Array.from({ length: 40 }, (_, i) => {
 
 const valueAt = (doc: Doc, path: string): Scalar => {
   let value: unknown = doc;
-  for (const part of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split('.'))
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return (value ?? null) as Scalar;
 };
 
@@ -60,7 +74,8 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       await cleanup();
     });
 
-    const ids = async (query: FindQuery, collection = 'people') => (await store.find(collection, query)).items.map((d) => d.id);
+    const ids = async (query: FindQuery, collection = 'people') =>
+      (await store.find(collection, query)).items.map((d) => d.id);
 
     async function pageThrough(query: FindQuery, collection = 'people'): Promise<string[]> {
       const seen: string[] = [];
@@ -87,7 +102,12 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       it('a collection never ensured is created on first use, by a read or a write', async () => {
         expect(await store.get('never_written', 'x')).toBeNull();
         expect(await store.getMany('never_written', ['x'])).toEqual([null]);
-        expect(await store.find('never_written')).toEqual({ items: [], cursors: [], endCursor: null, hasNextPage: false });
+        expect(await store.find('never_written')).toEqual({
+          items: [],
+          cursors: [],
+          endCursor: null,
+          hasNextPage: false,
+        });
         expect(await store.count('never_written')).toBe(0);
         await store.write([{ kind: 'upsert', collection: 'lazily_made', doc: { id: '1', n: 1 } }]);
         expect(await store.get('lazily_made', '1')).toEqual({ id: '1', n: 1 });
@@ -100,9 +120,15 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
         await expect(store.find('people', { filter: { "name') OR 1=1 --": 'x' } })).rejects.toThrow(/field/);
         await expect(store.find('people', { sort: [{ field: 'name desc' }] })).rejects.toThrow(/field/);
         await expect(store.count('people', { 'address..zip': '1' })).rejects.toThrow(/field/);
-        await expect(store.ensureCollection('people', [{ name: 'x', fields: [{ field: '$where' }] }])).rejects.toThrow(/field/);
-        await expect(store.ensureCollection('people', [{ name: 'bad name', fields: [{ field: 'age' }] }])).rejects.toThrow(/index/);
-        await expect(store.write([{ kind: 'patch', collection: 'people', id: 'a', set: { "x'); --": 1 } }])).rejects.toThrow(/field/);
+        await expect(store.ensureCollection('people', [{ name: 'x', fields: [{ field: '$where' }] }])).rejects.toThrow(
+          /field/,
+        );
+        await expect(
+          store.ensureCollection('people', [{ name: 'bad name', fields: [{ field: 'age' }] }]),
+        ).rejects.toThrow(/index/);
+        await expect(
+          store.write([{ kind: 'patch', collection: 'people', id: 'a', set: { "x'); --": 1 } }]),
+        ).rejects.toThrow(/field/);
         await expect(store.reset('p', ['../x'])).rejects.toThrow(/collection/);
         expect(await store.count('people')).toBe(5);
       });
@@ -155,7 +181,20 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       });
 
       it('patch sets dotted paths, creating intermediate objects, and keeps everything else', async () => {
-        await store.write([{ kind: 'patch', collection: 'people', id: 'b', set: { 'address.city.district': 'Pudong', age: 26, tags: ['p', 'q'], city: null, 'contact.email': 'bo@example.cn' } }]);
+        await store.write([
+          {
+            kind: 'patch',
+            collection: 'people',
+            id: 'b',
+            set: {
+              'address.city.district': 'Pudong',
+              age: 26,
+              tags: ['p', 'q'],
+              city: null,
+              'contact.email': 'bo@example.cn',
+            },
+          },
+        ]);
         expect(await store.get('people', 'b')).toEqual({
           id: 'b',
           name: 'Bo',
@@ -179,7 +218,9 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       });
 
       it('patch cannot change the id', async () => {
-        await expect(store.write([{ kind: 'patch', collection: 'people', id: 'a', set: { id: 'z' } }])).rejects.toThrow(/id/);
+        await expect(store.write([{ kind: 'patch', collection: 'people', id: 'a', set: { id: 'z' } }])).rejects.toThrow(
+          /id/,
+        );
         expect(await store.get('people', 'a')).toEqual(people[0]);
       });
 
@@ -205,7 +246,10 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
 
       it("a projection's writes and its checkpoint commit together", async () => {
         expect(await store.getCheckpoint('p')).toBeNull();
-        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', name: 'Fu' } }], { name: 'p', position: 42 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', name: 'Fu' } }], {
+          name: 'p',
+          position: 42,
+        });
         expect(await store.get('people', 'f')).toEqual({ id: 'f', name: 'Fu' });
         expect(await store.getCheckpoint('p')).toBe(42);
         await store.write([], { name: 'p', position: 43 });
@@ -213,13 +257,28 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       });
 
       it('a batch whose checkpoint is not past the stored one was applied before, and applies nothing again', async () => {
-        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 1 } }], { name: 'p', position: 10 });
-        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 2 } }, { kind: 'delete', collection: 'people', id: 'a' }], { name: 'p', position: 10 });
-        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 3 } }], { name: 'p', position: 7 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 1 } }], {
+          name: 'p',
+          position: 10,
+        });
+        await store.write(
+          [
+            { kind: 'upsert', collection: 'people', doc: { id: 'f', n: 2 } },
+            { kind: 'delete', collection: 'people', id: 'a' },
+          ],
+          { name: 'p', position: 10 },
+        );
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 3 } }], {
+          name: 'p',
+          position: 7,
+        });
         expect(await store.get('people', 'f')).toEqual({ id: 'f', n: 1 });
         expect(await store.get('people', 'a')).toEqual(people[0]);
         expect(await store.getCheckpoint('p')).toBe(10);
-        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 4 } }], { name: 'p', position: 11 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'f', n: 4 } }], {
+          name: 'p',
+          position: 11,
+        });
         expect(await store.get('people', 'f')).toEqual({ id: 'f', n: 4 });
       });
 
@@ -275,29 +334,29 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       });
     });
 
-      it('a batch that deletes a document and gives its unique value to another applies in order', async () => {
-        await store.ensureCollection('accounts', [{ name: 'by_email', fields: [{ field: 'email' }], unique: true }]);
-        await store.write([{ kind: 'upsert', collection: 'accounts', doc: { id: '1', email: 'a@example.cn' } }]);
-        await store.write([
-          { kind: 'delete', collection: 'accounts', id: '1' },
-          { kind: 'upsert', collection: 'accounts', doc: { id: '2', email: 'a@example.cn' } },
-        ]);
-        expect(await store.get('accounts', '1')).toBeNull();
-        expect(await store.get('accounts', '2')).toEqual({ id: '2', email: 'a@example.cn' });
-      });
+    it('a batch that deletes a document and gives its unique value to another applies in order', async () => {
+      await store.ensureCollection('accounts', [{ name: 'by_email', fields: [{ field: 'email' }], unique: true }]);
+      await store.write([{ kind: 'upsert', collection: 'accounts', doc: { id: '1', email: 'a@example.cn' } }]);
+      await store.write([
+        { kind: 'delete', collection: 'accounts', id: '1' },
+        { kind: 'upsert', collection: 'accounts', doc: { id: '2', email: 'a@example.cn' } },
+      ]);
+      expect(await store.get('accounts', '1')).toBeNull();
+      expect(await store.get('accounts', '2')).toEqual({ id: '2', email: 'a@example.cn' });
+    });
 
-      it('documents without a unique value, missing or null, never collide; a patch to undefined removes the field', async () => {
-        await store.ensureCollection('accounts', [{ name: 'by_email', fields: [{ field: 'email' }], unique: true }]);
-        await store.write([
-          { kind: 'upsert', collection: 'accounts', doc: { id: '1', email: null } },
-          { kind: 'upsert', collection: 'accounts', doc: { id: '2', email: null } },
-          { kind: 'upsert', collection: 'accounts', doc: { id: '3' } },
-          { kind: 'upsert', collection: 'accounts', doc: { id: '4', email: 'b@example.cn', name: 'Bo' } },
-          { kind: 'patch', collection: 'accounts', id: '4', set: { email: undefined } },
-        ]);
-        expect(await store.get('accounts', '4')).toEqual({ id: '4', name: 'Bo' });
-        expect(await store.count('accounts', { email: null })).toBe(4);
-      });
+    it('documents without a unique value, missing or null, never collide; a patch to undefined removes the field', async () => {
+      await store.ensureCollection('accounts', [{ name: 'by_email', fields: [{ field: 'email' }], unique: true }]);
+      await store.write([
+        { kind: 'upsert', collection: 'accounts', doc: { id: '1', email: null } },
+        { kind: 'upsert', collection: 'accounts', doc: { id: '2', email: null } },
+        { kind: 'upsert', collection: 'accounts', doc: { id: '3' } },
+        { kind: 'upsert', collection: 'accounts', doc: { id: '4', email: 'b@example.cn', name: 'Bo' } },
+        { kind: 'patch', collection: 'accounts', id: '4', set: { email: undefined } },
+      ]);
+      expect(await store.get('accounts', '4')).toEqual({ id: '4', name: 'Bo' });
+      expect(await store.count('accounts', { email: null })).toBe(4);
+    });
 
     describe('checkpoints', () => {
       it('an unknown checkpoint is null; listCheckpoints lists every one', async () => {
@@ -326,7 +385,10 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       it('a reset collection can be ensured and written again', async () => {
         await store.reset('p', ['people']);
         await store.ensureCollection('people', [{ name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] }]);
-        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'a', age: 1 } }], { name: 'p', position: 1 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'a', age: 1 } }], {
+          name: 'p',
+          position: 1,
+        });
         expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['a']);
         expect(await store.getCheckpoint('p')).toBe(1);
       });
@@ -337,7 +399,9 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
 
       it('replaces the live collections and checkpoint with the staged ones, and touches nothing else', async () => {
         await store.write([{ kind: 'upsert', collection: 'others', doc: { id: 'o' } }], { name: 'p', position: 5 });
-        await store.ensureCollection('people_staged', [{ name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] }]);
+        await store.ensureCollection('people_staged', [
+          { name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] },
+        ]);
         await store.write(
           [
             { kind: 'upsert', collection: 'people_staged', doc: { id: 'a', age: 2, v: 2 } },
@@ -355,7 +419,10 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
         // The indexes came along, and the live declaration takes them over.
         await store.ensureCollection('people', [{ name: 'by_age', fields: [{ field: 'age', direction: 'desc' }] }]);
         expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['z', 'a']);
-        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'y', age: 1 } }], { name: 'p', position: 10 });
+        await store.write([{ kind: 'upsert', collection: 'people', doc: { id: 'y', age: 1 } }], {
+          name: 'p',
+          position: 10,
+        });
         expect(await ids({ sort: [{ field: 'age', direction: 'desc' }] })).toEqual(['z', 'a', 'y']);
       });
 
@@ -427,7 +494,9 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
 
       it('an undefined bound is ignored, an undefined entry or an unknown condition is refused', async () => {
         expect(await ids({ filter: { age: { gte: 30, lte: undefined } } })).toEqual(['a', 'c', 'd']);
-        await expect(store.find('people', { filter: { city: undefined as unknown as string } })).rejects.toThrow(/city/);
+        await expect(store.find('people', { filter: { city: undefined as unknown as string } })).rejects.toThrow(
+          /city/,
+        );
         await expect(store.find('people', { filter: { age: { gteq: 1 } as never } })).rejects.toThrow(/gteq/);
         await expect(store.count('people', { address: { zip: '100000' } as never })).rejects.toThrow(/zip/);
       });
@@ -450,7 +519,13 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
 
       it('an explicit sort on id is honoured, descending too', async () => {
         expect(await ids({ sort: [{ field: 'id', direction: 'desc' }] })).toEqual(['e', 'd', 'c', 'b', 'a']);
-        expect(await pageThrough({ sort: [{ field: 'id', direction: 'desc' }], first: 2 })).toEqual(['e', 'd', 'c', 'b', 'a']);
+        expect(await pageThrough({ sort: [{ field: 'id', direction: 'desc' }], first: 2 })).toEqual([
+          'e',
+          'd',
+          'c',
+          'b',
+          'a',
+        ]);
       });
 
       it('null and missing values sort first ascending and last descending', async () => {
@@ -474,16 +549,29 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
         ];
         await store.write(flags.map((doc) => ({ kind: 'upsert' as const, collection: 'flags', doc })));
         expect(await ids({ sort: [{ field: 'on' }] }, 'flags')).toEqual(['f3', 'f5', 'f2', 'f6', 'f1', 'f4']);
-        expect(await pageThrough({ sort: [{ field: 'on', direction: 'desc' }], first: 1 }, 'flags')).toEqual(['f1', 'f4', 'f2', 'f6', 'f3', 'f5']);
+        expect(await pageThrough({ sort: [{ field: 'on', direction: 'desc' }], first: 1 }, 'flags')).toEqual([
+          'f1',
+          'f4',
+          'f2',
+          'f6',
+          'f3',
+          'f5',
+        ]);
       });
 
       it('paging over a field that mixes booleans, numbers, strings and nulls yields every document once, in the order of one full read', async () => {
-        const mixed: Doc[] = [true, 0, 'a', null, false, 2, 'b', true, 1, undefined].map((v, i) => (v === undefined ? { id: `x${i}` } : { id: `x${i}`, v }));
+        const mixed: Doc[] = [true, 0, 'a', null, false, 2, 'b', true, 1, undefined].map((v, i) =>
+          v === undefined ? { id: `x${i}` } : { id: `x${i}`, v },
+        );
         await store.write(mixed.map((doc) => ({ kind: 'upsert' as const, collection: 'mixed', doc })));
         for (const direction of ['asc', 'desc'] as const) {
           const whole = await ids({ sort: [{ field: 'v', direction }], first: 100 }, 'mixed');
           expect(whole).toHaveLength(mixed.length);
-          for (const first of [1, 2, 3]) expect(await pageThrough({ sort: [{ field: 'v', direction }], first }, 'mixed'), `${direction} by ${first}`).toEqual(whole);
+          for (const first of [1, 2, 3])
+            expect(
+              await pageThrough({ sort: [{ field: 'v', direction }], first }, 'mixed'),
+              `${direction} by ${first}`,
+            ).toEqual(whole);
         }
       });
 
@@ -496,25 +584,40 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
           [{ field: 'group' }, { field: 'rank', direction: 'desc' }],
           [{ field: 'rank', direction: 'desc' }, { field: 'score' }],
           [{ field: 'nested.level', direction: 'desc' }, { field: 'rank' }, { field: 'score', direction: 'desc' }],
-          [{ field: 'score', direction: 'desc' }, { field: 'id', direction: 'desc' }],
+          [
+            { field: 'score', direction: 'desc' },
+            { field: 'id', direction: 'desc' },
+          ],
         ];
         for (const sort of sorts) {
           const expected = expectedOrder(crowd, sort);
           expect(await ids({ sort, first: 100 }, 'crowd'), JSON.stringify(sort)).toEqual(expected);
           for (const first of [1, 3, 7]) {
-            expect(await pageThrough({ sort, first }, 'crowd'), `${JSON.stringify(sort)} by ${first}`).toEqual(expected);
+            expect(await pageThrough({ sort, first }, 'crowd'), `${JSON.stringify(sort)} by ${first}`).toEqual(
+              expected,
+            );
           }
         }
       });
 
       it('paging with a filter yields every match once, in order', async () => {
         await store.write(crowd.map((doc) => ({ kind: 'upsert' as const, collection: 'crowd', doc })));
-        const filters: Filter[] = [{ group: 'y' }, { rank: null }, { rank: { gte: 1 } }, { group: { in: ['x', 'z'] }, score: { ne: 0 } }];
+        const filters: Filter[] = [
+          { group: 'y' },
+          { rank: null },
+          { rank: { gte: 1 } },
+          { group: { in: ['x', 'z'] }, score: { ne: 0 } },
+        ];
         for (const filter of filters) {
           const matching = (await store.find('crowd', { filter, first: 1000 })).items;
           expect(matching.length).toBeGreaterThan(2);
-          for (const sort of [[{ field: 'rank', direction: 'desc' as const }], [{ field: 'group' }, { field: 'score' }]]) {
-            expect(await pageThrough({ filter, sort, first: 2 }, 'crowd'), JSON.stringify({ filter, sort })).toEqual(expectedOrder(matching, sort));
+          for (const sort of [
+            [{ field: 'rank', direction: 'desc' as const }],
+            [{ field: 'group' }, { field: 'score' }],
+          ]) {
+            expect(await pageThrough({ filter, sort, first: 2 }, 'crowd'), JSON.stringify({ filter, sort })).toEqual(
+              expectedOrder(matching, sort),
+            );
           }
         }
       });
@@ -552,7 +655,13 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       });
 
       it('a page holds 50 documents unless asked otherwise, at most 1000', async () => {
-        await store.write(Array.from({ length: 1001 }, (_, i) => ({ kind: 'upsert' as const, collection: 'many', doc: { id: `n${i}`, i } })));
+        await store.write(
+          Array.from({ length: 1001 }, (_, i) => ({
+            kind: 'upsert' as const,
+            collection: 'many',
+            doc: { id: `n${i}`, i },
+          })),
+        );
         const page = await store.find('many');
         expect(page.items).toHaveLength(50);
         expect(page.hasNextPage).toBe(true);
@@ -566,11 +675,24 @@ export function readStoreContract(adapterName: string, factory: ReadStoreFactory
       it('a malformed cursor, or one from another sort, is refused as invalid', async () => {
         const page = await store.find('people', { sort: [{ field: 'age' }], first: 2 });
         const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-        for (const after of ['not-a-cursor', '!!!', '', forged([25, 'b']), forged({ s: 'age:asc,id:asc', v: [{}, 'b'] }), page.endCursor!.slice(0, -3)]) {
-          await expect(store.find('people', { sort: [{ field: 'age' }], after }), after).rejects.toThrow(/invalid cursor/);
+        for (const after of [
+          'not-a-cursor',
+          '!!!',
+          '',
+          forged([25, 'b']),
+          forged({ s: 'age:asc,id:asc', v: [{}, 'b'] }),
+          page.endCursor!.slice(0, -3),
+        ]) {
+          await expect(store.find('people', { sort: [{ field: 'age' }], after }), after).rejects.toThrow(
+            /invalid cursor/,
+          );
         }
-        await expect(store.find('people', { sort: [{ field: 'age', direction: 'desc' }], after: page.endCursor! })).rejects.toThrow(/invalid cursor/);
-        await expect(store.find('people', { sort: [{ field: 'name' }], after: page.endCursor! })).rejects.toThrow(/invalid cursor/);
+        await expect(
+          store.find('people', { sort: [{ field: 'age', direction: 'desc' }], after: page.endCursor! }),
+        ).rejects.toThrow(/invalid cursor/);
+        await expect(store.find('people', { sort: [{ field: 'name' }], after: page.endCursor! })).rejects.toThrow(
+          /invalid cursor/,
+        );
       });
     });
   });

@@ -6,7 +6,16 @@
  * Unknown option keys are refused here because the client would print a
  * warning quoting the whole string, password included.
  */
-const SCHEMES = ['kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover', 'kdb', 'kdb+discover', 'esdb', 'esdb+discover'];
+const SCHEMES = [
+  'kurrentdb',
+  'kurrentdb+discover',
+  'kurrent',
+  'kurrent+discover',
+  'kdb',
+  'kdb+discover',
+  'esdb',
+  'esdb+discover',
+];
 
 /** The options the client understands (matched without regard to case, as the client does). */
 const OPTIONS = [

@@ -10,7 +10,11 @@ import { kurrent } from './kurrentdb-client.js';
  */
 export function retryableRead(error: unknown): boolean {
   const client = kurrent();
-  return error instanceof client.NotLeaderError || error instanceof client.UnavailableError || error instanceof client.DeadlineExceededError;
+  return (
+    error instanceof client.NotLeaderError ||
+    error instanceof client.UnavailableError ||
+    error instanceof client.DeadlineExceededError
+  );
 }
 
 /**
@@ -26,7 +30,10 @@ export async function collect<T>(items: AsyncIterable<T>, idleMs: number): Promi
   for (;;) {
     let timer: NodeJS.Timeout | undefined;
     const idle = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new (kurrent().DeadlineExceededError)(undefined, `KurrentDB sent nothing for ${idleMs} ms`)), idleMs);
+      timer = setTimeout(
+        () => reject(new (kurrent().DeadlineExceededError)(undefined, `KurrentDB sent nothing for ${idleMs} ms`)),
+        idleMs,
+      );
     });
     try {
       const next = await Promise.race([iterator.next(), idle]);
@@ -50,7 +57,17 @@ export async function collect<T>(items: AsyncIterable<T>, idleMs: number): Promi
  * find them) the earlier events carry the write's position too, which is
  * what read-your-writes waits for and all that is made of them.
  */
-export function positionsOfWrite(recorded: readonly RecordedEvent[], writePosition: number, readBack: readonly RecordedEvent[] | undefined): RecordedEvent[] {
-  const matches = readBack !== undefined && readBack.length === recorded.length && readBack.every((read, i) => read.eventId === recorded[i]!.eventId);
-  return recorded.map((event, i) => ({ ...event, position: matches && i < recorded.length - 1 ? readBack[i]!.position : writePosition }));
+export function positionsOfWrite(
+  recorded: readonly RecordedEvent[],
+  writePosition: number,
+  readBack: readonly RecordedEvent[] | undefined,
+): RecordedEvent[] {
+  const matches =
+    readBack !== undefined &&
+    readBack.length === recorded.length &&
+    readBack.every((read, i) => read.eventId === recorded[i]!.eventId);
+  return recorded.map((event, i) => ({
+    ...event,
+    position: matches && i < recorded.length - 1 ? readBack[i]!.position : writePosition,
+  }));
 }

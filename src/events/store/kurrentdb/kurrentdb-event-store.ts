@@ -25,7 +25,15 @@ import { checkExpected } from '../expected-revision.js';
 import { connectionOption, connectionStringProblem } from './connection-string.js';
 import { collect, positionsOfWrite, retryableRead } from './kurrentdb-calls.js';
 import { kurrent } from './kurrentdb-client.js';
-import { chainForAppend, decodeRecord, toLedgerPosition, toReadPosition, toStoredEvent, type KurrentRecord, type StreamHead } from './kurrentdb-record.js';
+import {
+  chainForAppend,
+  decodeRecord,
+  toLedgerPosition,
+  toReadPosition,
+  toStoredEvent,
+  type KurrentRecord,
+  type StreamHead,
+} from './kurrentdb-record.js';
 import { KurrentSubscription, type ReconnectOptions } from './kurrentdb-subscription.js';
 
 export interface KurrentDbEventStoreOptions {
@@ -47,7 +55,8 @@ export interface KurrentDbEventStoreOptions {
 const RETRY_WAIT_MS = 50;
 
 /** [expected, actual] as the port reports them, from the client's wrong-expected-version answer. */
-const describeState = (state: CurrentStreamState | bigint): string => (state === 'no_stream' || state < 0n ? 'no_stream' : String(state));
+const describeState = (state: CurrentStreamState | bigint): string =>
+  state === 'no_stream' || state < 0n ? 'no_stream' : String(state);
 
 /**
  * The distributed event store: a KurrentDB (EventStoreDB) cluster through
@@ -98,15 +107,30 @@ export class KurrentDbEventStore implements EventStore {
       client = kurrent().KurrentDBClient.connectionString(connectionString);
     } catch (error) {
       // The client quotes the offending part, which may be a password: say where, not what.
-      const reason = error instanceof Error ? error.message.split('\n')[0]!.replaceAll(connectionString, '<url>').replace(/"[^"]*"/g, '(…)') : 'unknown';
+      const reason =
+        error instanceof Error
+          ? error.message
+              .split('\n')[0]!
+              .replaceAll(connectionString, '<url>')
+              .replace(/"[^"]*"/g, '(…)')
+          : 'unknown';
       throw new Error(`the KurrentDB connection string is not valid: ${reason}`);
     }
     // The client applies defaultDeadline to its gRPC calls, not to reads through its native reader: the store does.
     const deadline = Number(connectionOption(connectionString, 'defaultDeadline'));
-    return new KurrentDbEventStore(client, Number.isSafeInteger(deadline) && deadline > 0 && options.readIdleMs === undefined ? { ...options, readIdleMs: deadline } : options);
+    return new KurrentDbEventStore(
+      client,
+      Number.isSafeInteger(deadline) && deadline > 0 && options.readIdleMs === undefined
+        ? { ...options, readIdleMs: deadline }
+        : options,
+    );
   }
 
-  async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
     this.assertOpen();
     const appending = this.write(streamId, events, options.expectedRevision);
     this.appending.add(appending);
@@ -117,11 +141,19 @@ export class KurrentDbEventStore implements EventStore {
     }
   }
 
-  private async write(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  private async write(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const ids = new Set<string>();
     for (const event of events) {
       if (ids.has(event.eventId)) {
-        throw new ConcurrencyError(streamId, 'an event id not yet in the log', `event id ${event.eventId} twice in one append`);
+        throw new ConcurrencyError(
+          streamId,
+          'an event id not yet in the log',
+          `event id ${event.eventId} twice in one append`,
+        );
       }
       ids.add(event.eventId);
     }
@@ -163,9 +195,13 @@ export class KurrentDbEventStore implements EventStore {
       }
       // The append answers the position of the write's last event: the write is done,
       // and nothing read afterwards (on another connection, maybe another node) may undo that.
-      if (!result.position) throw new Error('KurrentDB did not report the position of an append: the server must be version 22.6 or later');
+      if (!result.position)
+        throw new Error('KurrentDB did not report the position of an append: the server must be version 22.6 or later');
       const writePosition = toLedgerPosition(result.position);
-      const readBack = recorded.length > 1 ? await this.readRevisions(streamId, recorded[0]!.revision, recorded.length).catch(() => undefined) : undefined;
+      const readBack =
+        recorded.length > 1
+          ? await this.readRevisions(streamId, recorded[0]!.revision, recorded.length).catch(() => undefined)
+          : undefined;
       const stored = positionsOfWrite(recorded, writePosition, readBack);
       const last = stored[stored.length - 1]!;
       return { nextExpectedRevision: last.revision, position: last.position, events: stored };
@@ -174,12 +210,22 @@ export class KurrentDbEventStore implements EventStore {
 
   /** The stream's last event, read from the leader so an append chains onto the newest one. */
   private async lastEvent(streamId: string): Promise<(StreamHead & { position: number }) | undefined> {
-    const [last] = await this.read(streamId, { direction: 'backwards', fromRevision: 'end', maxCount: 1, requiresLeader: true });
+    const [last] = await this.read(streamId, {
+      direction: 'backwards',
+      fromRevision: 'end',
+      maxCount: 1,
+      requiresLeader: true,
+    });
     return last && { revision: last.revision, hash: last.hash, position: last.position };
   }
 
   private readRevisions(streamId: string, from: number, count: number): Promise<RecordedEvent[]> {
-    return this.read(streamId, { direction: 'forwards', fromRevision: BigInt(from), maxCount: count, requiresLeader: true });
+    return this.read(streamId, {
+      direction: 'forwards',
+      fromRevision: BigInt(from),
+      maxCount: count,
+      requiresLeader: true,
+    });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -196,7 +242,10 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   /** A stream read; a stream that does not exist reads as no events. */
-  private async read(streamId: string, options: Parameters<KurrentDBClient['readStream']>[1]): Promise<RecordedEvent[]> {
+  private async read(
+    streamId: string,
+    options: Parameters<KurrentDBClient['readStream']>[1],
+  ): Promise<RecordedEvent[]> {
     try {
       const read = await collect(this.client.readStream(streamId, options), this.readIdleMs);
       return read.flatMap((resolved) => (resolved.event ? [decodeRecord(resolved.event as KurrentRecord)] : []));
@@ -214,8 +263,14 @@ export class KurrentDbEventStore implements EventStore {
   async readStored(options: ReadStoredOptions): Promise<StoredEvent[]> {
     const events =
       options.streamId !== undefined
-        ? await this.readStream(options.streamId, { fromRevision: options.fromRevision ?? 0, ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }) })
-        : await this.readAll({ fromPosition: options.fromPosition ?? 0, ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }) });
+        ? await this.readStream(options.streamId, {
+            fromRevision: options.fromRevision ?? 0,
+            ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+          })
+        : await this.readAll({
+            fromPosition: options.fromPosition ?? 0,
+            ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+          });
     return events.map(toStoredEvent);
   }
 
@@ -240,7 +295,10 @@ export class KurrentDbEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    const [last] = await collect(this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, filter: this.filter }), this.readIdleMs);
+    const [last] = await collect(
+      this.client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, filter: this.filter }),
+      this.readIdleMs,
+    );
     return last?.event ? decodeRecord(last.event).position : 0;
   }
 
@@ -248,7 +306,10 @@ export class KurrentDbEventStore implements EventStore {
     this.assertOpen();
     const subscription = new KurrentSubscription(
       (from, bufferSize) =>
-        this.client.subscribeToAll({ fromPosition: toReadPosition(from), filter: this.filter }, { highWaterMark: bufferSize }),
+        this.client.subscribeToAll(
+          { fromPosition: toReadPosition(from), filter: this.filter },
+          { highWaterMark: bufferSize },
+        ),
       options,
       handler,
       this.options.reconnect ?? {},

@@ -82,7 +82,13 @@ export interface KurrentRecord {
 /** Turns a KurrentDB event of one of our streams back into the ledger's RecordedEvent. */
 export function decodeRecord(record: KurrentRecord): RecordedEvent {
   const stored = record.metadata as Partial<StoredMetadata> | undefined;
-  if (!record.isJson || !isObject(record.data) || !isObject(stored) || stored.format !== RECORD_FORMAT || !isObject(stored.metadata)) {
+  if (
+    !record.isJson ||
+    !isObject(record.data) ||
+    !isObject(stored) ||
+    stored.format !== RECORD_FORMAT ||
+    !isObject(stored.metadata)
+  ) {
     throw new Error(`event ${record.id} in stream ${record.streamId} is not a privacy-ledger event (${RECORD_FORMAT})`);
   }
   if (!record.position) {

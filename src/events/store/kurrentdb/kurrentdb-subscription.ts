@@ -24,8 +24,13 @@ export interface ReconnectOptions {
 export type OpenAllSubscription = (afterPosition: number, bufferSize: number) => AllStreamSubscription;
 
 /** Failures that reconnecting cannot cure: the subscription ends and reports them. */
-const PERMANENT: ReadonlySet<string> = new Set(['access-denied', 'invalid-argument', 'unsupported'] satisfies `${ErrorType}`[]);
-const isTransient = (error: unknown): boolean => !(error instanceof Error && kurrent().isCommandError(error) && PERMANENT.has(error.type));
+const PERMANENT: ReadonlySet<string> = new Set([
+  'access-denied',
+  'invalid-argument',
+  'unsupported',
+] satisfies `${ErrorType}`[]);
+const isTransient = (error: unknown): boolean =>
+  !(error instanceof Error && kurrent().isCommandError(error) && PERMANENT.has(error.type));
 
 /**
  * One catch-up subscription to the ledger's part of `$all`.
@@ -145,7 +150,10 @@ export class KurrentSubscription extends DeliveryLoop {
       this.end(error);
       return;
     }
-    const base = Math.min(this.reconnect.maxDelayMs ?? 10_000, (this.reconnect.initialDelayMs ?? 100) * 2 ** (this.failures - 1));
+    const base = Math.min(
+      this.reconnect.maxDelayMs ?? 10_000,
+      (this.reconnect.initialDelayMs ?? 100) * 2 ** (this.failures - 1),
+    );
     const delay = base * (0.5 + Math.random() / 2);
     this.reconnect.onReconnect?.(this.failures, Math.round(delay), error);
     this.retry = setTimeout(() => {

@@ -109,14 +109,22 @@ export function isDuplicateEventId(error: unknown): boolean {
 export function prepareLogReads(db: Database.Database) {
   return {
     forwards: db
-      .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`)
+      .prepare<[string, number, number], EventRow>(
+        `${SELECT_EVENTS} WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+      )
       .raw(true),
     backwards: db
-      .prepare<[string, number, number], EventRow>(`${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .prepare<[string, number, number], EventRow>(
+        `${SELECT_EVENTS} WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      )
       .raw(true),
-    after: db.prepare<[number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position ASC LIMIT ?`).raw(true),
+    after: db
+      .prepare<[number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position ASC LIMIT ?`)
+      .raw(true),
     afterBelow: db
-      .prepare<[number, number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`)
+      .prepare<[number, number, number], EventRow>(
+        `${SELECT_EVENTS} WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`,
+      )
       .raw(true),
     head: db.prepare<[], [number | null]>('SELECT MAX(position) FROM events').raw(true),
   };

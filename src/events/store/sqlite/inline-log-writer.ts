@@ -38,7 +38,12 @@ export class InlineLogWriter {
     const written = writtenSpan(outcomes);
     if (written === undefined) return Promise.resolve(outcomes);
     return new Promise((resolve, reject) =>
-      this.durability.add({ firstPosition: written.first, lastPosition: written.last, acknowledge: () => resolve(outcomes), refuse: reject }),
+      this.durability.add({
+        firstPosition: written.first,
+        lastPosition: written.last,
+        acknowledge: () => resolve(outcomes),
+        refuse: reject,
+      }),
     );
   }
 

@@ -77,7 +77,9 @@ export class LiveDelivery {
   }
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-    const subscription = new SqliteSubscription(this.readDurableAfter, options, handler, this.pollIntervalMs, (s) => this.subscriptions.delete(s));
+    const subscription = new SqliteSubscription(this.readDurableAfter, options, handler, this.pollIntervalMs, (s) =>
+      this.subscriptions.delete(s),
+    );
     this.subscriptions.add(subscription);
     subscription.wake();
     return subscription;
@@ -104,7 +106,11 @@ export class LiveDelivery {
   }
 
   private readonly readDurableAfter = (position: number, maxCount: number): RecordedEvent[] => {
-    const events = this.recent.readAfter(position, lowest(this.log.ownBoundary(), this.boundaries.followed?.get()), maxCount);
+    const events = this.recent.readAfter(
+      position,
+      lowest(this.log.ownBoundary(), this.boundaries.followed?.get()),
+      maxCount,
+    );
     const last = events.at(-1);
     // The thread followed knows what its fsyncs covered (other processes' commits before its own included).
     const followedThrough = this.boundaries.followed?.durableThrough() ?? 0;
@@ -115,4 +121,5 @@ export class LiveDelivery {
   };
 }
 
-const lowest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+const lowest = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);

@@ -21,7 +21,8 @@ export interface WriterSetup {
 export type ToWriter = { id: number; batch: AppendRequest[] } | { stop: true };
 
 /** An error as it crosses the thread: a conflict keeps its class and fields; anything else its message and code. */
-export type WireError = { conflict: [streamId: string, expected: string, actual: string] } | { message: string; code?: string };
+export type WireError =
+  { conflict: [streamId: string, expected: string, actual: string] } | { message: string; code?: string };
 
 /** The outcomes of one batch posted to the writer, in its order. */
 export interface Answer {
@@ -42,7 +43,10 @@ export type FromWriter =
 export function toWire(error: unknown): WireError {
   if (error instanceof ConcurrencyError) return { conflict: [error.streamId, error.expected, error.actual] };
   const code = (error as { code?: unknown } | null)?.code;
-  return { message: error instanceof Error ? error.message : String(error), ...(typeof code === 'string' ? { code } : {}) };
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }
 
 export function fromWire(error: WireError): Error {

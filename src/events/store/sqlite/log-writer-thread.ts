@@ -43,7 +43,8 @@ let stopping = false;
 function work(first: ToWriter): void {
   let round: ToWriter[] = [first];
   while (round.length > 0 && !failed) {
-    for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) round.push(next.message as ToWriter);
+    for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port))
+      round.push(next.message as ToWriter);
     const batches = round.filter((m): m is Extract<ToWriter, { id: number }> => 'id' in m);
     if (batches.length < round.length) stopping = true;
     round = [];
@@ -71,7 +72,10 @@ function work(first: ToWriter): void {
       boundary.markDurableThrough(written.last);
     }
     let at = 0;
-    const answers = batches.map(({ id, batch }) => ({ id, outcomes: outcomes.slice(at, (at += batch.length)).map(outcomeToWire) }));
+    const answers = batches.map(({ id, batch }) => ({
+      id,
+      outcomes: outcomes.slice(at, (at += batch.length)).map(outcomeToWire),
+    }));
     post({ answers, through: written?.last });
   }
   if (stopping || failed) stop();

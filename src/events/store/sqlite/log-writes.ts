@@ -58,7 +58,11 @@ export function appendResultOf(streamId: string, events: readonly NewEvent[], wr
     nextExpectedRevision: written.next,
     position: written.position,
     events: events.map((event, i) =>
-      recordedAt(streamId, { event, revision: written.next - first + i, prevHash: written.links[i]!, hash: written.links[i + 1]! }, written.position - first + i),
+      recordedAt(
+        streamId,
+        { event, revision: written.next - first + i, prevHash: written.links[i]!, hash: written.links[i + 1]! },
+        written.position - first + i,
+      ),
     ),
   };
 }
@@ -80,7 +84,9 @@ export function logCommits(
   committing: (firstPosition: number) => () => void,
 ): (batch: readonly AppendRequest[]) => Outcome<Written>[] {
   const streamHead = db
-    .prepare<[string], StreamHead>('SELECT revision, hash, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
+    .prepare<[string], StreamHead>(
+      'SELECT revision, hash, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    )
     .raw(true);
   const insert = db.prepare(INSERT_EVENT);
   const write = ({ streamId, expected, events }: AppendRequest): Written => {
@@ -98,12 +104,26 @@ export function logCommits(
       const hash = chainHash(streamId, revision, event, event.dataJson, event.metadataJson, links.at(-1)!);
       try {
         position = Number(
-          insert.run(event.eventId, streamId, revision, event.type, event.schemaVersion, event.occurredAt, event.dataJson, event.metadataJson, links.at(-1), hash)
-            .lastInsertRowid,
+          insert.run(
+            event.eventId,
+            streamId,
+            revision,
+            event.type,
+            event.schemaVersion,
+            event.occurredAt,
+            event.dataJson,
+            event.metadataJson,
+            links.at(-1),
+            hash,
+          ).lastInsertRowid,
         );
       } catch (error) {
         if (!isDuplicateEventId(error)) throw error;
-        throw new ConcurrencyError(streamId, 'an event id not yet in the log', `event id ${event.eventId} already in the log`);
+        throw new ConcurrencyError(
+          streamId,
+          'an event id not yet in the log',
+          `event id ${event.eventId} already in the log`,
+        );
       }
       links.push(hash);
     }
@@ -138,7 +158,10 @@ export function writtenSpan(outcomes: readonly Outcome<Written>[]): { first: num
   for (const o of outcomes) {
     if (!('result' in o) || o.result.links.length < 2) continue;
     const { position, links } = o.result;
-    span = { first: Math.min(span?.first ?? Infinity, position - (links.length - 2)), last: Math.max(span?.last ?? 0, position) };
+    span = {
+      first: Math.min(span?.first ?? Infinity, position - (links.length - 2)),
+      last: Math.max(span?.last ?? 0, position),
+    };
   }
   return span;
 }

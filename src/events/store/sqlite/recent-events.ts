@@ -36,7 +36,8 @@ export class RecentEvents {
 
   readAfter(position: number, bound: number | undefined, maxCount: number): RecordedEvent[] {
     const newest = this.events.length > 0 ? this.events[this.events.length - 1]!.position : this.after;
-    if (!this.held || position < this.after || position > newest) return this.replace(position, bound, maxCount, newest);
+    if (!this.held || position < this.after || position > newest)
+      return this.replace(position, bound, maxCount, newest);
     const below = bound ?? Number.POSITIVE_INFINITY;
     const first = this.firstAfter(position);
     const out: RecordedEvent[] = [];

@@ -16,7 +16,13 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.js';
-import { EVENTS_SCHEMA, type LogReadStatements, prepareLogReads, toRecordedEvent, toStoredEvent } from './event-schema.js';
+import {
+  EVENTS_SCHEMA,
+  type LogReadStatements,
+  prepareLogReads,
+  toRecordedEvent,
+  toStoredEvent,
+} from './event-schema.js';
 import { DurableBoundary } from './durable-boundary.js';
 import { InlineLogWriter } from './inline-log-writer.js';
 import { FOLLOWER_BATCH_MS, LiveDelivery } from './live-delivery.js';
@@ -111,7 +117,9 @@ export class SqliteEventStore implements EventStore {
     this.live = new LiveDelivery(
       {
         readAfter: (position, bound, maxCount) =>
-          bound === undefined ? this.readAfter(position, maxCount) : this.statements.afterBelow.all(position, bound, maxCount).map(toRecordedEvent),
+          bound === undefined
+            ? this.readAfter(position, maxCount)
+            : this.statements.afterBelow.all(position, bound, maxCount).map(toRecordedEvent),
         ownBoundary: () => this.writer.firstUnsynced,
         syncCommitted: () => this.syncCommitted(),
       },
@@ -119,7 +127,9 @@ export class SqliteEventStore implements EventStore {
       { followed, published },
     );
     if (options.writeOn === 'thread') {
-      const writer = new ThreadedLogWriter(db.name, published ?? new DurableBoundary(), (through) => this.live.durable(through));
+      const writer = new ThreadedLogWriter(db.name, published ?? new DurableBoundary(), (through) =>
+        this.live.durable(through),
+      );
       this.writer = writer;
       // This connection cannot tell the thread's commits from another process's: the thread tells.
       this.ends = new StreamEnds(new CounterWatch(writer.foreign));
@@ -132,10 +142,15 @@ export class SqliteEventStore implements EventStore {
   /** Opens (creating the folder, file and table when missing) the log at `filePath`. */
   static open(filePath: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     const pollIntervalMs = options.pollIntervalMs ?? (options.boundary?.role === 'follow' ? FOLLOWER_BATCH_MS : 200);
-    if (!(pollIntervalMs > 0 && Number.isFinite(pollIntervalMs))) throw new RangeError('pollIntervalMs must be a positive number');
+    if (!(pollIntervalMs > 0 && Number.isFinite(pollIntervalMs)))
+      throw new RangeError('pollIntervalMs must be a positive number');
     // NORMAL: the store fsyncs the WAL itself, off the main thread (class comment). Not mapped unless configured.
     const mmapBytes = (options.mmapMb ?? LOG_MMAP_MB) * 1024 * 1024;
-    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: false, ...(mmapBytes > 0 ? { mmapBytes } : {}) });
+    const db = openSqliteFile(filePath, {
+      synchronous: 'NORMAL',
+      secureDelete: false,
+      ...(mmapBytes > 0 ? { mmapBytes } : {}),
+    });
     try {
       db.pragma('foreign_keys = ON');
       db.exec(EVENTS_SCHEMA);
@@ -146,7 +161,11 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.assertOpen(); // inside the executor: a closed store rejects, it does not throw
       const request = { streamId, expected: options.expectedRevision, events: events.map(serialize) };
@@ -175,13 +194,16 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const limit = options.maxCount ?? -1;
     if (options.direction === 'backwards') {
-      return this.statements.backwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit).map(toRecordedEvent);
+      return this.statements.backwards
+        .all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        .map(toRecordedEvent);
     }
     const from = options.fromRevision ?? 0;
     if (this.ends.emptyFrom(streamId, from)) return [];
     const events = this.statements.forwards.all(streamId, from, limit).map(toRecordedEvent);
     // Fewer than asked: the read reached the stream's end.
-    if (limit < 0 || events.length < limit) this.ends.learn(streamId, events.length ? events.at(-1)!.revision + 1 : from);
+    if (limit < 0 || events.length < limit)
+      this.ends.learn(streamId, events.length ? events.at(-1)!.revision + 1 : from);
     return events;
   }
 

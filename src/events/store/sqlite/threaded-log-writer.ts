@@ -13,7 +13,10 @@ const FOREIGN_CHECK_MS = 20;
 function startThread(options: WorkerOptions): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./log-writer-thread.js', import.meta.url), options);
   const entry = new URL('./log-writer-thread.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { ...options, eval: true });
+  return new Worker(
+    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
+    { ...options, eval: true },
+  );
 }
 
 /**
@@ -43,7 +46,10 @@ export class ThreadedLogWriter {
   readonly foreign = new CommitCounter();
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly waiting = new Map<number, { resolve(outcomes: Outcome<Written>[]): void; reject(error: unknown): void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve(outcomes: Outcome<Written>[]): void; reject(error: unknown): void }
+  >();
   private nextId = 0;
   private whenSettled: Array<() => void> = [];
   private stopped: Promise<void> | undefined;
@@ -59,7 +65,14 @@ export class ThreadedLogWriter {
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const setup: WriterSetup = { file, port: port2, boundary: boundary.buffer, foreign: this.foreign.buffer, foreignCheckMs: FOREIGN_CHECK_MS, sqliteCacheMb: sqliteCacheMb() };
+    const setup: WriterSetup = {
+      file,
+      port: port2,
+      boundary: boundary.buffer,
+      foreign: this.foreign.buffer,
+      foreignCheckMs: FOREIGN_CHECK_MS,
+      sqliteCacheMb: sqliteCacheMb(),
+    };
     this.worker = startThread({ workerData: setup, transferList: [port2] });
     this.port.on('message', (message: FromWriter) => this.answered(message));
     this.worker.unref();

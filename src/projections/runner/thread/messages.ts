@@ -23,9 +23,7 @@ export interface ThreadSetup {
 
 /** Service thread → projection thread. */
 export type ToThread =
-  | { type: 'status'; id: number }
-  | { type: 'rebuild'; id: number; name: string }
-  | { type: 'stop' };
+  { type: 'status'; id: number } | { type: 'rebuild'; id: number; name: string } | { type: 'stop' };
 
 /** Projection thread → service thread. */
 export type FromThread =

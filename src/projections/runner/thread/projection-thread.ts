@@ -26,7 +26,11 @@ const post = (message: FromThread) => port.postMessage(message);
 
 // Log lines go to the service's logger, which owns the destination.
 const logger = pino(
-  { level: setup.logLevel, base: { service: 'privacy-ledger', thread: 'projections' }, timestamp: pino.stdTimeFunctions.isoTime },
+  {
+    level: setup.logLevel,
+    base: { service: 'privacy-ledger', thread: 'projections' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  },
   new Writable({
     write(chunk: Buffer, _encoding, done) {
       post({ type: 'log', line: chunk.toString('utf8') });
@@ -45,22 +49,39 @@ async function main(): Promise<void> {
   // No key cache here: the thread only seals requesters (a key lookup per month and batch), and a key the
   // service thread destroys (retention) must not live on in this thread's memory, which its Forgetting does not reach.
   const readSide = await openReadSide(
-    { dataDir: setup.dataDir, keyCacheEntries: 0, ...(setup.documentCacheMb ? { documentCacheMb: setup.documentCacheMb } : {}) },
+    {
+      dataDir: setup.dataDir,
+      keyCacheEntries: 0,
+      ...(setup.documentCacheMb ? { documentCacheMb: setup.documentCacheMb } : {}),
+    },
     masterKey,
     systemClock,
     { commits: new CommitCounter(setup.readModelCommits) },
   );
   let reported = { position: -1, live: false };
   const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys));
-  const runner = new ProjectionRunner(events, readSide.reads, ledgerProjections(new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock)), members), {
-    logger,
-    lease: { store: readSide.leases, holder: setup.leaseHolder, clock: systemClock, ...(setup.leaseTtlMs ? { ttlMs: setup.leaseTtlMs } : {}) },
-    onProgress: (position, live) => {
-      if (position === reported.position && live === reported.live) return;
-      reported = { position, live };
-      post({ type: 'progress', position, live });
+  const runner = new ProjectionRunner(
+    events,
+    readSide.reads,
+    ledgerProjections(
+      new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock)),
+      members,
+    ),
+    {
+      logger,
+      lease: {
+        store: readSide.leases,
+        holder: setup.leaseHolder,
+        clock: systemClock,
+        ...(setup.leaseTtlMs ? { ttlMs: setup.leaseTtlMs } : {}),
+      },
+      onProgress: (position, live) => {
+        if (position === reported.position && live === reported.live) return;
+        reported = { position, live };
+        post({ type: 'progress', position, live });
+      },
     },
-  });
+  );
   port.on('message', (message: ToThread) => {
     switch (message.type) {
       case 'status':

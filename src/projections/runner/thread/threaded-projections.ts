@@ -12,10 +12,20 @@ import type { FromThread, ThreadSetup, ToThread } from './messages.js';
 function startThread(options: WorkerOptions): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./projection-thread.js', import.meta.url), options);
   const entry = new URL('./projection-thread.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { ...options, eval: true });
+  return new Worker(
+    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
+    { ...options, eval: true },
+  );
 }
 
-const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /**
  * The embedded service's projections, run on a worker thread of their own
@@ -81,7 +91,8 @@ export class ThreadedProjections implements ProjectionHost {
 
   /** Drops a projection's model and replays the whole log into it, on the thread. */
   rebuild(name: string): Promise<void> {
-    if (!this.names.includes(name)) return Promise.reject(new Error(`unknown projection "${name}"; known: ${this.names.join(', ')}`));
+    if (!this.names.includes(name))
+      return Promise.reject(new Error(`unknown projection "${name}"; known: ${this.names.join(', ')}`));
     if (!this.worker) return Promise.reject(new Error('the projection thread is not running'));
     const id = this.nextRequest++;
     return new Promise((resolve, reject) => {
@@ -113,7 +124,13 @@ export class ThreadedProjections implements ProjectionHost {
   }
 
   private spawn(): Promise<void> {
-    const worker = startThread({ workerData: { ...this.setup, boundary: this.boundary.buffer, readModelCommits: this.readModelCommits.buffer } satisfies ThreadSetup });
+    const worker = startThread({
+      workerData: {
+        ...this.setup,
+        boundary: this.boundary.buffer,
+        readModelCommits: this.readModelCommits.buffer,
+      } satisfies ThreadSetup,
+    });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -154,7 +171,8 @@ export class ThreadedProjections implements ProjectionHost {
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = undefined;
         this.isLive = false;
-        for (const rebuild of this.rebuilds.values()) rebuild.reject(new Error('the projection thread stopped before the rebuild ended'));
+        for (const rebuild of this.rebuilds.values())
+          rebuild.reject(new Error('the projection thread stopped before the rebuild ended'));
         this.rebuilds.clear();
         for (const answer of this.statusRequests.values()) answer(this.stopped());
         this.statusRequests.clear();
@@ -176,7 +194,13 @@ export class ThreadedProjections implements ProjectionHost {
   private relay(line: string): void {
     if (!this.logger) return;
     try {
-      const { level, msg, time: _time, service: _service, ...fields } = JSON.parse(line) as { level: number; msg?: string; time?: string; service?: string };
+      const {
+        level,
+        msg,
+        time: _time,
+        service: _service,
+        ...fields
+      } = JSON.parse(line) as { level: number; msg?: string; time?: string; service?: string };
       this.logger[LEVELS[level] ?? 'info'](fields, msg ?? '');
     } catch {
       this.logger.warn('projection thread wrote a log line that is not JSON');

@@ -51,11 +51,15 @@ function bulkOp(op: WriteOp): AnyBulkWriteOperation<StoredDoc> | null {
       const unset: Document = {};
       for (const [field, value] of Object.entries(op.set)) {
         checkFieldPath(field);
-        if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
+        if (field === 'id' || field.startsWith('id.'))
+          throw new Error(`patch of "${op.collection}": the id cannot change`);
         if (value === undefined) unset[field] = '';
         else set[field] = value;
       }
-      const update: Document = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) };
+      const update: Document = {
+        ...(Object.keys(set).length > 0 ? { $set: set } : {}),
+        ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
+      };
       return Object.keys(update).length === 0 ? null : { updateOne: { filter: { _id: op.id }, update } };
     }
     case 'delete':

@@ -30,11 +30,14 @@ export function mongoIndex(index: IndexSpec): MongoIndex {
   if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
   const key: Document = {};
   for (const f of index.fields) {
-    if (f.direction !== undefined && f.direction !== 'asc' && f.direction !== 'desc') throw new Error(`"${f.field}": direction must be asc or desc`);
+    if (f.direction !== undefined && f.direction !== 'asc' && f.direction !== 'desc')
+      throw new Error(`"${f.field}": direction must be asc or desc`);
     key[mongoPath(f.field)] = f.direction === 'desc' ? -1 : 1;
   }
   if (!index.unique && !('_id' in key)) key['_id'] = 1;
-  const partial = index.unique ? Object.fromEntries(Object.keys(key).map((path) => [path, { $type: UNIQUE_TYPES }])) : undefined;
+  const partial = index.unique
+    ? Object.fromEntries(Object.keys(key).map((path) => [path, { $type: UNIQUE_TYPES }]))
+    : undefined;
   return { name: index.name, key, unique: index.unique === true, partial };
 }
 

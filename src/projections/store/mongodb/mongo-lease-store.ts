@@ -13,7 +13,12 @@ interface StoredLease {
 
 /** MongoDB's duplicate key error: an upsert found the lease, held by someone else. */
 const DUPLICATE_KEY = 11000;
-const grant = (doc: StoredLease): LeaseGrant => ({ name: doc._id, holder: doc.holder, token: doc.token, expiresAt: doc.expiresAt });
+const grant = (doc: StoredLease): LeaseGrant => ({
+  name: doc._id,
+  holder: doc.holder,
+  token: doc.token,
+  expiresAt: doc.expiresAt,
+});
 
 /**
  * Leases in the `_leases` collection of the read-model database, one
@@ -84,7 +89,10 @@ export class MongoLeaseStore implements LeaseStore {
   }
 
   async release(lease: LeaseGrant): Promise<void> {
-    await this.leases.updateOne({ _id: lease.name, holder: lease.holder, token: lease.token }, { $set: { expiresAt: RELEASED } });
+    await this.leases.updateOne(
+      { _id: lease.name, holder: lease.holder, token: lease.token },
+      { $set: { expiresAt: RELEASED } },
+    );
   }
 
   async current(name: string): Promise<LeaseGrant | null> {

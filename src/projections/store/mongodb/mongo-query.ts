@@ -55,19 +55,22 @@ export function mongoFilter(filter: Filter): MongoFilter {
   return { query: terms.length === 0 ? {} : { $and: terms.map(termQuery) }, terms };
 }
 
-export const mongoSort = (sort: readonly SortKey[]): Sort => sort.map((key): [string, 1 | -1] => [mongoPath(key.field), key.direction === 'desc' ? -1 : 1]);
+export const mongoSort = (sort: readonly SortKey[]): Sort =>
+  sort.map((key): [string, 1 | -1] => [mongoPath(key.field), key.direction === 'desc' ? -1 : 1]);
 
 /** The value a sort key sees in a stored document: missing is null, and so is anything that is not a scalar. */
 export function sortValue(doc: Doc, field: string): Scalar {
   let value: unknown = doc;
-  for (const part of field.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of field.split('.'))
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
 }
 
 /** MongoDB's order of the scalar types: null (and missing) < numbers < strings < booleans. */
 const TYPE_ORDER = ['null', 'number', 'string', 'bool'] as const;
 type TypeName = (typeof TYPE_ORDER)[number];
-const typeOf = (v: Scalar): TypeName => (v === null ? 'null' : typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : 'bool');
+const typeOf = (v: Scalar): TypeName =>
+  v === null ? 'null' : typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : 'bool';
 const ofType = (type: TypeName): Document => (type === 'null' ? { $eq: null } : { $type: type });
 
 /**
@@ -101,7 +104,8 @@ export function afterSlices(sort: readonly SortKey[], values: readonly Scalar[])
       }
     } else if (v !== null) {
       slice({ $lt: v });
-      for (const earlier of TYPE_ORDER.slice(0, rank).reverse()) if (earlier !== 'null' || field !== 'id') slice(ofType(earlier));
+      for (const earlier of TYPE_ORDER.slice(0, rank).reverse())
+        if (earlier !== 'null' || field !== 'id') slice(ofType(earlier));
     }
   }
   return slices;

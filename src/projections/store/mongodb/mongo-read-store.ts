@@ -3,7 +3,18 @@ import { ValidationError } from '../../../errors.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
 import { LeaseLostError, RELEASED } from '../lease.js';
 import { checkCollectionName, effectiveSort, pinnedFields } from '../query-terms.js';
-import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, StagedModel, WriteOp } from '../read-store.js';
+import type {
+  Checkpoint,
+  Doc,
+  Fence,
+  Filter,
+  FindQuery,
+  IndexSpec,
+  Page,
+  ReadStore,
+  StagedModel,
+  WriteOp,
+} from '../read-store.js';
 import { bulkGroups, type StoredDoc } from './mongo-bulk.js';
 import { mongoIndex, sameIndex } from './mongo-indexes.js';
 import { afterSlices, mongoFilter, mongoSort, sortValue } from './mongo-query.js';
@@ -28,7 +39,11 @@ interface StoredLease {
 }
 
 /** majority: an acknowledged batch survives the loss of the primary; snapshot: the batch reads one consistent state. */
-const TRANSACTION: TransactionOptions = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' };
+const TRANSACTION: TransactionOptions = {
+  readConcern: { level: 'snapshot' },
+  writeConcern: { w: 'majority' },
+  readPreference: 'primary',
+};
 
 /**
  * The distributed read store: one MongoDB collection per read-model
@@ -83,7 +98,11 @@ export class MongoReadStore implements ReadStore {
       const existing = present.get(spec.name);
       if (sameIndex(existing, spec)) continue;
       if (existing !== undefined) await target.dropIndex(spec.name);
-      await target.createIndex(spec.key, { name: spec.name, unique: spec.unique, ...(spec.partial ? { partialFilterExpression: spec.partial } : {}) });
+      await target.createIndex(spec.key, {
+        name: spec.name,
+        unique: spec.unique,
+        ...(spec.partial ? { partialFilterExpression: spec.partial } : {}),
+      });
     }
   }
 
@@ -94,7 +113,9 @@ export class MongoReadStore implements ReadStore {
   async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
     const target = this.collection(collection);
     if (ids.length === 0) return [];
-    const docs = (await target.find({ _id: { $in: [...new Set(ids)] } }, { projection: { _id: 0 } }).toArray()) as unknown as T[];
+    const docs = (await target
+      .find({ _id: { $in: [...new Set(ids)] } }, { projection: { _id: 0 } })
+      .toArray()) as unknown as T[];
     const found = new Map(docs.map((doc) => [doc.id, doc]));
     return ids.map((id) => found.get(id) ?? null);
   }
@@ -102,7 +123,8 @@ export class MongoReadStore implements ReadStore {
   async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
     const target = this.collection(collection);
     const first = query.first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ValidationError('first', `must be an integer from 1 to ${MAX_PAGE}`);
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw new ValidationError('first', `must be an integer from 1 to ${MAX_PAGE}`);
     const filter = mongoFilter(query.filter ?? {});
     const sort = effectiveSort(query.sort ?? [], pinnedFields(filter.terms));
     const slices = query.after == null ? [null] : afterSlices(sort, decodeCursor(query.after, sort));
@@ -111,7 +133,9 @@ export class MongoReadStore implements ReadStore {
     for (const slice of slices) {
       if (docs.length > first) break;
       const where = slice === null ? filter.query : { $and: [filter.query, slice] };
-      const found = await target.find(where, { sort: mongoSort(sort), limit: first + 1 - docs.length, projection: { _id: 0 } }).toArray();
+      const found = await target
+        .find(where, { sort: mongoSort(sort), limit: first + 1 - docs.length, projection: { _id: 0 } })
+        .toArray();
       docs.push(...(found as unknown as T[]));
     }
     const page = docs.slice(0, first);
@@ -143,8 +167,16 @@ export class MongoReadStore implements ReadStore {
           const stored = await checkpoints.findOne({ _id: checkpoint.name }, { session });
           if (stored && stored.position >= checkpoint.position) return;
         }
-        for (const group of groups) await this.db.collection<StoredDoc>(group.collection).bulkWrite(group.ops, { session, ordered: group.ordered });
-        if (checkpoint) await checkpoints.updateOne({ _id: checkpoint.name }, { $set: { position: checkpoint.position } }, { session, upsert: true });
+        for (const group of groups)
+          await this.db
+            .collection<StoredDoc>(group.collection)
+            .bulkWrite(group.ops, { session, ordered: group.ordered });
+        if (checkpoint)
+          await checkpoints.updateOne(
+            { _id: checkpoint.name },
+            { $set: { position: checkpoint.position } },
+            { session, upsert: true },
+          );
       }, TRANSACTION);
     } finally {
       await session.endSession();
@@ -158,7 +190,11 @@ export class MongoReadStore implements ReadStore {
    */
   private async checkFence(fence: Fence, session: ClientSession): Promise<void> {
     const leases = this.db.collection<StoredLease>(mongoCollections.leases);
-    const result = await leases.updateOne({ _id: fence.lease, token: fence.token }, { $currentDate: { fencedWriteAt: true } }, { session });
+    const result = await leases.updateOne(
+      { _id: fence.lease, token: fence.token },
+      { $currentDate: { fencedWriteAt: true } },
+      { session },
+    );
     if (result.matchedCount === 0) throw new LeaseLostError(fence.lease);
   }
 
@@ -168,7 +204,10 @@ export class MongoReadStore implements ReadStore {
   }
 
   async listCheckpoints(): Promise<Checkpoint[]> {
-    const stored = await this.db.collection<StoredCheckpoint>(mongoCollections.checkpoints).find({}, { sort: { _id: 1 } }).toArray();
+    const stored = await this.db
+      .collection<StoredCheckpoint>(mongoCollections.checkpoints)
+      .find({}, { sort: { _id: 1 } })
+      .toArray();
     return stored.map((c) => ({ name: c._id, position: c.position }));
   }
 
@@ -180,7 +219,9 @@ export class MongoReadStore implements ReadStore {
    */
   async reset(name: string, collections: readonly string[]): Promise<void> {
     const targets = collections.map((c) => this.collection(c).collectionName);
-    await this.db.collection<StoredCheckpoint>(mongoCollections.checkpoints).deleteOne({ _id: name }, { writeConcern: { w: 'majority' } });
+    await this.db
+      .collection<StoredCheckpoint>(mongoCollections.checkpoints)
+      .deleteOne({ _id: name }, { writeConcern: { w: 'majority' } });
     for (const target of targets) {
       try {
         await this.db.dropCollection(target, { writeConcern: { w: 'majority' } });
@@ -204,8 +245,13 @@ export class MongoReadStore implements ReadStore {
    * live model holds, and replaying from there changes nothing it has seen.
    */
   async promote(name: string, staged: StagedModel): Promise<void> {
-    const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.collection(from).collectionName, to: this.collection(to).collectionName }));
-    const checkpoints = this.db.collection<StoredCheckpoint>(mongoCollections.checkpoints, { writeConcern: { w: 'majority' } });
+    const pairs = staged.collections.map(({ staged: from, live: to }) => ({
+      from: this.collection(from).collectionName,
+      to: this.collection(to).collectionName,
+    }));
+    const checkpoints = this.db.collection<StoredCheckpoint>(mongoCollections.checkpoints, {
+      writeConcern: { w: 'majority' },
+    });
     const leases = this.db.collection<StoredLease>(mongoCollections.leases, { writeConcern: { w: 'majority' } });
     const position = (await checkpoints.findOne({ _id: staged.checkpoint }))?.position;
     if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);

@@ -30,7 +30,9 @@ export class DocChanges {
     // A plain rowid (no AUTOINCREMENT: that writes sqlite_sequence on every commit); the newest rows are never deleted, so none is reused.
     db.exec('CREATE TABLE IF NOT EXISTS _doc_changes (seq INTEGER PRIMARY KEY, changes TEXT NOT NULL)');
     this.insert = db.prepare('INSERT INTO _doc_changes (changes) VALUES (?)');
-    this.since = db.prepare<[number], [number, string]>('SELECT seq, changes FROM _doc_changes WHERE seq > ? ORDER BY seq').raw(true);
+    this.since = db
+      .prepare<[number], [number, string]>('SELECT seq, changes FROM _doc_changes WHERE seq > ? ORDER BY seq')
+      .raw(true);
     this.seen = (db.prepare('SELECT MAX(seq) FROM _doc_changes').pluck().get() as number | null) ?? 0;
   }
 
@@ -46,10 +48,13 @@ export class DocChanges {
   /** Inside the write's transaction, before COMMIT: one row for all it changed. */
   record(): void {
     if (this.pending.size === 0) return;
-    const changes = [...this.pending].flatMap(([table, ids]): Change[] => (ids === null ? [[table, null]] : [...ids].map((id): Change => [table, id])));
+    const changes = [...this.pending].flatMap(([table, ids]): Change[] =>
+      ids === null ? [[table, null]] : [...ids].map((id): Change => [table, id]),
+    );
     this.insert.run(JSON.stringify(changes));
     this.pending.clear();
-    if (++this.commits % PRUNE_EVERY === 0) this.db.prepare('DELETE FROM _doc_changes WHERE seq <= (SELECT MAX(seq) FROM _doc_changes) - ?').run(KEEP_ROWS);
+    if (++this.commits % PRUNE_EVERY === 0)
+      this.db.prepare('DELETE FROM _doc_changes WHERE seq <= (SELECT MAX(seq) FROM _doc_changes) - ?').run(KEEP_ROWS);
   }
 
   /** The write rolled back: nothing of it happened. */
@@ -80,4 +85,3 @@ export class DocChanges {
     this.seen = rows.at(-1)![0];
   }
 }
-

@@ -66,7 +66,8 @@ export function filterSql(filter: Filter): FilterSql {
         const list = `${e} IN (SELECT value FROM json_each(?))`;
         if (term.withNull) out.terms.push(`(${e} IS NULL OR ${list})`);
         else out.terms.push(term.values.length === 0 ? '0' : list);
-        if (term.values.length > 0 || term.withNull) out.params.push(JSON.stringify(term.values.map((v) => param(term.field, v))));
+        if (term.values.length > 0 || term.withNull)
+          out.params.push(JSON.stringify(term.values.map((v) => param(term.field, v))));
         break;
       }
       case 'gt':

@@ -29,11 +29,15 @@ export function ensureIndexes(db: Database.Database, table: string, indexes: rea
       db.exec(sql);
     })();
   }
-  const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").pluck().all(table) as string[];
+  const names = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+    .pluck()
+    .all(table) as string[];
   for (const leftover of names.filter((n) => !n.startsWith(`${table}__`))) db.exec(`DROP INDEX ${leftover}`);
 }
 
 const direction = (key: SortKey): string => {
-  if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`"${key.field}": direction must be asc or desc`);
+  if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc')
+    throw new Error(`"${key.field}": direction must be asc or desc`);
   return key.direction === 'desc' ? 'DESC' : 'ASC';
 };

@@ -14,7 +14,12 @@ interface LeaseRow {
   expires_at: number;
 }
 
-const grant = (row: LeaseRow): LeaseGrant => ({ name: row.name, holder: row.holder, token: row.token, expiresAt: row.expires_at });
+const grant = (row: LeaseRow): LeaseGrant => ({
+  name: row.name,
+  holder: row.holder,
+  token: row.token,
+  expiresAt: row.expires_at,
+});
 
 /**
  * Leases for the embedded shape: several workers (processes, or runners in
@@ -42,7 +47,8 @@ export class SqliteLeaseStore implements LeaseStore {
       const row = this.select.get(name);
       if (!row) insert.run(name, holder, now + ttlMs);
       else if (row.expires_at > now && row.holder !== holder) return null;
-      else take.run(holder, row.holder === holder && row.expires_at > now ? row.token : row.token + 1, now + ttlMs, name);
+      else
+        take.run(holder, row.holder === holder && row.expires_at > now ? row.token : row.token + 1, now + ttlMs, name);
       return grant(this.select.get(name)!);
     });
   }
@@ -73,7 +79,9 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async release(lease: LeaseGrant): Promise<void> {
-    this.db.prepare('UPDATE _leases SET expires_at = ? WHERE name = ? AND holder = ? AND token = ?').run(RELEASED, lease.name, lease.holder, lease.token);
+    this.db
+      .prepare('UPDATE _leases SET expires_at = ? WHERE name = ? AND holder = ? AND token = ?')
+      .run(RELEASED, lease.name, lease.holder, lease.token);
   }
 
   async current(name: string): Promise<LeaseGrant | null> {

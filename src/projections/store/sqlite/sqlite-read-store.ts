@@ -3,7 +3,20 @@ import { ValidationError } from '../../../errors.js';
 import { openSqliteFile } from '../../../sqlite/open-database.js';
 import { truncateWal } from '../../../sqlite/wal-truncation.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
-import type { Checkpoint, Doc, Fence, Filter, FindQuery, IndexSpec, Page, ReadStore, Scalar, SortKey, StagedModel, WriteOp } from '../read-store.js';
+import type {
+  Checkpoint,
+  Doc,
+  Fence,
+  Filter,
+  FindQuery,
+  IndexSpec,
+  Page,
+  ReadStore,
+  Scalar,
+  SortKey,
+  StagedModel,
+  WriteOp,
+} from '../read-store.js';
 import { effectiveSort } from '../query-terms.js';
 import { OncePerTurn } from '../../../event-loop.js';
 import type { CommitCounter } from '../../../sqlite/commit-counter.js';
@@ -69,7 +82,9 @@ export class SqliteReadStore implements ReadStore {
     documentCacheMb: number | undefined,
   ) {
     this.docs = new DocCache(documentCacheMb);
-    this.findTx = db.transaction((collection: string, query: FindQuery, first: number) => this.findInSnapshot(collection, query, first));
+    this.findTx = db.transaction((collection: string, query: FindQuery, first: number) =>
+      this.findInSnapshot(collection, query, first),
+    );
     this.changes = new DocChanges(db);
     this.others = new OtherCommits(db);
     this.writes = new SqliteWrites({
@@ -153,7 +168,9 @@ export class SqliteReadStore implements ReadStore {
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length === 0) return found;
     // One statement for any number of ids: they travel as one JSON array.
-    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(JSON.stringify([...new Set(missing)])) as [string, string][];
+    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(
+      JSON.stringify([...new Set(missing)]),
+    ) as [string, string][];
     const read = new Map(rows.map(([id, body]) => [id, this.docs.remember(table, id, body)]));
     return ids.map((id, i) => found[i] ?? read.get(id));
   }
@@ -170,7 +187,8 @@ export class SqliteReadStore implements ReadStore {
 
   async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
     const first = query.first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ValidationError('first', `must be an integer from 1 to ${MAX_PAGE}`);
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw new ValidationError('first', `must be an integer from 1 to ${MAX_PAGE}`);
     return this.findTx(collection, query, first) as Page<T>;
   }
 
@@ -192,7 +210,10 @@ export class SqliteReadStore implements ReadStore {
     const encode = cursorEncoder(sort);
     const cursors = page.map((row) => encode(row.slice(1) as Scalar[]));
     return this.docs.rememberPage(table, key, {
-      items: this.docsById(table, page.map((row) => row[0] as string)) as Doc[],
+      items: this.docsById(
+        table,
+        page.map((row) => row[0] as string),
+      ) as Doc[],
       cursors,
       endCursor: cursors.at(-1) ?? null,
       hasNextPage: rows.length > first,
@@ -202,7 +223,9 @@ export class SqliteReadStore implements ReadStore {
   /** SQLite's query plan for each statement a find runs (not part of the port; for tests and tuning). */
   explainFind(collection: string, query: FindQuery = {}): string[] {
     return this.findQueries(collection, query).queries.map(({ sql, params }) =>
-      (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 1) as { detail: string }[]).map((row) => row.detail).join('; '),
+      (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 1) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('; '),
     );
   }
 
@@ -213,11 +236,17 @@ export class SqliteReadStore implements ReadStore {
     const sort = effectiveSort(query.sort ?? [], filter.constant);
     const keys = sqlKeys(sort);
     const select = `SELECT id, ${keys.map((k) => k.expr).join(', ')} FROM ${table}`;
-    const segments = query.after == null ? [{ terms: [], params: [], orderFrom: 0 }] : afterSegments(keys, decodeCursor(query.after, sort));
+    const segments =
+      query.after == null
+        ? [{ terms: [], params: [], orderFrom: 0 }]
+        : afterSegments(keys, decodeCursor(query.after, sort));
     const queries = segments.map((segment) => {
       const terms = [...filter.terms, ...segment.terms];
       const where = terms.length ? ` WHERE ${terms.join(' AND ')}` : '';
-      return { sql: `${select}${where}${orderBy(keys.slice(segment.orderFrom))} LIMIT ?`, params: [...filter.params, ...segment.params] };
+      return {
+        sql: `${select}${where}${orderBy(keys.slice(segment.orderFrom))} LIMIT ?`,
+        params: [...filter.params, ...segment.params],
+      };
     });
     return { table, sort, queries };
   }
@@ -225,7 +254,9 @@ export class SqliteReadStore implements ReadStore {
   async count(collection: string, filter: Filter = {}): Promise<number> {
     const { terms, params } = filterSql(filter);
     const sql = `SELECT COUNT(*) FROM ${this.readTable(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
-    return this.statement(sql).pluck().get(...params) as number;
+    return this.statement(sql)
+      .pluck()
+      .get(...params) as number;
   }
 
   /** See ./sqlite-writes.ts: writes of one turn share a transaction, each in its own savepoint. */
@@ -236,7 +267,8 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
-    const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(name) as number | undefined;
+    const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(name) as
+      number | undefined;
     return position ?? null;
   }
 
@@ -271,10 +303,15 @@ export class SqliteReadStore implements ReadStore {
    */
   async promote(name: string, staged: StagedModel): Promise<void> {
     this.writes.drain();
-    const pairs = staged.collections.map(({ staged: from, live: to }) => ({ from: this.table(from), to: tableName(to) }));
+    const pairs = staged.collections.map(({ staged: from, live: to }) => ({
+      from: this.table(from),
+      to: tableName(to),
+    }));
     this.db
       .transaction(() => {
-        const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(staged.checkpoint) as number | undefined;
+        const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?')
+          .pluck()
+          .get(staged.checkpoint) as number | undefined;
         if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);
         for (const { from, to } of pairs) {
           this.db.exec(`DROP TABLE IF EXISTS ${to}`);
@@ -283,7 +320,9 @@ export class SqliteReadStore implements ReadStore {
           this.changes.note(to, null);
         }
         this.changes.record();
-        this.statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(name, position);
+        this.statement(
+          'INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+        ).run(name, position);
         this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
         // Also released: no worker holds the new token, so none must wait out the old grant's time to live.
         this.statement('UPDATE _leases SET token = token + 1, expires_at = ? WHERE name = ?').run(RELEASED, name);

@@ -90,12 +90,15 @@ export class SqliteWrites {
         throw new LeaseLostError(fence.lease);
       }
       if (checkpoint) {
-        const stored = statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as number | undefined;
+        const stored = statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(checkpoint.name) as
+          number | undefined;
         if (stored !== undefined && stored >= checkpoint.position) return;
       }
       for (const op of ops) this.apply(op);
       if (checkpoint) {
-        statement('INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position').run(checkpoint.name, checkpoint.position);
+        statement(
+          'INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+        ).run(checkpoint.name, checkpoint.position);
       }
     } catch (error) {
       // The savepoint's rollback drops the tables it created.
@@ -122,23 +125,30 @@ export class SqliteWrites {
         if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
           throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
         }
-        statement(`INSERT INTO ${table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`).run(op.doc.id, JSON.stringify(doc));
+        statement(
+          `INSERT INTO ${table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+        ).run(op.doc.id, JSON.stringify(doc));
         return;
       }
       case 'patch': {
         const entries = Object.entries(op.set);
         for (const [field] of entries) {
           checkFieldPath(field);
-          if (field === 'id' || field.startsWith('id.')) throw new Error(`patch of "${op.collection}": the id cannot change`);
+          if (field === 'id' || field.startsWith('id.'))
+            throw new Error(`patch of "${op.collection}": the id cannot change`);
         }
         if (entries.length === 0) return;
         // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
         // undefined removes the field, as JSON leaves it out of an upsert (and MongoDB does the same).
         const sets = entries.filter(([, value]) => value !== undefined);
         const removed = entries.filter(([, value]) => value === undefined).map(([field]) => `'$.${field}'`);
-        let body = sets.length === 0 ? 'body' : `json_set(body, ${sets.map(([field]) => `'$.${field}', json(?)`).join(', ')})`;
+        let body =
+          sets.length === 0 ? 'body' : `json_set(body, ${sets.map(([field]) => `'$.${field}', json(?)`).join(', ')})`;
         if (removed.length > 0) body = `json_remove(${body}, ${removed.join(', ')})`;
-        statement(`UPDATE ${table} SET body = ${body} WHERE id = ?`).run(...sets.map(([, value]) => JSON.stringify(value)), op.id);
+        statement(`UPDATE ${table} SET body = ${body} WHERE id = ?`).run(
+          ...sets.map(([, value]) => JSON.stringify(value)),
+          op.id,
+        );
         return;
       }
       case 'delete':

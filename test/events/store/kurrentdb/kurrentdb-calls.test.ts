@@ -13,7 +13,11 @@ const serviceError = (code: number, metadata: Record<string, string> = {}) =>
 describe('KurrentDB calls', () => {
   it('a stream-head read is sent again after NotLeader, Unavailable or no answer in time, never after a refusal', () => {
     const client = kurrent();
-    expect(retryableRead(new client.NotLeaderError(serviceError(5, { 'leader-endpoint-host': 'node2', 'leader-endpoint-port': '2113' })))).toBe(true);
+    expect(
+      retryableRead(
+        new client.NotLeaderError(serviceError(5, { 'leader-endpoint-host': 'node2', 'leader-endpoint-port': '2113' })),
+      ),
+    ).toBe(true);
     expect(retryableRead(new client.UnavailableError(serviceError(14)))).toBe(true);
     expect(retryableRead(new client.DeadlineExceededError(serviceError(4)))).toBe(true);
     expect(retryableRead(new client.AccessDeniedError(serviceError(7)))).toBe(false);
@@ -21,7 +25,9 @@ describe('KurrentDB calls', () => {
   });
 
   it('a read that receives nothing for its idle time fails with a deadline error instead of hanging', async () => {
-    const never: AsyncIterable<number> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<number>>(() => {}) }) };
+    const never: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<number>>(() => {}) }),
+    };
     const started = Date.now();
     await expect(collect(never, 100)).rejects.toMatchObject({ type: 'deadline-exceeded' });
     expect(Date.now() - started).toBeLessThan(2000);
@@ -38,7 +44,14 @@ describe('KurrentDB calls', () => {
   });
 
   it("an append's events take their positions from the append's answer; a failed read of the earlier ones does not fail the append", () => {
-    const recorded = [1, 2, 3].map((n, i) => ({ ...newEvent(n), streamId: 's', revision: i, position: 0, prevHash: '', hash: '' })) as RecordedEvent[];
+    const recorded = [1, 2, 3].map((n, i) => ({
+      ...newEvent(n),
+      streamId: 's',
+      revision: i,
+      position: 0,
+      prevHash: '',
+      hash: '',
+    })) as RecordedEvent[];
     const readBack = recorded.map((event, i) => ({ ...event, position: 100 + i * 10 }));
     expect(positionsOfWrite(recorded, 120, readBack).map((e) => e.position)).toEqual([100, 110, 120]);
     expect(positionsOfWrite(recorded, 120, undefined).map((e) => e.position)).toEqual([120, 120, 120]);
@@ -47,11 +60,17 @@ describe('KurrentDB calls', () => {
   });
 
   it('throwOnAppendFailure=false is refused: the client would then report a wrong actual revision', () => {
-    expect(connectionStringProblem('kurrentdb://node1:2113?tls=true&throwOnAppendFailure=false')).toMatch(/throwOnAppendFailure/);
-    expect(connectionStringProblem('kurrentdb://node1:2113?THROWONAPPENDFAILURE=False')).toMatch(/throwOnAppendFailure/);
-    expect(connectionStringProblem('kurrentdb://node1:2113?throwOnAppendFailure=true')).toBeUndefined();
-    expect(() => KurrentDbEventStore.open('kurrentdb://admin:s3cret@node1:2113?throwOnAppendFailure=false', { streamPrefixes: ['test-'] })).toThrow(
-      /connection string sets throwOnAppendFailure/,
+    expect(connectionStringProblem('kurrentdb://node1:2113?tls=true&throwOnAppendFailure=false')).toMatch(
+      /throwOnAppendFailure/,
     );
+    expect(connectionStringProblem('kurrentdb://node1:2113?THROWONAPPENDFAILURE=False')).toMatch(
+      /throwOnAppendFailure/,
+    );
+    expect(connectionStringProblem('kurrentdb://node1:2113?throwOnAppendFailure=true')).toBeUndefined();
+    expect(() =>
+      KurrentDbEventStore.open('kurrentdb://admin:s3cret@node1:2113?throwOnAppendFailure=false', {
+        streamPrefixes: ['test-'],
+      }),
+    ).toThrow(/connection string sets throwOnAppendFailure/);
   });
 });

@@ -18,7 +18,10 @@ describe('KurrentDB event store when a node accepts and never answers', () => {
   });
 
   it('reads fail after their idle time instead of waiting forever', async () => {
-    const store = KurrentDbEventStore.open(`kurrentdb://admin:changeit@127.0.0.1:${port}?tls=false`, { streamPrefixes: ['test-'], readIdleMs: 300 });
+    const store = KurrentDbEventStore.open(`kurrentdb://admin:changeit@127.0.0.1:${port}?tls=false`, {
+      streamPrefixes: ['test-'],
+      readIdleMs: 300,
+    });
     try {
       // (Without the idle time the client itself gives up only after about 7 s of connecting.)
       let started = Date.now();
@@ -33,10 +36,16 @@ describe('KurrentDB event store when a node accepts and never answers', () => {
   });
 
   it("a read's idle time is the connection string's defaultDeadline when it sets one", async () => {
-    const store = KurrentDbEventStore.open(`kurrentdb://admin:changeit@127.0.0.1:${port}?tls=false&defaultDeadline=250`, { streamPrefixes: ['test-'] });
+    const store = KurrentDbEventStore.open(
+      `kurrentdb://admin:changeit@127.0.0.1:${port}?tls=false&defaultDeadline=250`,
+      { streamPrefixes: ['test-'] },
+    );
     try {
       const started = Date.now();
-      await expect(store.readStream('test-1')).rejects.toMatchObject({ type: 'deadline-exceeded', message: 'KurrentDB sent nothing for 250 ms' });
+      await expect(store.readStream('test-1')).rejects.toMatchObject({
+        type: 'deadline-exceeded',
+        message: 'KurrentDB sent nothing for 250 ms',
+      });
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await Promise.race([store.close(), new Promise((r) => setTimeout(r, 2000))]);

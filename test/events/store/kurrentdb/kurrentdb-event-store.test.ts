@@ -32,7 +32,11 @@ describe('KurrentDB event store when the cluster cannot be reached', () => {
     reconnects.length = 0;
     return KurrentDbEventStore.open(unreachable, {
       streamPrefixes: ['test-'],
-      reconnect: { initialDelayMs: 50, maxAttempts: 3, onReconnect: (attempt, delayMs) => void reconnects.push({ attempt, delayMs }) },
+      reconnect: {
+        initialDelayMs: 50,
+        maxAttempts: 3,
+        onReconnect: (attempt, delayMs) => void reconnects.push({ attempt, delayMs }),
+      },
     });
   };
   const event = () => ({
@@ -47,7 +51,9 @@ describe('KurrentDB event store when the cluster cannot be reached', () => {
   it('an append and a read reject with the client error instead of hanging', async () => {
     const store = open();
     try {
-      await expect(store.append('test-1', [event()], { expectedRevision: 'any' })).rejects.toMatchObject({ type: 'unavailable' });
+      await expect(store.append('test-1', [event()], { expectedRevision: 'any' })).rejects.toMatchObject({
+        type: 'unavailable',
+      });
       await expect(store.headPosition()).rejects.toMatchObject({ type: 'unavailable' });
     } finally {
       await store.close();
@@ -111,9 +117,11 @@ describe('KurrentDB event store when the cluster cannot be reached', () => {
   });
 
   it('a connection string the client cannot parse is refused without repeating what it holds', () => {
-    expect(() => KurrentDbEventStore.open('kurrentdb://admin:s3cret@node1:2113?tls=maybe', { streamPrefixes: ['test-'] })).toThrow(
-      /connection string is not valid: Unexpected \(…\) at position \d+, expected true or false/,
-    );
-    expect(() => KurrentDbEventStore.open('kurrentdb://admin:s3cret@node1:2113?tls=maybe', { streamPrefixes: ['test-'] })).not.toThrow(/s3cret|maybe/);
+    expect(() =>
+      KurrentDbEventStore.open('kurrentdb://admin:s3cret@node1:2113?tls=maybe', { streamPrefixes: ['test-'] }),
+    ).toThrow(/connection string is not valid: Unexpected \(…\) at position \d+, expected true or false/);
+    expect(() =>
+      KurrentDbEventStore.open('kurrentdb://admin:s3cret@node1:2113?tls=maybe', { streamPrefixes: ['test-'] }),
+    ).not.toThrow(/s3cret|maybe/);
   });
 });

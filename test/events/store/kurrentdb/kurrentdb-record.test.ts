@@ -15,7 +15,12 @@ import { newEvent } from '../event-store.contract.js';
  * event number it stores itself, the data and metadata bytes parsed again
  * (the client sends JSON.stringify of each and parses them on read).
  */
-function asStored(proposed: ReturnType<typeof chainForAppend>['proposed'][number], streamId: string, revision: number, commit: bigint): KurrentRecord {
+function asStored(
+  proposed: ReturnType<typeof chainForAppend>['proposed'][number],
+  streamId: string,
+  revision: number,
+  commit: bigint,
+): KurrentRecord {
   return {
     streamId,
     id: proposed.id,
@@ -31,7 +36,13 @@ function asStored(proposed: ReturnType<typeof chainForAppend>['proposed'][number
 describe('the ledger event layout in KurrentDB', () => {
   it('events chained after a stream head decode back to the recorded events, with the chain intact', () => {
     const head = { revision: 4, hash: 'a'.repeat(64) };
-    const events = [newEvent(1), newEvent(2, { schemaVersion: 2, metadata: { actor: { id: 'u', kind: 'user', role: 'r' }, correlationId: 'c', requestId: 'q' } })];
+    const events = [
+      newEvent(1),
+      newEvent(2, {
+        schemaVersion: 2,
+        metadata: { actor: { id: 'u', kind: 'user', role: 'r' }, correlationId: 'c', requestId: 'q' },
+      }),
+    ];
     const { proposed, recorded } = chainForAppend('publisher-1', head, events);
     expect(recorded.map((e) => [e.revision, e.prevHash])).toEqual([
       [5, head.hash],
@@ -40,14 +51,28 @@ describe('the ledger event layout in KurrentDB', () => {
     const decoded = proposed.map((p, i) => decodeRecord(asStored(p, 'publisher-1', 5 + i, 1000n + BigInt(i) * 300n)));
     expect(decoded).toEqual(recorded.map((e, i) => ({ ...e, position: 1000 + i * 300 })));
     for (const event of decoded) {
-      expect(chainHash(event.streamId, event.revision, event, JSON.stringify(event.data), JSON.stringify(event.metadata), event.prevHash)).toBe(event.hash);
+      expect(
+        chainHash(
+          event.streamId,
+          event.revision,
+          event,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          event.prevHash,
+        ),
+      ).toBe(event.hash);
     }
   });
 
   it('stores the event id as the KurrentDB id, the data as JSON, and the rest in the metadata under its format name', () => {
     const event = newEvent(3);
     const { proposed, recorded } = chainForAppend('offer-9', undefined, [event]);
-    expect(proposed[0]).toMatchObject({ id: event.eventId, type: event.type, contentType: 'application/json', data: event.data });
+    expect(proposed[0]).toMatchObject({
+      id: event.eventId,
+      type: event.type,
+      contentType: 'application/json',
+      data: event.data,
+    });
     expect(proposed[0]!.metadata).toEqual({
       format: RECORD_FORMAT,
       schemaVersion: event.schemaVersion,
@@ -61,7 +86,9 @@ describe('the ledger event layout in KurrentDB', () => {
   it('refuses to decode an event that privacy-ledger did not write', () => {
     const { proposed } = chainForAppend('publisher-1', undefined, [newEvent(1)]);
     const stored = asStored(proposed[0]!, 'publisher-1', 0, 500n);
-    expect(() => decodeRecord({ ...stored, metadata: { $correlationId: 'x' } })).toThrow('is not a privacy-ledger event');
+    expect(() => decodeRecord({ ...stored, metadata: { $correlationId: 'x' } })).toThrow(
+      'is not a privacy-ledger event',
+    );
     expect(() => decodeRecord({ ...stored, isJson: false })).toThrow('is not a privacy-ledger event');
     const { position: _, ...withoutPosition } = stored;
     expect(() => decodeRecord(withoutPosition)).toThrow('22.6 or later');

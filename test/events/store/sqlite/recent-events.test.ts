@@ -97,7 +97,9 @@ describe('the newest stretch of a log that grows', () => {
       let log = await store.readAll();
       let rowsRead = 0;
       const recent = new RecentEvents((position, bound, maxCount) => {
-        const rows = log.filter((e) => e.position > position && (bound === undefined || e.position < bound)).slice(0, maxCount);
+        const rows = log
+          .filter((e) => e.position > position && (bound === undefined || e.position < bound))
+          .slice(0, maxCount);
         rowsRead += rows.length;
         return rows;
       });

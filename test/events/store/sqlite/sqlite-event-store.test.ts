@@ -7,7 +7,10 @@ import { ConcurrencyError } from '../../../../src/errors.js';
 import type { RecordedEvent } from '../../../../src/events/store/event-envelope.js';
 import { chainHash } from '../../../../src/events/store/hash-chain.js';
 import { DurableBoundary } from '../../../../src/events/store/sqlite/durable-boundary.js';
-import { SqliteEventStore, type SqliteEventStoreOptions } from '../../../../src/events/store/sqlite/sqlite-event-store.js';
+import {
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+} from '../../../../src/events/store/sqlite/sqlite-event-store.js';
 import { eventStoreContract, newEvent } from '../event-store.contract.js';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-es-'));
@@ -15,17 +18,21 @@ const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-es-'));
 // A poll interval far longer than any test: every live delivery the contract
 // sees comes from the store waking its own subscriptions on append.
 for (const writeOn of ['loop', 'thread'] as const) {
-  eventStoreContract(`SQLite, written on the ${writeOn === 'loop' ? 'event loop' : 'writer thread'}`, async () => {
-    const dir = tempDir();
-    const store = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 600_000, writeOn });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }, { freshLogCountingFromOne: true, refusesEventIdsAlreadyInLog: true });
+  eventStoreContract(
+    `SQLite, written on the ${writeOn === 'loop' ? 'event loop' : 'writer thread'}`,
+    async () => {
+      const dir = tempDir();
+      const store = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 600_000, writeOn });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+    { freshLogCountingFromOne: true, refusesEventIdsAlreadyInLog: true },
+  );
 }
 
 describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %s', (writeOn) => {
@@ -102,7 +109,9 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     const file = newFile();
     const store = open(file);
     const first = await store.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
-    expect(() => withConnection(file, (db) => db.prepare('DELETE FROM events WHERE position = ?').run(first.position))).toThrow(/append-only/);
+    expect(() =>
+      withConnection(file, (db) => db.prepare('DELETE FROM events WHERE position = ?').run(first.position)),
+    ).toThrow(/append-only/);
     const next = await store.append('s-2', [newEvent(3)], { expectedRevision: 'no_stream' });
     expect(next.position).toBe(first.position + 1);
   });
@@ -119,14 +128,19 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     expect(seen).toEqual(written.events);
   });
 
-  it('two stores on the same file see each other\'s revisions: a stale append from either conflicts', async () => {
+  it("two stores on the same file see each other's revisions: a stale append from either conflicts", async () => {
     const file = newFile();
     const one = open(file);
     const two = open(file);
     await one.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
-    await expect(two.append('s-1', [newEvent(2)], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(two.append('s-1', [newEvent(2)], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
     await two.append('s-1', [newEvent(2)], { expectedRevision: 0 });
-    await expect(one.append('s-1', [newEvent(3)], { expectedRevision: 0 })).rejects.toMatchObject({ expected: '0', actual: '1' });
+    await expect(one.append('s-1', [newEvent(3)], { expectedRevision: 0 })).rejects.toMatchObject({
+      expected: '0',
+      actual: '1',
+    });
     expect((await one.readAll()).map((e) => e.position)).toEqual([1, 2]);
   });
 
@@ -154,7 +168,11 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     expect(ok).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
     expect(stale).toMatchObject({ status: 'rejected', reason: expect.any(ConcurrencyError) });
     expect(other).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
-    expect((await store.readAll()).map((e) => [e.streamId, e.revision])).toEqual([['s-1', 0], ['s-1', 1], ['s-2', 0]]);
+    expect((await store.readAll()).map((e) => [e.streamId, e.revision])).toEqual([
+      ['s-1', 0],
+      ['s-1', 1],
+      ['s-2', 0],
+    ]);
   });
 
   it('an append that fails after writing part of itself, in a batch of several, leaves nothing of itself and the others commit', async () => {
@@ -219,7 +237,10 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     const second = await writer.append('s-1', [newEvent(2)], { expectedRevision: 0 });
     shared.set(second.position); // as if the other thread had not fsynced it yet
     const seen: RecordedEvent[] = [];
-    const subscription = follower.subscribeToAll({ fromPosition: 0 }, { onEvents: (batch) => void seen.push(...batch) });
+    const subscription = follower.subscribeToAll(
+      { fromPosition: 0 },
+      { onEvents: (batch) => void seen.push(...batch) },
+    );
     await expect.poll(() => seen.length).toBe(1);
     expect(seen).toEqual(first.events);
     shared.set(undefined);
@@ -229,7 +250,7 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     await subscription.close();
   });
 
-  it('delivers another connection\'s commits only once it has fsynced the log itself: they are visible before they are durable', async () => {
+  it("delivers another connection's commits only once it has fsynced the log itself: they are visible before they are durable", async () => {
     const file = newFile();
     const reader = open(file, { pollIntervalMs: 20 });
     const other = open(file);
@@ -241,7 +262,10 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
       fdatasyncSync(fd);
     });
     try {
-      const subscription = reader.subscribeToAll({ fromPosition: 1 }, { onEvents: (batch) => void order.push(...batch.map((e) => `deliver ${e.position}`)) });
+      const subscription = reader.subscribeToAll(
+        { fromPosition: 1 },
+        { onEvents: (batch) => void order.push(...batch.map((e) => `deliver ${e.position}`)) },
+      );
       await other.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
       await expect.poll(() => order.filter((o) => o.startsWith('deliver'))).toEqual(['deliver 2']);
       expect(order).toEqual(['sync', 'deliver 2']);
@@ -257,7 +281,10 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     const spy = vi.spyOn(fs, 'fdatasyncSync');
     try {
       const seen: number[] = [];
-      const subscription = store.subscribeToAll({ fromPosition: 0 }, { onEvents: (batch) => void seen.push(...batch.map((e) => e.position)) });
+      const subscription = store.subscribeToAll(
+        { fromPosition: 0 },
+        { onEvents: (batch) => void seen.push(...batch.map((e) => e.position)) },
+      );
       await store.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
       await expect.poll(() => seen).toEqual([1, 2]);
       expect(spy).not.toHaveBeenCalled();
@@ -267,7 +294,7 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     }
   });
 
-  it('a store following another thread\'s boundary delivers what that thread made durable without an fsync of its own', async () => {
+  it("a store following another thread's boundary delivers what that thread made durable without an fsync of its own", async () => {
     const file = newFile();
     const shared = new DurableBoundary();
     const writer = open(file, { boundary: { role: 'publish', shared } });
@@ -277,7 +304,10 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     const spy = vi.spyOn(fs, 'fdatasyncSync');
     try {
       const seen: number[] = [];
-      const subscription = follower.subscribeToAll({ fromPosition: 0 }, { onEvents: (batch) => void seen.push(...batch.map((e) => e.position)) });
+      const subscription = follower.subscribeToAll(
+        { fromPosition: 0 },
+        { onEvents: (batch) => void seen.push(...batch.map((e) => e.position)) },
+      );
       await expect.poll(() => seen).toEqual([1, 2]);
       expect(spy).not.toHaveBeenCalled();
       await subscription.close();

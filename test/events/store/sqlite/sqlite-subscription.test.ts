@@ -30,7 +30,13 @@ describe('SqliteSubscription', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const source = log();
     const batches: number[][] = [];
-    subscription = new SqliteSubscription(source.readAfter, { fromPosition: 0 }, { onEvents: (b) => void batches.push(b.map((e) => e.position)) }, 400, () => undefined);
+    subscription = new SqliteSubscription(
+      source.readAfter,
+      { fromPosition: 0 },
+      { onEvents: (b) => void batches.push(b.map((e) => e.position)) },
+      400,
+      () => undefined,
+    );
     const wakes = 12;
     for (let i = 0; i < wakes; i++) {
       source.append();
@@ -50,7 +56,13 @@ describe('SqliteSubscription', () => {
   it('still finds what others append once nothing wakes it', async () => {
     const source = log();
     const seen: number[] = [];
-    subscription = new SqliteSubscription(source.readAfter, { fromPosition: 0 }, { onEvents: (b) => void seen.push(...b.map((e) => e.position)) }, 50, () => undefined);
+    subscription = new SqliteSubscription(
+      source.readAfter,
+      { fromPosition: 0 },
+      { onEvents: (b) => void seen.push(...b.map((e) => e.position)) },
+      50,
+      () => undefined,
+    );
     source.append();
     source.append();
     await expect.poll(() => seen).toEqual([1, 2]);

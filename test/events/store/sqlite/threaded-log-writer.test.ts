@@ -41,7 +41,8 @@ describe('the SQLite log written on a thread of its own', () => {
       const appended = store.append('s-1', [newEvent(2)], { expectedRevision: 0 }).finally(() => (settled = true));
       // On the event loop, the append would block this thread in SQLite's busy wait: no timer could fire.
       const ticks: number[] = [];
-      for (let i = 0; i < 5; i++) ticks.push(await new Promise<number>((resolve) => setTimeout(() => resolve(Date.now()), 20)));
+      for (let i = 0; i < 5; i++)
+        ticks.push(await new Promise<number>((resolve) => setTimeout(() => resolve(Date.now()), 20)));
       expect(ticks).toHaveLength(5);
       expect(settled).toBe(false);
       other.exec('COMMIT');
@@ -55,7 +56,11 @@ describe('the SQLite log written on a thread of its own', () => {
     const dir = path.dirname(newFile());
     const notAFolder = path.join(dir, 'plain-file');
     fs.writeFileSync(notAFolder, '');
-    const writer = new ThreadedLogWriter(path.join(notAFolder, 'events.sqlite'), new DurableBoundary(), () => undefined);
+    const writer = new ThreadedLogWriter(
+      path.join(notAFolder, 'events.sqlite'),
+      new DurableBoundary(),
+      () => undefined,
+    );
     const request = { streamId: 's-1', expected: 'no_stream' as const, events: [serialize(newEvent(1))] };
     await expect(writer.write([request])).rejects.toThrow(/^the log's writer thread failed: /);
     await expect(writer.write([request])).rejects.toBe(writer.failure);

@@ -14,10 +14,19 @@ const tempDir = () => {
 };
 
 /** A committed batch whose outcome the test awaits. */
-function batch(firstPosition: number, lastPosition = firstPosition): CommittedBatch & { outcome: Promise<'acknowledged' | Error> } {
+function batch(
+  firstPosition: number,
+  lastPosition = firstPosition,
+): CommittedBatch & { outcome: Promise<'acknowledged' | Error> } {
   let settle!: (outcome: 'acknowledged' | Error) => void;
   const outcome = new Promise<'acknowledged' | Error>((resolve) => (settle = resolve));
-  return { firstPosition, lastPosition, outcome, acknowledge: () => settle('acknowledged'), refuse: (error) => settle(error as Error) };
+  return {
+    firstPosition,
+    lastPosition,
+    outcome,
+    acknowledge: () => settle('acknowledged'),
+    refuse: (error) => settle(error as Error),
+  };
 }
 
 describe('WAL durability, fsyncs on the thread pool', () => {
@@ -31,10 +40,14 @@ describe('WAL durability, fsyncs on the thread pool', () => {
     const boundary = new DurableBoundary();
     let durableCalls = 0;
     let through = 0;
-    const durability = new WalDurability(file, (upTo) => {
-      durableCalls++;
-      through = Math.max(through, upTo);
-    }, boundary);
+    const durability = new WalDurability(
+      file,
+      (upTo) => {
+        durableCalls++;
+        through = Math.max(through, upTo);
+      },
+      boundary,
+    );
     durability.committing(7);
     const first = batch(7);
     durability.add(first);
@@ -108,7 +121,11 @@ setTimeout(async () => {
 `,
     );
     // Nothing but the pending append (then the close) holds the event loop: without the syncer's hold the process would exit silently first.
-    const output = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
+    const output = execFileSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(output.trim().split('\n')).toEqual(['acknowledged at 2', 'closed']);
   });
 });

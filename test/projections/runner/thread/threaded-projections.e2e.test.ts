@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProjectionRunner } from '../../../../src/projections/runner/projection-runner.js';
 import { ThreadedProjections } from '../../../../src/projections/runner/thread/threaded-projections.js';
-import { aPublisher, PUBLISHER, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from '../../../server/harness.js';
+import {
+  aPublisher,
+  PUBLISHER,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  UPDATE,
+  type TestServer,
+} from '../../../server/harness.js';
 
 describe('projections on a thread of their own (the embedded default)', () => {
   const data = tempDataDir();
@@ -37,7 +45,13 @@ describe('projections on a thread of their own (the embedded default)', () => {
   it('takes what the thread logs into the service log', async () => {
     server = await startTestServer(data.dir);
     await registerAndUpdate(server);
-    await expect.poll(() => server!.logs.lines.some((line) => line.includes('"thread":"projections"') && line.includes('projection lease taken'))).toBe(true);
+    await expect
+      .poll(() =>
+        server!.logs.lines.some(
+          (line) => line.includes('"thread":"projections"') && line.includes('projection lease taken'),
+        ),
+      )
+      .toBe(true);
   });
 
   it('rebuilds a projection on the thread; the model reads the same afterwards', async () => {
@@ -55,9 +69,13 @@ describe('projections on a thread of their own (the embedded default)', () => {
     await server.ledger.runner.waitFor(Number(first.position), 5_000);
     await server.close();
     server = await startTestServer(data.dir);
-    expect((await server.gql(PUBLISHER, { id: first.id })).data!['publisher']).toMatchObject({ contact: { name: 'Han Meimei' } });
+    expect((await server.gql(PUBLISHER, { id: first.id })).data!['publisher']).toMatchObject({
+      contact: { name: 'Han Meimei' },
+    });
     const second = await registerAndUpdate(server);
-    expect((await server.gql(PUBLISHER, { id: second.id, minPosition: second.position })).data!['publisher']).toMatchObject({ version: 2 });
+    expect(
+      (await server.gql(PUBLISHER, { id: second.id, minPosition: second.position })).data!['publisher'],
+    ).toMatchObject({ version: 2 });
   });
 
   it('a thread that dies is started again, and catches up with what was appended meanwhile', async () => {
@@ -77,6 +95,8 @@ describe('projections on a thread of their own (the embedded default)', () => {
     server = await startTestServer(data.dir, { PROJECTION_THREAD: 'false' });
     expect(server.ledger.runner).toBeInstanceOf(ProjectionRunner);
     const { id, position } = await registerAndUpdate(server);
-    expect((await server.gql(PUBLISHER, { id, minPosition: position })).data!['publisher']).toMatchObject({ contact: { name: 'Han Meimei' } });
+    expect((await server.gql(PUBLISHER, { id, minPosition: position })).data!['publisher']).toMatchObject({
+      contact: { name: 'Han Meimei' },
+    });
   });
 });

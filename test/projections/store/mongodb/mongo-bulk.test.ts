@@ -34,12 +34,25 @@ describe('MongoDB bulk writes', () => {
   });
 
   it('a patch removes the fields it sets to undefined instead of storing null', () => {
-    const [group] = bulkGroups([{ kind: 'patch', collection: 'people', id: 'a', set: { email: undefined, name: 'x' } }], stored);
-    expect(group!.ops[0]).toEqual({ updateOne: { filter: { _id: 'a' }, update: { $set: { name: 'x' }, $unset: { email: '' } } } });
+    const [group] = bulkGroups(
+      [{ kind: 'patch', collection: 'people', id: 'a', set: { email: undefined, name: 'x' } }],
+      stored,
+    );
+    expect(group!.ops[0]).toEqual({
+      updateOne: { filter: { _id: 'a' }, update: { $set: { name: 'x' }, $unset: { email: '' } } },
+    });
   });
 
   it('a patch that sets nothing costs nothing, and a bad operation is refused before any call', () => {
     expect(shape([{ kind: 'patch', collection: 'people', id: 'a', set: {} }])).toEqual([]);
-    expect(() => bulkGroups([{ kind: 'upsert', collection: 'people', doc: { id: 'a' } }, { kind: 'patch', collection: 'people', id: 'a', set: { $where: 1 } }], stored)).toThrow(/field/);
+    expect(() =>
+      bulkGroups(
+        [
+          { kind: 'upsert', collection: 'people', doc: { id: 'a' } },
+          { kind: 'patch', collection: 'people', id: 'a', set: { $where: 1 } },
+        ],
+        stored,
+      ),
+    ).toThrow(/field/);
   });
 });

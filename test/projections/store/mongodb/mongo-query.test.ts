@@ -7,13 +7,22 @@ describe('MongoDB cursors and indexes', () => {
   const conditions = (slices: object[]) => slices.map((slice) => Object.values(slice).at(-1));
 
   it('after a value, ascending, come its greater values and then every later type: none of numbers, strings or booleans is skipped', () => {
-    expect(conditions(afterSlices([{ field: 'f' }], [3]))).toEqual([{ $gt: 3 }, { $type: 'string' }, { $type: 'bool' }]);
+    expect(conditions(afterSlices([{ field: 'f' }], [3]))).toEqual([
+      { $gt: 3 },
+      { $type: 'string' },
+      { $type: 'bool' },
+    ]);
     expect(conditions(afterSlices([{ field: 'f' }], ['m']))).toEqual([{ $gt: 'm' }, { $type: 'bool' }]);
     expect(conditions(afterSlices([{ field: 'f' }], [false]))).toEqual([{ $gt: false }]);
   });
 
   it('after a value, descending, come its lesser values and then every earlier type down to the nulls', () => {
-    expect(conditions(afterSlices([{ field: 'f', direction: 'desc' }], [true]))).toEqual([{ $lt: true }, { $type: 'string' }, { $type: 'number' }, { $eq: null }]);
+    expect(conditions(afterSlices([{ field: 'f', direction: 'desc' }], [true]))).toEqual([
+      { $lt: true },
+      { $type: 'string' },
+      { $type: 'number' },
+      { $eq: null },
+    ]);
     expect(conditions(afterSlices([{ field: 'f', direction: 'desc' }], [2]))).toEqual([{ $lt: 2 }, { $eq: null }]);
   });
 
@@ -21,7 +30,9 @@ describe('MongoDB cursors and indexes', () => {
     const index = mongoIndex({ name: 'by_email', fields: [{ field: 'email' }], unique: true });
     expect(index.partial).toEqual({ email: { $type: ['number', 'string', 'bool'] } });
     // An index built by an earlier version ($exists, which covers nulls) is rebuilt.
-    expect(sameIndex({ key: { email: 1 }, unique: true, partialFilterExpression: { email: { $exists: true } } }, index)).toBe(false);
+    expect(
+      sameIndex({ key: { email: 1 }, unique: true, partialFilterExpression: { email: { $exists: true } } }, index),
+    ).toBe(false);
     expect(sameIndex({ key: { email: 1 }, unique: true, partialFilterExpression: index.partial }, index)).toBe(true);
   });
 });

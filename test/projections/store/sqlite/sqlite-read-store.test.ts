@@ -27,7 +27,12 @@ readStoreContract('SQLite', async () => {
   return { store, cleanup: async () => (await store.close(), fs.rmSync(dir, { recursive: true, force: true })) };
 });
 
-const RECORDS = [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' as const }] }];
+const RECORDS = [
+  {
+    name: 'by_publisher_newest',
+    fields: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' as const }],
+  },
+];
 
 describe('SQLite read store', () => {
   it('reads what another connection to the same file wrote, even for documents it had read before', async () => {
@@ -52,7 +57,11 @@ describe('SQLite read store', () => {
     const lease = await leases.acquire('p', 'worker-a', 60_000);
     const results = await Promise.allSettled([
       store.write([{ kind: 'upsert', collection: 'kept', doc: { id: '1' } }], { name: 'one', position: 1 }),
-      store.write([{ kind: 'upsert', collection: 'fenced', doc: { id: '2' } }], { name: 'p', position: 1 }, { lease: 'p', token: lease!.token + 1 }),
+      store.write(
+        [{ kind: 'upsert', collection: 'fenced', doc: { id: '2' } }],
+        { name: 'p', position: 1 },
+        { lease: 'p', token: lease!.token + 1 },
+      ),
       store.write([{ kind: 'upsert', collection: 'broken', doc: { id: 3 } as never }], { name: 'three', position: 1 }),
       store.write([{ kind: 'upsert', collection: 'kept', doc: { id: '4' } }], { name: 'four', position: 1 }),
     ]);
@@ -60,7 +69,10 @@ describe('SQLite read store', () => {
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError);
     expect(await store.getMany('kept', ['1', '4'])).toEqual([{ id: '1' }, { id: '4' }]);
     expect(await store.get('fenced', '2')).toBeNull();
-    expect(await store.listCheckpoints()).toEqual([{ name: 'four', position: 1 }, { name: 'one', position: 1 }]);
+    expect(await store.listCheckpoints()).toEqual([
+      { name: 'four', position: 1 },
+      { name: 'one', position: 1 },
+    ]);
     // the refused write's collection was rolled back with it, and is created again on next use
     await store.write([{ kind: 'upsert', collection: 'fenced', doc: { id: '5' } }]);
     expect(await store.get('fenced', '5')).toEqual({ id: '5' });
@@ -86,7 +98,7 @@ describe('SQLite read store', () => {
     await Promise.all([reader.close(), writer.close()]);
   });
 
-  it('threads sharing a commit count see each other\'s commits at once, even within one turn of the event loop', async () => {
+  it("threads sharing a commit count see each other's commits at once, even within one turn of the event loop", async () => {
     const file = tempFile();
     const commits = new CommitCounter();
     const reader = SqliteReadStore.open(file, { commits });
@@ -103,12 +115,20 @@ describe('SQLite read store', () => {
     const store = SqliteReadStore.open(file);
     const other = SqliteReadStore.open(file);
     await store.ensureCollection('records', RECORDS);
-    const query: FindQuery = { filter: { publisherId: 'p' }, sort: [{ field: 'requestedAt', direction: 'desc' }], first: 2 };
-    await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', publisherId: 'p', requestedAt: '2026-01-01' } }]);
+    const query: FindQuery = {
+      filter: { publisherId: 'p' },
+      sort: [{ field: 'requestedAt', direction: 'desc' }],
+      first: 2,
+    };
+    await store.write([
+      { kind: 'upsert', collection: 'records', doc: { id: '1', publisherId: 'p', requestedAt: '2026-01-01' } },
+    ]);
     const page = await store.find('records', query);
     expect(await store.find('records', query)).toBe(page);
     expect(() => (page.items as unknown[]).push({})).toThrow(TypeError);
-    await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '2', publisherId: 'p', requestedAt: '2026-02-01' } }]);
+    await store.write([
+      { kind: 'upsert', collection: 'records', doc: { id: '2', publisherId: 'p', requestedAt: '2026-02-01' } },
+    ]);
     expect((await store.find('records', query)).items.map((d) => d.id)).toEqual(['2', '1']);
     await other.write([{ kind: 'delete', collection: 'records', id: '2' }]);
     expect((await store.find('records', query)).items.map((d) => d.id)).toEqual(['1']);
@@ -136,13 +156,21 @@ describe('SQLite read store', () => {
     const file = tempFile();
     let store = SqliteReadStore.open(file);
     await store.ensureCollection('records', RECORDS);
-    await store.write([{ kind: 'upsert', collection: 'records', doc: { id: '1', publisherId: 'p', requestedAt: '2026-01-01' } }], { name: 'p', position: 7 });
+    await store.write(
+      [{ kind: 'upsert', collection: 'records', doc: { id: '1', publisherId: 'p', requestedAt: '2026-01-01' } }],
+      { name: 'p', position: 7 },
+    );
     await store.close();
     await store.close(); // closing twice is harmless
     store = SqliteReadStore.open(file);
     expect(await store.get('records', '1')).toEqual({ id: '1', publisherId: 'p', requestedAt: '2026-01-01' });
     expect(await store.getCheckpoint('p')).toBe(7);
-    expect(store.explainFind('records', { filter: { publisherId: 'p' }, sort: [{ field: 'requestedAt', direction: 'desc' }] })[0]).toContain('doc_records__by_publisher_newest');
+    expect(
+      store.explainFind('records', {
+        filter: { publisherId: 'p' },
+        sort: [{ field: 'requestedAt', direction: 'desc' }],
+      })[0],
+    ).toContain('doc_records__by_publisher_newest');
     await store.close();
   });
 
@@ -161,12 +189,22 @@ describe('SQLite read store', () => {
       Array.from({ length: 300 }, (_, i) => ({
         kind: 'upsert' as const,
         collection: 'records',
-        doc: { id: `r${i}`, publisherId: `p${i % 3}`, requestedAt: i % 10 === 0 ? null : `2026-01-${String((i % 28) + 1).padStart(2, '0')}` },
+        doc: {
+          id: `r${i}`,
+          publisherId: `p${i % 3}`,
+          requestedAt: i % 10 === 0 ? null : `2026-01-${String((i % 28) + 1).padStart(2, '0')}`,
+        },
       })),
     );
     const shapes: [FindQuery, string][] = [
       [{ filter: { publisherId: 'p1' }, sort: [{ field: 'requestedAt', direction: 'desc' }] }, 'by_publisher_newest'],
-      [{ filter: { publisherId: 'p2' }, sort: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }] }, 'by_publisher_newest'],
+      [
+        {
+          filter: { publisherId: 'p2' },
+          sort: [{ field: 'publisherId' }, { field: 'requestedAt', direction: 'desc' }],
+        },
+        'by_publisher_newest',
+      ],
       [{ sort: [{ field: 'requestedAt' }] }, 'by_requested'],
     ];
     for (const [shape, index] of shapes) {
@@ -193,22 +231,38 @@ describe('SQLite read store', () => {
     const store = SqliteReadStore.open(file);
     await store.ensureCollection('records', RECORDS);
     await store.ensureCollection('records', RECORDS);
-    await store.ensureCollection('records', [{ name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt' }] }]);
+    await store.ensureCollection('records', [
+      { name: 'by_publisher_newest', fields: [{ field: 'publisherId' }, { field: 'requestedAt' }] },
+    ]);
     await store.close();
     const db = new Database(file, { readonly: true });
-    const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'doc_records' AND sql IS NOT NULL").pluck().all();
+    const sql = db
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'doc_records' AND sql IS NOT NULL")
+      .pluck()
+      .all();
     db.close();
-    expect(sql).toEqual([`CREATE INDEX doc_records__by_publisher_newest ON doc_records (json_extract(body, '$.publisherId') ASC, json_extract(body, '$.requestedAt') ASC, id ASC)`]);
+    expect(sql).toEqual([
+      `CREATE INDEX doc_records__by_publisher_newest ON doc_records (json_extract(body, '$.publisherId') ASC, json_extract(body, '$.requestedAt') ASC, id ASC)`,
+    ]);
   });
 
   it('erased personal data does not linger in the file (secure_delete)', async () => {
-    const secrets = ['ERASED-BY-DELETE-13800000000', 'ERASED-BY-UPSERT-zhang@example.cn', 'ERASED-BY-PATCH-Zhang-San', 'ERASED-BY-RESET-110101199003074477'];
+    const secrets = [
+      'ERASED-BY-DELETE-13800000000',
+      'ERASED-BY-UPSERT-zhang@example.cn',
+      'ERASED-BY-PATCH-Zhang-San',
+      'ERASED-BY-RESET-110101199003074477',
+    ];
     const padding = 'x'.repeat(200);
     const file = tempFile();
     const store = SqliteReadStore.open(file);
     await store.ensureCollection('people', [{ name: 'by_phone', fields: [{ field: 'phone' }] }]);
     await store.write([
-      ...Array.from({ length: 50 }, (_, i) => ({ kind: 'upsert' as const, collection: 'people', doc: { id: `k${i}`, padding } })),
+      ...Array.from({ length: 50 }, (_, i) => ({
+        kind: 'upsert' as const,
+        collection: 'people',
+        doc: { id: `k${i}`, padding },
+      })),
       { kind: 'upsert', collection: 'people', doc: { id: 'd', phone: secrets[0], padding } },
       { kind: 'upsert', collection: 'people', doc: { id: 'u', email: secrets[1], padding } },
       { kind: 'upsert', collection: 'people', doc: { id: 'p', name: secrets[2], padding } },
@@ -226,7 +280,8 @@ describe('SQLite read store', () => {
     ]);
     await reopened.reset('dropping', ['dropped']);
     await reopened.close();
-    const left = fs.readFileSync(file, 'latin1') + (fs.existsSync(`${file}-wal`) ? fs.readFileSync(`${file}-wal`, 'latin1') : '');
+    const left =
+      fs.readFileSync(file, 'latin1') + (fs.existsSync(`${file}-wal`) ? fs.readFileSync(`${file}-wal`, 'latin1') : '');
     for (const secret of secrets) expect(left, secret).not.toContain(secret);
   });
 });
