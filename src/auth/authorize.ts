@@ -1,11 +1,6 @@
-import {
-  defaultFieldResolver,
-  isObjectType,
-  type GraphQLField,
-  type GraphQLFieldResolver,
-  type GraphQLSchema,
-} from 'graphql';
+import { defaultFieldResolver, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { ForbiddenError, NotFoundError } from '../errors.js';
+import { schemaField } from '../schema/schema-field.js';
 import { requireId } from '../events/publisher/publisher.validation.js';
 import type { GrantState } from '../events/access-grant/access-grant.events.js';
 import type { CommandContext } from '../events/store/event-codec.js';
@@ -76,9 +71,7 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
     }
   }
   for (const [key, permission] of Object.entries(fieldPermissions)) {
-    const [typeName, fieldName] = key.split('.') as [string, string];
-    const type = schema.getType(typeName);
-    const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    const field = schemaField<AuthorizedContext>(schema, key);
     if (!field) throw new Error(`src/auth/permissions.ts names ${key}, which the schema does not have`);
     if (Object.values(permission).includes('grant') && !grantScopes[key])
       throw new Error(`src/auth/permissions.ts: ${key} has a grant cell but no grant scope`);

@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../server/config.js';
 import type { Ledger } from '../server/ledger.js';
 import { ServiceMetrics } from '../server/metrics.js';
+import { sendJson } from '../server/http-server.js';
+import { errorBody, statusOf } from '../error-codes.js';
+
+const NO_STORE = { 'cache-control': 'no-store' };
 
 export interface WorkerEndpoint {
   url: string;
@@ -20,31 +24,24 @@ export async function serveWorkerMetrics(config: Config, ledger: Ledger): Promis
   const metrics = new ServiceMetrics(() => ledger.runner.status());
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const send = (status: number, type: string, body: string) => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    if (req.method !== 'GET')
-      return send(405, 'application/json', JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED' } }));
-    if (path === '/healthz') return send(200, 'application/json', JSON.stringify({ status: 'ok' }));
+    const json = (status: number, value: unknown) => sendJson(res, status, value, NO_STORE);
+    if (req.method !== 'GET') return json(405, errorBody('BAD_REQUEST', 'a project worker answers GET only'));
+    if (path === '/healthz') return json(200, { status: 'ok' });
     if (path === '/readyz') {
       const ready = ledger.runner.live;
-      return send(ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'catching-up' }));
+      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'catching-up' });
     }
     if (path === '/metrics') {
       metrics.text().then(
-        (text) => send(200, metrics.contentType, text),
-        () => send(500, 'application/json', JSON.stringify({ error: { code: 'INTERNAL_SERVER_ERROR' } })),
+        (text) => {
+          res.writeHead(200, { ...NO_STORE, 'content-type': metrics.contentType });
+          res.end(text);
+        },
+        () => json(statusOf('INTERNAL_SERVER_ERROR'), errorBody('INTERNAL_SERVER_ERROR', 'Internal server error')),
       );
       return;
     }
-    send(
-      404,
-      'application/json',
-      JSON.stringify({
-        error: { code: 'NOT_FOUND', message: 'a project worker serves /metrics, /healthz and /readyz' },
-      }),
-    );
+    json(statusOf('NOT_FOUND'), errorBody('NOT_FOUND', 'a project worker serves /metrics, /healthz and /readyz'));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,6 @@
-import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { readColumn } from '../auth/authorize.js';
+import { schemaField } from '../schema/schema-field.js';
 import {
   fieldPermissions,
   grantScopes,
@@ -37,9 +38,7 @@ export const viewedFields: Readonly<Record<string, { target: string; publisherId
  */
 export function recordViews(schema: GraphQLSchema): GraphQLSchema {
   for (const [key, { target, publisherIdFrom }] of Object.entries(viewedFields)) {
-    const [typeName, fieldName] = key.split('.') as [string, string];
-    const type = schema.getType(typeName);
-    const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    const field = schemaField<RequestContext>(schema, key);
     if (!field) throw new Error(`src/resolvers/read-audit.ts names ${key}, which the schema does not have`);
     const resolve: GraphQLFieldResolver<unknown, RequestContext> = field.resolve ?? defaultFieldResolver;
     const recorder: GraphQLFieldResolver<unknown, RequestContext> = (source, args, ctx, info) => {

@@ -1,9 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
-import { isObjectType } from 'graphql';
 import { enforcePermissions, guardedResolvers } from '../auth/authorize.js';
 import { fieldPermissions } from '../auth/permissions.js';
 import { recordViews, recorders, viewedFields } from '../resolvers/read-audit.js';
 import { callResolversDirectly } from './direct-resolvers.js';
+import { schemaField } from './schema-field.js';
 
 /**
  * The resolvers graphql-js calls, wrapped in the one order that is safe:
@@ -23,11 +23,7 @@ export function wireResolvers(schema: GraphQLSchema, resolverClasses: readonly F
 /** Throws unless every root field and every listed personal field answers through its permission guard, with views recorded inside it. */
 export function assertResolverChain(schema: GraphQLSchema): GraphQLSchema {
   const wrong: string[] = [];
-  const fieldOf = (key: string) => {
-    const [typeName, fieldName] = key.split('.') as [string, string];
-    const type = schema.getType(typeName);
-    return isObjectType(type) ? type.getFields()[fieldName] : undefined;
-  };
+  const fieldOf = (key: string) => schemaField<unknown>(schema, key);
   const roots = [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
     root ? Object.keys(root.getFields()).map((name) => `${root.name}.${name}`) : [],
   );

@@ -257,7 +257,13 @@ function cors(allowed: readonly string[], req: IncomingMessage, res: ServerRespo
   return true;
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+/** A JSON answer (nothing more once the headers went out). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return void res.end();
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(value));

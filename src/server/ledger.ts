@@ -149,9 +149,9 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const readSide = await openReadSide(config, masterKey, clock, thread ? { commits: thread.readModelCommits } : {});
   const { reads, keys } = readSide;
   let events: EventStore;
-  let secrets: { idempotency: Buffer };
+  let idempotencySecret: Buffer;
   try {
-    secrets = { idempotency: await ledgerSecret(keys, masterKey, 'idempotency') };
+    idempotencySecret = await ledgerSecret(keys, masterKey, 'idempotency');
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
     const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
     events = openEventStore(
@@ -198,7 +198,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     actors,
     codec,
     handler,
-    idempotencySecret: secrets.idempotency,
+    idempotencySecret,
     waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
     ...(options.logger ? { logger: options.logger } : {}),
   });

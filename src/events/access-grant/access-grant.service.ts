@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Clock, IdGenerator } from '../../clock.js';
 import { parseInstant } from '../../history/point-in-time.js';
 import { NotFoundError, validateAll } from '../../errors.js';
@@ -46,8 +47,8 @@ export interface GrantChange extends Omit<CommandResult<AccessGrantsState>, 'sta
  * question authorisation asks on every staff read of a personal value.
  */
 export class AccessGrantService {
-  /** object id -> actor reference and when it was looked up (see referenceOf) */
-  private readonly references = new Map<string, { reference: string; at: number }>();
+  /** object id -> actor reference, for a minute of the ledger's clock (see referenceOf) */
+  private readonly references: LRUCache<string, string>;
 
   constructor(
     private readonly handler: CommandHandler,
@@ -56,7 +57,13 @@ export class AccessGrantService {
     private readonly idempotency: Idempotency,
     private readonly actors: ActorReferences,
     private readonly policy: GrantPolicy,
-  ) {}
+  ) {
+    this.references = new LRUCache({
+      max: MAX_REFERENCES,
+      ttl: REFERENCE_TTL_MS,
+      perf: { now: () => this.clock.now().getTime() },
+    });
+  }
 
   /** The grantee is whoever asks: a staff member requests their own access (or breaks the glass). */
   async request(input: RequestAccessGrantInput, context: CommandContext): Promise<GrantChange> {
@@ -165,14 +172,11 @@ export class AccessGrantService {
    * nobody else's object id leads to it.
    */
   private async referenceOf(objectId: string): Promise<string | null> {
-    const at = this.clock.now().getTime();
     const known = this.references.get(objectId);
-    if (known && at - known.at < REFERENCE_TTL_MS) return known.reference;
+    if (known !== undefined) return known;
     const reference = await this.actors.existingReferenceOf(objectId);
     // none yet is not remembered: the person's first grant request makes one
-    if (reference === null) return null;
-    if (this.references.size >= MAX_REFERENCES) this.references.clear();
-    this.references.set(objectId, { reference, at });
+    if (reference !== null) this.references.set(objectId, reference);
     return reference;
   }
 
