@@ -80,8 +80,9 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
  */
 export const auditProjection: Projection = {
   name: 'audit',
-  // 2: changedFields named as history names them; 3: a user actor by reference, with its sealed object id
-  shape: 3,
+  // 2: changedFields named as history names them; 3: a user actor by reference, with its sealed object id;
+  // 4: stored with its indexed fields in columns (SQLite), rebuilt with its indexes built after the load
+  shape: 4,
   collections: [{ name: AUDIT_TRAIL, indexes: auditIndexes }],
   async project(events) {
     return events.flatMap((recorded): WriteOp[] => {

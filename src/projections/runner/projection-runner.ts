@@ -189,18 +189,19 @@ export class ProjectionRunner implements ProjectionHost {
     await this.refill(projection, lease);
   }
 
-  /** Drops the read model and its checkpoint, replays the whole log into it, and marks its shape. */
+  /** Drops the read model and its checkpoint, replays the whole log into it (its indexes built after the load), and marks its shape. */
   private async refill(projection: Projection, lease?: HeldLease, onProgress?: Progress): Promise<void> {
     await this.reads.reset(
       projection.name,
       projection.collections.map((c) => c.name),
     );
-    await ensureCollections(this.reads, projection);
+    await ensureCollections(this.reads, projection, { bulkLoad: true });
     await replay(this.events, this.reads, projection, 0, this.batchSize, {
       ...(lease ? { lease } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),
     });
+    await ensureCollections(this.reads, projection);
     await markShape(this.reads, projection);
   }
 

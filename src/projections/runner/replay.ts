@@ -4,7 +4,7 @@ import type { EventStore } from '../../events/store/event-store.js';
 import { upcasters as productionUpcasters, type UpcasterRegistry } from '../../events/store/upcasters.js';
 import type { HeldLease } from './held-lease.js';
 import type { Projection } from '../projection.js';
-import type { ReadStore } from '../store/read-store.js';
+import type { BulkLoad, ReadStore } from '../store/read-store.js';
 import { StagedReadStore, stagedModel } from './staged-read-store.js';
 
 export type Progress = (position: number, head: number) => void;
@@ -48,8 +48,13 @@ export async function replay(
   }
 }
 
-export const ensureCollections = async (store: ReadStore, projection: Projection): Promise<void> => {
-  for (const c of projection.collections) await store.ensureCollection(c.name, c.indexes);
+/** `bulkLoad` before replaying the whole log into empty collections, then again without it: the indexes are built once, after the load (BulkLoad). */
+export const ensureCollections = async (
+  store: ReadStore,
+  projection: Projection,
+  options: BulkLoad = {},
+): Promise<void> => {
+  for (const c of projection.collections) await store.ensureCollection(c.name, c.indexes, options);
 };
 
 /**
@@ -71,8 +76,9 @@ export async function rebuildOnline(
   const staged = stagedModel(projection.name, live);
   const store = new StagedReadStore(reads, projection.name, staged);
   await store.reset(projection.name, live);
-  await ensureCollections(store, projection);
+  await ensureCollections(store, projection, { bulkLoad: true });
   const position = await replay(events, store, projection, 0, batchSize, onProgress ? { onProgress } : {});
+  await ensureCollections(store, projection);
   // What was appended during the long replay: a short pass, then the switch.
   await replay(events, store, projection, position, batchSize);
   await reads.promote(projection.name, staged);

@@ -1,4 +1,5 @@
 import type {
+  BulkLoad,
   Checkpoint,
   Doc,
   Fence,
@@ -41,8 +42,8 @@ export class StagedReadStore implements ReadStore {
     return name === this.name ? this.staged.checkpoint : name;
   }
 
-  ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void> {
-    return this.base.ensureCollection(this.map(collection), indexes);
+  ensureCollection(collection: string, indexes?: IndexSpec[], options?: BulkLoad): Promise<void> {
+    return this.base.ensureCollection(this.map(collection), indexes, options);
   }
 
   get<T extends Doc>(collection: string, id: string): Promise<T | null> {

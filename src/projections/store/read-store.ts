@@ -85,9 +85,20 @@ export interface StagedModel {
   collections: ReadonlyArray<{ staged: string; live: string }>;
 }
 
+/**
+ * `bulkLoad`: the collection is about to be filled from empty (a rebuild
+ * replaying the whole log): its non-unique indexes may be left out until
+ * ensureCollection is called again without it, which then builds each in
+ * one pass instead of keeping it up row by row. Reads meanwhile give the
+ * same answers, only slower.
+ */
+export interface BulkLoad {
+  bulkLoad?: boolean;
+}
+
 export interface ReadStore {
-  /** Creates the collection and its indexes if missing (idempotent). */
-  ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void>;
+  /** Creates the collection and its indexes if missing (idempotent); see BulkLoad. */
+  ensureCollection(collection: string, indexes?: IndexSpec[], options?: BulkLoad): Promise<void>;
   get<T extends Doc>(collection: string, id: string): Promise<T | null>;
   /** One result per id, in the order of `ids`, null where absent. */
   getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]>;

@@ -4,6 +4,7 @@ import { cursorEncoder, decodeCursor } from '../cursor.js';
 import { LeaseLostError, RELEASED } from '../lease.js';
 import { checkCollectionName, effectiveSort, pinnedFields } from '../query-terms.js';
 import type {
+  BulkLoad,
   Checkpoint,
   Doc,
   Fence,
@@ -88,10 +89,14 @@ export class MongoReadStore implements ReadStore {
     this.existing.add(name);
   }
 
-  /** Creates the collection and each declared index under its own name (./mongo-indexes.ts); an index whose declaration changed is rebuilt. */
-  async ensureCollection(collection: string, indexes: IndexSpec[] = []): Promise<void> {
+  /**
+   * Creates the collection and each declared index under its own name
+   * (./mongo-indexes.ts); an index whose declaration changed is rebuilt.
+   * `bulkLoad` leaves the non-unique indexes for the next call.
+   */
+  async ensureCollection(collection: string, indexes: IndexSpec[] = [], options: BulkLoad = {}): Promise<void> {
     const target = this.collection(collection);
-    const specs = indexes.map(mongoIndex);
+    const specs = indexes.filter((index) => index.unique || !options.bulkLoad).map(mongoIndex);
     await this.create(target.collectionName);
     const present = new Map((await target.listIndexes().toArray()).map((index) => [index['name'] as string, index]));
     for (const spec of specs) {

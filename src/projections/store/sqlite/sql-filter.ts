@@ -7,11 +7,13 @@ import type { Filter, Scalar, SortKey } from '../read-store.js';
  * Collection and field names are the only text interpolated into SQL, and
  * only after the checks of ../query-terms.ts; every value is a bound parameter.
  *
- * A field is `json_extract(body, '$.<path>')`, spelled exactly as in the
- * expression indexes so that SQLite can use them; `id` is the key column.
+ * A field is `json_extract(body, '$.<path>')`, or the column that holds
+ * that very value when the table has one (`"f.<path>"`, see
+ * ./sqlite-columns.ts: the fields its indexes name); `id` is the key column.
  * json_extract returns typed values (INTEGER/REAL, TEXT, NULL; true/false
- * become 1/0), and neither side of a comparison has a column affinity, so a
- * number compares with a number numerically and "31" never equals 31.
+ * become 1/0), and neither side of a comparison has a column affinity (the
+ * columns are declared without a type), so a number compares with a number
+ * numerically and "31" never equals 31.
  * SQLite orders NULL < numbers < text, which is the order of ORDER BY and of
  * the cursor predicates alike: nulls (and missing fields) first ascending,
  * last descending.
@@ -25,9 +27,18 @@ export function tableName(collection: string): string {
   return `doc_${collection}`;
 }
 
-export function fieldExpr(field: string): string {
+/** Fields of a table stored in columns of their own (none: every field is read from the JSON body). */
+export type Columns = ReadonlySet<string>;
+
+const NO_COLUMNS: Columns = new Set();
+
+/** The column of a field stored apart from the body (the path was checked). */
+export const columnName = (field: string): string => `"f.${field}"`;
+
+export function fieldExpr(field: string, columns: Columns = NO_COLUMNS): string {
   checkFieldPath(field);
-  return field === 'id' ? 'id' : `json_extract(body, '$.${field}')`;
+  if (field === 'id') return 'id';
+  return columns.has(field) ? columnName(field) : `json_extract(body, '$.${field}')`;
 }
 
 /** A value as SQLite sees it in a document: booleans are 1 and 0. */
@@ -47,11 +58,11 @@ export interface FilterSql extends Clause {
 }
 
 /** The filter's terms (src/projections/store/query-terms.ts) as SQL, ANDed. */
-export function filterSql(filter: Filter): FilterSql {
+export function filterSql(filter: Filter, columns: Columns = NO_COLUMNS): FilterSql {
   const terms = filterTerms(filter);
   const out: FilterSql = { terms: [], params: [], constant: pinnedFields(terms) };
   for (const term of terms) {
-    const e = fieldExpr(term.field);
+    const e = fieldExpr(term.field, columns);
     switch (term.op) {
       case 'eq':
         if (term.value === null) out.terms.push(`${e} IS NULL`);
@@ -95,8 +106,8 @@ export interface SqlKey {
   desc: boolean;
 }
 
-export const sqlKeys = (sort: readonly SortKey[]): SqlKey[] =>
-  sort.map((key) => ({ field: key.field, expr: fieldExpr(key.field), desc: key.direction === 'desc' }));
+export const sqlKeys = (sort: readonly SortKey[], columns: Columns = NO_COLUMNS): SqlKey[] =>
+  sort.map((key) => ({ field: key.field, expr: fieldExpr(key.field, columns), desc: key.direction === 'desc' }));
 
 export const orderBy = (keys: readonly SqlKey[]): string =>
   keys.length === 0 ? '' : ` ORDER BY ${keys.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ')}`;

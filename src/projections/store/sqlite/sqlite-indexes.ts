@@ -1,24 +1,30 @@
 import type Database from 'better-sqlite3';
 import { checkIndexName } from '../query-terms.js';
 import type { IndexSpec, SortKey } from '../read-store.js';
-import { fieldExpr } from './sql-filter.js';
+import { fieldExpr, type Columns } from './sql-filter.js';
 
 /**
  * Creates each declared index of a collection's table as
  * `<table>__<index>`. A non-unique index ends with `id`, the tie-breaker
  * of every sort, so a find sorted like the index reads it in order and
- * never sorts. An index whose declaration changed is rebuilt. Indexes a
+ * never sorts. Fields stored in columns (./sqlite-columns.ts) are indexed
+ * as those columns. An index whose declaration changed is rebuilt. Indexes a
  * promote brought along under a staged table's name are dropped once the
  * declared ones exist.
  */
-export function ensureIndexes(db: Database.Database, table: string, indexes: readonly IndexSpec[]): void {
+export function ensureIndexes(
+  db: Database.Database,
+  table: string,
+  indexes: readonly IndexSpec[],
+  columns: Columns,
+): void {
   const statements = indexes.map((index) => {
     checkIndexName(index.name);
     if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
-    const columns = index.fields.map((f) => `${fieldExpr(f.field)} ${direction(f)}`);
-    if (!index.unique && !index.fields.some((f) => f.field === 'id')) columns.push('id ASC');
+    const keys = index.fields.map((f) => `${fieldExpr(f.field, columns)} ${direction(f)}`);
+    if (!index.unique && !index.fields.some((f) => f.field === 'id')) keys.push('id ASC');
     const name = `${table}__${index.name}`;
-    return { name, sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${columns.join(', ')})` };
+    return { name, sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${keys.join(', ')})` };
   });
   const existing = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
   for (const { name, sql } of statements) {

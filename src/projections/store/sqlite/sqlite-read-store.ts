@@ -4,6 +4,7 @@ import { openSqliteFile } from '../../../sqlite/open-database.js';
 import { truncateWal } from '../../../sqlite/wal-truncation.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
 import type {
+  BulkLoad,
   Checkpoint,
   Doc,
   Fence,
@@ -27,7 +28,8 @@ import { DocChanges } from './doc-changes.js';
 import { SqliteWrites } from './sqlite-writes.js';
 import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
-import { afterSegments, filterSql, orderBy, sqlKeys, tableName } from './sql-filter.js';
+import { afterSegments, filterSql, orderBy, sqlKeys, tableName, type Columns } from './sql-filter.js';
+import { ensureColumns, indexedFields, tableColumns } from './sqlite-columns.js';
 
 /** Statement shapes come from code, so this is a safety net, not a working set. */
 const MAX_STATEMENTS = 1000;
@@ -41,8 +43,9 @@ interface Query {
 
 /**
  * The embedded read store: one SQLite file, one rowid table per collection
- * `doc_<name>(id TEXT PRIMARY KEY, body TEXT NOT NULL)` holding the JSON
- * document, expression indexes on json_extract(), and `_checkpoints`.
+ * `doc_<name>(id TEXT PRIMARY KEY, body TEXT NOT NULL, ...)` holding the
+ * JSON document and, in columns of their own, the fields its indexes name
+ * (./sqlite-columns.ts), indexes on those columns, and `_checkpoints`.
  *
  * Durability: WAL with synchronous=NORMAL. A commit may be lost on power
  * loss, but never split: a WAL commit is all or nothing, so a projection's
@@ -64,8 +67,8 @@ interface Query {
  */
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
-  /** tables known to exist */
-  private readonly tables = new Set<string>();
+  /** tables known to exist, with the fields each stores in columns */
+  private readonly tables = new Map<string, Columns>();
   private readonly writes: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs: DocCache;
@@ -131,33 +134,55 @@ export class SqliteReadStore implements ReadStore {
     return this.ensureTable(collection).table;
   }
 
-  /** The collection's table; `created` when this call created it. */
-  private ensureTable(collection: string): { table: string; created: boolean } {
+  /** The collection's table and the fields it stores in columns; `created` when this call created it. */
+  private ensureTable(collection: string): { table: string; created: boolean; columns: Columns } {
     const table = tableName(collection);
-    if (this.tables.has(table)) return { table, created: false };
+    const known = this.tables.get(table);
+    if (known) return { table, created: false, columns: known };
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
-    this.tables.add(table);
-    return { table, created: true };
+    const columns = tableColumns(this.db, table);
+    this.tables.set(table, columns);
+    return { table, created: true, columns };
   }
 
-  /** Creates the table and its declared indexes (./sqlite-indexes.ts). */
-  async ensureCollection(collection: string, indexes: IndexSpec[] = []): Promise<void> {
-    ensureIndexes(this.db, this.table(collection), indexes);
+  /**
+   * Creates the table, a column for each field its indexes name (filled
+   * from the documents already there) and the declared indexes
+   * (./sqlite-indexes.ts); `bulkLoad` leaves the non-unique indexes for the
+   * next call.
+   */
+  async ensureCollection(collection: string, indexes: IndexSpec[] = [], options: BulkLoad = {}): Promise<void> {
+    const { table } = this.ensureTable(collection);
+    if (ensureColumns(this.db, table, indexedFields(indexes))) this.tableReplaced(table);
+    const built = options.bulkLoad ? indexes.filter((index) => index.unique) : indexes;
+    ensureIndexes(this.db, table, built, this.ensureTable(collection).columns);
+  }
+
+  /** The table's columns changed: this connection reads them again, and other connections forget what they knew of it. */
+  private tableReplaced(table: string): void {
+    this.writes.drain();
+    this.db.transaction(() => {
+      this.changes.note(table, null);
+      this.changes.record();
+    })();
+    this.commits?.bump();
+    this.tables.delete(table);
+    this.docs.forgetTable(table);
   }
 
   /** A table to read: first brought up to date with what other connections changed (one may have dropped it). */
-  private readTable(collection: string): string {
+  private readTable(collection: string): { table: string; columns: Columns } {
     this.checkCacheCurrent();
-    return this.table(collection);
+    return this.ensureTable(collection);
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const [doc] = this.docsById(this.readTable(collection), [id]);
+    const [doc] = this.docsById(this.readTable(collection).table, [id]);
     return (doc ?? null) as T | null;
   }
 
   async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
-    const table = this.readTable(collection);
+    const { table } = this.readTable(collection);
     if (ids.length === 0) return [];
     return this.docsById(table, ids).map((doc) => (doc ?? null) as T | null);
   }
@@ -231,10 +256,10 @@ export class SqliteReadStore implements ReadStore {
 
   /** The statements that answer a find, in result order, each taking a LIMIT as last parameter. */
   private findQueries(collection: string, query: FindQuery): { table: string; sort: SortKey[]; queries: Query[] } {
-    const table = this.table(collection);
-    const filter = filterSql(query.filter ?? {});
+    const { table, columns } = this.ensureTable(collection);
+    const filter = filterSql(query.filter ?? {}, columns);
     const sort = effectiveSort(query.sort ?? [], filter.constant);
-    const keys = sqlKeys(sort);
+    const keys = sqlKeys(sort, columns);
     const select = `SELECT id, ${keys.map((k) => k.expr).join(', ')} FROM ${table}`;
     const segments =
       query.after == null
@@ -252,8 +277,9 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async count(collection: string, filter: Filter = {}): Promise<number> {
-    const { terms, params } = filterSql(filter);
-    const sql = `SELECT COUNT(*) FROM ${this.readTable(collection)}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
+    const { table, columns } = this.readTable(collection);
+    const { terms, params } = filterSql(filter, columns);
+    const sql = `SELECT COUNT(*) FROM ${table}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
     return this.statement(sql)
       .pluck()
       .get(...params) as number;
@@ -331,7 +357,7 @@ export class SqliteReadStore implements ReadStore {
     this.commits?.bump();
     for (const { from, to } of pairs) {
       this.tables.delete(from);
-      this.tables.add(to);
+      this.tables.delete(to); // its columns are the staged table's: read again
       this.docs.forgetTable(from);
       this.docs.forgetTable(to);
     }

@@ -5,6 +5,8 @@ import { checkFieldPath } from '../query-terms.js';
 import type { Checkpoint, Doc, Fence, WriteOp } from '../read-store.js';
 import type { DocCache } from './doc-cache.js';
 import type { DocChanges } from './doc-changes.js';
+import { columnName, type Columns } from './sql-filter.js';
+import { columnValue, refreshColumns } from './sqlite-columns.js';
 
 interface QueuedWrite {
   ops: readonly WriteOp[];
@@ -19,8 +21,8 @@ export interface WriteTarget {
   db: Database.Database;
   /** a prepared statement, reused */
   statement(sql: string): Database.Statement;
-  /** the collection's table; `created` when this call created it */
-  table(collection: string): { table: string; created: boolean };
+  /** the collection's table and the fields it stores in columns; `created` when this call created it */
+  table(collection: string): { table: string; created: boolean; columns: Columns };
   /** a table created by a write that rolled back is gone again */
   forgetTable(table: string): void;
   docs: DocCache;
@@ -113,7 +115,7 @@ export class SqliteWrites {
 
   private apply(op: WriteOp): void {
     const { statement, docs, changes } = this.target;
-    const { table, created } = this.target.table(op.collection);
+    const { table, created, columns } = this.target.table(op.collection);
     if (created) this.created.push(table);
     // Dropped before the change: if the transaction rolls back, the next read simply parses again.
     const id = op.kind === 'upsert' ? op.doc?.id : op.id;
@@ -125,9 +127,11 @@ export class SqliteWrites {
         if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
           throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
         }
-        statement(
-          `INSERT INTO ${table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-        ).run(op.doc.id, JSON.stringify(doc));
+        statement(upsertSql(table, columns)).run(
+          op.doc.id,
+          JSON.stringify(doc),
+          ...[...columns].map((field) => columnValue(op.doc, field)),
+        );
         return;
       }
       case 'patch': {
@@ -149,6 +153,7 @@ export class SqliteWrites {
           ...sets.map(([, value]) => JSON.stringify(value)),
           op.id,
         );
+        if (columns.size > 0) statement(`UPDATE ${table} SET ${refreshColumns(columns)} WHERE id = ?`).run(op.id);
         return;
       }
       case 'delete':
@@ -158,4 +163,19 @@ export class SqliteWrites {
         throw new Error(`unknown write operation "${String((op as { kind: unknown }).kind)}"`);
     }
   }
+}
+
+/** Each table's upsert, by its columns (a table's columns are read again, as a new set, when they change). */
+const upserts = new WeakMap<Columns, string>();
+
+/** An upsert of the document and its columns (./sqlite-columns.ts), in the order of `columns`. */
+function upsertSql(table: string, columns: Columns): string {
+  let sql = upserts.get(columns);
+  if (sql === undefined) {
+    const names = ['id', 'body', ...[...columns].map(columnName)];
+    const updates = names.slice(1).map((name) => `${name} = excluded.${name}`);
+    sql = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`;
+    upserts.set(columns, sql);
+  }
+  return sql;
 }

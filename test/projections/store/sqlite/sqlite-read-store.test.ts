@@ -242,7 +242,7 @@ describe('SQLite read store', () => {
       .all();
     db.close();
     expect(sql).toEqual([
-      `CREATE INDEX doc_records__by_publisher_newest ON doc_records (json_extract(body, '$.publisherId') ASC, json_extract(body, '$.requestedAt') ASC, id ASC)`,
+      `CREATE INDEX doc_records__by_publisher_newest ON doc_records ("f.publisherId" ASC, "f.requestedAt" ASC, id ASC)`,
     ]);
   });
 
