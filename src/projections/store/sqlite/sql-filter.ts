@@ -22,9 +22,16 @@ import type { Filter, Scalar, SortKey } from '../read-store.js';
 /** -Infinity: below every number and text, so `x >= NOT_NULL` is an index-friendly `x IS NOT NULL`. */
 const NOT_NULL = '-9e999';
 
+/** Collection names come from code: each is checked once, not on every write of a batch. */
+const tables = new Map<string, string>();
+
 export function tableName(collection: string): string {
-  checkCollectionName(collection);
-  return `doc_${collection}`;
+  let table = tables.get(collection);
+  if (table === undefined) {
+    checkCollectionName(collection);
+    tables.set(collection, (table = `doc_${collection}`));
+  }
+  return table;
 }
 
 /** Fields of a table stored in columns of their own (none: every field is read from the JSON body). */
