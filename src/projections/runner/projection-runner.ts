@@ -26,6 +26,14 @@ export interface RunnerOptions {
   onProgress?: (position: number, live: boolean) => void;
 }
 
+/**
+ * Events per batch of a rebuild. A rebuild is bound by CPU, and a smaller
+ * batch's events, entries and JSON stay within the CPU's caches and die
+ * young: the 1M-event audit rebuild took 11.4–12.4 s of CPU in batches of
+ * 1,000, 14.4–16.0 s in batches of 2,500 (alternating runs, one machine).
+ */
+const REBUILD_BATCH = 1000;
+
 interface Running extends CatchingUp {
   state: ProjectionStatus['state'];
   subscription?: Subscription;
@@ -50,6 +58,8 @@ export class ProjectionRunner implements ProjectionHost {
   private readonly running = new Map<string, Running>();
   private readonly waiters = new PositionWaiters();
   private readonly batchSize: number;
+  /** a rebuild's batches (see REBUILD_BATCH) */
+  private readonly rebuildBatchSize: number;
   /** the projections' catch-up together, from start */
   private together: Promise<void> | undefined;
 
@@ -60,6 +70,7 @@ export class ProjectionRunner implements ProjectionHost {
     private readonly options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 2500;
+    this.rebuildBatchSize = Math.min(this.batchSize, REBUILD_BATCH);
   }
 
   get names(): string[] {
@@ -145,7 +156,7 @@ export class ProjectionRunner implements ProjectionHost {
     const lease = settings ? await HeldLease.take(settings, `${name}:rebuild`, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
     try {
-      await rebuildOnline(this.events, this.reads, projection, this.batchSize, onProgress);
+      await rebuildOnline(this.events, this.reads, projection, this.rebuildBatchSize, onProgress);
       await markShape(this.reads, projection);
     } finally {
       await lease?.release();
@@ -196,7 +207,7 @@ export class ProjectionRunner implements ProjectionHost {
       projection.collections.map((c) => c.name),
     );
     await ensureCollections(this.reads, projection, { bulkLoad: true });
-    await replay(this.events, this.reads, projection, 0, this.batchSize, {
+    await replay(this.events, this.reads, projection, 0, this.rebuildBatchSize, {
       ...(lease ? { lease } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),
