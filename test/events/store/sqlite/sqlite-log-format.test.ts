@@ -6,23 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../../../src/errors.js';
 import { SqliteEventStore } from '../../../../src/events/store/sqlite/sqlite-event-store.js';
 import { newEvent } from '../event-store.contract.js';
-
-/** The log's table as versions before issue 25 created it (AUTOINCREMENT: sqlite_sequence written by every commit). */
-const PREVIOUS_FORMAT = `
-CREATE TABLE events (
-  position INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL UNIQUE,
-  stream_id TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  schema_version INTEGER NOT NULL,
-  occurred_at TEXT NOT NULL,
-  data TEXT NOT NULL,
-  metadata TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  UNIQUE (stream_id, revision)
-);`;
+import { createPreviousFormatLog } from './earlier-log-format.js';
 
 describe('the SQLite log file', () => {
   const dirs: string[] = [];
@@ -54,12 +38,36 @@ describe('the SQLite log file', () => {
     expect(tables.map((t) => t.name)).toEqual(['events']);
   });
 
+  it('a single-event commit to a new log writes its table page and its stream index page, no page for an event-id index', async () => {
+    const file = newFile();
+    const store = SqliteEventStore.open(file);
+    try {
+      await store.append('warm-up', [newEvent(0)], { expectedRevision: 'no_stream' });
+      const counter = new Database(file);
+      try {
+        counter.pragma('wal_checkpoint(TRUNCATE)');
+        const commits = 100;
+        for (let i = 0; i < commits; i++)
+          await store.append(`s-${i}`, [newEvent(i)], { expectedRevision: 'no_stream' });
+        // Each WAL frame is one page a commit wrote (and its fsync synced); the rest is page 1 when the file grows, and splits.
+        const [{ log }] = counter.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
+        expect(log / commits).toBeLessThan(2.5);
+      } finally {
+        counter.close();
+      }
+    } finally {
+      await store.close();
+    }
+    expect(
+      inspect(file, (db) =>
+        db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").all(),
+      ).map((index) => index.name),
+    ).toEqual(['sqlite_autoindex_events_1']); // (stream_id, revision)
+  });
+
   it('a log in the previous format opens as it is: its events read back, appends continue its positions and its chain', async () => {
     const file = newFile();
-    const created = new Database(file);
-    created.pragma('journal_mode = WAL');
-    created.exec(PREVIOUS_FORMAT);
-    created.close();
+    createPreviousFormatLog(file);
     const before = SqliteEventStore.open(file);
     const first = await before.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
     await before.close();
