@@ -4,6 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../../../src/errors.js';
+import { IntegrityVerifier } from '../../../../src/events/store/integrity.js';
+import { upgradeLogFormat } from '../../../../src/events/store/sqlite/log-format.js';
 import { SqliteEventStore } from '../../../../src/events/store/sqlite/sqlite-event-store.js';
 import { newEvent } from '../event-store.contract.js';
 import { createPreviousFormatLog } from './earlier-log-format.js';
@@ -23,6 +25,10 @@ describe('the SQLite log file', () => {
       db.close();
     }
   };
+  const tables = (file: string) =>
+    inspect(file, (db) =>
+      db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all(),
+    ).map((table) => table.name);
   afterEach(() => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -32,37 +38,38 @@ describe('the SQLite log file', () => {
     const store = SqliteEventStore.open(file);
     await store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
     await store.close();
-    const tables = inspect(file, (db) =>
-      db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all(),
-    );
-    expect(tables.map((t) => t.name)).toEqual(['events']);
+    expect(tables(file)).toEqual(['events']);
   });
 
-  it('a single-event commit to a new log writes its table page and its stream index page, no page for an event-id index', async () => {
-    const file = newFile();
+  /** WAL frames (pages written, and fsynced) per single-event commit to new streams, over `commits` commits. */
+  const framesPerCommit = async (file: string, commits = 100): Promise<number> => {
     const store = SqliteEventStore.open(file);
     try {
-      await store.append('warm-up', [newEvent(0)], { expectedRevision: 'no_stream' });
+      await store.append(`warm-up-${crypto.randomUUID()}`, [newEvent(0)], { expectedRevision: 'no_stream' });
       const counter = new Database(file);
       try {
         counter.pragma('wal_checkpoint(TRUNCATE)');
-        const commits = 100;
         for (let i = 0; i < commits; i++)
-          await store.append(`s-${i}`, [newEvent(i)], { expectedRevision: 'no_stream' });
-        // Each WAL frame is one page a commit wrote (and its fsync synced); the rest is page 1 when the file grows, and splits.
+          await store.append(`s-${crypto.randomUUID()}`, [newEvent(i)], { expectedRevision: 'no_stream' });
         const [{ log }] = counter.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
-        expect(log / commits).toBeLessThan(2.5);
+        return log / commits;
       } finally {
         counter.close();
       }
     } finally {
       await store.close();
     }
-    expect(
-      inspect(file, (db) =>
-        db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").all(),
-      ).map((index) => index.name),
-    ).toEqual(['sqlite_autoindex_events_1']); // (stream_id, revision)
+  };
+  const indexes = (file: string) =>
+    inspect(file, (db) =>
+      db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").all(),
+    ).map((index) => index.name);
+
+  it('a single-event commit to a new log writes its table page and its stream index page, no page for an event-id index', async () => {
+    const file = newFile();
+    // The rest above 2 is page 1 when the file grows, and now and then a split.
+    expect(await framesPerCommit(file)).toBeLessThan(2.5);
+    expect(indexes(file)).toEqual(['sqlite_autoindex_events_1']); // (stream_id, revision)
   });
 
   it('a log in the previous format opens as it is: its events read back, appends continue its positions and its chain', async () => {
@@ -91,5 +98,42 @@ describe('the SQLite log file', () => {
         db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get(),
       ),
     ).toEqual({ seq: 3 });
+  });
+
+  it('upgrading a log in the previous format keeps every event, position and hash, and its commits then write the pages of a new log', async () => {
+    const file = newFile();
+    createPreviousFormatLog(file);
+    expect(await framesPerCommit(file, 20)).toBeGreaterThan(3.5);
+    const before = SqliteEventStore.open(file);
+    await before.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+    await before.append('s-2', [newEvent(3)], { expectedRevision: 'no_stream' });
+    const written = await before.readAll();
+    await before.close();
+
+    expect(upgradeLogFormat(file)).toBe(written.length);
+    expect(upgradeLogFormat(file)).toBeUndefined(); // already upgraded: nothing written
+
+    const store = SqliteEventStore.open(file);
+    try {
+      expect(await store.readAll()).toEqual(written);
+      const next = await store.append('s-1', [newEvent(4)], { expectedRevision: 1 });
+      expect(next.position).toBe(written.at(-1)!.position + 1);
+      expect(next.events[0]!.prevHash).toBe(written.find((e) => e.streamId === 's-1' && e.revision === 1)!.hash);
+      expect((await new IntegrityVerifier(store).verifyAll()).firstBreak).toBeNull();
+    } finally {
+      await store.close();
+    }
+    expect(indexes(file)).toEqual(['sqlite_autoindex_events_1']);
+    expect(tables(file)).toEqual(['events']); // no sqlite_sequence, as in a new log
+    expect(await framesPerCommit(file)).toBeLessThan(2.5);
+    // still append-only
+    expect(() => {
+      const db = new Database(file);
+      try {
+        db.exec('DELETE FROM events WHERE position = 1');
+      } finally {
+        db.close();
+      }
+    }).toThrow(/append-only/);
   });
 });
