@@ -21,7 +21,7 @@ import { ThreadedProjections } from '../projections/runner/thread/threaded-proje
 import { ledgerProjections } from '../projections/ledger-projections.js';
 import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
 import { type Membership } from '../auth/membership.js';
-import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
+import { ledgerSecret, retireLedgerSecrets } from '../privacy/keys/ledger-secrets.js';
 import type { ReadStore } from '../projections/store/read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
@@ -152,6 +152,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   let idempotencySecret: Buffer;
   try {
     idempotencySecret = await ledgerSecret(keys, masterKey, 'idempotency');
+    await retireLedgerSecrets(keys);
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
     const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
     events = openEventStore(
