@@ -21,12 +21,15 @@ CREATE TABLE events (
   UNIQUE (stream_id, revision)
 );`;
 
-/** Creates `file` as an empty log in the previous format. */
-export function createPreviousFormatLog(file: string): void {
+/** The table as the first change of issue 25 created it: a plain rowid, and still the unique index on event_id. */
+export const ROWID_FORMAT = PREVIOUS_FORMAT.replace(' AUTOINCREMENT', '');
+
+/** Creates `file` as an empty log in the previous format (or the one given). */
+export function createPreviousFormatLog(file: string, format = PREVIOUS_FORMAT): void {
   const created = new Database(file);
   try {
     created.pragma('journal_mode = WAL');
-    created.exec(PREVIOUS_FORMAT);
+    created.exec(format);
   } finally {
     created.close();
   }

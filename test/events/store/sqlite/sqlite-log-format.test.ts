@@ -8,7 +8,7 @@ import { IntegrityVerifier } from '../../../../src/events/store/integrity.js';
 import { upgradeLogFormat } from '../../../../src/events/store/sqlite/log-format.js';
 import { SqliteEventStore } from '../../../../src/events/store/sqlite/sqlite-event-store.js';
 import { newEvent } from '../event-store.contract.js';
-import { createPreviousFormatLog } from './earlier-log-format.js';
+import { createPreviousFormatLog, PREVIOUS_FORMAT, ROWID_FORMAT } from './earlier-log-format.js';
 
 describe('the SQLite log file', () => {
   const dirs: string[] = [];
@@ -100,40 +100,46 @@ describe('the SQLite log file', () => {
     ).toEqual({ seq: 3 });
   });
 
-  it('upgrading a log in the previous format keeps every event, position and hash, and its commits then write the pages of a new log', async () => {
-    const file = newFile();
-    createPreviousFormatLog(file);
-    expect(await framesPerCommit(file, 20)).toBeGreaterThan(3.5);
-    const before = SqliteEventStore.open(file);
-    await before.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
-    await before.append('s-2', [newEvent(3)], { expectedRevision: 'no_stream' });
-    const written = await before.readAll();
-    await before.close();
+  it.each([
+    ['AUTOINCREMENT and an event_id index', PREVIOUS_FORMAT, 3.5],
+    ['an event_id index', ROWID_FORMAT, 2.8],
+  ])(
+    'upgrading a log with %s keeps every event, position and hash, and its commits then write the pages of a new log',
+    async (_, format, framesBefore) => {
+      const file = newFile();
+      createPreviousFormatLog(file, format);
+      expect(await framesPerCommit(file, 20)).toBeGreaterThan(framesBefore);
+      const before = SqliteEventStore.open(file);
+      await before.append('s-1', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+      await before.append('s-2', [newEvent(3)], { expectedRevision: 'no_stream' });
+      const written = await before.readAll();
+      await before.close();
 
-    expect(upgradeLogFormat(file)).toBe(written.length);
-    expect(upgradeLogFormat(file)).toBeUndefined(); // already upgraded: nothing written
+      expect(upgradeLogFormat(file)).toBe(written.length);
+      expect(upgradeLogFormat(file)).toBeUndefined(); // already upgraded: nothing written
 
-    const store = SqliteEventStore.open(file);
-    try {
-      expect(await store.readAll()).toEqual(written);
-      const next = await store.append('s-1', [newEvent(4)], { expectedRevision: 1 });
-      expect(next.position).toBe(written.at(-1)!.position + 1);
-      expect(next.events[0]!.prevHash).toBe(written.find((e) => e.streamId === 's-1' && e.revision === 1)!.hash);
-      expect((await new IntegrityVerifier(store).verifyAll()).firstBreak).toBeNull();
-    } finally {
-      await store.close();
-    }
-    expect(indexes(file)).toEqual(['sqlite_autoindex_events_1']);
-    expect(tables(file)).toEqual(['events']); // no sqlite_sequence, as in a new log
-    expect(await framesPerCommit(file)).toBeLessThan(2.5);
-    // still append-only
-    expect(() => {
-      const db = new Database(file);
+      const store = SqliteEventStore.open(file);
       try {
-        db.exec('DELETE FROM events WHERE position = 1');
+        expect(await store.readAll()).toEqual(written);
+        const next = await store.append('s-1', [newEvent(4)], { expectedRevision: 1 });
+        expect(next.position).toBe(written.at(-1)!.position + 1);
+        expect(next.events[0]!.prevHash).toBe(written.find((e) => e.streamId === 's-1' && e.revision === 1)!.hash);
+        expect((await new IntegrityVerifier(store).verifyAll()).firstBreak).toBeNull();
       } finally {
-        db.close();
+        await store.close();
       }
-    }).toThrow(/append-only/);
-  });
+      expect(indexes(file)).toEqual(['sqlite_autoindex_events_1']);
+      expect(tables(file)).toEqual(['events']); // no sqlite_sequence, as in a new log
+      expect(await framesPerCommit(file)).toBeLessThan(2.5);
+      // still append-only
+      expect(() => {
+        const db = new Database(file);
+        try {
+          db.exec('DELETE FROM events WHERE position = 1');
+        } finally {
+          db.close();
+        }
+      }).toThrow(/append-only/);
+    },
+  );
 });
