@@ -76,6 +76,8 @@ export class SqliteReadStore implements ReadStore {
   private readonly changes: DocChanges;
   private readonly others: OtherCommits;
   private readonly checked = new OncePerTurn();
+  /** the schema's version when this connection last wrote (./sqlite-writes.ts checkSchema) */
+  private schemaVersion: number | undefined;
   /** the shared commit count (other threads of this process) when data_version was last read */
   private seenCommits: number | undefined;
 
@@ -95,6 +97,11 @@ export class SqliteReadStore implements ReadStore {
       statement: (sql) => this.statement(sql),
       table: (collection) => this.ensureTable(collection),
       forgetTable: (table) => this.tables.delete(table),
+      checkSchema: () => {
+        const version = db.pragma('schema_version', { simple: true }) as number;
+        if (version !== this.schemaVersion) this.tables.clear();
+        this.schemaVersion = version;
+      },
       docs: this.docs,
       changes: this.changes,
       committed: () => commits?.bump(),

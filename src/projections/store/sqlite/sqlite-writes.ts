@@ -25,6 +25,12 @@ export interface WriteTarget {
   table(collection: string): { table: string; created: boolean; columns: Columns };
   /** a table created by a write that rolled back is gone again */
   forgetTable(table: string): void;
+  /**
+   * Inside the write's transaction, before it writes: forgets what it knew
+   * of the tables if another connection changed the schema since (added
+   * columns: a write that left them out would break their invariant).
+   */
+  checkSchema(): void;
   docs: DocCache;
   changes: DocChanges;
   /** after each commit */
@@ -88,6 +94,7 @@ export class SqliteWrites {
     const { statement } = this.target;
     const mark = this.created.length;
     try {
+      this.target.checkSchema();
       if (fence && statement('SELECT token FROM _leases WHERE name = ?').pluck().get(fence.lease) !== fence.token) {
         throw new LeaseLostError(fence.lease);
       }

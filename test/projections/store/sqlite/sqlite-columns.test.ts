@@ -75,6 +75,21 @@ describe('SQLite read store: indexed fields in columns', () => {
     await store.close();
   });
 
+  it('a connection that wrote before another one added the columns fills them in its next writes', async () => {
+    const file = tempFile();
+    const writer = SqliteReadStore.open(file);
+    const reader = SqliteReadStore.open(file);
+    await writer.write([{ kind: 'upsert', collection: 'things', doc: docs[0]! }]);
+    await reader.ensureCollection('things', INDEXES);
+    await writer.write([
+      { kind: 'upsert', collection: 'things', doc: docs[1]! },
+      { kind: 'patch', collection: 'things', id: 'a', set: { rank: 7 } },
+    ]);
+    expect(await ids(reader, { 'owner.id': 'o1' })).toEqual(['b', 'a']);
+    expect(await ids(reader, { rank: 7 })).toEqual(['a']);
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
   it('a table written before its fields had columns gets them, filled from its documents', async () => {
     const file = tempFile();
     await SqliteReadStore.open(file).close();
