@@ -224,7 +224,8 @@ export class ProjectionRunner implements ProjectionHost {
 
   /** `subscribe` false: the caller catches it up first (start). */
   private async startOne(projection: Projection, subscribe = true): Promise<Running> {
-    await ensureCollections(this.reads, projection);
+    // A model of an older shape is rebuilt, indexes and all: bringing its old table's columns and indexes up first would be wasted.
+    if (!(await shapeOutdated(this.reads, projection))) await ensureCollections(this.reads, projection);
     if (!this.options.lease) await this.reshape(projection);
     const run: Running = {
       projection,
