@@ -96,7 +96,11 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       formatError: createErrorFormatter((error) => internalErrors.report(error)),
     });
     await apollo.start();
-    const principals = verifiedOnce(tokens);
+    // Only the rate limit asks before the context: without it, no memo per request.
+    const principals =
+      config.rateLimitPerSecond > 0
+        ? verifiedOnce(tokens)
+        : (req: IncomingMessage) => tokens.verify(req.headers.authorization);
     const http = createHttpServer<RequestContext>({
       apollo,
       context: async (req, record) =>
