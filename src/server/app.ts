@@ -6,8 +6,11 @@ import type { Principal } from '../auth/principal.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
 import { statusOf } from '../error-codes.js';
 import { UnauthenticatedError } from '../errors.js';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids } from '../clock.js';
 import type { RequestContext } from '../resolvers/context.js';
@@ -82,9 +85,11 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: false,
       // Only what we use: no cache-control hints computed per field, no landing
-      // page that loads scripts from a CDN.
+      // page that loads scripts from a CDN, no federation trace plugin asked per
+      // request (this schema is no subgraph: it would never trace).
       plugins: [
         ApolloServerPluginCacheControlDisabled(),
+        ApolloServerPluginInlineTraceDisabled(),
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
