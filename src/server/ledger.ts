@@ -21,7 +21,7 @@ import { ThreadedProjections } from '../projections/runner/thread/threaded-proje
 import { ledgerProjections } from '../projections/ledger-projections.js';
 import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
 import { type Membership } from '../auth/membership.js';
-import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
+import { ledgerSecret, retireLedgerSecrets } from '../privacy/keys/ledger-secrets.js';
 import type { ReadStore } from '../projections/store/read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
@@ -68,9 +68,15 @@ export interface LedgerOptions {
    * on a worker thread (src/projections/runner/thread/). Ignored with KurrentDB or
    * MongoDB, where `privacy-ledger project` workers are the way to move
    * projecting elsewhere, and with an injected `clock`, which only this
-   * thread would follow.
+   * thread would follow, unless `threadDespiteClock`.
    */
   projectionThread?: boolean;
+  /**
+   * Run the projection thread even with an injected `clock` (the model test,
+   * which must exercise the production shape): projecting reads no clock,
+   * and the thread's leases expire by the system's, as a real process's do.
+   */
+  threadDespiteClock?: boolean;
   /** the thread's log level (its lines are written through `logger`) */
   logLevel?: string;
 }
@@ -130,7 +136,10 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const leaseHolder = options.leaseHolder ?? processHolder('ledger');
   const thread =
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
-    options.projectionThread && !options.clock && !config.kurrentdbUrl && !config.mongodbUrl
+    options.projectionThread &&
+    (!options.clock || options.threadDespiteClock) &&
+    !config.kurrentdbUrl &&
+    !config.mongodbUrl
       ? new ThreadedProjections(
           {
             dataDir: config.dataDir,
@@ -152,6 +161,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   let idempotencySecret: Buffer;
   try {
     idempotencySecret = await ledgerSecret(keys, masterKey, 'idempotency');
+    await retireLedgerSecrets(keys);
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
     const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
     events = openEventStore(
