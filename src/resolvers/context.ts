@@ -84,6 +84,8 @@ export interface RequestContext extends AuthorizedContext {
   access: AccessChecks;
   /** who is asking, stamped on every event this request causes */
   command: CommandContext;
+  /** this operation's views already told to the recorder, target -> publishers (src/resolvers/read-audit.ts); unset until the first */
+  viewsTold?: Map<string, Set<string>>;
 }
 
 /** Built per request: DataLoader caches must never outlive the request. */
