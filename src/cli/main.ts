@@ -15,7 +15,6 @@ import { rebuild, retention, status, verify } from './ledger-commands.js';
 import { rotateMasterKeyCommand } from './rotate-master-key.js';
 import { seedCommand } from './seed-command.js';
 import { tokenCommand } from './token-command.js';
-import { doctorCommand } from './doctor.js';
 import { takeServeLock } from './serve-lock.js';
 import { serveWorkerMetrics, type WorkerEndpoint } from './worker-metrics.js';
 
@@ -80,7 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'retention':
         return await retention(config);
       case 'doctor':
-        return await doctorCommand(config, options);
+        // loaded here: with its MongoDB checks it loads the MongoDB driver, which serve does not need
+        return await (await import('./doctor.js')).doctorCommand(config, options);
       default:
         return assertNever(command);
     }
