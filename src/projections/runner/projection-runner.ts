@@ -62,6 +62,8 @@ export class ProjectionRunner implements ProjectionHost {
   private readonly batchSize: number;
   /** the projections' catch-up together, from start */
   private together: Promise<void> | undefined;
+  /** the log said once that the projections the service is not ready without have caught up */
+  private toldReady = false;
 
   constructor(
     private readonly events: EventStore,
@@ -383,6 +385,13 @@ export class ProjectionRunner implements ProjectionHost {
     const report = this.report();
     this.waits.update(report);
     this.options.onProgress?.(report);
+    if (report.ready && !report.live && report.starting.length > 0 && !this.toldReady) {
+      this.toldReady = true;
+      this.options.logger?.info(
+        { catchingUp: report.starting },
+        'the projections every request reads have caught up; these catch up now, and reads of them wait for them',
+      );
+    }
   }
 
   private report(): CatchUpReport {

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../../src/events/store/sqlite/sqlite-event-store.js';
 import { TimeoutError } from '../../../src/errors.js';
@@ -19,6 +21,7 @@ describe('projections caught up after the service is ready', () => {
   let runner: ProjectionRunner;
   let release: () => void;
   let gated: CaughtUpReadStore;
+  let logged: Array<Record<string, unknown>>;
   const gate = (timeoutMs: number) =>
     new CaughtUpReadStore(reads, {
       host: runner,
@@ -43,8 +46,16 @@ describe('projections caught up after the service is ready', () => {
         return slowFold.project(batch, store);
       },
     };
+    logged = [];
+    const lines = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
     runner = new ProjectionRunner(events, reads, [counting('fast'), slow], {
       batchSize: 7,
+      logger: pino({ level: 'info' }, lines),
       afterReady: new Set(['slow']),
     });
     gated = gate(10_000);
@@ -73,6 +84,8 @@ describe('projections caught up after the service is ready', () => {
     expect(status.find((p) => p.name === 'fast')).toMatchObject({ state: 'live', lag: 0 });
     expect(status.find((p) => p.name === 'slow')).toMatchObject({ state: 'catching-up', lag: 20 });
     expect(await gated.get('fast', 's-1')).toMatchObject({ count: 20 });
+    // the log says so too
+    expect(logged).toContainEqual(expect.objectContaining({ catchingUp: ['slow'] }));
   });
 
   it('holds a read of the model behind until it holds what the log held when the read came in', async () => {
