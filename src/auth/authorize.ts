@@ -26,6 +26,8 @@ export interface AccessChecks {
   isMember(publisherId: string): Answer<boolean>;
   /** the publisher of a live offer, null when there is none */
   publisherOfOffer(offerId: string): Answer<string | null>;
+  /** the publisher of an offer, deleted or not, null when there was never one (a change is judged by who owns it: see ownCheck) */
+  ownerOfOffer(offerId: string): Answer<string | null>;
   /** the publisher of a privacy request record, null when there is none */
   publisherOfRecord(recordId: string): Answer<string | null>;
   /** the access grant active now that lets the principal read `category` of the publisher (of its offer `offerId`), null when none does */
@@ -62,12 +64,13 @@ export interface AuthorizedContext {
 export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
   for (const root of [schema.getQueryType(), schema.getMutationType()]) {
     if (!root) continue;
+    const changes = root === schema.getMutationType();
     for (const field of Object.values(root.getFields())) {
       const permission = operationPermissions[field.name];
       if (!permission) throw new Error(`src/auth/permissions.ts has no row for ${root.name}.${field.name}`);
       if (Object.values(permission).includes('grant') && !operationGrantScopes[field.name])
         throw new Error(`src/auth/permissions.ts: ${field.name} has a grant cell but no grant scope`);
-      guard(field, permission, field.name, true, (_source, args) => args);
+      guard(field, permission, field.name, true, (_source, args) => args, changes);
     }
   }
   for (const [key, permission] of Object.entries(fieldPermissions)) {
@@ -81,8 +84,8 @@ export function enforcePermissions(schema: GraphQLSchema): GraphQLSchema {
 }
 
 /** Which check an `own` or `grant` cell needs, prepared once per field. */
-function cellCheck(permission: Permission, name: string) {
-  const owned = ownCheck(permission, name);
+function cellCheck(permission: Permission, name: string, changes: boolean) {
+  const owned = ownCheck(permission, name, changes);
   const granted = grantCheck(permission, name) ?? operationGrantCheck(permission, name);
   return (columns: readonly Column[], subject: Record<string, unknown>, ctx: AuthorizedContext): Answer<Column> =>
     firstColumn(columns, permission, 'own') || !granted ? owned(columns, subject, ctx) : granted(columns, subject, ctx);
@@ -97,9 +100,10 @@ function guard(
   name: string,
   isRoot: boolean,
   subject: (source: unknown, args: Record<string, unknown>) => Record<string, unknown>,
+  changes = false,
 ): void {
   const resolve: GraphQLFieldResolver<unknown, AuthorizedContext> = field.resolve ?? defaultFieldResolver;
-  const owned = cellCheck(permission, name);
+  const owned = cellCheck(permission, name, changes);
   field.resolve = (source, args, ctx, info) => {
     const columns = columnsOf(ctx.principal);
     const allowed = firstColumn(columns, permission, 'yes') ?? owned(columns, subject(source, args), ctx);
@@ -148,9 +152,13 @@ function firstColumn(columns: readonly Column[], permission: Permission, access:
 /**
  * An `own` cell, prepared once per field: resolves the publisher the
  * operation touches and checks membership (synchronously once the request
- * knows the answers; see AccessChecks).
+ * knows the answers; see AccessChecks). A mutation (`changes`) on an offer
+ * is judged by the offer's publisher even once it is deleted: the decider
+ * answers NOT_FOUND for a deleted offer as for one never created, and a
+ * member's retry of the deletion under its idempotency key reaches the
+ * command handler, which answers the first result (as the schema promises).
  */
-function ownCheck(permission: Permission, name: string) {
+function ownCheck(permission: Permission, name: string, changes: boolean) {
   const { target } = permission;
   const path = target.kind === 'none' ? [] : target.path.split('.');
   const argument = path.at(-1)!;
@@ -170,7 +178,9 @@ function ownCheck(permission: Permission, name: string) {
       case 'publisher':
         return member(id, 'forbidden');
       case 'offer':
-        return then(ctx.access.publisherOfOffer(id), (publisherId) => member(publisherId, 'offer'));
+        return then(changes ? ctx.access.ownerOfOffer(id) : ctx.access.publisherOfOffer(id), (publisherId) =>
+          member(publisherId, 'offer'),
+        );
       case 'record':
         return then(ctx.access.publisherOfRecord(id), (publisherId) => member(publisherId, 'privacy request record'));
     }

@@ -36,12 +36,15 @@ export class Membership implements MemberAccounts {
   checksFor(principal: Principal): AccessChecks {
     let members: RequestMemo<boolean> | undefined;
     let offers: RequestMemo<string | null> | undefined;
+    let owners: RequestMemo<string | null> | undefined;
     let records: RequestMemo<string | null> | undefined;
     let grants: RequestMemo<GrantState | null> | undefined;
     return {
       isMember: (publisherId) =>
         (members ??= new RequestMemo((id) => this.isMember(principal.id, id))).get(publisherId),
-      publisherOfOffer: (offerId) => (offers ??= new RequestMemo((id) => this.publisherOfOffer(id))).get(offerId),
+      publisherOfOffer: (offerId) =>
+        (offers ??= new RequestMemo((id) => this.publisherOfOffer(id, false))).get(offerId),
+      ownerOfOffer: (offerId) => (owners ??= new RequestMemo((id) => this.publisherOfOffer(id, true))).get(offerId),
       publisherOfRecord: (recordId) =>
         (records ??= new RequestMemo(async (id) => (await this.privacyRequests.locate(id))?.publisherId ?? null)).get(
           recordId,
@@ -83,9 +86,10 @@ export class Membership implements MemberAccounts {
     return (await this.accountOf(objectId, publisherId)) !== null;
   }
 
-  private async publisherOfOffer(offerId: string): Promise<string | null> {
+  private async publisherOfOffer(offerId: string, deleted: boolean): Promise<string | null> {
     const { state } = await this.handler.load(offerDecider, offerStream(offerId));
-    return state.status === 'DRAFT' || state.status === 'PUBLISHED' ? state.publisherId : null;
+    if (state.status === 'none') return null;
+    return deleted || state.status === 'DRAFT' || state.status === 'PUBLISHED' ? state.publisherId : null;
   }
 }
 

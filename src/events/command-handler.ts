@@ -119,6 +119,9 @@ export class CommandHandler {
     }
     const version = current.revision + 1;
     if (expectedVersion !== undefined && expectedVersion !== version) {
+      // an entity that is gone (a deleted offer) is NOT_FOUND whatever version was expected, as one never created
+      const gone = decider.gone?.(current.state);
+      if (gone) throw gone;
       throw new ConcurrencyError(streamId, `version ${expectedVersion}`, `version ${version}`);
     }
     const events = decider.decide(commandAt(command, current.keys), current.state);

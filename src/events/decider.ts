@@ -14,6 +14,12 @@ export interface Decider<Command, Event extends DomainEvent, State> {
   initialState: State;
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
+  /**
+   * What every change of an entity that no longer exists answers (a deleted
+   * offer: NOT_FOUND, as one never created), checked before the version a
+   * change expected; undefined while it exists.
+   */
+  gone?(state: State): Error | undefined;
 }
 
 export function fold<Event extends DomainEvent, State>(

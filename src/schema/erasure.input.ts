@@ -48,6 +48,12 @@ export class ClosePublisherAccountInput {
   @Field(() => ID, { description: 'The publisher.' })
   publisherId!: string;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  // The closure erases the accounts that allowed a member to make it, and
+  // nothing kept links a person to an erased account, so a former member's
+  // retry cannot be told from a stranger's.
+  @Field(() => String, {
+    nullable: true,
+    description: `${IDEMPOTENCY_KEY_DESCRIPTION}\n\nOnce the closure is done, a member's retry is FORBIDDEN (the closure erased the member's account); an operator's answers the first result.`,
+  })
   idempotencyKey?: string | null;
 }

@@ -22,7 +22,7 @@ import { CATCH_UP_AFTER_READY, collectionOwners, ledgerProjections } from '../pr
 import { CaughtUpReadStore } from '../projections/runner/caught-up-read-store.js';
 import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
 import { type Membership } from '../auth/membership.js';
-import { ledgerSecret } from '../privacy/keys/ledger-secrets.js';
+import { ledgerSecret, retireLedgerSecrets } from '../privacy/keys/ledger-secrets.js';
 import type { ReadStore } from '../projections/store/read-store.js';
 import type { Services } from '../resolvers/context.js';
 import type { Config } from './config.js';
@@ -69,9 +69,15 @@ export interface LedgerOptions {
    * on a worker thread (src/projections/runner/thread/). Ignored with KurrentDB or
    * MongoDB, where `privacy-ledger project` workers are the way to move
    * projecting elsewhere, and with an injected `clock`, which only this
-   * thread would follow.
+   * thread would follow, unless `threadDespiteClock`.
    */
   projectionThread?: boolean;
+  /**
+   * Run the projection thread even with an injected `clock` (the model test,
+   * which must exercise the production shape): projecting reads no clock,
+   * and the thread's leases expire by the system's, as a real process's do.
+   */
+  threadDespiteClock?: boolean;
   /** the thread's log level (its lines are written through `logger`) */
   logLevel?: string;
 }
@@ -131,7 +137,10 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const leaseHolder = options.leaseHolder ?? processHolder('ledger');
   const thread =
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
-    options.projectionThread && !options.clock && !config.kurrentdbUrl && !config.mongodbUrl
+    options.projectionThread &&
+    (!options.clock || options.threadDespiteClock) &&
+    !config.kurrentdbUrl &&
+    !config.mongodbUrl
       ? new ThreadedProjections(
           {
             dataDir: config.dataDir,
@@ -153,6 +162,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   let idempotencySecret: Buffer;
   try {
     idempotencySecret = await ledgerSecret(keys, masterKey, 'idempotency');
+    await retireLedgerSecrets(keys);
     // The server appends concurrently: its commits and fsyncs run on a thread of their own (see SqliteEventStoreOptions.writeOn).
     const mapped = config.logMmapMb ? { mmapMb: config.logMmapMb } : {};
     events = openEventStore(

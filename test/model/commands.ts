@@ -62,7 +62,7 @@ const onOffer =
       as,
       touched: () => p,
       version: () => o.version,
-      authAgain: () => model.authorize(operation, as, model.liveOfferPublisher(o)),
+      authAgain: () => model.authorize(operation, as, model.offerOwner(o)),
     };
   };
 

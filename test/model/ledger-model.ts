@@ -176,9 +176,14 @@ export class LedgerModel {
     return this.authorize(query, principal, holderPublisherId) === null ? 'BAD_USER_INPUT' : 'FORBIDDEN';
   }
 
-  /** The publisher a live offer belongs to (what authorisation finds for an offer argument). */
+  /** The publisher a live offer belongs to (what authorisation finds for a query's offer argument). */
   liveOfferPublisher(offer: OfferModel | undefined): string | undefined {
     return offer && offer.status !== 'DELETED' ? offer.publisherId : undefined;
+  }
+
+  /** The publisher an offer belongs to, deleted or not (what authorisation finds for a mutation's offer argument). */
+  offerOwner(offer: OfferModel | undefined): string | undefined {
+    return offer?.publisherId;
   }
 
   /**

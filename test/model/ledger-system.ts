@@ -32,6 +32,7 @@ export interface Answer<T = any> {
 
 /**
  * The real ledger of one history: a server in-process over real SQLite in
+ * the shape `npm start` runs (its projections on a thread of their own) in
  * a temporary directory, spoken to over HTTP and GraphQL. Offline
  * operations (restart, rebuild, master-key rotation) stop it and start it
  * again on the same directory with the same clock.
@@ -46,7 +47,7 @@ export class LedgerSystem {
   static async start(): Promise<LedgerSystem> {
     const data = tempDataDir('pl-model-');
     const clock = new SteppedClock('2026-03-02T08:00:00.000Z');
-    return new LedgerSystem(data, clock, await startTestServer(data.dir, ENV, { clock }));
+    return new LedgerSystem(data, clock, await startTestServer(data.dir, ENV, { clock, threadDespiteClock: true }));
   }
 
   /**
@@ -90,7 +91,7 @@ export class LedgerSystem {
   async restart(offline?: () => Promise<void>): Promise<void> {
     await this.server.close();
     await offline?.();
-    this.server = await startTestServer(this.data.dir, ENV, { clock: this.clock });
+    this.server = await startTestServer(this.data.dir, ENV, { clock: this.clock, threadDespiteClock: true });
   }
 
   /** `privacy-ledger rebuild`: every projection dropped and replayed from the log, with the server stopped. */

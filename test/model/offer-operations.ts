@@ -57,7 +57,7 @@ function offerChange(
   decide: () => Verdict,
 ): Operation {
   const variables = { input: { id: o.id, expectedVersion: stale ? o.version + 1 : o.version, ...fields } };
-  const denied = model.authorize(name, as, model.liveOfferPublisher(o));
+  const denied = model.authorize(name, as, model.offerOwner(o));
   if (denied) return { name, variables, verdict: refused(denied) };
   if (o.status === 'DELETED') return { name, variables, verdict: refused('NOT_FOUND') };
   if (stale) return { name, variables, verdict: refused('CONFLICT') };

@@ -139,4 +139,5 @@ export const offerDecider: Decider<OfferCommand, OfferEvent, OfferState> = {
   initialState: initialOfferState,
   decide: decideOffer,
   evolve: evolveOffer,
+  gone: (state) => (state.status === 'DELETED' ? new NotFoundError('offer', state.id) : undefined),
 };

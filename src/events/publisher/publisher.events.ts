@@ -57,9 +57,10 @@ export interface AadUser<P = string> {
    */
   actorId?: string;
   /**
-   * Events before actor references: a blind index of the object id (a keyed
-   * HMAC under the master key, src/privacy/blind-index.ts). No longer
-   * written: it stays testable against a guessed object id after erasure.
+   * Events before actor references: a blind index of the object id (an
+   * HMAC under a secret derived from the master key). No longer written;
+   * its secret is destroyed when a ledger opens (ledger-secrets.ts), and a
+   * master-key rotation ends the derivation.
    */
   objectIdIndex?: string;
 }

@@ -2,8 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import type { KeyStore } from './key-store.js';
 
 /**
- * The secrets the ledger keys its lookups with: the blind index of AAD
- * object ids (src/privacy/blind-index.ts) and idempotency fingerprints and
+ * The secret the ledger keys its lookups with: idempotency fingerprints and
  * derived ids (src/events/idempotency.ts). What they compute is recorded in
  * the log, so they must outlive a master-key rotation: each is derived from
  * the master key once, on first use, and then kept in the key store like a
@@ -12,9 +11,19 @@ import type { KeyStore } from './key-store.js';
  * values from its master key, so nothing recorded changes meaning.
  */
 const INFO = {
-  'blind-index/aad-object-id': 'privacy-ledger/blind-index/aad-object-id/v1',
   idempotency: 'privacy-ledger/idempotency/v1',
 } as const;
+
+/**
+ * Secrets no code reads any more, destroyed when a ledger opens. The blind
+ * index of AAD object ids keyed the `objectIdIndex` that account events
+ * carried before actor references: while it existed, anyone holding it
+ * could test a guessed object id against those events, erased accounts'
+ * included. Once it is destroyed, only the master key it was derived from
+ * can make it again, and a master-key rotation ends that too
+ * (docs/privacy.md).
+ */
+const RETIRED = ['blind-index/aad-object-id'] as const;
 
 export type LedgerSecretPurpose = keyof typeof INFO;
 
@@ -35,4 +44,9 @@ export async function ledgerSecret(keys: KeyStore, masterKey: Buffer, purpose: L
 export async function storeLedgerSecrets(keys: KeyStore, masterKey: Buffer): Promise<void> {
   for (const purpose of Object.keys(INFO) as LedgerSecretPurpose[])
     (await ledgerSecret(keys, masterKey, purpose)).fill(0);
+}
+
+/** Destroys every retired secret the key store still holds (a no-op once done). */
+export async function retireLedgerSecrets(keys: KeyStore): Promise<void> {
+  await keys.destroyMany(RETIRED.map((purpose) => `${LEDGER_SECRET_PREFIX}${purpose}`));
 }

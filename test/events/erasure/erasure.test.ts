@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../../src/privacy/classification.js';
-import { BlindIndex } from '../../../src/privacy/blind-index.js';
-import { ledgerSecret } from '../../../src/privacy/keys/ledger-secrets.js';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { loadMasterKey } from '../../../src/privacy/keys/master-key.js';
 import { isErased } from '../../../src/privacy/personal-value.js';
 import type { Ledger } from '../../../src/server/ledger.js';
@@ -121,14 +120,17 @@ describe('closing a publisher account erases its people for good', () => {
     await ledger.runner.start();
     const { publisherId, deletedOfferId } = await recordScenario(ledger);
     const objectIds = [values.kept.objectId, values.removed.objectId];
-    // and the blind index events held before actor references (keyed by a ledger secret, which survives erasure)
-    const legacyIndex = new BlindIndex(
-      await ledgerSecret(ledger.keys, loadMasterKey({ dataDir: data.dir }), 'blind-index/aad-object-id'),
+    // and the blind index account events held before actor references (an HMAC under a secret derived from the master key)
+    const legacySecret = hkdfSync(
+      'sha256',
+      loadMasterKey({ dataDir: data.dir }),
+      Buffer.alloc(0),
+      'privacy-ledger/blind-index/aad-object-id/v1',
+      32,
     );
-    const needles = objectIds.flatMap((objectId) => [
-      ...objectIdNeedles(objectId),
-      Buffer.from(legacyIndex.of(objectId)),
-    ]);
+    const legacyIndex = (objectId: string) =>
+      createHmac('sha256', Buffer.from(legacySecret)).update(objectId).digest('base64url');
+    const needles = objectIds.flatMap((objectId) => [...objectIdNeedles(objectId), Buffer.from(legacyIndex(objectId))]);
     const { services } = ledger;
     const auditPage = async () => {
       const page = await services.auditQueries.page({ publisherId }, 100);

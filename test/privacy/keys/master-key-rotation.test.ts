@@ -50,8 +50,8 @@ describe('master key rotation', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =
 
     const rotated = runCli(['rotate-master-key', '--data-dir', data.dir]);
     expect(rotated.stderr).toBe('');
-    // the contact's data key, the ledger's two secrets (src/privacy/keys/ledger-secrets.ts) and the actor reference of whoever recorded it (lookup index, lookup row, link)
-    expect(rotated.stdout).toContain('re-wrapped 6 data keys');
+    // the contact's data key, the ledger's secret (src/privacy/keys/ledger-secrets.ts) and the actor reference of whoever recorded it (lookup index, lookup row, link)
+    expect(rotated.stdout).toContain('re-wrapped 5 data keys');
     expect(readKey(data.dir)).not.toBe(old);
     expect(fs.existsSync(`${keyFile(data.dir)}.next`)).toBe(false);
     expect(await contactName()).toBe(values.contact.name);
@@ -83,7 +83,7 @@ describe('master key rotation', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () =
       currentMasterKeyBase64: given,
       newMasterKeyBase64: next,
     });
-    expect(result).toEqual({ rewrapped: 6, newKeyIn: 'configuration' });
+    expect(result).toEqual({ rewrapped: 5, newKeyIn: 'configuration' });
     expect(await contactName(next)).toBe(values.contact.name);
     await expect(open(data.dir, given)).rejects.toThrow(/master key does not match/);
   });
