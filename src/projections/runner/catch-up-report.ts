@@ -9,7 +9,7 @@ export interface CatchUpReport {
   served: number;
   /** every projection has caught up with the log (or is run by another worker) */
   live: boolean;
-  /** so has every projection the service is not ready without (RunnerOptions.afterReady) */
+  /** every projection the service is not ready without (RunnerOptions.afterReady) is live and has caught up since start */
   ready: boolean;
   /** the projections that have not caught up with the log since this process started them */
   starting: readonly string[];
@@ -35,7 +35,8 @@ export function reportOf(runs: readonly Run[], afterReady?: ReadonlySet<string>)
     position: lowest(runs),
     served: lowest(caughtUp.length ? caughtUp : runs),
     live: runs.length > 0 && runs.every(live),
-    ready: runs.length > 0 && runs.every((run) => live(run) || afterReady?.has(run.projection.name)),
+    // a standby projection, once its holder's model has what the log held when this process began to follow it
+    ready: runs.length > 0 && runs.every((run) => (live(run) && run.caughtUp) || afterReady?.has(run.projection.name)),
     starting: runs.filter((run) => !run.caughtUp).map((run) => run.projection.name),
   };
 }

@@ -9,6 +9,7 @@ import { CaughtUpReadStore } from '../../../src/projections/runner/caught-up-rea
 import { ProjectionRunner } from '../../../src/projections/runner/projection-runner.js';
 import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { countedEvent, counting, tempDir, type CounterDoc } from '../fixtures.js';
+import { sqliteWorker } from './worker-fixture.js';
 
 /**
  * A start where one projection (`slow`, caught up after the others) takes
@@ -20,6 +21,15 @@ describe('projections caught up after the service is ready', () => {
   let reads: SqliteReadStore;
   let runner: ProjectionRunner;
   let release: () => void;
+  let released: Promise<void>;
+  /** the projection with each of its batches held until `release` */
+  const held = (projection: Projection): Projection => ({
+    ...projection,
+    project: async (batch, store) => {
+      await released;
+      return projection.project(batch, store);
+    },
+  });
   let gated: CaughtUpReadStore;
   let logged: Array<Record<string, unknown>>;
   const gate = (timeoutMs: number) =>
@@ -37,15 +47,7 @@ describe('projections caught up after the service is ready', () => {
     tmp = tempDir('pl-after-ready-');
     events = SqliteEventStore.open(path.join(tmp.dir, 'events.sqlite'));
     reads = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const slowFold = counting('slow');
-    const slow: Projection = {
-      ...slowFold,
-      project: async (batch, store) => {
-        await released;
-        return slowFold.project(batch, store);
-      },
-    };
+    released = new Promise<void>((resolve) => (release = resolve));
     logged = [];
     const lines = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -53,7 +55,7 @@ describe('projections caught up after the service is ready', () => {
         done();
       },
     });
-    runner = new ProjectionRunner(events, reads, [counting('fast'), slow], {
+    runner = new ProjectionRunner(events, reads, [counting('fast'), held(counting('slow'))], {
       batchSize: 7,
       logger: pino({ level: 'info' }, lines),
       afterReady: new Set(['slow']),
@@ -121,5 +123,26 @@ describe('projections caught up after the service is ready', () => {
 
   it('holds nothing back before it starts (a process that does not run the projections reads what they hold)', async () => {
     expect(await gated.get('slow', 's-1')).toBeNull();
+  });
+
+  it('counts a projection another worker runs once that worker holds what the log held when this one started', async () => {
+    // a worker holding the lease of `fast` that has not caught up yet
+    const holder = sqliteWorker(tmp.dir, held(counting('fast')), 'holder', { ttlMs: 60_000, batchSize: 7 });
+    const follower = sqliteWorker(tmp.dir, counting('fast'), 'follower', { ttlMs: 60_000, batchSize: 7 });
+    try {
+      await holder.runner.start();
+      await follower.runner.start();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await follower.runner.status())[0]).toMatchObject({ state: 'standby', lag: 20 });
+      expect(follower.runner.ready).toBe(false);
+      expect(follower.runner.caughtUp('fast')).toBe(false);
+      release();
+      await holder.runner.waitFor(20, 5_000);
+      while (!follower.runner.ready) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(follower.runner.caughtUp('fast')).toBe(true);
+    } finally {
+      await holder.close();
+      await follower.close();
+    }
   });
 });
