@@ -4,6 +4,8 @@ export interface Row {
   value: number;
   unit: string;
   baseline?: { value: number; unit: string };
+  /** the ratio to the baseline when measured otherwise than value / baseline (the median of alternating rounds' ratios) */
+  ratio?: number;
   /** the row meets its target when value (or value/baseline when ratio) is at least `min`, or at most `max` */
   target?: { min: number; ratio: boolean } | { max: number; ratio?: boolean };
   note?: string;
@@ -14,7 +16,7 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n
 export function printTable(rows: Row[]): boolean {
   const header = ['benchmark', 'value', 'baseline', 'ratio', 'target', 'met'];
   const lines = rows.map((row) => {
-    const ratio = row.baseline ? row.value / row.baseline.value : undefined;
+    const ratio = row.ratio ?? (row.baseline ? row.value / row.baseline.value : undefined);
     let target = '';
     let met = '';
     if (row.target && 'min' in row.target) {

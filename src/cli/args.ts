@@ -19,6 +19,7 @@ const COMMANDS = {
   token: { options: ['role', 'oid', 'ttl', 'upn', 'name'] },
   'rotate-master-key': { options: ['new-master-key'] },
   retention: {},
+  'upgrade-log': {},
   doctor: { switches: ['conformance'] },
   help: {},
 } as const satisfies Record<

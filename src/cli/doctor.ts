@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../data-dir-permissions.js';
 import { MASTER_KEY_FILE, MASTER_KEY_SETTING } from '../privacy/keys/master-key.js';
+import { isEarlierLogFormat } from '../events/store/sqlite/log-format.js';
+import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
 import type { Config } from '../server/config.js';
 import { openLedger, processHolder, type Ledger } from '../server/ledger.js';
 import { runConformance } from './doctor-conformance.js';
@@ -125,6 +128,14 @@ async function ledgerChecks(config: Config, report: (f: Finding) => void): Promi
       check: 'event store',
       detail: `readable; head at position ${head}${last ? `, hash chain head ${last.hash.slice(0, 16)}… (stream ${last.streamId.split('-')[0]}, revision ${last.revision})` : ''}`,
     });
+    if (!config.kurrentdbUrl && logInEarlierFormat(config.dataDir)) {
+      report({
+        status: 'warn',
+        check: 'event store',
+        detail:
+          'the log is in an earlier file format (one or two more pages written per append); with the server stopped, privacy-ledger upgrade-log rewrites it',
+      });
+    }
     const now = Date.now();
     for (const row of await ledger.runner.status()) {
       const lease = await ledger.leases.current(row.name);
@@ -150,5 +161,15 @@ async function ledgerChecks(config: Config, report: (f: Finding) => void): Promi
     });
   } finally {
     await ledger.close();
+  }
+}
+
+/** Whether the embedded log still has a page per commit that the current format does not write (log-format.ts). */
+function logInEarlierFormat(dataDir: string): boolean {
+  const db = new Database(path.join(dataDir, EMBEDDED_LOG_FILE), { readonly: true });
+  try {
+    return isEarlierLogFormat(db);
+  } finally {
+    db.close();
   }
 }

@@ -15,6 +15,7 @@ import { rebuild, retention, status, verify } from './ledger-commands.js';
 import { rotateMasterKeyCommand } from './rotate-master-key.js';
 import { seedCommand } from './seed-command.js';
 import { tokenCommand } from './token-command.js';
+import { upgradeLogCommand } from './upgrade-log.js';
 import { takeServeLock } from './serve-lock.js';
 import { serveWorkerMetrics, type WorkerEndpoint } from './worker-metrics.js';
 
@@ -43,6 +44,8 @@ commands:
                          <data-dir>/master.key when not given); the server must be stopped
   retention              destroy the month keys past the retention period (--retention-days):
                          privacy request requesters (retention/<YYYY-MM>), client IP and user agent (client/<YYYY-MM>)
+  upgrade-log            rewrite a log created before issue 25 into the current file format (fewer pages
+                         written per append; such a log also works as it is); the server must be stopped
 
 options (each also settable by environment variable; unknown ones are refused):
 ${settingsHelp()}`;
@@ -81,6 +84,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'doctor':
         // loaded here: with its MongoDB checks it loads the MongoDB driver, which serve does not need
         return await (await import('./doctor.js')).doctorCommand(config, options);
+      case 'upgrade-log':
+        return upgradeLogCommand(config);
       default:
         return assertNever(command);
     }

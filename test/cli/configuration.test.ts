@@ -101,6 +101,7 @@ describe('read-only commands on a missing ledger', () => {
     [['retention']],
     [['rebuild']],
     [['rotate-master-key']],
+    [['upgrade-log']],
   ])('%j says there is no ledger there, exits non-zero and creates nothing', (args) => {
     const data = tempDataDir('pl-config-');
     try {

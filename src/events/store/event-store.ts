@@ -17,9 +17,10 @@ import type { NewEvent, RecordedEvent } from './event-envelope.js';
  * refuses to read from a position that is not the start of a record.
  *
  * Event ids: an append refuses two events with the same id. Whether an id
- * already elsewhere in the log is refused depends on the adapter (SQLite
- * does, KurrentDB does not); ids are fresh UUIDs and retries are recognised
- * by idempotency keys, so nothing relies on it.
+ * already elsewhere in the log is refused depends on the adapter (KurrentDB
+ * and SQLite logs created since issue 25 do not; older SQLite logs do, by a
+ * unique index); ids are fresh UUIDs and retries are recognised by
+ * idempotency keys, so nothing relies on it.
  */
 export type ExpectedRevision =
   /** the stream must not exist yet */

@@ -21,7 +21,7 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.js';
-import { checkExpected } from '../expected-revision.js';
+import { checkDistinctIds, checkExpected } from '../expected-revision.js';
 import { connectionOption, connectionStringProblem } from './connection-string.js';
 import { collect, positionsOfWrite, retryableRead } from './kurrentdb-calls.js';
 import { kurrent } from './kurrentdb-client.js';
@@ -146,17 +146,7 @@ export class KurrentDbEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    const ids = new Set<string>();
-    for (const event of events) {
-      if (ids.has(event.eventId)) {
-        throw new ConcurrencyError(
-          streamId,
-          'an event id not yet in the log',
-          `event id ${event.eventId} twice in one append`,
-        );
-      }
-      ids.add(event.eventId);
-    }
+    checkDistinctIds(streamId, events);
     const attempts = Math.max(1, this.options.maxAppendAttempts ?? 10);
     for (let attempt = 1; ; attempt++) {
       let head: Awaited<ReturnType<typeof this.lastEvent>>;

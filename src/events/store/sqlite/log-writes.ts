@@ -3,7 +3,7 @@ import { ConcurrencyError } from '../../../errors.js';
 import { batchedTransaction, type Outcome, RefusedUnwritten } from '../../../sqlite/batched-writes.js';
 import type { NewEvent } from '../event-envelope.js';
 import type { AppendResult, ExpectedRevision } from '../event-store.js';
-import { checkExpected } from '../expected-revision.js';
+import { checkDistinctIds, checkExpected } from '../expected-revision.js';
 import { chainHash, recordedAt } from '../hash-chain.js';
 import { INSERT_EVENT, isDuplicateEventId } from './event-schema.js';
 
@@ -93,6 +93,7 @@ export function logCommits(
     const head = streamHead.get(streamId);
     try {
       checkExpected(streamId, expected, head?.[0]);
+      checkDistinctIds(streamId, events); // the log has no index on ids (./event-schema.ts)
     } catch (error) {
       throw new RefusedUnwritten(error); // nothing of this append is written yet
     }
@@ -118,7 +119,7 @@ export function logCommits(
           ).lastInsertRowid,
         );
       } catch (error) {
-        if (!isDuplicateEventId(error)) throw error;
+        if (!isDuplicateEventId(error)) throw error; // only a log in the earlier format has the index
         throw new ConcurrencyError(
           streamId,
           'an event id not yet in the log',

@@ -89,8 +89,9 @@ interface PendingAppend {
  * IMMEDIATE transaction (on the writer thread: appends that arrive while
  * it is busy), and a failed expectation rejects only its own
  * append: it is checked before the append writes anything. An append that
- * fails after writing (an event id already in the log) has the batch run
- * again with each append in a savepoint of its own. Several processes may
+ * fails after writing (an event id already in a log of the earlier format,
+ * ./event-schema.ts) has the batch run again with each append in a
+ * savepoint of its own. Several processes may
  * open the same file (the write lock is waited for up to 5 s), and subscriptions poll
  * for what the others append (./live-delivery.ts). A command's read of its
  * own stream is answered from memory when the store knows where the stream

@@ -12,6 +12,7 @@ import {
   type SqliteEventStoreOptions,
 } from '../../../../src/events/store/sqlite/sqlite-event-store.js';
 import { eventStoreContract, newEvent } from '../event-store.contract.js';
+import { createPreviousFormatLog } from './earlier-log-format.js';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-es-'));
 
@@ -31,7 +32,7 @@ for (const writeOn of ['loop', 'thread'] as const) {
         },
       };
     },
-    { freshLogCountingFromOne: true, refusesEventIdsAlreadyInLog: true },
+    { freshLogCountingFromOne: true, refusesEventIdsAlreadyInLog: false },
   );
 }
 
@@ -176,7 +177,10 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
   });
 
   it('an append that fails after writing part of itself, in a batch of several, leaves nothing of itself and the others commit', async () => {
-    const store = open(newFile());
+    // A log in the earlier format refuses an id already in the log only when the insert hits its unique index.
+    const file = newFile();
+    createPreviousFormatLog(file);
+    const store = open(file);
     const taken = newEvent(1);
     await store.append('s-1', [taken], { expectedRevision: 'no_stream' });
     const [before, failed, after] = await Promise.allSettled([
