@@ -23,7 +23,8 @@ import { readiness } from './readiness.js';
 import { CLIENT_ID, InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
 import { localSignIn } from './local-sign-in.js';
-import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
+import type { Ledger, LedgerOptions } from './ledger.js';
+import { startLedger, type ServingLedger } from './serving-ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
 import { requestClient } from './request-client.js';
@@ -38,30 +39,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the embedded service: stores, projections, GraphQL over HTTP. */
-export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
-  // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
-  const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
+/**
+ * Starts the embedded service: stores, projections, GraphQL over HTTP.
+ * `started`: the ledger `serve` started already (./serving-ledger.ts),
+ * else it is started here.
+ */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: LedgerOptions = {},
+  started?: Promise<ServingLedger>,
+): Promise<RunningServer> {
   const clock = options.clock;
-  const ledger = await openLedger(config, {
-    projectionThread: config.projectionThread,
-    logLevel: config.logLevel,
-    ...options,
-    logger,
-    leaseHolder,
-  });
+  const { ledger, projecting } = await (started ?? startLedger(config, logger, options));
   let retention: RetentionSchedule | undefined;
   try {
     const tokens = await createTokenVerifier(config);
-    const finished = await ledger.finishInterruptedErasures();
-    if (finished.length > 0)
-      logger.warn(
-        { keys: finished.length },
-        'finished erasures a crash had interrupted: destroyed the keys they recorded',
-      );
-    await ledger.runner.start();
     retention = scheduleRetention(ledger.retention, logger);
     await retention.first;
+    // the projections' thread starts meanwhile
     const schema = await buildAppSchema();
     const storage = new StorageHealth(config.dataDir, logger);
     const metrics = config.metrics ? new ServiceMetrics(() => ledger.runner.status()) : undefined;
@@ -152,6 +148,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       ...(metrics ? { metrics } : {}),
       newRequestId: () => uuidV7Ids.next(),
     });
+    await projecting;
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
       http.server.listen(config.port, config.host, () => resolve());
