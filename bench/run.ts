@@ -14,6 +14,7 @@ import { erasureBenchmark } from './erasure.js';
 import { httpBenchmarks } from './http.js';
 import { asOfBenchmark } from './point-in-time.js';
 import { soakBenchmark } from './soak.js';
+import { startupBenchmark } from './startup.js';
 import { appendBenchmarks, catchUpBenchmark } from './storage.js';
 import { printTable, type Row } from './table.js';
 
@@ -25,6 +26,7 @@ const groups = [
   ...(process.env['MONGODB_URL']
     ? [['catch-up-mongodb', () => catchUpBenchmark(dir, process.env['MONGODB_URL'])] as const]
     : []),
+  ['startup', () => startupBenchmark(dir)],
   ['http', () => httpBenchmarks(dir)],
   ['audit', () => auditBenchmarks(dir)],
   ['asOf', () => asOfBenchmark(dir)],

@@ -37,7 +37,10 @@ export const ERROR_CODES = {
   CONFLICT: {
     meaning: 'the stream moved on since the client read it: `expectedVersion` is stale; read again, then retry',
   },
-  TIMEOUT: { meaning: 'a read-your-writes wait (`minPosition`) ran out before the read models caught up' },
+  TIMEOUT: {
+    meaning:
+      'a wait for the read models ran out: a read-your-writes wait (`minPosition`), or a read of a model still catching up after the server started (the message names it); retry',
+  },
   // Raised by the error formatter (src/server/format-error.ts).
   UNAVAILABLE: {
     status: 503,

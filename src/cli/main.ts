@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../server/config.js';
 import { settingsHelp } from '../server/settings-doc.js';
 import { createLogger } from '../server/logger.js';
 import { openLedger, processHolder } from '../server/ledger.js';
+import { startLedger } from '../server/serving-ledger.js';
 import { assertNever } from '../assert-never.js';
 import { parseCommandLine } from './args.js';
 import { exportCommand, replayCommand } from './audit-commands.js';
@@ -15,7 +16,6 @@ import { rotateMasterKeyCommand } from './rotate-master-key.js';
 import { seedCommand } from './seed-command.js';
 import { tokenCommand } from './token-command.js';
 import { upgradeLogCommand } from './upgrade-log.js';
-import { doctorCommand } from './doctor.js';
 import { takeServeLock } from './serve-lock.js';
 import { serveWorkerMetrics, type WorkerEndpoint } from './worker-metrics.js';
 
@@ -82,7 +82,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'retention':
         return await retention(config);
       case 'doctor':
-        return await doctorCommand(config, options);
+        // loaded here: with its MongoDB checks it loads the MongoDB driver, which serve does not need
+        return await (await import('./doctor.js')).doctorCommand(config, options);
       case 'upgrade-log':
         return upgradeLogCommand(config);
       default:
@@ -98,12 +99,23 @@ async function serve(config: Config): Promise<number> {
   prepareDataDir(config.dataDir);
   const logger = createLogger(config.logLevel);
   const releaseLock = takeServeLock(config.dataDir);
+  // The stores open and the projections start catching up while the GraphQL server loads (on a first
+  // start from a long log, what takes longest is that catch-up: docs/performance.md).
+  const started = startLedger(config, logger);
+  started.catch(() => undefined); // its failure is met below
   let server;
   try {
     // Loaded here, not at the top: the GraphQL server is half of what the CLI loads
     // (about 0.6 s of CPU), and no other command needs it.
-    const { startServer } = await import('../server/app.js');
-    server = await startServer(config, logger);
+    const loading = import('../server/app.js');
+    const { startServer } = await loading.catch(async (error: unknown) => {
+      await started.then(
+        ({ ledger }) => ledger.close(),
+        () => undefined,
+      );
+      throw error;
+    });
+    server = await startServer(config, logger, {}, started);
   } catch (error) {
     releaseLock();
     throw error;

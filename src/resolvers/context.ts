@@ -84,12 +84,20 @@ export interface RequestContext extends AuthorizedContext {
   access: AccessChecks;
   /** who is asking, stamped on every event this request causes */
   command: CommandContext;
+  /** this operation's views already told to the recorder, target -> publishers (src/resolvers/read-audit.ts); unset until the first */
+  viewsTold?: Map<string, Set<string>>;
 }
 
-/** Built per request: DataLoader caches must never outlive the request. */
+/** Built per request: DataLoader caches must never outlive the request. Each loader is made when first used (a publisher's page never loads an offer). */
 export function createLoaders(services: Services): Loaders {
+  let publisher: Loaders['publisher'] | undefined;
+  let offer: Loaders['offer'] | undefined;
   return {
-    publisher: new DataLoader((ids: readonly string[]) => services.publisherQueries.byIds(ids)),
-    offer: new DataLoader((ids: readonly string[]) => services.offerQueries.byIds(ids)),
+    get publisher() {
+      return (publisher ??= new DataLoader((ids: readonly string[]) => services.publisherQueries.byIds(ids)));
+    },
+    get offer() {
+      return (offer ??= new DataLoader((ids: readonly string[]) => services.offerQueries.byIds(ids)));
+    },
   };
 }

@@ -78,12 +78,13 @@ function recordView(
 /** The resolvers recordViews made (see src/schema/resolver-chain.ts). */
 export const recorders = new WeakSet<GraphQLFieldResolver<unknown, RequestContext>>();
 
-/** Per operation (Apollo gives each its own context object): target -> the publishers already told of. */
-const toldInOperation = new WeakMap<object, Map<string, Set<string>>>();
-
-function firstInOperation(ctx: object, target: string, publisherId: string): boolean {
-  let told = toldInOperation.get(ctx);
-  if (!told) toldInOperation.set(ctx, (told = new Map()));
+/**
+ * Per operation: Apollo gives each operation its own copy of the request's
+ * context, on which the first view sets `viewsTold` (a property of the
+ * copy, not a WeakMap entry per operation as before).
+ */
+function firstInOperation(ctx: RequestContext, target: string, publisherId: string): boolean {
+  const told = (ctx.viewsTold ??= new Map());
   let publishers = told.get(target);
   if (!publishers) told.set(target, (publishers = new Set()));
   if (publishers.has(publisherId)) return false;

@@ -18,6 +18,8 @@ export class LedgerRequestContext<Record extends { readonly id: string }> implem
   private made: RequestContext['command'] | undefined;
   private madeLoaders: RequestContext['loaders'] | undefined;
   private madeAccess: RequestContext['access'] | undefined;
+  /** set on Apollo's copy of the context for one operation (src/resolvers/read-audit.ts) */
+  viewsTold: RequestContext['viewsTold'];
 
   constructor(
     readonly services: RequestContext['services'],

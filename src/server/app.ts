@@ -6,8 +6,11 @@ import type { Principal } from '../auth/principal.js';
 import { createTokenVerifier, type TokenVerifier } from '../auth/token-verifier.js';
 import { statusOf } from '../error-codes.js';
 import { UnauthenticatedError } from '../errors.js';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { systemClock, uuidV7Ids } from '../clock.js';
 import type { RequestContext } from '../resolvers/context.js';
@@ -20,7 +23,8 @@ import { readiness } from './readiness.js';
 import { CLIENT_ID, InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
 import { localSignIn } from './local-sign-in.js';
-import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
+import type { Ledger, LedgerOptions } from './ledger.js';
+import { startLedger, type ServingLedger } from './serving-ledger.js';
 import { queryLimitsPlugin } from './query-limits.js';
 import { RateLimiter } from './rate-limit.js';
 import { requestClient } from './request-client.js';
@@ -35,30 +39,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the embedded service: stores, projections, GraphQL over HTTP. */
-export async function startServer(config: Config, logger: Logger, options: LedgerOptions = {}): Promise<RunningServer> {
-  // Under the serve lock a fixed name is unique on the embedded data directory, and lets a restarted server take its leases back at once.
-  const leaseHolder = options.leaseHolder ?? (config.mongodbUrl ? processHolder('serve') : 'serve');
+/**
+ * Starts the embedded service: stores, projections, GraphQL over HTTP.
+ * `started`: the ledger `serve` started already (./serving-ledger.ts),
+ * else it is started here.
+ */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: LedgerOptions = {},
+  started?: Promise<ServingLedger>,
+): Promise<RunningServer> {
   const clock = options.clock;
-  const ledger = await openLedger(config, {
-    projectionThread: config.projectionThread,
-    logLevel: config.logLevel,
-    ...options,
-    logger,
-    leaseHolder,
-  });
+  const { ledger, projecting } = await (started ?? startLedger(config, logger, options));
   let retention: RetentionSchedule | undefined;
   try {
     const tokens = await createTokenVerifier(config);
-    const finished = await ledger.finishInterruptedErasures();
-    if (finished.length > 0)
-      logger.warn(
-        { keys: finished.length },
-        'finished erasures a crash had interrupted: destroyed the keys they recorded',
-      );
-    await ledger.runner.start();
     retention = scheduleRetention(ledger.retention, logger);
     await retention.first;
+    // the projections' thread starts meanwhile
     const schema = await buildAppSchema();
     const storage = new StorageHealth(config.dataDir, logger);
     const metrics = config.metrics ? new ServiceMetrics(() => ledger.runner.status()) : undefined;
@@ -82,9 +81,11 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       stopOnTerminationSignals: false,
       includeStacktraceInErrorResponses: false,
       // Only what we use: no cache-control hints computed per field, no landing
-      // page that loads scripts from a CDN.
+      // page that loads scripts from a CDN, no federation trace plugin asked per
+      // request (this schema is no subgraph: it would never trace).
       plugins: [
         ApolloServerPluginCacheControlDisabled(),
+        ApolloServerPluginInlineTraceDisabled(),
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
@@ -96,7 +97,11 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       formatError: createErrorFormatter((error) => internalErrors.report(error)),
     });
     await apollo.start();
-    const principals = verifiedOnce(tokens);
+    // Only the rate limit asks before the context: without it, no memo per request.
+    const principals =
+      config.rateLimitPerSecond > 0
+        ? verifiedOnce(tokens)
+        : (req: IncomingMessage) => tokens.verify(req.headers.authorization);
     const http = createHttpServer<RequestContext>({
       apollo,
       context: async (req, record) =>
@@ -143,6 +148,7 @@ export async function startServer(config: Config, logger: Logger, options: Ledge
       ...(metrics ? { metrics } : {}),
       newRequestId: () => uuidV7Ids.next(),
     });
+    await projecting;
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);
       http.server.listen(config.port, config.host, () => resolve());

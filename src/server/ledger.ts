@@ -18,7 +18,8 @@ import type { LeaseStore } from '../projections/store/lease.js';
 import { ProjectionRunner } from '../projections/runner/projection-runner.js';
 import type { ProjectionHost } from '../projections/runner/projection-host.js';
 import { ThreadedProjections } from '../projections/runner/thread/threaded-projections.js';
-import { ledgerProjections } from '../projections/ledger-projections.js';
+import { CATCH_UP_AFTER_READY, collectionOwners, ledgerProjections } from '../projections/ledger-projections.js';
+import { CaughtUpReadStore } from '../projections/runner/caught-up-read-store.js';
 import { RequesterSealer, Retention, RetentionPolicy } from '../privacy/retention.js';
 import { type Membership } from '../auth/membership.js';
 import { ledgerSecret, retireLedgerSecrets } from '../privacy/keys/ledger-secrets.js';
@@ -190,6 +191,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     thread ??
     new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy), actors), {
       ...(options.logger ? { logger: options.logger } : {}),
+      afterReady: CATCH_UP_AFTER_READY,
       lease: {
         store: readSide.leases,
         holder: leaseHolder,
@@ -202,14 +204,21 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     clock,
     ids,
     events,
-    reads,
+    // a model still catching up after start answers no read before it has caught up (bounded)
+    reads: new CaughtUpReadStore(reads, {
+      host: runner,
+      head: () => events.headPosition(),
+      owners: collectionOwners,
+      timeoutMs: config.readYourWritesTimeoutMs,
+    }),
     keys,
     personalData,
     actors,
     codec,
     handler,
     idempotencySecret,
-    waitForPosition: (position) => runner.waitFor(position, config.readYourWritesTimeoutMs),
+    // those still catching up are waited for by the reads that need them
+    waitForPosition: (position) => runner.waitForServed(position, config.readYourWritesTimeoutMs),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   membership = services.membership;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import {
   GraphQLError,
   getNamedType,
@@ -168,29 +168,27 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits): A
       return { depth, cost: undefined, records: 0 };
     }
   });
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request }) {
-          if (!operation) return; // Apollo refuses a request without a resolvable operation itself
-          const { depth, cost, records } = measure(document, operation, request.variables ?? {});
-          if (depth > limits.maxDepth) {
-            throw refusal('QUERY_TOO_DEEP', `Query depth ${depth} exceeds the limit of ${limits.maxDepth}.`);
-          }
-          if (cost !== undefined && cost > limits.maxCost) {
-            throw refusal(
-              'QUERY_TOO_COSTLY',
-              `Query cost ${Number.isFinite(cost) ? cost : 'over the node limit'} exceeds the limit of ${limits.maxCost}.`,
-            );
-          }
-          if (records > MAX_ACCESS_RECORDS) {
-            throw refusal(
-              'QUERY_TOO_COSTLY',
-              `The query may append ${records} privacy request records (exports, views) and at most ${MAX_ACCESS_RECORDS} records are allowed per request.`,
-            );
-          }
-        },
-      };
+  // One listener for every request: nothing is made per request.
+  const listener: GraphQLRequestListener<BaseContext> = {
+    async didResolveOperation({ document, operation, request }) {
+      if (!operation) return; // Apollo refuses a request without a resolvable operation itself
+      const { depth, cost, records } = measure(document, operation, request.variables ?? {});
+      if (depth > limits.maxDepth) {
+        throw refusal('QUERY_TOO_DEEP', `Query depth ${depth} exceeds the limit of ${limits.maxDepth}.`);
+      }
+      if (cost !== undefined && cost > limits.maxCost) {
+        throw refusal(
+          'QUERY_TOO_COSTLY',
+          `Query cost ${Number.isFinite(cost) ? cost : 'over the node limit'} exceeds the limit of ${limits.maxCost}.`,
+        );
+      }
+      if (records > MAX_ACCESS_RECORDS) {
+        throw refusal(
+          'QUERY_TOO_COSTLY',
+          `The query may append ${records} privacy request records (exports, views) and at most ${MAX_ACCESS_RECORDS} records are allowed per request.`,
+        );
+      }
     },
   };
+  return { requestDidStart: async () => listener };
 }

@@ -1,13 +1,10 @@
 import path from 'node:path';
-import { MongoClient, type Document } from 'mongodb';
+import type { Document } from 'mongodb';
 import type { Clock } from '../clock.js';
 import type { CommitCounter } from '../sqlite/commit-counter.js';
 import type { KeyStore } from '../privacy/keys/key-store.js';
-import { MongoKeyStore } from '../privacy/keys/mongodb-key-store.js';
 import { SqliteKeyStore } from '../privacy/keys/sqlite-key-store.js';
 import type { LeaseStore } from '../projections/store/lease.js';
-import { MongoLeaseStore } from '../projections/store/mongodb/mongo-lease-store.js';
-import { MongoReadStore } from '../projections/store/mongodb/mongo-read-store.js';
 import type { ReadStore } from '../projections/store/read-store.js';
 import { SqliteLeaseStore } from '../projections/store/sqlite/sqlite-lease-store.js';
 import { SqliteReadStore } from '../projections/store/sqlite/sqlite-read-store.js';
@@ -46,7 +43,9 @@ export async function openReadSide(
   /** embedded: shared with the threads of this process that open the read models (src/sqlite/commit-counter.ts) */
   embedded: { commits?: CommitCounter } = {},
 ): Promise<ReadSide> {
-  if (config.mongodbUrl)
+  if (config.mongodbUrl) {
+    // Loaded only here: the MongoDB driver is a tenth of a second of every start that does not use it.
+    const { openMongoReadSide } = await import('./mongo-read-side.js');
     return openMongoReadSide(
       config.mongodbUrl,
       config.mongodbKeysUrl,
@@ -54,6 +53,7 @@ export async function openReadSide(
       masterKey,
       clock,
     );
+  }
   const file = (name: string) => path.join(config.dataDir, name);
   const reads = SqliteReadStore.open(file(readSideFiles.readModels), {
     ...embedded,
@@ -74,20 +74,6 @@ export async function openReadSide(
   };
 }
 
-/** A connected client; the error names the setting, never the URL (it may hold credentials). */
-async function connect(url: string, setting: string): Promise<MongoClient> {
-  // ignoreUndefined: an undefined field is left out, as JSON (and so the SQLite store) leaves it out.
-  const client = new MongoClient(url, { ignoreUndefined: true, appName: 'privacy-ledger' });
-  try {
-    return await client.connect();
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    throw new Error(
-      `could not connect to MongoDB (${error instanceof Error ? error.name : 'unknown error'}); check ${setting}`,
-    );
-  }
-}
-
 /**
  * What keeps a MongoDB deployment from serving the read side, from its
  * `hello` answer: projections commit in transactions, which only a replica
@@ -100,45 +86,4 @@ export function replicaSetProblem(hello: Document): string | undefined {
     return 'is a standalone mongod, not a replica set: projections commit in transactions, which only a replica set runs (a one-member replica set will do: mongod --replSet rs0, then rs.initiate())';
   }
   return undefined;
-}
-
-/** Refuses, at start, a deployment the read side cannot run on; names the setting, never the URL. */
-async function checkReplicaSet(client: MongoClient, setting: string): Promise<void> {
-  const problem = replicaSetProblem(await client.db('admin').command({ hello: 1 }));
-  if (problem) throw new Error(`${setting} ${problem}`);
-}
-
-async function openMongoReadSide(
-  url: string,
-  keysUrl: string | undefined,
-  database: string,
-  masterKey: Buffer,
-  clock: Clock,
-): Promise<ReadSide> {
-  const clients: MongoClient[] = [];
-  const closeAll = async () => void (await Promise.all(clients.map((client) => client.close())));
-  try {
-    const client = await connect(url, '--mongodb-url / MONGODB_URL');
-    clients.push(client);
-    await checkReplicaSet(client, '--mongodb-url / MONGODB_URL');
-    const keyClient =
-      keysUrl && keysUrl !== url ? await connect(keysUrl, '--mongodb-keys-url / MONGODB_KEYS_URL') : client;
-    if (keyClient !== client)
-      (clients.push(keyClient), await checkReplicaSet(keyClient, '--mongodb-keys-url / MONGODB_KEYS_URL'));
-    const db = client.db(database);
-    const keys = await MongoKeyStore.open(keyClient.db(database), masterKey, clock);
-    return {
-      reads: new MongoReadStore(client, db),
-      keys,
-      leases: new MongoLeaseStore(db, clock),
-      backend: 'mongodb',
-      async close() {
-        await keys.close();
-        await closeAll();
-      },
-    };
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
 }

@@ -9,13 +9,16 @@ export interface Readiness {
 }
 
 /**
- * Ready once every projection has caught up and writes can be made durable;
- * names the projections still behind. Writes that cannot be made durable
- * come first: a projection failing for the same reason is not "starting".
+ * Ready once writes can be made durable and every projection has caught up
+ * but those a start catches up after the others (CATCH_UP_AFTER_READY in
+ * src/projections/ledger-projections.ts: reads of their models wait for
+ * them meanwhile); names every projection still behind, those too. Writes
+ * that cannot be made durable come first: a projection failing for the
+ * same reason is not "starting".
  */
 export async function readiness(storage: StorageHealth, ledger: Ledger): Promise<Readiness> {
   const behind = (await ledger.runner.status())
     .filter((p) => p.lag > 0 || (p.state !== 'live' && p.state !== 'standby'))
     .map((p) => ({ projection: p.name, state: p.state, lag: p.lag }));
-  return { status: !storage.writable ? 'cannot-write' : ledger.runner.live ? 'ready' : 'starting', behind };
+  return { status: !storage.writable ? 'cannot-write' : ledger.runner.ready ? 'ready' : 'starting', behind };
 }

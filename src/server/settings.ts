@@ -59,7 +59,7 @@ export const SETTINGS = {
     env: 'READ_YOUR_WRITES_TIMEOUT_MS',
     default: '5000',
     parse: integer(0, 60_000),
-    help: 'how long a query with `minPosition` waits',
+    help: 'how long a query with `minPosition` waits, and a read of a model still catching up after start (/readyz names those)',
   },
   maxBodyBytes: {
     env: 'MAX_BODY_BYTES',

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import type { Logger } from 'pino';
 import { statusOf } from '../error-codes.js';
 
@@ -81,17 +81,15 @@ export class StorageHealth {
 
 /** Answers a request that met a storage error with HTTP 503 and Retry-After (its error reads UNAVAILABLE: src/server/format-error.ts). */
 export function storageUnavailablePlugin(health: StorageHealth): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, response }) {
-          const storage = errors.find((error) => isStorageError(error));
-          if (!storage) return;
-          health.failed(storage.originalError ?? storage);
-          response.http.status = statusOf('UNAVAILABLE');
-          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
-        },
-      };
+  // One listener for every request: nothing is made per request.
+  const listener: GraphQLRequestListener<BaseContext> = {
+    async didEncounterErrors({ errors, response }) {
+      const storage = errors.find((error) => isStorageError(error));
+      if (!storage) return;
+      health.failed(storage.originalError ?? storage);
+      response.http.status = statusOf('UNAVAILABLE');
+      response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
     },
   };
+  return { requestDidStart: async () => listener };
 }

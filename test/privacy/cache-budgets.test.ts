@@ -91,4 +91,20 @@ describe('cache budgets', () => {
     cache.forgetSubjects(new Set(['idempotency/publisher-4'])); // the stream's idempotency key
     expect(cache.get('publisher-4')).toBeUndefined();
   });
+
+  it('aggregate states: a stream written again under the same keys (its usual write) is still dropped when its subject is destroyed', () => {
+    const cache = new AggregateCache(2);
+    const first = stateOf('publisher/1/contact');
+    cache.set('publisher-1', first);
+    cache.set('publisher-1', { ...first, revision: 1, position: 2 }); // same StreamKeys object
+    cache.set('publisher-1', { ...first, revision: 2, position: 3 });
+    cache.forgetSubjects(new Set(['publisher/1/contact']));
+    expect(cache.get('publisher-1')).toBeUndefined();
+    cache.set('publisher-2', stateOf('publisher/2/contact'));
+    cache.set('publisher-2', stateOf('publisher/2b/contact')); // new keys: indexed under the new subject only
+    cache.forgetSubjects(new Set(['publisher/2/contact']));
+    expect(cache.get('publisher-2')).toBeDefined();
+    cache.forgetSubjects(new Set(['publisher/2b/contact']));
+    expect(cache.get('publisher-2')).toBeUndefined();
+  });
 });

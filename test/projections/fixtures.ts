@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NewEvent, RecordedEvent } from '../../src/events/store/event-envelope.js';
+import { foldDocuments, type ProjectedDoc } from '../../src/projections/document-projection.js';
 
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -39,3 +40,18 @@ export const countedEvent = (n: number): NewEvent => ({
   data: { n },
   metadata: { actor: { id: 'tester', kind: 'system' }, correlationId: 'c' },
 });
+
+/** Counts events per stream: small enough to see every effect. */
+export interface CounterDoc extends ProjectedDoc {
+  count: number;
+}
+
+/** A projection named `name` into a collection of the same name, counting each stream's events. */
+export const counting = (name: string) =>
+  foldDocuments<CounterDoc, RecordedEvent>({
+    select: (event) => event,
+    name,
+    collection: { name },
+    documentId: (event) => event.streamId,
+    evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1 }),
+  });

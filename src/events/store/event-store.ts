@@ -61,10 +61,15 @@ export interface ReadAllOptions {
  */
 export type StoredEvent = Omit<RecordedEvent, 'data' | 'metadata'> & { dataJson: string; metadataJson: string };
 
-/** One stream from a revision (inclusive), or the whole log after a position (exclusive). */
+/**
+ * One stream from a revision (inclusive), or the whole log after a position
+ * (exclusive). `type` on the log: only events of that type are needed (a
+ * store that can select them returns only those, and an empty page means
+ * none is left; another returns every event, and the caller checks).
+ */
 export type ReadStoredOptions =
   | { streamId: string; fromRevision?: number; maxCount?: number }
-  | { streamId?: undefined; fromPosition?: number; maxCount?: number };
+  | { streamId?: undefined; fromPosition?: number; maxCount?: number; type?: string };
 
 export interface SubscriptionHandler {
   /** Called with batches in log order; the next batch waits for this promise. */

@@ -7,8 +7,8 @@ import { TimeoutError } from '../../errors.js';
 export class PositionWaiters {
   private readonly waiters = new Set<{ position: number; resolve(): void }>();
 
-  /** `reached`: the position already reached when the wait starts. */
-  wait(position: number, reached: number, timeoutMs: number): Promise<void> {
+  /** `reached`: the position already reached when the wait starts; `message`: what the TimeoutError says, if not the default. */
+  wait(position: number, reached: number, timeoutMs: number, message?: string): Promise<void> {
     if (reached >= position) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter = {
@@ -21,7 +21,9 @@ export class PositionWaiters {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new TimeoutError(`read models did not reach position ${position} within ${timeoutMs} ms; retry`));
+        reject(
+          new TimeoutError(message ?? `read models did not reach position ${position} within ${timeoutMs} ms; retry`),
+        );
       }, timeoutMs);
       this.waiters.add(waiter);
     });

@@ -3,7 +3,7 @@ import type { EventStore, Subscription } from '../../events/store/event-store.js
 import type { UpcasterRegistry } from '../../events/store/upcasters.js';
 import { HeldLease, type LeaseSettings } from './held-lease.js';
 import { LeaseLostError } from '../store/lease.js';
-import { PositionWaiters } from './position-waiters.js';
+import { CatchUpWaits, reportOf, type CatchUpReport } from './catch-up-report.js';
 import type { Projection } from '../projection.js';
 import type { ProjectionHost, ProjectionStatus } from './projection-host.js';
 import type { ReadStore } from '../store/read-store.js';
@@ -22,8 +22,14 @@ export interface RunnerOptions {
   lease?: LeaseSettings;
   /** while a projection catches up, its position and the head are logged at info this often (default 5 s) */
   progressEveryMs?: number;
-  /** told whenever the position every projection has reached, or `live`, may have changed */
-  onProgress?: (position: number, live: boolean) => void;
+  /** told whenever the report (positions, `live`, `ready`, those still catching up) may have changed */
+  onProgress?: (report: CatchUpReport) => void;
+  /**
+   * Projections caught up after the others at start: the host is `ready`
+   * without them, and reads of their models wait for them meanwhile
+   * (./caught-up-read-store.ts).
+   */
+  afterReady?: ReadonlySet<string>;
 }
 
 /**
@@ -39,6 +45,10 @@ interface Running extends CatchingUp {
   subscription?: Subscription;
   lease?: HeldLease;
   retry?: NodeJS.Timeout;
+  /** has caught up with the log since this process started it (in standby: the holder's checkpoint reached `target`) */
+  caughtUp?: boolean;
+  /** in standby: the head when this process first stood by, which the holder's checkpoint must reach */
+  target?: number;
 }
 
 /**
@@ -56,12 +66,14 @@ interface Running extends CatchingUp {
  */
 export class ProjectionRunner implements ProjectionHost {
   private readonly running = new Map<string, Running>();
-  private readonly waiters = new PositionWaiters();
+  private readonly waits = new CatchUpWaits();
   private readonly batchSize: number;
   /** a rebuild's batches (see REBUILD_BATCH) */
   private readonly rebuildBatchSize: number;
   /** the projections' catch-up together, from start */
   private together: Promise<void> | undefined;
+  /** the log said once that the projections the service is not ready without have caught up */
+  private toldReady = false;
 
   constructor(
     private readonly events: EventStore,
@@ -77,11 +89,20 @@ export class ProjectionRunner implements ProjectionHost {
     return this.projections.map((p) => p.name);
   }
 
-  /** The projections this worker runs catch up together, in the background (./shared-catch-up.ts), then each follows the log. */
+  /**
+   * The projections this worker runs catch up together, in the background
+   * (./shared-catch-up.ts), those `afterReady` names once the others have;
+   * then each follows the log.
+   */
   async start(): Promise<void> {
     const runs: Running[] = [];
     for (const projection of this.projections) runs.push(await this.startOne(projection, false));
-    this.together = this.catchUpTogether(runs.filter((run) => !this.options.lease || run.lease));
+    this.settleWaiters(); // reads now wait for what has not caught up yet
+    const mine = runs.filter((run) => !this.options.lease || run.lease);
+    const later = (run: Running) => this.options.afterReady?.has(run.projection.name) ?? false;
+    this.together = this.catchUpTogether(mine.filter((run) => !later(run))).then(() =>
+      this.catchUpTogether(mine.filter(later)),
+    );
   }
 
   async stop(): Promise<void> {
@@ -91,6 +112,7 @@ export class ProjectionRunner implements ProjectionHost {
   }
 
   private async catchUpTogether(runs: Running[]): Promise<void> {
+    if (runs.length === 0) return;
     await catchUpTogether(this.events, this.reads, runs, this.batchSize, {
       ...this.options,
       onBatch: () => this.settleWaiters(),
@@ -112,15 +134,31 @@ export class ProjectionRunner implements ProjectionHost {
    * projections a worker runs is ready too.
    */
   get live(): boolean {
-    return (
-      this.running.size > 0 &&
-      [...this.running.values()].every((run) => run.state === 'live' || run.state === 'standby')
-    );
+    return this.report().live;
+  }
+
+  /** true once every projection but those caught up after the others (`afterReady`) is live or standing by */
+  get ready(): boolean {
+    return this.report().ready;
   }
 
   /** Read-your-writes: resolves once every projection has applied `position`. */
   waitFor(position: number, timeoutMs: number): Promise<void> {
-    return this.waiters.wait(position, this.position, timeoutMs);
+    this.waits.update(this.report());
+    return this.waits.waitFor(position, timeoutMs);
+  }
+
+  waitForServed(position: number, timeoutMs: number): Promise<void> {
+    this.waits.update(this.report());
+    return this.waits.waitForServed(position, timeoutMs);
+  }
+
+  caughtUp(projection: string): boolean {
+    return this.waits.caughtUp(projection);
+  }
+
+  untilCaughtUp(projection: string, head: number, timeoutMs: number): Promise<void> {
+    return this.waits.untilCaughtUp(projection, head, timeoutMs);
   }
 
   /**
@@ -231,6 +269,8 @@ export class ProjectionRunner implements ProjectionHost {
       projection,
       position: (await this.reads.getCheckpoint(projection.name)) ?? 0,
       state: 'catching-up',
+      // started again (a failure, a rebuild): once caught up since start, its reads are not held back again
+      caughtUp: this.running.get(projection.name)?.caughtUp ?? false,
     };
     this.running.set(projection.name, run);
     if (this.options.lease) await this.claim(run, this.options.lease, subscribe);
@@ -258,6 +298,9 @@ export class ProjectionRunner implements ProjectionHost {
       // Another worker runs it: follow its checkpoint, for waitFor.
       run.state = 'standby';
       run.position = Math.max(run.position, checkpoint);
+      // the holder's model answers once it holds what the log held when this process started following it
+      run.target ??= await this.events.headPosition();
+      if (run.position >= run.target) run.caughtUp = true;
       this.settleWaiters();
     } catch (error) {
       await lease?.release();
@@ -307,6 +350,7 @@ export class ProjectionRunner implements ProjectionHost {
           // Everything up to `head` was delivered and applied (onEvents is awaited).
           run.position = Math.max(run.position, head);
           run.state = 'live';
+          run.caughtUp = true;
           progress?.done([run]);
           progress = undefined;
           this.settleWaiters();
@@ -351,8 +395,19 @@ export class ProjectionRunner implements ProjectionHost {
   }
 
   private settleWaiters(): void {
-    const position = this.position;
-    this.waiters.settle(position);
-    this.options.onProgress?.(position, this.live);
+    const report = this.report();
+    this.waits.update(report);
+    this.options.onProgress?.(report);
+    if (report.ready && !report.live && report.starting.length > 0 && !this.toldReady) {
+      this.toldReady = true;
+      this.options.logger?.info(
+        { catchingUp: report.starting },
+        'the projections every request reads have caught up; these catch up now, and reads of them wait for them',
+      );
+    }
+  }
+
+  private report(): CatchUpReport {
+    return reportOf([...this.running.values()], this.options.afterReady);
   }
 }

@@ -4,24 +4,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteEventStore } from '../../../src/events/store/sqlite/sqlite-event-store.js';
 import { TimeoutError } from '../../../src/errors.js';
 import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
-import { foldDocuments, type ProjectedDoc } from '../../../src/projections/document-projection.js';
+import { foldDocuments } from '../../../src/projections/document-projection.js';
 import { ProjectionRunner } from '../../../src/projections/runner/projection-runner.js';
 import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { UpcasterRegistry } from '../../../src/events/store/upcasters.js';
-import { countedEvent, tempDir } from '../fixtures.js';
+import { countedEvent, counting, tempDir, type CounterDoc } from '../fixtures.js';
 
-/** Counts events per stream: small enough to see every effect. */
-interface CounterDoc extends ProjectedDoc {
-  count: number;
-}
-const counting = (name: string) =>
-  foldDocuments<CounterDoc, RecordedEvent>({
-    select: (event) => event,
-    name,
-    collection: { name },
-    documentId: (event) => event.streamId,
-    evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1 }),
-  });
 const counters = counting('counters');
 
 const event = countedEvent;

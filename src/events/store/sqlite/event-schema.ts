@@ -132,6 +132,11 @@ export function prepareLogReads(db: Database.Database) {
     after: db
       .prepare<[number, number], EventRow>(`${SELECT_EVENTS} WHERE position > ? ORDER BY position ASC LIMIT ?`)
       .raw(true),
+    afterOfType: db
+      .prepare<[number, string, number], EventRow>(
+        `${SELECT_EVENTS} WHERE position > ? AND type = ? ORDER BY position ASC LIMIT ?`,
+      )
+      .raw(true),
     afterBelow: db
       .prepare<[number, number, number], EventRow>(
         `${SELECT_EVENTS} WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`,

@@ -219,7 +219,9 @@ export class SqliteEventStore implements EventStore {
     const rows =
       options.streamId !== undefined
         ? this.statements.forwards.all(options.streamId, options.fromRevision ?? 0, limit)
-        : this.statements.after.all(options.fromPosition ?? 0, limit);
+        : options.type !== undefined
+          ? this.statements.afterOfType.all(options.fromPosition ?? 0, options.type, limit)
+          : this.statements.after.all(options.fromPosition ?? 0, limit);
     return rows.map(toStoredEvent);
   }
 

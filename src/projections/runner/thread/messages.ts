@@ -1,3 +1,4 @@
+import type { CatchUpReport } from '../catch-up-report.js';
 import type { ProjectionStatus } from '../projection-host.js';
 
 /** What the projection thread needs to open the stores and run the projections (workerData). */
@@ -28,7 +29,7 @@ export type ToThread =
 /** Projection thread → service thread. */
 export type FromThread =
   | { type: 'started' }
-  | { type: 'progress'; position: number; live: boolean }
+  | { type: 'progress'; report: CatchUpReport }
   | { type: 'status'; id: number; rows: ProjectionStatus[] }
   /** a rebuild ended: `error` says why it failed (class and message, never data) */
   | { type: 'rebuilt'; id: number; error?: string }

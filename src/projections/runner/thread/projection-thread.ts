@@ -15,7 +15,7 @@ import { ActorReferences } from '../../../privacy/actor-references.js';
 import { PersonalDataCodec } from '../../../privacy/personal-data-codec.js';
 import { RequesterSealer, RetentionPolicy } from '../../../privacy/retention.js';
 import { openReadSide } from '../../../server/read-store-factory.js';
-import { ledgerProjections } from '../../ledger-projections.js';
+import { CATCH_UP_AFTER_READY, ledgerProjections } from '../../ledger-projections.js';
 import { ProjectionRunner } from '../projection-runner.js';
 import type { FromThread, ThreadSetup, ToThread } from './messages.js';
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     systemClock,
     { commits: new CommitCounter(setup.readModelCommits) },
   );
-  let reported = { position: -1, live: false };
+  let reported = '';
   const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys));
   const runner = new ProjectionRunner(
     events,
@@ -75,10 +75,12 @@ async function main(): Promise<void> {
         clock: systemClock,
         ...(setup.leaseTtlMs ? { ttlMs: setup.leaseTtlMs } : {}),
       },
-      onProgress: (position, live) => {
-        if (position === reported.position && live === reported.live) return;
-        reported = { position, live };
-        post({ type: 'progress', position, live });
+      afterReady: CATCH_UP_AFTER_READY,
+      onProgress: (report) => {
+        const same = JSON.stringify(report);
+        if (same === reported) return;
+        reported = same;
+        post({ type: 'progress', report });
       },
     },
   );

@@ -5,7 +5,7 @@ import { CommitCounter } from '../../../sqlite/commit-counter.js';
 import { projectionNames } from '../../ledger-projections.js';
 import type { ProjectionHost } from '../projection-host.js';
 import type { ProjectionStatus } from '../projection-host.js';
-import { PositionWaiters } from '../position-waiters.js';
+import { CatchUpWaits } from '../catch-up-report.js';
 import type { FromThread, ThreadSetup, ToThread } from './messages.js';
 
 /** Built, the thread is plain JavaScript; from the sources (tests, tsx, the bench) it loads its TypeScript through tsx, a development dependency. */
@@ -57,12 +57,10 @@ export class ThreadedProjections implements ProjectionHost {
   readonly boundary = new DurableBoundary();
   /** shared with the service's read store: the thread's read-model commits */
   readonly readModelCommits = new CommitCounter();
-  private readonly waiters = new PositionWaiters();
+  private readonly waits = new CatchUpWaits();
   private readonly statusRequests = new Map<number, (rows: ProjectionStatus[]) => void>();
   private readonly rebuilds = new Map<number, { resolve(): void; reject(error: Error): void }>();
   private worker: Worker | undefined;
-  private reached = 0;
-  private isLive = false;
   private nextRequest = 1;
   private stopping = false;
   private restart: NodeJS.Timeout | undefined;
@@ -74,13 +72,31 @@ export class ThreadedProjections implements ProjectionHost {
   ) {}
 
   get live(): boolean {
-    return this.isLive;
+    return this.waits.report.live;
   }
 
-  /** Also wakes the thread at once: between waits it projects a tenth of a second's appends at a time. */
+  get ready(): boolean {
+    return this.waits.report.ready;
+  }
+
+  /** Each wait also wakes the thread at once: between waits it projects a tenth of a second's appends at a time. */
   waitFor(position: number, timeoutMs: number): Promise<void> {
-    if (position > this.reached) this.boundary.announce();
-    return this.waiters.wait(position, this.reached, timeoutMs);
+    if (position > this.waits.report.position) this.boundary.announce();
+    return this.waits.waitFor(position, timeoutMs);
+  }
+
+  waitForServed(position: number, timeoutMs: number): Promise<void> {
+    if (position > this.waits.report.served) this.boundary.announce();
+    return this.waits.waitForServed(position, timeoutMs);
+  }
+
+  caughtUp(projection: string): boolean {
+    return this.waits.caughtUp(projection);
+  }
+
+  untilCaughtUp(projection: string, head: number, timeoutMs: number): Promise<void> {
+    this.boundary.announce();
+    return this.waits.untilCaughtUp(projection, head, timeoutMs);
   }
 
   /** Resolves once the thread runs every projection (holding its lease, or standing by); rejects if it cannot start. */
@@ -150,9 +166,7 @@ export class ThreadedProjections implements ProjectionHost {
             started = true;
             return resolve();
           case 'progress':
-            this.reached = message.position;
-            this.isLive = message.live;
-            return this.waiters.settle(message.position);
+            return this.waits.update(message.report);
           case 'status':
             this.statusRequests.get(message.id)?.(message.rows);
             this.statusRequests.delete(message.id);
@@ -180,7 +194,7 @@ export class ThreadedProjections implements ProjectionHost {
       });
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = undefined;
-        this.isLive = false;
+        this.waits.update({ ...this.waits.report, live: false, ready: false });
         for (const rebuild of this.rebuilds.values())
           rebuild.reject(new Error('the projection thread stopped before the rebuild ended'));
         this.rebuilds.clear();
