@@ -1,4 +1,5 @@
 import type {
+  BulkLoad,
   Checkpoint,
   Doc,
   Fence,
@@ -63,8 +64,8 @@ export class CaughtUpReadStore implements ReadStore {
   }
 
   // The rest is the projections' and the CLI's, never held back.
-  ensureCollection(collection: string, indexes?: IndexSpec[]): Promise<void> {
-    return this.base.ensureCollection(collection, indexes);
+  ensureCollection(collection: string, indexes?: IndexSpec[], options?: BulkLoad): Promise<void> {
+    return this.base.ensureCollection(collection, indexes, options);
   }
 
   write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
