@@ -8,7 +8,7 @@ import type { Projection } from '../projection.js';
 import type { ProjectionHost, ProjectionStatus } from './projection-host.js';
 import type { ReadStore } from '../store/read-store.js';
 import { markShape, shapeOf, shapeOutdated } from './read-model-shape.js';
-import { applyBatch, ensureCollections, rebuildOnline, replay, type Progress } from './replay.js';
+import { applyBatch, ensureCollections, rebuildBatch, rebuildOnline, replay, type Progress } from './replay.js';
 import { catchUpProgress, catchUpTogether, type CatchingUp } from './shared-catch-up.js';
 
 export interface RunnerOptions {
@@ -31,14 +31,6 @@ export interface RunnerOptions {
    */
   afterReady?: ReadonlySet<string>;
 }
-
-/**
- * Events per batch of a rebuild. A rebuild is bound by CPU, and a smaller
- * batch's events, entries and JSON stay within the CPU's caches and die
- * young: the 1M-event audit rebuild took 11.4–12.4 s of CPU in batches of
- * 1,000, 14.4–16.0 s in batches of 2,500 (alternating runs, one machine).
- */
-const REBUILD_BATCH = 1000;
 
 interface Running extends CatchingUp {
   state: ProjectionStatus['state'];
@@ -68,8 +60,6 @@ export class ProjectionRunner implements ProjectionHost {
   private readonly running = new Map<string, Running>();
   private readonly waits = new CatchUpWaits();
   private readonly batchSize: number;
-  /** a rebuild's batches (see REBUILD_BATCH) */
-  private readonly rebuildBatchSize: number;
   /** the projections' catch-up together, from start */
   private together: Promise<void> | undefined;
   /** the log said once that the projections the service is not ready without have caught up */
@@ -82,7 +72,6 @@ export class ProjectionRunner implements ProjectionHost {
     private readonly options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 2500;
-    this.rebuildBatchSize = Math.min(this.batchSize, REBUILD_BATCH);
   }
 
   get names(): string[] {
@@ -194,7 +183,7 @@ export class ProjectionRunner implements ProjectionHost {
     const lease = settings ? await HeldLease.take(settings, `${name}:rebuild`, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
     try {
-      await rebuildOnline(this.events, this.reads, projection, this.rebuildBatchSize, onProgress);
+      await rebuildOnline(this.events, this.reads, projection, rebuildBatch(this.batchSize), onProgress);
       await markShape(this.reads, projection);
     } finally {
       await lease?.release();
@@ -245,7 +234,7 @@ export class ProjectionRunner implements ProjectionHost {
       projection.collections.map((c) => c.name),
     );
     await ensureCollections(this.reads, projection, { bulkLoad: true });
-    await replay(this.events, this.reads, projection, 0, this.rebuildBatchSize, {
+    await replay(this.events, this.reads, projection, 0, rebuildBatch(this.batchSize), {
       ...(lease ? { lease } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),

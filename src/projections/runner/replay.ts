@@ -28,6 +28,15 @@ export async function applyBatch(
   return last;
 }
 
+/**
+ * Events per batch of a rebuild (at most the runner's batch). A rebuild is
+ * bound by CPU, and a smaller batch's events, entries and JSON stay within
+ * the CPU's caches and die young: the 1M-event audit rebuild took 11.4–12.4 s
+ * of CPU in batches of 1,000, 14.4–16.0 s in batches of 2,500 (alternating
+ * runs, one machine).
+ */
+export const rebuildBatch = (batchSize: number): number => Math.min(batchSize, 1000);
+
 /** Applies the log after `from` in batches until it has read everything there is; returns the last position. */
 export async function replay(
   events: EventStore,
