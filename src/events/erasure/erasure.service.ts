@@ -170,13 +170,18 @@ export class ErasureService {
     const recipients = await this.disclosureRecipients(publisherId, now, context);
     await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
     await this.shred([{ streamId, result: closed }, ...withdrawn, recipients]);
-    // A retry under the same idempotency key answers every person the closure covers, as the first attempt did (give or take those erased before it).
+    // A retry under the same idempotency key answers what the first attempt erased, as the streams recorded it.
+    const closure = closed.state.erasure.closure;
     const subjectIds = closed.replayed
       ? [
-          contactSubject(publisherId),
-          ...closed.state.erasure.accountIds.map((id) => aadAccountSubject(publisherId, id)),
-          ...offerIds.map(offerSupportSubject),
-          ...(recipients.result.state.disclosureIds.length ? [disclosureRecipientsSubject(publisherId)] : []),
+          ...(closure?.contact ? [contactSubject(publisherId)] : []),
+          ...(closure?.accountIds ?? []).map((id) => aadAccountSubject(publisherId, id)),
+          ...withdrawn.flatMap(({ result }) =>
+            result.state.status === 'DELETED' && result.state.erasedByClosure
+              ? [offerSupportSubject(result.state.id)]
+              : [],
+          ),
+          ...(recipients.result.state.closed ? [disclosureRecipientsSubject(publisherId)] : []),
         ]
       : [closed, ...withdrawn.map(({ result }) => result), recipients.result].flatMap(erasedBy);
     return {

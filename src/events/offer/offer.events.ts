@@ -82,6 +82,8 @@ export interface DeletedOfferState {
   publisherId: string;
   /** its former contacts stay sealed in the log until erased */
   supportErased: boolean;
+  /** the publisher's closure erased its contacts (what a retry of the closure answers) */
+  erasedByClosure?: boolean;
 }
 
 export type OfferState<P = string> = { status: 'none' } | LiveOfferState<P> | DeletedOfferState;
@@ -108,7 +110,14 @@ export function evolveOffer<P>(state: OfferState<P>, event: OfferEvent<P>): Offe
     if (state.status === 'none') return state;
     // Closing the publisher's account withdraws its offers along with their contacts.
     if (state.status === 'DELETED' || event.data.scope === 'account') {
-      return { status: 'DELETED', id: state.id, publisherId: state.publisherId, supportErased: true };
+      const byClosure = event.data.scope === 'account' || (state.status === 'DELETED' && state.erasedByClosure);
+      return {
+        status: 'DELETED',
+        id: state.id,
+        publisherId: state.publisherId,
+        supportErased: true,
+        ...(byClosure ? { erasedByClosure: true } : {}),
+      };
     }
     return { ...state, supportErased: true, updatedAt: event.data.erasedAt };
   }

@@ -148,6 +148,8 @@ export interface ErasureBookkeeping {
   erasedAccountIds: string[];
   /** the contact's key was destroyed and no contact value was recorded since */
   contactErased: boolean;
+  /** what the account's closure erased (scope `account`), in its order: what a retry of the closure answers */
+  closure?: { contact: boolean; accountIds: string[] };
 }
 
 export type PublisherState<P = string> = { status: 'unregistered' } | RegisteredPublisherState<P>;
@@ -208,11 +210,18 @@ export function evolvePublisher<P>(state: PublisherState<P>, event: PublisherEve
         updatedAt: event.data.rejectedAt,
       };
     case 'PersonalDataErased': {
-      const { subject, erasedAt } = event.data;
-      const erasure =
+      const { subject, erasedAt, scope } = event.data;
+      const erasure: ErasureBookkeeping =
         subject.kind === 'contact'
           ? { ...state.erasure, contactErased: true }
           : { ...state.erasure, erasedAccountIds: [...state.erasure.erasedAccountIds, subject.accountId] };
+      if (scope === 'account') {
+        const closure = erasure.closure ?? { contact: false, accountIds: [] };
+        erasure.closure =
+          subject.kind === 'contact'
+            ? { ...closure, contact: true }
+            : { ...closure, accountIds: [...closure.accountIds, subject.accountId] };
+      }
       return { ...state, erasure, updatedAt: erasedAt };
     }
     case 'PublisherAccountClosed':
