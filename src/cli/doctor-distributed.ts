@@ -2,7 +2,7 @@ import { MongoClient, type Document } from 'mongodb';
 import { collect } from '../events/store/kurrentdb/kurrentdb-calls.js';
 import { kurrent } from '../events/store/kurrentdb/kurrentdb-client.js';
 import type { Config } from '../server/config.js';
-import { replicaSetProblem } from '../server/read-store-factory.js';
+import { replicaSetProblem } from '../server/mongo-replica-set.js';
 import type { Finding } from './doctor-finding.js';
 
 /** Beyond this, leases (whose expiry each worker computes by its own clock) and audit instants drift apart. */

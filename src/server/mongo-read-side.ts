@@ -3,7 +3,8 @@ import type { Clock } from '../clock.js';
 import { MongoKeyStore } from '../privacy/keys/mongodb-key-store.js';
 import { MongoLeaseStore } from '../projections/store/mongodb/mongo-lease-store.js';
 import { MongoReadStore } from '../projections/store/mongodb/mongo-read-store.js';
-import { replicaSetProblem, type ReadSide } from './read-store-factory.js';
+import { replicaSetProblem } from './mongo-replica-set.js';
+import type { ReadSide } from './read-side.js';
 
 /** A connected client; the error names the setting, never the URL (it may hold credentials). */
 async function connect(url: string, setting: string): Promise<MongoClient> {

@@ -1,14 +1,11 @@
 import path from 'node:path';
-import type { Document } from 'mongodb';
 import type { Clock } from '../clock.js';
 import type { CommitCounter } from '../sqlite/commit-counter.js';
-import type { KeyStore } from '../privacy/keys/key-store.js';
 import { SqliteKeyStore } from '../privacy/keys/sqlite-key-store.js';
-import type { LeaseStore } from '../projections/store/lease.js';
-import type { ReadStore } from '../projections/store/read-store.js';
 import { SqliteLeaseStore } from '../projections/store/sqlite/sqlite-lease-store.js';
 import { SqliteReadStore } from '../projections/store/sqlite/sqlite-read-store.js';
 import type { Config } from './config.js';
+import type { ReadSide } from './read-side.js';
 import { SETTINGS } from './settings.js';
 
 /** The files of the embedded read side, inside the data directory. */
@@ -18,15 +15,6 @@ export const readSideFiles = {
 } as const;
 
 /** The read models, the keys and the projection leases, on one backend. */
-export interface ReadSide {
-  reads: ReadStore;
-  keys: KeyStore;
-  /** in the read models' store: a fenced write checks them in its own transaction */
-  leases: LeaseStore;
-  /** which backend, for logs and status (never the connection string) */
-  backend: 'sqlite' | 'mongodb';
-  close(): Promise<void>;
-}
 
 /**
  * Opens the read side: SQLite files in the data directory by default, or
@@ -72,18 +60,4 @@ export async function openReadSide(
     backend: 'sqlite',
     close: async () => void (await Promise.all([reads.close(), leases.close(), keys.close()])),
   };
-}
-
-/**
- * What keeps a MongoDB deployment from serving the read side, from its
- * `hello` answer: projections commit in transactions, which only a replica
- * set member (or a mongos in front of replica-set shards) runs. A
- * standalone mongod would accept the start and then fail every batch.
- */
-export function replicaSetProblem(hello: Document): string | undefined {
-  if (hello['msg'] === 'isdbgrid') return undefined;
-  if (typeof hello['setName'] !== 'string') {
-    return 'is a standalone mongod, not a replica set: projections commit in transactions, which only a replica set runs (a one-member replica set will do: mongod --replSet rs0, then rs.initiate())';
-  }
-  return undefined;
 }

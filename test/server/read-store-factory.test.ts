@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { openReadSide, readSideFiles, replicaSetProblem } from '../../src/server/read-store-factory.js';
+import { replicaSetProblem } from '../../src/server/mongo-replica-set.js';
+import { openReadSide, readSideFiles } from '../../src/server/read-store-factory.js';
 import { tempDataDir } from './harness.js';
 
 describe('read side factory', () => {
