@@ -74,8 +74,9 @@ export interface LedgerOptions {
   projectionThread?: boolean;
   /**
    * Run the projection thread even with an injected `clock` (the model test,
-   * which must exercise the production shape): projecting reads no clock,
-   * and the thread's leases expire by the system's, as a real process's do.
+   * which must exercise the production shape): the thread's retention policy
+   * follows the clock's offset from the system's at start (ThreadSetup),
+   * and its leases expire by the system's, as a real process's do.
    */
   threadDespiteClock?: boolean;
   /** the thread's log level (its lines are written through `logger`) */
@@ -146,6 +147,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
             dataDir: config.dataDir,
             masterKey: masterKey.toString('base64'),
             retentionDays,
+            clockOffsetMs: clock.now().getTime() - Date.now(),
             leaseHolder,
             logLevel: options.logLevel ?? 'info',
             ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),

@@ -7,6 +7,14 @@ export interface ThreadSetup {
   /** the master key, base64: the thread opens the key store (requesters are sealed as records are projected) */
   masterKey: string;
   retentionDays: number;
+  /**
+   * How far the service thread's clock is ahead of the system's, taken when
+   * the thread starts (0 unless a test injects a clock): the retention
+   * policy the thread seals requesters under reads the same time as the
+   * service's retention, so a month the service expired is never sealed
+   * under a fresh key. Leases keep the system's clock.
+   */
+  clockOffsetMs: number;
   leaseHolder: string;
   leaseTtlMs?: number;
   /** the budget of the thread's read-model document cache */

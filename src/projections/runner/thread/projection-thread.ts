@@ -64,7 +64,12 @@ async function main(): Promise<void> {
     events,
     readSide.reads,
     ledgerProjections(
-      new RequesterSealer(readSide.keys, new RetentionPolicy(setup.retentionDays, systemClock)),
+      new RequesterSealer(
+        readSide.keys,
+        new RetentionPolicy(setup.retentionDays, {
+          now: () => new Date(Date.now() + setup.clockOffsetMs),
+        }),
+      ),
       members,
     ),
     {
