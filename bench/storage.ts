@@ -99,7 +99,7 @@ export async function appendBenchmarks(dir: string): Promise<Row[]> {
     await singles(seconds / 4);
     await bareInserts.rate(seconds / 4);
     const rounds = quick ? 3 : 9;
-    const rates = await alternatingRounds(rounds, (3 * seconds) / (3 * rounds), {
+    const rates = await alternatingRounds(rounds, seconds / rounds, {
       raw: (ms) => rawFsync(dir, 64, ms),
       single: singles,
       bare: (ms) => bareInserts.rate(ms),
