@@ -5,6 +5,7 @@ import { LOG_MMAP_MB, SQLITE_CACHE_MB } from '../sqlite/open-database.js';
 import { KEY_CACHE_ENTRIES } from '../privacy/keys/key-wrap.js';
 import { OPENED_VALUE_CACHE_ENTRIES } from '../privacy/opened-value-cache.js';
 import { DOCUMENT_CACHE_MB } from '../projections/store/sqlite/doc-cache.js';
+import { COMPILED_OPERATION_CACHE_ENTRIES } from './compiled-execution.js';
 import { RATE_LIMIT_CLIENTS } from './rate-limit.js';
 import { integer, type Setting } from './setting-parsers.js';
 
@@ -50,6 +51,12 @@ export const CACHE_SETTINGS = {
     default: String(TOKEN_CACHE_ENTRIES),
     parse: integer(1, 10_000_000),
     help: 'verified tokens kept (each until it expires), so that a known token is not verified again',
+  },
+  compiledOperationCacheEntries: {
+    env: 'COMPILED_OPERATION_CACHE_ENTRIES',
+    default: String(COMPILED_OPERATION_CACHE_ENTRIES),
+    parse: integer(1, 1_000_000),
+    help: 'GraphQL operations kept compiled to JavaScript, so that a known operation is not walked field by field again',
   },
   rateLimitClients: {
     env: 'RATE_LIMIT_CLIENTS',
