@@ -19,7 +19,7 @@ import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
-import { compiledExecution } from './compiled-execution.js';
+import { compiledQueries } from './compiled-execution.js';
 import { readiness } from './readiness.js';
 import { CLIENT_ID, InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
@@ -65,8 +65,7 @@ export async function startServer(
     metrics?.countAppends(ledger.events);
     const internalErrors = new InternalErrors(logger);
     const apollo = new ApolloServer<RequestContext>({
-      // Each operation runs as code compiled for it (./compiled-execution.ts).
-      gateway: compiledExecution(schema, config.compiledOperationCacheEntries),
+      schema,
       introspection: config.introspection,
       // "Did you mean …?" would rebuild the schema one guess at a time: whoever may not
       // introspect gets no suggestions either (variables' reasons are reduced in format-error).
@@ -91,6 +90,8 @@ export async function startServer(
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
+        // Queries run as code compiled for each (the last hook before execution).
+        compiledQueries(schema, config.compiledOperationCacheEntries),
         outcomePlugin<RequestContext>(
           (context) => (context instanceof LedgerRequestContext ? context.record : undefined),
           internalErrors,
