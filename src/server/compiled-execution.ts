@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 
 type Run = CompiledQuery['query'];
 
-/** Operations kept compiled (least recently used out first); each is a few kilobytes of generated code. */
+/** Queries kept compiled (least recently used out first), each with the code generated for it. */
 export const COMPILED_OPERATION_CACHE_ENTRIES = 500;
 
 /**
