@@ -19,7 +19,7 @@ import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
-import { compiledQueries } from './compiled-execution.js';
+import { compiledExecution } from './compiled-execution.js';
 import { readiness } from './readiness.js';
 import { CLIENT_ID, InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
@@ -64,8 +64,10 @@ export async function startServer(
     const metrics = config.metrics ? new ServiceMetrics(() => ledger.runner.status()) : undefined;
     metrics?.countAppends(ledger.events);
     const internalErrors = new InternalErrors(logger);
+    const compiled = compiledExecution(schema, config.compiledOperationCacheEntries);
     const apollo = new ApolloServer<RequestContext>({
-      schema,
+      // Operations run as code compiled for each (./compiled-execution.ts).
+      gateway: compiled.gateway,
       introspection: config.introspection,
       // "Did you mean …?" would rebuild the schema one guess at a time: whoever may not
       // introspect gets no suggestions either (variables' reasons are reduced in format-error).
@@ -90,8 +92,8 @@ export async function startServer(
         ApolloServerPluginLandingPageDisabled(),
         queryLimitsPlugin(schema, { maxDepth: config.maxQueryDepth, maxCost: config.maxQueryCost }),
         storageUnavailablePlugin(storage),
-        // Queries run as code compiled for each (the last hook before execution).
-        compiledQueries(schema, config.compiledOperationCacheEntries),
+        // the last hook before execution
+        compiled.plugin,
         outcomePlugin<RequestContext>(
           (context) => (context instanceof LedgerRequestContext ? context.record : undefined),
           internalErrors,

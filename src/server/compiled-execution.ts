@@ -1,41 +1,61 @@
-import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestListener } from '@apollo/server';
-import { BREAK, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type {
+  ApolloServerOptionsWithGateway,
+  ApolloServerPlugin,
+  BaseContext,
+  GraphQLRequestListener,
+} from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import {
+  BREAK,
+  execute,
+  GraphQLError,
+  visit,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 
+type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
+type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
 type Run = CompiledQuery['query'];
 
-/** Queries kept compiled (least recently used out first), each with the code generated for it. */
+/** Operations kept compiled (least recently used out first), each with the code generated for it. */
 export const COMPILED_OPERATION_CACHE_ENTRIES = 500;
 
 /**
- * Answers each query with JavaScript compiled for it once (graphql-jit),
- * instead of graphql-js walking the document, its fields and their
- * arguments again on every request: a fifth of a small query's CPU and half
- * of a page of 50 offers' (docs/performance.md). Apollo parses, validates
- * and runs every plugin as before; only the execution of a query that
- * succeeds is ours (`responseForOperation`, the hook a response cache
- * uses; Apollo Server 5 has no executor option, and plugging one in as a
- * "gateway" kept every request's objects alive past two scavenges).
+ * Runs each query and mutation as JavaScript compiled for it once
+ * (graphql-jit), instead of graphql-js walking the document, its fields and
+ * their arguments again on every request: a fifth of a small query's CPU
+ * and half of a page of 50 offers' (docs/performance.md). Apollo parses,
+ * validates and runs every plugin as before.
  *
- * What a client sees stays graphql-js's, word for word: mutations,
- * introspection and anything graphql-jit does not compile run on
- * graphql-js; so does a query whose variables graphql-jit refuses (before
- * any resolver ran) or whose compiled run ended with errors: graphql-js then
- * runs it again and Apollo reports its errors as always (a read run twice:
- * the request's loaders and its views already told keep the second run from
- * reading or recording again). test/server/compiled-execution.e2e.test.ts
- * holds both to the same answers.
+ * Two parts, both given to Apollo: `plugin` runs the compiled operation in
+ * `responseForOperation` (the hook a response cache uses) and answers it
+ * when it succeeds; `gateway` is Apollo Server 5's only way to take another
+ * executor, and runs what the plugin did not answer. Answering every
+ * request through the gateway kept each request's objects alive past two
+ * scavenges (V8's helper threads then spent 17–21 µs a query), so it runs
+ * only the rest: an operation that ended with errors (its result, kept by
+ * the plugin, with graphql-jit's errors rebuilt as graphql-js builds them:
+ * Apollo's formatting reads an `extensions` object they lack), and on
+ * graphql-js everything graphql-jit does not do as graphql-js would:
+ * introspection, what it cannot compile, and variables it refuses (before
+ * any resolver ran), whose errors are then graphql-js's word for word.
+ * test/server/compiled-execution.e2e.test.ts holds both to the same answers.
  */
-export function compiledQueries(
+export function compiledExecution(
   schema: GraphQLSchema,
   entries = COMPILED_OPERATION_CACHE_ENTRIES,
-): ApolloServerPlugin<BaseContext> & { compiledCount(): number } {
+): { plugin: ApolloServerPlugin<BaseContext>; gateway: Gateway; compiledCount(): number } {
   // By Apollo's hash of the query text and the operation's name: a document Apollo parses again compiles to the same.
   const compiled = new LRUCache<string, Run | 'graphql-js'>({ max: Math.max(1, entries) });
+  // An operation's result with errors, by its context (Apollo's copy for that operation), from the plugin to the gateway.
+  const withErrors = new WeakMap<object, ExecutionResult>();
   const listener: GraphQLRequestListener<BaseContext> = {
     async responseForOperation({ document, operation, queryHash, request, contextValue }) {
-      if (operation?.operation !== 'query') return null;
+      if (operation?.operation !== 'query' && operation?.operation !== 'mutation') return null;
       const key = `${queryHash}:${request.operationName ?? ''}`;
       let run = compiled.get(key);
       if (run === undefined) {
@@ -44,13 +64,35 @@ export function compiledQueries(
       }
       if (run === 'graphql-js') return null;
       const result = await run(undefined, contextValue, request.variables);
-      if (result.errors) return null;
-      return { http: { headers: new HeaderMap() }, body: { kind: 'single', singleResult: result } };
+      if (!result.errors) return { http: { headers: new HeaderMap() }, body: { kind: 'single', singleResult: result } };
+      // Variables refused: nothing ran, and graphql-js says why, in its words.
+      if ('data' in result) withErrors.set(contextValue, result);
+      return null;
     },
   };
+  let announce: ((schemaContext: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) => void) | undefined;
+  const executor: Executor = async ({ document, context, request }) => {
+    const result = withErrors.get(context);
+    if (result) {
+      withErrors.delete(context);
+      return { ...result, errors: result.errors?.map(asGraphqlJsError) };
+    }
+    const { variables: variableValues, operationName } = request;
+    return execute({ schema, document, contextValue: context, variableValues, operationName });
+  };
   return {
-    requestDidStart: async () => listener,
-    /** how many of the operations kept run compiled (the others run on graphql-js) */
+    plugin: { requestDidStart: async () => listener },
+    gateway: {
+      onSchemaLoadOrUpdate(callback) {
+        announce = callback;
+        return () => (announce = undefined);
+      },
+      async load() {
+        announce?.({ apiSchema: schema, coreSupergraphSdl: '' });
+        return { executor };
+      },
+      async stop() {},
+    },
     compiledCount: () => [...compiled.values()].filter((run) => run !== 'graphql-js').length,
   };
 }
@@ -77,4 +119,20 @@ function introspects(document: DocumentNode): boolean {
     },
   });
   return found;
+}
+
+/**
+ * A graphql-jit error as graphql-js's locatedError makes it: the message,
+ * locations and path, the resolver's error as `originalError` (for an error
+ * of the executor's own, such as a null in a non-null field, an Error with
+ * its message, as graphql-js raises it) and that error's extensions.
+ */
+function asGraphqlJsError(error: GraphQLError): GraphQLError {
+  const converted = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError ?? new Error(error.message),
+  });
+  // graphql-js computes locations from AST nodes, which graphql-jit keeps only as locations.
+  Object.defineProperty(converted, 'locations', { value: error.locations, enumerable: true, writable: true });
+  return converted;
 }

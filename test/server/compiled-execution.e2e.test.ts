@@ -14,22 +14,26 @@ import { NotFoundError } from '../../src/errors.js';
 import type { RequestContext } from '../../src/resolvers/context.js';
 import { LedgerRequestContext } from '../../src/resolvers/request-context.js';
 import { buildAppSchema } from '../../src/schema/build-schema.js';
-import { compiledQueries } from '../../src/server/compiled-execution.js';
+import { compiledExecution } from '../../src/server/compiled-execution.js';
 import { createErrorFormatter } from '../../src/server/format-error.js';
-import { DEFAULT_PRINCIPAL, startTestServer, tempDataDir, type TestPrincipal, type TestServer } from './harness.js';
+import {
+  aPublisher,
+  DEFAULT_PRINCIPAL,
+  REGISTER,
+  startTestServer,
+  tempDataDir,
+  type TestPrincipal,
+  type TestServer,
+} from './harness.js';
 import { runScenario, type ScenarioResult } from './privacy-scenario.js';
 import { introspect, queryEverything } from './schema-walk.js';
 
-/** Two Apollo servers alike but for how queries run: graphql-js's execution, and compiled (src/server/compiled-execution.ts). */
+/** Two Apollo servers alike but for how operations run: graphql-js's execution, and compiled (src/server/compiled-execution.ts). */
 async function executors<Context extends object>(schema: GraphQLSchema) {
-  const options = {
-    schema,
-    formatError: createErrorFormatter(() => undefined),
-    includeStacktraceInErrorResponses: false,
-  };
-  const plugin = compiledQueries(schema);
-  const graphqlJs = new ApolloServer<Context>(options);
-  const compiled = new ApolloServer<Context>({ ...options, plugins: [plugin] });
+  const options = { formatError: createErrorFormatter(() => undefined), includeStacktraceInErrorResponses: false };
+  const plugin = compiledExecution(schema);
+  const graphqlJs = new ApolloServer<Context>({ schema, ...options });
+  const compiled = new ApolloServer<Context>({ gateway: plugin.gateway, plugins: [plugin.plugin], ...options });
   await Promise.all([graphqlJs.start(), compiled.start()]);
   return { graphqlJs, compiled, plugin, stop: () => Promise.all([graphqlJs.stop(), compiled.stop()]) };
 }
@@ -172,6 +176,39 @@ describe('compiled operations answer exactly as graphql-js does', () => {
       expect(compiled, query).toEqual(graphqlJs);
     }
   });
+  it('the mutations of one operation run one after the other', async () => {
+    const id = scenario.publisherId;
+    const read = await server.gql<any>('query ($id: ID!) { publisher(id: $id) { version } }', { id });
+    const version = read.data.publisher.version as number;
+    const update = (alias: string, expectedVersion: number, name: string) =>
+      `${alias}: updatePublisherContact(input: { id: "${id}", expectedVersion: ${expectedVersion}, contact: { name: "${name}" } }) { version publisher { contact { name } } }`;
+    const res = await server.gql<any>(
+      `mutation { ${update('first', version, 'Han Meimei')} ${update('second', version + 1, 'Wang Fang')} }`,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({
+      first: { version: version + 1, publisher: { contact: { name: 'Han Meimei' } } },
+      second: { version: version + 2, publisher: { contact: { name: 'Wang Fang' } } },
+    });
+  });
+});
+
+describe('an operation that fails runs once', () => {
+  it('a read that times out on its read-your-writes bound answers TIMEOUT once the bound has passed, not twice', async () => {
+    const data = tempDataDir('pl-compiled-timeout-');
+    const server = await startTestServer(data.dir, { READ_YOUR_WRITES_TIMEOUT_MS: '1000' });
+    try {
+      const registered = await server.gql<any>(REGISTER, { input: aPublisher() });
+      const id = registered.data.registerPublisher.publisher.id as string;
+      const started = Date.now();
+      const res = await server.gql('query ($id: ID!) { publisher(id: $id, minPosition: "999999") { id } }', { id });
+      expect(res.errors?.[0]?.extensions?.['code']).toBe('TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(1_900);
+    } finally {
+      await server.close();
+      data.remove();
+    }
+  }, 30_000);
 });
 
 describe('errors while executing: graphql-js and compiled alike', () => {
