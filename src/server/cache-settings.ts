@@ -56,7 +56,7 @@ export const CACHE_SETTINGS = {
     env: 'COMPILED_OPERATION_CACHE_ENTRIES',
     default: String(COMPILED_OPERATION_CACHE_ENTRIES),
     parse: integer(1, 1_000_000),
-    help: 'GraphQL queries kept compiled to JavaScript, so that a known query is not walked field by field again',
+    help: 'GraphQL operations kept compiled to JavaScript, so that a known operation is not walked field by field again',
   },
   rateLimitClients: {
     env: 'RATE_LIMIT_CLIENTS',
