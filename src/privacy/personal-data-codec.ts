@@ -1,7 +1,8 @@
 import type { KeyStore } from './keys/key-store.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { deepCopy, distinctFields, ownValue, segmentsOf, setOwn, type SealField, type Slot } from './document-paths.js';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../idle-expiry.js';
 import type { Forgetful, Forgetting } from './forgetting.js';
 import { KEY_CACHE_ENTRIES } from './keys/key-wrap.js';
 import { OpenedValueCache } from './opened-value-cache.js';
@@ -55,7 +56,7 @@ export class PersonalDataCodec implements Forgetful {
     private readonly keys: KeyStore,
     budgets: { openedValueEntries?: number; keyCacheEntries?: number } = {},
   ) {
-    this.keyIds = new LRUCache({
+    this.keyIds = expiringCache({
       max: Math.max(1, budgets.keyCacheEntries ?? KEY_CACHE_ENTRIES),
       dispose: (known) => known.key.fill(0),
     });

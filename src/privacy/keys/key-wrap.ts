@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../../idle-expiry.js';
 import type { Forgetful } from '../forgetting.js';
 
 /**
@@ -91,7 +92,7 @@ export class KeyCache implements Forgetful {
   private readonly keys: LRUCache<string, Buffer> | undefined;
 
   constructor(maxEntries = KEY_CACHE_ENTRIES) {
-    this.keys = maxEntries > 0 ? new LRUCache({ max: maxEntries, dispose: (key) => key.fill(0) }) : undefined;
+    this.keys = maxEntries > 0 ? expiringCache({ max: maxEntries, dispose: (key) => key.fill(0) }) : undefined;
   }
 
   get(subjectId: string): Buffer | undefined {
