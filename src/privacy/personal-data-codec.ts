@@ -4,7 +4,7 @@ import { deepCopy, distinctFields, ownValue, segmentsOf, setOwn, type SealField,
 import type { LRUCache } from 'lru-cache';
 import { expiringCache } from '../idle-expiry.js';
 import type { Forgetful, Forgetting } from './forgetting.js';
-import { KEY_CACHE_ENTRIES } from './keys/key-wrap.js';
+import { KEY_CACHE_ENTRIES, ownMemory } from './keys/key-wrap.js';
 import { OpenedValueCache } from './opened-value-cache.js';
 import {
   ERASED,
@@ -87,7 +87,8 @@ export class PersonalDataCodec implements Forgetful {
     const known = this.keyIds.get(subjectId);
     if (known && known.key.equals(key)) return known.id;
     const id = keyIdOf(key);
-    this.keyIds.set(subjectId, { key: Buffer.from(key), id });
+    // its own memory: Buffer.from would copy the key into a slice of the shared 8 KB pool and pin the slab
+    this.keyIds.set(subjectId, { key: ownMemory(key), id });
     return id;
   }
 

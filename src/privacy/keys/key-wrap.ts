@@ -117,8 +117,8 @@ export class KeyCache implements Forgetful {
   }
 }
 
-/** A copy of `bytes` in an ArrayBuffer of their exact size (not a slice of the shared pool). */
-function ownMemory(bytes: Buffer): Buffer {
+/** A copy of `bytes` in an ArrayBuffer of their exact size (not a slice of the shared pool): for copies a cache keeps. */
+export function ownMemory(bytes: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(bytes.length);
   bytes.copy(copy);
   return copy;
