@@ -68,7 +68,7 @@ export const CACHE_SETTINGS = {
     env: 'SQLITE_CACHE_MB',
     default: String(SQLITE_CACHE_MB),
     parse: integer(1, 65_536),
-    help: 'megabytes of SQLite pages each connection keeps cached (embedded stores; the server opens nine connections, so up to nine times this)',
+    help: "megabytes of SQLite pages each connection keeps cached (embedded stores; the server opens nine connections, so up to about eight times this: the projection thread's connection to the log, which only reads forward, keeps 2 MB at most)",
   },
   logMmapMb: {
     env: 'LOG_MMAP_MB',
