@@ -179,10 +179,9 @@ export class SqliteEventStore implements EventStore {
     return new Promise((resolve, reject) => {
       this.assertOpen(); // inside the executor: a closed store rejects, it does not throw
       const request = { streamId, expected: options.expectedRevision, events: events.map(serialize) };
-      const append = { request, events, resolve, reject };
-      // An idle writer thread takes it at once; a busy one would not take it before the turn's end anyway.
-      if (this.writer instanceof ThreadedLogWriter && this.writer.idle) this.flush([append]);
-      else this.pending.push(append);
+      // Posted at the turn's end with the turn's other appends, even to an idle writer thread: one message,
+      // round and answer for them all (posting the first at once cost the process ~5% more CPU per mutation).
+      this.pending.push({ request, events, resolve, reject });
     });
   }
 
