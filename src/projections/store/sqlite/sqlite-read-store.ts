@@ -30,7 +30,7 @@ import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
 import { afterSegments, filterSql, orderBy, sqlKeys, tableName, type Columns } from './sql-filter.js';
 import { ensureColumns, indexedFields, tableColumns } from './sqlite-columns.js';
-import { ensureKey, ID_INDEX, tableKey, type TableShape } from './sqlite-table-key.js';
+import * as keyed from './sqlite-table-key.js';
 
 /** Statement shapes come from code, so this is a safety net, not a working set. */
 const MAX_STATEMENTS = 1000;
@@ -71,7 +71,7 @@ interface Query {
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** tables known to exist, with the fields each stores in columns and the field it is keyed by */
-  private readonly tables = new Map<string, TableShape>();
+  private readonly tables = new Map<string, keyed.TableShape>();
   private readonly writes: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs: DocCache;
@@ -145,12 +145,12 @@ export class SqliteReadStore implements ReadStore {
   }
 
   /** The collection's table, the fields it stores in columns and its key; `created` when this call created it. */
-  private ensureTable(collection: string): { table: string; created: boolean } & TableShape {
+  private ensureTable(collection: string): { table: string; created: boolean } & keyed.TableShape {
     const table = tableName(collection);
     const known = this.tables.get(table);
     if (known) return { table, created: false, ...known };
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
-    const shape = { columns: tableColumns(this.db, table), key: tableKey(this.db, table) };
+    const shape = { columns: tableColumns(this.db, table), key: keyed.tableKey(this.db, table) };
     this.tables.set(table, shape);
     return { table, created: true, ...shape };
   }
@@ -170,12 +170,12 @@ export class SqliteReadStore implements ReadStore {
     const table = tableName(collection);
     if (options.key !== undefined) {
       this.writes.drain(); // writes asked before go to the table as it was
-      if (ensureKey(this.db, table, options.key)) this.tableReplaced(table);
+      if (keyed.ensureKey(this.db, table, options.key)) this.tableReplaced(table);
     }
     this.ensureTable(collection);
     if (ensureColumns(this.db, table, indexedFields(indexes))) this.tableReplaced(table);
     const { columns, key } = this.ensureTable(collection);
-    const all = key === undefined ? indexes : [...indexes, ID_INDEX];
+    const all = key === undefined ? indexes : [...indexes, keyed.ID_INDEX];
     const built = options.bulkLoad ? indexes.filter((index) => index.unique) : all;
     ensureIndexes(this.db, table, built, columns, key);
   }
@@ -214,11 +214,11 @@ export class SqliteReadStore implements ReadStore {
     const found = ids.map((id) => this.docs.get(table, id));
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length === 0) return found;
-    // One statement for any number of ids: they travel as one JSON array.
-    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(
-      JSON.stringify([...new Set(missing)]),
-    ) as [string, string][];
-    const read = new Map(rows.map(([id, body]) => [id, this.docs.remember(table, id, body)]));
+    // One statement for any number of ids (one JSON array); a keyed table's rows keep some fields in columns only.
+    const { selected, parser } = keyed.documentColumns(this.tables.get(table));
+    const sql = `SELECT ${selected} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`;
+    const rows = this.statement(sql, true).all(JSON.stringify([...new Set(missing)])) as keyed.DocumentRow[];
+    const read = new Map(rows.map((row) => [row[0], this.docs.remember(table, row[0], row[1], parser?.(row))]));
     return ids.map((id, i) => found[i] ?? read.get(id));
   }
 

@@ -7,6 +7,7 @@ import type { DocCache } from './doc-cache.js';
 import type { DocChanges } from './doc-changes.js';
 import { columnName, type Columns } from './sql-filter.js';
 import { columnValue, refreshColumns } from './sqlite-columns.js';
+import { compactBody, wholeBodySql } from './sqlite-table-key.js';
 
 interface QueuedWrite {
   ops: readonly WriteOp[];
@@ -138,7 +139,8 @@ export class SqliteWrites {
         const values = fields.map((field) => columnValue(op.doc, field));
         if (key !== undefined && typeof values[fields.indexOf(key)] !== 'bigint')
           throw new Error(`upsert into "${op.collection}": the document's "${key}" must be an integer (the key)`);
-        const { changes } = statement(upsertSql(table, columns, key)).run(op.doc.id, JSON.stringify(doc), ...values);
+        const body = key === undefined ? JSON.stringify(doc) : compactBody(op.doc, columns);
+        const { changes } = statement(upsertSql(table, columns, key)).run(op.doc.id, body, ...values);
         // keyed: the conflict on the key updated nothing, so another id holds it
         if (changes === 0)
           throw new Error(`upsert into "${op.collection}": another document holds its "${String(key)}"`);
@@ -153,6 +155,8 @@ export class SqliteWrites {
               throw new Error(`patch of "${op.collection}": the ${fixed} cannot change`);
         }
         if (entries.length === 0) return;
+        // A keyed table's body first takes back the fields kept apart: the patch then works on the whole document.
+        if (key !== undefined) for (const sql of wholeBodySql(table, columns)) statement(sql).run(op.id);
         // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
         // undefined removes the field, as JSON leaves it out of an upsert (and MongoDB does the same).
         const sets = entries.filter(([, value]) => value !== undefined);

@@ -16,6 +16,7 @@ const INDEXES: IndexSpec[] = [
     name: 'by_owner',
     fields: [{ field: 'owner' }, { field: 'at', direction: 'desc' }, { field: 'seq', direction: 'desc' }],
   },
+  { name: 'by_flag', fields: [{ field: 'flag' }, { field: 'meta.kind' }] },
 ];
 const newest = [
   { field: 'at', direction: 'desc' as const },
@@ -25,7 +26,17 @@ const newest = [
 /** 30 documents, several per instant, written out of key order. */
 const docs: Doc[] = Array.from({ length: 30 }, (_, i) => {
   const seq = ((i * 7) % 30) + 1;
-  return { id: `e-${seq}`, seq, at: `2026-01-0${1 + (seq % 4)}`, owner: `o${seq % 3}`, fields: ['a', 'b'] };
+  // fields of every kind in columns: text, integers, booleans, null, missing, objects, reals
+  const flag = [true, false, null, undefined, { on: 1 }, 2.5][seq % 6];
+  return {
+    id: `e-${seq}`,
+    seq,
+    at: `2026-01-0${1 + (seq % 4)}`,
+    owner: seq % 5 === 0 ? null : `o${seq % 3}`,
+    ...(flag === undefined ? {} : { flag }),
+    meta: { kind: seq % 2 ? 'odd' : 'even' },
+    fields: ['a', 'b'],
+  };
 });
 const upserts = (collection: string, list: readonly Doc[]) =>
   list.map((doc) => ({ kind: 'upsert' as const, collection, doc }));
@@ -69,12 +80,18 @@ describe('SQLite read store: a collection keyed by an integer field', () => {
         await store.getMany('plain', ['e-3', 'none', 'e-30']),
       );
       expect(await store.count('keyed', { owner: 'o0' })).toBe(await store.count('plain', { owner: 'o0' }));
+      expect(await store.count('keyed', { flag: true })).toBe(await store.count('plain', { flag: true }));
+      const every = async (c: string) => (await store.find(c, { sort: [{ field: 'seq' }], first: 100 })).items;
+      expect(await every('keyed')).toEqual(await every('plain'));
+      expect(await every('keyed')).toHaveLength(await store.count('plain'));
     };
     await both();
     expect((await allPages(store, 'keyed', { sort: newest })).flatMap((page) => page.ids)).toHaveLength(30);
     for (const collection of ['plain', 'keyed']) {
       await store.write([
         { kind: 'patch', collection, id: 'e-4', set: { owner: 'o1', 'extra.note': 'x' } },
+        // within a text field (no change), and beside fields kept in columns only
+        { kind: 'patch', collection, id: 'e-7', set: { 'owner.x': 1, 'meta.kind': 'changed', at: undefined } },
         { kind: 'delete', collection, id: 'e-5' },
         { kind: 'upsert', collection, doc: { ...docs[0]!, at: '2026-01-09' } },
       ]);
