@@ -1,5 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { LRUCache } from 'lru-cache';
+import { expiringCache } from '../idle-expiry.js';
 import { systemClock, type Clock } from '../clock.js';
 import { UnauthenticatedError, type TokenRefusal } from '../errors.js';
 import { principalOf, type Principal } from './principal.js';
@@ -60,10 +60,11 @@ export async function createTokenVerifier(config: AuthConfig, clock: Clock = sys
   const maxLifetime = config.authMaxTokenLifetimeSeconds ?? maxTokenLifetimeSeconds(config);
   // A verified token's principal, until the token expires: an RS256 verification costs ~150 µs.
   // Keyed by the whole Authorization header, which determines the token: a known header is not parsed again.
-  // Least recently used out first; an expired one leaves when next met or when the budget needs room.
-  // `until` is checked here, on the injected clock: no TTL in the cache (its check read the clock
-  // again on every hit, about 1% of a query's request thread).
-  const verified = new LRUCache<string, { principal: Principal; until: number }>({
+  // Least recently used out first; an expired one leaves when next met, when the budget needs room, or
+  // once unused for the idle expiry (src/idle-expiry.ts). `until` is checked here, on the injected clock:
+  // no TTL per token in the cache (lru-cache's check read the clock on every hit, about 1% of a query's
+  // request thread; the idle expiry reads it once a second).
+  const verified = expiringCache<string, { principal: Principal; until: number }>({
     max: Math.max(1, config.tokenCacheEntries ?? TOKEN_CACHE_ENTRIES),
   });
   return {

@@ -1,5 +1,6 @@
 import type { StreamKeys } from '../privacy/keys/stream-keys.js';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../idle-expiry.js';
 import type { Forgetful } from '../privacy/forgetting.js';
 import { idempotencySubject, type IdempotencyMark } from './idempotency.js';
 
@@ -39,7 +40,7 @@ export class AggregateCache implements Forgetful {
   private keeping: string | undefined;
 
   constructor(maxEntries = AGGREGATE_CACHE_ENTRIES) {
-    this.entries = new LRUCache({
+    this.entries = expiringCache({
       max: maxEntries,
       dispose: (entry, streamId, reason) => {
         if (reason !== 'set' || streamId !== this.keeping) this.unindex(streamId, entry);

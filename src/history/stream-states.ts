@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../idle-expiry.js';
 import type { RecordedEvent } from '../events/store/event-envelope.js';
 import type { EventStore } from '../events/store/event-store.js';
 import type { UpcasterRegistry } from '../events/store/upcasters.js';
@@ -59,7 +60,7 @@ export class StreamStates {
   ) {
     this.every = options.every ?? 64;
     const maxSize = Math.max(1, options.maxSnapshots ?? SNAPSHOT_CACHE_ENTRIES);
-    this.snapshots = new LRUCache({ maxSize, sizeCalculation: (list) => Math.max(1, list.length) });
+    this.snapshots = expiringCache({ maxSize, sizeCalculation: (list) => Math.max(1, list.length) });
   }
 
   async stateAt<State>(

@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../idle-expiry.js';
 
 /** Opened values remembered unless configured (`--opened-value-cache-entries`). */
 export const OPENED_VALUE_CACHE_ENTRIES = 50_000;
@@ -23,7 +24,7 @@ export class OpenedValueCache {
 
   constructor(maxValues = OPENED_VALUE_CACHE_ENTRIES) {
     // A subject's size is its number of values, recounted each time one is added (set again).
-    this.subjects = new LRUCache({
+    this.subjects = expiringCache({
       maxSize: Math.max(1, maxValues),
       sizeCalculation: (values) => Math.max(1, values.size),
     });

@@ -1,9 +1,10 @@
 import type { KeyStore } from './keys/key-store.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { deepCopy, distinctFields, ownValue, segmentsOf, setOwn, type SealField, type Slot } from './document-paths.js';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../idle-expiry.js';
 import type { Forgetful, Forgetting } from './forgetting.js';
-import { KEY_CACHE_ENTRIES } from './keys/key-wrap.js';
+import { KEY_CACHE_ENTRIES, ownMemory } from './keys/key-wrap.js';
 import { OpenedValueCache } from './opened-value-cache.js';
 import {
   ERASED,
@@ -55,7 +56,7 @@ export class PersonalDataCodec implements Forgetful {
     private readonly keys: KeyStore,
     budgets: { openedValueEntries?: number; keyCacheEntries?: number } = {},
   ) {
-    this.keyIds = new LRUCache({
+    this.keyIds = expiringCache({
       max: Math.max(1, budgets.keyCacheEntries ?? KEY_CACHE_ENTRIES),
       dispose: (known) => known.key.fill(0),
     });
@@ -86,7 +87,8 @@ export class PersonalDataCodec implements Forgetful {
     const known = this.keyIds.get(subjectId);
     if (known && known.key.equals(key)) return known.id;
     const id = keyIdOf(key);
-    this.keyIds.set(subjectId, { key: Buffer.from(key), id });
+    // its own memory: Buffer.from would copy the key into a slice of the shared 8 KB pool and pin the slab
+    this.keyIds.set(subjectId, { key: ownMemory(key), id });
     return id;
   }
 

@@ -5,6 +5,7 @@ import { LOG_MMAP_MB, SQLITE_CACHE_MB } from '../sqlite/open-database.js';
 import { KEY_CACHE_ENTRIES } from '../privacy/keys/key-wrap.js';
 import { OPENED_VALUE_CACHE_ENTRIES } from '../privacy/opened-value-cache.js';
 import { DOCUMENT_CACHE_MB } from '../projections/store/sqlite/doc-cache.js';
+import { CACHE_IDLE_SECONDS } from '../idle-expiry.js';
 import { RATE_LIMIT_CLIENTS } from './rate-limit.js';
 import { integer, type Setting } from './setting-parsers.js';
 
@@ -57,11 +58,17 @@ export const CACHE_SETTINGS = {
     parse: integer(1, 10_000_000),
     help: 'clients whose rate-limit buckets are kept; a bucket full again is dropped',
   },
+  cacheIdleSeconds: {
+    env: 'CACHE_IDLE_SECONDS',
+    default: String(CACHE_IDLE_SECONDS),
+    parse: integer(0, 86_400),
+    help: 'seconds an entry of the caches above (documents, opened values, folded streams, snapshots, tokens, keys) may go unread before it is dropped, so that memory goes back once the load stops; `0`: kept until its budget needs the room',
+  },
   sqliteCacheMb: {
     env: 'SQLITE_CACHE_MB',
     default: String(SQLITE_CACHE_MB),
     parse: integer(1, 65_536),
-    help: 'megabytes of SQLite pages each connection keeps cached (embedded stores; the server opens nine connections, so up to nine times this)',
+    help: "megabytes of SQLite pages each connection keeps cached (embedded stores; the server opens nine connections, so up to about eight times this: the projection thread's connection to the log, which only reads forward, keeps 2 MB at most)",
   },
   logMmapMb: {
     env: 'LOG_MMAP_MB',

@@ -9,6 +9,7 @@ import type { EventStore } from '../events/store/event-store.js';
 import { upcasters } from '../events/store/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
 import { setSqliteCacheMb, sqliteCacheMb } from '../sqlite/open-database.js';
+import { cacheIdleSeconds, setCacheIdleSeconds } from '../idle-expiry.js';
 import { ActorReferences, type MemberAccounts } from '../privacy/actor-references.js';
 import { loadMasterKey } from '../privacy/keys/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
@@ -108,7 +109,8 @@ type CacheBudget =
   | 'documentCacheMb'
   | 'snapshotCacheEntries'
   | 'logMmapMb'
-  | 'sqliteCacheMb';
+  | 'sqliteCacheMb'
+  | 'cacheIdleSeconds';
 
 /** The settings that bound operators' access grants (src/events/access-grant/). */
 type GrantSettings = 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes';
@@ -135,6 +137,8 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   const retentionDays = config.retentionDays ?? Number(SETTINGS.retentionDays.default);
   // every connection this thread opens, and the threads it starts, get this page cache
   if (config.sqliteCacheMb) setSqliteCacheMb(config.sqliteCacheMb);
+  // and every cache it makes from now on, this idle expiry
+  if (config.cacheIdleSeconds !== undefined) setCacheIdleSeconds(config.cacheIdleSeconds);
   const leaseHolder = options.leaseHolder ?? processHolder('ledger');
   const thread =
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
@@ -154,6 +158,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
             ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
             ...(config.logMmapMb ? { logMmapMb: config.logMmapMb } : {}),
             sqliteCacheMb: sqliteCacheMb(),
+            cacheIdleSeconds: cacheIdleSeconds(),
           },
           options.logger,
         )

@@ -18,7 +18,7 @@ export const LOG_MMAP_MB = 0;
  * fills as it reads a file larger than this; the embedded server has nine
  * (the log three: the request thread, its writer and the projection
  * thread; the read models four; the keys two), so up to nine times this in
- * RSS, outside every heap.
+ * RSS, outside every heap (less: the projection thread's log keeps 2 MB).
  */
 export const SQLITE_CACHE_MB = 16;
 
@@ -46,6 +46,8 @@ export interface SqliteFileOptions {
   secureDelete: boolean;
   /** bytes to memory-map, for files read in long sweeps */
   mmapBytes?: number;
+  /** megabytes of page cache, when this connection needs less than the thread's (one that only scans forward) */
+  cacheMb?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export function openSqliteFile(filePath: string, options: SqliteFileOptions): Da
     }
     db.pragma(`synchronous = ${options.synchronous}`);
     db.pragma(`secure_delete = ${options.secureDelete ? 'ON' : 'OFF'}`);
-    db.pragma(`cache_size = ${-cacheMb * 1024}`); // negative: KiB, not pages
+    db.pragma(`cache_size = ${-Math.min(options.cacheMb ?? cacheMb, cacheMb) * 1024}`); // negative: KiB, not pages
     if (options.mmapBytes) db.pragma(`mmap_size = ${options.mmapBytes}`);
     return db;
   } catch (error) {

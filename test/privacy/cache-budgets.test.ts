@@ -1,7 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LRUCache } from 'lru-cache';
 import { describe, expect, it } from 'vitest';
 import { AggregateCache, type CachedAggregate } from '../../src/events/aggregate-cache.js';
 import type { RecordedEvent } from '../../src/events/store/event-envelope.js';
 import { KeyCache } from '../../src/privacy/keys/key-wrap.js';
+import { SqliteKeyStore } from '../../src/privacy/keys/sqlite-key-store.js';
+import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import { StreamKeys } from '../../src/privacy/keys/stream-keys.js';
 import { OpenedValueCache } from '../../src/privacy/opened-value-cache.js';
 import { DocCache } from '../../src/projections/store/sqlite/doc-cache.js';
@@ -60,6 +66,27 @@ describe('cache budgets', () => {
     // what the cache holds is what it keeps alive: 100 keys of 32 bytes, not 100 slabs
     expect(kept.reduce((sum, key) => sum + key.buffer.byteLength, 0)).toBe(100 * 32);
     expect(kept[7]!.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+
+  it('key ids: each remembered key holds its own 32 bytes, not a slab of the shared buffer pool', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-key-ids-'));
+    const keys = SqliteKeyStore.open(path.join(dir, 'keys.sqlite'), Buffer.alloc(32, 1));
+    try {
+      const codec = new PersonalDataCodec(keys);
+      for (let i = 0; i < 100; i++) {
+        const key = Buffer.concat([Buffer.alloc(16, i), Buffer.alloc(16, i)]); // a slice of the pool
+        codec.sealWith(key, `s-${i}`, 'Li Lei');
+        Buffer.concat([Buffer.alloc(64)]); // other small buffers share the slab meanwhile
+      }
+      // private: what the cache keeps alive is not visible through the codec's API
+      const keyIds = (codec as unknown as { keyIds: LRUCache<string, { key: Buffer }> }).keyIds;
+      const held = [...keyIds.values()].map(({ key }) => key.buffer.byteLength);
+      expect(held).toHaveLength(100);
+      expect(held.reduce((sum, bytes) => sum + bytes, 0)).toBe(100 * 32);
+    } finally {
+      await keys.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('opened values: at most the budget in all, whole subjects out, least recently used first', () => {

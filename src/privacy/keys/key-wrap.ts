@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { expiringCache } from '../../idle-expiry.js';
 import type { Forgetful } from '../forgetting.js';
 
 /**
@@ -91,7 +92,7 @@ export class KeyCache implements Forgetful {
   private readonly keys: LRUCache<string, Buffer> | undefined;
 
   constructor(maxEntries = KEY_CACHE_ENTRIES) {
-    this.keys = maxEntries > 0 ? new LRUCache({ max: maxEntries, dispose: (key) => key.fill(0) }) : undefined;
+    this.keys = maxEntries > 0 ? expiringCache({ max: maxEntries, dispose: (key) => key.fill(0) }) : undefined;
   }
 
   get(subjectId: string): Buffer | undefined {
@@ -116,8 +117,8 @@ export class KeyCache implements Forgetful {
   }
 }
 
-/** A copy of `bytes` in an ArrayBuffer of their exact size (not a slice of the shared pool). */
-function ownMemory(bytes: Buffer): Buffer {
+/** A copy of `bytes` in an ArrayBuffer of their exact size (not a slice of the shared pool): for copies a cache keeps. */
+export function ownMemory(bytes: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(bytes.length);
   bytes.copy(copy);
   return copy;

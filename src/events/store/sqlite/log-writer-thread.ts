@@ -11,6 +11,7 @@ import { CommitCounter } from '../../../sqlite/commit-counter.js';
 import { OtherCommits } from '../../../sqlite/data-version.js';
 import { openSqliteFile, setSqliteCacheMb } from '../../../sqlite/open-database.js';
 import { DurableBoundary } from './durable-boundary.js';
+import { KnownHeads } from './known-heads.js';
 import { outcomeToWire, type FromWriter, type ToWriter, type WriterSetup } from './log-writer-messages.js';
 import { logCommits, writtenSpan, type AppendRequest, type Written } from './log-writes.js';
 import { WalFile } from './wal-file.js';
@@ -25,14 +26,29 @@ const foreign = new CommitCounter(setup.foreign);
 setSqliteCacheMb(setup.sqliteCacheMb);
 const db = openSqliteFile(setup.file, { synchronous: 'NORMAL', secureDelete: false });
 const others = new OtherCommits(db);
+/** another connection committed since the heads were last told (see KnownHeads) */
+let othersSeen = false;
 const lookForOthers = () => {
-  if (others.since()) foreign.bump();
+  if (!others.since()) return;
+  foreign.bump();
+  othersSeen = true;
 };
-const commit = logCommits(db, (first) => {
-  if (boundary.get() !== undefined) return () => undefined;
-  boundary.set(first);
-  return () => boundary.set(undefined);
+// Looked at inside each transaction (the write lock held), as well as every foreignCheckMs while idle.
+const heads = new KnownHeads(() => {
+  lookForOthers();
+  const seen = othersSeen;
+  othersSeen = false;
+  return seen;
 });
+const commit = logCommits(
+  db,
+  (first) => {
+    if (boundary.get() !== undefined) return () => undefined;
+    boundary.set(first);
+    return () => boundary.set(undefined);
+  },
+  heads,
+);
 
 const wal = new WalFile(`${setup.file}-wal`);
 
@@ -49,7 +65,6 @@ function work(first: ToWriter): void {
     if (batches.length < round.length) stopping = true;
     round = [];
     if (batches.length === 0) break;
-    lookForOthers();
     const requests: AppendRequest[] = batches.flatMap((b) => b.batch);
     let outcomes: Outcome<Written>[];
     try {

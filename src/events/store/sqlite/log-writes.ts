@@ -6,6 +6,7 @@ import type { AppendResult, ExpectedRevision } from '../event-store.js';
 import { checkDistinctIds, checkExpected } from '../expected-revision.js';
 import { chainHash, recordedAt } from '../hash-chain.js';
 import { INSERT_EVENT, isDuplicateEventId } from './event-schema.js';
+import type { KnownHeads, StreamHead } from './known-heads.js';
 
 /** An event as its row stores it: data and metadata already the exact JSON strings the chain hashes. */
 export interface SerializedEvent {
@@ -67,9 +68,6 @@ export function appendResultOf(streamId: string, events: readonly NewEvent[], wr
   };
 }
 
-/** [revision, hash, position] of a stream's last event. */
-type StreamHead = [revision: number, hash: string, position: number];
-
 /**
  * Commits batches of appends to the log's table on one connection: one
  * BEGIN IMMEDIATE transaction per batch, a refused expectation refusing only
@@ -77,11 +75,13 @@ type StreamHead = [revision: number, hash: string, position: number];
  * inside the transaction, before COMMIT, with the batch's first written
  * position (what others must know before they can see it), and returns an
  * undo for a commit that then fails. Throws when the transaction itself
- * fails: then nothing of the batch is written.
+ * fails: then nothing of the batch is written. With `heads` (./known-heads.ts)
+ * an append reads its stream's head from memory when it can.
  */
 export function logCommits(
   db: Database.Database,
   committing: (firstPosition: number) => () => void,
+  heads?: KnownHeads,
 ): (batch: readonly AppendRequest[]) => Outcome<Written>[] {
   const streamHead = db
     .prepare<[string], StreamHead>(
@@ -89,8 +89,12 @@ export function logCommits(
     )
     .raw(true);
   const insert = db.prepare(INSERT_EVENT);
-  const write = ({ streamId, expected, events }: AppendRequest): Written => {
-    const head = streamHead.get(streamId);
+  /** the batch's first append, with which each of its transactions begins (a retry in savepoints is another) */
+  let first: AppendRequest | undefined;
+  const write = (request: AppendRequest): Written => {
+    const { streamId, expected, events } = request;
+    if (request === first) heads?.begin();
+    const head = heads?.known(streamId) ?? streamHead.get(streamId);
     try {
       checkExpected(streamId, expected, head?.[0]);
       checkDistinctIds(streamId, events); // the log has no index on ids (./event-schema.ts)
@@ -100,6 +104,7 @@ export function logCommits(
     let revision = head ? head[0] : -1;
     let position = head ? head[2] : 0;
     const links = [head ? head[1] : ''];
+    heads?.writing(streamId);
     for (const event of events) {
       revision++;
       const hash = chainHash(streamId, revision, event, event.dataJson, event.metadataJson, links.at(-1)!);
@@ -144,8 +149,14 @@ export function logCommits(
   );
   return (batch) => {
     undo = undefined;
+    first = batch[0];
     try {
-      return commit(batch);
+      const outcomes = commit(batch);
+      outcomes.forEach((o, i) => {
+        if ('result' in o && o.result.links.length > 1)
+          heads?.committed(batch[i]!.streamId, [o.result.next, o.result.links.at(-1)!, o.result.position]);
+      });
+      return outcomes;
     } catch (error) {
       (undo as (() => void) | undefined)?.(); // set by beforeCommit, which TypeScript does not see run
       throw error;

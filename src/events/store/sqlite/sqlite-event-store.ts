@@ -34,6 +34,14 @@ import { WalFile } from './wal-file.js';
 /** The log's file in the data directory of the embedded shape. */
 export const EMBEDDED_LOG_FILE = 'events.sqlite';
 
+/**
+ * The page cache of a store that follows another thread's boundary (the
+ * projection thread's): it reads the log forward, each page once, and a
+ * cache of the thread's size (16 MB by default) filled with pages it never
+ * read again, in RSS all the same. 2 MB keeps the b-tree's inner pages.
+ */
+const FOLLOWER_CACHE_MB = 2;
+
 export interface SqliteEventStoreOptions {
   /**
    * How long a subscription waits, when nothing woke it, before looking for
@@ -151,6 +159,7 @@ export class SqliteEventStore implements EventStore {
       synchronous: 'NORMAL',
       secureDelete: false,
       ...(mmapBytes > 0 ? { mmapBytes } : {}),
+      ...(options.boundary?.role === 'follow' ? { cacheMb: FOLLOWER_CACHE_MB } : {}),
     });
     try {
       db.pragma('foreign_keys = ON');
@@ -170,10 +179,9 @@ export class SqliteEventStore implements EventStore {
     return new Promise((resolve, reject) => {
       this.assertOpen(); // inside the executor: a closed store rejects, it does not throw
       const request = { streamId, expected: options.expectedRevision, events: events.map(serialize) };
-      const append = { request, events, resolve, reject };
-      // An idle writer thread takes it at once; a busy one would not take it before the turn's end anyway.
-      if (this.writer instanceof ThreadedLogWriter && this.writer.idle) this.flush([append]);
-      else this.pending.push(append);
+      // Posted at the turn's end with the turn's other appends, even to an idle writer thread: one message,
+      // round and answer for them all (posting the first at once cost the process ~5% more CPU per mutation).
+      this.pending.push({ request, events, resolve, reject });
     });
   }
 

@@ -89,11 +89,6 @@ export class ThreadedLogWriter {
     return this.boundary.get();
   }
 
-  /** nothing posted is waiting for its answer */
-  get idle(): boolean {
-    return this.waiting.size === 0;
-  }
-
   /** Commits `batch` and has it made durable: resolves with each append's outcome once durable (refused appends alike). */
   write(batch: AppendRequest[]): Promise<Outcome<Written>[]> {
     if (this.failure) return Promise.reject(this.failure);

@@ -23,6 +23,8 @@ export interface ThreadSetup {
   logMmapMb?: number;
   /** the page cache of each SQLite connection the thread opens */
   sqliteCacheMb: number;
+  /** the idle expiry of the thread's caches (src/idle-expiry.ts) */
+  cacheIdleSeconds: number;
   logLevel: string;
   /** the service thread's not-yet-durable boundary of the log (../../events/sqlite/durable-boundary.ts) */
   boundary: SharedArrayBuffer;

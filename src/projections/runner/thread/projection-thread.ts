@@ -11,6 +11,7 @@ import { EMBEDDED_LOG_FILE, SqliteEventStore } from '../../../events/store/sqlit
 import { loadMasterKey } from '../../../privacy/keys/master-key.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
 import { setSqliteCacheMb } from '../../../sqlite/open-database.js';
+import { setCacheIdleSeconds } from '../../../idle-expiry.js';
 import { ActorReferences } from '../../../privacy/actor-references.js';
 import { PersonalDataCodec } from '../../../privacy/personal-data-codec.js';
 import { RequesterSealer, RetentionPolicy } from '../../../privacy/retention.js';
@@ -41,6 +42,7 @@ const logger = pino(
 
 async function main(): Promise<void> {
   setSqliteCacheMb(setup.sqliteCacheMb);
+  setCacheIdleSeconds(setup.cacheIdleSeconds);
   const events = SqliteEventStore.open(path.join(setup.dataDir, EMBEDDED_LOG_FILE), {
     boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
     ...(setup.logMmapMb ? { mmapMb: setup.logMmapMb } : {}),

@@ -21,11 +21,15 @@ function startThread(options: WorkerOptions): Worker {
 /**
  * The thread's young generation: a catch-up or rebuild allocates every
  * event, entry and JSON text it handles and drops them a batch later; with
- * V8's default (16 MB semi-spaces) scavenges took a tenth of a 1M-event
- * audit rebuild's CPU, with 32 MB ones about half as much. Filled only
- * while the thread is busy.
+ * V8's default (16 MB semi-spaces, 48 MB in all) scavenges took a tenth of a
+ * 1M-event audit rebuild's CPU, with 32 MB ones about half as much. But a
+ * server under steady writes keeps the thread busy, and its young generation
+ * stays at its largest: 96 MB held the thread's heap at 88 MB of RSS through
+ * the memory soak (36 used), and the soak's peak ~35 MB above this default.
+ * A catch-up or shape rebuild at start-up pays the tenth; `privacy-ledger rebuild`, on the
+ * command's own thread, is not bounded by this.
  */
-const PROJECTION_YOUNG_GENERATION_MB = 96;
+const PROJECTION_YOUNG_GENERATION_MB = 48;
 
 const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = {
   10: 'trace',

@@ -1,5 +1,6 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { deepFreeze } from '../../../deep-freeze.js';
+import { expiringCache } from '../../../idle-expiry.js';
 import type { Doc, Page } from '../read-store.js';
 
 /** Megabytes of document JSON remembered unless configured (`--document-cache-mb`). */
@@ -36,7 +37,7 @@ export class DocCache {
   private readonly generations = new Map<string, number>();
 
   constructor(maxMb = DOCUMENT_CACHE_MB) {
-    this.entries = new LRUCache({
+    this.entries = expiringCache({
       maxSize: Math.max(1, Math.round(maxMb * 1024 * 1024)),
       sizeCalculation: (value) => this.sizeOf(value),
     });

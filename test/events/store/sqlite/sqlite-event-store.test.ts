@@ -219,6 +219,7 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     for (let attempt = 0; attempt < 50 && !caught; attempt++) {
       const position = 2 + attempt;
       const appended = store.append('s-1', [newEvent(100 + attempt)], { expectedRevision: 'any' });
+      await new Promise((resolve) => setImmediate(resolve)); // the turn's appends are posted at its end
       let marked: number | undefined;
       const deadline = Date.now() + 250;
       while ((marked = shared.get()) === undefined && Date.now() < deadline); // one read per look: it may clear at any moment

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConcurrencyError } from '../../../../src/errors.js';
 import { DurableBoundary } from '../../../../src/events/store/sqlite/durable-boundary.js';
 import { serialize } from '../../../../src/events/store/sqlite/log-writes.js';
 import { SqliteEventStore } from '../../../../src/events/store/sqlite/sqlite-event-store.js';
@@ -49,6 +50,30 @@ describe('the SQLite log written on a thread of its own', () => {
       expect(await appended).toMatchObject({ nextExpectedRevision: 1, position: 2 });
     } finally {
       other.close();
+    }
+  });
+
+  it("an append after another process appended to the same stream checks and chains onto that process's event", async () => {
+    const file = newFile();
+    const store = open(file);
+    await store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    await store.append('s-1', [newEvent(2)], { expectedRevision: 0 });
+    const other = SqliteEventStore.open(file); // another process: its own connection, committing on its own
+    try {
+      await other.append('s-1', [newEvent(3)], { expectedRevision: 1 });
+      // The writer thread last committed revision 1 of s-1 itself: it must not take that for the stream's end.
+      await expect(store.append('s-1', [newEvent(4)], { expectedRevision: 1 })).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
+      expect(await store.append('s-1', [newEvent(5)], { expectedRevision: 2 })).toMatchObject({
+        nextExpectedRevision: 3,
+        position: 4,
+      });
+      const stream = await other.readStream('s-1');
+      expect(stream.map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+      expect(stream[3]!.prevHash).toBe(stream[2]!.hash);
+    } finally {
+      await other.close();
     }
   });
 
