@@ -25,23 +25,25 @@ export type FlatState = Map<string, unknown>;
  */
 export function flattenRecord(record: object | null): FlatState {
   const out: FlatState = new Map();
-  const walk = (value: unknown, path: string): void => {
-    if (value === undefined) return;
-    if (value === null || typeof value !== 'object' || isPersonalValue(value) || isErased(value)) {
-      out.set(path, value);
-      return;
-    }
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        const id = (item as Record<string, unknown> | null)?.['accountId'];
-        walk(item, `${path}.${typeof id === 'string' ? id : i}`);
-      });
-      return;
-    }
-    for (const [key, item] of Object.entries(value)) walk(item, path === '' ? key : `${path}.${key}`);
-  };
-  if (record) walk(record, '');
+  if (record) flattenInto(out, record, '');
   return out;
+}
+
+/** flattenRecord's walk, a function of its own rather than a closure made per call (the audit rebuild calls it per event). */
+function flattenInto(out: FlatState, value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || isPersonalValue(value) || isErased(value)) {
+    out.set(path, value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      const id = (item as Record<string, unknown> | null)?.['accountId'];
+      flattenInto(out, item, `${path}.${typeof id === 'string' ? id : i}`);
+    });
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) flattenInto(out, item, path === '' ? key : `${path}.${key}`);
 }
 
 /**

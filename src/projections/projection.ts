@@ -4,6 +4,8 @@ import type { IndexSpec, ReadStore, WriteOp } from './store/read-store.js';
 export interface CollectionSpec {
   name: string;
   indexes?: IndexSpec[];
+  /** an integer field that keys the documents' storage (CollectionOptions) */
+  key?: string;
 }
 
 /**

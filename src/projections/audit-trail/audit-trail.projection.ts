@@ -75,15 +75,17 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
 
 /**
  * The audit read model: an entry for every event of the ledger's streams.
- * An entry is a function of its event alone and is keyed by the event id,
- * so replaying events rewrites the same documents.
+ * An entry is a function of its event alone, identified by the event id and
+ * keyed by its log position, so replaying events rewrites the same
+ * documents, and a rebuild appends them in key order.
  */
 export const auditProjection: Projection = {
   name: 'audit',
   // 2: changedFields named as history names them; 3: a user actor by reference, with its sealed object id;
-  // 4: stored with its indexed fields in columns (SQLite), rebuilt with its indexes built after the load
-  shape: 4,
-  collections: [{ name: AUDIT_TRAIL, indexes: auditIndexes }],
+  // 4: stored with its indexed fields in columns (SQLite), rebuilt with its indexes built after the load;
+  // 5: keyed by log position (SQLite: the rowid, its indexes end with it instead of the text id)
+  shape: 5,
+  collections: [{ name: AUDIT_TRAIL, indexes: auditIndexes, key: 'position' }],
   async project(events) {
     return events.flatMap((recorded): WriteOp[] => {
       const event = ledgerEventOf(recorded);

@@ -1,5 +1,5 @@
 import type {
-  BulkLoad,
+  CollectionOptions,
   Checkpoint,
   Doc,
   Fence,
@@ -64,7 +64,7 @@ export class CaughtUpReadStore implements ReadStore {
   }
 
   // The rest is the projections' and the CLI's, never held back.
-  ensureCollection(collection: string, indexes?: IndexSpec[], options?: BulkLoad): Promise<void> {
+  ensureCollection(collection: string, indexes?: IndexSpec[], options?: CollectionOptions): Promise<void> {
     return this.base.ensureCollection(collection, indexes, options);
   }
 

@@ -63,7 +63,8 @@ export const ensureCollections = async (
   projection: Projection,
   options: BulkLoad = {},
 ): Promise<void> => {
-  for (const c of projection.collections) await store.ensureCollection(c.name, c.indexes, options);
+  for (const c of projection.collections)
+    await store.ensureCollection(c.name, c.indexes, c.key === undefined ? options : { ...options, key: c.key });
 };
 
 /**

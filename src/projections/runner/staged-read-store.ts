@@ -1,5 +1,5 @@
 import type {
-  BulkLoad,
+  CollectionOptions,
   Checkpoint,
   Doc,
   Fence,
@@ -42,7 +42,7 @@ export class StagedReadStore implements ReadStore {
     return name === this.name ? this.staged.checkpoint : name;
   }
 
-  ensureCollection(collection: string, indexes?: IndexSpec[], options?: BulkLoad): Promise<void> {
+  ensureCollection(collection: string, indexes?: IndexSpec[], options?: CollectionOptions): Promise<void> {
     return this.base.ensureCollection(this.map(collection), indexes, options);
   }
 

@@ -96,9 +96,22 @@ export interface BulkLoad {
   bulkLoad?: boolean;
 }
 
+/**
+ * `key`: an integer field every document of the collection holds, unique to
+ * it and never changed (the audit trail's log position), which an adapter
+ * may key its storage by instead of the text `id`: SQLite makes it the
+ * table's row key, so rows appended in key order go to the end of the
+ * table and indexes that name it end with it instead of the id. Reads,
+ * cursors and `id` lookups answer as without it. A document keeps its key
+ * for life: an upsert that gives a key to another id is refused (SQLite).
+ */
+export interface CollectionOptions extends BulkLoad {
+  key?: string;
+}
+
 export interface ReadStore {
-  /** Creates the collection and its indexes if missing (idempotent); see BulkLoad. */
-  ensureCollection(collection: string, indexes?: IndexSpec[], options?: BulkLoad): Promise<void>;
+  /** Creates the collection and its indexes if missing (idempotent); see BulkLoad and CollectionOptions. */
+  ensureCollection(collection: string, indexes?: IndexSpec[], options?: CollectionOptions): Promise<void>;
   get<T extends Doc>(collection: string, id: string): Promise<T | null>;
   /** One result per id, in the order of `ids`, null where absent. */
   getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]>;

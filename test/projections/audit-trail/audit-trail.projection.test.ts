@@ -7,6 +7,7 @@ import {
   type AuditEntry,
 } from '../../../src/projections/audit-trail/audit-trail.projection.js';
 import { AuditQueries, type AuditFilter } from '../../../src/projections/audit-trail/audit-trail.queries.js';
+import { ensureCollections } from '../../../src/projections/runner/replay.js';
 import type { Filter } from '../../../src/projections/store/read-store.js';
 import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { recorded, tempDir } from '../fixtures.js';
@@ -87,7 +88,7 @@ describe('audit projection', () => {
   beforeEach(async () => {
     tmp = tempDir('pl-audit-');
     store = SqliteReadStore.open(path.join(tmp.dir, 'read.sqlite'));
-    await store.ensureCollection(AUDIT_TRAIL, auditProjection.collections[0]!.indexes);
+    await ensureCollections(store, auditProjection);
     queries = new AuditQueries(store, { filterIds: async (id) => [id] });
   });
   afterEach(async () => {

@@ -4,7 +4,7 @@ import { cursorEncoder, decodeCursor } from '../cursor.js';
 import { LeaseLostError, RELEASED } from '../lease.js';
 import { checkCollectionName, effectiveSort, pinnedFields } from '../query-terms.js';
 import type {
-  BulkLoad,
+  CollectionOptions,
   Checkpoint,
   Doc,
   Fence,
@@ -92,9 +92,14 @@ export class MongoReadStore implements ReadStore {
   /**
    * Creates the collection and each declared index under its own name
    * (./mongo-indexes.ts); an index whose declaration changed is rebuilt.
-   * `bulkLoad` leaves the non-unique indexes for the next call.
+   * `bulkLoad` leaves the non-unique indexes for the next call. A `key`
+   * changes nothing here: documents are keyed by `_id`, the id, either way.
    */
-  async ensureCollection(collection: string, indexes: IndexSpec[] = [], options: BulkLoad = {}): Promise<void> {
+  async ensureCollection(
+    collection: string,
+    indexes: IndexSpec[] = [],
+    options: CollectionOptions = {},
+  ): Promise<void> {
     const target = this.collection(collection);
     const specs = indexes.filter((index) => index.unique || !options.bulkLoad).map(mongoIndex);
     await this.create(target.collectionName);

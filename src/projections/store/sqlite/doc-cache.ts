@@ -47,9 +47,9 @@ export class DocCache {
     return this.entries.get(docKey(table, id)) as Doc | undefined;
   }
 
-  /** Parses, freezes and remembers a document body (as read, not changed); returns the frozen document. */
-  remember(table: string, id: string, body: string): Doc {
-    const doc = deepFreeze(JSON.parse(body) as Doc);
+  /** Parses (by `parse`, when the row holds more than the body), freezes and remembers a document body (as read, not changed); returns the frozen document. */
+  remember(table: string, id: string, body: string, parse?: (body: string) => Doc): Doc {
+    const doc = deepFreeze(parse ? parse(body) : (JSON.parse(body) as Doc));
     this.sizes.set(doc, body.length);
     this.entries.set(docKey(table, id), doc);
     return doc;

@@ -133,9 +133,10 @@ export interface Segment extends Clause {
  * SQLite's order, NULL lowest: ascending, after v is `> v` (after NULL: any
  * non-null); descending, after v is `< v` and then the NULLs (after NULL:
  * nothing). One OR of all this would be a single query, but SQLite then
- * either sorts every remaining row or stops using the index.
+ * either sorts every remaining row or stops using the index. `key`, a
+ * keyed table's key (./sqlite-table-key.ts), is never NULL, as `id` is not.
  */
-export function afterSegments(keys: readonly SqlKey[], values: readonly Scalar[]): Segment[] {
+export function afterSegments(keys: readonly SqlKey[], values: readonly Scalar[], key?: string): Segment[] {
   const segments: Segment[] = [];
   for (let i = keys.length - 1; i >= 0; i--) {
     const terms: string[] = [];
@@ -152,7 +153,7 @@ export function afterSegments(keys: readonly SqlKey[], values: readonly Scalar[]
     if (!desc) slice(v === null ? `${e} >= ${NOT_NULL}` : `${e} > ?`, v === null ? [] : [param(field, v)], i);
     else if (v !== null) {
       slice(`${e} < ?`, [param(field, v)], i);
-      if (field !== 'id') slice(`${e} IS NULL`, [], i + 1);
+      if (field !== 'id' && field !== key) slice(`${e} IS NULL`, [], i + 1);
     }
   }
   return segments;

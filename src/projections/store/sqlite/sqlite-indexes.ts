@@ -7,7 +7,8 @@ import { fieldExpr, type Columns } from './sql-filter.js';
  * Creates each declared index of a collection's table as
  * `<table>__<index>`. A non-unique index ends with `id`, the tie-breaker
  * of every sort, so a find sorted like the index reads it in order and
- * never sorts. Fields stored in columns (./sqlite-columns.ts) are indexed
+ * never sorts; or, in a table keyed by an integer field, with that key
+ * when it names it (./sqlite-table-key.ts), which tells rows apart as well. Fields stored in columns (./sqlite-columns.ts) are indexed
  * as those columns. An index whose declaration changed is rebuilt. Indexes a
  * promote brought along under a staged table's name are dropped once the
  * declared ones exist.
@@ -17,12 +18,13 @@ export function ensureIndexes(
   table: string,
   indexes: readonly IndexSpec[],
   columns: Columns,
+  key?: string,
 ): void {
   const statements = indexes.map((index) => {
     checkIndexName(index.name);
     if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
     const keys = index.fields.map((f) => `${fieldExpr(f.field, columns)} ${direction(f)}`);
-    if (!index.unique && !index.fields.some((f) => f.field === 'id')) keys.push('id ASC');
+    if (!index.unique && !index.fields.some((f) => f.field === 'id' || f.field === key)) keys.push('id ASC');
     const name = `${table}__${index.name}`;
     return { name, sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${keys.join(', ')})` };
   });

@@ -4,8 +4,8 @@ import { openSqliteFile } from '../../../sqlite/open-database.js';
 import { truncateWal } from '../../../sqlite/wal-truncation.js';
 import { cursorEncoder, decodeCursor } from '../cursor.js';
 import type {
-  BulkLoad,
   Checkpoint,
+  CollectionOptions,
   Doc,
   Fence,
   Filter,
@@ -30,6 +30,7 @@ import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
 import { afterSegments, filterSql, orderBy, sqlKeys, tableName, type Columns } from './sql-filter.js';
 import { ensureColumns, indexedFields, tableColumns } from './sqlite-columns.js';
+import * as keyed from './sqlite-table-key.js';
 
 /** Statement shapes come from code, so this is a safety net, not a working set. */
 const MAX_STATEMENTS = 1000;
@@ -45,7 +46,9 @@ interface Query {
  * The embedded read store: one SQLite file, one rowid table per collection
  * `doc_<name>(id TEXT PRIMARY KEY, body TEXT NOT NULL, ...)` holding the
  * JSON document and, in columns of their own, the fields its indexes name
- * (./sqlite-columns.ts), indexes on those columns, and `_checkpoints`.
+ * (./sqlite-columns.ts), indexes on those columns, and `_checkpoints`. A
+ * collection with a `key` is keyed by that integer field instead
+ * (./sqlite-table-key.ts).
  *
  * Durability: WAL with synchronous=NORMAL. A commit may be lost on power
  * loss, but never split: a WAL commit is all or nothing, so a projection's
@@ -67,8 +70,8 @@ interface Query {
  */
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
-  /** tables known to exist, with the fields each stores in columns */
-  private readonly tables = new Map<string, Columns>();
+  /** tables known to exist, with the fields each stores in columns and the field it is keyed by */
+  private readonly tables = new Map<string, keyed.TableShape>();
   private readonly writes: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs: DocCache;
@@ -141,28 +144,40 @@ export class SqliteReadStore implements ReadStore {
     return this.ensureTable(collection).table;
   }
 
-  /** The collection's table and the fields it stores in columns; `created` when this call created it. */
-  private ensureTable(collection: string): { table: string; created: boolean; columns: Columns } {
+  /** The collection's table, the fields it stores in columns and its key; `created` when this call created it. */
+  private ensureTable(collection: string): { table: string; created: boolean } & keyed.TableShape {
     const table = tableName(collection);
     const known = this.tables.get(table);
-    if (known) return { table, created: false, columns: known };
+    if (known) return { table, created: false, ...known };
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
-    const columns = tableColumns(this.db, table);
-    this.tables.set(table, columns);
-    return { table, created: true, columns };
+    const shape = { columns: tableColumns(this.db, table), key: keyed.tableKey(this.db, table) };
+    this.tables.set(table, shape);
+    return { table, created: true, ...shape };
   }
 
   /**
-   * Creates the table, a column for each field its indexes name (filled
-   * from the documents already there) and the declared indexes
-   * (./sqlite-indexes.ts); `bulkLoad` leaves the non-unique indexes for the
-   * next call.
+   * Creates the table (keyed by `key` when given, ./sqlite-table-key.ts), a
+   * column for each field its indexes name (filled from the documents
+   * already there) and the declared indexes (./sqlite-indexes.ts);
+   * `bulkLoad` leaves the non-unique indexes, and a keyed table's index on
+   * its ids, for the next call.
    */
-  async ensureCollection(collection: string, indexes: IndexSpec[] = [], options: BulkLoad = {}): Promise<void> {
-    const { table } = this.ensureTable(collection);
+  async ensureCollection(
+    collection: string,
+    indexes: IndexSpec[] = [],
+    options: CollectionOptions = {},
+  ): Promise<void> {
+    const table = tableName(collection);
+    if (options.key !== undefined) {
+      this.writes.drain(); // writes asked before go to the table as it was
+      if (keyed.ensureKey(this.db, table, options.key)) this.tableReplaced(table);
+    }
+    this.ensureTable(collection);
     if (ensureColumns(this.db, table, indexedFields(indexes))) this.tableReplaced(table);
-    const built = options.bulkLoad ? indexes.filter((index) => index.unique) : indexes;
-    ensureIndexes(this.db, table, built, this.ensureTable(collection).columns);
+    const { columns, key } = this.ensureTable(collection);
+    const all = key === undefined ? indexes : [...indexes, keyed.ID_INDEX];
+    const built = options.bulkLoad ? indexes.filter((index) => index.unique) : all;
+    ensureIndexes(this.db, table, built, columns, key);
   }
 
   /** The table's columns changed: this connection reads them again, and other connections forget what they knew of it. */
@@ -199,11 +214,11 @@ export class SqliteReadStore implements ReadStore {
     const found = ids.map((id) => this.docs.get(table, id));
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length === 0) return found;
-    // One statement for any number of ids: they travel as one JSON array.
-    const rows = this.statement(`SELECT id, body FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, true).all(
-      JSON.stringify([...new Set(missing)]),
-    ) as [string, string][];
-    const read = new Map(rows.map(([id, body]) => [id, this.docs.remember(table, id, body)]));
+    // One statement for any number of ids (one JSON array); a keyed table's rows keep some fields in columns only.
+    const { selected, parser } = keyed.documentColumns(this.tables.get(table));
+    const sql = `SELECT ${selected} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`;
+    const rows = this.statement(sql, true).all(JSON.stringify([...new Set(missing)])) as keyed.DocumentRow[];
+    const read = new Map(rows.map((row) => [row[0], this.docs.remember(table, row[0], row[1], parser?.(row))]));
     return ids.map((id, i) => found[i] ?? read.get(id));
   }
 
@@ -263,7 +278,7 @@ export class SqliteReadStore implements ReadStore {
 
   /** The statements that answer a find, in result order, each taking a LIMIT as last parameter. */
   private findQueries(collection: string, query: FindQuery): { table: string; sort: SortKey[]; queries: Query[] } {
-    const { table, columns } = this.ensureTable(collection);
+    const { table, columns, key } = this.ensureTable(collection);
     const filter = filterSql(query.filter ?? {}, columns);
     const sort = effectiveSort(query.sort ?? [], filter.constant);
     const keys = sqlKeys(sort, columns);
@@ -271,7 +286,7 @@ export class SqliteReadStore implements ReadStore {
     const segments =
       query.after == null
         ? [{ terms: [], params: [], orderFrom: 0 }]
-        : afterSegments(keys, decodeCursor(query.after, sort));
+        : afterSegments(keys, decodeCursor(query.after, sort), key);
     const queries = segments.map((segment) => {
       const terms = [...filter.terms, ...segment.terms];
       const where = terms.length ? ` WHERE ${terms.join(' AND ')}` : '';

@@ -7,6 +7,7 @@ import type { DocCache } from './doc-cache.js';
 import type { DocChanges } from './doc-changes.js';
 import { columnName, type Columns } from './sql-filter.js';
 import { columnValue, refreshColumns } from './sqlite-columns.js';
+import { compactBody, wholeBodySql } from './sqlite-table-key.js';
 
 interface QueuedWrite {
   ops: readonly WriteOp[];
@@ -21,8 +22,8 @@ export interface WriteTarget {
   db: Database.Database;
   /** a prepared statement, reused */
   statement(sql: string): Database.Statement;
-  /** the collection's table and the fields it stores in columns; `created` when this call created it */
-  table(collection: string): { table: string; created: boolean; columns: Columns };
+  /** the collection's table, the fields it stores in columns and its key (./sqlite-table-key.ts); `created` when this call created it */
+  table(collection: string): { table: string; created: boolean; columns: Columns; key: string | undefined };
   /** a table created by a write that rolled back is gone again */
   forgetTable(table: string): void;
   /**
@@ -122,7 +123,7 @@ export class SqliteWrites {
 
   private apply(op: WriteOp): void {
     const { statement, docs, changes } = this.target;
-    const { table, created, columns } = this.target.table(op.collection);
+    const { table, created, columns, key } = this.target.table(op.collection);
     if (created) this.created.push(table);
     // Dropped before the change: if the transaction rolls back, the next read simply parses again.
     const id = op.kind === 'upsert' ? op.doc?.id : op.id;
@@ -134,21 +135,28 @@ export class SqliteWrites {
         if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
           throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
         }
-        statement(upsertSql(table, columns)).run(
-          op.doc.id,
-          JSON.stringify(doc),
-          ...[...columns].map((field) => columnValue(op.doc, field)),
-        );
+        const fields = [...columns];
+        const values = fields.map((field) => columnValue(op.doc, field));
+        if (key !== undefined && typeof values[fields.indexOf(key)] !== 'bigint')
+          throw new Error(`upsert into "${op.collection}": the document's "${key}" must be an integer (the key)`);
+        const body = key === undefined ? JSON.stringify(doc) : compactBody(op.doc, columns);
+        const { changes } = statement(upsertSql(table, columns, key)).run(op.doc.id, body, ...values);
+        // keyed: the conflict on the key updated nothing, so another id holds it
+        if (changes === 0)
+          throw new Error(`upsert into "${op.collection}": another document holds its "${String(key)}"`);
         return;
       }
       case 'patch': {
         const entries = Object.entries(op.set);
         for (const [field] of entries) {
           checkFieldPath(field);
-          if (field === 'id' || field.startsWith('id.'))
-            throw new Error(`patch of "${op.collection}": the id cannot change`);
+          for (const fixed of key === undefined ? ['id'] : ['id', key])
+            if (field === fixed || field.startsWith(`${fixed}.`))
+              throw new Error(`patch of "${op.collection}": the ${fixed} cannot change`);
         }
         if (entries.length === 0) return;
+        // A keyed table's body first takes back the fields kept apart: the patch then works on the whole document.
+        if (key !== undefined) for (const sql of wholeBodySql(table, columns)) statement(sql).run(op.id);
         // json_set creates missing intermediate objects; json(?) keeps the value's JSON type.
         // undefined removes the field, as JSON leaves it out of an upsert (and MongoDB does the same).
         const sets = entries.filter(([, value]) => value !== undefined);
@@ -175,13 +183,19 @@ export class SqliteWrites {
 /** Each table's upsert, by its columns (a table's columns are read again, as a new set, when they change). */
 const upserts = new WeakMap<Columns, string>();
 
-/** An upsert of the document and its columns (./sqlite-columns.ts), in the order of `columns`. */
-function upsertSql(table: string, columns: Columns): string {
+/**
+ * An upsert of the document and its columns (./sqlite-columns.ts), in the
+ * order of `columns`. A keyed table (./sqlite-table-key.ts) conflicts on
+ * its key, and updates only the same id's row there.
+ */
+function upsertSql(table: string, columns: Columns, key: string | undefined): string {
   let sql = upserts.get(columns);
   if (sql === undefined) {
     const names = ['id', 'body', ...[...columns].map(columnName)];
     const updates = names.slice(1).map((name) => `${name} = excluded.${name}`);
-    sql = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`;
+    const conflict = key === undefined ? 'id' : columnName(key);
+    const sameId = key === undefined ? '' : ' WHERE id = excluded.id';
+    sql = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT (${conflict}) DO UPDATE SET ${updates.join(', ')}${sameId}`;
     upserts.set(columns, sql);
   }
   return sql;
