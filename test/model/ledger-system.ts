@@ -72,8 +72,13 @@ export class LedgerSystem {
   /** Like `call`, but any error fails the history (reads the invariants make as a staff member). */
   async read<T = any>(query: string, variables: Record<string, unknown>, as: ModelPrincipal): Promise<T> {
     const response = await this.server.gql(query, variables, as);
-    if (response.errors?.length)
-      throw new Error(`${query.trim().split('\n')[0]} answered ${JSON.stringify(response.errors)}`);
+    if (response.errors?.length) {
+      // an internal error's cause is only in the server's log: the failure says it
+      const internal = this.server.logs.lines.filter((line) => line.includes('"level":50')).slice(-3);
+      throw new Error(
+        `${query.trim().split('\n')[0]} answered ${JSON.stringify(response.errors)}${internal.map((l) => `\n  log: ${l}`).join('')}`,
+      );
+    }
     return response.data as T;
   }
 
