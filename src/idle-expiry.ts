@@ -27,18 +27,25 @@ export function cacheIdleSeconds(): number {
  * A least-recently-used cache whose entries also go once unread for the
  * thread's idle expiry: each read renews an entry, and a sweep every quarter
  * of the expiry drops the stale ones (lru-cache only drops a stale entry when
- * it is met again, or with a timer per entry). The clock is read at most once
- * a second for staleness (its default, once a millisecond, set a timer each
- * time). The sweep holds caches weakly: a cache nobody uses any more is not
- * kept alive by it.
+ * it is met again, or with a timer per entry). Ages are read from this
+ * thread's coarse clock, one reading a second at most: lru-cache's own debounce
+ * (`ttlResolution`) sets a timer per cache on each reading, and that timer
+ * held its cache (and whatever owned it) for the debounce's length, so code
+ * that makes caches by the thousand (a codec per cold read in the
+ * benchmarks) ran out of heap. The sweep holds caches weakly: a cache nobody
+ * uses any more is not kept alive by it.
  */
 export function expiringCache<K extends {}, V extends {}>(options: LRUCache.Options<K, V, unknown>): LRUCache<K, V> {
   if (idleSeconds <= 0) return new LRUCache(options);
   const ttl = idleSeconds * 1000;
-  const cache = new LRUCache<K, V>({ ...options, ttl, updateAgeOnGet: true, ttlResolution: 1000 });
+  const cache = new LRUCache<K, V>({ ...options, ttl, updateAgeOnGet: true, ttlResolution: 0, perf: coarseClock });
   sweepEvery(ttl / 4, cache);
   return cache;
 }
+
+/** Milliseconds, to within a second (an eighth of a quarter of the expiry): read by a timer, not on each cache access. */
+let coarseNow = performance.now();
+const coarseClock = { now: () => coarseNow };
 
 /** what a sweep needs of a cache */
 type Purgeable = Pick<LRUCache<{}, {}>, 'purgeStale'>;
@@ -46,11 +53,20 @@ type Purgeable = Pick<LRUCache<{}, {}>, 'purgeStale'>;
 const swept = new Set<WeakRef<Purgeable>>();
 let sweeper: { timer: NodeJS.Timeout; periodMs: number } | undefined;
 
+let clock: { timer: NodeJS.Timeout; periodMs: number } | undefined;
+
+/** Sweeps `cache` every `periodMs` (a quarter of its expiry) and reads the clock eight times as often, at most once a second. */
 function sweepEvery(periodMs: number, cache: Purgeable): void {
   swept.add(new WeakRef(cache));
+  coarseNow = performance.now();
+  // unref'd: neither timer keeps a process (or a test) alive
+  const tick = Math.min(1000, periodMs / 8);
+  if (!clock || clock.periodMs > tick) {
+    if (clock) clearInterval(clock.timer);
+    clock = { timer: setInterval(() => (coarseNow = performance.now()), tick).unref(), periodMs: tick };
+  }
   if (sweeper && sweeper.periodMs <= periodMs) return;
   if (sweeper) clearInterval(sweeper.timer);
-  // unref'd: the sweep never keeps a process (or a test) alive
   sweeper = { timer: setInterval(sweep, periodMs).unref(), periodMs };
 }
 
@@ -63,5 +79,7 @@ function sweep(): void {
   if (swept.size === 0 && sweeper) {
     clearInterval(sweeper.timer);
     sweeper = undefined;
+    clearInterval(clock?.timer);
+    clock = undefined;
   }
 }

@@ -1,9 +1,14 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CACHE_IDLE_SECONDS, expiringCache, setCacheIdleSeconds } from '../src/idle-expiry.js';
 import { KeyCache } from '../src/privacy/keys/key-wrap.js';
 import { OpenedValueCache } from '../src/privacy/opened-value-cache.js';
 import { DocCache } from '../src/projections/store/sqlite/doc-cache.js';
 import { loadConfig } from '../src/server/config.js';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,5 +73,19 @@ describe('caches drop what was not read for their idle expiry', () => {
     expect(cache.ttl).toBe(0);
     expect(() => loadConfig({}, { CACHE_IDLE_SECONDS: '-1' })).toThrow(/CACHE_IDLE_SECONDS/);
     expect(loadConfig({}, {}).cacheIdleSeconds).toBe(CACHE_IDLE_SECONDS);
+  });
+
+  it('a cache nobody holds any more is freed at once, read or not (a codec made per cold read must not pile up)', async () => {
+    setCacheIdleSeconds(60);
+    const made = () => {
+      const cache = expiringCache<string, string>({ max: 10_000 });
+      cache.set('k', 'v');
+      cache.get('k');
+      return new WeakRef(cache);
+    };
+    const refs = Array.from({ length: 20 }, made);
+    await sleep(0); // a WeakRef keeps its target until the end of the job that made it
+    gc();
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
   });
 });
