@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { LRUCache } from 'lru-cache';
+import { expiringCache } from '../idle-expiry.js';
 
 type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
@@ -50,7 +50,8 @@ export function compiledExecution(
   entries = COMPILED_OPERATION_CACHE_ENTRIES,
 ): { plugin: ApolloServerPlugin<BaseContext>; gateway: Gateway; compiledCount(): number } {
   // By Apollo's hash of the query text and the operation's name: a document Apollo parses again compiles to the same.
-  const compiled = new LRUCache<string, Run | 'graphql-js'>({ max: Math.max(1, entries) });
+  // Idle entries go as every cache's do: a document's literals (a value written into the query text) live in its code.
+  const compiled = expiringCache<string, Run | 'graphql-js'>({ max: Math.max(1, entries) });
   // An operation's result with errors, by its context (Apollo's copy for that operation), from the plugin to the gateway.
   const withErrors = new WeakMap<object, ExecutionResult>();
   const listener: GraphQLRequestListener<BaseContext> = {

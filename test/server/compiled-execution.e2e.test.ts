@@ -14,6 +14,7 @@ import { NotFoundError } from '../../src/errors.js';
 import type { RequestContext } from '../../src/resolvers/context.js';
 import { LedgerRequestContext } from '../../src/resolvers/request-context.js';
 import { buildAppSchema } from '../../src/schema/build-schema.js';
+import { CACHE_IDLE_SECONDS, setCacheIdleSeconds } from '../../src/idle-expiry.js';
 import { compiledExecution } from '../../src/server/compiled-execution.js';
 import { createErrorFormatter } from '../../src/server/format-error.js';
 import {
@@ -279,5 +280,30 @@ describe('errors while executing: graphql-js and compiled alike', () => {
     expect(compiled).toEqual(graphqlJs);
     expect(compiled.body.errors?.length).toBeGreaterThan(0);
     expect(pair.plugin.compiledCount()).toBeGreaterThan(0);
+  });
+});
+
+describe('compiled operations are forgotten when idle, as every cache', () => {
+  afterAll(() => setCacheIdleSeconds(CACHE_IDLE_SECONDS));
+
+  it('an operation unused for the idle expiry leaves the cache, with the literals its code holds', async () => {
+    setCacheIdleSeconds(1);
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: { echo: { type: GraphQLString, args: { v: { type: GraphQLString } }, resolve: (_, { v }) => v } },
+      }),
+    });
+    const pair = await executors<object>(schema);
+    try {
+      const query = '{ echo(v: "li.lei@contoso.cn") }';
+      const compiled = answer(await pair.compiled.executeOperation({ query }, { contextValue: {} }));
+      expect(compiled.body.data).toEqual({ echo: 'li.lei@contoso.cn' });
+      expect(pair.plugin.compiledCount()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 3_200)); // the expiry, then a sweep (every quarter of it)
+      expect(pair.plugin.compiledCount()).toBe(0);
+    } finally {
+      await pair.stop();
+    }
   });
 });
