@@ -14,19 +14,21 @@ export type Outcome<Result> = { result: Result } | { error: unknown };
  * item before writing any of it. Any other failure may have left part of
  * an item written: the whole transaction rolls back, and the batch runs
  * again, each item in its savepoint. An `each` that keeps state outside
- * the database must not ask for this.
+ * the database must not ask for this, unless `begin` resets that state: it
+ * runs first in each transaction, the one run again included.
  */
 export function batchedTransaction<Item, Result>(
   db: Database.Database,
   each: (item: Item) => Result,
   /** runs inside the transaction after every item, before COMMIT (what must be known before others can see the batch) */
   beforeCommit?: (outcomes: readonly Outcome<Result>[]) => void,
-  options: { optimistic?: boolean } = {},
+  options: { optimistic?: boolean; begin?: () => void } = {},
 ): (items: readonly Item[]) => Outcome<Result>[] {
   // One transaction over the items, each run by `run`: an item refused before
   // writing is its own outcome; `failed` decides what any other failure is.
   const batchOf = (run: (item: Item) => Result, failed: (error: unknown) => Outcome<Result>) =>
     db.transaction((items: readonly Item[]) => {
+      options.begin?.();
       const outcomes = items.map((item): Outcome<Result> => {
         try {
           return { result: run(item) };

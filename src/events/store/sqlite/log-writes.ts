@@ -89,11 +89,7 @@ export function logCommits(
     )
     .raw(true);
   const insert = db.prepare(INSERT_EVENT);
-  /** the batch's first append, with which each of its transactions begins (a retry in savepoints is another) */
-  let first: AppendRequest | undefined;
-  const write = (request: AppendRequest): Written => {
-    const { streamId, expected, events } = request;
-    if (request === first) heads?.begin();
+  const write = ({ streamId, expected, events }: AppendRequest): Written => {
     const head = heads?.known(streamId) ?? streamHead.get(streamId);
     try {
       checkExpected(streamId, expected, head?.[0]);
@@ -144,12 +140,11 @@ export function logCommits(
       const written = writtenSpan(outcomes);
       undo = written === undefined ? undefined : committing(written.first);
     },
-    // write() checks the expected revision before inserting anything
-    { optimistic: true },
+    // write() checks the expected revision before inserting anything; the heads forget what a transaction wrote
+    { optimistic: true, ...(heads ? { begin: () => heads.begin() } : {}) },
   );
   return (batch) => {
     undo = undefined;
-    first = batch[0];
     try {
       const outcomes = commit(batch);
       outcomes.forEach((o, i) => {
