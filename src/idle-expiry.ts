@@ -51,35 +51,31 @@ const coarseClock = { now: () => coarseNow };
 type Purgeable = Pick<LRUCache<{}, {}>, 'purgeStale'>;
 
 const swept = new Set<WeakRef<Purgeable>>();
-let sweeper: { timer: NodeJS.Timeout; periodMs: number } | undefined;
-
-let clock: { timer: NodeJS.Timeout; periodMs: number } | undefined;
+/** one timer per thread: it reads the clock at each tick and sweeps every `sweepMs` */
+let timer: { handle: NodeJS.Timeout; sweepMs: number } | undefined;
+let sweptAt = 0;
 
 /** Sweeps `cache` every `periodMs` (a quarter of its expiry) and reads the clock eight times as often, at most once a second. */
 function sweepEvery(periodMs: number, cache: Purgeable): void {
   swept.add(new WeakRef(cache));
   coarseNow = performance.now();
-  // unref'd: neither timer keeps a process (or a test) alive
-  const tick = Math.min(1000, periodMs / 8);
-  if (!clock || clock.periodMs > tick) {
-    if (clock) clearInterval(clock.timer);
-    clock = { timer: setInterval(() => (coarseNow = performance.now()), tick).unref(), periodMs: tick };
-  }
-  if (sweeper && sweeper.periodMs <= periodMs) return;
-  if (sweeper) clearInterval(sweeper.timer);
-  sweeper = { timer: setInterval(sweep, periodMs).unref(), periodMs };
+  if (timer && timer.sweepMs <= periodMs) return;
+  if (timer) clearInterval(timer.handle);
+  // unref'd: it never keeps a process (or a test) alive
+  timer = { handle: setInterval(tick, Math.min(1000, periodMs / 8)).unref(), sweepMs: periodMs };
 }
 
-function sweep(): void {
+function tick(): void {
+  coarseNow = performance.now();
+  if (!timer || coarseNow - sweptAt < timer.sweepMs) return;
+  sweptAt = coarseNow;
   for (const ref of swept) {
     const cache = ref.deref();
     if (cache) cache.purgeStale();
     else swept.delete(ref);
   }
-  if (swept.size === 0 && sweeper) {
-    clearInterval(sweeper.timer);
-    sweeper = undefined;
-    clearInterval(clock?.timer);
-    clock = undefined;
+  if (swept.size === 0) {
+    clearInterval(timer.handle);
+    timer = undefined;
   }
 }
