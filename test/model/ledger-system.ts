@@ -7,7 +7,9 @@ import type { ModelPrincipal } from './principals.js';
 
 /** A loaded 2-core machine can take seconds to project a step: a wait that runs out would fail the history for nothing. */
 const CATCH_UP_MS = 30_000;
-const ENV = { READ_YOUR_WRITES_TIMEOUT_MS: String(CATCH_UP_MS) };
+// Caches forget what went unread for a second (a minute in production): a history's steps then meet caches
+// emptied under them, keys zeroed as they go, between erasures, rotations and rebuilds.
+const ENV = { READ_YOUR_WRITES_TIMEOUT_MS: String(CATCH_UP_MS), CACHE_IDLE_SECONDS: '1' };
 
 /** The ledger's clock in a history: it moves only when the history says so, so each step has an instant of its own. */
 export class SteppedClock implements Clock {
