@@ -111,6 +111,15 @@ describe('a worker whose thread was held past its lease', () => {
     expect((await w.leases.current('counters'))?.token).toBe(token);
   });
 
+  it('keeps its lease while catching up at start: a batch that holds the thread is written, not retried under a new token', async () => {
+    const w = open(stalling('serve', 5), 'server');
+    const all = await w.events.append('s-1', range(0, 9).map(countedEvent), { expectedRevision: 'no_stream' });
+    await w.runner.start();
+    await w.runner.waitFor(all.position, WAIT);
+    expect((await w.reads.get<CounterDoc>('counters', 's-1'))?.seen).toEqual(range(0, 9));
+    expect((await w.leases.current('counters'))?.token).toBe(1);
+  });
+
   it('keeps its lease through an online rebuild, which switches to the model it built', async () => {
     await liveModel();
 
