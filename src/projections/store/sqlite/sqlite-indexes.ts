@@ -4,18 +4,6 @@ import type { IndexSpec, SortKey } from '../read-store.js';
 import { fieldExpr, type Columns } from './sql-filter.js';
 
 /**
- * Kibibytes of page cache while an index is built. SQLite sorts an index's
- * entries in memory up to the page cache's size and spills the rest to
- * temporary files, merged after: with the usual 16 MB, each of the audit
- * trail's 1M-entry indexes went through several such files. With 64 MB
- * the five took 2.2–2.3 s of CPU instead of 2.4–2.5 s, and 3.2 s instead of
- * 4.1–4.5 s of wall time (the files' writes and reads). Only for the build:
- * the cache goes back to its size right after, which frees what it holds
- * beyond it.
- */
-const INDEX_BUILD_CACHE_KIB = 64 * 1024;
-
-/**
  * Creates each declared index of a collection's table as
  * `<table>__<index>`. A non-unique index ends with `id`, the tie-breaker
  * of every sort, so a find sorted like the index reads it in order and
@@ -44,18 +32,10 @@ export function ensureIndexes(
   for (const { name, sql } of statements) {
     const current = existing.get(name);
     if (current === sql) continue;
-    const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-    // negative: KiB; positive: pages
-    const kib = cacheSize < 0 ? -cacheSize : (cacheSize * (db.pragma('page_size', { simple: true }) as number)) / 1024;
-    if (kib < INDEX_BUILD_CACHE_KIB) db.pragma(`cache_size = ${-INDEX_BUILD_CACHE_KIB}`);
-    try {
-      db.transaction(() => {
-        if (current !== undefined) db.exec(`DROP INDEX ${name}`);
-        db.exec(sql);
-      })();
-    } finally {
-      db.pragma(`cache_size = ${cacheSize}`);
-    }
+    db.transaction(() => {
+      if (current !== undefined) db.exec(`DROP INDEX ${name}`);
+      db.exec(sql);
+    })();
   }
   const names = db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
