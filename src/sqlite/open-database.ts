@@ -48,8 +48,6 @@ export interface SqliteFileOptions {
   mmapBytes?: number;
   /** megabytes of page cache, when this connection needs less than the thread's (one that only scans forward) */
   cacheMb?: number;
-  /** the page size of a file this call creates (SQLite's default, 4096, unless given); an existing file keeps its own */
-  pageBytes?: number;
 }
 
 /**
@@ -62,8 +60,6 @@ export function openSqliteFile(filePath: string, options: SqliteFileOptions): Da
   ownerOnlyFile(filePath);
   const db = new Database(filePath, { timeout: 5_000 });
   try {
-    // Only an empty file takes it, and only before WAL mode is set: a file in WAL mode keeps its page size.
-    if (options.pageBytes) db.pragma(`page_size = ${options.pageBytes}`);
     if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
       throw new Error(`${filePath} cannot use write-ahead logging.`);
     }

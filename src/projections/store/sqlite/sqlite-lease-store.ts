@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../../clock.js';
 import { openSqliteFile } from '../../../sqlite/open-database.js';
-import { READ_MODEL_FILE } from './read-model-file.js';
 import { checkTtl, RELEASED, type LeaseGrant, type LeaseStore } from '../lease.js';
 
 /** The leases live in the read-model file, where SqliteReadStore.write checks a fence's token. */
@@ -56,7 +55,7 @@ export class SqliteLeaseStore implements LeaseStore {
 
   /** Opens the lease table in the read-model file (creating both if missing). */
   static open(filePath: string, clock: Clock = systemClock): SqliteLeaseStore {
-    const db = openSqliteFile(filePath, READ_MODEL_FILE);
+    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec(LEASES_TABLE);
     return new SqliteLeaseStore(db, clock);
   }

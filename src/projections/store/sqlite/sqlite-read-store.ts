@@ -28,7 +28,6 @@ import { DocChanges } from './doc-changes.js';
 import { SqliteWrites } from './sqlite-writes.js';
 import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
-import { READ_MODEL_FILE } from './read-model-file.js';
 import { afterSegments, filterSql, orderBy, sqlKeys, tableName, type Columns } from './sql-filter.js';
 import { ensureColumns, indexedFields, tableColumns } from './sqlite-columns.js';
 import * as keyed from './sqlite-table-key.js';
@@ -122,7 +121,7 @@ export class SqliteReadStore implements ReadStore {
    */
   static open(filePath: string, options: { commits?: CommitCounter; documentCacheMb?: number } = {}): SqliteReadStore {
     // WAL, busy_timeout=5000 and the folder come from openSqliteFile.
-    const db = openSqliteFile(filePath, READ_MODEL_FILE);
+    const db = openSqliteFile(filePath, { synchronous: 'NORMAL', secureDelete: true });
     db.exec('CREATE TABLE IF NOT EXISTS _checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
     db.exec(LEASES_TABLE);
     return new SqliteReadStore(db, options.commits, options.documentCacheMb);
