@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { BUILT, compileServers } from './http.js';
+import { BUILT, compileServers, START_FLAGS } from './http.js';
 import type { Row } from './table.js';
 import { CACHE_SETTINGS } from '../src/server/cache-settings.js';
 
@@ -84,7 +84,7 @@ export const CONTAINER_OLD_SPACE_MB = 256;
 async function startServer(dataDir: string, oldSpaceMb: number): Promise<SoakServer> {
   compileServers();
   const child = fork(path.join(BUILT, 'bench/servers/ledger-server.js'), [dataDir], {
-    execArgv: ['--expose-gc', ...(oldSpaceMb > 0 ? [`--max-old-space-size=${oldSpaceMb}`] : [])],
+    execArgv: [...START_FLAGS, '--expose-gc', ...(oldSpaceMb > 0 ? [`--max-old-space-size=${oldSpaceMb}`] : [])],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
