@@ -146,7 +146,8 @@ export class CommandHandler {
       state: fold(decider, events, current.state),
       revision: result.nextExpectedRevision,
       position: result.position,
-      marks: new Map(current.marks),
+      // shared until a mark is added: no cached entry's marks are changed in place
+      marks: idempotency ? new Map(current.marks) : current.marks,
       keys: current.keys.with(result.events),
     };
     if (idempotency)

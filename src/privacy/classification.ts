@@ -279,12 +279,19 @@ export function sealFieldsOf(
   occurredAt: string,
 ): SealField[] {
   const sealed: SealField[] = [];
+  // fields of one subject side by side (a document's contact fields, its client fields) share its id, made once
+  let subjectOf: PersonalField['subject'] | undefined;
+  let subjectId = '';
   for (const field of fields) {
     // A path without `*` is its own one concrete path (the sealing skips it if the value is absent).
-    const paths = field.path.includes('*') ? concretePaths(container, field.path) : [field.path];
-    if (paths.length === 0) continue;
-    const subjectId = field.subject(container, occurredAt);
-    for (const path of paths) sealed.push({ path, subjectId });
+    const paths = field.path.includes('*') ? concretePaths(container, field.path) : undefined;
+    if (paths?.length === 0) continue;
+    if (field.subject !== subjectOf) {
+      subjectOf = field.subject;
+      subjectId = field.subject(container, occurredAt);
+    }
+    if (!paths) sealed.push({ path: field.path, subjectId });
+    else for (const path of paths) sealed.push({ path, subjectId });
   }
   return sealed;
 }

@@ -78,7 +78,8 @@ export function distinctFields(fields: ReadonlyArray<SealField>): ReadonlyArray<
   }
   const paths = [...byPath.keys()];
   for (const path of paths) {
-    if (paths.some((other) => other.startsWith(`${path}.`))) {
+    const prefix = `${path}.`;
+    if (paths.some((other) => other.startsWith(prefix))) {
       throw new Error(`The personal data path '${path}' contains another listed path.`);
     }
   }
@@ -90,14 +91,28 @@ export function ownValue(parent: unknown, key: string): unknown {
   return Object.hasOwn(parent, key) ? (parent as Record<string, unknown>)[key] : undefined;
 }
 
-/** A dotted path split and checked (not memoised: 0.2 µs a path, beside the encryption of its value). */
+/** Paths split before, by path: a document's paths are its declared ones (with array indexes), few, and met on every write. */
+const splitPaths = new Map<string, { parents: readonly string[]; last: string }>();
+/** more distinct paths than this and the memory starts again (a shortcut, not a registry) */
+const MAX_SPLIT_PATHS = 1_000;
+
+/**
+ * A dotted path split and checked, once per path: every durable mutation
+ * seals its data and metadata, each at every declared path (seven for a
+ * contact change), and split them all again.
+ */
 export function segmentsOf(path: string): { parents: readonly string[]; last: string } {
+  const known = splitPaths.get(path);
+  if (known) return known;
   const segments = path.split('.');
   const last = segments.pop();
   if (last === undefined || segments.some(isUnsafeSegment) || isUnsafeSegment(last)) {
     throw new Error(`The personal data path '${path}' is not a valid dotted path.`);
   }
-  return { parents: segments, last };
+  const split = Object.freeze({ parents: Object.freeze(segments), last });
+  if (splitPaths.size >= MAX_SPLIT_PATHS) splitPaths.clear();
+  splitPaths.set(path, split);
+  return split;
 }
 
 function isUnsafeSegment(segment: string): boolean {

@@ -69,6 +69,36 @@ describe('actor references', () => {
     expect(await withAccounts.erasedAmong([late, { id: 'svc' }])).toEqual(new Set(['acc-a']));
   });
 
+  it("seals a member's object id once per account key: its next events carry the same sealed value, a new key gets a new one", async () => {
+    const withAccounts = new ActorReferences(keys, personalData, { accountOf: async () => 'acc-s' });
+    const subject = aadAccountSubject('pub-s', 'acc-s');
+    const member = { id: oid, kind: 'user' as const, role: 'member' };
+    (await keys.getOrCreate(subject)).fill(0);
+    const first = await withAccounts.recorded(member, 'pub-s');
+    const second = await withAccounts.recorded(member, 'pub-s');
+    // the same ciphertext: nothing the plaintext actor id (acc-s) does not already say
+    expect(second.objectId).toEqual(first.objectId);
+    expect(second.objectId).not.toBe(first.objectId); // a copy: no event shares another's object
+    expect(await withAccounts.shown([first, second])).toEqual([
+      { objectId: oid, erased: false },
+      { objectId: oid, erased: false },
+    ]);
+    // another person under the same subject is sealed afresh
+    const other = await withAccounts.recorded({ ...member, id: '9e1d0a7c-1111-4222-8333-444455556666' }, 'pub-s');
+    expect(await withAccounts.shown([other])).toEqual([
+      { objectId: '9e1d0a7c-1111-4222-8333-444455556666', erased: false },
+    ]);
+    // the key destroyed and a new one made: nothing sealed under the old key is reused
+    await keys.destroy(subject);
+    (await keys.getOrCreate(subject)).fill(0);
+    const later = await withAccounts.recorded(member, 'pub-s');
+    expect((later.objectId as { k: string }).k).not.toBe((first.objectId as { k: string }).k);
+    expect(await withAccounts.shown([first, later])).toEqual([
+      { objectId: null, erased: true },
+      { objectId: oid, erased: false },
+    ]);
+  });
+
   it('forgetting a person destroys the link and the lookup: the sealed object id reads as erased, and the next request gets a new reference', async () => {
     const person = '8e1d0a7c-1111-4222-8333-444455556666';
     const reference = await actors.referenceOf(person);

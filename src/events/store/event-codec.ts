@@ -79,20 +79,20 @@ export class EventCodec {
       sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt),
       retired,
     );
-    return Promise.all(
-      events.map(async (event) => {
-        const data = event.data as Record<string, unknown>;
-        const fields = sealFieldsOf(personalFieldsOf(event.type), data, occurredAt);
-        return {
-          eventId: this.ids.next(),
-          type: event.type,
-          schemaVersion: this.upcasters.currentVersion(event.type),
-          occurredAt,
-          data: await this.personalData.seal(data, fields, retired),
-          metadata,
-        };
-      }),
-    );
+    const encodeOne = async (event: DomainEvent): Promise<NewEvent> => {
+      const data = event.data as Record<string, unknown>;
+      const fields = sealFieldsOf(personalFieldsOf(event.type), data, occurredAt);
+      return {
+        eventId: this.ids.next(),
+        type: event.type,
+        schemaVersion: this.upcasters.currentVersion(event.type),
+        occurredAt,
+        data: await this.personalData.seal(data, fields, retired),
+        metadata,
+      };
+    };
+    // most commands record one event: no Promise.all (a promise per element) around it
+    return events.length === 1 ? [await encodeOne(events[0]!)] : Promise.all(events.map(encodeOne));
   }
 
   /** Decrypts the personal values of a batch with one key lookup. */

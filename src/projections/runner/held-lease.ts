@@ -18,15 +18,26 @@ export const DEFAULT_LEASE_TTL_MS = 15_000;
 /**
  * A lease this worker holds, renewed every third of its time to live until
  * released or lost. Lost means: a renewal was refused (another worker took
- * it), or renewals failed until the lease expired by this worker's clock.
- * From then on `fence()` throws, so no further write starts, and writes
- * already under way carry the old token, which the store refuses.
+ * it, even if it let it go since), or renewals failed until the lease
+ * expired by this worker's clock. From then on `fence()` throws, so no
+ * further write starts, and writes already under way carry the old token,
+ * which the store refuses.
+ *
+ * A thread held past the expiry (a long synchronous step under load: a
+ * table dropped with secure_delete, an index built, a big batch) cannot
+ * renew meanwhile. It has not lost the lease for that: the first fence (or
+ * renewal) after it asks the store, which renews a lease that still has
+ * this worker's token (nobody took it), and refuses one that changed hands.
  */
 export class HeldLease {
   private timer: NodeJS.Timeout | undefined;
   private ended = false;
   /** the last renewal threw: a loss found after it is the store failing, not another worker */
   private renewalFailing = false;
+  /** why the lease was lost, once it was */
+  private lost: LeaseLostError | undefined;
+  /** the renewal under way, which a fence waits for instead of starting another */
+  private renewing: Promise<void> | undefined;
 
   private constructor(
     private grant: LeaseGrant,
@@ -58,14 +69,30 @@ export class HeldLease {
     return this.grant.token;
   }
 
-  /** What a write carries; throws LeaseLostError once the lease is lost or has run out. */
-  fence(): Fence {
-    if (this.ended || this.now() >= this.grant.expiresAt) throw new LeaseLostError(this.grant.name);
+  /**
+   * What a write carries. Past the expiry by this worker's clock, renews
+   * first; throws LeaseLostError once the lease is lost, or it ran out and
+   * the store would not renew it.
+   */
+  async fence(): Promise<Fence> {
+    if (!this.ended && this.now() >= this.grant.expiresAt) await this.renewNow();
+    if (this.ended || this.now() >= this.grant.expiresAt) throw this.lost ?? new LeaseLostError(this.grant.name);
     return { lease: this.grant.name, token: this.grant.token };
   }
 
+  /**
+   * Renews at once, and the timer's renewals go on from here: before a long
+   * synchronous step, so that the lease lasts a whole time to live into it
+   * and other workers do not see it run out.
+   */
+  renewNow(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    clearTimeout(this.timer);
+    return (this.renewing ??= this.renew().finally(() => (this.renewing = undefined)));
+  }
+
   private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => void this.renew(), Math.max(1, Math.floor(delayMs)));
+    this.timer = setTimeout(() => void this.renewNow(), Math.max(1, Math.floor(delayMs)));
   }
 
   private async renew(): Promise<void> {
@@ -82,9 +109,10 @@ export class HeldLease {
     }
     if (this.ended) return;
     if (!renewed) {
-      // After failed renewals the lease ran out here (a renewal past expiry matches nothing and writes nothing).
+      // Another worker took the lease, or it ran out here while renewals failed (the store could not be written).
       this.ended = true;
-      this.onLost(new LeaseLostError(this.grant.name, this.renewalFailing ? 'unrenewable' : 'taken'));
+      this.lost = new LeaseLostError(this.grant.name, this.renewalFailing ? 'unrenewable' : 'taken');
+      this.onLost(this.lost);
       return;
     }
     this.renewalFailing = false;

@@ -183,7 +183,7 @@ export class ProjectionRunner implements ProjectionHost {
     const lease = settings ? await HeldLease.take(settings, `${name}:rebuild`, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
     try {
-      await rebuildOnline(this.events, this.reads, projection, rebuildBatch(this.batchSize), onProgress);
+      await rebuildOnline(this.events, this.reads, projection, rebuildBatch(this.batchSize), { lease, onProgress });
       await markShape(this.reads, projection);
     } finally {
       await lease?.release();
@@ -229,16 +229,16 @@ export class ProjectionRunner implements ProjectionHost {
 
   /** Drops the read model and its checkpoint, replays the whole log into it (its indexes built after the load), and marks its shape. */
   private async refill(projection: Projection, lease?: HeldLease, onProgress?: Progress): Promise<void> {
+    // Dropping a large model and building indexes hold the thread: each starts with a whole time to live.
+    await lease?.renewNow();
     await this.reads.reset(
       projection.name,
       projection.collections.map((c) => c.name),
     );
     await ensureCollections(this.reads, projection, { bulkLoad: true });
-    await replay(this.events, this.reads, projection, 0, rebuildBatch(this.batchSize), {
-      ...(lease ? { lease } : {}),
-      ...(onProgress ? { onProgress } : {}),
-      ...(this.options.upcasters ? { upcasters: this.options.upcasters } : {}),
-    });
+    const options = { lease, onProgress, upcasters: this.options.upcasters };
+    await replay(this.events, this.reads, projection, 0, rebuildBatch(this.batchSize), options);
+    await lease?.renewNow();
     await ensureCollections(this.reads, projection);
     await markShape(this.reads, projection);
   }

@@ -24,7 +24,7 @@ export async function applyBatch(
   const last = batch.at(-1)!.position;
   const ops = await projection.project(upcasters.upcastAll(batch), store);
   // Taken last: a lease lost while the batch was projected stops the write.
-  await store.write(ops, { name: projection.name, position: last }, lease?.fence());
+  await store.write(ops, { name: projection.name, position: last }, await lease?.fence());
   return last;
 }
 
@@ -44,7 +44,7 @@ export async function replay(
   projection: Projection,
   from: number,
   batchSize: number,
-  options: { lease?: HeldLease; onProgress?: Progress; upcasters?: UpcasterRegistry } = {},
+  options: { lease?: HeldLease | undefined; onProgress?: Progress | undefined; upcasters?: UpcasterRegistry } = {},
 ): Promise<number> {
   const head = await events.headPosition();
   let position = from;
@@ -74,23 +74,32 @@ export const ensureCollections = async (
  * it, which switches readers at once and makes the worker running the live
  * model resume from the new checkpoint. Queries are answered from the old
  * model until the switch and from the new one after it.
+ *
+ * With a lease (the rebuild's own, `<name>:rebuild`), the staged writes are
+ * fenced by it, and it is checked in the store just before the switch: a
+ * rebuild that lost it to another process's stops, so two never interleave
+ * their writes into the same staged model or switch to each other's.
  */
 export async function rebuildOnline(
   events: EventStore,
   reads: ReadStore,
   projection: Projection,
   batchSize: number,
-  onProgress?: Progress,
+  options: { lease?: HeldLease | undefined; onProgress?: Progress | undefined } = {},
 ): Promise<void> {
+  const { lease, onProgress } = options;
   const live = projection.collections.map((c) => c.name);
   const staged = stagedModel(projection.name, live);
   const store = new StagedReadStore(reads, projection.name, staged);
+  await lease?.renewNow(); // dropping a large staged model holds the thread
   await store.reset(projection.name, live);
   await ensureCollections(store, projection, { bulkLoad: true });
-  const position = await replay(events, store, projection, 0, batchSize, onProgress ? { onProgress } : {});
+  const position = await replay(events, store, projection, 0, batchSize, { lease, onProgress });
+  await lease?.renewNow(); // so does building the indexes
   await ensureCollections(store, projection);
   // What was appended during the long replay: a short pass, then the switch.
-  await replay(events, store, projection, position, batchSize);
+  await replay(events, store, projection, position, batchSize, { lease });
+  await lease?.fence();
   await reads.promote(projection.name, staged);
   await ensureCollections(reads, projection);
 }

@@ -8,10 +8,11 @@
  * Adapters: SQLite, MongoDB. Every adapter passes
  * test/projections/store/lease.contract.ts.
  *
- * Rules a holder follows (ProjectionRunner does):
+ * Rules a holder follows (ProjectionRunner does, ../runner/held-lease.ts):
  * - renew well before `expiresAt` (a third of the time to live);
- * - once a renewal fails or `expiresAt` has passed by its own clock, stop
- *   writing: the lease is lost, and another worker may hold it already;
+ * - once `expiresAt` has passed by its own clock (its thread was held past
+ *   the renewal), renew before writing again; once a renewal is refused,
+ *   stop writing: the lease is lost, and another worker may hold it already;
  * - send the token with every write, so that a write which was already in
  *   flight when the lease was lost is refused by the store.
  *
@@ -36,7 +37,11 @@ export interface LeaseStore {
    * runs.
    */
   acquire(name: string, holder: string, ttlMs: number): Promise<LeaseGrant | null>;
-  /** Extends a lease that has not expired and still has this token; null when it is lost. */
+  /**
+   * Extends a lease that still has this holder and token and was not
+   * released; null when it is lost. One that ran out meanwhile is renewed
+   * too: nobody took it, since every other taker gets a new token.
+   */
   renew(grant: LeaseGrant, ttlMs: number): Promise<LeaseGrant | null>;
   /** Lets the lease go at once (the token stays, so the next one is greater); a lost lease is left alone. */
   release(grant: LeaseGrant): Promise<void>;

@@ -74,12 +74,36 @@ export function leaseContract(adapterName: string, factory: LeaseFactory): void 
       expect(await a.acquire('p', 'worker-a', TTL)).toBeNull();
     });
 
-    it('an expired lease cannot be renewed even when nobody took it; acquiring it again gives a new token', async () => {
+    it('a lease that ran out while nobody took it is renewed with its token (its holder was held up, not deposed)', async () => {
       const old = await a.acquire('p', 'worker-a', TTL);
       clock.advance(TTL + 1);
-      expect(await a.renew(old!, TTL)).toBeNull();
+      const renewed = await a.renew(old!, TTL);
+      expect(renewed).toEqual({ ...old, expiresAt: clock.now().getTime() + TTL });
+      expect(await b.acquire('p', 'worker-b', TTL)).toBeNull();
+    });
+
+    it('acquiring a lease that ran out gives a new token, even to its last holder', async () => {
+      const old = await a.acquire('p', 'worker-a', TTL);
+      clock.advance(TTL + 1);
       const again = await a.acquire('p', 'worker-a', TTL);
       expect(again?.token).toBeGreaterThan(old!.token);
+      expect(await a.renew(old!, TTL)).toBeNull();
+    });
+
+    it('a lease that passed to another worker cannot be renewed by its old holder, even once the other let it go', async () => {
+      const old = await a.acquire('p', 'worker-a', TTL);
+      clock.advance(TTL);
+      const taken = await b.acquire('p', 'worker-b', TTL);
+      await b.release(taken!);
+      expect(await a.renew(old!, TTL)).toBeNull();
+      expect(await a.current('p')).toMatchObject({ holder: 'worker-b', token: taken!.token });
+    });
+
+    it('a released lease cannot be renewed', async () => {
+      const grant = await a.acquire('p', 'worker-a', TTL);
+      await a.release(grant!);
+      expect(await a.renew(grant!, TTL)).toBeNull();
+      expect(await b.acquire('p', 'worker-b', TTL)).not.toBeNull();
     });
 
     it('a released lease is free at once, and its tokens never go back', async () => {

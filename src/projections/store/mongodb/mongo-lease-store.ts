@@ -81,7 +81,7 @@ export class MongoLeaseStore implements LeaseStore {
     checkTtl(ttlMs);
     const now = this.now();
     const doc = await this.leases.findOneAndUpdate(
-      { _id: lease.name, holder: lease.holder, token: lease.token, expiresAt: { $gt: now } },
+      { _id: lease.name, holder: lease.holder, token: lease.token, expiresAt: { $ne: RELEASED } },
       { $set: { expiresAt: now + ttlMs } },
       { returnDocument: 'after' },
     );

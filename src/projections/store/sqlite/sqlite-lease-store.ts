@@ -73,8 +73,8 @@ export class SqliteLeaseStore implements LeaseStore {
     checkTtl(ttlMs);
     const now = this.now();
     const changed = this.db
-      .prepare('UPDATE _leases SET expires_at = ? WHERE name = ? AND holder = ? AND token = ? AND expires_at > ?')
-      .run(now + ttlMs, lease.name, lease.holder, lease.token, now).changes;
+      .prepare('UPDATE _leases SET expires_at = ? WHERE name = ? AND holder = ? AND token = ? AND expires_at <> ?')
+      .run(now + ttlMs, lease.name, lease.holder, lease.token, RELEASED).changes;
     return changed === 0 ? null : { ...lease, expiresAt: now + ttlMs };
   }
 
