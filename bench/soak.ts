@@ -77,9 +77,10 @@ interface SoakServer {
 export const CONTAINER_OLD_SPACE_MB = 256;
 
 /**
- * The bench's ledger server, with --expose-gc so that it can be asked for
- * its heap after a full collection, and the heap limit of a 512 MB container
- * unless told otherwise (`--old-space-mb`; 0: V8's own for this machine).
+ * The bench's ledger server, with the node flags of `npm start`, with
+ * --expose-gc so that it can be asked for its heap after a full collection,
+ * and the heap limit of a 512 MB container unless told otherwise
+ * (`--old-space-mb`; 0: V8's own for this machine).
  */
 async function startServer(dataDir: string, oldSpaceMb: number): Promise<SoakServer> {
   compileServers();
