@@ -70,6 +70,21 @@ export function compileServers(): void {
   compiled = true;
 }
 
+/**
+ * The flags `npm start` gives node (package.json's start script: the main
+ * thread's young generation), so that a benchmarked server of ours runs as
+ * a started one does.
+ */
+export const START_FLAGS: readonly string[] = (() => {
+  const packageJson = fileURLToPath(new URL('../package.json', import.meta.url));
+  const start = (JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/).slice(1);
+  return words.slice(
+    0,
+    words.findIndex((word) => !word.startsWith('--')),
+  );
+})();
+
 /** Each server runs in its own process (not sharing the load generator's event loop), on a data directory the caller removes. */
 export function startChild(script: string, dataDir: string, label: string): Promise<Started> {
   compileServers();
@@ -77,7 +92,7 @@ export function startChild(script: string, dataDir: string, label: string): Prom
     ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${label}-${script}.cpuprofile`]
     : [];
   const child = fork(path.join(BUILT, 'bench/servers', script.replace(/\.ts$/, '.js')), [dataDir], {
-    execArgv: profile,
+    execArgv: [...(script === 'ledger-server.ts' ? START_FLAGS : []), ...profile],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

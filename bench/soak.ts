@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { BUILT, compileServers } from './http.js';
+import { BUILT, compileServers, START_FLAGS } from './http.js';
 import type { Row } from './table.js';
 import { CACHE_SETTINGS } from '../src/server/cache-settings.js';
 
@@ -77,14 +77,15 @@ interface SoakServer {
 export const CONTAINER_OLD_SPACE_MB = 256;
 
 /**
- * The bench's ledger server, with --expose-gc so that it can be asked for
- * its heap after a full collection, and the heap limit of a 512 MB container
- * unless told otherwise (`--old-space-mb`; 0: V8's own for this machine).
+ * The bench's ledger server, with the node flags of `npm start`, with
+ * --expose-gc so that it can be asked for its heap after a full collection,
+ * and the heap limit of a 512 MB container unless told otherwise
+ * (`--old-space-mb`; 0: V8's own for this machine).
  */
 async function startServer(dataDir: string, oldSpaceMb: number): Promise<SoakServer> {
   compileServers();
   const child = fork(path.join(BUILT, 'bench/servers/ledger-server.js'), [dataDir], {
-    execArgv: ['--expose-gc', ...(oldSpaceMb > 0 ? [`--max-old-space-size=${oldSpaceMb}`] : [])],
+    execArgv: [...START_FLAGS, '--expose-gc', ...(oldSpaceMb > 0 ? [`--max-old-space-size=${oldSpaceMb}`] : [])],
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

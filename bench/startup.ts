@@ -14,7 +14,7 @@ import { EventCodec } from '../src/events/store/event-codec.js';
 import { MASTER_KEY_FILE } from '../src/privacy/keys/master-key.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import { embeddedFiles, openLedger } from '../src/server/ledger.js';
-import { BUILT, compileServers, quick } from './http.js';
+import { BUILT, compileServers, quick, START_FLAGS } from './http.js';
 import { contactChange, registration } from './publisher-events.js';
 import type { Row } from './table.js';
 
@@ -60,7 +60,7 @@ interface Readyz {
 /** Starts `serve` on `dataDir`; resolves with the seconds until /readyz is 200 and until nothing is behind. */
 async function firstStart(dataDir: string): Promise<{ ready: number; caughtUp: number; behindAtReady: string }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(BUILT, 'src/cli/main.js'), 'serve'], {
+  const child = spawn(process.execPath, [...START_FLAGS, path.join(BUILT, 'src/cli/main.js'), 'serve'], {
     env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

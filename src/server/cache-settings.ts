@@ -1,10 +1,11 @@
 import { SNAPSHOT_CACHE_ENTRIES } from '../history/stream-states.js';
 import { TOKEN_CACHE_ENTRIES } from '../auth/token-verifier.js';
 import { AGGREGATE_CACHE_ENTRIES } from '../events/aggregate-cache.js';
-import { LOG_MMAP_MB, SQLITE_CACHE_MB } from '../sqlite/open-database.js';
+import { LOG_MMAP_MB, SQLITE_CACHE_MB, SQLITE_READ_CACHE_MB } from '../sqlite/open-database.js';
 import { KEY_CACHE_ENTRIES } from '../privacy/keys/key-wrap.js';
 import { OPENED_VALUE_CACHE_ENTRIES } from '../privacy/opened-value-cache.js';
 import { DOCUMENT_CACHE_MB } from '../projections/store/sqlite/doc-cache.js';
+import { PROJECTION_YOUNG_GENERATION_MB } from '../projections/runner/thread/threaded-projections.js';
 import { CACHE_IDLE_SECONDS } from '../idle-expiry.js';
 import { COMPILED_OPERATION_CACHE_ENTRIES } from './compiled-execution.js';
 import { RATE_LIMIT_CLIENTS } from './rate-limit.js';
@@ -75,12 +76,24 @@ export const CACHE_SETTINGS = {
     env: 'SQLITE_CACHE_MB',
     default: String(SQLITE_CACHE_MB),
     parse: integer(1, 65_536),
-    help: "megabytes of SQLite pages each connection keeps cached (embedded stores; the server opens nine connections, so up to about eight times this: the projection thread's connection to the log, which only reads forward, keeps 2 MB at most)",
+    help: "megabytes of SQLite pages each connection that writes keeps cached (embedded stores: the server's log writer and its projection thread's read models and keys; the projection thread's connection to the log, which only reads forward, keeps 2 MB at most; the request thread's, `SQLITE_READ_CACHE_MB`)",
+  },
+  sqliteReadCacheMb: {
+    env: 'SQLITE_READ_CACHE_MB',
+    default: String(SQLITE_READ_CACHE_MB),
+    parse: integer(1, 65_536),
+    help: "megabytes of SQLite pages each of the server's request-thread connections keeps cached (the log, the read models, the keys), at most `SQLITE_CACHE_MB`: with the log's writes and the projections on threads of their own, that thread only reads, and the OS's file cache serves the rest",
   },
   logMmapMb: {
     env: 'LOG_MMAP_MB',
     default: String(LOG_MMAP_MB),
     parse: integer(0, 65_536),
     help: 'megabytes of the embedded log each connection maps into memory; mapped pages count in RSS once per connection (the server has three: requests, the log writer, the projection thread), so a large value makes RSS grow with the log; `0` reads through SQLite',
+  },
+  projectionYoungGenerationMb: {
+    env: 'PROJECTION_YOUNG_GENERATION_MB',
+    default: String(PROJECTION_YOUNG_GENERATION_MB),
+    parse: integer(1, 1_024),
+    help: "megabytes of V8's young generation on the projection thread: under steady writes it stays at its largest, in RSS; more makes a catch-up or rebuild inside the server scavenge less (the request thread's is node's `--max-semi-space-size`, set by `npm start`)",
   },
 } satisfies Record<string, Setting<unknown>>;

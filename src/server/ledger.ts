@@ -8,7 +8,7 @@ import { EventCodec } from '../events/store/event-codec.js';
 import type { EventStore } from '../events/store/event-store.js';
 import { upcasters } from '../events/store/upcasters.js';
 import { EMBEDDED_LOG_FILE } from '../events/store/sqlite/sqlite-event-store.js';
-import { setSqliteCacheMb, sqliteCacheMb } from '../sqlite/open-database.js';
+import { setSqliteCacheMb, sqliteCacheMb, SQLITE_CACHE_MB, SQLITE_READ_CACHE_MB } from '../sqlite/open-database.js';
 import { cacheIdleSeconds, setCacheIdleSeconds } from '../idle-expiry.js';
 import { ActorReferences, type MemberAccounts } from '../privacy/actor-references.js';
 import { loadMasterKey } from '../privacy/keys/master-key.js';
@@ -110,6 +110,8 @@ type CacheBudget =
   | 'snapshotCacheEntries'
   | 'logMmapMb'
   | 'sqliteCacheMb'
+  | 'sqliteReadCacheMb'
+  | 'projectionYoungGenerationMb'
   | 'cacheIdleSeconds';
 
 /** The settings that bound operators' access grants (src/events/access-grant/). */
@@ -135,34 +137,39 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     ...(config.masterKey ? { masterKeyBase64: config.masterKey } : {}),
   });
   const retentionDays = config.retentionDays ?? Number(SETTINGS.retentionDays.default);
-  // every connection this thread opens, and the threads it starts, get this page cache
-  if (config.sqliteCacheMb) setSqliteCacheMb(config.sqliteCacheMb);
-  // and every cache it makes from now on, this idle expiry
+  // every cache this thread makes from now on gets this idle expiry
   if (config.cacheIdleSeconds !== undefined) setCacheIdleSeconds(config.cacheIdleSeconds);
   const leaseHolder = options.leaseHolder ?? processHolder('ledger');
-  const thread =
+  const threaded =
     // An injected clock (tests) is this thread's; the projection thread would run on the system's.
     options.projectionThread &&
     (!options.clock || options.threadDespiteClock) &&
     !config.kurrentdbUrl &&
-    !config.mongodbUrl
-      ? new ThreadedProjections(
-          {
-            dataDir: config.dataDir,
-            masterKey: masterKey.toString('base64'),
-            retentionDays,
-            clockOffsetMs: clock.now().getTime() - Date.now(),
-            leaseHolder,
-            logLevel: options.logLevel ?? 'info',
-            ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
-            ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
-            ...(config.logMmapMb ? { logMmapMb: config.logMmapMb } : {}),
-            sqliteCacheMb: sqliteCacheMb(),
-            cacheIdleSeconds: cacheIdleSeconds(),
-          },
-          options.logger,
-        )
-      : undefined;
+    !config.mongodbUrl;
+  // The threads this one starts (log writer, projections) get this page cache for their connections; this thread's
+  // own get the smaller read budget when those threads do the writing, and the whole budget when it writes itself.
+  const pageCacheMb = config.sqliteCacheMb ?? SQLITE_CACHE_MB;
+  setSqliteCacheMb(pageCacheMb, threaded ? (config.sqliteReadCacheMb ?? SQLITE_READ_CACHE_MB) : pageCacheMb);
+  const thread = threaded
+    ? new ThreadedProjections(
+        {
+          dataDir: config.dataDir,
+          masterKey: masterKey.toString('base64'),
+          retentionDays,
+          clockOffsetMs: clock.now().getTime() - Date.now(),
+          leaseHolder,
+          logLevel: options.logLevel ?? 'info',
+          ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
+          ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
+          ...(config.logMmapMb ? { logMmapMb: config.logMmapMb } : {}),
+          sqliteCacheMb: sqliteCacheMb(),
+          cacheIdleSeconds: cacheIdleSeconds(),
+        },
+        options.logger,
+        undefined,
+        config.projectionYoungGenerationMb,
+      )
+    : undefined;
   const readSide = await openReadSide(config, masterKey, clock, thread ? { commits: thread.readModelCommits } : {});
   const { reads, keys } = readSide;
   let events: EventStore;

@@ -19,17 +19,18 @@ function startThread(options: WorkerOptions): Worker {
 }
 
 /**
- * The thread's young generation: a catch-up or rebuild allocates every
- * event, entry and JSON text it handles and drops them a batch later; with
- * V8's default (16 MB semi-spaces, 48 MB in all) scavenges took a tenth of a
- * 1M-event audit rebuild's CPU, with 32 MB ones about half as much. But a
- * server under steady writes keeps the thread busy, and its young generation
- * stays at its largest: 96 MB held the thread's heap at 88 MB of RSS through
- * the memory soak (36 used), and the soak's peak ~35 MB above this default.
- * A catch-up or shape rebuild at start-up pays the tenth; `privacy-ledger rebuild`, on the
+ * The thread's young generation (MB, `--projection-young-generation-mb`): a
+ * catch-up or rebuild allocates every event, entry and JSON text it handles
+ * and drops them a batch later; with V8's default (16 MB semi-spaces, 48 MB
+ * in all) scavenges took a tenth of a 1M-event audit rebuild's CPU, with
+ * 32 MB ones about half as much. But a server under steady writes keeps the
+ * thread busy, and its young generation stays at its largest: 48 MB held
+ * the thread's heap at about 62 MB through the 20-minute memory soak (20
+ * used), 96 MB at 88. A catch-up or shape rebuild inside the server pays
+ * for the smaller one in scavenges; `privacy-ledger rebuild`, on the
  * command's own thread, is not bounded by this.
  */
-const PROJECTION_YOUNG_GENERATION_MB = 48;
+export const PROJECTION_YOUNG_GENERATION_MB = 24;
 
 const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = {
   10: 'trace',
@@ -73,6 +74,7 @@ export class ThreadedProjections implements ProjectionHost {
     private readonly setup: Omit<ThreadSetup, 'boundary' | 'readModelCommits'>,
     private readonly logger?: Logger,
     private readonly restartDelayMs = 1_000,
+    private readonly youngGenerationMb = PROJECTION_YOUNG_GENERATION_MB,
   ) {}
 
   get live(): boolean {
@@ -159,7 +161,7 @@ export class ThreadedProjections implements ProjectionHost {
         boundary: this.boundary.buffer,
         readModelCommits: this.readModelCommits.buffer,
       } satisfies ThreadSetup,
-      resourceLimits: { maxYoungGenerationSizeMb: PROJECTION_YOUNG_GENERATION_MB },
+      resourceLimits: { maxYoungGenerationSizeMb: this.youngGenerationMb },
     });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProjectionRunner } from '../../../../src/projections/runner/projection-runner.js';
-import { ThreadedProjections } from '../../../../src/projections/runner/thread/threaded-projections.js';
+import {
+  PROJECTION_YOUNG_GENERATION_MB,
+  ThreadedProjections,
+} from '../../../../src/projections/runner/thread/threaded-projections.js';
 import {
   aPublisher,
   PUBLISHER,
@@ -89,6 +92,23 @@ describe('projections on a thread of their own (the embedded default)', () => {
     const read = await server.gql(PUBLISHER, { id: second.id, minPosition: second.position });
     expect(read.data!['publisher']).toMatchObject({ version: 2, contact: { name: 'Han Meimei' } });
     expect(server.logs.lines.some((line) => line.includes('projection thread exited; starting it again'))).toBe(true);
+  });
+
+  it("the thread's young generation is PROJECTION_YOUNG_GENERATION_MB (24 MB unless set), not V8's 48, which stayed at its largest in RSS under steady writes", async () => {
+    // private: the thread's resource limits, as node reports them for the running thread
+    const youngMb = (s: TestServer) =>
+      (s.ledger.runner as unknown as { worker: { resourceLimits: { maxYoungGenerationSizeMb: number } } }).worker
+        .resourceLimits.maxYoungGenerationSizeMb;
+    server = await startTestServer(data.dir);
+    expect([PROJECTION_YOUNG_GENERATION_MB, youngMb(server)]).toEqual([24, 24]);
+    await server.close();
+    server = await startTestServer(data.dir, { PROJECTION_YOUNG_GENERATION_MB: '12' });
+    expect(youngMb(server)).toBe(12);
+    // and it still projects
+    const { id, position } = await registerAndUpdate(server);
+    expect((await server.gql(PUBLISHER, { id, minPosition: position })).data!['publisher']).toMatchObject({
+      contact: { name: 'Han Meimei' },
+    });
   });
 
   it('PROJECTION_THREAD=false projects on the service thread, with the same results', async () => {
