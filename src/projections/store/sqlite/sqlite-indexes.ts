@@ -4,15 +4,6 @@ import type { IndexSpec, SortKey } from '../read-store.js';
 import { fieldExpr, type Columns } from './sql-filter.js';
 
 /**
- * Helper threads SQLite's sorter may use while an index is built over rows
- * already in the table (after a rebuild's bulk load, ./sqlite-read-store.ts
- * ensureCollection): the five indexes of a 1M-entry audit trail are a fifth
- * of its rebuild, sorted on a core that is otherwise idle then. Off again
- * after, so no query of this connection starts sorter threads.
- */
-const INDEX_SORT_HELPER_THREADS = 1;
-
-/**
  * Creates each declared index of a collection's table as
  * `<table>__<index>`. A non-unique index ends with `id`, the tie-breaker
  * of every sort, so a find sorted like the index reads it in order and
@@ -38,18 +29,13 @@ export function ensureIndexes(
     return { name, sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${keys.join(', ')})` };
   });
   const existing = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
-  db.pragma(`threads = ${INDEX_SORT_HELPER_THREADS}`);
-  try {
-    for (const { name, sql } of statements) {
-      const current = existing.get(name);
-      if (current === sql) continue;
-      db.transaction(() => {
-        if (current !== undefined) db.exec(`DROP INDEX ${name}`);
-        db.exec(sql);
-      })();
-    }
-  } finally {
-    db.pragma('threads = 0');
+  for (const { name, sql } of statements) {
+    const current = existing.get(name);
+    if (current === sql) continue;
+    db.transaction(() => {
+      if (current !== undefined) db.exec(`DROP INDEX ${name}`);
+      db.exec(sql);
+    })();
   }
   const names = db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
