@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock.js';
 import { LeaseLostError, type LeaseGrant, type LeaseStore } from '../store/lease.js';
 import type { Fence } from '../store/read-store.js';
@@ -11,9 +12,29 @@ export interface LeaseSettings {
   /** how often a waiting worker looks whether the lease came free (default 500 ms) */
   standbyPollMs?: number;
   clock?: Clock;
+  /**
+   * Told when a renewal found the lease run out by `overdueMs` and renewed
+   * it (nobody had taken it): this worker's thread was held past the time
+   * to live, long enough for a standby worker to have taken over.
+   */
+  onOverdue?: (lease: string, overdueMs: number) => void;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 15_000;
+
+/** `settings` that log a warning when a lease is renewed after it ran out (see LeaseSettings.onOverdue). */
+export function warnedWhenOverdue(settings: LeaseSettings | undefined, logger?: Logger): LeaseSettings | undefined {
+  return (
+    settings && {
+      onOverdue: (lease, overdueMs) =>
+        logger?.warn(
+          { lease, overdueMs },
+          'projection lease renewed after it ran out: a step held this thread past its time to live, long enough for a standby worker to take over (raise LEASE_TTL_MS)',
+        ),
+      ...settings,
+    }
+  );
+}
 
 /**
  * A lease this worker holds, renewed every third of its time to live until
@@ -97,6 +118,7 @@ export class HeldLease {
 
   private async renew(): Promise<void> {
     if (this.ended) return;
+    const overdueMs = this.now() - this.grant.expiresAt;
     let renewed: LeaseGrant | null;
     try {
       renewed = await this.settings.store.renew(this.grant, this.ttl);
@@ -117,6 +139,7 @@ export class HeldLease {
     }
     this.renewalFailing = false;
     this.grant = renewed;
+    if (overdueMs >= 0) this.settings.onOverdue?.(renewed.name, overdueMs);
     this.schedule(this.ttl / 3);
   }
 

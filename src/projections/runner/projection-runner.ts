@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventStore, Subscription } from '../../events/store/event-store.js';
 import type { UpcasterRegistry } from '../../events/store/upcasters.js';
-import { HeldLease, type LeaseSettings } from './held-lease.js';
+import { HeldLease, warnedWhenOverdue, type LeaseSettings } from './held-lease.js';
 import { LeaseLostError } from '../store/lease.js';
 import { CatchUpWaits, reportOf, type CatchUpReport } from './catch-up-report.js';
 import type { Projection } from '../projection.js';
@@ -72,7 +72,11 @@ export class ProjectionRunner implements ProjectionHost {
     private readonly options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 2500;
+    this.lease = warnedWhenOverdue(options.lease, options.logger);
   }
+
+  /** The lease settings, warning when a lease was renewed after it ran out (./held-lease.ts). */
+  private readonly lease: LeaseSettings | undefined;
 
   get names(): string[] {
     return this.projections.map((p) => p.name);
@@ -87,7 +91,7 @@ export class ProjectionRunner implements ProjectionHost {
     const runs: Running[] = [];
     for (const projection of this.projections) runs.push(await this.startOne(projection, false));
     this.settleWaiters(); // reads now wait for what has not caught up yet
-    const mine = runs.filter((run) => !this.options.lease || run.lease);
+    const mine = runs.filter((run) => !this.lease || run.lease);
     const later = (run: Running) => this.options.afterReady?.has(run.projection.name) ?? false;
     this.together = this.catchUpTogether(mine.filter((run) => !later(run))).then(() =>
       this.catchUpTogether(mine.filter(later)),
@@ -108,7 +112,7 @@ export class ProjectionRunner implements ProjectionHost {
     });
     // Not one whose lease was lost meanwhile: it waits in standby, or took the lease again and follows already.
     for (const run of runs)
-      if (!run.stopped && !run.subscription && (run.lease || !this.options.lease)) this.subscribe(run, run.lease);
+      if (!run.stopped && !run.subscription && (run.lease || !this.lease)) this.subscribe(run, run.lease);
   }
 
   /** The lowest position every projection has reached. */
@@ -160,8 +164,7 @@ export class ProjectionRunner implements ProjectionHost {
     const run = this.running.get(name);
     if (run) await this.stopOne(run);
     this.running.delete(name);
-    const settings = this.options.lease;
-    const lease = settings ? await HeldLease.take(settings, name, () => undefined) : undefined;
+    const lease = this.lease ? await HeldLease.take(this.lease, name, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is run by another worker; stop it before rebuilding`);
     try {
       await this.refill(projection, lease, onProgress);
@@ -179,8 +182,7 @@ export class ProjectionRunner implements ProjectionHost {
    */
   async rebuildOnline(name: string, onProgress?: Progress): Promise<void> {
     const projection = this.find(name);
-    const settings = this.options.lease;
-    const lease = settings ? await HeldLease.take(settings, `${name}:rebuild`, () => undefined) : undefined;
+    const lease = this.lease ? await HeldLease.take(this.lease, `${name}:rebuild`, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
     try {
       await rebuildOnline(this.events, this.reads, projection, rebuildBatch(this.batchSize), { lease, onProgress });
@@ -190,7 +192,7 @@ export class ProjectionRunner implements ProjectionHost {
     }
     // Without leases nothing tells this runner's own subscription that the model changed under it.
     const run = this.running.get(name);
-    if (run && !settings) {
+    if (run && !this.lease) {
       await this.stopOne(run);
       await this.startOne(projection);
     }
@@ -253,7 +255,7 @@ export class ProjectionRunner implements ProjectionHost {
   private async startOne(projection: Projection, subscribe = true): Promise<Running> {
     // A model of an older shape is rebuilt, indexes and all: bringing its old table's columns and indexes up first would be wasted.
     if (!(await shapeOutdated(this.reads, projection))) await ensureCollections(this.reads, projection);
-    if (!this.options.lease) await this.reshape(projection);
+    if (!this.lease) await this.reshape(projection);
     const run: Running = {
       projection,
       position: (await this.reads.getCheckpoint(projection.name)) ?? 0,
@@ -262,7 +264,7 @@ export class ProjectionRunner implements ProjectionHost {
       caughtUp: this.running.get(projection.name)?.caughtUp ?? false,
     };
     this.running.set(projection.name, run);
-    if (this.options.lease) await this.claim(run, this.options.lease, subscribe);
+    if (this.lease) await this.claim(run, this.lease, subscribe);
     else if (subscribe) this.subscribe(run);
     return run;
   }
@@ -307,7 +309,7 @@ export class ProjectionRunner implements ProjectionHost {
    * run no longer holds are ignored.
    */
   private lose(run: Running, lease: HeldLease, error: LeaseLostError): void {
-    const settings = this.options.lease;
+    const settings = this.lease;
     if (run.stopped || !settings || run.lease !== lease) return;
     this.options.logger?.warn({ projection: run.projection.name }, error.message);
     run.lease = undefined;
@@ -368,7 +370,7 @@ export class ProjectionRunner implements ProjectionHost {
     void lease?.release();
     run.retry = setTimeout(() => {
       if (run.stopped) return;
-      if (this.options.lease) void this.claim(run, this.options.lease);
+      if (this.lease) void this.claim(run, this.lease);
       else void this.startOne(run.projection).catch((e) => this.fail(run, e));
     }, this.options.retryDelayMs ?? 5000);
   }

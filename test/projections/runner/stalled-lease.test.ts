@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
 import { foldDocuments, type ProjectedDoc } from '../../../src/projections/document-projection.js';
@@ -58,8 +60,20 @@ function stalling(by: string, at: number, meanwhile?: () => Promise<unknown>): P
 describe('a worker whose thread was held past its lease', () => {
   let tmp: ReturnType<typeof tempDir>;
   const opened: Array<ReturnType<typeof sqliteWorker> | SqliteLeaseStore> = [];
+  /** what the workers logged, parsed */
+  let logged: Array<Record<string, unknown>> = [];
+  const logger = () =>
+    pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          logged.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+          done();
+        },
+      }),
+    );
   const open = (projection: Projection, holder: string) => {
-    const worker = sqliteWorker(tmp.dir, projection, holder, { ttlMs: TTL, batchSize: 4 });
+    const worker = sqliteWorker(tmp.dir, projection, holder, { ttlMs: TTL, batchSize: 4, logger: logger() });
     opened.push(worker);
     return worker;
   };
@@ -80,6 +94,7 @@ describe('a worker whose thread was held past its lease', () => {
   };
 
   beforeEach(() => {
+    logged = [];
     tmp = tempDir('pl-stalled-');
   });
   afterEach(async () => {
@@ -95,6 +110,18 @@ describe('a worker whose thread was held past its lease', () => {
     expect(await w.reads.getCheckpoint('counters')).toBe(await w.events.headPosition());
     // never handed over, not even to itself: the first grant's token
     expect((await w.leases.current('counters'))?.token).toBe(1);
+    // and the operator is told the time to live is too short for this machine
+    const overdue = logged.filter((line) => line['lease'] === 'counters' && line['level'] === 40);
+    expect(overdue.length).toBeGreaterThan(0);
+    expect(overdue[0]).toMatchObject({ msg: expect.stringContaining('LEASE_TTL_MS') });
+    expect(overdue[0]!['overdueMs']).toBeGreaterThanOrEqual(0);
+  });
+
+  it('says nothing of its lease when no step held the thread past it', async () => {
+    const w = open(stalling('rebuild', -1), 'rebuilder');
+    await w.events.append('s-1', range(0, 12).map(countedEvent), { expectedRevision: 'no_stream' });
+    await w.runner.rebuild('counters');
+    expect(logged.filter((line) => 'overdueMs' in line)).toEqual([]);
   });
 
   it('keeps its lease while following the log: a batch that holds the thread is written, not retried under a new token', async () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Logger } from 'pino';
 import type { Clock } from '../../../src/clock.js';
 import { SqliteEventStore } from '../../../src/events/store/sqlite/sqlite-event-store.js';
 import type { Projection } from '../../../src/projections/projection.js';
@@ -17,7 +18,7 @@ export function sqliteWorker(
   dir: string,
   projection: Projection,
   holder: string,
-  timing: { ttlMs: number; batchSize: number; clock?: Clock },
+  timing: { ttlMs: number; batchSize: number; clock?: Clock; logger?: Logger },
 ) {
   const events = SqliteEventStore.open(path.join(dir, 'events.sqlite'), { pollIntervalMs: 10 });
   const reads = SqliteReadStore.open(path.join(dir, 'read-models.sqlite'));
@@ -25,6 +26,7 @@ export function sqliteWorker(
   const runner = new ProjectionRunner(events, reads, [projection], {
     batchSize: timing.batchSize,
     retryDelayMs: 20,
+    ...(timing.logger ? { logger: timing.logger } : {}),
     lease: {
       store: leases,
       holder,
