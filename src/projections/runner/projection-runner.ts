@@ -185,7 +185,8 @@ export class ProjectionRunner implements ProjectionHost {
     const lease = this.lease ? await HeldLease.take(this.lease, `${name}:rebuild`, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
     try {
-      await rebuildOnline(this.events, this.reads, projection, rebuildBatch(this.batchSize), { lease, onProgress });
+      const options = { lease, onProgress, upcasters: this.options.upcasters };
+      await rebuildOnline(this.events, this.reads, projection, rebuildBatch(this.batchSize), options);
       await markShape(this.reads, projection);
     } finally {
       await lease?.release();
@@ -235,7 +236,7 @@ export class ProjectionRunner implements ProjectionHost {
     await lease?.renewNow();
     await this.reads.reset(
       projection.name,
-      projection.collections.map((c) => c.name),
+      projection.collections.map(({ name }) => name),
     );
     await ensureCollections(this.reads, projection, { bulkLoad: true });
     const options = { lease, onProgress, upcasters: this.options.upcasters };

@@ -85,20 +85,20 @@ export async function rebuildOnline(
   reads: ReadStore,
   projection: Projection,
   batchSize: number,
-  options: { lease?: HeldLease | undefined; onProgress?: Progress | undefined } = {},
+  options: { lease?: HeldLease | undefined; onProgress?: Progress | undefined; upcasters?: UpcasterRegistry } = {},
 ): Promise<void> {
-  const { lease, onProgress } = options;
+  const { lease, onProgress, upcasters } = options;
   const live = projection.collections.map((c) => c.name);
   const staged = stagedModel(projection.name, live);
   const store = new StagedReadStore(reads, projection.name, staged);
   await lease?.renewNow(); // dropping a large staged model holds the thread
   await store.reset(projection.name, live);
   await ensureCollections(store, projection, { bulkLoad: true });
-  const position = await replay(events, store, projection, 0, batchSize, { lease, onProgress });
+  const position = await replay(events, store, projection, 0, batchSize, { lease, onProgress, upcasters });
   await lease?.renewNow(); // so does building the indexes
   await ensureCollections(store, projection);
   // What was appended during the long replay: a short pass, then the switch.
-  await replay(events, store, projection, position, batchSize, { lease });
+  await replay(events, store, projection, position, batchSize, { lease, upcasters });
   await lease?.fence();
   await reads.promote(projection.name, staged);
   await ensureCollections(reads, projection);

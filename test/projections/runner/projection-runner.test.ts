@@ -74,6 +74,31 @@ describe('projection runner', () => {
     }
   });
 
+  it('an online rebuild projects older schema versions through the runner upcasters too, like the offline one', async () => {
+    const upcasters = new UpcasterRegistry([
+      { type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) },
+    ]);
+    const seen: Array<{ version: number; data: unknown }> = [];
+    const spy = foldDocuments<CounterDoc, RecordedEvent>({
+      select: (event) => event,
+      name: 'shapes',
+      collection: { name: 'shapes' },
+      documentId: (e) => e.streamId,
+      evolve: (doc, e) => {
+        seen.push({ version: e.schemaVersion, data: e.data });
+        return { id: e.streamId, count: (doc?.count ?? 0) + 1 };
+      },
+    });
+    const upcasting = new ProjectionRunner(events, reads, [spy], { upcasters });
+    await events.append('s-v1', [event(7)], { expectedRevision: 'no_stream' });
+    await upcasting.rebuild('shapes');
+    await upcasting.rebuildOnline('shapes');
+    expect(seen).toEqual([
+      { version: 2, data: { amount: 7 } },
+      { version: 2, data: { amount: 7 } },
+    ]);
+  });
+
   it('projections that start behind read and upcast each event of the log once for all of them, each from its own checkpoint', async () => {
     const first = await events.append(
       's-1',
