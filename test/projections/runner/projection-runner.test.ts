@@ -14,6 +14,29 @@ const counters = counting('counters');
 
 const event = countedEvent;
 
+/**
+ * A test-only registry (version 1 of Counted carried `n`, version 2 calls it
+ * `amount`) and a projection that notes the version and data of each event
+ * it is given.
+ */
+function shapesSeen() {
+  const upcasters = new UpcasterRegistry([
+    { type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) },
+  ]);
+  const seen: Array<{ version: number; data: unknown }> = [];
+  const spy = foldDocuments<CounterDoc, RecordedEvent>({
+    select: (event) => event,
+    name: 'shapes',
+    collection: { name: 'shapes' },
+    documentId: (e) => e.streamId,
+    evolve: (doc, e) => {
+      seen.push({ version: e.schemaVersion, data: e.data });
+      return { id: e.streamId, count: (doc?.count ?? 0) + 1 };
+    },
+  });
+  return { upcasters, seen, spy };
+}
+
 describe('projection runner', () => {
   let tmp: ReturnType<typeof tempDir>;
   let events: SqliteEventStore;
@@ -48,21 +71,7 @@ describe('projection runner', () => {
   });
 
   it('projects events written in an older schema version in their current shape', async () => {
-    // test-only registry: version 1 of Counted carried `n`, version 2 calls it `amount`
-    const upcasters = new UpcasterRegistry([
-      { type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) },
-    ]);
-    const seen: Array<{ version: number; data: unknown }> = [];
-    const spy = foldDocuments<CounterDoc, RecordedEvent>({
-      select: (event) => event,
-      name: 'shapes',
-      collection: { name: 'shapes' },
-      documentId: (e) => e.streamId,
-      evolve: (doc, e) => {
-        seen.push({ version: e.schemaVersion, data: e.data });
-        return { id: e.streamId, count: (doc?.count ?? 0) + 1 };
-      },
-    });
+    const { upcasters, seen, spy } = shapesSeen();
     const upcasting = new ProjectionRunner(events, reads, [spy], { upcasters });
     const { position } = await events.append('s-v1', [event(7)], { expectedRevision: 'no_stream' });
     await upcasting.start();
@@ -75,20 +84,7 @@ describe('projection runner', () => {
   });
 
   it('an online rebuild projects older schema versions through the runner upcasters too, like the offline one', async () => {
-    const upcasters = new UpcasterRegistry([
-      { type: 'Counted', fromVersion: 1, upcast: ({ n, ...rest }) => ({ ...rest, amount: n }) },
-    ]);
-    const seen: Array<{ version: number; data: unknown }> = [];
-    const spy = foldDocuments<CounterDoc, RecordedEvent>({
-      select: (event) => event,
-      name: 'shapes',
-      collection: { name: 'shapes' },
-      documentId: (e) => e.streamId,
-      evolve: (doc, e) => {
-        seen.push({ version: e.schemaVersion, data: e.data });
-        return { id: e.streamId, count: (doc?.count ?? 0) + 1 };
-      },
-    });
+    const { upcasters, seen, spy } = shapesSeen();
     const upcasting = new ProjectionRunner(events, reads, [spy], { upcasters });
     await events.append('s-v1', [event(7)], { expectedRevision: 'no_stream' });
     await upcasting.rebuild('shapes');
