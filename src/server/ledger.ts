@@ -166,7 +166,6 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
           cacheIdleSeconds: cacheIdleSeconds(),
         },
         options.logger,
-        undefined,
         config.projectionYoungGenerationMb,
       )
     : undefined;

@@ -8,7 +8,7 @@ import type { Projection } from '../projection.js';
 import type { ProjectionHost, ProjectionStatus } from './projection-host.js';
 import type { ReadStore } from '../store/read-store.js';
 import { markShape, shapeOf, shapeOutdated } from './read-model-shape.js';
-import { applyBatch, ensureCollections, rebuildBatch, rebuildOnline, replay, type Progress } from './replay.js';
+import { applyBatch, ensureCollections, rebuildBatch, rebuildOnline, replayWhole, type Progress } from './replay.js';
 import { catchUpProgress, catchUpTogether, type CatchingUp } from './shared-catch-up.js';
 
 export interface RunnerOptions {
@@ -232,17 +232,8 @@ export class ProjectionRunner implements ProjectionHost {
 
   /** Drops the read model and its checkpoint, replays the whole log into it (its indexes built after the load), and marks its shape. */
   private async refill(projection: Projection, lease?: HeldLease, onProgress?: Progress): Promise<void> {
-    // Dropping a large model and building indexes hold the thread: each starts with a whole time to live.
-    await lease?.renewNow();
-    await this.reads.reset(
-      projection.name,
-      projection.collections.map(({ name }) => name),
-    );
-    await ensureCollections(this.reads, projection, { bulkLoad: true });
     const options = { lease, onProgress, upcasters: this.options.upcasters };
-    await replay(this.events, this.reads, projection, 0, rebuildBatch(this.batchSize), options);
-    await lease?.renewNow();
-    await ensureCollections(this.reads, projection);
+    await replayWhole(this.events, this.reads, projection, rebuildBatch(this.batchSize), options);
     await markShape(this.reads, projection);
   }
 

@@ -9,6 +9,9 @@ import { StagedReadStore, stagedModel } from './staged-read-store.js';
 
 export type Progress = (position: number, head: number) => void;
 
+/** What a replay is fenced by, tells its progress to, and upcasts older events with. */
+type ReplayOptions = { lease?: HeldLease | undefined; onProgress?: Progress | undefined; upcasters?: UpcasterRegistry };
+
 /**
  * Projects one batch (older event versions upcast to the current shape
  * first) and commits its writes with the checkpoint, fenced by the lease
@@ -44,7 +47,7 @@ export async function replay(
   projection: Projection,
   from: number,
   batchSize: number,
-  options: { lease?: HeldLease | undefined; onProgress?: Progress | undefined; upcasters?: UpcasterRegistry } = {},
+  options: ReplayOptions = {},
 ): Promise<number> {
   const head = await events.headPosition();
   let position = from;
@@ -68,6 +71,31 @@ export const ensureCollections = async (
 };
 
 /**
+ * Drops the projection's model in `store` and replays the whole log into it,
+ * its indexes built after the load; returns the last position. Dropping a
+ * large model and building indexes hold the thread: each starts with a
+ * renewal, so it has the lease's whole time to live.
+ */
+export async function replayWhole(
+  events: EventStore,
+  store: ReadStore,
+  projection: Projection,
+  batchSize: number,
+  options: ReplayOptions = {},
+): Promise<number> {
+  await options.lease?.renewNow();
+  await store.reset(
+    projection.name,
+    projection.collections.map((c) => c.name),
+  );
+  await ensureCollections(store, projection, { bulkLoad: true });
+  const position = await replay(events, store, projection, 0, batchSize, options);
+  await options.lease?.renewNow();
+  await ensureCollections(store, projection);
+  return position;
+}
+
+/**
  * An online rebuild: builds the projection's model from the whole log into
  * staged collections beside the live ones (left from an interrupted
  * rebuild, they are dropped first), catches up with the log, then promotes
@@ -85,18 +113,13 @@ export async function rebuildOnline(
   reads: ReadStore,
   projection: Projection,
   batchSize: number,
-  options: { lease?: HeldLease | undefined; onProgress?: Progress | undefined; upcasters?: UpcasterRegistry } = {},
+  options: ReplayOptions = {},
 ): Promise<void> {
-  const { lease, onProgress, upcasters } = options;
+  const { lease, upcasters } = options;
   const live = projection.collections.map((c) => c.name);
   const staged = stagedModel(projection.name, live);
   const store = new StagedReadStore(reads, projection.name, staged);
-  await lease?.renewNow(); // dropping a large staged model holds the thread
-  await store.reset(projection.name, live);
-  await ensureCollections(store, projection, { bulkLoad: true });
-  const position = await replay(events, store, projection, 0, batchSize, { lease, onProgress, upcasters });
-  await lease?.renewNow(); // so does building the indexes
-  await ensureCollections(store, projection);
+  const position = await replayWhole(events, store, projection, batchSize, options);
   // What was appended during the long replay: a short pass, then the switch.
   await replay(events, store, projection, position, batchSize, { lease, upcasters });
   await lease?.fence();

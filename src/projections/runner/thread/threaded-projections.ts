@@ -32,6 +32,9 @@ function startThread(options: WorkerOptions): Worker {
  */
 export const PROJECTION_YOUNG_GENERATION_MB = 24;
 
+/** How long after a thread died it is started again. */
+const RESTART_DELAY_MS = 1_000;
+
 const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'>> = {
   10: 'trace',
   20: 'debug',
@@ -54,7 +57,7 @@ const LEVELS: Readonly<Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'err
  * on the write path: a store to shared memory and a notify). The thread
  * reports the position every projection has reached, which answers
  * read-your-writes waits here. Leases work as for any worker: the thread holds them under the
- * service's name. A thread that dies is started again after `restartDelayMs`.
+ * service's name. A thread that dies is started again after RESTART_DELAY_MS.
  */
 export class ThreadedProjections implements ProjectionHost {
   readonly names = [...projectionNames];
@@ -73,7 +76,6 @@ export class ThreadedProjections implements ProjectionHost {
   constructor(
     private readonly setup: Omit<ThreadSetup, 'boundary' | 'readModelCommits'>,
     private readonly logger?: Logger,
-    private readonly restartDelayMs = 1_000,
     private readonly youngGenerationMb = PROJECTION_YOUNG_GENERATION_MB,
   ) {}
 
@@ -208,7 +210,7 @@ export class ThreadedProjections implements ProjectionHost {
         this.statusRequests.clear();
         if (!started) return reject(new Error(`the projection thread exited with code ${code} while starting`));
         if (this.stopping) return;
-        this.logger?.error({ code, restartInMs: this.restartDelayMs }, 'projection thread exited; starting it again');
+        this.logger?.error({ code, restartInMs: RESTART_DELAY_MS }, 'projection thread exited; starting it again');
         this.respawnLater();
       });
     });
@@ -217,7 +219,7 @@ export class ThreadedProjections implements ProjectionHost {
   private respawnLater(): void {
     this.restart = setTimeout(() => {
       if (!this.stopping) void this.spawn().catch(() => this.respawnLater());
-    }, this.restartDelayMs);
+    }, RESTART_DELAY_MS);
   }
 
   /** Writes one of the thread's log lines with the service's logger. */
