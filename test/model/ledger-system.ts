@@ -94,6 +94,14 @@ export class LedgerSystem {
     await standby?.close();
   }
 
+  /** How often a projection's lease has passed to another holder so far (every token after the first), over every projection. */
+  async handovers(): Promise<number> {
+    let count = 0;
+    for (const name of this.server.ledger.runner.names)
+      count += Math.max(0, ((await this.server.ledger.leases.current(name))?.token ?? 1) - 1);
+    return count;
+  }
+
   /** Who holds each projection's lease now (by the lease clock; a lease run out or released is held by nobody). */
   async leaseHolders(): Promise<Map<string, string | null>> {
     const now = this.leaseClock.now().getTime();
