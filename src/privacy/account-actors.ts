@@ -5,6 +5,11 @@ import type { ActorReferences } from './actor-references.js';
 
 const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
 
+/** Ends the grants that name these person references (src/events/access-grant/forgotten-grantees.ts). */
+export interface GranteeGrants {
+  revokeGrantsOf(grantees: readonly string[], correlationId: string): Promise<number>;
+}
+
 /**
  * Forgets the person references of the people behind AAD accounts being
  * erased. What they did as members is recorded by account, which erasing
@@ -16,16 +21,26 @@ const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
  * Their object ids are read from the publisher's stream, which only the
  * accounts' keys open: erasure must call this before it destroys them (a
  * retry after a crash in between finds the same object ids again).
+ *
+ * A forgotten person's grants could never be used again (they name the
+ * reference, which nothing leads back to), so they are revoked first,
+ * visibly: revoked before forgotten, so that a retry after a crash in
+ * between still finds the reference and revokes what is left.
  */
 export class AccountActors {
   constructor(
     private readonly store: EventStore,
     private readonly codec: EventCodec,
     private readonly actors: ActorReferences,
+    private readonly grants: GranteeGrants,
   ) {}
 
-  async forget(publisherId: string, accountIds: readonly string[]): Promise<void> {
-    if (accountIds.length === 0) return;
+  /**
+   * `correlationId`: the erasure's, which the revocations carry. Returns the
+   * last log position of the grant streams of the people (0: none).
+   */
+  async forget(publisherId: string, accountIds: readonly string[], correlationId: string): Promise<number> {
+    if (accountIds.length === 0) return 0;
     const wanted = new Set(accountIds);
     const adding = (await this.store.readStream(publisherStream(publisherId))).filter((event) =>
       ADDING.has(event.type),
@@ -36,6 +51,12 @@ export class AccountActors {
       .filter((user) => user !== undefined && wanted.has(user.accountId))
       // an account whose key is gone already (a retried erasure) reads as erased: nothing left to find
       .flatMap((user) => (typeof user!.objectId === 'string' ? [user!.objectId] : []));
+    const references = await Promise.all(objectIds.map((objectId) => this.actors.existingReferenceOf(objectId)));
+    const position = await this.grants.revokeGrantsOf(
+      references.filter((reference) => reference !== null),
+      correlationId,
+    );
     await this.actors.forget(objectIds); // the key store tells this process's caches (src/privacy/forgetting.ts)
+    return position;
   }
 }

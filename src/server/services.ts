@@ -23,6 +23,7 @@ import { PersonalDataExport } from '../history/personal-data-export.js';
 import { PointInTime } from '../history/point-in-time.js';
 import { StreamStates } from '../history/stream-states.js';
 import { AccountActors } from '../privacy/account-actors.js';
+import { ForgottenGrantees } from '../events/access-grant/forgotten-grantees.js';
 import type { ActorReferences } from '../privacy/actor-references.js';
 import type { KeyStore } from '../privacy/keys/key-store.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
@@ -97,6 +98,7 @@ export function createServices(parts: ServiceParts): Services {
     approvalRequired: config.accessGrantApproval ?? false, // SETTINGS.accessGrantApproval.default
   };
   const accessGrants = new AccessGrantService(handler, clock, ids, idempotency, actors, grantPolicy);
+  keys.forgetting.register(accessGrants); // a forgotten person's cached reference goes with them
   const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors, (...args) =>
     accessGrants.activeGrant(...args),
   );
@@ -106,7 +108,7 @@ export function createServices(parts: ServiceParts): Services {
     offerDirectory,
     clock,
     idempotency,
-    new AccountActors(events, codec, actors),
+    new AccountActors(events, codec, actors, new ForgottenGrantees(events, handler, clock)),
   );
   return {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),

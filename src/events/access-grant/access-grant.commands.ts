@@ -10,6 +10,7 @@ import {
   type AccessGrantEvent,
   type AccessGrantsState,
   type GrantState,
+  type GrantStatus,
   type GrantTerms,
 } from './access-grant.events.js';
 
@@ -27,12 +28,15 @@ export type AccessGrantCommand =
   | { type: 'RequestAccessGrant'; data: Omit<GrantTerms, 'needsApproval'> & { now: string; policy: GrantPolicy } }
   | { type: 'ApproveAccessGrant'; data: { grantId: string; approver: string; now: string } }
   | { type: 'RevokeAccessGrant'; data: { grantId: string; revoker: string; reason: string; now: string } }
+  /** every grant of these grantees that has not ended (awaiting approval, scheduled, active); none left: no event */
+  | { type: 'RevokeGranteeGrants'; data: { grantees: string[]; revoker: string; reason: string; now: string } }
   | {
       type: 'RecordGrantedRead';
       data: { grantId: string; reader: string; target: string; category: DataCategory; offerId?: string; now: string };
     };
 
 const MINUTE_MS = 60_000;
+const ENDED: ReadonlySet<GrantStatus> = new Set(['REVOKED', 'EXPIRED']);
 
 export const accessGrantDecider: Decider<AccessGrantCommand, AccessGrantEvent, AccessGrantsState> = {
   initialState: initialAccessGrants,
@@ -66,6 +70,21 @@ export const accessGrantDecider: Decider<AccessGrantCommand, AccessGrantEvent, A
             data: { grantId, publisherId: grant.publisherId, revokedBy: revoker, revokedAt: now, reason },
           },
         ];
+      }
+      case 'RevokeGranteeGrants': {
+        const { grantees, revoker, reason, now } = command.data;
+        return [...state.grants.values()]
+          .filter((grant) => grantees.includes(grant.grantee) && !ENDED.has(grantStatus(grant, now)))
+          .map((grant) => ({
+            type: 'AccessGrantRevoked' as const,
+            data: {
+              grantId: grant.grantId,
+              publisherId: grant.publisherId,
+              revokedBy: revoker,
+              revokedAt: now,
+              reason,
+            },
+          }));
       }
       case 'RecordGrantedRead': {
         const { grantId, reader, target, category, offerId, now } = command.data;

@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache';
 import type { Clock, IdGenerator } from '../../clock.js';
 import { parseInstant } from '../../history/point-in-time.js';
 import { NotFoundError, validateAll } from '../../errors.js';
-import type { ActorReferences } from '../../privacy/actor-references.js';
+import { actorSubject, type ActorReferences } from '../../privacy/actor-references.js';
+import type { Forgetful } from '../../privacy/forgetting.js';
 import type { DataCategory } from '../../privacy/classification.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../store/event-codec.js';
@@ -46,7 +47,7 @@ export interface GrantChange extends Omit<CommandResult<AccessGrantsState>, 'sta
  * their streams, run the command on the publisher's grant stream; and the
  * question authorisation asks on every staff read of a personal value.
  */
-export class AccessGrantService {
+export class AccessGrantService implements Forgetful {
   /** object id -> actor reference, for a minute of the ledger's clock (see referenceOf) */
   private readonly references: LRUCache<string, string>;
 
@@ -167,9 +168,10 @@ export class AccessGrantService {
   /**
    * A person's actor reference, remembered for a minute: every read under a
    * grant asks, and the lookup (two HMACs and a key) was half of what a
-   * grant check cost. A person forgotten meanwhile (erased) keeps their old
-   * reference here for at most that minute; their grants name it, and
-   * nobody else's object id leads to it.
+   * grant check cost. A person forgotten (erased) is dropped here when the
+   * key store announces it (register this with the store's `forgetting`):
+   * their old grants are revoked then, and their next grant names a new
+   * reference, which this must not hide.
    */
   private async referenceOf(objectId: string): Promise<string | null> {
     const known = this.references.get(objectId);
@@ -178,6 +180,13 @@ export class AccessGrantService {
     // none yet is not remembered: the person's first grant request makes one
     if (reference !== null) this.references.set(objectId, reference);
     return reference;
+  }
+
+  /** Drops the references of people just forgotten (their `actor/<reference>` key destroyed). */
+  forgetSubjects(subjectIds: ReadonlySet<string>): void {
+    for (const [objectId, reference] of this.references.entries()) {
+      if (subjectIds.has(actorSubject(reference))) this.references.delete(objectId);
+    }
   }
 
   /** The instant grants are judged at (the injected clock's now). */

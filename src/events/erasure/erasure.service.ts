@@ -69,7 +69,7 @@ export class ErasureService {
     private readonly offers: OfferIds,
     private readonly clock: Clock,
     private readonly idempotency: Idempotency,
-    /** the erased accounts' people, forgotten as actors before their keys go */
+    /** the erased accounts' people, forgotten as actors (their grants revoked) before their keys go */
     private readonly accountActors: AccountActors,
   ) {}
 
@@ -95,12 +95,18 @@ export class ErasureService {
           (keys) => ({ type: 'ErasePublisherSubject', data: { publisherId, subject, keyIds: liveKeyIds(keys), now } }),
           { context, ...mark({ publisherId, subject }) },
         );
-        if (subject.kind === 'aadAccount') await this.accountActors.forget(publisherId, [subject.accountId]);
+        const revoked =
+          subject.kind === 'aadAccount'
+            ? await this.accountActors.forget(publisherId, [subject.accountId], context.correlationId)
+            : 0;
         await this.shred([{ streamId, result }]);
         const subjectId =
           subject.kind === 'contact' ? contactSubject(publisherId) : aadAccountSubject(publisherId, subject.accountId);
         // a retry under the same idempotency key answers as the first attempt, which erased the subject
-        return { subjectIds: result.replayed ? [subjectId] : erasedBy(result), position: result.position };
+        return {
+          subjectIds: result.replayed ? [subjectId] : erasedBy(result),
+          position: Math.max(result.position, revoked),
+        };
       }
       case 'OFFER_SUPPORT': {
         const offerId = requireId('offerId', input.offerId ?? '');
@@ -168,7 +174,11 @@ export class ErasureService {
       }),
     );
     const recipients = await this.disclosureRecipients(publisherId, now, context);
-    await this.accountActors.forget(publisherId, closed.state.erasure.accountIds);
+    const revoked = await this.accountActors.forget(
+      publisherId,
+      closed.state.erasure.accountIds,
+      context.correlationId,
+    );
     await this.shred([{ streamId, result: closed }, ...withdrawn, recipients]);
     // A retry under the same idempotency key answers what the first attempt erased, as the streams recorded it.
     const closure = closed.state.erasure.closure;
@@ -190,6 +200,7 @@ export class ErasureService {
         closed.position,
         ...withdrawn.map(({ result }) => result.position),
         recipients.result.position,
+        revoked,
       ),
     };
   }

@@ -204,4 +204,35 @@ describe('access grant decider', () => {
         },
       ]);
   });
+
+  it("a forgotten grantee's grants that have not ended are revoked, once; others' and ended ones are left", () => {
+    const forgotten = (at: string): AccessGrantCommand => ({
+      type: 'RevokeGranteeGrants',
+      data: { grantees: [alice], revoker: 'erasure', reason: 'forgotten', now: at },
+    });
+    const bobs: AccessGrantEvent = {
+      type: 'AccessGrantRequested',
+      data: {
+        ...terms,
+        grantId: 'g-2',
+        grantee: bob,
+        startsAt: now,
+        endsAt: inOneHour,
+        emergency: false,
+        needsApproval: true,
+        requestedAt: now,
+      },
+    };
+    const byErasure: AccessGrantEvent = {
+      type: 'AccessGrantRevoked',
+      data: { grantId, publisherId, revokedBy: 'erasure', revokedAt: later, reason: 'forgotten' },
+    };
+    spec
+      .given([requested(true), bobs])
+      .when(forgotten(later))
+      .then([byErasure]);
+    spec.given([requested(), bobs, byErasure]).when(forgotten(later)).then([]);
+    spec.given([requested()]).when(forgotten(afterExpiry)).then([]);
+    spec.given([requested(), revoked]).when(forgotten(later)).then([]);
+  });
 });

@@ -1,0 +1,93 @@
+import type { Clock } from '../../clock.js';
+import type { CommandHandler } from '../command-handler.js';
+import type { Actor } from '../store/event-envelope.js';
+import type { EventStore } from '../store/event-store.js';
+import { accessGrantDecider } from './access-grant.commands.js';
+import { accessGrantStream } from './access-grant.events.js';
+
+/** Why such a grant ended, as `revokeReason` shows it: fixed wording, nothing of the person in it (docs/privacy.md, Actors). */
+export const FORGOTTEN_GRANTEE_REASON = "the grantee's person reference was forgotten: an account of theirs was erased";
+
+/** Who ends them: the ledger itself, a system actor named by what it does (as `doctor` names its own events). */
+export const ERASURE_ACTOR: Actor = { id: 'erasure', kind: 'system' };
+
+const BATCH = 2500;
+const REQUESTED = 'AccessGrantRequested';
+
+/**
+ * Ends the grants of people about to be forgotten. A grant names its
+ * grantee by person reference; once the person is forgotten nothing leads
+ * from their object id to it again, so it could never be used, yet it would
+ * read as ACTIVE. Erasure calls this before it forgets them (a resumed
+ * erasure still finds the references, and revokes what is left: a grant
+ * already ended takes no second revocation).
+ *
+ * The grants are found in the log itself, not the access-grant read model:
+ * a grant requested a moment before the erasure may not be projected yet,
+ * and would be missed for good. The scan reads grant requests only (a store
+ * that selects by type reads nothing else), and runs only for someone with
+ * a person reference: staff, mostly, whose grants are few.
+ */
+export class ForgottenGrantees {
+  constructor(
+    private readonly store: EventStore,
+    private readonly handler: CommandHandler,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Revokes every grant of these references that has not ended, one append
+   * per publisher; returns the last log position of their streams (0: none
+   * granted), for the erasure's answer to cover (read-your-writes).
+   */
+  async revokeGrantsOf(grantees: readonly string[], correlationId: string): Promise<number> {
+    if (grantees.length === 0) return 0;
+    const publisherIds = await this.publishersGranting(new Set(grantees));
+    const context = { actor: ERASURE_ACTOR, correlationId };
+    const results = await Promise.all(
+      [...publisherIds].map((publisherId) =>
+        this.handler.handle(
+          accessGrantDecider,
+          accessGrantStream(publisherId),
+          {
+            type: 'RevokeGranteeGrants',
+            data: {
+              grantees: [...grantees],
+              revoker: ERASURE_ACTOR.id,
+              reason: FORGOTTEN_GRANTEE_REASON,
+              now: this.clock.now().toISOString(),
+            },
+          },
+          { context },
+        ),
+      ),
+    );
+    return Math.max(0, ...results.map((result) => result.position));
+  }
+
+  /** The publishers whose grant streams hold a grant requested by one of these references (ended ones included). */
+  private async publishersGranting(grantees: ReadonlySet<string>): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let position = 0; ;) {
+      const batch = await this.store.readStored({ fromPosition: position, maxCount: BATCH, type: REQUESTED });
+      if (batch.length === 0) return found;
+      for (const event of batch) {
+        if (event.type !== REQUESTED) continue; // a store that cannot select by type returns every event
+        const terms = parsed(event.dataJson);
+        if (terms && grantees.has(terms.grantee)) found.add(terms.publisherId);
+      }
+      position = batch.at(-1)!.position;
+    }
+  }
+}
+
+function parsed(dataJson: string): { grantee: string; publisherId: string } | undefined {
+  try {
+    const data = JSON.parse(dataJson) as Record<string, unknown>;
+    return typeof data['grantee'] === 'string' && typeof data['publisherId'] === 'string'
+      ? { grantee: data['grantee'], publisherId: data['publisherId'] }
+      : undefined;
+  } catch {
+    return undefined; // tampered: `verify` names it
+  }
+}

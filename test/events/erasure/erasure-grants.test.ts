@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock, uuidV7Ids } from '../../../src/clock.js';
+import { accessGrantStream } from '../../../src/events/access-grant/access-grant.events.js';
+import {
+  ERASURE_ACTOR,
+  FORGOTTEN_GRANTEE_REASON,
+  ForgottenGrantees,
+} from '../../../src/events/access-grant/forgotten-grantees.js';
+import { CommandHandler } from '../../../src/events/command-handler.js';
+import { publisherDecider } from '../../../src/events/publisher/publisher.commands.js';
+import { publisherStream } from '../../../src/events/publisher/publisher.events.js';
+import { EventCodec, type CommandContext } from '../../../src/events/store/event-codec.js';
+import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
+import type { Ledger } from '../../../src/server/ledger.js';
+import { aRegistrationCode, tempDataDir } from '../../server/harness.js';
+import { member, openTestLedger, operator } from './erasure-fixture.js';
+
+const STAFF_OID = '5c000000-0000-4000-8000-0000000000a1';
+/** An operator who registers a publisher, and so is also an AAD account of it (its first, the registrant). */
+const staff: CommandContext = { actor: { id: STAFF_OID, kind: 'user', role: 'operator' }, correlationId: 'c-staff' };
+const registrant = { objectId: STAFF_OID, userPrincipalName: 'op@contoso.cn', displayName: 'Operator Adeyemi' };
+
+describe("an erasure that forgets a grantee revokes the person's grants first", () => {
+  const data = tempDataDir('pl-erase-grants-');
+  let ledger: Ledger | undefined;
+  afterEach(async () => {
+    await ledger?.close();
+    ledger = undefined;
+    data.remove();
+  });
+
+  const publisher = () => ({
+    companyName: 'Contoso China',
+    registrationCode: aRegistrationCode(),
+    contact: { name: 'Li Lei', telephone: '13800138000', email: 'li.lei@contoso.cn' },
+  });
+
+  it.each([
+    ['between the revocation and the forgetting', true],
+    ['before the revocation', false],
+  ])('resumed after a crash %s: the grant is revoked once, the person forgotten', async (_, revokedBeforeCrash) => {
+    let crashed = await openTestLedger(data.dir);
+    ledger = crashed;
+    const { publishers, accessGrants, actors } = crashed.services;
+    const p0 = (await publishers.register(publisher(), member('5c000000-0000-4000-8000-000000000001'))).publisher.id;
+    const endsAt = new Date(Date.now() + 4 * 3_600_000).toISOString();
+    const { grant } = await accessGrants.request(
+      { publisherId: p0, categories: ['administrator'], reason: 'bounce', ticket: 'INC-1', endsAt },
+      staff,
+    );
+    const p2 = (await publishers.register(publisher(), staff, registrant)).publisher.id;
+    const reference = await actors.existingReferenceOf(STAFF_OID);
+    expect(reference).toBe(grant.grantee);
+    expect(await accessGrants.activeGrant(STAFF_OID, p0, 'administrator')).toMatchObject({ grantId: grant.grantId });
+
+    // the crashed attempt: the closure appended, (the grants revoked,) and the process died before forgetting
+    const handler = new CommandHandler(
+      crashed.events,
+      new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids),
+    );
+    await handler.handle(
+      publisherDecider,
+      publisherStream(p2),
+      (keys) => ({
+        type: 'ClosePublisherAccount',
+        data: { publisherId: p2, keyIds: keys.liveKeyIdsBySubject(), now: new Date().toISOString() },
+      }),
+      { context: operator },
+    );
+    if (revokedBeforeCrash)
+      await new ForgottenGrantees(crashed.events, handler, systemClock).revokeGrantsOf([reference!], 'c-1');
+    await crashed.close();
+    crashed = ledger = await openTestLedger(data.dir);
+
+    await crashed.services.erasure.closeAccount({ publisherId: p2 }, operator);
+
+    const grantEvents = await crashed.events.readStream(accessGrantStream(p0));
+    const revoked = grantEvents.filter((event) => event.type === 'AccessGrantRevoked');
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]!.data).toMatchObject({
+      grantId: grant.grantId,
+      revokedBy: ERASURE_ACTOR.id,
+      reason: FORGOTTEN_GRANTEE_REASON,
+    });
+    expect(revoked[0]!.metadata.actor).toEqual(ERASURE_ACTOR);
+    expect(await crashed.services.actors.existingReferenceOf(STAFF_OID)).toBeNull();
+    expect(await crashed.services.accessGrants.activeGrant(STAFF_OID, p0, 'administrator')).toBeNull();
+  });
+
+  it('a person without grants: the erasure appends to no grant stream, and a grant ended before is left as it was', async () => {
+    ledger = await openTestLedger(data.dir);
+    const { publishers, accessGrants, erasure } = ledger.services;
+    const p0 = (await publishers.register(publisher(), member('5c000000-0000-4000-8000-000000000002'))).publisher.id;
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const { grant } = await accessGrants.request(
+      { publisherId: p0, categories: ['administrator'], reason: 'bounce', ticket: 'INC-2', endsAt },
+      staff,
+    );
+    await accessGrants.revoke({ publisherId: p0, grantId: grant.grantId, reason: 'resolved' }, staff);
+    const p2 = (await publishers.register(publisher(), staff, registrant)).publisher.id;
+    const before = await ledger.events.headPosition();
+
+    await erasure.closeAccount({ publisherId: p2 }, operator);
+
+    const appended = await ledger.events.readAll({ fromPosition: before });
+    expect(appended.length).toBeGreaterThan(0);
+    expect(appended.filter((event) => event.streamId.startsWith('access-grants-'))).toEqual([]);
+    expect(await ledger.services.actors.existingReferenceOf(STAFF_OID)).toBeNull();
+  });
+});
