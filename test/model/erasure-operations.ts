@@ -2,7 +2,7 @@ import type { Account, LedgerModel, PublisherModel } from './ledger-model.js';
 import { eraseRecipients } from './disclosure-operations.js';
 import { eraseSupport } from './offer-operations.js';
 import { eraseContact, refused, type Operation, type Verdict } from './publisher-operations.js';
-import { PRINCIPALS, type ModelPrincipal } from './principals.js';
+import { OPERATOR, PRINCIPALS, type ModelPrincipal } from './principals.js';
 
 export type ErasureTarget = 'CONTACT' | 'AAD_ACCOUNT' | 'OFFER_SUPPORT';
 
@@ -159,4 +159,6 @@ function eraseAccount(model: LedgerModel, account: Account): void {
   model.erase([account.userPrincipalName, account.displayName].filter((value) => !fromTokens.has(value)));
   account.erased = true;
   model.erasedAccountIds.add(account.accountId);
+  // the person behind it is forgotten as an actor: their grants end (revoked by the erasure) before
+  if (account.objectId === OPERATOR.oid) model.forgetOperator();
 }

@@ -7,6 +7,7 @@ import { publisherView } from './views.js';
 
 const REQUEST = `mutation ($input: RequestAccessGrantInput!) { requestAccessGrant(input: $input) { position grant { id status emergency endsAt } } }`;
 const REVOKE = `mutation ($input: RevokeAccessGrantInput!) { revokeAccessGrant(input: $input) { grant { status } } }`;
+const GRANTS = `query ($p: ID!, $at: String) { accessGrants(publisherId: $p, minPosition: $at, first: 100) { edges { node { id status revokeReason } } } }`;
 const PERSONAL = `query ($id: ID!) { publisher(id: $id) { contact { name telephone email erased } aadUsers { accountId objectId userPrincipalName displayName erased } } }`;
 
 /** The settings of the model's ledger (the defaults): the longest grant and the longest emergency access, in minutes. */
@@ -84,11 +85,25 @@ export class RevokeGrantCommand implements fc.AsyncCommand<ModelState, LedgerSys
     const context = `${this}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
     const ended = grant.revoked || system.clock.now().getTime() >= grant.endsAt;
     expect(answer.code, context).toBe(ended ? 'BAD_USER_INPUT' : null);
-    grant.revoked = true;
+    if (!ended) grant.revoked = true; // an expired grant stays EXPIRED
     await afterStep(model, system, p, OPERATOR);
   }
   toString(): string {
     return `revoke newest grant of p${this.i}`;
+  }
+}
+
+/** The operator's grants on the publisher read back with the model's status (revoked ones: by the operator, or by an erasure that forgot them). */
+async function checkGrants(model: ModelState, system: LedgerSystem, publisherId: string): Promise<void> {
+  const answer = await system.call(GRANTS, { p: publisherId, at: String(await system.head()) }, OPERATOR);
+  expect(answer.code, `accessGrants of ${publisherId}: ${answer.message ?? ''}`).toBeNull();
+  const listed = new Map<string, { status: string }>(
+    answer.data.accessGrants.edges.map(({ node }: { node: { id: string; status: string } }) => [node.id, node]),
+  );
+  const now = system.clock.now().getTime();
+  for (const grant of model.grants.filter((g) => g.publisherId === publisherId)) {
+    const status = grant.revoked ? 'REVOKED' : now >= grant.endsAt ? 'EXPIRED' : 'ACTIVE';
+    expect(listed.get(grant.id)?.status, `grant ${grant.id} of ${publisherId}`).toBe(status);
   }
 }
 
@@ -143,6 +158,7 @@ export class OperatorReadCommand implements fc.AsyncCommand<ModelState, LedgerSy
         if (value !== null) expect(shown.includes(value), `${context}: ${value} shown`).toBe(false);
       }
     }
+    await checkGrants(model, system, p.id);
     await afterStep(model, system, p, OPERATOR);
   }
   toString(): string {

@@ -255,6 +255,16 @@ export class LedgerModel {
     return this.grants.some((g) => g.publisherId === publisherId && !g.revoked && now < g.endsAt);
   }
 
+  /**
+   * An account of the operator's was erased, so the operator is forgotten as
+   * an actor (src/privacy/account-actors.ts): every grant of theirs that had
+   * not ended is revoked by the erasure (the ended ones stay as they were).
+   */
+  forgetOperator(): void {
+    const now = Date.parse(this.now());
+    for (const grant of this.grants) if (now < grant.endsAt) grant.revoked = true;
+  }
+
   /** Counts a grant on today's day, as `analytics.changesPerDay` does. */
   tallyGrant(emergency: boolean): void {
     const day = this.now().slice(0, 10);
