@@ -35,7 +35,8 @@ const statusDescriptions: Record<(typeof grantStatuses)[number], string> = {
   SCHEDULED: 'Approved (or needing no approval), not started yet.',
   ACTIVE: 'Its grantee reads the personal values it covers.',
   EXPIRED: 'Past its end: its grantee reads masked values again.',
-  REVOKED: 'Ended by an operator (the issue is resolved): its grantee reads masked values again.',
+  REVOKED:
+    'Ended by an operator (the issue is resolved), or by the erasure of an AAD account of its grantee (`revokedBy` is then `erasure`): its grantee reads masked values again.',
 };
 
 registerEnumType(AccessGrantStatus, {
@@ -105,7 +106,10 @@ export class AccessGrantType {
   @Field(() => String, { nullable: true, description: 'The second operator who approved it (an actor reference).' })
   approvedBy!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Who revoked it (an actor reference).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who revoked it: an actor reference, or `erasure` (an AAD account of its grantee was erased).',
+  })
   revokedBy!: string | null;
 
   @Field(() => String, { nullable: true, description: 'When it was revoked (ISO-8601).' })
