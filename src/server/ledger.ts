@@ -15,6 +15,8 @@ import { loadMasterKey } from '../privacy/keys/master-key.js';
 import { PersonalDataCodec } from '../privacy/personal-data-codec.js';
 import type { KeyRef, KeyStore } from '../privacy/keys/key-store.js';
 import { finishInterruptedErasures } from '../events/erasure/interrupted-erasures.js';
+import { ForgottenGrantees } from '../events/access-grant/forgotten-grantees.js';
+import { AccountActors } from '../privacy/account-actors.js';
 import type { LeaseStore } from '../projections/store/lease.js';
 import { ProjectionRunner } from '../projections/runner/projection-runner.js';
 import type { LeaseClock } from '../projections/runner/lease-clock.js';
@@ -249,7 +251,13 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   return {
     events,
     retention: new Retention(keys, events, retentionPolicy),
-    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys),
+    finishInterruptedErasures: () =>
+      finishInterruptedErasures(
+        events,
+        reads,
+        keys,
+        new AccountActors(events, codec, actors, new ForgottenGrantees(events, handler, clock)),
+      ),
     reads,
     keys,
     leases: readSide.leases,

@@ -1,4 +1,4 @@
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore, StoredEvent } from '../store/event-store.js';
 import { idempotencySubject } from '../idempotency.js';
 import type { ReadStore } from '../../projections/store/read-store.js';
 import type { KeyRef, KeyStore } from '../../privacy/keys/key-store.js';
@@ -8,6 +8,13 @@ import { erasureOf } from '../../privacy/keys/stream-keys.js';
 export const ERASURES_CHECKED = 'erasures-finished';
 
 const BATCH = 2500;
+
+/** Forgets the people behind erased AAD accounts, their grants revoked first (src/privacy/account-actors.ts). */
+export interface AccountPeople {
+  forget(publisherId: string, accountIds: readonly string[], correlationId: string): Promise<unknown>;
+}
+
+const AAD_ACCOUNT = /^publisher\/([^/]+)\/aad\/([^/]+)$/;
 
 /**
  * Finishes the erasures a crash interrupted. An erasure appends its
@@ -19,6 +26,11 @@ const BATCH = 2500;
  * already is skipped by the store), before it serves anything, so no cache
  * of this process can hold a value opened under such a key.
  *
+ * An erased AAD account whose key is still there had its person not
+ * forgotten yet either (erasure forgets, then destroys: the object id is
+ * read under that key): they are forgotten first, their grants revoked, as
+ * the erasure would have (a retry after this would find nothing to read).
+ *
  * Erasures recorded before key ids existed name none; the erasure service of
  * that build destroyed the subject's keys by itself, and a retry still does.
  * Returns the keys destroyed now (the key store tells this process's caches).
@@ -27,6 +39,7 @@ export async function finishInterruptedErasures(
   events: EventStore,
   reads: ReadStore,
   keys: KeyStore,
+  people?: AccountPeople,
 ): Promise<KeyRef[]> {
   let position = (await reads.getCheckpoint(ERASURES_CHECKED)) ?? 0;
   // scanned through here at least (a store that selects erasures by type returns no page for the rest)
@@ -50,11 +63,36 @@ export async function finishInterruptedErasures(
         ...(erased.idempotencyKeyIds ?? []).map((keyId) => ({ subjectId: idempotency, keyId })),
       ];
     });
+    if (people) await forgetPeople(batch, keys, people);
     if (recorded.length > 0) {
       destroyed.push(...(await keys.destroyKeys(recorded)));
     }
     position = batch.at(-1)!.position;
     await reads.write([], { name: ERASURES_CHECKED, position });
+  }
+}
+
+/** The people of the batch's AAD account erasures whose account key is still there (the others were forgotten then). */
+async function forgetPeople(batch: readonly StoredEvent[], keys: KeyStore, people: AccountPeople): Promise<void> {
+  const accounts = batch.flatMap((event) => {
+    const erased = event.type === 'PersonalDataErased' ? erasureIn(event.dataJson) : undefined;
+    const [, publisherId, accountId] = (erased && AAD_ACCOUNT.exec(erased.subjectId)) ?? [];
+    return publisherId && accountId ? [{ publisherId, accountId, subjectId: erased!.subjectId, event }] : [];
+  });
+  if (accounts.length === 0) return;
+  const live = await keys.getMany(accounts.map((account) => account.subjectId));
+  for (const key of live.values()) key.fill(0);
+  for (const { publisherId, accountId, subjectId, event } of accounts) {
+    if (live.has(subjectId)) await people.forget(publisherId, [accountId], correlationIdOf(event.metadataJson));
+  }
+}
+
+function correlationIdOf(metadataJson: string): string {
+  try {
+    const { correlationId } = JSON.parse(metadataJson) as { correlationId?: unknown };
+    return typeof correlationId === 'string' ? correlationId : 'interrupted-erasure';
+  } catch {
+    return 'interrupted-erasure';
   }
 }
 

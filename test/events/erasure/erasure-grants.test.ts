@@ -36,56 +36,63 @@ describe("an erasure that forgets a grantee revokes the person's grants first", 
   });
 
   it.each([
-    ['between the revocation and the forgetting', true],
-    ['before the revocation', false],
-  ])('resumed after a crash %s: the grant is revoked once, the person forgotten', async (_, revokedBeforeCrash) => {
-    let crashed = await openTestLedger(data.dir);
-    ledger = crashed;
-    const { publishers, accessGrants, actors } = crashed.services;
-    const p0 = (await publishers.register(publisher(), member('5c000000-0000-4000-8000-000000000001'))).publisher.id;
-    const endsAt = new Date(Date.now() + 4 * 3_600_000).toISOString();
-    const { grant } = await accessGrants.request(
-      { publisherId: p0, categories: ['administrator'], reason: 'bounce', ticket: 'INC-1', endsAt },
-      staff,
-    );
-    const p2 = (await publishers.register(publisher(), staff, registrant)).publisher.id;
-    const reference = await actors.existingReferenceOf(STAFF_OID);
-    expect(reference).toBe(grant.grantee);
-    expect(await accessGrants.activeGrant(STAFF_OID, p0, 'administrator')).toMatchObject({ grantId: grant.grantId });
+    ['between the revocation and the forgetting', 'a retry', true],
+    ['before the revocation', 'a retry', false],
+    ['between the revocation and the forgetting', 'the next start, then a retry', true],
+    ['before the revocation', 'the next start, then a retry', false],
+  ])(
+    'after a crash %s, resumed by %s: the grant is revoked once, the person forgotten',
+    async (_, by, revokedBeforeCrash) => {
+      let crashed = await openTestLedger(data.dir);
+      ledger = crashed;
+      const { publishers, accessGrants, actors } = crashed.services;
+      const p0 = (await publishers.register(publisher(), member('5c000000-0000-4000-8000-000000000001'))).publisher.id;
+      const endsAt = new Date(Date.now() + 4 * 3_600_000).toISOString();
+      const { grant } = await accessGrants.request(
+        { publisherId: p0, categories: ['administrator'], reason: 'bounce', ticket: 'INC-1', endsAt },
+        staff,
+      );
+      const p2 = (await publishers.register(publisher(), staff, registrant)).publisher.id;
+      const reference = await actors.existingReferenceOf(STAFF_OID);
+      expect(reference).toBe(grant.grantee);
+      expect(await accessGrants.activeGrant(STAFF_OID, p0, 'administrator')).toMatchObject({ grantId: grant.grantId });
 
-    // the crashed attempt: the closure appended, (the grants revoked,) and the process died before forgetting
-    const handler = new CommandHandler(
-      crashed.events,
-      new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids),
-    );
-    await handler.handle(
-      publisherDecider,
-      publisherStream(p2),
-      (keys) => ({
-        type: 'ClosePublisherAccount',
-        data: { publisherId: p2, keyIds: keys.liveKeyIdsBySubject(), now: new Date().toISOString() },
-      }),
-      { context: operator },
-    );
-    if (revokedBeforeCrash)
-      await new ForgottenGrantees(crashed.events, handler, systemClock).revokeGrantsOf([reference!], 'c-1');
-    await crashed.close();
-    crashed = ledger = await openTestLedger(data.dir);
+      // the crashed attempt: the closure appended, (the grants revoked,) and the process died before forgetting
+      const handler = new CommandHandler(
+        crashed.events,
+        new EventCodec(new PersonalDataCodec(crashed.keys), systemClock, uuidV7Ids),
+      );
+      await handler.handle(
+        publisherDecider,
+        publisherStream(p2),
+        (keys) => ({
+          type: 'ClosePublisherAccount',
+          data: { publisherId: p2, keyIds: keys.liveKeyIdsBySubject(), now: new Date().toISOString() },
+        }),
+        { context: operator },
+      );
+      if (revokedBeforeCrash)
+        await new ForgottenGrantees(crashed.events, handler, systemClock).revokeGrantsOf([reference!], 'c-1');
+      await crashed.close();
+      crashed = ledger = await openTestLedger(data.dir);
 
-    await crashed.services.erasure.closeAccount({ publisherId: p2 }, operator);
+      // a serving start finishes interrupted erasures first (destroying the accounts' keys): it forgets their people too
+      if (by !== 'a retry') await crashed.finishInterruptedErasures();
+      await crashed.services.erasure.closeAccount({ publisherId: p2 }, operator);
 
-    const grantEvents = await crashed.events.readStream(accessGrantStream(p0));
-    const revoked = grantEvents.filter((event) => event.type === 'AccessGrantRevoked');
-    expect(revoked).toHaveLength(1);
-    expect(revoked[0]!.data).toMatchObject({
-      grantId: grant.grantId,
-      revokedBy: ERASURE_ACTOR.id,
-      reason: FORGOTTEN_GRANTEE_REASON,
-    });
-    expect(revoked[0]!.metadata.actor).toEqual(ERASURE_ACTOR);
-    expect(await crashed.services.actors.existingReferenceOf(STAFF_OID)).toBeNull();
-    expect(await crashed.services.accessGrants.activeGrant(STAFF_OID, p0, 'administrator')).toBeNull();
-  });
+      const grantEvents = await crashed.events.readStream(accessGrantStream(p0));
+      const revoked = grantEvents.filter((event) => event.type === 'AccessGrantRevoked');
+      expect(revoked).toHaveLength(1);
+      expect(revoked[0]!.data).toMatchObject({
+        grantId: grant.grantId,
+        revokedBy: ERASURE_ACTOR.id,
+        reason: FORGOTTEN_GRANTEE_REASON,
+      });
+      expect(revoked[0]!.metadata.actor).toEqual(ERASURE_ACTOR);
+      expect(await crashed.services.actors.existingReferenceOf(STAFF_OID)).toBeNull();
+      expect(await crashed.services.accessGrants.activeGrant(STAFF_OID, p0, 'administrator')).toBeNull();
+    },
+  );
 
   it('a person without grants: the erasure appends to no grant stream, and a grant ended before is left as it was', async () => {
     ledger = await openTestLedger(data.dir);
