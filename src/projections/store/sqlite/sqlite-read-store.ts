@@ -73,6 +73,8 @@ export class SqliteReadStore implements ReadStore {
   /** tables known to exist, with the fields each stores in columns and the field it is keyed by */
   private readonly tables = new Map<string, keyed.TableShape>();
   private readonly writes: SqliteWrites;
+  /** takes rows prepared on another thread (./prepared-rows.ts RowLoading): the writes do */
+  readonly rowLoading: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs: DocCache;
   /** what each commit changed, for the caches of every connection to the file */
@@ -95,7 +97,7 @@ export class SqliteReadStore implements ReadStore {
     );
     this.changes = new DocChanges(db);
     this.others = new OtherCommits(db);
-    this.writes = new SqliteWrites({
+    this.rowLoading = this.writes = new SqliteWrites({
       db,
       statement: (sql) => this.statement(sql),
       table: (collection) => this.ensureTable(collection),
