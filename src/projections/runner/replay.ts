@@ -6,7 +6,7 @@ import type { HeldLease } from './held-lease.js';
 import type { Projection } from '../projection.js';
 import type { BulkLoad, ReadStore } from '../store/read-store.js';
 import { StagedReadStore, stagedModel } from './staged-read-store.js';
-import { offThread, replayOffThread } from './threaded-replay.js';
+import { MIN_THREADED_BATCHES, offThread, replayOffThread } from './threaded-replay.js';
 
 export type Progress = (position: number, head: number) => void;
 
@@ -110,7 +110,11 @@ export async function replayWhole(
   );
   await ensureCollections(store, projection, { bulkLoad: true });
   // On two threads through the head as it is now; what is appended meanwhile, on this one, as it would be.
-  const start = threads ? await replayOffThread(threads, 0, await events.headPosition(), batchSize, options) : 0;
+  const head = await events.headPosition();
+  const start =
+    threads && head >= MIN_THREADED_BATCHES * batchSize
+      ? await replayOffThread(threads, 0, head, batchSize, options)
+      : 0;
   const position = await replay(events, store, projection, start, batchSize, options);
   await options.lease?.renewNow();
   await ensureCollections(store, projection);

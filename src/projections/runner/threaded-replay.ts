@@ -20,6 +20,11 @@ import type { FromProjector, ProjectorSetup, ToProjector } from './thread/rebuil
 const READ_AHEAD = 4;
 /** Batches this thread prepares itself ahead of the writes while the projecting thread's are not ready. */
 const OWN_AHEAD = 2;
+/**
+ * A log of fewer batches is replayed on one thread: starting the other
+ * (its modules loaded, its connection opened) would cost more than it saves.
+ */
+export const MIN_THREADED_BATCHES = 8;
 
 /** A replay that can run on two threads: what the projecting thread needs, the projection, the store that takes its rows. */
 export interface OffThread {
