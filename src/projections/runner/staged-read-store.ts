@@ -11,7 +11,7 @@ import type {
   StagedModel,
   WriteOp,
 } from '../store/read-store.js';
-import { rowLoadingOf, type RowLoading } from '../store/sqlite/prepared-rows.js';
+import { renamed, rowLoadingOf, type RowLoading } from '../store/sqlite/prepared-rows.js';
 
 /** Where an online rebuild of projection `name` builds its model, beside the live one. */
 export function stagedModel(name: string, collections: readonly string[]): StagedModel {
@@ -41,7 +41,7 @@ export class StagedReadStore implements ReadStore {
         rowLayouts: (collections) => rows.rowLayouts(collections.map((c) => this.map(c))),
         writePrepared: (batch, checkpoint, fence) =>
           rows.writePrepared(
-            { ...batch, collections: batch.collections.map((c) => this.map(c)) },
+            renamed(batch, (c) => this.map(c)),
             { ...checkpoint, name: this.checkpoint(checkpoint.name) },
             fence,
           ),

@@ -13,7 +13,7 @@ import { LeaseLostError } from '../../../src/projections/store/lease.js';
 import { SqliteLeaseStore } from '../../../src/projections/store/sqlite/sqlite-lease-store.js';
 import { SqliteReadStore } from '../../../src/projections/store/sqlite/sqlite-read-store.js';
 import { tempDir } from '../fixtures.js';
-import { failingAudit, olderContactUpdates, POISON } from './threaded-rebuild-fixture.js';
+import { failingAudit, olderContactUpdates, POISON, streamMarks } from './threaded-rebuild-fixture.js';
 
 /** The process's threads (Linux): a reading thread that was left running would be one more. */
 const threads = () => fs.readdirSync('/proc/self/task').length;
@@ -90,12 +90,12 @@ describe('a rebuild on two threads', () => {
       rebuildOffThread,
     });
 
-  /** Every row of the trail's live table as stored, and every checkpoint but a staged model's (an interrupted online rebuild leaves its own, dropped by the next). */
-  function model() {
+  /** Every row of a live table as stored, and every checkpoint but a staged model's (an interrupted online rebuild leaves its own, dropped by the next). */
+  function model(table = 'doc_audit_trail') {
     const db = new Database(readModels(), { readonly: true });
     try {
       return {
-        rows: db.prepare('SELECT * FROM doc_audit_trail ORDER BY rowid').all(),
+        rows: db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(),
         checkpoints: db.prepare("SELECT * FROM _checkpoints WHERE name NOT LIKE '%:staged' ORDER BY name").all(),
       };
     } finally {
@@ -128,6 +128,23 @@ describe('a rebuild on two threads', () => {
       (await events.readAll())[1]!.eventId,
     );
     expect(upcast?.changedFields).toEqual(['contact.email']);
+  });
+
+  it('builds the same model of upserts, patches and erasing deletes as on one thread, offline and online', async () => {
+    await runner(streamMarks, false).rebuild('stream-marks');
+    const oneThread = model('doc_stream_marks');
+    await runner(streamMarks, true).rebuild('stream-marks');
+    expect(model('doc_stream_marks')).toEqual(oneThread);
+    await runner(streamMarks, true).rebuildOnline('stream-marks');
+    expect(model('doc_stream_marks')).toEqual(oneThread);
+    // the counters' documents, and the odd-numbered publishers', approved
+    const ids = oneThread.rows.map((row) => (row as { id: string }).id);
+    expect(ids.filter((id) => id.startsWith('counter-'))).toHaveLength(PUBLISHERS);
+    expect(ids.filter((id) => id.startsWith('publisher-')).sort()).toEqual(
+      Array.from({ length: PUBLISHERS / 2 }, (_, i) => `publisher-pub-${2 * i + 1}`).sort(),
+    );
+    const approved = await reads.get<{ id: string; approved?: unknown }>('stream_marks', 'publisher-pub-1');
+    expect(approved?.approved).toEqual({ at: expect.any(Number) });
   });
 
   it('fails on a corrupt log row with an error that names the step and quotes nothing of the row; the live model stays', async () => {

@@ -92,5 +92,18 @@ export function* preparedWrites({ layouts, items }: PreparedBatch): Generator<[a
   }
 }
 
+/** `batch` with its rows' collections and its other writes' collections renamed by `rename` (a staged model's). */
+export function renamed(batch: PreparedBatch, rename: (collection: string) => string): PreparedBatch {
+  const items = [...batch.items];
+  for (let i = 0; i < items.length;) {
+    if (items[i] === 'o') {
+      const op = items[i + 1] as WriteOp;
+      items[i + 1] = { ...op, collection: rename(op.collection) };
+      i += 2;
+    } else i += 4 + batch.layouts[items[i + 1] as number]!.columns.length;
+  }
+  return { ...batch, collections: batch.collections.map(rename), items };
+}
+
 export const sameLayout = (a: RowLayout, b: RowLayout): boolean =>
   a.key === b.key && a.columns.length === b.columns.length && a.columns.every((c, i) => c === b.columns[i]);
