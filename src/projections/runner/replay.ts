@@ -83,10 +83,13 @@ export const ensureCollections = async (
 };
 
 /**
- * Drops the projection's model in `store` and replays the whole log into it,
- * its indexes built after the load; returns the last position. Dropping a
- * large model and building indexes hold the thread: each starts with a
- * renewal, so it has the lease's whole time to live.
+ * Moves the projection's model in `store` aside and replays the whole log
+ * into an empty one, its indexes built after the load; returns the last
+ * position. The old model is erased in the background once the new one is
+ * complete (ResetOptions `aside`): erasing it first (SQLite: zeroing its
+ * pages) took 3.4–5.8 s of a 1M-entry audit trail's rebuild and held the
+ * thread. Building indexes holds the thread: it starts with a renewal, so
+ * it has the lease's whole time to live.
  *
  * A projection that reads nothing of the store (StandaloneProjection) is
  * replayed on two threads where it can be (./threaded-replay.ts): another
@@ -107,6 +110,7 @@ export async function replayWhole(
   await store.reset(
     projection.name,
     projection.collections.map((c) => c.name),
+    { aside: true },
   );
   await ensureCollections(store, projection, { bulkLoad: true });
   // On two threads through the head as it is now; what is appended meanwhile, on this one, as it would be.
@@ -118,6 +122,8 @@ export async function replayWhole(
   const position = await replay(events, store, projection, start, batchSize, options);
   await options.lease?.renewNow();
   await ensureCollections(store, projection);
+  // Not awaited: the new model serves meanwhile. Whatever is left (a crash, a close) is erased at the next open, and before any erasure is written.
+  store.eraseRetired().catch(() => undefined);
   return position;
 }
 

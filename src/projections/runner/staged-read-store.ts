@@ -8,6 +8,7 @@ import type {
   IndexSpec,
   Page,
   ReadStore,
+  ResetOptions,
   StagedModel,
   WriteOp,
 } from '../store/read-store.js';
@@ -93,11 +94,16 @@ export class StagedReadStore implements ReadStore {
     return this.base.listCheckpoints();
   }
 
-  reset(name: string, collections: readonly string[]): Promise<void> {
+  reset(name: string, collections: readonly string[], options?: ResetOptions): Promise<void> {
     return this.base.reset(
       this.checkpoint(name),
       collections.map((c) => this.map(c)),
+      options,
     );
+  }
+
+  eraseRetired(): Promise<void> {
+    return this.base.eraseRetired();
   }
 
   /** The staged model is promoted through the base store, never from inside itself. */

@@ -12,6 +12,12 @@ import { fieldExpr, type Columns } from './sql-filter.js';
  * as those columns. An index whose declaration changed is rebuilt. Indexes a
  * promote brought along under a staged table's name are dropped once the
  * declared ones exist.
+ *
+ * A retired table (./retired-tables.ts) keeps its indexes' names until it
+ * is erased, and SQLite renames no index: while it holds `<table>__<index>`,
+ * the index is built as `<table>__<index>_r<n>` (the first free n) and is
+ * found under that name afterwards, rather than dropping the retired one
+ * (zeroing it all) on the rebuild's path.
  */
 export function ensureIndexes(
   db: Database.Database,
@@ -20,29 +26,50 @@ export function ensureIndexes(
   columns: Columns,
   key?: string,
 ): void {
-  const statements = indexes.map((index) => {
+  const declared = indexes.map((index) => {
     checkIndexName(index.name);
     if (index.fields.length === 0) throw new Error(`index "${index.name}" has no fields`);
     const keys = index.fields.map((f) => `${fieldExpr(f.field, columns)} ${direction(f)}`);
     if (!index.unique && !index.fields.some((f) => f.field === 'id' || f.field === key)) keys.push('id ASC');
-    const name = `${table}__${index.name}`;
-    return { name, sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${keys.join(', ')})` };
+    const base = `${table}__${index.name}`;
+    return {
+      base,
+      sql: (name: string) => `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${keys.join(', ')})`,
+    };
   });
-  const existing = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck();
-  for (const { name, sql } of statements) {
-    const current = existing.get(name);
-    if (current === sql) continue;
+  const onTable = new Map(
+    db
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+      .raw()
+      .all(table) as [string, string][],
+  );
+  const taken = db.prepare('SELECT tbl_name FROM sqlite_master WHERE name = ?').pluck();
+  const kept = new Set<string>();
+  for (const { base, sql } of declared) {
+    const named = (n: number) => (n === 0 ? base : `${base}_r${n}`);
+    const [found] = [...onTable].find(([name, current]) => sameBase(name, base) && current === sql(name)) ?? [];
+    if (found !== undefined) {
+      kept.add(found);
+      continue;
+    }
+    let n = 0;
+    while (![undefined, table].includes(taken.get(named(n)) as string | undefined)) n++; // held by a retired table
+    const name = named(n);
     db.transaction(() => {
-      if (current !== undefined) db.exec(`DROP INDEX ${name}`);
-      db.exec(sql);
+      if (onTable.has(name)) db.exec(`DROP INDEX ${name}`); // declared otherwise before
+      db.exec(sql(name));
     })();
+    kept.add(name);
   }
-  const names = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
-    .pluck()
-    .all(table) as string[];
-  for (const leftover of names.filter((n) => !n.startsWith(`${table}__`))) db.exec(`DROP INDEX ${leftover}`);
+  // A promote's staged names, and this table's older versions of a declared index.
+  for (const leftover of [...onTable.keys()].filter((n) => !kept.has(n)))
+    if (!leftover.startsWith(`${table}__`) || declared.some(({ base }) => sameBase(leftover, base)))
+      db.exec(`DROP INDEX ${leftover}`);
 }
+
+/** `name` is the declared index `base` under its own name or one it took while a retired table held it. */
+const sameBase = (name: string, base: string): boolean =>
+  name === base || (name.startsWith(`${base}_r`) && /^\d+$/.test(name.slice(base.length + 2)));
 
 const direction = (key: SortKey): string => {
   if (key.direction !== undefined && key.direction !== 'asc' && key.direction !== 'desc')

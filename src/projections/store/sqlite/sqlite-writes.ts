@@ -6,7 +6,6 @@ import type { Checkpoint, Fence, WriteOp } from '../read-store.js';
 import type { DocCache } from './doc-cache.js';
 import type { DocChanges } from './doc-changes.js';
 import { columnName, type Columns } from './sql-filter.js';
-import { truncateWal } from '../../../sqlite/wal-truncation.js';
 import {
   type PreparedBatch,
   preparedWrites,
@@ -46,6 +45,8 @@ export interface WriteTarget {
   changes: DocChanges;
   /** after each commit */
   committed(): void;
+  /** after a commit that erased a document, what must go with it */
+  erased(): Promise<void>;
 }
 
 /**
@@ -90,10 +91,8 @@ export class SqliteWrites implements RowLoading {
   /** A write of rows prepared on another thread, as the read store's `write` (./sqlite-read-store.ts). */
   async writePrepared(batch: PreparedBatch, checkpoint: Checkpoint, fence?: Fence): Promise<void> {
     await this.write(batch, checkpoint, fence);
-    // secure_delete zeroed an erased document in the database; its old WAL frames must go too
     for (const write of preparedWrites(batch))
-      if (!Array.isArray(write) && write.kind === 'delete' && write.erase)
-        return void (await truncateWal(this.target.db));
+      if (!Array.isArray(write) && write.kind === 'delete' && write.erase) return this.target.erased();
   }
 
   /** Commits what is queued now (before anything that must come after it). */
