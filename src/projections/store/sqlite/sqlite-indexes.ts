@@ -52,7 +52,9 @@ export function ensureIndexes(
   const kept = new Set<string>();
   /** The first index on the table, not kept yet, that is built like `wanted` and whose name `fits`. */
   const find = (wanted: string | undefined, fits: (name: string) => boolean) =>
-    [...onTable].find(([name, current]) => !kept.has(name) && current === wanted && fits(name))?.[0];
+    wanted === undefined
+      ? undefined
+      : [...onTable].find(([name, current]) => !kept.has(name) && current === wanted && fits(name))?.[0];
   // Under its own name first; then one a promote brought under another table's name.
   const missing = declared.filter(({ base, definition }) => {
     const found = find(definition, (name) => sameBase(name, base));
