@@ -75,6 +75,8 @@ export class SqliteReadStore implements ReadStore {
   /** tables known to exist, with the fields each stores in columns and the field it is keyed by */
   private readonly tables = new Map<string, keyed.TableShape>();
   private readonly writes: SqliteWrites;
+  /** takes rows prepared on another thread (./prepared-rows.ts RowLoading): the writes do */
+  readonly rowLoading: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs: DocCache;
   /** what each commit changed, for the caches of every connection to the file */
@@ -99,7 +101,7 @@ export class SqliteReadStore implements ReadStore {
     );
     this.changes = new DocChanges(db);
     this.others = new OtherCommits(db);
-    this.writes = new SqliteWrites({
+    this.rowLoading = this.writes = new SqliteWrites({
       db,
       statement: (sql) => this.statement(sql),
       table: (collection) => this.ensureTable(collection),
@@ -112,6 +114,7 @@ export class SqliteReadStore implements ReadStore {
       docs: this.docs,
       changes: this.changes,
       committed: () => commits?.bump(),
+      erased: () => this.erased(),
     });
     this.retired = new RetiredTables(db, () => this.writes.drain());
     this.retired.start(); // left by a crash or a close midway
@@ -316,7 +319,11 @@ export class SqliteReadStore implements ReadStore {
   /** See ./sqlite-writes.ts: writes of one turn share a transaction, each in its own savepoint. */
   async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
     await this.writes.write(ops, checkpoint, fence);
-    if (!ops.some((op) => op.kind === 'delete' && op.erase)) return;
+    if (ops.some((op) => op.kind === 'delete' && op.erase)) await this.erased();
+  }
+
+  /** After a write that erased a document (here, or prepared on another thread: ./prepared-rows.ts). */
+  private async erased(): Promise<void> {
     await this.retired.finish(); // no retired copy outlives the erasure (./retired-tables.ts)
     // secure_delete zeroed the document in the database; its old WAL frames must go too
     await truncateWal(this.db);
