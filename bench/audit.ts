@@ -6,11 +6,15 @@ import type { NewEvent } from '../src/events/store/event-envelope.js';
 import { noContact, publisherStream, type PublisherEvent } from '../src/events/publisher/publisher.events.js';
 import { PersonalDataCodec } from '../src/privacy/personal-data-codec.js';
 import type { AuditFilter } from '../src/projections/audit-trail/audit-trail.queries.js';
+import { auditProjection } from '../src/projections/audit-trail/audit-trail.projection.js';
+import { ProjectionRunner } from '../src/projections/runner/projection-runner.js';
 import { openLedger } from '../src/server/ledger.js';
 import { contactChange, registration } from './publisher-events.js';
 import type { Row } from './table.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
+/** `BENCH_AUDIT_COMPARE=N`: after the rows, N pairs of rebuilds on one thread and on two, alternating, on the same log. */
+const comparePairs = Number(process.env['BENCH_AUDIT_COMPARE'] ?? 0);
 /** 100 events per publisher stream: 10,000 publishers make the 1M-event log. */
 const publishers = quick ? 500 : 10_000;
 const samples = quick ? 300 : 2_000;
@@ -37,6 +41,14 @@ function history(publisherId: string, p: number): PublisherEvent[] {
     );
   }
   return events;
+}
+
+/** Wall seconds and the process's CPU time (every thread's) of `work`. */
+async function timed(work: () => Promise<void>): Promise<{ seconds: number; cpu: NodeJS.CpuUsage }> {
+  const started = performance.now();
+  const before = process.cpuUsage();
+  await work();
+  return { seconds: (performance.now() - started) / 1000, cpu: process.cpuUsage(before) };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -78,11 +90,7 @@ export async function auditBenchmarks(dir: string): Promise<Row[]> {
     const generated = (performance.now() - generating) / 1000;
     const total = await ledger.events.headPosition();
 
-    const projecting = performance.now();
-    const cpuBefore = process.cpuUsage();
-    await ledger.runner.rebuild('audit');
-    const projected = (performance.now() - projecting) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
+    const { seconds: projected, cpu } = await timed(() => ledger.runner.rebuild('audit'));
 
     const verifying = performance.now();
     const verified = await ledger.services.integrity.verifyAll();
@@ -140,6 +148,22 @@ export async function auditBenchmarks(dir: string): Promise<Row[]> {
         note: `${verifySeconds.toFixed(1)} s: every hash recomputed from the stored bytes`,
       },
     ];
+    for (let pair = 0; pair < comparePairs; pair++) {
+      for (const offThread of [false, true]) {
+        const runner = new ProjectionRunner(ledger.events, ledger.reads, [auditProjection], {
+          lease: { store: ledger.leases, holder: 'bench' },
+          rebuildOffThread: offThread,
+        });
+        const { seconds, cpu } = await timed(() => runner.rebuild('audit'));
+        await ledger.reads.eraseRetired(); // the model it replaced, erased in the background: not in the next one's time
+        rows.push({
+          name: `audit rebuild, ${offThread ? 'two threads' : 'one thread'}, pair ${pair + 1}`,
+          value: total / seconds,
+          unit: 'ev/s',
+          note: `${seconds.toFixed(1)} s (CPU ${(cpu.user / 1e6).toFixed(1)} s user, ${(cpu.system / 1e6).toFixed(1)} s system; load average ${os.loadavg()[0]!.toFixed(1)})`,
+        });
+      }
+    }
     const queries = ledger.services.auditQueries;
     for (const [label, filter] of shapes) {
       // Warm-up: JIT and the statement cache, not counted.

@@ -302,7 +302,7 @@ export async function httpBenchmarks(dir: string): Promise<Row[]> {
   const comparisons = [
     ['publisher', 'publisher query over HTTP', query(PUBLISHER), 0.9],
     ['offers', 'publisher + accounts + 50 offers query', query(WITH_OFFERS), 0.8],
-    ['update', 'updatePublisherContact, durable', updates, 0.5],
+    ['update', 'updatePublisherContact, durable', updates, 0.75],
   ] as const;
   const only = process.env['BENCH_HTTP']?.split(',');
   const rows: Row[] = [];

@@ -71,7 +71,8 @@ export const ERROR_CODES = {
   },
   PERSISTED_QUERY_NOT_FOUND: {
     request: true,
-    meaning: 'an automatic persisted query this server does not know yet: send it with its document',
+    meaning:
+      'an automatic persisted query this server does not know (yet, or any more: a text unused for `CACHE_IDLE_SECONDS` is forgotten): send it with its document',
   },
   PERSISTED_QUERY_NOT_SUPPORTED: {
     request: true,

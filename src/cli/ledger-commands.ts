@@ -33,6 +33,8 @@ export async function rebuild(config: Config, only: string | undefined, online: 
       bar.done();
       process.stdout.write(`${name}: rebuilt\n`);
     }
+    // Each old model was moved aside and is erased in the background; no server waits for this command, so it leaves no copy behind.
+    await ledger.reads.eraseRetired();
     return 0;
   } finally {
     await ledger.close();

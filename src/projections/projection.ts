@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../events/store/event-envelope.js';
+import type { ModuleExport } from '../module-export.js';
 import type { IndexSpec, ReadStore, WriteOp } from './store/read-store.js';
 
 export interface CollectionSpec {
@@ -28,5 +29,23 @@ export interface Projection {
    * start (./read-model-shape.ts).
    */
   shape?: number;
+  /**
+   * Set (StandaloneProjection) when `project` is a function of its events
+   * alone: it reads nothing of the store and keeps no state. Where it is
+   * exported, so that a rebuild can run it on a thread of its own
+   * (./runner/threaded-replay.ts).
+   */
+  standalone?: ModuleExport;
   project(events: readonly RecordedEvent[], store: ReadStore): Promise<WriteOp[]>;
+}
+
+/**
+ * A projection whose writes follow from its events alone (`project` is
+ * given no store to read), exported where `standalone` says. A rebuild
+ * projects it on the thread that reads the log, beside the one that writes
+ * the model (./runner/threaded-replay.ts).
+ */
+export interface StandaloneProjection extends Omit<Projection, 'standalone' | 'project'> {
+  standalone: ModuleExport;
+  project(events: readonly RecordedEvent[]): Promise<WriteOp[]>;
 }

@@ -19,6 +19,7 @@ import { buildAppSchema } from '../schema/build-schema.js';
 import type { Config } from './config.js';
 import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
+import { apolloCaches } from './apollo-caches.js';
 import { compiledExecution } from './compiled-execution.js';
 import { stopPretenuringOnceCaughtUp } from './pretenuring.js';
 import { readiness } from './readiness.js';
@@ -69,6 +70,8 @@ export async function startServer(
     const apollo = new ApolloServer<RequestContext>({
       // Operations run as code compiled for each (./compiled-execution.ts).
       gateway: compiled.gateway,
+      // Parsed documents and persisted query texts, bounded and forgotten when idle (./apollo-caches.ts).
+      ...apolloCaches(config.compiledOperationCacheEntries),
       introspection: config.introspection,
       // "Did you mean …?" would rebuild the schema one guess at a time: whoever may not
       // introspect gets no suggestions either (variables' reasons are reduced in format-error).

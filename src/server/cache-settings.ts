@@ -58,7 +58,7 @@ export const CACHE_SETTINGS = {
     env: 'COMPILED_OPERATION_CACHE_ENTRIES',
     default: String(COMPILED_OPERATION_CACHE_ENTRIES),
     parse: integer(1, 1_000_000),
-    help: 'GraphQL operations kept compiled to JavaScript, so that a known operation is not walked field by field again',
+    help: 'GraphQL operations kept compiled to JavaScript, so that a known operation is not walked field by field again; as many parsed query texts, and as many automatic persisted query texts, are kept (each forgotten when idle like every cache)',
   },
   rateLimitClients: {
     env: 'RATE_LIMIT_CLIENTS',
@@ -70,7 +70,7 @@ export const CACHE_SETTINGS = {
     env: 'CACHE_IDLE_SECONDS',
     default: String(CACHE_IDLE_SECONDS),
     parse: integer(0, 86_400),
-    help: 'seconds an entry of the caches above (documents, opened values, folded streams, snapshots, tokens, keys) may go unread before it is dropped, so that memory goes back once the load stops; `0`: kept until its budget needs the room',
+    help: 'seconds an entry of the caches above (documents, opened values, folded streams, snapshots, tokens, keys, compiled operations and query texts) may go unread before it is dropped, so that memory goes back once the load stops; `0`: kept until its budget needs the room',
   },
   sqliteCacheMb: {
     env: 'SQLITE_CACHE_MB',

@@ -17,6 +17,7 @@ import type { KeyRef, KeyStore } from '../privacy/keys/key-store.js';
 import { finishInterruptedErasures } from '../events/erasure/interrupted-erasures.js';
 import type { LeaseStore } from '../projections/store/lease.js';
 import { ProjectionRunner } from '../projections/runner/projection-runner.js';
+import type { LeaseClock } from '../projections/runner/lease-clock.js';
 import type { ProjectionHost } from '../projections/runner/projection-host.js';
 import { ThreadedProjections } from '../projections/runner/thread/threaded-projections.js';
 import { CATCH_UP_AFTER_READY, collectionOwners, ledgerProjections } from '../projections/ledger-projections.js';
@@ -80,6 +81,12 @@ export interface LedgerOptions {
    * and its leases expire by the system's, as a real process's do.
    */
   threadDespiteClock?: boolean;
+  /**
+   * Tests only: the projection leases run by this clock (on the projection
+   * thread too) instead of `clock` here and the system's there, so a test
+   * can move them past their time to live at any moment.
+   */
+  leaseClock?: LeaseClock;
   /** the thread's log level (its lines are written through `logger`) */
   logLevel?: string;
 }
@@ -158,6 +165,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
           retentionDays,
           clockOffsetMs: clock.now().getTime() - Date.now(),
           leaseHolder,
+          ...(options.leaseClock ? { leaseClock: options.leaseClock.buffer } : {}),
           logLevel: options.logLevel ?? 'info',
           ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}),
           ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
@@ -169,7 +177,10 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
         config.projectionYoungGenerationMb,
       )
     : undefined;
-  const readSide = await openReadSide(config, masterKey, clock, thread ? { commits: thread.readModelCommits } : {});
+  const readSide = await openReadSide(config, masterKey, clock, {
+    ...(thread ? { commits: thread.readModelCommits } : {}),
+    ...(options.leaseClock ? { leaseClock: options.leaseClock } : {}),
+  });
   const { reads, keys } = readSide;
   let events: EventStore;
   let idempotencySecret: Buffer;
@@ -208,7 +219,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
       lease: {
         store: readSide.leases,
         holder: leaseHolder,
-        clock,
+        clock: options.leaseClock ?? clock,
         ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}),
       },
     });

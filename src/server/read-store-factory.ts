@@ -28,8 +28,11 @@ export async function openReadSide(
     Partial<Pick<Config, 'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'documentCacheMb' | 'keyCacheEntries'>>,
   masterKey: Buffer,
   clock: Clock,
-  /** embedded: shared with the threads of this process that open the read models (src/sqlite/commit-counter.ts) */
-  embedded: { commits?: CommitCounter } = {},
+  /**
+   * embedded: `commits` shared with the threads of this process that open the read models (src/sqlite/commit-counter.ts);
+   * `leaseClock` the leases run by instead of `clock` (tests: LedgerOptions.leaseClock)
+   */
+  embedded: { commits?: CommitCounter; leaseClock?: Clock } = {},
 ): Promise<ReadSide> {
   if (config.mongodbUrl) {
     // Loaded only here: the MongoDB driver is a tenth of a second of every start that does not use it.
@@ -44,10 +47,10 @@ export async function openReadSide(
   }
   const file = (name: string) => path.join(config.dataDir, name);
   const reads = SqliteReadStore.open(file(readSideFiles.readModels), {
-    ...embedded,
+    ...(embedded.commits ? { commits: embedded.commits } : {}),
     ...(config.documentCacheMb ? { documentCacheMb: config.documentCacheMb } : {}),
   });
-  const leases = SqliteLeaseStore.open(file(readSideFiles.readModels), clock);
+  const leases = SqliteLeaseStore.open(file(readSideFiles.readModels), embedded.leaseClock ?? clock);
   const keys = SqliteKeyStore.open(
     file(readSideFiles.keys),
     masterKey,

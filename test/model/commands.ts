@@ -17,6 +17,7 @@ import { ExportCommand, OfflineCommand, ProbeCommand } from './read-commands.js'
 import { RaceCommand } from './race-command.js';
 import { ElapseCommand, GrantCommand, OperatorReadCommand, RevokeGrantCommand } from './grant-commands.js';
 import { EditRaceCommand } from './edit-race-command.js';
+import { LeaseRunsOutCommand, StopStandbyCommand } from './lease-commands.js';
 import { OPERATOR, PRINCIPALS, USERS, principalAt, resolveActor, type ModelPrincipal } from './principals.js';
 
 /**
@@ -377,6 +378,10 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
       fc
         .record({ i: index, newestGrant: fc.boolean() })
         .map(({ i, newestGrant }) => new OperatorReadCommand(i, newestGrant)),
+      // projection leases run out (with or without a standby worker beside the server to take them over)
+      fc.boolean().map((standby) => new LeaseRunsOutCommand(standby)),
+      fc.boolean().map((standby) => new LeaseRunsOutCommand(standby)),
+      fc.constant(new StopStandbyCommand()),
       ...(options.offline ? [fc.constantFrom(...OfflineCommand.kinds).map((kind) => new OfflineCommand(kind))] : []),
     ],
     { maxCommands: options.maxCommands, size: 'max' },

@@ -1,6 +1,8 @@
 import { rotateMasterKey } from '../../src/privacy/keys/master-key-rotation.js';
 import { loadConfig } from '../../src/server/config.js';
-import { embeddedFiles, openLedger } from '../../src/server/ledger.js';
+import { embeddedFiles, openLedger, type Ledger } from '../../src/server/ledger.js';
+import { LeaseClock } from '../../src/projections/runner/lease-clock.js';
+import type { ProjectionRunner } from '../../src/projections/runner/projection-runner.js';
 import type { Clock } from '../../src/clock.js';
 import { postGraphql, startTestServer, tempDataDir, type TestServer } from '../server/harness.js';
 import type { ModelPrincipal } from './principals.js';
@@ -10,6 +12,10 @@ const CATCH_UP_MS = 30_000;
 // Caches forget what went unread for a second (a minute in production): a history's steps then meet caches
 // emptied under them, keys zeroed as they go, between erasures, rotations and rebuilds.
 const ENV = { READ_YOUR_WRITES_TIMEOUT_MS: String(CATCH_UP_MS), CACHE_IDLE_SECONDS: '1' };
+
+/** Who holds the projection leases: the server's projection thread, or the standby worker beside it. */
+export const SERVER_HOLDER = 'serve';
+export const STANDBY_HOLDER = 'model-standby';
 
 /** The ledger's clock in a history: it moves only when the history says so, so each step has an instant of its own. */
 export class SteppedClock implements Clock {
@@ -40,16 +46,71 @@ export interface Answer<T = any> {
  * again on the same directory with the same clock.
  */
 export class LedgerSystem {
+  /** `privacy-ledger project` beside the server on its data directory, while a history runs one */
+  private standby: Ledger<ProjectionRunner> | undefined;
+
   private constructor(
     private readonly data: { dir: string; remove(): void },
     readonly clock: SteppedClock,
+    /** what every worker's projection leases run by (the server's thread, the standby, the rebuilds): the system's time, jumped by the history */
+    readonly leaseClock: LeaseClock,
     public server: TestServer,
   ) {}
 
   static async start(): Promise<LedgerSystem> {
     const data = tempDataDir('pl-model-');
     const clock = new SteppedClock('2026-03-02T08:00:00.000Z');
-    return new LedgerSystem(data, clock, await startTestServer(data.dir, ENV, { clock, threadDespiteClock: true }));
+    const leaseClock = new LeaseClock();
+    const server = await startTestServer(data.dir, ENV, { clock, leaseClock, threadDespiteClock: true });
+    return new LedgerSystem(data, clock, leaseClock, server);
+  }
+
+  /** How long a projection lease lasts unrenewed (LEASE_TTL_MS as every worker here reads it). */
+  get leaseTtlMs(): number {
+    return this.config().leaseTtlMs;
+  }
+
+  get standbyRunning(): boolean {
+    return this.standby !== undefined;
+  }
+
+  /** Starts a projection worker beside the server (`privacy-ledger project`): it stands by while the server's thread holds the leases. */
+  async startStandby(): Promise<void> {
+    if (this.standby) return;
+    const ledger = await openLedger(this.config(), { leaseHolder: STANDBY_HOLDER, ...this.ledgerOptions() });
+    try {
+      await ledger.runner.start();
+    } catch (error) {
+      await ledger.close();
+      throw error;
+    }
+    this.standby = ledger;
+  }
+
+  /** Stops the standby worker, as a signal does: its batch commits and its leases are released for the server to take over. */
+  async stopStandby(): Promise<void> {
+    const standby = this.standby;
+    this.standby = undefined;
+    await standby?.close();
+  }
+
+  /** How often a projection's lease has passed to another holder so far (every token after the first), over every projection. */
+  async handovers(): Promise<number> {
+    let count = 0;
+    for (const name of this.server.ledger.runner.names)
+      count += Math.max(0, ((await this.server.ledger.leases.current(name))?.token ?? 1) - 1);
+    return count;
+  }
+
+  /** Who holds each projection's lease now (by the lease clock; a lease run out or released is held by nobody). */
+  async leaseHolders(): Promise<Map<string, string | null>> {
+    const now = this.leaseClock.now().getTime();
+    const holders = new Map<string, string | null>();
+    for (const name of this.server.ledger.runner.names) {
+      const grant = await this.server.ledger.leases.current(name);
+      holders.set(name, grant && grant.expiresAt > now ? grant.holder : null);
+    }
+    return holders;
   }
 
   /**
@@ -98,13 +159,13 @@ export class LedgerSystem {
   async restart(offline?: () => Promise<void>): Promise<void> {
     await this.server.close();
     await offline?.();
-    this.server = await startTestServer(this.data.dir, ENV, { clock: this.clock, threadDespiteClock: true });
+    this.server = await startTestServer(this.data.dir, ENV, { ...this.ledgerOptions(), threadDespiteClock: true });
   }
 
   /** `privacy-ledger rebuild`: every projection dropped and replayed from the log, with the server stopped. */
   async rebuildOffline(): Promise<void> {
     await this.restart(async () => {
-      const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', clock: this.clock });
+      const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', ...this.ledgerOptions() });
       try {
         for (const name of ledger.runner.names) await ledger.runner.rebuild(name);
       } finally {
@@ -114,10 +175,10 @@ export class LedgerSystem {
   }
 
   /** `privacy-ledger rebuild --online`: each projection rebuilt beside the old one by another process's runner, the server serving throughout. */
-  async rebuildOnline(): Promise<void> {
-    const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild-online', clock: this.clock });
+  async rebuildOnline(onProgress?: () => void): Promise<void> {
+    const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild-online', ...this.ledgerOptions() });
     try {
-      for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name);
+      for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name, onProgress);
     } finally {
       await ledger.close();
     }
@@ -133,6 +194,11 @@ export class LedgerSystem {
     return loadConfig({ dataDir: this.data.dir, logLevel: 'silent' }, {});
   }
 
+  /** What every ledger of the history is opened with: the history's clock, and the lease clock. */
+  private ledgerOptions() {
+    return { clock: this.clock, leaseClock: this.leaseClock };
+  }
+
   /** `privacy-ledger rotate-master-key`: every data key re-wrapped under a new master key, with the server stopped. */
   async rotateMasterKey(): Promise<void> {
     await this.restart(async () => {
@@ -142,7 +208,7 @@ export class LedgerSystem {
 
   async close(): Promise<void> {
     try {
-      await this.server.close();
+      await this.stopStandby().finally(() => this.server.close());
     } finally {
       this.data.remove();
     }

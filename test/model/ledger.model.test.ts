@@ -4,7 +4,7 @@ import { ledgerCommands, prelude } from './commands.js';
 import { checkAll } from './final-checks.js';
 import { LedgerModel } from './ledger-model.js';
 import { LedgerSystem } from './ledger-system.js';
-import { outcomes, type ModelState } from './mutation-command.js';
+import { outcomes, tally, type ModelState } from './mutation-command.js';
 
 /**
  * Random histories of the whole ledger, each run against a real server
@@ -34,6 +34,8 @@ describe('the ledger against its model', () => {
             };
             await fc.asyncModelRun(setup, commands);
             await checkAll(system, model);
+            const handovers = await system.handovers();
+            tally(`lease handovers in a history: ${handovers === 0 ? '0' : handovers < 10 ? '1-9' : '10 or more'}`);
           } finally {
             await system.close();
           }

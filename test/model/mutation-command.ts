@@ -156,7 +156,7 @@ async function callAs(
 
 /** With MODEL_DEBUG: how often each outcome came, to see what the histories exercise. */
 export const outcomes = new Map<string, number>();
-const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+export const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
 
 export async function afterStep(
   model: ModelState,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { NewEvent, RecordedEvent } from '../../src/events/store/event-envelope.js';
 import { foldDocuments, type ProjectedDoc } from '../../src/projections/document-projection.js';
 
@@ -55,3 +56,23 @@ export const counting = (name: string) =>
     documentId: (event) => event.streamId,
     evolve: (doc, event) => ({ id: event.streamId, count: (doc?.count ?? 0) + 1 }),
   });
+
+/** An index of a SQLite read model's table: where its pages start tells one built again apart. */
+export interface StoredIndex {
+  name: string;
+  rootpage: number;
+}
+
+/** The declared indexes on `table` in the SQLite file `file`, by name, as another connection sees them. */
+export function storedIndexes(file: string, table: string): StoredIndex[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare(
+        "SELECT name, rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+      )
+      .all(table) as StoredIndex[];
+  } finally {
+    db.close();
+  }
+}

@@ -1,3 +1,4 @@
+import type { ModuleExport } from '../../module-export.js';
 import type { RecordedEvent } from './event-envelope.js';
 
 /**
@@ -26,7 +27,16 @@ export interface Upcaster {
 export class UpcasterRegistry {
   private readonly chains = new Map<string, Upcaster[]>();
 
-  constructor(upcasters: readonly Upcaster[] = []) {
+  /**
+   * `exportedAs`: where this registry is exported, so that another thread
+   * can upcast with the very same one (a rebuild's reading thread,
+   * src/projections/runner/threaded-replay.ts); a registry without it is
+   * used on its own thread only.
+   */
+  constructor(
+    upcasters: readonly Upcaster[] = [],
+    readonly exportedAs?: ModuleExport,
+  ) {
     for (const upcaster of upcasters) {
       const chain = this.chains.get(upcaster.type) ?? [];
       if (upcaster.fromVersion !== chain.length + 1) {
@@ -72,4 +82,4 @@ export class UpcasterRegistry {
  * is at version 1. When one does, add its upcaster here (and a test reading
  * a stored older event as the new version).
  */
-export const upcasters = new UpcasterRegistry([]);
+export const upcasters = new UpcasterRegistry([], { module: import.meta.url, name: 'upcasters' });

@@ -2,7 +2,7 @@ import type { Actor } from '../../events/store/event-envelope.js';
 import { ledgerEventOf, type LedgerEvent } from '../../events/ledger-events.js';
 import type { LedgerEventType } from '../../events/domain-events.js';
 import { changedFieldsOf } from '../../history/changed-fields.js';
-import type { Projection } from '../projection.js';
+import type { StandaloneProjection } from '../projection.js';
 import type { IndexSpec, SortKey, WriteOp } from '../store/read-store.js';
 
 export const AUDIT_TRAIL = 'audit_trail';
@@ -79,8 +79,10 @@ export function auditEntryOf(event: LedgerEvent): AuditEntry {
  * keyed by its log position, so replaying events rewrites the same
  * documents, and a rebuild appends them in key order.
  */
-export const auditProjection: Projection = {
+export const auditProjection: StandaloneProjection = {
   name: 'audit',
+  // a function of its events alone: a rebuild projects it on the thread that reads the log
+  standalone: { module: import.meta.url, name: 'auditProjection' },
   // 2: changedFields named as history names them; 3: a user actor by reference, with its sealed object id;
   // 4: stored with its indexed fields in columns (SQLite), rebuilt with its indexes built after the load;
   // 5: keyed by log position (SQLite: the rowid, its indexes end with it instead of the text id)

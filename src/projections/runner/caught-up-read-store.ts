@@ -80,8 +80,12 @@ export class CaughtUpReadStore implements ReadStore {
     return this.base.listCheckpoints();
   }
 
-  reset(name: string, collections: readonly string[]): Promise<void> {
-    return this.base.reset(name, collections);
+  reset(...args: Parameters<ReadStore['reset']>): Promise<void> {
+    return this.base.reset(...args);
+  }
+
+  eraseRetired(): Promise<void> {
+    return this.base.eraseRetired();
   }
 
   promote(...args: Parameters<ReadStore['promote']>): Promise<void> {

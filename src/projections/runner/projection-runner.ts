@@ -30,6 +30,8 @@ export interface RunnerOptions {
    * (./caught-up-read-store.ts).
    */
   afterReady?: ReadonlySet<string>;
+  /** false: a rebuild replays on this thread even where it could on two (./threaded-replay.ts); for comparing both */
+  rebuildOffThread?: boolean;
 }
 
 interface Running extends CatchingUp {
@@ -185,7 +187,7 @@ export class ProjectionRunner implements ProjectionHost {
     const lease = this.lease ? await HeldLease.take(this.lease, `${name}:rebuild`, () => undefined) : undefined;
     if (lease === null) throw new Error(`projection "${name}" is being rebuilt by another process`);
     try {
-      const options = { lease, onProgress, upcasters: this.options.upcasters };
+      const options = { lease, onProgress, ...this.replayOptions };
       await rebuildOnline(this.events, this.reads, projection, rebuildBatch(this.batchSize), options);
       await markShape(this.reads, projection);
     } finally {
@@ -232,9 +234,13 @@ export class ProjectionRunner implements ProjectionHost {
 
   /** Drops the read model and its checkpoint, replays the whole log into it (its indexes built after the load), and marks its shape. */
   private async refill(projection: Projection, lease?: HeldLease, onProgress?: Progress): Promise<void> {
-    const options = { lease, onProgress, upcasters: this.options.upcasters };
+    const options = { lease, onProgress, ...this.replayOptions };
     await replayWhole(this.events, this.reads, projection, rebuildBatch(this.batchSize), options);
     await markShape(this.reads, projection);
+  }
+
+  private get replayOptions() {
+    return { upcasters: this.options.upcasters, offThread: this.options.rebuildOffThread };
   }
 
   private find(name: string): Projection {

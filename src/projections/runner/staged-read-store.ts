@@ -8,9 +8,11 @@ import type {
   IndexSpec,
   Page,
   ReadStore,
+  ResetOptions,
   StagedModel,
   WriteOp,
 } from '../store/read-store.js';
+import { renamed, rowLoadingOf, type RowLoading } from '../store/sqlite/prepared-rows.js';
 
 /** Where an online rebuild of projection `name` builds its model, beside the live one. */
 export function stagedModel(name: string, collections: readonly string[]): StagedModel {
@@ -25,6 +27,8 @@ export function stagedModel(name: string, collections: readonly string[]): Stage
  */
 export class StagedReadStore implements ReadStore {
   private readonly names: Map<string, string>;
+  /** When the base store takes prepared rows (../store/sqlite/prepared-rows.ts): into the staged collections. */
+  readonly rowLoading?: RowLoading;
 
   constructor(
     private readonly base: ReadStore,
@@ -32,6 +36,18 @@ export class StagedReadStore implements ReadStore {
     private readonly staged: StagedModel,
   ) {
     this.names = new Map(staged.collections.map((c) => [c.live, c.staged]));
+    const rows = rowLoadingOf(base);
+    if (rows) {
+      this.rowLoading = {
+        rowLayouts: (collections) => rows.rowLayouts(collections.map((c) => this.map(c))),
+        writePrepared: (batch, checkpoint, fence) =>
+          rows.writePrepared(
+            renamed(batch, (c) => this.map(c)),
+            { ...checkpoint, name: this.checkpoint(checkpoint.name) },
+            fence,
+          ),
+      };
+    }
   }
 
   private map(collection: string): string {
@@ -78,11 +94,16 @@ export class StagedReadStore implements ReadStore {
     return this.base.listCheckpoints();
   }
 
-  reset(name: string, collections: readonly string[]): Promise<void> {
+  reset(name: string, collections: readonly string[], options?: ResetOptions): Promise<void> {
     return this.base.reset(
       this.checkpoint(name),
       collections.map((c) => this.map(c)),
+      options,
     );
+  }
+
+  eraseRetired(): Promise<void> {
+    return this.base.eraseRetired();
   }
 
   /** The staged model is promoted through the base store, never from inside itself. */

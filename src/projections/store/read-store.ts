@@ -109,6 +109,15 @@ export interface CollectionOptions extends BulkLoad {
   key?: string;
 }
 
+/**
+ * `aside`: the old model is moved out of the way at once and erased
+ * afterwards, off the caller's path (an adapter whose drop costs little may
+ * simply drop). Readers see the collections empty right away either way.
+ */
+export interface ResetOptions {
+  aside?: boolean;
+}
+
 export interface ReadStore {
   /** Creates the collection and its indexes if missing (idempotent); see BulkLoad and CollectionOptions. */
   ensureCollection(collection: string, indexes?: IndexSpec[], options?: CollectionOptions): Promise<void>;
@@ -133,8 +142,14 @@ export interface ReadStore {
   /** null when the projection never committed. */
   getCheckpoint(name: string): Promise<number | null>;
   listCheckpoints(): Promise<Checkpoint[]>;
-  /** Drops the collections and the checkpoint together (for a rebuild). */
-  reset(name: string, collections: readonly string[]): Promise<void>;
+  /** Drops the collections and the checkpoint together (for a rebuild); see ResetOptions. */
+  reset(name: string, collections: readonly string[], options?: ResetOptions): Promise<void>;
+  /**
+   * Resolves once nothing a reset moved aside or a promote replaced is left
+   * in the store, erasing now what is left (a rebuild's old model is
+   * erased in the background after it: ResetOptions).
+   */
+  eraseRetired(): Promise<void>;
   /**
    * Makes a staged model the live one of projection `name`: its collections
    * replace the live ones and its checkpoint becomes `name`'s. Readers see

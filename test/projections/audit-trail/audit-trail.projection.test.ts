@@ -97,7 +97,7 @@ describe('audit projection', () => {
   });
 
   async function apply(events: RecordedEvent[]) {
-    await store.write(await auditProjection.project(events, store), {
+    await store.write(await auditProjection.project(events), {
       name: 'audit',
       position: events.at(-1)!.position,
     });

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
 import { foldDocuments, type ProjectedDoc } from '../../../src/projections/document-projection.js';
 import type { Projection } from '../../../src/projections/projection.js';
-import { countedEvent, tempDir } from '../fixtures.js';
+import { countedEvent, storedIndexes, tempDir, type StoredIndex } from '../fixtures.js';
 import { sqliteWorker } from './worker-fixture.js';
 
 interface CounterDoc extends ProjectedDoc {
@@ -28,6 +29,7 @@ const open = (dir: string, projection: Projection, holder: string) =>
 
 describe('online rebuild', () => {
   let tmp: ReturnType<typeof tempDir>;
+  const indexesOf = (table: string) => storedIndexes(path.join(tmp.dir, 'read-models.sqlite'), table);
   const opened: Array<ReturnType<typeof open>> = [];
   const openProcess = (projection: Projection, holder: string) => {
     const p = open(tmp.dir, projection, holder);
@@ -78,6 +80,13 @@ describe('online rebuild', () => {
       return reads;
     })();
     const rebuilder = openProcess(counters(2), 'rebuild');
+    // The staged model's indexes just before the switch (where each one's pages start tells a rebuilt one apart).
+    let staged: StoredIndex[] = [];
+    const promote = rebuilder.reads.promote.bind(rebuilder.reads);
+    rebuilder.reads.promote = (...args) => {
+      staged = indexesOf('doc_counters_staged');
+      return promote(...args);
+    };
     const progress: number[] = [];
     const rebuilding = rebuilder.runner.rebuildOnline('counters', (done) => progress.push(done));
     await server.events.append('s-2', [countedEvent(1000), countedEvent(1001)], { expectedRevision: 'any' });
@@ -101,9 +110,12 @@ describe('online rebuild', () => {
     // The server was made to take its lease back with a new token, and runs the new model.
     expect((await server.leases.current('counters'))!.token).toBeGreaterThan(tokenBefore);
     await expect.poll(async () => (await server.runner.status())[0]!.state).toBe('live');
-    expect(server.reads.explainFind('counters', { sort: [{ field: 'count', direction: 'desc' }] })[0]).toContain(
-      'doc_counters__by_count',
-    );
+    // The declared index serves the sorted find, and it is the one built before the switch, not built again after it.
+    expect(staged).toHaveLength(1);
+    expect(indexesOf('doc_counters')).toEqual(staged);
+    const plan = server.reads.explainFind('counters', { sort: [{ field: 'count', direction: 'desc' }] }).join();
+    expect(plan).toMatch(new RegExp(`USING (COVERING )?INDEX ${staged[0]!.name}\\b`));
+    expect(plan).not.toContain('TEMP B-TREE');
   });
 });
 

@@ -78,14 +78,27 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row[4],
     schemaVersion: row[5],
     occurredAt: row[6],
-    data: JSON.parse(row[7]) as RecordedEvent['data'],
-    metadata: JSON.parse(row[8]) as RecordedEvent['metadata'],
+    data: parsed(row, 7, 'data') as RecordedEvent['data'],
+    metadata: parsed(row, 8, 'metadata') as RecordedEvent['metadata'],
     streamId: row[2],
     revision: row[3],
     position: row[0],
     prevHash: row[9],
     hash: row[10],
   };
+}
+
+/**
+ * A column's JSON. A damaged row's SyntaxError would quote the text around
+ * the fault (V8 does), which may be a value: the error names the row's
+ * position and the column instead, and goes where errors go (logs, the CLI).
+ */
+function parsed(row: EventRow, column: 7 | 8, name: 'data' | 'metadata'): unknown {
+  try {
+    return JSON.parse(row[column]);
+  } catch {
+    throw new SyntaxError(`the log row at position ${row[0]} holds no valid JSON in its ${name}`);
+  }
 }
 
 export function toStoredEvent(row: EventRow): StoredEvent {

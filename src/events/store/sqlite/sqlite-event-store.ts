@@ -254,6 +254,12 @@ export class SqliteEventStore implements EventStore {
   private readonly readAfter = (position: number, maxCount: number): RecordedEvent[] =>
     this.statements.after.all(position, maxCount).map(toRecordedEvent);
 
+  /** The log's file, for another thread to read it (./log-reader.ts); undefined for a database in memory. */
+  get file(): string | undefined {
+    const name = this.db.name;
+    return name === '' || name === ':memory:' ? undefined : name;
+  }
+
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.statements.head.get()?.[0] ?? 0;

@@ -17,6 +17,8 @@ export interface ThreadSetup {
   clockOffsetMs: number;
   leaseHolder: string;
   leaseTtlMs?: number;
+  /** tests only: the offset of the clock the leases run by (../lease-clock.ts); the system's clock without it */
+  leaseClock?: SharedArrayBuffer;
   /** the budget of the thread's read-model document cache */
   documentCacheMb?: number;
   /** megabytes of the log the thread's connection maps */

@@ -18,6 +18,7 @@ import { RequesterSealer, RetentionPolicy } from '../../../privacy/retention.js'
 import { openReadSide } from '../../../server/read-store-factory.js';
 import { CATCH_UP_AFTER_READY, ledgerProjections } from '../../ledger-projections.js';
 import { ProjectionRunner } from '../projection-runner.js';
+import { LeaseClock } from '../lease-clock.js';
 import type { FromThread, ThreadSetup, ToThread } from './messages.js';
 
 if (!parentPort) throw new Error('projection-thread.ts runs as a worker thread');
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     boundary: { role: 'follow', shared: new DurableBoundary(setup.boundary) },
     ...(setup.logMmapMb ? { mmapMb: setup.logMmapMb } : {}),
   });
+  const leaseClock = setup.leaseClock ? new LeaseClock(setup.leaseClock) : systemClock;
   const masterKey = loadMasterKey({ dataDir: setup.dataDir, masterKeyBase64: setup.masterKey });
   // No key cache here: the thread only seals requesters (a key lookup per month and batch), and a key the
   // service thread destroys (retention) must not live on in this thread's memory, which its Forgetting does not reach.
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     },
     masterKey,
     systemClock,
-    { commits: new CommitCounter(setup.readModelCommits) },
+    { commits: new CommitCounter(setup.readModelCommits), leaseClock },
   );
   let reported = '';
   const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys));
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
       lease: {
         store: readSide.leases,
         holder: setup.leaseHolder,
-        clock: systemClock,
+        clock: leaseClock,
         ...(setup.leaseTtlMs ? { ttlMs: setup.leaseTtlMs } : {}),
       },
       afterReady: CATCH_UP_AFTER_READY,

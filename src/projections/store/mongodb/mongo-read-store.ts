@@ -13,6 +13,7 @@ import type {
   IndexSpec,
   Page,
   ReadStore,
+  ResetOptions,
   StagedModel,
   WriteOp,
 } from '../read-store.js';
@@ -227,7 +228,12 @@ export class MongoReadStore implements ReadStore {
    * documents and no checkpoint, and a replay from the start over them
    * (skipping what each document has seen) ends where a clean one would.
    */
-  async reset(name: string, collections: readonly string[]): Promise<void> {
+  /**
+   * Drops at once, `aside` or not: a MongoDB drop removes the collection's
+   * storage without going through its documents (no secure_delete to pay
+   * for), so moving it aside would save nothing. eraseRetired has nothing to wait for.
+   */
+  async reset(name: string, collections: readonly string[], _options?: ResetOptions): Promise<void> {
     const targets = collections.map((c) => this.collection(c).collectionName);
     await this.db
       .collection<StoredCheckpoint>(mongoCollections.checkpoints)
@@ -277,6 +283,8 @@ export class MongoReadStore implements ReadStore {
     await checkpoints.deleteOne({ _id: staged.checkpoint });
     await leases.updateOne({ _id: name }, { $inc: { token: 1 }, $set: { expiresAt: RELEASED } });
   }
+
+  async eraseRetired(): Promise<void> {}
 
   async close(): Promise<void> {
     if (this.ownsClient) await this.client.close();

@@ -13,6 +13,7 @@ import type {
   IndexSpec,
   Page,
   ReadStore,
+  ResetOptions,
   Scalar,
   SortKey,
   StagedModel,
@@ -21,7 +22,6 @@ import type {
 import { effectiveSort } from '../query-terms.js';
 import { OncePerTurn } from '../../../event-loop.js';
 import type { CommitCounter } from '../../../sqlite/commit-counter.js';
-import { RELEASED } from '../lease.js';
 import { OtherCommits } from '../../../sqlite/data-version.js';
 import { DocCache } from './doc-cache.js';
 import { DocChanges } from './doc-changes.js';
@@ -31,6 +31,8 @@ import { LEASES_TABLE } from './sqlite-lease-store.js';
 import { afterSegments, filterSql, orderBy, sqlKeys, tableName, type Columns } from './sql-filter.js';
 import { ensureColumns, indexedFields, tableColumns } from './sqlite-columns.js';
 import * as keyed from './sqlite-table-key.js';
+import { retire, RetiredTables } from './retired-tables.js';
+import { promoteTables } from './sqlite-promote.js';
 
 /** Statement shapes come from code, so this is a safety net, not a working set. */
 const MAX_STATEMENTS = 1000;
@@ -73,11 +75,15 @@ export class SqliteReadStore implements ReadStore {
   /** tables known to exist, with the fields each stores in columns and the field it is keyed by */
   private readonly tables = new Map<string, keyed.TableShape>();
   private readonly writes: SqliteWrites;
+  /** takes rows prepared on another thread (./prepared-rows.ts RowLoading): the writes do */
+  readonly rowLoading: SqliteWrites;
   private readonly findTx: Database.Transaction<(collection: string, query: FindQuery, first: number) => Page<Doc>>;
   private readonly docs: DocCache;
   /** what each commit changed, for the caches of every connection to the file */
   private readonly changes: DocChanges;
   private readonly others: OtherCommits;
+  /** tables moved aside (reset aside, promote), erased off the caller's path (./retired-tables.ts) */
+  private readonly retired: RetiredTables;
   private readonly checked = new OncePerTurn();
   /** the schema's version when this connection last wrote (./sqlite-writes.ts checkSchema) */
   private schemaVersion: number | undefined;
@@ -95,7 +101,7 @@ export class SqliteReadStore implements ReadStore {
     );
     this.changes = new DocChanges(db);
     this.others = new OtherCommits(db);
-    this.writes = new SqliteWrites({
+    this.rowLoading = this.writes = new SqliteWrites({
       db,
       statement: (sql) => this.statement(sql),
       table: (collection) => this.ensureTable(collection),
@@ -108,7 +114,10 @@ export class SqliteReadStore implements ReadStore {
       docs: this.docs,
       changes: this.changes,
       committed: () => commits?.bump(),
+      erased: () => this.erased(),
     });
+    this.retired = new RetiredTables(db, () => this.writes.drain());
+    this.retired.start(); // left by a crash or a close midway
   }
 
   /**
@@ -310,8 +319,14 @@ export class SqliteReadStore implements ReadStore {
   /** See ./sqlite-writes.ts: writes of one turn share a transaction, each in its own savepoint. */
   async write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
     await this.writes.write(ops, checkpoint, fence);
+    if (ops.some((op) => op.kind === 'delete' && op.erase)) await this.erased();
+  }
+
+  /** After a write that erased a document (here, or prepared on another thread: ./prepared-rows.ts). */
+  private async erased(): Promise<void> {
+    await this.retired.finish(); // no retired copy outlives the erasure (./retired-tables.ts)
     // secure_delete zeroed the document in the database; its old WAL frames must go too
-    if (ops.some((op) => op.kind === 'delete' && op.erase)) await truncateWal(this.db);
+    await truncateWal(this.db);
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
@@ -324,12 +339,14 @@ export class SqliteReadStore implements ReadStore {
     return this.statement('SELECT name, position FROM _checkpoints ORDER BY name').all() as Checkpoint[];
   }
 
-  async reset(name: string, collections: readonly string[]): Promise<void> {
+  /** `aside`: the tables are renamed in a moment, and erased once eraseRetired is called (./retired-tables.ts). */
+  async reset(name: string, collections: readonly string[], options: ResetOptions = {}): Promise<void> {
     this.writes.drain(); // writes asked before come first
     const tables = collections.map(tableName);
     this.db.transaction(() => {
       for (const table of tables) {
-        this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        if (options.aside) retire(this.db, table);
+        else this.db.exec(`DROP TABLE IF EXISTS ${table}`);
         this.changes.note(table, null);
       }
       this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
@@ -343,39 +360,18 @@ export class SqliteReadStore implements ReadStore {
     this.statements.clear();
   }
 
-  /**
-   * One IMMEDIATE transaction: drop each live table, rename the staged one
-   * in its place (its indexes follow it), move the checkpoint, bump the
-   * lease's token. Readers in WAL mode keep reading the old tables until it
-   * commits, then see the new ones.
-   */
+  eraseRetired(): Promise<void> {
+    return this.retired.finish();
+  }
+
+  /** See ./sqlite-promote.ts. */
   async promote(name: string, staged: StagedModel): Promise<void> {
     this.writes.drain();
     const pairs = staged.collections.map(({ staged: from, live: to }) => ({
       from: this.table(from),
       to: tableName(to),
     }));
-    this.db
-      .transaction(() => {
-        const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?')
-          .pluck()
-          .get(staged.checkpoint) as number | undefined;
-        if (position === undefined) throw new Error(`nothing staged under checkpoint "${staged.checkpoint}"`);
-        for (const { from, to } of pairs) {
-          this.db.exec(`DROP TABLE IF EXISTS ${to}`);
-          this.db.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
-          this.changes.note(from, null);
-          this.changes.note(to, null);
-        }
-        this.changes.record();
-        this.statement(
-          'INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
-        ).run(name, position);
-        this.statement('DELETE FROM _checkpoints WHERE name = ?').run(staged.checkpoint);
-        // Also released: no worker holds the new token, so none must wait out the old grant's time to live.
-        this.statement('UPDATE _leases SET token = token + 1, expires_at = ? WHERE name = ?').run(RELEASED, name);
-      })
-      .immediate();
+    promoteTables(this.db, this.changes, name, staged.checkpoint, pairs);
     this.commits?.bump();
     for (const { from, to } of pairs) {
       this.tables.delete(from);
@@ -384,9 +380,11 @@ export class SqliteReadStore implements ReadStore {
       this.docs.forgetTable(to);
     }
     this.statements.clear();
+    this.retired.start();
   }
 
   async close(): Promise<void> {
+    this.retired.stop();
     if (this.db.open) this.writes.drain(); // what was asked before close is committed and answered
     this.statements.clear();
     if (this.db.open) this.db.close();

@@ -2,15 +2,24 @@ import type Database from 'better-sqlite3';
 import { batchedTransaction, type Outcome, SameTurnBatches, settleAll } from '../../../sqlite/batched-writes.js';
 import { LeaseLostError } from '../lease.js';
 import { checkFieldPath } from '../query-terms.js';
-import type { Checkpoint, Doc, Fence, WriteOp } from '../read-store.js';
+import type { Checkpoint, Fence, WriteOp } from '../read-store.js';
 import type { DocCache } from './doc-cache.js';
 import type { DocChanges } from './doc-changes.js';
 import { columnName, type Columns } from './sql-filter.js';
-import { columnValue, refreshColumns } from './sqlite-columns.js';
-import { compactBody, wholeBodySql } from './sqlite-table-key.js';
+import {
+  type PreparedBatch,
+  preparedWrites,
+  type RowLayout,
+  type RowLoading,
+  rowValues,
+  sameLayout,
+} from './prepared-rows.js';
+import { refreshColumns } from './sqlite-columns.js';
+import { wholeBodySql } from './sqlite-table-key.js';
 
 interface QueuedWrite {
-  ops: readonly WriteOp[];
+  /** operations, or upserts already turned into rows (./prepared-rows.ts) */
+  ops: readonly WriteOp[] | PreparedBatch;
   checkpoint: Checkpoint | undefined;
   fence: Fence | undefined;
   resolve(result: void): void;
@@ -36,6 +45,8 @@ export interface WriteTarget {
   changes: DocChanges;
   /** after each commit */
   committed(): void;
+  /** after a commit that erased a document, what must go with it */
+  erased(): Promise<void>;
 }
 
 /**
@@ -48,7 +59,7 @@ export interface WriteTarget {
  * over) may write between; holding the write lock from the start makes
  * check and write one step.
  */
-export class SqliteWrites {
+export class SqliteWrites implements RowLoading {
   private readonly commitBatch: (batch: readonly QueuedWrite[]) => Outcome<void>[];
   private readonly queued = new SameTurnBatches<QueuedWrite>((batch) => this.flush(batch));
   /** tables created by the running batch, forgotten again if it rolls back */
@@ -62,11 +73,26 @@ export class SqliteWrites {
     );
   }
 
-  write(ops: readonly WriteOp[], checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
+  write(ops: readonly WriteOp[] | PreparedBatch, checkpoint?: Checkpoint, fence?: Fence): Promise<void> {
     if (checkpoint && (typeof checkpoint.name !== 'string' || !Number.isSafeInteger(checkpoint.position))) {
       return Promise.reject(new Error('a checkpoint needs a name and an integer position'));
     }
     return new Promise<void>((resolve, reject) => this.queued.push({ ops, checkpoint, fence, resolve, reject }));
+  }
+
+  rowLayouts(collections: readonly string[]): RowLayout[] {
+    this.drain(); // a table changed by writes asked before is read as they left it
+    return collections.map((collection) => {
+      const { columns, key } = this.target.table(collection);
+      return { columns: [...columns], key };
+    });
+  }
+
+  /** A write of rows prepared on another thread, as the read store's `write` (./sqlite-read-store.ts). */
+  async writePrepared(batch: PreparedBatch, checkpoint: Checkpoint, fence?: Fence): Promise<void> {
+    await this.write(batch, checkpoint, fence);
+    for (const write of preparedWrites(batch))
+      if (!Array.isArray(write) && write.kind === 'delete' && write.erase) return this.target.erased();
   }
 
   /** Commits what is queued now (before anything that must come after it). */
@@ -104,7 +130,8 @@ export class SqliteWrites {
           number | undefined;
         if (stored !== undefined && stored >= checkpoint.position) return;
       }
-      for (const op of ops) this.apply(op);
+      if (Array.isArray(ops)) for (const op of ops as readonly WriteOp[]) this.apply(op);
+      else this.applyPrepared(ops as PreparedBatch);
       if (checkpoint) {
         statement(
           'INSERT INTO _checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
@@ -121,30 +148,55 @@ export class SqliteWrites {
     for (const table of this.created.splice(from)) this.target.forgetTable(table);
   }
 
+  /** The collection's table, noted as created by this write when it was. */
+  private tableOf(collection: string): ReturnType<WriteTarget['table']> {
+    const shape = this.target.table(collection);
+    if (shape.created) this.created.push(shape.table);
+    return shape;
+  }
+
+  /** Dropped before the change: if the transaction rolls back, the next read simply parses again. */
+  private changing(table: string, id: string): void {
+    this.target.docs.forget(table, id);
+    if (typeof id === 'string') this.target.changes.note(table, id);
+  }
+
+  /** Stores an upsert's row (`id, body, ...column values` in the order of `columns`). */
+  private upsertRow(collection: string, shape: ReturnType<WriteTarget['table']>, row: readonly unknown[]): void {
+    const { table, columns, key } = shape;
+    const { changes } = this.target.statement(upsertSql(table, columns, key)).run(...row);
+    // keyed: the conflict on the key updated nothing, so another id holds it
+    if (changes === 0) throw new Error(`upsert into "${collection}": another document holds its "${String(key)}"`);
+  }
+
+  /** A prepared batch: each row as prepared, provided its table is still laid out as it was prepared for. */
+  private applyPrepared(batch: PreparedBatch): void {
+    const shapes = batch.collections.map((collection, i) => {
+      const shape = this.tableOf(collection);
+      if (!sameLayout({ columns: [...shape.columns], key: shape.key }, batch.layouts[i]!))
+        throw new Error(`"${collection}" changed its columns while rows were prepared for it`);
+      return shape;
+    });
+    for (const write of preparedWrites(batch)) {
+      if (!Array.isArray(write)) {
+        this.apply(write);
+        continue;
+      }
+      const [at, row] = write;
+      this.changing(shapes[at]!.table, row[0] as string);
+      this.upsertRow(batch.collections[at]!, shapes[at]!, row);
+    }
+  }
+
   private apply(op: WriteOp): void {
-    const { statement, docs, changes } = this.target;
-    const { table, created, columns, key } = this.target.table(op.collection);
-    if (created) this.created.push(table);
-    // Dropped before the change: if the transaction rolls back, the next read simply parses again.
-    const id = op.kind === 'upsert' ? op.doc?.id : op.id;
-    docs.forget(table, id);
-    if (typeof id === 'string') changes.note(table, id);
+    const { statement } = this.target;
+    const shape = this.tableOf(op.collection);
+    const { table, columns, key } = shape;
+    this.changing(table, op.kind === 'upsert' ? op.doc?.id : op.id);
     switch (op.kind) {
       case 'upsert': {
-        const doc: unknown = op.doc;
-        if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Doc).id !== 'string') {
-          throw new Error(`upsert into "${op.collection}": the document must be an object with a string id`);
-        }
-        const fields = [...columns];
-        const values = fields.map((field) => columnValue(op.doc, field));
-        if (key !== undefined && typeof values[fields.indexOf(key)] !== 'bigint')
-          throw new Error(`upsert into "${op.collection}": the document's "${key}" must be an integer (the key)`);
-        const body = key === undefined ? JSON.stringify(doc) : compactBody(op.doc, columns);
-        const { changes } = statement(upsertSql(table, columns, key)).run(op.doc.id, body, ...values);
-        // keyed: the conflict on the key updated nothing, so another id holds it
-        if (changes === 0)
-          throw new Error(`upsert into "${op.collection}": another document holds its "${String(key)}"`);
-        return;
+        const layout = { columns: [...columns], key };
+        return this.upsertRow(op.collection, shape, rowValues(op.collection, op.doc, layout, columns));
       }
       case 'patch': {
         const entries = Object.entries(op.set);

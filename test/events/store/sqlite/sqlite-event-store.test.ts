@@ -117,6 +117,17 @@ describe.each(['loop', 'thread'] as const)('SQLite event store, written on the %
     expect(next.position).toBe(first.position + 1);
   });
 
+  it('a row whose JSON was damaged fails its read with an error that names its position and quotes nothing of it', async () => {
+    const file = newFile();
+    const store = open(file);
+    await store.append('s-1', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const damaged = '{"email": ann.secret@example.com}'; // V8 quotes the text around an unexpected token
+    withConnection(file, (db) => db.prepare("UPDATE events SET data = ? WHERE stream_id = 's-1'").run(damaged));
+    const read = store.readAll({ fromPosition: 0 });
+    await expect(read).rejects.toThrow(/^the log row at position \d+ holds no valid JSON in its data$/);
+    await read.catch((error: Error) => expect(String(error.stack)).not.toContain('secret'));
+  });
+
   it('a subscription sees appends that another store on the same file makes, by polling', async () => {
     const file = newFile();
     const reader = open(file, { pollIntervalMs: 20 });
