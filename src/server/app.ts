@@ -21,6 +21,7 @@ import { createErrorFormatter } from './format-error.js';
 import { createHttpServer } from './http-server.js';
 import { apolloCaches } from './apollo-caches.js';
 import { compiledExecution } from './compiled-execution.js';
+import { stopPretenuringOnceCaughtUp } from './pretenuring.js';
 import { readiness } from './readiness.js';
 import { CLIENT_ID, InternalErrors, outcomePlugin, ServiceMetrics, type RequestRecord } from './metrics.js';
 import { graphiqlPages } from './graphiql.js';
@@ -165,11 +166,13 @@ export async function startServer(
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}/graphql`;
     logger.info({ url, dataDir: config.dataDir }, 'privacy-ledger is serving');
+    const stopLooking = stopPretenuringOnceCaughtUp(ledger.runner);
     return {
       url,
       port,
       ledger,
       async close() {
+        stopLooking();
         await http.drain();
         storage.stop();
         await apollo.stop();
