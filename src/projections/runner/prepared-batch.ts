@@ -21,9 +21,7 @@ export interface Prepared {
 /**
  * Reads the events after position `after` through `through`, upcasts and
  * projects them, and prepares the writes. A failure throws an error that
- * says which step failed where, with the error's class and, for errors of
- * the code's own making, its message: a SyntaxError is a log row that is
- * not JSON, and its message quotes the row, which may hold personal data.
+ * says which step failed where (errorText: nothing of the data in it).
  */
 export async function preparedBatch(
   log: LogReader,
@@ -42,11 +40,12 @@ export async function preparedBatch(
     const ops = current.length === 0 ? [] : await projection.project(current);
     return { last: events.at(-1)?.position, items: prepareOps(ops, collections, layouts) };
   } catch (error) {
-    const what = !(error instanceof Error)
-      ? 'unknown error'
-      : error instanceof SyntaxError
-        ? error.name
-        : `${error.name}: ${error.message}`;
-    throw new Error(`${step} after position ${after}: ${what}`);
+    throw new Error(`${step} after position ${after}: ${errorText(error)}`);
   }
+}
+
+/** An error as a rebuild's failure names it: its class and, but for a SyntaxError (which may quote the text it failed on), its message. */
+export function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  return error instanceof SyntaxError ? error.name : `${error.name}: ${error.message}`;
 }

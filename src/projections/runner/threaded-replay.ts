@@ -4,12 +4,13 @@ import type { EventStore } from '../../events/store/event-store.js';
 import { LogReader } from '../../events/store/sqlite/log-reader.js';
 import { SqliteEventStore } from '../../events/store/sqlite/sqlite-event-store.js';
 import type { UpcasterRegistry } from '../../events/store/upcasters.js';
-import { importExport, startWorker } from '../../module-export.js';
+import { importExport } from '../../module-export.js';
+import { startWorker } from '../../start-worker.js';
 import type { Projection, StandaloneProjection } from '../projection.js';
 import type { ReadStore } from '../store/read-store.js';
 import { rowLoadingOf, type RowLoading } from '../store/sqlite/prepared-rows.js';
 import type { HeldLease } from './held-lease.js';
-import { type BatchProjection, type Prepared, preparedBatch } from './prepared-batch.js';
+import { type BatchProjection, errorText, type Prepared, preparedBatch } from './prepared-batch.js';
 import type { FromProjector, ProjectorSetup, ToProjector } from './thread/rebuild-messages.js';
 
 /**
@@ -160,12 +161,7 @@ class Inbox {
   constructor(projector: Worker) {
     projector.on('message', (message: FromProjector) => this.push(message));
     // The thread answers its own failures: this is it failing to start.
-    projector.on('error', (error) =>
-      this.push({
-        type: 'failed',
-        error: error instanceof SyntaxError ? error.name : `${error.name}: ${error.message}`,
-      }),
-    );
+    projector.on('error', (error) => this.push({ type: 'failed', error: errorText(error) }));
     projector.on('exit', (code) => this.push({ type: 'failed', error: `the thread exited with code ${code}` }));
   }
 

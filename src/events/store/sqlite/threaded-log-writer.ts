@@ -1,4 +1,5 @@
-import { MessageChannel, type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { startWorker } from '../../../start-worker.js';
 import type { Outcome } from '../../../sqlite/batched-writes.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
 import { sqliteCacheMb } from '../../../sqlite/open-database.js';
@@ -16,16 +17,6 @@ const FOREIGN_CHECK_MS = 20;
  * steady writes: 47 MB of heap for 9 used in the 20-minute memory soak.
  */
 const WRITER_YOUNG_GENERATION_MB = 8;
-
-/** Built, the thread is plain JavaScript; from the sources (tests, tsx) it loads its TypeScript through tsx, a development dependency. */
-function startThread(options: WorkerOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./log-writer-thread.js', import.meta.url), options);
-  const entry = new URL('./log-writer-thread.ts', import.meta.url).href;
-  return new Worker(
-    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
-    { ...options, eval: true },
-  );
-}
 
 /**
  * The SQLite log's commits and fsyncs, on a thread of their own
@@ -81,7 +72,7 @@ export class ThreadedLogWriter {
       foreignCheckMs: FOREIGN_CHECK_MS,
       sqliteCacheMb: sqliteCacheMb(),
     };
-    this.worker = startThread({
+    this.worker = startWorker(import.meta.url, './log-writer-thread', {
       workerData: setup,
       transferList: [port2],
       resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },

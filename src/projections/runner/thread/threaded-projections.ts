@@ -1,4 +1,5 @@
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../../start-worker.js';
 import type { Logger } from 'pino';
 import { DurableBoundary } from '../../../events/store/sqlite/durable-boundary.js';
 import { CommitCounter } from '../../../sqlite/commit-counter.js';
@@ -7,16 +8,6 @@ import type { ProjectionHost } from '../projection-host.js';
 import type { ProjectionStatus } from '../projection-host.js';
 import { CatchUpWaits } from '../catch-up-report.js';
 import type { FromThread, ThreadSetup, ToThread } from './messages.js';
-
-/** Built, the thread is plain JavaScript; from the sources (tests, tsx, the bench) it loads its TypeScript through tsx, a development dependency. */
-function startThread(options: WorkerOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./projection-thread.js', import.meta.url), options);
-  const entry = new URL('./projection-thread.ts', import.meta.url).href;
-  return new Worker(
-    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
-    { ...options, eval: true },
-  );
-}
 
 /**
  * The thread's young generation (MB, `--projection-young-generation-mb`): a
@@ -157,7 +148,7 @@ export class ThreadedProjections implements ProjectionHost {
   }
 
   private spawn(): Promise<void> {
-    const worker = startThread({
+    const worker = startWorker(import.meta.url, './projection-thread', {
       workerData: {
         ...this.setup,
         boundary: this.boundary.buffer,
