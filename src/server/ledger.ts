@@ -225,6 +225,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
         ...(config.leaseTtlMs ? { ttlMs: config.leaseTtlMs } : {}),
       },
     });
+  const accountActors = new AccountActors(events, codec, actors, new ForgottenGrantees(events, handler, clock));
   const services = createServices({
     config,
     clock,
@@ -242,6 +243,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     actors,
     codec,
     handler,
+    accountActors,
     idempotencySecret,
     // those still catching up are waited for by the reads that need them
     waitForPosition: (position) => runner.waitForServed(position, config.readYourWritesTimeoutMs),
@@ -251,13 +253,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
   return {
     events,
     retention: new Retention(keys, events, retentionPolicy),
-    finishInterruptedErasures: () =>
-      finishInterruptedErasures(
-        events,
-        reads,
-        keys,
-        new AccountActors(events, codec, actors, new ForgottenGrantees(events, handler, clock)),
-      ),
+    finishInterruptedErasures: () => finishInterruptedErasures(events, reads, keys, accountActors),
     reads,
     keys,
     leases: readSide.leases,

@@ -22,8 +22,7 @@ import { History } from '../history/history.js';
 import { PersonalDataExport } from '../history/personal-data-export.js';
 import { PointInTime } from '../history/point-in-time.js';
 import { StreamStates } from '../history/stream-states.js';
-import { AccountActors } from '../privacy/account-actors.js';
-import { ForgottenGrantees } from '../events/access-grant/forgotten-grantees.js';
+import type { AccountActors } from '../privacy/account-actors.js';
 import type { ActorReferences } from '../privacy/actor-references.js';
 import type { KeyStore } from '../privacy/keys/key-store.js';
 import type { PersonalDataCodec } from '../privacy/personal-data-codec.js';
@@ -56,6 +55,8 @@ export interface ServiceParts {
   actors: ActorReferences;
   codec: EventCodec;
   handler: CommandHandler;
+  /** the erased accounts' people, forgotten (their grants revoked) by erasures and by the start that finishes them */
+  accountActors: AccountActors;
   /** the ledger secret non-personal idempotency fingerprints are keyed by */
   idempotencySecret: Buffer;
   /** read-your-writes: resolves once every projection has applied the position */
@@ -102,14 +103,7 @@ export function createServices(parts: ServiceParts): Services {
   const membership = new Membership(handler, privacyRequestQueries, new MembershipQueries(reads), actors, (...args) =>
     accessGrants.activeGrant(...args),
   );
-  const erasure = new ErasureService(
-    handler,
-    keys,
-    offerDirectory,
-    clock,
-    idempotency,
-    new AccountActors(events, codec, actors, new ForgottenGrantees(events, handler, clock)),
-  );
+  const erasure = new ErasureService(handler, keys, offerDirectory, clock, idempotency, parts.accountActors);
   return {
     publishers: new PublisherService(handler, clock, ids, idempotency, actors, new RegistrationCodeService(handler)),
     membership,

@@ -14,8 +14,6 @@ export interface AccountPeople {
   forget(publisherId: string, accountIds: readonly string[], correlationId: string): Promise<unknown>;
 }
 
-const AAD_ACCOUNT = /^publisher\/([^/]+)\/aad\/([^/]+)$/;
-
 /**
  * Finishes the erasures a crash interrupted. An erasure appends its
  * `PersonalDataErased` (naming the key ids it destroys) and then destroys
@@ -54,16 +52,15 @@ export async function finishInterruptedErasures(
       if (head > position) await reads.write([], { name: ERASURES_CHECKED, position: head });
       return destroyed;
     }
-    const recorded = batch.flatMap((event): KeyRef[] => {
-      const erased = event.type === 'PersonalDataErased' ? erasureIn(event.dataJson) : undefined;
-      if (!erased) return [];
+    const erasures = batch.flatMap((event) => (event.type === 'PersonalDataErased' ? erasureIn(event) : []));
+    const recorded = erasures.flatMap(({ event, erased }): KeyRef[] => {
       const idempotency = idempotencySubject(event.streamId);
       return [
         ...(erased.keyIds ?? []).map((keyId) => ({ subjectId: erased.subjectId, keyId })),
         ...(erased.idempotencyKeyIds ?? []).map((keyId) => ({ subjectId: idempotency, keyId })),
       ];
     });
-    if (people) await forgetPeople(batch, keys, people);
+    if (people) await forgetPeople(erasures, keys, people);
     if (recorded.length > 0) {
       destroyed.push(...(await keys.destroyKeys(recorded)));
     }
@@ -73,11 +70,18 @@ export async function finishInterruptedErasures(
 }
 
 /** The people of the batch's AAD account erasures whose account key is still there (the others were forgotten then). */
-async function forgetPeople(batch: readonly StoredEvent[], keys: KeyStore, people: AccountPeople): Promise<void> {
-  const accounts = batch.flatMap((event) => {
-    const erased = event.type === 'PersonalDataErased' ? erasureIn(event.dataJson) : undefined;
-    const [, publisherId, accountId] = (erased && AAD_ACCOUNT.exec(erased.subjectId)) ?? [];
-    return publisherId && accountId ? [{ publisherId, accountId, subjectId: erased!.subjectId, event }] : [];
+async function forgetPeople(erasures: readonly Erasure[], keys: KeyStore, people: AccountPeople): Promise<void> {
+  const accounts = erasures.flatMap(({ event, data, erased }) => {
+    const subject = data['subject'] as { kind?: unknown; accountId?: unknown };
+    if (subject.kind !== 'aadAccount') return [];
+    return [
+      {
+        publisherId: String(data['publisherId']),
+        accountId: String(subject.accountId),
+        subjectId: erased.subjectId,
+        event,
+      },
+    ];
   });
   if (accounts.length === 0) return;
   const live = await keys.getMany(accounts.map((account) => account.subjectId));
@@ -96,10 +100,19 @@ function correlationIdOf(metadataJson: string): string {
   }
 }
 
-function erasureIn(dataJson: string): ReturnType<typeof erasureOf> {
+/** An erasure as stored, its data parsed once, and the subject and keys it names. */
+type Erasure = {
+  event: StoredEvent;
+  data: Record<string, unknown>;
+  erased: NonNullable<ReturnType<typeof erasureOf>>;
+};
+
+function erasureIn(event: StoredEvent): Erasure[] {
   try {
-    return erasureOf(JSON.parse(dataJson) as Record<string, unknown>);
+    const data = JSON.parse(event.dataJson) as Record<string, unknown>;
+    const erased = erasureOf(data);
+    return erased ? [{ event, data, erased }] : [];
   } catch {
-    return undefined; // not JSON any more: tampered, and `verify` names it; nothing here can say which keys it meant
+    return []; // not JSON any more: tampered, and `verify` names it; nothing here can say which keys it meant
   }
 }
