@@ -5,6 +5,7 @@ import { LeaseClock } from '../../src/projections/runner/lease-clock.js';
 import type { ProjectionRunner } from '../../src/projections/runner/projection-runner.js';
 import type { Clock } from '../../src/clock.js';
 import { postGraphql, startTestServer, tempDataDir, type TestServer } from '../server/harness.js';
+import { tally } from './mutation-command.js';
 import type { ModelPrincipal } from './principals.js';
 
 /** A loaded 2-core machine can take seconds to project a step: a wait that runs out would fail the history for nothing. */
@@ -12,6 +13,15 @@ const CATCH_UP_MS = 30_000;
 // Caches forget what went unread for a second (a minute in production): a history's steps then meet caches
 // emptied under them, keys zeroed as they go, between erasures, rotations and rebuilds.
 const ENV = { READ_YOUR_WRITES_TIMEOUT_MS: String(CATCH_UP_MS), CACHE_IDLE_SECONDS: '1' };
+
+/**
+ * Events per batch of the rebuilds' runners. A history's log holds a few
+ * dozen events when it rebuilds: from 16 on that is MIN_THREADED_BATCHES
+ * batches, so the audit trail is replayed on two threads
+ * (src/projections/runner/threaded-replay.ts), as a production log's is;
+ * a shorter log still takes the path on one.
+ */
+const REBUILD_BATCH = 2;
 
 /** Who holds the projection leases: the server's projection thread, or the standby worker beside it. */
 export const SERVER_HOLDER = 'serve';
@@ -165,9 +175,11 @@ export class LedgerSystem {
   /** `privacy-ledger rebuild`: every projection dropped and replayed from the log, with the server stopped. */
   async rebuildOffline(): Promise<void> {
     await this.restart(async () => {
-      const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', ...this.ledgerOptions() });
+      const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', ...this.rebuildOptions() });
       try {
-        for (const name of ledger.runner.names) await ledger.runner.rebuild(name);
+        await countThreads('rebuild', async () => {
+          for (const name of ledger.runner.names) await ledger.runner.rebuild(name);
+        });
       } finally {
         await ledger.close();
       }
@@ -176,9 +188,14 @@ export class LedgerSystem {
 
   /** `privacy-ledger rebuild --online`: each projection rebuilt beside the old one by another process's runner, the server serving throughout. */
   async rebuildOnline(onProgress?: () => void): Promise<void> {
-    const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild-online', ...this.ledgerOptions() });
+    const ledger = await openLedger(this.config(), {
+      leaseHolder: 'model-rebuild-online',
+      ...this.rebuildOptions(),
+    });
     try {
-      for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name, onProgress);
+      await countThreads('rebuild-online', async () => {
+        for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name, onProgress);
+      });
     } finally {
       await ledger.close();
     }
@@ -199,6 +216,11 @@ export class LedgerSystem {
     return { clock: this.clock, leaseClock: this.leaseClock };
   }
 
+  /** A rebuild's ledger: the history's clocks, and batches small enough for the two-thread replay. */
+  private rebuildOptions() {
+    return { ...this.ledgerOptions(), projectionBatchSize: REBUILD_BATCH };
+  }
+
   /** `privacy-ledger rotate-master-key`: every data key re-wrapped under a new master key, with the server stopped. */
   async rotateMasterKey(): Promise<void> {
     await this.restart(async () => {
@@ -213,4 +235,21 @@ export class LedgerSystem {
       this.data.remove();
     }
   }
+}
+
+/**
+ * Runs a rebuild and tallies (MODEL_DEBUG prints it) how many threads it
+ * started: a rebuild's ledger starts none of its own (no projection or log
+ * writer thread), so each is a projection's replay on two threads.
+ */
+async function countThreads(rebuild: string, run: () => Promise<void>): Promise<void> {
+  let started = 0;
+  const count = () => void started++;
+  process.on('worker', count);
+  try {
+    await run();
+  } finally {
+    process.off('worker', count);
+  }
+  tally(`${rebuild}: ${started === 0 ? 'on one thread' : `${started} replay(s) on two threads`}`);
 }
