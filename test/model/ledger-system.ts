@@ -5,7 +5,6 @@ import { LeaseClock } from '../../src/projections/runner/lease-clock.js';
 import type { ProjectionRunner } from '../../src/projections/runner/projection-runner.js';
 import type { Clock } from '../../src/clock.js';
 import { postGraphql, startTestServer, tempDataDir, type TestServer } from '../server/harness.js';
-import { tally } from './mutation-command.js';
 import type { ModelPrincipal } from './principals.js';
 
 /** A loaded 2-core machine can take seconds to project a step: a wait that runs out would fail the history for nothing. */
@@ -172,28 +171,33 @@ export class LedgerSystem {
     this.server = await startTestServer(this.data.dir, ENV, { ...this.ledgerOptions(), threadDespiteClock: true });
   }
 
-  /** `privacy-ledger rebuild`: every projection dropped and replayed from the log, with the server stopped. */
-  async rebuildOffline(): Promise<void> {
+  /**
+   * `privacy-ledger rebuild`: every projection dropped and replayed from the
+   * log, with the server stopped. Returns how many replays ran on two threads.
+   */
+  async rebuildOffline(): Promise<number> {
+    let threaded = 0;
     await this.restart(async () => {
       const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', ...this.rebuildOptions() });
       try {
-        await countThreads('rebuild', async () => {
+        threaded = await countThreads(async () => {
           for (const name of ledger.runner.names) await ledger.runner.rebuild(name);
         });
       } finally {
         await ledger.close();
       }
     });
+    return threaded;
   }
 
-  /** `privacy-ledger rebuild --online`: each projection rebuilt beside the old one by another process's runner, the server serving throughout. */
-  async rebuildOnline(onProgress?: () => void): Promise<void> {
+  /** `privacy-ledger rebuild --online`: each projection rebuilt beside the old one by another process's runner, the server serving throughout (returns as rebuildOffline). */
+  async rebuildOnline(onProgress?: () => void): Promise<number> {
     const ledger = await openLedger(this.config(), {
       leaseHolder: 'model-rebuild-online',
       ...this.rebuildOptions(),
     });
     try {
-      await countThreads('rebuild-online', async () => {
+      return await countThreads(async () => {
         for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name, onProgress);
       });
     } finally {
@@ -238,11 +242,11 @@ export class LedgerSystem {
 }
 
 /**
- * Runs a rebuild and tallies (MODEL_DEBUG prints it) how many threads it
- * started: a rebuild's ledger starts none of its own (no projection or log
- * writer thread), so each is a projection's replay on two threads.
+ * Runs a rebuild and counts the threads it started: a rebuild's ledger
+ * starts none of its own (no projection or log writer thread), so each is
+ * a projection's replay on two threads.
  */
-async function countThreads(rebuild: string, run: () => Promise<void>): Promise<void> {
+async function countThreads(run: () => Promise<void>): Promise<number> {
   let started = 0;
   const count = () => void started++;
   process.on('worker', count);
@@ -251,5 +255,5 @@ async function countThreads(rebuild: string, run: () => Promise<void>): Promise<
   } finally {
     process.off('worker', count);
   }
-  tally(`${rebuild}: ${started === 0 ? 'on one thread' : `${started} replay(s) on two threads`}`);
+  return started;
 }
