@@ -89,7 +89,12 @@ export class AccessGrantService implements Forgetful {
     }
     const grantee = await this.actors.idOf(context.actor);
     const grantId = input.idempotencyKey ? this.idempotency.derivedId(grantee, input.idempotencyKey) : this.ids.next();
-    const { idempotencyKey: _key, ...fingerprinted } = { ...input, ...valid };
+    // the input as sent: a start left to default is "now", which a retry's now is not
+    const { idempotencyKey: _key, ...fingerprinted } = {
+      ...input,
+      ...valid,
+      startsAt: input.startsAt ? valid.startsAt : undefined,
+    };
     const terms = {
       grantId,
       publisherId,
