@@ -7,7 +7,17 @@ const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
 
 /** Ends the grants that name these person references (src/events/access-grant/forgotten-grantees.ts). */
 export interface GranteeGrants {
-  revokeGrantsOf(grantees: readonly string[], correlationId: string): Promise<number>;
+  /** `after`: only grants requested past this log position */
+  revokeGrantsOf(grantees: readonly string[], correlationId: string, after?: number): Promise<number>;
+  /** records, before they are forgotten, the references an erasure of the publisher's account forgets (GranteesForgotten) */
+  noteForgotten(
+    publisherId: string,
+    grantees: readonly string[],
+    after: number,
+    correlationId: string,
+  ): Promise<number>;
+  /** what such records of the publisher hold: every reference, and the earliest position */
+  forgottenAt(publisherId: string): Promise<{ grantees: string[]; requestedAfter: number } | undefined>;
 }
 
 /**
@@ -25,7 +35,12 @@ export interface GranteeGrants {
  * A forgotten person's grants could never be used again (they name the
  * reference, which nothing leads back to), so they are revoked first,
  * visibly: revoked before forgotten, so that a retry after a crash in
- * between still finds the reference and revokes what is left.
+ * between still finds the reference and revokes what is left; and the log
+ * is read again after, for a grant the person requested meanwhile. What
+ * that second read needs (the references and where to read from) is
+ * recorded in the log before the forgetting, since after it nothing finds
+ * the references again: a crash before the second read leaves a retry or
+ * the next start that record to read from.
  */
 export class AccountActors {
   constructor(
@@ -51,12 +66,31 @@ export class AccountActors {
       .filter((user) => user !== undefined && wanted.has(user.accountId))
       // an account whose key is gone already (a retried erasure) reads as erased: nothing left to find
       .flatMap((user) => (typeof user!.objectId === 'string' ? [user!.objectId] : []));
+    // a grant of a reference made from here on lies past this position
+    const since = await this.store.headPosition();
     const references = await Promise.all(objectIds.map((objectId) => this.actors.existingReferenceOf(objectId)));
-    const position = await this.grants.revokeGrantsOf(
-      references.filter((reference) => reference !== null),
+    const known = references.filter((reference) => reference !== null);
+    const before = await this.grants.revokeGrantsOf(known, correlationId);
+    // Each reference is recorded before it is forgotten (the key store tells this process's caches:
+    // src/privacy/forgetting.ts). Recording it is allowed (docs/privacy.md, Actors): a reference is
+    // random, nothing leads from it to the person once forgotten, and it already names their actions and
+    // grants in the log; the record names no account or object id.
+    let noted = 0;
+    const forgotten = await this.actors.forget(objectIds, async (references) => {
+      noted = Math.max(noted, await this.grants.noteForgotten(publisherId, references, since, correlationId));
+    });
+    // A grant the person requested meanwhile (under a reference made
+    // meanwhile, perhaps) and appended before the forgetting may lie past the
+    // first read: the log is read again from `since`, or from where an earlier
+    // attempt that crashed after forgetting recorded it. One appended after
+    // the forgetting finds its reference forgotten and revokes itself
+    // (AccessGrantService.request).
+    const recorded = await this.grants.forgottenAt(publisherId);
+    const after = await this.grants.revokeGrantsOf(
+      [...new Set([...known, ...forgotten, ...(recorded?.grantees ?? [])])],
       correlationId,
+      Math.min(since, recorded?.requestedAfter ?? since),
     );
-    await this.actors.forget(objectIds); // the key store tells this process's caches (src/privacy/forgetting.ts)
-    return position;
+    return Math.max(before, noted, after);
   }
 }

@@ -7,7 +7,7 @@ import type { Forgetful } from '../../privacy/forgetting.js';
 import type { DataCategory } from '../../privacy/classification.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../store/event-codec.js';
-import type { Idempotency } from '../idempotency.js';
+import { reusedKeyError, type Idempotency } from '../idempotency.js';
 import { offerDecider } from '../offer/offer.commands.js';
 import { offerStream } from '../offer/offer.events.js';
 import { publisherDecider } from '../publisher/publisher.commands.js';
@@ -15,6 +15,7 @@ import { publisherStream } from '../publisher/publisher.events.js';
 import type { IdempotentInput } from '../publisher/publisher.service.js';
 import { requireId, requireText } from '../publisher/publisher.validation.js';
 import { accessGrantDecider, type AccessGrantCommand, type GrantPolicy } from './access-grant.commands.js';
+import { revokeForgottenGrants } from './forgotten-grantees.js';
 import {
   accessGrantStream,
   covers,
@@ -88,7 +89,12 @@ export class AccessGrantService implements Forgetful {
     }
     const grantee = await this.actors.idOf(context.actor);
     const grantId = input.idempotencyKey ? this.idempotency.derivedId(grantee, input.idempotencyKey) : this.ids.next();
-    const { idempotencyKey: _key, ...fingerprinted } = { ...input, ...valid };
+    // the input as sent: a start left to default is "now", which a retry's now is not
+    const { idempotencyKey: _key, ...fingerprinted } = {
+      ...input,
+      ...valid,
+      startsAt: input.startsAt ? valid.startsAt : undefined,
+    };
     const terms = {
       grantId,
       publisherId,
@@ -112,7 +118,29 @@ export class AccessGrantService implements Forgetful {
     const mark = input.idempotencyKey
       ? this.idempotency.mark(input.idempotencyKey, 'requestAccessGrant', fingerprinted)
       : undefined;
-    return this.run(publisherId, grantId, command, context, mark);
+    const change = await this.run(publisherId, grantId, command, context, mark);
+    return this.unlessForgotten(change, context);
+  }
+
+  /**
+   * A grant whose requester was forgotten (an account of theirs erased)
+   * after their reference was looked up, and before it was appended, names
+   * a reference nothing leads to any more: the erasure, done before the
+   * append, could not find it, so it is revoked here as the erasure would
+   * (src/events/access-grant/forgotten-grantees.ts), and answered REVOKED.
+   */
+  private async unlessForgotten(change: GrantChange, context: CommandContext): Promise<GrantChange> {
+    const { grant } = change;
+    if (context.actor.kind !== 'user' || grant.revokedAt !== undefined) return change;
+    if ((await this.actors.existingReferenceOf(context.actor.id)) === grant.grantee) return change;
+    const { state, ...result } = await revokeForgottenGrants(
+      this.handler,
+      grant.publisherId,
+      [grant.grantee],
+      context.correlationId,
+      this.clock.now().toISOString(),
+    );
+    return { ...result, grant: state.grants.get(grant.grantId) ?? grant };
   }
 
   async approve(input: { publisherId: string; grantId: string }, context: CommandContext): Promise<GrantChange> {
@@ -211,7 +239,9 @@ export class AccessGrantService implements Forgetful {
       },
     );
     const grant = state.grants.get(grantId);
-    if (!grant) throw new NotFoundError('access grant', grantId);
+    // A retry's id, derived from its requester's reference, names no grant when that reference was forgotten
+    // since (erasure): answering the old grant would link them to it again. Refused as data erased since is.
+    if (!grant) throw result.replayed ? reusedKeyError() : new NotFoundError('access grant', grantId);
     return { ...result, grant };
   }
 }
