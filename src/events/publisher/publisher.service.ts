@@ -259,25 +259,37 @@ export class PublisherService {
     command: Parameters<typeof publisherDecider.decide>[0],
     options: { context: CommandContext; expectedVersion?: number; idempotencyKey?: string | null | undefined },
   ): Promise<PublisherChange> {
-    const { idempotencyKey, ...handleOptions } = options;
-    const { now: _now, ...input } = command.data;
-    // A fresh account id is not part of what the client asked for (nor is a registrant's, which it is added by).
-    if ('user' in input) input.user = { ...input.user, accountId: '' };
-    if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '', addedBy: '' };
-    const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
-      ...handleOptions,
+    const { context, expectedVersion, idempotencyKey } = options;
+    const streamId = publisherStream(publisherId);
+    const result = await this.handler.handle(publisherDecider, streamId, command, {
+      context,
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       ...(idempotencyKey
         ? {
-            idempotency: await this.idempotency.markPersonal(
-              idempotencyKey,
-              command.type,
-              input,
-              publisherStream(publisherId),
-            ),
+            idempotency: await this.idempotency.markPersonal(idempotencyKey, command.type, askedFor(command), streamId),
           }
         : {}),
     });
+    const { state } = result;
     if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
-    return { ...result, publisher: state };
+    // The result's fields but its state, named one by one: a rest copy (`{ state, ...rest }`) runs V8's slow
+    // generic property copy, and with the input's copy below, both on every command, even without a key.
+    return {
+      version: result.version,
+      position: result.position,
+      appended: result.appended,
+      replayed: result.replayed,
+      keys: result.keys,
+      publisher: state,
+    };
   }
+}
+
+/** What the client asked for, as an idempotency key's fingerprint covers it: a command's data without its instant or fresh ids. */
+function askedFor(command: Parameters<typeof publisherDecider.decide>[0]): unknown {
+  const { now: _now, ...input } = command.data;
+  // A fresh account id is not part of what the client asked for (nor is a registrant's, which it is added by).
+  if ('user' in input) input.user = { ...input.user, accountId: '' };
+  if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '', addedBy: '' };
+  return input;
 }
