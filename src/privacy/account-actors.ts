@@ -7,7 +7,8 @@ const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
 
 /** Ends the grants that name these person references (src/events/access-grant/forgotten-grantees.ts). */
 export interface GranteeGrants {
-  revokeGrantsOf(grantees: readonly string[], correlationId: string): Promise<number>;
+  /** `after`: only grants requested past this log position */
+  revokeGrantsOf(grantees: readonly string[], correlationId: string, after?: number): Promise<number>;
 }
 
 /**
@@ -25,7 +26,8 @@ export interface GranteeGrants {
  * A forgotten person's grants could never be used again (they name the
  * reference, which nothing leads back to), so they are revoked first,
  * visibly: revoked before forgotten, so that a retry after a crash in
- * between still finds the reference and revokes what is left.
+ * between still finds the reference and revokes what is left; and the log
+ * is read again after, for a grant the person requested meanwhile.
  */
 export class AccountActors {
   constructor(
@@ -51,12 +53,19 @@ export class AccountActors {
       .filter((user) => user !== undefined && wanted.has(user.accountId))
       // an account whose key is gone already (a retried erasure) reads as erased: nothing left to find
       .flatMap((user) => (typeof user!.objectId === 'string' ? [user!.objectId] : []));
+    // a grant of a reference made from here on lies past this position
+    const since = await this.store.headPosition();
     const references = await Promise.all(objectIds.map((objectId) => this.actors.existingReferenceOf(objectId)));
-    const position = await this.grants.revokeGrantsOf(
-      references.filter((reference) => reference !== null),
-      correlationId,
-    );
-    await this.actors.forget(objectIds); // the key store tells this process's caches (src/privacy/forgetting.ts)
-    return position;
+    const known = references.filter((reference) => reference !== null);
+    const before = await this.grants.revokeGrantsOf(known, correlationId);
+    // the key store tells this process's caches (src/privacy/forgetting.ts)
+    const forgotten = await this.actors.forget(objectIds);
+    // A grant the person requested meanwhile (under a reference made
+    // meanwhile, perhaps) and appended before the forgetting may lie past the
+    // first read: the log is read again from `since`. One appended after the
+    // forgetting finds its reference forgotten and revokes itself
+    // (AccessGrantService.request).
+    const after = await this.grants.revokeGrantsOf([...new Set([...known, ...forgotten])], correlationId, since);
+    return Math.max(before, after);
   }
 }

@@ -185,16 +185,17 @@ export class ActorReferences {
 
   /**
    * Forgets people as actors: deletes their lookup rows and destroys the keys
-   * that link their references to them. Returns the key-store subjects it
-   * destroyed (so callers can drop values opened under them).
+   * that link their references to them. Returns the references it forgot
+   * (one made a moment ago included), whose grants must end (AccountActors).
    */
   async forget(objectIds: readonly string[]): Promise<string[]> {
     const lookups = await Promise.all(
       [...new Set(objectIds)].map(async (objectId) => lookupSubject(await this.index(objectId))),
     );
     const found = await this.keys.getMany(lookups);
-    const links = [...found.values()].map((key) => actorSubject(referenceFrom(key)));
-    return this.keys.destroyMany([...links, ...lookups]);
+    const references = [...found.values()].map(referenceFrom);
+    await this.keys.destroyMany([...references.map(actorSubject), ...lookups]);
+    return references;
   }
 
   private async index(objectId: string): Promise<string> {

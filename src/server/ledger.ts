@@ -91,6 +91,13 @@ export interface LedgerOptions {
   leaseClock?: LeaseClock;
   /** the thread's log level (its lines are written through `logger`) */
   logLevel?: string;
+  /**
+   * Tests only: events per batch of this thread's projection runner (its
+   * catch-up, and its rebuilds up to their own cap), not the projection
+   * thread's. The model test rebuilds its small logs in small batches, so
+   * they take the two-thread replay (MIN_THREADED_BATCHES) as large logs do.
+   */
+  projectionBatchSize?: number;
 }
 
 /** A name for this process in the projection leases. */
@@ -217,6 +224,7 @@ export async function openLedger(config: LedgerConfig, options: LedgerOptions = 
     thread ??
     new ProjectionRunner(events, reads, ledgerProjections(new RequesterSealer(keys, retentionPolicy), actors), {
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.projectionBatchSize ? { batchSize: options.projectionBatchSize } : {}),
       afterReady: CATCH_UP_AFTER_READY,
       lease: {
         store: readSide.leases,

@@ -13,6 +13,15 @@ const CATCH_UP_MS = 30_000;
 // emptied under them, keys zeroed as they go, between erasures, rotations and rebuilds.
 const ENV = { READ_YOUR_WRITES_TIMEOUT_MS: String(CATCH_UP_MS), CACHE_IDLE_SECONDS: '1' };
 
+/**
+ * Events per batch of the rebuilds' runners. A history's log holds a few
+ * dozen events when it rebuilds: from 16 on that is MIN_THREADED_BATCHES
+ * batches, so the audit trail is replayed on two threads
+ * (src/projections/runner/threaded-replay.ts), as a production log's is;
+ * a shorter log still takes the path on one.
+ */
+const REBUILD_BATCH = 2;
+
 /** Who holds the projection leases: the server's projection thread, or the standby worker beside it. */
 export const SERVER_HOLDER = 'serve';
 export const STANDBY_HOLDER = 'model-standby';
@@ -162,23 +171,35 @@ export class LedgerSystem {
     this.server = await startTestServer(this.data.dir, ENV, { ...this.ledgerOptions(), threadDespiteClock: true });
   }
 
-  /** `privacy-ledger rebuild`: every projection dropped and replayed from the log, with the server stopped. */
-  async rebuildOffline(): Promise<void> {
+  /**
+   * `privacy-ledger rebuild`: every projection dropped and replayed from the
+   * log, with the server stopped. Returns how many replays ran on two threads.
+   */
+  async rebuildOffline(): Promise<number> {
+    let threaded = 0;
     await this.restart(async () => {
-      const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', ...this.ledgerOptions() });
+      const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild', ...this.rebuildOptions() });
       try {
-        for (const name of ledger.runner.names) await ledger.runner.rebuild(name);
+        threaded = await countThreads(async () => {
+          for (const name of ledger.runner.names) await ledger.runner.rebuild(name);
+        });
       } finally {
         await ledger.close();
       }
     });
+    return threaded;
   }
 
-  /** `privacy-ledger rebuild --online`: each projection rebuilt beside the old one by another process's runner, the server serving throughout. */
-  async rebuildOnline(onProgress?: () => void): Promise<void> {
-    const ledger = await openLedger(this.config(), { leaseHolder: 'model-rebuild-online', ...this.ledgerOptions() });
+  /** `privacy-ledger rebuild --online`: each projection rebuilt beside the old one by another process's runner, the server serving throughout (returns as rebuildOffline). */
+  async rebuildOnline(onProgress?: () => void): Promise<number> {
+    const ledger = await openLedger(this.config(), {
+      leaseHolder: 'model-rebuild-online',
+      ...this.rebuildOptions(),
+    });
     try {
-      for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name, onProgress);
+      return await countThreads(async () => {
+        for (const name of ledger.runner.names) await ledger.runner.rebuildOnline(name, onProgress);
+      });
     } finally {
       await ledger.close();
     }
@@ -199,6 +220,11 @@ export class LedgerSystem {
     return { clock: this.clock, leaseClock: this.leaseClock };
   }
 
+  /** A rebuild's ledger: the history's clocks, and batches small enough for the two-thread replay. */
+  private rebuildOptions() {
+    return { ...this.ledgerOptions(), projectionBatchSize: REBUILD_BATCH };
+  }
+
   /** `privacy-ledger rotate-master-key`: every data key re-wrapped under a new master key, with the server stopped. */
   async rotateMasterKey(): Promise<void> {
     await this.restart(async () => {
@@ -213,4 +239,21 @@ export class LedgerSystem {
       this.data.remove();
     }
   }
+}
+
+/**
+ * Runs a rebuild and counts the threads it started: a rebuild's ledger
+ * starts none of its own (no projection or log writer thread), so each is
+ * a projection's replay on two threads.
+ */
+async function countThreads(run: () => Promise<void>): Promise<number> {
+  let started = 0;
+  const count = () => void started++;
+  process.on('worker', count);
+  try {
+    await run();
+  } finally {
+    process.off('worker', count);
+  }
+  return started;
 }

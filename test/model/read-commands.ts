@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { PROBES, READS } from './documents.js';
 import { checkAll } from './final-checks.js';
 import type { LedgerSystem } from './ledger-system.js';
-import { afterStep, type ModelState } from './mutation-command.js';
+import { afterStep, tally, type ModelState } from './mutation-command.js';
 import { principalAt, resolveActor } from './principals.js';
 
 /**
@@ -117,15 +117,18 @@ export class OfflineCommand implements fc.AsyncCommand<ModelState, LedgerSystem>
     // The operator stops every worker for offline maintenance; a restart or an online rebuild leaves a standby running.
     if (!this.kind.startsWith('rebuild-online') && this.kind !== 'restart') await system.stopStandby();
     if (this.kind === 'restart') await system.restart();
-    if (this.kind === 'rebuild') await system.rebuildOffline();
-    if (this.kind === 'rebuild-online') await system.rebuildOnline();
+    // how many projections a rebuild replayed on two threads (MODEL_DEBUG prints the tally)
+    let threaded: number | undefined;
+    if (this.kind === 'rebuild') threaded = await system.rebuildOffline();
+    if (this.kind === 'rebuild-online') threaded = await system.rebuildOnline();
     if (this.kind === 'rebuild-online, its lease running out') {
       // the first batch held its thread past the time to live: the server's (and a standby's) leases ran out too
       let batches = 0;
-      await system.rebuildOnline(() => {
+      threaded = await system.rebuildOnline(() => {
         if (batches++ === 0) system.leaseClock.jump(system.leaseTtlMs + 1);
       });
     }
+    if (threaded !== undefined) tally(`${this.kind}: ${threaded > 0 ? `${threaded} on two threads` : 'on one thread'}`);
     if (this.kind === 'retention') {
       // 400 days on: every month of the history so far is past RETENTION_DAYS (365)
       await system.retentionAfter(400);

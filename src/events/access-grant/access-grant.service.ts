@@ -15,6 +15,7 @@ import { publisherStream } from '../publisher/publisher.events.js';
 import type { IdempotentInput } from '../publisher/publisher.service.js';
 import { requireId, requireText } from '../publisher/publisher.validation.js';
 import { accessGrantDecider, type AccessGrantCommand, type GrantPolicy } from './access-grant.commands.js';
+import { revokeForgottenGrants } from './forgotten-grantees.js';
 import {
   accessGrantStream,
   covers,
@@ -112,7 +113,29 @@ export class AccessGrantService implements Forgetful {
     const mark = input.idempotencyKey
       ? this.idempotency.mark(input.idempotencyKey, 'requestAccessGrant', fingerprinted)
       : undefined;
-    return this.run(publisherId, grantId, command, context, mark);
+    const change = await this.run(publisherId, grantId, command, context, mark);
+    return this.unlessForgotten(change, context);
+  }
+
+  /**
+   * A grant whose requester was forgotten (an account of theirs erased)
+   * after their reference was looked up, and before it was appended, names
+   * a reference nothing leads to any more: the erasure, done before the
+   * append, could not find it, so it is revoked here as the erasure would
+   * (src/events/access-grant/forgotten-grantees.ts), and answered REVOKED.
+   */
+  private async unlessForgotten(change: GrantChange, context: CommandContext): Promise<GrantChange> {
+    const { grant } = change;
+    if (context.actor.kind !== 'user' || grant.revokedAt !== undefined) return change;
+    if ((await this.actors.existingReferenceOf(context.actor.id)) === grant.grantee) return change;
+    const { state, ...result } = await revokeForgottenGrants(
+      this.handler,
+      grant.publisherId,
+      [grant.grantee],
+      context.correlationId,
+      this.clock.now().toISOString(),
+    );
+    return { ...result, grant: state.grants.get(grant.grantId) ?? grant };
   }
 
   async approve(input: { publisherId: string; grantId: string }, context: CommandContext): Promise<GrantChange> {

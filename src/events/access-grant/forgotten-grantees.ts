@@ -1,9 +1,9 @@
 import type { Clock } from '../../clock.js';
-import type { CommandHandler } from '../command-handler.js';
+import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { Actor } from '../store/event-envelope.js';
 import type { EventStore } from '../store/event-store.js';
 import { accessGrantDecider } from './access-grant.commands.js';
-import { accessGrantStream } from './access-grant.events.js';
+import { accessGrantStream, type AccessGrantsState } from './access-grant.events.js';
 
 /** Why such a grant ended, as `revokeReason` shows it: fixed wording, nothing of the person in it (docs/privacy.md, Actors). */
 export const FORGOTTEN_GRANTEE_REASON = "the grantee's person reference was forgotten: an account of theirs was erased";
@@ -20,7 +20,8 @@ const REQUESTED = 'AccessGrantRequested';
  * from their object id to it again, so it could never be used, yet it would
  * read as ACTIVE. Erasure calls this before it forgets them (a resumed
  * erasure still finds the references, and revokes what is left: a grant
- * already ended takes no second revocation).
+ * already ended takes no second revocation), and again after, for a grant
+ * the person requested meanwhile (src/privacy/account-actors.ts).
  *
  * The grants are found in the log itself, not the access-grant read model:
  * a grant requested a moment before the erasure may not be projected yet,
@@ -36,39 +37,26 @@ export class ForgottenGrantees {
   ) {}
 
   /**
-   * Revokes every grant of these references that has not ended, one append
-   * per publisher; returns the last log position of their streams (0: none
-   * granted), for the erasure's answer to cover (read-your-writes).
+   * Revokes every grant of these references that has not ended, requested
+   * after log position `after`, one append per publisher; returns the last
+   * log position of their streams (0: none granted), for the erasure's
+   * answer to cover (read-your-writes).
    */
-  async revokeGrantsOf(grantees: readonly string[], correlationId: string): Promise<number> {
+  async revokeGrantsOf(grantees: readonly string[], correlationId: string, after = 0): Promise<number> {
     if (grantees.length === 0) return 0;
-    const publisherIds = await this.publishersGranting(new Set(grantees));
-    const context = { actor: ERASURE_ACTOR, correlationId };
+    const publisherIds = await this.publishersGranting(new Set(grantees), after);
     const results = await Promise.all(
       [...publisherIds].map((publisherId) =>
-        this.handler.handle(
-          accessGrantDecider,
-          accessGrantStream(publisherId),
-          {
-            type: 'RevokeGranteeGrants',
-            data: {
-              grantees: [...grantees],
-              revoker: ERASURE_ACTOR.id,
-              reason: FORGOTTEN_GRANTEE_REASON,
-              now: this.clock.now().toISOString(),
-            },
-          },
-          { context },
-        ),
+        revokeForgottenGrants(this.handler, publisherId, grantees, correlationId, this.clock.now().toISOString()),
       ),
     );
     return Math.max(0, ...results.map((result) => result.position));
   }
 
-  /** The publishers whose grant streams hold a grant requested by one of these references (ended ones included). */
-  private async publishersGranting(grantees: ReadonlySet<string>): Promise<Set<string>> {
+  /** The publishers whose grant streams hold a grant requested by one of these references after `after` (ended ones included). */
+  private async publishersGranting(grantees: ReadonlySet<string>, after: number): Promise<Set<string>> {
     const found = new Set<string>();
-    for (let position = 0; ;) {
+    for (let position = after; ;) {
       const batch = await this.store.readStored({ fromPosition: position, maxCount: BATCH, type: REQUESTED });
       if (batch.length === 0) return found;
       for (const event of batch) {
@@ -79,6 +67,25 @@ export class ForgottenGrantees {
       position = batch.at(-1)!.position;
     }
   }
+}
+
+/** Revokes what is left of these forgotten grantees' grants at one publisher, as `erasure` with the fixed reason. */
+export function revokeForgottenGrants(
+  handler: CommandHandler,
+  publisherId: string,
+  grantees: readonly string[],
+  correlationId: string,
+  now: string,
+): Promise<CommandResult<AccessGrantsState>> {
+  return handler.handle(
+    accessGrantDecider,
+    accessGrantStream(publisherId),
+    {
+      type: 'RevokeGranteeGrants',
+      data: { grantees: [...grantees], revoker: ERASURE_ACTOR.id, reason: FORGOTTEN_GRANTEE_REASON, now },
+    },
+    { context: { actor: ERASURE_ACTOR, correlationId } },
+  );
 }
 
 function parsed(dataJson: string): { grantee: string; publisherId: string } | undefined {

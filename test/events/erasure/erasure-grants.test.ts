@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, uuidV7Ids } from '../../../src/clock.js';
-import { accessGrantStream } from '../../../src/events/access-grant/access-grant.events.js';
+import {
+  accessGrantStream,
+  evolveAccessGrants,
+  grantStatus,
+  initialAccessGrants,
+  type AccessGrantEvent,
+} from '../../../src/events/access-grant/access-grant.events.js';
 import {
   ERASURE_ACTOR,
   FORGOTTEN_GRANTEE_REASON,
@@ -113,5 +119,86 @@ describe("an erasure that forgets a grantee revokes the person's grants first", 
     expect(appended.length).toBeGreaterThan(0);
     expect(appended.filter((event) => event.streamId.startsWith('access-grants-'))).toEqual([]);
     expect(await ledger.services.actors.existingReferenceOf(STAFF_OID)).toBeNull();
+  });
+
+  /**
+   * A grant the person requests while their account is being erased names
+   * the reference about to be forgotten: however the request and the erasure
+   * interleave, it must end as the others do, not read ACTIVE unusable. The
+   * interleavings are forced by wrapping the ledger's own ActorReferences.
+   */
+  describe('a grant requested while its grantee is being forgotten', () => {
+    async function setUp(grantedBefore: boolean) {
+      ledger = await openTestLedger(data.dir);
+      const { publishers, accessGrants } = ledger.services;
+      const p0 = (await publishers.register(publisher(), member('5c000000-0000-4000-8000-000000000003'))).publisher.id;
+      const endsAt = new Date(Date.now() + 4 * 3_600_000).toISOString();
+      const request = (ticket: string) =>
+        accessGrants.request(
+          { publisherId: p0, categories: ['administrator'], reason: 'bounce', ticket, endsAt },
+          staff,
+        );
+      const earlier = grantedBefore ? (await request('INC-1')).grant.grantId : undefined;
+      const p2 = (await publishers.register(publisher(), staff, registrant)).publisher.id;
+      const statusesAt = async () => {
+        const events = (await ledger!.events.readStream(accessGrantStream(p0))) as unknown as AccessGrantEvent[];
+        const state = events.reduce(evolveAccessGrants, initialAccessGrants);
+        const now = new Date().toISOString();
+        return [...state.grants.values()].map((grant) => ({
+          grantId: grant.grantId,
+          status: grantStatus(grant, now),
+          revokeReason: grant.revokeReason,
+        }));
+      };
+      return { p0, p2, request, earlier, statusesAt };
+    }
+
+    it.each([
+      ['a person who held a grant before', true],
+      ['a person with no reference yet', false],
+    ])(
+      'requested after the erasure read the log, before it forgot them (%s): revoked too',
+      async (_, grantedBefore) => {
+        const { p2, request, statusesAt } = await setUp(grantedBefore);
+        const actors = ledger!.services.actors;
+        const forget = actors.forget.bind(actors);
+        let raced: string | undefined;
+        actors.forget = async (objectIds) => {
+          raced = (await request('INC-2')).grant.grantId;
+          return forget(objectIds);
+        };
+
+        await ledger!.services.erasure.closeAccount({ publisherId: p2 }, operator);
+
+        expect(raced).toBeDefined();
+        const statuses = await statusesAt();
+        expect(statuses).toHaveLength(grantedBefore ? 2 : 1);
+        for (const grant of statuses)
+          expect(grant).toMatchObject({ status: 'REVOKED', revokeReason: FORGOTTEN_GRANTEE_REASON });
+      },
+    );
+
+    it('whose reference was looked up before the erasure and appended after it: the answer reads REVOKED', async () => {
+      const { p2, request, statusesAt } = await setUp(true);
+      const actors = ledger!.services.actors;
+      const idOf = actors.idOf.bind(actors);
+      let armed = true;
+      actors.idOf = async (actor, publisherId) => {
+        const id = await idOf(actor, publisherId);
+        if (armed) {
+          armed = false;
+          await ledger!.services.erasure.closeAccount({ publisherId: p2 }, operator);
+        }
+        return id;
+      };
+
+      const { grant } = await request('INC-3');
+
+      expect(armed).toBe(false);
+      expect(grantStatus(grant, new Date().toISOString())).toBe('REVOKED');
+      expect(grant.revokedBy).toBe(ERASURE_ACTOR.id);
+      for (const state of await statusesAt())
+        expect(state).toMatchObject({ status: 'REVOKED', revokeReason: FORGOTTEN_GRANTEE_REASON });
+    });
   });
 });
