@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import type { CommandHandler, CommandResult } from '../command-handler.js';
+import type { CommandHandler, CommandResult, HandleOptions } from '../command-handler.js';
 import type { CommandContext } from '../store/event-codec.js';
 import type { Idempotency } from '../idempotency.js';
 import { publisherDecider } from './publisher.commands.js';
@@ -261,15 +261,16 @@ export class PublisherService {
   ): Promise<PublisherChange> {
     const { context, expectedVersion, idempotencyKey } = options;
     const streamId = publisherStream(publisherId);
-    const result = await this.handler.handle(publisherDecider, streamId, command, {
-      context,
-      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
-      ...(idempotencyKey
-        ? {
-            idempotency: await this.idempotency.markPersonal(idempotencyKey, command.type, askedFor(command), streamId),
-          }
-        : {}),
-    });
+    const handling: HandleOptions = { context };
+    if (expectedVersion !== undefined) handling.expectedVersion = expectedVersion;
+    if (idempotencyKey)
+      handling.idempotency = await this.idempotency.markPersonal(
+        idempotencyKey,
+        command.type,
+        askedFor(command),
+        streamId,
+      );
+    const result = await this.handler.handle(publisherDecider, streamId, command, handling);
     const { state } = result;
     if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
     // The result's fields but its state, named one by one: a rest copy (`{ state, ...rest }`) runs V8's slow
