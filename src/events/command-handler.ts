@@ -1,11 +1,11 @@
-import { ConcurrencyError, ValidationError } from '../errors.js';
+import { ConcurrencyError } from '../errors.js';
 import { StreamKeys } from '../privacy/keys/stream-keys.js';
 import { AggregateCache, markOf, type CachedAggregate } from './aggregate-cache.js';
 import { fold, type Decider, type DomainEvent } from './decider.js';
 import type { CommandContext, EventCodec } from './store/event-codec.js';
 import type { RecordedEvent } from './store/event-envelope.js';
 import type { EventStore } from './store/event-store.js';
-import type { IdempotencyMark } from './idempotency.js';
+import { reusedKeyError, type IdempotencyMark } from './idempotency.js';
 
 export interface CommandResult<State> {
   state: State;
@@ -103,7 +103,7 @@ export class CommandHandler {
     if (idempotency) {
       const first = current.marks.get(idempotency.key);
       if (first && first.fingerprint !== idempotency.fingerprint) {
-        throw new ValidationError('idempotencyKey', 'was already used with different input, or for data erased since');
+        throw reusedKeyError();
       }
       if (first) {
         const state = await this.stateAt(decider, streamId, first.revision, current);

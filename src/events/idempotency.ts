@@ -81,6 +81,14 @@ export class Idempotency {
   }
 }
 
+/**
+ * A retry whose key was used with other input, or whose first attempt's data
+ * (or person) was erased since: the same field and rule for every mutation.
+ */
+export function reusedKeyError(): ValidationError {
+  return new ValidationError('idempotencyKey', 'was already used with different input, or for data erased since');
+}
+
 function requireKey(key: string): string {
   if (!KEY.test(key)) throw new ValidationError('idempotencyKey', 'must be 8 to 128 letters, digits or . _ : -');
   return key;

@@ -65,6 +65,7 @@ const typesOf: { readonly [F in Family]: Readonly<Record<FamilyEvent<F>['type'],
     AccessGrantApproved: true,
     AccessGrantRevoked: true,
     AccessGrantUsed: true,
+    GranteesForgotten: true,
   },
 };
 

@@ -9,6 +9,15 @@ const ADDING = new Set(['PublisherRegistered', 'AadUserAdded']);
 export interface GranteeGrants {
   /** `after`: only grants requested past this log position */
   revokeGrantsOf(grantees: readonly string[], correlationId: string, after?: number): Promise<number>;
+  /** records, before they are forgotten, the references an erasure of the publisher's account forgets (GranteesForgotten) */
+  noteForgotten(
+    publisherId: string,
+    grantees: readonly string[],
+    after: number,
+    correlationId: string,
+  ): Promise<number>;
+  /** what such records of the publisher hold: every reference, and the earliest position */
+  forgottenAt(publisherId: string): Promise<{ grantees: string[]; requestedAfter: number } | undefined>;
 }
 
 /**
@@ -27,7 +36,11 @@ export interface GranteeGrants {
  * reference, which nothing leads back to), so they are revoked first,
  * visibly: revoked before forgotten, so that a retry after a crash in
  * between still finds the reference and revokes what is left; and the log
- * is read again after, for a grant the person requested meanwhile.
+ * is read again after, for a grant the person requested meanwhile. What
+ * that second read needs (the references and where to read from) is
+ * recorded in the log before the forgetting, since after it nothing finds
+ * the references again: a crash before the second read leaves a retry or
+ * the next start that record to read from.
  */
 export class AccountActors {
   constructor(
@@ -58,14 +71,26 @@ export class AccountActors {
     const references = await Promise.all(objectIds.map((objectId) => this.actors.existingReferenceOf(objectId)));
     const known = references.filter((reference) => reference !== null);
     const before = await this.grants.revokeGrantsOf(known, correlationId);
-    // the key store tells this process's caches (src/privacy/forgetting.ts)
-    const forgotten = await this.actors.forget(objectIds);
+    // Each reference is recorded before it is forgotten (the key store tells this process's caches:
+    // src/privacy/forgetting.ts). Recording it is allowed (docs/privacy.md, Actors): a reference is
+    // random, nothing leads from it to the person once forgotten, and it already names their actions and
+    // grants in the log; the record names no account or object id.
+    let noted = 0;
+    const forgotten = await this.actors.forget(objectIds, async (references) => {
+      noted = Math.max(noted, await this.grants.noteForgotten(publisherId, references, since, correlationId));
+    });
     // A grant the person requested meanwhile (under a reference made
     // meanwhile, perhaps) and appended before the forgetting may lie past the
-    // first read: the log is read again from `since`. One appended after the
-    // forgetting finds its reference forgotten and revokes itself
+    // first read: the log is read again from `since`, or from where an earlier
+    // attempt that crashed after forgetting recorded it. One appended after
+    // the forgetting finds its reference forgotten and revokes itself
     // (AccessGrantService.request).
-    const after = await this.grants.revokeGrantsOf([...new Set([...known, ...forgotten])], correlationId, since);
-    return Math.max(before, after);
+    const recorded = await this.grants.forgottenAt(publisherId);
+    const after = await this.grants.revokeGrantsOf(
+      [...new Set([...known, ...forgotten, ...(recorded?.grantees ?? [])])],
+      correlationId,
+      Math.min(since, recorded?.requestedAfter ?? since),
+    );
+    return Math.max(before, noted, after);
   }
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../events/store/event-envelope.js';
 import { aadAccountSubject, actorSubject } from './classification.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
+import { keyIdOf } from './personal-value.js';
 
 export { actorSubject };
 
@@ -187,15 +188,31 @@ export class ActorReferences {
    * Forgets people as actors: deletes their lookup rows and destroys the keys
    * that link their references to them. Returns the references it forgot
    * (one made a moment ago included), whose grants must end (AccountActors).
+   * `recording` is given each batch of references before they are destroyed
+   * (after, nothing could find them again). A lookup row is deleted only if
+   * it is the one read (its key id), so a reference made between the read
+   * and the delete is read, recorded and deleted in the next round rather
+   * than lost unrecorded. The `actor/` keys go first: a crash in between
+   * leaves the lookup, which a retry finds.
    */
-  async forget(objectIds: readonly string[]): Promise<string[]> {
+  async forget(
+    objectIds: readonly string[],
+    recording?: (references: string[]) => Promise<unknown>,
+  ): Promise<string[]> {
     const lookups = await Promise.all(
       [...new Set(objectIds)].map(async (objectId) => lookupSubject(await this.index(objectId))),
     );
-    const found = await this.keys.getMany(lookups);
-    const references = [...found.values()].map(referenceFrom);
-    await this.keys.destroyMany([...references.map(actorSubject), ...lookups]);
-    return references;
+    const forgotten: string[] = [];
+    for (;;) {
+      const found = await this.keys.getMany(lookups);
+      if (found.size === 0) return forgotten;
+      const rows = [...found].map(([subjectId, key]) => ({ subjectId, keyId: keyIdOf(key) }));
+      const references = [...found.values()].map(referenceFrom); // zeroes the keys
+      await recording?.(references);
+      await this.keys.destroyMany(references.map(actorSubject));
+      await this.keys.destroyKeys(rows);
+      forgotten.push(...references);
+    }
   }
 
   private async index(objectId: string): Promise<string> {

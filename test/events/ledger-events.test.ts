@@ -103,6 +103,7 @@ describe('ledger events', () => {
     expect(ledgerEventTypes).toContain('DisclosureRecorded');
     expect(ledgerEventTypes).toContain('ContactListProduced');
     expect(ledgerEventTypes).toContain('AccessGrantUsed');
-    expect(ledgerEventTypes).toHaveLength(22);
+    expect(ledgerEventTypes).toContain('GranteesForgotten');
+    expect(ledgerEventTypes).toHaveLength(23);
   });
 });

@@ -365,11 +365,11 @@ export function ledgerCommands(options: { offline: boolean; maxCommands: number 
         .map(({ who, i, operation }) => new ProbeCommand(who, i, operation)),
       // the operator's access grants: asked for (sometimes too long), revoked, expiring, and reads with and without one
       fc
-        .record({ i: index, minutes: fc.integer({ min: 1, max: 600 }), emergency: sometimes })
-        .map(({ i, minutes, emergency }) => new GrantCommand(i, minutes, emergency)),
+        .record({ i: index, minutes: fc.integer({ min: 1, max: 600 }), emergency: sometimes, keyed: sometimes })
+        .map(({ i, minutes, emergency, keyed }) => new GrantCommand(i, minutes, emergency, keyed)),
       fc
-        .record({ i: index, minutes: fc.integer({ min: 1, max: 600 }), emergency: sometimes })
-        .map(({ i, minutes, emergency }) => new GrantCommand(i, minutes, emergency)),
+        .record({ i: index, minutes: fc.integer({ min: 1, max: 600 }), emergency: sometimes, keyed: sometimes })
+        .map(({ i, minutes, emergency, keyed }) => new GrantCommand(i, minutes, emergency, keyed)),
       index.map((i) => new RevokeGrantCommand(i)),
       fc.integer({ min: 10, max: 300 }).map((minutes) => new ElapseCommand(minutes)),
       fc

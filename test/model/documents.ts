@@ -31,6 +31,7 @@ export const MUTATIONS = {
   recordDisclosure: `mutation ($input: RecordDisclosureInput!) { recordDisclosure(input: $input) { id position } }`,
   contactList: `mutation ($purpose: ContactPurpose!, $channel: ContactChannel!) { contactList(purpose: $purpose, channel: $channel) { publisherCount position entries { publisherId value } } }`,
   deletePrivacyRequestRecord: `mutation ($id: ID!, $idempotencyKey: String) { deletePrivacyRequestRecord(id: $id, idempotencyKey: $idempotencyKey) { id position } }`,
+  requestAccessGrant: `mutation ($input: RequestAccessGrantInput!) { requestAccessGrant(input: $input) { position grant { id status emergency endsAt } } }`,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

@@ -1,11 +1,12 @@
 import type fc from 'fast-check';
 import { expect } from 'vitest';
 import type { LedgerSystem } from './ledger-system.js';
+import { MUTATIONS } from './documents.js';
 import { afterStep, changesSince, outcomes, type ModelState } from './mutation-command.js';
+import { freshKey } from './publisher-operations.js';
 import { OPERATOR } from './principals.js';
 import { publisherView } from './views.js';
 
-const REQUEST = `mutation ($input: RequestAccessGrantInput!) { requestAccessGrant(input: $input) { position grant { id status emergency endsAt } } }`;
 const REVOKE = `mutation ($input: RevokeAccessGrantInput!) { revokeAccessGrant(input: $input) { grant { status } } }`;
 const GRANTS = `query ($p: ID!, $at: String) { accessGrants(publisherId: $p, minPosition: $at, first: 100) { edges { node { id status revokeReason } } } }`;
 const PERSONAL = `query ($id: ID!) { publisher(id: $id) { contact { name telephone email erased } aadUsers { accountId objectId userPrincipalName displayName erased } } }`;
@@ -14,12 +15,13 @@ const PERSONAL = `query ($id: ID!) { publisher(id: $id) { contact { name telepho
 const MAX_MINUTES = 480;
 const EMERGENCY_MINUTES = 60;
 
-/** The operator asks for a grant on a publisher, for `minutes` (refused beyond the setting). */
+/** The operator asks for a grant on a publisher, for `minutes` (refused beyond the setting); `keyed`: under an idempotency key, for RetryCommand. */
 export class GrantCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
   constructor(
     private readonly i: number,
     private readonly minutes: number,
     private readonly emergency: boolean,
+    private readonly keyed = false,
   ) {}
   check(): boolean {
     return true;
@@ -36,9 +38,10 @@ export class GrantCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
       ticket: 'INC-model',
       endsAt: new Date(endsAt).toISOString(),
       emergency: this.emergency,
+      ...(this.keyed ? { idempotencyKey: freshKey(model) } : {}),
     };
     const before = await system.head();
-    const answer = await system.call(REQUEST, { input }, OPERATOR);
+    const answer = await system.call(MUTATIONS.requestAccessGrant, { input }, OPERATOR);
     const context = `${this}: ${answer.code ?? 'ok'} ${answer.message ?? ''}`;
     outcomes.set(`grant ${answer.code ?? 'ok'}`, (outcomes.get(`grant ${answer.code ?? 'ok'}`) ?? 0) + 1);
     if (this.minutes > (this.emergency ? EMERGENCY_MINUTES : MAX_MINUTES)) {
@@ -58,11 +61,23 @@ export class GrantCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {
         revoked: false,
       });
       model.tallyGrant(this.emergency);
+      if (this.keyed) {
+        const { requestAccessGrant: payload } = answer.data;
+        const { operatorForgets } = model;
+        (model.keyed ??= []).push({
+          name: 'requestAccessGrant',
+          variables: { input },
+          as: OPERATOR,
+          payload,
+          authAgain: () => null,
+          operatorForgets,
+        });
+      }
     }
     await afterStep(model, system, p, OPERATOR);
   }
   toString(): string {
-    return `${this.emergency ? 'emergency ' : ''}grant p${this.i} for ${this.minutes} min`;
+    return `${this.emergency ? 'emergency ' : ''}grant p${this.i} for ${this.minutes} min${this.keyed ? ' (keyed)' : ''}`;
   }
 }
 

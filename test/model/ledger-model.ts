@@ -255,12 +255,16 @@ export class LedgerModel {
     return this.grants.some((g) => g.publisherId === publisherId && !g.revoked && now < g.endsAt);
   }
 
+  /** how often the operator was forgotten: a grant request's id is derived from the reference they had then */
+  operatorForgets = 0;
+
   /**
    * An account of the operator's was erased, so the operator is forgotten as
    * an actor (src/privacy/account-actors.ts): every grant of theirs that had
    * not ended is revoked by the erasure (the ended ones stay as they were).
    */
   forgetOperator(): void {
+    this.operatorForgets++;
     const now = Date.parse(this.now());
     for (const grant of this.grants) if (now < grant.endsAt) grant.revoked = true;
   }

@@ -29,6 +29,8 @@ export interface KeyedAttempt {
   authAgain(): string | null;
   /** the stream whose idempotency key fingerprinted it (changes of publishers and offers), and how often that stream was shredded then */
   fingerprinted?: { streamId: string; epoch: number };
+  /** a grant request: how often the operator had been forgotten then (a retry after one more is refused) */
+  operatorForgets?: number;
 }
 
 /** The stream whose key a keyed change's fingerprint is taken under; none for erasures and record deletions (they hold no personal input). */
@@ -52,6 +54,7 @@ function fingerprintStream(name: MutationName, variables: Record<string, any>): 
     case 'erasePersonalData':
     case 'closePublisherAccount':
     case 'deletePrivacyRequestRecord':
+    case 'requestAccessGrant': // under the ledger's secret: its input holds nothing personal
     case 'contactList': // never keyed: it takes no idempotency key
       return undefined;
     default:
@@ -208,18 +211,25 @@ export class MutationCommand implements fc.AsyncCommand<ModelState, LedgerSystem
  * with whatever was erased since reading as erased).
  */
 function unchanging(payload: any): unknown {
-  const { publisher, offer, ...rest } = payload ?? {};
+  const { publisher, offer, grant, ...rest } = payload ?? {};
   return {
     ...rest,
     ...(publisher ? { publisher: { id: publisher.id, version: publisher.version } } : {}),
     ...(offer ? { offer: { id: offer.id, version: offer.version } } : {}),
+    // a grant's status is judged at the retry's instant (it may have expired since)
+    ...(grant ? { grant: { id: grant.id, emergency: grant.emergency, endsAt: grant.endsAt } } : {}),
   };
 }
 
-/** Whether an erasure destroyed the key the attempt's fingerprint was taken under: a retry cannot be told from other input any more. */
+/**
+ * Whether an erasure destroyed the key the attempt's fingerprint was taken
+ * under, or (a grant request) forgot the operator whose reference its id was
+ * derived from: a retry cannot be told from other input any more.
+ */
 const shreddedSince = (model: ModelState, attempt: KeyedAttempt): boolean =>
-  attempt.fingerprinted !== undefined &&
-  model.idempotencyEpoch(attempt.fingerprinted.streamId) !== attempt.fingerprinted.epoch;
+  (attempt.fingerprinted !== undefined &&
+    model.idempotencyEpoch(attempt.fingerprinted.streamId) !== attempt.fingerprinted.epoch) ||
+  (attempt.operatorForgets !== undefined && model.operatorForgets !== attempt.operatorForgets);
 
 /** Sends a keyed mutation again, now or steps later, with its key: the same answer and nothing appended (or, with other input, BAD_USER_INPUT). */
 export class RetryCommand implements fc.AsyncCommand<ModelState, LedgerSystem> {

@@ -141,8 +141,11 @@ describe('the grants of an operator forgotten by an erasure', () => {
         revokeReason: FORGOTTEN_GRANTEE_REASON,
       });
     }
-    // these two and the one reopened in the test before: one revocation each
-    expect(await grantEventsSince(before)).toEqual(Array(3).fill(`access-grants-${p0}:AccessGrantRevoked`));
+    // these two and the one reopened in the test before: one revocation each; then the note of the reference forgotten
+    expect(await grantEventsSince(before)).toEqual([
+      ...Array(3).fill(`access-grants-${p0}:AccessGrantRevoked`),
+      `access-grants-${p3.id}:GranteesForgotten`,
+    ]);
     expect(code(await server.gql(CONTACT, { id: p0 }, operator))).toBe('FORBIDDEN');
 
     // erased already: the retry forgets nobody and revokes nothing again
@@ -151,12 +154,61 @@ describe('the grants of an operator forgotten by an erasure', () => {
     expect(await grantEventsSince(head)).toEqual([]);
   });
 
-  it('a person with no open grant (an approver) is forgotten with nothing appended to any grant stream', async () => {
+  it('a person with no open grant (an approver) is forgotten with no revocation, its reference only noted', async () => {
     // the approver has a person reference (it approved grants above) and holds no grant of its own
     const p4 = await register(APPROVING_OPERATOR);
     const before = await server.ledger.events.headPosition();
     ok(await server.gql(CLOSE, { input: { publisherId: p4.id } }, APPROVING_OPERATOR));
     expect(await server.ledger.events.headPosition()).toBeGreaterThan(before);
-    expect(await grantEventsSince(before)).toEqual([]);
+    expect(await grantEventsSince(before)).toEqual([`access-grants-${p4.id}:GranteesForgotten`]);
+  });
+
+  /**
+   * A retry under the first attempt's idempotency key, after an erasure forgot
+   * the operator: nothing links them to the old reference any more, so the
+   * retry cannot be told from another operator's, and answering the first
+   * grant would link them to it again. As for data erased since elsewhere,
+   * the key is refused (BAD_USER_INPUT on idempotencyKey); a new key asks anew.
+   */
+  it('a grant request retried under its idempotency key after the operator was forgotten: BAD_USER_INPUT, not the old grant', async () => {
+    const forgotten: TestPrincipal = { role: 'operator', oid: '6b000000-0000-4000-8000-0000000000a2' };
+    const asking = (idempotencyKey: string) =>
+      server.gql(
+        'mutation ($input: RequestAccessGrantInput!) { requestAccessGrant(input: $input) { grant { id status } } }',
+        {
+          input: {
+            publisherId: p0,
+            categories: ['ADMINISTRATOR'],
+            reason: 'bounce',
+            ticket: 'INC-7',
+            endsAt,
+            idempotencyKey,
+          },
+        },
+        forgotten,
+      );
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const first = ok(await asking('grant-retry-0001'))['requestAccessGrant'].grant;
+    expect(ok(await asking('grant-retry-0001'))['requestAccessGrant'].grant).toEqual(first);
+    const p5 = await register(forgotten);
+    const closed = ok(await server.gql(CLOSE, { input: { publisherId: p5.id } }, forgotten))['closePublisherAccount'];
+    expect((await grantsOf(p0, closed.position)).find((g) => g['id'] === first.id)).toMatchObject({
+      status: 'REVOKED',
+      revokedBy: 'erasure',
+    });
+    const head = await server.ledger.events.headPosition();
+
+    const retry = await asking('grant-retry-0001');
+
+    expect(retry.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'idempotencyKey',
+      rule: 'was already used with different input, or for data erased since',
+    });
+    expect(JSON.stringify(retry)).not.toContain(first.id);
+    expect(await server.ledger.events.headPosition()).toBe(head);
+    const anew = ok(await asking('grant-retry-0002'))['requestAccessGrant'].grant;
+    expect(anew).toMatchObject({ status: 'AWAITING_APPROVAL' });
+    expect(anew.id).not.toBe(first.id);
   });
 });

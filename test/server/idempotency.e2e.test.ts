@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aPublisher, REGISTER, startTestServer, tempDataDir, UPDATE, type TestServer } from './harness.js';
+import {
+  aPublisher,
+  REGISTER,
+  REQUEST_GRANT,
+  startTestServer,
+  tempDataDir,
+  UPDATE,
+  type TestServer,
+} from './harness.js';
 
 describe('idempotent mutations over GraphQL', () => {
   let data: ReturnType<typeof tempDataDir>;
@@ -47,6 +55,29 @@ describe('idempotent mutations over GraphQL', () => {
     });
     const stale = await server.gql(UPDATE, { input: { ...input, idempotencyKey: undefined } });
     expect(stale.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
+  });
+
+  it('a retried grant request without startsAt (which defaults to now) returns its first grant and records nothing', async () => {
+    const publisherId = (await server.gql(REGISTER, { input: aPublisher() })).data!['registerPublisher'].publisher.id;
+    const input = {
+      publisherId,
+      categories: ['ADMINISTRATOR'],
+      reason: 'the contact email bounces',
+      ticket: 'INC-4',
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      idempotencyKey: 'grant-2026-12-07-0001',
+    };
+    const operator = { role: 'operator' as const, oid: '0d5e7a11-0000-4000-8000-0000000000c3' };
+    const first = await server.gql(REQUEST_GRANT, { input }, operator);
+    expect(first.errors).toBeUndefined();
+    const head = await server.ledger.events.headPosition();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a later "now"
+
+    const retry = await server.gql(REQUEST_GRANT, { input }, operator);
+
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data).toEqual(first.data);
+    expect(await server.ledger.events.headPosition()).toBe(head);
   });
 
   it('concurrent retries of one registration record it once', async () => {

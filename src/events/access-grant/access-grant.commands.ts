@@ -31,6 +31,10 @@ export type AccessGrantCommand =
   /** every grant of these grantees that has not ended (awaiting approval, scheduled, active); none left: no event */
   | { type: 'RevokeGranteeGrants'; data: { grantees: string[]; revoker: string; reason: string; now: string } }
   | {
+      type: 'NoteForgottenGrantees';
+      data: { publisherId: string; grantees: string[]; requestedAfter: number; now: string };
+    }
+  | {
       type: 'RecordGrantedRead';
       data: { grantId: string; reader: string; target: string; category: DataCategory; offerId?: string; now: string };
     };
@@ -85,6 +89,17 @@ export const accessGrantDecider: Decider<AccessGrantCommand, AccessGrantEvent, A
               reason,
             },
           }));
+      }
+      case 'NoteForgottenGrantees': {
+        // noted already (a retried erasure): nothing more to record
+        const { publisherId, grantees, requestedAfter, now } = command.data;
+        const { forgotten } = state;
+        const noted =
+          forgotten !== undefined &&
+          forgotten.requestedAfter <= requestedAfter &&
+          grantees.every((grantee) => forgotten.grantees.has(grantee));
+        if (noted || grantees.length === 0) return [];
+        return [{ type: 'GranteesForgotten', data: { publisherId, grantees, requestedAfter, forgottenAt: now } }];
       }
       case 'RecordGrantedRead': {
         const { grantId, reader, target, category, offerId, now } = command.data;

@@ -49,7 +49,25 @@ export type AccessGrantUsed = DomainEvent<
   { grantId: string; publisherId: string; target: string; category: DataCategory; emergency: boolean; usedAt: string }
 >;
 
-export type AccessGrantEvent = AccessGrantRequested | AccessGrantApproved | AccessGrantRevoked | AccessGrantUsed;
+/**
+ * In the stream of the publisher an erased account belonged to, appended by
+ * the erasure just before it forgets the account's person
+ * (src/privacy/account-actors.ts): the person references it forgets, and the
+ * log position after which a grant they requested while it ran may lie. A
+ * crash between the forgetting and the erasure's last read of the log leaves
+ * this as the only way back to those grants: the retry, or the next start,
+ * reads it and revokes them (see GranteesForgotten in docs/privacy.md, Actors).
+ * A reference is pseudonymous (random, and nothing leads back from it once
+ * forgotten) and already names the person's own actions and grants in the
+ * log; this names no account and no object id.
+ */
+export type GranteesForgotten = DomainEvent<
+  'GranteesForgotten',
+  { publisherId: string; grantees: string[]; requestedAfter: number; forgottenAt: string }
+>;
+
+export type AccessGrantEvent =
+  AccessGrantRequested | AccessGrantApproved | AccessGrantRevoked | AccessGrantUsed | GranteesForgotten;
 
 export type GrantState = GrantTerms & {
   requestedAt: string;
@@ -63,6 +81,8 @@ export type GrantState = GrantTerms & {
 /** The grants of one publisher, by id. */
 export interface AccessGrantsState {
   grants: ReadonlyMap<string, GrantState>;
+  /** the references forgotten by erasures of the publisher's accounts (GranteesForgotten), and the earliest position to look for their grants from */
+  forgotten?: { grantees: ReadonlySet<string>; requestedAfter: number };
 }
 
 /** Where a grant stands at an instant; only ACTIVE lets its grantee read. */
@@ -97,11 +117,11 @@ export function evolveAccessGrants(state: AccessGrantsState, event: AccessGrantE
   const change = (grantId: string, update: (grant: GrantState) => GrantState): AccessGrantsState => {
     const grant = state.grants.get(grantId);
     if (!grant) return state;
-    return { grants: new Map(state.grants).set(grantId, update(grant)) };
+    return { ...state, grants: new Map(state.grants).set(grantId, update(grant)) };
   };
   switch (event.type) {
     case 'AccessGrantRequested':
-      return { grants: new Map(state.grants).set(event.data.grantId, { ...event.data }) };
+      return { ...state, grants: new Map(state.grants).set(event.data.grantId, { ...event.data }) };
     case 'AccessGrantApproved':
       return change(event.data.grantId, (grant) => ({
         ...grant,
@@ -117,6 +137,17 @@ export function evolveAccessGrants(state: AccessGrantsState, event: AccessGrantE
       }));
     case 'AccessGrantUsed':
       return state;
+    case 'GranteesForgotten': {
+      const { grantees, requestedAfter } = event.data;
+      const { forgotten } = state;
+      return {
+        ...state,
+        forgotten: {
+          grantees: new Set([...(forgotten?.grantees ?? []), ...grantees]),
+          requestedAfter: Math.min(forgotten?.requestedAfter ?? requestedAfter, requestedAfter),
+        },
+      };
+    }
     default:
       return assertNever(event);
   }

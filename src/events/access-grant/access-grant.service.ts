@@ -7,7 +7,7 @@ import type { Forgetful } from '../../privacy/forgetting.js';
 import type { DataCategory } from '../../privacy/classification.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { CommandContext } from '../store/event-codec.js';
-import type { Idempotency } from '../idempotency.js';
+import { reusedKeyError, type Idempotency } from '../idempotency.js';
 import { offerDecider } from '../offer/offer.commands.js';
 import { offerStream } from '../offer/offer.events.js';
 import { publisherDecider } from '../publisher/publisher.commands.js';
@@ -89,7 +89,12 @@ export class AccessGrantService implements Forgetful {
     }
     const grantee = await this.actors.idOf(context.actor);
     const grantId = input.idempotencyKey ? this.idempotency.derivedId(grantee, input.idempotencyKey) : this.ids.next();
-    const { idempotencyKey: _key, ...fingerprinted } = { ...input, ...valid };
+    // the input as sent: a start left to default is "now", which a retry's now is not
+    const { idempotencyKey: _key, ...fingerprinted } = {
+      ...input,
+      ...valid,
+      startsAt: input.startsAt ? valid.startsAt : undefined,
+    };
     const terms = {
       grantId,
       publisherId,
@@ -234,7 +239,9 @@ export class AccessGrantService implements Forgetful {
       },
     );
     const grant = state.grants.get(grantId);
-    if (!grant) throw new NotFoundError('access grant', grantId);
+    // A retry's id, derived from its requester's reference, names no grant when that reference was forgotten
+    // since (erasure): answering the old grant would link them to it again. Refused as data erased since is.
+    if (!grant) throw result.replayed ? reusedKeyError() : new NotFoundError('access grant', grantId);
     return { ...result, grant };
   }
 }

@@ -53,6 +53,34 @@ export class ForgottenGrantees {
     return Math.max(0, ...results.map((result) => result.position));
   }
 
+  /**
+   * Records, in the grant stream of the publisher whose account is erased,
+   * the references about to be forgotten and the position their new grants
+   * lie after (GranteesForgotten): appended before the forgetting, so an
+   * erasure resumed after it still finds them. Returns its log position.
+   */
+  async noteForgotten(
+    publisherId: string,
+    grantees: readonly string[],
+    requestedAfter: number,
+    correlationId: string,
+  ): Promise<number> {
+    const now = this.clock.now().toISOString();
+    const { position } = await this.handler.handle(
+      accessGrantDecider,
+      accessGrantStream(publisherId),
+      { type: 'NoteForgottenGrantees', data: { publisherId, grantees: [...grantees], requestedAfter, now } },
+      { context: { actor: ERASURE_ACTOR, correlationId } },
+    );
+    return position;
+  }
+
+  /** What erasures of this publisher's accounts recorded they forget (none: undefined). */
+  async forgottenAt(publisherId: string): Promise<{ grantees: string[]; requestedAfter: number } | undefined> {
+    const { forgotten } = (await this.handler.load(accessGrantDecider, accessGrantStream(publisherId))).state;
+    return forgotten && { grantees: [...forgotten.grantees], requestedAfter: forgotten.requestedAfter };
+  }
+
   /** The publishers whose grant streams hold a grant requested by one of these references after `after` (ended ones included). */
   private async publishersGranting(grantees: ReadonlySet<string>, after: number): Promise<Set<string>> {
     const found = new Set<string>();

@@ -28,7 +28,10 @@ export type AccessGrantRecord = Omit<GrantTerms, 'offerId'> & {
 
 export type AccessGrantDoc = ProjectedDoc & AccessGrantRecord;
 
-const handles = { accessGrant: everyEventOf.accessGrant } as const satisfies Handles;
+// what an erasure notes of forgotten grantees is no grant (and names none)
+const handles = {
+  accessGrant: { ...everyEventOf.accessGrant, GranteesForgotten: false },
+} as const satisfies Handles;
 
 /** A grant as first requested (also what a mutation answers before the read model has it). */
 export function grantRecord({ offerId, ...terms }: GrantTerms & { requestedAt: string }): AccessGrantRecord {

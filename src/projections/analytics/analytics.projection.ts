@@ -123,6 +123,7 @@ const countedEvents = {
     AccessGrantApproved: false,
     AccessGrantRevoked: false,
     AccessGrantUsed: false,
+    GranteesForgotten: false,
   },
 } as const satisfies Handles;
 

@@ -69,6 +69,7 @@ const handles = {
     AccessGrantRequested: false,
     AccessGrantApproved: false,
     AccessGrantRevoked: false,
+    GranteesForgotten: false,
   },
 } as const satisfies Handles;
 

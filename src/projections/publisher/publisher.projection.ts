@@ -39,7 +39,8 @@ export const publisherProjection = documentProjection<PublisherDoc, typeof handl
     const state = evolvePublisher<PersonalValue>(doc ? { ...doc, status: 'registered' } : initialPublisherState, event);
     // an event before the registration: nothing to show
     if (state.status !== 'registered') return doc;
+    // the rest is a fresh object: given its version rather than copied once more for every event folded
     const { status: _, ...publisher } = state;
-    return { ...publisher, version: event.revision + 1 };
+    return Object.assign(publisher, { version: event.revision + 1 });
   },
 });

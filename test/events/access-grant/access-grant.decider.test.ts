@@ -235,4 +235,32 @@ describe('access grant decider', () => {
     spec.given([requested()]).when(forgotten(afterExpiry)).then([]);
     spec.given([requested(), revoked]).when(forgotten(later)).then([]);
   });
+
+  it("an erasure's note of the references it forgets is recorded once: a retry noting them again appends nothing", () => {
+    const note = (grantees: string[], requestedAfter: number): AccessGrantCommand => ({
+      type: 'NoteForgottenGrantees',
+      data: { publisherId, grantees, requestedAfter, now },
+    });
+    const noted = (grantees: string[], requestedAfter: number): AccessGrantEvent => ({
+      type: 'GranteesForgotten',
+      data: { publisherId, grantees, requestedAfter, forgottenAt: now },
+    });
+    spec
+      .given([])
+      .when(note([alice], 7))
+      .then([noted([alice], 7)]);
+    spec
+      .given([noted([alice], 7)])
+      .when(note([alice], 9))
+      .then([]);
+    // a reference not noted yet, or an earlier position, is noted again
+    spec
+      .given([noted([alice], 7)])
+      .when(note([alice, bob], 9))
+      .then([noted([alice, bob], 9)]);
+    spec
+      .given([noted([alice], 7)])
+      .when(note([alice], 3))
+      .then([noted([alice], 3)]);
+  });
 });

@@ -53,10 +53,16 @@ export function rowValues(
     throw new Error(`upsert into "${collection}": the document must be an object with a string id`);
   }
   const { key } = layout;
-  if (key !== undefined && typeof columnValue(doc, key) !== 'bigint')
-    throw new Error(`upsert into "${collection}": the document's "${key}" must be an integer (the key)`);
   row.push(doc.id, key === undefined ? JSON.stringify(doc) : compactBody(doc, columns));
-  for (const field of layout.columns) row.push(columnValue(doc, field));
+  // the key is one of a keyed table's columns: its value is checked as it is taken
+  let keyed = key === undefined;
+  for (const field of layout.columns) {
+    const value = columnValue(doc, field);
+    if (field === key) keyed = typeof value === 'bigint';
+    row.push(value);
+  }
+  if (!keyed && typeof columnValue(doc, key!) !== 'bigint')
+    throw new Error(`upsert into "${collection}": the document's "${key}" must be an integer (the key)`);
   return row;
 }
 

@@ -72,8 +72,8 @@ interface Query {
  */
 export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
-  /** tables known to exist, with the fields each stores in columns and the field it is keyed by */
-  private readonly tables = new Map<string, keyed.TableShape>();
+  /** tables known to exist, with the fields each stores in columns and the field it is keyed by (as ensureTable answers them: one object per table, not one per row written) */
+  private readonly tables = new Map<string, { table: string; created: false } & keyed.TableShape>();
   private readonly writes: SqliteWrites;
   /** takes rows prepared on another thread (./prepared-rows.ts RowLoading): the writes do */
   readonly rowLoading: SqliteWrites;
@@ -157,10 +157,10 @@ export class SqliteReadStore implements ReadStore {
   private ensureTable(collection: string): { table: string; created: boolean } & keyed.TableShape {
     const table = tableName(collection);
     const known = this.tables.get(table);
-    if (known) return { table, created: false, ...known };
+    if (known) return known;
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
     const shape = { columns: tableColumns(this.db, table), key: keyed.tableKey(this.db, table) };
-    this.tables.set(table, shape);
+    this.tables.set(table, { table, created: false, ...shape });
     return { table, created: true, ...shape };
   }
 

@@ -194,10 +194,8 @@ export class SqliteWrites implements RowLoading {
     const { table, columns, key } = shape;
     this.changing(table, op.kind === 'upsert' ? op.doc?.id : op.id);
     switch (op.kind) {
-      case 'upsert': {
-        const layout = { columns: [...columns], key };
-        return this.upsertRow(op.collection, shape, rowValues(op.collection, op.doc, layout, columns));
-      }
+      case 'upsert':
+        return this.upsertRow(op.collection, shape, rowValues(op.collection, op.doc, layoutOf(columns, key), columns));
       case 'patch': {
         const entries = Object.entries(op.set);
         for (const [field] of entries) {
@@ -230,6 +228,16 @@ export class SqliteWrites implements RowLoading {
         throw new Error(`unknown write operation "${String((op as { kind: unknown }).kind)}"`);
     }
   }
+}
+
+/** Each table's row layout, by its columns (a table's columns are read again, as a new set, when they change). */
+const layouts = new WeakMap<Columns, RowLayout>();
+function layoutOf(columns: Columns, key: string | undefined): RowLayout {
+  const known = layouts.get(columns);
+  if (known && known.key === key) return known;
+  const layout = { columns: [...columns], key };
+  layouts.set(columns, layout);
+  return layout;
 }
 
 /** Each table's upsert, by its columns (a table's columns are read again, as a new set, when they change). */

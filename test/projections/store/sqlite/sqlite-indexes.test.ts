@@ -1,4 +1,5 @@
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectionOptions, IndexSpec, WriteOp } from '../../../../src/projections/store/read-store.js';
 import { SqliteReadStore } from '../../../../src/projections/store/sqlite/sqlite-read-store.js';
@@ -129,6 +130,50 @@ describe('SQLite indexes after an online switch (promote)', () => {
       sort: [{ field: 'age', direction: 'desc' }],
     });
     expect(page.items.map((p) => p.age)).toEqual([...page.items.map((p) => p.age)].sort((a, b) => b - a));
+    await store.close();
+  });
+});
+
+describe('SQLite: an index declared newest first', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => (tmp = tempDir('pl-newest-')));
+  afterEach(() => tmp.remove());
+
+  it('filled in time order takes no more pages than one declared oldest first, and still lists newest first without sorting', async () => {
+    const file = path.join(tmp.dir, 'read.sqlite');
+    const store = SqliteReadStore.open(file);
+    await store.ensureCollection('events', [
+      { name: 'newest', fields: [{ field: 'owner' }, { field: 'at', direction: 'desc' }] },
+      { name: 'oldest', fields: [{ field: 'owner' }, { field: 'at' }] },
+    ]);
+    const start = Date.UTC(2026, 0, 1);
+    // as a projection folds them: batches of entries, each later than the one before
+    for (let batch = 0; batch < 20; batch++) {
+      const ops = Array.from({ length: 250 }, (_, i): WriteOp => {
+        const n = batch * 250 + i;
+        const at = new Date(start + n * 1000).toISOString();
+        return {
+          kind: 'upsert',
+          collection: 'events',
+          doc: { id: `e${String(n).padStart(5, '0')}`, owner: `o${n % 5}`, at },
+        };
+      });
+      await store.write(ops);
+    }
+    const db = new Database(file, { readonly: true });
+    const pages = (index: string) =>
+      db.prepare('SELECT count(*) FROM dbstat WHERE name = ?').pluck().get(`doc_events__${index}`) as number;
+    // newest first, stored as declared, each entry went to the start of its owner's range and split pages half full
+    expect(pages('newest')).toBeLessThanOrEqual(pages('oldest') * 1.1);
+    db.close();
+    const query = { filter: { owner: 'o3' }, sort: [{ field: 'at', direction: 'desc' as const }], first: 3 };
+    const plan = store.explainFind('events', query).join();
+    expect(plan).toMatch(/INDEX doc_events__newest\b/);
+    expect(plan).not.toContain('TEMP B-TREE');
+    const page = await store.find<{ id: string; at: string }>('events', query);
+    expect(page.items.map((e) => e.id)).toEqual(['e04998', 'e04993', 'e04988']);
+    const next = await store.find<{ id: string }>('events', { ...query, after: page.endCursor! });
+    expect(next.items.map((e) => e.id)).toEqual(['e04983', 'e04978', 'e04973']);
     await store.close();
   });
 });
