@@ -67,7 +67,7 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 
 /** The fields without repeats; two subjects for one path, or nested paths, are mistakes. */
 export function distinctFields(fields: ReadonlyArray<SealField>): ReadonlyArray<SealField> {
-  if (fields.length < 2) return fields;
+  if (fields.length < 2 || allDistinct(fields)) return fields;
   const byPath = new Map<string, SealField>();
   for (const field of fields) {
     const seen = byPath.get(field.path);
@@ -84,6 +84,25 @@ export function distinctFields(fields: ReadonlyArray<SealField>): ReadonlyArray<
     }
   }
   return [...byPath.values()];
+}
+
+/**
+ * Whether no path is listed twice and none contains another: what a
+ * document's declared fields always are (a durable mutation seals two such
+ * lists, data and metadata, each time). Checked pair by pair without
+ * allocating (a few paths each); a repeat or a nested path is left to
+ * distinctFields' own check, which says what is wrong.
+ */
+function allDistinct(fields: ReadonlyArray<SealField>): boolean {
+  for (let i = 0; i < fields.length; i++) {
+    const path = fields[i]!.path;
+    for (let j = 0; j < fields.length; j++) {
+      const other = fields[j]!.path;
+      if (i === j || other.length < path.length) continue;
+      if (other === path || (other.charCodeAt(path.length) === 46 /* . */ && other.startsWith(path))) return false;
+    }
+  }
+  return true;
 }
 
 export function ownValue(parent: unknown, key: string): unknown {

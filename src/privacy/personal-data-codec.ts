@@ -104,7 +104,19 @@ export class PersonalDataCodec implements Forgetful {
    * A subject whose key is `retired` gets a fresh key first.
    */
   async seal<T>(value: T, fields: ReadonlyArray<SealField>, retired?: RetiredKeys): Promise<T> {
-    const copy = deepCopy(value, undefined);
+    return this.sealIn(deepCopy(value, undefined), fields, retired);
+  }
+
+  /**
+   * Like {@link seal}, but seals `value` itself: for a document its caller
+   * has just built for this and shares with no one (an event's metadata,
+   * src/events/store/event-codec.ts), whose copy would be garbage at once.
+   */
+  async sealBuilt<T>(value: T, fields: ReadonlyArray<SealField>, retired?: RetiredKeys): Promise<T> {
+    return this.sealIn(value, fields, retired);
+  }
+
+  private async sealIn<T>(copy: T, fields: ReadonlyArray<SealField>, retired: RetiredKeys | undefined): Promise<T> {
     const targets: Array<{ parent: Record<string, unknown>; key: string; subjectId: string }> = [];
     for (const field of distinctFields(fields)) {
       const { parents, last } = segmentsOf(field.path);
@@ -119,13 +131,19 @@ export class PersonalDataCodec implements Forgetful {
       targets.push({ parent: parent as Record<string, unknown>, key: last, subjectId: field.subjectId });
     }
     if (targets.length === 0) return copy;
-    const keys = new Map<string, { key: Buffer; id: string }>();
-    for (const { subjectId } of targets) {
-      if (!keys.has(subjectId)) keys.set(subjectId, await this.currentKey(subjectId, retired));
-    }
+    // A document's values are nearly always one subject's (a contact, a client): its key, without a Map for one.
+    let subjectId = targets[0]!.subjectId;
+    let key = await this.currentKey(subjectId, retired);
+    let keys: Map<string, { key: Buffer; id: string }> | undefined;
     for (const target of targets) {
-      const { key, id } = keys.get(target.subjectId) as { key: Buffer; id: string };
-      setOwn(target.parent, target.key, sealValue(key, target.subjectId, target.parent[target.key], id));
+      if (target.subjectId !== subjectId) {
+        keys ??= new Map([[subjectId, key]]);
+        subjectId = target.subjectId;
+        const known = keys.get(subjectId);
+        key = known ?? (await this.currentKey(subjectId, retired));
+        if (!known) keys.set(subjectId, key);
+      }
+      setOwn(target.parent, target.key, sealValue(key.key, subjectId, target.parent[target.key], key.id));
     }
     return copy;
   }

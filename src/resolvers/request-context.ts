@@ -44,7 +44,10 @@ export class LedgerRequestContext<Record extends { readonly id: string }> implem
   get command(): RequestContext['command'] {
     if (!this.made && this.origin) {
       const request = this.origin.command;
-      this.made = { ...request, actor: { ...request.actor, ...(this.role ? { role: this.role } : {}) } };
+      // The actor (made below: id, kind) by name: the conditional spread of a role cost a mutation ~0.5 µs (profile).
+      const { id, kind } = request.actor;
+      const role = this.role ?? request.actor.role;
+      this.made = { ...request, actor: role === undefined ? { id, kind } : { id, kind, role } };
     }
     if (!this.made) {
       const { correlationId, client } = this.transport();

@@ -15,10 +15,11 @@ export function requestClient(req: IncomingMessage, trustProxy: boolean): { ip?:
   const forwarded = trustProxy ? forwardedFor(req.headers['x-forwarded-for']) : undefined;
   const ip = forwarded ?? req.socket.remoteAddress;
   const agent = req.headers['user-agent'];
-  return {
-    ...(ip ? { ip } : {}),
-    ...(agent ? { userAgent: agent.slice(0, MAX_USER_AGENT) } : {}),
-  };
+  // field by field, not conditional spreads: every mutation asks (its events' sealed client)
+  const client: { ip?: string; userAgent?: string } = {};
+  if (ip) client.ip = ip;
+  if (agent) client.userAgent = agent.slice(0, MAX_USER_AGENT);
+  return client;
 }
 
 function forwardedFor(header: string | string[] | undefined): string | undefined {

@@ -236,6 +236,22 @@ describe('PersonalDataCodec', () => {
     expect(keys.getOrCreateCalls).toBe(1);
   });
 
+  it("seals values of subjects listed in turn each under its own subject's key, asking for each key once", async () => {
+    const people = { a: 'Alice Example', b: 'Bob Example', c: 'alice@example.org' };
+    const sealed = await codec.seal(people, [
+      { path: 'a', subjectId: ALICE },
+      { path: 'b', subjectId: BOB },
+      { path: 'c', subjectId: ALICE },
+    ]);
+    expect([sealed.a, sealed.b, sealed.c].map((value) => (value as unknown as PersonalValue).s)).toEqual([
+      ALICE,
+      BOB,
+      ALICE,
+    ]);
+    expect(keys.getOrCreateCalls).toBe(2);
+    expect(await codec.open(sealed)).toEqual(people);
+  });
+
   it('does not look keys up when there is nothing to open, and keeps null entries', async () => {
     const opened = await codec.openMany([{ plain: true }, null]);
     expect(opened).toEqual([{ plain: true }, null]);

@@ -177,14 +177,17 @@ export function evolvePublisher<P>(state: PublisherState<P>, event: PublisherEve
   }
   if (state.status !== 'registered') return state;
   switch (event.type) {
-    case 'ContactUpdated':
-      return {
+    case 'ContactUpdated': {
+      const next = {
         ...state,
         companyName: event.data.companyName ?? state.companyName,
         contact: { ...state.contact, ...event.data.contact },
         updatedAt: event.data.updatedAt,
-        ...(event.data.contact ? { erasure: { ...state.erasure, contactErased: false } } : {}),
       };
+      // replaced in place (no conditional spread: every contact edit folds this)
+      if (event.data.contact) next.erasure = { ...state.erasure, contactErased: false };
+      return next;
+    }
     case 'ContactPreferencesChanged':
       return { ...state, contactPreferences: { ...event.data.contactPreferences }, updatedAt: event.data.changedAt };
     case 'AadUserAdded':

@@ -1,5 +1,5 @@
 import type { Clock, IdGenerator } from '../../clock.js';
-import type { CommandHandler, CommandResult } from '../command-handler.js';
+import type { CommandHandler, CommandResult, HandleOptions } from '../command-handler.js';
 import type { CommandContext } from '../store/event-codec.js';
 import type { Idempotency } from '../idempotency.js';
 import { publisherDecider } from './publisher.commands.js';
@@ -123,21 +123,21 @@ export class PublisherService {
       <T>(value: string | null | undefined, check: (value: string) => T) =>
       () =>
         value != null ? check(value) : undefined;
-    const { publisherId, companyName, ...changed } = validateAll({
+    const { publisherId, companyName, name, telephone, email } = validateAll({
       publisherId: () => requireId('id', input.id),
       companyName: optional(input.companyName, (v) => requireText('companyName', v, 200)),
       name: optional(contact.name, (v) => requireText('contact.name', v, 100)),
       telephone: optional(contact.telephone, (v) => requireTelephone('contact.telephone', v)),
       email: optional(contact.email, (v) => requireEmail('contact.email', v)),
     });
+    // The given fields by name, in order: a rest pattern and entries arrays made each edit dearer (profile).
+    const changed: Partial<ContactDetails> = {};
+    if (name !== undefined) changed.name = name;
+    if (telephone !== undefined) changed.telephone = telephone;
+    if (email !== undefined) changed.email = email;
     const command = {
       type: 'UpdatePublisherContact' as const,
-      data: {
-        publisherId,
-        ...(companyName !== undefined ? { companyName } : {}),
-        contact: Object.fromEntries(Object.entries(changed).filter(([, value]) => value !== undefined)),
-        now: this.now(),
-      },
+      data: { publisherId, ...(companyName !== undefined ? { companyName } : {}), contact: changed, now: this.now() },
     };
     return this.run(publisherId, command, {
       context,
@@ -259,25 +259,38 @@ export class PublisherService {
     command: Parameters<typeof publisherDecider.decide>[0],
     options: { context: CommandContext; expectedVersion?: number; idempotencyKey?: string | null | undefined },
   ): Promise<PublisherChange> {
-    const { idempotencyKey, ...handleOptions } = options;
-    const { now: _now, ...input } = command.data;
-    // A fresh account id is not part of what the client asked for (nor is a registrant's, which it is added by).
-    if ('user' in input) input.user = { ...input.user, accountId: '' };
-    if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '', addedBy: '' };
-    const { state, ...result } = await this.handler.handle(publisherDecider, publisherStream(publisherId), command, {
-      ...handleOptions,
-      ...(idempotencyKey
-        ? {
-            idempotency: await this.idempotency.markPersonal(
-              idempotencyKey,
-              command.type,
-              input,
-              publisherStream(publisherId),
-            ),
-          }
-        : {}),
-    });
+    const { context, expectedVersion, idempotencyKey } = options;
+    const streamId = publisherStream(publisherId);
+    const handling: HandleOptions = { context };
+    if (expectedVersion !== undefined) handling.expectedVersion = expectedVersion;
+    if (idempotencyKey)
+      handling.idempotency = await this.idempotency.markPersonal(
+        idempotencyKey,
+        command.type,
+        askedFor(command),
+        streamId,
+      );
+    const result = await this.handler.handle(publisherDecider, streamId, command, handling);
+    const { state } = result;
     if (state.status !== 'registered') throw new Error('a publisher command left no registered publisher');
-    return { ...result, publisher: state };
+    // The result's fields but its state, named one by one: a rest copy (`{ state, ...rest }`) runs V8's slow
+    // generic property copy, and with the input's copy below, both on every command, even without a key.
+    return {
+      version: result.version,
+      position: result.position,
+      appended: result.appended,
+      replayed: result.replayed,
+      keys: result.keys,
+      publisher: state,
+    };
   }
+}
+
+/** What the client asked for, as an idempotency key's fingerprint covers it: a command's data without its instant or fresh ids. */
+function askedFor(command: Parameters<typeof publisherDecider.decide>[0]): unknown {
+  const { now: _now, ...input } = command.data;
+  // A fresh account id is not part of what the client asked for (nor is a registrant's, which it is added by).
+  if ('user' in input) input.user = { ...input.user, accountId: '' };
+  if ('firstUser' in input && input.firstUser) input.firstUser = { ...input.firstUser, accountId: '', addedBy: '' };
+  return input;
 }

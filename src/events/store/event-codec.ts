@@ -24,11 +24,14 @@ export interface CommandContext {
  * The request's client as event metadata: its address and user agent (either
  * may be unknown), one value sealed once (see EventMetadata.client).
  */
-function clientOf(context: CommandContext): { client?: { ip?: string; userAgent?: string } } {
+function clientOf(context: CommandContext): { ip?: string; userAgent?: string } | undefined {
   const ip = context.client?.ip;
   const userAgent = context.client?.userAgent;
-  if (!ip && !userAgent) return {};
-  return { client: { ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) } };
+  if (!ip && !userAgent) return undefined;
+  const client: { ip?: string; userAgent?: string } = {};
+  if (ip) client.ip = ip;
+  if (userAgent) client.userAgent = userAgent;
+  return client;
 }
 
 /**
@@ -66,15 +69,20 @@ export class EventCodec {
     const publisherId = events
       .map((event) => (event.data as { publisherId?: unknown }).publisherId)
       .find((id) => typeof id === 'string');
+    // Built field by field (in the stored order) and sealed in place: conditional spreads and the sealing's
+    // deep copy of a document nobody else holds were 1.5 µs of each durable mutation (bench/ profile, Dec 2026).
+    const actor = await this.actors.recorded(context.actor, publisherId as string | undefined, context.newAccountId);
     const plainMetadata: EventMetadata = {
-      actor: await this.actors.recorded(context.actor, publisherId as string | undefined, context.newAccountId),
+      // never the caller's own objects (a service's actor is recorded as it is)
+      actor: actor === context.actor ? { ...actor } : actor,
       correlationId: context.correlationId,
-      ...(context.causationId ? { causationId: context.causationId } : {}),
-      ...(context.requestId ? { requestId: context.requestId } : {}),
-      ...clientOf(context),
-      ...(idempotency ? { idempotency } : {}),
     };
-    const metadata = await this.personalData.seal(
+    if (context.causationId) plainMetadata.causationId = context.causationId;
+    if (context.requestId) plainMetadata.requestId = context.requestId;
+    const client = clientOf(context);
+    if (client) plainMetadata.client = client;
+    if (idempotency) plainMetadata['idempotency'] = { ...idempotency };
+    const metadata = await this.personalData.sealBuilt(
       plainMetadata,
       sealFieldsOf(personalMetadataFields, plainMetadata, occurredAt),
       retired,

@@ -48,6 +48,14 @@ describe('event metadata', () => {
     });
   });
 
+  it("seals the metadata it builds, never the caller's context (an actor recorded as it is keeps its object id in clear)", async () => {
+    const own = { ...context, actor: { id: 'user-1', kind: 'user' as const, objectId: 'oid-1' } };
+    const [event] = await new EventCodec(personalData, at('2026-03-31T23:59:59.000Z'), ids).encode([registered], own);
+    expect(event!.metadata.actor.objectId).toSatisfy(isPersonalValue);
+    expect(JSON.stringify(event!.metadata)).not.toContain('oid-1');
+    expect(own.actor).toEqual({ id: 'user-1', kind: 'user', objectId: 'oid-1' });
+  });
+
   it('seals client IP and user agent as one value under the month of the event, and opens it until that month is destroyed', async () => {
     const march = await new EventCodec(personalData, at('2026-03-31T23:59:59.000Z'), ids).encode([registered], context);
     const april = await new EventCodec(personalData, at('2026-04-01T00:00:00.000Z'), ids).encode([registered], context);
