@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DurableBoundary } from '../../../../src/events/store/sqlite/durable-boundary.js';
+import { EVENTS_SCHEMA } from '../../../../src/events/store/sqlite/event-schema.js';
+import { logCommits, serialize, writtenSpan } from '../../../../src/events/store/sqlite/log-writes.js';
 import { reached, WalDurability, type CommittedBatch } from '../../../../src/events/store/sqlite/wal-durability.js';
+import { openSqliteFile } from '../../../../src/sqlite/open-database.js';
+import { newEvent } from '../event-store.contract.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -83,6 +87,74 @@ describe('WAL durability, fsyncs on the thread pool', () => {
     expect(await later.outcome).toBe(durability.failure);
     await durability.settled();
     await durability.close();
+  });
+
+  /**
+   * Commits appends to a real log and hands each commit to `durability` (as
+   * the log's writers do), whose fsyncs run on the thread pool meanwhile.
+   */
+  const committer = (file: string, durability: WalDurability) => {
+    const db = openSqliteFile(file, { synchronous: 'NORMAL', secureDelete: false });
+    db.exec(EVENTS_SCHEMA);
+    const commit = logCommits(db, (first) => durability.committing(first));
+    let n = 0;
+    return {
+      db,
+      append: () => {
+        n++;
+        const outcomes = commit([{ streamId: `s-${n}`, expected: 'no_stream', events: [serialize(newEvent(n))] }]);
+        const span = writtenSpan(outcomes)!;
+        const committed = batch(span.first, span.last);
+        durability.add(committed);
+        return committed;
+      },
+    };
+  };
+
+  it('acknowledges a commit made while an fsync runs only with the next fsync, which starts after it', async () => {
+    const file = path.join(tempDir(), 'events.sqlite');
+    const boundary = new DurableBoundary();
+    const durability = new WalDurability(file, () => undefined, boundary);
+    const log = committer(file, durability);
+    const first = log.append();
+    // The first's fdatasync is on the thread pool: this commit comes after it began.
+    const second = log.append();
+    let secondDone = false;
+    void second.outcome.then(() => (secondDone = true));
+    expect(boundary.get()).toBe(1);
+    expect(await first.outcome).toBe('acknowledged');
+    // The first's fsync did not cover the second: still not durable, nothing past the first is delivered.
+    expect(secondDone).toBe(false);
+    expect(boundary.get()).toBe(2);
+    expect(boundary.durableThrough()).toBe(1);
+    expect(await second.outcome).toBe('acknowledged');
+    expect(boundary.get()).toBeUndefined();
+    expect(boundary.durableThrough()).toBe(2);
+    await durability.settled();
+    await durability.close();
+    log.db.close();
+  });
+
+  it('a failed fsync refuses the commits made while it ran as well, and acknowledges nothing after it', async () => {
+    const file = path.join(tempDir(), 'events.sqlite');
+    // The WAL as this durability sees it: a device that cannot be synced (EINVAL), as a failing disk would answer.
+    const unsyncable = path.join(tempDir(), 'unsyncable.sqlite');
+    fs.symlinkSync('/dev/null', `${unsyncable}-wal`);
+    const boundary = new DurableBoundary();
+    const durability = new WalDurability(unsyncable, () => undefined, boundary);
+    const log = committer(file, durability);
+    const first = log.append();
+    const second = log.append(); // committed while the first's fsync runs
+    for (const refused of [await first.outcome, await second.outcome]) {
+      expect(refused).toBeInstanceOf(Error);
+      expect((refused as Error).message).toBe('the event log could not be made durable (EINVAL)');
+    }
+    expect(boundary.get()).toBe(1); // where durability was lost: readers deliver nothing past it
+    expect(boundary.durableThrough()).toBe(0);
+    expect(await log.append().outcome).toBe(durability.failure);
+    await durability.settled();
+    await durability.close();
+    log.db.close();
   });
 
   it('compares request numbers across 32-bit wrap-around', () => {
