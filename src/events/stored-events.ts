@@ -1,4 +1,4 @@
-import type { DeclaredPaths } from '../privacy/classification.js';
+import type { DeclaredPaths } from '../privacy/event-data-fields.js';
 import type { PersonalValue } from '../privacy/personal-value.js';
 import type { AccessGrantEvent } from './access-grant/access-grant.events.js';
 import type { ContactListEvent } from './contact-list/contact-list.events.js';
@@ -10,7 +10,7 @@ import type { PublisherEvent } from './publisher/publisher.events.js';
 
 /**
  * Events as the log stores them, in types. The codec seals each personal
- * value declared in src/privacy/classification.ts; `Stored<E>` says so in
+ * value declared in src/privacy/event-data-fields.ts; `Stored<E>` says so in
  * E's type, from that same declaration: each declared field is a
  * `PersonalValue`, every other field is as the domain event has it. The
  * on-disk format is untouched: this is a type of the same JSON.

@@ -1,12 +1,13 @@
 import type { DataCategory } from './data-category.js';
-import { supportContactFields } from '../events/offer/offer.events.js';
-import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
 import type { SealField } from './document-paths.js';
+import { aadAccountSubject, actorSubject, clientSubject, retentionSubject } from './data-subjects.js';
+import { personalFieldsByEventType } from './event-data-fields.js';
 
 /**
  * The one declaration of personal data. Every personal value that an event
- * carries is listed here with its data category and its data subject;
- * encryption (src/events/store/event-codec.ts) reads it, and so will masking,
+ * carries is listed with its data category and its data subject: here for
+ * every event's metadata, in ./event-data-fields.ts for each type's data,
+ * under the subjects of ./data-subjects.ts; encryption (src/events/store/event-codec.ts) reads it, and so will masking,
  * export and erasure. A value not declared here is stored in clear.
  *
  * Categories (./data-category.ts) follow the marketplace's privacy
@@ -36,127 +37,8 @@ export interface PersonalField<Path extends string = string> {
   subject(container: Record<string, unknown>, occurredAt: string): string;
 }
 
-/** The publisher's contact person is one data subject per publisher. */
-export const contactSubject = (publisherId: string): string => `publisher/${publisherId}/contact`;
-
-const publisherContact = (data: Record<string, unknown>): string => contactSubject(String(data['publisherId']));
-
-// Paths keep their literal types (`as const`): src/events/stored-events.ts types these fields as sealed.
-const contactFields = [
-  {
-    path: 'contact.name',
-    category: 'administrator',
-    label: 'contact person name',
-    mask: 'pseudonym',
-    subject: publisherContact,
-  },
-  {
-    path: 'contact.telephone',
-    category: 'administrator',
-    label: 'contact person telephone',
-    mask: 'telephone-country',
-    subject: publisherContact,
-  },
-  {
-    path: 'contact.email',
-    category: 'administrator',
-    label: 'contact person email',
-    mask: 'email-domain',
-    subject: publisherContact,
-  },
-] as const satisfies readonly PersonalField[];
-
-/**
- * The key-store subject whose key seals, in each event's metadata, the link
- * from a person reference (src/privacy/actor-references.ts) to its AAD
- * object id (`actor.objectId`). Destroyed when the person is forgotten: the
- * reference then names nobody.
- */
-export const actorSubject = (reference: string): string => `actor/${reference}`;
-
-/** Each AAD account is its own data subject, named by its server-assigned account id (never by its object id). */
-export const aadAccountSubject = (publisherId: string, accountId: string): string =>
-  `publisher/${publisherId}/aad/${accountId}`;
-
-/** An account's fields, under `at` in the event's data (`user`, or `firstUser` of a registration). */
-const aadUserFields = <At extends string>(at: At) => {
-  const subject = (data: Record<string, unknown>): string =>
-    aadAccountSubject(
-      String(data['publisherId']),
-      String((data[at] as Record<string, unknown> | undefined)?.['accountId']),
-    );
-  return [
-    { path: `${at}.objectId`, category: 'administrator', label: 'AAD account object id', mask: 'pseudonym', subject },
-    // a UPN is email-shaped: its domain is the tenant's, not the person's
-    {
-      path: `${at}.userPrincipalName`,
-      category: 'administrator',
-      label: 'AAD account user principal name',
-      mask: 'email-domain',
-      subject,
-    },
-    {
-      path: `${at}.displayName`,
-      category: 'administrator',
-      label: 'AAD account display name',
-      mask: 'pseudonym',
-      subject,
-    },
-  ] as const satisfies readonly PersonalField[];
-};
-
-/** An offer's customer-service contacts: one subject per offer (the list is replaced whole; its entries have no identity of their own). */
-export const offerSupportSubject = (offerId: string): string => `offer/${offerId}/support`;
-
-const offerSupport = (data: Record<string, unknown>): string => offerSupportSubject(String(data['offerId']));
-
-const supportMasking: Record<(typeof supportContactFields)[number], Masking> = {
-  name: 'pseudonym',
-  telephone: 'telephone-country',
-  email: 'email-domain',
-  qq: 'pseudonym',
-  wechat: 'pseudonym',
-  weibo: 'pseudonym',
-};
-
-const supportContactPaths = supportContactFields.map((field) => ({
-  path: `supportContacts.*.${field}` as const,
-  category: 'customer' as const,
-  label: `customer-service ${field}`,
-  mask: supportMasking[field],
-  subject: offerSupport,
-}));
-
-/**
- * The recipients of a publisher's disclosures (src/events/disclosure/): one
- * subject per publisher, erased when its account closes. Not the
- * publisher's personal data, but kept only as long as the publisher's
- * account: who received its data is told to its members, and to nobody
- * once the account is gone.
- */
-export const disclosureRecipientsSubject = (publisherId: string): string =>
-  `publisher/${publisherId}/disclosure-recipients`;
-
-const disclosureRecipientFields = [
-  {
-    path: 'recipient.name',
-    category: 'third-party',
-    label: 'disclosure recipient name',
-    mask: 'pseudonym',
-    subject: (data: Record<string, unknown>) => disclosureRecipientsSubject(String(data['publisherId'])),
-  },
-] as const satisfies readonly PersonalField[];
-
-/**
- * Time-bucketed subjects: what is kept only for the retention period shares
- * one key per calendar month (UTC), which `privacy-ledger retention`
- * destroys once the whole month is older than the period. `instant` is an
- * ISO-8601 instant in UTC (as the clock stamps them).
- */
-export const RETENTION_BUCKET_PREFIXES = ['retention/', 'client/'] as const;
-export const retentionSubject = (instant: string): string => `retention/${instant.slice(0, 7)}`;
-/** client IP and user agent in event metadata */
-export const clientSubject = (instant: string): string => `client/${instant.slice(0, 7)}`;
+// src/privacy/actor-references.ts still imports these from here; new code imports ./data-subjects.ts
+export { aadAccountSubject, actorSubject } from './data-subjects.js';
 
 /**
  * Personal data in event metadata rather than data: who asked (the actor's
@@ -177,23 +59,6 @@ export const requesterField: PersonalField = {
   /** of a privacy request record: the month bucket of its `requestedAt` */
   subject: (record) => retentionSubject(String(record['requestedAt'])),
 };
-
-/**
- * Each path must be one of its event's data (checked when compiling), and
- * the domain types hold exactly these as `P` (src/events/stored-events.ts).
- */
-export const personalFieldsByEventType = {
-  OfferCustomerServiceUpdated: supportContactPaths,
-  PublisherRegistered: [...contactFields, ...aadUserFields('firstUser')],
-  ContactUpdated: contactFields,
-  AadUserAdded: aadUserFields('user'),
-  DisclosureRecorded: disclosureRecipientFields,
-} as const satisfies { readonly [T in LedgerEventType]?: readonly PersonalField<PathsOf<DataOf<T>>>[] };
-
-/** The declared paths of an event type's data (none for most types). */
-export type DeclaredPaths<T extends string> = T extends keyof typeof personalFieldsByEventType
-  ? (typeof personalFieldsByEventType)[T][number]['path']
-  : never;
 
 const fieldsByEventType: Readonly<Partial<Record<string, readonly PersonalField[]>>> = personalFieldsByEventType;
 

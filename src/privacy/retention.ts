@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { EventStore } from '../events/store/event-store.js';
-import { RETENTION_BUCKET_PREFIXES, requesterField } from './classification.js';
+import { requesterField } from './classification.js';
+import { RETENTION_BUCKET_PREFIXES } from './data-subjects.js';
 import type { KeyStore } from './keys/key-store.js';
 import { ERASED, keyIdOf, sealValue, type PersonalValue } from './personal-value.js';
 

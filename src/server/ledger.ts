@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import type { Logger } from 'pino';
-import { systemClock, uuidV7Ids, type Clock, type IdGenerator } from '../clock.js';
+import { systemClock, uuidV7Ids } from '../clock.js';
 import { secureDataDir } from '../data-dir-permissions.js';
 import { CommandHandler } from '../events/command-handler.js';
 import { AggregateCache } from '../events/aggregate-cache.js';
@@ -19,7 +18,6 @@ import { ForgottenGrantees } from '../events/access-grant/forgotten-grantees.js'
 import { AccountActors } from '../privacy/account-actors.js';
 import type { LeaseStore } from '../projections/store/lease.js';
 import { ProjectionRunner } from '../projections/runner/projection-runner.js';
-import type { LeaseClock } from '../projections/runner/lease-clock.js';
 import type { ProjectionHost } from '../projections/runner/projection-host.js';
 import { ThreadedProjections } from '../projections/runner/thread/threaded-projections.js';
 import { CATCH_UP_AFTER_READY, collectionOwners, ledgerProjections } from '../projections/ledger-projections.js';
@@ -29,7 +27,7 @@ import { type Membership } from '../auth/membership.js';
 import { ledgerSecret, retireLedgerSecrets } from '../privacy/keys/ledger-secrets.js';
 import type { ReadStore } from '../projections/store/read-store.js';
 import type { Services } from '../resolvers/context.js';
-import type { Config } from './config.js';
+import type { LedgerConfig, LedgerOptions } from './ledger-options.js';
 import { SETTINGS } from './settings.js';
 import { openEventStore } from './event-store-factory.js';
 import { openReadSide, readSideFiles } from './read-store-factory.js';
@@ -57,49 +55,6 @@ export interface Ledger<Runner extends ProjectionHost = ProjectionHost> {
   close(): Promise<void>;
 }
 
-export interface LedgerOptions {
-  logger?: Logger;
-  clock?: Clock;
-  ids?: IdGenerator;
-  /**
-   * This process's name in the projection leases (default: host and pid).
-   * A process that is the only one of its kind on a data directory (serve,
-   * under its lock) may use a fixed name, so that after a crash it takes
-   * its leases back at once instead of waiting for them to expire.
-   */
-  leaseHolder?: string;
-  /**
-   * Embedded shape only (SQLite log and read models): run the projections
-   * on a worker thread (src/projections/runner/thread/). Ignored with KurrentDB or
-   * MongoDB, where `privacy-ledger project` workers are the way to move
-   * projecting elsewhere, and with an injected `clock`, which only this
-   * thread would follow, unless `threadDespiteClock`.
-   */
-  projectionThread?: boolean;
-  /**
-   * Run the projection thread even with an injected `clock` (the model test,
-   * which must exercise the production shape): the thread's retention policy
-   * follows the clock's offset from the system's at start (ThreadSetup),
-   * and its leases expire by the system's, as a real process's do.
-   */
-  threadDespiteClock?: boolean;
-  /**
-   * Tests only: the projection leases run by this clock (on the projection
-   * thread too) instead of `clock` here and the system's there, so a test
-   * can move them past their time to live at any moment.
-   */
-  leaseClock?: LeaseClock;
-  /** the thread's log level (its lines are written through `logger`) */
-  logLevel?: string;
-  /**
-   * Tests only: events per batch of this thread's projection runner (its
-   * catch-up, and its rebuilds up to their own cap), not the projection
-   * thread's. The model test rebuilds its small logs in small batches, so
-   * they take the two-thread replay (MIN_THREADED_BATCHES) as large logs do.
-   */
-  projectionBatchSize?: number;
-}
-
 /** A name for this process in the projection leases. */
 export const processHolder = (role: string): string => `${role}:${hostname()}:${process.pid}`;
 
@@ -109,30 +64,6 @@ export const processHolder = (role: string): string => `${role}:${hostname()}:${
  * and wires codec, command handler, projections (holding their leases) and
  * services. The HTTP server and the CLI both start from here.
  */
-type LedgerConfig = Pick<Config, 'dataDir' | 'masterKey' | 'readYourWritesTimeoutMs' | 'kurrentdbUrl'> &
-  Partial<
-    Pick<
-      Config,
-      'mongodbUrl' | 'mongodbDatabase' | 'mongodbKeysUrl' | 'leaseTtlMs' | 'retentionDays' | CacheBudget | GrantSettings
-    >
-  >;
-
-/** The settings that bound the caches (each has its default where its cache is declared). */
-type CacheBudget =
-  | 'aggregateCacheEntries'
-  | 'openedValueCacheEntries'
-  | 'keyCacheEntries'
-  | 'documentCacheMb'
-  | 'snapshotCacheEntries'
-  | 'logMmapMb'
-  | 'sqliteCacheMb'
-  | 'sqliteReadCacheMb'
-  | 'projectionYoungGenerationMb'
-  | 'cacheIdleSeconds';
-
-/** The settings that bound operators' access grants (src/events/access-grant/). */
-type GrantSettings = 'accessGrantMaxMinutes' | 'accessGrantApproval' | 'emergencyAccessMaxMinutes';
-
 export async function openLedger(
   config: LedgerConfig,
   options?: LedgerOptions & { projectionThread?: false },

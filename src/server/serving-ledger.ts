@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { openLedger, processHolder, type Ledger, type LedgerOptions } from './ledger.js';
+import { openLedger, processHolder, type Ledger } from './ledger.js';
+import type { LedgerOptions } from './ledger-options.js';
 
 /** A ledger as the server runs it, its projections starting (`projecting` resolves once they run). */
 export interface ServingLedger {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
-import { aadAccountSubject } from '../../src/privacy/classification.js';
+import { aadAccountSubject } from '../../src/privacy/data-subjects.js';
 import {
   aPublisher,
   REGISTER,

@@ -3,7 +3,7 @@ import { CSV_COLUMNS, inert, timeline } from '../../src/history/export.js';
 import { NotFoundError } from '../../src/errors.js';
 import { offerStream } from '../../src/events/offer/offer.events.js';
 import { noContact, publisherStream } from '../../src/events/publisher/publisher.events.js';
-import { contactSubject } from '../../src/privacy/classification.js';
+import { contactSubject } from '../../src/privacy/data-subjects.js';
 import { auditFixture, offerId, publisherId } from './audit-fixture.js';
 
 const otherOffer = '0190f5a2-7b3c-7d4e-8f60-0000000000a2';

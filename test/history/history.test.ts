@@ -3,7 +3,7 @@ import type { FieldChange } from '../../src/history/diff.js';
 import type { HistoryEntry } from '../../src/history/history.js';
 import { offerStream, type OfferEvent } from '../../src/events/offer/offer.events.js';
 import { noContact, publisherStream, type PublisherEvent } from '../../src/events/publisher/publisher.events.js';
-import { contactSubject, offerSupportSubject } from '../../src/privacy/classification.js';
+import { contactSubject, offerSupportSubject } from '../../src/privacy/data-subjects.js';
 import { ERASED } from '../../src/privacy/personal-value.js';
 import { auditFixture, registered, offerId, operator, publisherId } from './audit-fixture.js';
 

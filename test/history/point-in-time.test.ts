@@ -3,7 +3,7 @@ import { ValidationError } from '../../src/errors.js';
 import { parseInstant } from '../../src/history/point-in-time.js';
 import { offerStream } from '../../src/events/offer/offer.events.js';
 import { publisherStream, type PublisherEvent } from '../../src/events/publisher/publisher.events.js';
-import { contactSubject } from '../../src/privacy/classification.js';
+import { contactSubject } from '../../src/privacy/data-subjects.js';
 import { auditFixture, registered, offerId, publisherId } from './audit-fixture.js';
 
 const renamed = (name: string, at: string): PublisherEvent => ({

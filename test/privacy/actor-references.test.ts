@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACTOR_REFERENCE, ActorReferences, actorSubject } from '../../src/privacy/actor-references.js';
-import { aadAccountSubject } from '../../src/privacy/classification.js';
+import { aadAccountSubject } from '../../src/privacy/data-subjects.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import { SqliteKeyStore } from '../../src/privacy/keys/sqlite-key-store.js';
 import { tempDataDir } from '../server/harness.js';

@@ -7,7 +7,7 @@ import { offerDecider } from '../../src/events/offer/offer.commands.js';
 import { offerStream } from '../../src/events/offer/offer.events.js';
 import { publisherDecider } from '../../src/events/publisher/publisher.commands.js';
 import { publisherStream } from '../../src/events/publisher/publisher.events.js';
-import { contactSubject } from '../../src/privacy/classification.js';
+import { contactSubject } from '../../src/privacy/data-subjects.js';
 import { KeyCache } from '../../src/privacy/keys/key-wrap.js';
 import { PersonalDataCodec } from '../../src/privacy/personal-data-codec.js';
 import type { Ledger } from '../../src/server/ledger.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LedgerOptions } from '../../src/server/ledger.js';
+import type { LedgerOptions } from '../../src/server/ledger-options.js';
 import { startTestServer, tempDataDir, type TestServer } from './harness.js';
 
 /** A clock that stands still until a test moves it: a bucket refills only when the test says a second has passed. */

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { usccCheckCharacter } from '../../src/events/publisher/uscc.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
-import type { LedgerOptions } from '../../src/server/ledger.js';
+import type { LedgerOptions } from '../../src/server/ledger-options.js';
 import { distributedStoreEnv } from '../distributed-stores.js';
 
 export function tempDataDir(prefix = 'pl-e2e-'): { dir: string; remove(): void } {

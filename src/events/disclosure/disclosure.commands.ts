@@ -1,6 +1,7 @@
 import { assertNever } from '../../assert-never.js';
 import { IllegalStateError, NotFoundError, validateAll, ValidationError } from '../../errors.js';
-import { declaredFields, disclosureRecipientsSubject } from '../../privacy/classification.js';
+import { declaredFields } from '../../privacy/classification.js';
+import { disclosureRecipientsSubject } from '../../privacy/data-subjects.js';
 import type { Decider } from '../decider.js';
 import { keyIdsFor, type KeyIdsBySubject } from '../erasure/erasure.events.js';
 import type { RegistrationStatus } from '../publisher/publisher.events.js';

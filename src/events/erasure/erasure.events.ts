@@ -9,7 +9,7 @@ import { IDEMPOTENCY_PREFIX } from '../idempotency.js';
  * the keys it names.
  */
 
-/** One data subject, named by ids only (see src/privacy/classification.ts for the subject ids). */
+/** One data subject, named by ids only (see src/privacy/data-subjects.ts for the subject ids). */
 export type ErasedSubject =
   | { kind: 'contact' }
   | { kind: 'aadAccount'; accountId: string }

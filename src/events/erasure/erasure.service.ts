@@ -18,7 +18,7 @@ import {
   contactSubject,
   disclosureRecipientsSubject,
   offerSupportSubject,
-} from '../../privacy/classification.js';
+} from '../../privacy/data-subjects.js';
 import type { AccountActors } from '../../privacy/account-actors.js';
 import type { KeyStore } from '../../privacy/keys/key-store.js';
 import { keyIdOf } from '../../privacy/personal-value.js';

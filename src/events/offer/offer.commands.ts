@@ -1,7 +1,7 @@
 import { assertNever } from '../../assert-never.js';
 import { IdTakenError, IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
-import { offerSupportSubject } from '../../privacy/classification.js';
+import { offerSupportSubject } from '../../privacy/data-subjects.js';
 import { keyIdsFor, type ErasureScope, type KeyIdsBySubject } from '../erasure/erasure.events.js';
 import {
   evolveOffer,

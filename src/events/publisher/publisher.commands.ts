@@ -1,7 +1,7 @@
 import { assertNever } from '../../assert-never.js';
 import { IdTakenError, IllegalStateError, NotFoundError } from '../../errors.js';
 import type { Decider } from '../decider.js';
-import { aadAccountSubject, contactSubject } from '../../privacy/classification.js';
+import { aadAccountSubject, contactSubject } from '../../privacy/data-subjects.js';
 import { keyIdsFor, type KeyIdsBySubject, type PublisherPersonalDataErased } from '../erasure/erasure.events.js';
 import {
   evolvePublisher,

@@ -5,7 +5,7 @@ import {
   contactSubject,
   disclosureRecipientsSubject,
   offerSupportSubject,
-} from '../classification.js';
+} from '../data-subjects.js';
 import type { KeyRef } from './key-store.js';
 import { isPersonalValue } from '../personal-value.js';
 

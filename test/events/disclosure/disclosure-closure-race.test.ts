@@ -6,7 +6,7 @@ import { EventCodec } from '../../../src/events/store/event-codec.js';
 import type { Idempotency } from '../../../src/events/idempotency.js';
 import { publisherDecider } from '../../../src/events/publisher/publisher.commands.js';
 import { publisherStream } from '../../../src/events/publisher/publisher.events.js';
-import { disclosureRecipientsSubject } from '../../../src/privacy/classification.js';
+import { disclosureRecipientsSubject } from '../../../src/privacy/data-subjects.js';
 import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
 import type { Ledger } from '../../../src/server/ledger.js';
 import { tempDir } from '../../projections/fixtures.js';

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { CommandContext } from '../../../src/events/store/event-codec.js';
 import { chainHash } from '../../../src/events/store/hash-chain.js';
-import { openLedger, type Ledger, type LedgerOptions } from '../../../src/server/ledger.js';
+import { openLedger, type Ledger } from '../../../src/server/ledger.js';
+import type { LedgerOptions } from '../../../src/server/ledger-options.js';
 
 export const operator: CommandContext = { actor: { id: 'op-1', kind: 'user', role: 'operator' }, correlationId: 'c-1' };
 

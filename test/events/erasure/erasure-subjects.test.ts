@@ -4,7 +4,7 @@ import { CommandHandler } from '../../../src/events/command-handler.js';
 import { EventCodec } from '../../../src/events/store/event-codec.js';
 import { publisherDecider } from '../../../src/events/publisher/publisher.commands.js';
 import { publisherStream } from '../../../src/events/publisher/publisher.events.js';
-import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../../src/privacy/classification.js';
+import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../../src/privacy/data-subjects.js';
 import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
 import type { Ledger } from '../../../src/server/ledger.js';
 import { tempDataDir } from '../../server/harness.js';

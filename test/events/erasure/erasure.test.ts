@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../../src/privacy/classification.js';
+import { aadAccountSubject, contactSubject, offerSupportSubject } from '../../../src/privacy/data-subjects.js';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { loadMasterKey } from '../../../src/privacy/keys/master-key.js';
 import { isErased } from '../../../src/privacy/personal-value.js';

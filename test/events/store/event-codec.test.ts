@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventCodec } from '../../../src/events/store/event-codec.js';
-import { clientSubject } from '../../../src/privacy/classification.js';
+import { clientSubject } from '../../../src/privacy/data-subjects.js';
 import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
 import { ERASED, isPersonalValue } from '../../../src/privacy/personal-value.js';
 import { SqliteKeyStore } from '../../../src/privacy/keys/sqlite-key-store.js';

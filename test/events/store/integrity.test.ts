@@ -6,7 +6,7 @@ import { EventCodec } from '../../../src/events/store/event-codec.js';
 import { IntegrityVerifier } from '../../../src/events/store/integrity.js';
 import { noContact, publisherStream, type PublisherEvent } from '../../../src/events/publisher/publisher.events.js';
 import { SqliteEventStore } from '../../../src/events/store/sqlite/sqlite-event-store.js';
-import { contactSubject } from '../../../src/privacy/classification.js';
+import { contactSubject } from '../../../src/privacy/data-subjects.js';
 import { PersonalDataCodec } from '../../../src/privacy/personal-data-codec.js';
 import { SqliteKeyStore } from '../../../src/privacy/keys/sqlite-key-store.js';
 import { uuidV7Ids } from '../../../src/clock.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/store/event-envelope.js';
 import { idempotencySubject } from '../../../src/events/idempotency.js';
-import { contactSubject } from '../../../src/privacy/classification.js';
+import { contactSubject } from '../../../src/privacy/data-subjects.js';
 import { StreamKeys } from '../../../src/privacy/keys/stream-keys.js';
 
 const publisherId = 'p-1';

@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import { ValidationError } from '../../../errors.js';
 import { openSqliteFile } from '../../../sqlite/open-database.js';
 import { truncateWal } from '../../../sqlite/wal-truncation.js';
-import { cursorEncoder, decodeCursor } from '../cursor.js';
 import type {
   Checkpoint,
   CollectionOptions,
@@ -14,35 +13,24 @@ import type {
   Page,
   ReadStore,
   ResetOptions,
-  Scalar,
-  SortKey,
   StagedModel,
   WriteOp,
 } from '../read-store.js';
-import { effectiveSort } from '../query-terms.js';
 import { OncePerTurn } from '../../../event-loop.js';
 import type { CommitCounter } from '../../../sqlite/commit-counter.js';
 import { OtherCommits } from '../../../sqlite/data-version.js';
 import { DocCache } from './doc-cache.js';
 import { DocChanges } from './doc-changes.js';
 import { SqliteWrites } from './sqlite-writes.js';
-import { ensureIndexes } from './sqlite-indexes.js';
 import { LEASES_TABLE } from './sqlite-lease-store.js';
-import { afterSegments, filterSql, orderBy, sqlKeys, tableName, type Columns } from './sql-filter.js';
-import { ensureColumns, indexedFields, tableColumns } from './sqlite-columns.js';
-import * as keyed from './sqlite-table-key.js';
-import { retire, RetiredTables } from './retired-tables.js';
-import { promoteTables } from './sqlite-promote.js';
+import { RetiredTables } from './retired-tables.js';
+import { SqliteCollections } from './sqlite-collections.js';
+import { countQuery, findQueries } from './sqlite-find-queries.js';
+import { SqliteDocReads } from './sqlite-doc-reads.js';
+import { StatementCache } from './statement-cache.js';
 
-/** Statement shapes come from code, so this is a safety net, not a working set. */
-const MAX_STATEMENTS = 1000;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 1000;
-
-interface Query {
-  sql: string;
-  params: unknown[];
-}
 
 /**
  * The embedded read store: one SQLite file, one rowid table per collection
@@ -71,9 +59,9 @@ interface Query {
  * one (the projection thread) writes.
  */
 export class SqliteReadStore implements ReadStore {
-  private readonly statements = new Map<string, Database.Statement>();
-  /** tables known to exist, with the fields each stores in columns and the field it is keyed by (as ensureTable answers them: one object per table, not one per row written) */
-  private readonly tables = new Map<string, { table: string; created: false } & keyed.TableShape>();
+  private readonly statements: StatementCache;
+  /** the tables, created, reshaped, dropped and replaced (./sqlite-collections.ts) */
+  private readonly collections: SqliteCollections;
   private readonly writes: SqliteWrites;
   /** takes rows prepared on another thread (./prepared-rows.ts RowLoading): the writes do */
   readonly rowLoading: SqliteWrites;
@@ -81,38 +69,48 @@ export class SqliteReadStore implements ReadStore {
   private readonly docs: DocCache;
   /** what each commit changed, for the caches of every connection to the file */
   private readonly changes: DocChanges;
-  private readonly others: OtherCommits;
+  /** documents read through the cache (./sqlite-doc-reads.ts) */
+  private readonly reads: SqliteDocReads;
   /** tables moved aside (reset aside, promote), erased off the caller's path (./retired-tables.ts) */
   private readonly retired: RetiredTables;
-  private readonly checked = new OncePerTurn();
-  /** the schema's version when this connection last wrote (./sqlite-writes.ts checkSchema) */
-  private schemaVersion: number | undefined;
-  /** the shared commit count (other threads of this process) when data_version was last read */
-  private seenCommits: number | undefined;
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly commits: CommitCounter | undefined,
+    commits: CommitCounter | undefined,
     documentCacheMb: number | undefined,
   ) {
     this.docs = new DocCache(documentCacheMb);
+    this.statements = new StatementCache(db);
     this.findTx = db.transaction((collection: string, query: FindQuery, first: number) =>
-      this.findInSnapshot(collection, query, first),
+      this.reads.page(collection, query, first),
     );
     this.changes = new DocChanges(db);
-    this.others = new OtherCommits(db);
+    const { docs, changes, statements } = this;
+    this.collections = new SqliteCollections({
+      db,
+      statements,
+      docs,
+      changes,
+      commits,
+      drain: () => this.writes.drain(),
+    });
+    this.reads = new SqliteDocReads({
+      statements,
+      collections: this.collections,
+      docs,
+      changes,
+      others: new OtherCommits(db),
+      commits,
+      checked: new OncePerTurn(),
+    });
     this.rowLoading = this.writes = new SqliteWrites({
       db,
-      statement: (sql) => this.statement(sql),
-      table: (collection) => this.ensureTable(collection),
-      forgetTable: (table) => this.tables.delete(table),
-      checkSchema: () => {
-        const version = db.pragma('schema_version', { simple: true }) as number;
-        if (version !== this.schemaVersion) this.tables.clear();
-        this.schemaVersion = version;
-      },
-      docs: this.docs,
-      changes: this.changes,
+      statement: (sql) => statements.get(sql),
+      table: (collection) => this.collections.ensure(collection),
+      forgetTable: (table) => this.collections.forget(table),
+      checkSchema: () => this.collections.checkSchema(),
+      docs,
+      changes,
       committed: () => commits?.bump(),
       erased: () => this.erased(),
     });
@@ -136,109 +134,24 @@ export class SqliteReadStore implements ReadStore {
     return new SqliteReadStore(db, options.commits, options.documentCacheMb);
   }
 
-  /** Prepared once per SQL text; `raw` statements return rows as arrays. */
-  private statement(sql: string, raw = false): Database.Statement {
-    const key = raw ? `raw ${sql}` : sql;
-    let statement = this.statements.get(key);
-    if (!statement) {
-      if (this.statements.size >= MAX_STATEMENTS) this.statements.delete(this.statements.keys().next().value!);
-      statement = this.db.prepare(sql);
-      if (raw) statement.raw(true);
-      this.statements.set(key, statement);
-    }
-    return statement;
-  }
-
-  private table(collection: string): string {
-    return this.ensureTable(collection).table;
-  }
-
-  /** The collection's table, the fields it stores in columns and its key; `created` when this call created it. */
-  private ensureTable(collection: string): { table: string; created: boolean } & keyed.TableShape {
-    const table = tableName(collection);
-    const known = this.tables.get(table);
-    if (known) return known;
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
-    const shape = { columns: tableColumns(this.db, table), key: keyed.tableKey(this.db, table) };
-    this.tables.set(table, { table, created: false, ...shape });
-    return { table, created: true, ...shape };
-  }
-
-  /**
-   * Creates the table (keyed by `key` when given, ./sqlite-table-key.ts), a
-   * column for each field its indexes name (filled from the documents
-   * already there) and the declared indexes (./sqlite-indexes.ts);
-   * `bulkLoad` leaves the non-unique indexes, and a keyed table's index on
-   * its ids, for the next call.
-   */
+  /** See ./sqlite-collections.ts. */
   async ensureCollection(
     collection: string,
     indexes: IndexSpec[] = [],
     options: CollectionOptions = {},
   ): Promise<void> {
-    const table = tableName(collection);
-    if (options.key !== undefined) {
-      this.writes.drain(); // writes asked before go to the table as it was
-      if (keyed.ensureKey(this.db, table, options.key)) this.tableReplaced(table);
-    }
-    this.ensureTable(collection);
-    if (ensureColumns(this.db, table, indexedFields(indexes))) this.tableReplaced(table);
-    const { columns, key } = this.ensureTable(collection);
-    const all = key === undefined ? indexes : [...indexes, keyed.ID_INDEX];
-    const built = options.bulkLoad ? indexes.filter((index) => index.unique) : all;
-    ensureIndexes(this.db, table, built, columns, key);
-  }
-
-  /** The table's columns changed: this connection reads them again, and other connections forget what they knew of it. */
-  private tableReplaced(table: string): void {
-    this.writes.drain();
-    this.db.transaction(() => {
-      this.changes.note(table, null);
-      this.changes.record();
-    })();
-    this.commits?.bump();
-    this.tables.delete(table);
-    this.docs.forgetTable(table);
-  }
-
-  /** A table to read: first brought up to date with what other connections changed (one may have dropped it). */
-  private readTable(collection: string): { table: string; columns: Columns } {
-    this.checkCacheCurrent();
-    return this.ensureTable(collection);
+    this.collections.ensureCollection(collection, indexes, options);
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | null> {
-    const [doc] = this.docsById(this.readTable(collection).table, [id]);
+    const [doc] = this.reads.byId(this.reads.table(collection).table, [id]);
     return (doc ?? null) as T | null;
   }
 
   async getMany<T extends Doc>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
-    const { table } = this.readTable(collection);
+    const { table } = this.reads.table(collection);
     if (ids.length === 0) return [];
-    return this.docsById(table, ids).map((doc) => (doc ?? null) as T | null);
-  }
-
-  /** The documents of `ids` (undefined where absent): from the cache, the misses in one statement. */
-  private docsById(table: string, ids: readonly string[]): (Doc | undefined)[] {
-    const found = ids.map((id) => this.docs.get(table, id));
-    const missing = ids.filter((_, i) => found[i] === undefined);
-    if (missing.length === 0) return found;
-    // One statement for any number of ids (one JSON array); a keyed table's rows keep some fields in columns only.
-    const { selected, parser } = keyed.documentColumns(this.tables.get(table));
-    const sql = `SELECT ${selected} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`;
-    const rows = this.statement(sql, true).all(JSON.stringify([...new Set(missing)])) as keyed.DocumentRow[];
-    const read = new Map(rows.map((row) => [row[0], this.docs.remember(table, row[0], row[1], parser?.(row))]));
-    return ids.map((id, i) => found[i] ?? read.get(id));
-  }
-
-  /** When another connection (the projection thread, a worker, the CLI) committed to the file since the last look, forgets what it changed. */
-  private checkCacheCurrent(): void {
-    // Without a shared count, every read asks: another connection of this very thread may have committed.
-    const commits = this.commits?.read();
-    if (commits !== undefined && commits === this.seenCommits && this.checked.fresh()) return;
-    this.seenCommits = commits;
-    this.checked.mark();
-    if (this.others.since()) this.changes.forgetChanged(this.docs, (table) => this.tables.delete(table));
+    return this.reads.byId(table, ids).map((doc) => (doc ?? null) as T | null);
   }
 
   async find<T extends Doc>(collection: string, query: FindQuery = {}): Promise<Page<T>> {
@@ -248,70 +161,19 @@ export class SqliteReadStore implements ReadStore {
     return this.findTx(collection, query, first) as Page<T>;
   }
 
-  /** Runs inside one read transaction: the ids, their sort values and their documents come from the same snapshot. */
-  private findInSnapshot(collection: string, query: FindQuery, first: number): Page<Doc> {
-    this.checkCacheCurrent();
-    const key = `${first}\u0000${JSON.stringify(query)}`;
-    const remembered = this.docs.page(tableName(collection), key);
-    if (remembered) return remembered;
-    const { table, sort, queries } = this.findQueries(collection, query);
-    // Fetch one more than asked to know whether another page follows.
-    const rows: unknown[][] = [];
-    for (const { sql, params } of queries) {
-      if (rows.length > first) break;
-      rows.push(...(this.statement(sql, true).all(...params, first + 1 - rows.length) as unknown[][]));
-    }
-    // Each row is [id, ...the sort values as SQLite compared them]: cursors repeat exactly what ORDER BY saw.
-    const page = rows.slice(0, first);
-    const encode = cursorEncoder(sort);
-    const cursors = page.map((row) => encode(row.slice(1) as Scalar[]));
-    return this.docs.rememberPage(table, key, {
-      items: this.docsById(
-        table,
-        page.map((row) => row[0] as string),
-      ) as Doc[],
-      cursors,
-      endCursor: cursors.at(-1) ?? null,
-      hasNextPage: rows.length > first,
-    });
-  }
-
   /** SQLite's query plan for each statement a find runs (not part of the port; for tests and tuning). */
   explainFind(collection: string, query: FindQuery = {}): string[] {
-    return this.findQueries(collection, query).queries.map(({ sql, params }) =>
+    return findQueries(this.collections.ensure(collection), query).queries.map(({ sql, params }) =>
       (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 1) as { detail: string }[])
         .map((row) => row.detail)
         .join('; '),
     );
   }
 
-  /** The statements that answer a find, in result order, each taking a LIMIT as last parameter. */
-  private findQueries(collection: string, query: FindQuery): { table: string; sort: SortKey[]; queries: Query[] } {
-    const { table, columns, key } = this.ensureTable(collection);
-    const filter = filterSql(query.filter ?? {}, columns);
-    const sort = effectiveSort(query.sort ?? [], filter.constant);
-    const keys = sqlKeys(sort, columns);
-    const select = `SELECT id, ${keys.map((k) => k.expr).join(', ')} FROM ${table}`;
-    const segments =
-      query.after == null
-        ? [{ terms: [], params: [], orderFrom: 0 }]
-        : afterSegments(keys, decodeCursor(query.after, sort), key);
-    const queries = segments.map((segment) => {
-      const terms = [...filter.terms, ...segment.terms];
-      const where = terms.length ? ` WHERE ${terms.join(' AND ')}` : '';
-      return {
-        sql: `${select}${where}${orderBy(keys.slice(segment.orderFrom))} LIMIT ?`,
-        params: [...filter.params, ...segment.params],
-      };
-    });
-    return { table, sort, queries };
-  }
-
   async count(collection: string, filter: Filter = {}): Promise<number> {
-    const { table, columns } = this.readTable(collection);
-    const { terms, params } = filterSql(filter, columns);
-    const sql = `SELECT COUNT(*) FROM ${table}${terms.length ? ` WHERE ${terms.join(' AND ')}` : ''}`;
-    return this.statement(sql)
+    const { sql, params } = countQuery(this.reads.table(collection), filter);
+    return this.statements
+      .get(sql)
       .pluck()
       .get(...params) as number;
   }
@@ -330,34 +192,18 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
-    const position = this.statement('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(name) as
+    const position = this.statements.get('SELECT position FROM _checkpoints WHERE name = ?').pluck().get(name) as
       number | undefined;
     return position ?? null;
   }
 
   async listCheckpoints(): Promise<Checkpoint[]> {
-    return this.statement('SELECT name, position FROM _checkpoints ORDER BY name').all() as Checkpoint[];
+    return this.statements.get('SELECT name, position FROM _checkpoints ORDER BY name').all() as Checkpoint[];
   }
 
   /** `aside`: the tables are renamed in a moment, and erased once eraseRetired is called (./retired-tables.ts). */
   async reset(name: string, collections: readonly string[], options: ResetOptions = {}): Promise<void> {
-    this.writes.drain(); // writes asked before come first
-    const tables = collections.map(tableName);
-    this.db.transaction(() => {
-      for (const table of tables) {
-        if (options.aside) retire(this.db, table);
-        else this.db.exec(`DROP TABLE IF EXISTS ${table}`);
-        this.changes.note(table, null);
-      }
-      this.statement('DELETE FROM _checkpoints WHERE name = ?').run(name);
-      this.changes.record();
-    })();
-    this.commits?.bump();
-    for (const table of tables) {
-      this.tables.delete(table);
-      this.docs.forgetTable(table);
-    }
-    this.statements.clear();
+    this.collections.reset(name, collections, options);
   }
 
   eraseRetired(): Promise<void> {
@@ -366,20 +212,7 @@ export class SqliteReadStore implements ReadStore {
 
   /** See ./sqlite-promote.ts. */
   async promote(name: string, staged: StagedModel): Promise<void> {
-    this.writes.drain();
-    const pairs = staged.collections.map(({ staged: from, live: to }) => ({
-      from: this.table(from),
-      to: tableName(to),
-    }));
-    promoteTables(this.db, this.changes, name, staged.checkpoint, pairs);
-    this.commits?.bump();
-    for (const { from, to } of pairs) {
-      this.tables.delete(from);
-      this.tables.delete(to); // its columns are the staged table's: read again
-      this.docs.forgetTable(from);
-      this.docs.forgetTable(to);
-    }
-    this.statements.clear();
+    this.collections.promote(name, staged);
     this.retired.start();
   }
 
