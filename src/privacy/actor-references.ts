@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Actor } from '../events/store/event-envelope.js';
-import { aadAccountSubject, actorSubject } from './classification.js';
+import { aadAccountSubject, actorSubject } from './data-subjects.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { PersonalDataCodec } from './personal-data-codec.js';
 import { keyIdOf } from './personal-value.js';

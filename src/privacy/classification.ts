@@ -37,9 +37,6 @@ export interface PersonalField<Path extends string = string> {
   subject(container: Record<string, unknown>, occurredAt: string): string;
 }
 
-// src/privacy/actor-references.ts still imports these from here; new code imports ./data-subjects.ts
-export { aadAccountSubject, actorSubject } from './data-subjects.js';
-
 /**
  * Personal data in event metadata rather than data: who asked (the actor's
  * id: a user's pseudonymous reference, a service's identity; events written
