@@ -1,5 +1,5 @@
-import type { DataCategory } from './data-category.js';
 import type { SealField } from './document-paths.js';
+import type { PersonalField } from './personal-field.js';
 import { aadAccountSubject, actorSubject, clientSubject, retentionSubject } from './data-subjects.js';
 import { personalFieldsByEventType } from './event-data-fields.js';
 
@@ -18,24 +18,7 @@ import { personalFieldsByEventType } from './event-data-fields.js';
  */
 export type { DataCategory } from './data-category.js';
 
-/**
- * How an analyst sees a value (src/privacy/masking.ts): an email by its
- * domain only, a telephone by its country calling code only, anything else
- * (names, ids, accounts) as a keyed pseudonym.
- */
-export type Masking = 'email-domain' | 'telephone-country' | 'pseudonym';
-
-export interface PersonalField<Path extends string = string> {
-  /** dotted path inside the event's data; `*` stands for every element of an array */
-  path: Path;
-  category: DataCategory;
-  /** what the value is, in words (used by exports and the declaration test) */
-  label: string;
-  /** what an analyst sees instead of the value */
-  mask: Masking;
-  /** the data subject the value belongs to, from the value's container (the event's data or metadata, or a record) and the event's instant */
-  subject(container: Record<string, unknown>, occurredAt: string): string;
-}
+export type { Masking, PersonalField } from './personal-field.js';
 
 /**
  * Personal data in event metadata rather than data: who asked (the actor's

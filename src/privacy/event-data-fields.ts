@@ -5,7 +5,7 @@
  */
 import { supportContactFields } from '../events/offer/offer.events.js';
 import type { DataOf, LedgerEventType, PathsOf } from '../events/domain-events.js';
-import type { Masking, PersonalField } from './classification.js';
+import type { Masking, PersonalField } from './personal-field.js';
 import {
   aadAccountSubject,
   contactSubject,
