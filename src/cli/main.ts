@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../server/config.js';
 import { settingsHelp } from '../server/settings-doc.js';
 import { createLogger } from '../server/logger.js';
-import { openLedger, processHolder } from '../server/ledger.js';
 import { startLedger } from '../server/serving-ledger.js';
 import { assertNever } from '../assert-never.js';
 import { parseCommandLine } from './args.js';
 import { exportCommand, replayCommand } from './audit-commands.js';
 import { prepareDataDir } from './data-dir.js';
+import { openProjectLedger } from './project-ledger.js';
 import { explain } from './explain.js';
 import { rebuild, retention, status, verify } from './ledger-commands.js';
 import { rotateMasterKeyCommand } from './rotate-master-key.js';
@@ -133,7 +133,7 @@ async function serve(config: Config): Promise<number> {
 async function project(config: Config): Promise<number> {
   prepareDataDir(config.dataDir);
   const logger = createLogger(config.logLevel);
-  const ledger = await openLedger(config, { logger, leaseHolder: processHolder('project') });
+  const ledger = await openProjectLedger(config, logger);
   try {
     await ledger.runner.start();
   } catch (error) {
