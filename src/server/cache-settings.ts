@@ -34,7 +34,7 @@ export const CACHE_SETTINGS = {
     env: 'KEY_CACHE_ENTRIES',
     default: String(KEY_CACHE_ENTRIES),
     parse: integer(1, 10_000_000),
-    help: "unwrapped data keys kept in memory (the embedded key store; MongoDB's keeps none)",
+    help: "unwrapped data keys kept in memory (the embedded key store of `serve`; MongoDB's, a `project` worker's and the projection thread's cache none)",
   },
   documentCacheMb: {
     env: 'DOCUMENT_CACHE_MB',
