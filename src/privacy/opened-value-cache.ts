@@ -18,24 +18,25 @@ export const OPENED_VALUE_CACHE_ENTRIES = 50_000;
  * primitives are cached, so no caller can mutate a shared value.
  *
  * Bounded by values in all: least recently used subjects go first, whole.
+ * A budget of 0 keeps none (a codec whose process hears of no erasure).
  */
 export class OpenedValueCache {
-  private readonly subjects: LRUCache<string, Map<string, Primitive>>;
+  private readonly subjects: LRUCache<string, Map<string, Primitive>> | undefined;
 
   constructor(maxValues = OPENED_VALUE_CACHE_ENTRIES) {
     // A subject's size is its number of values, recounted each time one is added (set again).
-    this.subjects = expiringCache({
-      maxSize: Math.max(1, maxValues),
-      sizeCalculation: (values) => Math.max(1, values.size),
-    });
+    this.subjects =
+      maxValues > 0
+        ? expiringCache({ maxSize: maxValues, sizeCalculation: (values) => Math.max(1, values.size) })
+        : undefined;
   }
 
   get(subjectId: string, ciphertext: string): unknown {
-    return this.subjects.get(subjectId)?.get(ciphertext);
+    return this.subjects?.get(subjectId)?.get(ciphertext);
   }
 
   set(subjectId: string, ciphertext: string, value: unknown): void {
-    if (!isPrimitive(value)) return;
+    if (!this.subjects || !isPrimitive(value)) return;
     const values = this.subjects.get(subjectId) ?? new Map<string, Primitive>();
     values.set(ciphertext, value);
     this.subjects.set(subjectId, values);
@@ -43,7 +44,7 @@ export class OpenedValueCache {
 
   /** Drops every value of a subject (erasure). */
   forget(subjectId: string): void {
-    this.subjects.delete(subjectId);
+    this.subjects?.delete(subjectId);
   }
 }
 

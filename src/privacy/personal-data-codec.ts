@@ -46,11 +46,17 @@ export class PersonalDataCodec implements Forgetful {
    * measured ~15% of a query (7 µs an HMAC against 0.07 µs a hit, measured
    * again with the caches on lru-cache). A subject whose key changed (erased,
    * then re-created) misses.
+   *
+   * A key budget of 0 keeps neither key ids nor what sealWith sealed last, and
+   * an opened-value budget of 0 no opened value: for a codec whose process
+   * hears of no erasure (the projection thread, a `project` worker, `rebuild
+   * --online`), whose
+   * memory must not outlive a key another process destroys.
    */
-  private readonly keyIds: LRUCache<string, { key: Buffer; id: string }>;
+  private readonly keyIds: LRUCache<string, { key: Buffer; id: string }> | undefined;
   private readonly opened: OpenedValueCache;
   /** what sealWith sealed last per subject: the key id and value it sealed, and the result (see sealWith) */
-  private readonly sealedBefore: LRUCache<string, { keyId: string; value: string; sealed: PersonalValue }>;
+  private readonly sealedBefore: LRUCache<string, { keyId: string; value: string; sealed: PersonalValue }> | undefined;
   /** opened copies of frozen inputs (see openMany); replaced whole at erasure (a WeakMap cannot be walked) */
   private openedDocs = new WeakMap<object, OpenedDoc>();
 
@@ -58,12 +64,11 @@ export class PersonalDataCodec implements Forgetful {
     private readonly keys: KeyStore,
     budgets: { openedValueEntries?: number; keyCacheEntries?: number } = {},
   ) {
-    this.keyIds = expiringCache({
-      max: Math.max(1, budgets.keyCacheEntries ?? KEY_CACHE_ENTRIES),
-      dispose: (known) => known.key.fill(0),
-    });
+    const keyEntries = budgets.keyCacheEntries ?? KEY_CACHE_ENTRIES;
+    this.keyIds =
+      keyEntries > 0 ? expiringCache({ max: keyEntries, dispose: (known) => known.key.fill(0) }) : undefined;
     this.opened = new OpenedValueCache(budgets.openedValueEntries);
-    this.sealedBefore = expiringCache({ max: Math.max(1, budgets.keyCacheEntries ?? KEY_CACHE_ENTRIES) });
+    this.sealedBefore = keyEntries > 0 ? expiringCache({ max: keyEntries }) : undefined;
     keys.forgetting.register(this);
   }
 
@@ -80,19 +85,19 @@ export class PersonalDataCodec implements Forgetful {
    */
   forgetSubjects(subjectIds: ReadonlySet<string>): void {
     for (const subjectId of subjectIds) {
-      this.keyIds.delete(subjectId);
+      this.keyIds?.delete(subjectId);
       this.opened.forget(subjectId);
-      this.sealedBefore.delete(subjectId);
+      this.sealedBefore?.delete(subjectId);
     }
     this.openedDocs = new WeakMap();
   }
 
   private keyId(subjectId: string, key: Buffer): string {
-    const known = this.keyIds.get(subjectId);
+    const known = this.keyIds?.get(subjectId);
     if (known && known.key.equals(key)) return known.id;
     const id = keyIdOf(key);
     // its own memory: Buffer.from would copy the key into a slice of the shared 8 KB pool and pin the slab
-    this.keyIds.set(subjectId, { key: ownMemory(key), id });
+    if (this.keyIds) this.keyIds.set(subjectId, { key: ownMemory(key), id });
     return id;
   }
 
@@ -165,10 +170,10 @@ export class PersonalDataCodec implements Forgetful {
   sealWith(key: Buffer, subjectId: string, value: unknown): PersonalValue {
     const keyId = this.keyId(subjectId, key);
     if (typeof value !== 'string') return sealValue(key, subjectId, value, keyId);
-    const before = this.sealedBefore.get(subjectId);
+    const before = this.sealedBefore?.get(subjectId);
     if (before?.keyId === keyId && before.value === value) return { ...before.sealed };
     const sealed = sealValue(key, subjectId, value, keyId);
-    this.sealedBefore.set(subjectId, { keyId, value, sealed });
+    this.sealedBefore?.set(subjectId, { keyId, value, sealed });
     return { ...sealed };
   }
 

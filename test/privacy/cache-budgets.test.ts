@@ -101,6 +101,12 @@ describe('cache budgets', () => {
     expect([cache.get('a', 'c1'), cache.get('a', 'c2'), cache.get('c', 'c5')]).toEqual(['one', 'two', 'five']);
   });
 
+  it('opened values: a budget of 0 keeps none (a process no erasure reaches)', () => {
+    const cache = new OpenedValueCache(0);
+    cache.set('a', 'c1', 'one');
+    expect(cache.get('a', 'c1')).toBeUndefined();
+  });
+
   it('aggregate states: a destroyed subject drops the streams holding its values, and an evicted stream is no longer indexed', () => {
     const cache = new AggregateCache(2);
     cache.set('publisher-1', stateOf('publisher/1/contact'));
