@@ -63,7 +63,11 @@ async function main(): Promise<void> {
     { commits: new CommitCounter(setup.readModelCommits), leaseClock },
   );
   let reported = '';
-  const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys));
+  // Nor opened values or key ids in the codec, for the same reason: the membership projection opens an account's
+  // object id once, when the account is added (to index it), so a cache here saves nothing and would keep an
+  // erased account's object id in clear in this thread's memory, where the service's erasure does not reach.
+  const uncached = { openedValueEntries: 0, keyCacheEntries: 0 };
+  const members = new ActorReferences(readSide.keys, new PersonalDataCodec(readSide.keys, uncached));
   const runner = new ProjectionRunner(
     events,
     readSide.reads,
