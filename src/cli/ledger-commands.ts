@@ -3,6 +3,7 @@ import type { Config } from '../server/config.js';
 import { openLedger, processHolder } from '../server/ledger.js';
 import { UsageError } from './args.js';
 import { requireLedger } from './data-dir.js';
+import { besideAServer } from './project-ledger.js';
 import { progressBar } from './progress.js';
 import { liveHolder } from './serve-lock.js';
 
@@ -19,7 +20,8 @@ export async function rebuild(config: Config, only: string | undefined, online: 
       `a server (pid ${holder}) is running on ${config.dataDir}; stop it before rebuilding, or rebuild --online.`,
     );
   }
-  const ledger = await openLedger(config, { leaseHolder: processHolder('rebuild') });
+  // online, beside a live server whose erasures this process does not hear of: it caches nothing of a data subject
+  const ledger = await openLedger(online ? besideAServer(config) : config, { leaseHolder: processHolder('rebuild') });
   try {
     const names = only ? [only] : ledger.runner.names;
     if (only && !ledger.runner.names.includes(only)) {

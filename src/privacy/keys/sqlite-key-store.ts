@@ -24,8 +24,9 @@ interface KeyRow {
  *
  * Unwrapped keys are cached (LRU); the cache assumes this process is the only
  * one destroying keys in the file (the embedded shape runs one server; a
- * `project` worker and the projection thread beside it open it uncached). It
- * forgets a subject's key through `forgetting`, like every other cache.
+ * `project` worker, `rebuild --online` and the projection thread beside it
+ * open it uncached). It forgets a subject's key through `forgetting`, like
+ * every other cache.
  */
 export class SqliteKeyStore implements KeyStore {
   readonly forgetting = new Forgetting();
