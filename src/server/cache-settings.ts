@@ -28,13 +28,13 @@ export const CACHE_SETTINGS = {
     env: 'OPENED_VALUE_CACHE_ENTRIES',
     default: String(OPENED_VALUE_CACHE_ENTRIES),
     parse: integer(1, 100_000_000),
-    help: 'decrypted personal values kept in memory, so that a hot read does not decrypt again',
+    help: "decrypted personal values kept in memory, so that a hot read does not decrypt again (by `serve`; a `project` worker's, `rebuild --online`'s and the projection thread's keep none)",
   },
   keyCacheEntries: {
     env: 'KEY_CACHE_ENTRIES',
     default: String(KEY_CACHE_ENTRIES),
     parse: integer(1, 10_000_000),
-    help: "unwrapped data keys kept in memory (the embedded key store of `serve`; MongoDB's, a `project` worker's and the projection thread's cache none)",
+    help: "unwrapped data keys kept in memory (the embedded key store of `serve`; MongoDB's, a `project` worker's, `rebuild --online`'s and the projection thread's cache none)",
   },
   documentCacheMb: {
     env: 'DOCUMENT_CACHE_MB',
