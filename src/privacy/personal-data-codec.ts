@@ -49,9 +49,9 @@ export class PersonalDataCodec implements Forgetful {
    *
    * A key budget of 0 keeps neither key ids nor what sealWith sealed last, and
    * an opened-value budget of 0 no opened value: for a codec whose process
-   * hears of no erasure (the projection thread, a `project` worker, `rebuild
-   * --online`), whose
-   * memory must not outlive a key another process destroys.
+   * hears of no erasure (the projection thread, a `project` worker,
+   * `rebuild --online`), whose memory must not outlive a key another process
+   * destroys.
    */
   private readonly keyIds: LRUCache<string, { key: Buffer; id: string }> | undefined;
   private readonly opened: OpenedValueCache;
