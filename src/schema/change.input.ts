@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 
 export const IDEMPOTENCY_KEY_DESCRIPTION =
-  'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -';
+  'Makes the mutation safe to retry: a retry with the same key returns the first result and records nothing; the same key with different input, or for data erased since the first attempt, is BAD_USER_INPUT. 8 to 128 letters, digits or . _ : -';
 
 /** What every change to an existing publisher or offer carries: which one, the version edited, an idempotency key. */
 export function VersionedChange(entity: 'publisher' | 'offer') {
