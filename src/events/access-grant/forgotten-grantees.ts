@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { Actor } from '../store/event-envelope.js';
 import type { EventStore } from '../store/event-store.js';
-import { accessGrantDecider } from './access-grant.commands.js';
+import { accessGrantDecider, type AccessGrantCommand } from './access-grant.commands.js';
 import { accessGrantStream, type AccessGrantsState } from './access-grant.events.js';
 
 /** Why such a grant ended, as `revokeReason` shows it: fixed wording, nothing of the person in it (docs/privacy.md, Actors). */
@@ -66,13 +66,11 @@ export class ForgottenGrantees {
     correlationId: string,
   ): Promise<number> {
     const now = this.clock.now().toISOString();
-    const { position } = await this.handler.handle(
-      accessGrantDecider,
-      accessGrantStream(publisherId),
-      { type: 'NoteForgottenGrantees', data: { publisherId, grantees: [...grantees], requestedAfter, now } },
-      { context: { actor: ERASURE_ACTOR, correlationId } },
-    );
-    return position;
+    const command = {
+      type: 'NoteForgottenGrantees' as const,
+      data: { publisherId, grantees: [...grantees], requestedAfter, now },
+    };
+    return (await byErasure(this.handler, publisherId, command, correlationId)).position;
   }
 
   /** What erasures of this publisher's accounts recorded they forget (none: undefined). */
@@ -105,15 +103,27 @@ export function revokeForgottenGrants(
   correlationId: string,
   now: string,
 ): Promise<CommandResult<AccessGrantsState>> {
-  return handler.handle(
-    accessGrantDecider,
-    accessGrantStream(publisherId),
+  return byErasure(
+    handler,
+    publisherId,
     {
       type: 'RevokeGranteeGrants',
       data: { grantees: [...grantees], revoker: ERASURE_ACTOR.id, reason: FORGOTTEN_GRANTEE_REASON, now },
     },
-    { context: { actor: ERASURE_ACTOR, correlationId } },
+    correlationId,
   );
+}
+
+/** A command on the publisher's grant stream, made by the ledger's `erasure` actor within the erasure's correlation. */
+function byErasure(
+  handler: CommandHandler,
+  publisherId: string,
+  command: AccessGrantCommand,
+  correlationId: string,
+): Promise<CommandResult<AccessGrantsState>> {
+  return handler.handle(accessGrantDecider, accessGrantStream(publisherId), command, {
+    context: { actor: ERASURE_ACTOR, correlationId },
+  });
 }
 
 function parsed(dataJson: string): { grantee: string; publisherId: string } | undefined {
