@@ -18,8 +18,6 @@ import { personalFieldsByEventType } from './event-data-fields.js';
  */
 export type { DataCategory } from './data-category.js';
 
-export type { Masking, PersonalField } from './personal-field.js';
-
 /**
  * Personal data in event metadata rather than data: who asked (the actor's
  * id: a user's pseudonymous reference, a service's identity; events written

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { assertNever } from '../assert-never.js';
-import type { PersonalField } from './classification.js';
+import type { PersonalField } from './personal-field.js';
 
 /** The key store subject of the pseudonym key (wrapped by the master key like every data key). */
 export const PSEUDONYM_KEY_SUBJECT = 'analytics/pseudonyms';

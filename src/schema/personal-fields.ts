@@ -4,8 +4,8 @@ import {
   declaredFields,
   personalFieldsOf,
   requesterField,
-  type PersonalField,
 } from '../privacy/classification.js';
+import type { PersonalField } from '../privacy/personal-field.js';
 
 /**
  * Which GraphQL fields carry personal data, each tied to the one

@@ -1,5 +1,6 @@
 import type { KeyStore } from '../../privacy/keys/key-store.js';
-import { personalFieldsOf, type PersonalField } from '../../privacy/classification.js';
+import { personalFieldsOf } from '../../privacy/classification.js';
+import type { PersonalField } from '../../privacy/personal-field.js';
 import { Masker, PSEUDONYM_KEY_SUBJECT } from '../../privacy/masking.js';
 import type { OfferQueries, OfferView } from '../offer/offer.queries.js';
 import type { PublisherQueries, PublisherView } from '../publisher/publisher.queries.js';
